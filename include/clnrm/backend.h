@@ -1,0 +1,118 @@
+#pragma once
+// The Backend interface: what the runner needs from an isolation technology.
+// A Pod is one test's cleanroom (its own network namespace, scratch space);
+// services and steps of the test run inside it and reach each other on
+// 127.0.0.1. Destroying a Pod (or its destructor) kills everything in it.
+//
+// Implementations: sandbox (Linux namespaces, the default), docker (Engine
+// API; Podman's compatible API too), null (does nothing, for measuring the
+// framework's own overhead).
+
+#include <clnrm/cancel.h>
+#include <clnrm/duration.h>
+#include <clnrm/spec.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clnrm {
+
+struct Capabilities {
+  bool hermetic = false;         // own pid/mount/net namespaces per cleanroom
+  bool runs_images = false;      // can run an OCI image by name
+  bool resource_limits = false;  // memory / pids / cpu limits enforced
+  bool network_isolation = false;
+};
+
+struct ResourceUsage {
+  std::chrono::nanoseconds wall{0};
+  std::chrono::microseconds user_cpu{0};
+  std::chrono::microseconds system_cpu{0};
+  std::int64_t max_rss_kb = 0;
+};
+
+struct ExecResult {
+  int exit_code = -1;        // 128+signal when killed by a signal
+  int term_signal = 0;       // 0 when it exited normally
+  bool timed_out = false;    // killed because the timeout passed
+  bool oom_killed = false;
+  std::string stdout_data;
+  std::string stderr_data;
+  ResourceUsage usage;
+};
+
+// What to run. Used for steps (Pod::exec, ServiceInstance::exec) and for
+// service main processes (Pod::start_service).
+struct ProcessSpec {
+  std::string name;                 // step or service name (for ids, labels, CLNRM_STEP)
+  std::vector<std::string> argv;    // argv[0] looked up in PATH
+  EnvList env;                      // added to the fixed base environment
+  std::string workdir;              // empty: the cleanroom's workdir
+  std::optional<std::string> stdin_data;  // empty: stdin is /dev/null
+  std::optional<Duration> timeout;  // exec only: kill the whole tree after this
+  std::string image;                // image-capable backends: run from this image
+  std::string rootfs;               // sandbox: run inside this directory as /
+  std::size_t output_limit = 16u << 20;  // bytes kept per stream; the rest is dropped
+};
+
+struct PodSpec {
+  std::string session_id;
+  std::string test_name;
+  std::string image;               // docker: image for the pod's pause process
+  SecurityLevel level = SecurityLevel::Medium;
+  LimitsSpec limits;
+  bool host_network = false;       // only at SecurityLevel::Low
+  std::optional<DeterminismSpec> determinism;
+};
+
+// A long-running process (sandbox) or container (docker) inside a pod.
+class ServiceInstance {
+ public:
+  virtual ~ServiceInstance() = default;
+  virtual const std::string& id() const = 0;
+  virtual bool running() = 0;
+  // Exit code once it stopped by itself; nullopt while running.
+  virtual std::optional<int> exit_code() = 0;
+  // Combined stdout+stderr collected so far, at most the last `tail_bytes`.
+  virtual std::string logs(std::size_t tail_bytes = 64u << 10) = 0;
+  // Runs a command inside the service (steps with `service = "x"`).
+  virtual ExecResult exec(const ProcessSpec& spec, const CancelToken& cancel) = 0;
+  // SIGTERM, then SIGKILL after `grace`. Idempotent.
+  virtual void stop(Duration grace) = 0;
+};
+
+class Pod {
+ public:
+  virtual ~Pod() = default;
+  virtual const std::string& id() const = 0;
+  // Runs a step to completion in a fresh process tree inside the pod. Never
+  // throws for a failing command (that is an ExecResult); throws Error when
+  // the backend itself fails. Returns early (killed, timed_out=false) when
+  // `cancel` is set.
+  virtual ExecResult exec(const ProcessSpec& spec, const CancelToken& cancel) = 0;
+  virtual std::unique_ptr<ServiceInstance> start_service(const ProcessSpec& spec) = 0;
+  // A TCP connection to 127.0.0.1:port inside the pod's network, made from
+  // the runner (fd >= 0), -1 when nothing listens, or nullopt when this backend
+  // cannot connect from outside (then readiness probes use exec instead).
+  virtual std::optional<int> connect_tcp(std::uint16_t port) = 0;
+  // Kills every process of the pod and frees its resources. Idempotent; the
+  // destructor calls it.
+  virtual void destroy() = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string_view name() const = 0;
+  virtual Capabilities capabilities() const = 0;
+  virtual std::unique_ptr<Pod> create_pod(const PodSpec& spec) = 0;
+};
+
+// Returns success for everything without running anything.
+std::unique_ptr<Backend> make_null_backend();
+
+}  // namespace clnrm

@@ -1,0 +1,48 @@
+#pragma once
+// Environment: one clnrm session. Owns the backend, the plugin registry, the
+// container registry and the metrics. Shared by all tests of a run (it is
+// thread-safe); per-test state (pods, service handles) lives in the runner.
+
+#include <clnrm/backend.h>
+#include <clnrm/container_registry.h>
+#include <clnrm/metrics.h>
+#include <clnrm/service.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clnrm {
+
+class Environment {
+ public:
+  // `backend` must not be null. Registers no plugins: call
+  // register_builtin_plugins(env.services()) or add your own.
+  explicit Environment(std::shared_ptr<Backend> backend);
+
+  const std::string& session_id() const noexcept { return session_id_; }
+  Backend& backend() noexcept { return *backend_; }
+  const std::shared_ptr<Backend>& backend_ptr() const noexcept { return backend_; }
+  ServiceRegistry& services() noexcept { return services_; }
+  ContainerRegistry& containers() noexcept { return containers_; }
+  Metrics& metrics() noexcept { return metrics_; }
+  const Metrics& metrics() const noexcept { return metrics_; }
+
+  // Looks up spec.plugin and starts the service in `pod`; counts it.
+  // Throws Error(Config) for an unknown plugin.
+  ServiceHandle start_service(Pod& pod, const ServiceSpec& spec);
+  void stop_service(ServiceHandle& handle);
+  HealthStatus check_health(const ServiceHandle& handle) const;
+
+ private:
+  std::string session_id_;
+  std::shared_ptr<Backend> backend_;
+  Metrics metrics_;
+  ServiceRegistry services_;
+  ContainerRegistry containers_{&metrics_};
+};
+
+// A short unique id: 12 lowercase hex chars from pid, time and a counter.
+std::string make_session_id();
+
+}  // namespace clnrm

@@ -1,0 +1,179 @@
+#pragma once
+// TestSpec: the in-memory form of one *.clnrm.toml file. Produced by
+// clnrm::parse_test_file (src/spec/), consumed by the runner. Knows nothing of
+// backends; backends know nothing of TOML.
+
+#include <clnrm/duration.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace re2 {
+class RE2;
+}
+
+namespace clnrm {
+
+struct SourcePos {
+  std::uint32_t line = 0;    // 1-based; 0 = unknown
+  std::uint32_t column = 0;  // 1-based; 0 = unknown
+};
+
+struct Diagnostic {
+  enum class Severity { Error, Warning };
+  Severity severity = Severity::Error;
+  std::string file;
+  SourcePos pos;
+  std::string message;
+  // "file:line:col: error: message" (or "warning:").
+  std::string format() const;
+};
+
+// A regex compiled with RE2 at parse time; `source` keeps the text for messages.
+struct Pattern {
+  std::string source;
+  std::shared_ptr<const re2::RE2> re;
+  // True when the pattern matches somewhere in `text` (unanchored search).
+  bool search(std::string_view text) const;
+};
+
+using EnvList = std::vector<std::pair<std::string, std::string>>;  // sorted by key
+
+enum class SecurityLevel { Low, Medium, High };
+std::string_view to_string(SecurityLevel level) noexcept;
+// Accepts low | medium | high and upstream's standard (medium), maximum / locked (high).
+std::optional<SecurityLevel> parse_security_level(std::string_view text) noexcept;
+
+struct WaitFor {
+  enum class Kind { None, Port, Log, Exec, Http, HealthCheck };
+  Kind kind = Kind::None;
+  std::uint16_t port = 0;           // Port (and Http when given as a port)
+  std::optional<Pattern> log;       // Log
+  int log_occurrences = 1;          // Log: wait for the n-th match
+  std::vector<std::string> exec;    // Exec: argv that must exit 0
+  std::string http_url;             // Http: http://127.0.0.1:PORT/path
+  int http_status = 200;            // Http: expected status
+  Duration timeout{30'000};
+  Duration interval{50};            // first poll interval; backs off x2 up to 1s
+  SourcePos pos;
+};
+
+struct HealthCheckSpec {
+  std::vector<std::string> cmd;
+  Duration interval{1'000};
+  Duration timeout{5'000};
+  int retries = 3;
+  SourcePos pos;
+};
+
+struct VolumeSpec {
+  std::string host_path;
+  std::string container_path;
+  bool read_only = false;
+};
+
+struct ServiceSpec {
+  std::string name;
+  std::string plugin;  // "process", "generic_container", ...
+  std::string image;   // for image-based plugins; may be empty
+  std::vector<std::string> args;  // argv (process) or command (container)
+  EnvList env;
+  std::vector<std::uint16_t> ports;
+  std::vector<VolumeSpec> volumes;
+  std::optional<HealthCheckSpec> health_check;
+  WaitFor wait_for;
+  bool reuse = false;
+  std::vector<std::string> depends_on;  // started after these services
+  std::string rootfs;   // sandbox: run inside this directory as /
+  std::string workdir;
+  SourcePos pos;
+};
+
+struct StepSpec {
+  std::string name;
+  std::vector<std::string> command;
+  std::string service;  // empty: a fresh step sandbox in the test's cleanroom
+  std::optional<Pattern> expected_output_regex;
+  std::optional<Pattern> expected_output_regex_not;
+  std::optional<Pattern> expected_stderr_regex;
+  std::optional<Pattern> expected_stderr_regex_not;
+  int expected_exit_code = 0;
+  EnvList env;
+  std::string workdir;
+  std::optional<std::string> stdin_data;
+  std::optional<Duration> timeout;
+  std::optional<Duration> max_duration;  // performance budget (median over --repeat)
+  bool continue_on_failure = false;
+  SourcePos pos;
+};
+
+struct ScenarioSpec {
+  std::string name;
+  std::vector<StepSpec> steps;
+  bool concurrent = false;  // steps of this scenario run in parallel
+  std::optional<Duration> timeout;
+  SourcePos pos;
+};
+
+// Upstream's [assertions] table. Each key is optional: only set keys are checked.
+struct AssertionsSpec {
+  std::optional<bool> execution_should_be_hermetic;
+  std::optional<int> container_should_have_executed_commands;  // at least n steps ran
+  std::optional<bool> all_steps_should_pass;
+  std::optional<int> max_duration_ms;  // whole test
+  SourcePos pos;
+};
+
+struct LimitsSpec {
+  std::optional<std::uint64_t> memory_mb;
+  std::optional<std::uint32_t> cpu_millicores;
+  std::optional<std::uint32_t> pids;
+  SourcePos pos;
+};
+
+struct PolicySpec {
+  SecurityLevel level = SecurityLevel::Medium;
+  bool host_network = false;  // only honoured at Low
+  SourcePos pos;
+};
+
+struct DeterminismSpec {
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> freeze_clock;  // RFC 3339, e.g. "2025-01-01T00:00:00Z"
+  SourcePos pos;
+};
+
+struct ReportSpec {
+  std::optional<std::string> json;
+  std::optional<std::string> junit;
+  std::optional<std::string> digest;
+};
+
+struct TestSpec {
+  std::string file;  // path as given
+  std::string name;
+  std::string description;
+  std::optional<Duration> timeout;  // whole test
+  std::vector<std::string> tags;
+  std::vector<ServiceSpec> services;  // declaration order
+  std::vector<StepSpec> steps;
+  std::vector<ScenarioSpec> scenarios;
+  AssertionsSpec assertions;
+  PolicySpec policy;
+  LimitsSpec limits;
+  DeterminismSpec determinism;
+  ReportSpec report;
+  std::map<std::string, std::string> vars;
+  std::vector<Diagnostic> warnings;  // non-fatal findings (unimplemented upstream keys)
+
+  const ServiceSpec* find_service(std::string_view service_name) const;
+  // True when any service names an image (used by --backend auto).
+  bool uses_images() const;
+};
+
+}  // namespace clnrm

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package clnrm needs to build, test and benchmark.
+# Idempotent: packages already present are not reinstalled, and apt-get update
+# runs only when something is missing. Nothing is fetched from outside Debian.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config ccache
+  # libraries (DESIGN.md §3)
+  libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libre2-dev
+  libcurl4-openssl-dev libsqlite3-dev libseccomp-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # test-only runtime: engine, test images, clock freezing, services, peers
+  docker.io busybox-static faketime redis-server redis-tools python3 bats
+  iproute2 procps util-linux curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "setup-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup-deps: done"

@@ -1,0 +1,17 @@
+#pragma once
+// Each subcommand lives in its own file and adds itself to the CLI11 app.
+// A callback stores its exit code in CliContext::exit_code (0 ok, 1 test or
+// check failure, 2 usage/config error); clnrm::Error thrown from a callback is
+// printed once by main and mapped through Error::exit_code().
+
+#include <CLI/CLI.hpp>
+
+namespace clnrm::cli {
+
+struct CliContext {
+  int exit_code = 0;
+};
+
+void add_version_command(CLI::App& app, CliContext& ctx);
+
+}  // namespace clnrm::cli

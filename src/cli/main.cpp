@@ -1,0 +1,36 @@
+#include <clnrm/error.h>
+#include <clnrm/version.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using namespace clnrm::cli;
+  CLI::App app{"clnrm: hermetic integration tests from *.clnrm.toml files", "clnrm"};
+  app.set_version_flag("--version", std::string("clnrm ") + clnrm::kVersion);
+  app.require_subcommand(1);
+  CliContext ctx;
+  add_version_command(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const clnrm::Error& e) {
+    std::fprintf(stderr, "clnrm: error: %s\n", e.describe().c_str());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "clnrm: internal error: %s\n", e.what());
+    return 1;
+  }
+  return ctx.exit_code;
+}

@@ -1,0 +1,102 @@
+#include <clnrm/duration.h>
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cstdint>
+
+namespace clnrm {
+namespace {
+
+constexpr double kMaxMs = 30.0 * 24 * 3600 * 1000;  // 30 days: anything longer is a typo
+
+bool fail(std::string* error, std::string message) {
+  if (error) *error = std::move(message);
+  return false;
+}
+
+// Milliseconds per unit, or 0 when the unit is unknown.
+double unit_ms(std::string_view unit) {
+  if (unit == "ns") return 1e-6;
+  if (unit == "us" || unit == "µs") return 1e-3;
+  if (unit == "ms") return 1;
+  if (unit == "s") return 1e3;
+  if (unit == "m") return 60e3;
+  if (unit == "h") return 3600e3;
+  return 0;
+}
+
+}  // namespace
+
+std::optional<Duration> parse_duration(std::string_view text, std::string* error) {
+  std::string_view s = text;
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  if (s.empty()) {
+    fail(error, "empty duration (expected e.g. \"500ms\", \"2s\", \"1m\")");
+    return std::nullopt;
+  }
+  if (s.front() == '-') {
+    fail(error, fmt::format("negative duration \"{}\"", text));
+    return std::nullopt;
+  }
+  double total = 0;
+  while (!s.empty()) {
+    std::size_t i = 0;
+    double value = 0;
+    bool digits = false;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      // Past the 30-day cap the exact value no longer matters; stop growing
+      // it so a 400-digit number cannot reach inf.
+      if (value <= kMaxMs * 1e6) value = value * 10 + (s[i] - '0');
+      digits = true;
+      ++i;
+    }
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      double scale = 0.1;
+      while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+        value += (s[i] - '0') * scale;
+        scale /= 10;
+        digits = true;
+        ++i;
+      }
+    }
+    if (!digits) {
+      fail(error, fmt::format("invalid duration \"{}\" (expected a number followed by ns, us, ms, s, m or h)", text));
+      return std::nullopt;
+    }
+    std::size_t j = i;
+    while (j < s.size() && !std::isdigit(static_cast<unsigned char>(s[j])) && s[j] != '.') ++j;
+    std::string_view unit = s.substr(i, j - i);
+    if (unit.empty()) {
+      fail(error, fmt::format("duration \"{}\" has no unit (write e.g. \"{}s\" or \"{}ms\")", text, s.substr(0, i),
+                              s.substr(0, i)));
+      return std::nullopt;
+    }
+    const double per = unit_ms(unit);
+    if (per == 0) {
+      fail(error, fmt::format("unknown unit '{}' in duration \"{}\" (use ns, us, ms, s, m or h)", unit, text));
+      return std::nullopt;
+    }
+    total += value * per;
+    if (total > kMaxMs) {
+      fail(error, fmt::format("duration \"{}\" is too long (more than 30 days)", text));
+      return std::nullopt;
+    }
+    s.remove_prefix(j);
+  }
+  return Duration(static_cast<std::int64_t>(total + 0.5));
+}
+
+std::string format_duration(std::chrono::nanoseconds d) {
+  const double ns = static_cast<double>(d.count());
+  if (ns < 1e3) return fmt::format("{}ns", d.count());
+  if (ns < 1e6) return fmt::format("{:.1f}us", ns / 1e3);
+  if (ns < 1e9) return fmt::format("{:.1f}ms", ns / 1e6);
+  if (ns < 60e9) return fmt::format("{:.3f}s", ns / 1e9);
+  const auto total_s = static_cast<std::int64_t>(ns / 1e9);
+  return fmt::format("{}m{:02}s", total_s / 60, total_s % 60);
+}
+
+}  // namespace clnrm

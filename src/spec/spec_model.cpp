@@ -1,0 +1,48 @@
+#include <clnrm/spec.h>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+
+namespace clnrm {
+
+std::string Diagnostic::format() const {
+  const char* sev = severity == Severity::Error ? "error" : "warning";
+  if (pos.line == 0) return fmt::format("{}: {}: {}", file, sev, message);
+  return fmt::format("{}:{}:{}: {}: {}", file, pos.line, pos.column, sev, message);
+}
+
+bool Pattern::search(std::string_view text) const {
+  return re && re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re);
+}
+
+std::string_view to_string(SecurityLevel level) noexcept {
+  switch (level) {
+    case SecurityLevel::Low: return "low";
+    case SecurityLevel::Medium: return "medium";
+    case SecurityLevel::High: return "high";
+  }
+  return "medium";
+}
+
+std::optional<SecurityLevel> parse_security_level(std::string_view text) noexcept {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower == "low" || lower == "permissive") return SecurityLevel::Low;
+  if (lower == "medium" || lower == "standard" || lower == "default") return SecurityLevel::Medium;
+  if (lower == "high" || lower == "maximum" || lower == "locked" || lower == "strict") return SecurityLevel::High;
+  return std::nullopt;
+}
+
+const ServiceSpec* TestSpec::find_service(std::string_view service_name) const {
+  for (const auto& s : services)
+    if (s.name == service_name) return &s;
+  return nullptr;
+}
+
+bool TestSpec::uses_images() const {
+  return std::any_of(services.begin(), services.end(), [](const ServiceSpec& s) { return !s.image.empty(); });
+}
+
+}  // namespace clnrm
