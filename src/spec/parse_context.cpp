@@ -40,6 +40,32 @@ void ParseContext::warning(SourcePos pos, std::string message) {
   out_.push_back(Diagnostic{Diagnostic::Severity::Warning, file_, pos, std::move(message)});
 }
 
+namespace {
+
+// Spellings from older upstream formats and other tools, with the key meant.
+// Used only when the meant key is valid at that place.
+struct Rename {
+  std::string_view from, to;
+};
+constexpr Rename kRenames[] = {
+    {"exec", "command"},          {"cmd", "command"},        {"run", "command"},
+    {"container", "service"},     {"containers", "services"}, {"environment", "env"},
+    {"exit_code", "expected_exit_code"}, {"expected_output", "expected_output_regex"},
+    {"stdout_regex", "expected_output_regex"}, {"stderr_regex", "expected_stderr_regex"},
+    {"depends", "depends_on"},    {"healthcheck", "health_check"}, {"wait", "wait_for"},
+    {"working_dir", "workdir"},   {"cwd", "workdir"},        {"assert", "expected_output_regex"},
+    {"scenarios", "scenario"},    {"step", "steps"},         {"variables", "vars"},
+    {"metadata", "meta"},
+};
+
+std::optional<std::string_view> rename_of(std::string_view name, const KeySchema& schema) {
+  for (const Rename& r : kRenames)
+    if (r.from == name && std::find(schema.known.begin(), schema.known.end(), r.to) != schema.known.end()) return r.to;
+  return std::nullopt;
+}
+
+}  // namespace
+
 void check_keys(ParseContext& ctx, const toml::table& table, const KeySchema& schema) {
   for (auto&& [key, value] : table) {
     const std::string_view name = key.str();
@@ -50,7 +76,9 @@ void check_keys(ParseContext& ctx, const toml::table& table, const KeySchema& sc
                                            name, schema.where));
       continue;
     }
-    if (auto suggestion = closest_match(name, schema.known))
+    if (auto renamed = rename_of(name, schema))
+      ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name, schema.where, *renamed));
+    else if (auto suggestion = closest_match(name, schema.known))
       ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name, schema.where, *suggestion));
     else
       ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (valid keys: {})", name, schema.where,

@@ -23,7 +23,7 @@ const std::initializer_list<std::string_view> kTopLevelKeys = {
 // Sections upstream clnrm knows that clnrm does not implement (yet).
 const std::initializer_list<std::string_view> kUpstreamTopLevelKeys = {
     "otel", "otel_validation", "expect", "matrix", "otel_headers", "otel_propagators", "weaver", "performance",
-    "chaos", "template", "timeouts"};
+    "chaos", "template", "timeouts", "output", "metadata"};
 
 std::optional<toml::table> parse_toml(ParseContext& ctx, std::string_view text, const std::string& file) {
   try {

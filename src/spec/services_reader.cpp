@@ -15,7 +15,8 @@ const std::initializer_list<std::string_view> kImplementedPlugins = {"generic_co
 // Plugins upstream clnrm ships that clnrm does not: accepted with a warning.
 const std::initializer_list<std::string_view> kUpstreamPlugins = {
     "surrealdb", "ollama",  "network_service", "vllm",          "tgi",   "otel_collector",
-    "testcontainers", "chaos_engine", "chaos", "service_mesh", "gvisor", "generic_service"};
+    "testcontainers", "chaos_engine", "chaos", "service_mesh", "gvisor", "gvisor_container", "generic_service",
+    "postgres", "redis", "alpine"};
 
 bool is_loopback_url(std::string_view url) {
   constexpr std::string_view scheme = "http://";
@@ -192,19 +193,33 @@ std::optional<VolumeSpec> read_volume(ParseContext& ctx, const toml::node& node)
   return v;
 }
 
+bool is_implemented(std::string_view name) {
+  return std::find(kImplementedPlugins.begin(), kImplementedPlugins.end(), name) != kImplementedPlugins.end();
+}
+
 void read_plugin(ParseContext& ctx, const toml::table& t, ServiceSpec& s) {
-  // `plugin` wins over `type` when both are given (upstream files sometimes
-  // carry both, with `type` as a loose hint such as "container").
-  const toml::node* node = t.get("plugin");
-  if (!node) node = t.get("type");
-  if (!node) {
+  // Upstream files carry `plugin`, `type`, or both with one of them a loose
+  // hint ("container", "alpine"): prefer the one clnrm implements, else `plugin`.
+  const toml::node* plugin = t.get("plugin");
+  const toml::node* type = t.get("type");
+  std::optional<std::string> plugin_name, type_name_;
+  if (plugin) plugin_name = read_string(ctx, *plugin, "plugin");
+  if (type) type_name_ = read_string(ctx, *type, "type");
+  if (!plugin && !type) {
     s.plugin = (s.image.empty() && s.rootfs.empty() && !s.args.empty()) ? "process" : "generic_container";
     return;
   }
-  auto name = read_string(ctx, *node, node == t.get("plugin") ? "plugin" : "type");
-  if (!name) return;
-  s.plugin = *name;
-  if (std::find(kImplementedPlugins.begin(), kImplementedPlugins.end(), s.plugin) != kImplementedPlugins.end()) return;
+  if (plugin_name && is_implemented(*plugin_name)) {
+    s.plugin = *plugin_name;
+    return;
+  }
+  if (type_name_ && is_implemented(*type_name_)) {
+    s.plugin = *type_name_;
+    return;
+  }
+  const toml::node* node = plugin_name ? plugin : type;
+  if (!plugin_name && !type_name_) return;  // wrong type already reported
+  s.plugin = plugin_name ? *plugin_name : *type_name_;
   if (std::find(kUpstreamPlugins.begin(), kUpstreamPlugins.end(), s.plugin) != kUpstreamPlugins.end()) {
     ctx.warning(pos_of(*node), fmt::format("plugin '{}' of service '{}' is an upstream clnrm plugin that clnrm does "
                                            "not implement (available: generic_container, process)",
@@ -232,7 +247,8 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
                        {"plugin", "type", "image", "args", "command", "env", "ports", "volumes", "health_check",
                         "wait_for", "reuse", "depends_on", "rootfs", "workdir"},
                        {"username", "password", "strict", "wait_for_span", "wait_for_span_timeout_secs", "model",
-                        "runtime", "network", "network_mode", "entrypoint"}});
+                        "runtime", "network", "network_mode", "entrypoint", "wait_for_ready", "extends", "readiness",
+                        "resources", "description"}});
   ServiceSpec s;
   s.name = std::string(key.str());
   s.pos = pos_of(key);

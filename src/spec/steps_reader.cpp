@@ -10,9 +10,9 @@ namespace {
 const std::initializer_list<std::string_view> kStepKeys = {
     "name",    "command", "service",  "expected_output_regex", "expected_output_regex_not", "expected_stderr_regex",
     "expected_stderr_regex_not", "expected_exit_code", "env", "workdir", "timeout", "continue_on_failure", "stdin",
-    "max_duration"};
-const std::initializer_list<std::string_view> kUpstreamStepKeys = {"wait_for_span", "artifacts",
-                                                                       "expected_spans", "otel"};
+    "max_duration", "description"};
+const std::initializer_list<std::string_view> kUpstreamStepKeys = {
+    "wait_for_span", "artifacts", "expected_spans", "otel", "should_fail", "capture_stdout", "capture_stderr"};
 
 void check_unique_name(ParseContext& ctx, const toml::table& t, const std::vector<StepSpec>& earlier,
                        std::string_view name, std::string_view what) {
@@ -88,6 +88,7 @@ std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& t, std::
     if (auto env = read_env(ctx, *n, "env")) s.env = std::move(*env);
   if (const toml::node* n = t.get("workdir"))
     if (auto w = read_string(ctx, *n, "workdir")) s.workdir = std::move(*w);
+  if (const toml::node* n = t.get("description")) read_string(ctx, *n, "description");
   if (const toml::node* n = t.get("stdin"))
     if (auto in = read_string(ctx, *n, "stdin")) s.stdin_data = std::move(*in);
   if (const toml::node* n = t.get("timeout")) {
@@ -140,7 +141,7 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
     }
     check_keys(ctx, *t,
                KeySchema{"[[scenario]]",
-                         {"name", "steps", "service", "run", "concurrent", "timeout", "timeout_ms", "expected_output_regex",
+                         {"name", "description", "steps", "service", "run", "concurrent", "timeout", "timeout_ms", "expected_output_regex",
                           "expected_exit_code"},
                          {"policy", "artifacts"}});
     ScenarioSpec sc;
