@@ -25,6 +25,14 @@ void check_unique_name(ParseContext& ctx, const toml::table& t, const std::vecto
   }
 }
 
+bool has_misspelt_command(const toml::table& t) {
+  for (auto&& [key, value] : t) {
+    const std::string_view k = key.str();
+    if (k == "exec" || k == "cmd" || k == "run" || (k != "command" && closest_match(k, {"command"}))) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void check_service_exists(ParseContext& ctx, const toml::node& at, const std::string& name, const TestSpec& spec) {
@@ -65,7 +73,8 @@ std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& t, std::
     else
       ok = false;
   } else {
-    ctx.error(pos_of(t), fmt::format("step '{}' needs a 'command'", s.name));
+    // A misspelt command ('comand', 'exec') already has its error; one cause, one message.
+    if (!has_misspelt_command(t)) ctx.error(pos_of(t), fmt::format("step '{}' needs a 'command'", s.name));
     ok = false;
   }
   if (const toml::node* n = t.get("service")) {
