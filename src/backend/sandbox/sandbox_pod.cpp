@@ -101,6 +101,14 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   report.write.reset();
   try {
     if (!core.init_pidfd.valid()) throw_errno("sandbox: pidfd_open of pod init");
+    // The namespaces exist from the clone on; open them now, while pod init
+    // is still dumpable (it turns that off once set up).
+    if (core.user_namespace) core.ns_user = open_ns(pid, "user");
+    core.ns_ipc = open_ns(pid, "ipc");
+    core.ns_uts = open_ns(pid, "uts");
+    if (!core.host_network) core.ns_net = open_ns(pid, "net");
+    core.ns_pid = open_ns(pid, "pid");
+    core.ns_mnt = open_ns(pid, "mnt");
     if (core.user_namespace) write_user_namespace_maps(pid);
     core.cgroups.attach(pid);
     if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
@@ -118,12 +126,6 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
                               ::strerrorname_np(ready.error)),
                   "sandbox pod " + core.id);
     }
-    if (core.user_namespace) core.ns_user = open_ns(pid, "user");
-    core.ns_ipc = open_ns(pid, "ipc");
-    core.ns_uts = open_ns(pid, "uts");
-    if (!core.host_network) core.ns_net = open_ns(pid, "net");
-    core.ns_pid = open_ns(pid, "pid");
-    core.ns_mnt = open_ns(pid, "mnt");
   } catch (...) {
     core.destroy();
     throw;

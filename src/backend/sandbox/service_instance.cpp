@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,7 +34,8 @@ class SandboxService final : public ServiceInstance {
     request.namespaces = core_->joins(core_->ns_pid.get());
     request.joins_user_namespace = core_->ns_user.valid();
     request.cgroup_procs_fds = cgroup_fds;
-    request.security = &core_->security;
+    request.make_undumpable = !core_->user_namespace;
+  request.security = &core_->security;
     request.exec = &plan;
     request.stdout_fd = log.write.get();
     request.stderr_fd = log.write.get();
@@ -45,7 +47,7 @@ class SandboxService final : public ServiceInstance {
     pidfd_ = std::move(process.pidfd);
     log_fd_ = std::move(log.read);
     status_fd_ = std::move(status.read);
-    pid_ns_ = UniqueFd(::open(fmt::format("/proc/{}/ns/pid", pid_).c_str(), O_RDONLY | O_CLOEXEC));
+    pid_ns_ = open_service_pid_namespace();
     reader_ = std::thread([this] { read_until_exit(); });
   }
 
@@ -96,6 +98,24 @@ class SandboxService final : public ServiceInstance {
   }
 
  private:
+  // The service's own nested PID namespace: C2's pid_for_children once C2
+  // has unshared it (a few microseconds after the spawn returns).
+  UniqueFd open_service_pid_namespace() {
+    struct stat pod_ns {};
+    ::fstat(core_->ns_pid.get(), &pod_ns);
+    const std::string path = fmt::format("/proc/{}/ns/pid_for_children", pid_);
+    for (int attempt = 0; attempt < 20000; ++attempt) {
+      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      struct stat st {};
+      if (fd.valid() && ::fstat(fd.get(), &st) == 0 && st.st_ino != pod_ns.st_ino) return fd;
+      if (!fd.valid() && errno != ENOENT) break;
+      pollfd exited{pidfd_.get(), POLLIN, 0};
+      if (::poll(&exited, 1, 0) == 1) break;  // died before it got there
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    return UniqueFd();
+  }
+
   void append_log(const char* data, std::size_t size) {
     std::lock_guard lock(mutex_);
     log_.append(data, size);

@@ -203,7 +203,7 @@ int lift(int fd) noexcept { return fd < 0 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 10
   // C2 and C3 hold a copy of the runner's memory and, until C3 drops them,
   // capabilities: not dumpable means a step cannot ptrace or read their
   // /proc/<pid>/mem through the pod's /proc.
-  ::prctl(PR_SET_DUMPABLE, 0);
+  if (r.make_undumpable) ::prctl(PR_SET_DUMPABLE, 0);
 
   if (::unshare(CLONE_NEWPID) != 0) {
     g_command_status_valid = 0;

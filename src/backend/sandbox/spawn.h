@@ -42,6 +42,10 @@ struct SpawnRequest {
   bool joins_user_namespace = false;      // then C1 cannot share the runner's memory
   std::vector<int> cgroup_procs_fds;      // C1 writes "0" to each (joins the group)
   const SecurityPlan* security = nullptr;
+  // Root runner: C2/C3 turn off dumpable (the runner keeps access through
+  // CAP_SYS_PTRACE). An unprivileged runner needs them dumpable to open their
+  // namespaces, and its steps cannot gain more than the runner's uid anyway.
+  bool make_undumpable = true;
   const ExecPlan* exec = nullptr;
   int stdin_fd = -1;   // -1: /dev/null
   int stdout_fd = -1;

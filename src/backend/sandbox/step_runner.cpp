@@ -53,6 +53,7 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
   request.namespaces = core.joins(pid_ns);
   request.joins_user_namespace = core.ns_user.valid();
   request.cgroup_procs_fds = cgroup_fds;
+  request.make_undumpable = !core.user_namespace;
   request.security = &core.security;
   request.exec = &plan;
   request.stdin_fd = in.read.valid() ? in.read.get() : -1;
