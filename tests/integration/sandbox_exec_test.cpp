@@ -171,6 +171,18 @@ TEST(SandboxExec, EmptyCommandIsAConfigError) {
   }
 }
 
+TEST(SandboxExec, RootfsIsRefusedNotIgnored) {
+  auto pod = make_test_pod("rootfs");
+  ProcessSpec spec = command({"true"});
+  spec.rootfs = "/srv/some-rootfs";
+  try {
+    run(*pod, spec);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::NotSupported);
+  }
+}
+
 TEST(SandboxExec, DestroyedPodRefusesToExec) {
   auto pod = make_test_pod("destroyed");
   pod->destroy();

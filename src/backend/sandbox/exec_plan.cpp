@@ -47,6 +47,13 @@ ExecPlan make_exec_plan(const ProcessSpec& spec, const std::string& test_name, c
   if (spec.argv.empty() || spec.argv.front().empty()) {
     throw Error(ErrorKind::Config, "empty command", spec.name.empty() ? "sandbox exec" : "step '" + spec.name + "'");
   }
+  if (!spec.rootfs.empty()) {
+    // Not silently ignored: running on the host root instead would be a
+    // different test than the one written.
+    throw Error(ErrorKind::NotSupported,
+                "a per-process rootfs ('" + spec.rootfs + "') is not supported by the sandbox backend yet",
+                spec.name.empty() ? "sandbox exec" : "step '" + spec.name + "'");
+  }
   ExecPlan plan;
   plan.argv_storage = spec.argv;
   for (auto& arg : plan.argv_storage) plan.argv.push_back(arg.data());
