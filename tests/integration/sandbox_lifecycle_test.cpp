@@ -10,13 +10,34 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 namespace clnrm::testing {
 namespace {
 
+// "state starttime" of a pid from /proc/<pid>/stat, or "" when it is gone.
+std::pair<char, std::string> state_and_start(pid_t pid) {
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return {'?', ""};
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  char state = '?';
+  rest >> state;
+  for (int i = 4; i <= 22 && rest >> field; ++i) {
+  }
+  return {state, field};  // field 22 = starttime
+}
+
+// Still the same, still running process (not gone, not a zombie, not a reused pid).
+bool still_running(pid_t pid, const std::string& start) {
+  const auto [state, now_start] = state_and_start(pid);
+  return !now_start.empty() && now_start == start && state != 'Z' && state != 'X';
+}
+
 bool wait_until_gone(const std::string& marker, pid_t pid) {
-  for (int i = 0; i < 500; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     if (host_processes_with(marker).empty() && !process_exists(pid)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -54,12 +75,20 @@ TEST(SandboxLifecycle, SigkillOfTheOwnerLeavesNoProcessBehind) {
   char ok = 0;
   ASSERT_EQ(read(fds[0], &ok, 1), 1);
   close(fds[0]);
-  const auto running = host_processes_with(marker);
-  EXPECT_GE(running.size(), 3u);  // service sh + sleep, step sh + 2 sleeps
+  // service sh + sleep, step sh + 2 sleeps (bounded wait: a loaded machine
+  // may take a moment to start them)
+  auto running = host_processes_with(marker);
+  for (int i = 0; i < 1000 && running.size() < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    running = host_processes_with(marker);
+  }
+  EXPECT_GE(running.size(), 5u);
+  std::vector<std::string> starts;
+  for (pid_t pid : running) starts.push_back(state_and_start(pid).second);
   kill(owner, SIGKILL);
   waitpid(owner, nullptr, 0);
   EXPECT_TRUE(wait_until_gone(marker, owner)) << host_processes_with(marker).size() << " left";
-  for (pid_t pid : running) EXPECT_FALSE(process_exists(pid)) << pid;
+  for (std::size_t i = 0; i < running.size(); ++i) EXPECT_FALSE(still_running(running[i], starts[i])) << running[i];
 }
 
 TEST(SandboxLifecycle, UnprivilegedRunnerGetsAUserNamespace) {
