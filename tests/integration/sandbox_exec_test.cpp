@@ -6,7 +6,11 @@
 
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <chrono>
 #include <thread>
 
@@ -171,15 +175,47 @@ TEST(SandboxExec, EmptyCommandIsAConfigError) {
   }
 }
 
-TEST(SandboxExec, RootfsIsRefusedNotIgnored) {
+// A busybox rootfs (busybox-static from setup-deps) under /var/tmp, removed after.
+class RootfsDir {
+ public:
+  RootfsDir() : path_("/var/tmp/clnrm-rootfs-" + std::to_string(getpid())) {
+    for (const char* d : {"", "/bin", "/tmp", "/proc", "/dev", "/etc"}) std::filesystem::create_directories(path_ + d);
+    std::filesystem::copy_file("/bin/busybox", path_ + "/bin/busybox");
+    for (const char* tool : {"sh", "cat", "ls", "echo", "touch"}) std::filesystem::create_symlink("busybox", path_ + "/bin/" + tool);
+    std::ofstream(path_ + "/etc/os-release") << "ID=clnrm-test-rootfs\n";
+  }
+  ~RootfsDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(SandboxExec, StepRunsInsideARootfsDirectory) {
+  RootfsDir rootfs;
   auto pod = make_test_pod("rootfs");
+  ASSERT_EQ(run(*pod, shell("echo from-pod > shared")).exit_code, 0);
+  ProcessSpec spec = shell("cat /etc/os-release; cat shared; pwd; ls /bin | wc -l; echo x > /etc/new 2>/dev/null || echo ro");
+  spec.rootfs = rootfs.path();
+  const ExecResult r = run(*pod, spec);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  // The rootfs's own files, the pod's workdir (shared with other steps), read-only.
+  EXPECT_EQ(r.stdout_data, "ID=clnrm-test-rootfs\nfrom-pod\n/tmp/work\n6\nro\n") << r.stderr_data;
+  EXPECT_FALSE(std::filesystem::exists(rootfs.path() + "/etc/new"));
+  // The next step without rootfs is back on the host root.
+  EXPECT_NE(run(*pod, command({"cat", "/etc/debian_version"})).stdout_data, "");
+}
+
+TEST(SandboxExec, RootfsWithoutMountPointsIsAConfigError) {
+  auto pod = make_test_pod("rootfs-bad");
   ProcessSpec spec = command({"true"});
-  spec.rootfs = "/srv/some-rootfs";
+  spec.rootfs = "/usr/share";
   try {
     run(*pod, spec);
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::NotSupported);
+    EXPECT_EQ(e.kind(), ErrorKind::Config);
+    EXPECT_NE(std::string(e.what()).find("/tmp"), std::string::npos) << e.what();
   }
 }
 

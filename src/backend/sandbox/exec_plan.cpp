@@ -3,6 +3,8 @@
 #include <clnrm/error.h>
 #include <clnrm/sandbox.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <string_view>
 
@@ -47,14 +49,29 @@ ExecPlan make_exec_plan(const ProcessSpec& spec, const std::string& test_name, c
   if (spec.argv.empty() || spec.argv.front().empty()) {
     throw Error(ErrorKind::Config, "empty command", spec.name.empty() ? "sandbox exec" : "step '" + spec.name + "'");
   }
-  if (!spec.rootfs.empty()) {
-    // Not silently ignored: running on the host root instead would be a
-    // different test than the one written.
-    throw Error(ErrorKind::NotSupported,
-                "a per-process rootfs ('" + spec.rootfs + "') is not supported by the sandbox backend yet",
-                spec.name.empty() ? "sandbox exec" : "step '" + spec.name + "'");
-  }
   ExecPlan plan;
+  if (!spec.rootfs.empty()) {
+    const std::string where = spec.name.empty() ? "sandbox exec" : "step '" + spec.name + "'";
+    if (spec.rootfs.front() != '/') {
+      throw Error(ErrorKind::Config, "rootfs must be an absolute path: '" + spec.rootfs + "'", where);
+    }
+    // The host's /tmp is not visible in a pod (a fresh tmpfs covers it).
+    if (spec.rootfs == "/tmp" || spec.rootfs.rfind("/tmp/", 0) == 0) {
+      throw Error(ErrorKind::Config, "rootfs '" + spec.rootfs + "' is under /tmp, which pods do not see; use e.g. /var/tmp",
+                  where);
+    }
+    for (const char* needed : {"", "/tmp", "/proc"}) {
+      struct stat st {};
+      const std::string path = spec.rootfs + needed;
+      if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        throw Error(ErrorKind::Config,
+                    "rootfs '" + spec.rootfs + "' has no directory " + (needed[0] ? needed : "(the rootfs itself)") +
+                        " (the sandbox mounts the pod's /tmp and /proc there)",
+                    where);
+      }
+    }
+    plan.rootfs = spec.rootfs;
+  }
   plan.argv_storage = spec.argv;
   for (auto& arg : plan.argv_storage) plan.argv.push_back(arg.data());
   plan.argv.push_back(nullptr);

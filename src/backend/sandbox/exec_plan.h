@@ -18,6 +18,7 @@ struct ExecPlan {
   std::vector<std::string> candidates;     // absolute paths to try, in PATH order
   std::vector<const char*> candidate_ptrs;  // null-terminated
   std::string workdir;                     // absolute path inside the pod
+  std::string rootfs;                      // empty: the pod's root (read-only host root)
   std::string not_found_message;           // "clnrm: foo: command not found\n"
   std::string denied_message;              // "clnrm: foo: permission denied\n"
 };
@@ -27,7 +28,8 @@ struct ExecPlan {
 std::vector<std::string> sandbox_environment(const ProcessSpec& spec, const std::string& test_name,
                                              const std::string& home);
 
-// Throws Error(Config) for an empty argv.
+// Throws Error(Config) for an empty argv, or a rootfs that is not a directory
+// with the mount points the sandbox needs (/tmp, /proc).
 ExecPlan make_exec_plan(const ProcessSpec& spec, const std::string& test_name, const std::string& pod_workdir);
 
 }  // namespace clnrm::sandbox

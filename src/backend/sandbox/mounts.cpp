@@ -51,4 +51,57 @@ int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
   return 0;
 }
 
+namespace {
+
+// Builds "<rootfs><suffix>" into `out` without allocating.
+const char* join(char* out, std::size_t size, const char* rootfs, const char* suffix) noexcept {
+  std::size_t n = 0;
+  for (const char* p = rootfs; *p != '\0' && n + 1 < size; ++p) out[n++] = *p;
+  for (const char* p = suffix; *p != '\0' && n + 1 < size; ++p) out[n++] = *p;
+  out[n] = '\0';
+  return out;
+}
+
+}  // namespace
+
+int enter_rootfs(const char* rootfs, const char** stage) noexcept {
+  char path[4096];
+  if (::mount(rootfs, rootfs, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+    *stage = "bind-mounting the rootfs";
+    return errno;
+  }
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
+  attr.propagation = MS_PRIVATE;
+  if (::syscall(SYS_mount_setattr, AT_FDCWD, rootfs, AT_RECURSIVE, &attr, sizeof attr) != 0) {
+    *stage = "making the rootfs read-only";
+    return errno;
+  }
+  // The pod's scratch space (with the workdir tmpfs inside), processes and devices.
+  if (::mount("/tmp", join(path, sizeof path, rootfs, "/tmp"), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+    *stage = "binding the pod's /tmp into the rootfs";
+    return errno;
+  }
+  if (::mount("/proc", join(path, sizeof path, rootfs, "/proc"), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+    *stage = "binding the pod's /proc into the rootfs";
+    return errno;
+  }
+  struct stat st {};
+  if (::stat(join(path, sizeof path, rootfs, "/dev"), &st) == 0 && S_ISDIR(st.st_mode) &&
+      ::mount("/dev", path, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+    *stage = "binding /dev into the rootfs";
+    return errno;
+  }
+  if (::chdir(rootfs) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0) {
+    *stage = "pivot_root into the rootfs";
+    return errno;
+  }
+  // The old root now sits under the new one at "/": detach it.
+  if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0) {
+    *stage = "detaching the old root";
+    return errno;
+  }
+  return 0;
+}
+
 }  // namespace clnrm::sandbox

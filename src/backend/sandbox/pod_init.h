@@ -32,6 +32,10 @@ struct PodInitReport {
 
 // Mounts of MountPlan (async-signal-safe). Returns 0 or an errno with *stage.
 int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept;
+// Makes `rootfs` the root of the calling process's (fresh, unshared) mount
+// namespace: a read-only bind of it, with the pod's /tmp (and workdir), /proc
+// and /dev bound in, then pivot_root (async-signal-safe).
+int enter_rootfs(const char* rootfs, const char** stage) noexcept;
 // Hostname `cleanroom` and loopback up (async-signal-safe).
 int setup_pod_network(bool bring_up_loopback, const char** stage) noexcept;
 

@@ -1,5 +1,7 @@
 #include "backend/sandbox/spawn.h"
 
+#include "backend/sandbox/pod_init.h"
+
 #include <clnrm/error.h>
 
 #include <fcntl.h>
@@ -205,6 +207,23 @@ int lift(int fd) noexcept { return fd < 0 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 10
   // /proc/<pid>/mem through the pod's /proc.
   if (r.make_undumpable) ::prctl(PR_SET_DUMPABLE, 0);
 
+  if (!r.exec->rootfs.empty()) {
+    const char* stage = "rootfs";
+    int e = ::unshare(CLONE_NEWNS) == 0 ? enter_rootfs(r.exec->rootfs.c_str(), &stage) : errno;
+    if (e != 0) {
+      write_str(2, "clnrm: cannot enter rootfs ");
+      write_str(2, r.exec->rootfs.c_str());
+      write_str(2, ": ");
+      write_str(2, stage);
+      write_str(2, ": ");
+      write_str(2, ::strerrordesc_np(e));
+      write_str(2, "\n");
+      StepStatus failed;
+      failed.wait_status = 127 << 8;
+      write_all(3, reinterpret_cast<const char*>(&failed), sizeof failed);
+      ::_exit(127);
+    }
+  }
   if (::unshare(CLONE_NEWPID) != 0) {
     g_command_status_valid = 0;
     write_str(2, "clnrm: unshare(CLONE_NEWPID) failed\n");
