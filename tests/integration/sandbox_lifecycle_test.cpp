@@ -88,6 +88,15 @@ TEST(SandboxLifecycle, SigkillOfTheOwnerLeavesNoProcessBehind) {
   kill(owner, SIGKILL);
   waitpid(owner, nullptr, 0);
   EXPECT_TRUE(wait_until_gone(marker, owner)) << host_processes_with(marker).size() << " left";
+  // A SIGKILLed process loses its memory (so its environ) before it is gone:
+  // wait, bounded, for the recorded ones to finish dying too.
+  auto any_running = [&] {
+    for (std::size_t i = 0; i < running.size(); ++i) {
+      if (still_running(running[i], starts[i])) return true;
+    }
+    return false;
+  };
+  for (int i = 0; i < 1000 && any_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   for (std::size_t i = 0; i < running.size(); ++i) EXPECT_FALSE(still_running(running[i], starts[i])) << running[i];
 }
 
