@@ -60,6 +60,8 @@ ParseResult parse_test_text(std::string_view text, const std::string& file) {
         if (auto rendered = render_text_templates(text, &error, &line)) {
           root = parse_toml(ctx, *rendered, file);
         } else {
+          // Both may be real: a syntax error elsewhere and a bad template.
+          for (Diagnostic& d : first_try) result.diagnostics.push_back(std::move(d));
           ctx.error(SourcePos{line, 1}, error);
         }
       } else {

@@ -195,3 +195,20 @@ TEST(CliHelpTest, EverySubcommandHasHelp) {
 }
 
 }  // namespace
+
+namespace {
+
+// Parallel parsing must not change the output: same bytes for -j1 and -j4.
+TEST(CliValidateTest, OutputIsIdenticalForAnyJobCount) {
+  const std::string paths = quote(kData + "/broken") + " " + quote(kData + "/project");
+  CliRun one = clnrm("validate -v -j 1 " + paths);
+  CliRun four = clnrm("validate -v -j 4 " + paths);
+  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_EQ(four.exit_code, 1);
+  EXPECT_EQ(one.out, four.out);
+  CliRun json_one = clnrm("validate --format json -j 1 " + paths);
+  CliRun json_four = clnrm("validate --format json -j 4 " + paths);
+  EXPECT_EQ(json_one.out, json_four.out);
+}
+
+}  // namespace
