@@ -582,3 +582,25 @@ TEST(ParserTest, UnreadableFileIsADiagnostic) {
 
 }  // namespace
 }  // namespace clnrm
+
+namespace clnrm {
+namespace {
+
+TEST(ParserFileTest, NonRegularFilesAreDiagnosticsNotHangs) {
+  for (const char* path : {"/dev/zero", "/tmp"}) {
+    ParseResult r = parse_test_file(path);
+    ASSERT_FALSE(r.ok()) << path;
+    ASSERT_EQ(r.diagnostics.size(), 1u);
+    EXPECT_EQ(r.diagnostics[0].format(), std::string(path) + ": error: cannot read file: not a regular file");
+  }
+}
+
+TEST(ParserFileTest, ReadsAFile) {
+  ParseResult r = parse_test_file(std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid/minimal.clnrm.toml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.spec->name, "minimal");
+  EXPECT_EQ(r.spec->file, std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid/minimal.clnrm.toml");
+}
+
+}  // namespace
+}  // namespace clnrm
