@@ -24,6 +24,7 @@ struct ValidateOptions {
   std::string format = "human";
   bool verbose = false;
   unsigned jobs = 0;  // 0 = one per CPU
+  bool strict = false;  // warnings make a file invalid (CI gate)
 };
 
 // What one file contributes to the output; computed by a worker thread so the
@@ -42,9 +43,9 @@ std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{
 FileReport check_file(const std::string& file, const ValidateOptions& options) {
   const ParseResult r = parse_test_file(file);
   FileReport report;
-  report.valid = r.ok();
   for (const Diagnostic& d : r.diagnostics)
     (d.severity == Diagnostic::Severity::Error ? report.errors : report.warnings)++;
+  report.valid = r.ok() && !(options.strict && report.warnings > 0);
   if (options.format == "json") {
     nlohmann::json diags = nlohmann::json::array();
     for (const Diagnostic& d : r.diagnostics)
@@ -53,7 +54,7 @@ FileReport check_file(const std::string& file, const ValidateOptions& options) {
                        {"column", d.pos.column},
                        {"message", d.message},
                        {"formatted", d.format()}});
-    report.json = {{"file", file}, {"valid", r.ok()}, {"diagnostics", std::move(diags)}};
+    report.json = {{"file", file}, {"valid", report.valid}, {"diagnostics", std::move(diags)}};
     if (r.ok()) {
       report.json["name"] = r.spec->name;
       report.json["steps"] = r.spec->steps.size();
@@ -136,6 +137,7 @@ void add_validate_command(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("-v,--verbose", options->verbose, "Also list the valid files");
   cmd->add_option("-j,--jobs", options->jobs, "Files parsed in parallel (default: one per CPU)")
       ->check(CLI::Range(1u, 256u));
+  cmd->add_flag("--strict", options->strict, "Treat warnings (unimplemented upstream keys) as failures");
   cmd->callback([&ctx, options] { ctx.exit_code = run_validate(*options); });
 }
 

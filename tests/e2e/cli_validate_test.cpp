@@ -212,3 +212,15 @@ TEST(CliValidateTest, OutputIsIdenticalForAnyJobCount) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CliValidateTest, StrictTurnsWarningsIntoFailures) {
+  const std::string file = quote(kData + "/project/nested/deeper/upstream.clnrm.toml");
+  EXPECT_EQ(clnrm("validate " + file).exit_code, 0);
+  CliRun strict = clnrm("validate --strict " + file);
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_NE(strict.out.find("0 valid, 1 invalid (0 errors, 1 warning)"), std::string::npos) << strict.out;
+}
+
+}  // namespace
