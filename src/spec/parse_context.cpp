@@ -81,6 +81,13 @@ constexpr Rename kRenames[] = {
     {"metadata", "meta"},
 };
 
+bool is_section_name(std::string_view name) {
+  for (std::string_view section : {"services", "service", "steps", "scenario", "assertions",
+                                   "policy", "limits", "determinism", "report", "vars", "meta"})
+    if (name == section) return true;
+  return false;
+}
+
 std::optional<std::string_view> rename_of(std::string_view name, const KeySchema& schema) {
   for (const Rename& r : kRenames)
     if (r.from == name &&
@@ -109,6 +116,12 @@ void check_keys(ParseContext& ctx, const toml::table& table, const KeySchema& sc
     else if (auto suggestion = closest_match(name, schema.known))
       ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name,
                                          schema.where, *suggestion));
+    else if (is_section_name(name) && schema.where.front() == '[')
+      // A classic TOML trap: `policy = ...` written after [test.metadata] lands in that table.
+      ctx.error(pos_of(key),
+                fmt::format("unknown key '{}' in {}: keys after a [table] header belong to "
+                            "that table; move '{}' above the first header or into its own [{}]",
+                            name, schema.where, name, name));
     else
       ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (valid keys: {})", name,
                                          schema.where, fmt::join(schema.known, ", ")));
