@@ -176,7 +176,7 @@ struct ChangePoint {
   std::string git_commit;
   double median_before_ns = 0, median_after_ns = 0;
   double ratio = 1;              // after / before
-  double p_value = 1;            // Mann-Whitney U, two-sided, Bonferroni over the candidate splits
+  double p_value = 1;            // Mann-Whitney U, two-sided, x number of candidate splits
 };
 // Durations of one test (matched by name, or "file::name"), oldest first, at most `limit` latest.
 std::vector<TrendPoint> trend(Store& store, const std::string& test, std::size_t limit = 200);
@@ -186,9 +186,10 @@ struct ChangePointOptions {
   double alpha = 0.01;           // significance after Bonferroni correction
   double min_ratio = 1.2;        // ignore shifts smaller than 20%
 };
-// Two-segment split maximising |log(median_after / median_before)|; reported
-// when a Mann-Whitney U test of the two segments is significant and the
-// ratio is at least min_ratio (or at most 1/min_ratio).
+// Two-segment split: the split whose two segments differ most by a two-sided
+// Mann-Whitney U test; reported when that p-value, Bonferroni-corrected for
+// the number of candidate splits, is below alpha and the ratio of the segment
+// medians is at least min_ratio (or at most 1/min_ratio).
 ChangePoint detect_change_point(const std::vector<TrendPoint>& points, const ChangePointOptions& options = {});
 ChangePoint detect_change_point(const std::vector<double>& values, const ChangePointOptions& options = {});
 
