@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -221,5 +222,16 @@ struct HistoricalDuration {
 std::vector<HistoricalDuration> median_durations(Store& store);
 // Tests whose status was a failure in the last complete run (--rerun-failed).
 std::vector<std::pair<std::string, std::string>> failed_in_last_complete_run(Store& store);
+
+// Every execution row (oldest first), with its run's commit and host, for
+// `clnrm history export`. `run` = 0: all runs. Streams: constant memory.
+struct ExportedExecution {
+  std::int64_t id = 0, run = 0;
+  bool run_complete = false;
+  std::string git_commit, host;
+  ExecutionRecord record;
+};
+void export_executions(Store& store, std::int64_t run,
+                       const std::function<void(const ExportedExecution&)>& sink);
 
 }  // namespace clnrm::history
