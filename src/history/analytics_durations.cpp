@@ -1,6 +1,7 @@
 // Duration statistics: `clnrm history slowest`, and the medians the scheduler
 // uses for --order history / --shard.
 #include <algorithm>
+#include <tuple>
 #include <deque>
 #include <unordered_map>
 

@@ -4,6 +4,7 @@
 // file, run_id, ...): every (file, test) group arrives in run order, so flips
 // and failure streaks are counted in a single pass without sorting.
 #include <algorithm>
+#include <tuple>
 
 #include "history/internal.h"
 
