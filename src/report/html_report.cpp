@@ -20,7 +20,7 @@ namespace {
 
 constexpr const char* kCss = R"css(
 :root{--bg:#f5f6f8;--card:#fff;--ink:#1d2330;--muted:#6b7385;--line:#e3e6ec;
---pass:#1f9d55;--fail:#d64545;--error:#b7410e;--timeout:#c77c02;--skip:#9aa3b2;--cancel:#7b61a8;--flaky:#d69e2e;--accent:#3056d3}
+--pass:#1f9d55;--fail:#d64545;--error:#b7410e;--timeout:#e8890c;--skip:#9aa3b2;--cancel:#7b61a8;--flaky:#1c9aa8;--accent:#3056d3}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 header{background:#1d2330;color:#fff;padding:22px 32px 18px}
@@ -67,7 +67,7 @@ const char* status_color(Status s) {
     case Status::Passed: return "#1f9d55";
     case Status::Failed: return "#d64545";
     case Status::Error: return "#b7410e";
-    case Status::TimedOut: return "#c77c02";
+    case Status::TimedOut: return "#e8890c";
     case Status::Skipped: return "#9aa3b2";
     case Status::Cancelled: return "#7b61a8";
   }
@@ -205,7 +205,7 @@ std::string timeline_svg(const RunResult& run) {
     const double x = x_of(b.start);
     const double w = std::max(2.0, x_of(b.end) - x);
     const auto* t = b.test;
-    const char* color = t->flaky && t->status == Status::Passed ? "#d69e2e" : status_color(t->status);
+    const char* color = t->flaky && t->status == Status::Passed ? "#1c9aa8" : status_color(t->status);
     svg += fmt::format("<g><title>{} — {} — {}{}</title>", html_escape(t->name), status_label(t->status),
                        fmt_dur(t->duration), t->attempts > 1 ? fmt::format(" ({} attempts)", t->attempts) : "");
     svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" rx=\"3\" fill=\"{}\"/>", x, y, w,
@@ -302,10 +302,16 @@ std::string failures_section(const RunResult& run) {
                           html_escape(step.scenario.empty() ? step.name : step.scenario + "/" + step.name),
                           pill(step.status, false), step.exec.exit_code, fmt_dur(step.duration));
       if (!step.command.empty()) html += fmt::format("<div class=\"muted\">$ {}</div>", html_escape(join_command(step.command)));
+      bool assertion_failed = false;
       for (const auto& a : step.assertions) {
-        if (!a.passed) html += fmt::format("<div class=\"msg\">✗ {}: {}</div>", html_escape(a.name), html_escape(a.message));
+        if (a.passed) continue;
+        assertion_failed = true;
+        html += fmt::format("<div class=\"msg\">✗ {}: {}</div>", html_escape(a.name), html_escape(a.message));
       }
-      if (!step.message.empty()) html += fmt::format("<div class=\"msg\">{}</div>", html_escape(step.message));
+      // The step message repeats the first failing assertion; show it only when there is none.
+      if (!assertion_failed && !step.message.empty()) {
+        html += fmt::format("<div class=\"msg\">{}</div>", html_escape(step.message));
+      }
       if (!step.exec.stdout_data.empty()) {
         html += fmt::format("<div class=\"muted\">stdout</div><pre>{}</pre>", html_escape(tail(step.exec.stdout_data)));
       }
@@ -413,7 +419,7 @@ std::string render_html_report(const RunResult& run, const TrendsByTest* trends)
   for (Status s : {Status::Passed, Status::Failed, Status::Error, Status::TimedOut, Status::Skipped, Status::Cancelled}) {
     html += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", status_color(s), status_label(s));
   }
-  html += "<span><i style=\"background:#d69e2e\"></i>flaky</span></div></section>";
+  html += "<span><i style=\"background:#1c9aa8\"></i>flaky</span></div></section>";
   html += failures_section(run);
   html += slowest_steps_section(run);
   html += tests_section(run, trends);
