@@ -250,6 +250,24 @@ void run_export(const CommonOptions& o, std::int64_t run, const std::string& out
   if (!out) throw Error(ErrorKind::Io, "writing the export failed", output.empty() ? "stdout" : output);
 }
 
+void run_failed(const CommonOptions& o) {
+  auto store = open_store(o);
+  const auto last = store.last_complete_run();
+  const auto failed = history::failed_in_last_complete_run(store);
+  if (o.format == "json") {
+    json tests = json::array();
+    for (const auto& [file, test] : failed) tests.push_back({{"file", file}, {"test", test}});
+    return print_json({{"run", last ? json(last->id) : json(nullptr)}, {"tests", tests}});
+  }
+  if (!last) {
+    fmt::print("no complete run recorded in {}\n", o.db);
+    return;
+  }
+  fmt::print("{} test(s) failed in run {} (the last complete run, {})\n", failed.size(), last->id,
+             format_time(last->started_ns));
+  for (const auto& [file, test] : failed) fmt::print("  {:<32} {}\n", test, file);
+}
+
 void run_predict(const CommonOptions& o, const history::PredictOptions& options, std::size_t limit) {
   auto store = open_store(o);
   auto report = history::predict_failures(store, options);
@@ -295,29 +313,33 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
     std::string trend_test, export_output;
     std::int64_t export_run = 0;
     history::PredictOptions predict_options;
+    CommonOptions failed_o;
   };
   auto st = std::make_shared<State>();
-  auto& [runs_o, flaky_o, slowest_o, trend_o, export_o, predict_o, runs_limit, slowest_limit, trend_limit,
-         predict_limit, slowest_steps, trend_test, export_output, export_run, predict_options] = *st;
 
   auto* runs = history_cmd->add_subcommand("runs", "List recorded runs, newest first (incomplete ones are marked)");
-  add_common(runs, runs_o, {"human", "json"});
-  runs->add_option("-n,--limit", runs_limit, "How many runs")->capture_default_str();
+  add_common(runs, st->runs_o, {"human", "json"});
+  runs->add_option("-n,--limit", st->runs_limit, "How many runs")->capture_default_str();
   runs->callback([&ctx, st] { run_runs(st->runs_o, st->runs_limit); ctx.exit_code = 0; });
+
+  auto* failed = history_cmd->add_subcommand(
+      "failed", "Tests that failed in the last complete run (what `clnrm run --rerun-failed` selects)");
+  add_common(failed, st->failed_o, {"human", "json"});
+  failed->callback([&ctx, st] { run_failed(st->failed_o); ctx.exit_code = 0; });
 
   auto* flaky = history_cmd->add_subcommand(
       "flaky",
       "Tests whose outcome flipped between consecutive runs while their file's content hash stayed the same, or "
       "that passed only after a retry. Flip rate = flips / consecutive pairs with the same hash. Tests failing every "
       "run since their file last changed (>= 2 runs) are listed as broken, not flaky.");
-  add_common(flaky, flaky_o, {"human", "json"});
+  add_common(flaky, st->flaky_o, {"human", "json"});
   flaky->callback([&ctx, st] { run_flaky(st->flaky_o); ctx.exit_code = 0; });
 
   auto* slowest = history_cmd->add_subcommand(
       "slowest", "Tests (or steps) by median duration, with p95 (nearest rank) and max; skipped/cancelled excluded");
-  add_common(slowest, slowest_o, {"human", "json"});
-  slowest->add_option("-n,--limit", slowest_limit, "How many (0 = all)")->capture_default_str();
-  slowest->add_flag("--steps", slowest_steps, "Per step instead of per test");
+  add_common(slowest, st->slowest_o, {"human", "json"});
+  slowest->add_option("-n,--limit", st->slowest_limit, "How many (0 = all)")->capture_default_str();
+  slowest->add_flag("--steps", st->slowest_steps, "Per step instead of per test");
   slowest->callback([&ctx, st] { run_slowest(st->slowest_o, st->slowest_limit, st->slowest_steps); ctx.exit_code = 0; });
 
   auto* trend = history_cmd->add_subcommand(
@@ -325,16 +347,16 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
       "Durations of one test over runs, and whether it changed: the split of the series into two segments (>= 3 runs "
       "each) whose Mann-Whitney U test is most significant; reported when p * (number of candidate splits) < 0.01 "
       "and the medians differ by >= 1.2x");
-  add_common(trend, trend_o, {"human", "json"});
-  trend->add_option("test", trend_test, "Test name, or FILE::NAME")->required();
-  trend->add_option("-n,--limit", trend_limit, "Latest runs to consider")->capture_default_str();
+  add_common(trend, st->trend_o, {"human", "json"});
+  trend->add_option("test", st->trend_test, "Test name, or FILE::NAME")->required();
+  trend->add_option("-n,--limit", st->trend_limit, "Latest runs to consider")->capture_default_str();
   trend->callback([&ctx, st] { run_trend(st->trend_o, st->trend_test, st->trend_limit); ctx.exit_code = 0; });
 
   auto* exp = history_cmd->add_subcommand("export", "Every stored execution (test rows have step \"\")");
-  export_o.format = "json";
-  add_common(exp, export_o, {"json", "csv"});
-  exp->add_option("--run", export_run, "Only this run id (0 = all)")->capture_default_str();
-  exp->add_option("-o,--output", export_output, "Write to this file instead of stdout");
+  st->export_o.format = "json";
+  add_common(exp, st->export_o, {"json", "csv"});
+  exp->add_option("--run", st->export_run, "Only this run id (0 = all)")->capture_default_str();
+  exp->add_option("-o,--output", st->export_output, "Write to this file instead of stdout");
   exp->callback([&ctx, st] { run_export(st->export_o, st->export_run, st->export_output); ctx.exit_code = 0; });
 
   auto* predict = history_cmd->add_subcommand(
@@ -345,17 +367,17 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
       "f_i = 1 if run i failed (failed/error/timed_out), age 0 = the test's latest run, over its last --window runs;\n"
       "base = the failure rate of all tests over the same windows, s = --prior-strength pseudo-runs.\n"
       "'evidence' is sum_i w_i. Skipped and cancelled runs are not outcomes.");
-  add_common(predict, predict_o, {"human", "json"});
-  predict->add_option("--half-life", predict_options.half_life_runs, "Runs after which a run's weight halves")
+  add_common(predict, st->predict_o, {"human", "json"});
+  predict->add_option("--half-life", st->predict_options.half_life_runs, "Runs after which a run's weight halves")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  predict->add_option("--prior-strength", predict_options.prior_strength, "Prior weight s, in runs")
+  predict->add_option("--prior-strength", st->predict_options.prior_strength, "Prior weight s, in runs")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  predict->add_option("--window", predict_options.window, "Latest runs per test that count")
+  predict->add_option("--window", st->predict_options.window, "Latest runs per test that count")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  predict->add_option("-n,--limit", predict_limit, "How many tests (0 = all)")->capture_default_str();
+  predict->add_option("-n,--limit", st->predict_limit, "How many tests (0 = all)")->capture_default_str();
   predict->callback([&ctx, st] { run_predict(st->predict_o, st->predict_options, st->predict_limit); ctx.exit_code = 0; });
 }
 

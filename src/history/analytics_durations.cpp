@@ -2,10 +2,9 @@
 // uses for --order history / --shard.
 #include <algorithm>
 #include <tuple>
-#include <deque>
 #include <unordered_map>
 
-#include "history/internal.h"
+#include "history/test_rows.h"
 
 namespace clnrm::history {
 
@@ -28,26 +27,14 @@ std::vector<SlowTest> find_slowest(Store& store, std::size_t limit, bool steps) 
     out.push_back(std::move(s));
   };
   if (!steps) {
-    // Groups arrive contiguous in index order; one vector is reused per group.
-    sql::Statement q(conn.handle(),
-                     "SELECT test, file, duration_ns, status FROM executions INDEXED BY executions_test_history"
-                     " WHERE step = '' ORDER BY test, file",
-                     conn.path());
-    std::string test, file;
-    std::vector<std::int64_t> d;
-    bool have = false;
-    while (q.step()) {
-      if (!have || q.text_view(0) != test || q.text_view(1) != file) {
-        if (have) emit(file, test, d);
-        test = q.text(0);
-        file = q.text(1);
-        d.clear();
-        have = true;
+    for (auto& h : load_test_histories(store)) {
+      std::vector<std::int64_t> d;
+      d.reserve(h.rows.size());
+      for (const auto& r : h.rows) {
+        if (is_outcome(r.status)) d.push_back(r.duration_ns);
       }
-      const auto status = status_from_text(q.text_view(3));
-      if (status && is_outcome(*status)) d.push_back(q.int64(2));
+      emit(std::move(h.file), std::move(h.test), d);
     }
-    if (have) emit(file, test, d);
   } else {
     // Step rows have no index of their own (it would tax every insert); a
     // full scan into a hash map.
@@ -74,35 +61,19 @@ std::vector<SlowTest> find_slowest(Store& store, std::size_t limit, bool steps) 
 }
 
 std::vector<HistoricalDuration> median_durations(Store& store) {
-  auto& conn = store.impl().conn;
-  sql::Statement q(conn.handle(),
-                   "SELECT test, file, duration_ns, status FROM executions INDEXED BY executions_test_history"
-                   " WHERE step = '' ORDER BY test, file, run_id",
-                   conn.path());
   std::vector<HistoricalDuration> out;
-  std::deque<std::int64_t> window;
-  std::string test, file;
-  bool have = false;
-  auto emit = [&] {
-    if (window.empty()) return;
-    std::vector<std::int64_t> d(window.begin(), window.end());
-    std::sort(d.begin(), d.end());
-    out.push_back({file, test, static_cast<std::int64_t>(sorted_median(d))});
-  };
-  while (q.step()) {
-    if (!have || q.text_view(0) != test || q.text_view(1) != file) {
-      if (have) emit();
-      test = q.text(0);
-      file = q.text(1);
-      window.clear();
-      have = true;
+  for (auto& h : load_test_histories(store)) {
+    std::vector<std::int64_t> d;
+    for (auto it = h.rows.rbegin(); it != h.rows.rend() && d.size() < kMedianWindow; ++it) {
+      if (is_outcome(it->status)) d.push_back(it->duration_ns);
     }
-    const auto status = status_from_text(q.text_view(3));
-    if (!status || !is_outcome(*status)) continue;
-    window.push_back(q.int64(2));
-    if (window.size() > kMedianWindow) window.pop_front();
+    if (d.empty()) continue;
+    std::sort(d.begin(), d.end());
+    out.push_back({std::move(h.file), std::move(h.test), static_cast<std::int64_t>(sorted_median(d))});
   }
-  if (have) emit();
+  std::sort(out.begin(), out.end(), [](const HistoricalDuration& a, const HistoricalDuration& b) {
+    return std::tie(a.test, a.file) < std::tie(b.test, b.file);
+  });
   return out;
 }
 

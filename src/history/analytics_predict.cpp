@@ -10,32 +10,25 @@
 #include <algorithm>
 #include <tuple>
 #include <cmath>
-#include <deque>
 
-#include "history/internal.h"
+#include "history/test_rows.h"
 
 namespace clnrm::history {
 
 PredictReport predict_failures(Store& store, const PredictOptions& options) {
-  auto& conn = store.impl().conn;
-  sql::Statement q(conn.handle(),
-                   "SELECT test, file, status FROM executions INDEXED BY executions_test_history"
-                   " WHERE step = '' ORDER BY test, file, run_id",
-                   conn.path());
   struct History {
     std::string file, test;
-    std::deque<bool> failed;  // oldest first, at most options.window
+    std::vector<bool> failed;  // oldest first, at most options.window
   };
   std::vector<History> tests;
-  while (q.step()) {
-    if (tests.empty() || q.text_view(0) != tests.back().test || q.text_view(1) != tests.back().file) {
-      tests.push_back({q.text(1), q.text(0), {}});
+  const auto window = std::max<std::size_t>(options.window, 1);
+  for (auto& h : load_test_histories(store)) {
+    History t{std::move(h.file), std::move(h.test), {}};
+    for (auto it = h.rows.rbegin(); it != h.rows.rend() && t.failed.size() < window; ++it) {
+      if (is_outcome(it->status)) t.failed.push_back(is_failure(it->status));
     }
-    const auto status = status_from_text(q.text_view(2));
-    if (!status || !is_outcome(*status)) continue;
-    auto& h = tests.back().failed;
-    h.push_back(is_failure(*status));
-    if (h.size() > std::max<std::size_t>(options.window, 1)) h.pop_front();
+    std::reverse(t.failed.begin(), t.failed.end());
+    tests.push_back(std::move(t));
   }
 
   PredictReport report;

@@ -107,7 +107,7 @@ std::vector<TrendPoint> trend(Store& store, const std::string& test, std::size_t
   }
   sql::Statement q(conn.handle(),
                    "SELECT e.run_id, e.started_ns, e.duration_ns, e.status, r.git_commit"
-                   " FROM executions e INDEXED BY executions_test_history JOIN runs r ON r.id = e.run_id"
+                   " FROM executions e JOIN runs r ON r.id = e.run_id"
                    " WHERE e.step = '' AND e.test = ?1 AND (?2 = '' OR e.file = ?2)"
                    " ORDER BY e.run_id DESC, e.id DESC LIMIT ?3",
                    conn.path());

@@ -94,7 +94,7 @@ std::vector<ExecutionRecord> to_records(const TestResult& test) {
   }
   // A step name may be empty in a hand-written file; '' is reserved for the test row.
   for (std::size_t i = 1; i < rows.size(); ++i) {
-    if (rows[i].step.empty()) rows[i].step = "#" + std::to_string(i);
+    if (rows[i].step.empty()) rows[i].step = std::string(1, '#').append(std::to_string(i));
   }
   return rows;
 }

@@ -102,7 +102,9 @@ void Connection::exec(const std::string& sql) {
   if (rc != SQLITE_OK) {
     std::string message = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    std::string what = "'" + sql.substr(0, 60) + "': " + message;
+    // Built by append: GCC 12 -O3 warns (falsely, -Wrestrict) on "literal" + std::string.
+    std::string what(1, '\'');
+    what.append(sql, 0, 60).append("': ").append(message);
     if (is_busy(rc)) throw BusyError(ErrorKind::Io, what, path_);
     throw Error(ErrorKind::Io, what, path_);
   }

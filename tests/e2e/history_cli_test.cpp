@@ -105,6 +105,15 @@ TEST_F(HistoryCli, RunsMarksTheIncompleteRun) {
   EXPECT_TRUE(j[1]["complete"].get<bool>());
 }
 
+TEST_F(HistoryCli, FailedListsTheLastCompleteRunsFailures) {
+  auto j = json::parse(cli("failed --format json").out);
+  EXPECT_EQ(j["run"], 24);  // run 25 is incomplete
+  ASSERT_EQ(j["tests"].size(), 2u);  // run 24 (index 23, 23 % 3 == 2): both failed
+  EXPECT_EQ(j["tests"][0]["test"], "sometimes");
+  EXPECT_EQ(j["tests"][1]["test"], "always");
+  EXPECT_NE(cli("failed").out.find("2 test(s) failed in run 24"), std::string::npos);
+}
+
 TEST(HistoryCliNoDb, MissingDatabaseIsAClearError) {
   TempDir dir;
   auto r = run_command(std::string(CLNRM_BINARY) + " history flaky --db " + dir.file("none.db") + " 2>&1");
