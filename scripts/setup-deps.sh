@@ -17,6 +17,8 @@ packages=(
   iproute2 procps util-linux curl
   # sandbox benchmark peer (bench/sandbox_benchmarks.cpp)
   bubblewrap
+  # HTML report e2e: rendered headless to a PNG
+  chromium
 )
 
 missing=()
