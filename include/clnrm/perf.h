@@ -50,6 +50,10 @@ BenchmarkResults parse_benchmark_json(std::string_view text, const std::string& 
 BenchmarkResults read_benchmark_json(const std::string& path, Metric metric);
 // Replaces bare NaN/Infinity tokens outside strings with JSON strings.
 std::string quote_non_finite_tokens(std::string_view json);
+// Concatenates the "benchmarks" arrays of several result files (every field
+// kept); the context is the first file's, plus "clnrm_merged_from". Throws
+// Error(Config) naming a file that is not a result file.
+std::string merge_benchmark_json(const std::vector<std::string>& paths);
 
 // ---- statistics ------------------------------------------------------------
 

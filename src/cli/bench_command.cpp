@@ -135,6 +135,16 @@ void add_bench_command(CLI::App& app, CliContext& ctx) {
   cmp->footer(kCompareFooter);
   cmp->callback([&ctx, args] { ctx.exit_code = run_compare(*args); });
 
+  auto merge_inputs = std::make_shared<std::vector<std::string>>();
+  auto merge_output = std::make_shared<std::string>();
+  auto* merge = bench->add_subcommand("merge", "Concatenate result files of several suites into one (for one baseline)");
+  merge->add_option("INPUTS", *merge_inputs, "Google Benchmark JSON files")->required();
+  merge->add_option("-o,--output", *merge_output, "Merged file")->required();
+  merge->callback([&ctx, merge_inputs, merge_output] {
+    write_output(perf::merge_benchmark_json(*merge_inputs), *merge_output);
+    ctx.exit_code = 0;
+  });
+
   add_bench_history_commands(*bench, ctx);
 }
 

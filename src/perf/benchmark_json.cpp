@@ -220,4 +220,30 @@ BenchmarkResults read_benchmark_json(const std::string& path, Metric metric) {
   return parse_benchmark_json(text.str(), path, metric);
 }
 
+std::string merge_benchmark_json(const std::vector<std::string>& paths) {
+  nlohmann::json merged;
+  merged["benchmarks"] = nlohmann::json::array();
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorKind::Config, fmt::format("cannot open benchmark results: {}", std::strerror(errno)), path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    nlohmann::json doc;
+    try {
+      doc = nlohmann::json::parse(quote_non_finite_tokens(text.str()));
+    } catch (const nlohmann::json::parse_error& e) {
+      throw Error(ErrorKind::Config, fmt::format("not valid JSON: {}", e.what()), path);
+    }
+    if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array())
+      throw Error(ErrorKind::Config, "not a Google Benchmark result file (no \"benchmarks\" array)", path);
+    if (!merged.contains("context") && doc.contains("context")) merged["context"] = doc["context"];
+    for (auto& row : doc["benchmarks"]) merged["benchmarks"].push_back(std::move(row));
+    sources.push_back(path);
+  }
+  if (!merged.contains("context")) merged["context"] = nlohmann::json::object();
+  merged["context"]["clnrm_merged_from"] = sources.dump();
+  return merged.dump(2) + "\n";
+}
+
 }  // namespace clnrm::perf

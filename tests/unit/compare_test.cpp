@@ -159,3 +159,26 @@ TEST(Compare, RenderersNameEveryBenchmarkAndVerdict) {
   EXPECT_EQ(html.find("http://www.w3.org/2000/svg"), html.find("http"));  // only the SVG namespace
   EXPECT_NE(render_json(report).find("\"verdict\": \"blocker\""), std::string::npos);
 }
+
+TEST(Compare, DeterministicInstructionCountsGateAtTwoPercentAcrossASuite) {
+  // Callgrind counts barely vary between repetitions: all ten samples of a
+  // side are tied. The rank test still separates them (normal approximation
+  // with tie correction, p = 1.6e-5), enough to survive Holm over 25
+  // benchmarks, and the interval collapses to the exact ratio.
+  std::vector<std::pair<std::string, std::vector<double>>> base, fresh;
+  for (int i = 0; i < 25; ++i) {
+    const std::string name = "BM_" + std::to_string(i);
+    const double count = 1000.0 + i;
+    base.push_back({name, std::vector<double>(10, count)});
+    fresh.push_back({name, std::vector<double>(10, i == 0 ? count * 1.03 : (i == 1 ? count * 1.015 : count))});
+  }
+  CompareOptions options;
+  options.metric = Metric::Instructions;
+  const auto report = compare(results(base, "b"), results(fresh, "n"), options);
+  EXPECT_EQ(report.rows.at(0).verdict, Verdict::Critical);  // +3% >= 2%
+  EXPECT_NEAR(report.rows.at(0).ratio_low, 1.03, 1e-9);
+  EXPECT_LT(report.rows.at(0).p_adjusted, 0.05);
+  EXPECT_EQ(report.rows.at(1).verdict, Verdict::Warning);  // +1.5%
+  for (std::size_t i = 2; i < report.rows.size(); ++i) EXPECT_EQ(report.rows[i].verdict, Verdict::Ok);
+  EXPECT_EQ(report.exit_code(), 1);
+}
