@@ -35,6 +35,7 @@ run_side() {  # side build suite round
   local bin="$2/bench/$3"
   [[ -x $bin ]] || return 0
   local args=(--benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time"
+              --benchmark_enable_random_interleaving=true
               --benchmark_out="$out/rounds/$1.$3.$4.json" --benchmark_out_format=json)
   [[ -n $filter ]] && args+=(--benchmark_filter="$filter")
   echo "== round $4 $1 $3"

@@ -171,7 +171,11 @@ else
   for bin in "${binaries[@]}"; do
     suite=$(basename "$bin")
     step "$suite"
+    # Random interleaving spreads each benchmark's repetitions over the whole
+    # suite run, so a burst of load hits one repetition of many benchmarks
+    # instead of every repetition of one: samples closer to independent.
     args=(--benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time"
+          --benchmark_enable_random_interleaving=true
           --benchmark_out="$out/$suite.json" --benchmark_out_format=json)
     [[ -n $filter ]] && args+=(--benchmark_filter="$filter")
     if [[ -x /usr/bin/time ]]; then
@@ -185,7 +189,7 @@ else
     json_files+=("$out/$suite.json")
   done
   "$clnrm" bench merge "${json_files[@]}" -o "$out/all.json"
-  metric=real_time
+  metric=auto
 fi
 
 # ---- history, baseline, compare -----------------------------------------------

@@ -19,9 +19,13 @@ namespace clnrm::perf {
 
 // ---- results ---------------------------------------------------------------
 
-enum class Metric { RealTime, CpuTime, Instructions };
+// Auto: cpu_time, except real_time for benchmarks registered with
+// UseRealTime() (their names end in "/real_time"): the author of a benchmark
+// already said which time is meaningful for it. On a shared machine wall time
+// of a single-threaded loop mostly measures waiting for a core.
+enum class Metric { Auto, RealTime, CpuTime, Instructions };
 std::string_view to_string(Metric metric) noexcept;
-// Throws Error(Usage) for anything but real_time, cpu_time, instructions.
+// Throws Error(Usage) for anything but auto, real_time, cpu_time, instructions.
 Metric parse_metric(std::string_view text);
 // "ns" for times (every time is converted to nanoseconds), "instr" for counts.
 std::string_view metric_unit(Metric metric) noexcept;
@@ -125,7 +129,7 @@ enum class Verdict { Ok, Improved, Warning, Critical, Blocker, New, Missing, Fai
 std::string_view to_string(Verdict verdict) noexcept;
 
 struct CompareOptions {
-  Metric metric = Metric::RealTime;
+  Metric metric = Metric::Auto;
   double alpha = 0.05;  // significance after Holm; the interval is 1 - alpha
   std::optional<Thresholds> thresholds;  // default: default_thresholds(metric)
   Budgets budgets;

@@ -31,7 +31,7 @@ threshold: warning +15%, critical +30%, blocker +50% (instructions: +1%, +2%,
 struct CompareArgs {
   std::string base, fresh;
   std::string format = "text";
-  std::string metric = "real_time";
+  std::string metric = "auto";
   double alpha = 0.05;
   std::string budgets;
   std::string baseline, save_baseline;
@@ -122,7 +122,7 @@ void add_bench_command(CLI::App& app, CliContext& ctx) {
   cmp->add_option("BASE", args->base, "Base results (Google Benchmark JSON); omit with --baseline");
   cmp->add_option("NEW", args->fresh, "New results (Google Benchmark JSON)");
   cmp->add_option("--format", args->format, "text | markdown | json | html")->capture_default_str();
-  cmp->add_option("--metric", args->metric, "real_time | cpu_time | instructions")->capture_default_str();
+  cmp->add_option("--metric", args->metric, "auto (cpu_time; real_time for UseRealTime benchmarks) | real_time | cpu_time | instructions")->capture_default_str();
   cmp->add_option("--alpha", args->alpha, "Significance level after Holm correction")->capture_default_str();
   cmp->add_option("--budgets", args->budgets, "Budgets file (e.g. bench/budgets.toml)");
   cmp->add_option("--baseline", args->baseline, "Compare NEW against the saved baseline NAME for its platform");

@@ -19,7 +19,7 @@ namespace {
 struct HistoryArgs {
   std::string results;
   std::string db = ".clnrm/bench-history.db";
-  std::string metric = "real_time";
+  std::string metric = "auto";
   std::string commit;
   std::string platform;
   std::string html;
@@ -54,7 +54,7 @@ void add_bench_history_commands(CLI::App& bench, CliContext& ctx) {
   auto* rec = bench.add_subcommand("record", "Append a result file to the bench-history SQLite database (WAL)");
   rec->add_option("RESULTS", a->results, "Google Benchmark JSON")->required();
   rec->add_option("--db", a->db, "History database")->capture_default_str();
-  rec->add_option("--metric", a->metric, "real_time | cpu_time | instructions")->capture_default_str();
+  rec->add_option("--metric", a->metric, "auto (cpu_time; real_time for UseRealTime benchmarks) | real_time | cpu_time | instructions")->capture_default_str();
   rec->add_option("--commit", a->commit, "Commit the results belong to (default: GITHUB_SHA or git HEAD)");
   rec->add_option("--platform", a->platform, "Platform slug (default: from the results' context and this machine)");
   rec->callback([&ctx, a] {
@@ -73,7 +73,7 @@ void add_bench_history_commands(CLI::App& bench, CliContext& ctx) {
   auto* rep = bench.add_subcommand("report", "Draw the bench history as one self-contained HTML page");
   rep->add_option("--html", a->html, "Output file")->required();
   rep->add_option("--db", a->db, "History database")->capture_default_str();
-  rep->add_option("--metric", a->metric, "real_time | cpu_time | instructions")->capture_default_str();
+  rep->add_option("--metric", a->metric, "auto (cpu_time; real_time for UseRealTime benchmarks) | real_time | cpu_time | instructions")->capture_default_str();
   rep->add_option("--platform", a->platform, "Only runs of this platform slug (default: all)");
   rep->add_option("--budgets", a->budgets, "Budgets file to draw and check");
   rep->add_option("--alpha", a->alpha, "Significance level for change points")->capture_default_str();

@@ -18,6 +18,7 @@ namespace clnrm::perf {
 
 std::string_view to_string(Metric metric) noexcept {
   switch (metric) {
+    case Metric::Auto: return "auto";
     case Metric::RealTime: return "real_time";
     case Metric::CpuTime: return "cpu_time";
     case Metric::Instructions: return "instructions";
@@ -26,10 +27,11 @@ std::string_view to_string(Metric metric) noexcept {
 }
 
 Metric parse_metric(std::string_view text) {
+  if (text == "auto") return Metric::Auto;
   if (text == "real_time") return Metric::RealTime;
   if (text == "cpu_time") return Metric::CpuTime;
   if (text == "instructions") return Metric::Instructions;
-  throw Error(ErrorKind::Usage, fmt::format("unknown metric '{}' (real_time, cpu_time or instructions)", text),
+  throw Error(ErrorKind::Usage, fmt::format("unknown metric '{}' (auto, real_time, cpu_time or instructions)", text),
               "--metric");
 }
 
@@ -114,6 +116,10 @@ std::optional<double> row_value(const nlohmann::json& row, Metric metric, const 
     auto it = row.find("instructions");
     if (it == row.end()) return std::nullopt;
     return number_of(*it);
+  }
+  if (metric == Metric::Auto) {
+    const std::string name = string_field(row, "run_name").empty() ? string_field(row, "name") : string_field(row, "run_name");
+    metric = name.find("/real_time") != std::string::npos ? Metric::RealTime : Metric::CpuTime;
   }
   auto it = row.find(metric == Metric::RealTime ? "real_time" : "cpu_time");
   if (it == row.end()) return std::nullopt;

@@ -131,3 +131,14 @@ TEST(BenchmarkJson, ReadsARealFileFromDisk) {
   EXPECT_EQ(r.source, path.string());
   EXPECT_EQ(r.benchmarks.size(), 3u);
 }
+
+TEST(BenchmarkJson, AutoMetricTakesRealTimeOnlyForUseRealTimeBenchmarks) {
+  const auto r = parse_benchmark_json(R"({"benchmarks": [
+    {"name": "BM_Loop", "run_type": "iteration", "real_time": 9, "cpu_time": 4, "time_unit": "ns"},
+    {"name": "BM_Pool/8/real_time", "run_type": "iteration", "real_time": 90, "cpu_time": 3, "time_unit": "ns"}]})",
+                                      "auto.json", Metric::Auto);
+  EXPECT_EQ(r.find("BM_Loop")->values, std::vector<double>{4});
+  EXPECT_EQ(r.find("BM_Pool/8/real_time")->values, std::vector<double>{90});
+  EXPECT_EQ(parse_metric("auto"), Metric::Auto);
+  EXPECT_THROW(parse_metric("wall"), clnrm::Error);
+}
