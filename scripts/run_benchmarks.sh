@@ -85,7 +85,10 @@ min_time=0.5
 
 [[ -z $build_dir ]] && build_dir="$repo/build/$preset"
 build_dir=$(cd "$build_dir" 2>/dev/null && pwd || echo "$build_dir")
-clnrm="$build_dir/clnrm"
+# The tools (merge, import, compare, record) come from this checkout's build
+# even when the suites come from another one (--build-dir of a base commit).
+clnrm="$repo/build/$preset/clnrm"
+[[ -x $clnrm ]] || clnrm="$build_dir/clnrm"
 
 # ---- build -------------------------------------------------------------------
 if ((build)); then
