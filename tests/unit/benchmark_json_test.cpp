@@ -142,3 +142,38 @@ TEST(BenchmarkJson, AutoMetricTakesRealTimeOnlyForUseRealTimeBenchmarks) {
   EXPECT_EQ(parse_metric("auto"), Metric::Auto);
   EXPECT_THROW(parse_metric("wall"), clnrm::Error);
 }
+
+TEST(BenchmarkJson, MergeConcatenatesSuitesAndKeepsTheFirstContext) {
+  const auto dir = std::filesystem::temp_directory_path() / ("clnrm_merge_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "a.json") << R"({"context": {"clnrm_os": "Linux"}, "benchmarks": [
+    {"name": "BM_A", "run_type": "iteration", "real_time": NaN, "cpu_time": 1, "extra": [1, 2]}]})";
+  std::ofstream(dir / "b.json") << R"({"context": {"clnrm_os": "Other"}, "benchmarks": [
+    {"name": "BM_B", "run_type": "iteration", "real_time": 2, "cpu_time": 2}]})";
+  std::ofstream(dir / "c.txt") << "BM_A 12 ns";
+  const auto merged = merge_benchmark_json({(dir / "a.json").string(), (dir / "b.json").string()});
+  const auto r = parse_benchmark_json(merged, "merged.json", Metric::CpuTime);
+  EXPECT_EQ(r.benchmarks.size(), 2u);
+  EXPECT_EQ(r.context.at("clnrm_os"), "Linux");
+  EXPECT_NE(merged.find("\"extra\""), std::string::npos);
+  try {
+    merge_benchmark_json({(dir / "a.json").string(), (dir / "c.txt").string()});
+    ADD_FAILURE() << "no error";
+  } catch (const clnrm::Error& e) {
+    EXPECT_NE(e.describe().find("c.txt"), std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Platform, SlugIsStableLowercaseAndFromTheContext) {
+  BenchmarkResults r;
+  r.context = {{"clnrm_os", "Linux"}, {"clnrm_arch", "x86_64"}, {"clnrm_compiler", "gcc-12.2.0"},
+               {"clnrm_build_type", "Release"}, {"clnrm_cpu_model", "AMD EPYC 7B13 64-Core Processor"}};
+  EXPECT_EQ(platform_of(r).slug(), "linux-x86_64-gcc-12.2.0-release-amd-epyc-7b13-64-core-processor");
+  EXPECT_EQ(baseline_path("bench/baselines", "main", platform_of(r)),
+            "bench/baselines/main/linux-x86_64-gcc-12.2.0-release-amd-epyc-7b13-64-core-processor.json");
+  EXPECT_THROW(baseline_path("d", "../evil", platform_of(r)), clnrm::Error);
+  const auto here = this_platform();
+  EXPECT_FALSE(here.os.empty());
+  EXPECT_FALSE(here.cpu_model.empty());
+}
