@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   add_init_command(app, ctx);
   add_plugins_command(app, ctx);
   add_history_command(app, ctx);
+  add_bench_command(app, ctx);
 
   try {
     app.parse(argc, argv);
