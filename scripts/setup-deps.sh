@@ -14,6 +14,8 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # test-only runtime: engine, test images, clock freezing, services, peers
   docker.io busybox-static faketime redis-server redis-tools python3 bats
+  # promtool (package prometheus) checks the --metrics-file output in e2e tests
+  prometheus
   iproute2 procps util-linux curl
 )
 
