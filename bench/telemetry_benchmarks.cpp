@@ -2,6 +2,8 @@
 // counter updates, Prometheus rendering, and the OTLP trace export of a
 // 1,000-test run (budget < 50 ms).
 #include <benchmark/benchmark.h>
+#include <clnrm/backend.h>
+#include <clnrm/cancel.h>
 #include <clnrm/determinism.h>
 #include <clnrm/metrics.h>
 #include <clnrm/metrics_export.h>
@@ -38,6 +40,40 @@ void BM_RecordStepMetrics(benchmark::State& state) {
   benchmark::DoNotOptimize(m.snapshot());
 }
 BENCHMARK(BM_RecordStepMetrics);
+
+// The metrics overhead budget (< 2% of a 1-step test on the null backend):
+// the same 1-step "test" (pod + exec + result) without and with the
+// metrics a runner records for it (test started, step, test finished, snapshot).
+void one_step_test(benchmark::State& state, bool with_metrics) {
+  auto backend = clnrm::make_null_backend();
+  clnrm::Metrics metrics;
+  clnrm::CancelToken cancel;
+  clnrm::ProcessSpec spec;
+  spec.name = "step";
+  spec.argv = {"true"};
+  for (auto _ : state) {
+    auto pod = backend->create_pod({});
+    clnrm::StepResult step;
+    step.name = "step";
+    step.exec = pod->exec(spec, cancel);
+    step.status = clnrm::Status::Passed;
+    clnrm::TestResult test;
+    test.status = clnrm::Status::Passed;
+    test.steps.push_back(std::move(step));
+    if (with_metrics) {
+      metrics.add(clnrm::Metrics::Counter::TestsStarted);
+      clnrm::record_step_metrics(metrics, test.steps.back());
+      clnrm::record_test_metrics(metrics, test);
+      benchmark::DoNotOptimize(metrics.snapshot());
+    }
+    pod->destroy();
+    benchmark::DoNotOptimize(test);
+  }
+}
+void BM_NullBackendOneStepTest(benchmark::State& state) { one_step_test(state, false); }
+void BM_NullBackendOneStepTestWithMetrics(benchmark::State& state) { one_step_test(state, true); }
+BENCHMARK(BM_NullBackendOneStepTest);
+BENCHMARK(BM_NullBackendOneStepTestWithMetrics);
 
 void BM_TraceExport(benchmark::State& state) {
   const auto run = clnrm::testing::make_sample_run(static_cast<int>(state.range(0)));

@@ -18,13 +18,16 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace clnrm {
 
 struct SpanAttribute {
   enum class Type { String, Int, Double, Bool };
-  std::string key;
+  // Keys are string literals (they must outlive the span): no allocation
+  // per attribute, which matters at ~15,000 spans for a 1,000-test run.
+  std::string_view key;
   Type type = Type::String;
   std::string string_value;
   std::int64_t int_value = 0;
@@ -35,10 +38,17 @@ struct SpanAttribute {
 // OTLP Status.code values.
 enum class SpanStatusCode : int { Unset = 0, Ok = 1, Error = 2 };
 
+struct TraceId {
+  std::uint64_t high = 0, low = 0;
+  std::string hex() const;  // 32 lowercase hex chars
+  bool operator==(const TraceId&) const = default;
+};
+std::string span_id_hex(std::uint64_t span_id);  // 16 lowercase hex chars
+
 struct Span {
-  std::string trace_id;        // 32 lowercase hex chars (16 random bytes)
-  std::string span_id;         // 16 lowercase hex chars (8 random bytes)
-  std::string parent_span_id;  // empty for the root span
+  TraceId trace_id;                 // 16 random bytes
+  std::uint64_t span_id = 0;        // 8 random bytes, never 0
+  std::uint64_t parent_span_id = 0; // 0 for the root span
   std::string name;
   std::uint64_t start_unix_nano = 0;
   std::uint64_t end_unix_nano = 0;
@@ -47,13 +57,13 @@ struct Span {
   std::string status_message;
 };
 
-// Random ids (a std::random_device-seeded generator); never all zero.
+// Random ids (splitmix64 seeded from std::random_device); never zero.
 class SpanIdGenerator {
  public:
   SpanIdGenerator();
   explicit SpanIdGenerator(std::uint64_t seed);  // reproducible ids for tests
-  std::string trace_id();
-  std::string span_id();
+  TraceId trace_id();
+  std::uint64_t span_id();
 
  private:
   std::uint64_t next();

@@ -12,11 +12,28 @@ namespace {
 
 // Appends `s` as a JSON string. Invalid UTF-8 (captured output can hold any
 // bytes) becomes U+FFFD so the document always parses.
+void append_hex64(std::string& out, std::uint64_t v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char buf[16];
+  for (int i = 15; i >= 0; --i, v >>= 4) buf[i] = kHex[v & 0xf];
+  out.append(buf, 16);
+}
+
+bool plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 void append_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   std::size_t i = 0;
   while (i < s.size()) {
+    // Copy runs of characters that need no escaping in one append.
+    std::size_t run = i;
+    while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
@@ -108,12 +125,13 @@ std::string otlp_json(const std::vector<Span>& spans, const RunResult& run) {
     const Span& s = spans[i];
     if (i) out.push_back(',');
     out += "{\"traceId\":\"";
-    out += s.trace_id;
+    append_hex64(out, s.trace_id.high);
+    append_hex64(out, s.trace_id.low);
     out += "\",\"spanId\":\"";
-    out += s.span_id;
-    if (!s.parent_span_id.empty()) {
+    append_hex64(out, s.span_id);
+    if (s.parent_span_id != 0) {
       out += "\",\"parentSpanId\":\"";
-      out += s.parent_span_id;
+      append_hex64(out, s.parent_span_id);
     }
     out += "\",\"name\":";
     append_string(out, s.name);

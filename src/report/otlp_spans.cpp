@@ -20,29 +20,29 @@ std::uint64_t unix_nanos(SystemTime t) {
 
 std::uint64_t nanos(std::chrono::nanoseconds d) { return d.count() > 0 ? static_cast<std::uint64_t>(d.count()) : 0; }
 
-SpanAttribute str(std::string key, std::string value) {
+SpanAttribute str(std::string_view key, std::string value) {
   SpanAttribute a;
-  a.key = std::move(key);
+  a.key = key;
   a.string_value = std::move(value);
   return a;
 }
-SpanAttribute integer(std::string key, std::int64_t value) {
+SpanAttribute integer(std::string_view key, std::int64_t value) {
   SpanAttribute a;
-  a.key = std::move(key);
+  a.key = key;
   a.type = SpanAttribute::Type::Int;
   a.int_value = value;
   return a;
 }
-SpanAttribute real(std::string key, double value) {
+SpanAttribute real(std::string_view key, double value) {
   SpanAttribute a;
-  a.key = std::move(key);
+  a.key = key;
   a.type = SpanAttribute::Type::Double;
   a.double_value = value;
   return a;
 }
-SpanAttribute boolean(std::string key, bool value) {
+SpanAttribute boolean(std::string_view key, bool value) {
   SpanAttribute a;
-  a.key = std::move(key);
+  a.key = key;
   a.type = SpanAttribute::Type::Bool;
   a.bool_value = value;
   return a;
@@ -94,25 +94,33 @@ std::uint64_t SpanIdGenerator::next() {
   return z ^ (z >> 31);
 }
 
-std::string SpanIdGenerator::trace_id() {
+TraceId SpanIdGenerator::trace_id() {
+  TraceId id;
+  while (id.high == 0 && id.low == 0) {
+    id.high = next();
+    id.low = next();
+  }
+  return id;
+}
+
+std::uint64_t SpanIdGenerator::span_id() {
+  std::uint64_t v = 0;
+  while (v == 0) v = next();
+  return v;
+}
+
+std::string TraceId::hex() const {
   std::string out;
   out.reserve(32);
-  std::uint64_t hi = 0, lo = 0;
-  while (hi == 0 && lo == 0) {
-    hi = next();
-    lo = next();
-  }
-  append_hex64(out, hi);
-  append_hex64(out, lo);
+  append_hex64(out, high);
+  append_hex64(out, low);
   return out;
 }
 
-std::string SpanIdGenerator::span_id() {
+std::string span_id_hex(std::uint64_t span_id) {
   std::string out;
   out.reserve(16);
-  std::uint64_t v = 0;
-  while (v == 0) v = next();
-  append_hex64(out, v);
+  append_hex64(out, span_id);
   return out;
 }
 
@@ -125,8 +133,8 @@ std::vector<Span> build_spans(const RunResult& run, SpanIdGenerator& ids) {
   }
   spans.reserve(estimate);
 
-  const std::string trace_id = ids.trace_id();
-  auto make = [&](std::string name, const std::string& parent, std::uint64_t start, std::uint64_t end) -> Span& {
+  const TraceId trace_id = ids.trace_id();
+  auto make = [&](std::string name, std::uint64_t parent, std::uint64_t start, std::uint64_t end) -> Span& {
     Span& s = spans.emplace_back();
     s.trace_id = trace_id;
     s.span_id = ids.span_id();
@@ -146,7 +154,7 @@ std::vector<Span> build_spans(const RunResult& run, SpanIdGenerator& ids) {
   std::size_t passed = 0;
   for (const auto& t : run.tests) passed += t.status == Status::Passed ? 1 : 0;
   {
-    Span& root = make("clnrm.run", "", run_start, run_end);
+    Span& root = make("clnrm.run", 0, run_start, run_end);
     root.attributes = {str("clnrm.session_id", run.session_id), str("clnrm.backend", run.backend),
                        integer("clnrm.jobs", run.jobs), integer("clnrm.tests.total", static_cast<std::int64_t>(run.tests.size())),
                        integer("clnrm.tests.passed", static_cast<std::int64_t>(passed)),
@@ -154,14 +162,14 @@ std::vector<Span> build_spans(const RunResult& run, SpanIdGenerator& ids) {
     root.status = run.all_passed() ? SpanStatusCode::Ok : SpanStatusCode::Error;
     if (!run.all_passed()) root.status_message = fmt::format("{} of {} tests did not pass", run.tests.size() - passed, run.tests.size());
   }
-  const std::string root_id = spans.front().span_id;
+  const std::uint64_t root_id = spans.front().span_id;
 
   std::uint64_t cursor = run_start;  // fallback clock for results without a start time
   for (const auto& t : run.tests) {
     const std::uint64_t test_start = unix_nanos(t.started) ? unix_nanos(t.started) : cursor;
     const std::uint64_t test_end = test_start + nanos(t.duration);
     const std::string backend = t.backend.empty() ? run.backend : t.backend;
-    std::string test_id;
+    std::uint64_t test_id = 0;
     {
       Span& ts = make("clnrm.test " + t.name, root_id, test_start, test_end);
       ts.attributes = {str("clnrm.test.name", t.name),
@@ -185,17 +193,14 @@ std::vector<Span> build_spans(const RunResult& run, SpanIdGenerator& ids) {
       const std::uint64_t end = ready_start + nanos(svc.ready_duration);
       child_cursor = end;
       const Status svc_status = svc.message.empty() ? Status::Passed : Status::Error;
-      std::string start_id;
+      std::uint64_t start_id = 0;
       {
         Span& ss = make("clnrm.service.start " + svc.name, test_id, start, end);
-        ss.attributes = {str("clnrm.test.name", t.name),
-                         str("clnrm.service.name", svc.name),
+        ss.attributes = {str("clnrm.service.name", svc.name),
                          str("clnrm.service.plugin", svc.plugin),
                          str("clnrm.image", svc.image),
                          str("clnrm.service.id", svc.id),
                          boolean("clnrm.service.reused", svc.reused),
-                         str("clnrm.backend", backend),
-                         str("clnrm.security_level", std::string(to_string(t.level))),
                          real("clnrm.service.start_ms", ms(svc.start_duration)),
                          real("clnrm.service.ready_ms", ms(svc.ready_duration)),
                          real("clnrm.duration_ms", ms(svc.start_duration + svc.ready_duration))};
@@ -217,16 +222,13 @@ std::vector<Span> build_spans(const RunResult& run, SpanIdGenerator& ids) {
           if (svc.name == step.service) image = svc.image;
         }
       }
-      std::string step_id;
+      std::uint64_t step_id = 0;
       {
         Span& ss = make("clnrm.step " + step.name, test_id, start, end);
-        ss.attributes = {str("clnrm.test.name", t.name),
-                         str("clnrm.step.name", step.name),
+        ss.attributes = {str("clnrm.step.name", step.name),
                          str("clnrm.step.command", join_command(step.command)),
                          integer("clnrm.step.exit_code", step.exec.exit_code),
                          str("clnrm.status", std::string(to_string(step.status))),
-                         str("clnrm.backend", backend),
-                         str("clnrm.security_level", std::string(to_string(t.level))),
                          real("clnrm.duration_ms", ms(step.duration)),
                          real("clnrm.step.cpu_user_ms", static_cast<double>(step.exec.usage.user_cpu.count()) / 1e3),
                          real("clnrm.step.cpu_system_ms", static_cast<double>(step.exec.usage.system_cpu.count()) / 1e3),
