@@ -124,6 +124,27 @@ struct DeterminismReport {
 // Compares every repeat against the first. `repeats` are digests of the same test.
 DeterminismReport compare_repeats(const std::vector<TestDigest>& repeats);
 
+// Collects the results of `--repeat N` as they finish (thread-safe: tests run
+// in parallel) and compares the repeats of each test. The runner's one call
+// per finished test is add(); after the run, reports() / write().
+class DeterminismCollector {
+ public:
+  explicit DeterminismCollector(OutputNormalizer normalizer = OutputNormalizer());
+  ~DeterminismCollector();
+  void add(const TestResult& result, int repeat_index);
+  // In the order tests were added; repeats of one test sorted by repeat index.
+  std::vector<TestDigest> digests() const;
+  // One report per test (file + name), comparing its repeats.
+  std::vector<DeterminismReport> reports() const;
+  bool all_deterministic() const;
+  // write_digest_file(path, digests(), reports()).
+  void write(const std::string& path) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 // {"test","file","repeat","sha256","steps":[{"step","scenario","exit_code","stdout_sha256","stderr_sha256"}]}
 nlohmann::json to_json(const TestDigest& digest);
 // {"test","file","repeats","deterministic","differences":[{...}]}

@@ -91,6 +91,8 @@ struct OtlpPostOptions {
   // Refuse any host that is not a loopback literal (127.0.0.0/8, ::1,
   // localhost) before connecting. Off for users; the test suite turns it on.
   bool loopback_only = false;
+  // Extra request headers, "Name: value" (e.g. an auth token for a hosted collector).
+  std::vector<std::string> headers;
 };
 
 // "http://host:4318" -> "http://host:4318/v1/traces"; a URL that already has

@@ -111,6 +111,7 @@ void post_otlp_json(const std::string& endpoint, const std::string& body, const 
   if (!curl) throw Error(ErrorKind::Internal, "curl_easy_init failed");
   std::unique_ptr<curl_slist, HeaderListDeleter> headers(curl_slist_append(nullptr, "Content-Type: application/json"));
   headers.reset(curl_slist_append(headers.release(), "Expect:"));  // no 100-continue round trip for big bodies
+  for (const auto& h : options.headers) headers.reset(curl_slist_append(headers.release(), h.c_str()));
   std::string response;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   CURL* c = curl.get();

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -365,5 +367,62 @@ void write_digest_file(const std::string& path, const std::vector<TestDigest>& d
   // Invalid UTF-8 in output is replaced rather than aborting the report.
   write_file_atomically(path, digests_to_json(digests, reports).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
+
+}  // namespace clnrm
+
+namespace clnrm {
+
+struct DeterminismCollector::State {
+  OutputNormalizer normalizer;
+  mutable std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> order;  // (file, test) first-seen order
+  std::map<std::pair<std::string, std::string>, std::vector<TestDigest>> by_test;
+};
+
+DeterminismCollector::DeterminismCollector(OutputNormalizer normalizer) : state_(std::make_unique<State>()) {
+  state_->normalizer = std::move(normalizer);
+}
+DeterminismCollector::~DeterminismCollector() = default;
+
+void DeterminismCollector::add(const TestResult& result, int repeat_index) {
+  // Hash outside the lock: digests of big outputs are the expensive part.
+  TestDigest digest = digest_test(result, state_->normalizer, repeat_index);
+  std::lock_guard lock(state_->mu);
+  auto key = std::make_pair(result.file, result.name);
+  auto& list = state_->by_test[key];
+  if (list.empty()) state_->order.push_back(key);
+  list.push_back(std::move(digest));
+}
+
+std::vector<TestDigest> DeterminismCollector::digests() const {
+  std::lock_guard lock(state_->mu);
+  std::vector<TestDigest> out;
+  for (const auto& key : state_->order) {
+    auto list = state_->by_test.at(key);
+    std::stable_sort(list.begin(), list.end(), [](const TestDigest& a, const TestDigest& b) { return a.repeat < b.repeat; });
+    for (auto& d : list) out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::vector<DeterminismReport> DeterminismCollector::reports() const {
+  std::lock_guard lock(state_->mu);
+  std::vector<DeterminismReport> out;
+  for (const auto& key : state_->order) {
+    auto list = state_->by_test.at(key);
+    std::stable_sort(list.begin(), list.end(), [](const TestDigest& a, const TestDigest& b) { return a.repeat < b.repeat; });
+    out.push_back(compare_repeats(list));
+  }
+  return out;
+}
+
+bool DeterminismCollector::all_deterministic() const {
+  for (const auto& r : reports()) {
+    if (!r.deterministic) return false;
+  }
+  return true;
+}
+
+void DeterminismCollector::write(const std::string& path) const { write_digest_file(path, digests(), reports()); }
 
 }  // namespace clnrm

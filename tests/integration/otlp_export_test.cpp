@@ -168,11 +168,14 @@ TEST(OtlpExport, PostsAnExportTraceServiceRequestToARealReceiver) {
   EXPECT_EQ(ready, 100u);
 }
 
-TEST(OtlpExport, ACustomPathIsKept) {
+TEST(OtlpExport, ACustomPathAndExtraHeadersAreKept) {
   LoopbackReceiver receiver(200, "");
-  clnrm::post_otlp_json(receiver.endpoint() + "/otlp/v1/traces", clnrm::trace_json(clnrm::RunResult{}), test_options());
+  auto options = test_options();
+  options.headers = {"Authorization: Bearer t0ken"};
+  clnrm::post_otlp_json(receiver.endpoint() + "/otlp/v1/traces", clnrm::trace_json(clnrm::RunResult{}), options);
   ASSERT_EQ(receiver.requests().size(), 1u);
   EXPECT_EQ(receiver.requests()[0].target, "/otlp/v1/traces");
+  EXPECT_EQ(receiver.requests()[0].headers.at("authorization"), "Bearer t0ken");
 }
 
 TEST(OtlpExport, HttpErrorNamesTheEndpointAndStatus) {

@@ -245,3 +245,32 @@ TEST(DeterminismEnv, FreezeClockWithMissingLibfaketimeIsAClearError) {
     EXPECT_NE(msg.find("apt-get install faketime"), std::string::npos);
   }
 }
+
+TEST(DeterminismCollector, GroupsRepeatsPerTestInAnyArrivalOrder) {
+  clnrm::DeterminismCollector collector(clnrm::OutputNormalizer({"id=[0-9]+"}));
+  auto stable = test_with({step("a", "same id=1\n")});
+  auto stable2 = test_with({step("a", "same id=2\n")});  // masked: still the same
+  auto flaky = test_with({step("roll", "4\n")});
+  flaky.name = "dice";
+  auto flaky2 = flaky;
+  flaky2.steps[0].exec.stdout_data = "6\n";
+  // Parallel lanes finish out of order.
+  collector.add(flaky2, 1);
+  collector.add(stable2, 1);
+  collector.add(stable, 0);
+  collector.add(flaky, 0);
+  const auto reports = collector.reports();
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].test, "dice");
+  EXPECT_FALSE(reports[0].deterministic);
+  ASSERT_EQ(reports[0].differences.size(), 1u);
+  EXPECT_EQ(reports[0].differences[0].text_a, "4");  // repeat 0 is the reference
+  EXPECT_EQ(reports[0].differences[0].text_b, "6");
+  EXPECT_EQ(reports[1].test, "det");
+  EXPECT_TRUE(reports[1].deterministic);
+  EXPECT_FALSE(collector.all_deterministic());
+  const auto digests = collector.digests();
+  ASSERT_EQ(digests.size(), 4u);
+  EXPECT_EQ(digests[0].repeat, 0);
+  EXPECT_EQ(digests[1].repeat, 1);
+}
