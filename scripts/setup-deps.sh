@@ -19,6 +19,8 @@ packages=(
   chromium
   # test-only runtime: engine, test images, clock freezing, services, peers
   docker.io busybox-static faketime redis-server redis-tools python3 bats
+  # promtool (package prometheus) checks the --metrics-file output in e2e tests
+  prometheus
   iproute2 procps util-linux curl
   # sandbox benchmark peer (bench/sandbox_benchmarks.cpp)
   bubblewrap

@@ -18,5 +18,6 @@ void add_init_command(CLI::App& app, CliContext& ctx);
 void add_plugins_command(CLI::App& app, CliContext& ctx);
 void add_history_command(CLI::App& app, CliContext& ctx);
 void add_bench_command(CLI::App& app, CliContext& ctx);
+void add_health_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace clnrm::cli

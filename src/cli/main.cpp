@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_plugins_command(app, ctx);
   add_history_command(app, ctx);
   add_bench_command(app, ctx);
+  add_health_command(app, ctx);
 
   try {
     app.parse(argc, argv);
