@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   CliContext ctx;
   add_version_command(app, ctx);
+  add_cleanup_command(app, ctx);
 
   try {
     app.parse(argc, argv);
