@@ -13,7 +13,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # test-only runtime: engine, test images, clock freezing, services, peers
-  docker.io busybox-static faketime redis-server redis-tools python3 bats
+  docker.io podman busybox-static faketime redis-server redis-tools python3 bats
   iproute2 procps util-linux curl
 )
 

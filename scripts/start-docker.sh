@@ -94,7 +94,7 @@ else
     --bridge=none --iptables=false --ip-masq=false --ip6tables=false \
     --userland-proxy=false \
     --log-level=warn \
-    >>"$LOG" 2>&1 </dev/null &
+    >>"$LOG" 2>&1 </dev/null 9>&- &
   started_pid=$!
 fi
 

@@ -138,7 +138,9 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
   c.env = spec.env;
   c.workdir = spec.workdir;
   c.security = security_for(spec_.level, spec_.limits);
-  c.init = true;
+  // docker-init ships with Docker; Podman's equivalent (catatonit) is an
+  // optional package, so Podman services run their command as PID 1.
+  c.init = !state_->client->info().podman;
   std::lock_guard lock(mutex_);
   if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
   const bool reuse = spec.reuse || state_->options.reuse;
