@@ -21,6 +21,7 @@ packages=(
   docker.io busybox-static faketime redis-server redis-tools python3 bats
   # promtool (package prometheus) checks the --metrics-file output in e2e tests
   prometheus
+  docker.io podman busybox-static faketime redis-server redis-tools python3 bats
   iproute2 procps util-linux curl
   # sandbox benchmark peer (bench/sandbox_benchmarks.cpp)
   bubblewrap
