@@ -27,11 +27,13 @@ int pod_init_main(void* arg) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Wait for the parent: uid/gid maps and cgroup membership come first. EOF
   // means the parent gave up (or died before PDEATHSIG was armed).
-  char go = 0;
-  ssize_t n;
-  while ((n = ::read(cfg.go_fd, &go, 1)) < 0 && errno == EINTR) {
+  if (cfg.go_fd >= 0) {
+    char go = 0;
+    ssize_t n;
+    while ((n = ::read(cfg.go_fd, &go, 1)) < 0 && errno == EINTR) {
+    }
+    if (n != 1) ::_exit(1);
   }
-  if (n != 1) ::_exit(1);
 
   const char* stage = "setup";
   if (int e = setup_pod_mounts(cfg.mounts, &stage); e != 0) {

@@ -18,7 +18,8 @@ struct MountPlan {
 
 struct PodInitConfig {
   int clone_flags = 0;   // CLONE_NEW* for the pod
-  int go_fd = -1;        // read end: one byte when the parent finished (maps, cgroups)
+  int go_fd = -1;        // read end: one byte when the parent finished (maps, cgroups);
+                         // -1: nothing to wait for (root, no cgroups), start at once
   int report_fd = -1;    // write end: a PodInitReport
   int keeper_fd = -1;    // read end of the runner's keeper pipe
   MountPlan mounts;

@@ -80,7 +80,10 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   PodInitConfig config;
   config.clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
                        (core.host_network ? 0 : CLONE_NEWNET) | (core.user_namespace ? CLONE_NEWUSER : 0);
-  config.go_fd = go.read.get();
+  // The handshake costs a round trip; only uid/gid maps and cgroup membership
+  // must be in place before pod init starts setting up.
+  const bool needs_go = core.user_namespace || !core.cgroups.empty();
+  config.go_fd = needs_go ? go.read.get() : -1;
   config.report_fd = report.write.get();
   config.keeper_fd = keeper_read_fd();
   config.mounts.workdir = options.workdir;
@@ -109,9 +112,11 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
     if (!core.host_network) core.ns_net = open_ns(pid, "net");
     core.ns_pid = open_ns(pid, "pid");
     core.ns_mnt = open_ns(pid, "mnt");
-    if (core.user_namespace) write_user_namespace_maps(pid);
-    core.cgroups.attach(pid);
-    if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
+    if (needs_go) {
+      if (core.user_namespace) write_user_namespace_maps(pid);
+      core.cgroups.attach(pid);
+      if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
+    }
     go.write.reset();
     PodInitReport ready;
     ssize_t n;
