@@ -114,6 +114,23 @@ TEST(SandboxExec, OutputLimitIsRespected) {
   EXPECT_EQ(r.stderr_data.size(), 1000u);
 }
 
+TEST(SandboxExec, HugeCommandLinesFallBackToTheRunnerForkedPath) {
+  // More than one fork-server message can carry: the step still runs, the
+  // same way (fresh PID namespace, same environment, same workdir).
+  auto pod = make_test_pod("huge-argv");
+  ProcessSpec spec = shell("echo $# $PWD $CLNRM_STEP; sleep 1000 & exit 0", "huge");
+  for (int i = 0; i < 3000; ++i) spec.argv.push_back(std::string(100, 'a'));
+  const ExecResult r = run(*pod, spec);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_EQ(r.stdout_data, "2999 /tmp/work huge\n");
+  ProcessSpec timeout_spec = spec;
+  timeout_spec.argv[2] = "sleep 1000";
+  timeout_spec.timeout = std::chrono::milliseconds(200);
+  const ExecResult t = run(*pod, timeout_spec);
+  EXPECT_TRUE(t.timed_out);
+  EXPECT_EQ(t.exit_code, 128 + SIGKILL);
+}
+
 TEST(SandboxExec, ResourceUsageIsPopulated) {
   auto pod = make_test_pod("usage");
   const ExecResult r = run(*pod, shell("i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"));

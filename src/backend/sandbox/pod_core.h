@@ -5,6 +5,7 @@
 // shared_ptr so a service outliving its Pod object still has valid fds.
 
 #include "backend/sandbox/cgroups.h"
+#include "backend/sandbox/fork_server.h"
 #include "backend/sandbox/security.h"
 #include "backend/sandbox/spawn.h"
 #include "backend/sandbox/unique_fd.h"
@@ -32,6 +33,9 @@ struct PodCore {
   UniqueFd init_pidfd;
   UniqueFd ns_user, ns_ipc, ns_uts, ns_net, ns_pid, ns_mnt;
   PodCgroups cgroups;
+  UniqueFd fork_server;            // the runner's end of the control socket
+  std::mutex fork_server_mutex;    // one request/reply at a time
+  ForkServerMemory fork_server_memory;
   std::vector<EnforcedLimit> enforced;
   std::mutex destroy_mutex;
   bool destroyed = false;

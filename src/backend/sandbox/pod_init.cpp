@@ -1,5 +1,7 @@
 #include "backend/sandbox/pod_init.h"
 
+#include "backend/sandbox/fork_server.h"
+
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -53,7 +55,8 @@ int pod_init_main(void* arg) {
   // hold the runner's terminal, sockets or other pods' pipes open.
   const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   const int keeper = ::fcntl(cfg.keeper_fd, F_DUPFD_CLOEXEC, 10);
-  if (null_fd < 0 || keeper < 0) {
+  const int control = cfg.control_fd >= 0 ? ::fcntl(cfg.control_fd, F_DUPFD_CLOEXEC, 10) : -1;
+  if (null_fd < 0 || keeper < 0 || (cfg.control_fd >= 0 && control < 0)) {
     report(cfg.report_fd, errno, "preparing pod init descriptors");
     ::_exit(1);
   }
@@ -62,11 +65,13 @@ int pod_init_main(void* arg) {
   ::dup2(null_fd, 1);
   ::dup2(null_fd, 2);
   ::dup2(keeper, 3);
-  ::close_range(4, ~0U, 0);
+  if (control >= 0) ::dup2(control, 4);
+  ::close_range(control >= 0 ? 5 : 4, ~0U, 0);
 
   sigset_t all;
   sigfillset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
+  if (control >= 0) serve_spawn_requests(3, 4, *cfg.security, *cfg.fork_server_memory);
   for (;;) {
     char byte;
     const ssize_t r = ::read(3, &byte, 1);

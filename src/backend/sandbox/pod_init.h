@@ -10,6 +10,9 @@
 
 namespace clnrm::sandbox {
 
+struct SecurityPlan;
+struct ForkServerMemory;
+
 // Filesystem of a pod, set up inside its fresh mount namespace.
 struct MountPlan {
   std::string workdir = "/tmp/work";  // its own tmpfs, inside the /tmp tmpfs
@@ -24,6 +27,12 @@ struct PodInitConfig {
   int keeper_fd = -1;    // read end of the runner's keeper pipe
   MountPlan mounts;
   bool new_network = true;  // loopback up only when the pod has its own netns
+  // The fork server (fork_server.h): pod init's end of the control socket,
+  // the pod's security plan and request memory (all in the runner's memory,
+  // which pod init has a copy of). control_fd -1: no fork server.
+  int control_fd = -1;
+  const SecurityPlan* security = nullptr;
+  ForkServerMemory* fork_server_memory = nullptr;
 };
 
 struct PodInitReport {

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,6 +76,10 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   core.cgroups = PodCgroups::create(options, core.id, limits, core.security, core.enforced);
   describe_isolation(core, spec);
 
+  int control[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) throw_errno("sandbox: socketpair");
+  core.fork_server = UniqueFd(control[0]);
+  UniqueFd server_end(control[1]);
   Pipe go = make_pipe();
   Pipe report = make_pipe();
   PodInitConfig config;
@@ -89,6 +94,9 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   config.mounts.workdir = options.workdir;
   config.mounts.nosuid = spec.level != SecurityLevel::Low;
   config.new_network = !core.host_network;
+  config.control_fd = server_end.get();
+  config.security = &core.security;
+  config.fork_server_memory = &core.fork_server_memory;
   if (config.keeper_fd < 0) throw Error(ErrorKind::Backend, "cannot create the sandbox keeper pipe", "sandbox");
 
   const pid_t pid = clone_pod_init(config);
@@ -102,6 +110,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   core.init_pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   go.read.reset();
   report.write.reset();
+  server_end.reset();
   try {
     if (!core.init_pidfd.valid()) throw_errno("sandbox: pidfd_open of pod init");
     // The namespaces exist from the clone on; open them now, while pod init
@@ -178,6 +187,7 @@ void PodCore::destroy() noexcept {
     init_pid = -1;
   }
   init_pidfd.reset();
+  fork_server.reset();
   ns_user.reset();
   ns_ipc.reset();
   ns_uts.reset();
