@@ -43,12 +43,22 @@ void write_failure(const char* what, int error) noexcept {
   write_str(2, "\n");
 }
 
-void exec_command(const RawExec& exec) noexcept {
+void reset_signal_dispositions() noexcept {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
     ::sigaction(sig, &dfl, nullptr);  // EINVAL for libc-internal signals: fine
+  }
+}
+
+void exec_command(const RawExec& exec, const int* only_signals, int only_count) noexcept {
+  if (only_signals == nullptr) {
+    reset_signal_dispositions();
+  } else {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int i = 0; i < only_count; ++i) ::sigaction(only_signals[i], &dfl, nullptr);
   }
   sigset_t none;
   sigemptyset(&none);

@@ -27,9 +27,14 @@ void write_str(int fd, const char* s) noexcept;
 // "clnrm: <what>: <strerror>\n" on fd 2.
 void write_failure(const char* what, int error) noexcept;
 
-// Resets every signal to its default and unblocks all, then tries each
-// candidate; on failure writes a shell-like message to fd 2 and _exit()s
-// 127 (not found) or 126 (not executable).
-[[noreturn]] void exec_command(const RawExec& exec) noexcept;
+// Every signal back to its default disposition (except KILL/STOP).
+void reset_signal_dispositions() noexcept;
+
+// Resets signals to their defaults (all of them, or only the listed ones
+// when the caller knows the rest already are) and unblocks all, then tries
+// each candidate; on failure writes a shell-like message to fd 2 and
+// _exit()s 127 (not found) or 126 (not executable).
+[[noreturn]] void exec_command(const RawExec& exec, const int* only_signals = nullptr,
+                               int only_count = 0) noexcept;
 
 }  // namespace clnrm::sandbox

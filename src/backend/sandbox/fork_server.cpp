@@ -102,6 +102,7 @@ bool decode(char* data, std::size_t size, ForkServerMemory& memory, Decoded& out
 }
 
 volatile sig_atomic_t g_command_pid = 0;
+constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 void forward_to_command(int sig) {
   if (g_command_pid > 0) ::kill(g_command_pid, sig);
@@ -138,16 +139,17 @@ int lift(int fd) noexcept { return ::fcntl(fd, F_DUPFD_CLOEXEC, 10); }
   }
   if (::chdir(exec.workdir) != 0) step_init_fail("cannot change to the workdir", errno);
   const char* stage = "security";
-  if (const int e = apply_security_in_child(security, &stage); e != 0) step_init_fail(stage, e);
+  // Pod init already reduced the bounding set and reset signal dispositions.
+  if (const int e = apply_security_in_child(security, &stage, true); e != 0) step_init_fail(stage, e);
 
   struct sigaction fwd {};
   fwd.sa_handler = forward_to_command;
   sigfillset(&fwd.sa_mask);
   fwd.sa_flags = SA_RESTART;
-  for (const int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::sigaction(sig, &fwd, nullptr);
+  for (const int sig : kForwarded) ::sigaction(sig, &fwd, nullptr);
 
   const pid_t child = ::vfork();
-  if (child == 0) exec_command(exec);
+  if (child == 0) exec_command(exec, kForwarded, static_cast<int>(std::size(kForwarded)));
   if (child < 0) step_init_fail("cannot fork", errno);
   g_command_pid = child;
   sigset_t none;
@@ -330,6 +332,7 @@ UniqueFd request_spawn(int control_fd, const std::vector<char>& request, int std
 
 void serve_spawn_requests(int keeper_fd, int control_fd, const SecurityPlan& security,
                           ForkServerMemory& memory) noexcept {
+
   // SIGCHLD is blocked (pod init blocks everything); a signalfd tells when to reap.
   sigset_t chld;
   sigemptyset(&chld);

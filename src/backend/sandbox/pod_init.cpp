@@ -1,5 +1,6 @@
 #include "backend/sandbox/pod_init.h"
 
+#include "backend/sandbox/child_exec.h"
 #include "backend/sandbox/fork_server.h"
 
 #include <fcntl.h>
@@ -45,6 +46,17 @@ int pod_init_main(void* arg) {
   if (int e = setup_pod_network(cfg.new_network, &stage); e != 0) {
     report(cfg.report_fd, e, stage);
     ::_exit(1);
+  }
+  if (cfg.control_fd >= 0) {
+    // Once for every process the fork server will fork: default signal
+    // dispositions (the runner may ignore some) and the level's bounding set.
+    // Pod init keeps its own effective capabilities (CLONE_NEWPID needs
+    // CAP_SYS_ADMIN).
+    reset_signal_dispositions();
+    if (int e = drop_bounding_set(*cfg.security, &stage); e != 0) {
+      report(cfg.report_fd, e, stage);
+      ::_exit(1);
+    }
   }
   ::prctl(PR_SET_NAME, "clnrm-pod");
   // Steps run as root too; not dumpable means they cannot ptrace the pod's
