@@ -12,7 +12,7 @@
 //   Peer/Unshare, Peer/Bwrap  `unshare ...` and `bwrap ...` as subprocesses
 //
 // Run:  cmake --preset release && cmake --build --preset release --target sandbox_benchmarks
-//       build/release/bench/sandbox_benchmarks --benchmark_repetitions=10 \
+//       build/release/bench/sandbox_benchmarks --benchmark_repetitions=10
 //         --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
 // (interleaving alternates the floor and the backend, so load drift on a
 // shared machine hits both the same way)
