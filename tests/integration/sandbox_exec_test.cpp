@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <chrono>
@@ -180,6 +181,35 @@ TEST(SandboxExec, CancelStopsARunningStepPromptly) {
   EXPECT_EQ(r.term_signal, SIGKILL);
   // Not a timing assertion on speed: only that it did not run to completion.
   EXPECT_LT(took, std::chrono::seconds(100));
+}
+
+std::size_t open_fds() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST(SandboxExec, ConcurrentStepsInOnePodAndNoDescriptorLeaks) {
+  auto pod = make_test_pod("concurrent");
+  run(*pod, command({"true"}));  // warm up lazily created state
+  const std::size_t fds_before = open_fds();
+  constexpr int kThreads = 6;
+  constexpr int kSteps = 15;
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kSteps; ++i) {
+        const std::string word = "t" + std::to_string(t) + "-" + std::to_string(i);
+        ProcessSpec spec = shell("echo " + word + "; echo " + word + " >&2; exit " + std::to_string(i % 3));
+        const ExecResult r = run(*pod, spec);
+        if (r.stdout_data == word + "\n" && r.stderr_data == word + "\n" && r.exit_code == i % 3) ++good;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(good.load(), kThreads * kSteps);
+  EXPECT_EQ(open_fds(), fds_before);
 }
 
 TEST(SandboxExec, EmptyCommandIsAConfigError) {
