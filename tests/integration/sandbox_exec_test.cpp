@@ -212,6 +212,31 @@ TEST(SandboxExec, ConcurrentStepsInOnePodAndNoDescriptorLeaks) {
   EXPECT_EQ(open_fds(), fds_before);
 }
 
+TEST(SandboxExec, DestroyWhileStepsRunKillsThemAndTheyReturn) {
+  auto pod = make_test_pod("destroy-running");
+  const std::string marker = unique_marker("destroy-running");
+  std::atomic<int> returned{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      try {
+        ProcessSpec spec = shell("sleep 1000; : " + marker);
+        const ExecResult r = run(*pod, spec);
+        if (r.term_signal == SIGKILL) ++returned;
+      } catch (const Error&) {
+        ++returned;  // started after the destroy: refused
+      }
+    });
+  }
+  for (int i = 0; i < 500 && host_processes_with(marker).size() < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pod->destroy();
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(returned.load(), 4);
+  EXPECT_TRUE(host_processes_with(marker).empty());
+}
+
 TEST(SandboxExec, EmptyCommandIsAConfigError) {
   auto pod = make_test_pod("empty");
   try {

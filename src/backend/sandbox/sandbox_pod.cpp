@@ -166,14 +166,16 @@ std::optional<int> SandboxPod::connect_tcp(std::uint16_t port) {
 void SandboxPod::destroy() { core_->destroy(); }
 
 void SandboxPod::check_alive() const {
-  std::lock_guard lock(core_->destroy_mutex);
-  if (core_->destroyed) throw Error(ErrorKind::Backend, "the pod was destroyed", "sandbox pod " + core_->id);
+  core_->check_not_destroyed();
+}
+
+void PodCore::check_not_destroyed() const {
+  if (destroyed.load()) throw Error(ErrorKind::Backend, "the pod was destroyed", "sandbox pod " + id);
 }
 
 void PodCore::destroy() noexcept {
   std::lock_guard lock(destroy_mutex);
-  if (destroyed) return;
-  destroyed = true;
+  if (destroyed.exchange(true)) return;
   if (init_pid > 0) {
     // PID 1 of the pod's namespace: its death makes the kernel kill every
     // process in the pod, including nested step and service namespaces.
@@ -186,6 +188,7 @@ void PodCore::destroy() noexcept {
     }
     init_pid = -1;
   }
+  std::unique_lock guard(spawn_guard);
   init_pidfd.reset();
   fork_server.reset();
   ns_user.reset();

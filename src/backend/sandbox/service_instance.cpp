@@ -44,6 +44,8 @@ class SandboxService final : public ServiceInstance {
     std::optional<std::vector<char>> server_request;
     if (core_->fork_server.valid()) server_request = encode_spawn_request(plan, false);
     via_server_ = server_request.has_value();
+    std::shared_lock guard(core_->spawn_guard);
+    core_->check_not_destroyed();
     if (via_server_) {
       std::lock_guard lock(core_->fork_server_mutex);
       pidfd_ = request_spawn(core_->fork_server.get(), *server_request, -1, log.write.get(), log.write.get(),

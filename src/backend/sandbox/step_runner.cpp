@@ -74,12 +74,16 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
   const auto oom_before = core.cgroups.oom_kills();
   const auto start = std::chrono::steady_clock::now();
   SpawnedProcess process;
-  if (via_server) {
-    std::lock_guard lock(core.fork_server_mutex);
-    process.pidfd = request_spawn(core.fork_server.get(), *server_request, in.read.valid() ? in.read.get() : -1,
-                                  out.write.get(), err.write.get(), status.write.get());
-  } else {
-    process = spawn_in_pod(request);
+  {
+    std::shared_lock guard(core.spawn_guard);
+    core.check_not_destroyed();
+    if (via_server) {
+      std::lock_guard lock(core.fork_server_mutex);
+      process.pidfd = request_spawn(core.fork_server.get(), *server_request, in.read.valid() ? in.read.get() : -1,
+                                    out.write.get(), err.write.get(), status.write.get());
+    } else {
+      process = spawn_in_pod(request);
+    }
   }
   out.write.reset();
   err.write.reset();
