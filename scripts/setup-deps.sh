@@ -23,6 +23,8 @@ packages=(
   prometheus
   docker.io podman busybox-static faketime redis-server redis-tools python3 bats
   iproute2 procps util-linux curl
+  # fuzzing (preset `fuzz`, scripts/fuzz.sh): clang + the libFuzzer/ASan runtime
+  clang libclang-rt-14-dev
   # sandbox benchmark peer (bench/sandbox_benchmarks.cpp)
   bubblewrap
   # HTML report e2e: rendered headless to a PNG
