@@ -28,12 +28,20 @@ shift 2
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "SECONDS must be a whole number" >&2; exit 2; }
 
 build=build/fuzz
-if [[ ! -f $build/CMakeCache.txt ]]; then cmake --preset fuzz >/dev/null; fi
-cmake --build --preset fuzz --target "fuzz_$target" -j "${FUZZ_BUILD_JOBS:-2}" >/dev/null
+# FUZZ_NO_BUILD=1: the caller built them (ctest's fuzz-smoke fixture, so six
+# parallel tests do not run six builds in one build dir).
+if [[ ${FUZZ_NO_BUILD:-0} != 1 ]]; then
+  if [[ ! -f $build/CMakeCache.txt ]]; then cmake --preset fuzz >/dev/null; fi
+  cmake --build --preset fuzz --target "fuzz_$target" -j "${FUZZ_BUILD_JOBS:-2}" >/dev/null
+fi
 
-corpus=$build/corpus/$target
-seeds=$build/seeds/$target
+# FUZZ_CORPUS_ROOT: where the growing corpus lives (the smoke test uses a
+# scratch one so it replays the same seeds every time).
+corpus=${FUZZ_CORPUS_ROOT:-$build/corpus}/$target
+seeds=${FUZZ_CORPUS_ROOT:-$build}/seeds/$target
 artifacts=$build/artifacts/$target
+# A scratch corpus root starts empty every time (reproducible smoke runs).
+[[ -n ${FUZZ_CORPUS_ROOT:-} ]] && rm -rf "$corpus"
 mkdir -p "$corpus" "$artifacts"
 rm -rf "$seeds" && mkdir -p "$seeds"
 [[ -d fuzz/seeds/$target ]] && cp fuzz/seeds/"$target"/* "$seeds"/ 2>/dev/null || true
@@ -53,7 +61,7 @@ fi
 
 flags=(-artifact_prefix="$artifacts/" -print_final_stats=1 -timeout=10 -rss_limit_mb=1024 -max_len=16384)
 ((seconds > 0)) && flags+=(-max_total_time="$seconds")
-log=$build/fuzz-$target.log
+log=${FUZZ_CORPUS_ROOT:-$build}/fuzz-$target.log
 start=$(date +%s.%N)
 set +e
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
