@@ -13,5 +13,6 @@ struct CliContext {
 };
 
 void add_version_command(CLI::App& app, CliContext& ctx);
+void add_run_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace clnrm::cli

@@ -58,7 +58,7 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
   std::optional<Duration> timeout = step.timeout;
   bool bounded_by_test = false;
   if (ctx.deadline) {
-    const auto left = std::chrono::duration_cast<Duration>(*ctx.deadline - t0);
+    const auto left = std::chrono::ceil<Duration>(*ctx.deadline - t0);  // ceil: never kill before the deadline
     if (left.count() <= 0) {
       r.status = Status::TimedOut;
       r.message = fmt::format("step '{}' not started: the test's timeout had passed", step.name);
