@@ -7,20 +7,6 @@
 
 namespace clnrm::cli {
 
-bool under_failing_directory(const std::string& root, const std::string& file) {
-  namespace fs = std::filesystem;
-  const fs::path rel = fs::path(file).lexically_relative(fs::path(root));
-  const fs::path base = rel.empty() || *rel.begin() == ".." ? fs::path(file) : rel;
-  // Every component but the last (the file name) is a directory.
-  auto it = base.begin();
-  auto end = base.end();
-  if (it == end) return false;
-  --end;
-  for (; it != end; ++it)
-    if (*it == "failing") return true;
-  return false;
-}
-
 std::vector<std::string> select_test_files(const std::vector<std::string>& paths, bool include_failing) {
   namespace fs = std::filesystem;
   std::vector<std::string> out;
