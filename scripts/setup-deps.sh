@@ -14,7 +14,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # test-only runtime: engine, test images, clock freezing, services, peers
   docker.io busybox-static faketime redis-server redis-tools python3 bats
-  iproute2 procps util-linux curl
+  iproute2 procps util-linux curl hyperfine
 )
 
 missing=()
