@@ -12,6 +12,10 @@
 
 namespace clnrm {
 
+// True when `pattern` matches `text`, or `text` without its final newline
+// (so `^hello$` matches the output "hello\n" of `echo hello`).
+bool output_matches(const Pattern& pattern, std::string_view text);
+
 // Checks exit code, expected_output_regex(_not), expected_stderr_regex(_not).
 // A step killed by its timeout passes the exit-code check only when the test
 // expects exactly that kill (expected_exit_code = 137 for SIGKILL): that is

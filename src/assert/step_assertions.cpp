@@ -19,7 +19,7 @@ std::string header(const StepSpec& step) {
 void check_pattern(const StepSpec& step, const char* name, const std::optional<Pattern>& pattern, bool negated,
                    std::string_view label, std::string_view text, std::vector<AssertionResult>& out) {
   if (!pattern) return;
-  const bool matched = pattern->search(text);
+  const bool matched = output_matches(*pattern, text);
   AssertionResult& a = out.emplace_back();
   a.name = name;
   a.passed = matched != negated;
@@ -31,6 +31,18 @@ void check_pattern(const StepSpec& step, const char* name, const std::optional<P
 }
 
 }  // namespace
+
+bool output_matches(const Pattern& pattern, std::string_view text) {
+  if (pattern.search(text)) return true;
+  // Commands end their output with a newline; `^hello$` should match "hello\n"
+  // (RE2's `$` is end of text unless (?m) is set).
+  if (!text.empty() && text.back() == '\n') {
+    text.remove_suffix(1);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    return pattern.search(text);
+  }
+  return false;
+}
 
 bool check_step(const StepSpec& step, const ExecResult& exec, std::vector<AssertionResult>& out) {
   const std::size_t first = out.size();

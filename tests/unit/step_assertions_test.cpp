@@ -125,3 +125,15 @@ TEST(TestAssertions, HermeticNeedsCapabilitiesOwnPodAndIsolatedNetwork) {
   EXPECT_FALSE(check_test_assertions(spec, facts, out));
   EXPECT_NE(out[0].message.find("host network"), std::string::npos);
 }
+
+TEST(StepAssertions, DollarMatchesBeforeTheFinalNewline) {
+  EXPECT_TRUE(output_matches(build::pattern("^hello$"), "hello\n"));
+  EXPECT_TRUE(output_matches(build::pattern("^hello$"), "hello\r\n"));
+  EXPECT_TRUE(output_matches(build::pattern("^hello$"), "hello"));
+  EXPECT_FALSE(output_matches(build::pattern("^hello$"), "hello\n\n"));
+  EXPECT_FALSE(output_matches(build::pattern("^hello$"), "hello world\n"));
+  StepSpec s = build::step("s", {"echo"});
+  s.expected_output_regex_not = build::pattern("^secret$");
+  std::vector<AssertionResult> out;
+  EXPECT_FALSE(check_step(s, exec(0, "secret\n"), out)) << "the negated form uses the same rule";
+}
