@@ -13,6 +13,9 @@ struct CliContext {
 };
 
 void add_version_command(CLI::App& app, CliContext& ctx);
+void add_validate_command(CLI::App& app, CliContext& ctx);
+void add_init_command(CLI::App& app, CliContext& ctx);
+void add_plugins_command(CLI::App& app, CliContext& ctx);
 void add_run_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace clnrm::cli

@@ -13,6 +13,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   CliContext ctx;
   add_version_command(app, ctx);
+  add_validate_command(app, ctx);
+  add_init_command(app, ctx);
+  add_plugins_command(app, ctx);
+  add_run_command(app, ctx);
 
   try {
     app.parse(argc, argv);

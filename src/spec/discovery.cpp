@@ -1,0 +1,47 @@
+// Finding *.clnrm.toml files under the paths a user gives.
+#include <clnrm/error.h>
+#include <clnrm/parser.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+namespace clnrm {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kSuffix = ".clnrm.toml";
+
+bool is_test_file(const fs::path& p) {
+  const std::string name = p.filename().string();
+  return name.size() > kSuffix.size() && name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
+}
+
+}  // namespace
+
+std::vector<std::string> discover_test_files(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const std::string& given : paths) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(given, ec);
+    if (ec || !fs::exists(status))
+      throw Error(ErrorKind::Usage, "no such file or directory: " + given);
+    if (!fs::is_directory(status)) {
+      // A file named explicitly is taken whatever its name: the user asked for it.
+      files.push_back(given);
+      continue;
+    }
+    fs::recursive_directory_iterator it(given, fs::directory_options::skip_permission_denied, ec), end;
+    if (ec) throw Error(ErrorKind::Io, "cannot read directory " + given + ": " + ec.message());
+    for (; it != end; it.increment(ec)) {
+      if (ec) throw Error(ErrorKind::Io, "cannot read directory " + given + ": " + ec.message());
+      if (it->is_regular_file(ec) && is_test_file(it->path())) files.push_back(it->path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+}  // namespace clnrm

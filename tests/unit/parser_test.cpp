@@ -1,0 +1,584 @@
+#include <clnrm/parser.h>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace clnrm {
+namespace {
+
+ParseResult parse(std::string_view text) { return parse_test_text(text, "t.clnrm.toml"); }
+
+// All diagnostics, one formatted line each, for assertion messages.
+std::string all(const ParseResult& r) {
+  std::string out;
+  for (const auto& d : r.diagnostics) out += d.format() + "\n";
+  return out;
+}
+
+// The only error of a parse that must fail with exactly one error.
+std::string only_error(std::string_view text) {
+  ParseResult r = parse(text);
+  EXPECT_FALSE(r.ok());
+  std::string found;
+  int errors = 0;
+  for (const auto& d : r.diagnostics)
+    if (d.severity == Diagnostic::Severity::Error) {
+      ++errors;
+      found = d.format();
+    }
+  EXPECT_EQ(errors, 1) << all(r);
+  return found;
+}
+
+constexpr std::string_view kMinimal = R"(
+[test.metadata]
+name = "minimal"
+
+[[steps]]
+name = "hello"
+command = ["echo", "hi"]
+)";
+
+TEST(ParserTest, MinimalUpstreamV04File) {
+  ParseResult r = parse(kMinimal);
+  ASSERT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.spec->name, "minimal");
+  EXPECT_EQ(r.spec->file, "t.clnrm.toml");
+  ASSERT_EQ(r.spec->steps.size(), 1u);
+  EXPECT_EQ(r.spec->steps[0].name, "hello");
+  EXPECT_EQ(r.spec->steps[0].command, (std::vector<std::string>{"echo", "hi"}));
+  EXPECT_EQ(r.spec->steps[0].expected_exit_code, 0);
+  EXPECT_EQ(r.spec->steps[0].pos.line, 5u);
+  EXPECT_EQ(r.spec->policy.level, SecurityLevel::Medium);
+  EXPECT_TRUE(r.diagnostics.empty());
+}
+
+TEST(ParserTest, TestTableWithDirectKeys) {
+  ParseResult r = parse(R"(
+[test]
+name = "direct"
+description = "d"
+timeout = "90s"
+tags = ["a", "b"]
+[[steps]]
+name = "s"
+command = "echo hi | tr a-z A-Z"
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.spec->name, "direct");
+  EXPECT_EQ(r.spec->description, "d");
+  EXPECT_EQ(r.spec->timeout, Duration(90'000));
+  EXPECT_EQ(r.spec->tags, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(r.spec->steps[0].command, (std::vector<std::string>{"sh", "-c", "echo hi | tr a-z A-Z"}));
+}
+
+TEST(ParserTest, MetaTableWinsOverTestMetadata) {
+  ParseResult r = parse(R"(
+[meta]
+name = "from_meta"
+version = "1.0"
+description = "meta desc"
+[test.metadata]
+name = "from_test"
+[[steps]]
+name = "s"
+command = ["true"]
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.spec->name, "from_meta");
+  EXPECT_EQ(r.spec->description, "meta desc");
+}
+
+TEST(ParserTest, ServicesAndServiceSpellingsWithTypeAlias) {
+  ParseResult r = parse(R"(
+[test.metadata]
+name = "svc"
+[services.db]
+type = "generic_container"
+image = "clnrm-test/redis"
+args = ["redis-server", "--port", "6379"]
+env = { MODE = "test", LEVEL = 3 }
+ports = [6379]
+volumes = [{ host_path = "/tmp/a", container_path = "/data", read_only = true }, "/tmp/b:/b:ro"]
+wait_for = { port = 6379, timeout = "10s", interval = "20ms" }
+reuse = true
+[service.worker]
+plugin = "process"
+command = "sleep 100"
+depends_on = ["db"]
+workdir = "/tmp"
+wait_for = { log = "ready", occurrences = 2 }
+[[steps]]
+name = "ping"
+service = "db"
+command = ["redis-cli", "ping"]
+expected_output_regex = "PONG"
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  ASSERT_EQ(r.spec->services.size(), 2u);
+  const ServiceSpec& db = r.spec->services[0];
+  EXPECT_EQ(db.name, "db");
+  EXPECT_EQ(db.plugin, "generic_container");
+  EXPECT_EQ(db.image, "clnrm-test/redis");
+  EXPECT_EQ(db.args.size(), 3u);
+  EXPECT_EQ(db.env, (EnvList{{"LEVEL", "3"}, {"MODE", "test"}}));
+  EXPECT_EQ(db.ports, (std::vector<std::uint16_t>{6379}));
+  ASSERT_EQ(db.volumes.size(), 2u);
+  EXPECT_TRUE(db.volumes[0].read_only);
+  EXPECT_EQ(db.volumes[1].host_path, "/tmp/b");
+  EXPECT_EQ(db.volumes[1].container_path, "/b");
+  EXPECT_TRUE(db.volumes[1].read_only);
+  EXPECT_EQ(db.wait_for.kind, WaitFor::Kind::Port);
+  EXPECT_EQ(db.wait_for.port, 6379);
+  EXPECT_EQ(db.wait_for.timeout, Duration(10'000));
+  EXPECT_EQ(db.wait_for.interval, Duration(20));
+  EXPECT_TRUE(db.reuse);
+  const ServiceSpec& worker = r.spec->services[1];
+  EXPECT_EQ(worker.plugin, "process");
+  EXPECT_EQ(worker.args, (std::vector<std::string>{"sh", "-c", "sleep 100"}));
+  EXPECT_EQ(worker.depends_on, (std::vector<std::string>{"db"}));
+  EXPECT_EQ(worker.wait_for.kind, WaitFor::Kind::Log);
+  EXPECT_EQ(worker.wait_for.log_occurrences, 2);
+  EXPECT_TRUE(worker.wait_for.log->search("now ready"));
+  EXPECT_TRUE(r.spec->steps[0].expected_output_regex->search("+PONG"));
+  EXPECT_TRUE(r.spec->uses_images());
+}
+
+TEST(ParserTest, ServicesKeepDeclarationOrderNotAlphabetical) {
+  ParseResult r = parse(R"(
+[test.metadata]
+name = "order"
+[services.zeta]
+image = "z"
+[services.alpha]
+image = "a"
+[[steps]]
+name = "s"
+command = ["true"]
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.spec->services[0].name, "zeta");
+  EXPECT_EQ(r.spec->services[1].name, "alpha");
+}
+
+TEST(ParserTest, WaitForExecHttpAndHealthCheck) {
+  ParseResult r = parse(R"(
+[test.metadata]
+name = "waits"
+[services.a]
+plugin = "process"
+args = ["x"]
+wait_for = { exec = ["test", "-f", "/tmp/ready"] }
+[services.b]
+plugin = "process"
+args = ["x"]
+wait_for = { http = "http://127.0.0.1:8080/health", status = 204 }
+[services.c]
+plugin = "process"
+args = ["x"]
+wait_for = { http = 9000 }
+[services.d]
+plugin = "process"
+args = ["x"]
+health_check = { cmd = ["true"], interval = 2, timeout = "500ms", retries = 4 }
+[[steps]]
+name = "s"
+command = ["true"]
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.spec->services[0].wait_for.kind, WaitFor::Kind::Exec);
+  EXPECT_EQ(r.spec->services[0].wait_for.exec.size(), 3u);
+  EXPECT_EQ(r.spec->services[1].wait_for.kind, WaitFor::Kind::Http);
+  EXPECT_EQ(r.spec->services[1].wait_for.http_url, "http://127.0.0.1:8080/health");
+  EXPECT_EQ(r.spec->services[1].wait_for.http_status, 204);
+  EXPECT_EQ(r.spec->services[2].wait_for.http_url, "http://127.0.0.1:9000/");
+  const ServiceSpec& d = r.spec->services[3];
+  ASSERT_TRUE(d.health_check.has_value());
+  EXPECT_EQ(d.health_check->interval, Duration(2'000));  // integer = seconds, as upstream
+  EXPECT_EQ(d.health_check->timeout, Duration(500));
+  EXPECT_EQ(d.health_check->retries, 4);
+  EXPECT_EQ(d.wait_for.kind, WaitFor::Kind::HealthCheck);
+}
+
+TEST(ParserTest, EveryStepKey) {
+  ParseResult r = parse(R"(
+[test.metadata]
+name = "steps"
+[[steps]]
+name = "full"
+command = ["sh", "-c", "echo out; echo err >&2; exit 3"]
+expected_output_regex = "out"
+expected_output_regex_not = "panic"
+expected_stderr_regex = "err"
+expected_stderr_regex_not = "fatal"
+expected_exit_code = 3
+env = { A = "1" }
+workdir = "/tmp"
+timeout = "5s"
+continue_on_failure = true
+stdin = "input"
+max_duration = "250ms"
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  const StepSpec& s = r.spec->steps[0];
+  EXPECT_EQ(s.expected_exit_code, 3);
+  EXPECT_EQ(s.expected_output_regex_not->source, "panic");
+  EXPECT_EQ(s.expected_stderr_regex->source, "err");
+  EXPECT_EQ(s.expected_stderr_regex_not->source, "fatal");
+  EXPECT_EQ(s.env, (EnvList{{"A", "1"}}));
+  EXPECT_EQ(s.workdir, "/tmp");
+  EXPECT_EQ(s.timeout, Duration(5'000));
+  EXPECT_TRUE(s.continue_on_failure);
+  EXPECT_EQ(s.stdin_data, "input");
+  EXPECT_EQ(s.max_duration, Duration(250));
+}
+
+TEST(ParserTest, ScenarioWithStepsAndRunForms) {
+  ParseResult r = parse(R"(
+[test.metadata]
+name = "scen"
+[services.alpine]
+type = "generic_container"
+image = "alpine:latest"
+[[scenario]]
+name = "parallel"
+concurrent = true
+timeout_ms = 1500
+service = "alpine"
+steps = [
+  { name = "a", command = ["echo", "a"] },
+  { name = "b", command = ["echo", "b"], service = "alpine" },
+]
+[[scenario]]
+name = "simple_echo"
+service = "alpine"
+run = "echo 'Testing clnrm'"
+timeout = "3s"
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  ASSERT_EQ(r.spec->scenarios.size(), 2u);
+  const ScenarioSpec& p = r.spec->scenarios[0];
+  EXPECT_TRUE(p.concurrent);
+  EXPECT_EQ(p.timeout, Duration(1'500));
+  ASSERT_EQ(p.steps.size(), 2u);
+  EXPECT_EQ(p.steps[0].service, "alpine");  // inherited from the scenario
+  const ScenarioSpec& run = r.spec->scenarios[1];
+  ASSERT_EQ(run.steps.size(), 1u);
+  EXPECT_EQ(run.steps[0].name, "simple_echo");
+  EXPECT_EQ(run.steps[0].command, (std::vector<std::string>{"sh", "-c", "echo 'Testing clnrm'"}));
+  EXPECT_EQ(run.steps[0].service, "alpine");
+  EXPECT_EQ(run.timeout, Duration(3'000));
+}
+
+TEST(ParserTest, SettingsSections) {
+  ParseResult r = parse(R"(
+[test.metadata]
+name = "settings"
+[[steps]]
+name = "s"
+command = ["true"]
+[assertions]
+execution_should_be_hermetic = true
+container_should_have_executed_commands = 1
+all_steps_should_pass = true
+max_duration_ms = 5000
+[policy]
+security_level = "low"
+host_network = true
+[limits]
+memory_mb = 256
+cpu_millicores = 500
+pids = 64
+[determinism]
+seed = 42
+freeze_clock = "2025-01-01T00:00:00Z"
+[report]
+json = "out/r.json"
+junit = "out/r.xml"
+digest = "out/r.sha256"
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  const TestSpec& s = *r.spec;
+  EXPECT_EQ(s.assertions.execution_should_be_hermetic, true);
+  EXPECT_EQ(s.assertions.container_should_have_executed_commands, 1);
+  EXPECT_EQ(s.assertions.max_duration_ms, 5000);
+  EXPECT_EQ(s.policy.level, SecurityLevel::Low);
+  EXPECT_TRUE(s.policy.host_network);
+  EXPECT_EQ(s.limits.memory_mb, 256u);
+  EXPECT_EQ(s.limits.cpu_millicores, 500u);
+  EXPECT_EQ(s.limits.pids, 64u);
+  EXPECT_EQ(s.determinism.seed, 42u);
+  EXPECT_EQ(s.determinism.freeze_clock, "2025-01-01T00:00:00Z");
+  EXPECT_EQ(s.report.json, "out/r.json");
+  EXPECT_EQ(s.report.junit, "out/r.xml");
+  EXPECT_EQ(s.report.digest, "out/r.sha256");
+}
+
+TEST(ParserTest, UpstreamSecurityLevelSpellingsAndPolicyLimits) {
+  for (auto [text, level] : {std::pair{"standard", SecurityLevel::Medium}, std::pair{"maximum", SecurityLevel::High},
+                             std::pair{"HIGH", SecurityLevel::High}, std::pair{"locked", SecurityLevel::High}}) {
+    ParseResult r = parse(std::string(kMinimal) + "[policy]\nsecurity_level = \"" + text +
+                          "\"\nmax_memory_mb = 128\nmax_cpu_usage = 0.5\nmax_execution_time = 30\n");
+    ASSERT_TRUE(r.ok()) << text << all(r);
+    EXPECT_EQ(r.spec->policy.level, level) << text;
+    EXPECT_EQ(r.spec->limits.memory_mb, 128u);
+    EXPECT_EQ(r.spec->limits.cpu_millicores, 500u);
+    EXPECT_EQ(r.spec->timeout, Duration(30'000));
+  }
+}
+
+TEST(ParserTest, VarsSubstituteBothSpellings) {
+  ParseResult r = parse(R"(
+[vars]
+svc = "clnrm"
+n = 3
+[meta]
+name = "{{ vars.svc }}_test"
+version = "1"
+[[steps]]
+name = "s"
+command = ["echo", "{{svc}}-{{ n }}"]
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.spec->name, "clnrm_test");
+  EXPECT_EQ(r.spec->steps[0].command[1], "clnrm-3");
+  EXPECT_EQ(r.spec->vars.at("n"), "3");
+}
+
+TEST(ParserTest, TemplateOutsideStringsIsRenderedFirst) {
+  ParseResult r = parse(R"([vars]
+t = 2500
+[test.metadata]
+name = "bare"
+[[scenario]]
+name = "s"
+timeout_ms = {{ vars.t }}
+steps = [{ name = "a", command = ["true"] }]
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.spec->scenarios[0].timeout, Duration(2'500));
+}
+
+TEST(ParserTest, UnknownVariableIsErrorAtTheString) {
+  EXPECT_EQ(only_error(R"([vars]
+svc = "x"
+[test.metadata]
+name = "{{ vars.svx }}"
+[[steps]]
+name = "s"
+command = ["true"]
+)"),
+            "t.clnrm.toml:4:8: error: unknown variable 'svx' (did you mean 'svc'?)");
+}
+
+TEST(ParserTest, UnknownKeySuggestsClosest) {
+  EXPECT_EQ(only_error(R"([test.metadata]
+name = "x"
+[[steps]]
+name = "s"
+comand = ["true"]
+command = ["true"]
+)"),
+            "t.clnrm.toml:5:1: error: unknown key 'comand' in [[steps]] (did you mean 'command'?)");
+}
+
+TEST(ParserTest, UnknownTopLevelSectionSuggests) {
+  EXPECT_EQ(only_error(std::string(kMinimal) + "[servces.db]\nimage = \"x\"\n"),
+            "t.clnrm.toml:8:2: error: unknown key 'servces' in the test file (did you mean 'services'?)");
+}
+
+TEST(ParserTest, UpstreamOnlySectionsWarnButParse) {
+  ParseResult r = parse(std::string(kMinimal) + R"(
+[otel]
+exporter = "stdout"
+[[expect.span]]
+name = "clnrm.run"
+[matrix]
+os = ["a"]
+[otel_validation]
+enabled = true
+[otel_headers]
+x = "y"
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  ASSERT_EQ(r.spec->warnings.size(), 5u) << all(r);
+  EXPECT_EQ(r.spec->warnings[0].format(),
+            "t.clnrm.toml:9:2: warning: key 'otel' in the test file is an upstream clnrm feature that clnrm does not "
+            "implement yet; it is ignored");
+  EXPECT_NE(r.spec->warnings[1].message.find("'expect'"), std::string::npos);
+}
+
+TEST(ParserTest, UpstreamOnlyServiceKeysWarn) {
+  ParseResult r = parse(R"([test.metadata]
+name = "x"
+[services.database]
+type = "surrealdb"
+image = "surrealdb/surrealdb:latest"
+username = "root"
+wait_for_span = "ready"
+[[steps]]
+name = "s"
+command = ["true"]
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  ASSERT_EQ(r.spec->warnings.size(), 3u) << all(r);
+  EXPECT_NE(r.spec->warnings[0].message.find("plugin 'surrealdb'"), std::string::npos);
+  EXPECT_NE(r.spec->warnings[2].message.find("'wait_for_span'"), std::string::npos);
+}
+
+TEST(ParserTest, MalformedTomlHasPosition) {
+  const std::string e = only_error("[test.metadata]\nname = \"x\nfoo = 1\n");
+  EXPECT_EQ(e.rfind("t.clnrm.toml:2:", 0), 0u) << e;
+  EXPECT_NE(e.find("invalid TOML"), std::string::npos) << e;
+}
+
+TEST(ParserTest, WrongTypeNamesKeyAndTypes) {
+  EXPECT_EQ(only_error(R"([test.metadata]
+name = "x"
+[[steps]]
+name = "s"
+command = ["true"]
+continue_on_failure = "yes"
+)"),
+            "t.clnrm.toml:6:23: error: 'continue_on_failure' must be a boolean (true or false), not a string");
+}
+
+TEST(ParserTest, EmptyCommand) {
+  EXPECT_EQ(only_error("[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = []\n"),
+            "t.clnrm.toml:5:11: error: 'command' is empty (give the program and its arguments, e.g. [\"echo\", \"hi\"])");
+}
+
+TEST(ParserTest, BadRegexCarriesRe2Reason) {
+  const std::string e = only_error(
+      "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\nexpected_output_regex = \"(a\"\n");
+  EXPECT_EQ(e.rfind("t.clnrm.toml:6:25: error: 'expected_output_regex': invalid regular expression \"(a\": missing )",
+                    0),
+            0u)
+      << e;
+}
+
+TEST(ParserTest, DuplicateStepNames) {
+  EXPECT_EQ(only_error(R"([test.metadata]
+name = "x"
+[[steps]]
+name = "same"
+command = ["true"]
+[[steps]]
+name = "same"
+command = ["true"]
+)"),
+            "t.clnrm.toml:7:8: error: duplicate step name 'same' (first defined at line 3)");
+}
+
+TEST(ParserTest, StepNamingMissingService) {
+  EXPECT_EQ(only_error(R"([test.metadata]
+name = "x"
+[services.db]
+image = "redis"
+[[steps]]
+name = "s"
+service = "bd"
+command = ["true"]
+)"),
+            "t.clnrm.toml:7:11: error: service 'bd' does not exist (did you mean 'db'?)");
+}
+
+TEST(ParserTest, DependsOnCycle) {
+  EXPECT_EQ(only_error(R"([test.metadata]
+name = "x"
+[services.a]
+image = "i"
+depends_on = ["b"]
+[services.b]
+image = "i"
+depends_on = ["a"]
+[[steps]]
+name = "s"
+command = ["true"]
+)"),
+            "t.clnrm.toml:8:14: error: depends_on cycle: a -> b -> a");
+}
+
+TEST(ParserTest, NegativeAndOverflowingDurations) {
+  const std::string base = "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n";
+  EXPECT_EQ(only_error(base + "timeout = \"-5s\"\n"),
+            "t.clnrm.toml:6:11: error: 'timeout': negative duration \"-5s\"");
+  EXPECT_EQ(only_error(base + "timeout = \"99999999999999999999h\"\n"),
+            "t.clnrm.toml:6:11: error: 'timeout': duration \"99999999999999999999h\" is too long (more than 30 days)");
+  EXPECT_EQ(only_error(base + "timeout = -5\n"), "t.clnrm.toml:6:11: error: 'timeout' must not be negative (got -5)");
+  EXPECT_EQ(only_error(base + "timeout = 9223372036854775807\n"),
+            "t.clnrm.toml:6:11: error: 'timeout' = 9223372036854775807 is too long (more than 30 days)");
+}
+
+TEST(ParserTest, ExitCodeAndPortRanges) {
+  const std::string base = "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n";
+  EXPECT_EQ(only_error(base + "expected_exit_code = 256\n"),
+            "t.clnrm.toml:6:22: error: 'expected_exit_code' = 256 is out of range (0..255)");
+  EXPECT_EQ(only_error(base + "[services.db]\nimage = \"i\"\nports = [70000]\n"),
+            "t.clnrm.toml:8:10: error: 'ports' = 70000 is out of range (1..65535)");
+}
+
+TEST(ParserTest, CollectsAllErrorsInFileOrder) {
+  ParseResult r = parse(R"([test.metadata]
+name = "x"
+[[steps]]
+name = "a"
+command = []
+[[steps]]
+name = "b"
+command = ["true"]
+expected_exit_code = -1
+[policy]
+security_level = "extreme"
+)");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.diagnostics.size(), 3u) << all(r);
+  EXPECT_EQ(r.diagnostics[0].pos.line, 5u);
+  EXPECT_EQ(r.diagnostics[1].pos.line, 9u);
+  EXPECT_EQ(r.diagnostics[2].pos.line, 11u);
+}
+
+TEST(ParserTest, MissingNameAndNothingToRun) {
+  ParseResult r = parse("[policy]\nsecurity_level = \"high\"\n");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.diagnostics.size(), 2u) << all(r);
+  EXPECT_NE(r.diagnostics[0].message.find("missing test name"), std::string::npos);
+  EXPECT_NE(r.diagnostics[1].message.find("nothing to run"), std::string::npos);
+}
+
+TEST(ParserTest, FreezeClockMustBeRfc3339) {
+  const std::string base = std::string(kMinimal) + "[determinism]\n";
+  EXPECT_TRUE(parse(base + "freeze_clock = \"2024-02-29T23:59:60.5+05:30\"\n").ok());
+  EXPECT_TRUE(parse(base + "freeze_clock = 2025-01-01T00:00:00Z\n").ok());
+  EXPECT_EQ(only_error(base + "freeze_clock = \"2025-13-01T00:00:00Z\"\n"),
+            "t.clnrm.toml:9:16: error: 'freeze_clock' = \"2025-13-01T00:00:00Z\" is not an RFC 3339 timestamp: month "
+            "out of range 01..12");
+  EXPECT_FALSE(parse(base + "freeze_clock = \"2025-01-01 00:00\"\n").ok());
+  EXPECT_FALSE(parse(base + "freeze_clock = \"2023-02-29T00:00:00Z\"\n").ok());
+}
+
+TEST(ParserTest, HttpWaitMustBeLoopback) {
+  const std::string e = only_error(std::string(kMinimal) +
+                                   "[services.web]\nplugin = \"process\"\nargs = [\"x\"]\nwait_for = { http = "
+                                   "\"http://10.0.0.1/\" }\n");
+  EXPECT_NE(e.find("loopback"), std::string::npos) << e;
+}
+
+TEST(ParserTest, PluginTypoIsErrorUnknownPluginWarning) {
+  EXPECT_EQ(only_error(std::string(kMinimal) + "[services.db]\nplugin = \"generic_contaner\"\nimage = \"i\"\n"),
+            "t.clnrm.toml:9:10: error: unknown plugin 'generic_contaner' (did you mean 'generic_container'?)");
+  ParseResult r = parse(std::string(kMinimal) + "[services.db]\nplugin = \"my_custom_thing\"\nimage = \"i\"\n");
+  EXPECT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.diagnostics.size(), 1u);
+}
+
+TEST(ParserTest, UnreadableFileIsADiagnostic) {
+  ParseResult r = parse_test_file("/nonexistent/dir/x.clnrm.toml");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_NE(r.diagnostics[0].format().find("cannot read file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace clnrm
