@@ -3,6 +3,8 @@
 #include <clnrm/parser.h>
 
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -95,8 +97,9 @@ void BM_ParseTypicalFile(benchmark::State& state) {
 BENCHMARK(BM_ParseTypicalFile);
 
 void BM_ParseWithTemplates(benchmark::State& state) {
-  const std::string text = "[vars]\nsvc = \"orders\"\nimage = \"clnrm-test/redis\"\n" +
-                           std::string(R"(
+  const std::string text = R"([vars]
+svc = "orders"
+image = "clnrm-test/redis"
 [meta]
 name = "{{ vars.svc }}_api"
 version = "1"
@@ -106,7 +109,7 @@ image = "{{ image }}"
 name = "s"
 command = ["echo", "{{ svc }}-{{ vars.image }}"]
 expected_output_regex = "{{ svc }}"
-)");
+)";
   for (auto _ : state) {
     clnrm::ParseResult r = clnrm::parse_test_text(text, "vars.clnrm.toml");
     if (!r.ok()) state.SkipWithError("template file did not parse");
@@ -131,11 +134,11 @@ BENCHMARK(BM_ParseInvalidFile);
 // parse_test_file on real files: read + parse, as `clnrm validate` does.
 void BM_ParseFilesFromDisk(benchmark::State& state) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("clnrm-bench-spec-" + std::to_string(::getpid()));
+  const fs::path dir = fs::temp_directory_path() / fmt::format("clnrm-bench-spec-{}", ::getpid());
   fs::create_directories(dir);
   std::vector<std::string> files;
   for (int i = 0; i < 100; ++i) {
-    files.push_back((dir / ("t" + std::to_string(i) + ".clnrm.toml")).string());
+    files.push_back((dir / fmt::format("t{}.clnrm.toml", i)).string());
     std::ofstream(files.back()) << kTypical;
   }
   for (auto _ : state)

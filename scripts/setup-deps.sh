@@ -15,6 +15,8 @@ packages=(
   # test-only runtime: engine, test images, clock freezing, services, peers
   docker.io busybox-static faketime redis-server redis-tools python3 bats
   iproute2 procps util-linux curl hyperfine
+  # sandbox benchmark peer (bench/sandbox_benchmarks.cpp)
+  bubblewrap
 )
 
 missing=()

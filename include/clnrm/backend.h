@@ -69,6 +69,15 @@ struct PodSpec {
   std::optional<DeterminismSpec> determinism;
 };
 
+// How one isolation setting of a pod is actually enforced, so the runner can
+// print it instead of pretending ("memory", "cgroup v1 memory.limit_in_bytes",
+// "256 MiB"). A mechanism starting with "not enforced" means exactly that.
+struct EnforcedLimit {
+  std::string what;       // memory | pids | cpu | capabilities | seccomp | network | root fs ...
+  std::string mechanism;  // e.g. "cgroup v1 pids.max", "setrlimit RLIMIT_AS (per process)"
+  std::string value;      // e.g. "64", "256 MiB", "none"
+};
+
 // A long-running process (sandbox) or container (docker) inside a pod.
 class ServiceInstance {
  public:
@@ -102,6 +111,9 @@ class Pod {
   // Kills every process of the pod and frees its resources. Idempotent; the
   // destructor calls it.
   virtual void destroy() = 0;
+  // What enforces the pod's security level and limits. Empty when the backend
+  // enforces nothing (null backend).
+  virtual std::vector<EnforcedLimit> enforced_limits() const { return {}; }
 };
 
 class Backend {

@@ -37,7 +37,7 @@ expected_output_regex = "^\\s*3\\s*$"
 [[steps]]
 name = "scratch_files"
 command = ["sh", "-c", "echo data > /tmp/scratch.txt && cat /tmp/scratch.txt"]
-expected_output_regex = "^data$"
+expected_output_regex = "(?m)^data$"   # (?m): ^ and $ match at line ends
 
 [[steps]]
 name = "expected_failure"

@@ -7,7 +7,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -20,81 +23,107 @@ struct ValidateOptions {
   std::vector<std::string> paths;
   std::string format = "human";
   bool verbose = false;
+  unsigned jobs = 0;  // 0 = one per CPU
+  bool strict = false;  // warnings make a file invalid (CI gate)
 };
 
-struct Totals {
-  std::size_t files = 0, valid = 0, errors = 0, warnings = 0;
+// What one file contributes to the output; computed by a worker thread so the
+// parsed spec (with its compiled regexes) is freed right away.
+struct FileReport {
+  std::string text;     // human format
+  nlohmann::json json;  // json format
+  bool valid = false;
+  std::size_t errors = 0, warnings = 0;
 };
 
 const char* severity_name(Diagnostic::Severity s) { return s == Diagnostic::Severity::Error ? "error" : "warning"; }
 
-void count(const ParseResult& r, Totals& totals) {
-  ++totals.files;
-  if (r.ok()) ++totals.valid;
+std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+
+FileReport check_file(const std::string& file, const ValidateOptions& options) {
+  const ParseResult r = parse_test_file(file);
+  FileReport report;
   for (const Diagnostic& d : r.diagnostics)
-    (d.severity == Diagnostic::Severity::Error ? totals.errors : totals.warnings)++;
+    (d.severity == Diagnostic::Severity::Error ? report.errors : report.warnings)++;
+  report.valid = r.ok() && !(options.strict && report.warnings > 0);
+  if (options.format == "json") {
+    nlohmann::json diags = nlohmann::json::array();
+    for (const Diagnostic& d : r.diagnostics)
+      diags.push_back({{"severity", severity_name(d.severity)},
+                       {"line", d.pos.line},
+                       {"column", d.pos.column},
+                       {"message", d.message},
+                       {"formatted", d.format()}});
+    report.json = {{"file", file}, {"valid", report.valid}, {"diagnostics", std::move(diags)}};
+    if (r.ok()) {
+      report.json["name"] = r.spec->name;
+      report.json["steps"] = r.spec->steps.size();
+      report.json["scenarios"] = r.spec->scenarios.size();
+      report.json["services"] = r.spec->services.size();
+    }
+  } else {
+    for (const Diagnostic& d : r.diagnostics) {
+      report.text += d.format();
+      report.text += '\n';
+    }
+    if (r.ok() && options.verbose)
+      report.text += fmt::format("ok: {} ('{}': {}, {}, {})\n", file, r.spec->name, plural(r.spec->steps.size(), "step"),
+                                 plural(r.spec->scenarios.size(), "scenario"),
+                                 plural(r.spec->services.size(), "service"));
+  }
+  return report;
 }
 
-std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+// Parses files on `jobs` threads; reports come back in file order.
+std::vector<FileReport> check_files(const std::vector<std::string>& files, const ValidateOptions& options) {
+  std::vector<FileReport> reports(files.size());
+  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, files.size()));
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) reports[i] = check_file(files[i], options);
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (unsigned j = 1; j < jobs; ++j) workers.emplace_back(work);
+    work();
+  }  // all workers joined: `reports` is complete and no longer shared
+  return reports;
+}
 
 int run_validate(const ValidateOptions& options) {
   const std::vector<std::string> files = discover_test_files(options.paths);
   if (files.empty())
     throw Error(ErrorKind::Usage, fmt::format("no *.clnrm.toml files found under {}", fmt::join(options.paths, ", ")));
 
-  Totals totals;
+  std::vector<FileReport> reports = check_files(files, options);
+  std::size_t valid = 0, errors = 0, warnings = 0;
+  for (const FileReport& r : reports) {
+    valid += r.valid;
+    errors += r.errors;
+    warnings += r.warnings;
+  }
   if (options.format == "json") {
     nlohmann::json out_files = nlohmann::json::array();
-    for (const std::string& file : files) {
-      ParseResult r = parse_test_file(file);
-      count(r, totals);
-      nlohmann::json diags = nlohmann::json::array();
-      for (const Diagnostic& d : r.diagnostics)
-        diags.push_back({{"severity", severity_name(d.severity)},
-                         {"line", d.pos.line},
-                         {"column", d.pos.column},
-                         {"message", d.message},
-                         {"formatted", d.format()}});
-      nlohmann::json entry = {{"file", file}, {"valid", r.ok()}, {"diagnostics", std::move(diags)}};
-      if (r.ok()) {
-        entry["name"] = r.spec->name;
-        entry["steps"] = r.spec->steps.size();
-        entry["scenarios"] = r.spec->scenarios.size();
-        entry["services"] = r.spec->services.size();
-      }
-      out_files.push_back(std::move(entry));
-    }
+    for (FileReport& r : reports) out_files.push_back(std::move(r.json));
     nlohmann::json doc = {{"files", std::move(out_files)},
                           {"summary",
-                           {{"files", totals.files},
-                            {"valid", totals.valid},
-                            {"invalid", totals.files - totals.valid},
-                            {"errors", totals.errors},
-                            {"warnings", totals.warnings}}}};
-    std::string text = doc.dump(2);
+                           {{"files", files.size()},
+                            {"valid", valid},
+                            {"invalid", files.size() - valid},
+                            {"errors", errors},
+                            {"warnings", warnings}}}};
+    const std::string text = doc.dump(2);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fputc('\n', stdout);
   } else {
-    std::string out;  // one write per file keeps 10,000-file runs cheap
-    for (const std::string& file : files) {
-      ParseResult r = parse_test_file(file);
-      count(r, totals);
-      out.clear();
-      for (const Diagnostic& d : r.diagnostics) {
-        out += d.format();
-        out += '\n';
-      }
-      if (r.ok() && options.verbose)
-        out += fmt::format("ok: {} ('{}': {}, {}, {})\n", file, r.spec->name, plural(r.spec->steps.size(), "step"),
-                           plural(r.spec->scenarios.size(), "scenario"), plural(r.spec->services.size(), "service"));
-      if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
-    }
-    std::printf("validated %s: %zu valid, %zu invalid (%s, %s)\n", plural(totals.files, "file").c_str(), totals.valid,
-                totals.files - totals.valid, plural(totals.errors, "error").c_str(),
-                plural(totals.warnings, "warning").c_str());
+    for (const FileReport& r : reports)
+      if (!r.text.empty()) std::fwrite(r.text.data(), 1, r.text.size(), stdout);
+    std::printf("validated %s: %zu valid, %zu invalid (%s, %s)\n", plural(files.size(), "file").c_str(), valid,
+                files.size() - valid, plural(errors, "error").c_str(), plural(warnings, "warning").c_str());
   }
   std::fflush(stdout);
-  return totals.valid == totals.files ? 0 : 1;
+  return valid == files.size() ? 0 : 1;
 }
 
 }  // namespace
@@ -106,6 +135,9 @@ void add_validate_command(CLI::App& app, CliContext& ctx) {
       ->required();
   cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"human", "json"}));
   cmd->add_flag("-v,--verbose", options->verbose, "Also list the valid files");
+  cmd->add_option("-j,--jobs", options->jobs, "Files parsed in parallel (default: one per CPU)")
+      ->check(CLI::Range(1u, 256u));
+  cmd->add_flag("--strict", options->strict, "Treat warnings (unimplemented upstream keys) as failures");
   cmd->callback([&ctx, options] { ctx.exit_code = run_validate(*options); });
 }
 

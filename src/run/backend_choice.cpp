@@ -1,5 +1,6 @@
 #include <clnrm/backend_choice.h>
 #include <clnrm/error.h>
+#include <clnrm/sandbox.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,8 +16,10 @@ struct BackendEntry {
 std::shared_ptr<Backend> make_null(const std::vector<TestSpec>&) { return make_null_backend(); }
 
 std::shared_ptr<Backend> make_sandbox(const std::vector<TestSpec>&) {
-  throw Error(ErrorKind::NotSupported,
-              "the sandbox backend is not part of this build yet; use --backend null to check the framework");
+  // Say exactly which kernel feature is missing instead of failing per test.
+  if (std::optional<std::string> why = probe_sandbox_support())
+    throw Error(ErrorKind::NotSupported, *why, "--backend sandbox");
+  return make_sandbox_backend();
 }
 
 // Add docker / auto here.

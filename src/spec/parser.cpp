@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "sections.h"
 
@@ -60,6 +60,8 @@ ParseResult parse_test_text(std::string_view text, const std::string& file) {
         if (auto rendered = render_text_templates(text, &error, &line)) {
           root = parse_toml(ctx, *rendered, file);
         } else {
+          // Both may be real: a syntax error elsewhere and a bad template.
+          for (Diagnostic& d : first_try) result.diagnostics.push_back(std::move(d));
           ctx.error(SourcePos{line, 1}, error);
         }
       } else {
@@ -92,21 +94,28 @@ ParseResult parse_test_text(std::string_view text, const std::string& file) {
 }
 
 ParseResult parse_test_file(const std::string& path) {
+  auto fail = [&path](std::string message) {
+    ParseResult result;
+    result.diagnostics.push_back(Diagnostic{Diagnostic::Severity::Error, path, {}, std::move(message)});
+    return result;
+  };
+  // Only regular files of sane size: `clnrm validate /dev/zero` or a FIFO
+  // must end with an error, not hang or exhaust memory.
+  constexpr std::uintmax_t kMaxBytes = 16u << 20;
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec) return fail(fmt::format("cannot read file: {}", ec.message()));
+  if (!std::filesystem::is_regular_file(status)) return fail("cannot read file: not a regular file");
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxBytes) return fail(fmt::format("file is too large ({} bytes; the limit is 16 MiB)", size));
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ParseResult result;
-    result.diagnostics.push_back(Diagnostic{Diagnostic::Severity::Error, path, {},
-                                            fmt::format("cannot read file: {}", std::strerror(errno))});
-    return result;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    ParseResult result;
-    result.diagnostics.push_back(Diagnostic{Diagnostic::Severity::Error, path, {}, "cannot read file: I/O error"});
-    return result;
-  }
-  return parse_test_text(buffer.str(), path);
+  if (!in) return fail(fmt::format("cannot read file: {}", std::strerror(errno)));
+  std::string text;
+  text.resize(static_cast<std::size_t>(ec ? 0 : size));
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (in.bad()) return fail("cannot read file: I/O error");
+  return parse_test_text(text, path);
 }
 
 }  // namespace clnrm

@@ -1,4 +1,6 @@
 // The built `clnrm` binary on real files: validate, init, plugins.
+#include <clnrm/parser.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -191,6 +193,78 @@ TEST(CliHelpTest, EverySubcommandHasHelp) {
     CliRun r = clnrm(std::string(sub) + " --help");
     EXPECT_EQ(r.exit_code, 0) << sub;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub << r.out;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// Parallel parsing must not change the output: same bytes for -j1 and -j4.
+TEST(CliValidateTest, OutputIsIdenticalForAnyJobCount) {
+  const std::string paths = quote(kData + "/broken") + " " + quote(kData + "/project");
+  CliRun one = clnrm("validate -v -j 1 " + paths);
+  CliRun four = clnrm("validate -v -j 4 " + paths);
+  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_EQ(four.exit_code, 1);
+  EXPECT_EQ(one.out, four.out);
+  CliRun json_one = clnrm("validate --format json -j 1 " + paths);
+  CliRun json_four = clnrm("validate --format json -j 4 " + paths);
+  EXPECT_EQ(json_one.out, json_four.out);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(CliValidateTest, StrictTurnsWarningsIntoFailures) {
+  const std::string file = quote(kData + "/project/nested/deeper/upstream.clnrm.toml");
+  EXPECT_EQ(clnrm("validate " + file).exit_code, 0);
+  CliRun strict = clnrm("validate --strict " + file);
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_NE(strict.out.find("0 valid, 1 invalid (0 errors, 1 warning)"), std::string::npos) << strict.out;
+}
+
+}  // namespace
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs argv directly on the host (no shell added), capturing both streams.
+Outcome run_argv(const std::vector<std::string>& argv) {
+  TempDir io;
+  std::string cmd;
+  for (const auto& a : argv) cmd += quote(a) + " ";
+  cmd += ">" + quote((io.path() / "out").string()) + " 2>" + quote((io.path() / "err").string()) + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(io.path() / "out"), slurp(io.path() / "err")};
+}
+
+// The starter test must pass as written: run each step's command on the host
+// and check it against the step's own expectations.
+TEST(CliInitTest, StarterTestExpectationsHoldForItsCommands) {
+  TempDir dir;
+  ASSERT_EQ(clnrm("init --dir " + quote(dir.path().string())).exit_code, 0);
+  clnrm::ParseResult r = clnrm::parse_test_file((dir.path() / "tests" / "basic.clnrm.toml").string());
+  ASSERT_TRUE(r.ok());
+  ASSERT_GE(r.spec->steps.size(), 3u);
+  for (const clnrm::StepSpec& step : r.spec->steps) {
+    SCOPED_TRACE(step.name);
+    const Outcome o = run_argv(step.command);
+    EXPECT_EQ(o.exit_code, step.expected_exit_code);
+    if (step.expected_output_regex) {
+      EXPECT_TRUE(step.expected_output_regex->search(o.out)) << o.out;
+    }
+    if (step.expected_output_regex_not) {
+      EXPECT_FALSE(step.expected_output_regex_not->search(o.out)) << o.out;
+    }
+    if (step.expected_stderr_regex) {
+      EXPECT_TRUE(step.expected_stderr_regex->search(o.err)) << o.err;
+    }
   }
 }
 

@@ -582,3 +582,127 @@ TEST(ParserTest, UnreadableFileIsADiagnostic) {
 
 }  // namespace
 }  // namespace clnrm
+
+namespace clnrm {
+namespace {
+
+TEST(ParserFileTest, NonRegularFilesAreDiagnosticsNotHangs) {
+  for (const char* path : {"/dev/zero", "/tmp"}) {
+    ParseResult r = parse_test_file(path);
+    ASSERT_FALSE(r.ok()) << path;
+    ASSERT_EQ(r.diagnostics.size(), 1u);
+    EXPECT_EQ(r.diagnostics[0].format(), std::string(path) + ": error: cannot read file: not a regular file");
+  }
+}
+
+TEST(ParserFileTest, ReadsAFile) {
+  ParseResult r = parse_test_file(std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid/minimal.clnrm.toml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.spec->name, "minimal");
+  EXPECT_EQ(r.spec->file, std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid/minimal.clnrm.toml");
+}
+
+}  // namespace
+}  // namespace clnrm
+
+namespace clnrm {
+namespace {
+
+ParseResult corpus_file(const char* name) {
+  return parse_test_file(std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid/" + name);
+}
+
+TEST(ParserSpellingTest, StepEnvSubTableBelongsToThePrecedingStep) {
+  ParseResult r = corpus_file("upstream_v04_metadata.clnrm.toml");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.spec->steps.size(), 2u);
+  EXPECT_EQ(r.spec->steps[0].env, (EnvList{{"PGCONNECT_TIMEOUT", "5"}}));
+  EXPECT_TRUE(r.spec->steps[1].env.empty());
+  EXPECT_TRUE(r.spec->steps[1].continue_on_failure);
+  const ServiceSpec* db = r.spec->find_service("database");
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(db->env, (EnvList{{"POSTGRES_DB", "orders"}, {"POSTGRES_PASSWORD", "secret"}}));
+  EXPECT_EQ(r.spec->services[0].name, "database");  // declaration order
+  EXPECT_EQ(r.spec->assertions.container_should_have_executed_commands, 2);
+}
+
+TEST(ParserSpellingTest, UpstreamV06WithBareTemplateAndWarnings) {
+  ParseResult r = corpus_file("upstream_v06_meta_scenarios.clnrm.toml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.spec->name, "clnrm_otel_smoke");
+  ASSERT_EQ(r.spec->scenarios.size(), 2u);
+  EXPECT_EQ(r.spec->scenarios[0].steps[0].command[2], "echo 'Testing clnrm 0.6.0'");
+  EXPECT_EQ(r.spec->scenarios[1].timeout, Duration(10'000));
+  EXPECT_EQ(r.spec->report.digest, "reports/otel_smoke.sha256");
+  ASSERT_EQ(r.spec->warnings.size(), 2u);  // [otel] and [expect], one warning each
+  EXPECT_EQ(r.spec->warnings[0].pos.line, 13u);
+  EXPECT_EQ(r.spec->warnings[1].pos.line, 39u);
+}
+
+TEST(ParserSpellingTest, InlineServicesTableAndTypeContainerAlias) {
+  ParseResult r = corpus_file("upstream_test_table_inline_services.clnrm.toml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.spec->name, "concurrent_demo");
+  ASSERT_EQ(r.spec->services.size(), 1u);
+  EXPECT_EQ(r.spec->services[0].plugin, "generic_container");
+  EXPECT_TRUE(r.spec->steps[1].expected_output_regex->search("\xE2\x9C\x85 unicode is fine"));
+}
+
+TEST(ParserSpellingTest, ScenarioArrayOfTablesSteps) {
+  ParseResult r = corpus_file("scenario_array_tables.clnrm.toml");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.spec->scenarios.size(), 2u);
+  EXPECT_TRUE(r.spec->scenarios[0].concurrent);
+  EXPECT_EQ(r.spec->scenarios[0].timeout, Duration(20'000));
+  EXPECT_EQ(r.spec->scenarios[0].steps.size(), 2u);
+  EXPECT_EQ(r.spec->scenarios[1].steps.size(), 1u);
+}
+
+TEST(ParserSpellingTest, ProcessServicesWaitsAndDependsOnString) {
+  ParseResult r = corpus_file("process_services.clnrm.toml");
+  ASSERT_TRUE(r.ok());
+  const ServiceSpec* web = r.spec->find_service("web");
+  ASSERT_NE(web, nullptr);
+  EXPECT_EQ(web->depends_on, (std::vector<std::string>{"replica"}));
+  EXPECT_EQ(web->wait_for.interval, Duration(100));
+  const ServiceSpec* checker = r.spec->find_service("checker");
+  ASSERT_NE(checker, nullptr);
+  EXPECT_EQ(checker->health_check->timeout, Duration(2'000));
+  EXPECT_EQ(r.spec->timeout, Duration(30'000));
+  EXPECT_FALSE(r.spec->uses_images());
+}
+
+TEST(ParserSpellingTest, MiscSpellings) {
+  ParseResult r = parse_test_text(R"([test.metadata]
+name = "misc"
+timeout = 45
+tags = "single"
+[services.a]
+plugin = "container"
+image = "i"
+health_check = { test = "pg_isready" }
+wait_for = { exec = "test -f /ready", interval = 25 }
+volumes = ["/a:/b"]
+[[steps]]
+name = "s"
+command = ["true"]
+timeout = 3
+max_duration = 150
+)",
+                                  "m.clnrm.toml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.spec->timeout, Duration(45'000));
+  EXPECT_EQ(r.spec->tags, (std::vector<std::string>{"single"}));
+  const ServiceSpec& a = r.spec->services[0];
+  EXPECT_EQ(a.plugin, "container");
+  EXPECT_EQ(a.health_check->cmd, (std::vector<std::string>{"sh", "-c", "pg_isready"}));
+  EXPECT_EQ(a.wait_for.kind, WaitFor::Kind::Exec);  // explicit wait_for wins over health_check
+  EXPECT_EQ(a.wait_for.exec, (std::vector<std::string>{"sh", "-c", "test -f /ready"}));
+  EXPECT_EQ(a.wait_for.interval, Duration(25));
+  EXPECT_FALSE(a.volumes[0].read_only);
+  EXPECT_EQ(r.spec->steps[0].timeout, Duration(3'000));
+  EXPECT_EQ(r.spec->steps[0].max_duration, Duration(150));
+}
+
+}  // namespace
+}  // namespace clnrm

@@ -1,0 +1,151 @@
+// Sandbox backend cost, side by side with the kernel's floor and peers.
+//
+//   IsolatedStep/FreshPod   create a pod (fresh PID, mount, UTS, IPC, network
+//                           namespaces + mounts + loopback), run /bin/true in
+//                           it with output captured, destroy the pod
+//   RawFloor/AllNamespaces  a bare clone() with the same namespace flags +
+//                           execve(/bin/true) + wait4: what the kernel costs
+//   PodStep/ExistingPod     one more step in an existing pod (fresh nested PID
+//                           namespace, output captured)
+//   RawFloor/NewPid         a bare clone(CLONE_NEWPID) + execve + wait4
+//   PodCreateDestroy        a pod without any step
+//   Peer/Unshare, Peer/Bwrap  `unshare ...` and `bwrap ...` as subprocesses
+//
+// Run:  cmake --preset release && cmake --build --preset release --target sandbox_benchmarks
+//       build/release/bench/sandbox_benchmarks --benchmark_repetitions=10 --benchmark_report_aggregates_only=true
+#include <clnrm/sandbox.h>
+
+#include <benchmark/benchmark.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+clnrm::Backend& backend() {
+  static auto b = clnrm::make_sandbox_backend();
+  return *b;
+}
+
+clnrm::PodSpec pod_spec() {
+  clnrm::PodSpec spec;
+  spec.test_name = "bench";
+  spec.level = clnrm::SecurityLevel::Medium;
+  return spec;
+}
+
+clnrm::ProcessSpec true_step() {
+  clnrm::ProcessSpec spec;
+  spec.name = "true";
+  spec.argv = {"/bin/true"};
+  return spec;
+}
+
+void IsolatedStep_FreshPod(benchmark::State& state) {
+  const auto spec = pod_spec();
+  const auto step = true_step();
+  clnrm::CancelToken cancel;
+  for (auto _ : state) {
+    auto pod = backend().create_pod(spec);
+    auto r = pod->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError("step failed");
+    benchmark::DoNotOptimize(r);
+    pod->destroy();
+  }
+}
+BENCHMARK(IsolatedStep_FreshPod)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// The floor: clone with the pod's namespace flags, exec /bin/true, wait4.
+void raw_clone_exec(int flags) {
+  char path[] = "/bin/true";
+  char* argv[] = {path, nullptr};
+  const long pid = syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    execve(path, argv, environ);
+    _exit(127);
+  }
+  int status = 0;
+  rusage ru{};
+  wait4(static_cast<pid_t>(pid), &status, 0, &ru);
+  benchmark::DoNotOptimize(status);
+}
+
+void RawFloor_AllNamespaces(benchmark::State& state) {
+  for (auto _ : state) {
+    raw_clone_exec(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC);
+  }
+}
+BENCHMARK(RawFloor_AllNamespaces)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void PodStep_ExistingPod(benchmark::State& state) {
+  auto pod = backend().create_pod(pod_spec());
+  const auto step = true_step();
+  clnrm::CancelToken cancel;
+  for (auto _ : state) {
+    auto r = pod->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError("step failed");
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(PodStep_ExistingPod)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void RawFloor_NewPid(benchmark::State& state) {
+  for (auto _ : state) raw_clone_exec(CLONE_NEWPID);
+}
+BENCHMARK(RawFloor_NewPid)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void PodCreateDestroy(benchmark::State& state) {
+  const auto spec = pod_spec();
+  for (auto _ : state) {
+    auto pod = backend().create_pod(spec);
+    pod->destroy();
+  }
+}
+BENCHMARK(PodCreateDestroy)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void run_subprocess(benchmark::State& state, std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto _ : state) {
+    pid_t pid = -1;
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+      state.SkipWithError("cannot spawn the peer");
+      break;
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      state.SkipWithError("the peer failed");
+      break;
+    }
+  }
+}
+
+void Peer_Unshare(benchmark::State& state) {
+  run_subprocess(state, {"/usr/bin/unshare", "--pid", "--mount", "--net", "--uts", "--ipc", "--fork", "/bin/true"});
+}
+BENCHMARK(Peer_Unshare)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void Peer_Bwrap(benchmark::State& state) {
+  if (access("/usr/bin/bwrap", X_OK) != 0) {
+    state.SkipWithError("bwrap not installed (scripts/setup-deps.sh installs bubblewrap)");
+    return;
+  }
+  run_subprocess(state, {"/usr/bin/bwrap", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-ipc",
+                         "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "/bin/true"});
+}
+BENCHMARK(Peer_Bwrap)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,59 @@
+#pragma once
+// The Linux-namespace sandbox backend: the embedded default, no daemon.
+//
+// A pod is one long-lived "pod init" process, PID 1 of fresh PID, mount, UTS,
+// IPC and network namespaces (plus a user namespace when not root). Inside it
+// the host root is mounted read-only, /tmp is a fresh tmpfs, the workdir
+// (SandboxOptions::workdir) is a second tmpfs, /proc is private, the hostname
+// is `cleanroom` and only loopback is up. Steps and services join the pod's
+// namespaces and each runs in a nested PID namespace of its own, so killing
+// that namespace's init kills everything the step started. Pod init dies with
+// the runner (PR_SET_PDEATHSIG plus a keeper pipe), and with it every process
+// of the pod: nothing is left behind, even after SIGKILL of the runner.
+//
+// Steps get exactly this environment (plus ProcessSpec::env, which may
+// override it):
+//   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+//   HOME=<workdir>  LANG=C.UTF-8  TZ=UTC
+//   CLNRM_TEST=<PodSpec::test_name>  CLNRM_STEP=<ProcessSpec::name>
+
+#include <clnrm/backend.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace clnrm {
+
+struct SandboxOptions {
+  // Where the per-pod writable workdir (its own tmpfs) is mounted inside the
+  // pod. It lives inside the pod's /tmp tmpfs because the host root is
+  // read-only and a mount point must already exist.
+  std::string workdir = "/tmp/work";
+  // cgroup v1 hierarchy root and the clnrm-owned parent group under each
+  // controller (memory, pids, cpu). When not writable, limits fall back to
+  // setrlimit and enforced_limits() says so.
+  std::string cgroup_root = "/sys/fs/cgroup";
+  std::string cgroup_parent = "clnrm";
+  // pids limit applied at Medium and High when the test sets none. Off by
+  // default: on cgroup v1 every process joining a group costs an RCU grace
+  // period (~0.6 ms here), more than the rest of a step. Tests that set
+  // [limits] pay it; 0 disables the default.
+  std::uint32_t default_pids_limit = 0;
+  // Bytes of combined service output kept in memory per service.
+  std::size_t service_log_bytes = 1u << 20;
+};
+
+std::unique_ptr<Backend> make_sandbox_backend(SandboxOptions options = {});
+
+// nullopt when this machine can create sandbox pods; otherwise one line naming
+// the missing kernel feature and what to do about it, e.g.
+// "cannot create a network namespace: EPERM — run as root or enable
+// unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)".
+// The result is computed once per process.
+std::optional<std::string> probe_sandbox_support();
+
+// The base environment every sandbox process starts from (see above).
+inline constexpr const char* kSandboxPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+}  // namespace clnrm

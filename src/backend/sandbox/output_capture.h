@@ -1,0 +1,31 @@
+#pragma once
+// The runner side of a running step: feed stdin, read stdout and stderr
+// separately (poll(), no threads), watch the process through its pidfd, and
+// enforce the timeout and the CancelToken by SIGKILL of the step's PID
+// namespace init (which takes its whole tree with it).
+
+#include <clnrm/cancel.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace clnrm::sandbox {
+
+struct CaptureStreams {
+  int stdin_fd = -1;             // non-blocking write end, or -1 (closed here when done)
+  const std::string* stdin_data = nullptr;
+  int stdout_fd = -1;            // read ends
+  int stderr_fd = -1;
+  std::size_t limit = 16u << 20;  // bytes kept per stream; the rest is read and dropped
+};
+
+enum class CaptureEnding { Exited, TimedOut, Cancelled };
+
+// Returns once the process behind `pidfd` has exited (it is not reaped here)
+// and its output is drained.
+CaptureEnding capture_until_exit(int pidfd, const CaptureStreams& streams, std::string& out, std::string& err,
+                                 std::optional<std::chrono::steady_clock::time_point> deadline,
+                                 const CancelToken* cancel);
+
+}  // namespace clnrm::sandbox

@@ -1,0 +1,59 @@
+#pragma once
+// State shared by a sandbox pod and the services started in it: the pod
+// init's namespaces (as open descriptors, so joining them does not race with
+// pid reuse), the security plan, the cgroups. Services keep it alive with a
+// shared_ptr so a service outliving its Pod object still has valid fds.
+
+#include "backend/sandbox/cgroups.h"
+#include "backend/sandbox/security.h"
+#include "backend/sandbox/spawn.h"
+#include "backend/sandbox/unique_fd.h"
+
+#include <clnrm/backend.h>
+#include <clnrm/sandbox.h>
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace clnrm::sandbox {
+
+struct PodCore {
+  std::string id;
+  std::string test_name;
+  SandboxOptions options;
+  SecurityPlan security;
+  bool user_namespace = false;
+  bool host_network = false;
+  pid_t init_pid = -1;
+  UniqueFd init_pidfd;
+  UniqueFd ns_user, ns_ipc, ns_uts, ns_net, ns_pid, ns_mnt;
+  PodCgroups cgroups;
+  std::vector<EnforcedLimit> enforced;
+  std::mutex destroy_mutex;
+  bool destroyed = false;
+
+  // setns order for a process joining the pod, with `pid_ns` (the pod's, or a
+  // service's) as the parent of the process's own fresh PID namespace.
+  std::vector<NamespaceJoin> joins(int pid_ns) const;
+  // SIGKILL of pod init (the kernel then kills every process of the pod),
+  // reap, close namespaces, remove cgroups. Idempotent.
+  void destroy() noexcept;
+};
+
+// Runs `spec` to completion in a fresh PID namespace under `pid_ns`.
+ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const CancelToken& cancel);
+
+// Decodes what C2 reported (or, when it was killed, its own wait status).
+void decode_exit(int c2_wait_status, const StepStatus* reported, ExecResult& result);
+
+// A connected TCP socket to 127.0.0.1:port inside `netns_fd` (-1: the
+// caller's own network), -1 when nothing accepts within `timeout`.
+int connect_tcp_in(int netns_fd, std::uint16_t port, std::chrono::milliseconds timeout);
+
+std::unique_ptr<ServiceInstance> start_sandbox_service(std::shared_ptr<PodCore> core, const ProcessSpec& spec);
+
+}  // namespace clnrm::sandbox

@@ -1,0 +1,45 @@
+// The sandbox Backend: the embedded default, no daemon.
+#include "backend/sandbox/cgroups.h"
+#include "backend/sandbox/sandbox_pod.h"
+
+#include <clnrm/sandbox.h>
+
+#include <unistd.h>
+
+namespace clnrm {
+namespace {
+
+class SandboxBackend final : public Backend {
+ public:
+  explicit SandboxBackend(SandboxOptions options) : options_(std::move(options)) {
+    sandbox::remove_stale_cgroups(options_);
+  }
+
+  std::string_view name() const override { return "sandbox"; }
+
+  Capabilities capabilities() const override {
+    Capabilities caps;
+    caps.hermetic = true;
+    caps.runs_images = false;
+    caps.network_isolation = true;
+    // cgroups when writable (root), setrlimit otherwise: limits are always
+    // applied, enforced_limits() says by which mechanism.
+    caps.resource_limits = true;
+    return caps;
+  }
+
+  std::unique_ptr<Pod> create_pod(const PodSpec& spec) override {
+    return std::make_unique<sandbox::SandboxPod>(options_, spec);
+  }
+
+ private:
+  SandboxOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_sandbox_backend(SandboxOptions options) {
+  return std::make_unique<SandboxBackend>(std::move(options));
+}
+
+}  // namespace clnrm

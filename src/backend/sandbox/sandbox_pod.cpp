@@ -1,0 +1,185 @@
+// Creating and destroying a sandbox pod (one test's cleanroom).
+#include "backend/sandbox/sandbox_pod.h"
+
+#include "backend/sandbox/pod_init.h"
+
+#include <clnrm/error.h>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+namespace clnrm::sandbox {
+namespace {
+
+std::string make_pod_id(const std::string& test_name) {
+  static std::atomic<std::uint64_t> counter{0};
+  std::string safe;
+  for (const char c : test_name) {
+    if (safe.size() >= 40) break;
+    safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  }
+  if (safe.empty()) safe = "pod";
+  return fmt::format("{}-{}", safe, counter.fetch_add(1) + 1);
+}
+
+UniqueFd open_ns(pid_t pid, const char* kind) {
+  const std::string path = fmt::format("/proc/{}/ns/{}", pid, kind);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) throw_errno("sandbox: opening " + path);
+  return fd;
+}
+
+void describe_isolation(PodCore& core, const PodSpec& spec) {
+  auto& e = core.enforced;
+  e.push_back({"security level", "sandbox", std::string(to_string(spec.level))});
+  e.push_back({"capabilities", "bounding set + capset in every step and service", describe_caps(core.security.keep_caps)});
+  e.push_back({"no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS)", core.security.no_new_privs ? "on" : "off"});
+  e.push_back({"seccomp", core.security.seccomp ? "seccomp-bpf filter (libseccomp)" : "none",
+               core.security.seccomp ? "deny mount, ptrace, kexec, bpf, modules, setns, new user namespaces" : "off"});
+  e.push_back({"network", core.host_network ? "host network namespace (level low, host_network)"
+                                            : "own network namespace, loopback only",
+               core.host_network ? "host" : "loopback"});
+  if (spec.host_network && !core.host_network) {
+    e.push_back({"host_network", "not honoured: needs security level low", "ignored"});
+  }
+  e.push_back({"root fs", "host root read-only (mount_setattr), tmpfs /tmp, tmpfs workdir, private /proc",
+               core.options.workdir});
+  e.push_back({"user namespace", core.user_namespace ? "yes (unprivileged runner)" : "no (runner is root)",
+               core.user_namespace ? "on" : "off"});
+}
+
+}  // namespace
+
+SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : core_(std::make_shared<PodCore>()) {
+  PodCore& core = *core_;
+  core.id = make_pod_id(spec.test_name);
+  core.test_name = spec.test_name;
+  core.options = options;
+  core.security = make_security_plan(spec.level);
+  core.user_namespace = ::geteuid() != 0;
+  core.host_network = spec.host_network && spec.level == SecurityLevel::Low;
+
+  LimitsSpec limits = spec.limits;
+  if (!limits.pids && spec.level != SecurityLevel::Low && options.default_pids_limit > 0) {
+    limits.pids = options.default_pids_limit;
+  }
+  core.cgroups = PodCgroups::create(options, core.id, limits, core.security, core.enforced);
+  describe_isolation(core, spec);
+
+  Pipe go = make_pipe();
+  Pipe report = make_pipe();
+  PodInitConfig config;
+  config.clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+                       (core.host_network ? 0 : CLONE_NEWNET) | (core.user_namespace ? CLONE_NEWUSER : 0);
+  config.go_fd = go.read.get();
+  config.report_fd = report.write.get();
+  config.keeper_fd = keeper_read_fd();
+  config.mounts.workdir = options.workdir;
+  config.mounts.nosuid = spec.level != SecurityLevel::Low;
+  config.new_network = !core.host_network;
+  if (config.keeper_fd < 0) throw Error(ErrorKind::Backend, "cannot create the sandbox keeper pipe", "sandbox");
+
+  const pid_t pid = clone_pod_init(config);
+  if (pid < 0) {
+    auto missing = probe_sandbox_support();
+    throw Error(ErrorKind::NotSupported,
+                missing ? *missing : fmt::format("cannot create the pod's namespaces: {}", std::strerror(-pid)),
+                "sandbox pod for '" + spec.test_name + "'");
+  }
+  core.init_pid = pid;
+  core.init_pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  go.read.reset();
+  report.write.reset();
+  try {
+    if (!core.init_pidfd.valid()) throw_errno("sandbox: pidfd_open of pod init");
+    // The namespaces exist from the clone on; open them now, while pod init
+    // is still dumpable (it turns that off once set up).
+    if (core.user_namespace) core.ns_user = open_ns(pid, "user");
+    core.ns_ipc = open_ns(pid, "ipc");
+    core.ns_uts = open_ns(pid, "uts");
+    if (!core.host_network) core.ns_net = open_ns(pid, "net");
+    core.ns_pid = open_ns(pid, "pid");
+    core.ns_mnt = open_ns(pid, "mnt");
+    if (core.user_namespace) write_user_namespace_maps(pid);
+    core.cgroups.attach(pid);
+    if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
+    go.write.reset();
+    PodInitReport ready;
+    ssize_t n;
+    while ((n = ::read(report.read.get(), &ready, sizeof ready)) < 0 && errno == EINTR) {
+    }
+    if (n != static_cast<ssize_t>(sizeof ready)) {
+      throw Error(ErrorKind::Backend, "pod init died while setting up the cleanroom", "sandbox pod " + core.id);
+    }
+    if (ready.error != 0) {
+      throw Error(ErrorKind::NotSupported,
+                  fmt::format("cannot set up the cleanroom: {}: {} ({})", ready.stage, std::strerror(ready.error),
+                              ::strerrorname_np(ready.error)),
+                  "sandbox pod " + core.id);
+    }
+  } catch (...) {
+    core.destroy();
+    throw;
+  }
+}
+
+SandboxPod::~SandboxPod() { destroy(); }
+
+ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
+  check_alive();
+  return run_in_pod(*core_, core_->ns_pid.get(), spec, cancel);
+}
+
+std::unique_ptr<ServiceInstance> SandboxPod::start_service(const ProcessSpec& spec) {
+  check_alive();
+  return start_sandbox_service(core_, spec);
+}
+
+std::optional<int> SandboxPod::connect_tcp(std::uint16_t port) {
+  check_alive();
+  return connect_tcp_in(core_->ns_net.valid() ? core_->ns_net.get() : -1, port, std::chrono::milliseconds(1000));
+}
+
+void SandboxPod::destroy() { core_->destroy(); }
+
+void SandboxPod::check_alive() const {
+  std::lock_guard lock(core_->destroy_mutex);
+  if (core_->destroyed) throw Error(ErrorKind::Backend, "the pod was destroyed", "sandbox pod " + core_->id);
+}
+
+void PodCore::destroy() noexcept {
+  std::lock_guard lock(destroy_mutex);
+  if (destroyed) return;
+  destroyed = true;
+  if (init_pid > 0) {
+    // PID 1 of the pod's namespace: its death makes the kernel kill every
+    // process in the pod, including nested step and service namespaces.
+    if (init_pidfd.valid()) {
+      ::syscall(SYS_pidfd_send_signal, init_pidfd.get(), SIGKILL, nullptr, 0);
+    } else {
+      ::kill(init_pid, SIGKILL);
+    }
+    while (::waitpid(init_pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    init_pid = -1;
+  }
+  init_pidfd.reset();
+  ns_user.reset();
+  ns_ipc.reset();
+  ns_uts.reset();
+  ns_net.reset();
+  ns_pid.reset();
+  ns_mnt.reset();
+  cgroups.remove();
+}
+
+}  // namespace clnrm::sandbox

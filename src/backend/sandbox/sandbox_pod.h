@@ -1,0 +1,34 @@
+#pragma once
+// The sandbox backend's Pod (see include/clnrm/sandbox.h for the model).
+
+#include "backend/sandbox/pod_core.h"
+
+#include <clnrm/backend.h>
+#include <clnrm/sandbox.h>
+
+#include <memory>
+
+namespace clnrm::sandbox {
+
+class SandboxPod final : public Pod {
+ public:
+  // Throws Error(NotSupported) naming the missing kernel feature when the
+  // namespaces or mounts cannot be created; never runs anything unisolated.
+  SandboxPod(const SandboxOptions& options, const PodSpec& spec);
+  ~SandboxPod() override;
+
+  const std::string& id() const override { return core_->id; }
+  ExecResult exec(const ProcessSpec& spec, const CancelToken& cancel) override;
+  std::unique_ptr<ServiceInstance> start_service(const ProcessSpec& spec) override;
+  std::optional<int> connect_tcp(std::uint16_t port) override;
+  void destroy() override;
+  std::vector<EnforcedLimit> enforced_limits() const override { return core_->enforced; }
+
+  pid_t init_pid() const { return core_->init_pid; }
+
+ private:
+  void check_alive() const;
+  std::shared_ptr<PodCore> core_;
+};
+
+}  // namespace clnrm::sandbox

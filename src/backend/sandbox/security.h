@@ -1,0 +1,50 @@
+#pragma once
+// Security levels (DESIGN.md §7) made concrete for sandbox processes:
+// capability bounding set, no_new_privs, a seccomp filter at High, and the
+// setrlimit fallback for limits cgroups could not take.
+//
+//   low    Docker's default capability set (no CAP_SYS_ADMIN: a root step
+//          must not be able to remount the read-only host root writable).
+//   medium a minimal set (chown, dac_override, fowner, fsetid, kill, setgid,
+//          setuid, net_bind_service) + no_new_privs.
+//   high   no capabilities at all (CapEff 0) + no_new_privs + seccomp filter
+//          denying mount, ptrace, kexec, bpf, modules, new user namespaces...
+
+#include <clnrm/spec.h>
+
+#include <linux/filter.h>
+#include <sys/resource.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace clnrm::sandbox {
+
+struct RlimitSetting {
+  int resource = 0;
+  rlimit value{};
+};
+
+struct SecurityPlan {
+  SecurityLevel level = SecurityLevel::Medium;
+  std::uint64_t keep_caps = 0;  // bit n = capability n stays in the bounding set
+  int cap_last = 40;            // /proc/sys/kernel/cap_last_cap
+  bool no_new_privs = true;
+  const sock_fprog* seccomp = nullptr;  // null: no filter
+  std::vector<RlimitSetting> rlimits;
+};
+
+SecurityPlan make_security_plan(SecurityLevel level);
+
+// Human-readable capability list for enforced_limits() ("none", "chown,kill,...").
+std::string describe_caps(std::uint64_t caps);
+
+// Runs in a forked child (async-signal-safe: syscalls only). Returns 0, or an
+// errno with *stage set to a static string naming what failed.
+int apply_security_in_child(const SecurityPlan& plan, const char** stage) noexcept;
+
+// The High seccomp program, built once with libseccomp (throws on failure).
+const sock_fprog* high_seccomp_program();
+
+}  // namespace clnrm::sandbox

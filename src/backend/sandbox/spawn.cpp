@@ -1,0 +1,348 @@
+#include "backend/sandbox/spawn.h"
+
+#include "backend/sandbox/pod_init.h"
+
+#include <clnrm/error.h>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <memory>
+
+namespace clnrm::sandbox {
+namespace {
+
+// What C1 tells the runner: C2's pid, or the stage that failed and its errno.
+// Stage strings are static, so the pointer is valid in the parent as well.
+struct Report {
+  pid_t pid = -1;
+  int error = 0;
+  const char* stage = nullptr;
+};
+
+struct ChildContext {
+  const SpawnRequest* request;
+  int report_fd;
+  char* c3_stack_top;
+};
+
+void write_all(int fd, const char* data, std::size_t size) noexcept {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+void write_str(int fd, const char* s) noexcept { write_all(fd, s, std::strlen(s)); }
+
+// Shared between C2 and C3 (C3 is a CLONE_VM child of C2): what the command
+// did, filled in by C3, read by C2 after C3 is gone. Separate signal targets
+// because both processes run handlers on the same memory.
+StepStatus g_command_status;
+volatile sig_atomic_t g_command_status_valid = 0;
+volatile sig_atomic_t g_c3_pid = 0;  // C2's handlers signal this
+volatile sig_atomic_t g_c4_pid = 0;  // C3's handlers signal this
+int g_kill_tree_signal = 0;          // set in the parent before any clone
+
+void forward_to_c3(int sig) {
+  if (g_c3_pid > 0) ::kill(g_c3_pid, sig);
+}
+void forward_to_c4(int sig) {
+  if (g_c4_pid > 0) ::kill(g_c4_pid, sig);
+}
+void kill_c3(int) {
+  if (g_c3_pid > 0) ::kill(g_c3_pid, SIGKILL);
+}
+
+constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+void set_handler(int sig, void (*handler)(int)) noexcept {
+  struct sigaction sa {};
+  sa.sa_handler = handler;
+  sigfillset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  ::sigaction(sig, &sa, nullptr);
+}
+
+[[noreturn]] void c4_exec(const ExecPlan& plan) noexcept {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    ::sigaction(sig, &dfl, nullptr);  // EINVAL for libc-internal signals: fine
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  bool denied = false;
+  int other_error = 0;
+  for (const char* const* c = plan.candidate_ptrs.data(); *c != nullptr; ++c) {
+    ::execve(*c, plan.argv.data(), plan.envp.data());
+    if (errno == EACCES) {
+      denied = true;
+    } else if (errno != ENOENT && errno != ENOTDIR) {
+      other_error = errno;
+    }
+  }
+  if (other_error != 0) {
+    write_str(2, "clnrm: ");
+    write_str(2, plan.argv[0]);
+    write_str(2, ": ");
+    write_str(2, ::strerrordesc_np(other_error));
+    write_str(2, "\n");
+    ::_exit(126);
+  }
+  if (denied) {
+    write_all(2, plan.denied_message.data(), plan.denied_message.size());
+    ::_exit(126);
+  }
+  write_all(2, plan.not_found_message.data(), plan.not_found_message.size());
+  ::_exit(127);
+}
+
+[[noreturn]] void c3_fail(const char* what, int error, int code) noexcept {
+  write_str(2, "clnrm: ");
+  write_str(2, what);
+  if (error != 0) {
+    write_str(2, ": ");
+    const char* desc = ::strerrordesc_np(error);
+    write_str(2, desc != nullptr ? desc : "unknown error");
+  }
+  write_str(2, "\n");
+  g_command_status = StepStatus{};
+  g_command_status.wait_status = code << 8;
+  g_command_status_valid = 1;
+  ::_exit(code);
+}
+
+// C3: PID 1 of the step's own PID namespace. A tiny init: applies the
+// security plan, vfork()s the command, forwards signals to it, reaps every
+// orphan, and leaves the command's wait status and resource usage in shared
+// memory for C2.
+int c3_main(void* arg) {
+  const SpawnRequest& r = *static_cast<const SpawnRequest*>(arg);
+  // If C2 is SIGKILLed this init (and so the whole namespace) goes too.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  for (const int sig : kForwardedSignals) set_handler(sig, forward_to_c4);
+  set_handler(g_kill_tree_signal, SIG_DFL);
+
+  if (::chdir(r.exec->workdir.c_str()) != 0) c3_fail("cannot change to the workdir", errno, 127);
+  const char* stage = "security";
+  if (const int e = apply_security_in_child(*r.security, &stage); e != 0) c3_fail(stage, e, 127);
+
+  const pid_t child = ::vfork();
+  if (child == 0) c4_exec(*r.exec);
+  if (child < 0) c3_fail("cannot fork", errno, 127);
+  g_c4_pid = child;
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  StepStatus result;
+  for (;;) {
+    int st = 0;
+    rusage ru{};
+    const pid_t w = ::wait4(-1, &st, 0, &ru);
+    if (w > 0) {
+      result.user_us += ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec;
+      result.system_us += ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec;
+      if (ru.ru_maxrss > result.max_rss_kb) result.max_rss_kb = ru.ru_maxrss;
+    }
+    if (w == child) {
+      result.wait_status = st;
+      break;
+    }
+    if (w < 0 && errno != EINTR) {
+      result.wait_status = 127 << 8;
+      break;
+    }
+  }
+  g_command_status = result;
+  g_command_status_valid = 1;
+  // Exiting as PID 1 makes the kernel kill every process left in this
+  // namespace (daemons the step forked) before C2's wait returns.
+  ::_exit(0);
+}
+
+// Moves a descriptor above the stdio range, so dup2 onto 0-3 cannot clobber
+// a source that already sits there (the runner may have closed its stdin).
+int lift(int fd) noexcept { return fd < 0 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 10); }
+
+// C2: in the pod's namespaces, a child of the runner. The kernel only lets a
+// process create a PID namespace under its own active one, so C2 (already in
+// the pod's) unshares the nested namespace and clones its init C3.
+[[noreturn]] void c2_main(const SpawnRequest& r, char* c3_stack_top) noexcept {
+  sigset_t all;
+  sigfillset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, nullptr);
+  g_command_status_valid = 0;
+  g_c3_pid = 0;
+  g_c4_pid = 0;
+
+  int in = r.stdin_fd >= 0 ? lift(r.stdin_fd) : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int out = lift(r.stdout_fd);
+  const int err = lift(r.stderr_fd);
+  const int status = lift(r.status_fd);
+  if (in < 0 || out < 0 || err < 0 || status < 0) ::_exit(127);
+  if (in < 10) in = lift(in);
+  if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 || ::dup2(status, 3) < 0) ::_exit(127);
+  ::fcntl(3, F_SETFD, FD_CLOEXEC);  // the command must not inherit it
+  ::close_range(4, ~0U, 0);        // nothing of the runner survives in the pod
+  // C2 and C3 hold a copy of the runner's memory and, until C3 drops them,
+  // capabilities: not dumpable means a step cannot ptrace or read their
+  // /proc/<pid>/mem through the pod's /proc.
+  if (r.make_undumpable) ::prctl(PR_SET_DUMPABLE, 0);
+
+  if (!r.exec->rootfs.empty()) {
+    const char* stage = "rootfs";
+    int e = ::unshare(CLONE_NEWNS) == 0 ? enter_rootfs(r.exec->rootfs.c_str(), &stage) : errno;
+    if (e != 0) {
+      write_str(2, "clnrm: cannot enter rootfs ");
+      write_str(2, r.exec->rootfs.c_str());
+      write_str(2, ": ");
+      write_str(2, stage);
+      write_str(2, ": ");
+      write_str(2, ::strerrordesc_np(e));
+      write_str(2, "\n");
+      StepStatus failed;
+      failed.wait_status = 127 << 8;
+      write_all(3, reinterpret_cast<const char*>(&failed), sizeof failed);
+      ::_exit(127);
+    }
+  }
+  if (::unshare(CLONE_NEWPID) != 0) {
+    g_command_status_valid = 0;
+    write_str(2, "clnrm: unshare(CLONE_NEWPID) failed\n");
+    ::_exit(127);
+  }
+  for (const int sig : kForwardedSignals) set_handler(sig, forward_to_c3);
+  set_handler(g_kill_tree_signal, kill_c3);
+  const pid_t c3 = ::clone(c3_main, c3_stack_top, CLONE_VM | SIGCHLD, const_cast<SpawnRequest*>(&r));
+  if (c3 < 0) {
+    write_str(2, "clnrm: cannot create the step's PID namespace init\n");
+    ::_exit(127);
+  }
+  g_c3_pid = c3;
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  int st = 0;
+  rusage ru{};
+  while (::wait4(c3, &st, 0, &ru) < 0 && errno == EINTR) {
+  }
+  StepStatus report;
+  if (WIFEXITED(st) && g_command_status_valid) {
+    report = g_command_status;
+  } else {
+    report.wait_status = st;  // C3 itself was killed: timeout, cancel, OOM
+    report.user_us = ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec;
+    report.system_us = ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec;
+  }
+  write_all(3, reinterpret_cast<const char*>(&report), sizeof report);
+  ::_exit(0);
+}
+
+void c1_report(int fd, const Report& report) noexcept {
+  write_all(fd, reinterpret_cast<const char*>(&report), sizeof report);
+}
+
+int c1_main(void* arg) {
+  const auto* ctx = static_cast<const ChildContext*>(arg);
+  const SpawnRequest& r = *ctx->request;
+  for (const NamespaceJoin& ns : r.namespaces) {
+    if (::setns(ns.fd, ns.type) != 0) {
+      c1_report(ctx->report_fd, Report{-1, errno, ns.name});
+      ::_exit(1);
+    }
+  }
+  for (const int fd : r.cgroup_procs_fds) {
+    if (::write(fd, "0", 1) != 1) {
+      c1_report(ctx->report_fd, Report{-1, errno, "joining the pod's cgroup"});
+      ::_exit(1);
+    }
+  }
+  const long pid = ::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid == 0) c2_main(r, ctx->c3_stack_top);
+  if (pid < 0) {
+    c1_report(ctx->report_fd, Report{-1, errno, "clone(CLONE_PARENT)"});
+    ::_exit(1);
+  }
+  c1_report(ctx->report_fd, Report{static_cast<pid_t>(pid), 0, nullptr});
+  ::_exit(0);
+}
+
+constexpr std::size_t kStackSize = 256u << 10;
+
+// One pair of stacks per runner thread: C1 runs on the first while this
+// thread is suspended (CLONE_VFORK) and C2 continues on its own copy of it;
+// C3 runs on C2's copy of the second.
+char* child_stack_top(int which) {
+  thread_local std::unique_ptr<char[]> stacks(new char[2 * kStackSize]);
+  return stacks.get() + (which + 1) * kStackSize;
+}
+
+}  // namespace
+
+int kill_tree_signal() { return SIGRTMAX - 1; }
+
+SpawnedProcess spawn_in_pod(const SpawnRequest& request) {
+  Pipe report_pipe = make_pipe(O_NONBLOCK);
+  static const int kill_tree = [] {
+    g_kill_tree_signal = kill_tree_signal();
+    return g_kill_tree_signal;
+  }();
+  (void)kill_tree;
+  ChildContext ctx{&request, report_pipe.write.get(), child_stack_top(1)};
+  // Sharing memory (CLONE_VM) saves copying the runner's page tables for C1;
+  // the kernel refuses setns(CLONE_NEWUSER) to a process sharing its memory,
+  // so with a user namespace C1 gets its own copy.
+  const int flags = CLONE_VFORK | SIGCHLD | (request.joins_user_namespace ? 0 : CLONE_VM);
+  const pid_t c1 = ::clone(c1_main, child_stack_top(0), flags, &ctx);
+  if (c1 < 0) throw_errno("sandbox: clone of the namespace-joining helper");
+  int c1_status = 0;
+  while (::waitpid(c1, &c1_status, 0) < 0 && errno == EINTR) {
+  }
+  report_pipe.write.reset();
+  Report report;
+  const ssize_t n = ::read(report_pipe.read.get(), &report, sizeof report);
+  if (n != static_cast<ssize_t>(sizeof report)) {
+    throw Error(ErrorKind::Backend, fmt::format("the namespace-joining helper died (status {:#x})", c1_status),
+                "sandbox spawn");
+  }
+  if (report.pid < 0) {
+    std::string stage = report.stage != nullptr ? report.stage : "?";
+    if (stage == "user" || stage == "mnt" || stage == "net" || stage == "pid" || stage == "ipc" || stage == "uts") {
+      stage = "setns(" + stage + ")";
+    }
+    throw Error(ErrorKind::Backend, fmt::format("{} failed: {}", stage, std::strerror(report.error)),
+                "sandbox spawn");
+  }
+  SpawnedProcess spawned;
+  spawned.pid = report.pid;
+  spawned.pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, report.pid, 0)));
+  if (!spawned.pidfd.valid()) {
+    const int e = errno;
+    ::kill(report.pid, SIGKILL);
+    ::waitpid(report.pid, nullptr, 0);
+    errno = e;
+    throw_errno("sandbox: pidfd_open");
+  }
+  return spawned;
+}
+
+}  // namespace clnrm::sandbox

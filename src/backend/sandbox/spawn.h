@@ -1,0 +1,77 @@
+#pragma once
+// Spawning a step or service process inside a pod, safely from a
+// multi-threaded runner:
+//
+//   runner ──clone(CLONE_VM|CLONE_VFORK)──▶ C1: setns() into the pod's
+//     namespaces (must happen in a child: setns(mnt) is per process), joins the
+//     pod's cgroups, then clone(CLONE_PARENT) ──▶ C2 and exits.
+//   C2 lives in the pod's PID namespace and is a child of the runner
+//     (CLONE_PARENT), which polls its pidfd and wait4()s it. It sets up stdio,
+//     unshare(CLONE_NEWPID)s (the kernel creates a PID namespace only under the
+//     caller's active one, so C1 cannot) and clone(CLONE_VM)s C3. On the
+//     kill-tree signal it SIGKILLs C3; it reports the command's status and
+//     resource usage on the status pipe.
+//   C3 is PID 1 of the step's own nested PID namespace (PDEATHSIG on C2): a
+//     tiny init that applies the security plan, vfork()s C4, forwards signals,
+//     reaps orphans. When it exits the kernel kills everything left in the
+//     namespace, so a daemon a step forked cannot survive it.
+//   C4 resets signal state and execve()s the command, trying each PATH
+//     candidate; on failure it writes "clnrm: foo: command not found" to its
+//     stderr and exits 127 (126 when not executable), like a shell.
+//
+// Children make only async-signal-safe calls on data prepared beforehand.
+
+#include "backend/sandbox/exec_plan.h"
+#include "backend/sandbox/security.h"
+#include "backend/sandbox/unique_fd.h"
+
+#include <sys/types.h>
+
+#include <vector>
+
+namespace clnrm::sandbox {
+
+struct NamespaceJoin {
+  int fd = -1;
+  int type = 0;            // CLONE_NEW*
+  const char* name = "";   // for error messages: "net", "mnt", ...
+};
+
+struct SpawnRequest {
+  std::vector<NamespaceJoin> namespaces;  // joined in this order (user first)
+  bool joins_user_namespace = false;      // then C1 cannot share the runner's memory
+  std::vector<int> cgroup_procs_fds;      // C1 writes "0" to each (joins the group)
+  const SecurityPlan* security = nullptr;
+  // Root runner: C2/C3 turn off dumpable (the runner keeps access through
+  // CAP_SYS_PTRACE). An unprivileged runner needs them dumpable to open their
+  // namespaces, and its steps cannot gain more than the runner's uid anyway.
+  bool make_undumpable = true;
+  const ExecPlan* exec = nullptr;
+  int stdin_fd = -1;   // -1: /dev/null
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  int status_fd = -1;  // C2 writes a StepStatus here
+};
+
+// What C2 writes on the status pipe when the command is done: its wait status
+// and the resource usage of the command and every process C2 reaped.
+struct StepStatus {
+  int wait_status = 0;
+  long user_us = 0;
+  long system_us = 0;
+  long max_rss_kb = 0;
+};
+
+struct SpawnedProcess {
+  pid_t pid = -1;   // C2: the nested PID namespace's init, a child of the runner
+  UniqueFd pidfd;
+};
+
+// The signal that tells C2 to SIGKILL its PID namespace init and report:
+// how the runner kills a step's whole tree and still gets a clean report.
+int kill_tree_signal();
+
+// Throws Error(Backend) naming the step that failed (e.g. "setns(net)").
+SpawnedProcess spawn_in_pod(const SpawnRequest& request);
+
+}  // namespace clnrm::sandbox

@@ -1,0 +1,119 @@
+// One step in a pod: spawn it in a fresh nested PID namespace, capture its
+// output, reap it with wait4, and turn all of that into an ExecResult.
+#include "backend/sandbox/output_capture.h"
+#include "backend/sandbox/pod_core.h"
+
+#include <clnrm/error.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace clnrm::sandbox {
+
+std::vector<NamespaceJoin> PodCore::joins(int pid_ns) const {
+  std::vector<NamespaceJoin> out;
+  if (ns_user.valid()) out.push_back({ns_user.get(), CLONE_NEWUSER, "user"});
+  out.push_back({ns_ipc.get(), CLONE_NEWIPC, "ipc"});
+  out.push_back({ns_uts.get(), CLONE_NEWUTS, "uts"});
+  if (ns_net.valid()) out.push_back({ns_net.get(), CLONE_NEWNET, "net"});
+  out.push_back({pid_ns, CLONE_NEWPID, "pid"});
+  out.push_back({ns_mnt.get(), CLONE_NEWNS, "mnt"});
+  return out;
+}
+
+void decode_exit(int c2_wait_status, const StepStatus* reported, ExecResult& result) {
+  int status = c2_wait_status;
+  if (!WIFSIGNALED(c2_wait_status) && reported != nullptr) status = reported->wait_status;
+  if (WIFSIGNALED(status)) {
+    result.term_signal = WTERMSIG(status);
+    result.exit_code = 128 + result.term_signal;
+  } else {
+    result.term_signal = 0;
+    result.exit_code = WEXITSTATUS(status);
+  }
+}
+
+ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const CancelToken& cancel) {
+  const ExecPlan plan = make_exec_plan(spec, core.test_name, core.options.workdir);
+  Pipe out = make_pipe();
+  Pipe err = make_pipe();
+  Pipe status = make_pipe(O_NONBLOCK);
+  Pipe in;
+  if (spec.stdin_data) {
+    in = make_pipe();
+    ::fcntl(in.write.get(), F_SETFL, O_NONBLOCK);
+  }
+  const auto cgroup_fds = core.cgroups.procs_fds();
+  SpawnRequest request;
+  request.namespaces = core.joins(pid_ns);
+  request.joins_user_namespace = core.ns_user.valid();
+  request.cgroup_procs_fds = cgroup_fds;
+  request.make_undumpable = !core.user_namespace;
+  request.security = &core.security;
+  request.exec = &plan;
+  request.stdin_fd = in.read.valid() ? in.read.get() : -1;
+  request.stdout_fd = out.write.get();
+  request.stderr_fd = err.write.get();
+  request.status_fd = status.write.get();
+
+  const auto oom_before = core.cgroups.oom_kills();
+  const auto start = std::chrono::steady_clock::now();
+  SpawnedProcess process = spawn_in_pod(request);
+  out.write.reset();
+  err.write.reset();
+  status.write.reset();
+  in.read.reset();
+
+  ExecResult result;
+  CaptureStreams streams;
+  streams.stdin_fd = in.write.release();
+  streams.stdin_data = spec.stdin_data ? &*spec.stdin_data : nullptr;
+  streams.stdout_fd = out.read.get();
+  streams.stderr_fd = err.read.get();
+  streams.limit = spec.output_limit;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (spec.timeout) deadline = start + *spec.timeout;
+  CaptureEnding ending;
+  try {
+    ending = capture_until_exit(process.pidfd.get(), streams, result.stdout_data, result.stderr_data, deadline,
+                                &cancel);
+  } catch (...) {
+    ::kill(process.pid, SIGKILL);
+    ::waitpid(process.pid, nullptr, 0);
+    throw;
+  }
+
+  int wait_status = 0;
+  rusage usage{};
+  while (::wait4(process.pid, &wait_status, 0, &usage) < 0) {
+    if (errno != EINTR) throw_errno("sandbox: wait4 for step '" + spec.name + "'");
+  }
+  result.usage.wall = std::chrono::steady_clock::now() - start;
+
+  StepStatus reported;
+  const bool have_report = ::read(status.read.get(), &reported, sizeof reported) == sizeof reported;
+  decode_exit(wait_status, have_report ? &reported : nullptr, result);
+  if (have_report && !WIFSIGNALED(wait_status)) {
+    result.usage.user_cpu = std::chrono::microseconds(reported.user_us);
+    result.usage.system_cpu = std::chrono::microseconds(reported.system_us);
+    result.usage.max_rss_kb = reported.max_rss_kb;
+  } else {
+    result.usage.user_cpu = std::chrono::seconds(usage.ru_utime.tv_sec) + std::chrono::microseconds(usage.ru_utime.tv_usec);
+    result.usage.system_cpu =
+        std::chrono::seconds(usage.ru_stime.tv_sec) + std::chrono::microseconds(usage.ru_stime.tv_usec);
+    result.usage.max_rss_kb = usage.ru_maxrss;
+  }
+  result.timed_out = ending == CaptureEnding::TimedOut;
+  if (oom_before && result.term_signal == SIGKILL) {
+    const auto oom_after = core.cgroups.oom_kills();
+    result.oom_killed = oom_after && *oom_after > *oom_before;
+  }
+  return result;
+}
+
+}  // namespace clnrm::sandbox

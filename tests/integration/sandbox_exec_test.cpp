@@ -1,0 +1,234 @@
+// Steps in a real sandbox pod: output capture, exit codes, environment,
+// timeouts, cancellation, limits on output, resource usage.
+#include "integration/sandbox_test_support.h"
+
+#include <clnrm/error.h>
+
+#include <signal.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <chrono>
+#include <thread>
+
+namespace clnrm::testing {
+namespace {
+
+TEST(SandboxExec, EchoOutputIsCaptured) {
+  auto pod = make_test_pod("echo");
+  const ExecResult r = run(*pod, command({"/bin/echo", "hello", "world"}));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.term_signal, 0);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.stdout_data, "hello world\n");
+  EXPECT_EQ(r.stderr_data, "");
+}
+
+TEST(SandboxExec, StdoutAndStderrAreSeparate) {
+  auto pod = make_test_pod("streams");
+  const ExecResult r = run(*pod, shell("echo out; echo err >&2; echo out2"));
+  EXPECT_EQ(r.stdout_data, "out\nout2\n");
+  EXPECT_EQ(r.stderr_data, "err\n");
+}
+
+TEST(SandboxExec, ExitCodesArePassedThrough) {
+  auto pod = make_test_pod("exit-codes");
+  EXPECT_EQ(run(*pod, shell("exit 3")).exit_code, 3);
+  EXPECT_EQ(run(*pod, command({"false"})).exit_code, 1);
+  EXPECT_EQ(run(*pod, shell("exit 137")).exit_code, 137);
+  EXPECT_EQ(run(*pod, shell("exit 137")).term_signal, 0);
+}
+
+TEST(SandboxExec, KilledBySignalIs128PlusSignal) {
+  auto pod = make_test_pod("signal");
+  const ExecResult r = run(*pod, shell("kill -SEGV $$"));
+  EXPECT_EQ(r.term_signal, SIGSEGV);
+  EXPECT_EQ(r.exit_code, 128 + SIGSEGV);
+}
+
+TEST(SandboxExec, CommandNotFoundIs127WithMessage) {
+  auto pod = make_test_pod("not-found");
+  const ExecResult r = run(*pod, command({"no-such-command-xyz", "arg"}));
+  EXPECT_EQ(r.exit_code, 127);
+  EXPECT_NE(r.stderr_data.find("no-such-command-xyz: command not found"), std::string::npos) << r.stderr_data;
+  const ExecResult abs = run(*pod, command({"/no/such/file"}));
+  EXPECT_EQ(abs.exit_code, 127);
+}
+
+TEST(SandboxExec, NotExecutableIs126) {
+  auto pod = make_test_pod("not-exec");
+  ASSERT_EQ(run(*pod, shell("echo data > plain && chmod 644 plain")).exit_code, 0);
+  const ExecResult r = run(*pod, command({"./plain"}));
+  EXPECT_EQ(r.exit_code, 126);
+  EXPECT_NE(r.stderr_data.find("permission denied"), std::string::npos) << r.stderr_data;
+}
+
+TEST(SandboxExec, EnvironmentIsExactlyTheDocumentedSet) {
+  auto pod = make_test_pod("env-test");
+  ProcessSpec spec = command({"/usr/bin/env"}, "show-env");
+  spec.env = {{"EXTRA", "1"}, {"LANG", "C"}};
+  const ExecResult r = run(*pod, spec);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  std::vector<std::string> lines;
+  std::string line;
+  for (char c : r.stdout_data) {
+    if (c == '\n') {
+      lines.push_back(line);
+      line.clear();
+    } else {
+      line += c;
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  const std::vector<std::string> expected = {
+      "CLNRM_STEP=show-env", "CLNRM_TEST=env-test", "EXTRA=1", "HOME=/tmp/work", "LANG=C",
+      std::string("PATH=") + kSandboxPath, "TZ=UTC"};
+  EXPECT_EQ(lines, expected);
+}
+
+TEST(SandboxExec, WorkdirIsTheCwdAndStdinIsEmpty) {
+  auto pod = make_test_pod("cwd");
+  const ExecResult r = run(*pod, shell("pwd; cat; echo end"));
+  EXPECT_EQ(r.stdout_data, "/tmp/work\nend\n");
+}
+
+TEST(SandboxExec, StdinDataIsFed) {
+  auto pod = make_test_pod("stdin");
+  ProcessSpec spec = command({"/bin/cat"});
+  spec.stdin_data = std::string(300000, 'x');  // more than a pipe buffer
+  const ExecResult r = run(*pod, spec);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.stdout_data.size(), 300000u);
+}
+
+TEST(SandboxExec, OutputLimitIsRespected) {
+  auto pod = make_test_pod("limit");
+  ProcessSpec spec = shell("head -c 1000000 /dev/zero; head -c 5000 /dev/zero >&2");
+  spec.output_limit = 1000;
+  const ExecResult r = run(*pod, spec);
+  EXPECT_EQ(r.exit_code, 0);  // the rest is read and dropped, the step does not block
+  EXPECT_EQ(r.stdout_data.size(), 1000u);
+  EXPECT_EQ(r.stderr_data.size(), 1000u);
+}
+
+TEST(SandboxExec, ResourceUsageIsPopulated) {
+  auto pod = make_test_pod("usage");
+  const ExecResult r = run(*pod, shell("i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_GT(r.usage.wall.count(), 0);
+  EXPECT_GT((r.usage.user_cpu + r.usage.system_cpu).count(), 0);
+  EXPECT_GT(r.usage.max_rss_kb, 0);
+}
+
+TEST(SandboxExec, TimeoutKillsTheStepAndItsChildren) {
+  auto pod = make_test_pod("timeout");
+  const std::string marker = unique_marker("tmo");
+  ProcessSpec spec = shell("sleep 1000 & sleep 1000 & sh -c 'sleep 1000' & wait; : " + marker);
+  spec.env = {{"MARKER", marker}};
+  spec.timeout = std::chrono::milliseconds(300);
+  const ExecResult r = run(*pod, spec);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.term_signal, SIGKILL);
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL);
+  EXPECT_TRUE(host_processes_with(marker).empty());
+}
+
+TEST(SandboxExec, DaemonForkedByAStepLeavesNothing) {
+  auto pod = make_test_pod("daemon");
+  const std::string marker = unique_marker("daemon");
+  ProcessSpec spec = shell("sleep 1000 & exit 0");
+  spec.env = {{"MARKER", marker}};
+  const ExecResult r = run(*pod, spec);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(host_processes_with(marker).empty());
+  // and the pod is still usable
+  EXPECT_EQ(run(*pod, command({"true"})).exit_code, 0);
+}
+
+TEST(SandboxExec, CancelStopsARunningStepPromptly) {
+  auto pod = make_test_pod("cancel");
+  CancelToken cancel;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cancel.cancel();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const ExecResult r = pod->exec(shell("sleep 1000"), cancel);
+  const auto took = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.term_signal, SIGKILL);
+  // Not a timing assertion on speed: only that it did not run to completion.
+  EXPECT_LT(took, std::chrono::seconds(100));
+}
+
+TEST(SandboxExec, EmptyCommandIsAConfigError) {
+  auto pod = make_test_pod("empty");
+  try {
+    run(*pod, command({}));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Config);
+  }
+}
+
+// A busybox rootfs (busybox-static from setup-deps) under /var/tmp, removed after.
+class RootfsDir {
+ public:
+  RootfsDir() : path_("/var/tmp/clnrm-rootfs-" + std::to_string(getpid())) {
+    for (const char* d : {"", "/bin", "/tmp", "/proc", "/dev", "/etc"}) std::filesystem::create_directories(path_ + d);
+    std::filesystem::copy_file("/bin/busybox", path_ + "/bin/busybox");
+    for (const char* tool : {"sh", "cat", "ls", "echo", "touch"}) std::filesystem::create_symlink("busybox", path_ + "/bin/" + tool);
+    std::ofstream(path_ + "/etc/os-release") << "ID=clnrm-test-rootfs\n";
+  }
+  ~RootfsDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(SandboxExec, StepRunsInsideARootfsDirectory) {
+  RootfsDir rootfs;
+  auto pod = make_test_pod("rootfs");
+  ASSERT_EQ(run(*pod, shell("echo from-pod > shared")).exit_code, 0);
+  ProcessSpec spec = shell("cat /etc/os-release; cat shared; pwd; ls /bin | wc -l; echo x > /etc/new 2>/dev/null || echo ro");
+  spec.rootfs = rootfs.path();
+  const ExecResult r = run(*pod, spec);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  // The rootfs's own files, the pod's workdir (shared with other steps), read-only.
+  EXPECT_EQ(r.stdout_data, "ID=clnrm-test-rootfs\nfrom-pod\n/tmp/work\n6\nro\n") << r.stderr_data;
+  EXPECT_FALSE(std::filesystem::exists(rootfs.path() + "/etc/new"));
+  // The next step without rootfs is back on the host root.
+  EXPECT_NE(run(*pod, command({"cat", "/etc/debian_version"})).stdout_data, "");
+}
+
+TEST(SandboxExec, RootfsWithoutMountPointsIsAConfigError) {
+  auto pod = make_test_pod("rootfs-bad");
+  ProcessSpec spec = command({"true"});
+  spec.rootfs = "/usr/share";
+  try {
+    run(*pod, spec);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Config);
+    EXPECT_NE(std::string(e.what()).find("/tmp"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SandboxExec, DestroyedPodRefusesToExec) {
+  auto pod = make_test_pod("destroyed");
+  pod->destroy();
+  pod->destroy();  // idempotent
+  EXPECT_THROW(run(*pod, command({"true"})), Error);
+}
+
+TEST(SandboxExec, ProbeReportsSupport) {
+  EXPECT_EQ(probe_sandbox_support(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace clnrm::testing

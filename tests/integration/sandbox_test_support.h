@@ -1,0 +1,79 @@
+#pragma once
+// Helpers for the sandbox integration tests (real namespaces; we are root).
+
+#include <clnrm/sandbox.h>
+
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clnrm::testing {
+
+inline Backend& sandbox_backend() {
+  static std::unique_ptr<Backend> backend = make_sandbox_backend();
+  return *backend;
+}
+
+inline std::unique_ptr<Pod> make_test_pod(const std::string& name, SecurityLevel level = SecurityLevel::Medium,
+                                          LimitsSpec limits = {}) {
+  PodSpec spec;
+  spec.session_id = "itest";
+  spec.test_name = name;
+  spec.level = level;
+  spec.limits = limits;
+  return sandbox_backend().create_pod(spec);
+}
+
+inline ProcessSpec command(std::vector<std::string> argv, std::string name = "step") {
+  ProcessSpec spec;
+  spec.name = std::move(name);
+  spec.argv = std::move(argv);
+  return spec;
+}
+
+inline ProcessSpec shell(const std::string& script, std::string name = "step") {
+  return command({"/bin/sh", "-c", script}, std::move(name));
+}
+
+inline ExecResult run(Pod& pod, ProcessSpec spec) {
+  CancelToken cancel;
+  return pod.exec(spec, cancel);
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Host pids whose environment or command line contains `marker`.
+inline std::vector<pid_t> host_processes_with(const std::string& marker) {
+  std::vector<pid_t> found;
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return found;
+  while (dirent* e = readdir(dir)) {
+    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pid <= 0) continue;
+    const std::string base = std::string("/proc/") + e->d_name;
+    if (read_file(base + "/environ").find(marker) != std::string::npos ||
+        read_file(base + "/cmdline").find(marker) != std::string::npos) {
+      found.push_back(pid);
+    }
+  }
+  closedir(dir);
+  return found;
+}
+
+inline bool process_exists(pid_t pid) { return kill(pid, 0) == 0 || errno != ESRCH; }
+
+// A unique marker per test so scans only ever find this test's processes.
+inline std::string unique_marker(const std::string& what) {
+  return what + "-" + std::to_string(getpid()) + "-" + std::to_string(rand());
+}
+
+}  // namespace clnrm::testing
