@@ -1,8 +1,7 @@
 // Parser throughput: how fast a typical *.clnrm.toml becomes a TestSpec, and
 // what the parts cost (TOML alone, regex compilation, templates, discovery).
-#include <clnrm/parser.h>
-
 #include <benchmark/benchmark.h>
+#include <clnrm/parser.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -121,8 +120,9 @@ BENCHMARK(BM_ParseWithTemplates);
 
 // An invalid file: the error path (suggestions, formatting) must stay cheap too.
 void BM_ParseInvalidFile(benchmark::State& state) {
-  const std::string text = "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncomand = [\"true\"]\n"
-                           "expected_exit_code = 300\n[servces.db]\nimage = \"i\"\n";
+  const std::string text =
+      "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncomand = [\"true\"]\n"
+      "expected_exit_code = 300\n[servces.db]\nimage = \"i\"\n";
   for (auto _ : state) {
     clnrm::ParseResult r = clnrm::parse_test_text(text, "bad.clnrm.toml");
     for (const auto& d : r.diagnostics) benchmark::DoNotOptimize(d.format());

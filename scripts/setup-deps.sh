@@ -12,11 +12,21 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev libseccomp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # benchmark tooling: peak memory (/usr/bin/time -v), instruction counts and
+  # heap profiles (valgrind: callgrind, massif, and the client-request headers)
+  time valgrind python3-yaml
+  # headless rendering of the HTML reports in e2e tests
+  chromium
   # test-only runtime: engine, test images, clock freezing, services, peers
   docker.io busybox-static faketime redis-server redis-tools python3 bats
+  # promtool (package prometheus) checks the --metrics-file output in e2e tests
+  prometheus
+  docker.io podman busybox-static faketime redis-server redis-tools python3 bats
   iproute2 procps util-linux curl hyperfine
   # sandbox benchmark peer (bench/sandbox_benchmarks.cpp)
   bubblewrap
+  # HTML report e2e: rendered headless to a PNG
+  chromium
 )
 
 missing=()

@@ -57,6 +57,7 @@ struct ProcessSpec {
   std::string image;                // image-capable backends: run from this image
   std::string rootfs;               // sandbox: run inside this directory as /
   std::size_t output_limit = 16u << 20;  // bytes kept per stream; the rest is dropped
+  bool reuse = false;               // docker start_service: adopt/keep a warm container (reuse = true)
 };
 
 struct PodSpec {

@@ -52,6 +52,9 @@ struct ServiceResult {
   std::string image;
   std::string id;
   bool reused = false;
+  // When the start began (trace spans). Runner fills it; when left at the
+  // epoch, exporters place the service right after the previous one.
+  SystemTime started{};
   std::chrono::nanoseconds start_duration{0};  // process/container start
   std::chrono::nanoseconds ready_duration{0};  // readiness wait
   std::string message;  // why it failed to start or become ready, with its last log lines

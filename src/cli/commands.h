@@ -16,6 +16,10 @@ void add_version_command(CLI::App& app, CliContext& ctx);
 void add_validate_command(CLI::App& app, CliContext& ctx);
 void add_init_command(CLI::App& app, CliContext& ctx);
 void add_plugins_command(CLI::App& app, CliContext& ctx);
+void add_history_command(CLI::App& app, CliContext& ctx);
+void add_bench_command(CLI::App& app, CliContext& ctx);
+void add_health_command(CLI::App& app, CliContext& ctx);
+void add_cleanup_command(CLI::App& app, CliContext& ctx);
 void add_run_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace clnrm::cli

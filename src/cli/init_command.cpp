@@ -1,7 +1,6 @@
 // `clnrm init`: a starter tests/basic.clnrm.toml and cleanroom.toml that work
 // as written on the default (sandbox) backend: no images, only sh and echo.
 #include <clnrm/error.h>
-
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -15,7 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kBasicTest = R"(# A first clnrm test: each step runs in a fresh, isolated cleanroom.
+constexpr std::string_view kBasicTest =
+    R"(# A first clnrm test: each step runs in a fresh, isolated cleanroom.
 # Check it with `clnrm validate tests/` and run it with `clnrm run tests/`.
 # Reference of every key: docs/test-file-reference.md
 
@@ -88,18 +88,23 @@ int run_init(const InitOptions& options) {
   if (!options.force) {
     for (const fs::path& p : {test_file, config_file})
       if (fs::exists(p))
-        throw Error(ErrorKind::Usage, fmt::format("{} already exists; use --force to overwrite it", p.string()));
+        throw Error(ErrorKind::Usage,
+                    fmt::format("{} already exists; use --force to overwrite it", p.string()));
   }
   std::error_code ec;
   fs::create_directories(root / "tests", ec);
-  if (ec) throw Error(ErrorKind::Io, fmt::format("cannot create {}: {}", (root / "tests").string(), ec.message()));
+  if (ec)
+    throw Error(ErrorKind::Io,
+                fmt::format("cannot create {}: {}", (root / "tests").string(), ec.message()));
   std::string name = fs::absolute(root, ec).lexically_normal().filename().string();
-  if (name.empty()) name = fs::absolute(root, ec).lexically_normal().parent_path().filename().string();
+  if (name.empty())
+    name = fs::absolute(root, ec).lexically_normal().parent_path().filename().string();
   if (name.empty()) name = "cleanroom-project";
   write_file(test_file, kBasicTest);
   write_file(config_file, project_config_text(name));
-  std::printf("created %s\ncreated %s\nnext: clnrm validate %s && clnrm run %s\n", test_file.c_str(),
-              config_file.c_str(), (root / "tests").c_str(), (root / "tests").c_str());
+  std::printf("created %s\ncreated %s\nnext: clnrm validate %s && clnrm run %s\n",
+              test_file.c_str(), config_file.c_str(), (root / "tests").c_str(),
+              (root / "tests").c_str());
   return 0;
 }
 

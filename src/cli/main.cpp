@@ -16,6 +16,10 @@ int main(int argc, char** argv) {
   add_validate_command(app, ctx);
   add_init_command(app, ctx);
   add_plugins_command(app, ctx);
+  add_history_command(app, ctx);
+  add_bench_command(app, ctx);
+  add_health_command(app, ctx);
+  add_cleanup_command(app, ctx);
   add_run_command(app, ctx);
 
   try {

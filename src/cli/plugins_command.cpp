@@ -1,9 +1,8 @@
 // `clnrm plugins`: the service plugins this build really has.
 #include <clnrm/service.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
 
@@ -20,14 +19,17 @@ void add_plugins_command(CLI::App& app, CliContext& ctx) {
     if (*format == "json") {
       nlohmann::json out = nlohmann::json::array();
       for (const ServicePlugin* p : plugins)
-        out.push_back({{"name", p->name()}, {"description", p->description()}, {"needs_image", p->needs_image()}});
+        out.push_back({{"name", p->name()},
+                       {"description", p->description()},
+                       {"needs_image", p->needs_image()}});
       std::printf("%s\n", out.dump(2).c_str());
     } else {
       std::size_t width = 0;
       for (const ServicePlugin* p : plugins) width = std::max(width, p->name().size());
       for (const ServicePlugin* p : plugins)
-        std::printf("%-*.*s  %.*s\n", static_cast<int>(width), static_cast<int>(p->name().size()), p->name().data(),
-                    static_cast<int>(p->description().size()), p->description().data());
+        std::printf("%-*.*s  %.*s\n", static_cast<int>(width), static_cast<int>(p->name().size()),
+                    p->name().data(), static_cast<int>(p->description().size()),
+                    p->description().data());
     }
     ctx.exit_code = 0;
   });

@@ -3,15 +3,14 @@
 // 2 on usage errors (a path that does not exist, no test files found).
 #include <clnrm/error.h>
 #include <clnrm/parser.h>
-
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <thread>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands.h"
@@ -23,7 +22,7 @@ struct ValidateOptions {
   std::vector<std::string> paths;
   std::string format = "human";
   bool verbose = false;
-  unsigned jobs = 0;  // 0 = one per CPU
+  unsigned jobs = 0;    // 0 = one per CPU
   bool strict = false;  // warnings make a file invalid (CI gate)
 };
 
@@ -36,9 +35,13 @@ struct FileReport {
   std::size_t errors = 0, warnings = 0;
 };
 
-const char* severity_name(Diagnostic::Severity s) { return s == Diagnostic::Severity::Error ? "error" : "warning"; }
+const char* severity_name(Diagnostic::Severity s) {
+  return s == Diagnostic::Severity::Error ? "error" : "warning";
+}
 
-std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+std::string plural(std::size_t n, const char* word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
 
 FileReport check_file(const std::string& file, const ValidateOptions& options) {
   const ParseResult r = parse_test_file(file);
@@ -67,21 +70,23 @@ FileReport check_file(const std::string& file, const ValidateOptions& options) {
       report.text += '\n';
     }
     if (r.ok() && options.verbose)
-      report.text += fmt::format("ok: {} ('{}': {}, {}, {})\n", file, r.spec->name, plural(r.spec->steps.size(), "step"),
-                                 plural(r.spec->scenarios.size(), "scenario"),
-                                 plural(r.spec->services.size(), "service"));
+      report.text += fmt::format(
+          "ok: {} ('{}': {}, {}, {})\n", file, r.spec->name, plural(r.spec->steps.size(), "step"),
+          plural(r.spec->scenarios.size(), "scenario"), plural(r.spec->services.size(), "service"));
   }
   return report;
 }
 
 // Parses files on `jobs` threads; reports come back in file order.
-std::vector<FileReport> check_files(const std::vector<std::string>& files, const ValidateOptions& options) {
+std::vector<FileReport> check_files(const std::vector<std::string>& files,
+                                    const ValidateOptions& options) {
   std::vector<FileReport> reports(files.size());
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, files.size()));
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) reports[i] = check_file(files[i], options);
+    for (std::size_t i = next++; i < files.size(); i = next++)
+      reports[i] = check_file(files[i], options);
   };
   {
     std::vector<std::jthread> workers;
@@ -94,7 +99,8 @@ std::vector<FileReport> check_files(const std::vector<std::string>& files, const
 int run_validate(const ValidateOptions& options) {
   const std::vector<std::string> files = discover_test_files(options.paths);
   if (files.empty())
-    throw Error(ErrorKind::Usage, fmt::format("no *.clnrm.toml files found under {}", fmt::join(options.paths, ", ")));
+    throw Error(ErrorKind::Usage, fmt::format("no *.clnrm.toml files found under {}",
+                                              fmt::join(options.paths, ", ")));
 
   std::vector<FileReport> reports = check_files(files, options);
   std::size_t valid = 0, errors = 0, warnings = 0;
@@ -119,8 +125,9 @@ int run_validate(const ValidateOptions& options) {
   } else {
     for (const FileReport& r : reports)
       if (!r.text.empty()) std::fwrite(r.text.data(), 1, r.text.size(), stdout);
-    std::printf("validated %s: %zu valid, %zu invalid (%s, %s)\n", plural(files.size(), "file").c_str(), valid,
-                files.size() - valid, plural(errors, "error").c_str(), plural(warnings, "warning").c_str());
+    std::printf("validated %s: %zu valid, %zu invalid (%s, %s)\n",
+                plural(files.size(), "file").c_str(), valid, files.size() - valid,
+                plural(errors, "error").c_str(), plural(warnings, "warning").c_str());
   }
   std::fflush(stdout);
   return valid == files.size() ? 0 : 1;
@@ -131,13 +138,16 @@ int run_validate(const ValidateOptions& options) {
 void add_validate_command(CLI::App& app, CliContext& ctx) {
   auto options = std::make_shared<ValidateOptions>();
   auto* cmd = app.add_subcommand("validate", "Check *.clnrm.toml files without running them");
-  cmd->add_option("paths", options->paths, "Test files or directories (searched recursively for *.clnrm.toml)")
+  cmd->add_option("paths", options->paths,
+                  "Test files or directories (searched recursively for *.clnrm.toml)")
       ->required();
-  cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"human", "json"}));
+  cmd->add_option("--format", options->format, "Output format")
+      ->check(CLI::IsMember({"human", "json"}));
   cmd->add_flag("-v,--verbose", options->verbose, "Also list the valid files");
   cmd->add_option("-j,--jobs", options->jobs, "Files parsed in parallel (default: one per CPU)")
       ->check(CLI::Range(1u, 256u));
-  cmd->add_flag("--strict", options->strict, "Treat warnings (unimplemented upstream keys) as failures");
+  cmd->add_flag("--strict", options->strict,
+                "Treat warnings (unimplemented upstream keys) as failures");
   cmd->callback([&ctx, options] { ctx.exit_code = run_validate(*options); });
 }
 

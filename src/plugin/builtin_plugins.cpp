@@ -14,6 +14,7 @@ ProcessSpec to_process(const ServiceSpec& spec) {
   p.workdir = spec.workdir;
   p.image = spec.image;
   p.rootfs = spec.rootfs;
+  p.reuse = spec.reuse;
   return p;
 }
 

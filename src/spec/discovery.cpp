@@ -15,7 +15,8 @@ constexpr std::string_view kSuffix = ".clnrm.toml";
 
 bool is_test_file(const fs::path& p) {
   const std::string name = p.filename().string();
-  return name.size() > kSuffix.size() && name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
+  return name.size() > kSuffix.size() &&
+         name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
 }
 
 }  // namespace
@@ -32,7 +33,8 @@ std::vector<std::string> discover_test_files(const std::vector<std::string>& pat
       files.push_back(given);
       continue;
     }
-    fs::recursive_directory_iterator it(given, fs::directory_options::skip_permission_denied, ec), end;
+    fs::recursive_directory_iterator it(given, fs::directory_options::skip_permission_denied, ec),
+        end;
     if (ec) throw Error(ErrorKind::Io, "cannot read directory " + given + ": " + ec.message());
     for (; it != end; it.increment(ec)) {
       if (ec) throw Error(ErrorKind::Io, "cannot read directory " + given + ": " + ec.message());

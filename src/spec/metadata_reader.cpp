@@ -7,14 +7,15 @@
 namespace clnrm::spec_detail {
 namespace {
 
-const std::initializer_list<std::string_view> kMetadataKeys = {"name", "description", "timeout", "tags", "version",
-                                                                    "author"};
+const std::initializer_list<std::string_view> kMetadataKeys = {"name", "description", "timeout",
+                                                               "tags", "version",     "author"};
 
 struct Found {
   const toml::node* name = nullptr;
 };
 
-void read_metadata_table(ParseContext& ctx, const toml::table& table, TestSpec& spec, Found& found) {
+void read_metadata_table(ParseContext& ctx, const toml::table& table, TestSpec& spec,
+                         Found& found) {
   if (const toml::node* n = table.get("name")) {
     if (auto name = read_string(ctx, *n, "name")) {
       if (name->find_first_not_of(" \t") == std::string::npos)
@@ -25,7 +26,8 @@ void read_metadata_table(ParseContext& ctx, const toml::table& table, TestSpec& 
   }
   if (const toml::node* n = table.get("description"))
     if (auto d = read_string(ctx, *n, "description")) spec.description = std::move(*d);
-  if (const toml::node* n = table.get("timeout")) spec.timeout = read_duration(ctx, *n, "timeout", 1000);
+  if (const toml::node* n = table.get("timeout"))
+    spec.timeout = read_duration(ctx, *n, "timeout", 1000);
   if (const toml::node* n = table.get("tags"))
     if (auto tags = read_string_list(ctx, *n, "tags")) spec.tags = std::move(*tags);
   if (const toml::node* n = table.get("version")) read_string(ctx, *n, "version");
@@ -38,21 +40,24 @@ void read_metadata(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
   Found found;
   if (const toml::node* test = root.get("test")) {
     if (const toml::table* t = test->as_table()) {
-      check_keys(ctx, *t,
-                 KeySchema{"[test]",
-                           {"metadata", "name", "description", "timeout", "tags", "version", "author"},
-                           {"performance"}});
+      check_keys(
+          ctx, *t,
+          KeySchema{"[test]",
+                    {"metadata", "name", "description", "timeout", "tags", "version", "author"},
+                    {"performance"}});
       read_metadata_table(ctx, *t, spec, found);
       if (const toml::node* m = t->get("metadata")) {
         if (const toml::table* mt = m->as_table()) {
           check_keys(ctx, *mt, KeySchema{"[test.metadata]", kMetadataKeys});
           read_metadata_table(ctx, *mt, spec, found);
         } else {
-          ctx.error(pos_of(*m), fmt::format("'test.metadata' must be a table, not {}", type_name(*m)));
+          ctx.error(pos_of(*m),
+                    fmt::format("'test.metadata' must be a table, not {}", type_name(*m)));
         }
       }
     } else {
-      ctx.error(pos_of(*test), fmt::format("'test' must be a table ([test.metadata]), not {}", type_name(*test)));
+      ctx.error(pos_of(*test),
+                fmt::format("'test' must be a table ([test.metadata]), not {}", type_name(*test)));
     }
   }
   if (const toml::node* meta = root.get("meta")) {
@@ -64,7 +69,8 @@ void read_metadata(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
     }
   }
   if (!found.name)
-    ctx.error(SourcePos{1, 1}, "missing test name: add [test.metadata] (or [meta]) with name = \"...\"");
+    ctx.error(SourcePos{1, 1},
+              "missing test name: add [test.metadata] (or [meta]) with name = \"...\"");
 }
 
 }  // namespace clnrm::spec_detail

@@ -12,21 +12,32 @@
 namespace clnrm::spec_detail {
 
 SourcePos pos_of(const toml::source_region& region) noexcept {
-  return SourcePos{static_cast<std::uint32_t>(region.begin.line), static_cast<std::uint32_t>(region.begin.column)};
+  return SourcePos{static_cast<std::uint32_t>(region.begin.line),
+                   static_cast<std::uint32_t>(region.begin.column)};
 }
 
 std::string_view type_name(const toml::node& node) noexcept {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::none: break;
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
@@ -48,19 +59,40 @@ struct Rename {
   std::string_view from, to;
 };
 constexpr Rename kRenames[] = {
-    {"exec", "command"},          {"cmd", "command"},        {"run", "command"},
-    {"container", "service"},     {"containers", "services"}, {"environment", "env"},
-    {"exit_code", "expected_exit_code"}, {"expected_output", "expected_output_regex"},
-    {"stdout_regex", "expected_output_regex"}, {"stderr_regex", "expected_stderr_regex"},
-    {"depends", "depends_on"},    {"healthcheck", "health_check"}, {"wait", "wait_for"},
-    {"working_dir", "workdir"},   {"cwd", "workdir"},        {"assert", "expected_output_regex"},
-    {"scenarios", "scenario"},    {"step", "steps"},         {"variables", "vars"},
+    {"exec", "command"},
+    {"cmd", "command"},
+    {"run", "command"},
+    {"container", "service"},
+    {"containers", "services"},
+    {"environment", "env"},
+    {"exit_code", "expected_exit_code"},
+    {"expected_output", "expected_output_regex"},
+    {"stdout_regex", "expected_output_regex"},
+    {"stderr_regex", "expected_stderr_regex"},
+    {"depends", "depends_on"},
+    {"healthcheck", "health_check"},
+    {"wait", "wait_for"},
+    {"working_dir", "workdir"},
+    {"cwd", "workdir"},
+    {"assert", "expected_output_regex"},
+    {"scenarios", "scenario"},
+    {"step", "steps"},
+    {"variables", "vars"},
     {"metadata", "meta"},
 };
 
+bool is_section_name(std::string_view name) {
+  for (std::string_view section : {"services", "service", "steps", "scenario", "assertions",
+                                   "policy", "limits", "determinism", "report", "vars", "meta"})
+    if (name == section) return true;
+  return false;
+}
+
 std::optional<std::string_view> rename_of(std::string_view name, const KeySchema& schema) {
   for (const Rename& r : kRenames)
-    if (r.from == name && std::find(schema.known.begin(), schema.known.end(), r.to) != schema.known.end()) return r.to;
+    if (r.from == name &&
+        std::find(schema.known.begin(), schema.known.end(), r.to) != schema.known.end())
+      return r.to;
   return std::nullopt;
 }
 
@@ -70,25 +102,36 @@ void check_keys(ParseContext& ctx, const toml::table& table, const KeySchema& sc
   for (auto&& [key, value] : table) {
     const std::string_view name = key.str();
     if (std::find(schema.known.begin(), schema.known.end(), name) != schema.known.end()) continue;
-    if (std::find(schema.upstream_only.begin(), schema.upstream_only.end(), name) != schema.upstream_only.end()) {
-      ctx.warning(pos_of(key), fmt::format("key '{}' in {} is an upstream clnrm feature that clnrm does not "
-                                           "implement yet; it is ignored",
-                                           name, schema.where));
+    if (std::find(schema.upstream_only.begin(), schema.upstream_only.end(), name) !=
+        schema.upstream_only.end()) {
+      ctx.warning(pos_of(key),
+                  fmt::format("key '{}' in {} is an upstream clnrm feature that clnrm does not "
+                              "implement yet; it is ignored",
+                              name, schema.where));
       continue;
     }
     if (auto renamed = rename_of(name, schema))
-      ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name, schema.where, *renamed));
+      ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name,
+                                         schema.where, *renamed));
     else if (auto suggestion = closest_match(name, schema.known))
-      ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name, schema.where, *suggestion));
+      ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name,
+                                         schema.where, *suggestion));
+    else if (is_section_name(name) && schema.where.front() == '[')
+      // A classic TOML trap: `policy = ...` written after [test.metadata] lands in that table.
+      ctx.error(pos_of(key),
+                fmt::format("unknown key '{}' in {}: keys after a [table] header belong to "
+                            "that table; move '{}' above the first header or into its own [{}]",
+                            name, schema.where, name, name));
     else
-      ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (valid keys: {})", name, schema.where,
-                                         fmt::join(schema.known, ", ")));
+      ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (valid keys: {})", name,
+                                         schema.where, fmt::join(schema.known, ", ")));
   }
 }
 
 namespace {
 
-void wrong_type(ParseContext& ctx, const toml::node& node, std::string_view key, std::string_view expected) {
+void wrong_type(ParseContext& ctx, const toml::node& node, std::string_view key,
+                std::string_view expected) {
   ctx.error(pos_of(node), fmt::format("'{}' must be {}, not {}", key, expected, type_name(node)));
 }
 
@@ -102,7 +145,8 @@ std::optional<std::string> scalar_to_string(const toml::node& node) {
 
 }  // namespace
 
-std::optional<std::string> read_string(ParseContext& ctx, const toml::node& node, std::string_view key) {
+std::optional<std::string> read_string(ParseContext& ctx, const toml::node& node,
+                                       std::string_view key) {
   if (auto s = node.as_string()) return s->get();
   wrong_type(ctx, node, key, "a string");
   return std::nullopt;
@@ -114,15 +158,16 @@ std::optional<bool> read_bool(ParseContext& ctx, const toml::node& node, std::st
   return std::nullopt;
 }
 
-std::optional<std::int64_t> read_int(ParseContext& ctx, const toml::node& node, std::string_view key,
-                                     std::int64_t min, std::int64_t max) {
+std::optional<std::int64_t> read_int(ParseContext& ctx, const toml::node& node,
+                                     std::string_view key, std::int64_t min, std::int64_t max) {
   auto i = node.as_integer();
   if (!i) {
     wrong_type(ctx, node, key, "an integer");
     return std::nullopt;
   }
   if (i->get() < min || i->get() > max) {
-    ctx.error(pos_of(node), fmt::format("'{}' = {} is out of range ({}..{})", key, i->get(), min, max));
+    ctx.error(pos_of(node),
+              fmt::format("'{}' = {} is out of range ({}..{})", key, i->get(), min, max));
     return std::nullopt;
   }
   return i->get();
@@ -143,7 +188,8 @@ std::optional<std::vector<std::string>> read_string_list(ParseContext& ctx, cons
     if (auto s = element.as_string()) {
       out.push_back(s->get());
     } else {
-      ctx.error(pos_of(element), fmt::format("'{}' must contain only strings, not {}", key, type_name(element)));
+      ctx.error(pos_of(element),
+                fmt::format("'{}' must contain only strings, not {}", key, type_name(element)));
       ok = false;
     }
   }
@@ -151,7 +197,8 @@ std::optional<std::vector<std::string>> read_string_list(ParseContext& ctx, cons
   return out;
 }
 
-std::optional<std::vector<std::string>> read_command(ParseContext& ctx, const toml::node& node, std::string_view key) {
+std::optional<std::vector<std::string>> read_command(ParseContext& ctx, const toml::node& node,
+                                                     std::string_view key) {
   if (auto s = node.as_string()) {
     if (s->get().find_first_not_of(" \t\r\n") == std::string::npos) {
       ctx.error(pos_of(node), fmt::format("'{}' is empty", key));
@@ -166,7 +213,10 @@ std::optional<std::vector<std::string>> read_command(ParseContext& ctx, const to
   auto list = read_string_list(ctx, node, key);
   if (!list) return std::nullopt;
   if (list->empty() || (*list)[0].empty()) {
-    ctx.error(pos_of(node), fmt::format("'{}' is empty (give the program and its arguments, e.g. [\"echo\", \"hi\"])", key));
+    ctx.error(
+        pos_of(node),
+        fmt::format("'{}' is empty (give the program and its arguments, e.g. [\"echo\", \"hi\"])",
+                    key));
     return std::nullopt;
   }
   return list;
@@ -183,14 +233,16 @@ std::optional<EnvList> read_env(ParseContext& ctx, const toml::node& node, std::
   bool ok = true;
   for (auto&& [name, value] : *table) {
     if (name.str().empty() || name.str().find('=') != std::string_view::npos) {
-      ctx.error(pos_of(name), fmt::format("invalid environment variable name '{}' in '{}'", name.str(), key));
+      ctx.error(pos_of(name),
+                fmt::format("invalid environment variable name '{}' in '{}'", name.str(), key));
       ok = false;
       continue;
     }
     if (auto text = scalar_to_string(value)) {
       env.emplace_back(std::string(name.str()), std::move(*text));
     } else {
-      ctx.error(pos_of(value), fmt::format("'{}.{}' must be a string, not {}", key, name.str(), type_name(value)));
+      ctx.error(pos_of(value),
+                fmt::format("'{}.{}' must be a string, not {}", key, name.str(), type_name(value)));
       ok = false;
     }
   }
@@ -199,16 +251,18 @@ std::optional<EnvList> read_env(ParseContext& ctx, const toml::node& node, std::
   return env;
 }
 
-std::optional<Duration> read_duration(ParseContext& ctx, const toml::node& node, std::string_view key,
-                                      std::int64_t integer_unit_ms) {
+std::optional<Duration> read_duration(ParseContext& ctx, const toml::node& node,
+                                      std::string_view key, std::int64_t integer_unit_ms) {
   if (auto i = node.as_integer()) {
-    const std::int64_t max_units = (30LL * 24 * 3600 * 1000) / integer_unit_ms;  // parse_duration's 30-day cap
+    const std::int64_t max_units =
+        (30LL * 24 * 3600 * 1000) / integer_unit_ms;  // parse_duration's 30-day cap
     if (i->get() < 0) {
       ctx.error(pos_of(node), fmt::format("'{}' must not be negative (got {})", key, i->get()));
       return std::nullopt;
     }
     if (i->get() > max_units) {
-      ctx.error(pos_of(node), fmt::format("'{}' = {} is too long (more than 30 days)", key, i->get()));
+      ctx.error(pos_of(node),
+                fmt::format("'{}' = {} is too long (more than 30 days)", key, i->get()));
       return std::nullopt;
     }
     return Duration(i->get() * integer_unit_ms);
@@ -223,7 +277,8 @@ std::optional<Duration> read_duration(ParseContext& ctx, const toml::node& node,
   return std::nullopt;
 }
 
-std::optional<Pattern> read_pattern(ParseContext& ctx, const toml::node& node, std::string_view key) {
+std::optional<Pattern> read_pattern(ParseContext& ctx, const toml::node& node,
+                                    std::string_view key) {
   auto s = node.as_string();
   if (!s) {
     wrong_type(ctx, node, key, "a regular expression string");
@@ -233,7 +288,8 @@ std::optional<Pattern> read_pattern(ParseContext& ctx, const toml::node& node, s
   options.set_log_errors(false);  // the reason goes into our diagnostic, not stderr
   auto re = std::make_shared<const re2::RE2>(s->get(), options);
   if (!re->ok()) {
-    ctx.error(pos_of(node), fmt::format("'{}': invalid regular expression \"{}\": {}", key, s->get(), re->error()));
+    ctx.error(pos_of(node), fmt::format("'{}': invalid regular expression \"{}\": {}", key,
+                                        s->get(), re->error()));
     return std::nullopt;
   }
   return Pattern{s->get(), std::move(re)};

@@ -5,7 +5,6 @@
 // `clnrm validate` show every problem of a file at once.
 
 #include <clnrm/spec.h>
-
 #include <toml++/toml.h>
 
 #include <cstdint>
@@ -52,10 +51,11 @@ void check_keys(ParseContext& ctx, const toml::table& table, const KeySchema& sc
 
 // Typed readers. Each returns nullopt (and reports an error naming `key`)
 // when the node has the wrong type or an invalid value.
-std::optional<std::string> read_string(ParseContext& ctx, const toml::node& node, std::string_view key);
+std::optional<std::string> read_string(ParseContext& ctx, const toml::node& node,
+                                       std::string_view key);
 std::optional<bool> read_bool(ParseContext& ctx, const toml::node& node, std::string_view key);
-std::optional<std::int64_t> read_int(ParseContext& ctx, const toml::node& node, std::string_view key,
-                                     std::int64_t min, std::int64_t max);
+std::optional<std::int64_t> read_int(ParseContext& ctx, const toml::node& node,
+                                     std::string_view key, std::int64_t min, std::int64_t max);
 // A list of strings; a single string is accepted as a one-element list.
 std::optional<std::vector<std::string>> read_string_list(ParseContext& ctx, const toml::node& node,
                                                          std::string_view key);
@@ -66,9 +66,10 @@ std::optional<std::vector<std::string>> read_command(ParseContext& ctx, const to
 std::optional<EnvList> read_env(ParseContext& ctx, const toml::node& node, std::string_view key);
 // A duration string ("500ms", "2s"); an integer counts `integer_unit_ms` milliseconds
 // each (upstream writes some timeouts as integer seconds or milliseconds).
-std::optional<Duration> read_duration(ParseContext& ctx, const toml::node& node, std::string_view key,
-                                      std::int64_t integer_unit_ms);
+std::optional<Duration> read_duration(ParseContext& ctx, const toml::node& node,
+                                      std::string_view key, std::int64_t integer_unit_ms);
 // A regex compiled with RE2; a bad pattern is an error carrying RE2's reason.
-std::optional<Pattern> read_pattern(ParseContext& ctx, const toml::node& node, std::string_view key);
+std::optional<Pattern> read_pattern(ParseContext& ctx, const toml::node& node,
+                                    std::string_view key);
 
 }  // namespace clnrm::spec_detail

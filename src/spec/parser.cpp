@@ -1,7 +1,6 @@
 // *.clnrm.toml -> TestSpec: TOML parse (toml++), template variables, then one
 // reader per section. All problems of a file are collected, sorted by position.
 #include <clnrm/parser.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,14 +17,16 @@ namespace {
 using namespace spec_detail;
 
 const std::initializer_list<std::string_view> kTopLevelKeys = {
-    "test", "meta", "services", "service", "steps", "scenario", "assertions", "policy", "limits", "determinism",
-    "report", "vars"};
+    "test",       "meta",   "services", "service",     "steps",  "scenario",
+    "assertions", "policy", "limits",   "determinism", "report", "vars"};
 // Sections upstream clnrm knows that clnrm does not implement (yet).
 const std::initializer_list<std::string_view> kUpstreamTopLevelKeys = {
-    "otel", "otel_validation", "expect", "matrix", "otel_headers", "otel_propagators", "weaver", "performance",
-    "chaos", "template", "timeouts", "output", "metadata"};
+    "otel",    "otel_validation", "expect", "matrix",   "otel_headers", "otel_propagators",
+    "weaver",  "performance",     "chaos",  "template", "timeouts",     "output",
+    "metadata"};
 
-std::optional<toml::table> parse_toml(ParseContext& ctx, std::string_view text, const std::string& file) {
+std::optional<toml::table> parse_toml(ParseContext& ctx, std::string_view text,
+                                      const std::string& file) {
   try {
     return toml::parse(text, std::string_view(file));
   } catch (const toml::parse_error& e) {
@@ -96,7 +97,8 @@ ParseResult parse_test_text(std::string_view text, const std::string& file) {
 ParseResult parse_test_file(const std::string& path) {
   auto fail = [&path](std::string message) {
     ParseResult result;
-    result.diagnostics.push_back(Diagnostic{Diagnostic::Severity::Error, path, {}, std::move(message)});
+    result.diagnostics.push_back(
+        Diagnostic{Diagnostic::Severity::Error, path, {}, std::move(message)});
     return result;
   };
   // Only regular files of sane size: `clnrm validate /dev/zero` or a FIFO
@@ -105,9 +107,11 @@ ParseResult parse_test_file(const std::string& path) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (ec) return fail(fmt::format("cannot read file: {}", ec.message()));
-  if (!std::filesystem::is_regular_file(status)) return fail("cannot read file: not a regular file");
+  if (!std::filesystem::is_regular_file(status))
+    return fail("cannot read file: not a regular file");
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (!ec && size > kMaxBytes) return fail(fmt::format("file is too large ({} bytes; the limit is 16 MiB)", size));
+  if (!ec && size > kMaxBytes)
+    return fail(fmt::format("file is too large ({} bytes; the limit is 16 MiB)", size));
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(fmt::format("cannot read file: {}", std::strerror(errno)));
   std::string text;

@@ -2,7 +2,6 @@
 // problems the same way (file:line:col, "did you mean").
 #include <clnrm/error.h>
 #include <clnrm/project_config.h>
-
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -19,7 +18,9 @@ using namespace spec_detail;
 const toml::table* table_of(ParseContext& ctx, const toml::table& root, std::string_view name) {
   const toml::node* n = root.get(name);
   if (!n) return nullptr;
-  if (!n->is_table()) ctx.error(pos_of(*n), fmt::format("'{}' must be a table ([{}]), not {}", name, name, type_name(*n)));
+  if (!n->is_table())
+    ctx.error(pos_of(*n),
+              fmt::format("'{}' must be a table ([{}]), not {}", name, name, type_name(*n)));
   return n->as_table();
 }
 
@@ -27,8 +28,8 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
   check_keys(ctx, root,
              KeySchema{"cleanroom.toml",
                        {"project", "images", "defaults"},
-                       {"cli", "containers", "services", "observability", "plugins", "performance", "test_execution",
-                        "reporting", "security"}});
+                       {"cli", "containers", "services", "observability", "plugins", "performance",
+                        "test_execution", "reporting", "security"}});
   if (const toml::table* p = table_of(ctx, root, "project")) {
     check_keys(ctx, *p, KeySchema{"[project]", {"name", "version", "description"}});
     if (const toml::node* n = p->get("name"))
@@ -41,7 +42,8 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
       auto target = read_string(ctx, value, fmt::format("images.\"{}\"", key.str()));
       if (!target) continue;
       if (target->empty() || key.str().empty())
-        ctx.error(pos_of(value), fmt::format("image mapping \"{}\" = \"{}\" needs both names", key.str(), *target));
+        ctx.error(pos_of(value), fmt::format("image mapping \"{}\" = \"{}\" needs both names",
+                                             key.str(), *target));
       else
         config.images.emplace(std::string(key.str()), std::move(*target));
     }
@@ -53,7 +55,8 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
         if (*b == "auto" || *b == "sandbox" || *b == "docker")
           config.backend = std::move(*b);
         else
-          ctx.error(pos_of(*n), fmt::format("unknown backend \"{}\" (use auto, sandbox or docker)", *b));
+          ctx.error(pos_of(*n),
+                    fmt::format("unknown backend \"{}\" (use auto, sandbox or docker)", *b));
       }
     }
     if (const toml::node* n = d->get("jobs"))
@@ -62,10 +65,12 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
       if (auto s = read_string(ctx, *n, "security_level")) {
         config.security_level = parse_security_level(*s);
         if (!config.security_level)
-          ctx.error(pos_of(*n), fmt::format("unknown security_level \"{}\" (use low, medium or high)", *s));
+          ctx.error(pos_of(*n),
+                    fmt::format("unknown security_level \"{}\" (use low, medium or high)", *s));
       }
     }
-    if (const toml::node* n = d->get("timeout")) config.timeout = read_duration(ctx, *n, "timeout", 1000);
+    if (const toml::node* n = d->get("timeout"))
+      config.timeout = read_duration(ctx, *n, "timeout", 1000);
   }
 }
 

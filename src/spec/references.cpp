@@ -53,7 +53,8 @@ void check_references(ParseContext& ctx, const toml::table& root, const TestSpec
           std::vector<std::string_view> cycle(from, path.end());
           cycle.push_back(dep);
           const toml::node* at = depends_on_node(root, s);
-          ctx.error(at ? pos_of(*at) : s.pos, fmt::format("depends_on cycle: {}", fmt::join(cycle, " -> ")));
+          ctx.error(at ? pos_of(*at) : s.pos,
+                    fmt::format("depends_on cycle: {}", fmt::join(cycle, " -> ")));
           reported = true;
         } else if (m == Mark::New) {
           visit(*spec.find_service(dep));
@@ -66,7 +67,8 @@ void check_references(ParseContext& ctx, const toml::table& root, const TestSpec
       if (!reported && marks[s.name] == Mark::New) visit(s);
   }
   if (spec.steps.empty() && spec.scenarios.empty() && !root.get("steps") && !root.get("scenario"))
-    ctx.error(SourcePos{1, 1}, "the test has nothing to run: add at least one [[steps]] (or [[scenario]])");
+    ctx.error(SourcePos{1, 1},
+              "the test has nothing to run: add at least one [[steps]] (or [[scenario]])");
 }
 
 }  // namespace clnrm::spec_detail

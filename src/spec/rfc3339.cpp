@@ -31,15 +31,16 @@ int days_in_month(int year, int month) {
 
 bool is_rfc3339(std::string_view s, std::string* reason) {
   int year, month, day, hour, minute, second;
-  if (!digits(s, 0, 4, &year) || s.size() < 5 || s[4] != '-' || !digits(s, 5, 2, &month) || s.size() < 8 ||
-      s[7] != '-' || !digits(s, 8, 2, &day))
+  if (!digits(s, 0, 4, &year) || s.size() < 5 || s[4] != '-' || !digits(s, 5, 2, &month) ||
+      s.size() < 8 || s[7] != '-' || !digits(s, 8, 2, &day))
     return fail(reason, "expected a date YYYY-MM-DD at the start");
   if (month < 1 || month > 12) return fail(reason, "month out of range 01..12");
-  if (day < 1 || day > days_in_month(year, month)) return fail(reason, "day out of range for that month");
+  if (day < 1 || day > days_in_month(year, month))
+    return fail(reason, "day out of range for that month");
   if (s.size() < 11 || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
     return fail(reason, "expected 'T' and a time after the date (e.g. 2025-01-01T00:00:00Z)");
-  if (!digits(s, 11, 2, &hour) || s.size() < 14 || s[13] != ':' || !digits(s, 14, 2, &minute) || s.size() < 17 ||
-      s[16] != ':' || !digits(s, 17, 2, &second))
+  if (!digits(s, 11, 2, &hour) || s.size() < 14 || s[13] != ':' || !digits(s, 14, 2, &minute) ||
+      s.size() < 17 || s[16] != ':' || !digits(s, 17, 2, &second))
     return fail(reason, "expected a time hh:mm:ss");
   if (hour > 23 || minute > 59 || second > 60) return fail(reason, "time out of range");
   std::size_t i = 19;
@@ -55,8 +56,8 @@ bool is_rfc3339(std::string_view s, std::string* reason) {
     return true;
   }
   int oh, om;
-  if ((s[i] != '+' && s[i] != '-') || !digits(s, i + 1, 2, &oh) || i + 3 >= s.size() || s[i + 3] != ':' ||
-      !digits(s, i + 4, 2, &om) || i + 6 != s.size())
+  if ((s[i] != '+' && s[i] != '-') || !digits(s, i + 1, 2, &oh) || i + 3 >= s.size() ||
+      s[i + 3] != ':' || !digits(s, i + 4, 2, &om) || i + 6 != s.size())
     return fail(reason, "time zone must be 'Z' or +hh:mm / -hh:mm");
   if (oh > 23 || om > 59) return fail(reason, "time zone offset out of range");
   return true;

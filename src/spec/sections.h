@@ -17,10 +17,11 @@ void read_services(ParseContext& ctx, const toml::table& root, TestSpec& spec);
 // [[steps]] and [[scenario]].
 void read_steps(ParseContext& ctx, const toml::table& root, TestSpec& spec);
 // One step table (also used for the steps of a scenario).
-std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& table, std::string_view where,
-                                  const TestSpec& spec);
+std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& table,
+                                  std::string_view where, const TestSpec& spec);
 // Reports an error at `at` when the spec declares no service `name`.
-void check_service_exists(ParseContext& ctx, const toml::node& at, const std::string& name, const TestSpec& spec);
+void check_service_exists(ParseContext& ctx, const toml::node& at, const std::string& name,
+                          const TestSpec& spec);
 void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec);
 // [assertions], [policy], [limits], [determinism], [report].
 void read_settings(ParseContext& ctx, const toml::table& root, TestSpec& spec);
@@ -32,15 +33,18 @@ void check_references(ParseContext& ctx, const toml::table& root, const TestSpec
 std::map<std::string, std::string> read_vars(ParseContext& ctx, const toml::table& root);
 // Replaces {{ name }} / {{ vars.name }} in every string value of the document
 // (except [vars] itself). Unknown variables are errors at the string.
-void substitute_vars(ParseContext& ctx, toml::table& root, const std::map<std::string, std::string>& vars);
+void substitute_vars(ParseContext& ctx, toml::table& root,
+                     const std::map<std::string, std::string>& vars);
 // Expands one string; on an unknown variable or unsupported template syntax
 // sets `error` and returns nullopt.
-std::optional<std::string> expand_template(std::string_view text, const std::map<std::string, std::string>& vars,
+std::optional<std::string> expand_template(std::string_view text,
+                                           const std::map<std::string, std::string>& vars,
                                            std::string* error);
 // For files whose templates sit outside strings (`max = {{ vars.n }}`), which
 // are not TOML until rendered: reads [vars] with a line scan, then renders the
 // whole text. Line numbers are preserved. Returns nullopt (error set, with the
 // 1-based line) when rendering fails.
-std::optional<std::string> render_text_templates(std::string_view text, std::string* error, std::uint32_t* error_line);
+std::optional<std::string> render_text_templates(std::string_view text, std::string* error,
+                                                 std::uint32_t* error_line);
 
 }  // namespace clnrm::spec_detail

@@ -10,13 +10,14 @@ namespace clnrm::spec_detail {
 namespace {
 
 // Plugin names clnrm implements (the registry resolves the aliases).
-const std::initializer_list<std::string_view> kImplementedPlugins = {"generic_container", "container", "generic",
-                                                                         "process"};
+const std::initializer_list<std::string_view> kImplementedPlugins = {
+    "generic_container", "container", "generic", "process"};
 // Plugins upstream clnrm ships that clnrm does not: accepted with a warning.
 const std::initializer_list<std::string_view> kUpstreamPlugins = {
-    "surrealdb", "ollama",  "network_service", "vllm",          "tgi",   "otel_collector",
-    "testcontainers", "chaos_engine", "chaos", "service_mesh", "gvisor", "gvisor_container", "generic_service",
-    "postgres", "redis", "alpine"};
+    "surrealdb",      "ollama",           "network_service", "vllm",     "tgi",
+    "otel_collector", "testcontainers",   "chaos_engine",    "chaos",    "service_mesh",
+    "gvisor",         "gvisor_container", "generic_service", "postgres", "redis",
+    "alpine"};
 
 bool is_loopback_url(std::string_view url) {
   constexpr std::string_view scheme = "http://";
@@ -24,14 +25,16 @@ bool is_loopback_url(std::string_view url) {
   std::string_view rest = url.substr(scheme.size());
   std::string_view host;
   if (!rest.empty() && rest.front() == '[') {
-    host = rest.substr(0, rest.find(']') == std::string_view::npos ? rest.size() : rest.find(']') + 1);
+    host =
+        rest.substr(0, rest.find(']') == std::string_view::npos ? rest.size() : rest.find(']') + 1);
   } else {
     host = rest.substr(0, std::min(rest.find(':'), rest.find('/')));
   }
   return host == "localhost" || host == "[::1]" || host.substr(0, 4) == "127.";
 }
 
-std::optional<std::uint16_t> read_port(ParseContext& ctx, const toml::node& node, std::string_view key) {
+std::optional<std::uint16_t> read_port(ParseContext& ctx, const toml::node& node,
+                                       std::string_view key) {
   auto p = read_int(ctx, node, key, 1, 65535);
   if (!p) return std::nullopt;
   return static_cast<std::uint16_t>(*p);
@@ -42,11 +45,15 @@ WaitFor read_wait_for(ParseContext& ctx, const toml::node& node) {
   w.pos = pos_of(node);
   const toml::table* t = node.as_table();
   if (!t) {
-    ctx.error(pos_of(node), fmt::format("'wait_for' must be a table such as {{ port = 6379 }}, not {}", type_name(node)));
+    ctx.error(pos_of(node),
+              fmt::format("'wait_for' must be a table such as {{ port = 6379 }}, not {}",
+                          type_name(node)));
     return w;
   }
-  check_keys(ctx, *t,
-             KeySchema{"wait_for", {"port", "log", "exec", "http", "status", "timeout", "interval", "occurrences"}});
+  check_keys(
+      ctx, *t,
+      KeySchema{"wait_for",
+                {"port", "log", "exec", "http", "status", "timeout", "interval", "occurrences"}});
   int kinds = 0;
   if (const toml::node* n = t->get("port")) {
     ++kinds;
@@ -73,23 +80,30 @@ WaitFor read_wait_for(ParseContext& ctx, const toml::node& node) {
       }
     } else if (auto url = read_string(ctx, *n, "wait_for.http")) {
       if (!is_loopback_url(*url))
-        ctx.error(pos_of(*n), fmt::format("'wait_for.http' = \"{}\" must be an http:// URL on a loopback address "
-                                          "(127.0.0.1, localhost or [::1]): services live in the test's cleanroom",
-                                          *url));
+        ctx.error(
+            pos_of(*n),
+            fmt::format("'wait_for.http' = \"{}\" must be an http:// URL on a loopback address "
+                        "(127.0.0.1, localhost or [::1]): services live in the test's cleanroom",
+                        *url));
       w.http_url = std::move(*url);
     }
   }
   if (kinds == 0)
     ctx.error(pos_of(node), "'wait_for' needs one of: port, log, exec, http");
   else if (kinds > 1)
-    ctx.error(pos_of(node), "'wait_for' takes only one of: port, log, exec, http (use health_check for more)");
+    ctx.error(pos_of(node),
+              "'wait_for' takes only one of: port, log, exec, http (use health_check for more)");
   if (const toml::node* n = t->get("status")) {
-    if (auto s = read_int(ctx, *n, "wait_for.status", 100, 599)) w.http_status = static_cast<int>(*s);
-    if (w.kind != WaitFor::Kind::Http) ctx.error(pos_of(*n), "'wait_for.status' only applies to an http wait");
+    if (auto s = read_int(ctx, *n, "wait_for.status", 100, 599))
+      w.http_status = static_cast<int>(*s);
+    if (w.kind != WaitFor::Kind::Http)
+      ctx.error(pos_of(*n), "'wait_for.status' only applies to an http wait");
   }
   if (const toml::node* n = t->get("occurrences")) {
-    if (auto o = read_int(ctx, *n, "wait_for.occurrences", 1, 1'000'000)) w.log_occurrences = static_cast<int>(*o);
-    if (w.kind != WaitFor::Kind::Log) ctx.error(pos_of(*n), "'wait_for.occurrences' only applies to a log wait");
+    if (auto o = read_int(ctx, *n, "wait_for.occurrences", 1, 1'000'000))
+      w.log_occurrences = static_cast<int>(*o);
+    if (w.kind != WaitFor::Kind::Log)
+      ctx.error(pos_of(*n), "'wait_for.occurrences' only applies to a log wait");
   }
   if (const toml::node* n = t->get("timeout"))
     if (auto d = read_duration(ctx, *n, "wait_for.timeout", 1000)) w.timeout = *d;
@@ -107,7 +121,8 @@ WaitFor read_wait_for(ParseContext& ctx, const toml::node& node) {
 std::optional<HealthCheckSpec> read_health_check(ParseContext& ctx, const toml::node& node) {
   const toml::table* t = node.as_table();
   if (!t) {
-    ctx.error(pos_of(node), fmt::format("'health_check' must be a table {{ cmd = [...] }}, not {}", type_name(node)));
+    ctx.error(pos_of(node), fmt::format("'health_check' must be a table {{ cmd = [...] }}, not {}",
+                                        type_name(node)));
     return std::nullopt;
   }
   check_keys(ctx, *t, KeySchema{"health_check", {"cmd", "test", "interval", "timeout", "retries"}});
@@ -116,7 +131,8 @@ std::optional<HealthCheckSpec> read_health_check(ParseContext& ctx, const toml::
   const toml::node* cmd = t->get("cmd");
   if (!cmd) cmd = t->get("test");  // Docker's spelling
   if (!cmd) {
-    ctx.error(pos_of(node), "'health_check' needs 'cmd' (the command that exits 0 when the service is healthy)");
+    ctx.error(pos_of(node),
+              "'health_check' needs 'cmd' (the command that exits 0 when the service is healthy)");
   } else if (auto c = read_command(ctx, *cmd, "health_check.cmd")) {
     h.cmd = std::move(*c);
   }
@@ -134,7 +150,8 @@ std::optional<HealthCheckSpec> read_health_check(ParseContext& ctx, const toml::
     }
   }
   if (const toml::node* n = t->get("retries"))
-    if (auto r = read_int(ctx, *n, "health_check.retries", 0, 1000)) h.retries = static_cast<int>(*r);
+    if (auto r = read_int(ctx, *n, "health_check.retries", 0, 1000))
+      h.retries = static_cast<int>(*r);
   return h;
 }
 
@@ -147,7 +164,8 @@ std::optional<VolumeSpec> read_volume(ParseContext& ctx, const toml::node& node)
     const std::string& text = s->get();
     const auto first = text.find(':');
     if (first == std::string::npos) {
-      ctx.error(pos_of(node), fmt::format("volume \"{}\" must be \"/host/path:/container/path[:ro]\"", text));
+      ctx.error(pos_of(node),
+                fmt::format("volume \"{}\" must be \"/host/path:/container/path[:ro]\"", text));
       return std::nullopt;
     }
     v.host_path = text.substr(0, first);
@@ -159,7 +177,8 @@ std::optional<VolumeSpec> read_volume(ParseContext& ctx, const toml::node& node)
       if (mode == "ro")
         v.read_only = true;
       else if (mode != "rw") {
-        ctx.error(pos_of(node), fmt::format("volume \"{}\": mode must be 'ro' or 'rw', not '{}'", text, mode));
+        ctx.error(pos_of(node),
+                  fmt::format("volume \"{}\": mode must be 'ro' or 'rw', not '{}'", text, mode));
         return std::nullopt;
       }
     }
@@ -180,21 +199,23 @@ std::optional<VolumeSpec> read_volume(ParseContext& ctx, const toml::node& node)
     if (const toml::node* ro = t->get("read_only"))
       if (auto b = read_bool(ctx, *ro, "read_only")) v.read_only = *b;
   } else {
-    ctx.error(pos_of(node), fmt::format("a volume must be a table {{ host_path, container_path }} or a "
-                                        "\"host:container\" string, not {}",
-                                        type_name(node)));
+    ctx.error(pos_of(node),
+              fmt::format("a volume must be a table {{ host_path, container_path }} or a "
+                          "\"host:container\" string, not {}",
+                          type_name(node)));
     return std::nullopt;
   }
   if (!is_absolute(v.host_path) || !is_absolute(v.container_path)) {
-    ctx.error(pos_of(node), fmt::format("volume paths must be absolute (got \"{}\" -> \"{}\")", v.host_path,
-                                        v.container_path));
+    ctx.error(pos_of(node), fmt::format("volume paths must be absolute (got \"{}\" -> \"{}\")",
+                                        v.host_path, v.container_path));
     return std::nullopt;
   }
   return v;
 }
 
 bool is_implemented(std::string_view name) {
-  return std::find(kImplementedPlugins.begin(), kImplementedPlugins.end(), name) != kImplementedPlugins.end();
+  return std::find(kImplementedPlugins.begin(), kImplementedPlugins.end(), name) !=
+         kImplementedPlugins.end();
 }
 
 void read_plugin(ParseContext& ctx, const toml::table& t, ServiceSpec& s) {
@@ -206,7 +227,8 @@ void read_plugin(ParseContext& ctx, const toml::table& t, ServiceSpec& s) {
   if (plugin) plugin_name = read_string(ctx, *plugin, "plugin");
   if (type) type_name_ = read_string(ctx, *type, "type");
   if (!plugin && !type) {
-    s.plugin = (s.image.empty() && s.rootfs.empty() && !s.args.empty()) ? "process" : "generic_container";
+    s.plugin =
+        (s.image.empty() && s.rootfs.empty() && !s.args.empty()) ? "process" : "generic_container";
     return;
   }
   if (plugin_name && is_implemented(*plugin_name)) {
@@ -220,42 +242,50 @@ void read_plugin(ParseContext& ctx, const toml::table& t, ServiceSpec& s) {
   const toml::node* node = plugin_name ? plugin : type;
   if (!plugin_name && !type_name_) return;  // wrong type already reported
   s.plugin = plugin_name ? *plugin_name : *type_name_;
-  if (std::find(kUpstreamPlugins.begin(), kUpstreamPlugins.end(), s.plugin) != kUpstreamPlugins.end()) {
-    ctx.warning(pos_of(*node), fmt::format("plugin '{}' of service '{}' is an upstream clnrm plugin that clnrm does "
-                                           "not implement (available: generic_container, process)",
-                                           s.plugin, s.name));
+  if (std::find(kUpstreamPlugins.begin(), kUpstreamPlugins.end(), s.plugin) !=
+      kUpstreamPlugins.end()) {
+    ctx.warning(
+        pos_of(*node),
+        fmt::format("plugin '{}' of service '{}' is an upstream clnrm plugin that clnrm does "
+                    "not implement (available: generic_container, process)",
+                    s.plugin, s.name));
     return;
   }
   if (auto suggestion = closest_match(s.plugin, kImplementedPlugins)) {
-    ctx.error(pos_of(*node), fmt::format("unknown plugin '{}' (did you mean '{}'?)", s.plugin, *suggestion));
+    ctx.error(pos_of(*node),
+              fmt::format("unknown plugin '{}' (did you mean '{}'?)", s.plugin, *suggestion));
     return;
   }
-  ctx.warning(pos_of(*node), fmt::format("unknown plugin '{}' of service '{}' (available: generic_container, process)",
-                                         s.plugin, s.name));
+  ctx.warning(
+      pos_of(*node),
+      fmt::format("unknown plugin '{}' of service '{}' (available: generic_container, process)",
+                  s.plugin, s.name));
 }
 
-void read_service(ParseContext& ctx, const toml::key& key, const toml::node& node, std::string_view section,
-                  TestSpec& spec) {
+void read_service(ParseContext& ctx, const toml::key& key, const toml::node& node,
+                  std::string_view section, TestSpec& spec) {
   const std::string where = fmt::format("[{}.{}]", section, key.str());
   const toml::table* t = node.as_table();
   if (!t) {
     ctx.error(pos_of(node), fmt::format("{} must be a table, not {}", where, type_name(node)));
     return;
   }
-  check_keys(ctx, *t,
-             KeySchema{where,
-                       {"plugin", "type", "image", "args", "command", "env", "ports", "volumes", "health_check",
-                        "wait_for", "reuse", "depends_on", "rootfs", "workdir"},
-                       {"username", "password", "strict", "wait_for_span", "wait_for_span_timeout_secs", "model",
-                        "runtime", "network", "network_mode", "entrypoint", "wait_for_ready", "extends", "readiness",
-                        "resources", "description"}});
+  check_keys(
+      ctx, *t,
+      KeySchema{where,
+                {"plugin", "type", "image", "args", "command", "env", "ports", "volumes",
+                 "health_check", "wait_for", "reuse", "depends_on", "rootfs", "workdir"},
+                {"username", "password", "strict", "wait_for_span", "wait_for_span_timeout_secs",
+                 "model", "runtime", "network", "network_mode", "entrypoint", "wait_for_ready",
+                 "extends", "readiness", "resources", "description"}});
   ServiceSpec s;
   s.name = std::string(key.str());
   s.pos = pos_of(key);
   if (s.name.empty()) ctx.error(pos_of(key), "service name must not be empty");
   if (const toml::node* n = t->get("image")) {
     if (auto image = read_string(ctx, *n, "image")) {
-      if (image->empty()) ctx.error(pos_of(*n), fmt::format("'image' of service '{}' must not be empty", s.name));
+      if (image->empty())
+        ctx.error(pos_of(*n), fmt::format("'image' of service '{}' must not be empty", s.name));
       s.image = std::move(*image);
     }
   }
@@ -263,7 +293,8 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
     if (auto r = read_string(ctx, *n, "rootfs")) s.rootfs = std::move(*r);
   const toml::node* args = t->get("args");
   const toml::node* command = t->get("command");
-  if (args && command) ctx.error(pos_of(*command), "give either 'args' or 'command' for a service, not both");
+  if (args && command)
+    ctx.error(pos_of(*command), "give either 'args' or 'command' for a service, not both");
   if (args) {
     if (auto a = read_string_list(ctx, *args, "args")) s.args = std::move(*a);
   } else if (command) {
@@ -277,7 +308,8 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
       for (const toml::node& p : *a)
         if (auto port = read_port(ctx, p, "ports")) s.ports.push_back(*port);
     } else {
-      ctx.error(pos_of(*n), fmt::format("'ports' must be an array of port numbers, not {}", type_name(*n)));
+      ctx.error(pos_of(*n),
+                fmt::format("'ports' must be an array of port numbers, not {}", type_name(*n)));
     }
   }
   if (const toml::node* n = t->get("volumes")) {
@@ -296,7 +328,8 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
     s.wait_for.kind = WaitFor::Kind::HealthCheck;
     s.wait_for.exec = s.health_check->cmd;
     s.wait_for.interval = s.health_check->interval;
-    s.wait_for.timeout = s.health_check->timeout + s.health_check->interval * (s.health_check->retries + 1);
+    s.wait_for.timeout =
+        s.health_check->timeout + s.health_check->interval * (s.health_check->retries + 1);
     s.wait_for.pos = s.health_check->pos;
   }
   if (const toml::node* n = t->get("reuse"))
@@ -321,16 +354,17 @@ void read_services(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
     if (!node) continue;
     const toml::table* t = node->as_table();
     if (!t) {
-      ctx.error(pos_of(*node), fmt::format("'{}' must be a table of services ([{}.NAME]), not {}", section, section,
-                                           type_name(*node)));
+      ctx.error(pos_of(*node), fmt::format("'{}' must be a table of services ([{}.NAME]), not {}",
+                                           section, section, type_name(*node)));
       continue;
     }
     for (auto&& [key, value] : *t) read_service(ctx, key, value, section, spec);
   }
   // toml++ keeps tables sorted by key; the runner wants declaration order.
-  std::stable_sort(spec.services.begin(), spec.services.end(), [](const ServiceSpec& a, const ServiceSpec& b) {
-    return a.pos.line != b.pos.line ? a.pos.line < b.pos.line : a.pos.column < b.pos.column;
-  });
+  std::stable_sort(
+      spec.services.begin(), spec.services.end(), [](const ServiceSpec& a, const ServiceSpec& b) {
+        return a.pos.line != b.pos.line ? a.pos.line < b.pos.line : a.pos.column < b.pos.column;
+      });
 }
 
 }  // namespace clnrm::spec_detail

@@ -17,7 +17,9 @@ const toml::table* section(ParseContext& ctx, const toml::table& root, std::stri
   const toml::node* node = root.get(name);
   if (!node) return nullptr;
   const toml::table* t = node->as_table();
-  if (!t) ctx.error(pos_of(*node), fmt::format("'{}' must be a table ([{}]), not {}", name, name, type_name(*node)));
+  if (!t)
+    ctx.error(pos_of(*node),
+              fmt::format("'{}' must be a table ([{}]), not {}", name, name, type_name(*node)));
   return t;
 }
 
@@ -26,22 +28,26 @@ void read_assertions(ParseContext& ctx, const toml::table& root, TestSpec& spec)
   if (!t) return;
   spec.assertions.pos = pos_of(*t);
   const std::initializer_list<std::string_view> known = {
-      "execution_should_be_hermetic", "container_should_have_executed_commands", "all_steps_should_pass",
-      "max_duration_ms"};
+      "execution_should_be_hermetic", "container_should_have_executed_commands",
+      "all_steps_should_pass", "max_duration_ms"};
   // Upstream accepts any assertion key; clnrm checks the ones above. A near
   // miss of a known key is a typo (error); anything else a warning.
   for (auto&& [key, value] : *t) {
     const std::string_view name = key.str();
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     if (auto suggestion = closest_match(name, known))
-      ctx.error(pos_of(key), fmt::format("unknown key '{}' in [assertions] (did you mean '{}'?)", name, *suggestion));
+      ctx.error(pos_of(key), fmt::format("unknown key '{}' in [assertions] (did you mean '{}'?)",
+                                         name, *suggestion));
     else
-      ctx.warning(pos_of(key), fmt::format("assertion '{}' in [assertions] is not implemented by clnrm; it is ignored "
-                                           "(implemented: {})",
-                                           name, fmt::join(known, ", ")));
+      ctx.warning(
+          pos_of(key),
+          fmt::format("assertion '{}' in [assertions] is not implemented by clnrm; it is ignored "
+                      "(implemented: {})",
+                      name, fmt::join(known, ", ")));
   }
   if (const toml::node* n = t->get("execution_should_be_hermetic"))
-    spec.assertions.execution_should_be_hermetic = read_bool(ctx, *n, "execution_should_be_hermetic");
+    spec.assertions.execution_should_be_hermetic =
+        read_bool(ctx, *n, "execution_should_be_hermetic");
   if (const toml::node* n = t->get("all_steps_should_pass"))
     spec.assertions.all_steps_should_pass = read_bool(ctx, *n, "all_steps_should_pass");
   if (const toml::node* n = t->get("container_should_have_executed_commands")) {
@@ -62,14 +68,16 @@ void read_policy(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
   spec.policy.pos = pos_of(*t);
   check_keys(ctx, *t,
              KeySchema{"[policy]",
-                       {"security_level", "host_network", "max_execution_time", "max_memory_mb", "max_cpu_usage"},
+                       {"security_level", "host_network", "max_execution_time", "max_memory_mb",
+                        "max_cpu_usage"},
                        {"allowed_network_hosts", "disallowed_commands"}});
   if (const toml::node* n = t->get("security_level")) {
     if (auto text = read_string(ctx, *n, "security_level")) {
       if (auto level = parse_security_level(*text))
         spec.policy.level = *level;
       else
-        ctx.error(pos_of(*n), fmt::format("unknown security_level \"{}\" (use low, medium or high)", *text));
+        ctx.error(pos_of(*n),
+                  fmt::format("unknown security_level \"{}\" (use low, medium or high)", *text));
     }
   }
   if (const toml::node* n = t->get("host_network")) {
@@ -88,9 +96,14 @@ void read_policy(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
       if (!spec.limits.memory_mb) spec.limits.memory_mb = static_cast<std::uint64_t>(*v);
   if (const toml::node* n = t->get("max_cpu_usage")) {
     std::optional<double> usage;
-    if (auto f = n->as_floating_point()) usage = f->get();
-    else if (auto i = n->as_integer()) usage = static_cast<double>(i->get());
-    else ctx.error(pos_of(*n), fmt::format("'max_cpu_usage' must be a number between 0.0 and 1.0, not {}", type_name(*n)));
+    if (auto f = n->as_floating_point())
+      usage = f->get();
+    else if (auto i = n->as_integer())
+      usage = static_cast<double>(i->get());
+    else
+      ctx.error(pos_of(*n),
+                fmt::format("'max_cpu_usage' must be a number between 0.0 and 1.0, not {}",
+                            type_name(*n)));
     if (usage && (*usage <= 0.0 || *usage > 1.0))
       ctx.error(pos_of(*n), fmt::format("'max_cpu_usage' = {} must be in (0.0, 1.0]", *usage));
     else if (usage && !spec.limits.cpu_millicores)
@@ -104,12 +117,14 @@ void read_limits(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
   spec.limits.pos = pos_of(*t);
   check_keys(ctx, *t, KeySchema{"[limits]", {"memory_mb", "cpu_millicores", "pids"}});
   if (const toml::node* n = t->get("memory_mb"))
-    if (auto v = read_int(ctx, *n, "memory_mb", 1, 1 << 24)) spec.limits.memory_mb = static_cast<std::uint64_t>(*v);
+    if (auto v = read_int(ctx, *n, "memory_mb", 1, 1 << 24))
+      spec.limits.memory_mb = static_cast<std::uint64_t>(*v);
   if (const toml::node* n = t->get("cpu_millicores"))
     if (auto v = read_int(ctx, *n, "cpu_millicores", 1, 1'024'000))
       spec.limits.cpu_millicores = static_cast<std::uint32_t>(*v);
   if (const toml::node* n = t->get("pids"))
-    if (auto v = read_int(ctx, *n, "pids", 1, 4'194'304)) spec.limits.pids = static_cast<std::uint32_t>(*v);
+    if (auto v = read_int(ctx, *n, "pids", 1, 4'194'304))
+      spec.limits.pids = static_cast<std::uint32_t>(*v);
 }
 
 void read_determinism(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
@@ -128,7 +143,8 @@ void read_determinism(ParseContext& ctx, const toml::table& root, TestSpec& spec
       out << *dt;
       text = out.str();
     } else if (n->is_date() || n->is_time()) {
-      ctx.error(pos_of(*n), "'freeze_clock' needs a full date-time with a zone, e.g. \"2025-01-01T00:00:00Z\"");
+      ctx.error(pos_of(*n),
+                "'freeze_clock' needs a full date-time with a zone, e.g. \"2025-01-01T00:00:00Z\"");
     } else {
       text = read_string(ctx, *n, "freeze_clock");
     }
@@ -137,7 +153,9 @@ void read_determinism(ParseContext& ctx, const toml::table& root, TestSpec& spec
       if (is_rfc3339(*text, &reason))
         spec.determinism.freeze_clock = std::move(*text);
       else
-        ctx.error(pos_of(*n), fmt::format("'freeze_clock' = \"{}\" is not an RFC 3339 timestamp: {}", *text, reason));
+        ctx.error(
+            pos_of(*n),
+            fmt::format("'freeze_clock' = \"{}\" is not an RFC 3339 timestamp: {}", *text, reason));
     }
   }
 }

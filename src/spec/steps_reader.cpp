@@ -7,19 +7,33 @@
 namespace clnrm::spec_detail {
 namespace {
 
-const std::initializer_list<std::string_view> kStepKeys = {
-    "name",    "command", "service",  "expected_output_regex", "expected_output_regex_not", "expected_stderr_regex",
-    "expected_stderr_regex_not", "expected_exit_code", "env", "workdir", "timeout", "continue_on_failure", "stdin",
-    "max_duration", "description"};
+const std::initializer_list<std::string_view> kStepKeys = {"name",
+                                                           "command",
+                                                           "service",
+                                                           "expected_output_regex",
+                                                           "expected_output_regex_not",
+                                                           "expected_stderr_regex",
+                                                           "expected_stderr_regex_not",
+                                                           "expected_exit_code",
+                                                           "env",
+                                                           "workdir",
+                                                           "timeout",
+                                                           "continue_on_failure",
+                                                           "stdin",
+                                                           "max_duration",
+                                                           "description"};
 const std::initializer_list<std::string_view> kUpstreamStepKeys = {
-    "wait_for_span", "artifacts", "expected_spans", "otel", "should_fail", "capture_stdout", "capture_stderr"};
+    "wait_for_span", "artifacts",      "expected_spans", "otel",
+    "should_fail",   "capture_stdout", "capture_stderr"};
 
-void check_unique_name(ParseContext& ctx, const toml::table& t, const std::vector<StepSpec>& earlier,
-                       std::string_view name, std::string_view what) {
+void check_unique_name(ParseContext& ctx, const toml::table& t,
+                       const std::vector<StepSpec>& earlier, std::string_view name,
+                       std::string_view what) {
   for (const StepSpec& other : earlier) {
     if (other.name == name) {
-      ctx.error(pos_of(*t.get("name")), fmt::format("duplicate {} name '{}' (first defined at line {})", what, name,
-                                                    other.pos.line));
+      ctx.error(pos_of(*t.get("name")),
+                fmt::format("duplicate {} name '{}' (first defined at line {})", what, name,
+                            other.pos.line));
       return;
     }
   }
@@ -28,23 +42,29 @@ void check_unique_name(ParseContext& ctx, const toml::table& t, const std::vecto
 bool has_misspelt_command(const toml::table& t) {
   for (auto&& [key, value] : t) {
     const std::string_view k = key.str();
-    if (k == "exec" || k == "cmd" || k == "run" || (k != "command" && closest_match(k, {"command"}))) return true;
+    if (k == "exec" || k == "cmd" || k == "run" ||
+        (k != "command" && closest_match(k, {"command"})))
+      return true;
   }
   return false;
 }
 
 }  // namespace
 
-void check_service_exists(ParseContext& ctx, const toml::node& at, const std::string& name, const TestSpec& spec) {
+void check_service_exists(ParseContext& ctx, const toml::node& at, const std::string& name,
+                          const TestSpec& spec) {
   if (spec.find_service(name)) return;
   std::vector<std::string_view> names;
   for (const ServiceSpec& s : spec.services) names.push_back(s.name);
   if (auto suggestion = closest_match(name, names))
-    ctx.error(pos_of(at), fmt::format("service '{}' does not exist (did you mean '{}'?)", name, *suggestion));
+    ctx.error(pos_of(at),
+              fmt::format("service '{}' does not exist (did you mean '{}'?)", name, *suggestion));
   else if (names.empty())
-    ctx.error(pos_of(at), fmt::format("service '{}' does not exist (the file declares no [services])", name));
+    ctx.error(pos_of(at),
+              fmt::format("service '{}' does not exist (the file declares no [services])", name));
   else
-    ctx.error(pos_of(at), fmt::format("service '{}' does not exist (declared: {})", name, fmt::join(names, ", ")));
+    ctx.error(pos_of(at), fmt::format("service '{}' does not exist (declared: {})", name,
+                                      fmt::join(names, ", ")));
 }
 
 std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& t, std::string_view where,
@@ -74,7 +94,8 @@ std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& t, std::
       ok = false;
   } else {
     // A misspelt command ('comand', 'exec') already has its error; one cause, one message.
-    if (!has_misspelt_command(t)) ctx.error(pos_of(t), fmt::format("step '{}' needs a 'command'", s.name));
+    if (!has_misspelt_command(t))
+      ctx.error(pos_of(t), fmt::format("step '{}' needs a 'command'", s.name));
     ok = false;
   }
   if (const toml::node* n = t.get("service")) {
@@ -92,7 +113,8 @@ std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& t, std::
   if (const toml::node* n = t.get("expected_stderr_regex_not"))
     s.expected_stderr_regex_not = read_pattern(ctx, *n, "expected_stderr_regex_not");
   if (const toml::node* n = t.get("expected_exit_code"))
-    if (auto code = read_int(ctx, *n, "expected_exit_code", 0, 255)) s.expected_exit_code = static_cast<int>(*code);
+    if (auto code = read_int(ctx, *n, "expected_exit_code", 0, 255))
+      s.expected_exit_code = static_cast<int>(*code);
   if (const toml::node* n = t.get("env"))
     if (auto env = read_env(ctx, *n, "env")) s.env = std::move(*env);
   if (const toml::node* n = t.get("workdir"))
@@ -102,9 +124,11 @@ std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& t, std::
     if (auto in = read_string(ctx, *n, "stdin")) s.stdin_data = std::move(*in);
   if (const toml::node* n = t.get("timeout")) {
     s.timeout = read_duration(ctx, *n, "timeout", 1000);
-    if (s.timeout && s.timeout->count() == 0) ctx.error(pos_of(*n), "step 'timeout' must be greater than 0");
+    if (s.timeout && s.timeout->count() == 0)
+      ctx.error(pos_of(*n), "step 'timeout' must be greater than 0");
   }
-  if (const toml::node* n = t.get("max_duration")) s.max_duration = read_duration(ctx, *n, "max_duration", 1);
+  if (const toml::node* n = t.get("max_duration"))
+    s.max_duration = read_duration(ctx, *n, "max_duration", 1);
   if (const toml::node* n = t.get("continue_on_failure"))
     if (auto b = read_bool(ctx, *n, "continue_on_failure")) s.continue_on_failure = *b;
   if (!ok) return std::nullopt;
@@ -116,14 +140,16 @@ void read_steps(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
   if (!node) return;
   const toml::array* arr = node->as_array();
   if (!arr) {
-    ctx.error(pos_of(*node), fmt::format("'steps' must be an array of tables ([[steps]]), not {}", type_name(*node)));
+    ctx.error(pos_of(*node), fmt::format("'steps' must be an array of tables ([[steps]]), not {}",
+                                         type_name(*node)));
     return;
   }
   spec.steps.reserve(arr->size());
   for (const toml::node& element : *arr) {
     const toml::table* t = element.as_table();
     if (!t) {
-      ctx.error(pos_of(element), fmt::format("each entry of 'steps' must be a table, not {}", type_name(element)));
+      ctx.error(pos_of(element),
+                fmt::format("each entry of 'steps' must be a table, not {}", type_name(element)));
       continue;
     }
     if (auto step = read_step(ctx, *t, "[[steps]]", spec)) {
@@ -138,26 +164,29 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
   if (!node) return;
   const toml::array* arr = node->as_array();
   if (!arr) {
-    ctx.error(pos_of(*node), fmt::format("'scenario' must be an array of tables ([[scenario]]), not {}",
-                                         type_name(*node)));
+    ctx.error(pos_of(*node),
+              fmt::format("'scenario' must be an array of tables ([[scenario]]), not {}",
+                          type_name(*node)));
     return;
   }
   for (const toml::node& element : *arr) {
     const toml::table* t = element.as_table();
     if (!t) {
-      ctx.error(pos_of(element), fmt::format("each entry of 'scenario' must be a table, not {}", type_name(element)));
+      ctx.error(pos_of(element), fmt::format("each entry of 'scenario' must be a table, not {}",
+                                             type_name(element)));
       continue;
     }
     check_keys(ctx, *t,
                KeySchema{"[[scenario]]",
-                         {"name", "description", "steps", "service", "run", "concurrent", "timeout", "timeout_ms", "expected_output_regex",
-                          "expected_exit_code"},
+                         {"name", "description", "steps", "service", "run", "concurrent", "timeout",
+                          "timeout_ms", "expected_output_regex", "expected_exit_code"},
                          {"policy", "artifacts"}});
     ScenarioSpec sc;
     sc.pos = pos_of(*t);
     if (const toml::node* n = t->get("name")) {
       if (auto name = read_string(ctx, *n, "name")) {
-        if (name->find_first_not_of(" \t") == std::string::npos) ctx.error(pos_of(*n), "scenario 'name' must not be empty");
+        if (name->find_first_not_of(" \t") == std::string::npos)
+          ctx.error(pos_of(*n), "scenario 'name' must not be empty");
         sc.name = std::move(*name);
       }
     } else {
@@ -174,30 +203,37 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
       if (auto b = read_bool(ctx, *n, "concurrent")) sc.concurrent = *b;
     const toml::node* timeout = t->get("timeout");
     const toml::node* timeout_ms = t->get("timeout_ms");
-    if (timeout && timeout_ms) ctx.error(pos_of(*timeout_ms), "give either 'timeout' or 'timeout_ms', not both");
-    if (timeout) sc.timeout = read_duration(ctx, *timeout, "timeout", 1000);
-    else if (timeout_ms) sc.timeout = read_duration(ctx, *timeout_ms, "timeout_ms", 1);
+    if (timeout && timeout_ms)
+      ctx.error(pos_of(*timeout_ms), "give either 'timeout' or 'timeout_ms', not both");
+    if (timeout)
+      sc.timeout = read_duration(ctx, *timeout, "timeout", 1000);
+    else if (timeout_ms)
+      sc.timeout = read_duration(ctx, *timeout_ms, "timeout_ms", 1);
 
     const toml::node* steps = t->get("steps");
     const toml::node* run = t->get("run");
-    if (steps && run) ctx.error(pos_of(*run), "a [[scenario]] takes either 'run' or 'steps', not both");
+    if (steps && run)
+      ctx.error(pos_of(*run), "a [[scenario]] takes either 'run' or 'steps', not both");
     if (steps) {
       if (const toml::array* sa = steps->as_array()) {
         for (const toml::node& st : *sa) {
           const toml::table* stt = st.as_table();
           if (!stt) {
-            ctx.error(pos_of(st), fmt::format("each scenario step must be a table, not {}", type_name(st)));
+            ctx.error(pos_of(st),
+                      fmt::format("each scenario step must be a table, not {}", type_name(st)));
             continue;
           }
           if (auto step = read_step(ctx, *stt, "[[scenario.steps]]", spec)) {
             check_unique_name(ctx, *stt, sc.steps, step->name, "step");
-            if (step->service.empty()) step->service = service;  // the scenario's service is the default
+            if (step->service.empty())
+              step->service = service;  // the scenario's service is the default
             sc.steps.push_back(std::move(*step));
           }
         }
       } else {
-        ctx.error(pos_of(*steps), fmt::format("'steps' of a scenario must be an array of tables, not {}",
-                                              type_name(*steps)));
+        ctx.error(pos_of(*steps),
+                  fmt::format("'steps' of a scenario must be an array of tables, not {}",
+                              type_name(*steps)));
       }
     } else if (run) {
       // Upstream v1.0: `run = "..."` on `service`, a single step named after the scenario.
@@ -215,17 +251,20 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
         sc.steps.push_back(std::move(step));
       }
     } else if (service.empty()) {
-      ctx.error(pos_of(*t), fmt::format("scenario '{}' needs 'steps', or 'run' with a 'service'", sc.name));
+      ctx.error(pos_of(*t),
+                fmt::format("scenario '{}' needs 'steps', or 'run' with a 'service'", sc.name));
     }
     if (!run) {
       for (std::string_view k : {"expected_output_regex", "expected_exit_code"})
         if (const toml::node* n = t->get(k))
-          ctx.error(pos_of(*n), fmt::format("'{}' on a [[scenario]] applies only to its 'run' command", k));
+          ctx.error(pos_of(*n),
+                    fmt::format("'{}' on a [[scenario]] applies only to its 'run' command", k));
     }
     for (const ScenarioSpec& other : spec.scenarios)
       if (other.name == sc.name && t->get("name")) {
-        ctx.error(pos_of(*t->get("name")), fmt::format("duplicate scenario name '{}' (first defined at line {})",
-                                                        sc.name, other.pos.line));
+        ctx.error(pos_of(*t->get("name")),
+                  fmt::format("duplicate scenario name '{}' (first defined at line {})", sc.name,
+                              other.pos.line));
         break;
       }
     spec.scenarios.push_back(std::move(sc));

@@ -16,7 +16,8 @@ std::optional<std::string_view> closest(std::string_view word, const Range& cand
   std::size_t best_distance = limit + 1;
   for (std::string_view candidate : candidates) {
     // Lengths differing by more than the limit can never be within it.
-    const std::size_t gap = candidate.size() > word.size() ? candidate.size() - word.size() : word.size() - candidate.size();
+    const std::size_t gap = candidate.size() > word.size() ? candidate.size() - word.size()
+                                                           : word.size() - candidate.size();
     if (gap > limit) continue;
     const std::size_t d = edit_distance(word, candidate);
     if (d < best_distance) {
@@ -38,7 +39,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+          lower(a[i - 2]) == lower(b[j - 1]))
         cur[j] = std::min(cur[j], prev2[j - 2] + 1);
     }
     std::swap(prev2, prev);
@@ -47,11 +49,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
-std::optional<std::string_view> closest_match(std::string_view word, std::initializer_list<std::string_view> candidates) {
+std::optional<std::string_view> closest_match(std::string_view word,
+                                              std::initializer_list<std::string_view> candidates) {
   return closest(word, candidates);
 }
 
-std::optional<std::string_view> closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
+std::optional<std::string_view> closest_match(std::string_view word,
+                                              const std::vector<std::string_view>& candidates) {
   return closest(word, candidates);
 }
 

@@ -15,7 +15,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word`, if its distance is at most
 // max(1, word.size() / 3) (capped at 3): a typo, not a different word.
-std::optional<std::string_view> closest_match(std::string_view word, std::initializer_list<std::string_view> candidates);
-std::optional<std::string_view> closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
+std::optional<std::string_view> closest_match(std::string_view word,
+                                              std::initializer_list<std::string_view> candidates);
+std::optional<std::string_view> closest_match(std::string_view word,
+                                              const std::vector<std::string_view>& candidates);
 
 }  // namespace clnrm::spec_detail

@@ -37,7 +37,8 @@ bool has_template(std::string_view s) {
   return s.find("{{") != std::string_view::npos || s.find("{%") != std::string_view::npos;
 }
 
-void substitute_in(ParseContext& ctx, toml::node& node, const std::map<std::string, std::string>& vars) {
+void substitute_in(ParseContext& ctx, toml::node& node,
+                   const std::map<std::string, std::string>& vars) {
   if (auto s = node.as_string()) {
     if (!has_template(s->get())) return;
     std::string error;
@@ -60,23 +61,28 @@ std::map<std::string, std::string> read_vars(ParseContext& ctx, const toml::tabl
   if (!node) return vars;
   const toml::table* t = node->as_table();
   if (!t) {
-    ctx.error(pos_of(*node), fmt::format("'vars' must be a table ([vars]), not {}", type_name(*node)));
+    ctx.error(pos_of(*node),
+              fmt::format("'vars' must be a table ([vars]), not {}", type_name(*node)));
     return vars;
   }
   for (auto&& [key, value] : *t) {
     if (auto text = scalar_text(value))
       vars.emplace(std::string(key.str()), std::move(*text));
     else
-      ctx.error(pos_of(value), fmt::format("variable '{}' must be a string, number or boolean, not {}", key.str(),
-                                           type_name(value)));
+      ctx.error(pos_of(value),
+                fmt::format("variable '{}' must be a string, number or boolean, not {}", key.str(),
+                            type_name(value)));
   }
   return vars;
 }
 
-std::optional<std::string> expand_template(std::string_view text, const std::map<std::string, std::string>& vars,
+std::optional<std::string> expand_template(std::string_view text,
+                                           const std::map<std::string, std::string>& vars,
                                            std::string* error) {
   if (text.find("{%") != std::string_view::npos) {
-    *error = "template blocks ({% ... %}) are not supported by clnrm; use plain {{ variable }} references";
+    *error =
+        "template blocks ({% ... %}) are not supported by clnrm; use plain {{ variable }} "
+        "references";
     return std::nullopt;
   }
   std::string out;
@@ -93,16 +99,19 @@ std::optional<std::string> expand_template(std::string_view text, const std::map
     out.append(text.substr(at, open - at));
     std::string_view expr = trim(text.substr(open + 2, close - open - 2));
     if (expr.find('|') != std::string_view::npos || expr.find('(') != std::string_view::npos) {
-      *error = fmt::format("template expression '{{{{ {} }}}}' uses filters or functions, which clnrm does not "
-                           "support; use a plain {{{{ variable }}}}",
-                           expr);
+      *error = fmt::format(
+          "template expression '{{{{ {} }}}}' uses filters or functions, which clnrm does not "
+          "support; use a plain {{{{ variable }}}}",
+          expr);
       return std::nullopt;
     }
     std::string_view name = expr;
     if (name.substr(0, 5) == "vars.") name.remove_prefix(5);
     if (!is_identifier(name)) {
-      *error = fmt::format("invalid template expression '{{{{ {} }}}}' (expected {{{{ name }}}} or {{{{ vars.name }}}})",
-                           expr);
+      *error = fmt::format(
+          "invalid template expression '{{{{ {} }}}}' (expected {{{{ name }}}} or {{{{ vars.name "
+          "}}}})",
+          expr);
       return std::nullopt;
     }
     auto it = vars.find(std::string(name));
@@ -115,7 +124,8 @@ std::optional<std::string> expand_template(std::string_view text, const std::map
       else if (vars.empty())
         *error = fmt::format("unknown variable '{}' (no [vars] table defines it)", name);
       else
-        *error = fmt::format("unknown variable '{}' (defined in [vars]: {})", name, fmt::join(names, ", "));
+        *error = fmt::format("unknown variable '{}' (defined in [vars]: {})", name,
+                             fmt::join(names, ", "));
       return std::nullopt;
     }
     out.append(it->second);
@@ -125,14 +135,16 @@ std::optional<std::string> expand_template(std::string_view text, const std::map
   return out;
 }
 
-void substitute_vars(ParseContext& ctx, toml::table& root, const std::map<std::string, std::string>& vars) {
+void substitute_vars(ParseContext& ctx, toml::table& root,
+                     const std::map<std::string, std::string>& vars) {
   for (auto&& [key, value] : root) {
     if (key.str() == "vars") continue;
     substitute_in(ctx, value, vars);
   }
 }
 
-std::optional<std::string> render_text_templates(std::string_view text, std::string* error, std::uint32_t* error_line) {
+std::optional<std::string> render_text_templates(std::string_view text, std::string* error,
+                                                 std::uint32_t* error_line) {
   // Pass 1: [vars] by line scan, since the document is not TOML yet.
   std::map<std::string, std::string> vars;
   bool in_vars = false;
@@ -151,7 +163,8 @@ std::optional<std::string> render_text_templates(std::string_view text, std::str
     const std::size_t eq = line.find('=');
     if (eq == std::string_view::npos) continue;
     std::string_view key = trim(line.substr(0, eq));
-    if (key.size() >= 2 && key.front() == '"' && key.back() == '"') key = key.substr(1, key.size() - 2);
+    if (key.size() >= 2 && key.front() == '"' && key.back() == '"')
+      key = key.substr(1, key.size() - 2);
     std::string_view value = trim(line.substr(eq + 1));
     try {
       toml::table one = toml::parse(fmt::format("v = {}", value));

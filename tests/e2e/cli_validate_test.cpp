@@ -1,17 +1,16 @@
 // The built `clnrm` binary on real files: validate, init, plugins.
 #include <clnrm/parser.h>
-
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace {
 
@@ -57,7 +56,8 @@ struct CliRun {
 
 CliRun clnrm(const std::string& args) {
   TempDir io;
-  const std::string cmd = quote(CLNRM_BINARY) + " " + args + " >" + quote((io.path() / "out").string()) + " 2>" +
+  const std::string cmd = quote(CLNRM_BINARY) + " " + args + " >" +
+                          quote((io.path() / "out").string()) + " 2>" +
                           quote((io.path() / "err").string()) + " </dev/null";
   const int status = std::system(cmd.c_str());
   CliRun r;
@@ -73,34 +73,47 @@ TEST(CliValidateTest, ValidDirectoryRecursiveOnlyTestFiles) {
   EXPECT_NE(r.out.find("ok: " + kData + "/project/api.clnrm.toml"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("nested/deeper/upstream.clnrm.toml"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("not-a-test.toml"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("validated 2 files: 2 valid, 0 invalid (0 errors, 1 warning)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("validated 2 files: 2 valid, 0 invalid (0 errors, 1 warning)"),
+            std::string::npos)
+      << r.out;
   // The warning names the unimplemented upstream key with its position.
-  EXPECT_NE(r.out.find("upstream.clnrm.toml:14:2: warning: key 'otel'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("upstream.clnrm.toml:14:2: warning: key 'otel'"), std::string::npos)
+      << r.out;
 }
 
 TEST(CliValidateTest, InvalidFilesExitOneWithPositions) {
   CliRun r = clnrm("validate " + quote(kData + "/broken"));
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   const std::string dir = kData + "/broken/";
-  EXPECT_NE(r.out.find(dir + "typo.clnrm.toml:6:1: error: unknown key 'comand' in [[steps]] (did you mean 'command'?)"),
+  EXPECT_NE(r.out.find(dir + "typo.clnrm.toml:6:1: error: unknown key 'comand' in [[steps]] (did "
+                             "you mean 'command'?)"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find(dir + "malformed.clnrm.toml:1:15: error: invalid TOML"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(dir + "malformed.clnrm.toml:1:15: error: invalid TOML"), std::string::npos)
+      << r.out;
   // All errors of a file, not just the first.
-  EXPECT_NE(r.out.find(dir + "many_errors.clnrm.toml:6:11: error: 'command' is empty"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find(dir + "many_errors.clnrm.toml:11:25: error: 'expected_output_regex': invalid regular expression"),
+  EXPECT_NE(r.out.find(dir + "many_errors.clnrm.toml:6:11: error: 'command' is empty"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find(dir + "many_errors.clnrm.toml:12:22: error: 'expected_exit_code' = 300 is out of range (0..255)"),
+  EXPECT_NE(r.out.find(dir + "many_errors.clnrm.toml:11:25: error: 'expected_output_regex': "
+                             "invalid regular expression"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find(dir + "many_errors.clnrm.toml:13:11: error: service 'nope' does not exist"), std::string::npos)
+  EXPECT_NE(r.out.find(dir + "many_errors.clnrm.toml:12:22: error: 'expected_exit_code' = 300 is "
+                             "out of range (0..255)"),
+            std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("validated 3 files: 0 valid, 3 invalid (6 errors, 0 warnings)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(dir + "many_errors.clnrm.toml:13:11: error: service 'nope' does not exist"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("validated 3 files: 0 valid, 3 invalid (6 errors, 0 warnings)"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(CliValidateTest, MixOfValidAndInvalidPathsExitsOne) {
-  CliRun r = clnrm("validate " + quote(kData + "/project/api.clnrm.toml") + " " + quote(kData + "/broken/typo.clnrm.toml"));
+  CliRun r = clnrm("validate " + quote(kData + "/project/api.clnrm.toml") + " " +
+                   quote(kData + "/broken/typo.clnrm.toml"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("validated 2 files: 1 valid, 1 invalid"), std::string::npos) << r.out;
 }
@@ -120,7 +133,8 @@ TEST(CliValidateTest, UsageErrorsExitTwo) {
 }
 
 TEST(CliValidateTest, JsonFormat) {
-  CliRun r = clnrm("validate --format json " + quote(kData + "/broken") + " " + quote(kData + "/project"));
+  CliRun r =
+      clnrm("validate --format json " + quote(kData + "/broken") + " " + quote(kData + "/project"));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["summary"]["files"], 5);
@@ -137,7 +151,8 @@ TEST(CliValidateTest, JsonFormat) {
       EXPECT_EQ(f["diagnostics"][0]["severity"], "error");
       EXPECT_EQ(f["diagnostics"][0]["line"], 6);
       EXPECT_EQ(f["diagnostics"][0]["column"], 1);
-      EXPECT_EQ(f["diagnostics"][0]["message"], "unknown key 'comand' in [[steps]] (did you mean 'command'?)");
+      EXPECT_EQ(f["diagnostics"][0]["message"],
+                "unknown key 'comand' in [[steps]] (did you mean 'command'?)");
     }
     if (f["file"].get<std::string>().ends_with("api.clnrm.toml")) {
       EXPECT_TRUE(f["valid"].get<bool>());
@@ -222,7 +237,8 @@ TEST(CliValidateTest, StrictTurnsWarningsIntoFailures) {
   EXPECT_EQ(clnrm("validate " + file).exit_code, 0);
   CliRun strict = clnrm("validate --strict " + file);
   EXPECT_EQ(strict.exit_code, 1);
-  EXPECT_NE(strict.out.find("0 valid, 1 invalid (0 errors, 1 warning)"), std::string::npos) << strict.out;
+  EXPECT_NE(strict.out.find("0 valid, 1 invalid (0 errors, 1 warning)"), std::string::npos)
+      << strict.out;
 }
 
 }  // namespace
@@ -239,9 +255,11 @@ Outcome run_argv(const std::vector<std::string>& argv) {
   TempDir io;
   std::string cmd;
   for (const auto& a : argv) cmd += quote(a) + " ";
-  cmd += ">" + quote((io.path() / "out").string()) + " 2>" + quote((io.path() / "err").string()) + " </dev/null";
+  cmd += ">" + quote((io.path() / "out").string()) + " 2>" + quote((io.path() / "err").string()) +
+         " </dev/null";
   const int status = std::system(cmd.c_str());
-  return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(io.path() / "out"), slurp(io.path() / "err")};
+  return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(io.path() / "out"),
+                 slurp(io.path() / "err")};
 }
 
 // The starter test must pass as written: run each step's command on the host
@@ -249,7 +267,8 @@ Outcome run_argv(const std::vector<std::string>& argv) {
 TEST(CliInitTest, StarterTestExpectationsHoldForItsCommands) {
   TempDir dir;
   ASSERT_EQ(clnrm("init --dir " + quote(dir.path().string())).exit_code, 0);
-  clnrm::ParseResult r = clnrm::parse_test_file((dir.path() / "tests" / "basic.clnrm.toml").string());
+  clnrm::ParseResult r =
+      clnrm::parse_test_file((dir.path() / "tests" / "basic.clnrm.toml").string());
   ASSERT_TRUE(r.ok());
   ASSERT_GE(r.spec->steps.size(), 3u);
   for (const clnrm::StepSpec& step : r.spec->steps) {

@@ -1,5 +1,4 @@
 #include <clnrm/parser.h>
-
 #include <gtest/gtest.h>
 
 #include <string>
@@ -70,7 +69,8 @@ command = "echo hi | tr a-z A-Z"
   EXPECT_EQ(r.spec->description, "d");
   EXPECT_EQ(r.spec->timeout, Duration(90'000));
   EXPECT_EQ(r.spec->tags, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(r.spec->steps[0].command, (std::vector<std::string>{"sh", "-c", "echo hi | tr a-z A-Z"}));
+  EXPECT_EQ(r.spec->steps[0].command,
+            (std::vector<std::string>{"sh", "-c", "echo hi | tr a-z A-Z"}));
 }
 
 TEST(ParserTest, MetaTableWinsOverTestMetadata) {
@@ -316,10 +316,12 @@ digest = "out/r.sha256"
 }
 
 TEST(ParserTest, UpstreamSecurityLevelSpellingsAndPolicyLimits) {
-  for (auto [text, level] : {std::pair{"standard", SecurityLevel::Medium}, std::pair{"maximum", SecurityLevel::High},
-                             std::pair{"HIGH", SecurityLevel::High}, std::pair{"locked", SecurityLevel::High}}) {
-    ParseResult r = parse(std::string(kMinimal) + "[policy]\nsecurity_level = \"" + text +
-                          "\"\nmax_memory_mb = 128\nmax_cpu_usage = 0.5\nmax_execution_time = 30\n");
+  for (auto [text, level] :
+       {std::pair{"standard", SecurityLevel::Medium}, std::pair{"maximum", SecurityLevel::High},
+        std::pair{"HIGH", SecurityLevel::High}, std::pair{"locked", SecurityLevel::High}}) {
+    ParseResult r =
+        parse(std::string(kMinimal) + "[policy]\nsecurity_level = \"" + text +
+              "\"\nmax_memory_mb = 128\nmax_cpu_usage = 0.5\nmax_execution_time = 30\n");
     ASSERT_TRUE(r.ok()) << text << all(r);
     EXPECT_EQ(r.spec->policy.level, level) << text;
     EXPECT_EQ(r.spec->limits.memory_mb, 128u);
@@ -384,8 +386,9 @@ command = ["true"]
 }
 
 TEST(ParserTest, UnknownTopLevelSectionSuggests) {
-  EXPECT_EQ(only_error(std::string(kMinimal) + "[servces.db]\nimage = \"x\"\n"),
-            "t.clnrm.toml:8:2: error: unknown key 'servces' in the test file (did you mean 'services'?)");
+  EXPECT_EQ(
+      only_error(std::string(kMinimal) + "[servces.db]\nimage = \"x\"\n"),
+      "t.clnrm.toml:8:2: error: unknown key 'servces' in the test file (did you mean 'services'?)");
 }
 
 TEST(ParserTest, UpstreamOnlySectionsWarnButParse) {
@@ -404,7 +407,8 @@ x = "y"
   ASSERT_TRUE(r.ok()) << all(r);
   ASSERT_EQ(r.spec->warnings.size(), 5u) << all(r);
   EXPECT_EQ(r.spec->warnings[0].format(),
-            "t.clnrm.toml:9:2: warning: key 'otel' in the test file is an upstream clnrm feature that clnrm does not "
+            "t.clnrm.toml:9:2: warning: key 'otel' in the test file is an upstream clnrm feature "
+            "that clnrm does not "
             "implement yet; it is ignored");
   EXPECT_NE(r.spec->warnings[1].message.find("'expect'"), std::string::npos);
 }
@@ -441,18 +445,22 @@ name = "s"
 command = ["true"]
 continue_on_failure = "yes"
 )"),
-            "t.clnrm.toml:6:23: error: 'continue_on_failure' must be a boolean (true or false), not a string");
+            "t.clnrm.toml:6:23: error: 'continue_on_failure' must be a boolean (true or false), "
+            "not a string");
 }
 
 TEST(ParserTest, EmptyCommand) {
   EXPECT_EQ(only_error("[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = []\n"),
-            "t.clnrm.toml:5:11: error: 'command' is empty (give the program and its arguments, e.g. [\"echo\", \"hi\"])");
+            "t.clnrm.toml:5:11: error: 'command' is empty (give the program and its arguments, "
+            "e.g. [\"echo\", \"hi\"])");
 }
 
 TEST(ParserTest, BadRegexCarriesRe2Reason) {
   const std::string e = only_error(
-      "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\nexpected_output_regex = \"(a\"\n");
-  EXPECT_EQ(e.rfind("t.clnrm.toml:6:25: error: 'expected_output_regex': invalid regular expression \"(a\": missing )",
+      "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = "
+      "[\"true\"]\nexpected_output_regex = \"(a\"\n");
+  EXPECT_EQ(e.rfind("t.clnrm.toml:6:25: error: 'expected_output_regex': invalid regular expression "
+                    "\"(a\": missing )",
                     0),
             0u)
       << e;
@@ -501,18 +509,23 @@ command = ["true"]
 }
 
 TEST(ParserTest, NegativeAndOverflowingDurations) {
-  const std::string base = "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n";
+  const std::string base =
+      "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n";
   EXPECT_EQ(only_error(base + "timeout = \"-5s\"\n"),
             "t.clnrm.toml:6:11: error: 'timeout': negative duration \"-5s\"");
   EXPECT_EQ(only_error(base + "timeout = \"99999999999999999999h\"\n"),
-            "t.clnrm.toml:6:11: error: 'timeout': duration \"99999999999999999999h\" is too long (more than 30 days)");
-  EXPECT_EQ(only_error(base + "timeout = -5\n"), "t.clnrm.toml:6:11: error: 'timeout' must not be negative (got -5)");
-  EXPECT_EQ(only_error(base + "timeout = 9223372036854775807\n"),
-            "t.clnrm.toml:6:11: error: 'timeout' = 9223372036854775807 is too long (more than 30 days)");
+            "t.clnrm.toml:6:11: error: 'timeout': duration \"99999999999999999999h\" is too long "
+            "(more than 30 days)");
+  EXPECT_EQ(only_error(base + "timeout = -5\n"),
+            "t.clnrm.toml:6:11: error: 'timeout' must not be negative (got -5)");
+  EXPECT_EQ(
+      only_error(base + "timeout = 9223372036854775807\n"),
+      "t.clnrm.toml:6:11: error: 'timeout' = 9223372036854775807 is too long (more than 30 days)");
 }
 
 TEST(ParserTest, ExitCodeAndPortRanges) {
-  const std::string base = "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n";
+  const std::string base =
+      "[test.metadata]\nname = \"x\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n";
   EXPECT_EQ(only_error(base + "expected_exit_code = 256\n"),
             "t.clnrm.toml:6:22: error: 'expected_exit_code' = 256 is out of range (0..255)");
   EXPECT_EQ(only_error(base + "[services.db]\nimage = \"i\"\nports = [70000]\n"),
@@ -552,23 +565,28 @@ TEST(ParserTest, FreezeClockMustBeRfc3339) {
   EXPECT_TRUE(parse(base + "freeze_clock = \"2024-02-29T23:59:60.5+05:30\"\n").ok());
   EXPECT_TRUE(parse(base + "freeze_clock = 2025-01-01T00:00:00Z\n").ok());
   EXPECT_EQ(only_error(base + "freeze_clock = \"2025-13-01T00:00:00Z\"\n"),
-            "t.clnrm.toml:9:16: error: 'freeze_clock' = \"2025-13-01T00:00:00Z\" is not an RFC 3339 timestamp: month "
+            "t.clnrm.toml:9:16: error: 'freeze_clock' = \"2025-13-01T00:00:00Z\" is not an RFC "
+            "3339 timestamp: month "
             "out of range 01..12");
   EXPECT_FALSE(parse(base + "freeze_clock = \"2025-01-01 00:00\"\n").ok());
   EXPECT_FALSE(parse(base + "freeze_clock = \"2023-02-29T00:00:00Z\"\n").ok());
 }
 
 TEST(ParserTest, HttpWaitMustBeLoopback) {
-  const std::string e = only_error(std::string(kMinimal) +
-                                   "[services.web]\nplugin = \"process\"\nargs = [\"x\"]\nwait_for = { http = "
-                                   "\"http://10.0.0.1/\" }\n");
+  const std::string e =
+      only_error(std::string(kMinimal) +
+                 "[services.web]\nplugin = \"process\"\nargs = [\"x\"]\nwait_for = { http = "
+                 "\"http://10.0.0.1/\" }\n");
   EXPECT_NE(e.find("loopback"), std::string::npos) << e;
 }
 
 TEST(ParserTest, PluginTypoIsErrorUnknownPluginWarning) {
-  EXPECT_EQ(only_error(std::string(kMinimal) + "[services.db]\nplugin = \"generic_contaner\"\nimage = \"i\"\n"),
-            "t.clnrm.toml:9:10: error: unknown plugin 'generic_contaner' (did you mean 'generic_container'?)");
-  ParseResult r = parse(std::string(kMinimal) + "[services.db]\nplugin = \"my_custom_thing\"\nimage = \"i\"\n");
+  EXPECT_EQ(only_error(std::string(kMinimal) +
+                       "[services.db]\nplugin = \"generic_contaner\"\nimage = \"i\"\n"),
+            "t.clnrm.toml:9:10: error: unknown plugin 'generic_contaner' (did you mean "
+            "'generic_container'?)");
+  ParseResult r =
+      parse(std::string(kMinimal) + "[services.db]\nplugin = \"my_custom_thing\"\nimage = \"i\"\n");
   EXPECT_TRUE(r.ok()) << all(r);
   EXPECT_EQ(r.diagnostics.size(), 1u);
 }
@@ -591,15 +609,18 @@ TEST(ParserFileTest, NonRegularFilesAreDiagnosticsNotHangs) {
     ParseResult r = parse_test_file(path);
     ASSERT_FALSE(r.ok()) << path;
     ASSERT_EQ(r.diagnostics.size(), 1u);
-    EXPECT_EQ(r.diagnostics[0].format(), std::string(path) + ": error: cannot read file: not a regular file");
+    EXPECT_EQ(r.diagnostics[0].format(),
+              std::string(path) + ": error: cannot read file: not a regular file");
   }
 }
 
 TEST(ParserFileTest, ReadsAFile) {
-  ParseResult r = parse_test_file(std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid/minimal.clnrm.toml");
+  ParseResult r =
+      parse_test_file(std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid/minimal.clnrm.toml");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.spec->name, "minimal");
-  EXPECT_EQ(r.spec->file, std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid/minimal.clnrm.toml");
+  EXPECT_EQ(r.spec->file,
+            std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid/minimal.clnrm.toml");
 }
 
 }  // namespace

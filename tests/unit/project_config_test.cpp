@@ -1,6 +1,5 @@
 #include <clnrm/error.h>
 #include <clnrm/project_config.h>
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -33,24 +32,30 @@ timeout = "90s"
 }
 
 TEST(ProjectConfigTest, UpstreamSectionsWarn) {
-  ProjectConfig c = parse_project_config("[cli]\njobs = 4\n[observability]\nenable_tracing = true\n", "c.toml");
+  ProjectConfig c =
+      parse_project_config("[cli]\njobs = 4\n[observability]\nenable_tracing = true\n", "c.toml");
   ASSERT_EQ(c.warnings.size(), 2u);
   EXPECT_EQ(c.warnings[0].format(),
-            "c.toml:1:2: warning: key 'cli' in cleanroom.toml is an upstream clnrm feature that clnrm does not "
+            "c.toml:1:2: warning: key 'cli' in cleanroom.toml is an upstream clnrm feature that "
+            "clnrm does not "
             "implement yet; it is ignored");
 }
 
 TEST(ProjectConfigTest, ErrorsListEveryProblemWithPosition) {
   try {
-    parse_project_config("[defaults]\nbackend = \"kvm\"\njobz = 2\n[images]\n\"a\" = 1\n", "c.toml");
+    parse_project_config("[defaults]\nbackend = \"kvm\"\njobz = 2\n[images]\n\"a\" = 1\n",
+                         "c.toml");
     FAIL() << "expected Error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Config);
     const std::string m = e.what();
     EXPECT_NE(m.find("c.toml:2:11: error: unknown backend \"kvm\""), std::string::npos) << m;
-    EXPECT_NE(m.find("c.toml:3:1: error: unknown key 'jobz' in [defaults] (did you mean 'jobs'?)"), std::string::npos)
+    EXPECT_NE(m.find("c.toml:3:1: error: unknown key 'jobz' in [defaults] (did you mean 'jobs'?)"),
+              std::string::npos)
         << m;
-    EXPECT_NE(m.find("c.toml:5:7: error: 'images.\"a\"' must be a string, not an integer"), std::string::npos) << m;
+    EXPECT_NE(m.find("c.toml:5:7: error: 'images.\"a\"' must be a string, not an integer"),
+              std::string::npos)
+        << m;
   }
   EXPECT_THROW(parse_project_config("[defaults\n", "c.toml"), Error);
 }

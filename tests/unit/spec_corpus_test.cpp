@@ -3,7 +3,6 @@
 // position whose message contains the text. Every tests/unit/data/valid/ file
 // must parse without errors.
 #include <clnrm/parser.h>
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -34,7 +33,8 @@ std::optional<Expectation> read_expectation(const std::string& file) {
   Expectation e;
   char colon1 = 0, colon2 = 0;
   std::istringstream s(first.substr(prefix.size()));
-  if (!(s >> e.line >> colon1 >> e.column >> colon2) || colon1 != ':' || colon2 != ':') return std::nullopt;
+  if (!(s >> e.line >> colon1 >> e.column >> colon2) || colon1 != ':' || colon2 != ':')
+    return std::nullopt;
   std::getline(s, e.text);
   if (!e.text.empty() && e.text.front() == ' ') e.text.erase(0, 1);
   return e;
@@ -54,11 +54,12 @@ TEST(SpecCorpusTest, EveryInvalidFileFailsWithItsExpectedDiagnostic) {
     for (const Diagnostic& d : r.diagnostics) {
       got += d.format() + "\n";
       EXPECT_EQ(d.format().rfind(file + ":", 0), 0u) << "every diagnostic names the file";
-      if (d.severity == Diagnostic::Severity::Error && d.pos.line == expect->line && d.pos.column == expect->column &&
-          d.message.find(expect->text) != std::string::npos)
+      if (d.severity == Diagnostic::Severity::Error && d.pos.line == expect->line &&
+          d.pos.column == expect->column && d.message.find(expect->text) != std::string::npos)
         found = true;
     }
-    EXPECT_TRUE(found) << "expected " << expect->line << ":" << expect->column << ": " << expect->text << "\ngot:\n"
+    EXPECT_TRUE(found) << "expected " << expect->line << ":" << expect->column << ": "
+                       << expect->text << "\ngot:\n"
                        << got;
   }
 }

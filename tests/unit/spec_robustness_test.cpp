@@ -2,7 +2,6 @@
 // file must produce a result (valid or diagnostics), never a crash, hang or
 // exception. Deterministic (fixed seed) so a failure reproduces.
 #include <clnrm/parser.h>
-
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -31,13 +30,15 @@ void check_result(const ParseResult& r, std::string_view text) {
   }
   if (!r.ok()) {
     bool has_error = false;
-    for (const Diagnostic& d : r.diagnostics) has_error |= d.severity == Diagnostic::Severity::Error;
+    for (const Diagnostic& d : r.diagnostics)
+      has_error |= d.severity == Diagnostic::Severity::Error;
     EXPECT_TRUE(has_error) << "an invalid result must say why";
   }
 }
 
 TEST(SpecRobustnessTest, TruncatedAndMutatedValidFilesNeverCrash) {
-  const auto files = discover_test_files({std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid"});
+  const auto files =
+      discover_test_files({std::string(CLNRM_SOURCE_DIR) + "/tests/unit/data/valid"});
   ASSERT_FALSE(files.empty());
   std::mt19937 rng(20251129);
   const std::string alphabet = "[]{}=\"',.#\n\\ {{}}%-0123456789abcxyz\x01\xff";
@@ -56,10 +57,18 @@ TEST(SpecRobustnessTest, TruncatedAndMutatedValidFilesNeverCrash) {
       for (int e = 0; e < edits && !m.empty(); ++e) {
         const std::size_t at = rng() % m.size();
         switch (rng() % 4) {
-          case 0: m[at] = alphabet[rng() % alphabet.size()]; break;           // replace
-          case 1: m.erase(at, 1 + rng() % 8); break;                          // delete
-          case 2: m.insert(at, 1, alphabet[rng() % alphabet.size()]); break;  // insert
-          case 3: m.insert(at, m.substr(rng() % m.size(), 1 + rng() % 40)); break;  // duplicate a span
+          case 0:
+            m[at] = alphabet[rng() % alphabet.size()];
+            break;  // replace
+          case 1:
+            m.erase(at, 1 + rng() % 8);
+            break;  // delete
+          case 2:
+            m.insert(at, 1, alphabet[rng() % alphabet.size()]);
+            break;  // insert
+          case 3:
+            m.insert(at, m.substr(rng() % m.size(), 1 + rng() % 40));
+            break;  // duplicate a span
         }
       }
       check_result(parse_test_text(m, file), m);
@@ -72,8 +81,10 @@ TEST(SpecRobustnessTest, TruncatedAndMutatedValidFilesNeverCrash) {
 TEST(SpecRobustnessTest, PathologicalInputs) {
   for (const std::string& text :
        {std::string(), std::string("\0\0\0", 3), std::string(100000, '['), std::string(100000, '{'),
-        std::string("a = ") + std::string(5000, '[') , std::string("x = \"") + std::string(100000, 'a'),
-        std::string("[test.metadata]\nname = \"{{{{{{{{}}}}}}}}\"\n"), std::string("\xEF\xBB\xBF[test]\nname=\"bom\"\n"),
+        std::string("a = ") + std::string(5000, '['),
+        std::string("x = \"") + std::string(100000, 'a'),
+        std::string("[test.metadata]\nname = \"{{{{{{{{}}}}}}}}\"\n"),
+        std::string("\xEF\xBB\xBF[test]\nname=\"bom\"\n"),
         std::string("[[steps]]\n") + std::string(2000, '\n') + "name = 1\n"}) {
     ParseResult r = parse_test_text(text, "p.clnrm.toml");
     check_result(r, text);

@@ -1,0 +1,225 @@
+// The cleanroom lifecycle on the core model with the null backend: what the
+// framework itself costs per environment, plugin, service, container lookup,
+// metrics snapshot and health check, and how that scales with concurrent
+// tasks. The null backend runs nothing, so these are framework overhead
+// only; the sandbox-backed variants (a real `process` service, a real
+// cleanroom fresh vs reused) and the Docker ones belong to the suites of those
+// backends (see bench/README.md).
+#include <benchmark/benchmark.h>
+#include <clnrm/container_registry.h>
+#include <clnrm/environment.h>
+#include <clnrm/metrics.h>
+#include <clnrm/service.h>
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/measured_loop.h"
+
+namespace {
+
+using clnrm::bench::measured;
+
+clnrm::ServiceSpec process_service(std::string name) {
+  clnrm::ServiceSpec spec;
+  spec.name = std::move(name);
+  spec.plugin = "process";
+  spec.args = {"redis-server", "--port", "6379"};
+  return spec;
+}
+
+void BM_EnvironmentCreate(benchmark::State& state) {
+  for (auto _ : measured(state)) {
+    clnrm::Environment env(clnrm::make_null_backend());
+    benchmark::DoNotOptimize(env.session_id());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EnvironmentCreate);
+
+void BM_EnvironmentCreateWithBuiltinPlugins(benchmark::State& state) {
+  for (auto _ : measured(state)) {
+    clnrm::Environment env(clnrm::make_null_backend());
+    clnrm::register_builtin_plugins(env.services());
+    benchmark::DoNotOptimize(env.services().size());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EnvironmentCreateWithBuiltinPlugins);
+
+// Registering the built-in plugins into an empty registry (two plugins per
+// iteration; the registry itself is part of the loop, it is one allocation).
+void BM_PluginRegistration(benchmark::State& state) {
+  for (auto _ : measured(state)) {
+    clnrm::ServiceRegistry registry;
+    clnrm::register_builtin_plugins(registry);
+    benchmark::DoNotOptimize(registry.size());
+  }
+  state.SetItemsProcessed(state.iterations() * 2);
+}
+BENCHMARK(BM_PluginRegistration);
+
+void BM_PluginLookup(benchmark::State& state) {
+  clnrm::ServiceRegistry registry;
+  clnrm::register_builtin_plugins(registry);
+  for (auto _ : measured(state)) benchmark::DoNotOptimize(registry.find("process"));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PluginLookup);
+
+// Environment::start_service through the `process` plugin on a null pod; the
+// handle is released at the end of each iteration without stop().
+void BM_ServiceStart_NullBackend(benchmark::State& state) {
+  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::register_builtin_plugins(env.services());
+  auto pod = env.backend().create_pod({});
+  const auto spec = process_service("db");
+  for (auto _ : measured(state)) {
+    auto handle = env.start_service(*pod, spec);
+    benchmark::DoNotOptimize(handle);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ServiceStart_NullBackend);
+
+void BM_ServiceStartStop_NullBackend(benchmark::State& state) {
+  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::register_builtin_plugins(env.services());
+  auto pod = env.backend().create_pod({});
+  const auto spec = process_service("db");
+  for (auto _ : measured(state)) {
+    auto handle = env.start_service(*pod, spec);
+    env.stop_service(handle);
+    benchmark::DoNotOptimize(handle);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ServiceStartStop_NullBackend);
+
+// A whole cleanroom on the null backend: pod, one service, health, stop,
+// destroy: the per-test framework cost.
+void BM_CleanroomLifecycle_NullBackend(benchmark::State& state) {
+  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::register_builtin_plugins(env.services());
+  const auto spec = process_service("db");
+  clnrm::PodSpec pod_spec;
+  pod_spec.session_id = env.session_id();
+  pod_spec.test_name = "bench";
+  for (auto _ : measured(state)) {
+    auto pod = env.backend().create_pod(pod_spec);
+    auto handle = env.start_service(*pod, spec);
+    benchmark::DoNotOptimize(env.check_health(handle));
+    env.stop_service(handle);
+    pod->destroy();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CleanroomLifecycle_NullBackend);
+
+// Registry-level get-or-create: the first creation of 1000 keys in a fresh
+// registry vs 1000 reuses of existing keys. Per item, so the two compare.
+constexpr std::size_t kContainerBatch = 1000;
+
+std::vector<std::string> container_keys() {
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < kContainerBatch; ++i) keys.push_back(fmt::format("clnrm-test/redis:6379:{:08x}", i * 40503u));
+  return keys;
+}
+
+struct FakeContainer {
+  std::string id;
+};
+
+void BM_ContainerGetOrCreate_First(benchmark::State& state) {
+  const auto keys = container_keys();
+  const std::function<std::shared_ptr<FakeContainer>()> make = [] { return std::make_shared<FakeContainer>(); };
+  for (auto _ : measured(state)) {
+    clnrm::Metrics metrics;
+    clnrm::ContainerRegistry registry(&metrics);
+    for (const auto& key : keys) benchmark::DoNotOptimize(registry.get_or_create<FakeContainer>(key, make));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kContainerBatch));
+}
+BENCHMARK(BM_ContainerGetOrCreate_First);
+
+void BM_ContainerGetOrCreate_Reuse(benchmark::State& state) {
+  const auto keys = container_keys();
+  const std::function<std::shared_ptr<FakeContainer>()> make = [] { return std::make_shared<FakeContainer>(); };
+  clnrm::Metrics metrics;
+  clnrm::ContainerRegistry registry(&metrics);
+  for (const auto& key : keys) registry.get_or_create<FakeContainer>(key, make);
+  for (auto _ : measured(state)) {
+    for (const auto& key : keys) benchmark::DoNotOptimize(registry.get_or_create<FakeContainer>(key, make));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kContainerBatch));
+  state.counters["reused"] = static_cast<double>(registry.reused());
+}
+BENCHMARK(BM_ContainerGetOrCreate_Reuse);
+
+void BM_MetricsSnapshot(benchmark::State& state) {
+  clnrm::Environment env(clnrm::make_null_backend());
+  env.metrics().add(clnrm::Metrics::Counter::TestsStarted, 3);
+  for (auto _ : measured(state)) benchmark::DoNotOptimize(env.metrics().snapshot());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MetricsSnapshot);
+
+void BM_MetricsIncrement(benchmark::State& state) {
+  clnrm::Metrics metrics;
+  for (auto _ : measured(state)) metrics.add(clnrm::Metrics::Counter::StepsRun);
+  benchmark::DoNotOptimize(metrics.get(clnrm::Metrics::Counter::StepsRun));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MetricsIncrement);
+
+// N concurrent tasks (threads), each running one cleanroom lifecycle on a
+// shared Environment: the cost of the framework's shared state (registries,
+// metrics) under parallel tests, thread start included.
+void BM_ConcurrentCleanrooms_NullBackend(benchmark::State& state) {
+  const auto tasks = static_cast<int>(state.range(0));
+  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::register_builtin_plugins(env.services());
+  const auto spec = process_service("db");
+  for (auto _ : state) {
+    std::vector<std::jthread> workers;
+    workers.reserve(static_cast<std::size_t>(tasks));
+    for (int t = 0; t < tasks; ++t) {
+      workers.emplace_back([&env, &spec, t] {
+        clnrm::PodSpec pod_spec;
+        pod_spec.session_id = env.session_id();
+        pod_spec.test_name = fmt::format("task{}", t);
+        auto pod = env.backend().create_pod(pod_spec);
+        auto handle = env.start_service(*pod, spec);
+        benchmark::DoNotOptimize(env.check_health(handle));
+        env.stop_service(handle);
+        pod->destroy();
+      });
+    }
+  }  // jthreads join here, inside the timed loop
+  state.SetItemsProcessed(state.iterations() * tasks);
+  state.counters["tasks"] = tasks;
+}
+BENCHMARK(BM_ConcurrentCleanrooms_NullBackend)->Arg(1)->Arg(5)->Arg(10)->Arg(25)->Arg(50)->UseRealTime();
+
+void BM_HealthChecks_NullBackend(benchmark::State& state) {
+  const auto services = static_cast<int>(state.range(0));
+  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::register_builtin_plugins(env.services());
+  auto pod = env.backend().create_pod({});
+  std::vector<clnrm::ServiceHandle> handles;
+  for (int i = 0; i < services; ++i) handles.push_back(env.start_service(*pod, process_service(fmt::format("svc{}", i))));
+  for (auto _ : measured(state)) {
+    int healthy = 0;
+    for (const auto& h : handles) healthy += env.check_health(h) == clnrm::HealthStatus::Healthy;
+    benchmark::DoNotOptimize(healthy);
+  }
+  state.SetItemsProcessed(state.iterations() * services);
+  for (auto& h : handles) env.stop_service(h);
+}
+BENCHMARK(BM_HealthChecks_NullBackend)->Arg(1)->Arg(5)->Arg(10)->Arg(20);
+
+}  // namespace

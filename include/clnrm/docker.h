@@ -1,0 +1,70 @@
+#pragma once
+// The Docker / Podman backend (Engine API over a unix socket or tcp://).
+// See docs/docker-backend.md for the pod model, labels, reuse and cleanup.
+
+#include <clnrm/backend.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace clnrm {
+
+// FROM=TO image substitutions (offline mirrors). Keys are normalised image
+// references ("alpine" == "alpine:latest" == "docker.io/library/alpine:latest").
+using ImageMap = std::map<std::string, std::string>;
+
+struct DockerOptions {
+  std::string host;                 // "unix:///path" or "tcp://host:port"; empty: DOCKER_HOST, then default sockets
+  ImageMap image_map;               // applied to every image the backend runs
+  std::string session_id;           // labels clnrm.session; empty: make_session_id()
+  std::string default_image = "clnrm-test/busybox";  // pod/step image when the test names none
+  std::string pause_image;          // pod container image; empty: the pod's image (must have `sleep`)
+  bool reuse = false;               // --reuse: every service behaves as reuse = true
+  bool reap_on_start = true;        // remove containers of dead clnrm processes when the backend starts
+  bool pull_missing = true;         // try to pull an absent image (CLNRM_DOCKER_PULL=0 turns it off)
+  std::string lock_dir = "/run/lock";  // reuse locks: <lock_dir>/clnrm-reuse-<hash>-<slot>.lock
+  int reuse_slots = 8;              // parallel runners that each get their own warm container per spec
+};
+
+// Parses "FROM=TO" or several separated by commas ("a=b,c=d"). Throws
+// Error(Usage) naming the bad entry.
+ImageMap parse_image_map(std::string_view text);
+// Adds `entry` ("FROM=TO") into `map`.
+void add_image_mapping(ImageMap& map, std::string_view entry);
+// "alpine" -> "alpine:latest"; strips docker.io/library/ and docker.io/.
+std::string normalize_image_ref(std::string_view image);
+// The image to run for `image` under `map` (itself when unmapped).
+std::string map_image(const ImageMap& map, std::string_view image);
+
+// Connects (negotiating the API version), reaps orphans when asked, and
+// returns the backend. Throws Error(NotSupported) when no engine answers,
+// with a message saying how to start one.
+std::unique_ptr<Backend> make_docker_backend(DockerOptions options = {});
+// DockerOptions with defaults from the environment (CLNRM_DOCKER_PULL,
+// CLNRM_DOCKER_PAUSE_IMAGE); used by the CLI.
+DockerOptions docker_options_from_environment();
+
+// True when an engine answers /_ping within `timeout` (for --backend auto).
+bool docker_engine_available(const DockerOptions& options = {},
+                             std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+
+struct ReapReport {
+  int removed = 0;
+  int kept_live = 0;    // owner process still running (or on another host)
+  int kept_reuse = 0;   // warm reuse containers (removed only with all = true)
+  std::vector<std::string> removed_names;
+  std::vector<std::string> errors;
+};
+
+// Removes containers labelled by clnrm whose owning process on this host is
+// gone (pid + start time + boot id checked, so pid reuse does not fool it).
+// all = true removes every clnrm container, including warm reuse containers
+// and those of runs still in progress.
+ReapReport reap_docker_orphans(const DockerOptions& options, bool all = false);
+
+}  // namespace clnrm

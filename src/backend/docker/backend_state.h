@@ -1,0 +1,42 @@
+#pragma once
+// What the docker backend, its pods and its services share: the options, the
+// client and a cache of images known to be present.
+
+#include <clnrm/backend.h>
+#include <clnrm/docker.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "backend/docker/docker_client.h"
+
+namespace clnrm::docker {
+
+struct BackendState {
+  DockerOptions options;
+  std::unique_ptr<DockerClient> client;
+  std::mutex images_mutex;
+  std::map<std::string, std::string> image_ids;  // mapped name -> image id
+
+  // Maps `image` through the image map, makes sure the engine has it (pulls
+  // when allowed) and returns {name to run, image id}. Throws Error(Backend)
+  // naming the image and the --image-map / make-test-images.sh remedies.
+  std::pair<std::string, std::string> resolve_image(const std::string& image);
+};
+
+// Runs `spec` as an exec in `container`. `on_abort` is called with the exec
+// id when the exec timed out or was cancelled, to kill what it started.
+ExecResult run_exec(DockerClient& client, const std::string& container, const ProcessSpec& spec,
+                    const CancelToken& cancel, const std::function<void(const std::string&)>& on_abort);
+
+// SIGKILLs a host process and all its descendants (exec'd processes of a
+// local engine are host processes). Best effort: gone processes are skipped.
+void kill_host_process_tree(long pid);
+
+// A Docker-legal container name fragment from a test or service name.
+std::string container_name_part(std::string_view text, std::size_t max_len = 40);
+
+}  // namespace clnrm::docker

@@ -1,0 +1,104 @@
+#include "backend/docker/container_spec.h"
+
+namespace clnrm::docker {
+
+SecuritySettings security_for(SecurityLevel level, const LimitsSpec& limits) {
+  SecuritySettings s;
+  switch (level) {
+    case SecurityLevel::Low:
+      break;  // writable root, default capabilities, no limits unless asked
+    case SecurityLevel::Medium:
+      s.read_only_rootfs = true;
+      s.tmpfs = {"/tmp", "/run"};
+      s.drop_all_caps = true;
+      // Enough for ordinary servers and shells: change owners/uids of their
+      // own files, bind low ports, signal their children.
+      s.cap_add = {"CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID", "KILL", "NET_BIND_SERVICE"};
+      s.memory_bytes = 1024ll << 20;
+      s.pids_limit = 1024;
+      break;
+    case SecurityLevel::High:
+      s.read_only_rootfs = true;
+      s.tmpfs = {"/tmp", "/run"};
+      s.drop_all_caps = true;
+      s.no_new_privileges = true;
+      s.memory_bytes = 512ll << 20;
+      s.pids_limit = 256;
+      s.nano_cpus = 1'000'000'000;
+      break;
+  }
+  if (limits.memory_mb) s.memory_bytes = static_cast<std::int64_t>(*limits.memory_mb) << 20;
+  if (limits.pids) s.pids_limit = *limits.pids;
+  if (limits.cpu_millicores) s.nano_cpus = static_cast<std::int64_t>(*limits.cpu_millicores) * 1'000'000;
+  return s;
+}
+
+namespace {
+
+nlohmann::json env_array(const EnvList& env) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& [k, v] : env) a.push_back(k + "=" + v);
+  return a;
+}
+
+nlohmann::json host_config(const ContainerConfig& c) {
+  const SecuritySettings& s = c.security;
+  nlohmann::json hc = {{"NetworkMode", c.network_mode}, {"ReadonlyRootfs", s.read_only_rootfs}};
+  if (s.memory_bytes > 0) {
+    hc["Memory"] = s.memory_bytes;
+    hc["MemorySwap"] = s.memory_bytes;  // no swap beyond the limit
+  }
+  if (s.nano_cpus > 0) hc["NanoCpus"] = s.nano_cpus;
+  if (s.pids_limit > 0) hc["PidsLimit"] = s.pids_limit;
+  if (!s.tmpfs.empty()) {
+    nlohmann::json t = nlohmann::json::object();
+    for (const auto& p : s.tmpfs) t[p] = "rw,nosuid,nodev,size=256m";
+    hc["Tmpfs"] = t;
+  }
+  if (s.drop_all_caps) hc["CapDrop"] = {"ALL"};
+  if (!s.cap_add.empty()) hc["CapAdd"] = s.cap_add;
+  if (s.no_new_privileges) hc["SecurityOpt"] = {"no-new-privileges"};
+  if (c.init) hc["Init"] = true;
+  if (!c.mounts.empty()) {
+    nlohmann::json binds = nlohmann::json::array();
+    for (const auto& m : c.mounts) binds.push_back(m.host_path + ":" + m.container_path + (m.read_only ? ":ro" : ""));
+    hc["Binds"] = binds;
+  }
+  return hc;
+}
+
+}  // namespace
+
+nlohmann::json create_body(const ContainerConfig& c) {
+  nlohmann::json body = {{"Image", c.image},
+                         {"Labels", c.labels},
+                         {"Env", env_array(c.env)},
+                         {"AttachStdin", false},
+                         {"AttachStdout", false},
+                         {"AttachStderr", false},
+                         {"Tty", false},
+                         {"OpenStdin", false},
+                         {"HostConfig", host_config(c)}};
+  if (!c.cmd.empty()) body["Cmd"] = c.cmd;
+  if (c.entrypoint) body["Entrypoint"] = *c.entrypoint;
+  if (!c.workdir.empty()) body["WorkingDir"] = c.workdir;
+  return body;
+}
+
+nlohmann::json reuse_identity(const ContainerConfig& c) {
+  nlohmann::json mounts = nlohmann::json::array();
+  for (const auto& m : c.mounts) mounts.push_back({m.host_path, m.container_path, m.read_only});
+  nlohmann::json hc = host_config(c);
+  hc.erase("NetworkMode");  // holds a pod id; reuse containers own their netns
+  return {{"format", 1},
+          {"image", c.image},
+          {"cmd", c.cmd},
+          {"entrypoint", c.entrypoint ? nlohmann::json(*c.entrypoint) : nlohmann::json()},
+          {"env", env_array(c.env)},
+          {"workdir", c.workdir},
+          {"mounts", mounts},
+          {"host_network", c.network_mode == "host"},
+          {"host_config", hc}};
+}
+
+}  // namespace clnrm::docker

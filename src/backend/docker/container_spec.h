@@ -1,0 +1,49 @@
+#pragma once
+// The create body of a container (POST /containers/create), including the
+// limits and security settings that the test's security level implies.
+
+#include <clnrm/spec.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace clnrm::docker {
+
+struct SecuritySettings {
+  bool read_only_rootfs = false;
+  std::vector<std::string> tmpfs;  // mount points, e.g. "/tmp"
+  bool drop_all_caps = false;
+  std::vector<std::string> cap_add;
+  bool no_new_privileges = false;
+  std::int64_t memory_bytes = 0;  // 0: unlimited
+  std::int64_t nano_cpus = 0;
+  std::int64_t pids_limit = 0;
+};
+
+// DESIGN.md §7 mapped onto HostConfig fields; explicit [limits] win over the
+// level's defaults. The policy module may refine this mapping.
+SecuritySettings security_for(SecurityLevel level, const LimitsSpec& limits);
+
+struct ContainerConfig {
+  std::string image;
+  std::vector<std::string> cmd;         // empty: the image's CMD
+  std::optional<std::vector<std::string>> entrypoint;  // set (possibly empty) to override the image's
+  EnvList env;
+  std::string workdir;
+  std::map<std::string, std::string> labels;
+  std::string network_mode = "none";    // none | container:<id> | host (never a bridge)
+  SecuritySettings security;
+  std::vector<VolumeSpec> mounts;
+  bool init = false;  // docker-init as PID 1: forwards SIGTERM, reaps zombies
+};
+
+nlohmann::json create_body(const ContainerConfig& config);
+
+// The part of a service's create spec that identifies it for reuse (no
+// labels, no network target id, no credentials).
+nlohmann::json reuse_identity(const ContainerConfig& config);
+
+}  // namespace clnrm::docker

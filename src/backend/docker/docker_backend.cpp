@@ -1,0 +1,84 @@
+// The docker Backend: connects to the engine (negotiating the API version),
+// reaps containers of dead clnrm processes, and makes DockerPods.
+#include <clnrm/docker.h>
+#include <clnrm/environment.h>
+#include <clnrm/error.h>
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "backend/docker/backend_state.h"
+#include "backend/docker/docker_pod.h"
+#include "backend/docker/endpoint.h"
+
+namespace clnrm {
+namespace {
+
+using docker::BackendState;
+
+class DockerBackend final : public Backend {
+ public:
+  explicit DockerBackend(std::shared_ptr<BackendState> state) : state_(std::move(state)) {}
+  std::string_view name() const override { return "docker"; }
+  Capabilities capabilities() const override {
+    Capabilities c;
+    c.hermetic = true;
+    c.runs_images = true;
+    c.resource_limits = true;
+    c.network_isolation = true;
+    return c;
+  }
+  std::unique_ptr<Pod> create_pod(const PodSpec& spec) override {
+    PodSpec s = spec;
+    if (s.session_id.empty()) s.session_id = state_->options.session_id;
+    return std::make_unique<docker::DockerPod>(state_, std::move(s));
+  }
+
+ private:
+  std::shared_ptr<BackendState> state_;
+};
+
+std::unique_ptr<docker::DockerClient> connect_client(const DockerOptions& options) {
+  auto client = std::make_unique<docker::DockerClient>(
+      docker::make_curl_transport(docker::resolve_endpoint_from_environment(options.host)));
+  try {
+    client->connect();
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Io) throw;
+    throw Error(ErrorKind::NotSupported,
+                fmt::format("no Docker engine answers at {}: {}. Start one with scripts/start-docker.sh "
+                            "(or set DOCKER_HOST), or use --backend sandbox",
+                            client->endpoint().describe(), e.what()));
+  }
+  return client;
+}
+
+}  // namespace
+
+DockerOptions docker_options_from_environment() {
+  DockerOptions o;
+  if (const char* pull = std::getenv("CLNRM_DOCKER_PULL"))
+    o.pull_missing = !(std::string_view(pull) == "0" || std::string_view(pull) == "never");
+  if (const char* pause = std::getenv("CLNRM_DOCKER_PAUSE_IMAGE")) o.pause_image = pause;
+  return o;
+}
+
+std::unique_ptr<Backend> make_docker_backend(DockerOptions options) {
+  if (options.session_id.empty()) options.session_id = make_session_id();
+  auto state = std::make_shared<BackendState>();
+  state->client = connect_client(options);
+  state->options = std::move(options);
+  if (state->options.reap_on_start) reap_docker_orphans(state->options, false);
+  return std::make_unique<DockerBackend>(std::move(state));
+}
+
+bool docker_engine_available(const DockerOptions& options, std::chrono::milliseconds timeout) {
+  try {
+    docker::DockerClient client(docker::make_curl_transport(docker::resolve_endpoint_from_environment(options.host)));
+    return client.ping(timeout);
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+}  // namespace clnrm

@@ -1,0 +1,274 @@
+#include "backend/docker/docker_pod.h"
+
+#include <arpa/inet.h>
+#include <clnrm/error.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "backend/docker/docker_service.h"
+#include "backend/docker/owner.h"
+
+namespace clnrm::docker {
+namespace {
+
+// The pod anchor and step containers only need to stay alive: `sleep` from
+// the image (busybox has it), with a far-away end.
+const std::vector<std::string> kSleepForever{"sleep", "2147483647"};
+
+}  // namespace
+
+DockerPod::DockerPod(std::shared_ptr<BackendState> state, PodSpec spec)
+    : state_(std::move(state)), spec_(std::move(spec)) {
+  static std::atomic<unsigned> pods{0};
+  name_ = fmt::format("clnrm-{}-{}-{}", container_name_part(spec_.session_id, 16), container_name_part(spec_.test_name),
+                      pods.fetch_add(1));
+}
+
+DockerPod::~DockerPod() {
+  try {
+    destroy();
+  } catch (...) {
+    // Destructors never throw; the reaper removes whatever is left.
+  }
+}
+
+bool DockerPod::host_mode() const { return spec_.host_network && spec_.level == SecurityLevel::Low; }
+
+std::map<std::string, std::string> DockerPod::labels(const std::string& role, const std::string& service) const {
+  auto l = owner_labels(spec_.session_id);
+  l[kLabelTest] = spec_.test_name;
+  l[kLabelRole] = role;
+  if (!service.empty()) l[kLabelService] = service;
+  return l;
+}
+
+std::string DockerPod::next_name(const std::string& role) { return fmt::format("{}-{}{}", name_, role, counter_++); }
+
+std::string DockerPod::create_and_start(const ContainerConfig& config, const std::string& name) {
+  const std::string id = state_->client->container_create(create_body(config), name);
+  // Recorded before start: a failed start still leaves a container to remove.
+  owned_.push_back(id);
+  state_->client->container_start(id);
+  return id;
+}
+
+std::string DockerPod::ensure_anchor_locked() {
+  if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
+  if (!anchor_.empty()) return anchor_;
+  ContainerConfig c;
+  const bool custom_pause = !state_->options.pause_image.empty();
+  std::string image = custom_pause ? state_->options.pause_image
+                                   : (spec_.image.empty() ? state_->options.default_image : spec_.image);
+  c.image = state_->resolve_image(image).first;
+  if (!custom_pause) {
+    c.entrypoint = std::vector<std::string>{};
+    c.cmd = kSleepForever;
+  }
+  c.labels = labels("pod");
+  c.network_mode = "none";
+  // The anchor only sleeps: it gets the tightest settings whatever the level.
+  c.security = security_for(SecurityLevel::High, {});
+  c.security.memory_bytes = 32ll << 20;
+  c.security.pids_limit = 16;
+  anchor_ = create_and_start(c, name_);
+  return anchor_;
+}
+
+std::string DockerPod::network_mode_locked() {
+  if (host_mode()) return "host";
+  return "container:" + ensure_anchor_locked();
+}
+
+std::string DockerPod::anchor_id() {
+  std::lock_guard lock(mutex_);
+  return anchor_;
+}
+
+std::string DockerPod::step_container_for(const std::string& image_request) {
+  std::lock_guard lock(mutex_);
+  if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
+  const std::string requested =
+      !image_request.empty() ? image_request : (spec_.image.empty() ? state_->options.default_image : spec_.image);
+  if (auto it = step_containers_.find(requested); it != step_containers_.end()) return it->second;
+  ContainerConfig c;
+  c.image = state_->resolve_image(requested).first;
+  c.entrypoint = std::vector<std::string>{};
+  c.cmd = kSleepForever;
+  c.labels = labels("step");
+  c.network_mode = network_mode_locked();
+  c.security = security_for(spec_.level, spec_.limits);
+  const std::string id = create_and_start(c, next_name("step"));
+  step_containers_[requested] = id;
+  return id;
+}
+
+ExecResult DockerPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
+  const std::string container = step_container_for(spec.image);
+  ExecResult r = run_exec(*state_->client, container, spec, cancel, [&](const std::string&) {
+    // A timed-out or cancelled step: removing the step container kills its
+    // whole process tree at once; the next step gets a fresh one.
+    std::lock_guard lock(mutex_);
+    for (auto it = step_containers_.begin(); it != step_containers_.end(); ++it) {
+      if (it->second == container) {
+        step_containers_.erase(it);
+        break;
+      }
+    }
+    owned_.erase(std::remove(owned_.begin(), owned_.end(), container), owned_.end());
+    state_->client->container_remove(container, true);
+  });
+  if (r.exit_code == 137 && !r.timed_out) {
+    if (auto j = state_->client->container_inspect(container))
+      r.oom_killed = (*j)["State"].value("OOMKilled", false);
+  }
+  return r;
+}
+
+std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spec) {
+  const std::string requested = spec.image.empty() ? state_->options.default_image : spec.image;
+  auto [image, image_id] = state_->resolve_image(requested);
+  ContainerConfig c;
+  c.image = image;
+  c.cmd = spec.argv;
+  c.env = spec.env;
+  c.workdir = spec.workdir;
+  c.security = security_for(spec_.level, spec_.limits);
+  // docker-init ships with Docker; Podman's equivalent (catatonit) is an
+  // optional package, so Podman services run their command as PID 1.
+  c.init = !state_->client->info().podman;
+  std::lock_guard lock(mutex_);
+  if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
+  const bool reuse = spec.reuse || state_->options.reuse;
+  // A warm container owns its own netns, so it can only be adopted as the
+  // pod's anchor (before anything else joined) or in host mode.
+  if (reuse && (anchor_.empty() || host_mode())) return start_reused(std::move(c), image_id, spec);
+  c.labels = labels("service", spec.name);
+  c.network_mode = network_mode_locked();
+  const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
+  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false);
+}
+
+std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, const std::string& image_id,
+                                                         const ProcessSpec& spec) {
+  auto& client = *state_->client;
+  c.network_mode = host_mode() ? "host" : "none";
+  nlohmann::json identity = reuse_identity(c);
+  identity["image_id"] = image_id;
+  const std::string hash = reuse_hash(identity);
+  const std::string reuse_name = spec_.test_name + "/" + spec.name;
+
+  for (int slot = 0; slot < std::max(1, state_->options.reuse_slots); ++slot) {
+    auto lock = std::make_shared<ReuseLock>(state_->options.lock_dir, hash, slot);
+    if (!lock->held()) continue;  // another runner uses this slot's container
+    std::string id;
+    bool adopted = false;
+    for (const auto& found :
+         client.container_list({std::string(kLabelReuseHash) + "=" + hash, fmt::format("{}={}", kLabelReuseSlot, slot)})) {
+      if (id.empty() && found.value("State", "") == "running") {
+        id = found.value("Id", "");
+        adopted = true;
+      } else {
+        client.container_remove(found.value("Id", ""), true);  // exited or duplicate
+      }
+    }
+    if (id.empty()) {
+      c.labels = labels("service", spec.name);
+      c.labels[kLabelReuseHash] = hash;
+      c.labels[kLabelReuseSlot] = std::to_string(slot);
+      c.labels[kLabelReuseName] = reuse_name;
+      const std::string name = fmt::format("clnrm-reuse-{}-{}", hash.substr(0, 16), slot);
+      client.container_remove(name, true);  // a leftover of a crash between create and label check
+      id = client.container_create(create_body(c), name);
+      try {
+        client.container_start(id);
+      } catch (...) {
+        client.container_remove(id, true);
+        throw;
+      }
+    }
+    // Containers of an older spec of this service are stale: remove those no
+    // runner holds right now.
+    for (const auto& old : client.container_list({std::string(kLabelReuseName) + "=" + reuse_name})) {
+      const auto& l = old["Labels"];
+      const std::string old_hash = l.value(kLabelReuseHash, "");
+      if (old_hash == hash) continue;
+      int old_slot = 0;
+      try {
+        old_slot = std::stoi(l.value(kLabelReuseSlot, "0"));
+      } catch (...) {
+      }
+      ReuseLock old_lock(state_->options.lock_dir, old_hash, old_slot);
+      if (old_lock.held()) client.container_remove(old.value("Id", ""), true);
+    }
+    if (!host_mode()) {
+      anchor_ = id;
+      anchor_reused_ = true;
+      anchor_lock_ = lock;
+    }
+    return std::make_unique<DockerService>(state_, id, spec.name, lock, adopted);
+  }
+  // Every slot is busy: run a private, throw-away container instead.
+  c.labels = labels("service", spec.name);
+  c.network_mode = network_mode_locked();
+  const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
+  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false);
+}
+
+std::optional<int> DockerPod::connect_tcp(std::uint16_t port) {
+  // Ports are never published: only a host-network pod is reachable from the
+  // runner. Otherwise the runner probes with an exec inside the pod.
+  if (!host_mode()) return std::nullopt;
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw_errno("socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void DockerPod::destroy() {
+  std::vector<std::string> members;
+  std::string anchor;
+  {
+    std::lock_guard lock(mutex_);
+    if (destroyed_) return;
+    destroyed_ = true;
+    for (const auto& id : owned_)
+      if (id != anchor_) members.push_back(id);
+    if (!anchor_reused_) anchor = anchor_;
+    owned_.clear();
+    step_containers_.clear();
+    anchor_lock_.reset();
+  }
+  // Members in parallel (each removal waits for the kill), the anchor last
+  // since the others live in its network namespace.
+  std::vector<std::string> errors;
+  std::mutex errors_mutex;
+  auto remove = [&](const std::string& id) {
+    try {
+      state_->client->container_remove(id, true);
+    } catch (const Error& e) {
+      std::lock_guard lock(errors_mutex);
+      errors.push_back(e.describe());
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < members.size(); ++i) threads.emplace_back(remove, members[i]);
+  if (!members.empty()) remove(members[0]);
+  for (auto& t : threads) t.join();
+  if (!anchor.empty()) remove(anchor);
+  if (!errors.empty())
+    throw Error(ErrorKind::Backend, fmt::format("tearing down pod {}: {}", name_, errors.front()), name_);
+}
+
+}  // namespace clnrm::docker

@@ -1,0 +1,60 @@
+#pragma once
+// The HTTP layer of the Docker client, kept small so it can be tested and
+// swapped: a request/response pair and a Transport that sends one request
+// over one fresh connection (Podman closes idle connections, and a fresh
+// connection per request keeps concurrent tests independent).
+
+#include <clnrm/cancel.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace clnrm::docker {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string path;  // absolute path with query, e.g. "/v1.41/containers/json?all=1"
+  std::string body;
+  std::string content_type;  // empty: no body / no Content-Type header
+  std::chrono::milliseconds timeout{0};  // 0: no limit
+};
+
+struct HttpResponse {
+  enum class Outcome { Complete, TimedOut, Cancelled, SinkStopped };
+  long status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;                            // empty when a sink consumed it
+  Outcome outcome = Outcome::Complete;
+
+  // The value of a header (case-insensitive name), or "".
+  std::string header(std::string_view name) const;
+};
+
+// Receives the response body as it arrives, in arbitrary chunks. Returning
+// false stops the transfer (outcome SinkStopped).
+using BodySink = std::function<bool(std::string_view)>;
+
+// Where the engine listens.
+struct Endpoint {
+  std::string unix_socket;  // set for unix:// endpoints
+  std::string base_url;     // "http://localhost" for unix sockets, "http://host:port" for tcp
+  std::string describe() const;  // "unix:///var/run/docker.sock" or "tcp://127.0.0.1:2375"
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Sends one request. Throws Error(Io) when the engine cannot be reached;
+  // a timeout or cancellation is reported in the outcome, not thrown.
+  virtual HttpResponse send(const HttpRequest& request, const BodySink* sink = nullptr,
+                            const CancelToken* cancel = nullptr) = 0;
+  virtual const Endpoint& endpoint() const = 0;
+};
+
+std::unique_ptr<Transport> make_curl_transport(Endpoint endpoint);
+
+}  // namespace clnrm::docker

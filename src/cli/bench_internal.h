@@ -1,0 +1,11 @@
+#pragma once
+// Shared between the `clnrm bench` subcommand files.
+#include <string>
+
+#include "commands.h"
+
+namespace clnrm::cli {
+void add_bench_history_commands(CLI::App& bench, CliContext& ctx);
+// GITHUB_SHA, else `git rev-parse HEAD`, else "unknown".
+std::string bench_git_commit();
+}  // namespace clnrm::cli

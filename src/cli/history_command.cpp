@@ -1,0 +1,384 @@
+// `clnrm history ...`: read the history DB (see include/clnrm/history.h).
+#include <clnrm/duration.h>
+#include <clnrm/error.h>
+#include <clnrm/history.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+
+namespace clnrm::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct CommonOptions {
+  std::string db = history::default_path();
+  std::string format = "human";
+};
+
+void add_common(CLI::App* cmd, CommonOptions& o, const std::vector<std::string>& formats) {
+  cmd->add_option("--db", o.db, "History database")->capture_default_str();
+  cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
+}
+
+history::Store open_store(const CommonOptions& o) {
+  history::StoreOptions options;
+  options.read_only = true;
+  return history::Store(o.db, options);
+}
+
+std::string format_ns(std::int64_t ns) { return format_duration(std::chrono::nanoseconds(ns)); }
+
+std::string format_time(std::int64_t unix_ns) {
+  if (unix_ns <= 0) return "-";
+  const std::time_t t = static_cast<std::time_t>(unix_ns / 1'000'000'000);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string iso_time(std::int64_t unix_ns) {
+  if (unix_ns <= 0) return "";
+  std::string s = format_time(unix_ns);
+  s[10] = 'T';
+  return s;
+}
+
+std::string short_commit(const std::string& c) { return c.empty() ? "-" : c.substr(0, 10); }
+
+// ▁▂▃▄▅▆▇█ of the values scaled between their min and max.
+std::string sparkline(const std::vector<double>& v) {
+  static const char* blocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  if (v.empty()) return {};
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  std::string out;
+  for (double x : v) {
+    const double f = *hi > *lo ? (x - *lo) / (*hi - *lo) : 0.5;
+    out += blocks[std::clamp(static_cast<int>(std::lround(f * 7)), 0, 7)];
+  }
+  return out;
+}
+
+void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+
+void run_runs(const CommonOptions& o, std::size_t limit) {
+  auto store = open_store(o);
+  auto runs = store.runs(limit);
+  if (o.format == "json") {
+    json out = json::array();
+    for (const auto& r : runs) {
+      out.push_back({{"id", r.id}, {"started", iso_time(r.started_ns)}, {"finished", iso_time(r.finished_ns)},
+                     {"complete", r.complete}, {"host", r.host}, {"git_commit", r.git_commit},
+                     {"clnrm_version", r.clnrm_version}, {"backend", r.backend}, {"options", r.options},
+                     {"tests", r.tests}, {"failed", r.failed}});
+    }
+    return print_json(out);
+  }
+  if (runs.empty()) {
+    fmt::print("no runs recorded in {}\n", o.db);
+    return;
+  }
+  fmt::print("{:>6}  {:<20}  {:>9}  {:>6}  {:>6}  {:<10}  {:<8}  {}\n", "run", "started", "duration", "tests", "failed",
+             "commit", "backend", "state");
+  for (const auto& r : runs) {
+    fmt::print("{:>6}  {:<20}  {:>9}  {:>6}  {:>6}  {:<10}  {:<8}  {}\n", r.id, format_time(r.started_ns),
+               r.complete ? format_ns(r.finished_ns - r.started_ns) : "-", r.tests, r.failed, short_commit(r.git_commit),
+               r.backend.empty() ? "-" : r.backend, r.complete ? "complete" : "INCOMPLETE (killed or still running)");
+  }
+}
+
+void run_flaky(const CommonOptions& o) {
+  auto store = open_store(o);
+  const auto report = history::find_flaky(store);
+  if (o.format == "json") {
+    json out{{"flaky", json::array()}, {"broken", json::array()}};
+    for (const auto& f : report.flaky) {
+      out["flaky"].push_back({{"file", f.file}, {"test", f.test}, {"runs", f.runs}, {"failures", f.failures},
+                              {"flips", f.flips}, {"flip_rate", f.flip_rate}, {"retried_passes", f.retried_passes},
+                              {"last_seen", iso_time(f.last_seen_ns)}, {"last_run", f.last_run}});
+    }
+    for (const auto& b : report.broken) {
+      out["broken"].push_back({{"file", b.file}, {"test", b.test}, {"consecutive_failures", b.consecutive_failures},
+                               {"since_run", b.since_run}, {"last_run", b.last_run}});
+    }
+    return print_json(out);
+  }
+  if (report.flaky.empty()) {
+    fmt::print("no flaky tests: no outcome flipped while its file stayed the same\n");
+  } else {
+    fmt::print("FLAKY (outcome flipped while the file's content hash stayed the same)\n");
+    fmt::print("  {:<28} {:>9} {:>6} {:>9} {:>8}  {:<20}  {}\n", "test", "flip rate", "flips", "failures", "retried",
+               "last seen", "file");
+    for (const auto& f : report.flaky) {
+      fmt::print("  {:<28} {:>8.0f}% {:>6} {:>4}/{:<4} {:>8}  {:<20}  {}\n", f.test, f.flip_rate * 100, f.flips,
+                 f.failures, f.runs, f.retried_passes, format_time(f.last_seen_ns), f.file);
+    }
+  }
+  if (!report.broken.empty()) {
+    fmt::print("\nBROKEN (fails every run since its file last changed; not flaky)\n");
+    for (const auto& b : report.broken) {
+      fmt::print("  {:<28} failed {} runs in a row (runs {}..{})  {}\n", b.test, b.consecutive_failures, b.since_run,
+                 b.last_run, b.file);
+    }
+  }
+}
+
+void run_slowest(const CommonOptions& o, std::size_t limit, bool steps) {
+  auto store = open_store(o);
+  const auto slow = history::find_slowest(store, limit, steps);
+  if (o.format == "json") {
+    json out = json::array();
+    for (const auto& s : slow) {
+      out.push_back({{"file", s.file}, {"test", s.test}, {"samples", s.samples}, {"median_ns", s.median_ns},
+                     {"p95_ns", s.p95_ns}, {"max_ns", s.max_ns}});
+    }
+    return print_json(out);
+  }
+  if (slow.empty()) {
+    fmt::print("no durations recorded in {}\n", o.db);
+    return;
+  }
+  fmt::print("{:<36} {:>9} {:>9} {:>9} {:>7}  {}\n", steps ? "test / step" : "test", "median", "p95", "max", "runs",
+             "file");
+  for (const auto& s : slow) {
+    fmt::print("{:<36} {:>9} {:>9} {:>9} {:>7}  {}\n", s.test, format_ns(s.median_ns), format_ns(s.p95_ns),
+               format_ns(s.max_ns), s.samples, s.file);
+  }
+}
+
+void run_trend(const CommonOptions& o, const std::string& test, std::size_t limit) {
+  auto store = open_store(o);
+  const auto points = history::trend(store, test, limit);
+  if (points.empty()) throw Error(ErrorKind::Usage, "no recorded runs of test '" + test + "'", o.db);
+  const auto cp = history::detect_change_point(points);
+  if (o.format == "json") {
+    json pts = json::array();
+    for (const auto& p : points) {
+      pts.push_back({{"run", p.run}, {"started", iso_time(p.started_ns)}, {"duration_ns", p.duration_ns},
+                     {"status", std::string(to_string(p.status))}, {"git_commit", p.git_commit}});
+    }
+    json change = nullptr;
+    if (cp.found) {
+      change = {{"run", cp.run}, {"git_commit", cp.git_commit}, {"ratio", cp.ratio},
+                {"median_before_ns", cp.median_before_ns}, {"median_after_ns", cp.median_after_ns},
+                {"p_value", cp.p_value}};
+    }
+    return print_json({{"test", test}, {"points", pts}, {"change_point", change}});
+  }
+  std::vector<double> d;
+  for (const auto& p : points) d.push_back(static_cast<double>(p.duration_ns));
+  fmt::print("{}: {} runs  {}\n\n", test, points.size(), sparkline(d));
+  fmt::print("{:>6}  {:<20}  {:<10}  {:>9}  {}\n", "run", "started", "commit", "duration", "status");
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const auto& p = points[i];
+    fmt::print("{:>6}  {:<20}  {:<10}  {:>9}  {}{}\n", p.run, format_time(p.started_ns), short_commit(p.git_commit),
+               format_ns(p.duration_ns), to_string(p.status), cp.found && i == cp.index ? "   <- change" : "");
+  }
+  fmt::print("\n");
+  if (cp.found) {
+    fmt::print("{} got {:.1f}x {} at run {} (commit {}): median {} -> {} (Mann-Whitney p = {:.2g}, corrected for {} "
+               "candidate splits)\n",
+               test, cp.ratio >= 1 ? cp.ratio : 1 / cp.ratio, cp.ratio >= 1 ? "slower" : "faster", cp.run,
+               short_commit(cp.git_commit), format_ns(static_cast<std::int64_t>(cp.median_before_ns)),
+               format_ns(static_cast<std::int64_t>(cp.median_after_ns)), cp.p_value,
+               points.size() >= 6 ? points.size() - 5 : 0);
+  } else if (points.size() < 6) {
+    fmt::print("too few runs ({}) to look for a change (needs 6)\n", points.size());
+  } else {
+    fmt::print("no significant change in duration (best split: {:.2f}x, corrected p = {:.2g})\n", cp.ratio, cp.p_value);
+  }
+}
+
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void run_export(const CommonOptions& o, std::int64_t run, const std::string& output) {
+  auto store = open_store(o);
+  std::ofstream file;
+  if (!output.empty()) {
+    file.open(output);
+    if (!file) throw Error(ErrorKind::Io, "cannot write export file", output);
+  }
+  std::ostream& out = output.empty() ? std::cout : file;
+  const bool csv = o.format == "csv";
+  if (csv) {
+    out << "id,run,run_complete,git_commit,host,file,file_hash,test,step,status,started,duration_ns,exit_code,"
+           "cpu_user_us,cpu_sys_us,max_rss_kb,containers_created,containers_reused,attempts,flaky,worker,failure_hash\n";
+  } else {
+    out << "[";
+  }
+  bool first = true;
+  history::export_executions(store, run, [&](const history::ExportedExecution& x) {
+    const auto& r = x.record;
+    if (csv) {
+      out << x.id << ',' << x.run << ',' << (x.run_complete ? 1 : 0) << ',' << csv_field(x.git_commit) << ','
+          << csv_field(x.host) << ',' << csv_field(r.file) << ',' << csv_field(r.file_hash) << ',' << csv_field(r.test)
+          << ',' << csv_field(r.step) << ',' << to_string(r.status) << ',' << iso_time(r.started_ns) << ','
+          << r.duration_ns << ',' << (r.exit_code ? std::to_string(*r.exit_code) : "") << ',' << r.cpu_user_us << ','
+          << r.cpu_sys_us << ',' << r.max_rss_kb << ',' << r.containers_created << ',' << r.containers_reused << ','
+          << r.attempts << ',' << (r.flaky ? 1 : 0) << ',' << r.worker << ',' << r.failure_hash << '\n';
+      return;
+    }
+    json j{{"id", x.id}, {"run", x.run}, {"run_complete", x.run_complete}, {"git_commit", x.git_commit},
+           {"host", x.host}, {"file", r.file}, {"file_hash", r.file_hash}, {"test", r.test}, {"step", r.step},
+           {"status", std::string(to_string(r.status))}, {"started", iso_time(r.started_ns)},
+           {"duration_ns", r.duration_ns}, {"exit_code", r.exit_code ? json(*r.exit_code) : json(nullptr)},
+           {"cpu_user_us", r.cpu_user_us}, {"cpu_sys_us", r.cpu_sys_us}, {"max_rss_kb", r.max_rss_kb},
+           {"containers_created", r.containers_created}, {"containers_reused", r.containers_reused},
+           {"attempts", r.attempts}, {"flaky", r.flaky}, {"worker", r.worker}, {"failure_hash", r.failure_hash}};
+    out << (first ? "\n  " : ",\n  ") << j.dump();
+    first = false;
+  });
+  if (!csv) out << (first ? "]\n" : "\n]\n");
+  out.flush();
+  if (!out) throw Error(ErrorKind::Io, "writing the export failed", output.empty() ? "stdout" : output);
+}
+
+void run_failed(const CommonOptions& o) {
+  auto store = open_store(o);
+  const auto last = store.last_complete_run();
+  const auto failed = history::failed_in_last_complete_run(store);
+  if (o.format == "json") {
+    json tests = json::array();
+    for (const auto& [file, test] : failed) tests.push_back({{"file", file}, {"test", test}});
+    return print_json({{"run", last ? json(last->id) : json(nullptr)}, {"tests", tests}});
+  }
+  if (!last) {
+    fmt::print("no complete run recorded in {}\n", o.db);
+    return;
+  }
+  fmt::print("{} test(s) failed in run {} (the last complete run, {})\n", failed.size(), last->id,
+             format_time(last->started_ns));
+  for (const auto& [file, test] : failed) fmt::print("  {:<32} {}\n", test, file);
+}
+
+void run_predict(const CommonOptions& o, const history::PredictOptions& options, std::size_t limit) {
+  auto store = open_store(o);
+  auto report = history::predict_failures(store, options);
+  if (limit && report.tests.size() > limit) report.tests.resize(limit);
+  if (o.format == "json") {
+    json tests = json::array();
+    for (const auto& p : report.tests) {
+      tests.push_back({{"file", p.file}, {"test", p.test}, {"probability", p.probability},
+                       {"effective_runs", p.effective_runs}, {"runs", p.runs}, {"failures", p.failures}});
+    }
+    return print_json({{"method", "recency-weighted Beta-smoothed failure rate"},
+                       {"half_life_runs", options.half_life_runs},
+                       {"prior_strength", options.prior_strength},
+                       {"window", options.window},
+                       {"base_rate", report.base_rate},
+                       {"tests", tests}});
+  }
+  if (report.tests.empty()) {
+    fmt::print("no outcomes recorded in {}\n", o.db);
+    return;
+  }
+  fmt::print("P(fail next run) = (s*base + sum w_i*f_i) / (s + sum w_i), w_i = 0.5^(age_i/{}), s = {}, last {} runs\n",
+             options.half_life_runs, options.prior_strength, options.window);
+  fmt::print("suite-wide failure rate (prior mean): {:.1f}%\n\n", report.base_rate * 100);
+  fmt::print("{:<32} {:>8} {:>10} {:>10}  {}\n", "test", "P(fail)", "failed", "evidence", "file");
+  for (const auto& p : report.tests) {
+    fmt::print("{:<32} {:>7.1f}% {:>4}/{:<5} {:>9.1f}  {}\n", p.test, p.probability * 100, p.failures, p.runs,
+               p.effective_runs, p.file);
+  }
+}
+
+}  // namespace
+
+void add_history_command(CLI::App& app, CliContext& ctx) {
+  auto* history_cmd = app.add_subcommand("history", "Analyse the run history (.clnrm/history.db)");
+  history_cmd->require_subcommand(1);
+
+  // The parsed values live as long as the app: every callback holds the state.
+  struct State {
+    CommonOptions runs_o, flaky_o, slowest_o, trend_o, export_o, predict_o;
+    std::size_t runs_limit = 20, slowest_limit = 20, trend_limit = 200, predict_limit = 0;
+    bool slowest_steps = false;
+    std::string trend_test, export_output;
+    std::int64_t export_run = 0;
+    history::PredictOptions predict_options;
+    CommonOptions failed_o;
+  };
+  auto st = std::make_shared<State>();
+
+  auto* runs = history_cmd->add_subcommand("runs", "List recorded runs, newest first (incomplete ones are marked)");
+  add_common(runs, st->runs_o, {"human", "json"});
+  runs->add_option("-n,--limit", st->runs_limit, "How many runs")->capture_default_str();
+  runs->callback([&ctx, st] { run_runs(st->runs_o, st->runs_limit); ctx.exit_code = 0; });
+
+  auto* failed = history_cmd->add_subcommand(
+      "failed", "Tests that failed in the last complete run (what `clnrm run --rerun-failed` selects)");
+  add_common(failed, st->failed_o, {"human", "json"});
+  failed->callback([&ctx, st] { run_failed(st->failed_o); ctx.exit_code = 0; });
+
+  auto* flaky = history_cmd->add_subcommand(
+      "flaky",
+      "Tests whose outcome flipped between consecutive runs while their file's content hash stayed the same, or "
+      "that passed only after a retry. Flip rate = flips / consecutive pairs with the same hash. Tests failing every "
+      "run since their file last changed (>= 2 runs) are listed as broken, not flaky.");
+  add_common(flaky, st->flaky_o, {"human", "json"});
+  flaky->callback([&ctx, st] { run_flaky(st->flaky_o); ctx.exit_code = 0; });
+
+  auto* slowest = history_cmd->add_subcommand(
+      "slowest", "Tests (or steps) by median duration, with p95 (nearest rank) and max; skipped/cancelled excluded");
+  add_common(slowest, st->slowest_o, {"human", "json"});
+  slowest->add_option("-n,--limit", st->slowest_limit, "How many (0 = all)")->capture_default_str();
+  slowest->add_flag("--steps", st->slowest_steps, "Per step instead of per test");
+  slowest->callback([&ctx, st] { run_slowest(st->slowest_o, st->slowest_limit, st->slowest_steps); ctx.exit_code = 0; });
+
+  auto* trend = history_cmd->add_subcommand(
+      "trend",
+      "Durations of one test over runs, and whether it changed: the split of the series into two segments (>= 3 runs "
+      "each) whose Mann-Whitney U test is most significant; reported when p * (number of candidate splits) < 0.01 "
+      "and the medians differ by >= 1.2x");
+  add_common(trend, st->trend_o, {"human", "json"});
+  trend->add_option("test", st->trend_test, "Test name, or FILE::NAME")->required();
+  trend->add_option("-n,--limit", st->trend_limit, "Latest runs to consider")->capture_default_str();
+  trend->callback([&ctx, st] { run_trend(st->trend_o, st->trend_test, st->trend_limit); ctx.exit_code = 0; });
+
+  auto* exp = history_cmd->add_subcommand("export", "Every stored execution (test rows have step \"\")");
+  st->export_o.format = "json";
+  add_common(exp, st->export_o, {"json", "csv"});
+  exp->add_option("--run", st->export_run, "Only this run id (0 = all)")->capture_default_str();
+  exp->add_option("-o,--output", st->export_output, "Write to this file instead of stdout");
+  exp->callback([&ctx, st] { run_export(st->export_o, st->export_run, st->export_output); ctx.exit_code = 0; });
+
+  auto* predict = history_cmd->add_subcommand(
+      "predict",
+      "Probability that each test fails on its next run, from its recent history.\n"
+      "Method: an exponentially recency-weighted failure rate smoothed by a Beta prior:\n"
+      "  P = (s*base + sum_i w_i*f_i) / (s + sum_i w_i),  w_i = 0.5^(age_i / half_life)\n"
+      "f_i = 1 if run i failed (failed/error/timed_out), age 0 = the test's latest run, over its last --window runs;\n"
+      "base = the failure rate of all tests over the same windows, s = --prior-strength pseudo-runs.\n"
+      "'evidence' is sum_i w_i. Skipped and cancelled runs are not outcomes.");
+  add_common(predict, st->predict_o, {"human", "json"});
+  predict->add_option("--half-life", st->predict_options.half_life_runs, "Runs after which a run's weight halves")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  predict->add_option("--prior-strength", st->predict_options.prior_strength, "Prior weight s, in runs")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  predict->add_option("--window", st->predict_options.window, "Latest runs per test that count")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  predict->add_option("-n,--limit", st->predict_limit, "How many tests (0 = all)")->capture_default_str();
+  predict->callback([&ctx, st] { run_predict(st->predict_o, st->predict_options, st->predict_limit); ctx.exit_code = 0; });
+}
+
+}  // namespace clnrm::cli

@@ -1,0 +1,76 @@
+#pragma once
+// A thin RAII layer over the SQLite C API: a connection, prepared statements
+// and a retrying transaction. SQL itself stays in the files that own each
+// table or query.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace clnrm::history::sql {
+
+// Throws clnrm::Error(Io, "<what>: <sqlite message>", db path).
+[[noreturn]] void throw_sqlite(sqlite3* db, int rc, const std::string& what, const std::string& path);
+
+bool is_busy(int rc) noexcept;
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql, const std::string& path);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, std::nullopt_t);
+
+  // True while there is a row; false when done. Throws on error (busy included).
+  bool step();
+  // step() until done, then reset for the next use.
+  void run();
+  void reset();
+
+  std::int64_t int64(int column) const;
+  double real(int column) const;
+  std::string text(int column) const;
+  std::string_view text_view(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  const std::string& path_;
+};
+
+class Connection {
+ public:
+  Connection(const std::string& path, bool read_only, int busy_timeout_ms);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* handle() const noexcept { return db_; }
+  const std::string& path() const noexcept { return path_; }
+  void exec(const std::string& sql);
+  std::int64_t scalar(const std::string& sql);
+
+  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT. IMMEDIATE takes the write
+  // lock up front, so the busy handler applies (a deferred transaction that
+  // upgrades can fail with SQLITE_BUSY without waiting). When the lock stays
+  // busy past the busy timeout, the whole transaction is rolled back and
+  // retried with growing backoff, `retries` times, before giving up.
+  void transaction(const std::function<void()>& body, int retries);
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace clnrm::history::sql

@@ -1,0 +1,64 @@
+// Formatting shared by the comparison renderers.
+#include <clnrm/error.h>
+#include <clnrm/perf.h>
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace clnrm::perf {
+
+Format parse_format(std::string_view text) {
+  if (text == "text") return Format::Text;
+  if (text == "markdown" || text == "md") return Format::Markdown;
+  if (text == "json") return Format::Json;
+  if (text == "html") return Format::Html;
+  throw Error(ErrorKind::Usage, fmt::format("unknown format '{}' (text, markdown, json or html)", text), "--format");
+}
+
+std::string render(const ComparisonReport& report, Format format) {
+  switch (format) {
+    case Format::Text: return render_text(report);
+    case Format::Markdown: return render_markdown(report);
+    case Format::Json: return render_json(report);
+    case Format::Html: return render_html(report);
+  }
+  return render_text(report);
+}
+
+std::string format_value(double value, Metric metric) {
+  if (!std::isfinite(value)) return "n/a";
+  if (metric == Metric::Instructions) {
+    if (value >= 1e9) return fmt::format("{:.3g} G instr", value / 1e9);
+    if (value >= 1e6) return fmt::format("{:.3g} M instr", value / 1e6);
+    if (value >= 1e3) return fmt::format("{:.3g} k instr", value / 1e3);
+    return fmt::format("{:.3g} instr", value);
+  }
+  if (value >= 1e9) return fmt::format("{:.3g} s", value / 1e9);
+  if (value >= 1e6) return fmt::format("{:.3g} ms", value / 1e6);
+  if (value >= 1e3) return fmt::format("{:.3g} µs", value / 1e3);
+  return fmt::format("{:.3g} ns", value);
+}
+
+std::string format_percent(double fraction) {
+  if (!std::isfinite(fraction)) return "n/a";
+  return fmt::format("{:+.1f}%", fraction * 100);
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace clnrm::perf

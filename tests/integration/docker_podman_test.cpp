@@ -1,0 +1,99 @@
+// The same client and backend against Podman's Docker-compatible API
+// (`podman system service`, started by scripts/start-podman.sh).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "docker_support.h"
+
+namespace clnrm {
+namespace {
+
+using namespace testing_docker;
+
+// Starts (or finds) the Podman service; returns its unix:// address or "".
+std::string podman_host(std::string* log) {
+  static std::string host, output;
+  if (host.empty()) {
+    FILE* p = ::popen((std::string(CLNRM_SOURCE_DIR) + "/scripts/start-podman.sh 2>&1").c_str(), "r");
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output.append(buf, n);
+    if (::pclose(p) == 0) {
+      // The socket path is the last line of the output.
+      std::string s = output;
+      while (!s.empty() && s.back() == '\n') s.pop_back();
+      host = "unix://" + s.substr(s.rfind('\n') == std::string::npos ? 0 : s.rfind('\n') + 1);
+    }
+  }
+  *log = output;
+  return host;
+}
+
+class PodmanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string log;
+    host_ = podman_host(&log);
+    ASSERT_FALSE(host_.empty()) << "scripts/start-podman.sh failed:\n" << log;
+    options_ = test_options();
+    options_.host = host_;
+    options_.session_id = unique("podman");
+    backend_ = make_docker_backend(options_);
+  }
+  void TearDown() override {
+    backend_.reset();
+    if (host_.empty()) return;
+    docker::DockerClient c(docker::make_curl_transport(docker::parse_docker_host(host_)));
+    c.connect();
+    auto left = c.container_list({"clnrm.session=" + options_.session_id});
+    EXPECT_EQ(left.size(), 0u) << "containers left behind in podman";
+    for (const auto& x : left) c.container_remove(x.value("Id", ""), true);
+  }
+  std::string host_;
+  DockerOptions options_;
+  std::unique_ptr<Backend> backend_;
+  CancelToken never_;
+};
+
+TEST_F(PodmanTest, NegotiatesAndIsRecognisedAsPodman) {
+  docker::DockerClient c(docker::make_curl_transport(docker::parse_docker_host(host_)));
+  const auto& info = c.connect();
+  EXPECT_TRUE(info.podman);
+  EXPECT_GE(info.api, docker::kClientMinApi);
+  EXPECT_LE(info.api, info.server_max);
+}
+
+TEST_F(PodmanTest, StepsServicesAndTimeoutsWork) {
+  auto pod = backend_->create_pod(pod_spec("podman-pod", kRedis));
+  auto r = pod->exec(cmd({"sh", "-c", "echo out; echo err >&2; exit 4"}), never_);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_EQ(r.stdout_data, "out\n");
+  EXPECT_EQ(r.stderr_data, "err\n");
+
+  ProcessSpec svc;
+  svc.name = "db";
+  svc.image = kRedis;
+  svc.argv = {"redis-server", "--port", "6379", "--save", ""};
+  auto service = pod->start_service(svc);
+  bool ready = false;
+  for (int i = 0; i < 100 && !ready; ++i) {
+    ready = pod->exec(cmd({"redis-cli", "ping"}, kRedis), never_).stdout_data == "PONG\n";
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(ready) << service->logs();
+  EXPECT_EQ(pod->exec(cmd({"sh", "-c", "ls /sys/class/net"}), never_).stdout_data, "lo\n");
+
+  ProcessSpec slow = cmd({"sleep", "60"});
+  slow.timeout = Duration(500);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto t = pod->exec(slow, never_);
+  EXPECT_TRUE(t.timed_out);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
+  pod->destroy();
+}
+
+}  // namespace
+}  // namespace clnrm

@@ -1,0 +1,148 @@
+// reuse = true: warm service containers across pods/runs, found by the reuse
+// hash; a changed spec replaces the container; parallel adopters never share.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "backend/docker/docker_service.h"
+#include "docker_support.h"
+
+namespace clnrm {
+namespace {
+
+using namespace testing_docker;
+
+class DockerReuseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(require_engine());
+    options_ = test_options();
+    options_.session_id = unique("reuse");
+    // A private lock dir and test name keep parallel test runs apart.
+    lock_dir_ = std::filesystem::temp_directory_path() / unique("clnrm-reuse-locks");
+    options_.lock_dir = lock_dir_;
+    backend_ = make_docker_backend(options_);
+    test_name_ = unique("reuse-test");
+  }
+  void TearDown() override {
+    backend_.reset();
+    // Warm containers outlive their pods by design: remove ours explicitly.
+    auto c = connect_client();
+    for (const auto& found : c->container_list({"clnrm.test=" + test_name_})) c->container_remove(found.value("Id", ""), true);
+    std::filesystem::remove_all(lock_dir_);
+  }
+  PodSpec spec() {
+    PodSpec s;
+    s.test_name = test_name_;
+    s.image = kRedis;
+    return s;
+  }
+  ProcessSpec redis(const std::string& extra = "") {
+    ProcessSpec p;
+    p.name = "db";
+    p.image = kRedis;
+    p.argv = {"redis-server", "--port", "6379", "--save", ""};
+    if (!extra.empty()) p.argv.push_back(extra), p.argv.push_back("1");
+    p.reuse = true;
+    return p;
+  }
+  DockerOptions test_options_with_locks() {
+    DockerOptions o = test_options();
+    o.lock_dir = lock_dir_;
+    return o;
+  }
+  static bool ping(Pod& pod) {
+    CancelToken never;
+    for (int i = 0; i < 100; ++i) {
+      if (pod.exec(cmd({"redis-cli", "ping"}, kRedis), never).stdout_data == "PONG\n") return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+  DockerOptions options_;
+  std::filesystem::path lock_dir_;
+  std::unique_ptr<Backend> backend_;
+  std::string test_name_;
+  CancelToken never_;
+};
+
+TEST_F(DockerReuseTest, SecondPodAdoptsTheWarmContainerWithItsState) {
+  std::string first_id;
+  {
+    auto pod = backend_->create_pod(spec());
+    auto svc = pod->start_service(redis());
+    first_id = svc->id();
+    EXPECT_FALSE(dynamic_cast<docker::DockerService&>(*svc).adopted());
+    ASSERT_TRUE(ping(*pod));
+    pod->exec(cmd({"redis-cli", "set", "carried", "over"}, kRedis), never_);
+    svc->stop(Duration(2000));
+    pod->destroy();
+  }
+  auto still = connect_client()->container_inspect(first_id);
+  ASSERT_TRUE(still) << "a reuse container survives its pod";
+  EXPECT_TRUE((*still)["State"].value("Running", false));
+  EXPECT_EQ(count_with_label("clnrm.test", test_name_), 1u) << "pod and step containers are gone";
+
+  // Another backend (a later run) finds it by hash.
+  auto backend2 = make_docker_backend(test_options_with_locks());
+  auto pod = backend2->create_pod(spec());
+  auto svc = pod->start_service(redis());
+  EXPECT_EQ(svc->id(), first_id);
+  EXPECT_TRUE(dynamic_cast<docker::DockerService&>(*svc).adopted());
+  // Steps join the warm container's network namespace, and its data is still there.
+  EXPECT_EQ(pod->exec(cmd({"redis-cli", "get", "carried"}, kRedis), never_).stdout_data, "over\n");
+}
+
+TEST_F(DockerReuseTest, ChangedSpecGetsANewContainerAndTheStaleOneIsRemoved) {
+  std::string old_id;
+  {
+    auto pod = backend_->create_pod(spec());
+    auto svc = pod->start_service(redis());
+    old_id = svc->id();
+  }
+  auto pod = backend_->create_pod(spec());
+  auto svc = pod->start_service(redis("--databases"));
+  EXPECT_NE(svc->id(), old_id);
+  EXPECT_FALSE(connect_client()->container_inspect(old_id)) << "stale container removed";
+  ASSERT_TRUE(ping(*pod));
+}
+
+TEST_F(DockerReuseTest, ParallelAdoptersNeverShare) {
+  // Warm one container first so both adopters race for it.
+  {
+    auto pod = backend_->create_pod(spec());
+    pod->start_service(redis());
+  }
+  std::promise<void> go;
+  auto gate = go.get_future().share();
+  auto adopt = [&] {
+    gate.wait();
+    auto pod = backend_->create_pod(spec());
+    auto svc = pod->start_service(redis());
+    const std::string id = svc->id();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // hold it while the other adopts
+    return id;
+  };
+  auto a = std::async(std::launch::async, adopt);
+  auto b = std::async(std::launch::async, adopt);
+  go.set_value();
+  const std::string id_a = a.get(), id_b = b.get();
+  EXPECT_NE(id_a, id_b);
+  // Both are kept warm (one per slot) for later parallel runs.
+  EXPECT_EQ(connect_client()->container_list({"clnrm.test=" + test_name_, "clnrm.reuse-hash"}).size(), 2u);
+}
+
+TEST_F(DockerReuseTest, CleanupKeepsWarmContainersUnlessAll) {
+  {
+    auto pod = backend_->create_pod(spec());
+    pod->start_service(redis());
+  }
+  auto report = reap_docker_orphans(test_options(), false);
+  EXPECT_GE(report.kept_reuse, 1);
+  EXPECT_EQ(connect_client()->container_list({"clnrm.test=" + test_name_}).size(), 1u);
+}
+
+}  // namespace
+}  // namespace clnrm

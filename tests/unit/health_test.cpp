@@ -1,0 +1,107 @@
+#include <clnrm/health.h>
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char t[] = "/tmp/clnrm-health-XXXXXX";
+    path = ::mkdtemp(t);
+  }
+  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+};
+
+}  // namespace
+
+TEST(HealthHistory, MissingNestedDirectoryUnderAWritableOneIsOk) {
+  TempDir d;
+  auto c = clnrm::check_history_db(d.path + "/a/b/history.db");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Ok) << c[0].detail;
+  EXPECT_NE(c[0].detail.find(d.path), std::string::npos);
+}
+
+TEST(HealthHistory, ExistingWritableFileIsOk) {
+  TempDir d;
+  const std::string db = d.path + "/history.db";
+  std::fclose(std::fopen(db.c_str(), "w"));
+  auto c = clnrm::check_history_db(db);
+  EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Ok) << c[0].detail;
+}
+
+TEST(HealthHistory, ADirectoryWhereTheFileShouldBeIsAWarning) {
+  TempDir d;
+  auto c = clnrm::check_history_db(d.path);
+  EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Warn);
+  EXPECT_FALSE(c[0].fix.empty());
+}
+
+TEST(HealthHistory, AFileAsParentIsAWarning) {
+  TempDir d;
+  const std::string f = d.path + "/file";
+  std::fclose(std::fopen(f.c_str(), "w"));
+  auto c = clnrm::check_history_db(f + "/history.db");
+  EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Warn);
+  EXPECT_NE(c[0].detail.find("not a directory"), std::string::npos);
+}
+
+TEST(HealthEngine, NoSocketIsAWarningNamingWhereItLooked) {
+  clnrm::HealthOptions o;
+  o.engine_sockets = {"/nonexistent/docker.sock"};
+  auto c = clnrm::check_engines(o);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Warn);
+  EXPECT_NE(c[0].detail.find("/nonexistent/docker.sock"), std::string::npos);
+  EXPECT_FALSE(c[0].required);
+}
+
+TEST(HealthEngine, ASocketWithNobodyListeningIsAWarning) {
+  TempDir d;
+  const std::string path = d.path + "/dead.sock";
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ::close(fd);  // bound, never listening: connect is refused
+  clnrm::HealthOptions o;
+  o.engine_sockets = {path};
+  auto c = clnrm::check_engines(o);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Warn);
+  EXPECT_NE(c[0].detail.find("/_ping failed"), std::string::npos) << c[0].detail;
+}
+
+TEST(HealthFaketime, FoundOrExplained) {
+  auto c = clnrm::check_libfaketime();
+  ASSERT_EQ(c.size(), 1u);
+  if (c[0].result == clnrm::HealthCheck::Result::Ok) {
+    EXPECT_EQ(::access(c[0].detail.c_str(), R_OK), 0);
+  } else {
+    EXPECT_NE(c[0].fix.find("faketime"), std::string::npos);
+  }
+}
+
+TEST(HealthReport, RequiredFailureDecidesReadiness) {
+  clnrm::HealthReport r;
+  r.checks.push_back({"engine", "docker", clnrm::HealthCheck::Result::Fail, false, "down", "start it"});
+  EXPECT_TRUE(r.sandbox_ready());
+  r.checks.push_back({"namespaces", "net namespace", clnrm::HealthCheck::Result::Fail, true, "EPERM", "use root"});
+  EXPECT_FALSE(r.sandbox_ready());
+  const auto j = clnrm::health_to_json(r);
+  EXPECT_EQ(j["sandbox_ready"], false);
+  EXPECT_EQ(j["checks"][1]["status"], "fail");
+  EXPECT_EQ(j["checks"][1]["required"], true);
+  const auto text = clnrm::render_health_human(r);
+  EXPECT_NE(text.find("FAIL  net namespace: EPERM\n        fix: use root"), std::string::npos) << text;
+  EXPECT_NE(text.find("sandbox: cannot run (1 required check failed"), std::string::npos) << text;
+}

@@ -1,0 +1,51 @@
+#include <clnrm/docker.h>
+#include <clnrm/error.h>
+#include <gtest/gtest.h>
+
+namespace clnrm {
+namespace {
+
+TEST(ImageMap, NormalisesReferences) {
+  EXPECT_EQ(normalize_image_ref("alpine"), "alpine:latest");
+  EXPECT_EQ(normalize_image_ref("alpine:3.19"), "alpine:3.19");
+  EXPECT_EQ(normalize_image_ref("docker.io/library/alpine"), "alpine:latest");
+  EXPECT_EQ(normalize_image_ref("docker.io/bitnami/redis"), "bitnami/redis:latest");
+  EXPECT_EQ(normalize_image_ref("localhost:5000/x"), "localhost:5000/x:latest");
+  EXPECT_EQ(normalize_image_ref("localhost:5000/x:1"), "localhost:5000/x:1");
+  EXPECT_EQ(normalize_image_ref("x@sha256:abc"), "x@sha256:abc");
+}
+
+TEST(ImageMap, ParsesOneOrSeveralEntries) {
+  auto m = parse_image_map("alpine:latest=clnrm-test/busybox");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(map_image(m, "alpine:latest"), "clnrm-test/busybox");
+  EXPECT_EQ(map_image(m, "alpine"), "clnrm-test/busybox");
+  EXPECT_EQ(map_image(m, "docker.io/library/alpine:latest"), "clnrm-test/busybox");
+  EXPECT_EQ(map_image(m, "alpine:3.19"), "alpine:3.19");
+  auto two = parse_image_map("alpine=clnrm-test/busybox, redis:7=clnrm-test/redis");
+  EXPECT_EQ(two.size(), 2u);
+  EXPECT_EQ(map_image(two, "redis:7"), "clnrm-test/redis");
+  EXPECT_EQ(map_image(two, "redis"), "redis");
+}
+
+TEST(ImageMap, RejectsMalformedEntriesNamingThem) {
+  for (const char* bad : {"alpine", "=x", "alpine=", "a=b,,c=d"}) {
+    try {
+      parse_image_map(bad);
+      FAIL() << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Usage);
+      EXPECT_NE(std::string(e.what()).find("FROM=TO"), std::string::npos);
+    }
+  }
+}
+
+TEST(ImageMap, LaterEntriesOverrideEarlierOnes) {
+  ImageMap m;
+  add_image_mapping(m, "alpine=a");
+  add_image_mapping(m, "alpine:latest=b");
+  EXPECT_EQ(map_image(m, "alpine"), "b");
+}
+
+}  // namespace
+}  // namespace clnrm

@@ -1,0 +1,213 @@
+#include <clnrm/error.h>
+#include <clnrm/schedule.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+using namespace clnrm;
+using namespace clnrm::schedule;
+using std::chrono::milliseconds;
+
+namespace {
+
+std::vector<TestItem> suite(int n, std::uintmax_t size = 0) {
+  std::vector<TestItem> tests;
+  for (int i = 0; i < n; ++i) {
+    tests.push_back({"tests/t" + std::to_string(100 + i) + ".clnrm.toml", "t" + std::to_string(100 + i), size ? size + i : 0});
+  }
+  return tests;
+}
+
+std::vector<KnownDuration> durations_of(const std::vector<TestItem>& tests, const std::vector<double>& seconds) {
+  std::vector<KnownDuration> out;
+  for (std::size_t i = 0; i < tests.size() && i < seconds.size(); ++i) {
+    out.push_back({tests[i].file, tests[i].name,
+                   std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds[i]))});
+  }
+  return out;
+}
+
+// Skewed durations: log-normal with a heavy tail (a few tests dominate).
+std::vector<double> skewed(std::mt19937_64& rng, int n) {
+  std::lognormal_distribution<double> d(0.0, 1.5);
+  std::vector<double> v;
+  for (int i = 0; i < n; ++i) v.push_back(d(rng));
+  return v;
+}
+
+}  // namespace
+
+TEST(ScheduleOrder, ParsesEveryForm) {
+  EXPECT_EQ(parse_order("file").kind, Order::Kind::File);
+  EXPECT_EQ(parse_order("history").kind, Order::Kind::History);
+  auto r = parse_order("random:42");
+  EXPECT_EQ(r.kind, Order::Kind::Random);
+  EXPECT_EQ(r.seed, 42u);
+  EXPECT_TRUE(r.seed_given);
+  EXPECT_EQ(to_string(r), "random:42");
+  auto drawn = parse_order("random");
+  EXPECT_FALSE(drawn.seed_given);
+  EXPECT_EQ(to_string(drawn), "random:" + std::to_string(drawn.seed));
+  for (auto bad : {"", "fast", "random:", "random:x1", "random:-3", "random:1x"}) {
+    try {
+      parse_order(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Usage) << bad;
+    }
+  }
+}
+
+TEST(ScheduleOrder, FileOrderSortsByPathIndependentOfDiscovery) {
+  std::vector<TestItem> tests = {{"b.toml", "b"}, {"a.toml", "a"}, {"c.toml", "c"}};
+  EXPECT_EQ(order_tests(tests, parse_order("file"), {}), (std::vector<std::size_t>{1, 0, 2}));
+}
+
+TEST(ScheduleOrder, RandomIsAPermutationDeterministicForTheSeed) {
+  auto tests = suite(50);
+  const auto a = order_tests(tests, parse_order("random:7"), {});
+  EXPECT_EQ(a, order_tests(tests, parse_order("random:7"), {}));
+  EXPECT_NE(a, order_tests(tests, parse_order("random:8"), {}));
+  EXPECT_NE(a, order_tests(tests, parse_order("file"), {}));
+  auto sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t i = 0; i < sorted.size(); ++i) EXPECT_EQ(sorted[i], i);
+  // Same set in another discovery order: same run order.
+  auto reversed = tests;
+  std::reverse(reversed.begin(), reversed.end());
+  const auto b = order_tests(reversed, parse_order("random:7"), {});
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(tests[a[i]].name, reversed[b[i]].name);
+}
+
+TEST(ScheduleOrder, HistoryRunsLongestFirstAndNewTestsAsTypical) {
+  auto tests = suite(4);
+  // t103 has no history: it gets the median of 1, 5, 3 = 3 s (ties by file: t102 first).
+  auto known = durations_of(tests, {1.0, 5.0, 3.0});
+  const auto costs = estimate_costs(tests, known);
+  EXPECT_EQ(costs.basis, CostBasis::History);
+  EXPECT_EQ(costs.known, 3u);
+  EXPECT_DOUBLE_EQ(costs.cost[3], 3.0);
+  EXPECT_EQ(order_tests(tests, parse_order("history"), known), (std::vector<std::size_t>{1, 2, 3, 0}));
+}
+
+TEST(ScheduleOrder, HistoryMatchesAMovedFileByUniqueName) {
+  auto tests = suite(2);
+  auto known = durations_of(tests, {1.0, 9.0});
+  known[1].file = "old/location.clnrm.toml";
+  EXPECT_DOUBLE_EQ(estimate_costs(tests, known).cost[1], 9.0);
+}
+
+TEST(ScheduleOrder, WithoutHistoryFallsBackToFileSizeThenCount) {
+  EXPECT_EQ(estimate_costs(suite(3, 100), {}).basis, CostBasis::FileSize);
+  EXPECT_DOUBLE_EQ(estimate_costs(suite(3, 100), {}).cost[2], 102.0);
+  EXPECT_EQ(estimate_costs(suite(3), {}).basis, CostBasis::Count);
+}
+
+TEST(ScheduleShard, ParsesKOverNAndRejectsNonsenseClearly) {
+  auto s = parse_shard("2/3");
+  EXPECT_EQ(s.index, 2);
+  EXPECT_EQ(s.count, 3);
+  EXPECT_EQ(parse_shard("1/1").count, 1);
+  for (auto bad : {"", "3", "0/3", "4/3", "1/0", "a/b", "1/3x", "-1/3", "1//3", "/3"}) {
+    try {
+      parse_shard(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Usage) << bad;
+      EXPECT_NE(std::string(e.what()).find("K/N"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(ScheduleShard, EveryTestInExactlyOneShardWithAndWithoutHistory) {
+  std::mt19937_64 rng(5);
+  auto tests = suite(37, 500);
+  const auto known = durations_of(tests, skewed(rng, 30));
+  for (const auto& history : {std::vector<KnownDuration>{}, known}) {
+    for (int n : {1, 2, 3, 5, 40}) {
+      std::multiset<std::size_t> seen;
+      for (int k = 1; k <= n; ++k) {
+        for (auto i : select_shard(tests, {k, n}, history)) seen.insert(i);
+      }
+      ASSERT_EQ(seen.size(), tests.size()) << n;
+      for (std::size_t i = 0; i < tests.size(); ++i) EXPECT_EQ(seen.count(i), 1u) << "test " << i << " with N=" << n;
+    }
+  }
+}
+
+TEST(ScheduleShard, DeterministicAndIndependentOfDiscoveryOrder) {
+  std::mt19937_64 rng(9);
+  auto tests = suite(20);
+  const auto known = durations_of(tests, skewed(rng, 20));
+  auto reversed = tests;
+  std::reverse(reversed.begin(), reversed.end());
+  for (int k = 1; k <= 3; ++k) {
+    const auto a = select_shard(tests, {k, 3}, known);
+    EXPECT_EQ(a, select_shard(tests, {k, 3}, known));
+    const auto b = select_shard(reversed, {k, 3}, known);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(tests[a[i]].name, reversed[b[i]].name);
+  }
+}
+
+TEST(ScheduleShard, BalancedByHistoricalDuration) {
+  auto tests = suite(7);
+  // 8 + 1+1+1+1+1+1: the 8 s test alone on one shard, the rest together.
+  const auto known = durations_of(tests, {1, 1, 8, 1, 1, 1, 1});
+  const auto shards = partition_shards(tests, 2, known);
+  ASSERT_EQ(shards.size(), 2u);
+  EXPECT_EQ(shards[0], (std::vector<std::size_t>{2}));
+  EXPECT_EQ(shards[1].size(), 6u);
+  // Without history the split is by count.
+  const auto by_count = partition_shards(tests, 2, {});
+  EXPECT_EQ(by_count[0].size(), 4u);
+  EXPECT_EQ(by_count[1].size(), 3u);
+}
+
+TEST(ScheduleShard, MoreShardsThanTestsLeavesSomeEmpty) {
+  auto shards = partition_shards(suite(2), 4, {});
+  EXPECT_EQ(shards[0].size() + shards[1].size(), 2u);
+  EXPECT_TRUE(shards[2].empty());
+  EXPECT_TRUE(shards[3].empty());
+}
+
+TEST(ScheduleMakespan, SimulationAndLowerBound) {
+  EXPECT_DOUBLE_EQ(simulate_makespan({3, 3, 2, 2, 2}, 2), 7.0);  // {3,2,2} and {3,2}
+  EXPECT_DOUBLE_EQ(makespan_lower_bound({3, 3, 2, 2, 2}, 2), 6.0);
+  EXPECT_DOUBLE_EQ(makespan_lower_bound({10, 1, 1}, 2), 10.0);
+  EXPECT_DOUBLE_EQ(simulate_makespan({}, 2), 0.0);
+}
+
+TEST(ScheduleMakespan, LongestFirstOnTwoWorkersIsWithinTenPercentOfTheBoundOnSkewedSuites) {
+  // The target: with history, --order history --jobs 2 on a suite
+  // with skewed durations finishes within 10% of max(longest, total/2).
+  std::mt19937_64 rng(2024);
+  int file_order_misses = 0;
+  for (int trial = 0; trial < 50; ++trial) {
+    auto tests = suite(40);
+    const auto seconds = skewed(rng, 40);
+    const auto known = durations_of(tests, seconds);
+    auto in_order = [&](const std::vector<std::size_t>& idx) {
+      std::vector<double> c;
+      for (auto i : idx) c.push_back(seconds[i]);
+      return c;
+    };
+    const double bound = makespan_lower_bound(seconds, 2);
+    const double lpt = simulate_makespan(in_order(order_tests(tests, parse_order("history"), known)), 2);
+    EXPECT_LE(lpt, 1.10 * bound) << "trial " << trial;
+    EXPECT_GE(lpt, bound - 1e-9);
+    if (simulate_makespan(in_order(order_tests(tests, parse_order("file"), {})), 2) > 1.10 * bound) ++file_order_misses;
+  }
+  // The check can fail: file order often misses the target on the same suites.
+  EXPECT_GT(file_order_misses, 0);
+}
+
+TEST(ScheduleRerunFailed, SelectsTheFailedTestsByFileAndName) {
+  auto tests = suite(5);
+  const std::vector<std::pair<std::string, std::string>> failed = {{tests[3].file, tests[3].name},
+                                                                   {"moved.toml", tests[1].name}};
+  EXPECT_EQ(select_failed(tests, failed), (std::vector<std::size_t>{1, 3}));
+  EXPECT_TRUE(select_failed(tests, {}).empty());
+}
