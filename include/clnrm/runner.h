@@ -36,6 +36,7 @@ struct RunOptions {
   // by the runner, on the worker thread that ran it.
   std::function<void(const TestResult&)> on_test_finished;
   std::function<void(const TestSpec&, int worker)> on_test_started;
+  std::optional<std::uint64_t> seed;            // --seed: overrides [determinism] seed
 };
 
 // Number of worker lanes for `requested` (<= 0: cores) and `tests` tests.
@@ -50,6 +51,7 @@ struct TestContext {
   int worker = 0;
   const CancelToken* cancel = nullptr;
   std::optional<Duration> default_timeout;
+  std::optional<std::uint64_t> seed;  // --seed (see RunOptions::seed)
 };
 
 // Runs one test to completion and tears its cleanroom down. Never throws for

@@ -57,6 +57,7 @@ RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const P
         ctx.worker = worker;
         ctx.cancel = options.cancel;
         ctx.default_timeout = options.default_test_timeout;
+        ctx.seed = options.seed;
         slot = run_test(env, spec, ctx);
         slot.file_hash = hash_file(spec.file);
         if (options.fail_fast && is_failure(slot.status)) stop.store(true, std::memory_order_release);

@@ -4,11 +4,12 @@
 
 namespace clnrm::run {
 
-EnvList step_environment(const EnvList& base, std::string_view step_name, const EnvList& step_env) {
+EnvList step_environment(const EnvList& base, std::string_view step_name, const EnvList& step_env,
+                         bool with_step_name) {
   EnvList env;
   env.reserve(base.size() + 1 + step_env.size());
   env.insert(env.end(), base.begin(), base.end());
-  env.emplace_back("CLNRM_STEP", std::string(step_name));
+  if (with_step_name) env.emplace_back("CLNRM_STEP", std::string(step_name));
   env.insert(env.end(), step_env.begin(), step_env.end());
   // Stable sort keeps insertion order among equal keys; keep the last (the step's).
   std::stable_sort(env.begin(), env.end(), [](const auto& a, const auto& b) { return a.first < b.first; });

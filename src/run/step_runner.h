@@ -47,7 +47,9 @@ bool run_sequence(const StepContext& ctx, const std::vector<StepSpec>& steps, st
 // Runs a scenario: its steps in order, or all at once when concurrent.
 bool run_scenario(const StepContext& ctx, const ScenarioSpec& scenario, std::vector<StepResult>& out);
 
-// step env = base env + CLNRM_STEP + the step's own (the step's win), sorted.
-EnvList step_environment(const EnvList& base, std::string_view step_name, const EnvList& step_env);
+// step env = base env + CLNRM_STEP (unless !with_step_name) + the step's own
+// (the step's win), sorted by key.
+EnvList step_environment(const EnvList& base, std::string_view step_name, const EnvList& step_env,
+                         bool with_step_name = true);
 
 }  // namespace clnrm::run

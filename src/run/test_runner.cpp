@@ -1,6 +1,7 @@
 // One test, start to finish: pod -> services -> steps -> scenarios ->
 // [assertions] -> teardown (always).
 #include <clnrm/assertions.h>
+#include <clnrm/determinism.h>
 #include <clnrm/error.h>
 #include <clnrm/runner.h>
 #include <clnrm/wait.h>
@@ -33,11 +34,25 @@ PodSpec pod_spec_for(const Environment& env, const TestSpec& spec) {
   return p;
 }
 
-EnvList base_environment(const TestSpec& spec) {
+// CLNRM_TEST, plus the [determinism] environment (CLNRM_SEED, TZ, locale,
+// libfaketime for freeze_clock) when the test has one. Sorted by key.
+EnvList base_environment(const TestSpec& spec, const TestContext& context) {
   EnvList env;
-  if (spec.determinism.seed) env.emplace_back("CLNRM_SEED", std::to_string(*spec.determinism.seed));
+  if (spec.determinism.seed || spec.determinism.freeze_clock || context.seed) {
+    DeterminismEnvOptions options;
+    options.cli_seed = context.seed;
+    env = determinism_environment(spec.determinism, options);
+  }
   env.emplace_back("CLNRM_TEST", spec.name);
-  return env;  // sorted: CLNRM_SEED < CLNRM_TEST
+  return run::step_environment(env, {}, {}, /*with_step_name=*/false);
+}
+
+// Services see the test's base environment too (seed, frozen clock); their
+// own `env` wins.
+ServiceSpec with_base_environment(const ServiceSpec& service, const EnvList& base) {
+  ServiceSpec copy = service;
+  copy.env = run::step_environment(base, service.name, service.env);
+  return copy;
 }
 
 std::string first_line(std::string_view text) { return std::string(text.substr(0, text.find('\n'))); }
@@ -49,8 +64,8 @@ Status status_for(const Error& e, bool deadline_passed) {
 }
 
 // Starts every service in dependency order and waits until each is ready.
-void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec, const CancelToken& cancel,
-                    std::optional<Clock::time_point> deadline, TestResult& result,
+void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec, const EnvList& base_env,
+                    const CancelToken& cancel, std::optional<Clock::time_point> deadline, TestResult& result,
                     std::vector<run::RunningService>& running) {
   for (const ServiceSpec* s : service_start_order(spec)) {
     ServiceResult& sr = result.services.emplace_back();
@@ -59,7 +74,7 @@ void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec
     sr.image = s->image;
     const auto t0 = Clock::now();
     try {
-      ServiceHandle& h = room.adopt(env.start_service(room.pod(), *s));
+      ServiceHandle& h = room.adopt(env.start_service(room.pod(), with_base_environment(*s, base_env)));
       sr.id = h.id;
       const auto t1 = Clock::now();
       sr.start_duration = t1 - t0;
@@ -92,14 +107,15 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
   auto deadline_passed = [&] { return deadline && Clock::now() >= *deadline; };
 
   const PodSpec pod_spec = pod_spec_for(env, spec);
-  const EnvList base_env = base_environment(spec);
+  EnvList base_env;
   std::vector<run::RunningService> running;
   std::optional<Error> failure;
   bool steps_completed = false;
   try {
+    base_env = base_environment(spec, context);
     run::Cleanroom room(env, env.backend().create_pod(pod_spec));
     try {
-      start_services(env, room, spec, cancel, deadline, r, running);
+      start_services(env, room, spec, base_env, cancel, deadline, r, running);
 
       run::StepContext ctx;
       ctx.env = &env;

@@ -27,6 +27,7 @@ struct Journal {
   std::mutex mutex;
   std::vector<std::string> events;  // "create_pod t", "exec step", "start svc", "stop svc", "destroy t"
   std::vector<clnrm::ProcessSpec> execs;
+  std::vector<clnrm::ProcessSpec> services;  // start_service specs
   std::atomic<int> running{0};
   std::atomic<int> max_running{0};
   std::atomic<int> live_pods{0};
@@ -125,6 +126,10 @@ class Pod final : public clnrm::Pod {
   // logs argv[1..]; anything else runs quietly.
   std::unique_ptr<clnrm::ServiceInstance> start_service(const clnrm::ProcessSpec& p) override {
     j_.add("start " + p.name);
+    {
+      std::lock_guard l(j_.mutex);
+      j_.services.push_back(p);
+    }
     std::string logs;
     std::optional<int> exit;
     if (!p.argv.empty() && p.argv[0] == "crash") {

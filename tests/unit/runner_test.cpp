@@ -57,10 +57,21 @@ TEST(Runner, StepsRunInOrderWithTestAndStepEnvironment) {
   ASSERT_EQ(f.journal->execs.size(), 2u);
   EXPECT_EQ(f.journal->execs[0].name, "one");
   EXPECT_EQ(f.journal->execs[1].name, "two");
-  const EnvList want0 = {{"CLNRM_SEED", "42"}, {"CLNRM_STEP", "one"}, {"CLNRM_TEST", "ordered"}};
-  EXPECT_EQ(f.journal->execs[0].env, want0);
-  const EnvList want1 = {{"CLNRM_SEED", "42"}, {"CLNRM_STEP", "two"}, {"CLNRM_TEST", "overridden"}, {"MODE", "x"}};
-  EXPECT_EQ(f.journal->execs[1].env, want1);
+  auto value = [](const EnvList& env, const std::string& key) -> std::string {
+    for (const auto& [k, v] : env)
+      if (k == key) return v;
+    return "<unset>";
+  };
+  const EnvList& env0 = f.journal->execs[0].env;
+  EXPECT_TRUE(std::is_sorted(env0.begin(), env0.end()));
+  EXPECT_EQ(value(env0, "CLNRM_SEED"), "42");
+  EXPECT_EQ(value(env0, "CLNRM_STEP"), "one");
+  EXPECT_EQ(value(env0, "CLNRM_TEST"), "ordered");
+  EXPECT_EQ(value(env0, "TZ"), "UTC") << "the [determinism] environment is applied";
+  const EnvList& env1 = f.journal->execs[1].env;
+  EXPECT_EQ(value(env1, "CLNRM_STEP"), "two");
+  EXPECT_EQ(value(env1, "CLNRM_TEST"), "overridden") << "the step's env wins";
+  EXPECT_EQ(value(env1, "MODE"), "x");
   EXPECT_EQ(r.steps[0].exec.stdout_data, "1\n");
 }
 
@@ -371,4 +382,32 @@ TEST(Runner, StepEnvironmentIsSortedAndStepWins) {
   EnvList env = run::step_environment(base, "s", {{"A", "2"}, {"Z", "9"}});
   const EnvList want = {{"A", "2"}, {"CLNRM_STEP", "s"}, {"CLNRM_TEST", "t"}, {"Z", "9"}};
   EXPECT_EQ(env, want);
+}
+
+TEST(Runner, WithoutDeterminismStepsGetOnlyTheClnrmVariables) {
+  Fixture f;
+  TestSpec spec = build::test("plain", {step("one", {"echo"})});
+  ASSERT_EQ(f.run(spec).status, Status::Passed);
+  const EnvList want = {{"CLNRM_STEP", "one"}, {"CLNRM_TEST", "plain"}};
+  EXPECT_EQ(f.journal->execs[0].env, want);
+}
+
+TEST(Runner, ServicesGetTheTestEnvironmentAndTheirOwn) {
+  Fixture f;
+  TestSpec spec = build::test("svc-env", {step("s", {"echo"})});
+  spec.determinism.seed = 7;
+  spec.services = {build::service("db", {"run"})};
+  spec.services[0].env = {{"CLNRM_SEED", "service-wins"}, {"PORT", "1"}};
+  TestContext ctx;
+  ctx.seed = 99;  // --seed overrides [determinism] seed for steps
+  TestResult r = run_test(f.env, spec, ctx);
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  EXPECT_EQ(f.journal->execs[0].env.front(), (std::pair<std::string, std::string>{"CLNRM_SEED", "99"}));
+  ASSERT_EQ(f.journal->services.size(), 1u);
+  const EnvList& senv = f.journal->services[0].env;
+  EXPECT_TRUE(std::find(senv.begin(), senv.end(), std::pair<std::string, std::string>{"CLNRM_SEED", "service-wins"}) !=
+              senv.end());
+  EXPECT_TRUE(std::find(senv.begin(), senv.end(), std::pair<std::string, std::string>{"CLNRM_TEST", "svc-env"}) !=
+              senv.end());
+  EXPECT_TRUE(std::find(senv.begin(), senv.end(), std::pair<std::string, std::string>{"PORT", "1"}) != senv.end());
 }
