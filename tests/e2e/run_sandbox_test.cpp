@@ -127,3 +127,28 @@ TEST(RunSandbox, SigkillOfTheRunnerLeavesNoProcess) {
   EXPECT_TRUE(no_process_left("sleep 3579.75"));
   EXPECT_TRUE(no_process_left("sleep 3581.25"));
 }
+
+TEST(RunSandbox, SigtermTearsDownToo) {
+  TempDir dir;
+  Child c({"run", "tests/e2e/data/run/hang.clnrm.toml"}, dir.path());
+  ASSERT_TRUE(wait_for_process("sleep 3579.75"));
+  c.signal(SIGTERM);
+  Outcome o = c.wait(std::chrono::seconds(30));
+  EXPECT_EQ(o.exit_code, 130) << o.err;
+  EXPECT_NE(o.err.find("SIGTERM received"), std::string::npos) << o.err;
+  EXPECT_TRUE(no_process_left("sleep 3579.75"));
+  EXPECT_TRUE(no_process_left("sleep 3581.25"));
+}
+
+TEST(RunSandbox, SecondSigintExitsAtOnceAndLeavesNothing) {
+  TempDir dir;
+  Child c({"run", "tests/e2e/data/run/hang.clnrm.toml"}, dir.path());
+  ASSERT_TRUE(wait_for_process("sleep 3579.75"));
+  c.signal(SIGINT);
+  c.signal(SIGINT);
+  Outcome o = c.wait(std::chrono::seconds(30));
+  EXPECT_EQ(o.exit_code, 130) << o.err;
+  EXPECT_TRUE(no_process_left("sleep 3579.5"));
+  EXPECT_TRUE(no_process_left("sleep 3579.75"));
+  EXPECT_TRUE(no_process_left("sleep 3581.25"));
+}
