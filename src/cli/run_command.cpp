@@ -29,7 +29,7 @@ struct RunArgs {
   std::string junit_file;
   std::string json_file;
   std::string backend;
-  std::string timeout;
+  std::string timeout = "5m";  // a step that hangs forever must not hang the run forever
   bool quiet = false;
   bool verbose = false;
   bool include_failing = false;
@@ -81,6 +81,7 @@ int run_command(RunArgs a) {
     std::string why;
     options.default_test_timeout = parse_duration(a.timeout, &why);
     if (!options.default_test_timeout) throw Error(ErrorKind::Usage, why, "--timeout");
+    if (options.default_test_timeout->count() == 0) options.default_test_timeout.reset();  // 0: no limit
   }
   if (a.jobs < 0) throw Error(ErrorKind::Usage, "--jobs must be 1 or more (0 = number of cores)", "--jobs");
 
@@ -143,7 +144,7 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--backend", args->backend,
                   fmt::format("Isolation backend: {} (default {})", fmt::join(backend_names(), "|"),
                               default_backend_name()));
-  cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own, e.g. 60s");
+  cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own (0: none)")->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "Print only failures and the summary");
   cmd->add_flag("-v,--verbose", args->verbose, "Print services and steps of every test");
   cmd->add_flag("--include-failing", args->include_failing,

@@ -152,3 +152,14 @@ TEST(RunSandbox, SecondSigintExitsAtOnceAndLeavesNothing) {
   EXPECT_TRUE(no_process_left("sleep 3579.75"));
   EXPECT_TRUE(no_process_left("sleep 3581.25"));
 }
+
+TEST(RunSandbox, DefaultTimeoutFlagBoundsTestsWithoutTheirOwn) {
+  TempDir dir;
+  const std::string file = dir.file("forever.clnrm.toml");
+  std::ofstream(file) << "[test.metadata]\nname = \"forever\"\n\n[[steps]]\nname = \"hang\"\ncommand = [\"sleep\", \"3577.5\"]\n";
+  auto r = run_clnrm({"run", "--timeout", "300ms", file}, std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("TIME   forever"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(the test's timeout) and was killed"), std::string::npos) << r.out;
+  EXPECT_TRUE(no_process_left("sleep 3577.5"));
+}
