@@ -31,6 +31,10 @@ ProbeOutcome probe_exec(Pod& pod, ServiceInstance* instance, const std::vector<s
 ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status, const CancelToken& cancel,
                         Duration probe_timeout);
 
+// The in-pod command that exits 0 when something listens on `port` (used
+// when Pod::connect_tcp cannot connect from outside, e.g. Docker).
+std::vector<std::string> port_probe_command(std::uint16_t port);
+
 // Counts non-overlapping matches of `pattern` in `text` (stops at `limit`).
 int count_matches(const Pattern& pattern, std::string_view text, int limit);
 

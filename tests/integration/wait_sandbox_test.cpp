@@ -151,3 +151,28 @@ TEST(WaitSandbox, RunnerStartsDependentServicesAndRunsStepsInThem) {
   EXPECT_EQ(r.services[0].name, "db");
   EXPECT_GT(r.services[0].ready_duration.count(), 0);
 }
+
+TEST(WaitSandbox, InPodPortProbeSeesListenersOnlyInItsOwnPod) {
+  Session s;
+  auto pod = make_test_pod("probe-own");
+  auto other = make_test_pod("probe-other");
+  ServiceSpec spec = process_service("cache", kRedis, WaitFor::Kind::Port);
+  spec.wait_for.port = 6379;
+  ServiceHandle h = s.env.start_service(*pod, spec);
+  wait_until_ready(*pod, h.instance.get(), spec, CancelToken{});
+  ProcessSpec probe;
+  probe.name = "probe";
+  probe.argv = port_probe_command(6379);
+  EXPECT_EQ(clnrm::testing::run(*pod, probe).exit_code, 0);
+  EXPECT_NE(clnrm::testing::run(*other, probe).exit_code, 0) << "the other pod has its own network";
+  probe.argv = port_probe_command(6380);
+  EXPECT_NE(clnrm::testing::run(*pod, probe).exit_code, 0);
+  // IPv6 listeners count too.
+  ServiceSpec v6 = process_service("v6", {"redis-server", "--port", "6381", "--bind", "::1", "--save", "", "--appendonly", "no"},
+                                   WaitFor::Kind::Log);
+  v6.wait_for.log = pattern("Ready to accept");
+  ServiceHandle h6 = s.env.start_service(*pod, v6);
+  wait_until_ready(*pod, h6.instance.get(), v6, CancelToken{});
+  probe.argv = port_probe_command(6381);
+  EXPECT_EQ(clnrm::testing::run(*pod, probe).exit_code, 0);
+}
