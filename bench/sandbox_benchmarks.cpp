@@ -5,14 +5,18 @@
 //                           it with output captured, destroy the pod
 //   RawFloor/AllNamespaces  a bare clone() with the same namespace flags +
 //                           execve(/bin/true) + wait4: what the kernel costs
-//   PodStep/ExistingPod     one more step in an existing pod (fresh nested PID
-//                           namespace, output captured)
+//   PodStep_ExistingPod/L   one more step in an existing pod (fresh nested PID
+//                           namespace, output captured) at level L (0 low,
+//                           1 medium, 2 high: seccomp, no capabilities)
 //   RawFloor/NewPid         a bare clone(CLONE_NEWPID) + execve + wait4
 //   PodCreateDestroy        a pod without any step
 //   Peer/Unshare, Peer/Bwrap  `unshare ...` and `bwrap ...` as subprocesses
 //
 // Run:  cmake --preset release && cmake --build --preset release --target sandbox_benchmarks
-//       build/release/bench/sandbox_benchmarks --benchmark_repetitions=10 --benchmark_report_aggregates_only=true
+//       build/release/bench/sandbox_benchmarks --benchmark_repetitions=10
+//         --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
+// (interleaving alternates the floor and the backend, so load drift on a
+// shared machine hits both the same way)
 #include <clnrm/sandbox.h>
 
 #include <benchmark/benchmark.h>
@@ -86,8 +90,11 @@ void RawFloor_AllNamespaces(benchmark::State& state) {
 }
 BENCHMARK(RawFloor_AllNamespaces)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
+// Arg: security level (0 low, 1 medium, 2 high): the policy's per-step cost.
 void PodStep_ExistingPod(benchmark::State& state) {
-  auto pod = backend().create_pod(pod_spec());
+  auto spec = pod_spec();
+  spec.level = static_cast<clnrm::SecurityLevel>(state.range(0));
+  auto pod = backend().create_pod(spec);
   const auto step = true_step();
   clnrm::CancelToken cancel;
   for (auto _ : state) {
@@ -96,7 +103,7 @@ void PodStep_ExistingPod(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
 }
-BENCHMARK(PodStep_ExistingPod)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(PodStep_ExistingPod)->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 void RawFloor_NewPid(benchmark::State& state) {
   for (auto _ : state) raw_clone_exec(CLONE_NEWPID);

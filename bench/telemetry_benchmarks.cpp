@@ -79,7 +79,8 @@ void BM_TraceExport(benchmark::State& state) {
   const auto run = clnrm::testing::make_sample_run(static_cast<int>(state.range(0)));
   std::size_t bytes = 0;
   for (auto _ : state) {
-    auto json = clnrm::trace_json(run);  // ids + spans + OTLP/JSON: all of --trace-file but the write
+    auto json =
+        clnrm::trace_json(run);  // ids + spans + OTLP/JSON: all of --trace-file but the write
     bytes = json.size();
     benchmark::DoNotOptimize(json);
   }
@@ -113,7 +114,8 @@ BENCHMARK(BM_PrometheusRender)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 void BM_DigestTest(benchmark::State& state) {
   auto run = clnrm::testing::make_sample_run(1);
-  for (auto& s : run.tests[0].steps) s.exec.stdout_data = std::string(static_cast<std::size_t>(state.range(0)), 'x') + "\n";
+  for (auto& s : run.tests[0].steps)
+    s.exec.stdout_data = std::string(static_cast<std::size_t>(state.range(0)), 'x') + "\n";
   clnrm::OutputNormalizer normalizer;
   for (auto _ : state) {
     auto d = clnrm::digest_test(run.tests[0], normalizer);

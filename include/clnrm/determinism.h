@@ -12,10 +12,9 @@
 #include <clnrm/result.h>
 #include <clnrm/spec.h>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,7 +57,8 @@ struct DeterminismEnvOptions {
 // missing (the message says which paths were searched and how to install it).
 // LD_PRELOAD names a host path: it works for the sandbox backend and for
 // containers only when that path exists in the image.
-EnvList determinism_environment(const DeterminismSpec& spec, const DeterminismEnvOptions& options = {});
+EnvList determinism_environment(const DeterminismSpec& spec,
+                                const DeterminismEnvOptions& options = {});
 
 // Normalises captured output before hashing: CRLF -> LF, user masks (RE2,
 // each match replaced by "<masked>"), trailing whitespace stripped from every
@@ -96,15 +96,16 @@ struct TestDigest {
   std::string sha256;  // over every step's exit code and stream digests, in order
 };
 
-TestDigest digest_test(const TestResult& test, const OutputNormalizer& normalizer, int repeat_index = 0);
+TestDigest digest_test(const TestResult& test, const OutputNormalizer& normalizer,
+                       int repeat_index = 0);
 
 struct StepDifference {
   std::string step;
   std::string scenario;
   std::size_t step_index = 0;
-  int repeat_a = 0;  // the reference repeat (the first one)
-  int repeat_b = 0;  // the repeat that differs
-  std::string stream;  // "stdout", "stderr", "exit_code" or "steps" (different step lists)
+  int repeat_a = 0;      // the reference repeat (the first one)
+  int repeat_b = 0;      // the repeat that differs
+  std::string stream;    // "stdout", "stderr", "exit_code" or "steps" (different step lists)
   std::size_t line = 0;  // 1-based first differing line (0 for exit_code / steps)
   std::string text_a;    // that line in repeat_a ("" past its end)
   std::string text_b;
@@ -150,7 +151,8 @@ nlohmann::json to_json(const TestDigest& digest);
 // {"test","file","repeats","deterministic","differences":[{...}]}
 nlohmann::json to_json(const DeterminismReport& report);
 // {"format":"clnrm-digests/1","tests":[TestDigest...],"determinism":[DeterminismReport...]}
-nlohmann::json digests_to_json(const std::vector<TestDigest>& digests, const std::vector<DeterminismReport>& reports = {});
+nlohmann::json digests_to_json(const std::vector<TestDigest>& digests,
+                               const std::vector<DeterminismReport>& reports = {});
 // Writes digests_to_json(...) to `path` (pretty, atomically via rename). Throws Error(Io).
 void write_digest_file(const std::string& path, const std::vector<TestDigest>& digests,
                        const std::vector<DeterminismReport>& reports = {});

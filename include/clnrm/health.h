@@ -4,9 +4,8 @@
 // sandbox backend cannot work without are `required`; the rest (cgroups,
 // engine, libfaketime, history DB) degrade single features and are warnings.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <chrono>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 

@@ -24,18 +24,19 @@
 #include <clnrm/result.h>
 
 #include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <string_view>
 
 namespace clnrm {
 
-inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+inline constexpr std::string_view kPrometheusContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
 
 // The whole exposition (ends with a newline).
 std::string render_prometheus(const MetricsSnapshot& counters, const RunResult& run);
 // render_prometheus(...) into `path`, atomically. Throws Error(Io) naming the path.
-void write_metrics_file(const std::string& path, const MetricsSnapshot& counters, const RunResult& run);
+void write_metrics_file(const std::string& path, const MetricsSnapshot& counters,
+                        const RunResult& run);
 // {"counters":{...},"run":{...},"tests":[{..., "services":[...], "steps":[...]}]}
 nlohmann::json metrics_to_json(const MetricsSnapshot& counters, const RunResult& run);
 

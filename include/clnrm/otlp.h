@@ -46,9 +46,9 @@ struct TraceId {
 std::string span_id_hex(std::uint64_t span_id);  // 16 lowercase hex chars
 
 struct Span {
-  TraceId trace_id;                 // 16 random bytes
-  std::uint64_t span_id = 0;        // 8 random bytes, never 0
-  std::uint64_t parent_span_id = 0; // 0 for the root span
+  TraceId trace_id;                  // 16 random bytes
+  std::uint64_t span_id = 0;         // 8 random bytes, never 0
+  std::uint64_t parent_span_id = 0;  // 0 for the root span
   std::string name;
   std::uint64_t start_unix_nano = 0;
   std::uint64_t end_unix_nano = 0;
@@ -102,8 +102,10 @@ std::string otlp_traces_url(const std::string& endpoint);
 // POSTs `body` (OTLP/JSON) with Content-Type application/json. Throws
 // Error(Io) naming the endpoint when the collector cannot be reached, answers
 // non-2xx (status and body in the message) or rejects spans (partialSuccess).
-void post_otlp_json(const std::string& endpoint, const std::string& body, const OtlpPostOptions& options = {});
+void post_otlp_json(const std::string& endpoint, const std::string& body,
+                    const OtlpPostOptions& options = {});
 // post_otlp_json(endpoint, trace_json(run), options).
-void post_otlp(const std::string& endpoint, const RunResult& run, const OtlpPostOptions& options = {});
+void post_otlp(const std::string& endpoint, const RunResult& run,
+               const OtlpPostOptions& options = {});
 
 }  // namespace clnrm

@@ -5,11 +5,13 @@
 // IPC and network namespaces (plus a user namespace when not root). Inside it
 // the host root is mounted read-only, /tmp is a fresh tmpfs, the workdir
 // (SandboxOptions::workdir) is a second tmpfs, /proc is private, the hostname
-// is `cleanroom` and only loopback is up. Steps and services join the pod's
-// namespaces and each runs in a nested PID namespace of its own, so killing
-// that namespace's init kills everything the step started. Pod init dies with
-// the runner (PR_SET_PDEATHSIG plus a keeper pipe), and with it every process
-// of the pod: nothing is left behind, even after SIGKILL of the runner.
+// is `cleanroom` and only loopback is up. Pod init is also the pod's fork
+// server: steps and services are forked by it (so they are in every pod
+// namespace and cgroup from birth) and each runs in a nested PID namespace of
+// its own, so killing that namespace's init kills everything the step
+// started. Pod init dies with the runner (PR_SET_PDEATHSIG plus a keeper
+// pipe), and with it every process of the pod: nothing is left behind, even
+// after SIGKILL of the runner. See docs/SANDBOX.md.
 //
 // Steps get exactly this environment (plus ProcessSpec::env, which may
 // override it):

@@ -9,14 +9,17 @@
 namespace clnrm::cli {
 
 void add_health_command(CLI::App& app, CliContext& ctx) {
-  auto* cmd = app.add_subcommand("health", "Check that this machine can run cleanrooms and say what is missing");
+  auto* cmd = app.add_subcommand(
+      "health", "Check that this machine can run cleanrooms and say what is missing");
   struct Options {
     std::string format = "human";
     HealthOptions health;
   };
   auto opts = std::make_shared<Options>();
-  cmd->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"human", "json"}));
-  cmd->add_option("--history-db", opts->health.history_db, "History database to check")->capture_default_str();
+  cmd->add_option("--format", opts->format, "Output format")
+      ->check(CLI::IsMember({"human", "json"}));
+  cmd->add_option("--history-db", opts->health.history_db, "History database to check")
+      ->capture_default_str();
   cmd->callback([&ctx, opts] {
     const HealthReport report = run_health_checks(opts->health);
     if (opts->format == "json") {

@@ -1,7 +1,6 @@
 #include "core/atomic_file.h"
 
 #include <clnrm/error.h>
-
 #include <fcntl.h>
 #include <unistd.h>
 

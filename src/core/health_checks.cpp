@@ -1,6 +1,5 @@
 #include <clnrm/determinism.h>
 #include <clnrm/health.h>
-
 #include <fmt/format.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -17,9 +16,10 @@
 namespace clnrm {
 namespace {
 
-HealthCheck make(std::string category, std::string name, HealthCheck::Result result, bool required, std::string detail,
-                 std::string fix = {}) {
-  return HealthCheck{std::move(category), std::move(name), result, required, std::move(detail), std::move(fix)};
+HealthCheck make(std::string category, std::string name, HealthCheck::Result result, bool required,
+                 std::string detail, std::string fix = {}) {
+  return HealthCheck{std::move(category), std::move(name), result, required,
+                     std::move(detail),   std::move(fix)};
 }
 
 std::string read_file(const std::string& path) {
@@ -58,9 +58,12 @@ bool in_container() {
 
 std::string_view to_string(HealthCheck::Result result) noexcept {
   switch (result) {
-    case HealthCheck::Result::Ok: return "ok";
-    case HealthCheck::Result::Warn: return "warn";
-    case HealthCheck::Result::Fail: return "fail";
+    case HealthCheck::Result::Ok:
+      return "ok";
+    case HealthCheck::Result::Warn:
+      return "warn";
+    case HealthCheck::Result::Fail:
+      return "fail";
   }
   return "unknown";
 }
@@ -85,7 +88,8 @@ std::vector<HealthCheck> check_namespaces() {
   // namespace first, so user is required only then. cgroup ns is a nicety.
   const Kind kinds[] = {
       {"user", "CLONE_NEWUSER", CLONE_NEWUSER, !root, "unprivileged sandboxes (not root)"},
-      {"pid", "CLONE_NEWPID", CLONE_NEWPID, true, "own process tree; everything dies with the cleanroom"},
+      {"pid", "CLONE_NEWPID", CLONE_NEWPID, true,
+       "own process tree; everything dies with the cleanroom"},
       {"mount", "CLONE_NEWNS", CLONE_NEWNS, true, "read-only root, private /tmp and workdir"},
       {"net", "CLONE_NEWNET", CLONE_NEWNET, true, "loopback-only network per cleanroom"},
       {"uts", "CLONE_NEWUTS", CLONE_NEWUTS, true, "fixed hostname"},
@@ -100,27 +104,41 @@ std::vector<HealthCheck> check_namespaces() {
     const int err = try_unshare(flags);
     const std::string name = fmt::format("{} namespace", k.name);
     if (err == 0) {
-      out.push_back(make("namespaces", name, HealthCheck::Result::Ok, k.required, fmt::format("unshare works ({})", k.why)));
+      out.push_back(make("namespaces", name, HealthCheck::Result::Ok, k.required,
+                         fmt::format("unshare works ({})", k.why)));
       continue;
     }
     std::string fix;
     if (k.flag == CLONE_NEWUSER) {
       const std::string max = trim(read_file("/proc/sys/user/max_user_namespaces"));
-      fix = max == "0" ? "sysctl -w user.max_user_namespaces=15000"
-                       : "enable unprivileged user namespaces (sysctl -w kernel.unprivileged_userns_clone=1; on "
-                         "Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0), or run clnrm as root";
+      fix =
+          max == "0"
+              ? "sysctl -w user.max_user_namespaces=15000"
+              : "enable unprivileged user namespaces (sysctl -w "
+                "kernel.unprivileged_userns_clone=1; on "
+                "Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0), or run clnrm as root";
     } else if (!root) {
-      fix = "allow unprivileged user namespaces (see the user namespace check) or run clnrm as root";
+      fix =
+          "allow unprivileged user namespaces (see the user namespace check) or run clnrm as root";
     } else if (in_container()) {
-      fix = "this is a container without CAP_SYS_ADMIN: run it with --privileged (or --cap-add SYS_ADMIN "
-            "--security-opt seccomp=unconfined --security-opt apparmor=unconfined), or use --backend docker";
+      fix =
+          "this is a container without CAP_SYS_ADMIN: run it with --privileged (or --cap-add "
+          "SYS_ADMIN "
+          "--security-opt seccomp=unconfined --security-opt apparmor=unconfined), or use --backend "
+          "docker";
     } else {
-      fix = fmt::format("the kernel lacks CONFIG_{}_NS or a security module denies it; use --backend docker",
-                        k.flag == CLONE_NEWNS ? "MNT" : k.flag == CLONE_NEWNET ? "NET" : "PID/UTS/IPC");
+      fix = fmt::format(
+          "the kernel lacks CONFIG_{}_NS or a security module denies it; use --backend docker",
+          k.flag == CLONE_NEWNS    ? "MNT"
+          : k.flag == CLONE_NEWNET ? "NET"
+                                   : "PID/UTS/IPC");
     }
-    out.push_back(make("namespaces", name, k.required ? HealthCheck::Result::Fail : HealthCheck::Result::Warn,
-                       k.required, fmt::format("unshare({}{}) failed: {}", k.flag_name,
-                                   flags != k.flag ? " | CLONE_NEWUSER" : "", std::strerror(err)), fix));
+    out.push_back(make("namespaces", name,
+                       k.required ? HealthCheck::Result::Fail : HealthCheck::Result::Warn,
+                       k.required,
+                       fmt::format("unshare({}{}) failed: {}", k.flag_name,
+                                   flags != k.flag ? " | CLONE_NEWUSER" : "", std::strerror(err)),
+                       fix));
   }
   return out;
 }
@@ -145,7 +163,8 @@ std::vector<HealthCheck> check_cgroups() {
       std::istringstream so(superopts);
       std::string opt;
       while (std::getline(so, opt, ',')) {
-        if (opt != "rw" && opt != "ro" && opt.rfind("name=", 0) != 0 && opt.find('=') == std::string::npos) {
+        if (opt != "rw" && opt != "ro" && opt.rfind("name=", 0) != 0 &&
+            opt.find('=') == std::string::npos) {
           v1_mounts.emplace(opt, mountpoint);
         }
       }
@@ -154,12 +173,16 @@ std::vector<HealthCheck> check_cgroups() {
   const bool v1 = !v1_mounts.empty();
   const bool v2 = !v2_mount.empty();
   if (!v1 && !v2) {
-    out.push_back(make("cgroups", "cgroup layout", HealthCheck::Result::Warn, false, "no cgroup filesystem is mounted",
-                       "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup); until then limits "
-                       "fall back to setrlimit (no pids or memory limit for a whole cleanroom)"));
+    out.push_back(make(
+        "cgroups", "cgroup layout", HealthCheck::Result::Warn, false,
+        "no cgroup filesystem is mounted",
+        "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup); until then limits "
+        "fall back to setrlimit (no pids or memory limit for a whole cleanroom)"));
     return out;
   }
-  std::string layout = v1 && v2 ? "hybrid (v1 controllers, v2 at " + v2_mount + ")" : v2 ? "v2 at " + v2_mount : "v1";
+  std::string layout = v1 && v2 ? "hybrid (v1 controllers, v2 at " + v2_mount + ")"
+                       : v2     ? "v2 at " + v2_mount
+                                : "v1";
   std::set<std::string> v2_controllers;
   if (v2) {
     std::istringstream c(read_file(v2_mount + "/cgroup.controllers"));
@@ -170,9 +193,11 @@ std::vector<HealthCheck> check_cgroups() {
   for (const auto& [name, mp] : v1_mounts) all.push_back(name + "(v1)");
   for (const auto& name : v2_controllers) all.push_back(name + "(v2)");
   out.push_back(make("cgroups", "cgroup layout", HealthCheck::Result::Ok, false,
-                     fmt::format("{}; controllers: {}", layout, all.empty() ? "none" : fmt::format("{}", fmt::join(all, ", ")))));
+                     fmt::format("{}; controllers: {}", layout,
+                                 all.empty() ? "none" : fmt::format("{}", fmt::join(all, ", ")))));
 
-  // The limits clnrm enforces: memory, pids, cpu. Where does each live, and can we create a group there?
+  // The limits clnrm enforces: memory, pids, cpu. Where does each live, and can we create a group
+  // there?
   const std::string probe = fmt::format("clnrm-health-{}", ::getpid());
   for (const char* controller : {"memory", "pids", "cpu"}) {
     std::string dir;
@@ -186,25 +211,29 @@ std::vector<HealthCheck> check_cgroups() {
     }
     const std::string name = fmt::format("cgroup {} controller", controller);
     if (dir.empty()) {
-      out.push_back(make("cgroups", name, HealthCheck::Result::Warn, false, "not available",
-                         fmt::format("enable the {} controller (cgroup_enable={} on the kernel command line, or "
-                                     "add +{} to cgroup.subtree_control); clnrm falls back to setrlimit",
-                                     controller, controller, controller)));
+      out.push_back(make(
+          "cgroups", name, HealthCheck::Result::Warn, false, "not available",
+          fmt::format("enable the {} controller (cgroup_enable={} on the kernel command line, or "
+                      "add +{} to cgroup.subtree_control); clnrm falls back to setrlimit",
+                      controller, controller, controller)));
       continue;
     }
     const std::string path = dir + "/" + probe;
     if (::mkdir(path.c_str(), 0755) == 0) {
       ::rmdir(path.c_str());
-      out.push_back(make("cgroups", name, HealthCheck::Result::Ok, false, fmt::format("{} at {}, writable", version, dir)));
+      out.push_back(make("cgroups", name, HealthCheck::Result::Ok, false,
+                         fmt::format("{} at {}, writable", version, dir)));
     } else {
       const int err = errno;
-      out.push_back(make("cgroups", name, HealthCheck::Result::Warn, false,
-                         fmt::format("{} at {}, cannot create a group: {}", version, dir, std::strerror(err)),
-                         err == EROFS ? "the cgroup filesystem is mounted read-only (in a container: run it with "
-                                        "--cgroupns=private and a writable /sys/fs/cgroup); limits fall back to setrlimit"
-                                      : "run clnrm as root or delegate a cgroup subtree to this user "
-                                        "(systemd-run --user --scope -p Delegate=yes clnrm ...); limits fall back "
-                                        "to setrlimit"));
+      out.push_back(make(
+          "cgroups", name, HealthCheck::Result::Warn, false,
+          fmt::format("{} at {}, cannot create a group: {}", version, dir, std::strerror(err)),
+          err == EROFS
+              ? "the cgroup filesystem is mounted read-only (in a container: run it with "
+                "--cgroupns=private and a writable /sys/fs/cgroup); limits fall back to setrlimit"
+              : "run clnrm as root or delegate a cgroup subtree to this user "
+                "(systemd-run --user --scope -p Delegate=yes clnrm ...); limits fall back "
+                "to setrlimit"));
     }
   }
   return out;
@@ -216,7 +245,8 @@ std::vector<HealthCheck> check_libfaketime() {
   }
   std::vector<std::string> paths = libfaketime_search_paths();
   return {make("faketime", "libfaketime", HealthCheck::Result::Warn, false,
-               fmt::format("not found (looked in {}); [determinism] freeze_clock cannot work", fmt::join(paths, ", ")),
+               fmt::format("not found (looked in {}); [determinism] freeze_clock cannot work",
+                           fmt::join(paths, ", ")),
                "apt-get install faketime (or set CLNRM_LIBFAKETIME to libfaketime.so.1)")};
 }
 
@@ -230,16 +260,18 @@ std::vector<HealthCheck> check_history_db(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     if (!S_ISREG(st.st_mode)) {
-      return {make("history", name, HealthCheck::Result::Warn, false, path + " exists but is not a file",
-                   "remove or rename " + path + fix_suffix)};
+      return {make("history", name, HealthCheck::Result::Warn, false,
+                   path + " exists but is not a file", "remove or rename " + path + fix_suffix)};
     }
     if (::access(path.c_str(), R_OK | W_OK) != 0 || ::access(dir.c_str(), W_OK | X_OK) != 0) {
       return {make("history", name, HealthCheck::Result::Warn, false,
                    fmt::format("{} exists but {} is not writable: {}", path,
-                               ::access(path.c_str(), W_OK) != 0 ? "the file" : "its directory", std::strerror(errno)),
+                               ::access(path.c_str(), W_OK) != 0 ? "the file" : "its directory",
+                               std::strerror(errno)),
                    "chown/chmod " + path + " and " + dir + fix_suffix)};
     }
-    return {make("history", name, HealthCheck::Result::Ok, false, path + " exists and is writable")};
+    return {
+        make("history", name, HealthCheck::Result::Ok, false, path + " exists and is writable")};
   }
   // Not there yet: clnrm will create the missing directories. Find the
   // deepest existing ancestor and check we can create entries in it.
@@ -254,22 +286,26 @@ std::vector<HealthCheck> check_history_db(const std::string& path) {
   }
   if (::stat(existing.c_str(), &st) != 0) st = {};
   if (!S_ISDIR(st.st_mode)) {
-    return {make("history", name, HealthCheck::Result::Warn, false, existing + " is not a directory",
-                 "choose another location" + fix_suffix)};
+    return {make("history", name, HealthCheck::Result::Warn, false,
+                 existing + " is not a directory", "choose another location" + fix_suffix)};
   }
   if (::access(existing.c_str(), W_OK | X_OK) != 0) {
     const int err = errno;
     return {make("history", name, HealthCheck::Result::Warn, false,
-                 fmt::format("{} would be created in {}, which is not writable: {}", path, existing, std::strerror(err)),
+                 fmt::format("{} would be created in {}, which is not writable: {}", path, existing,
+                             std::strerror(err)),
                  "make " + existing + " writable" + fix_suffix)};
   }
-  return {make("history", name, HealthCheck::Result::Ok, false,
-               fmt::format("{} does not exist yet; {} is writable, so it can be created", path, existing))};
+  return {make(
+      "history", name, HealthCheck::Result::Ok, false,
+      fmt::format("{} does not exist yet; {} is writable, so it can be created", path, existing))};
 }
 
 HealthReport run_health_checks(const HealthOptions& options) {
   HealthReport r;
-  auto append = [&](std::vector<HealthCheck> checks) { r.checks.insert(r.checks.end(), checks.begin(), checks.end()); };
+  auto append = [&](std::vector<HealthCheck> checks) {
+    r.checks.insert(r.checks.end(), checks.begin(), checks.end());
+  };
   append(check_namespaces());
   append(check_cgroups());
   append(check_engines(options));

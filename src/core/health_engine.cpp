@@ -2,7 +2,6 @@
 // unix socket, and which API version does it speak. Plain libcurl, so health
 // works even when the docker backend itself is broken.
 #include <clnrm/health.h>
-
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -34,7 +33,8 @@ struct HttpAnswer {
   std::string error;
 };
 
-HttpAnswer get_over_unix_socket(const std::string& socket, const std::string& path, std::chrono::milliseconds timeout) {
+HttpAnswer get_over_unix_socket(const std::string& socket, const std::string& path,
+                                std::chrono::milliseconds timeout) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   HttpAnswer a;
@@ -65,7 +65,8 @@ HttpAnswer get_over_unix_socket(const std::string& socket, const std::string& pa
 
 std::vector<std::string> default_sockets() {
   std::vector<std::string> out;
-  if (const char* host = std::getenv("DOCKER_HOST"); host && std::string_view(host).rfind("unix://", 0) == 0) {
+  if (const char* host = std::getenv("DOCKER_HOST");
+      host && std::string_view(host).rfind("unix://", 0) == 0) {
     out.emplace_back(host + 7);
   }
   if (const char* s = std::getenv("CLNRM_DOCKER_SOCKET"); s && *s) out.emplace_back(s);
@@ -84,7 +85,8 @@ std::vector<std::string> default_sockets() {
 std::vector<HealthCheck> check_engines(const HealthOptions& options) {
   std::vector<HealthCheck> out;
   const auto sockets = options.engine_sockets.empty() ? default_sockets() : options.engine_sockets;
-  std::set<std::pair<dev_t, ino_t>> seen;  // /run/docker.sock and /var/run/docker.sock are usually one socket
+  std::set<std::pair<dev_t, ino_t>>
+      seen;  // /run/docker.sock and /var/run/docker.sock are usually one socket
   std::vector<std::string> missing;
   bool any_ok = false;
   for (const auto& socket : sockets) {
@@ -96,15 +98,17 @@ std::vector<HealthCheck> check_engines(const HealthOptions& options) {
     if (!seen.insert({st.st_dev, st.st_ino}).second) continue;
     const std::string name = "engine " + socket;
     if (::access(socket.c_str(), R_OK | W_OK) != 0) {
-      out.push_back({"engine", name, HealthCheck::Result::Warn, false, "socket exists but is not accessible",
-                     "add this user to the socket's group (usermod -aG docker $USER) or run as root"});
+      out.push_back(
+          {"engine", name, HealthCheck::Result::Warn, false, "socket exists but is not accessible",
+           "add this user to the socket's group (usermod -aG docker $USER) or run as root"});
       continue;
     }
     const auto ping = get_over_unix_socket(socket, "/_ping", options.engine_timeout);
     if (!ping.ok) {
       out.push_back({"engine", name, HealthCheck::Result::Warn, false,
                      fmt::format("GET /_ping failed: {}", ping.error),
-                     "start the engine (systemctl start docker / podman system service, or scripts/start-docker.sh)"});
+                     "start the engine (systemctl start docker / podman system service, or "
+                     "scripts/start-docker.sh)"});
       continue;
     }
     std::string detail = "answers /_ping";
@@ -118,8 +122,8 @@ std::vector<HealthCheck> check_engines(const HealthOptions& options) {
         }
       }
       detail = fmt::format("{} {} (API {}, min API {}, {} {})", product, v.value("Version", "?"),
-                           v.value("ApiVersion", "?"), v.value("MinAPIVersion", "?"), v.value("Os", "?"),
-                           v.value("Arch", "?"));
+                           v.value("ApiVersion", "?"), v.value("MinAPIVersion", "?"),
+                           v.value("Os", "?"), v.value("Arch", "?"));
     } else {
       detail += fmt::format("; GET /version failed: {}", version.ok ? "not JSON" : version.error);
     }
@@ -128,9 +132,11 @@ std::vector<HealthCheck> check_engines(const HealthOptions& options) {
   }
   if (!any_ok && out.empty()) {
     out.push_back({"engine", "container engine", HealthCheck::Result::Warn, false,
-                   fmt::format("no engine socket found (looked for {}); tests that name an image cannot run in containers",
+                   fmt::format("no engine socket found (looked for {}); tests that name an image "
+                               "cannot run in containers",
                                fmt::join(missing, ", ")),
-                   "install docker.io and start it (scripts/start-docker.sh), or set DOCKER_HOST=unix:///path/to.sock; "
+                   "install docker.io and start it (scripts/start-docker.sh), or set "
+                   "DOCKER_HOST=unix:///path/to.sock; "
                    "the sandbox backend needs no engine"});
   }
   return out;

@@ -1,5 +1,4 @@
 #include <clnrm/health.h>
-
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -14,22 +13,28 @@ std::string render_health_human(const HealthReport& report) {
       category = c.category;
       fmt::format_to(std::back_inserter(out), "{}\n", category);
     }
-    const char* mark = c.result == HealthCheck::Result::Ok ? "ok  " : c.result == HealthCheck::Result::Warn ? "WARN" : "FAIL";
+    const char* mark = c.result == HealthCheck::Result::Ok     ? "ok  "
+                       : c.result == HealthCheck::Result::Warn ? "WARN"
+                                                               : "FAIL";
     fmt::format_to(std::back_inserter(out), "  {}  {}: {}\n", mark, c.name, c.detail);
     if (!c.fix.empty()) fmt::format_to(std::back_inserter(out), "        fix: {}\n", c.fix);
   }
   std::size_t failed = 0, warned = 0;
   for (const auto& c : report.checks) {
     if (c.result == HealthCheck::Result::Fail && c.required) ++failed;
-    if (c.result != HealthCheck::Result::Ok && !(c.result == HealthCheck::Result::Fail && c.required)) ++warned;
+    if (c.result != HealthCheck::Result::Ok &&
+        !(c.result == HealthCheck::Result::Fail && c.required))
+      ++warned;
   }
   if (report.sandbox_ready()) {
     fmt::format_to(std::back_inserter(out), "\nsandbox: ready{}\n",
-                   warned ? fmt::format(" ({} warning{}: some features are limited, see above)", warned, warned == 1 ? "" : "s")
+                   warned ? fmt::format(" ({} warning{}: some features are limited, see above)",
+                                        warned, warned == 1 ? "" : "s")
                           : std::string());
   } else {
-    fmt::format_to(std::back_inserter(out), "\nsandbox: cannot run ({} required check{} failed, see FAIL above)\n",
-                   failed, failed == 1 ? "" : "s");
+    fmt::format_to(std::back_inserter(out),
+                   "\nsandbox: cannot run ({} required check{} failed, see FAIL above)\n", failed,
+                   failed == 1 ? "" : "s");
   }
   return out;
 }

@@ -23,7 +23,8 @@ constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) 
 Sha256::Sha256() noexcept { reset(); }
 
 void Sha256::reset() noexcept {
-  state_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  state_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+            0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   buffered_ = 0;
   total_bytes_ = 0;
 }
@@ -97,7 +98,8 @@ Sha256::Digest Sha256::finish() noexcept {
     buffered_ = 0;
   }
   std::memset(buffer_.data() + buffered_, 0, 56 - buffered_);
-  for (int i = 0; i < 8; ++i) buffer_[56 + i] = static_cast<std::uint8_t>(bit_length >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i)
+    buffer_[56 + i] = static_cast<std::uint8_t>(bit_length >> (56 - 8 * i));
   compress(buffer_.data());
 
   Digest out;

@@ -11,18 +11,19 @@ double seconds(std::chrono::microseconds us) { return static_cast<double>(us.cou
 }  // namespace
 
 nlohmann::json metrics_to_json(const MetricsSnapshot& c, const RunResult& run) {
-  nlohmann::json counters = {{"tests_started", c.tests_started},
-                             {"tests_passed", c.tests_passed},
-                             {"tests_failed", c.tests_failed},
-                             {"steps_run", c.steps_run},
-                             {"steps_failed", c.steps_failed},
-                             {"services_started", c.services_started},
-                             {"containers_created", c.containers_created},
-                             {"containers_reused", c.containers_reused},
-                             {"retries", c.retries},
-                             {"step_wall_seconds", static_cast<double>(c.step_wall_ns) / 1e9},
-                             {"step_cpu_user_seconds", static_cast<double>(c.step_user_cpu_us) / 1e6},
-                             {"step_cpu_system_seconds", static_cast<double>(c.step_system_cpu_us) / 1e6}};
+  nlohmann::json counters = {
+      {"tests_started", c.tests_started},
+      {"tests_passed", c.tests_passed},
+      {"tests_failed", c.tests_failed},
+      {"steps_run", c.steps_run},
+      {"steps_failed", c.steps_failed},
+      {"services_started", c.services_started},
+      {"containers_created", c.containers_created},
+      {"containers_reused", c.containers_reused},
+      {"retries", c.retries},
+      {"step_wall_seconds", static_cast<double>(c.step_wall_ns) / 1e9},
+      {"step_cpu_user_seconds", static_cast<double>(c.step_user_cpu_us) / 1e6},
+      {"step_cpu_system_seconds", static_cast<double>(c.step_system_cpu_us) / 1e6}};
   nlohmann::json tests = nlohmann::json::array();
   for (const auto& t : run.tests) {
     nlohmann::json services = nlohmann::json::array();
@@ -59,7 +60,11 @@ nlohmann::json metrics_to_json(const MetricsSnapshot& c, const RunResult& run) {
                      {"steps", std::move(steps)}});
   }
   return {{"counters", std::move(counters)},
-          {"run", {{"session", run.session_id}, {"backend", run.backend}, {"jobs", run.jobs}, {"wall_seconds", seconds(run.duration)}}},
+          {"run",
+           {{"session", run.session_id},
+            {"backend", run.backend},
+            {"jobs", run.jobs},
+            {"wall_seconds", seconds(run.duration)}}},
           {"tests", std::move(tests)}};
 }
 

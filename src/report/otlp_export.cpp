@@ -1,6 +1,5 @@
 #include <clnrm/error.h>
 #include <clnrm/otlp.h>
-
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -43,13 +42,17 @@ std::unique_ptr<CURLU, UrlDeleter> parse_url(const std::string& endpoint) {
   std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
   if (!url) throw Error(ErrorKind::Internal, "out of memory parsing a URL");
   if (curl_url_set(url.get(), CURLUPART_URL, endpoint.c_str(), 0) != CURLUE_OK) {
-    throw Error(ErrorKind::Usage,
-                fmt::format("OTLP endpoint \"{}\" is not a URL; expected e.g. http://127.0.0.1:4318", endpoint),
-                "--otel-endpoint");
+    throw Error(
+        ErrorKind::Usage,
+        fmt::format("OTLP endpoint \"{}\" is not a URL; expected e.g. http://127.0.0.1:4318",
+                    endpoint),
+        "--otel-endpoint");
   }
   const CurlString scheme = url_part(url.get(), CURLUPART_SCHEME);
-  if (!scheme || (std::string_view(scheme.get()) != "http" && std::string_view(scheme.get()) != "https")) {
-    throw Error(ErrorKind::Usage, fmt::format("OTLP endpoint \"{}\" must be http:// or https://", endpoint),
+  if (!scheme ||
+      (std::string_view(scheme.get()) != "http" && std::string_view(scheme.get()) != "https")) {
+    throw Error(ErrorKind::Usage,
+                fmt::format("OTLP endpoint \"{}\" must be http:// or https://", endpoint),
                 "--otel-endpoint");
   }
   return url;
@@ -83,7 +86,9 @@ std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* 
 
 }  // namespace
 
-void write_trace_file(const std::string& path, const RunResult& run) { write_file_atomically(path, trace_json(run)); }
+void write_trace_file(const std::string& path, const RunResult& run) {
+  write_file_atomically(path, trace_json(run));
+}
 
 std::string otlp_traces_url(const std::string& endpoint) {
   auto url = parse_url(endpoint);
@@ -95,23 +100,29 @@ std::string otlp_traces_url(const std::string& endpoint) {
   return full ? std::string(full.get()) : endpoint;
 }
 
-void post_otlp_json(const std::string& endpoint, const std::string& body, const OtlpPostOptions& options) {
+void post_otlp_json(const std::string& endpoint, const std::string& body,
+                    const OtlpPostOptions& options) {
   ensure_curl_initialised();
   const std::string target = otlp_traces_url(endpoint);
   if (options.loopback_only) {
     auto url = parse_url(target);
     const CurlString host = url_part(url.get(), CURLUPART_HOST);
     if (!host || !is_loopback_host(host.get())) {
-      throw Error(ErrorKind::Usage,
-                  fmt::format("refusing to send traces to {}: only loopback collectors are allowed here", target),
-                  "--otel-endpoint");
+      throw Error(
+          ErrorKind::Usage,
+          fmt::format("refusing to send traces to {}: only loopback collectors are allowed here",
+                      target),
+          "--otel-endpoint");
     }
   }
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) throw Error(ErrorKind::Internal, "curl_easy_init failed");
-  std::unique_ptr<curl_slist, HeaderListDeleter> headers(curl_slist_append(nullptr, "Content-Type: application/json"));
-  headers.reset(curl_slist_append(headers.release(), "Expect:"));  // no 100-continue round trip for big bodies
-  for (const auto& h : options.headers) headers.reset(curl_slist_append(headers.release(), h.c_str()));
+  std::unique_ptr<curl_slist, HeaderListDeleter> headers(
+      curl_slist_append(nullptr, "Content-Type: application/json"));
+  headers.reset(curl_slist_append(headers.release(),
+                                  "Expect:"));  // no 100-continue round trip for big bodies
+  for (const auto& h : options.headers)
+    headers.reset(curl_slist_append(headers.release(), h.c_str()));
   std::string response;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   CURL* c = curl.get();
@@ -121,7 +132,8 @@ void post_otlp_json(const std::string& endpoint, const std::string& body, const 
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
@@ -139,18 +151,22 @@ void post_otlp_json(const std::string& endpoint, const std::string& body, const 
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300) {
     throw Error(ErrorKind::Io,
-                fmt::format("OTLP endpoint {} answered HTTP {}: {}", target, status, response.substr(0, 512)),
+                fmt::format("OTLP endpoint {} answered HTTP {}: {}", target, status,
+                            response.substr(0, 512)),
                 "--otel-endpoint");
   }
   // A 200 may still carry ExportTraceServiceResponse.partialSuccess.
   auto parsed = nlohmann::json::parse(response, nullptr, false);
-  if (parsed.is_object() && parsed.contains("partialSuccess") && parsed["partialSuccess"].is_object()) {
+  if (parsed.is_object() && parsed.contains("partialSuccess") &&
+      parsed["partialSuccess"].is_object()) {
     const auto& ps = parsed["partialSuccess"];
     std::int64_t rejected = 0;
     if (ps.contains("rejectedSpans")) {
       const auto& r = ps["rejectedSpans"];
-      if (r.is_number_integer()) rejected = r.get<std::int64_t>();
-      else if (r.is_string()) rejected = std::strtoll(r.get<std::string>().c_str(), nullptr, 10);
+      if (r.is_number_integer())
+        rejected = r.get<std::int64_t>();
+      else if (r.is_string())
+        rejected = std::strtoll(r.get<std::string>().c_str(), nullptr, 10);
     }
     if (rejected > 0) {
       throw Error(ErrorKind::Io,

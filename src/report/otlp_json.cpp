@@ -4,7 +4,6 @@
 // check every key against the OTLP message definitions.
 #include <clnrm/otlp.h>
 #include <clnrm/version.h>
-
 #include <fmt/format.h>
 
 namespace clnrm {
@@ -37,11 +36,21 @@ void append_string(std::string& out, std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (c < 0x20) {
             out += "\\u00";
@@ -56,7 +65,8 @@ void append_string(std::string& out, std::string_view s) {
     }
     std::size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
     bool ok = len != 0 && i + len <= s.size();
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    for (std::size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
     if (ok && len == 3) {
       const auto c1 = static_cast<unsigned char>(s[i + 1]);
       ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);  // overlong, surrogates
@@ -115,8 +125,10 @@ std::string otlp_json(const std::vector<Span>& spans, const RunResult& run) {
   out.reserve(256 + spans.size() * 900);
   out += "{\"resourceSpans\":[{\"resource\":{";
   SpanAttribute service_name{"service.name", SpanAttribute::Type::String, "clnrm", 0, 0, false};
-  SpanAttribute service_version{"service.version", SpanAttribute::Type::String, kVersion, 0, 0, false};
-  SpanAttribute session{"clnrm.session_id", SpanAttribute::Type::String, run.session_id, 0, 0, false};
+  SpanAttribute service_version{
+      "service.version", SpanAttribute::Type::String, kVersion, 0, 0, false};
+  SpanAttribute session{
+      "clnrm.session_id", SpanAttribute::Type::String, run.session_id, 0, 0, false};
   append_attributes(out, {service_name, service_version, session});
   out += "},\"scopeSpans\":[{\"scope\":{\"name\":\"clnrm\",\"version\":";
   append_string(out, kVersion);
@@ -136,10 +148,12 @@ std::string otlp_json(const std::vector<Span>& spans, const RunResult& run) {
     out += "\",\"name\":";
     append_string(out, s.name);
     // SPAN_KIND_INTERNAL: clnrm's own operations, no remote peer.
-    fmt::format_to(std::back_inserter(out), ",\"kind\":1,\"startTimeUnixNano\":\"{}\",\"endTimeUnixNano\":\"{}\",",
+    fmt::format_to(std::back_inserter(out),
+                   ",\"kind\":1,\"startTimeUnixNano\":\"{}\",\"endTimeUnixNano\":\"{}\",",
                    s.start_unix_nano, s.end_unix_nano);
     append_attributes(out, s.attributes);
-    fmt::format_to(std::back_inserter(out), ",\"status\":{{\"code\":{}", static_cast<int>(s.status));
+    fmt::format_to(std::back_inserter(out), ",\"status\":{{\"code\":{}",
+                   static_cast<int>(s.status));
     if (!s.status_message.empty()) {
       out += ",\"message\":";
       append_string(out, s.status_message);

@@ -1,5 +1,4 @@
 #include <clnrm/otlp.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,11 +13,14 @@ void append_hex64(std::string& out, std::uint64_t v) {
 }
 
 std::uint64_t unix_nanos(SystemTime t) {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   return ns > 0 ? static_cast<std::uint64_t>(ns) : 0;
 }
 
-std::uint64_t nanos(std::chrono::nanoseconds d) { return d.count() > 0 ? static_cast<std::uint64_t>(d.count()) : 0; }
+std::uint64_t nanos(std::chrono::nanoseconds d) {
+  return d.count() > 0 ? static_cast<std::uint64_t>(d.count()) : 0;
+}
 
 SpanAttribute str(std::string_view key, std::string value) {
   SpanAttribute a;
@@ -69,8 +71,10 @@ std::string join_command(const std::vector<std::string>& argv) {
     }
     out.push_back('\'');
     for (char c : a) {
-      if (c == '\'') out += "'\\''";
-      else out.push_back(c);
+      if (c == '\'')
+        out += "'\\''";
+      else
+        out.push_back(c);
     }
     out.push_back('\'');
   }
@@ -134,7 +138,8 @@ std::vector<Span> build_spans(const RunResult& run, SpanIdGenerator& ids) {
   spans.reserve(estimate);
 
   const TraceId trace_id = ids.trace_id();
-  auto make = [&](std::string name, std::uint64_t parent, std::uint64_t start, std::uint64_t end) -> Span& {
+  auto make = [&](std::string name, std::uint64_t parent, std::uint64_t start,
+                  std::uint64_t end) -> Span& {
     Span& s = spans.emplace_back();
     s.trace_id = trace_id;
     s.span_id = ids.span_id();
@@ -155,12 +160,16 @@ std::vector<Span> build_spans(const RunResult& run, SpanIdGenerator& ids) {
   for (const auto& t : run.tests) passed += t.status == Status::Passed ? 1 : 0;
   {
     Span& root = make("clnrm.run", 0, run_start, run_end);
-    root.attributes = {str("clnrm.session_id", run.session_id), str("clnrm.backend", run.backend),
-                       integer("clnrm.jobs", run.jobs), integer("clnrm.tests.total", static_cast<std::int64_t>(run.tests.size())),
+    root.attributes = {str("clnrm.session_id", run.session_id),
+                       str("clnrm.backend", run.backend),
+                       integer("clnrm.jobs", run.jobs),
+                       integer("clnrm.tests.total", static_cast<std::int64_t>(run.tests.size())),
                        integer("clnrm.tests.passed", static_cast<std::int64_t>(passed)),
                        real("clnrm.duration_ms", ms(run.duration))};
     root.status = run.all_passed() ? SpanStatusCode::Ok : SpanStatusCode::Error;
-    if (!run.all_passed()) root.status_message = fmt::format("{} of {} tests did not pass", run.tests.size() - passed, run.tests.size());
+    if (!run.all_passed())
+      root.status_message =
+          fmt::format("{} of {} tests did not pass", run.tests.size() - passed, run.tests.size());
   }
   const std::uint64_t root_id = spans.front().span_id;
 
@@ -208,12 +217,14 @@ std::vector<Span> build_spans(const RunResult& run, SpanIdGenerator& ids) {
         start_id = ss.span_id;
       }
       Span& rs = make("clnrm.service.ready " + svc.name, start_id, ready_start, end);
-      rs.attributes = {str("clnrm.service.name", svc.name), real("clnrm.duration_ms", ms(svc.ready_duration))};
+      rs.attributes = {str("clnrm.service.name", svc.name),
+                       real("clnrm.duration_ms", ms(svc.ready_duration))};
       set_status(rs, svc_status, svc.message);
     }
 
     for (const auto& step : t.steps) {
-      const std::uint64_t start = unix_nanos(step.started) ? unix_nanos(step.started) : child_cursor;
+      const std::uint64_t start =
+          unix_nanos(step.started) ? unix_nanos(step.started) : child_cursor;
       const std::uint64_t end = start + nanos(step.duration);
       child_cursor = std::max(child_cursor, end);
       std::string image;
@@ -230,28 +241,34 @@ std::vector<Span> build_spans(const RunResult& run, SpanIdGenerator& ids) {
                          integer("clnrm.step.exit_code", step.exec.exit_code),
                          str("clnrm.status", std::string(to_string(step.status))),
                          real("clnrm.duration_ms", ms(step.duration)),
-                         real("clnrm.step.cpu_user_ms", static_cast<double>(step.exec.usage.user_cpu.count()) / 1e3),
-                         real("clnrm.step.cpu_system_ms", static_cast<double>(step.exec.usage.system_cpu.count()) / 1e3),
+                         real("clnrm.step.cpu_user_ms",
+                              static_cast<double>(step.exec.usage.user_cpu.count()) / 1e3),
+                         real("clnrm.step.cpu_system_ms",
+                              static_cast<double>(step.exec.usage.system_cpu.count()) / 1e3),
                          integer("clnrm.step.max_rss_bytes", step.exec.usage.max_rss_kb * 1024)};
-        if (!step.scenario.empty()) ss.attributes.push_back(str("clnrm.step.scenario", step.scenario));
+        if (!step.scenario.empty())
+          ss.attributes.push_back(str("clnrm.step.scenario", step.scenario));
         if (!step.service.empty()) ss.attributes.push_back(str("clnrm.step.service", step.service));
         if (!image.empty()) ss.attributes.push_back(str("clnrm.image", image));
         if (step.exec.timed_out) ss.attributes.push_back(boolean("clnrm.step.timed_out", true));
         if (step.exec.oom_killed) ss.attributes.push_back(boolean("clnrm.step.oom_killed", true));
-        if (step.exec.term_signal != 0) ss.attributes.push_back(integer("clnrm.step.signal", step.exec.term_signal));
+        if (step.exec.term_signal != 0)
+          ss.attributes.push_back(integer("clnrm.step.signal", step.exec.term_signal));
         set_status(ss, step.status, step.message);
         step_id = ss.span_id;
       }
       for (const auto& a : step.assertions) {
         Span& as = make("clnrm.assertion " + a.name, step_id, end, end);
-        as.attributes = {str("clnrm.assertion.name", a.name), boolean("clnrm.assertion.passed", a.passed)};
+        as.attributes = {str("clnrm.assertion.name", a.name),
+                         boolean("clnrm.assertion.passed", a.passed)};
         if (!a.message.empty()) as.attributes.push_back(str("clnrm.assertion.message", a.message));
         set_status(as, a.passed ? Status::Passed : Status::Failed, a.message);
       }
     }
     for (const auto& a : t.assertions) {
       Span& as = make("clnrm.assertion " + a.name, test_id, test_end, test_end);
-      as.attributes = {str("clnrm.assertion.name", a.name), boolean("clnrm.assertion.passed", a.passed)};
+      as.attributes = {str("clnrm.assertion.name", a.name),
+                       boolean("clnrm.assertion.passed", a.passed)};
       if (!a.message.empty()) as.attributes.push_back(str("clnrm.assertion.message", a.message));
       set_status(as, a.passed ? Status::Passed : Status::Failed, a.message);
     }

@@ -1,7 +1,6 @@
 #include <clnrm/error.h>
 #include <clnrm/metrics_export.h>
 #include <clnrm/version.h>
-
 #include <fmt/format.h>
 
 #include <array>
@@ -26,13 +25,14 @@ std::string number(double v) { return fmt::format("{}", v); }
 
 // Bucket bounds in seconds: from a 1 ms no-op step to a 5 min integration test.
 constexpr std::array<double, 15> kTestBuckets = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                                 1,     2.5,   5,    10,    30,    60,  300};
+                                                 1,     2.5,   5,    10,    30,   60,  300};
 constexpr std::array<double, 15> kStepBuckets = kTestBuckets;
 
 class Writer {
  public:
   void family(std::string_view name, std::string_view type, std::string_view help) {
-    fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name, escape_help_text(help), name, type);
+    fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name,
+                   escape_help_text(help), name, type);
   }
   void sample(std::string_view name, const Labels& labels, std::string_view value) {
     out_.append(name);
@@ -53,7 +53,9 @@ class Writer {
     out_.append(value);
     out_.push_back('\n');
   }
-  void sample(std::string_view name, const Labels& labels, double value) { sample(name, labels, number(value)); }
+  void sample(std::string_view name, const Labels& labels, double value) {
+    sample(name, labels, number(value));
+  }
   void counter(std::string_view name, std::string_view help, std::uint64_t value) {
     family(name, "counter", help);
     sample(name, {}, std::to_string(value));
@@ -69,8 +71,8 @@ class Writer {
 };
 
 template <std::size_t N>
-void histogram(Writer& w, std::string_view name, std::string_view help, const std::array<double, N>& bounds,
-               const std::vector<double>& values) {
+void histogram(Writer& w, std::string_view name, std::string_view help,
+               const std::array<double, N>& bounds, const std::vector<double>& values) {
   w.family(name, "histogram", help);
   std::array<std::uint64_t, N> counts{};
   double sum = 0;
@@ -81,7 +83,8 @@ void histogram(Writer& w, std::string_view name, std::string_view help, const st
     }
   }
   const std::string bucket = std::string(name) + "_bucket";
-  for (std::size_t i = 0; i < N; ++i) w.sample(bucket, {{"le", number(bounds[i])}}, std::to_string(counts[i]));
+  for (std::size_t i = 0; i < N; ++i)
+    w.sample(bucket, {{"le", number(bounds[i])}}, std::to_string(counts[i]));
   w.sample(bucket, {{"le", "+Inf"}}, std::to_string(values.size()));
   w.sample(std::string(name) + "_sum", {}, sum);
   w.sample(std::string(name) + "_count", {}, std::to_string(values.size()));
@@ -106,7 +109,9 @@ Labels with(Labels base, std::initializer_list<std::pair<std::string_view, std::
   return base;
 }
 
-std::string step_label(const StepResult& s) { return s.scenario.empty() ? s.name : s.scenario + "/" + s.name; }
+std::string step_label(const StepResult& s) {
+  return s.scenario.empty() ? s.name : s.scenario + "/" + s.name;
+}
 
 struct ServiceCounts {
   std::uint64_t started = 0, created = 0, reused = 0;
@@ -130,10 +135,14 @@ std::string escape_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -142,9 +151,12 @@ std::string escape_help_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -152,16 +164,20 @@ std::string escape_help_text(std::string_view text) {
 std::string render_prometheus(const MetricsSnapshot& c, const RunResult& run) {
   Writer w;
   w.family("clnrm_build_info", "gauge", "clnrm version and the backend of this run (always 1)");
-  w.sample("clnrm_build_info", {{"version", kVersion}, {"backend", run.backend}, {"session", run.session_id}}, "1");
+  w.sample("clnrm_build_info",
+           {{"version", kVersion}, {"backend", run.backend}, {"session", run.session_id}}, "1");
 
   w.counter("clnrm_tests_started_total", "Tests started in this session", c.tests_started);
   w.counter("clnrm_tests_passed_total", "Tests that passed", c.tests_passed);
-  w.counter("clnrm_tests_failed_total", "Tests that failed, errored, timed out or were cancelled", c.tests_failed);
+  w.counter("clnrm_tests_failed_total", "Tests that failed, errored, timed out or were cancelled",
+            c.tests_failed);
   w.counter("clnrm_steps_total", "Steps run", c.steps_run);
   w.counter("clnrm_steps_failed_total", "Steps that failed", c.steps_failed);
   w.counter("clnrm_services_started_total", "Services started (not reused)", c.services_started);
-  w.counter("clnrm_containers_created_total", "Containers or sandbox service processes created", c.containers_created);
-  w.counter("clnrm_containers_reused_total", "Services kept by reuse = true and used again", c.containers_reused);
+  w.counter("clnrm_containers_created_total", "Containers or sandbox service processes created",
+            c.containers_created);
+  w.counter("clnrm_containers_reused_total", "Services kept by reuse = true and used again",
+            c.containers_reused);
   w.counter("clnrm_retries_total", "Test attempts beyond the first (--retries)", c.retries);
   w.counter_seconds("clnrm_step_wall_seconds_total", "Wall time of all steps",
                     static_cast<double>(c.step_wall_ns) / 1e9);
@@ -185,16 +201,18 @@ std::string render_prometheus(const MetricsSnapshot& c, const RunResult& run) {
   }
   histogram(w, "clnrm_test_duration_seconds", "Wall time per test", kTestBuckets, test_durations);
   histogram(w, "clnrm_step_duration_seconds", "Wall time per step", kStepBuckets, step_durations);
-  histogram(w, "clnrm_service_ready_duration_seconds", "Readiness wait per started service", kStepBuckets,
-            ready_durations);
+  histogram(w, "clnrm_service_ready_duration_seconds", "Readiness wait per started service",
+            kStepBuckets, ready_durations);
 
   const auto labels = test_labels(run);
   // Per-test gauges: one family at a time (the format wants a family's samples together).
   auto per_test = [&](std::string_view name, std::string_view help, auto value_of) {
     w.family(name, "gauge", help);
-    for (std::size_t i = 0; i < run.tests.size(); ++i) w.sample(name, labels[i], value_of(run.tests[i]));
+    for (std::size_t i = 0; i < run.tests.size(); ++i)
+      w.sample(name, labels[i], value_of(run.tests[i]));
   };
-  per_test("clnrm_test_wall_seconds", "Wall time of this test", [](const TestResult& t) { return seconds(t.duration); });
+  per_test("clnrm_test_wall_seconds", "Wall time of this test",
+           [](const TestResult& t) { return seconds(t.duration); });
   per_test("clnrm_test_passed", "1 when the test passed, 0 otherwise",
            [](const TestResult& t) { return std::string(t.status == Status::Passed ? "1" : "0"); });
   per_test("clnrm_test_retries", "Attempts beyond the first",
@@ -211,12 +229,14 @@ std::string render_prometheus(const MetricsSnapshot& c, const RunResult& run) {
     for (std::size_t i = 0; i < run.tests.size(); ++i) {
       const auto& steps = run.tests[i].steps;
       for (std::size_t k = 0; k < steps.size(); ++k) {
-        w.sample(name, with(labels[i], {{"step", step_label(steps[k])}, {"index", std::to_string(k)}}),
+        w.sample(name,
+                 with(labels[i], {{"step", step_label(steps[k])}, {"index", std::to_string(k)}}),
                  value_of(steps[k]));
       }
     }
   };
-  per_step("clnrm_step_wall_seconds", "Wall time of this step", [](const StepResult& s) { return seconds(s.duration); });
+  per_step("clnrm_step_wall_seconds", "Wall time of this step",
+           [](const StepResult& s) { return seconds(s.duration); });
   per_step("clnrm_step_cpu_user_seconds", "User CPU time of this step",
            [](const StepResult& s) { return seconds(s.exec.usage.user_cpu); });
   per_step("clnrm_step_cpu_system_seconds", "System CPU time of this step",
@@ -241,7 +261,8 @@ std::string render_prometheus(const MetricsSnapshot& c, const RunResult& run) {
   return w.take();
 }
 
-void write_metrics_file(const std::string& path, const MetricsSnapshot& counters, const RunResult& run) {
+void write_metrics_file(const std::string& path, const MetricsSnapshot& counters,
+                        const RunResult& run) {
   write_file_atomically(path, render_prometheus(counters, run));
 }
 
@@ -259,9 +280,12 @@ void record_step_metrics(Metrics& m, const StepResult& step) noexcept {
 }
 
 void record_test_metrics(Metrics& m, const TestResult& test) noexcept {
-  if (test.status == Status::Passed) m.add(Metrics::Counter::TestsPassed);
-  else if (is_failure(test.status)) m.add(Metrics::Counter::TestsFailed);
-  if (test.attempts > 1) m.add(Metrics::Counter::Retries, static_cast<std::uint64_t>(test.attempts - 1));
+  if (test.status == Status::Passed)
+    m.add(Metrics::Counter::TestsPassed);
+  else if (is_failure(test.status))
+    m.add(Metrics::Counter::TestsFailed);
+  if (test.attempts > 1)
+    m.add(Metrics::Counter::Retries, static_cast<std::uint64_t>(test.attempts - 1));
 }
 
 }  // namespace clnrm

@@ -1,16 +1,15 @@
 #include <clnrm/determinism.h>
 #include <clnrm/error.h>
 #include <clnrm/sha256.h>
-
 #include <fmt/format.h>
 #include <re2/re2.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <mutex>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
@@ -21,12 +20,14 @@ namespace clnrm {
 
 std::vector<std::string> libfaketime_search_paths() {
   std::vector<std::string> paths;
-  if (const char* env = std::getenv("CLNRM_LIBFAKETIME"); env != nullptr && *env != '\0') paths.emplace_back(env);
+  if (const char* env = std::getenv("CLNRM_LIBFAKETIME"); env != nullptr && *env != '\0')
+    paths.emplace_back(env);
   // Debian/Ubuntu multiarch (package `faketime`), then Fedora/Arch/Alpine layouts.
-  for (const char* p : {"/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
-                        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
-                        "/usr/lib64/faketime/libfaketime.so.1", "/usr/lib/faketime/libfaketime.so.1",
-                        "/usr/local/lib/faketime/libfaketime.so.1"}) {
+  for (const char* p :
+       {"/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib64/faketime/libfaketime.so.1", "/usr/lib/faketime/libfaketime.so.1",
+        "/usr/local/lib/faketime/libfaketime.so.1"}) {
     paths.emplace_back(p);
   }
   return paths;
@@ -49,19 +50,23 @@ std::int64_t parse_freeze_clock(std::string_view text) {
   int off_h = 0, off_m = 0;
   // RE2 cannot parse into an absent optional group as int, so read offsets as strings.
   std::string off_h_s, off_m_s;
-  if (!RE2::FullMatch(text, kPattern, &year, &month, &day, &hour, &minute, &second, &zulu, &sign, &off_h_s,
-                      &off_m_s)) {
-    throw Error(ErrorKind::Config,
-                fmt::format("freeze_clock \"{}\" is not a date-time; use RFC 3339, e.g. \"2025-01-01T00:00:00Z\"", text),
-                "[determinism] freeze_clock");
+  if (!RE2::FullMatch(text, kPattern, &year, &month, &day, &hour, &minute, &second, &zulu, &sign,
+                      &off_h_s, &off_m_s)) {
+    throw Error(
+        ErrorKind::Config,
+        fmt::format(
+            "freeze_clock \"{}\" is not a date-time; use RFC 3339, e.g. \"2025-01-01T00:00:00Z\"",
+            text),
+        "[determinism] freeze_clock");
   }
   if (!off_h_s.empty()) {
     off_h = std::stoi(off_h_s);
     off_m = std::stoi(off_m_s);
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || off_h > 23 ||
-      off_m > 59) {
-    throw Error(ErrorKind::Config, fmt::format("freeze_clock \"{}\" has a field out of range", text),
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 ||
+      off_h > 23 || off_m > 59) {
+    throw Error(ErrorKind::Config,
+                fmt::format("freeze_clock \"{}\" has a field out of range", text),
                 "[determinism] freeze_clock");
   }
   std::tm tm{};
@@ -80,8 +85,8 @@ std::string faketime_start_at(std::int64_t epoch_seconds) {
   std::time_t t = static_cast<std::time_t>(epoch_seconds);
   std::tm tm{};
   ::gmtime_r(&t, &tm);
-  return fmt::format("@{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
+  return fmt::format("@{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 EnvList determinism_environment(const DeterminismSpec& spec, const DeterminismEnvOptions& options) {
@@ -101,13 +106,16 @@ EnvList determinism_environment(const DeterminismSpec& spec, const DeterminismEn
     if (lib && ::access(lib->c_str(), R_OK) != 0) lib.reset();
     if (!options.libfaketime_path && !lib) lib = find_libfaketime();
     if (!lib) {
-      std::vector<std::string> searched =
-          options.libfaketime_path ? std::vector<std::string>{*options.libfaketime_path} : libfaketime_search_paths();
-      throw Error(ErrorKind::NotSupported,
-                  fmt::format("freeze_clock needs libfaketime, which is not installed (looked for {}); install it "
-                              "with `apt-get install faketime` or set CLNRM_LIBFAKETIME to its path",
-                              fmt::join(searched, ", ")),
-                  "[determinism] freeze_clock");
+      std::vector<std::string> searched = options.libfaketime_path
+                                              ? std::vector<std::string>{*options.libfaketime_path}
+                                              : libfaketime_search_paths();
+      throw Error(
+          ErrorKind::NotSupported,
+          fmt::format(
+              "freeze_clock needs libfaketime, which is not installed (looked for {}); install it "
+              "with `apt-get install faketime` or set CLNRM_LIBFAKETIME to its path",
+              fmt::join(searched, ", ")),
+          "[determinism] freeze_clock");
     }
     env.emplace_back("LD_PRELOAD", *lib);
     // 'start at' (leading @) rather than an absolute, stopped clock: every new
@@ -137,7 +145,8 @@ OutputNormalizer::OutputNormalizer(const std::vector<std::string>& mask_patterns
     opts.set_log_errors(false);
     auto re = std::make_unique<RE2>(p, opts);
     if (!re->ok()) {
-      throw Error(ErrorKind::Config, fmt::format("output mask \"{}\" is not a valid RE2 pattern: {}", p, re->error()),
+      throw Error(ErrorKind::Config,
+                  fmt::format("output mask \"{}\" is not a valid RE2 pattern: {}", p, re->error()),
                   "determinism mask");
     }
     masks_.push_back(std::move(re));
@@ -169,14 +178,16 @@ std::string OutputNormalizer::normalize(std::string_view text) const {
     out.push_back('\n');
     start = end + 1;
   }
-  while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
+  while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n')
+    out.pop_back();
   if (out == "\n") out.clear();
   return out;
 }
 
 // ---------------------------------------------------------------- digests
 
-TestDigest digest_test(const TestResult& test, const OutputNormalizer& normalizer, int repeat_index) {
+TestDigest digest_test(const TestResult& test, const OutputNormalizer& normalizer,
+                       int repeat_index) {
   TestDigest d;
   d.test = test.name;
   d.file = test.file;
@@ -191,8 +202,8 @@ TestDigest digest_test(const TestResult& test, const OutputNormalizer& normalize
     s.stderr_text = normalizer.normalize(step.exec.stderr_data);
     s.stdout_sha256 = sha256_hex(s.stdout_text);
     s.stderr_sha256 = sha256_hex(s.stderr_text);
-    whole.update(fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\n", s.scenario, s.step, s.exit_code, s.stdout_sha256,
-                             s.stderr_sha256));
+    whole.update(fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\n", s.scenario, s.step, s.exit_code,
+                             s.stdout_sha256, s.stderr_sha256));
     d.steps.push_back(std::move(s));
   }
   d.sha256 = Sha256::to_hex(whole.finish());
@@ -235,16 +246,22 @@ void first_difference(std::string_view a, std::string_view b, StepDifference& di
 }  // namespace
 
 std::string StepDifference::describe() const {
-  const std::string where = scenario.empty() ? fmt::format("step '{}'", step)
-                                             : fmt::format("step '{}' (scenario '{}')", step, scenario);
-  if (stream == "steps") return fmt::format("repeat {} ran different steps than repeat {}: {}", repeat_b + 1, repeat_a + 1, text_b);
+  const std::string where = scenario.empty()
+                                ? fmt::format("step '{}'", step)
+                                : fmt::format("step '{}' (scenario '{}')", step, scenario);
+  if (stream == "steps")
+    return fmt::format("repeat {} ran different steps than repeat {}: {}", repeat_b + 1,
+                       repeat_a + 1, text_b);
   if (stream == "exit_code") {
-    return fmt::format("{}: exit code {} in repeat {} but {} in repeat {}", where, text_a, repeat_a + 1, text_b,
-                       repeat_b + 1);
+    return fmt::format("{}: exit code {} in repeat {} but {} in repeat {}", where, text_a,
+                       repeat_a + 1, text_b, repeat_b + 1);
   }
-  auto show = [](const std::string& t, bool ended) { return ended ? std::string("<no such line>") : fmt::format("\"{}\"", t); };
-  return fmt::format("{}: {} differs at line {}: repeat {} has {}, repeat {} has {}", where, stream, line, repeat_a + 1,
-                     show(text_a, a_ended), repeat_b + 1, show(text_b, b_ended));
+  auto show = [](const std::string& t, bool ended) {
+    return ended ? std::string("<no such line>") : fmt::format("\"{}\"", t);
+  };
+  return fmt::format("{}: {} differs at line {}: repeat {} has {}, repeat {} has {}", where, stream,
+                     line, repeat_a + 1, show(text_a, a_ended), repeat_b + 1,
+                     show(text_b, b_ended));
 }
 
 DeterminismReport compare_repeats(const std::vector<TestDigest>& repeats) {
@@ -334,9 +351,10 @@ nlohmann::json to_json(const TestDigest& digest) {
 nlohmann::json to_json(const DeterminismReport& report) {
   nlohmann::json diffs = nlohmann::json::array();
   for (const auto& d : report.differences) {
-    nlohmann::json j = {{"step", d.step},          {"scenario", d.scenario}, {"step_index", d.step_index},
-                        {"repeat_a", d.repeat_a},  {"repeat_b", d.repeat_b}, {"stream", d.stream},
-                        {"message", d.describe()}};
+    nlohmann::json j = {
+        {"step", d.step},         {"scenario", d.scenario}, {"step_index", d.step_index},
+        {"repeat_a", d.repeat_a}, {"repeat_b", d.repeat_b}, {"stream", d.stream},
+        {"message", d.describe()}};
     if (d.stream == "stdout" || d.stream == "stderr") {
       j["line"] = d.line;
       j["text_a"] = d.a_ended ? nlohmann::json(nullptr) : nlohmann::json(d.text_a);
@@ -354,18 +372,23 @@ nlohmann::json to_json(const DeterminismReport& report) {
           {"differences", std::move(diffs)}};
 }
 
-nlohmann::json digests_to_json(const std::vector<TestDigest>& digests, const std::vector<DeterminismReport>& reports) {
+nlohmann::json digests_to_json(const std::vector<TestDigest>& digests,
+                               const std::vector<DeterminismReport>& reports) {
   nlohmann::json tests = nlohmann::json::array();
   for (const auto& d : digests) tests.push_back(to_json(d));
   nlohmann::json det = nlohmann::json::array();
   for (const auto& r : reports) det.push_back(to_json(r));
-  return {{"format", "clnrm-digests/1"}, {"tests", std::move(tests)}, {"determinism", std::move(det)}};
+  return {
+      {"format", "clnrm-digests/1"}, {"tests", std::move(tests)}, {"determinism", std::move(det)}};
 }
 
 void write_digest_file(const std::string& path, const std::vector<TestDigest>& digests,
                        const std::vector<DeterminismReport>& reports) {
   // Invalid UTF-8 in output is replaced rather than aborting the report.
-  write_file_atomically(path, digests_to_json(digests, reports).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  write_file_atomically(path,
+                        digests_to_json(digests, reports)
+                                .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                            "\n");
 }
 
 }  // namespace clnrm
@@ -379,7 +402,8 @@ struct DeterminismCollector::State {
   std::map<std::pair<std::string, std::string>, std::vector<TestDigest>> by_test;
 };
 
-DeterminismCollector::DeterminismCollector(OutputNormalizer normalizer) : state_(std::make_unique<State>()) {
+DeterminismCollector::DeterminismCollector(OutputNormalizer normalizer)
+    : state_(std::make_unique<State>()) {
   state_->normalizer = std::move(normalizer);
 }
 DeterminismCollector::~DeterminismCollector() = default;
@@ -399,7 +423,8 @@ std::vector<TestDigest> DeterminismCollector::digests() const {
   std::vector<TestDigest> out;
   for (const auto& key : state_->order) {
     auto list = state_->by_test.at(key);
-    std::stable_sort(list.begin(), list.end(), [](const TestDigest& a, const TestDigest& b) { return a.repeat < b.repeat; });
+    std::stable_sort(list.begin(), list.end(),
+                     [](const TestDigest& a, const TestDigest& b) { return a.repeat < b.repeat; });
     for (auto& d : list) out.push_back(std::move(d));
   }
   return out;
@@ -410,7 +435,8 @@ std::vector<DeterminismReport> DeterminismCollector::reports() const {
   std::vector<DeterminismReport> out;
   for (const auto& key : state_->order) {
     auto list = state_->by_test.at(key);
-    std::stable_sort(list.begin(), list.end(), [](const TestDigest& a, const TestDigest& b) { return a.repeat < b.repeat; });
+    std::stable_sort(list.begin(), list.end(),
+                     [](const TestDigest& a, const TestDigest& b) { return a.repeat < b.repeat; });
     out.push_back(compare_repeats(list));
   }
   return out;
@@ -423,6 +449,8 @@ bool DeterminismCollector::all_deterministic() const {
   return true;
 }
 
-void DeterminismCollector::write(const std::string& path) const { write_digest_file(path, digests(), reports()); }
+void DeterminismCollector::write(const std::string& path) const {
+  write_digest_file(path, digests(), reports());
+}
 
 }  // namespace clnrm

@@ -1,8 +1,7 @@
 // `clnrm health` as a user runs it: the built binary, real namespaces,
 // real cgroups, the real engine socket if one is up.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <seccomp.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,7 +28,9 @@ Result run_clnrm(const std::vector<std::string>& args, bool block_unshare = fals
     ::dup2(fds[1], 1);
     if (block_unshare) {
       scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-      if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0) != 0 || seccomp_load(ctx) != 0) _exit(99);
+      if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0) != 0 ||
+          seccomp_load(ctx) != 0)
+        _exit(99);
     }
     std::vector<std::string> argv = {CLNRM_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -61,7 +62,8 @@ const nlohmann::json* find_check(const nlohmann::json& j, const std::string& nam
 }  // namespace
 
 TEST(HealthCommand, JsonReportOnThisMachine) {
-  const auto r = run_clnrm({"health", "--format", "json", "--history-db", "/tmp/clnrm-health-e2e/history.db"});
+  const auto r =
+      run_clnrm({"health", "--format", "json", "--history-db", "/tmp/clnrm-health-e2e/history.db"});
   const auto j = nlohmann::json::parse(r.out);
   // Exit code and verdict agree.
   EXPECT_EQ(r.exit_code, j["sandbox_ready"].get<bool>() ? 0 : 1);
@@ -104,13 +106,15 @@ TEST(HealthCommand, EngineVersionIsShownWhenTheSocketAnswers) {
 TEST(HealthCommand, HumanFormatHasSectionsAndVerdict) {
   const auto r = run_clnrm({"health"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* s : {"namespaces\n", "cgroups\n", "engine\n", "faketime\n", "history\n", "sandbox: ready"}) {
+  for (const char* s :
+       {"namespaces\n", "cgroups\n", "engine\n", "faketime\n", "history\n", "sandbox: ready"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
   }
 }
 
 TEST(HealthCommand, UnwritableHistoryIsAWarningWithAFixNotAFailure) {
-  const auto r = run_clnrm({"health", "--format", "json", "--history-db", "/etc/hostname/history.db"});
+  const auto r =
+      run_clnrm({"health", "--format", "json", "--history-db", "/etc/hostname/history.db"});
   const auto j = nlohmann::json::parse(r.out);
   const auto* c = find_check(j, "history database");
   ASSERT_NE(c, nullptr);
@@ -128,7 +132,8 @@ TEST(HealthCommand, NoNamespacesMeansExitOneAndAFixPerKind) {
     const auto* c = find_check(j, std::string(ns) + " namespace");
     ASSERT_NE(c, nullptr);
     EXPECT_EQ((*c)["status"], "fail") << ns;
-    EXPECT_NE((*c)["detail"].get<std::string>().find("Operation not permitted"), std::string::npos) << c->dump();
+    EXPECT_NE((*c)["detail"].get<std::string>().find("Operation not permitted"), std::string::npos)
+        << c->dump();
     EXPECT_FALSE((*c)["fix"].get<std::string>().empty());
   }
   const auto human = run_clnrm({"health"}, true);

@@ -2,7 +2,6 @@
 // (`promtool check metrics`, Debian package `prometheus`).
 #include <clnrm/metrics_export.h>
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,7 +32,8 @@ Run run_shell(const std::string& cmd) {
 }  // namespace
 
 TEST(PromtoolCheck, MetricsFilePassesPromtoolCheckMetrics) {
-  ASSERT_EQ(::access("/usr/bin/promtool", X_OK), 0) << "promtool missing: apt-get install prometheus (scripts/setup-deps.sh)";
+  ASSERT_EQ(::access("/usr/bin/promtool", X_OK), 0)
+      << "promtool missing: apt-get install prometheus (scripts/setup-deps.sh)";
   char dir[] = "/tmp/clnrm-promtool-XXXXXX";
   ASSERT_NE(::mkdtemp(dir), nullptr);
   const std::string path = std::string(dir) + "/metrics.prom";

@@ -1,9 +1,8 @@
 // Runs real programs under the determinism environment with a plain
 // posix_spawn (no backend), proving the variables do what they claim.
 #include <clnrm/determinism.h>
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,7 +46,8 @@ Output run_with_env(const std::vector<std::string>& argv, const clnrm::EnvList& 
   }
   char buf[4096];
   ssize_t n;
-  while ((n = ::read(pipe_fds[0], buf, sizeof buf)) > 0) result.out.append(buf, static_cast<std::size_t>(n));
+  while ((n = ::read(pipe_fds[0], buf, sizeof buf)) > 0)
+    result.out.append(buf, static_cast<std::size_t>(n));
   ::close(pipe_fds[0]);
   ::waitpid(pid, &result.status, 0);
   return result;
@@ -56,7 +56,8 @@ Output run_with_env(const std::vector<std::string>& argv, const clnrm::EnvList& 
 }  // namespace
 
 TEST(DeterminismFaketime, DateUnderFreezeClockPrintsTheFrozenTime) {
-  ASSERT_TRUE(clnrm::find_libfaketime().has_value()) << "libfaketime missing: apt-get install faketime";
+  ASSERT_TRUE(clnrm::find_libfaketime().has_value())
+      << "libfaketime missing: apt-get install faketime";
   clnrm::DeterminismSpec spec;
   spec.freeze_clock = "2025-01-01T00:00:00Z";
   spec.seed = 1;
@@ -91,6 +92,7 @@ TEST(DeterminismFaketime, WithoutFreezeClockTheRealTimeIsSeen) {
 TEST(DeterminismFaketime, LocaleZoneAndSeedReachTheProcess) {
   clnrm::DeterminismSpec spec;
   spec.seed = 99;
-  const auto out = run_with_env({"sh", "-c", "echo $CLNRM_SEED $TZ $LC_ALL; date +%Z"}, clnrm::determinism_environment(spec));
+  const auto out = run_with_env({"sh", "-c", "echo $CLNRM_SEED $TZ $LC_ALL; date +%Z"},
+                                clnrm::determinism_environment(spec));
   EXPECT_EQ(out.out, "99 UTC C.UTF-8\nUTC\n");
 }

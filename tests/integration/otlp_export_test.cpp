@@ -1,10 +1,9 @@
 // Posts traces with libcurl to a real HTTP receiver listening on loopback in
 // this process (a thread with a socket), which checks what arrived.
+#include <arpa/inet.h>
 #include <clnrm/error.h>
 #include <clnrm/otlp.h>
 #include <gtest/gtest.h>
-
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -32,13 +31,15 @@ struct ReceivedRequest {
 // A minimal HTTP/1.1 server: one request per connection, canned response.
 class LoopbackReceiver {
  public:
-  LoopbackReceiver(int status, std::string response_body) : status_(status), response_(std::move(response_body)) {
+  LoopbackReceiver(int status, std::string response_body)
+      : status_(status), response_(std::move(response_body)) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = 0;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 8) != 0) {
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(fd_, 8) != 0) {
       throw std::runtime_error("cannot listen on 127.0.0.1");
     }
     socklen_t len = sizeof addr;
@@ -90,7 +91,8 @@ class LoopbackReceiver {
         std::size_t line_end = data.find("\r\n");
         const std::string request_line = data.substr(0, line_end);
         req.method = request_line.substr(0, request_line.find(' '));
-        req.target = request_line.substr(req.method.size() + 1, request_line.rfind(' ') - req.method.size() - 1);
+        req.target = request_line.substr(req.method.size() + 1,
+                                         request_line.rfind(' ') - req.method.size() - 1);
         std::size_t pos = line_end + 2;
         while (pos < header_end) {
           std::size_t e = data.find("\r\n", pos);
@@ -103,7 +105,8 @@ class LoopbackReceiver {
           req.headers[name] = value;
           pos = e + 2;
         }
-        content_length = req.headers.count("content-length") ? std::stoul(req.headers["content-length"]) : 0;
+        content_length =
+            req.headers.count("content-length") ? std::stoul(req.headers["content-length"]) : 0;
         std::lock_guard lock(mu_);
         requests_.push_back(std::move(req));
       }
@@ -113,8 +116,11 @@ class LoopbackReceiver {
       std::lock_guard lock(mu_);
       requests_.back().body = data.substr(header_end + 4, content_length);
     }
-    const std::string reply = "HTTP/1.1 " + std::to_string(status_) + " X\r\nContent-Type: application/json\r\n"
-                              "Content-Length: " + std::to_string(response_.size()) + "\r\nConnection: close\r\n\r\n" + response_;
+    const std::string reply = "HTTP/1.1 " + std::to_string(status_) +
+                              " X\r\nContent-Type: application/json\r\n"
+                              "Content-Length: " +
+                              std::to_string(response_.size()) + "\r\nConnection: close\r\n\r\n" +
+                              response_;
     std::size_t sent = 0;
     while (sent < reply.size()) {
       ssize_t n = ::write(conn, reply.data() + sent, reply.size() - sent);
@@ -172,7 +178,8 @@ TEST(OtlpExport, ACustomPathAndExtraHeadersAreKept) {
   LoopbackReceiver receiver(200, "");
   auto options = test_options();
   options.headers = {"Authorization: Bearer t0ken"};
-  clnrm::post_otlp_json(receiver.endpoint() + "/otlp/v1/traces", clnrm::trace_json(clnrm::RunResult{}), options);
+  clnrm::post_otlp_json(receiver.endpoint() + "/otlp/v1/traces",
+                        clnrm::trace_json(clnrm::RunResult{}), options);
   ASSERT_EQ(receiver.requests().size(), 1u);
   EXPECT_EQ(receiver.requests()[0].target, "/otlp/v1/traces");
   EXPECT_EQ(receiver.requests()[0].headers.at("authorization"), "Bearer t0ken");
@@ -192,12 +199,14 @@ TEST(OtlpExport, HttpErrorNamesTheEndpointAndStatus) {
 }
 
 TEST(OtlpExport, PartialSuccessWithRejectedSpansIsAnError) {
-  LoopbackReceiver receiver(200, R"({"partialSuccess":{"rejectedSpans":"3","errorMessage":"too old"}})");
+  LoopbackReceiver receiver(200,
+                            R"({"partialSuccess":{"rejectedSpans":"3","errorMessage":"too old"}})");
   try {
     clnrm::post_otlp(receiver.endpoint(), clnrm::testing::make_sample_run(1), test_options());
     FAIL() << "no error";
   } catch (const clnrm::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("rejected 3 spans: too old"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("rejected 3 spans: too old"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -213,14 +222,16 @@ TEST(OtlpExport, NothingListeningIsAClearErrorNamingTheEndpoint) {
     FAIL() << "no error";
   } catch (const clnrm::Error& e) {
     EXPECT_EQ(e.kind(), clnrm::ErrorKind::Io);
-    EXPECT_NE(std::string(e.what()).find("cannot send traces to OTLP endpoint " + endpoint + "/v1/traces"),
+    EXPECT_NE(std::string(e.what()).find("cannot send traces to OTLP endpoint " + endpoint +
+                                         "/v1/traces"),
               std::string::npos)
         << e.what();
   }
 }
 
 TEST(OtlpExport, LoopbackOnlyRefusesOtherHostsBeforeConnecting) {
-  for (const char* host : {"http://192.0.2.1:4318", "http://example.invalid:4318", "http://128.0.0.1:4318"}) {
+  for (const char* host :
+       {"http://192.0.2.1:4318", "http://example.invalid:4318", "http://128.0.0.1:4318"}) {
     try {
       clnrm::post_otlp(host, clnrm::RunResult{}, test_options());
       ADD_FAILURE() << "sent to " << host;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <chrono>
@@ -114,6 +115,23 @@ TEST(SandboxExec, OutputLimitIsRespected) {
   EXPECT_EQ(r.stderr_data.size(), 1000u);
 }
 
+TEST(SandboxExec, HugeCommandLinesFallBackToTheRunnerForkedPath) {
+  // More than one fork-server message can carry: the step still runs, the
+  // same way (fresh PID namespace, same environment, same workdir).
+  auto pod = make_test_pod("huge-argv");
+  ProcessSpec spec = shell("echo $# $PWD $CLNRM_STEP; sleep 1000 & exit 0", "huge");
+  for (int i = 0; i < 3000; ++i) spec.argv.push_back(std::string(100, 'a'));
+  const ExecResult r = run(*pod, spec);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_EQ(r.stdout_data, "2999 /tmp/work huge\n");
+  ProcessSpec timeout_spec = spec;
+  timeout_spec.argv[2] = "sleep 1000";
+  timeout_spec.timeout = std::chrono::milliseconds(200);
+  const ExecResult t = run(*pod, timeout_spec);
+  EXPECT_TRUE(t.timed_out);
+  EXPECT_EQ(t.exit_code, 128 + SIGKILL);
+}
+
 TEST(SandboxExec, ResourceUsageIsPopulated) {
   auto pod = make_test_pod("usage");
   const ExecResult r = run(*pod, shell("i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"));
@@ -163,6 +181,60 @@ TEST(SandboxExec, CancelStopsARunningStepPromptly) {
   EXPECT_EQ(r.term_signal, SIGKILL);
   // Not a timing assertion on speed: only that it did not run to completion.
   EXPECT_LT(took, std::chrono::seconds(100));
+}
+
+std::size_t open_fds() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST(SandboxExec, ConcurrentStepsInOnePodAndNoDescriptorLeaks) {
+  auto pod = make_test_pod("concurrent");
+  run(*pod, command({"true"}));  // warm up lazily created state
+  const std::size_t fds_before = open_fds();
+  constexpr int kThreads = 6;
+  constexpr int kSteps = 15;
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kSteps; ++i) {
+        const std::string word = "t" + std::to_string(t) + "-" + std::to_string(i);
+        ProcessSpec spec = shell("echo " + word + "; echo " + word + " >&2; exit " + std::to_string(i % 3));
+        const ExecResult r = run(*pod, spec);
+        if (r.stdout_data == word + "\n" && r.stderr_data == word + "\n" && r.exit_code == i % 3) ++good;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(good.load(), kThreads * kSteps);
+  EXPECT_EQ(open_fds(), fds_before);
+}
+
+TEST(SandboxExec, DestroyWhileStepsRunKillsThemAndTheyReturn) {
+  auto pod = make_test_pod("destroy-running");
+  const std::string marker = unique_marker("destroy-running");
+  std::atomic<int> returned{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      try {
+        ProcessSpec spec = shell("sleep 1000; : " + marker);
+        const ExecResult r = run(*pod, spec);
+        if (r.term_signal == SIGKILL) ++returned;
+      } catch (const Error&) {
+        ++returned;  // started after the destroy: refused
+      }
+    });
+  }
+  for (int i = 0; i < 500 && host_processes_with(marker).size() < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pod->destroy();
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(returned.load(), 4);
+  EXPECT_TRUE(host_processes_with(marker).empty());
 }
 
 TEST(SandboxExec, EmptyCommandIsAConfigError) {

@@ -155,7 +155,8 @@ inline RunResult make_sample_run(int tests, int steps_per_test = 3, int services
       step.name = k == steps_per_test - 1 ? "check" : "step_" + std::to_string(k);
       step.command = {"sh", "-c", "echo \"hi\" && exit 0"};
       step.service = k == 0 ? "svc0" : "";
-      step.status = (test.status == Status::Failed && k == steps_per_test - 1) ? Status::Failed : Status::Passed;
+      step.status = (test.status == Status::Failed && k == steps_per_test - 1) ? Status::Failed
+                                                                               : Status::Passed;
       step.exec.exit_code = step.status == Status::Failed ? 1 : 0;
       step.exec.stdout_data = "hi\n";
       step.exec.usage.wall = milliseconds{3 + k};
@@ -164,7 +165,8 @@ inline RunResult make_sample_run(int tests, int steps_per_test = 3, int services
       step.exec.usage.max_rss_kb = 2048 + k;
       step.started = clock;
       step.duration = milliseconds{3 + k};
-      step.assertions.push_back({"exit_code", step.status == Status::Passed, step.status == Status::Passed ? "" : "expected 0, got 1"});
+      step.assertions.push_back({"exit_code", step.status == Status::Passed,
+                                 step.status == Status::Passed ? "" : "expected 0, got 1"});
       if (k % 2 == 0) step.assertions.push_back({"expected_output_regex", true, ""});
       step.message = step.status == Status::Passed ? "" : "expected 0, got 1";
       clock += step.duration;

@@ -2,12 +2,12 @@
 #include <clnrm/error.h>
 #include <clnrm/sha256.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 
 namespace {
 
@@ -49,12 +49,14 @@ TEST(Normalize, CrlfTrailingWhitespaceAndTrailingBlankLines) {
 
 TEST(Normalize, CrlfAndLfOutputsHashTheSame) {
   clnrm::OutputNormalizer n;
-  EXPECT_EQ(clnrm::sha256_hex(n.normalize("x\r\ny\r\n")), clnrm::sha256_hex(n.normalize("x\ny \n")));
+  EXPECT_EQ(clnrm::sha256_hex(n.normalize("x\r\ny\r\n")),
+            clnrm::sha256_hex(n.normalize("x\ny \n")));
 }
 
 TEST(Normalize, UserMasksReplaceEveryMatch) {
   clnrm::OutputNormalizer n({R"(\d{4}-\d{2}-\d{2}T[\d:.]+Z)", "pid=[0-9]+"});
-  EXPECT_EQ(n.normalize("at 2025-03-04T05:06:07.123Z pid=42 and pid=7\n"), "at <masked> <masked> and <masked>\n");
+  EXPECT_EQ(n.normalize("at 2025-03-04T05:06:07.123Z pid=42 and pid=7\n"),
+            "at <masked> <masked> and <masked>\n");
 }
 
 TEST(Normalize, BadMaskIsAConfigErrorNamingThePattern) {
@@ -90,7 +92,8 @@ TEST(Digest, ExitCodeIsPartOfTheDigest) {
 TEST(Compare, IdenticalRepeatsAreDeterministic) {
   clnrm::OutputNormalizer n;
   std::vector<clnrm::TestDigest> reps;
-  for (int i = 0; i < 5; ++i) reps.push_back(clnrm::digest_test(test_with({step("a", "same\n"), step("b", "x")}), n, i));
+  for (int i = 0; i < 5; ++i)
+    reps.push_back(clnrm::digest_test(test_with({step("a", "same\n"), step("b", "x")}), n, i));
   auto r = clnrm::compare_repeats(reps);
   EXPECT_TRUE(r.deterministic);
   EXPECT_EQ(r.repeats, 5);
@@ -101,9 +104,12 @@ TEST(Compare, IdenticalRepeatsAreDeterministic) {
 TEST(Compare, ReportsStepStreamAndFirstDifferingLine) {
   clnrm::OutputNormalizer n;
   std::vector<clnrm::TestDigest> reps;
-  reps.push_back(clnrm::digest_test(test_with({step("setup", "ok\n"), step("rand", "l1\nl2\n12345\nl4\n")}), n, 0));
-  reps.push_back(clnrm::digest_test(test_with({step("setup", "ok\n"), step("rand", "l1\nl2\n12345\nl4\n")}), n, 1));
-  reps.push_back(clnrm::digest_test(test_with({step("setup", "ok\n"), step("rand", "l1\nl2\n999\nl4\n")}), n, 2));
+  reps.push_back(clnrm::digest_test(
+      test_with({step("setup", "ok\n"), step("rand", "l1\nl2\n12345\nl4\n")}), n, 0));
+  reps.push_back(clnrm::digest_test(
+      test_with({step("setup", "ok\n"), step("rand", "l1\nl2\n12345\nl4\n")}), n, 1));
+  reps.push_back(clnrm::digest_test(
+      test_with({step("setup", "ok\n"), step("rand", "l1\nl2\n999\nl4\n")}), n, 2));
   auto r = clnrm::compare_repeats(reps);
   EXPECT_FALSE(r.deterministic);
   ASSERT_EQ(r.differences.size(), 1u);
@@ -116,7 +122,8 @@ TEST(Compare, ReportsStepStreamAndFirstDifferingLine) {
   EXPECT_EQ(d.text_b, "999");
   EXPECT_EQ(d.repeat_a, 0);
   EXPECT_EQ(d.repeat_b, 2);
-  EXPECT_EQ(d.describe(), "step 'rand': stdout differs at line 3: repeat 1 has \"12345\", repeat 3 has \"999\"");
+  EXPECT_EQ(d.describe(),
+            "step 'rand': stdout differs at line 3: repeat 1 has \"12345\", repeat 3 has \"999\"");
 }
 
 TEST(Compare, ExtraLineAndStderrAndExitCode) {
@@ -197,7 +204,8 @@ TEST(FreezeClock, ParsesRfc3339WithZonesAndTheSpaceForm) {
 }
 
 TEST(FreezeClock, RejectsGarbageWithTheKeyName) {
-  for (const char* bad : {"yesterday", "2025-13-01T00:00:00Z", "2025-01-01", "2025-01-01T00:00:00+25:00"}) {
+  for (const char* bad :
+       {"yesterday", "2025-13-01T00:00:00Z", "2025-01-01", "2025-01-01T00:00:00+25:00"}) {
     try {
       clnrm::parse_freeze_clock(bad);
       ADD_FAILURE() << "accepted " << bad;
@@ -226,7 +234,8 @@ TEST(DeterminismEnv, CliSeedOverridesTheFile) {
   clnrm::DeterminismEnvOptions opts;
   opts.cli_seed = 7;
   EXPECT_EQ(value_of(clnrm::determinism_environment(spec, opts), "CLNRM_SEED"), "7");
-  EXPECT_EQ(value_of(clnrm::determinism_environment(clnrm::DeterminismSpec{}), "CLNRM_SEED"), "<unset>");
+  EXPECT_EQ(value_of(clnrm::determinism_environment(clnrm::DeterminismSpec{}), "CLNRM_SEED"),
+            "<unset>");
 }
 
 TEST(DeterminismEnv, FreezeClockWithMissingLibfaketimeIsAClearError) {

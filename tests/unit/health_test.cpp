@@ -1,6 +1,5 @@
 #include <clnrm/health.h>
 #include <gtest/gtest.h>
-
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -93,15 +92,18 @@ TEST(HealthFaketime, FoundOrExplained) {
 
 TEST(HealthReport, RequiredFailureDecidesReadiness) {
   clnrm::HealthReport r;
-  r.checks.push_back({"engine", "docker", clnrm::HealthCheck::Result::Fail, false, "down", "start it"});
+  r.checks.push_back(
+      {"engine", "docker", clnrm::HealthCheck::Result::Fail, false, "down", "start it"});
   EXPECT_TRUE(r.sandbox_ready());
-  r.checks.push_back({"namespaces", "net namespace", clnrm::HealthCheck::Result::Fail, true, "EPERM", "use root"});
+  r.checks.push_back(
+      {"namespaces", "net namespace", clnrm::HealthCheck::Result::Fail, true, "EPERM", "use root"});
   EXPECT_FALSE(r.sandbox_ready());
   const auto j = clnrm::health_to_json(r);
   EXPECT_EQ(j["sandbox_ready"], false);
   EXPECT_EQ(j["checks"][1]["status"], "fail");
   EXPECT_EQ(j["checks"][1]["required"], true);
   const auto text = clnrm::render_health_human(r);
-  EXPECT_NE(text.find("FAIL  net namespace: EPERM\n        fix: use root"), std::string::npos) << text;
+  EXPECT_NE(text.find("FAIL  net namespace: EPERM\n        fix: use root"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("sandbox: cannot run (1 required check failed"), std::string::npos) << text;
 }

@@ -1,11 +1,11 @@
 #include <clnrm/error.h>
 #include <clnrm/otlp.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <unistd.h>
 
 #include "support/otlp_schema.h"
 #include "support/sample_run.h"
@@ -21,7 +21,8 @@ std::string attr_string(const FlatSpan& s, const std::string& key) {
   if (it == s.attributes.end()) return "<missing>";
   if (it->second.contains("stringValue")) return it->second["stringValue"];
   if (it->second.contains("intValue")) return it->second["intValue"];
-  if (it->second.contains("boolValue")) return it->second["boolValue"].get<bool>() ? "true" : "false";
+  if (it->second.contains("boolValue"))
+    return it->second["boolValue"].get<bool>() ? "true" : "false";
   return it->second.dump();
 }
 
@@ -29,7 +30,8 @@ std::string attr_string(const FlatSpan& s, const std::string& key) {
 
 TEST(OtlpSchema, CheckerRejectsWrongShapes) {
   clnrm::testing::OtlpSchemaChecker checker;
-  const auto good = parse(R"({"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"scope":{"name":"x"},"spans":[
+  const auto good = parse(
+      R"({"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"scope":{"name":"x"},"spans":[
     {"traceId":"0123456789abcdef0123456789abcdef","spanId":"0123456789abcdef","name":"a","kind":1,
      "startTimeUnixNano":"1","endTimeUnixNano":"2","status":{"code":1}}]}]}]})");
   EXPECT_TRUE(checker.check(good).empty());
@@ -50,7 +52,8 @@ TEST(Otlp, SampleRunMatchesTheOtlpJsonMapping) {
   const auto j = parse(clnrm::trace_json(run));
   clnrm::testing::OtlpSchemaChecker checker;
   const auto errors = checker.check(j);
-  for (std::size_t i = 0; i < std::min<std::size_t>(errors.size(), 20); ++i) ADD_FAILURE() << errors[i];
+  for (std::size_t i = 0; i < std::min<std::size_t>(errors.size(), 20); ++i)
+    ADD_FAILURE() << errors[i];
   const auto& resource_attrs = j["resourceSpans"][0]["resource"]["attributes"];
   EXPECT_EQ(resource_attrs[0]["key"], "service.name");
   EXPECT_EQ(resource_attrs[0]["value"]["stringValue"], "clnrm");
@@ -116,7 +119,8 @@ TEST(Otlp, AttributesStatusesAndTimes) {
   EXPECT_EQ(attr_string(*test0, "clnrm.security_level"), "high");
   EXPECT_EQ(test0->status, 1);
   const auto t0_start = static_cast<unsigned long long>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(run.tests[0].started.time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::nanoseconds>(run.tests[0].started.time_since_epoch())
+          .count());
   EXPECT_EQ(test0->start, t0_start);
   EXPECT_EQ(test0->end, t0_start + static_cast<unsigned long long>(run.tests[0].duration.count()));
 
@@ -188,7 +192,8 @@ TEST(Otlp, TraceFileIsWrittenAndEmptyRunIsValid) {
 TEST(Otlp, TracesUrl) {
   EXPECT_EQ(clnrm::otlp_traces_url("http://127.0.0.1:4318"), "http://127.0.0.1:4318/v1/traces");
   EXPECT_EQ(clnrm::otlp_traces_url("http://127.0.0.1:4318/"), "http://127.0.0.1:4318/v1/traces");
-  EXPECT_EQ(clnrm::otlp_traces_url("http://localhost:4318/custom/traces"), "http://localhost:4318/custom/traces");
+  EXPECT_EQ(clnrm::otlp_traces_url("http://localhost:4318/custom/traces"),
+            "http://localhost:4318/custom/traces");
   EXPECT_THROW(clnrm::otlp_traces_url("not a url"), clnrm::Error);
   EXPECT_THROW(clnrm::otlp_traces_url("ftp://127.0.0.1/"), clnrm::Error);
 }

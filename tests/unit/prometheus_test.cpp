@@ -57,16 +57,19 @@ TEST(PrometheusValidator, RejectsMalformedExpositions) {
       {"bad type", "# TYPE a countr\na 1\n"},
       {"bad value", "a one\n"},
       {"histogram not cumulative",
-       "# TYPE h histogram\nh_bucket{le=\"1\"} 3\nh_bucket{le=\"2\"} 2\nh_bucket{le=\"+Inf\"} 3\nh_sum 1\nh_count 3\n"},
+       "# TYPE h histogram\nh_bucket{le=\"1\"} 3\nh_bucket{le=\"2\"} 2\nh_bucket{le=\"+Inf\"} "
+       "3\nh_sum 1\nh_count 3\n"},
       {"histogram without +Inf", "# TYPE h histogram\nh_bucket{le=\"1\"} 3\nh_sum 1\nh_count 3\n"},
-      {"+Inf differs from count", "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 3\nh_sum 1\nh_count 4\n"},
+      {"+Inf differs from count",
+       "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 3\nh_sum 1\nh_count 4\n"},
       {"reserved label", "a{__name__=\"x\"} 1\n"},
       {"duplicate label", "a{l=\"x\",l=\"y\"} 1\n"},
   };
   for (const auto& [why, text] : bad) {
     EXPECT_FALSE(validate_prometheus_text(text).errors.empty()) << why;
   }
-  EXPECT_TRUE(validate_prometheus_text("# HELP a x\\ny\n# TYPE a gauge\na{l=\"q\\\"\\\\\\n\",} 1.5e-3 1700000000000\n")
+  EXPECT_TRUE(validate_prometheus_text(
+                  "# HELP a x\\ny\n# TYPE a gauge\na{l=\"q\\\"\\\\\\n\",} 1.5e-3 1700000000000\n")
                   .errors.empty());
 }
 
@@ -90,7 +93,8 @@ TEST(Prometheus, SampleRunIsStrictlyValid) {
 }
 
 TEST(Prometheus, CountersCarryTheSnapshotInBaseUnits) {
-  const auto p = validate_prometheus_text(clnrm::render_prometheus(counters(), clnrm::testing::make_sample_run(3)));
+  const auto p = validate_prometheus_text(
+      clnrm::render_prometheus(counters(), clnrm::testing::make_sample_run(3)));
   ASSERT_NE(find(p, "clnrm_tests_started_total"), nullptr);
   EXPECT_EQ(find(p, "clnrm_tests_started_total")->value, 10);
   EXPECT_EQ(find(p, "clnrm_containers_reused_total")->value, 3);
@@ -119,7 +123,8 @@ TEST(Prometheus, PerTestAndPerStepSeriesWithEscapedLabels) {
   EXPECT_EQ(find(p, "clnrm_test_passed", {{"test", "test_4"}})->value, 0);
   EXPECT_EQ(find(p, "clnrm_test_passed", {{"test", "test_3"}})->value, 1);
   // Test 0: svc1 reused, svc0 created.
-  EXPECT_EQ(find(p, "clnrm_test_containers_reused", {{"test", "quote\"back\\slash\nnewline"}})->value, 1);
+  EXPECT_EQ(
+      find(p, "clnrm_test_containers_reused", {{"test", "quote\"back\\slash\nnewline"}})->value, 1);
   EXPECT_EQ(find(p, "clnrm_test_containers_created", {{"test", "test_1"}})->value, 2);
   const auto* count = find(p, "clnrm_step_duration_seconds_count");
   ASSERT_NE(count, nullptr);

@@ -1,6 +1,5 @@
 #include "backend/sandbox/output_capture.h"
 
-#include "backend/sandbox/spawn.h"
 
 #include <clnrm/error.h>
 
@@ -43,7 +42,8 @@ bool read_some(int fd, std::string& into, std::size_t limit) {
 }  // namespace
 
 CaptureEnding capture_until_exit(int pidfd, const CaptureStreams& streams, std::string& out, std::string& err,
-                                 std::optional<Clock::time_point> deadline, const CancelToken* cancel) {
+                                 std::optional<Clock::time_point> deadline, const CancelToken* cancel,
+                                 int kill_signal, bool escalate) {
   int in_fd = streams.stdin_fd;
   std::size_t in_offset = 0;
   int out_fd = streams.stdout_fd;
@@ -59,18 +59,18 @@ CaptureEnding capture_until_exit(int pidfd, const CaptureStreams& streams, std::
   };
   if (in_fd >= 0 && (streams.stdin_data == nullptr || streams.stdin_data->empty())) close_stdin();
 
-  // The kill-tree signal makes the step's supervisor SIGKILL the step's PID
-  // namespace init and report; SIGKILL of the supervisor itself is the
-  // fallback when it does not exit promptly.
+  // SIGKILL of a step's PID namespace init kills its whole tree. A
+  // runner-forked step has a supervisor in between: its kill-tree signal makes
+  // it do that and report; SIGKILL of the supervisor is the fallback.
   bool escalate_pending = false;
   Clock::time_point escalate_at{};
   auto kill_tree = [&](CaptureEnding why) {
     if (killed) return;
     killed = true;
     ending = why;
-    ::syscall(SYS_pidfd_send_signal, pidfd, kill_tree_signal(), nullptr, 0);
+    ::syscall(SYS_pidfd_send_signal, pidfd, kill_signal, nullptr, 0);
     escalate_at = Clock::now() + kEscalateAfter;
-    escalate_pending = true;
+    escalate_pending = escalate;
   };
 
   while (!exited || out_fd >= 0 || err_fd >= 0) {

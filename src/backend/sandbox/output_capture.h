@@ -24,8 +24,10 @@ enum class CaptureEnding { Exited, TimedOut, Cancelled };
 
 // Returns once the process behind `pidfd` has exited (it is not reaped here)
 // and its output is drained.
+// `kill_signal` is sent on timeout/cancel; with `escalate`, SIGKILL follows
+// when the process has not exited a while later.
 CaptureEnding capture_until_exit(int pidfd, const CaptureStreams& streams, std::string& out, std::string& err,
                                  std::optional<std::chrono::steady_clock::time_point> deadline,
-                                 const CancelToken* cancel);
+                                 const CancelToken* cancel, int kill_signal, bool escalate);
 
 }  // namespace clnrm::sandbox

@@ -5,6 +5,7 @@
 // shared_ptr so a service outliving its Pod object still has valid fds.
 
 #include "backend/sandbox/cgroups.h"
+#include "backend/sandbox/fork_server.h"
 #include "backend/sandbox/security.h"
 #include "backend/sandbox/spawn.h"
 #include "backend/sandbox/unique_fd.h"
@@ -16,6 +17,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -32,9 +34,20 @@ struct PodCore {
   UniqueFd init_pidfd;
   UniqueFd ns_user, ns_ipc, ns_uts, ns_net, ns_pid, ns_mnt;
   PodCgroups cgroups;
+  UniqueFd fork_server;            // the runner's end of the control socket
+  std::mutex fork_server_mutex;    // one request/reply at a time
+  ForkServerMemory fork_server_memory;
   std::vector<EnforcedLimit> enforced;
   std::mutex destroy_mutex;
-  bool destroyed = false;
+  std::atomic<bool> destroyed{false};
+  // Spawns hold it shared while they use the namespace fds and the control
+  // socket; destroy() takes it exclusively (after killing pod init, which
+  // makes pending spawns return) before closing them, so a descriptor is
+  // never closed, and its number reused, under a spawn in another thread.
+  std::shared_mutex spawn_guard;
+
+  // Throws Error(Backend) when the pod was destroyed; call with spawn_guard held.
+  void check_not_destroyed() const;
 
   // setns order for a process joining the pod, with `pid_ns` (the pod's, or a
   // service's) as the parent of the process's own fresh PID namespace.

@@ -1,5 +1,8 @@
 #include "backend/sandbox/pod_init.h"
 
+#include "backend/sandbox/child_exec.h"
+#include "backend/sandbox/fork_server.h"
+
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -27,11 +30,13 @@ int pod_init_main(void* arg) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Wait for the parent: uid/gid maps and cgroup membership come first. EOF
   // means the parent gave up (or died before PDEATHSIG was armed).
-  char go = 0;
-  ssize_t n;
-  while ((n = ::read(cfg.go_fd, &go, 1)) < 0 && errno == EINTR) {
+  if (cfg.go_fd >= 0) {
+    char go = 0;
+    ssize_t n;
+    while ((n = ::read(cfg.go_fd, &go, 1)) < 0 && errno == EINTR) {
+    }
+    if (n != 1) ::_exit(1);
   }
-  if (n != 1) ::_exit(1);
 
   const char* stage = "setup";
   if (int e = setup_pod_mounts(cfg.mounts, &stage); e != 0) {
@@ -42,6 +47,17 @@ int pod_init_main(void* arg) {
     report(cfg.report_fd, e, stage);
     ::_exit(1);
   }
+  if (cfg.control_fd >= 0) {
+    // Once for every process the fork server will fork: default signal
+    // dispositions (the runner may ignore some) and the level's bounding set.
+    // Pod init keeps its own effective capabilities (CLONE_NEWPID needs
+    // CAP_SYS_ADMIN).
+    reset_signal_dispositions();
+    if (int e = drop_bounding_set(*cfg.security, &stage); e != 0) {
+      report(cfg.report_fd, e, stage);
+      ::_exit(1);
+    }
+  }
   ::prctl(PR_SET_NAME, "clnrm-pod");
   // Steps run as root too; not dumpable means they cannot ptrace the pod's
   // init to borrow its capabilities.
@@ -51,7 +67,8 @@ int pod_init_main(void* arg) {
   // hold the runner's terminal, sockets or other pods' pipes open.
   const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   const int keeper = ::fcntl(cfg.keeper_fd, F_DUPFD_CLOEXEC, 10);
-  if (null_fd < 0 || keeper < 0) {
+  const int control = cfg.control_fd >= 0 ? ::fcntl(cfg.control_fd, F_DUPFD_CLOEXEC, 10) : -1;
+  if (null_fd < 0 || keeper < 0 || (cfg.control_fd >= 0 && control < 0)) {
     report(cfg.report_fd, errno, "preparing pod init descriptors");
     ::_exit(1);
   }
@@ -60,11 +77,13 @@ int pod_init_main(void* arg) {
   ::dup2(null_fd, 1);
   ::dup2(null_fd, 2);
   ::dup2(keeper, 3);
-  ::close_range(4, ~0U, 0);
+  if (control >= 0) ::dup2(control, 4);
+  ::close_range(control >= 0 ? 5 : 4, ~0U, 0);
 
   sigset_t all;
   sigfillset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
+  if (control >= 0) serve_spawn_requests(3, 4, *cfg.security, *cfg.fork_server_memory);
   for (;;) {
     char byte;
     const ssize_t r = ::read(3, &byte, 1);

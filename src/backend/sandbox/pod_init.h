@@ -10,6 +10,9 @@
 
 namespace clnrm::sandbox {
 
+struct SecurityPlan;
+struct ForkServerMemory;
+
 // Filesystem of a pod, set up inside its fresh mount namespace.
 struct MountPlan {
   std::string workdir = "/tmp/work";  // its own tmpfs, inside the /tmp tmpfs
@@ -18,11 +21,18 @@ struct MountPlan {
 
 struct PodInitConfig {
   int clone_flags = 0;   // CLONE_NEW* for the pod
-  int go_fd = -1;        // read end: one byte when the parent finished (maps, cgroups)
+  int go_fd = -1;        // read end: one byte when the parent finished (maps, cgroups);
+                         // -1: nothing to wait for (root, no cgroups), start at once
   int report_fd = -1;    // write end: a PodInitReport
   int keeper_fd = -1;    // read end of the runner's keeper pipe
   MountPlan mounts;
   bool new_network = true;  // loopback up only when the pod has its own netns
+  // The fork server (fork_server.h): pod init's end of the control socket,
+  // the pod's security plan and request memory (all in the runner's memory,
+  // which pod init has a copy of). control_fd -1: no fork server.
+  int control_fd = -1;
+  const SecurityPlan* security = nullptr;
+  ForkServerMemory* fork_server_memory = nullptr;
 };
 
 struct PodInitReport {

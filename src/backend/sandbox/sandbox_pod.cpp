@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,17 +76,27 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   core.cgroups = PodCgroups::create(options, core.id, limits, core.security, core.enforced);
   describe_isolation(core, spec);
 
+  int control[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) throw_errno("sandbox: socketpair");
+  core.fork_server = UniqueFd(control[0]);
+  UniqueFd server_end(control[1]);
   Pipe go = make_pipe();
   Pipe report = make_pipe();
   PodInitConfig config;
   config.clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
                        (core.host_network ? 0 : CLONE_NEWNET) | (core.user_namespace ? CLONE_NEWUSER : 0);
-  config.go_fd = go.read.get();
+  // The handshake costs a round trip; only uid/gid maps and cgroup membership
+  // must be in place before pod init starts setting up.
+  const bool needs_go = core.user_namespace || !core.cgroups.empty();
+  config.go_fd = needs_go ? go.read.get() : -1;
   config.report_fd = report.write.get();
   config.keeper_fd = keeper_read_fd();
   config.mounts.workdir = options.workdir;
   config.mounts.nosuid = spec.level != SecurityLevel::Low;
   config.new_network = !core.host_network;
+  config.control_fd = server_end.get();
+  config.security = &core.security;
+  config.fork_server_memory = &core.fork_server_memory;
   if (config.keeper_fd < 0) throw Error(ErrorKind::Backend, "cannot create the sandbox keeper pipe", "sandbox");
 
   const pid_t pid = clone_pod_init(config);
@@ -99,6 +110,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   core.init_pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   go.read.reset();
   report.write.reset();
+  server_end.reset();
   try {
     if (!core.init_pidfd.valid()) throw_errno("sandbox: pidfd_open of pod init");
     // The namespaces exist from the clone on; open them now, while pod init
@@ -109,9 +121,11 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
     if (!core.host_network) core.ns_net = open_ns(pid, "net");
     core.ns_pid = open_ns(pid, "pid");
     core.ns_mnt = open_ns(pid, "mnt");
-    if (core.user_namespace) write_user_namespace_maps(pid);
-    core.cgroups.attach(pid);
-    if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
+    if (needs_go) {
+      if (core.user_namespace) write_user_namespace_maps(pid);
+      core.cgroups.attach(pid);
+      if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
+    }
     go.write.reset();
     PodInitReport ready;
     ssize_t n;
@@ -152,14 +166,16 @@ std::optional<int> SandboxPod::connect_tcp(std::uint16_t port) {
 void SandboxPod::destroy() { core_->destroy(); }
 
 void SandboxPod::check_alive() const {
-  std::lock_guard lock(core_->destroy_mutex);
-  if (core_->destroyed) throw Error(ErrorKind::Backend, "the pod was destroyed", "sandbox pod " + core_->id);
+  core_->check_not_destroyed();
+}
+
+void PodCore::check_not_destroyed() const {
+  if (destroyed.load()) throw Error(ErrorKind::Backend, "the pod was destroyed", "sandbox pod " + id);
 }
 
 void PodCore::destroy() noexcept {
   std::lock_guard lock(destroy_mutex);
-  if (destroyed) return;
-  destroyed = true;
+  if (destroyed.exchange(true)) return;
   if (init_pid > 0) {
     // PID 1 of the pod's namespace: its death makes the kernel kill every
     // process in the pod, including nested step and service namespaces.
@@ -172,7 +188,9 @@ void PodCore::destroy() noexcept {
     }
     init_pid = -1;
   }
+  std::unique_lock guard(spawn_guard);
   init_pidfd.reset();
+  fork_server.reset();
   ns_user.reset();
   ns_ipc.reset();
   ns_uts.reset();

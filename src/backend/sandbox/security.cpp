@@ -87,13 +87,7 @@ std::string describe_caps(std::uint64_t caps) {
   return out;
 }
 
-int apply_security_in_child(const SecurityPlan& plan, const char** stage) noexcept {
-  for (const RlimitSetting& r : plan.rlimits) {
-    if (::setrlimit(static_cast<__rlimit_resource>(r.resource), &r.value) != 0) {
-      *stage = "setrlimit";
-      return errno;
-    }
-  }
+int drop_bounding_set(const SecurityPlan& plan, const char** stage) noexcept {
   for (int cap = 0; cap <= plan.cap_last; ++cap) {
     if (plan.keep_caps & bit(cap)) continue;
     // EINVAL: a capability this kernel does not know; nothing to drop.
@@ -101,6 +95,19 @@ int apply_security_in_child(const SecurityPlan& plan, const char** stage) noexce
       *stage = "prctl(PR_CAPBSET_DROP)";
       return errno;
     }
+  }
+  return 0;
+}
+
+int apply_security_in_child(const SecurityPlan& plan, const char** stage, bool bounding_set_dropped) noexcept {
+  for (const RlimitSetting& r : plan.rlimits) {
+    if (::setrlimit(static_cast<__rlimit_resource>(r.resource), &r.value) != 0) {
+      *stage = "setrlimit";
+      return errno;
+    }
+  }
+  if (!bounding_set_dropped) {
+    if (const int e = drop_bounding_set(plan, stage); e != 0) return e;
   }
   ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};

@@ -41,8 +41,12 @@ SecurityPlan make_security_plan(SecurityLevel level);
 std::string describe_caps(std::uint64_t caps);
 
 // Runs in a forked child (async-signal-safe: syscalls only). Returns 0, or an
-// errno with *stage set to a static string naming what failed.
-int apply_security_in_child(const SecurityPlan& plan, const char** stage) noexcept;
+// errno with *stage set to a static string naming what failed. With
+// `bounding_set_dropped`, the (inherited) bounding set is already reduced.
+int apply_security_in_child(const SecurityPlan& plan, const char** stage, bool bounding_set_dropped = false) noexcept;
+// Reduces the bounding set to plan.keep_caps. Pod init does it once for all
+// the children of its fork server; it keeps its own effective capabilities.
+int drop_bounding_set(const SecurityPlan& plan, const char** stage) noexcept;
 
 // The High seccomp program, built once with libseccomp (throws on failure).
 const sock_fprog* high_seccomp_program();

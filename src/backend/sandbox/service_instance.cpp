@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 #include <condition_variable>
 #include <thread>
 
@@ -40,14 +41,26 @@ class SandboxService final : public ServiceInstance {
     request.stdout_fd = log.write.get();
     request.stderr_fd = log.write.get();
     request.status_fd = status.write.get();
-    SpawnedProcess process = spawn_in_pod(request);
+    std::optional<std::vector<char>> server_request;
+    if (core_->fork_server.valid()) server_request = encode_spawn_request(plan, false);
+    via_server_ = server_request.has_value();
+    std::shared_lock guard(core_->spawn_guard);
+    core_->check_not_destroyed();
+    if (via_server_) {
+      std::lock_guard lock(core_->fork_server_mutex);
+      pidfd_ = request_spawn(core_->fork_server.get(), *server_request, -1, log.write.get(), log.write.get(),
+                             status.write.get());
+      pid_ = pid_of(pidfd_.get());
+    } else {
+      SpawnedProcess process = spawn_in_pod(request);
+      pid_ = process.pid;
+      pidfd_ = std::move(process.pidfd);
+    }
     log.write.reset();
     status.write.reset();
-    pid_ = process.pid;
-    pidfd_ = std::move(process.pidfd);
     log_fd_ = std::move(log.read);
     status_fd_ = std::move(status.read);
-    pid_ns_ = open_service_pid_namespace();
+    pid_ns_ = via_server_ ? open_own_pid_namespace() : open_service_pid_namespace();
     reader_ = std::thread([this] { read_until_exit(); });
   }
 
@@ -86,7 +99,9 @@ class SandboxService final : public ServiceInstance {
         ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGTERM, nullptr, 0);
         cv_.wait_for(lock, grace, [&] { return exited_; });
       }
-      if (!exited_) {
+      if (!exited_ && via_server_) {
+        ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
+      } else if (!exited_) {
         ::syscall(SYS_pidfd_send_signal, pidfd_.get(), kill_tree_signal(), nullptr, 0);
         if (!cv_.wait_for(lock, std::chrono::seconds(2), [&] { return exited_; })) {
           ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
@@ -98,6 +113,31 @@ class SandboxService final : public ServiceInstance {
   }
 
  private:
+  // The pid (in the runner's namespace) behind a pidfd, from its fdinfo.
+  static pid_t pid_of(int pidfd) {
+    std::ifstream in(fmt::format("/proc/self/fdinfo/{}", pidfd));
+    std::string key;
+    while (in >> key) {
+      if (key == "Pid:") {
+        long pid = -1;
+        in >> pid;
+        return static_cast<pid_t>(pid);
+      }
+    }
+    return -1;
+  }
+
+  // A fork-server service is PID 1 of its own namespace: that is the one to
+  // join. Opening it needs ptrace access to the (non-dumpable) service init,
+  // which only a root runner has; otherwise execs join the pod's namespace.
+  UniqueFd open_own_pid_namespace() {
+    if (pid_ > 0) {
+      UniqueFd fd(::open(fmt::format("/proc/{}/ns/pid", pid_).c_str(), O_RDONLY | O_CLOEXEC));
+      if (fd.valid()) return fd;
+    }
+    return UniqueFd(::fcntl(core_->ns_pid.get(), F_DUPFD_CLOEXEC, 0));
+  }
+
   // The service's own nested PID namespace: C2's pid_for_children once C2
   // has unshared it (a few microseconds after the spawn returns).
   UniqueFd open_service_pid_namespace() {
@@ -162,11 +202,12 @@ class SandboxService final : public ServiceInstance {
   }
 
   void reap() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    int status = SIGKILL;  // fork-server service without a report: it was killed
+    while (!via_server_ && ::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
     StepStatus reported;
     const bool have = ::read(status_fd_.get(), &reported, sizeof reported) == sizeof reported;
+    if (via_server_ && have) status = 0;
     ExecResult decoded;
     decode_exit(status, have ? &reported : nullptr, decoded);
     std::lock_guard lock(mutex_);
@@ -178,6 +219,7 @@ class SandboxService final : public ServiceInstance {
   std::shared_ptr<PodCore> core_;
   std::string id_;
   pid_t pid_ = -1;
+  bool via_server_ = false;
   UniqueFd pidfd_;
   UniqueFd log_fd_;
   UniqueFd status_fd_;

@@ -1,5 +1,6 @@
 #include "backend/sandbox/spawn.h"
 
+#include "backend/sandbox/child_exec.h"
 #include "backend/sandbox/pod_init.h"
 
 #include <clnrm/error.h>
@@ -36,18 +37,6 @@ struct ChildContext {
   char* c3_stack_top;
 };
 
-void write_all(int fd, const char* data, std::size_t size) noexcept {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-}
-
-void write_str(int fd, const char* s) noexcept { write_all(fd, s, std::strlen(s)); }
-
 // Shared between C2 and C3 (C3 is a CLONE_VM child of C2): what the command
 // did, filled in by C3, read by C2 after C3 is gone. Separate signal targets
 // because both processes run handlers on the same memory.
@@ -77,52 +66,8 @@ void set_handler(int sig, void (*handler)(int)) noexcept {
   ::sigaction(sig, &sa, nullptr);
 }
 
-[[noreturn]] void c4_exec(const ExecPlan& plan) noexcept {
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    ::sigaction(sig, &dfl, nullptr);  // EINVAL for libc-internal signals: fine
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-
-  bool denied = false;
-  int other_error = 0;
-  for (const char* const* c = plan.candidate_ptrs.data(); *c != nullptr; ++c) {
-    ::execve(*c, plan.argv.data(), plan.envp.data());
-    if (errno == EACCES) {
-      denied = true;
-    } else if (errno != ENOENT && errno != ENOTDIR) {
-      other_error = errno;
-    }
-  }
-  if (other_error != 0) {
-    write_str(2, "clnrm: ");
-    write_str(2, plan.argv[0]);
-    write_str(2, ": ");
-    write_str(2, ::strerrordesc_np(other_error));
-    write_str(2, "\n");
-    ::_exit(126);
-  }
-  if (denied) {
-    write_all(2, plan.denied_message.data(), plan.denied_message.size());
-    ::_exit(126);
-  }
-  write_all(2, plan.not_found_message.data(), plan.not_found_message.size());
-  ::_exit(127);
-}
-
 [[noreturn]] void c3_fail(const char* what, int error, int code) noexcept {
-  write_str(2, "clnrm: ");
-  write_str(2, what);
-  if (error != 0) {
-    write_str(2, ": ");
-    const char* desc = ::strerrordesc_np(error);
-    write_str(2, desc != nullptr ? desc : "unknown error");
-  }
-  write_str(2, "\n");
+  write_failure(what, error);
   g_command_status = StepStatus{};
   g_command_status.wait_status = code << 8;
   g_command_status_valid = 1;
@@ -145,7 +90,7 @@ int c3_main(void* arg) {
   if (const int e = apply_security_in_child(*r.security, &stage); e != 0) c3_fail(stage, e, 127);
 
   const pid_t child = ::vfork();
-  if (child == 0) c4_exec(*r.exec);
+  if (child == 0) exec_command(raw_exec(*r.exec));
   if (child < 0) c3_fail("cannot fork", errno, 127);
   g_c4_pid = child;
   sigset_t none;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,9 +62,29 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
   request.stderr_fd = err.write.get();
   request.status_fd = status.write.get();
 
+  // Through the pod's fork server when possible (no fork in the runner, no
+  // cgroup migration); the runner-forked path for other PID namespaces
+  // (a service's) and oversized requests.
+  std::optional<std::vector<char>> server_request;
+  if (core.fork_server.valid() && pid_ns == core.ns_pid.get()) {
+    server_request = encode_spawn_request(plan, in.read.valid());
+  }
+  const bool via_server = server_request.has_value();
+
   const auto oom_before = core.cgroups.oom_kills();
   const auto start = std::chrono::steady_clock::now();
-  SpawnedProcess process = spawn_in_pod(request);
+  SpawnedProcess process;
+  {
+    std::shared_lock guard(core.spawn_guard);
+    core.check_not_destroyed();
+    if (via_server) {
+      std::lock_guard lock(core.fork_server_mutex);
+      process.pidfd = request_spawn(core.fork_server.get(), *server_request, in.read.valid() ? in.read.get() : -1,
+                                    out.write.get(), err.write.get(), status.write.get());
+    } else {
+      process = spawn_in_pod(request);
+    }
+  }
   out.write.reset();
   err.write.reset();
   status.write.reset();
@@ -81,22 +102,25 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
   CaptureEnding ending;
   try {
     ending = capture_until_exit(process.pidfd.get(), streams, result.stdout_data, result.stderr_data, deadline,
-                                &cancel);
+                                &cancel, via_server ? SIGKILL : kill_tree_signal(), !via_server);
   } catch (...) {
-    ::kill(process.pid, SIGKILL);
-    ::waitpid(process.pid, nullptr, 0);
+    ::syscall(SYS_pidfd_send_signal, process.pidfd.get(), SIGKILL, nullptr, 0);
+    if (!via_server) ::waitpid(process.pid, nullptr, 0);
     throw;
   }
 
-  int wait_status = 0;
+  // A fork-server step is pod init's child (pod init reaps it); without a
+  // report it was SIGKILLed (timeout, cancel, OOM, pod destroyed).
+  int wait_status = via_server ? SIGKILL : 0;
   rusage usage{};
-  while (::wait4(process.pid, &wait_status, 0, &usage) < 0) {
+  while (!via_server && ::wait4(process.pid, &wait_status, 0, &usage) < 0) {
     if (errno != EINTR) throw_errno("sandbox: wait4 for step '" + spec.name + "'");
   }
   result.usage.wall = std::chrono::steady_clock::now() - start;
 
   StepStatus reported;
   const bool have_report = ::read(status.read.get(), &reported, sizeof reported) == sizeof reported;
+  if (via_server && have_report) wait_status = 0;
   decode_exit(wait_status, have_report ? &reported : nullptr, result);
   if (have_report && !WIFSIGNALED(wait_status)) {
     result.usage.user_cpu = std::chrono::microseconds(reported.user_us);

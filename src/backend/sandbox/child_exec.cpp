@@ -1,0 +1,89 @@
+#include "backend/sandbox/child_exec.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace clnrm::sandbox {
+
+RawExec raw_exec(const ExecPlan& plan) {
+  RawExec raw;
+  raw.candidates = plan.candidate_ptrs.data();
+  raw.argv = plan.argv.data();
+  raw.envp = plan.envp.data();
+  raw.workdir = plan.workdir.c_str();
+  raw.rootfs = plan.rootfs.c_str();
+  raw.not_found_message = plan.not_found_message.c_str();
+  raw.denied_message = plan.denied_message.c_str();
+  return raw;
+}
+
+void write_all(int fd, const char* data, std::size_t size) noexcept {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+void write_str(int fd, const char* s) noexcept { write_all(fd, s, std::strlen(s)); }
+
+void write_failure(const char* what, int error) noexcept {
+  write_str(2, "clnrm: ");
+  write_str(2, what);
+  if (error != 0) {
+    write_str(2, ": ");
+    const char* desc = ::strerrordesc_np(error);
+    write_str(2, desc != nullptr ? desc : "unknown error");
+  }
+  write_str(2, "\n");
+}
+
+void reset_signal_dispositions() noexcept {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    ::sigaction(sig, &dfl, nullptr);  // EINVAL for libc-internal signals: fine
+  }
+}
+
+void exec_command(const RawExec& exec, const int* only_signals, int only_count) noexcept {
+  if (only_signals == nullptr) {
+    reset_signal_dispositions();
+  } else {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int i = 0; i < only_count; ++i) ::sigaction(only_signals[i], &dfl, nullptr);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  bool denied = false;
+  int other_error = 0;
+  for (const char* const* c = exec.candidates; *c != nullptr; ++c) {
+    ::execve(*c, exec.argv, exec.envp);
+    if (errno == EACCES) {
+      denied = true;
+    } else if (errno != ENOENT && errno != ENOTDIR) {
+      other_error = errno;
+    }
+  }
+  if (other_error != 0) {
+    write_failure(exec.argv[0], other_error);
+    ::_exit(126);
+  }
+  if (denied) {
+    write_str(2, exec.denied_message);
+    ::_exit(126);
+  }
+  write_str(2, exec.not_found_message);
+  ::_exit(127);
+}
+
+}  // namespace clnrm::sandbox

@@ -1,0 +1,40 @@
+#pragma once
+// Async-signal-safe pieces shared by every child that ends in execve(): the
+// runner-forked path (spawn.cpp) and the pod's fork server (fork_server.cpp).
+
+#include "backend/sandbox/exec_plan.h"
+
+#include <cstddef>
+
+namespace clnrm::sandbox {
+
+// An ExecPlan as plain pointers (it may live in a buffer received over a
+// socket, where there are no std::strings).
+struct RawExec {
+  const char* const* candidates = nullptr;  // null-terminated
+  char* const* argv = nullptr;              // null-terminated
+  char* const* envp = nullptr;              // null-terminated
+  const char* workdir = "";
+  const char* rootfs = "";                  // "" = the pod's root
+  const char* not_found_message = "";
+  const char* denied_message = "";
+};
+
+RawExec raw_exec(const ExecPlan& plan);
+
+void write_all(int fd, const char* data, std::size_t size) noexcept;
+void write_str(int fd, const char* s) noexcept;
+// "clnrm: <what>: <strerror>\n" on fd 2.
+void write_failure(const char* what, int error) noexcept;
+
+// Every signal back to its default disposition (except KILL/STOP).
+void reset_signal_dispositions() noexcept;
+
+// Resets signals to their defaults (all of them, or only the listed ones
+// when the caller knows the rest already are) and unblocks all, then tries
+// each candidate; on failure writes a shell-like message to fd 2 and
+// _exit()s 127 (not found) or 126 (not executable).
+[[noreturn]] void exec_command(const RawExec& exec, const int* only_signals = nullptr,
+                               int only_count = 0) noexcept;
+
+}  // namespace clnrm::sandbox
