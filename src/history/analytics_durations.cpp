@@ -1,6 +1,7 @@
 // Duration statistics: `clnrm history slowest`, and the medians the scheduler
 // uses for --order history / --shard.
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 #include <unordered_map>
 
@@ -19,12 +20,28 @@ constexpr std::size_t kMedianWindow = 20;
 std::vector<SlowTest> find_slowest(Store& store, std::size_t limit, bool steps) {
   auto& conn = store.impl().conn;
   std::vector<SlowTest> out;
+  // Median, p95 and max by selection, not a full sort: O(n) per test.
   auto emit = [&](std::string file, std::string test, std::vector<std::int64_t>& d) {
     if (d.empty()) return;
-    std::sort(d.begin(), d.end());
-    SlowTest s{std::move(file), std::move(test), static_cast<std::int64_t>(d.size()),
-               static_cast<std::int64_t>(sorted_median(d)), sorted_percentile(d, 0.95), d.back()};
-    out.push_back(std::move(s));
+    const auto n = d.size();
+    auto nth = [&](std::size_t k) {
+      std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(k), d.end());
+      return d[k];
+    };
+    const auto max = *std::max_element(d.begin(), d.end());
+    auto p95_rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(n)));
+    p95_rank = std::clamp<std::size_t>(p95_rank, 1, n);
+    const auto p95 = nth(p95_rank - 1);
+    double median;
+    if (n % 2) {
+      median = static_cast<double>(nth(n / 2));
+    } else {
+      const auto hi = nth(n / 2);
+      // After nth_element, the lower middle is the largest of the lower half.
+      const auto lo = *std::max_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(n / 2));
+      median = (static_cast<double>(lo) + static_cast<double>(hi)) / 2.0;
+    }
+    out.push_back({std::move(file), std::move(test), static_cast<std::int64_t>(n), static_cast<std::int64_t>(median), p95, max});
   };
   if (!steps) {
     for (auto& h : load_test_histories(store)) {
