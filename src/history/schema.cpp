@@ -46,18 +46,12 @@ CREATE TABLE executions (
 );
 CREATE INDEX executions_by_run ON executions(run_id);
 )sql",
-    // 2: start time, lane and retried-pass flag, and the index the analytics
-    // read: the test rows only, covering, in run order. Run order makes it
-    // append-only (an index ordered by test would put every test of a run
-    // on a different page: ~4 MB of WAL per 1,000-test run on a big DB);
-    // see history/test_rows.h.
+    // 2: start time, lane and retried-pass flag. Deliberately no index for
+    // the analytics: see history/test_rows.h.
     R"sql(
 ALTER TABLE executions ADD COLUMN started_ns INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE executions ADD COLUMN worker INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE executions ADD COLUMN flaky INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX executions_tests_by_run ON executions(
-  run_id, test, file, status, file_hash, duration_ns, started_ns, attempts, flaky)
-  WHERE step = '';
 CREATE INDEX runs_complete ON runs(complete, id);
 )sql",
 };

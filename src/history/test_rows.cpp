@@ -33,7 +33,7 @@ std::vector<TestHistory> load_test_histories(Store& store) {
   auto& conn = store.impl().conn;
   sql::Statement q(conn.handle(),
                    "SELECT test, file, run_id, status, file_hash, duration_ns, started_ns, attempts, flaky"
-                   " FROM executions INDEXED BY executions_tests_by_run WHERE step = '' ORDER BY run_id",
+                   " FROM executions WHERE step = '' ORDER BY id",
                    conn.path());
   std::vector<TestHistory> groups;
   std::vector<Group> meta;
@@ -88,7 +88,8 @@ std::vector<TestHistory> load_test_histories(Store& store) {
     }
     group.rows.push_back(r);
   }
-  // The index yields run order; this only guards the invariant.
+  // Rows come in insertion order, which is run order unless two runners
+  // interleaved; then only the affected groups are re-sorted.
   if (!sorted) {
     for (std::size_t i = 0; i < groups.size(); ++i) {
       if (meta[i].sorted) continue;

@@ -104,7 +104,7 @@ TEST(HistoryStore, FreshDatabaseIsWalWithCurrentSchema) {
   RawDb raw(path);
   EXPECT_EQ(raw.number("PRAGMA user_version"), history::schema_version());
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.number("SELECT count(*) FROM sqlite_master WHERE name = 'executions_tests_by_run'"), 1);
+  EXPECT_EQ(raw.number("SELECT count(*) FROM sqlite_master WHERE name = 'executions_by_run'"), 1);
 }
 
 TEST(HistoryStore, DefaultPathIsUnderDotClnrm) { EXPECT_EQ(history::default_path(), ".clnrm/history.db"); }
