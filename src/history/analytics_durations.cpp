@@ -41,7 +41,8 @@ std::vector<SlowTest> find_slowest(Store& store, std::size_t limit, bool steps) 
       const auto lo = *std::max_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(n / 2));
       median = (static_cast<double>(lo) + static_cast<double>(hi)) / 2.0;
     }
-    out.push_back({std::move(file), std::move(test), static_cast<std::int64_t>(n), static_cast<std::int64_t>(median), p95, max});
+    out.push_back({std::move(file), std::move(test), static_cast<std::int64_t>(n),
+                   static_cast<std::int64_t>(median), p95, max});
   };
   if (!steps) {
     for (auto& h : load_test_histories(store)) {
@@ -55,8 +56,10 @@ std::vector<SlowTest> find_slowest(Store& store, std::size_t limit, bool steps) 
   } else {
     // Step rows have no index of their own (it would tax every insert); a
     // full scan into a hash map.
-    sql::Statement q(conn.handle(),
-                     "SELECT test, file, step, duration_ns, status FROM executions WHERE step <> ''", conn.path());
+    sql::Statement q(
+        conn.handle(),
+        "SELECT test, file, step, duration_ns, status FROM executions WHERE step <> ''",
+        conn.path());
     std::unordered_map<std::string, std::vector<std::int64_t>> groups;
     while (q.step()) {
       const auto status = status_from_text(q.text_view(4));
@@ -86,7 +89,8 @@ std::vector<HistoricalDuration> median_durations(Store& store) {
     }
     if (d.empty()) continue;
     std::sort(d.begin(), d.end());
-    out.push_back({std::move(h.file), std::move(h.test), static_cast<std::int64_t>(sorted_median(d))});
+    out.push_back(
+        {std::move(h.file), std::move(h.test), static_cast<std::int64_t>(sorted_median(d))});
   }
   std::sort(out.begin(), out.end(), [](const HistoricalDuration& a, const HistoricalDuration& b) {
     return std::tie(a.test, a.file) < std::tie(b.test, b.file);

@@ -60,10 +60,12 @@ FlakyReport find_flaky(Store& store) {
     if (a.flips != b.flips) return a.flips > b.flips;
     return std::tie(a.test, a.file) < std::tie(b.test, b.file);
   });
-  std::sort(report.broken.begin(), report.broken.end(), [](const BrokenTest& a, const BrokenTest& b) {
-    if (a.consecutive_failures != b.consecutive_failures) return a.consecutive_failures > b.consecutive_failures;
-    return std::tie(a.test, a.file) < std::tie(b.test, b.file);
-  });
+  std::sort(report.broken.begin(), report.broken.end(),
+            [](const BrokenTest& a, const BrokenTest& b) {
+              if (a.consecutive_failures != b.consecutive_failures)
+                return a.consecutive_failures > b.consecutive_failures;
+              return std::tie(a.test, a.file) < std::tie(b.test, b.file);
+            });
   return report;
 }
 

@@ -8,7 +8,8 @@
 namespace clnrm::history {
 
 std::optional<Status> status_from_text(std::string_view text) noexcept {
-  for (Status s : {Status::Passed, Status::Failed, Status::Error, Status::TimedOut, Status::Skipped, Status::Cancelled}) {
+  for (Status s : {Status::Passed, Status::Failed, Status::Error, Status::TimedOut, Status::Skipped,
+                   Status::Cancelled}) {
     if (to_string(s) == text) return s;
   }
   return std::nullopt;
@@ -23,7 +24,8 @@ std::int64_t to_unix_ns(SystemTime t) noexcept {
 double sorted_median(const std::vector<std::int64_t>& v) {
   if (v.empty()) return 0;
   const auto n = v.size();
-  return n % 2 ? static_cast<double>(v[n / 2]) : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2.0;
+  return n % 2 ? static_cast<double>(v[n / 2])
+               : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2.0;
 }
 
 std::int64_t sorted_percentile(const std::vector<std::int64_t>& v, double q) {

@@ -69,8 +69,9 @@ void migrate(sql::Connection& conn, int retries) {
   auto check_newer = [&](std::int64_t v) {
     if (v > schema_version()) {
       throw Error(ErrorKind::Config,
-                  "history database has schema version " + std::to_string(v) + " but this clnrm knows up to " +
-                      std::to_string(schema_version()) + "; use a newer clnrm or another --db path",
+                  "history database has schema version " + std::to_string(v) +
+                      " but this clnrm knows up to " + std::to_string(schema_version()) +
+                      "; use a newer clnrm or another --db path",
                   conn.path());
     }
   };
@@ -82,7 +83,8 @@ void migrate(sql::Connection& conn, int retries) {
         // Re-read under the write lock: another runner may have migrated meanwhile.
         const auto v = conn.scalar("PRAGMA user_version");
         check_newer(v);
-        for (auto next = v + 1; next <= schema_version(); ++next) conn.exec(kMigrations[static_cast<std::size_t>(next - 1)]);
+        for (auto next = v + 1; next <= schema_version(); ++next)
+          conn.exec(kMigrations[static_cast<std::size_t>(next - 1)]);
         conn.exec("PRAGMA user_version = " + std::to_string(schema_version()));
       },
       retries);

@@ -12,12 +12,18 @@ namespace {
 // cancelled all differ there, and this runs once per row of a million.
 Status status_fast(std::string_view text) {
   switch (text.empty() ? '\0' : text[0]) {
-    case 'p': return Status::Passed;
-    case 'f': return Status::Failed;
-    case 't': return Status::TimedOut;
-    case 's': return Status::Skipped;
-    case 'c': return Status::Cancelled;
-    default: return Status::Error;
+    case 'p':
+      return Status::Passed;
+    case 'f':
+      return Status::Failed;
+    case 't':
+      return Status::TimedOut;
+    case 's':
+      return Status::Skipped;
+    case 'c':
+      return Status::Cancelled;
+    default:
+      return Status::Error;
   }
 }
 
@@ -31,10 +37,11 @@ struct Group {
 
 std::vector<TestHistory> load_test_histories(Store& store) {
   auto& conn = store.impl().conn;
-  sql::Statement q(conn.handle(),
-                   "SELECT test, file, run_id, status, file_hash, duration_ns, started_ns, attempts, flaky"
-                   " FROM executions WHERE step = '' ORDER BY id",
-                   conn.path());
+  sql::Statement q(
+      conn.handle(),
+      "SELECT test, file, run_id, status, file_hash, duration_ns, started_ns, attempts, flaky"
+      " FROM executions WHERE step = '' ORDER BY id",
+      conn.path());
   std::vector<TestHistory> groups;
   std::vector<Group> meta;
   std::unordered_map<std::string, std::size_t> index;

@@ -34,12 +34,13 @@ TEST(HistoryFlaky, OneFailureInThreeIsFlakyAndAlwaysFailingIsBroken) {
   history::Store store(dir.file("h.db"));
   for (int run = 0; run < 9; ++run) {
     record_run(store, {
-                          make_test("sometimes", run % 3 == 2 ? Status::Failed : Status::Passed, milliseconds(10)),
+                          make_test("sometimes", run % 3 == 2 ? Status::Failed : Status::Passed,
+                                    milliseconds(10)),
                           make_test("always", Status::Failed, milliseconds(10)),
                           make_test("stable", Status::Passed, milliseconds(10)),
                           // Failed until its file was fixed: a change, not flakiness.
-                          make_test("fixed", run < 4 ? Status::Failed : Status::Passed, milliseconds(10),
-                                    run < 4 ? "old" : "new"),
+                          make_test("fixed", run < 4 ? Status::Failed : Status::Passed,
+                                    milliseconds(10), run < 4 ? "old" : "new"),
                       });
   }
   const auto report = history::find_flaky(store);
@@ -149,8 +150,9 @@ TEST(HistoryTrend, ReportsTheRunAndCommitWhereATestGotSlower) {
   for (int run = 0; run < 24; ++run) {
     const bool slow = run >= 12;
     const auto ms = milliseconds((slow ? 210 : 100) + (run * 7) % 9);
-    const auto id = record_run(store, {make_test("api", Status::Passed, ms), make_test("other", Status::Passed, ms)},
-                               "commit" + std::to_string(run));
+    const auto id = record_run(
+        store, {make_test("api", Status::Passed, ms), make_test("other", Status::Passed, ms)},
+        "commit" + std::to_string(run));
     if (run == 12) first_slow_run = id;
   }
   const auto points = history::trend(store, "api");
@@ -172,9 +174,10 @@ TEST(HistoryPredict, RecencyWeightedAndSmoothedTowardsTheSuiteRate) {
   history::Store store(dir.file("h.db"));
   // "recent" failed in the last 2 of 10 runs, "old" in the first 2.
   for (int run = 0; run < 10; ++run) {
-    record_run(store, {make_test("recent", run >= 8 ? Status::Failed : Status::Passed, milliseconds(5)),
-                       make_test("old", run < 2 ? Status::Failed : Status::Passed, milliseconds(5)),
-                       make_test("never", Status::Passed, milliseconds(5))});
+    record_run(store,
+               {make_test("recent", run >= 8 ? Status::Failed : Status::Passed, milliseconds(5)),
+                make_test("old", run < 2 ? Status::Failed : Status::Passed, milliseconds(5)),
+                make_test("never", Status::Passed, milliseconds(5))});
   }
   history::PredictOptions options;
   options.half_life_runs = 5;
@@ -202,7 +205,8 @@ TEST(HistoryPredict, RecencyWeightedAndSmoothedTowardsTheSuiteRate) {
 TEST(HistoryPredict, NoFailuresAnywhereMeansZero) {
   TempDir dir;
   history::Store store(dir.file("h.db"));
-  for (int run = 0; run < 3; ++run) record_run(store, {make_test("ok", Status::Passed, milliseconds(5))});
+  for (int run = 0; run < 3; ++run)
+    record_run(store, {make_test("ok", Status::Passed, milliseconds(5))});
   const auto report = history::predict_failures(store);
   ASSERT_EQ(report.tests.size(), 1u);
   EXPECT_EQ(report.tests[0].probability, 0.0);
@@ -211,8 +215,10 @@ TEST(HistoryPredict, NoFailuresAnywhereMeansZero) {
 TEST(HistoryScheduling, MedianDurationsAndLastCompleteRunFailures) {
   TempDir dir;
   history::Store store(dir.file("h.db"));
-  record_run(store, {make_test("a", Status::Passed, milliseconds(10)), make_test("b", Status::Failed, milliseconds(30))});
-  record_run(store, {make_test("a", Status::Failed, milliseconds(20)), make_test("b", Status::Passed, milliseconds(40)),
+  record_run(store, {make_test("a", Status::Passed, milliseconds(10)),
+                     make_test("b", Status::Failed, milliseconds(30))});
+  record_run(store, {make_test("a", Status::Failed, milliseconds(20)),
+                     make_test("b", Status::Passed, milliseconds(40)),
                      make_test("c", Status::TimedOut, milliseconds(50))});
   // A later run that never finished does not count for --rerun-failed.
   const auto partial = store.begin_run(history::collect_run_meta("null", ""));

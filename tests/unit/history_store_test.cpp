@@ -25,9 +25,11 @@ struct RawDb {
   ~RawDb() { sqlite3_close(db); }
   std::string text(const std::string& sql) {
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db));
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+      throw std::runtime_error(sqlite3_errmsg(db));
     std::string out;
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
     sqlite3_finalize(s);
     return out;
   }
@@ -74,10 +76,12 @@ struct ChildGuard {
     options.batch_rows = 7;  // many small transactions: maximum interleaving
     history::Store store(db, options);
     for (int r = 0; r < runs; ++r) {
-      const auto run = store.begin_run(history::collect_run_meta("null", "writer " + std::to_string(::getpid())));
+      const auto run = store.begin_run(
+          history::collect_run_meta("null", "writer " + std::to_string(::getpid())));
       RunResult result;
       for (int t = 0; t < tests; ++t) {
-        result.tests.push_back(make_test("t" + std::to_string(t), Status::Passed, std::chrono::milliseconds(5 + t), "h", 2));
+        result.tests.push_back(make_test("t" + std::to_string(t), Status::Passed,
+                                         std::chrono::milliseconds(5 + t), "h", 2));
         store.record_test(run, result.tests.back());
         if (notify_fd >= 0 && r == 0 && t == tests / 2) {
           store.flush();
@@ -107,7 +111,9 @@ TEST(HistoryStore, FreshDatabaseIsWalWithCurrentSchema) {
   EXPECT_EQ(raw.number("SELECT count(*) FROM sqlite_master WHERE name = 'executions_by_run'"), 1);
 }
 
-TEST(HistoryStore, DefaultPathIsUnderDotClnrm) { EXPECT_EQ(history::default_path(), ".clnrm/history.db"); }
+TEST(HistoryStore, DefaultPathIsUnderDotClnrm) {
+  EXPECT_EQ(history::default_path(), ".clnrm/history.db");
+}
 
 TEST(HistoryStore, MigratesAVersionOneDatabaseKeepingItsRows) {
   TempDir dir;
@@ -117,13 +123,16 @@ TEST(HistoryStore, MigratesAVersionOneDatabaseKeepingItsRows) {
     raw.exec(history::schema_migration_sql(1));
     raw.exec("PRAGMA user_version = 1");
     raw.exec("INSERT INTO runs (id, started_ns, complete) VALUES (7, 1000, 1)");
-    raw.exec("INSERT INTO executions (run_id, file, test, status, duration_ns) VALUES (7, 'a.toml', 'a', 'passed', 42)");
+    raw.exec(
+        "INSERT INTO executions (run_id, file, test, status, duration_ns) VALUES (7, 'a.toml', "
+        "'a', 'passed', 42)");
   }
   history::Store store(path);
   RawDb raw(path);
   EXPECT_EQ(raw.number("PRAGMA user_version"), history::schema_version());
   EXPECT_EQ(raw.number("SELECT duration_ns FROM executions WHERE test = 'a'"), 42);
-  EXPECT_EQ(raw.number("SELECT worker FROM executions WHERE test = 'a'"), 0);  // added by migration 2
+  EXPECT_EQ(raw.number("SELECT worker FROM executions WHERE test = 'a'"),
+            0);  // added by migration 2
   auto runs = store.runs();
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].id, 7);
@@ -210,7 +219,8 @@ TEST(HistoryStore, RecordTestBatchesAndFinishRunWritesTheRestOnce) {
   const auto run = store.begin_run(history::collect_run_meta("null", ""));
   RunResult result;
   for (int i = 0; i < 5; ++i) {
-    result.tests.push_back(make_test("t" + std::to_string(i), Status::Passed, std::chrono::milliseconds(i + 1), "h", 2));
+    result.tests.push_back(make_test("t" + std::to_string(i), Status::Passed,
+                                     std::chrono::milliseconds(i + 1), "h", 2));
   }
   RawDb raw(dir.file("h.db"));
   store.record_test(run, result.tests[0]);  // 3 rows pending: below the batch size
@@ -223,10 +233,13 @@ TEST(HistoryStore, RecordTestBatchesAndFinishRunWritesTheRestOnce) {
   EXPECT_EQ(raw.number("SELECT count(*) FROM executions WHERE step = ''"), 5);
   EXPECT_EQ(raw.number("SELECT count(*) FROM executions"), 15);
   EXPECT_EQ(raw.number("SELECT count(DISTINCT test) FROM executions"), 5);
-  EXPECT_EQ(raw.text("SELECT step FROM executions WHERE test = 't4' AND step <> '' ORDER BY id LIMIT 1"), "step0");
+  EXPECT_EQ(
+      raw.text("SELECT step FROM executions WHERE test = 't4' AND step <> '' ORDER BY id LIMIT 1"),
+      "step0");
   EXPECT_EQ(raw.number("SELECT cpu_user_us FROM executions WHERE test = 't4' AND step = ''"), 2001);
   EXPECT_EQ(raw.number("SELECT max_rss_kb FROM executions WHERE test = 't4' AND step = ''"), 2049);
-  EXPECT_EQ(raw.text("SELECT exit_code IS NULL FROM executions WHERE test = 't4' AND step = ''"), "1");
+  EXPECT_EQ(raw.text("SELECT exit_code IS NULL FROM executions WHERE test = 't4' AND step = ''"),
+            "1");
 }
 
 TEST(HistoryStore, RecordsRetriesFailureHashAndContainers) {
@@ -241,13 +254,15 @@ TEST(HistoryStore, RecordsRetriesFailureHashAndContainers) {
   EXPECT_EQ(raw.number("SELECT attempts FROM executions WHERE step = ''"), 3);
   EXPECT_EQ(raw.number("SELECT containers_created FROM executions WHERE step = ''"), 1);
   EXPECT_EQ(raw.number("SELECT containers_reused FROM executions WHERE step = ''"), 1);
-  EXPECT_EQ(raw.text("SELECT failure_hash FROM executions WHERE step = ''"), history::failure_message_hash(t.message));
+  EXPECT_EQ(raw.text("SELECT failure_hash FROM executions WHERE step = ''"),
+            history::failure_message_hash(t.message));
 }
 
 TEST(HistoryStore, FailureHashIgnoresNumbers) {
   EXPECT_EQ(history::failure_message_hash("timed out after 31ms on port 4000"),
             history::failure_message_hash("timed out after 5ms on port 4123"));
-  EXPECT_NE(history::failure_message_hash("exit code 1"), history::failure_message_hash("output mismatch"));
+  EXPECT_NE(history::failure_message_hash("exit code 1"),
+            history::failure_message_hash("output mismatch"));
   EXPECT_EQ(history::failure_message_hash(""), "");
   EXPECT_EQ(history::failure_message_hash("x").size(), 16u);
 }
