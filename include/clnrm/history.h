@@ -81,7 +81,7 @@ struct RunRow {
 };
 
 struct StoreOptions {
-  bool read_only = false;        // analytics: never create or migrate
+  bool read_only = false;        // analytics: the DB must exist (it is never created)
   int busy_timeout_ms = 5000;    // per statement (SQLite busy handler)
   int busy_retries = 8;          // then whole transactions are retried, with backoff
   std::size_t batch_rows = 500;  // record_test flushes once this many rows are pending
@@ -129,6 +129,28 @@ class Store {
   std::vector<ExecutionRecord> pending_;
   std::int64_t pending_run_ = 0;
   std::vector<std::string> recorded_;  // "file\ntest" recorded via record_test in this run
+};
+
+// What the runner holds for a run: the store plus the failure policy. Never
+// throws: the first Error disables recording for the rest of the run and is
+// kept in warning() for the runner to print once ("history not recorded:
+// ..."); the run's outcome does not depend on it.
+class Recorder {
+ public:
+  // Opens (creating) the DB and begins the run.
+  Recorder(const std::string& path, const RunMeta& meta, StoreOptions options = {}) noexcept;
+  void record(const TestResult& test) noexcept;
+  void finish(const RunResult& result) noexcept;
+  bool active() const noexcept { return store_ != nullptr; }
+  const std::string& warning() const noexcept { return warning_; }  // "" when all went well
+  std::int64_t run_id() const noexcept { return run_; }
+  Store* store() noexcept { return store_.get(); }  // nullptr once disabled
+
+ private:
+  void fail(const std::exception& e) noexcept;
+  std::unique_ptr<Store> store_;
+  std::int64_t run_ = 0;
+  std::string warning_;
 };
 
 // ---- analytics (src/history/analytics_*.cpp) -------------------------------

@@ -364,3 +364,49 @@ TEST(HistoryStore, OneWriterKilledWhileAnotherWritesTheOtherCompletes) {
   }
   EXPECT_EQ(survivor_runs, 10);
 }
+
+TEST(HistoryRecorder, RecordsARunAndMarksItComplete) {
+  TempDir dir;
+  history::Recorder rec(dir.file("h.db"), history::collect_run_meta("null", ""));
+  ASSERT_TRUE(rec.active()) << rec.warning();
+  RunResult result;
+  result.tests = {make_test("a", Status::Passed, std::chrono::milliseconds(3))};
+  rec.record(result.tests[0]);
+  rec.finish(result);
+  EXPECT_EQ(rec.warning(), "");
+  history::Store store(dir.file("h.db"));
+  auto last = store.last_complete_run();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->id, rec.run_id());
+  EXPECT_EQ(last->tests, 1);
+}
+
+TEST(HistoryRecorder, AnUnwritableLocationIsOneWarningNotAnException) {
+  TempDir dir;
+  { std::ofstream(dir.file("plainfile")) << "x"; }
+  history::Recorder rec(dir.file("plainfile/history.db"), history::collect_run_meta("null", ""));
+  EXPECT_FALSE(rec.active());
+  RunResult result;
+  result.tests = {make_test("a", Status::Passed, std::chrono::milliseconds(3))};
+  rec.record(result.tests[0]);  // no-ops, no throw
+  rec.finish(result);
+  EXPECT_EQ(rec.warning().rfind("history not recorded: ", 0), 0u) << rec.warning();
+  EXPECT_NE(rec.warning().find("plainfile"), std::string::npos);
+}
+
+TEST(HistoryRecorder, AFailureMidRunDisablesRecordingAndKeepsTheFirstWarning) {
+  TempDir dir;
+  const auto path = dir.file("h.db");
+  history::StoreOptions options;
+  options.batch_rows = 1;  // every record writes
+  options.busy_timeout_ms = 10;
+  options.busy_retries = 0;
+  history::Recorder rec(path, history::collect_run_meta("null", ""), options);
+  ASSERT_TRUE(rec.active());
+  RawDb locker(path);
+  locker.exec("BEGIN IMMEDIATE");  // another writer holds the lock for good
+  rec.record(make_test("a", Status::Passed, std::chrono::milliseconds(3)));
+  EXPECT_FALSE(rec.active());
+  EXPECT_NE(rec.warning().find("locked"), std::string::npos) << rec.warning();
+  locker.exec("ROLLBACK");
+}
