@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -409,4 +410,43 @@ TEST(HistoryRecorder, AFailureMidRunDisablesRecordingAndKeepsTheFirstWarning) {
   EXPECT_FALSE(rec.active());
   EXPECT_NE(rec.warning().find("locked"), std::string::npos) << rec.warning();
   locker.exec("ROLLBACK");
+}
+
+TEST(HistoryRecorder, AFullDiskIsAWarningAndLeavesAReadableDatabase) {
+  // "Disk full" for real: a child process whose file size limit (RLIMIT_FSIZE)
+  // stops the WAL from growing, so SQLite's writes fail with EFBIG.
+  TempDir dir;
+  const auto path = dir.file("h.db");
+  ChildGuard child;
+  child.pid = ::fork();
+  ASSERT_GE(child.pid, 0);
+  if (child.pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    history::StoreOptions options;
+    options.batch_rows = 50;
+    history::Recorder rec(path, history::collect_run_meta("null", "full disk"), options);
+    if (!rec.active()) ::_exit(4);
+    struct rlimit limit {};
+    limit.rlim_cur = limit.rlim_max = 256 * 1024;
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(5);
+    RunResult result;
+    for (int i = 0; i < 5000 && rec.active(); ++i) {
+      auto t =
+          make_test("t" + std::to_string(i), Status::Failed, std::chrono::milliseconds(1), "h", 3);
+      t.message = std::string(300, 'x');
+      rec.record(t);
+    }
+    rec.finish(result);
+    if (rec.active()) ::_exit(2);
+    std::fprintf(stderr, "%s\n", rec.warning().c_str());
+    ::_exit(rec.warning().find("history not recorded") == 0 ? 0 : 3);
+  }
+  EXPECT_EQ(wait_child(child.pid), 0) << "the recorder must turn the write failure into a warning";
+  child.pid = -1;
+  history::Store store(path);
+  EXPECT_EQ(store.health_check(true), "ok");
+  auto runs = store.runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_FALSE(runs[0].complete);
+  EXPECT_GT(runs[0].tests, 0);
 }
