@@ -28,14 +28,6 @@ double sorted_median(const std::vector<std::int64_t>& v) {
                : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2.0;
 }
 
-std::int64_t sorted_percentile(const std::vector<std::int64_t>& v, double q) {
-  if (v.empty()) return 0;
-  // Nearest rank: the smallest value with at least q of the samples at or below it.
-  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-  rank = std::clamp<std::size_t>(rank, 1, v.size());
-  return v[rank - 1];
-}
-
 std::string failure_message_hash(std::string_view message) {
   if (message.empty()) return {};
   // FNV-1a over the message with every run of digits replaced by one '#':
