@@ -400,12 +400,14 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
   });
 
   auto* flaky = history_cmd->add_subcommand(
-      "flaky",
-      "Tests whose outcome flipped between consecutive runs while their file's content hash stayed "
-      "the same, or "
-      "that passed only after a retry. Flip rate = flips / consecutive pairs with the same hash. "
-      "Tests failing every "
-      "run since their file last changed (>= 2 runs) are listed as broken, not flaky.");
+      "flaky", "Tests whose outcome flips while their file is unchanged; broken ones apart");
+  flaky->footer(
+      "A test is flaky when its outcome flipped between consecutive runs while its file's content\n"
+      "hash stayed the same, or when it passed only after a retry. Flip rate = flips / "
+      "consecutive\n"
+      "pairs of runs with the same hash. A test that failed every run since its file last changed\n"
+      "(>= 2 runs) is broken, not flaky, and listed apart. Skipped and cancelled runs do not "
+      "count.");
   add_common(flaky, st->flaky_o, {"human", "json"});
   flaky->callback([&ctx, st] {
     run_flaky(st->flaky_o);
@@ -423,13 +425,13 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
     ctx.exit_code = 0;
   });
 
-  auto* trend =
-      history_cmd->add_subcommand("trend",
-                                  "Durations of one test over runs, and whether it changed: the "
-                                  "split of the series into two segments (>= 3 runs "
-                                  "each) whose Mann-Whitney U test is most significant; reported "
-                                  "when p * (number of candidate splits) < 0.01 "
-                                  "and the medians differ by >= 1.2x");
+  auto* trend = history_cmd->add_subcommand(
+      "trend", "Durations of one test over runs, and where it got slower or faster");
+  trend->footer(
+      "Change point: every split of the series into two segments of >= 3 runs is tested with a\n"
+      "two-sided Mann-Whitney U test; the most significant split is reported when its p-value\n"
+      "times the number of candidate splits (Bonferroni) is < 0.01 and the segment medians differ\n"
+      "by >= 1.2x. Ranks keep a single slow run from looking like a regression.");
   add_common(trend, st->trend_o, {"human", "json"});
   trend->add_option("test", st->trend_test, "Test name, or FILE::NAME")->required();
   trend->add_option("-n,--limit", st->trend_limit, "Latest runs to consider")
@@ -451,15 +453,15 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
   });
 
   auto* predict = history_cmd->add_subcommand(
-      "predict",
-      "Probability that each test fails on its next run, from its recent history.\n"
+      "predict", "Probability that each test fails on its next run (method: see --help)");
+  predict->footer(
       "Method: an exponentially recency-weighted failure rate smoothed by a Beta prior:\n"
       "  P = (s*base + sum_i w_i*f_i) / (s + sum_i w_i),  w_i = 0.5^(age_i / half_life)\n"
-      "f_i = 1 if run i failed (failed/error/timed_out), age 0 = the test's latest run, over its "
-      "last --window runs;\n"
-      "base = the failure rate of all tests over the same windows, s = --prior-strength "
-      "pseudo-runs.\n"
-      "'evidence' is sum_i w_i. Skipped and cancelled runs are not outcomes.");
+      "f_i = 1 if run i failed (failed/error/timed_out); age 0 = the test's latest run; over its\n"
+      "last --window runs. base = the failure rate of all tests over the same windows (the "
+      "prior's\n"
+      "mean), s = --prior-strength pseudo-runs. 'evidence' is sum_i w_i. Skipped and cancelled\n"
+      "runs are not outcomes.");
   add_common(predict, st->predict_o, {"human", "json"});
   predict
       ->add_option("--half-life", st->predict_options.half_life_runs,
