@@ -167,13 +167,15 @@ struct FlakyTest {
 };
 struct BrokenTest {
   std::string file, test;
-  std::int64_t consecutive_failures = 0;  // under the current file hash, up to the last run
+  std::int64_t consecutive_failures = 0;  // the latest runs, in a row
   std::int64_t since_run = 0;
   std::int64_t last_run = 0;
 };
 struct FlakyReport {
+  // Flipped >= 2 times between consecutive runs with the same file hash (one
+  // flip is a regression or a fix), or passed only after a retry.
   std::vector<FlakyTest> flaky;    // by flip rate, then flips
-  std::vector<BrokenTest> broken;  // fails every run since its file last changed (>= 2 runs)
+  std::vector<BrokenTest> broken;  // not flaky; failed its last >= 2 runs in a row
 };
 FlakyReport find_flaky(Store& store);
 

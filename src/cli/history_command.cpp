@@ -145,10 +145,10 @@ void run_flaky(const CommonOptions& o) {
     }
   }
   if (!report.broken.empty()) {
-    fmt::print("\nBROKEN (fails every run since its file last changed; not flaky)\n");
+    fmt::print("\nBROKEN (failing run after run; not flaky)\n");
     for (const auto& b : report.broken) {
-      fmt::print("  {:<28} failed {} runs in a row (runs {}..{})  {}\n", b.test,
-                 b.consecutive_failures, b.since_run, b.last_run, b.file);
+      fmt::print("  {:<28} failed the last {} runs in a row (since run {}, last run {})  {}\n",
+                 b.test, b.consecutive_failures, b.since_run, b.last_run, b.file);
     }
   }
 }
@@ -402,12 +402,11 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
   auto* flaky = history_cmd->add_subcommand(
       "flaky", "Tests whose outcome flips while their file is unchanged; broken ones apart");
   flaky->footer(
-      "A test is flaky when its outcome flipped between consecutive runs while its file's content\n"
-      "hash stayed the same, or when it passed only after a retry. Flip rate = flips / "
-      "consecutive\n"
-      "pairs of runs with the same hash. A test that failed every run since its file last changed\n"
-      "(>= 2 runs) is broken, not flaky, and listed apart. Skipped and cancelled runs do not "
-      "count.");
+      "Flaky: the outcome flipped at least twice between consecutive runs while the file's\n"
+      "content hash stayed the same (one flip is a regression or a fix), or the test passed only\n"
+      "after a retry. Flip rate = flips / consecutive pairs of runs with the same hash.\n"
+      "Broken: not flaky, and failed its last two or more runs in a row; listed apart.\n"
+      "Skipped and cancelled runs do not count.");
   add_common(flaky, st->flaky_o, {"human", "json"});
   flaky->callback([&ctx, st] {
     run_flaky(st->flaky_o);

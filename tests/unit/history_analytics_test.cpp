@@ -80,6 +80,28 @@ TEST(HistoryFlaky, APassAfterARetryIsFlakyEvenWithoutAFlip) {
   EXPECT_EQ(report.flaky[0].flips, 0);
 }
 
+TEST(HistoryFlaky, ARegressionIsBrokenAndAFixIsNeitherNotFlaky) {
+  TempDir dir;
+  history::Store store(dir.file("h.db"));
+  std::int64_t first_failing = 0;
+  for (int run = 0; run < 8; ++run) {
+    // "regressed": passes, then fails from run 5 on with the same file (the
+    // product changed). "repaired": fails, then passes. One flip each.
+    const auto id = record_run(
+        store,
+        {make_test("regressed", run >= 5 ? Status::Failed : Status::Passed, milliseconds(10)),
+         make_test("repaired", run < 3 ? Status::Failed : Status::Passed, milliseconds(10)),
+         make_test("new_failure", run == 7 ? Status::Failed : Status::Passed, milliseconds(10))});
+    if (run == 5) first_failing = id;
+  }
+  const auto report = history::find_flaky(store);
+  EXPECT_TRUE(report.flaky.empty());
+  ASSERT_EQ(report.broken.size(), 1u);
+  EXPECT_EQ(report.broken[0].test, "regressed");
+  EXPECT_EQ(report.broken[0].consecutive_failures, 3);
+  EXPECT_EQ(report.broken[0].since_run, first_failing);
+}
+
 TEST(HistoryFlaky, SkippedAndCancelledRunsAreNotOutcomes) {
   TempDir dir;
   history::Store store(dir.file("h.db"));
