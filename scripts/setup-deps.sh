@@ -25,6 +25,7 @@ packages=(
   iproute2 procps util-linux curl
   # fuzzing (preset `fuzz`, scripts/fuzz.sh): clang + the libFuzzer/ASan runtime
   clang libclang-rt-14-dev
+  iproute2 procps util-linux curl hyperfine
   # sandbox benchmark peer (bench/sandbox_benchmarks.cpp)
   bubblewrap
   # HTML report e2e: rendered headless to a PNG

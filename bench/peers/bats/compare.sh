@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# clnrm vs bats, side by side, on the same 100 one-step checks
+# (`echo hello` whose output must match /hello/).
+#   clnrm: 100 *.clnrm.toml files, `clnrm run --jobs 2` (each test in its own
+#          cleanroom: fresh PID/mount/net/UTS/IPC namespaces)
+#   bats:  one .bats file with 100 @test blocks (plain subshells, no isolation)
+# Prints both medians and the ratio clnrm/bats (target: <= 0.25).
+#
+# Usage: bench/peers/bats/compare.sh [CLNRM_BINARY] [RUNS]
+#   CLNRM_BINARY defaults to build/release/clnrm (cmake --preset release &&
+#   cmake --build --preset release --target clnrm_bin). RUNS defaults to 10.
+# Uses hyperfine (Debian package, installed by scripts/setup-deps.sh).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+clnrm=${1:-$root/build/release/clnrm}
+runs=${2:-10}
+backend=${CLNRM_BACKEND:-sandbox}
+count=100
+
+[[ -x $clnrm ]] || { echo "compare.sh: no clnrm binary at $clnrm (build the release preset first)" >&2; exit 2; }
+command -v bats >/dev/null || { echo "compare.sh: bats is not installed (scripts/setup-deps.sh)" >&2; exit 2; }
+command -v hyperfine >/dev/null || { echo "compare.sh: hyperfine is not installed (scripts/setup-deps.sh)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/clnrm-vs-bats.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/clnrm"
+
+for i in $(seq -w 1 $count); do
+  cat > "$work/clnrm/echo_$i.clnrm.toml" <<TOML
+[test.metadata]
+name = "echo_$i"
+
+[[steps]]
+name = "echo"
+command = ["echo", "hello"]
+expected_output_regex = "hello"
+TOML
+done
+
+{
+  for i in $(seq -w 1 $count); do
+    cat <<BATS
+@test "echo_$i" {
+  run echo hello
+  [ "\$status" -eq 0 ]
+  [[ "\$output" =~ hello ]]
+}
+
+BATS
+  done
+} > "$work/echo.bats"
+
+# Sanity: both pass before anything is timed.
+"$clnrm" run --jobs 2 --quiet --backend "$backend" "$work/clnrm" >/dev/null
+bats "$work/echo.bats" >/dev/null
+
+hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/result.json" \
+  -n "clnrm run --jobs 2 ($count tests, $backend)" "$clnrm run --jobs 2 --quiet --backend $backend $work/clnrm" \
+  -n "bats ($count tests)" "bats $work/echo.bats"
+
+python3 - "$work/result.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+clnrm, bats = r[0]["median"], r[1]["median"]
+print(f"clnrm median {clnrm*1000:.1f} ms, bats median {bats*1000:.1f} ms, ratio clnrm/bats = {clnrm/bats:.3f} (target <= 0.25)")
+PY

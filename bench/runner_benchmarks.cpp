@@ -1,0 +1,124 @@
+// Runner overhead with the null backend (nothing is executed): what the
+// framework itself costs per step, per cleanroom object and per test.
+// Targets (issue 3): < 10 us per step, < 20 us per Environment + pod.
+// Per-step numbers are in the `per_step` counter (seconds per step).
+#include <benchmark/benchmark.h>
+#include <clnrm/environment.h>
+#include <clnrm/runner.h>
+#include <re2/re2.h>
+
+#include "run/step_runner.h"
+
+namespace {
+
+using namespace clnrm;
+
+Pattern pattern(const std::string& re) { return Pattern{re, std::make_shared<const re2::RE2>(re)}; }
+
+// A realistic step: a command, an output regex, an exit code, one env var.
+StepSpec typical_step(int i) {
+  StepSpec s;
+  s.name = "step_" + std::to_string(i);
+  s.command = {"echo", "hello"};
+  s.expected_output_regex = pattern(".*");
+  s.env = {{"MODE", "bench"}};
+  return s;
+}
+
+TestSpec test_with_steps(int steps) {
+  TestSpec t;
+  t.name = "bench";
+  t.file = "bench.clnrm.toml";
+  for (int i = 0; i < steps; ++i) t.steps.push_back(typical_step(i));
+  return t;
+}
+
+// One step through the runner's step path: env merge, process spec, exec
+// (null), assertions, metrics.
+void BM_NullStep(benchmark::State& state) {
+  Environment env(make_null_backend());
+  auto pod = env.backend().create_pod({});
+  std::vector<run::RunningService> services;
+  const EnvList base = {{"CLNRM_TEST", "bench"}};
+  CancelToken cancel;
+  run::StepContext ctx;
+  ctx.env = &env;
+  ctx.pod = pod.get();
+  ctx.services = &services;
+  ctx.base_env = &base;
+  ctx.cancel = &cancel;
+  const StepSpec step = typical_step(0);
+  for (auto _ : state) {
+    StepResult r = run::run_step(ctx, step, {});
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["per_step"] = benchmark::Counter(static_cast<double>(state.iterations()),
+                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_NullStep);
+
+// A whole test (pod, steps, teardown, verdict) with N steps: the slope over
+// N is the per-step overhead, the intercept the per-test one.
+void BM_NullTestSteps(benchmark::State& state) {
+  Environment env(make_null_backend());
+  register_builtin_plugins(env.services());
+  const TestSpec spec = test_with_steps(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    TestResult r = run_test(env, spec, {});
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["per_step"] = benchmark::Counter(static_cast<double>(state.iterations() * state.range(0)),
+                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_NullTestSteps)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
+
+// A cleanroom object: Environment (session, registries, builtin plugins) +
+// one pod, destroyed again.
+void BM_NullCleanroomObject(benchmark::State& state) {
+  for (auto _ : state) {
+    Environment env(make_null_backend());
+    register_builtin_plugins(env.services());
+    PodSpec spec;
+    spec.session_id = env.session_id();
+    spec.test_name = "bench";
+    auto pod = env.backend().create_pod(spec);
+    pod->destroy();
+    benchmark::DoNotOptimize(pod);
+  }
+}
+BENCHMARK(BM_NullCleanroomObject);
+
+// A pod in an existing session (what each test pays).
+void BM_NullPodInSession(benchmark::State& state) {
+  Environment env(make_null_backend());
+  PodSpec spec;
+  spec.session_id = env.session_id();
+  spec.test_name = "bench";
+  for (auto _ : state) {
+    auto pod = env.backend().create_pod(spec);
+    pod->destroy();
+    benchmark::DoNotOptimize(pod);
+  }
+}
+BENCHMARK(BM_NullPodInSession);
+
+// 100 one-step tests through the parallel runner (lanes, plan, callbacks).
+void BM_NullPlan100(benchmark::State& state) {
+  Environment env(make_null_backend());
+  register_builtin_plugins(env.services());
+  std::vector<TestSpec> tests;
+  for (int i = 0; i < 100; ++i) tests.push_back(test_with_steps(1));
+  RunOptions opts;
+  opts.jobs = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    RunResult r = run_tests(env, tests, opts);
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["per_test"] = benchmark::Counter(static_cast<double>(state.iterations() * 100),
+                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_NullPlan100)->Arg(1)->Arg(2)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,75 @@
+#pragma once
+// The runner: a plan of tests -> results. One test = one cleanroom (pod):
+// create pod -> start services in dependency order -> wait ready -> steps ->
+// scenarios -> [assertions] -> teardown (always, RAII). Tests of a plan run
+// in parallel on `jobs` worker lanes.
+
+#include <clnrm/cancel.h>
+#include <clnrm/environment.h>
+#include <clnrm/result.h>
+#include <clnrm/spec.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace clnrm {
+
+// Reorders tests (e.g. failed-first, slowest-first from history, shards).
+// Gets the parsed tests in file order; returns indices into them. Indices
+// left out are not run (sharding); duplicates are an error.
+using OrderingFunction = std::function<std::vector<std::size_t>(const std::vector<TestSpec>&)>;
+
+struct Plan {
+  std::vector<std::size_t> order;  // indices into the tests, in run order
+  int jobs = 1;                    // worker lanes
+};
+
+struct RunOptions {
+  int jobs = 0;                                 // <= 0: number of cores
+  bool fail_fast = false;                       // after a failure, start no new test
+  std::optional<Duration> default_test_timeout; // for tests without their own timeout
+  const CancelToken* cancel = nullptr;          // SIGINT/SIGTERM; null: never cancelled
+  OrderingFunction ordering;                    // null: file order
+  // Called once per test as it finishes (also for skipped ones), serialised
+  // by the runner, on the worker thread that ran it.
+  std::function<void(const TestResult&)> on_test_finished;
+  std::function<void(const TestSpec&, int worker)> on_test_started;
+  std::optional<std::uint64_t> seed;            // --seed: overrides [determinism] seed
+};
+
+// Number of worker lanes for `requested` (<= 0: cores) and `tests` tests.
+int effective_jobs(int requested, std::size_t tests);
+
+// Plan order: `options.ordering` when set, else file order. Throws
+// Error(Internal) when the ordering returns an index out of range or twice.
+Plan make_plan(const std::vector<TestSpec>& tests, const RunOptions& options);
+
+// Per-test context the runner hands down (lane, cancel, deadline).
+struct TestContext {
+  int worker = 0;
+  const CancelToken* cancel = nullptr;
+  std::optional<Duration> default_timeout;
+  std::optional<std::uint64_t> seed;  // --seed (see RunOptions::seed)
+};
+
+// Runs one test to completion and tears its cleanroom down. Never throws for
+// test failures or backend errors: they become the result's status/message.
+TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& context);
+
+// Runs every test of `plan` and returns their results in plan order.
+RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const Plan& plan, const RunOptions& options);
+
+// make_plan + run_plan.
+RunResult run_tests(Environment& env, const std::vector<TestSpec>& tests, const RunOptions& options);
+
+// Services in an order that starts every service after those it depends_on
+// (stable: declaration order otherwise). Throws Error(Config) on a cycle or
+// an unknown name, naming them.
+std::vector<const ServiceSpec*> service_start_order(const TestSpec& spec);
+
+// 16 hex chars (FNV-1a 64) of the file's bytes; empty when unreadable.
+std::string hash_file(const std::string& path);
+
+}  // namespace clnrm

@@ -1,0 +1,41 @@
+#pragma once
+// SIGINT/SIGTERM -> cancellation. The handler only touches a lock-free
+// atomic and writes one byte to a self-pipe (both async-signal-safe); a
+// watcher thread does the rest (message, forced exit). First signal: the
+// CancelToken is set, running steps are killed and pods torn down by the
+// runner, and the CLI exits 130. Second signal: the forced-exit hooks run
+// (kill what is still alive) and the process exits 130 at once. A third
+// one exits straight from the handler.
+
+#include <clnrm/cancel.h>
+
+#include <functional>
+#include <thread>
+
+namespace clnrm {
+
+class SignalCancellation {
+ public:
+  // Installs the handlers; `token` must outlive this object. Only one may
+  // exist at a time (signal dispositions are process-wide).
+  explicit SignalCancellation(CancelToken& token, bool announce = true);
+  ~SignalCancellation();  // restores the previous handlers
+  SignalCancellation(const SignalCancellation&) = delete;
+  SignalCancellation& operator=(const SignalCancellation&) = delete;
+
+  // The first signal received (SIGINT/SIGTERM), 0 when none.
+  int signal_received() const noexcept;
+
+ private:
+  std::thread watcher_;
+  int pipe_[2] = {-1, -1};
+  bool announce_;
+};
+
+// Code that must act before a forced exit (a backend killing its process
+// trees, say) registers here. Hooks run on the watcher thread. Returns an id
+// for remove_forced_exit_hook.
+int add_forced_exit_hook(std::function<void()> hook);
+void remove_forced_exit_hook(int id);
+
+}  // namespace clnrm

@@ -1,0 +1,155 @@
+// `clnrm run [PATH...]`: discover -> parse (all, before running anything) ->
+// run on the chosen backend -> report. Exit 0 all passed, 1 failures,
+// 2 usage/config error, 130 interrupted.
+#include <clnrm/backend_choice.h>
+#include <clnrm/environment.h>
+#include <clnrm/error.h>
+#include <clnrm/parser.h>
+#include <clnrm/report.h>
+#include <clnrm/runner.h>
+#include <clnrm/signals.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdio>
+#include <map>
+
+#include "commands.h"
+#include "test_selection.h"
+
+namespace clnrm::cli {
+namespace {
+
+struct RunArgs {
+  std::vector<std::string> paths;
+  int jobs = 0;
+  bool fail_fast = false;
+  std::string format = "human";
+  std::string junit_file;
+  std::string json_file;
+  std::string backend;
+  std::string timeout = "5m";  // a step that hangs forever must not hang the run forever
+  bool quiet = false;
+  bool verbose = false;
+  bool include_failing = false;
+};
+
+// Parses every file first: one bad file stops the run before anything runs.
+std::optional<std::vector<TestSpec>> parse_all(const std::vector<std::string>& files) {
+  std::vector<TestSpec> tests;
+  tests.reserve(files.size());
+  bool ok = true;
+  for (const std::string& file : files) {
+    ParseResult parsed = parse_test_file(file);
+    for (const Diagnostic& d : parsed.diagnostics) std::fprintf(stderr, "%s\n", d.format().c_str());
+    if (!parsed.ok()) {
+      ok = false;
+      continue;
+    }
+    tests.push_back(std::move(*parsed.spec));
+  }
+  if (!ok) return std::nullopt;
+  return tests;
+}
+
+// [report] json/junit inside test files: each path gets the results of the
+// tests that name it.
+void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& tests, const Plan& plan) {
+  std::map<std::string, std::vector<std::size_t>> json_paths, junit_paths;
+  for (std::size_t i = 0; i < plan.order.size(); ++i) {
+    const ReportSpec& r = tests[plan.order[i]].report;
+    if (r.json) json_paths[*r.json].push_back(i);
+    if (r.junit) junit_paths[*r.junit].push_back(i);
+  }
+  auto subset = [&](const std::vector<std::size_t>& indices) {
+    RunResult part = filter_tests(run, [](const TestResult&) { return false; });
+    for (std::size_t i : indices) part.tests.push_back(run.tests[i]);
+    return part;
+  };
+  for (const auto& [path, indices] : json_paths) write_report_file(path, run_result_to_json(subset(indices)));
+  for (const auto& [path, indices] : junit_paths) write_report_file(path, run_result_to_junit(subset(indices)));
+}
+
+int run_command(RunArgs a) {
+  if (a.paths.empty()) a.paths.push_back(".");
+  if (a.format != "human" && a.format != "json")
+    throw Error(ErrorKind::Usage, fmt::format("unknown format '{}' (use human or json)", a.format), "--format");
+  if (a.quiet && a.verbose) throw Error(ErrorKind::Usage, "--quiet and --verbose exclude each other");
+  RunOptions options;
+  if (!a.timeout.empty()) {
+    std::string why;
+    options.default_test_timeout = parse_duration(a.timeout, &why);
+    if (!options.default_test_timeout) throw Error(ErrorKind::Usage, why, "--timeout");
+    if (options.default_test_timeout->count() == 0) options.default_test_timeout.reset();  // 0: no limit
+  }
+  if (a.jobs < 0) throw Error(ErrorKind::Usage, "--jobs must be 1 or more (0 = number of cores)", "--jobs");
+
+  const std::vector<std::string> files = select_test_files(a.paths, a.include_failing);
+  if (files.empty()) {
+    std::fprintf(stderr, "clnrm: error: no *.clnrm.toml files found in %s\n", fmt::format("{}", fmt::join(a.paths, " ")).c_str());
+    return 2;
+  }
+  std::optional<std::vector<TestSpec>> tests = parse_all(files);
+  if (!tests) {
+    std::fprintf(stderr, "clnrm: error: invalid test file(s); nothing was run\n");
+    return 2;
+  }
+
+  Environment env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, *tests));
+  register_builtin_plugins(env.services());
+
+  const bool json_out = a.format == "json";
+  std::FILE* console_stream = json_out ? stderr : stdout;
+  const Verbosity verbosity = a.quiet ? Verbosity::Quiet : a.verbose ? Verbosity::Verbose : Verbosity::Normal;
+  ConsoleReporter console(console_stream, colour_wanted(console_stream), verbosity);
+
+  CancelToken cancel;
+  SignalCancellation signals(cancel, !a.quiet);
+  options.jobs = a.jobs;
+  options.fail_fast = a.fail_fast;
+  options.cancel = &cancel;
+  options.on_test_finished = [&](const TestResult& t) { console.test_finished(t); };
+  const Plan plan = make_plan(*tests, options);
+  const RunResult run = run_plan(env, *tests, plan, options);
+  console.summary(run);
+
+  if (json_out) {
+    const std::string text = run_result_to_json(run);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
+  if (!a.json_file.empty()) write_report_file(a.json_file, run_result_to_json(run));
+  if (!a.junit_file.empty()) write_report_file(a.junit_file, run_result_to_junit(run));
+  write_per_file_reports(run, *tests, plan);
+
+  if (cancel.cancelled()) {
+    std::fprintf(stderr, "clnrm: interrupted: every cleanroom was torn down\n");
+    return 130;
+  }
+  return run.exit_code();
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Run *.clnrm.toml tests, each in a fresh cleanroom");
+  cmd->add_option("paths", args->paths, "Test files or directories (default: .)");
+  cmd->add_option("-j,--jobs", args->jobs, "Tests run in parallel (default: number of cores)");
+  cmd->add_flag("--fail-fast", args->fail_fast, "Start no new test after the first failure");
+  cmd->add_option("--format", args->format, "Output on stdout: human or json")->capture_default_str();
+  cmd->add_option("--junit", args->junit_file, "Also write a JUnit XML report to FILE");
+  cmd->add_option("--json", args->json_file, "Also write the JSON report to FILE");
+  cmd->add_option("--backend", args->backend,
+                  fmt::format("Isolation backend: {} (default {})", fmt::join(backend_names(), "|"),
+                              default_backend_name()));
+  cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own (0: none)")->capture_default_str();
+  cmd->add_flag("-q,--quiet", args->quiet, "Print only failures and the summary");
+  cmd->add_flag("-v,--verbose", args->verbose, "Print services and steps of every test");
+  cmd->add_flag("--include-failing", args->include_failing,
+                "Also run files under directories named `failing` (left out by default)");
+  cmd->callback([args, &ctx] { ctx.exit_code = run_command(*args); });
+}
+
+}  // namespace clnrm::cli

@@ -1,0 +1,116 @@
+#include <clnrm/output_tail.h>
+#include <clnrm/report.h>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace clnrm {
+namespace {
+
+constexpr const char* kGreen = "32";
+constexpr const char* kRed = "31";
+constexpr const char* kYellow = "33";
+constexpr const char* kDim = "2";
+constexpr const char* kBold = "1";
+
+const char* label(Status s) {
+  switch (s) {
+    case Status::Passed: return "PASS ";
+    case Status::Failed: return "FAIL ";
+    case Status::Error: return "ERROR";
+    case Status::TimedOut: return "TIME ";
+    case Status::Skipped: return "SKIP ";
+    case Status::Cancelled: return "CANCL";
+  }
+  return "?    ";
+}
+
+const char* colour_of(Status s) {
+  switch (s) {
+    case Status::Passed: return kGreen;
+    case Status::Skipped:
+    case Status::Cancelled: return kYellow;
+    default: return kRed;
+  }
+}
+
+}  // namespace
+
+bool colour_wanted(std::FILE* stream) {
+  const char* no_colour = std::getenv("NO_COLOR");
+  if (no_colour && *no_colour) return false;
+  return ::isatty(::fileno(stream)) == 1;
+}
+
+std::string ConsoleReporter::paint(std::string_view text, const char* sgr) const {
+  if (!colour_) return std::string(text);
+  return fmt::format("\x1b[{}m{}\x1b[0m", sgr, text);
+}
+
+void ConsoleReporter::test_finished(const TestResult& t) {
+  const bool bad = is_failure(t.status);
+  if (verbosity_ == Verbosity::Quiet && !bad) return;
+  std::string line = fmt::format("{}  {}  {}", paint(label(t.status), colour_of(t.status)), t.name,
+                                 paint(fmt::format("({})", format_duration(t.duration)), kDim));
+  if (t.status == Status::Skipped && !t.message.empty()) line += paint("  " + t.message, kDim);
+  std::fprintf(out_, "%s\n", line.c_str());
+
+  if (verbosity_ == Verbosity::Verbose) {
+    for (const ServiceResult& s : t.services)
+      std::fprintf(out_, "      service %s (%s) started in %s, ready in %s\n", s.name.c_str(), s.plugin.c_str(),
+                   format_duration(s.start_duration).c_str(), format_duration(s.ready_duration).c_str());
+    for (const StepResult& s : t.steps) {
+      const std::string where = s.scenario.empty() ? s.name : s.scenario + "/" + s.name;
+      std::fprintf(out_, "      %s %s (%s, exit %d)\n", paint(label(s.status), colour_of(s.status)).c_str(),
+                   where.c_str(), format_duration(s.duration).c_str(), s.exec.exit_code);
+    }
+  }
+  if (!bad) return;
+  // Details: the first failure fully (with output tails), then other failing items by message.
+  bool detailed = false;
+  for (const ServiceResult& s : t.services) {
+    if (s.message.empty()) continue;
+    std::fprintf(out_, "%s\n", indent_lines(s.message, "      ").c_str());
+    detailed = true;
+  }
+  for (const StepResult& s : t.steps) {
+    if (s.status == Status::Passed || s.status == Status::Skipped || s.message.empty()) continue;
+    std::fprintf(out_, "%s\n", indent_lines(s.message, "      ").c_str());
+    detailed = true;
+  }
+  for (const AssertionResult& a : t.assertions) {
+    if (a.passed) continue;
+    std::fprintf(out_, "%s\n", indent_lines("[assertions] " + a.message, "      ").c_str());
+    detailed = true;
+  }
+  if (!detailed && !t.message.empty()) std::fprintf(out_, "%s\n", indent_lines(t.message, "      ").c_str());
+  std::fflush(out_);
+}
+
+void ConsoleReporter::summary(const RunResult& run) {
+  const std::size_t passed = run.count(Status::Passed);
+  const std::size_t failed = run.count(Status::Failed);
+  const std::size_t errors = run.count(Status::Error);
+  const std::size_t timed_out = run.count(Status::TimedOut);
+  const std::size_t skipped = run.count(Status::Skipped);
+  const std::size_t cancelled = run.count(Status::Cancelled);
+  std::string parts = paint(fmt::format("{} passed", passed), passed ? kGreen : kDim);
+  auto add = [&](std::size_t n, const char* what, const char* sgr) {
+    if (n) parts += ", " + paint(fmt::format("{} {}", n, what), sgr);
+  };
+  add(failed, "failed", kRed);
+  add(errors, "errors", kRed);
+  add(timed_out, "timed out", kRed);
+  add(cancelled, "cancelled", kYellow);
+  add(skipped, "skipped", kYellow);
+  const char* verdict = run.all_passed() ? "OK" : "FAILED";
+  std::fprintf(out_, "\n%s: %zu test%s, %s in %s (backend %s, %d job%s)\n",
+               paint(verdict, run.all_passed() ? kGreen : kBold).c_str(), run.tests.size(),
+               run.tests.size() == 1 ? "" : "s", parts.c_str(), format_duration(run.duration).c_str(),
+               run.backend.c_str(), run.jobs, run.jobs == 1 ? "" : "s");
+  std::fflush(out_);
+}
+
+}  // namespace clnrm

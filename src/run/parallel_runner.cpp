@@ -1,0 +1,87 @@
+// Runs a plan on N worker lanes. Each lane takes the next test index from an
+// atomic counter (no queue, no lock on the hot path); results land in their
+// plan slot, so the report order is the plan order whatever the timing.
+#include <clnrm/runner.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+namespace clnrm {
+namespace {
+
+TestResult not_run(const TestSpec& spec, Environment& env, std::string reason) {
+  TestResult r;
+  r.file = spec.file;
+  r.name = spec.name;
+  r.level = spec.policy.level;
+  r.backend = std::string(env.backend().name());
+  r.status = Status::Skipped;
+  r.message = std::move(reason);
+  r.started = std::chrono::system_clock::now();
+  return r;
+}
+
+}  // namespace
+
+RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const Plan& plan, const RunOptions& options) {
+  RunResult run;
+  run.session_id = env.session_id();
+  run.backend = std::string(env.backend().name());
+  run.started = std::chrono::system_clock::now();
+  run.jobs = plan.jobs;
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::size_t n = plan.order.size();
+  run.tests.resize(n);
+
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex callback_mutex;
+
+  auto lane = [&](int worker) {
+    for (;;) {
+      const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= n) return;
+      const TestSpec& spec = tests[plan.order[i]];
+      TestResult& slot = run.tests[i];
+      if (options.cancel && options.cancel->cancelled()) {
+        slot = not_run(spec, env, "not run: the run was cancelled");
+      } else if (stop.load(std::memory_order_acquire)) {
+        slot = not_run(spec, env, "not run: --fail-fast stopped the run after a failure");
+      } else {
+        if (options.on_test_started) {
+          std::lock_guard lock(callback_mutex);
+          options.on_test_started(spec, worker);
+        }
+        TestContext ctx;
+        ctx.worker = worker;
+        ctx.cancel = options.cancel;
+        ctx.default_timeout = options.default_test_timeout;
+        ctx.seed = options.seed;
+        slot = run_test(env, spec, ctx);
+        slot.file_hash = hash_file(spec.file);
+        if (options.fail_fast && is_failure(slot.status)) stop.store(true, std::memory_order_release);
+      }
+      if (options.on_test_finished) {
+        std::lock_guard lock(callback_mutex);
+        options.on_test_finished(slot);
+      }
+    }
+  };
+
+  if (plan.jobs <= 1 || n <= 1) {
+    lane(0);
+  } else {
+    std::vector<std::jthread> workers;
+    workers.reserve(static_cast<std::size_t>(plan.jobs));
+    for (int w = 0; w < plan.jobs; ++w) workers.emplace_back(lane, w);
+  }
+  run.duration = std::chrono::steady_clock::now() - t0;
+  return run;
+}
+
+RunResult run_tests(Environment& env, const std::vector<TestSpec>& tests, const RunOptions& options) {
+  return run_plan(env, tests, make_plan(tests, options), options);
+}
+
+}  // namespace clnrm

@@ -1,0 +1,135 @@
+// One step: build its process spec, run it where it belongs, check it.
+#include <clnrm/assertions.h>
+#include <clnrm/error.h>
+#include <clnrm/output_tail.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "step_runner.h"
+
+namespace clnrm::run {
+namespace {
+
+const CancelToken kNeverCancelled;
+
+ServiceInstance* find_service(const StepContext& ctx, std::string_view name) {
+  if (!ctx.services) return nullptr;
+  for (const RunningService& s : *ctx.services)
+    if (s.name == name) return s.instance;
+  return nullptr;
+}
+
+void count(Environment* env, const StepResult& r) {
+  if (!env) return;
+  Metrics& m = env->metrics();
+  m.add(Metrics::Counter::StepsRun);
+  if (r.status != Status::Passed) m.add(Metrics::Counter::StepsFailed);
+  m.add(Metrics::Counter::StepWallNs, static_cast<std::uint64_t>(r.exec.usage.wall.count()));
+  m.add(Metrics::Counter::StepUserCpuUs, static_cast<std::uint64_t>(r.exec.usage.user_cpu.count()));
+  m.add(Metrics::Counter::StepSystemCpuUs, static_cast<std::uint64_t>(r.exec.usage.system_cpu.count()));
+}
+
+}  // namespace
+
+StepResult skipped_step(const StepSpec& step, std::string_view scenario, std::string reason) {
+  StepResult r;
+  r.name = step.name;
+  r.scenario = std::string(scenario);
+  r.command = step.command;
+  r.service = step.service;
+  r.status = Status::Skipped;
+  r.message = std::move(reason);
+  return r;
+}
+
+StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_view scenario) {
+  StepResult r;
+  r.name = step.name;
+  r.scenario = std::string(scenario);
+  r.command = step.command;
+  r.service = step.service;
+  r.started = std::chrono::system_clock::now();
+  const auto t0 = Clock::now();
+  const CancelToken& cancel = ctx.cancel ? *ctx.cancel : kNeverCancelled;
+
+  // The test's deadline bounds every step: the backend kills the step when
+  // the smaller of the two timeouts passes.
+  std::optional<Duration> timeout = step.timeout;
+  bool bounded_by_test = false;
+  if (ctx.deadline) {
+    const auto left = std::chrono::ceil<Duration>(*ctx.deadline - t0);  // ceil: never kill before the deadline
+    if (left.count() <= 0) {
+      r.status = Status::TimedOut;
+      r.message = fmt::format("step '{}' not started: the test's timeout had passed", step.name);
+      return r;
+    }
+    if (!timeout || left < *timeout) {
+      timeout = left;
+      bounded_by_test = true;
+    }
+  }
+
+  try {
+    ProcessSpec p;
+    p.name = step.name;
+    p.argv = step.command;
+    p.env = step_environment(*ctx.base_env, step.name, step.env);
+    p.workdir = step.workdir;
+    p.stdin_data = step.stdin_data;
+    p.timeout = timeout;
+    if (!step.service.empty()) {
+      ServiceInstance* instance = find_service(ctx, step.service);
+      if (!instance)
+        throw Error(ErrorKind::Config, fmt::format("service '{}' is not running in this test", step.service),
+                    fmt::format("step '{}'", step.name));
+      r.exec = instance->exec(p, cancel);
+    } else {
+      r.exec = ctx.pod->exec(p, cancel);
+    }
+  } catch (const Error& e) {
+    r.duration = Clock::now() - t0;
+    r.status = e.kind() == ErrorKind::Cancelled ? Status::Cancelled : Status::Error;
+    r.message = fmt::format("step '{}': {}", step.name, e.describe());
+    count(ctx.env, r);
+    return r;
+  } catch (const std::exception& e) {
+    r.duration = Clock::now() - t0;
+    r.status = Status::Error;
+    r.message = fmt::format("step '{}': internal error: {}", step.name, e.what());
+    count(ctx.env, r);
+    return r;
+  }
+  r.duration = Clock::now() - t0;
+  if (r.exec.usage.wall.count() == 0) r.exec.usage.wall = r.duration;
+
+  const bool passed = check_step(step, r.exec, r.assertions);
+  if (cancel.cancelled() && (!passed || r.exec.term_signal != 0)) {
+    r.status = Status::Cancelled;
+    r.message = fmt::format("step '{}' was cancelled (SIGINT/SIGTERM)", step.name);
+  } else if (passed) {
+    r.status = Status::Passed;
+  } else if (r.exec.timed_out) {
+    r.status = Status::TimedOut;
+    r.message = fmt::format("step '{}' ([{}]) timed out after {} ({}) and was killed", step.name,
+                            fmt::join(step.command, " "), format_duration(*timeout),
+                            bounded_by_test ? "the test's timeout" : "its `timeout`");
+    // Show what it printed before it hung.
+    if (!r.exec.stdout_data.empty())
+      r.message += "\n  stdout before the kill (tail):\n" + indent_lines(output_tail(r.exec.stdout_data), "    | ");
+    if (!r.exec.stderr_data.empty())
+      r.message += "\n  stderr before the kill (tail):\n" + indent_lines(output_tail(r.exec.stderr_data), "    | ");
+  } else {
+    r.status = Status::Failed;
+    for (const AssertionResult& a : r.assertions) {
+      if (!a.passed) {
+        r.message = a.message;
+        break;
+      }
+    }
+  }
+  count(ctx.env, r);
+  return r;
+}
+
+}  // namespace clnrm::run

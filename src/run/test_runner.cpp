@@ -1,0 +1,218 @@
+// One test, start to finish: pod -> services -> steps -> scenarios ->
+// [assertions] -> teardown (always).
+#include <clnrm/assertions.h>
+#include <clnrm/determinism.h>
+#include <clnrm/error.h>
+#include <clnrm/runner.h>
+#include <clnrm/wait.h>
+
+#include <fmt/format.h>
+
+#include "cleanroom.h"
+#include "step_runner.h"
+
+namespace clnrm {
+namespace {
+
+using run::Clock;
+const CancelToken kNeverCancelled;
+
+PodSpec pod_spec_for(const Environment& env, const TestSpec& spec) {
+  PodSpec p;
+  p.session_id = env.session_id();
+  p.test_name = spec.name;
+  for (const ServiceSpec& s : spec.services) {
+    if (!s.image.empty()) {
+      p.image = s.image;
+      break;
+    }
+  }
+  p.level = spec.policy.level;
+  p.limits = spec.limits;
+  p.host_network = spec.policy.host_network && spec.policy.level == SecurityLevel::Low;
+  if (spec.determinism.seed || spec.determinism.freeze_clock) p.determinism = spec.determinism;
+  return p;
+}
+
+// CLNRM_TEST, plus the [determinism] environment (CLNRM_SEED, TZ, locale,
+// libfaketime for freeze_clock) when the test has one. Sorted by key.
+EnvList base_environment(const TestSpec& spec, const TestContext& context) {
+  EnvList env;
+  if (spec.determinism.seed || spec.determinism.freeze_clock || context.seed) {
+    DeterminismEnvOptions options;
+    options.cli_seed = context.seed;
+    env = determinism_environment(spec.determinism, options);
+  }
+  env.emplace_back("CLNRM_TEST", spec.name);
+  return run::step_environment(env, {}, {}, /*with_step_name=*/false);
+}
+
+// Services see the test's base environment too (seed, frozen clock); their
+// own `env` wins.
+ServiceSpec with_base_environment(const ServiceSpec& service, const EnvList& base) {
+  ServiceSpec copy = service;
+  copy.env = run::step_environment(base, service.name, service.env);
+  return copy;
+}
+
+std::string first_line(std::string_view text) { return std::string(text.substr(0, text.find('\n'))); }
+
+Status status_for(const Error& e, bool deadline_passed) {
+  if (e.kind() == ErrorKind::Cancelled) return Status::Cancelled;
+  if (deadline_passed) return Status::TimedOut;
+  return Status::Error;
+}
+
+// Starts every service in dependency order and waits until each is ready.
+void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec, const EnvList& base_env,
+                    const CancelToken& cancel, std::optional<Clock::time_point> deadline, TestResult& result,
+                    std::vector<run::RunningService>& running) {
+  for (const ServiceSpec* s : service_start_order(spec)) {
+    ServiceResult& sr = result.services.emplace_back();
+    sr.name = s->name;
+    sr.plugin = s->plugin;
+    sr.image = s->image;
+    const auto t0 = Clock::now();
+    try {
+      ServiceHandle& h = room.adopt(env.start_service(room.pod(), with_base_environment(*s, base_env)));
+      sr.id = h.id;
+      const auto t1 = Clock::now();
+      sr.start_duration = t1 - t0;
+      running.push_back({s->name, h.instance.get()});
+      wait_until_ready(room.pod(), h.instance.get(), *s, cancel, deadline);
+      sr.ready_duration = Clock::now() - t1;
+    } catch (const Error& e) {
+      sr.message = e.describe();
+      throw;
+    }
+  }
+}
+
+}  // namespace
+
+TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& context) {
+  TestResult r;
+  r.file = spec.file;
+  r.name = spec.name;
+  r.level = spec.policy.level;
+  r.backend = std::string(env.backend().name());
+  r.worker = context.worker;
+  r.started = std::chrono::system_clock::now();
+  const auto t0 = Clock::now();
+  env.metrics().add(Metrics::Counter::TestsStarted);
+  const CancelToken& cancel = context.cancel ? *context.cancel : kNeverCancelled;
+  const std::optional<Duration> timeout = spec.timeout ? spec.timeout : context.default_timeout;
+  std::optional<Clock::time_point> deadline;
+  if (timeout) deadline = t0 + *timeout;
+  auto deadline_passed = [&] { return deadline && Clock::now() >= *deadline; };
+
+  const PodSpec pod_spec = pod_spec_for(env, spec);
+  EnvList base_env;
+  std::vector<run::RunningService> running;
+  std::optional<Error> failure;
+  bool steps_completed = false;
+  try {
+    base_env = base_environment(spec, context);
+    run::Cleanroom room(env, env.backend().create_pod(pod_spec));
+    try {
+      start_services(env, room, spec, base_env, cancel, deadline, r, running);
+
+      run::StepContext ctx;
+      ctx.env = &env;
+      ctx.pod = &room.pod();
+      ctx.services = &running;
+      ctx.base_env = &base_env;
+      ctx.cancel = &cancel;
+      ctx.deadline = deadline;
+      std::size_t total = spec.steps.size();
+      for (const ScenarioSpec& sc : spec.scenarios) total += sc.steps.size();
+      r.steps.reserve(total);
+
+      bool go_on = run::run_sequence(ctx, spec.steps, {}, r.steps);
+      for (const ScenarioSpec& sc : spec.scenarios) {
+        if (go_on) {
+          go_on = run::run_scenario(ctx, sc, r.steps);
+        } else {
+          for (const StepSpec& st : sc.steps)
+            r.steps.push_back(run::skipped_step(st, sc.name, "not run: an earlier step failed"));
+        }
+      }
+      steps_completed = true;
+    } catch (const Error& e) {
+      failure = e;
+    }
+    if (std::string problems = room.close(); !problems.empty() && !failure) {
+      failure = Error(ErrorKind::Backend, "teardown failed: " + problems, "test '" + spec.name + "'");
+    }
+  } catch (const Error& e) {
+    failure = e;  // create_pod (or a throwing close) failed
+  } catch (const std::exception& e) {
+    failure = Error(ErrorKind::Internal, e.what(), "test '" + spec.name + "'");
+  }
+
+  // Steps never reached (a service failed) are listed as skipped.
+  if (!steps_completed) {
+    const std::string reason = failure ? "not run: the test could not start" : "not run";
+    for (const StepSpec& st : spec.steps) r.steps.push_back(run::skipped_step(st, {}, reason));
+    for (const ScenarioSpec& sc : spec.scenarios)
+      for (const StepSpec& st : sc.steps) r.steps.push_back(run::skipped_step(st, sc.name, reason));
+  }
+
+  // [assertions] use facts gathered above, before the verdict.
+  TestFacts facts;
+  facts.capabilities = env.backend().capabilities();
+  facts.own_pod = true;  // the runner never shares a pod between tests
+  facts.network_isolated = !pod_spec.host_network;
+  facts.all_steps_passed = !r.steps.empty();
+  for (const StepResult& s : r.steps) {
+    if (s.status != Status::Skipped) ++facts.steps_executed;
+    if (s.status != Status::Passed) facts.all_steps_passed = false;
+  }
+  facts.duration = Clock::now() - t0;
+  const bool assertions_ok = steps_completed ? check_test_assertions(spec.assertions, facts, r.assertions) : true;
+
+  // Verdict: the first cause wins (cancel > test timeout > error > failure).
+  const StepResult* first_bad = nullptr;
+  for (const StepResult& s : r.steps) {
+    if (s.status != Status::Passed && s.status != Status::Skipped) {
+      first_bad = &s;
+      break;
+    }
+  }
+  const bool cancelled = cancel.cancelled() &&
+                         ((failure && failure->kind() == ErrorKind::Cancelled) ||
+                          (first_bad && first_bad->status == Status::Cancelled));
+  if (cancelled) {
+    r.status = Status::Cancelled;
+    r.message = "cancelled (SIGINT/SIGTERM)";
+  } else if (failure) {
+    r.status = status_for(*failure, deadline_passed());
+    r.message = r.status == Status::TimedOut
+                    ? fmt::format("test timeout {} passed: {}", format_duration(*timeout), first_line(failure->describe()))
+                    : first_line(failure->describe());
+  } else if (first_bad && deadline_passed()) {
+    r.status = Status::TimedOut;
+    r.message = fmt::format("test timeout {} passed during step '{}'", format_duration(*timeout), first_bad->name);
+  } else if (first_bad) {
+    r.status = first_bad->status == Status::TimedOut ? Status::TimedOut
+               : first_bad->status == Status::Error  ? Status::Error
+                                                     : Status::Failed;
+    r.message = first_line(first_bad->message);
+  } else if (!assertions_ok) {
+    r.status = Status::Failed;
+    for (const AssertionResult& a : r.assertions) {
+      if (!a.passed) {
+        r.message = first_line(a.message);
+        break;
+      }
+    }
+  } else {
+    r.status = Status::Passed;
+  }
+
+  r.duration = Clock::now() - t0;
+  env.metrics().add(r.status == Status::Passed ? Metrics::Counter::TestsPassed : Metrics::Counter::TestsFailed);
+  return r;
+}
+
+}  // namespace clnrm

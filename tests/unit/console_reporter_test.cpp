@@ -1,0 +1,60 @@
+#include <clnrm/report.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "unit/report_fixtures.h"
+
+namespace {
+
+std::string capture(clnrm::Verbosity v, bool colour) {
+  std::FILE* f = std::tmpfile();
+  clnrm::ConsoleReporter r(f, colour, v);
+  const clnrm::RunResult run = report_fixture::sample_run();
+  for (const auto& t : run.tests) r.test_finished(t);
+  r.summary(run);
+  std::rewind(f);
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+}  // namespace
+
+TEST(ConsoleReporter, OneLinePerTestWithStatusNameDuration) {
+  const std::string out = capture(clnrm::Verbosity::Normal, false);
+  EXPECT_NE(out.find("PASS   hello  (12.346s)"), std::string::npos) << out;
+  EXPECT_NE(out.find("FAIL   bad <one>  (500.0ms)"), std::string::npos) << out;
+  EXPECT_NE(out.find("      step 'check' ([grep x]) did not match /x/\n        actual stdout (tail):"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("TIME   hangs"), std::string::npos);
+  EXPECT_NE(out.find("SKIP   later"), std::string::npos);
+  EXPECT_NE(out.find("last log lines"), std::string::npos) << "service failures show their log";
+  EXPECT_NE(out.find("FAILED: 5 tests, 1 passed, 1 failed, 1 errors, 1 timed out, 1 skipped in 2.345s"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("\x1b["), std::string::npos) << "no colour when not asked";
+}
+
+TEST(ConsoleReporter, QuietShowsOnlyFailuresAndSummary) {
+  const std::string out = capture(clnrm::Verbosity::Quiet, false);
+  EXPECT_EQ(out.find("PASS"), std::string::npos);
+  EXPECT_NE(out.find("FAIL"), std::string::npos);
+  EXPECT_NE(out.find("5 tests"), std::string::npos);
+}
+
+TEST(ConsoleReporter, VerboseListsSteps) {
+  const std::string out = capture(clnrm::Verbosity::Verbose, false);
+  EXPECT_NE(out.find("PASS  greet"), std::string::npos) << out;
+}
+
+TEST(ConsoleReporter, ColoursOnlyWhenAsked) {
+  EXPECT_NE(capture(clnrm::Verbosity::Normal, true).find("\x1b[32m"), std::string::npos);
+  std::FILE* f = std::tmpfile();
+  EXPECT_FALSE(clnrm::colour_wanted(f)) << "a file is not a terminal";
+  std::fclose(f);
+}

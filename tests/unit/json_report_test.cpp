@@ -1,0 +1,51 @@
+#include <clnrm/report.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "unit/report_fixtures.h"
+
+using nlohmann::json;
+
+TEST(JsonReport, HasTheDocumentedShape) {
+  const json j = json::parse(clnrm::run_result_to_json(report_fixture::sample_run()));
+  EXPECT_EQ(j["schema"], "clnrm.run.v1");
+  EXPECT_EQ(j["session_id"], "abc123def456");
+  EXPECT_EQ(j["backend"], "sandbox");
+  EXPECT_EQ(j["jobs"], 2);
+  EXPECT_EQ(j["exit_code"], 1);
+  EXPECT_EQ(j["started"], "2025-11-29T02:40:00.000Z");
+  EXPECT_DOUBLE_EQ(j["duration_ms"].get<double>(), 2345.0);
+  const json& sum = j["summary"];
+  EXPECT_EQ(sum["total"], 5);
+  EXPECT_EQ(sum["passed"], 1);
+  EXPECT_EQ(sum["failed"], 1);
+  EXPECT_EQ(sum["timed_out"], 1);
+  EXPECT_EQ(sum["skipped"], 1);
+  EXPECT_EQ(sum["error"], 1);
+  ASSERT_EQ(j["tests"].size(), 5u);
+  const json& t = j["tests"][0];
+  for (const char* key : {"file", "file_hash", "name", "status", "message", "security_level", "backend", "attempts",
+                          "flaky", "worker", "started", "duration_ms", "services", "steps", "assertions"})
+    EXPECT_TRUE(t.contains(key)) << key;
+  EXPECT_EQ(t["status"], "passed");
+  const json& step = t["steps"][0];
+  EXPECT_EQ(step["command"], json::array({"echo", "hello"}));
+  EXPECT_EQ(step["stdout"], "hello <world> & \"friends\"\n");
+  EXPECT_TRUE(step["usage"].contains("max_rss_kb"));
+  EXPECT_EQ(step["assertions"][0]["name"], "exit_code");
+  EXPECT_EQ(j["tests"][4]["services"][0]["name"], "db");
+  EXPECT_EQ(j["tests"][2]["status"], "timed_out");
+}
+
+TEST(JsonReport, InvalidUtf8InOutputDoesNotBreakIt) {
+  const std::string text = clnrm::run_result_to_json(report_fixture::sample_run());
+  const json j = json::parse(text);
+  const std::string err = j["tests"][0]["steps"][0]["stderr"];
+  EXPECT_NE(err.find("\xEF\xBF\xBD"), std::string::npos) << "replaced with U+FFFD";
+}
+
+TEST(JsonReport, OutputCanBeLeftOut) {
+  const json j = json::parse(clnrm::run_result_to_json(report_fixture::sample_run(), false));
+  EXPECT_FALSE(j["tests"][0]["steps"][0].contains("stdout"));
+}

@@ -1,0 +1,413 @@
+#include <clnrm/environment.h>
+#include <clnrm/error.h>
+#include <clnrm/runner.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "run/step_runner.h"
+#include "unit/fake_backend.h"
+#include "unit/spec_builders.h"
+
+using namespace clnrm;
+using build::step;
+
+namespace {
+
+struct Fixture {
+  std::shared_ptr<fake::Journal> journal = std::make_shared<fake::Journal>();
+  Environment env;
+  explicit Fixture(Capabilities caps = {}) : env(std::make_shared<fake::Backend>(journal, caps)) {
+    register_builtin_plugins(env.services());
+  }
+  TestResult run(const TestSpec& spec, const CancelToken* cancel = nullptr) {
+    TestContext ctx;
+    ctx.cancel = cancel;
+    return run_test(env, spec, ctx);
+  }
+};
+
+}  // namespace
+
+TEST(Runner, NullBackendRunsStepsAndPasses) {
+  Environment env(make_null_backend());
+  register_builtin_plugins(env.services());
+  TestSpec spec = build::test("t", {step("a", {"true"}), step("b", {"true"})});
+  TestResult r = run_test(env, spec, {});
+  EXPECT_EQ(r.status, Status::Passed) << r.message;
+  ASSERT_EQ(r.steps.size(), 2u);
+  EXPECT_EQ(r.steps[0].status, Status::Passed);
+  EXPECT_EQ(r.backend, "null");
+  EXPECT_GT(r.duration.count(), 0);
+  EXPECT_NE(r.started, SystemTime{});
+  const MetricsSnapshot m = env.metrics().snapshot();
+  EXPECT_EQ(m.tests_started, 1u);
+  EXPECT_EQ(m.tests_passed, 1u);
+  EXPECT_EQ(m.steps_run, 2u);
+  EXPECT_EQ(m.steps_failed, 0u);
+}
+
+TEST(Runner, StepsRunInOrderWithTestAndStepEnvironment) {
+  Fixture f;
+  TestSpec spec = build::test("ordered", {step("one", {"echo", "1"}), step("two", {"echo", "2"})});
+  spec.determinism.seed = 42;
+  spec.steps[1].env = {{"CLNRM_TEST", "overridden"}, {"MODE", "x"}};
+  TestResult r = f.run(spec);
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  ASSERT_EQ(f.journal->execs.size(), 2u);
+  EXPECT_EQ(f.journal->execs[0].name, "one");
+  EXPECT_EQ(f.journal->execs[1].name, "two");
+  auto value = [](const EnvList& env, const std::string& key) -> std::string {
+    for (const auto& [k, v] : env)
+      if (k == key) return v;
+    return "<unset>";
+  };
+  const EnvList& env0 = f.journal->execs[0].env;
+  EXPECT_TRUE(std::is_sorted(env0.begin(), env0.end()));
+  EXPECT_EQ(value(env0, "CLNRM_SEED"), "42");
+  EXPECT_EQ(value(env0, "CLNRM_STEP"), "one");
+  EXPECT_EQ(value(env0, "CLNRM_TEST"), "ordered");
+  EXPECT_EQ(value(env0, "TZ"), "UTC") << "the [determinism] environment is applied";
+  const EnvList& env1 = f.journal->execs[1].env;
+  EXPECT_EQ(value(env1, "CLNRM_STEP"), "two");
+  EXPECT_EQ(value(env1, "CLNRM_TEST"), "overridden") << "the step's env wins";
+  EXPECT_EQ(value(env1, "MODE"), "x");
+  EXPECT_EQ(r.steps[0].exec.stdout_data, "1\n");
+}
+
+TEST(Runner, FailingStepSkipsTheRestAndTearsDown) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("a", {"exit", "3"}), step("b", {"echo", "never"})});
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::Failed);
+  ASSERT_EQ(r.steps.size(), 2u);
+  EXPECT_EQ(r.steps[0].status, Status::Failed);
+  EXPECT_EQ(r.steps[1].status, Status::Skipped);
+  EXPECT_NE(r.message.find("step 'a'"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("exited 3, expected exit code 0"), std::string::npos) << r.message;
+  EXPECT_EQ(f.journal->execs.size(), 1u);
+  EXPECT_EQ(f.journal->live_pods, 0);
+  EXPECT_EQ(f.env.metrics().snapshot().tests_failed, 1u);
+  EXPECT_EQ(f.env.metrics().snapshot().steps_failed, 1u);
+}
+
+TEST(Runner, ContinueOnFailureRunsLaterStepsButStillFails) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("a", {"exit", "1"}), step("b", {"echo", "ran"})});
+  spec.steps[0].continue_on_failure = true;
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::Failed);
+  EXPECT_EQ(r.steps[1].status, Status::Passed);
+  EXPECT_EQ(f.journal->execs.size(), 2u);
+}
+
+TEST(Runner, StepTimeoutKillsTheStep) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("hang", {"sleep", "10000"}), step("after", {"echo"})});
+  spec.steps[0].timeout = Duration(30);
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::TimedOut);
+  EXPECT_EQ(r.steps[0].status, Status::TimedOut);
+  EXPECT_TRUE(r.steps[0].exec.timed_out);
+  EXPECT_NE(r.steps[0].message.find("its `timeout`"), std::string::npos) << r.steps[0].message;
+  EXPECT_NE(r.steps[0].message.find("started"), std::string::npos) << "output before the kill is shown";
+  EXPECT_EQ(r.steps[1].status, Status::Skipped);
+}
+
+TEST(Runner, ExpectedKillExitCodeDeclaresAnExpectedTimeout) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("hang", {"sleep", "10000"})});
+  spec.steps[0].timeout = Duration(20);
+  spec.steps[0].expected_exit_code = 137;
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::Passed) << r.message;
+  EXPECT_TRUE(r.steps[0].exec.timed_out);
+}
+
+TEST(Runner, TestTimeoutBoundsTheRunningStep) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("hang", {"sleep", "10000"})});
+  spec.steps[0].timeout = Duration(60'000);
+  spec.timeout = Duration(40);
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::TimedOut);
+  EXPECT_NE(r.message.find("test timeout"), std::string::npos) << r.message;
+  ASSERT_TRUE(f.journal->execs[0].timeout.has_value());
+  EXPECT_LE(f.journal->execs[0].timeout->count(), 40);
+  EXPECT_EQ(f.journal->live_pods, 0);
+}
+
+TEST(Runner, CancelStopsTheRunningStepAndTearsDown) {
+  Fixture f;
+  CancelToken cancel;
+  TestSpec spec = build::test("t", {step("hang", {"sleep", "10000"}), step("b", {"echo"})});
+  std::jthread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    cancel.cancel();
+  });
+  TestResult r = f.run(spec, &cancel);
+  EXPECT_EQ(r.status, Status::Cancelled);
+  EXPECT_EQ(r.steps[0].status, Status::Cancelled);
+  EXPECT_EQ(r.steps[1].status, Status::Skipped);
+  EXPECT_EQ(f.journal->live_pods, 0);
+}
+
+TEST(Runner, BackendFailureIsAnErrorAndStillTearsDown) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("boom", {"throw"})});
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::Error);
+  EXPECT_NE(r.message.find("injected backend failure"), std::string::npos) << r.message;
+  EXPECT_EQ(f.journal->live_pods, 0);
+}
+
+TEST(Runner, PodCreationFailureIsAnError) {
+  Fixture f;
+  TestSpec spec = build::test("no-pod", {step("a", {"echo"})});
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::Error);
+  EXPECT_NE(r.message.find("cannot create pod"), std::string::npos);
+  ASSERT_EQ(r.steps.size(), 1u);
+  EXPECT_EQ(r.steps[0].status, Status::Skipped);
+}
+
+TEST(Runner, ServicesStartInDependencyOrderAndStopInReverse) {
+  Fixture f;
+  TestSpec spec = build::test("svc", {step("use", {"echo"})});
+  spec.services = {build::service("api", {"run"}, {"db", "cache"}), build::service("db", {"run"}),
+                   build::service("cache", {"run"}, {"db"})};
+  spec.steps[0].service = "api";
+  TestResult r = f.run(spec);
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  const std::vector<std::string> want = {"create_pod svc", "start db",   "start cache", "start api", "exec use",
+                                         "stop api",       "stop cache", "stop db",     "destroy svc"};
+  EXPECT_EQ(f.journal->snapshot(), want);
+  ASSERT_EQ(r.services.size(), 3u);
+  EXPECT_EQ(r.services[0].name, "db");
+  EXPECT_EQ(f.env.metrics().snapshot().services_started, 3u);
+}
+
+TEST(Runner, ServiceThatExitsBeforeReadyFailsWithItsLogs) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("a", {"echo"})});
+  spec.services = {build::service("db", {"crash"})};
+  spec.services[0].wait_for.kind = WaitFor::Kind::Log;
+  spec.services[0].wait_for.log = build::pattern("ready");
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::Error);
+  ASSERT_EQ(r.services.size(), 1u);
+  EXPECT_NE(r.services[0].message.find("exited with code 3"), std::string::npos) << r.services[0].message;
+  EXPECT_NE(r.services[0].message.find("fatal: config missing"), std::string::npos) << r.services[0].message;
+  EXPECT_EQ(r.steps[0].status, Status::Skipped);
+  EXPECT_EQ(f.journal->live_pods, 0);
+}
+
+TEST(Runner, StepNamingAServiceThatIsNotRunningIsAnError) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("a", {"echo"})});
+  spec.steps[0].service = "ghost";
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::Error);
+  EXPECT_NE(r.message.find("service 'ghost' is not running"), std::string::npos) << r.message;
+}
+
+TEST(Runner, DependencyCycleIsAConfigError) {
+  TestSpec spec = build::test("t");
+  spec.services = {build::service("a", {"x"}, {"b"}), build::service("b", {"x"}, {"a"})};
+  try {
+    service_start_order(spec);
+    FAIL() << "expected a cycle error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Config);
+    EXPECT_NE(std::string(e.what()).find("a, b"), std::string::npos);
+  }
+  spec.services = {build::service("a", {"x"}, {"nope"})};
+  EXPECT_THROW(service_start_order(spec), Error);
+}
+
+TEST(Runner, ConcurrentScenarioRunsStepsInParallel) {
+  Fixture f;
+  TestSpec spec = build::test("t");
+  ScenarioSpec sc;
+  sc.name = "parallel";
+  sc.concurrent = true;
+  for (int i = 0; i < 4; ++i) sc.steps.push_back(step("s" + std::to_string(i), {"sleep", "80"}));
+  spec.scenarios.push_back(sc);
+  ScenarioSpec seq;
+  seq.name = "sequential";
+  seq.steps = {step("x", {"sleep", "5"}), step("y", {"sleep", "5"})};
+  spec.scenarios.push_back(seq);
+  TestResult r = f.run(spec);
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  ASSERT_EQ(r.steps.size(), 6u);
+  EXPECT_EQ(r.steps[0].scenario, "parallel");
+  EXPECT_EQ(r.steps[3].name, "s3");
+  EXPECT_EQ(r.steps[5].scenario, "sequential");
+  // All four 80 ms steps of the concurrent scenario overlapped.
+  EXPECT_EQ(f.journal->max_running, 4);
+}
+
+TEST(Runner, SequentialScenarioNeverOverlaps) {
+  Fixture f;
+  TestSpec spec = build::test("t");
+  ScenarioSpec sc;
+  sc.name = "seq";
+  sc.steps = {step("a", {"sleep", "10"}), step("b", {"sleep", "10"}), step("c", {"sleep", "10"})};
+  spec.scenarios.push_back(sc);
+  EXPECT_EQ(f.run(spec).status, Status::Passed);
+  EXPECT_EQ(f.journal->max_running, 1);
+}
+
+TEST(Runner, FailedStepSkipsLaterScenarios) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("a", {"exit", "2"})});
+  ScenarioSpec sc;
+  sc.name = "later";
+  sc.steps = {step("b", {"echo"})};
+  spec.scenarios.push_back(sc);
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::Failed);
+  ASSERT_EQ(r.steps.size(), 2u);
+  EXPECT_EQ(r.steps[1].status, Status::Skipped);
+  EXPECT_EQ(r.steps[1].scenario, "later");
+}
+
+TEST(Runner, AssertionsTableUsesRealFacts) {
+  Fixture nonhermetic;  // capabilities all false
+  TestSpec spec = build::test("t", {step("a", {"echo"}), step("b", {"echo"})});
+  spec.assertions.execution_should_be_hermetic = true;
+  spec.assertions.container_should_have_executed_commands = 2;
+  spec.assertions.all_steps_should_pass = true;
+  TestResult r = nonhermetic.run(spec);
+  EXPECT_EQ(r.status, Status::Failed);
+  EXPECT_NE(r.message.find("execution_should_be_hermetic"), std::string::npos) << r.message;
+
+  Capabilities caps;
+  caps.hermetic = caps.network_isolation = true;
+  Fixture hermetic(caps);
+  EXPECT_EQ(hermetic.run(spec).status, Status::Passed);
+  spec.policy.level = SecurityLevel::Low;
+  spec.policy.host_network = true;
+  EXPECT_EQ(hermetic.run(spec).status, Status::Failed) << "host network is not hermetic";
+  spec.policy = {};
+  spec.assertions.container_should_have_executed_commands = 3;
+  EXPECT_EQ(hermetic.run(spec).status, Status::Failed);
+}
+
+TEST(Runner, PlanRunsAllTestsInPlanOrderOnLanes) {
+  Fixture f;
+  std::vector<TestSpec> tests;
+  for (int i = 0; i < 8; ++i) tests.push_back(build::test("t" + std::to_string(i), {step("s", {"sleep", "5"})}));
+  RunOptions opts;
+  opts.jobs = 3;
+  std::vector<std::string> finished;
+  opts.on_test_finished = [&](const TestResult& t) { finished.push_back(t.name); };
+  RunResult run = run_tests(f.env, tests, opts);
+  EXPECT_EQ(run.jobs, 3);
+  ASSERT_EQ(run.tests.size(), 8u);
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(run.tests[i].name, "t" + std::to_string(i));
+    EXPECT_EQ(run.tests[i].status, Status::Passed);
+    EXPECT_GE(run.tests[i].worker, 0);
+    EXPECT_LT(run.tests[i].worker, 3);
+  }
+  EXPECT_EQ(finished.size(), 8u);
+  EXPECT_TRUE(run.all_passed());
+  EXPECT_EQ(run.exit_code(), 0);
+  EXPECT_GE(f.journal->max_running, 2) << "tests ran in parallel";
+}
+
+TEST(Runner, OrderingHookDecidesThePlan) {
+  std::vector<TestSpec> tests = {build::test("a"), build::test("b"), build::test("c")};
+  RunOptions opts;
+  opts.ordering = [](const std::vector<TestSpec>&) { return std::vector<std::size_t>{2, 0}; };
+  Plan plan = make_plan(tests, opts);
+  EXPECT_EQ(plan.order, (std::vector<std::size_t>{2, 0}));
+  EXPECT_EQ(plan.jobs, effective_jobs(0, 2));
+  opts.ordering = [](const std::vector<TestSpec>&) { return std::vector<std::size_t>{1, 1}; };
+  EXPECT_THROW(make_plan(tests, opts), Error);
+  opts.ordering = [](const std::vector<TestSpec>&) { return std::vector<std::size_t>{7}; };
+  EXPECT_THROW(make_plan(tests, opts), Error);
+}
+
+TEST(Runner, EffectiveJobs) {
+  EXPECT_EQ(effective_jobs(4, 2), 2);
+  EXPECT_EQ(effective_jobs(1, 10), 1);
+  EXPECT_GE(effective_jobs(0, 100), 1);
+  EXPECT_EQ(effective_jobs(3, 0), 3);
+}
+
+TEST(Runner, FailFastSkipsTestsNotYetStarted) {
+  Fixture f;
+  std::vector<TestSpec> tests = {build::test("ok", {step("s", {"echo"})}), build::test("bad", {step("s", {"exit", "1"})})};
+  for (int i = 0; i < 4; ++i) tests.push_back(build::test("later" + std::to_string(i), {step("s", {"echo"})}));
+  RunOptions opts;
+  opts.jobs = 1;
+  opts.fail_fast = true;
+  RunResult run = run_tests(f.env, tests, opts);
+  EXPECT_EQ(run.tests[0].status, Status::Passed);
+  EXPECT_EQ(run.tests[1].status, Status::Failed);
+  for (int i = 2; i < 6; ++i) {
+    EXPECT_EQ(run.tests[i].status, Status::Skipped);
+    EXPECT_NE(run.tests[i].message.find("--fail-fast"), std::string::npos);
+  }
+  EXPECT_EQ(run.exit_code(), 1);
+  EXPECT_EQ(f.env.metrics().snapshot().tests_started, 2u);
+}
+
+TEST(Runner, WithoutFailFastEveryTestRuns) {
+  Fixture f;
+  std::vector<TestSpec> tests = {build::test("bad", {step("s", {"exit", "1"})}), build::test("ok", {step("s", {"echo"})})};
+  RunOptions opts;
+  opts.jobs = 1;
+  RunResult run = run_tests(f.env, tests, opts);
+  EXPECT_EQ(run.tests[1].status, Status::Passed);
+  EXPECT_EQ(run.count(Status::Failed), 1u);
+}
+
+TEST(Runner, CancelledRunSkipsTestsNotStarted) {
+  Fixture f;
+  CancelToken cancel;
+  cancel.cancel();
+  std::vector<TestSpec> tests = {build::test("a", {step("s", {"echo"})}), build::test("b", {step("s", {"echo"})})};
+  RunOptions opts;
+  opts.cancel = &cancel;
+  RunResult run = run_tests(f.env, tests, opts);
+  EXPECT_EQ(run.count(Status::Skipped), 2u);
+  EXPECT_TRUE(f.journal->execs.empty());
+}
+
+TEST(Runner, StepEnvironmentIsSortedAndStepWins) {
+  EnvList base = {{"A", "1"}, {"CLNRM_TEST", "t"}};
+  EnvList env = run::step_environment(base, "s", {{"A", "2"}, {"Z", "9"}});
+  const EnvList want = {{"A", "2"}, {"CLNRM_STEP", "s"}, {"CLNRM_TEST", "t"}, {"Z", "9"}};
+  EXPECT_EQ(env, want);
+}
+
+TEST(Runner, WithoutDeterminismStepsGetOnlyTheClnrmVariables) {
+  Fixture f;
+  TestSpec spec = build::test("plain", {step("one", {"echo"})});
+  ASSERT_EQ(f.run(spec).status, Status::Passed);
+  const EnvList want = {{"CLNRM_STEP", "one"}, {"CLNRM_TEST", "plain"}};
+  EXPECT_EQ(f.journal->execs[0].env, want);
+}
+
+TEST(Runner, ServicesGetTheTestEnvironmentAndTheirOwn) {
+  Fixture f;
+  TestSpec spec = build::test("svc-env", {step("s", {"echo"})});
+  spec.determinism.seed = 7;
+  spec.services = {build::service("db", {"run"})};
+  spec.services[0].env = {{"CLNRM_SEED", "service-wins"}, {"PORT", "1"}};
+  TestContext ctx;
+  ctx.seed = 99;  // --seed overrides [determinism] seed for steps
+  TestResult r = run_test(f.env, spec, ctx);
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  EXPECT_EQ(f.journal->execs[0].env.front(), (std::pair<std::string, std::string>{"CLNRM_SEED", "99"}));
+  ASSERT_EQ(f.journal->services.size(), 1u);
+  const EnvList& senv = f.journal->services[0].env;
+  EXPECT_TRUE(std::find(senv.begin(), senv.end(), std::pair<std::string, std::string>{"CLNRM_SEED", "service-wins"}) !=
+              senv.end());
+  EXPECT_TRUE(std::find(senv.begin(), senv.end(), std::pair<std::string, std::string>{"CLNRM_TEST", "svc-env"}) !=
+              senv.end());
+  EXPECT_TRUE(std::find(senv.begin(), senv.end(), std::pair<std::string, std::string>{"PORT", "1"}) != senv.end());
+}
