@@ -8,7 +8,7 @@
 //
 // Counters: tests, failed (must be 0), peak_rss_mib (VmHWM of this process
 // after the run: the runner's peak; target < 64 MiB), fds_start / fds_end
-// (open descriptors before and after the run: equal, no leak), fd_leak.
+// (open descriptors before and after the run), fd_leak (must be 0; see run_load).
 // Wall time is the benchmark's real_time (one iteration: a run is long).
 //
 //   build/release/bench/load_benchmarks --benchmark_repetitions=1
@@ -73,11 +73,12 @@ std::vector<clnrm::TestSpec> make_specs(int n, const std::string& body) {
   return specs;
 }
 
-// fds_start: before the backend exists; fds_end: after it is destroyed (a
-// backend may hold descriptors for its lifetime, e.g. the sandbox fork
-// server's socket); fds_after_run: with the backend still alive, after the
-// run, compared with fds_after_first (after the first of the tests): the
-// per-test leak check.
+// fds_start: before the backend exists; fds_after_first: after one test;
+// fds_after_run: after all of them, backend still alive; fds_end: after the
+// backend is destroyed. The leak check is fds_after_run == fds_after_first.
+// fds_end - fds_start is what lives as long as the process by design: for
+// the sandbox, the pod keeper pipe (both ends: its write end is never closed
+// so that EOF means "the runner is gone", src/backend/sandbox/pod_init.cpp).
 void run_load(benchmark::State& state, const char* label, std::shared_ptr<clnrm::Backend> backend, const std::vector<clnrm::TestSpec>& specs,
               int fds_start) {
   std::size_t failed = 0;
@@ -106,11 +107,12 @@ void run_load(benchmark::State& state, const char* label, std::shared_ptr<clnrm:
   state.counters["peak_rss_mib"] = peak_rss_mib();
   state.counters["fds_start"] = fds_start;
   state.counters["fds_end"] = fds_end;
-  state.counters["fd_leak"] = fds_end - fds_start;
+  state.counters["fd_leak"] = fds_after_run - fds_after_first;
+  state.counters["fds_process_lifetime"] = fds_end - fds_start;
   if (failed != 0) state.SkipWithError("tests failed under load");
   std::fprintf(stderr, "%s: tests=%zu failed=%zu peak_rss_mib=%.1f fds_start=%d fds_after_first=%d fds_after_run=%d fds_end=%d\n",
                label, specs.size(), failed, peak_rss_mib(), fds_start, fds_after_first, fds_after_run, fds_end);
-  if (fds_end != fds_start || fds_after_run != fds_after_first) {
+  if (fds_after_run != fds_after_first) {
     std::fprintf(stderr, "%s: open descriptors at the end:%s\n", label, describe_fds().c_str());
     state.SkipWithError("descriptors leaked");
   }
