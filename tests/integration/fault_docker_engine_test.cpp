@@ -9,6 +9,11 @@
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
 
+#include <clnrm/environment.h>
+#include <clnrm/parser.h>
+#include <clnrm/runner.h>
+#include <clnrm/service.h>
+
 #include <future>
 
 #include "docker_support.h"
@@ -101,6 +106,42 @@ TEST_F(FaultDockerEngine, EngineRestartedBetweenTestsTheSameBackendKeepsWorking)
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(r.stdout_data, "after\n");
   }
+  EXPECT_EQ(containers_of(engine_, session), 0u);
+}
+
+// The runner over the Docker backend when the engine dies in the middle of a
+// run: run_tests returns, every test that could not finish is an Error or
+// Failed with a message (none passes, none hangs), and once the engine is
+// back nothing of the session is left after a reap.
+TEST_F(FaultDockerEngine, EngineKilledMidRunTheRunnerReportsErrorsAndReturns) {
+  const std::string session = testing_docker::unique("fault-run");
+  std::vector<TestSpec> specs;
+  for (int i = 0; i < 4; ++i) {
+    const std::string name = "engine_dies_" + std::to_string(i);
+    auto r = parse_test_text("[test.metadata]\nname = \"" + name + "\"\n[[steps]]\nname = \"slow\"\n"
+                             "command = [\"sleep\", \"8\"]\n",
+                             name + ".clnrm.toml");
+    ASSERT_TRUE(r.ok()) << r.diagnostics.front().format();
+    specs.push_back(std::move(*r.spec));
+  }
+  Environment env(make_docker_backend(private_options(engine_, session)));
+  register_builtin_plugins(env.services());
+  RunOptions options;
+  options.jobs = 2;
+  auto run = std::async(std::launch::async, [&] { return run_tests(env, specs, options); });
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // two tests are in their step
+  engine_.crash();
+  ASSERT_EQ(run.wait_for(std::chrono::seconds(180)), std::future_status::ready) << "the run hangs after the engine died";
+  const RunResult result = run.get();
+  ASSERT_EQ(result.tests.size(), specs.size());
+  for (const auto& t : result.tests) {
+    EXPECT_TRUE(t.status == Status::Error || t.status == Status::Failed)
+        << t.name << ": " << to_string(t.status) << " " << t.message;
+    EXPECT_FALSE(t.message.empty()) << t.name << " failed without saying why";
+  }
+  engine_.start();
+  const auto report = reap_docker_orphans(private_options(engine_, session), true);
+  EXPECT_TRUE(report.errors.empty()) << report.errors.front();
   EXPECT_EQ(containers_of(engine_, session), 0u);
 }
 

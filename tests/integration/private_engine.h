@@ -102,13 +102,29 @@ class PrivateEngine {
   // A crash: SIGKILL to dockerd and its containerd at once (a dockerd killed
   // alone leaves its containerd running, and a restarted dockerd then cannot
   // start one of its own). The shims and containers survive, as they would.
+  // A crash: SIGKILL to dockerd and its containerd (a dockerd killed alone
+  // leaves its containerd running, and a restarted dockerd then cannot start
+  // one of its own). containerd first, then dockerd, then any containerd
+  // dockerd managed to restart in between. The shims, and so the
+  // containers, survive, as after a real crash.
   void crash() {
-    for (pid_t p : processes()) {
-      if (command_of(p).rfind("containerd", 0) == 0 && command_of(p).find("shim") == std::string::npos) {
-        ::kill(p, SIGKILL);
-      }
-    }
+    kill_containerd();
     stop(SIGKILL);
+    kill_containerd();
+  }
+
+  void kill_containerd() {
+    for (int round = 0; round < 100; ++round) {
+      bool any = false;
+      for (pid_t p : processes()) {
+        if (command_of(p).rfind("containerd ", 0) == 0) {
+          ::kill(p, SIGKILL);
+          any = true;
+        }
+      }
+      if (!any) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
 
   bool answers() const {
