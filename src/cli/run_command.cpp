@@ -33,6 +33,8 @@ struct RunArgs {
   bool quiet = false;
   bool verbose = false;
   bool include_failing = false;
+  std::vector<std::string> image_map;
+  bool reuse = false;
 };
 
 // Parses every file first: one bad file stops the run before anything runs.
@@ -96,7 +98,10 @@ int run_command(RunArgs a) {
     return 2;
   }
 
-  Environment env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, *tests));
+  BackendChoiceOptions backend_options;
+  backend_options.image_map = a.image_map;
+  backend_options.reuse = a.reuse;
+  Environment env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, *tests, backend_options));
   register_builtin_plugins(env.services());
 
   const bool json_out = a.format == "json";
@@ -144,6 +149,9 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--backend", args->backend,
                   fmt::format("Isolation backend: {} (default {})", fmt::join(backend_names(), "|"),
                               default_backend_name()));
+  cmd->add_option("--image-map", args->image_map, "docker: run image TO for FROM (FROM=TO, repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--reuse", args->reuse, "docker: keep service containers warm across tests and runs");
   cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own (0: none)")->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "Print only failures and the summary");
   cmd->add_flag("-v,--verbose", args->verbose, "Print services and steps of every test");

@@ -163,3 +163,9 @@ TEST(RunSandbox, DefaultTimeoutFlagBoundsTestsWithoutTheirOwn) {
   EXPECT_NE(r.out.find("(the test's timeout) and was killed"), std::string::npos) << r.out;
   EXPECT_TRUE(no_process_left("sleep 3577.5"));
 }
+
+TEST(RunSandbox, AutoPicksTheSandboxForTestsWithoutImages) {
+  auto r = run_clnrm({"run", "--backend", "auto", "--format", "json", "tests/e2e/data/run/passes.clnrm.toml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["backend"], "sandbox");
+}
