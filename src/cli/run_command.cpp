@@ -8,7 +8,6 @@
 #include <clnrm/report.h>
 #include <clnrm/runner.h>
 #include <clnrm/signals.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -57,7 +56,8 @@ std::optional<std::vector<TestSpec>> parse_all(const std::vector<std::string>& f
 
 // [report] json/junit inside test files: each path gets the results of the
 // tests that name it.
-void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& tests, const Plan& plan) {
+void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& tests,
+                            const Plan& plan) {
   std::map<std::string, std::vector<std::size_t>> json_paths, junit_paths;
   for (std::size_t i = 0; i < plan.order.size(); ++i) {
     const ReportSpec& r = tests[plan.order[i]].report;
@@ -69,27 +69,34 @@ void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& t
     for (std::size_t i : indices) part.tests.push_back(run.tests[i]);
     return part;
   };
-  for (const auto& [path, indices] : json_paths) write_report_file(path, run_result_to_json(subset(indices)));
-  for (const auto& [path, indices] : junit_paths) write_report_file(path, run_result_to_junit(subset(indices)));
+  for (const auto& [path, indices] : json_paths)
+    write_report_file(path, run_result_to_json(subset(indices)));
+  for (const auto& [path, indices] : junit_paths)
+    write_report_file(path, run_result_to_junit(subset(indices)));
 }
 
 int run_command(RunArgs a) {
   if (a.paths.empty()) a.paths.push_back(".");
   if (a.format != "human" && a.format != "json")
-    throw Error(ErrorKind::Usage, fmt::format("unknown format '{}' (use human or json)", a.format), "--format");
-  if (a.quiet && a.verbose) throw Error(ErrorKind::Usage, "--quiet and --verbose exclude each other");
+    throw Error(ErrorKind::Usage, fmt::format("unknown format '{}' (use human or json)", a.format),
+                "--format");
+  if (a.quiet && a.verbose)
+    throw Error(ErrorKind::Usage, "--quiet and --verbose exclude each other");
   RunOptions options;
   if (!a.timeout.empty()) {
     std::string why;
     options.default_test_timeout = parse_duration(a.timeout, &why);
     if (!options.default_test_timeout) throw Error(ErrorKind::Usage, why, "--timeout");
-    if (options.default_test_timeout->count() == 0) options.default_test_timeout.reset();  // 0: no limit
+    if (options.default_test_timeout->count() == 0)
+      options.default_test_timeout.reset();  // 0: no limit
   }
-  if (a.jobs < 0) throw Error(ErrorKind::Usage, "--jobs must be 1 or more (0 = number of cores)", "--jobs");
+  if (a.jobs < 0)
+    throw Error(ErrorKind::Usage, "--jobs must be 1 or more (0 = number of cores)", "--jobs");
 
   const std::vector<std::string> files = select_test_files(a.paths, a.include_failing);
   if (files.empty()) {
-    std::fprintf(stderr, "clnrm: error: no *.clnrm.toml files found in %s\n", fmt::format("{}", fmt::join(a.paths, " ")).c_str());
+    std::fprintf(stderr, "clnrm: error: no *.clnrm.toml files found in %s\n",
+                 fmt::format("{}", fmt::join(a.paths, " ")).c_str());
     return 2;
   }
   std::optional<std::vector<TestSpec>> tests = parse_all(files);
@@ -101,12 +108,15 @@ int run_command(RunArgs a) {
   BackendChoiceOptions backend_options;
   backend_options.image_map = a.image_map;
   backend_options.reuse = a.reuse;
-  Environment env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, *tests, backend_options));
+  Environment env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, *tests,
+                               backend_options));
   register_builtin_plugins(env.services());
 
   const bool json_out = a.format == "json";
   std::FILE* console_stream = json_out ? stderr : stdout;
-  const Verbosity verbosity = a.quiet ? Verbosity::Quiet : a.verbose ? Verbosity::Verbose : Verbosity::Normal;
+  const Verbosity verbosity = a.quiet     ? Verbosity::Quiet
+                              : a.verbose ? Verbosity::Verbose
+                                          : Verbosity::Normal;
   ConsoleReporter console(console_stream, colour_wanted(console_stream), verbosity);
 
   CancelToken cancel;
@@ -143,16 +153,20 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("paths", args->paths, "Test files or directories (default: .)");
   cmd->add_option("-j,--jobs", args->jobs, "Tests run in parallel (default: number of cores)");
   cmd->add_flag("--fail-fast", args->fail_fast, "Start no new test after the first failure");
-  cmd->add_option("--format", args->format, "Output on stdout: human or json")->capture_default_str();
+  cmd->add_option("--format", args->format, "Output on stdout: human or json")
+      ->capture_default_str();
   cmd->add_option("--junit", args->junit_file, "Also write a JUnit XML report to FILE");
   cmd->add_option("--json", args->json_file, "Also write the JSON report to FILE");
   cmd->add_option("--backend", args->backend,
                   fmt::format("Isolation backend: {} (default {})", fmt::join(backend_names(), "|"),
                               default_backend_name()));
-  cmd->add_option("--image-map", args->image_map, "docker: run image TO for FROM (FROM=TO, repeatable)")
+  cmd->add_option("--image-map", args->image_map,
+                  "docker: run image TO for FROM (FROM=TO, repeatable)")
       ->allow_extra_args(false);
-  cmd->add_flag("--reuse", args->reuse, "docker: keep service containers warm across tests and runs");
-  cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own (0: none)")->capture_default_str();
+  cmd->add_flag("--reuse", args->reuse,
+                "docker: keep service containers warm across tests and runs");
+  cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own (0: none)")
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "Print only failures and the summary");
   cmd->add_flag("-v,--verbose", args->verbose, "Print services and steps of every test");
   cmd->add_flag("--include-failing", args->include_failing,

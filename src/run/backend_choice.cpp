@@ -2,7 +2,6 @@
 #include <clnrm/docker.h>
 #include <clnrm/error.h>
 #include <clnrm/sandbox.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -13,7 +12,8 @@ namespace {
 
 struct BackendEntry {
   std::string_view name;
-  std::shared_ptr<Backend> (*make)(const std::vector<TestSpec>& tests, const BackendChoiceOptions& options);
+  std::shared_ptr<Backend> (*make)(const std::vector<TestSpec>& tests,
+                                   const BackendChoiceOptions& options);
 };
 
 std::shared_ptr<Backend> make_null(const std::vector<TestSpec>&, const BackendChoiceOptions&) {
@@ -27,7 +27,8 @@ DockerOptions docker_options(const BackendChoiceOptions& options) {
   return d;
 }
 
-std::shared_ptr<Backend> make_docker(const std::vector<TestSpec>&, const BackendChoiceOptions& options) {
+std::shared_ptr<Backend> make_docker(const std::vector<TestSpec>&,
+                                     const BackendChoiceOptions& options) {
   return make_docker_backend(docker_options(options));
 }
 
@@ -38,10 +39,12 @@ std::shared_ptr<Backend> make_sandbox(const std::vector<TestSpec>&, const Backen
   return make_sandbox_backend();
 }
 
-std::shared_ptr<Backend> make_auto(const std::vector<TestSpec>& tests, const BackendChoiceOptions& options) {
+std::shared_ptr<Backend> make_auto(const std::vector<TestSpec>& tests,
+                                   const BackendChoiceOptions& options) {
   const bool wants_images =
       std::any_of(tests.begin(), tests.end(), [](const TestSpec& t) { return t.uses_images(); });
-  if (wants_images && docker_engine_available(docker_options(options))) return make_docker(tests, options);
+  if (wants_images && docker_engine_available(docker_options(options)))
+    return make_docker(tests, options);
   return make_sandbox(tests, options);
 }
 
@@ -69,7 +72,8 @@ std::shared_ptr<Backend> make_backend(std::string_view name, const std::vector<T
   for (const BackendEntry& e : kBackends)
     if (e.name == name) return e.make(tests, options);
   throw Error(ErrorKind::Usage,
-              fmt::format("unknown backend '{}' (choose one of: {})", name, fmt::join(backend_names(), ", ")),
+              fmt::format("unknown backend '{}' (choose one of: {})", name,
+                          fmt::join(backend_names(), ", ")),
               "--backend");
 }
 
