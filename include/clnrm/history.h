@@ -34,10 +34,10 @@ const char* schema_migration_sql(int version) noexcept;
 struct RunMeta {
   SystemTime started{};
   std::string host;
-  std::string git_commit;     // empty when not inside a git work tree
+  std::string git_commit;  // empty when not inside a git work tree
   std::string clnrm_version;
   std::string backend;
-  std::string options;        // the command line / options, for humans
+  std::string options;  // the command line / options, for humans
 };
 
 // Fills host (gethostname), git commit (`git rev-parse HEAD` in `dir`, empty
@@ -49,7 +49,7 @@ struct ExecutionRecord {
   std::string file;
   std::string file_hash;
   std::string test;
-  std::string step;            // "" for the test row
+  std::string step;  // "" for the test row
   Status status = Status::Skipped;
   std::int64_t started_ns = 0;  // since the Unix epoch
   std::int64_t duration_ns = 0;
@@ -60,9 +60,9 @@ struct ExecutionRecord {
   int containers_created = 0;
   int containers_reused = 0;
   int attempts = 1;
-  bool flaky = false;          // passed only after a retry
+  bool flaky = false;  // passed only after a retry
   int worker = 0;
-  std::string failure_hash;    // "" when it did not fail
+  std::string failure_hash;  // "" when it did not fail
 };
 
 // The test row first, then one row per step, in order.
@@ -81,10 +81,10 @@ struct RunRow {
 };
 
 struct StoreOptions {
-  bool read_only = false;       // analytics: never create or migrate
-  int busy_timeout_ms = 5000;   // per statement (SQLite busy handler)
-  int busy_retries = 8;         // then whole transactions are retried, with backoff
-  std::size_t batch_rows = 500; // record_test flushes once this many rows are pending
+  bool read_only = false;        // analytics: the DB must exist (it is never created)
+  int busy_timeout_ms = 5000;    // per statement (SQLite busy handler)
+  int busy_retries = 8;          // then whole transactions are retried, with backoff
+  std::size_t batch_rows = 500;  // record_test flushes once this many rows are pending
 };
 
 class Store {
@@ -131,27 +131,51 @@ class Store {
   std::vector<std::string> recorded_;  // "file\ntest" recorded via record_test in this run
 };
 
+// What the runner holds for a run: the store plus the failure policy. Never
+// throws: the first Error disables recording for the rest of the run and is
+// kept in warning() for the runner to print once ("history not recorded:
+// ..."); the run's outcome does not depend on it.
+class Recorder {
+ public:
+  // Opens (creating) the DB and begins the run.
+  Recorder(const std::string& path, const RunMeta& meta, StoreOptions options = {}) noexcept;
+  void record(const TestResult& test) noexcept;
+  void finish(const RunResult& result) noexcept;
+  bool active() const noexcept { return store_ != nullptr; }
+  const std::string& warning() const noexcept { return warning_; }  // "" when all went well
+  std::int64_t run_id() const noexcept { return run_; }
+  Store* store() noexcept { return store_.get(); }  // nullptr once disabled
+
+ private:
+  void fail(const std::exception& e) noexcept;
+  std::unique_ptr<Store> store_;
+  std::int64_t run_ = 0;
+  std::string warning_;
+};
+
 // ---- analytics (src/history/analytics_*.cpp) -------------------------------
 
 struct FlakyTest {
   std::string file, test;
-  std::int64_t runs = 0;         // outcomes considered (passed/failed/error/timed_out)
+  std::int64_t runs = 0;  // outcomes considered (passed/failed/error/timed_out)
   std::int64_t failures = 0;
-  std::int64_t flips = 0;        // outcome changes between consecutive runs with the same file hash
+  std::int64_t flips = 0;  // outcome changes between consecutive runs with the same file hash
   std::int64_t retried_passes = 0;  // runs that passed only after a retry
-  double flip_rate = 0;          // flips / comparable consecutive pairs
-  std::int64_t last_seen_ns = 0;   // the last flip or retried pass
+  double flip_rate = 0;             // flips / comparable consecutive pairs
+  std::int64_t last_seen_ns = 0;    // the last flip or retried pass
   std::int64_t last_run = 0;
 };
 struct BrokenTest {
   std::string file, test;
-  std::int64_t consecutive_failures = 0;  // under the current file hash, up to the last run
+  std::int64_t consecutive_failures = 0;  // the latest runs, in a row
   std::int64_t since_run = 0;
   std::int64_t last_run = 0;
 };
 struct FlakyReport {
+  // Flipped >= 2 times between consecutive runs with the same file hash (one
+  // flip is a regression or a fix), or passed only after a retry.
   std::vector<FlakyTest> flaky;    // by flip rate, then flips
-  std::vector<BrokenTest> broken;  // fails every run since its file last changed (>= 2 runs)
+  std::vector<BrokenTest> broken;  // not flaky; failed its last >= 2 runs in a row
 };
 FlakyReport find_flaky(Store& store);
 
@@ -172,42 +196,44 @@ struct TrendPoint {
 };
 struct ChangePoint {
   bool found = false;
-  std::size_t index = 0;         // first point of the second segment
+  std::size_t index = 0;  // first point of the second segment
   std::int64_t run = 0;
   std::string git_commit;
   double median_before_ns = 0, median_after_ns = 0;
-  double ratio = 1;              // after / before
-  double p_value = 1;            // Mann-Whitney U, two-sided, x number of candidate splits
+  double ratio = 1;    // after / before
+  double p_value = 1;  // Mann-Whitney U, two-sided, x number of candidate splits
 };
 // Durations of one test (matched by name, or "file::name"), oldest first, at most `limit` latest.
 std::vector<TrendPoint> trend(Store& store, const std::string& test, std::size_t limit = 200);
 
 struct ChangePointOptions {
-  std::size_t min_segment = 3;   // points on each side of a split
-  double alpha = 0.01;           // significance after Bonferroni correction
-  double min_ratio = 1.2;        // ignore shifts smaller than 20%
+  std::size_t min_segment = 3;  // points on each side of a split
+  double alpha = 0.01;          // significance after Bonferroni correction
+  double min_ratio = 1.2;       // ignore shifts smaller than 20%
 };
 // Two-segment split: the split whose two segments differ most by a two-sided
 // Mann-Whitney U test; reported when that p-value, Bonferroni-corrected for
 // the number of candidate splits, is below alpha and the ratio of the segment
 // medians is at least min_ratio (or at most 1/min_ratio).
-ChangePoint detect_change_point(const std::vector<TrendPoint>& points, const ChangePointOptions& options = {});
-ChangePoint detect_change_point(const std::vector<double>& values, const ChangePointOptions& options = {});
+ChangePoint detect_change_point(const std::vector<TrendPoint>& points,
+                                const ChangePointOptions& options = {});
+ChangePoint detect_change_point(const std::vector<double>& values,
+                                const ChangePointOptions& options = {});
 
 struct PredictOptions {
-  double half_life_runs = 5;     // weight of a run halves every this many runs back
-  double prior_strength = 2;     // pseudo-runs at the suite-wide failure rate
-  std::size_t window = 50;       // most recent runs per test that count
+  double half_life_runs = 5;  // weight of a run halves every this many runs back
+  double prior_strength = 2;  // pseudo-runs at the suite-wide failure rate
+  std::size_t window = 50;    // most recent runs per test that count
 };
 struct Prediction {
   std::string file, test;
-  double probability = 0;        // of failing next run
-  double effective_runs = 0;     // sum of weights: how much evidence there is
+  double probability = 0;               // of failing next run
+  double effective_runs = 0;            // sum of weights: how much evidence there is
   std::int64_t runs = 0, failures = 0;  // in the window, unweighted
 };
 struct PredictReport {
-  double base_rate = 0;          // prior mean: failures / outcomes over all tests in the windows
-  std::vector<Prediction> tests; // most likely to fail first
+  double base_rate = 0;           // prior mean: failures / outcomes over all tests in the windows
+  std::vector<Prediction> tests;  // most likely to fail first
 };
 // p = (prior_strength * base_rate + sum w_i f_i) / (prior_strength + sum w_i),
 // w_i = 0.5^(age_i / half_life), age 0 = the test's latest run: an exponentially

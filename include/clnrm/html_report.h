@@ -26,7 +26,8 @@ using TrendsByTest = std::map<std::string, DurationTrend>;  // by test name
 
 std::string render_html_report(const RunResult& run, const TrendsByTest* trends = nullptr);
 // Writes atomically (temp file + rename). Throws Error(Io) naming the path.
-void write_html_report(const RunResult& run, const std::optional<TrendsByTest>& trends, const std::string& path);
+void write_html_report(const RunResult& run, const std::optional<TrendsByTest>& trends,
+                       const std::string& path);
 
 // The last `last_n` recorded durations of every test in `run`, from history,
 // excluding run `exclude_run` (the run being reported, when already recorded).

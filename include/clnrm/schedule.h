@@ -16,7 +16,7 @@
 namespace clnrm::schedule {
 
 struct TestItem {
-  std::string file;            // as the runner records it in history
+  std::string file;  // as the runner records it in history
   std::string name;
   std::uintmax_t file_size = 0;  // bytes; 0 = unknown
 };
@@ -37,7 +37,7 @@ std::string_view to_string(CostBasis basis) noexcept;
 struct Costs {
   std::vector<double> cost;  // one per test, in the unit of `basis`
   CostBasis basis = CostBasis::Count;
-  std::size_t known = 0;     // tests that had history
+  std::size_t known = 0;  // tests that had history
 };
 // A test matches history by (file, name), else by name when only one known
 // test has that name (the file was moved).
@@ -46,7 +46,7 @@ Costs estimate_costs(const std::vector<TestItem>& tests, const std::vector<Known
 struct Order {
   enum class Kind { File, Random, History };
   Kind kind = Kind::File;
-  std::uint64_t seed = 0;      // Random: always set (drawn when not given)
+  std::uint64_t seed = 0;  // Random: always set (drawn when not given)
   bool seed_given = false;
 };
 // "file" | "random" | "random:SEED" | "history"; Error(Usage) otherwise.
@@ -70,15 +70,17 @@ Shard parse_shard(std::string_view text);
 // All N shards: tests sorted by cost (descending; ties by file, name), each
 // put on the least-loaded shard (ties: lowest shard). Every test is in
 // exactly one shard. Each shard lists its tests in file order.
-std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestItem>& tests, int count,
+std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestItem>& tests,
+                                                       int count,
                                                        const std::vector<KnownDuration>& history);
 std::vector<std::size_t> select_shard(const std::vector<TestItem>& tests, const Shard& shard,
                                       const std::vector<KnownDuration>& history);
 
 // The tests that failed in the last complete run (history::failed_in_last_complete_run),
 // matched by (file, name), else by name; in the given order.
-std::vector<std::size_t> select_failed(const std::vector<TestItem>& tests,
-                                       const std::vector<std::pair<std::string, std::string>>& failed);
+std::vector<std::size_t> select_failed(
+    const std::vector<TestItem>& tests,
+    const std::vector<std::pair<std::string, std::string>>& failed);
 
 // Makespan of list scheduling: `workers` lanes each take the next test in
 // `costs` order as soon as they are free (what the runner's --jobs does).

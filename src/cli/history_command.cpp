@@ -25,7 +25,9 @@ struct CommonOptions {
 
 void add_common(CLI::App* cmd, CommonOptions& o, const std::vector<std::string>& formats) {
   cmd->add_option("--db", o.db, "History database")->capture_default_str();
-  cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
+  cmd->add_option("--format", o.format, "Output format")
+      ->check(CLI::IsMember(formats))
+      ->capture_default_str();
 }
 
 history::Store open_store(const CommonOptions& o) {
@@ -76,10 +78,17 @@ void run_runs(const CommonOptions& o, std::size_t limit) {
   if (o.format == "json") {
     json out = json::array();
     for (const auto& r : runs) {
-      out.push_back({{"id", r.id}, {"started", iso_time(r.started_ns)}, {"finished", iso_time(r.finished_ns)},
-                     {"complete", r.complete}, {"host", r.host}, {"git_commit", r.git_commit},
-                     {"clnrm_version", r.clnrm_version}, {"backend", r.backend}, {"options", r.options},
-                     {"tests", r.tests}, {"failed", r.failed}});
+      out.push_back({{"id", r.id},
+                     {"started", iso_time(r.started_ns)},
+                     {"finished", iso_time(r.finished_ns)},
+                     {"complete", r.complete},
+                     {"host", r.host},
+                     {"git_commit", r.git_commit},
+                     {"clnrm_version", r.clnrm_version},
+                     {"backend", r.backend},
+                     {"options", r.options},
+                     {"tests", r.tests},
+                     {"failed", r.failed}});
     }
     return print_json(out);
   }
@@ -87,12 +96,14 @@ void run_runs(const CommonOptions& o, std::size_t limit) {
     fmt::print("no runs recorded in {}\n", o.db);
     return;
   }
-  fmt::print("{:>6}  {:<20}  {:>9}  {:>6}  {:>6}  {:<10}  {:<8}  {}\n", "run", "started", "duration", "tests", "failed",
-             "commit", "backend", "state");
+  fmt::print("{:>6}  {:<20}  {:>9}  {:>6}  {:>6}  {:<10}  {:<8}  {}\n", "run", "started",
+             "duration", "tests", "failed", "commit", "backend", "state");
   for (const auto& r : runs) {
-    fmt::print("{:>6}  {:<20}  {:>9}  {:>6}  {:>6}  {:<10}  {:<8}  {}\n", r.id, format_time(r.started_ns),
-               r.complete ? format_ns(r.finished_ns - r.started_ns) : "-", r.tests, r.failed, short_commit(r.git_commit),
-               r.backend.empty() ? "-" : r.backend, r.complete ? "complete" : "INCOMPLETE (killed or still running)");
+    fmt::print("{:>6}  {:<20}  {:>9}  {:>6}  {:>6}  {:<10}  {:<8}  {}\n", r.id,
+               format_time(r.started_ns),
+               r.complete ? format_ns(r.finished_ns - r.started_ns) : "-", r.tests, r.failed,
+               short_commit(r.git_commit), r.backend.empty() ? "-" : r.backend,
+               r.complete ? "complete" : "INCOMPLETE (killed or still running)");
   }
 }
 
@@ -102,13 +113,22 @@ void run_flaky(const CommonOptions& o) {
   if (o.format == "json") {
     json out{{"flaky", json::array()}, {"broken", json::array()}};
     for (const auto& f : report.flaky) {
-      out["flaky"].push_back({{"file", f.file}, {"test", f.test}, {"runs", f.runs}, {"failures", f.failures},
-                              {"flips", f.flips}, {"flip_rate", f.flip_rate}, {"retried_passes", f.retried_passes},
-                              {"last_seen", iso_time(f.last_seen_ns)}, {"last_run", f.last_run}});
+      out["flaky"].push_back({{"file", f.file},
+                              {"test", f.test},
+                              {"runs", f.runs},
+                              {"failures", f.failures},
+                              {"flips", f.flips},
+                              {"flip_rate", f.flip_rate},
+                              {"retried_passes", f.retried_passes},
+                              {"last_seen", iso_time(f.last_seen_ns)},
+                              {"last_run", f.last_run}});
     }
     for (const auto& b : report.broken) {
-      out["broken"].push_back({{"file", b.file}, {"test", b.test}, {"consecutive_failures", b.consecutive_failures},
-                               {"since_run", b.since_run}, {"last_run", b.last_run}});
+      out["broken"].push_back({{"file", b.file},
+                               {"test", b.test},
+                               {"consecutive_failures", b.consecutive_failures},
+                               {"since_run", b.since_run},
+                               {"last_run", b.last_run}});
     }
     return print_json(out);
   }
@@ -116,18 +136,19 @@ void run_flaky(const CommonOptions& o) {
     fmt::print("no flaky tests: no outcome flipped while its file stayed the same\n");
   } else {
     fmt::print("FLAKY (outcome flipped while the file's content hash stayed the same)\n");
-    fmt::print("  {:<28} {:>9} {:>6} {:>9} {:>8}  {:<20}  {}\n", "test", "flip rate", "flips", "failures", "retried",
-               "last seen", "file");
+    fmt::print("  {:<28} {:>9} {:>6} {:>9} {:>8}  {:<20}  {}\n", "test", "flip rate", "flips",
+               "failures", "retried", "last seen", "file");
     for (const auto& f : report.flaky) {
-      fmt::print("  {:<28} {:>8.0f}% {:>6} {:>4}/{:<4} {:>8}  {:<20}  {}\n", f.test, f.flip_rate * 100, f.flips,
-                 f.failures, f.runs, f.retried_passes, format_time(f.last_seen_ns), f.file);
+      fmt::print("  {:<28} {:>8.0f}% {:>6} {:>4}/{:<4} {:>8}  {:<20}  {}\n", f.test,
+                 f.flip_rate * 100, f.flips, f.failures, f.runs, f.retried_passes,
+                 format_time(f.last_seen_ns), f.file);
     }
   }
   if (!report.broken.empty()) {
-    fmt::print("\nBROKEN (fails every run since its file last changed; not flaky)\n");
+    fmt::print("\nBROKEN (failing run after run; not flaky)\n");
     for (const auto& b : report.broken) {
-      fmt::print("  {:<28} failed {} runs in a row (runs {}..{})  {}\n", b.test, b.consecutive_failures, b.since_run,
-                 b.last_run, b.file);
+      fmt::print("  {:<28} failed the last {} runs in a row (since run {}, last run {})  {}\n",
+                 b.test, b.consecutive_failures, b.since_run, b.last_run, b.file);
     }
   }
 }
@@ -138,8 +159,12 @@ void run_slowest(const CommonOptions& o, std::size_t limit, bool steps) {
   if (o.format == "json") {
     json out = json::array();
     for (const auto& s : slow) {
-      out.push_back({{"file", s.file}, {"test", s.test}, {"samples", s.samples}, {"median_ns", s.median_ns},
-                     {"p95_ns", s.p95_ns}, {"max_ns", s.max_ns}});
+      out.push_back({{"file", s.file},
+                     {"test", s.test},
+                     {"samples", s.samples},
+                     {"median_ns", s.median_ns},
+                     {"p95_ns", s.p95_ns},
+                     {"max_ns", s.max_ns}});
     }
     return print_json(out);
   }
@@ -147,29 +172,36 @@ void run_slowest(const CommonOptions& o, std::size_t limit, bool steps) {
     fmt::print("no durations recorded in {}\n", o.db);
     return;
   }
-  fmt::print("{:<36} {:>9} {:>9} {:>9} {:>7}  {}\n", steps ? "test / step" : "test", "median", "p95", "max", "runs",
-             "file");
+  fmt::print("{:<36} {:>9} {:>9} {:>9} {:>7}  {}\n", steps ? "test / step" : "test", "median",
+             "p95", "max", "runs", "file");
   for (const auto& s : slow) {
-    fmt::print("{:<36} {:>9} {:>9} {:>9} {:>7}  {}\n", s.test, format_ns(s.median_ns), format_ns(s.p95_ns),
-               format_ns(s.max_ns), s.samples, s.file);
+    fmt::print("{:<36} {:>9} {:>9} {:>9} {:>7}  {}\n", s.test, format_ns(s.median_ns),
+               format_ns(s.p95_ns), format_ns(s.max_ns), s.samples, s.file);
   }
 }
 
 void run_trend(const CommonOptions& o, const std::string& test, std::size_t limit) {
   auto store = open_store(o);
   const auto points = history::trend(store, test, limit);
-  if (points.empty()) throw Error(ErrorKind::Usage, "no recorded runs of test '" + test + "'", o.db);
+  if (points.empty())
+    throw Error(ErrorKind::Usage, "no recorded runs of test '" + test + "'", o.db);
   const auto cp = history::detect_change_point(points);
   if (o.format == "json") {
     json pts = json::array();
     for (const auto& p : points) {
-      pts.push_back({{"run", p.run}, {"started", iso_time(p.started_ns)}, {"duration_ns", p.duration_ns},
-                     {"status", std::string(to_string(p.status))}, {"git_commit", p.git_commit}});
+      pts.push_back({{"run", p.run},
+                     {"started", iso_time(p.started_ns)},
+                     {"duration_ns", p.duration_ns},
+                     {"status", std::string(to_string(p.status))},
+                     {"git_commit", p.git_commit}});
     }
     json change = nullptr;
     if (cp.found) {
-      change = {{"run", cp.run}, {"git_commit", cp.git_commit}, {"ratio", cp.ratio},
-                {"median_before_ns", cp.median_before_ns}, {"median_after_ns", cp.median_after_ns},
+      change = {{"run", cp.run},
+                {"git_commit", cp.git_commit},
+                {"ratio", cp.ratio},
+                {"median_before_ns", cp.median_before_ns},
+                {"median_after_ns", cp.median_after_ns},
                 {"p_value", cp.p_value}};
     }
     return print_json({{"test", test}, {"points", pts}, {"change_point", change}});
@@ -177,24 +209,29 @@ void run_trend(const CommonOptions& o, const std::string& test, std::size_t limi
   std::vector<double> d;
   for (const auto& p : points) d.push_back(static_cast<double>(p.duration_ns));
   fmt::print("{}: {} runs  {}\n\n", test, points.size(), sparkline(d));
-  fmt::print("{:>6}  {:<20}  {:<10}  {:>9}  {}\n", "run", "started", "commit", "duration", "status");
+  fmt::print("{:>6}  {:<20}  {:<10}  {:>9}  {}\n", "run", "started", "commit", "duration",
+             "status");
   for (std::size_t i = 0; i < points.size(); ++i) {
     const auto& p = points[i];
-    fmt::print("{:>6}  {:<20}  {:<10}  {:>9}  {}{}\n", p.run, format_time(p.started_ns), short_commit(p.git_commit),
-               format_ns(p.duration_ns), to_string(p.status), cp.found && i == cp.index ? "   <- change" : "");
+    fmt::print("{:>6}  {:<20}  {:<10}  {:>9}  {}{}\n", p.run, format_time(p.started_ns),
+               short_commit(p.git_commit), format_ns(p.duration_ns), to_string(p.status),
+               cp.found && i == cp.index ? "   <- change" : "");
   }
   fmt::print("\n");
   if (cp.found) {
-    fmt::print("{} got {:.1f}x {} at run {} (commit {}): median {} -> {} (Mann-Whitney p = {:.2g}, corrected for {} "
-               "candidate splits)\n",
-               test, cp.ratio >= 1 ? cp.ratio : 1 / cp.ratio, cp.ratio >= 1 ? "slower" : "faster", cp.run,
-               short_commit(cp.git_commit), format_ns(static_cast<std::int64_t>(cp.median_before_ns)),
-               format_ns(static_cast<std::int64_t>(cp.median_after_ns)), cp.p_value,
-               points.size() >= 6 ? points.size() - 5 : 0);
+    fmt::print(
+        "{} got {:.1f}x {} at run {} (commit {}): median {} -> {} (Mann-Whitney p = {:.2g}, "
+        "corrected for {} "
+        "candidate splits)\n",
+        test, cp.ratio >= 1 ? cp.ratio : 1 / cp.ratio, cp.ratio >= 1 ? "slower" : "faster", cp.run,
+        short_commit(cp.git_commit), format_ns(static_cast<std::int64_t>(cp.median_before_ns)),
+        format_ns(static_cast<std::int64_t>(cp.median_after_ns)), cp.p_value,
+        points.size() >= 6 ? points.size() - 5 : 0);
   } else if (points.size() < 6) {
     fmt::print("too few runs ({}) to look for a change (needs 6)\n", points.size());
   } else {
-    fmt::print("no significant change in duration (best split: {:.2f}x, corrected p = {:.2g})\n", cp.ratio, cp.p_value);
+    fmt::print("no significant change in duration (best split: {:.2f}x, corrected p = {:.2g})\n",
+               cp.ratio, cp.p_value);
   }
 }
 
@@ -218,8 +255,10 @@ void run_export(const CommonOptions& o, std::int64_t run, const std::string& out
   std::ostream& out = output.empty() ? std::cout : file;
   const bool csv = o.format == "csv";
   if (csv) {
-    out << "id,run,run_complete,git_commit,host,file,file_hash,test,step,status,started,duration_ns,exit_code,"
-           "cpu_user_us,cpu_sys_us,max_rss_kb,containers_created,containers_reused,attempts,flaky,worker,failure_hash\n";
+    out << "id,run,run_complete,git_commit,host,file,file_hash,test,step,status,started,duration_"
+           "ns,exit_code,"
+           "cpu_user_us,cpu_sys_us,max_rss_kb,containers_created,containers_reused,attempts,flaky,"
+           "worker,failure_hash\n";
   } else {
     out << "[";
   }
@@ -227,27 +266,45 @@ void run_export(const CommonOptions& o, std::int64_t run, const std::string& out
   history::export_executions(store, run, [&](const history::ExportedExecution& x) {
     const auto& r = x.record;
     if (csv) {
-      out << x.id << ',' << x.run << ',' << (x.run_complete ? 1 : 0) << ',' << csv_field(x.git_commit) << ','
-          << csv_field(x.host) << ',' << csv_field(r.file) << ',' << csv_field(r.file_hash) << ',' << csv_field(r.test)
-          << ',' << csv_field(r.step) << ',' << to_string(r.status) << ',' << iso_time(r.started_ns) << ','
-          << r.duration_ns << ',' << (r.exit_code ? std::to_string(*r.exit_code) : "") << ',' << r.cpu_user_us << ','
-          << r.cpu_sys_us << ',' << r.max_rss_kb << ',' << r.containers_created << ',' << r.containers_reused << ','
-          << r.attempts << ',' << (r.flaky ? 1 : 0) << ',' << r.worker << ',' << r.failure_hash << '\n';
+      out << x.id << ',' << x.run << ',' << (x.run_complete ? 1 : 0) << ','
+          << csv_field(x.git_commit) << ',' << csv_field(x.host) << ',' << csv_field(r.file) << ','
+          << csv_field(r.file_hash) << ',' << csv_field(r.test) << ',' << csv_field(r.step) << ','
+          << to_string(r.status) << ',' << iso_time(r.started_ns) << ',' << r.duration_ns << ','
+          << (r.exit_code ? std::to_string(*r.exit_code) : "") << ',' << r.cpu_user_us << ','
+          << r.cpu_sys_us << ',' << r.max_rss_kb << ',' << r.containers_created << ','
+          << r.containers_reused << ',' << r.attempts << ',' << (r.flaky ? 1 : 0) << ',' << r.worker
+          << ',' << r.failure_hash << '\n';
       return;
     }
-    json j{{"id", x.id}, {"run", x.run}, {"run_complete", x.run_complete}, {"git_commit", x.git_commit},
-           {"host", x.host}, {"file", r.file}, {"file_hash", r.file_hash}, {"test", r.test}, {"step", r.step},
-           {"status", std::string(to_string(r.status))}, {"started", iso_time(r.started_ns)},
-           {"duration_ns", r.duration_ns}, {"exit_code", r.exit_code ? json(*r.exit_code) : json(nullptr)},
-           {"cpu_user_us", r.cpu_user_us}, {"cpu_sys_us", r.cpu_sys_us}, {"max_rss_kb", r.max_rss_kb},
-           {"containers_created", r.containers_created}, {"containers_reused", r.containers_reused},
-           {"attempts", r.attempts}, {"flaky", r.flaky}, {"worker", r.worker}, {"failure_hash", r.failure_hash}};
+    json j{{"id", x.id},
+           {"run", x.run},
+           {"run_complete", x.run_complete},
+           {"git_commit", x.git_commit},
+           {"host", x.host},
+           {"file", r.file},
+           {"file_hash", r.file_hash},
+           {"test", r.test},
+           {"step", r.step},
+           {"status", std::string(to_string(r.status))},
+           {"started", iso_time(r.started_ns)},
+           {"duration_ns", r.duration_ns},
+           {"exit_code", r.exit_code ? json(*r.exit_code) : json(nullptr)},
+           {"cpu_user_us", r.cpu_user_us},
+           {"cpu_sys_us", r.cpu_sys_us},
+           {"max_rss_kb", r.max_rss_kb},
+           {"containers_created", r.containers_created},
+           {"containers_reused", r.containers_reused},
+           {"attempts", r.attempts},
+           {"flaky", r.flaky},
+           {"worker", r.worker},
+           {"failure_hash", r.failure_hash}};
     out << (first ? "\n  " : ",\n  ") << j.dump();
     first = false;
   });
   if (!csv) out << (first ? "]\n" : "\n]\n");
   out.flush();
-  if (!out) throw Error(ErrorKind::Io, "writing the export failed", output.empty() ? "stdout" : output);
+  if (!out)
+    throw Error(ErrorKind::Io, "writing the export failed", output.empty() ? "stdout" : output);
 }
 
 void run_failed(const CommonOptions& o) {
@@ -268,15 +325,20 @@ void run_failed(const CommonOptions& o) {
   for (const auto& [file, test] : failed) fmt::print("  {:<32} {}\n", test, file);
 }
 
-void run_predict(const CommonOptions& o, const history::PredictOptions& options, std::size_t limit) {
+void run_predict(const CommonOptions& o, const history::PredictOptions& options,
+                 std::size_t limit) {
   auto store = open_store(o);
   auto report = history::predict_failures(store, options);
   if (limit && report.tests.size() > limit) report.tests.resize(limit);
   if (o.format == "json") {
     json tests = json::array();
     for (const auto& p : report.tests) {
-      tests.push_back({{"file", p.file}, {"test", p.test}, {"probability", p.probability},
-                       {"effective_runs", p.effective_runs}, {"runs", p.runs}, {"failures", p.failures}});
+      tests.push_back({{"file", p.file},
+                       {"test", p.test},
+                       {"probability", p.probability},
+                       {"effective_runs", p.effective_runs},
+                       {"runs", p.runs},
+                       {"failures", p.failures}});
     }
     return print_json({{"method", "recency-weighted Beta-smoothed failure rate"},
                        {"half_life_runs", options.half_life_runs},
@@ -289,13 +351,15 @@ void run_predict(const CommonOptions& o, const history::PredictOptions& options,
     fmt::print("no outcomes recorded in {}\n", o.db);
     return;
   }
-  fmt::print("P(fail next run) = (s*base + sum w_i*f_i) / (s + sum w_i), w_i = 0.5^(age_i/{}), s = {}, last {} runs\n",
-             options.half_life_runs, options.prior_strength, options.window);
+  fmt::print(
+      "P(fail next run) = (s*base + sum w_i*f_i) / (s + sum w_i), w_i = 0.5^(age_i/{}), s = {}, "
+      "last {} runs\n",
+      options.half_life_runs, options.prior_strength, options.window);
   fmt::print("suite-wide failure rate (prior mean): {:.1f}%\n\n", report.base_rate * 100);
   fmt::print("{:<32} {:>8} {:>10} {:>10}  {}\n", "test", "P(fail)", "failed", "evidence", "file");
   for (const auto& p : report.tests) {
-    fmt::print("{:<32} {:>7.1f}% {:>4}/{:<5} {:>9.1f}  {}\n", p.test, p.probability * 100, p.failures, p.runs,
-               p.effective_runs, p.file);
+    fmt::print("{:<32} {:>7.1f}% {:>4}/{:<5} {:>9.1f}  {}\n", p.test, p.probability * 100,
+               p.failures, p.runs, p.effective_runs, p.file);
   }
 }
 
@@ -317,68 +381,106 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
   };
   auto st = std::make_shared<State>();
 
-  auto* runs = history_cmd->add_subcommand("runs", "List recorded runs, newest first (incomplete ones are marked)");
+  auto* runs = history_cmd->add_subcommand(
+      "runs", "List recorded runs, newest first (incomplete ones are marked)");
   add_common(runs, st->runs_o, {"human", "json"});
   runs->add_option("-n,--limit", st->runs_limit, "How many runs")->capture_default_str();
-  runs->callback([&ctx, st] { run_runs(st->runs_o, st->runs_limit); ctx.exit_code = 0; });
+  runs->callback([&ctx, st] {
+    run_runs(st->runs_o, st->runs_limit);
+    ctx.exit_code = 0;
+  });
 
   auto* failed = history_cmd->add_subcommand(
-      "failed", "Tests that failed in the last complete run (what `clnrm run --rerun-failed` selects)");
+      "failed",
+      "Tests that failed in the last complete run (what `clnrm run --rerun-failed` selects)");
   add_common(failed, st->failed_o, {"human", "json"});
-  failed->callback([&ctx, st] { run_failed(st->failed_o); ctx.exit_code = 0; });
+  failed->callback([&ctx, st] {
+    run_failed(st->failed_o);
+    ctx.exit_code = 0;
+  });
 
   auto* flaky = history_cmd->add_subcommand(
-      "flaky",
-      "Tests whose outcome flipped between consecutive runs while their file's content hash stayed the same, or "
-      "that passed only after a retry. Flip rate = flips / consecutive pairs with the same hash. Tests failing every "
-      "run since their file last changed (>= 2 runs) are listed as broken, not flaky.");
+      "flaky", "Tests whose outcome flips while their file is unchanged; broken ones apart");
+  flaky->footer(
+      "Flaky: the outcome flipped at least twice between consecutive runs while the file's\n"
+      "content hash stayed the same (one flip is a regression or a fix), or the test passed only\n"
+      "after a retry. Flip rate = flips / consecutive pairs of runs with the same hash.\n"
+      "Broken: not flaky, and failed its last two or more runs in a row; listed apart.\n"
+      "Skipped and cancelled runs do not count.");
   add_common(flaky, st->flaky_o, {"human", "json"});
-  flaky->callback([&ctx, st] { run_flaky(st->flaky_o); ctx.exit_code = 0; });
+  flaky->callback([&ctx, st] {
+    run_flaky(st->flaky_o);
+    ctx.exit_code = 0;
+  });
 
-  auto* slowest = history_cmd->add_subcommand(
-      "slowest", "Tests (or steps) by median duration, with p95 (nearest rank) and max; skipped/cancelled excluded");
+  auto* slowest = history_cmd->add_subcommand("slowest",
+                                              "Tests (or steps) by median duration, with p95 "
+                                              "(nearest rank) and max; skipped/cancelled excluded");
   add_common(slowest, st->slowest_o, {"human", "json"});
   slowest->add_option("-n,--limit", st->slowest_limit, "How many (0 = all)")->capture_default_str();
   slowest->add_flag("--steps", st->slowest_steps, "Per step instead of per test");
-  slowest->callback([&ctx, st] { run_slowest(st->slowest_o, st->slowest_limit, st->slowest_steps); ctx.exit_code = 0; });
+  slowest->callback([&ctx, st] {
+    run_slowest(st->slowest_o, st->slowest_limit, st->slowest_steps);
+    ctx.exit_code = 0;
+  });
 
   auto* trend = history_cmd->add_subcommand(
-      "trend",
-      "Durations of one test over runs, and whether it changed: the split of the series into two segments (>= 3 runs "
-      "each) whose Mann-Whitney U test is most significant; reported when p * (number of candidate splits) < 0.01 "
-      "and the medians differ by >= 1.2x");
+      "trend", "Durations of one test over runs, and where it got slower or faster");
+  trend->footer(
+      "Change point: every split of the series into two segments of >= 3 runs is tested with a\n"
+      "two-sided Mann-Whitney U test; the most significant split is reported when its p-value\n"
+      "times the number of candidate splits (Bonferroni) is < 0.01 and the segment medians differ\n"
+      "by >= 1.2x. Ranks keep a single slow run from looking like a regression.");
   add_common(trend, st->trend_o, {"human", "json"});
   trend->add_option("test", st->trend_test, "Test name, or FILE::NAME")->required();
-  trend->add_option("-n,--limit", st->trend_limit, "Latest runs to consider")->capture_default_str();
-  trend->callback([&ctx, st] { run_trend(st->trend_o, st->trend_test, st->trend_limit); ctx.exit_code = 0; });
+  trend->add_option("-n,--limit", st->trend_limit, "Latest runs to consider")
+      ->capture_default_str();
+  trend->callback([&ctx, st] {
+    run_trend(st->trend_o, st->trend_test, st->trend_limit);
+    ctx.exit_code = 0;
+  });
 
-  auto* exp = history_cmd->add_subcommand("export", "Every stored execution (test rows have step \"\")");
+  auto* exp =
+      history_cmd->add_subcommand("export", "Every stored execution (test rows have step \"\")");
   st->export_o.format = "json";
   add_common(exp, st->export_o, {"json", "csv"});
   exp->add_option("--run", st->export_run, "Only this run id (0 = all)")->capture_default_str();
   exp->add_option("-o,--output", st->export_output, "Write to this file instead of stdout");
-  exp->callback([&ctx, st] { run_export(st->export_o, st->export_run, st->export_output); ctx.exit_code = 0; });
+  exp->callback([&ctx, st] {
+    run_export(st->export_o, st->export_run, st->export_output);
+    ctx.exit_code = 0;
+  });
 
   auto* predict = history_cmd->add_subcommand(
-      "predict",
-      "Probability that each test fails on its next run, from its recent history.\n"
+      "predict", "Probability that each test fails on its next run (method: see --help)");
+  predict->footer(
       "Method: an exponentially recency-weighted failure rate smoothed by a Beta prior:\n"
       "  P = (s*base + sum_i w_i*f_i) / (s + sum_i w_i),  w_i = 0.5^(age_i / half_life)\n"
-      "f_i = 1 if run i failed (failed/error/timed_out), age 0 = the test's latest run, over its last --window runs;\n"
-      "base = the failure rate of all tests over the same windows, s = --prior-strength pseudo-runs.\n"
-      "'evidence' is sum_i w_i. Skipped and cancelled runs are not outcomes.");
+      "f_i = 1 if run i failed (failed/error/timed_out); age 0 = the test's latest run; over its\n"
+      "last --window runs. base = the failure rate of all tests over the same windows (the "
+      "prior's\n"
+      "mean), s = --prior-strength pseudo-runs. 'evidence' is sum_i w_i. Skipped and cancelled\n"
+      "runs are not outcomes.");
   add_common(predict, st->predict_o, {"human", "json"});
-  predict->add_option("--half-life", st->predict_options.half_life_runs, "Runs after which a run's weight halves")
+  predict
+      ->add_option("--half-life", st->predict_options.half_life_runs,
+                   "Runs after which a run's weight halves")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  predict->add_option("--prior-strength", st->predict_options.prior_strength, "Prior weight s, in runs")
+  predict
+      ->add_option("--prior-strength", st->predict_options.prior_strength,
+                   "Prior weight s, in runs")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   predict->add_option("--window", st->predict_options.window, "Latest runs per test that count")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  predict->add_option("-n,--limit", st->predict_limit, "How many tests (0 = all)")->capture_default_str();
-  predict->callback([&ctx, st] { run_predict(st->predict_o, st->predict_options, st->predict_limit); ctx.exit_code = 0; });
+  predict->add_option("-n,--limit", st->predict_limit, "How many tests (0 = all)")
+      ->capture_default_str();
+  predict->callback([&ctx, st] {
+    run_predict(st->predict_o, st->predict_options, st->predict_limit);
+    ctx.exit_code = 0;
+  });
 }
 
 }  // namespace clnrm::cli

@@ -1,6 +1,7 @@
 // Duration statistics: `clnrm history slowest`, and the medians the scheduler
 // uses for --order history / --shard.
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 #include <unordered_map>
 
@@ -19,12 +20,29 @@ constexpr std::size_t kMedianWindow = 20;
 std::vector<SlowTest> find_slowest(Store& store, std::size_t limit, bool steps) {
   auto& conn = store.impl().conn;
   std::vector<SlowTest> out;
+  // Median, p95 and max by selection, not a full sort: O(n) per test.
   auto emit = [&](std::string file, std::string test, std::vector<std::int64_t>& d) {
     if (d.empty()) return;
-    std::sort(d.begin(), d.end());
-    SlowTest s{std::move(file), std::move(test), static_cast<std::int64_t>(d.size()),
-               static_cast<std::int64_t>(sorted_median(d)), sorted_percentile(d, 0.95), d.back()};
-    out.push_back(std::move(s));
+    const auto n = d.size();
+    auto nth = [&](std::size_t k) {
+      std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(k), d.end());
+      return d[k];
+    };
+    const auto max = *std::max_element(d.begin(), d.end());
+    auto p95_rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(n)));
+    p95_rank = std::clamp<std::size_t>(p95_rank, 1, n);
+    const auto p95 = nth(p95_rank - 1);
+    double median;
+    if (n % 2) {
+      median = static_cast<double>(nth(n / 2));
+    } else {
+      const auto hi = nth(n / 2);
+      // After nth_element, the lower middle is the largest of the lower half.
+      const auto lo = *std::max_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(n / 2));
+      median = (static_cast<double>(lo) + static_cast<double>(hi)) / 2.0;
+    }
+    out.push_back({std::move(file), std::move(test), static_cast<std::int64_t>(n),
+                   static_cast<std::int64_t>(median), p95, max});
   };
   if (!steps) {
     for (auto& h : load_test_histories(store)) {
@@ -38,8 +56,10 @@ std::vector<SlowTest> find_slowest(Store& store, std::size_t limit, bool steps) 
   } else {
     // Step rows have no index of their own (it would tax every insert); a
     // full scan into a hash map.
-    sql::Statement q(conn.handle(),
-                     "SELECT test, file, step, duration_ns, status FROM executions WHERE step <> ''", conn.path());
+    sql::Statement q(
+        conn.handle(),
+        "SELECT test, file, step, duration_ns, status FROM executions WHERE step <> ''",
+        conn.path());
     std::unordered_map<std::string, std::vector<std::int64_t>> groups;
     while (q.step()) {
       const auto status = status_from_text(q.text_view(4));
@@ -69,7 +89,8 @@ std::vector<HistoricalDuration> median_durations(Store& store) {
     }
     if (d.empty()) continue;
     std::sort(d.begin(), d.end());
-    out.push_back({std::move(h.file), std::move(h.test), static_cast<std::int64_t>(sorted_median(d))});
+    out.push_back(
+        {std::move(h.file), std::move(h.test), static_cast<std::int64_t>(sorted_median(d))});
   }
   std::sort(out.begin(), out.end(), [](const HistoricalDuration& a, const HistoricalDuration& b) {
     return std::tie(a.test, a.file) < std::tie(b.test, b.file);

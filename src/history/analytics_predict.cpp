@@ -8,8 +8,8 @@
 // to 0% or 100%; recent runs count more than old ones. Nothing else: no
 // fixed scores.
 #include <algorithm>
-#include <tuple>
 #include <cmath>
+#include <tuple>
 
 #include "history/test_rows.h"
 

@@ -85,7 +85,8 @@ ChangePoint detect_change_point(const std::vector<double>& x, const ChangePointO
   return best;
 }
 
-ChangePoint detect_change_point(const std::vector<TrendPoint>& points, const ChangePointOptions& options) {
+ChangePoint detect_change_point(const std::vector<TrendPoint>& points,
+                                const ChangePointOptions& options) {
   std::vector<double> x;
   x.reserve(points.size());
   for (const auto& p : points) x.push_back(static_cast<double>(p.duration_ns));

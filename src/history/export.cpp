@@ -3,15 +3,19 @@
 
 namespace clnrm::history {
 
-void export_executions(Store& store, std::int64_t run, const std::function<void(const ExportedExecution&)>& sink) {
+void export_executions(Store& store, std::int64_t run,
+                       const std::function<void(const ExportedExecution&)>& sink) {
   auto& conn = store.impl().conn;
-  sql::Statement q(conn.handle(),
-                   "SELECT e.id, e.run_id, r.complete, r.git_commit, r.host, e.file, e.file_hash, e.test, e.step,"
-                   " e.status, e.started_ns, e.duration_ns, e.exit_code, e.cpu_user_us, e.cpu_sys_us, e.max_rss_kb,"
-                   " e.containers_created, e.containers_reused, e.attempts, e.flaky, e.worker, e.failure_hash"
-                   " FROM executions e JOIN runs r ON r.id = e.run_id"
-                   " WHERE (?1 = 0 OR e.run_id = ?1) ORDER BY e.id",
-                   conn.path());
+  sql::Statement q(
+      conn.handle(),
+      "SELECT e.id, e.run_id, r.complete, r.git_commit, r.host, e.file, e.file_hash, e.test, "
+      "e.step,"
+      " e.status, e.started_ns, e.duration_ns, e.exit_code, e.cpu_user_us, e.cpu_sys_us, "
+      "e.max_rss_kb,"
+      " e.containers_created, e.containers_reused, e.attempts, e.flaky, e.worker, e.failure_hash"
+      " FROM executions e JOIN runs r ON r.id = e.run_id"
+      " WHERE (?1 = 0 OR e.run_id = ?1) ORDER BY e.id",
+      conn.path());
   q.bind(1, run);
   ExportedExecution x;
   while (q.step()) {

@@ -8,7 +8,8 @@
 namespace clnrm::history {
 
 std::optional<Status> status_from_text(std::string_view text) noexcept {
-  for (Status s : {Status::Passed, Status::Failed, Status::Error, Status::TimedOut, Status::Skipped, Status::Cancelled}) {
+  for (Status s : {Status::Passed, Status::Failed, Status::Error, Status::TimedOut, Status::Skipped,
+                   Status::Cancelled}) {
     if (to_string(s) == text) return s;
   }
   return std::nullopt;
@@ -23,15 +24,8 @@ std::int64_t to_unix_ns(SystemTime t) noexcept {
 double sorted_median(const std::vector<std::int64_t>& v) {
   if (v.empty()) return 0;
   const auto n = v.size();
-  return n % 2 ? static_cast<double>(v[n / 2]) : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2.0;
-}
-
-std::int64_t sorted_percentile(const std::vector<std::int64_t>& v, double q) {
-  if (v.empty()) return 0;
-  // Nearest rank: the smallest value with at least q of the samples at or below it.
-  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-  rank = std::clamp<std::size_t>(rank, 1, v.size());
-  return v[rank - 1];
+  return n % 2 ? static_cast<double>(v[n / 2])
+               : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2.0;
 }
 
 std::string failure_message_hash(std::string_view message) {

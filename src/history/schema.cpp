@@ -46,8 +46,8 @@ CREATE TABLE executions (
 );
 CREATE INDEX executions_by_run ON executions(run_id);
 )sql",
-    // 2: start time, lane and retried-pass flag. No index ordered by test:
-    // see history/test_rows.h for why the analytics scan instead.
+    // 2: start time, lane and retried-pass flag. Deliberately no index for
+    // the analytics: see history/test_rows.h.
     R"sql(
 ALTER TABLE executions ADD COLUMN started_ns INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE executions ADD COLUMN worker INTEGER NOT NULL DEFAULT 0;
@@ -69,8 +69,9 @@ void migrate(sql::Connection& conn, int retries) {
   auto check_newer = [&](std::int64_t v) {
     if (v > schema_version()) {
       throw Error(ErrorKind::Config,
-                  "history database has schema version " + std::to_string(v) + " but this clnrm knows up to " +
-                      std::to_string(schema_version()) + "; use a newer clnrm or another --db path",
+                  "history database has schema version " + std::to_string(v) +
+                      " but this clnrm knows up to " + std::to_string(schema_version()) +
+                      "; use a newer clnrm or another --db path",
                   conn.path());
     }
   };
@@ -82,7 +83,8 @@ void migrate(sql::Connection& conn, int retries) {
         // Re-read under the write lock: another runner may have migrated meanwhile.
         const auto v = conn.scalar("PRAGMA user_version");
         check_newer(v);
-        for (auto next = v + 1; next <= schema_version(); ++next) conn.exec(kMigrations[static_cast<std::size_t>(next - 1)]);
+        for (auto next = v + 1; next <= schema_version(); ++next)
+          conn.exec(kMigrations[static_cast<std::size_t>(next - 1)]);
         conn.exec("PRAGMA user_version = " + std::to_string(schema_version()));
       },
       retries);

@@ -28,9 +28,12 @@ void throw_sqlite(sqlite3* db, int rc, const std::string& what, const std::strin
   throw Error(ErrorKind::Io, message, path);
 }
 
-Statement::Statement(sqlite3* db, std::string_view sql, const std::string& path) : db_(db), path_(path) {
-  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-  if (rc != SQLITE_OK) throw_sqlite(db, rc, "preparing '" + std::string(sql.substr(0, 60)) + "'", path);
+Statement::Statement(sqlite3* db, std::string_view sql, const std::string& path)
+    : db_(db), path_(path) {
+  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+  if (rc != SQLITE_OK)
+    throw_sqlite(db, rc, "preparing '" + std::string(sql.substr(0, 60)) + "'", path);
 }
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
@@ -45,6 +48,10 @@ Statement& Statement::bind(int index, double value) {
 }
 Statement& Statement::bind(int index, std::string_view value) {
   sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::bind_static(int index, std::string_view value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
   return *this;
 }
 Statement& Statement::bind(int index, std::nullopt_t) {
@@ -79,13 +86,16 @@ std::string_view Statement::text_view(int column) const {
   if (!p) return {};
   return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
 }
-bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 
 Connection::Connection(const std::string& path, bool read_only, int busy_timeout_ms) : path_(path) {
   const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    std::string message = std::string("cannot open history database: ") + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    std::string message = std::string("cannot open history database: ") +
+                          (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
     sqlite3_close_v2(db_);
     db_ = nullptr;
     throw Error(ErrorKind::Io, message, path);
@@ -129,8 +139,10 @@ void Connection::transaction(const std::function<void()>& body, int retries) {
       }
     } catch (const BusyError& e) {
       if (attempt >= retries) {
-        throw Error(ErrorKind::Io, std::string("database stayed locked after ") + std::to_string(retries + 1) +
-                                       " attempts: " + e.what(), path_);
+        throw Error(ErrorKind::Io,
+                    std::string("database stayed locked after ") + std::to_string(retries + 1) +
+                        " attempts: " + e.what(),
+                    path_);
       }
       // Jittered exponential backoff on top of the busy timeout already waited.
       const auto base = std::chrono::milliseconds(20) * (1 << std::min(attempt, 6));

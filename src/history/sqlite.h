@@ -14,7 +14,8 @@
 namespace clnrm::history::sql {
 
 // Throws clnrm::Error(Io, "<what>: <sqlite message>", db path).
-[[noreturn]] void throw_sqlite(sqlite3* db, int rc, const std::string& what, const std::string& path);
+[[noreturn]] void throw_sqlite(sqlite3* db, int rc, const std::string& what,
+                               const std::string& path);
 
 bool is_busy(int rc) noexcept;
 
@@ -30,6 +31,8 @@ class Statement {
   Statement& bind(int index, double value);
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, std::nullopt_t);
+  // No copy: `value` must stay alive and unchanged until the statement is reset.
+  Statement& bind_static(int index, std::string_view value);
 
   // True while there is a row; false when done. Throws on error (busy included).
   bool step();

@@ -5,6 +5,7 @@
 #include <clnrm/html_report.h>
 #include <clnrm/version.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <unistd.h>
 
 namespace clnrm::report {
 
@@ -64,20 +64,28 @@ footer{color:var(--muted);font-size:12px;padding:0 32px 24px}
 
 const char* status_color(Status s) {
   switch (s) {
-    case Status::Passed: return "#1f9d55";
-    case Status::Failed: return "#d64545";
-    case Status::Error: return "#b7410e";
-    case Status::TimedOut: return "#e8890c";
-    case Status::Skipped: return "#9aa3b2";
-    case Status::Cancelled: return "#7b61a8";
+    case Status::Passed:
+      return "#1f9d55";
+    case Status::Failed:
+      return "#d64545";
+    case Status::Error:
+      return "#b7410e";
+    case Status::TimedOut:
+      return "#e8890c";
+    case Status::Skipped:
+      return "#9aa3b2";
+    case Status::Cancelled:
+      return "#7b61a8";
   }
   return "#9aa3b2";
 }
 
 std::string status_label(Status s) {
   switch (s) {
-    case Status::TimedOut: return "timed out";
-    default: return std::string(to_string(s));
+    case Status::TimedOut:
+      return "timed out";
+    default:
+      return std::string(to_string(s));
   }
 }
 
@@ -127,7 +135,8 @@ std::vector<Bar> layout(const RunResult& run) {
   std::vector<Bar> bars;
   SystemTime origin = run.started;
   for (const auto& t : run.tests) {
-    if (t.started.time_since_epoch().count() != 0 && (origin.time_since_epoch().count() == 0 || t.started < origin)) {
+    if (t.started.time_since_epoch().count() != 0 &&
+        (origin.time_since_epoch().count() == 0 || t.started < origin)) {
       origin = t.started;
     }
   }
@@ -179,25 +188,32 @@ std::string timeline_svg(const RunResult& run) {
   auto x_of = [&](double s) { return label_w + s / span * plot_w; };
 
   std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {0} {1}\" width=\"100%\" role=\"img\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {0} {1}\" width=\"100%\" "
+      "role=\"img\" "
       "aria-label=\"timeline of {2} tests on {3} lanes\">",
       width, height, bars.size(), lanes.size());
   const double step = tick_step(span, 8);
   for (double t = 0; t <= span + 1e-12; t += step) {
     const double x = x_of(t);
-    svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#e3e6ec\"/>", x, top,
-                       height - axis_h + 4);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"11\" fill=\"#6b7385\" text-anchor=\"middle\">{}</text>", x,
-                       height - 6, tick_label(t, step));
+    svg += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#e3e6ec\"/>", x, top,
+        height - axis_h + 4);
+    svg += fmt::format(
+        "<text x=\"{:.1f}\" y=\"{}\" font-size=\"11\" fill=\"#6b7385\" "
+        "text-anchor=\"middle\">{}</text>",
+        x, height - 6, tick_label(t, step));
   }
   for (std::size_t i = 0; i < lanes.size(); ++i) {
     const int y = top + static_cast<int>(i) * row_h;
     if (i % 2 == 0) {
-      svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.0f}\" height=\"{}\" fill=\"#f7f8fa\"/>", label_w, y, plot_w,
-                         row_h);
+      svg +=
+          fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.0f}\" height=\"{}\" fill=\"#f7f8fa\"/>",
+                      label_w, y, plot_w, row_h);
     }
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#6b7385\" text-anchor=\"end\">lane {}</text>",
-                       label_w - 10, y + row_h / 2 + 4, lanes[i]);
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#6b7385\" text-anchor=\"end\">lane "
+        "{}</text>",
+        label_w - 10, y + row_h / 2 + 4, lanes[i]);
   }
   for (const auto& b : bars) {
     const auto lane_index = std::find(lanes.begin(), lanes.end(), b.lane) - lanes.begin();
@@ -205,17 +221,21 @@ std::string timeline_svg(const RunResult& run) {
     const double x = x_of(b.start);
     const double w = std::max(2.0, x_of(b.end) - x);
     const auto* t = b.test;
-    const char* color = t->flaky && t->status == Status::Passed ? "#1c9aa8" : status_color(t->status);
-    svg += fmt::format("<g><title>{} — {} — {}{}</title>", html_escape(t->name), status_label(t->status),
-                       fmt_dur(t->duration), t->attempts > 1 ? fmt::format(" ({} attempts)", t->attempts) : "");
-    svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" rx=\"3\" fill=\"{}\"/>", x, y, w,
-                       row_h - 8, color);
+    const char* color =
+        t->flaky && t->status == Status::Passed ? "#1c9aa8" : status_color(t->status);
+    svg += fmt::format("<g><title>{} — {} — {}{}</title>", html_escape(t->name),
+                       status_label(t->status), fmt_dur(t->duration),
+                       t->attempts > 1 ? fmt::format(" ({} attempts)", t->attempts) : "");
+    svg += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" rx=\"3\" fill=\"{}\"/>", x,
+        y, w, row_h - 8, color);
     // A label only where it fits (about 6.5 px per character at 11 px).
     const auto max_chars = static_cast<std::size_t>((w - 8) / 6.5);
     if (max_chars >= 4) {
-      std::string label = t->name.size() <= max_chars ? t->name : t->name.substr(0, max_chars - 1) + "…";
-      svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" fill=\"#fff\">{}</text>", x + 5,
-                         y + (row_h - 8) / 2.0 + 4, html_escape(label));
+      std::string label =
+          t->name.size() <= max_chars ? t->name : t->name.substr(0, max_chars - 1) + "…";
+      svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" fill=\"#fff\">{}</text>",
+                         x + 5, y + (row_h - 8) / 2.0 + 4, html_escape(label));
     }
     svg += "</g>";
   }
@@ -231,42 +251,60 @@ std::string sparkline_svg(const DurationTrend& trend, double current_seconds, bo
   const int w = 120, h = 26, pad = 3;
   const auto [lo_it, hi_it] = std::minmax_element(v.begin(), v.end());
   const double lo = *lo_it, hi = *hi_it;
-  auto px = [&](std::size_t i) { return v.size() == 1 ? w / 2.0 : pad + (w - 2.0 * pad) * static_cast<double>(i) / static_cast<double>(v.size() - 1); };
-  auto py = [&](double s) { return hi > lo ? pad + (h - 2.0 * pad) * (1 - (s - lo) / (hi - lo)) : h / 2.0; };
+  auto px = [&](std::size_t i) {
+    return v.size() == 1
+               ? w / 2.0
+               : pad + (w - 2.0 * pad) * static_cast<double>(i) / static_cast<double>(v.size() - 1);
+  };
+  auto py = [&](double s) {
+    return hi > lo ? pad + (h - 2.0 * pad) * (1 - (s - lo) / (hi - lo)) : h / 2.0;
+  };
   std::string points;
-  for (std::size_t i = 0; i < v.size(); ++i) points += fmt::format("{:.1f},{:.1f} ", px(i), py(v[i]));
+  for (std::size_t i = 0; i < v.size(); ++i)
+    points += fmt::format("{:.1f},{:.1f} ", px(i), py(v[i]));
   std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\"><title>last {} runs: "
-      "{} to {}</title><polyline points=\"{}\" fill=\"none\" stroke=\"#3056d3\" stroke-width=\"1.5\"/>",
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} "
+      "{}\"><title>last {} runs: "
+      "{} to {}</title><polyline points=\"{}\" fill=\"none\" stroke=\"#3056d3\" "
+      "stroke-width=\"1.5\"/>",
       w, h, w, h, v.size(), fmt_dur(std::chrono::nanoseconds(static_cast<std::int64_t>(lo * 1e9))),
       fmt_dur(std::chrono::nanoseconds(static_cast<std::int64_t>(hi * 1e9))), points);
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (failed[i]) svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.2\" fill=\"#d64545\"/>", px(i), py(v[i]));
+    if (failed[i])
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.2\" fill=\"#d64545\"/>", px(i),
+                         py(v[i]));
   }
-  svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.8\" fill=\"{}\"/></svg>", px(v.size() - 1),
-                     py(v.back()), current_failed ? "#d64545" : "#1d2330");
+  svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.8\" fill=\"{}\"/></svg>",
+                     px(v.size() - 1), py(v.back()), current_failed ? "#d64545" : "#1d2330");
   return svg;
 }
 
 std::string summary_section(const RunResult& run) {
   const std::size_t total = run.tests.size();
   const auto flaky = static_cast<std::size_t>(
-      std::count_if(run.tests.begin(), run.tests.end(), [](const TestResult& t) { return t.flaky && t.status == Status::Passed; }));
+      std::count_if(run.tests.begin(), run.tests.end(),
+                    [](const TestResult& t) { return t.flaky && t.status == Status::Passed; }));
   std::string html = "<section><h2>Summary</h2><div class=\"cards\">";
-  html += fmt::format("<div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">tests</div></div>", total);
-  const Status order[] = {Status::Passed, Status::Failed, Status::Error, Status::TimedOut, Status::Skipped, Status::Cancelled};
+  html += fmt::format(
+      "<div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">tests</div></div>", total);
+  const Status order[] = {Status::Passed,   Status::Failed,  Status::Error,
+                          Status::TimedOut, Status::Skipped, Status::Cancelled};
   for (Status s : order) {
     const auto n = run.count(s) - (s == Status::Passed ? flaky : 0);
     if (n == 0 && s != Status::Passed && s != Status::Failed) continue;
-    html += fmt::format("<div class=\"card\"><div class=\"n s-{}\">{}</div><div class=\"l\">{}</div></div>", to_string(s), n,
-                        status_label(s));
+    html += fmt::format(
+        "<div class=\"card\"><div class=\"n s-{}\">{}</div><div class=\"l\">{}</div></div>",
+        to_string(s), n, status_label(s));
   }
   if (flaky) {
     html += fmt::format(
-        "<div class=\"card\"><div class=\"n s-flaky\">{}</div><div class=\"l\">flaky (passed on retry)</div></div>", flaky);
+        "<div class=\"card\"><div class=\"n s-flaky\">{}</div><div class=\"l\">flaky (passed on "
+        "retry)</div></div>",
+        flaky);
   }
-  html += fmt::format("<div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">wall time</div></div>",
-                      fmt_dur(run.duration));
+  html += fmt::format(
+      "<div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">wall time</div></div>",
+      fmt_dur(run.duration));
   html += "</div><div class=\"bar\">";
   for (Status s : order) {
     auto n = run.count(s) - (s == Status::Passed ? flaky : 0);
@@ -283,46 +321,57 @@ std::string failures_section(const RunResult& run) {
   for (const auto& t : run.tests) {
     if (!is_failure(t.status)) continue;
     ++n;
-    html += fmt::format("<div class=\"fail\"><h3>{} {}</h3><div class=\"muted\">{} · {}{}</div>", pill(t.status, false),
-                        html_escape(t.name), html_escape(t.file), fmt_dur(t.duration),
+    html += fmt::format("<div class=\"fail\"><h3>{} {}</h3><div class=\"muted\">{} · {}{}</div>",
+                        pill(t.status, false), html_escape(t.name), html_escape(t.file),
+                        fmt_dur(t.duration),
                         t.attempts > 1 ? fmt::format(" · {} attempts", t.attempts) : "");
-    if (!t.message.empty()) html += fmt::format("<div class=\"msg\">{}</div>", html_escape(t.message));
+    if (!t.message.empty())
+      html += fmt::format("<div class=\"msg\">{}</div>", html_escape(t.message));
     for (const auto& s : t.services) {
       if (!s.message.empty()) {
-        html += fmt::format("<div class=\"step\">service {}</div><pre>{}</pre>", html_escape(s.name),
-                            html_escape(tail(s.message)));
+        html += fmt::format("<div class=\"step\">service {}</div><pre>{}</pre>",
+                            html_escape(s.name), html_escape(tail(s.message)));
       }
     }
     for (const auto& a : t.assertions) {
-      if (!a.passed) html += fmt::format("<div class=\"msg\">✗ {}: {}</div>", html_escape(a.name), html_escape(a.message));
+      if (!a.passed)
+        html += fmt::format("<div class=\"msg\">✗ {}: {}</div>", html_escape(a.name),
+                            html_escape(a.message));
     }
     for (const auto& step : t.steps) {
       if (!is_failure(step.status)) continue;
-      html += fmt::format("<div class=\"step\">step {} {} <span class=\"muted\">· exit {} · {}</span></div>",
-                          html_escape(step.scenario.empty() ? step.name : step.scenario + "/" + step.name),
-                          pill(step.status, false), step.exec.exit_code, fmt_dur(step.duration));
-      if (!step.command.empty()) html += fmt::format("<div class=\"muted\">$ {}</div>", html_escape(join_command(step.command)));
+      html += fmt::format(
+          "<div class=\"step\">step {} {} <span class=\"muted\">· exit {} · {}</span></div>",
+          html_escape(step.scenario.empty() ? step.name : step.scenario + "/" + step.name),
+          pill(step.status, false), step.exec.exit_code, fmt_dur(step.duration));
+      if (!step.command.empty())
+        html +=
+            fmt::format("<div class=\"muted\">$ {}</div>", html_escape(join_command(step.command)));
       bool assertion_failed = false;
       for (const auto& a : step.assertions) {
         if (a.passed) continue;
         assertion_failed = true;
-        html += fmt::format("<div class=\"msg\">✗ {}: {}</div>", html_escape(a.name), html_escape(a.message));
+        html += fmt::format("<div class=\"msg\">✗ {}: {}</div>", html_escape(a.name),
+                            html_escape(a.message));
       }
       // The step message repeats the first failing assertion; show it only when there is none.
       if (!assertion_failed && !step.message.empty()) {
         html += fmt::format("<div class=\"msg\">{}</div>", html_escape(step.message));
       }
       if (!step.exec.stdout_data.empty()) {
-        html += fmt::format("<div class=\"muted\">stdout</div><pre>{}</pre>", html_escape(tail(step.exec.stdout_data)));
+        html += fmt::format("<div class=\"muted\">stdout</div><pre>{}</pre>",
+                            html_escape(tail(step.exec.stdout_data)));
       }
       if (!step.exec.stderr_data.empty()) {
-        html += fmt::format("<div class=\"muted\">stderr</div><pre>{}</pre>", html_escape(tail(step.exec.stderr_data)));
+        html += fmt::format("<div class=\"muted\">stderr</div><pre>{}</pre>",
+                            html_escape(tail(step.exec.stderr_data)));
       }
     }
     html += "</div>";
   }
   if (n == 0) return "";
-  return fmt::format("<section id=\"failures\"><h2>Failures <small>{}</small></h2>{}</section>", n, html);
+  return fmt::format("<section id=\"failures\"><h2>Failures <small>{}</small></h2>{}</section>", n,
+                     html);
 }
 
 std::string slowest_steps_section(const RunResult& run) {
@@ -337,40 +386,48 @@ std::string slowest_steps_section(const RunResult& run) {
     }
   }
   if (rows.empty()) return "";
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.step->duration > b.step->duration; });
+  std::sort(rows.begin(), rows.end(),
+            [](const Row& a, const Row& b) { return a.step->duration > b.step->duration; });
   if (rows.size() > 10) rows.resize(10);
   const double longest = std::max(1.0, static_cast<double>(rows.front().step->duration.count()));
   std::string html =
-      "<section><h2>Slowest steps</h2><table><tr><th>step</th><th>test</th><th></th><th>duration</th><th>CPU "
+      "<section><h2>Slowest "
+      "steps</h2><table><tr><th>step</th><th>test</th><th></th><th>duration</th><th>CPU "
       "user+sys</th><th>max RSS</th></tr>";
   for (const auto& r : rows) {
     const auto& u = r.step->exec.usage;
     html += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td style=\"width:30%\"><div class=\"meter\"><div style=\"width:{:.1f}%\"></div></div></td>"
+        "<tr><td>{}</td><td>{}</td><td style=\"width:30%\"><div class=\"meter\"><div "
+        "style=\"width:{:.1f}%\"></div></div></td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
         html_escape(r.step->name), html_escape(r.test->name),
         100.0 * static_cast<double>(r.step->duration.count()) / longest, fmt_dur(r.step->duration),
         fmt_dur(std::chrono::duration_cast<std::chrono::nanoseconds>(u.user_cpu + u.system_cpu)),
-        u.max_rss_kb > 0 ? fmt::format("{:.1f} MiB", static_cast<double>(u.max_rss_kb) / 1024.0) : "-");
+        u.max_rss_kb > 0 ? fmt::format("{:.1f} MiB", static_cast<double>(u.max_rss_kb) / 1024.0)
+                         : "-");
   }
   return html + "</table></section>";
 }
 
 std::string tests_section(const RunResult& run, const TrendsByTest* trends) {
   std::string html = fmt::format(
-      "<section><h2>Tests <small>{}</small></h2><table><tr><th>status</th><th>test</th><th>file</th><th>lane</th>"
+      "<section><h2>Tests "
+      "<small>{}</small></h2><table><tr><th>status</th><th>test</th><th>file</th><th>lane</th>"
       "<th>attempts</th><th>duration</th>{}</tr>",
       run.tests.size(), trends ? "<th>history</th>" : "");
   for (const auto& t : run.tests) {
-    html += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"file\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-                        "<td class=\"num\">{}</td>",
-                        pill(t.status, t.flaky), html_escape(t.name), html_escape(t.file), t.worker, t.attempts,
-                        fmt_dur(t.duration));
+    html += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td class=\"file\">{}</td><td class=\"num\">{}</td><td "
+        "class=\"num\">{}</td>"
+        "<td class=\"num\">{}</td>",
+        pill(t.status, t.flaky), html_escape(t.name), html_escape(t.file), t.worker, t.attempts,
+        fmt_dur(t.duration));
     if (trends) {
       auto it = trends->find(t.name);
       html += "<td>";
       if (it != trends->end() && !it->second.seconds.empty()) {
-        html += sparkline_svg(it->second, std::chrono::duration<double>(t.duration).count(), is_failure(t.status));
+        html += sparkline_svg(it->second, std::chrono::duration<double>(t.duration).count(),
+                              is_failure(t.status));
       } else {
         html += "<span class=\"muted\">new</span>";
       }
@@ -388,12 +445,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -403,33 +471,45 @@ std::string render_html_report(const RunResult& run, const TrendsByTest* trends)
   const bool ok = run.all_passed();
   std::set<int> lanes;
   for (const auto& t : run.tests) lanes.insert(t.worker);
-  std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  html += fmt::format("<title>clnrm report {}</title><style>{}</style></head><body>", html_escape(run.session_id), kCss);
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+  html += fmt::format("<title>clnrm report {}</title><style>{}</style></head><body>",
+                      html_escape(run.session_id), kCss);
   html += fmt::format(
-      "<header><h1>clnrm run report<span class=\"verdict {}\">{}</span></h1><div class=\"meta\"><span>session {}</span>"
-      "<span>backend {}</span><span>started {}</span><span>{} jobs</span><span>{} lanes used</span></div></header><main>",
-      ok ? "b-passed" : "b-failed", ok ? "all passed" : fmt::format("{} not passed", run.tests.size() - run.count(Status::Passed)),
-      html_escape(run.session_id.empty() ? "-" : run.session_id), html_escape(run.backend.empty() ? "-" : run.backend),
-      fmt_time(run.started), run.jobs, lanes.size());
+      "<header><h1>clnrm run report<span class=\"verdict {}\">{}</span></h1><div "
+      "class=\"meta\"><span>session {}</span>"
+      "<span>backend {}</span><span>started {}</span><span>{} jobs</span><span>{} lanes "
+      "used</span></div></header><main>",
+      ok ? "b-passed" : "b-failed",
+      ok ? "all passed"
+         : fmt::format("{} not passed", run.tests.size() - run.count(Status::Passed)),
+      html_escape(run.session_id.empty() ? "-" : run.session_id),
+      html_escape(run.backend.empty() ? "-" : run.backend), fmt_time(run.started), run.jobs,
+      lanes.size());
   html += summary_section(run);
   html += "<section><h2>Timeline <small>each bar is a test on the lane that ran it</small></h2>";
   html += timeline_svg(run);
   html += "<div class=\"legend\">";
-  for (Status s : {Status::Passed, Status::Failed, Status::Error, Status::TimedOut, Status::Skipped, Status::Cancelled}) {
-    html += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", status_color(s), status_label(s));
+  for (Status s : {Status::Passed, Status::Failed, Status::Error, Status::TimedOut, Status::Skipped,
+                   Status::Cancelled}) {
+    html += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", status_color(s),
+                        status_label(s));
   }
   html += "<span><i style=\"background:#1c9aa8\"></i>flaky</span></div></section>";
   html += failures_section(run);
   html += slowest_steps_section(run);
   html += tests_section(run, trends);
-  html += fmt::format("</main><footer>Generated by clnrm {} · self-contained: no scripts, no external resources</footer>"
-                      "</body></html>\n",
-                      kVersion);
+  html += fmt::format(
+      "</main><footer>Generated by clnrm {} · self-contained: no scripts, no external "
+      "resources</footer>"
+      "</body></html>\n",
+      kVersion);
   return html;
 }
 
-void write_html_report(const RunResult& run, const std::optional<TrendsByTest>& trends, const std::string& path) {
+void write_html_report(const RunResult& run, const std::optional<TrendsByTest>& trends,
+                       const std::string& path) {
   const std::string html = render_html_report(run, trends ? &*trends : nullptr);
   // Temp file + rename: a reader never sees half a report.
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());

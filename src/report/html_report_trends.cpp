@@ -4,7 +4,8 @@
 
 namespace clnrm::report {
 
-TrendsByTest load_trends(history::Store& store, const RunResult& run, std::size_t last_n, std::int64_t exclude_run) {
+TrendsByTest load_trends(history::Store& store, const RunResult& run, std::size_t last_n,
+                         std::int64_t exclude_run) {
   TrendsByTest out;
   for (const auto& t : run.tests) {
     if (out.count(t.name)) continue;

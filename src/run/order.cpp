@@ -15,16 +15,21 @@ namespace clnrm::schedule {
 
 std::string_view to_string(CostBasis basis) noexcept {
   switch (basis) {
-    case CostBasis::History: return "history";
-    case CostBasis::FileSize: return "file size";
-    case CostBasis::Count: return "count";
+    case CostBasis::History:
+      return "history";
+    case CostBasis::FileSize:
+      return "file size";
+    case CostBasis::Count:
+      return "count";
   }
   return "?";
 }
 
-Costs estimate_costs(const std::vector<TestItem>& tests, const std::vector<KnownDuration>& history) {
+Costs estimate_costs(const std::vector<TestItem>& tests,
+                     const std::vector<KnownDuration>& history) {
   std::map<std::pair<std::string, std::string>, double> by_key;
-  std::map<std::string, std::pair<double, int>> by_name;  // seconds, how many known tests have the name
+  std::map<std::string, std::pair<double, int>>
+      by_name;  // seconds, how many known tests have the name
   for (const auto& h : history) {
     const double s = std::chrono::duration<double>(h.median).count();
     by_key[{h.file, h.name}] = s;
@@ -57,8 +62,11 @@ Costs estimate_costs(const std::vector<TestItem>& tests, const std::vector<Known
     c.basis = CostBasis::History;
     return c;
   }
-  const bool sizes = !tests.empty() && std::all_of(tests.begin(), tests.end(), [](const TestItem& t) { return t.file_size > 0; });
-  for (std::size_t i = 0; i < tests.size(); ++i) c.cost[i] = sizes ? static_cast<double>(tests[i].file_size) : 1.0;
+  const bool sizes =
+      !tests.empty() &&
+      std::all_of(tests.begin(), tests.end(), [](const TestItem& t) { return t.file_size > 0; });
+  for (std::size_t i = 0; i < tests.size(); ++i)
+    c.cost[i] = sizes ? static_cast<double>(tests[i].file_size) : 1.0;
   c.basis = sizes ? CostBasis::FileSize : CostBasis::Count;
   return c;
 }
@@ -80,33 +88,43 @@ Order parse_order(std::string_view text) {
     const auto digits = text.substr(7);
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), o.seed);
     if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-      throw Error(ErrorKind::Usage, "--order random:SEED needs an unsigned integer seed, got '" + std::string(digits) + "'",
-                  "--order");
+      throw Error(
+          ErrorKind::Usage,
+          "--order random:SEED needs an unsigned integer seed, got '" + std::string(digits) + "'",
+          "--order");
     }
     o.seed_given = true;
     return o;
   }
-  throw Error(ErrorKind::Usage, "unknown --order '" + std::string(text) + "' (use file, random, random:SEED or history)",
-              "--order");
+  throw Error(
+      ErrorKind::Usage,
+      "unknown --order '" + std::string(text) + "' (use file, random, random:SEED or history)",
+      "--order");
 }
 
 std::string to_string(const Order& order) {
   switch (order.kind) {
-    case Order::Kind::File: return "file";
-    case Order::Kind::History: return "history";
-    case Order::Kind::Random: return "random:" + std::to_string(order.seed);
+    case Order::Kind::File:
+      return "file";
+    case Order::Kind::History:
+      return "history";
+    case Order::Kind::Random:
+      return "random:" + std::to_string(order.seed);
   }
   return "file";
 }
 
 namespace {
 
-bool file_order_less(const TestItem& a, const TestItem& b) { return std::tie(a.file, a.name) < std::tie(b.file, b.name); }
+bool file_order_less(const TestItem& a, const TestItem& b) {
+  return std::tie(a.file, a.name) < std::tie(b.file, b.name);
+}
 
 // Uniform in [0, bound) from a 64-bit engine by rejection: the standard
 // distributions are implementation-defined, this is the same everywhere.
 std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
   std::uint64_t x;
   do {
     x = rng();
@@ -121,26 +139,31 @@ std::vector<std::size_t> order_tests(const std::vector<TestItem>& tests, const O
   std::vector<std::size_t> idx(tests.size());
   std::iota(idx.begin(), idx.end(), 0);
   // Start from file order so the result does not depend on discovery order.
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return file_order_less(tests[a], tests[b]); });
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+    return file_order_less(tests[a], tests[b]);
+  });
   switch (order.kind) {
     case Order::Kind::File:
       break;
     case Order::Kind::Random: {
       std::mt19937_64 rng(order.seed);
-      for (std::size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[uniform_below(rng, i)]);
+      for (std::size_t i = idx.size(); i > 1; --i)
+        std::swap(idx[i - 1], idx[uniform_below(rng, i)]);
       break;
     }
     case Order::Kind::History: {
       const auto costs = estimate_costs(tests, history);
-      std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return costs.cost[a] > costs.cost[b]; });
+      std::stable_sort(idx.begin(), idx.end(),
+                       [&](std::size_t a, std::size_t b) { return costs.cost[a] > costs.cost[b]; });
       break;
     }
   }
   return idx;
 }
 
-std::vector<std::size_t> select_failed(const std::vector<TestItem>& tests,
-                                       const std::vector<std::pair<std::string, std::string>>& failed) {
+std::vector<std::size_t> select_failed(
+    const std::vector<TestItem>& tests,
+    const std::vector<std::pair<std::string, std::string>>& failed) {
   std::map<std::string, int> names;
   for (const auto& [file, name] : failed) ++names[name];
   std::vector<std::size_t> out;

@@ -11,7 +11,9 @@ namespace clnrm::schedule {
 
 Shard parse_shard(std::string_view text) {
   auto fail = [&](const std::string& why) -> Shard {
-    throw Error(ErrorKind::Usage, "--shard '" + std::string(text) + "': " + why + " (expected K/N with 1 <= K <= N, e.g. 2/3)",
+    throw Error(ErrorKind::Usage,
+                "--shard '" + std::string(text) + "': " + why +
+                    " (expected K/N with 1 <= K <= N, e.g. 2/3)",
                 "--shard");
   };
   const auto slash = text.find('/');
@@ -29,7 +31,8 @@ Shard parse_shard(std::string_view text) {
   return shard;
 }
 
-std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestItem>& tests, int count,
+std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestItem>& tests,
+                                                       int count,
                                                        const std::vector<KnownDuration>& history) {
   if (count < 1) throw Error(ErrorKind::Usage, "shard count must be at least 1", "--shard");
   const auto costs = estimate_costs(tests, history);
@@ -44,7 +47,8 @@ std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestIte
   std::vector<std::vector<std::size_t>> shards(static_cast<std::size_t>(count));
   std::vector<double> load(shards.size(), 0.0);
   for (auto i : idx) {
-    const auto target = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    const auto target =
+        static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
     load[target] += costs.cost[i];
     shards[target].push_back(i);
   }
@@ -59,7 +63,9 @@ std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestIte
 std::vector<std::size_t> select_shard(const std::vector<TestItem>& tests, const Shard& shard,
                                       const std::vector<KnownDuration>& history) {
   if (shard.index < 1 || shard.index > shard.count) {
-    throw Error(ErrorKind::Usage, "shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + " is out of range",
+    throw Error(ErrorKind::Usage,
+                "shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) +
+                    " is out of range",
                 "--shard");
   }
   return partition_shards(tests, shard.count, history)[static_cast<std::size_t>(shard.index - 1)];

@@ -22,11 +22,13 @@ class HistoryCli : public ::testing::Test {
   void SetUp() override {
     history::Store store(db());
     for (int run = 0; run < 24; ++run) {
-      record_run(store,
-                 {make_test("sometimes", run % 3 == 2 ? Status::Failed : Status::Passed, milliseconds(20)),
-                  make_test("always", Status::Failed, milliseconds(10)),
-                  make_test("api", Status::Passed, milliseconds((run >= 12 ? 210 : 100) + run % 5), "h", 2)},
-                 "c0ffee" + std::to_string(100 + run) + "0000000000000000000000000000000");
+      record_run(
+          store,
+          {make_test("sometimes", run % 3 == 2 ? Status::Failed : Status::Passed, milliseconds(20)),
+           make_test("always", Status::Failed, milliseconds(10)),
+           make_test("api", Status::Passed, milliseconds((run >= 12 ? 210 : 100) + run % 5), "h",
+                     2)},
+          "c0ffee" + std::to_string(100 + run) + "0000000000000000000000000000000");
     }
     store.begin_run(history::collect_run_meta("null", "killed"));  // an incomplete run
   }
@@ -66,7 +68,8 @@ TEST_F(HistoryCli, SlowestOrdersByMedian) {
 TEST_F(HistoryCli, TrendSaysWhenAndAtWhichCommitItGotSlower) {
   auto r = cli("trend api");
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("got 2.1x slower at run 13 (commit c0ffee1120)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("got 2.1x slower at run 13 (commit c0ffee1120)"), std::string::npos)
+      << r.out;
   auto j = json::parse(cli("trend api --format json").out);
   EXPECT_EQ(j["change_point"]["run"], 13);
   EXPECT_EQ(j["points"].size(), 24u);
@@ -107,7 +110,7 @@ TEST_F(HistoryCli, RunsMarksTheIncompleteRun) {
 
 TEST_F(HistoryCli, FailedListsTheLastCompleteRunsFailures) {
   auto j = json::parse(cli("failed --format json").out);
-  EXPECT_EQ(j["run"], 24);  // run 25 is incomplete
+  EXPECT_EQ(j["run"], 24);           // run 25 is incomplete
   ASSERT_EQ(j["tests"].size(), 2u);  // run 24 (index 23, 23 % 3 == 2): both failed
   EXPECT_EQ(j["tests"][0]["test"], "sometimes");
   EXPECT_EQ(j["tests"][1]["test"], "always");
@@ -116,7 +119,8 @@ TEST_F(HistoryCli, FailedListsTheLastCompleteRunsFailures) {
 
 TEST(HistoryCliNoDb, MissingDatabaseIsAClearError) {
   TempDir dir;
-  auto r = run_command(std::string(CLNRM_BINARY) + " history flaky --db " + dir.file("none.db") + " 2>&1");
+  auto r = run_command(std::string(CLNRM_BINARY) + " history flaky --db " + dir.file("none.db") +
+                       " 2>&1");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("no history database"), std::string::npos) << r.out;
 }

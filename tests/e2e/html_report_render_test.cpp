@@ -60,7 +60,9 @@ for y in range(h):
 print(w, h, len(colors))
 )py";
 
-bool have(const std::string& program) { return run_command("command -v " + program + " >/dev/null 2>&1").exit_code == 0; }
+bool have(const std::string& program) {
+  return run_command("command -v " + program + " >/dev/null 2>&1").exit_code == 0;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -81,12 +83,13 @@ TEST(HtmlReportRender, ChromiumPaintsThePageWithoutConsoleErrors) {
   const auto trends = clnrm::testing::sample_trends();
   report::write_html_report(clnrm::testing::sample_run(), trends, html);
 
-  const std::string cmd = "cd " + dir.path().string() +
-                          " && timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
-                          " --disable-background-networking --disable-component-update --disable-sync"
-                          " --user-data-dir=" + dir.file("profile") +
-                          " --enable-logging=stderr --v=0 --screenshot=" + png +
-                          " --window-size=1280,2000 file://" + html + " >" + dir.file("chromium.log") + " 2>&1";
+  const std::string cmd =
+      "cd " + dir.path().string() +
+      " && timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
+      " --disable-background-networking --disable-component-update --disable-sync"
+      " --user-data-dir=" +
+      dir.file("profile") + " --enable-logging=stderr --v=0 --screenshot=" + png +
+      " --window-size=1280,2000 file://" + html + " >" + dir.file("chromium.log") + " 2>&1";
   const auto r = run_command(cmd);
   const auto log = read_file(dir.file("chromium.log"));
   ASSERT_EQ(r.exit_code, 0) << log;
@@ -95,9 +98,7 @@ TEST(HtmlReportRender, ChromiumPaintsThePageWithoutConsoleErrors) {
   ASSERT_TRUE(std::filesystem::exists(png)) << log;
   EXPECT_GT(std::filesystem::file_size(png), 20000u) << "a blank 1280x2000 PNG is a few KB";
 
-  {
-    std::ofstream(dir.file("png_stats.py")) << kPngStats;
-  }
+  { std::ofstream(dir.file("png_stats.py")) << kPngStats; }
   const auto stats = run_command("python3 " + dir.file("png_stats.py") + " " + png + " 2>&1");
   ASSERT_EQ(stats.exit_code, 0) << stats.out;
   std::istringstream in(stats.out);
@@ -108,7 +109,9 @@ TEST(HtmlReportRender, ChromiumPaintsThePageWithoutConsoleErrors) {
   EXPECT_GT(colors, 50) << "the page did not render: only " << colors << " distinct colours";
 
   if (const char* keep = std::getenv("CLNRM_KEEP_REPORT")) {
-    std::filesystem::copy_file(html, std::string(keep) + "/report.html", std::filesystem::copy_options::overwrite_existing);
-    std::filesystem::copy_file(png, std::string(keep) + "/report.png", std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(html, std::string(keep) + "/report.html",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(png, std::string(keep) + "/report.png",
+                               std::filesystem::copy_options::overwrite_existing);
   }
 }

@@ -29,8 +29,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-inline TestResult make_test(const std::string& name, Status status, std::chrono::milliseconds duration,
-                            const std::string& hash = "h1", int steps = 1) {
+inline TestResult make_test(const std::string& name, Status status,
+                            std::chrono::milliseconds duration, const std::string& hash = "h1",
+                            int steps = 1) {
   TestResult t;
   t.file = "tests/" + name + ".clnrm.toml";
   t.file_hash = hash;

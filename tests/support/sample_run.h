@@ -28,13 +28,20 @@ inline RunResult sample_run() {
     int start_ms;
   };
   const Spec specs[] = {
-      {"orders_api", Status::Passed, 4200, 0, 0},       {"redis_cache", Status::Failed, 1300, 1, 0},
-      {"login_flow", Status::Passed, 2100, 2, 0},       {"search_index", Status::Passed, 3100, 3, 0},
-      {"payments", Status::TimedOut, 2500, 1, 1350},    {"inventory", Status::Passed, 900, 2, 2150},
-      {"emails", Status::Passed, 1700, 2, 3100},        {"postgres_migrations", Status::Passed, 1200, 3, 3150},
-      {"kafka_consumer", Status::Passed, 1800, 1, 3900}, {"cli_smoke", Status::Passed, 350, 0, 4250},
-      {"auth_tokens", Status::Passed, 700, 0, 4650},     {"report_export", Status::Error, 400, 3, 4400},
-      {"cache_eviction", Status::Passed, 600, 2, 4850},  {"docs_links", Status::Skipped, 0, 0, 5400},
+      {"orders_api", Status::Passed, 4200, 0, 0},
+      {"redis_cache", Status::Failed, 1300, 1, 0},
+      {"login_flow", Status::Passed, 2100, 2, 0},
+      {"search_index", Status::Passed, 3100, 3, 0},
+      {"payments", Status::TimedOut, 2500, 1, 1350},
+      {"inventory", Status::Passed, 900, 2, 2150},
+      {"emails", Status::Passed, 1700, 2, 3100},
+      {"postgres_migrations", Status::Passed, 1200, 3, 3150},
+      {"kafka_consumer", Status::Passed, 1800, 1, 3900},
+      {"cli_smoke", Status::Passed, 350, 0, 4250},
+      {"auth_tokens", Status::Passed, 700, 0, 4650},
+      {"report_export", Status::Error, 400, 3, 4400},
+      {"cache_eviction", Status::Passed, 600, 2, 4850},
+      {"docs_links", Status::Skipped, 0, 0, 5400},
   };
   for (const auto& s : specs) {
     TestResult t;
@@ -66,7 +73,8 @@ inline RunResult sample_run() {
       st.exec.exit_code = 1;
       st.exec.stdout_data = "PING\n<script>alert('x')</script> & friends\nGET key:42 -> (nil)\n";
       st.exec.stderr_data = "redis-cli: expected \"PONG\" but got \"(nil)\"\n";
-      st.assertions.push_back({"expected_output_regex", false, "pattern 'PONG' not found in stdout"});
+      st.assertions.push_back(
+          {"expected_output_regex", false, "pattern 'PONG' not found in stdout"});
       st.message = "expected_output_regex: pattern 'PONG' not found in stdout";
       t.message = "step 'verify' failed: expected_output_regex 'PONG' not found";
     } else if (s.status == Status::TimedOut) {
@@ -82,7 +90,9 @@ inline RunResult sample_run() {
       ServiceResult svc;
       svc.name = "db";
       svc.plugin = "generic_container";
-      svc.message = "service 'db' never became ready: port 5432 closed after 10s\nlast log: FATAL: role \"app\" does not exist";
+      svc.message =
+          "service 'db' never became ready: port 5432 closed after 10s\nlast log: FATAL: role "
+          "\"app\" does not exist";
       t.services.push_back(svc);
       t.message = "service 'db' never became ready";
     }
@@ -98,8 +108,9 @@ inline RunResult sample_run() {
 
 inline report::TrendsByTest sample_trends() {
   report::TrendsByTest trends;
-  const char* names[] = {"orders_api", "redis_cache", "login_flow", "search_index", "payments", "inventory", "emails",
-                         "kafka_consumer", "cli_smoke", "auth_tokens", "cache_eviction"};
+  const char* names[] = {"orders_api", "redis_cache", "login_flow",    "search_index",
+                         "payments",   "inventory",   "emails",        "kafka_consumer",
+                         "cli_smoke",  "auth_tokens", "cache_eviction"};
   int k = 0;
   for (const char* n : names) {
     report::DurationTrend t;

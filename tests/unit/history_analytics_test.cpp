@@ -34,12 +34,13 @@ TEST(HistoryFlaky, OneFailureInThreeIsFlakyAndAlwaysFailingIsBroken) {
   history::Store store(dir.file("h.db"));
   for (int run = 0; run < 9; ++run) {
     record_run(store, {
-                          make_test("sometimes", run % 3 == 2 ? Status::Failed : Status::Passed, milliseconds(10)),
+                          make_test("sometimes", run % 3 == 2 ? Status::Failed : Status::Passed,
+                                    milliseconds(10)),
                           make_test("always", Status::Failed, milliseconds(10)),
                           make_test("stable", Status::Passed, milliseconds(10)),
                           // Failed until its file was fixed: a change, not flakiness.
-                          make_test("fixed", run < 4 ? Status::Failed : Status::Passed, milliseconds(10),
-                                    run < 4 ? "old" : "new"),
+                          make_test("fixed", run < 4 ? Status::Failed : Status::Passed,
+                                    milliseconds(10), run < 4 ? "old" : "new"),
                       });
   }
   const auto report = history::find_flaky(store);
@@ -77,6 +78,28 @@ TEST(HistoryFlaky, APassAfterARetryIsFlakyEvenWithoutAFlip) {
   ASSERT_EQ(report.flaky.size(), 1u);
   EXPECT_EQ(report.flaky[0].retried_passes, 1);
   EXPECT_EQ(report.flaky[0].flips, 0);
+}
+
+TEST(HistoryFlaky, ARegressionIsBrokenAndAFixIsNeitherNotFlaky) {
+  TempDir dir;
+  history::Store store(dir.file("h.db"));
+  std::int64_t first_failing = 0;
+  for (int run = 0; run < 8; ++run) {
+    // "regressed": passes, then fails from run 5 on with the same file (the
+    // product changed). "repaired": fails, then passes. One flip each.
+    const auto id = record_run(
+        store,
+        {make_test("regressed", run >= 5 ? Status::Failed : Status::Passed, milliseconds(10)),
+         make_test("repaired", run < 3 ? Status::Failed : Status::Passed, milliseconds(10)),
+         make_test("new_failure", run == 7 ? Status::Failed : Status::Passed, milliseconds(10))});
+    if (run == 5) first_failing = id;
+  }
+  const auto report = history::find_flaky(store);
+  EXPECT_TRUE(report.flaky.empty());
+  ASSERT_EQ(report.broken.size(), 1u);
+  EXPECT_EQ(report.broken[0].test, "regressed");
+  EXPECT_EQ(report.broken[0].consecutive_failures, 3);
+  EXPECT_EQ(report.broken[0].since_run, first_failing);
 }
 
 TEST(HistoryFlaky, SkippedAndCancelledRunsAreNotOutcomes) {
@@ -149,8 +172,9 @@ TEST(HistoryTrend, ReportsTheRunAndCommitWhereATestGotSlower) {
   for (int run = 0; run < 24; ++run) {
     const bool slow = run >= 12;
     const auto ms = milliseconds((slow ? 210 : 100) + (run * 7) % 9);
-    const auto id = record_run(store, {make_test("api", Status::Passed, ms), make_test("other", Status::Passed, ms)},
-                               "commit" + std::to_string(run));
+    const auto id = record_run(
+        store, {make_test("api", Status::Passed, ms), make_test("other", Status::Passed, ms)},
+        "commit" + std::to_string(run));
     if (run == 12) first_slow_run = id;
   }
   const auto points = history::trend(store, "api");
@@ -172,9 +196,10 @@ TEST(HistoryPredict, RecencyWeightedAndSmoothedTowardsTheSuiteRate) {
   history::Store store(dir.file("h.db"));
   // "recent" failed in the last 2 of 10 runs, "old" in the first 2.
   for (int run = 0; run < 10; ++run) {
-    record_run(store, {make_test("recent", run >= 8 ? Status::Failed : Status::Passed, milliseconds(5)),
-                       make_test("old", run < 2 ? Status::Failed : Status::Passed, milliseconds(5)),
-                       make_test("never", Status::Passed, milliseconds(5))});
+    record_run(store,
+               {make_test("recent", run >= 8 ? Status::Failed : Status::Passed, milliseconds(5)),
+                make_test("old", run < 2 ? Status::Failed : Status::Passed, milliseconds(5)),
+                make_test("never", Status::Passed, milliseconds(5))});
   }
   history::PredictOptions options;
   options.half_life_runs = 5;
@@ -202,7 +227,8 @@ TEST(HistoryPredict, RecencyWeightedAndSmoothedTowardsTheSuiteRate) {
 TEST(HistoryPredict, NoFailuresAnywhereMeansZero) {
   TempDir dir;
   history::Store store(dir.file("h.db"));
-  for (int run = 0; run < 3; ++run) record_run(store, {make_test("ok", Status::Passed, milliseconds(5))});
+  for (int run = 0; run < 3; ++run)
+    record_run(store, {make_test("ok", Status::Passed, milliseconds(5))});
   const auto report = history::predict_failures(store);
   ASSERT_EQ(report.tests.size(), 1u);
   EXPECT_EQ(report.tests[0].probability, 0.0);
@@ -211,8 +237,10 @@ TEST(HistoryPredict, NoFailuresAnywhereMeansZero) {
 TEST(HistoryScheduling, MedianDurationsAndLastCompleteRunFailures) {
   TempDir dir;
   history::Store store(dir.file("h.db"));
-  record_run(store, {make_test("a", Status::Passed, milliseconds(10)), make_test("b", Status::Failed, milliseconds(30))});
-  record_run(store, {make_test("a", Status::Failed, milliseconds(20)), make_test("b", Status::Passed, milliseconds(40)),
+  record_run(store, {make_test("a", Status::Passed, milliseconds(10)),
+                     make_test("b", Status::Failed, milliseconds(30))});
+  record_run(store, {make_test("a", Status::Failed, milliseconds(20)),
+                     make_test("b", Status::Passed, milliseconds(40)),
                      make_test("c", Status::TimedOut, milliseconds(50))});
   // A later run that never finished does not count for --rerun-failed.
   const auto partial = store.begin_run(history::collect_run_meta("null", ""));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,9 +26,11 @@ struct RawDb {
   ~RawDb() { sqlite3_close(db); }
   std::string text(const std::string& sql) {
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db));
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+      throw std::runtime_error(sqlite3_errmsg(db));
     std::string out;
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
     sqlite3_finalize(s);
     return out;
   }
@@ -74,10 +77,12 @@ struct ChildGuard {
     options.batch_rows = 7;  // many small transactions: maximum interleaving
     history::Store store(db, options);
     for (int r = 0; r < runs; ++r) {
-      const auto run = store.begin_run(history::collect_run_meta("null", "writer " + std::to_string(::getpid())));
+      const auto run = store.begin_run(
+          history::collect_run_meta("null", "writer " + std::to_string(::getpid())));
       RunResult result;
       for (int t = 0; t < tests; ++t) {
-        result.tests.push_back(make_test("t" + std::to_string(t), Status::Passed, std::chrono::milliseconds(5 + t), "h", 2));
+        result.tests.push_back(make_test("t" + std::to_string(t), Status::Passed,
+                                         std::chrono::milliseconds(5 + t), "h", 2));
         store.record_test(run, result.tests.back());
         if (notify_fd >= 0 && r == 0 && t == tests / 2) {
           store.flush();
@@ -107,7 +112,9 @@ TEST(HistoryStore, FreshDatabaseIsWalWithCurrentSchema) {
   EXPECT_EQ(raw.number("SELECT count(*) FROM sqlite_master WHERE name = 'executions_by_run'"), 1);
 }
 
-TEST(HistoryStore, DefaultPathIsUnderDotClnrm) { EXPECT_EQ(history::default_path(), ".clnrm/history.db"); }
+TEST(HistoryStore, DefaultPathIsUnderDotClnrm) {
+  EXPECT_EQ(history::default_path(), ".clnrm/history.db");
+}
 
 TEST(HistoryStore, MigratesAVersionOneDatabaseKeepingItsRows) {
   TempDir dir;
@@ -117,13 +124,16 @@ TEST(HistoryStore, MigratesAVersionOneDatabaseKeepingItsRows) {
     raw.exec(history::schema_migration_sql(1));
     raw.exec("PRAGMA user_version = 1");
     raw.exec("INSERT INTO runs (id, started_ns, complete) VALUES (7, 1000, 1)");
-    raw.exec("INSERT INTO executions (run_id, file, test, status, duration_ns) VALUES (7, 'a.toml', 'a', 'passed', 42)");
+    raw.exec(
+        "INSERT INTO executions (run_id, file, test, status, duration_ns) VALUES (7, 'a.toml', "
+        "'a', 'passed', 42)");
   }
   history::Store store(path);
   RawDb raw(path);
   EXPECT_EQ(raw.number("PRAGMA user_version"), history::schema_version());
   EXPECT_EQ(raw.number("SELECT duration_ns FROM executions WHERE test = 'a'"), 42);
-  EXPECT_EQ(raw.number("SELECT worker FROM executions WHERE test = 'a'"), 0);  // added by migration 2
+  EXPECT_EQ(raw.number("SELECT worker FROM executions WHERE test = 'a'"),
+            0);  // added by migration 2
   auto runs = store.runs();
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].id, 7);
@@ -210,7 +220,8 @@ TEST(HistoryStore, RecordTestBatchesAndFinishRunWritesTheRestOnce) {
   const auto run = store.begin_run(history::collect_run_meta("null", ""));
   RunResult result;
   for (int i = 0; i < 5; ++i) {
-    result.tests.push_back(make_test("t" + std::to_string(i), Status::Passed, std::chrono::milliseconds(i + 1), "h", 2));
+    result.tests.push_back(make_test("t" + std::to_string(i), Status::Passed,
+                                     std::chrono::milliseconds(i + 1), "h", 2));
   }
   RawDb raw(dir.file("h.db"));
   store.record_test(run, result.tests[0]);  // 3 rows pending: below the batch size
@@ -223,10 +234,13 @@ TEST(HistoryStore, RecordTestBatchesAndFinishRunWritesTheRestOnce) {
   EXPECT_EQ(raw.number("SELECT count(*) FROM executions WHERE step = ''"), 5);
   EXPECT_EQ(raw.number("SELECT count(*) FROM executions"), 15);
   EXPECT_EQ(raw.number("SELECT count(DISTINCT test) FROM executions"), 5);
-  EXPECT_EQ(raw.text("SELECT step FROM executions WHERE test = 't4' AND step <> '' ORDER BY id LIMIT 1"), "step0");
+  EXPECT_EQ(
+      raw.text("SELECT step FROM executions WHERE test = 't4' AND step <> '' ORDER BY id LIMIT 1"),
+      "step0");
   EXPECT_EQ(raw.number("SELECT cpu_user_us FROM executions WHERE test = 't4' AND step = ''"), 2001);
   EXPECT_EQ(raw.number("SELECT max_rss_kb FROM executions WHERE test = 't4' AND step = ''"), 2049);
-  EXPECT_EQ(raw.text("SELECT exit_code IS NULL FROM executions WHERE test = 't4' AND step = ''"), "1");
+  EXPECT_EQ(raw.text("SELECT exit_code IS NULL FROM executions WHERE test = 't4' AND step = ''"),
+            "1");
 }
 
 TEST(HistoryStore, RecordsRetriesFailureHashAndContainers) {
@@ -241,13 +255,15 @@ TEST(HistoryStore, RecordsRetriesFailureHashAndContainers) {
   EXPECT_EQ(raw.number("SELECT attempts FROM executions WHERE step = ''"), 3);
   EXPECT_EQ(raw.number("SELECT containers_created FROM executions WHERE step = ''"), 1);
   EXPECT_EQ(raw.number("SELECT containers_reused FROM executions WHERE step = ''"), 1);
-  EXPECT_EQ(raw.text("SELECT failure_hash FROM executions WHERE step = ''"), history::failure_message_hash(t.message));
+  EXPECT_EQ(raw.text("SELECT failure_hash FROM executions WHERE step = ''"),
+            history::failure_message_hash(t.message));
 }
 
 TEST(HistoryStore, FailureHashIgnoresNumbers) {
   EXPECT_EQ(history::failure_message_hash("timed out after 31ms on port 4000"),
             history::failure_message_hash("timed out after 5ms on port 4123"));
-  EXPECT_NE(history::failure_message_hash("exit code 1"), history::failure_message_hash("output mismatch"));
+  EXPECT_NE(history::failure_message_hash("exit code 1"),
+            history::failure_message_hash("output mismatch"));
   EXPECT_EQ(history::failure_message_hash(""), "");
   EXPECT_EQ(history::failure_message_hash("x").size(), 16u);
 }
@@ -348,4 +364,89 @@ TEST(HistoryStore, OneWriterKilledWhileAnotherWritesTheOtherCompletes) {
     }
   }
   EXPECT_EQ(survivor_runs, 10);
+}
+
+TEST(HistoryRecorder, RecordsARunAndMarksItComplete) {
+  TempDir dir;
+  history::Recorder rec(dir.file("h.db"), history::collect_run_meta("null", ""));
+  ASSERT_TRUE(rec.active()) << rec.warning();
+  RunResult result;
+  result.tests = {make_test("a", Status::Passed, std::chrono::milliseconds(3))};
+  rec.record(result.tests[0]);
+  rec.finish(result);
+  EXPECT_EQ(rec.warning(), "");
+  history::Store store(dir.file("h.db"));
+  auto last = store.last_complete_run();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->id, rec.run_id());
+  EXPECT_EQ(last->tests, 1);
+}
+
+TEST(HistoryRecorder, AnUnwritableLocationIsOneWarningNotAnException) {
+  TempDir dir;
+  { std::ofstream(dir.file("plainfile")) << "x"; }
+  history::Recorder rec(dir.file("plainfile/history.db"), history::collect_run_meta("null", ""));
+  EXPECT_FALSE(rec.active());
+  RunResult result;
+  result.tests = {make_test("a", Status::Passed, std::chrono::milliseconds(3))};
+  rec.record(result.tests[0]);  // no-ops, no throw
+  rec.finish(result);
+  EXPECT_EQ(rec.warning().rfind("history not recorded: ", 0), 0u) << rec.warning();
+  EXPECT_NE(rec.warning().find("plainfile"), std::string::npos);
+}
+
+TEST(HistoryRecorder, AFailureMidRunDisablesRecordingAndKeepsTheFirstWarning) {
+  TempDir dir;
+  const auto path = dir.file("h.db");
+  history::StoreOptions options;
+  options.batch_rows = 1;  // every record writes
+  options.busy_timeout_ms = 10;
+  options.busy_retries = 0;
+  history::Recorder rec(path, history::collect_run_meta("null", ""), options);
+  ASSERT_TRUE(rec.active());
+  RawDb locker(path);
+  locker.exec("BEGIN IMMEDIATE");  // another writer holds the lock for good
+  rec.record(make_test("a", Status::Passed, std::chrono::milliseconds(3)));
+  EXPECT_FALSE(rec.active());
+  EXPECT_NE(rec.warning().find("locked"), std::string::npos) << rec.warning();
+  locker.exec("ROLLBACK");
+}
+
+TEST(HistoryRecorder, AFullDiskIsAWarningAndLeavesAReadableDatabase) {
+  // "Disk full" for real: a child process whose file size limit (RLIMIT_FSIZE)
+  // stops the WAL from growing, so SQLite's writes fail with EFBIG.
+  TempDir dir;
+  const auto path = dir.file("h.db");
+  ChildGuard child;
+  child.pid = ::fork();
+  ASSERT_GE(child.pid, 0);
+  if (child.pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    history::StoreOptions options;
+    options.batch_rows = 50;
+    history::Recorder rec(path, history::collect_run_meta("null", "full disk"), options);
+    if (!rec.active()) ::_exit(4);
+    struct rlimit limit {};
+    limit.rlim_cur = limit.rlim_max = 256 * 1024;
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(5);
+    RunResult result;
+    for (int i = 0; i < 5000 && rec.active(); ++i) {
+      auto t =
+          make_test("t" + std::to_string(i), Status::Failed, std::chrono::milliseconds(1), "h", 3);
+      t.message = std::string(300, 'x');
+      rec.record(t);
+    }
+    rec.finish(result);
+    if (rec.active()) ::_exit(2);
+    std::fprintf(stderr, "%s\n", rec.warning().c_str());
+    ::_exit(rec.warning().find("history not recorded") == 0 ? 0 : 3);
+  }
+  EXPECT_EQ(wait_child(child.pid), 0) << "the recorder must turn the write failure into a warning";
+  child.pid = -1;
+  history::Store store(path);
+  EXPECT_EQ(store.health_check(true), "ok");
+  auto runs = store.runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_FALSE(runs[0].complete);
+  EXPECT_GT(runs[0].tests, 0);
 }

@@ -40,7 +40,8 @@ TEST(HtmlReport, HasEverySectionAndIsSelfContained) {
 
 TEST(HtmlReport, EscapesTestOutput) {
   const auto html = report::render_html_report(sample_run());
-  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; friends"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; friends"),
+            std::string::npos);
   EXPECT_EQ(report::html_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
 }
 
@@ -51,13 +52,16 @@ TEST(HtmlReport, TimelineHasOneBarPerTestOnItsLane) {
   const auto end = html.find("</svg>", start);
   const auto svg = html.substr(start, end - start);
   EXPECT_EQ(count_of(svg, "<rect x=") - count_of(svg, "fill=\"#f7f8fa\""), run.tests.size());
-  for (int lane = 0; lane < 4; ++lane) EXPECT_NE(svg.find(">lane " + std::to_string(lane) + "<"), std::string::npos);
-  EXPECT_NE(svg.find("<title>payments — timed out — 2.500s</title>"), std::string::npos) << svg.substr(0, 2000);
+  for (int lane = 0; lane < 4; ++lane)
+    EXPECT_NE(svg.find(">lane " + std::to_string(lane) + "<"), std::string::npos);
+  EXPECT_NE(svg.find("<title>payments — timed out — 2.500s</title>"), std::string::npos)
+      << svg.substr(0, 2000);
 }
 
 TEST(HtmlReport, FailuresListOnlyFailedTestsWithTheirOutput) {
   const auto html = report::render_html_report(sample_run());
-  const auto failures = html.substr(html.find("id=\"failures\""), html.find(">Slowest steps<") - html.find("id=\"failures\""));
+  const auto failures = html.substr(html.find("id=\"failures\""),
+                                    html.find(">Slowest steps<") - html.find("id=\"failures\""));
   EXPECT_EQ(count_of(failures, "<div class=\"fail\">"), 3u);  // failed, timed out, error
   EXPECT_NE(failures.find("redis_cache"), std::string::npos);
   EXPECT_NE(failures.find("never became ready"), std::string::npos);
@@ -78,7 +82,8 @@ TEST(HtmlReport, SparklinesOnlyWithHistory) {
 
 TEST(HtmlReport, AllPassedRunSaysSoAndHasNoFailureSection) {
   RunResult run;
-  run.tests.push_back(clnrm::testing::make_test("ok", Status::Passed, std::chrono::milliseconds(5)));
+  run.tests.push_back(
+      clnrm::testing::make_test("ok", Status::Passed, std::chrono::milliseconds(5)));
   const auto html = report::render_html_report(run);
   EXPECT_NE(html.find("all passed"), std::string::npos);
   EXPECT_EQ(html.find("id=\"failures\""), std::string::npos);
@@ -92,19 +97,25 @@ TEST(HtmlReport, WriteFileAtomicallyAndFailClearly) {
   std::stringstream ss;
   ss << in.rdbuf();
   EXPECT_EQ(ss.str(), report::render_html_report(sample_run()));
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()), 1);
-  EXPECT_THROW(report::write_html_report(sample_run(), std::nullopt, dir.file("missing/dir/r.html")), Error);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator()),
+            1);
+  EXPECT_THROW(
+      report::write_html_report(sample_run(), std::nullopt, dir.file("missing/dir/r.html")), Error);
 }
 
 TEST(HtmlReport, LoadsTrendsFromHistoryExcludingTheCurrentRun) {
   TempDir dir;
   history::Store store(dir.file("h.db"));
   for (int i = 0; i < 5; ++i) {
-    clnrm::testing::record_run(store, {clnrm::testing::make_test("a", Status::Passed, std::chrono::milliseconds(10 + i))});
+    clnrm::testing::record_run(
+        store, {clnrm::testing::make_test("a", Status::Passed, std::chrono::milliseconds(10 + i))});
   }
   RunResult run;
-  run.tests.push_back(clnrm::testing::make_test("a", Status::Passed, std::chrono::milliseconds(99)));
-  run.tests.push_back(clnrm::testing::make_test("brand_new", Status::Passed, std::chrono::milliseconds(1)));
+  run.tests.push_back(
+      clnrm::testing::make_test("a", Status::Passed, std::chrono::milliseconds(99)));
+  run.tests.push_back(
+      clnrm::testing::make_test("brand_new", Status::Passed, std::chrono::milliseconds(1)));
   const auto current = clnrm::testing::record_run(store, run.tests);
   const auto trends = report::load_trends(store, run, 3, current);
   ASSERT_EQ(trends.size(), 1u);

@@ -15,16 +15,19 @@ namespace {
 std::vector<TestItem> suite(int n, std::uintmax_t size = 0) {
   std::vector<TestItem> tests;
   for (int i = 0; i < n; ++i) {
-    tests.push_back({"tests/t" + std::to_string(100 + i) + ".clnrm.toml", "t" + std::to_string(100 + i), size ? size + i : 0});
+    tests.push_back({"tests/t" + std::to_string(100 + i) + ".clnrm.toml",
+                     "t" + std::to_string(100 + i), size ? size + i : 0});
   }
   return tests;
 }
 
-std::vector<KnownDuration> durations_of(const std::vector<TestItem>& tests, const std::vector<double>& seconds) {
+std::vector<KnownDuration> durations_of(const std::vector<TestItem>& tests,
+                                        const std::vector<double>& seconds) {
   std::vector<KnownDuration> out;
   for (std::size_t i = 0; i < tests.size() && i < seconds.size(); ++i) {
     out.push_back({tests[i].file, tests[i].name,
-                   std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds[i]))});
+                   std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::duration<double>(seconds[i]))});
   }
   return out;
 }
@@ -89,7 +92,8 @@ TEST(ScheduleOrder, HistoryRunsLongestFirstAndNewTestsAsTypical) {
   EXPECT_EQ(costs.basis, CostBasis::History);
   EXPECT_EQ(costs.known, 3u);
   EXPECT_DOUBLE_EQ(costs.cost[3], 3.0);
-  EXPECT_EQ(order_tests(tests, parse_order("history"), known), (std::vector<std::size_t>{1, 2, 3, 0}));
+  EXPECT_EQ(order_tests(tests, parse_order("history"), known),
+            (std::vector<std::size_t>{1, 2, 3, 0}));
 }
 
 TEST(ScheduleOrder, HistoryMatchesAMovedFileByUniqueName) {
@@ -132,7 +136,8 @@ TEST(ScheduleShard, EveryTestInExactlyOneShardWithAndWithoutHistory) {
         for (auto i : select_shard(tests, {k, n}, history)) seen.insert(i);
       }
       ASSERT_EQ(seen.size(), tests.size()) << n;
-      for (std::size_t i = 0; i < tests.size(); ++i) EXPECT_EQ(seen.count(i), 1u) << "test " << i << " with N=" << n;
+      for (std::size_t i = 0; i < tests.size(); ++i)
+        EXPECT_EQ(seen.count(i), 1u) << "test " << i << " with N=" << n;
     }
   }
 }
@@ -195,10 +200,12 @@ TEST(ScheduleMakespan, LongestFirstOnTwoWorkersIsWithinTenPercentOfTheBoundOnSke
       return c;
     };
     const double bound = makespan_lower_bound(seconds, 2);
-    const double lpt = simulate_makespan(in_order(order_tests(tests, parse_order("history"), known)), 2);
+    const double lpt =
+        simulate_makespan(in_order(order_tests(tests, parse_order("history"), known)), 2);
     EXPECT_LE(lpt, 1.10 * bound) << "trial " << trial;
     EXPECT_GE(lpt, bound - 1e-9);
-    if (simulate_makespan(in_order(order_tests(tests, parse_order("file"), {})), 2) > 1.10 * bound) ++file_order_misses;
+    if (simulate_makespan(in_order(order_tests(tests, parse_order("file"), {})), 2) > 1.10 * bound)
+      ++file_order_misses;
   }
   // The check can fail: file order often misses the target on the same suites.
   EXPECT_GT(file_order_misses, 0);
