@@ -4,6 +4,10 @@
 #include <clnrm/backend_choice.h>
 #include <clnrm/environment.h>
 #include <clnrm/error.h>
+#include <clnrm/history.h>
+#include <clnrm/html_report.h>
+#include <clnrm/metrics_export.h>
+#include <clnrm/otlp.h>
 #include <clnrm/parser.h>
 #include <clnrm/report.h>
 #include <clnrm/runner.h>
@@ -15,6 +19,7 @@
 #include <map>
 
 #include "commands.h"
+#include "run_planning.h"
 #include "test_selection.h"
 
 namespace clnrm::cli {
@@ -34,6 +39,11 @@ struct RunArgs {
   bool include_failing = false;
   std::vector<std::string> image_map;
   bool reuse = false;
+  PlanningFlags planning;
+  std::string html_file;
+  std::string metrics_file;
+  std::string trace_file;
+  std::string otel_endpoint;
 };
 
 // Parses every file first: one bad file stops the run before anything runs.
@@ -73,6 +83,49 @@ void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& t
     write_report_file(path, run_result_to_json(subset(indices)));
   for (const auto& [path, indices] : junit_paths)
     write_report_file(path, run_result_to_junit(subset(indices)));
+}
+
+// Everything after the run that writes somewhere else: report files, HTML
+// (with history trends), metrics, traces. History is a side channel: its
+// failures are warnings.
+void write_outputs(const RunArgs& a, const RunResult& run, const std::vector<TestSpec>& tests,
+                   const Plan& plan, const Environment& env, history::Recorder* recorder) {
+  if (!a.json_file.empty()) write_report_file(a.json_file, run_result_to_json(run));
+  if (!a.junit_file.empty()) write_report_file(a.junit_file, run_result_to_junit(run));
+  write_per_file_reports(run, tests, plan);
+  if (!a.html_file.empty()) {
+    std::optional<report::TrendsByTest> trends;
+    if (recorder && recorder->store()) {
+      try {
+        trends = report::load_trends(*recorder->store(), run, 30, recorder->run_id());
+      } catch (const Error& e) {
+        std::fprintf(stderr, "clnrm: warning: no history trends in the HTML report: %s\n",
+                     e.describe().c_str());
+      }
+    }
+    report::write_html_report(run, trends, a.html_file);
+  }
+  if (!a.metrics_file.empty()) write_metrics_file(a.metrics_file, env.metrics().snapshot(), run);
+  if (!a.trace_file.empty()) write_trace_file(a.trace_file, run);
+  if (!a.otel_endpoint.empty()) {
+    try {
+      post_otlp(a.otel_endpoint, run);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "clnrm: warning: traces not exported: %s\n", e.describe().c_str());
+    }
+  }
+}
+
+// The options as a human reads them, stored with the run in history.
+std::string command_line(const RunArgs& a) {
+  std::string s = fmt::format("run --backend {} --jobs {}",
+                              a.backend.empty() ? default_backend_name() : a.backend, a.jobs);
+  if (a.fail_fast) s += " --fail-fast";
+  if (a.planning.order != "file") s += " --order " + a.planning.order;
+  if (!a.planning.shard.empty()) s += " --shard " + a.planning.shard;
+  if (a.planning.rerun_failed) s += " --rerun-failed";
+  for (const std::string& p : a.paths) s += " " + p;
+  return s;
 }
 
 int run_command(RunArgs a) {
@@ -119,24 +172,44 @@ int run_command(RunArgs a) {
                                           : Verbosity::Normal;
   ConsoleReporter console(console_stream, colour_wanted(console_stream), verbosity);
 
+  std::string planning_note;
+  options.ordering = make_ordering(a.planning, planning_note);
+  const Plan plan = make_plan(*tests, options);
+  if (!planning_note.empty() && !a.quiet)
+    std::fprintf(stderr, "clnrm: %s\n", planning_note.c_str());
+  if (plan.order.empty()) {
+    std::fprintf(stderr, "clnrm: no test selected (--shard / --rerun-failed left none)\n");
+    return 0;
+  }
+
+  std::optional<history::Recorder> recorder;
+  if (a.planning.use_history)
+    recorder.emplace(a.planning.db,
+                     history::collect_run_meta(std::string(env.backend().name()), command_line(a)));
+
   CancelToken cancel;
   SignalCancellation signals(cancel, !a.quiet);
   options.jobs = a.jobs;
   options.fail_fast = a.fail_fast;
   options.cancel = &cancel;
-  options.on_test_finished = [&](const TestResult& t) { console.test_finished(t); };
-  const Plan plan = make_plan(*tests, options);
+  options.on_test_finished = [&](const TestResult& t) {
+    console.test_finished(t);
+    if (recorder) recorder->record(t);
+  };
   const RunResult run = run_plan(env, *tests, plan, options);
   console.summary(run);
+  if (recorder) {
+    recorder->finish(run);
+    if (!recorder->warning().empty())
+      std::fprintf(stderr, "clnrm: warning: %s\n", recorder->warning().c_str());
+  }
 
   if (json_out) {
     const std::string text = run_result_to_json(run);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
   }
-  if (!a.json_file.empty()) write_report_file(a.json_file, run_result_to_json(run));
-  if (!a.junit_file.empty()) write_report_file(a.junit_file, run_result_to_junit(run));
-  write_per_file_reports(run, *tests, plan);
+  write_outputs(a, run, *tests, plan, env, recorder ? &*recorder : nullptr);
 
   if (cancel.cancelled()) {
     std::fprintf(stderr, "clnrm: interrupted: every cleanroom was torn down\n");
@@ -149,6 +222,7 @@ int run_command(RunArgs a) {
 
 void add_run_command(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<RunArgs>();
+  args->planning.db = history::default_path();
   auto* cmd = app.add_subcommand("run", "Run *.clnrm.toml tests, each in a fresh cleanroom");
   cmd->add_option("paths", args->paths, "Test files or directories (default: .)");
   cmd->add_option("-j,--jobs", args->jobs, "Tests run in parallel (default: number of cores)");
@@ -165,6 +239,24 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
       ->allow_extra_args(false);
   cmd->add_flag("--reuse", args->reuse,
                 "docker: keep service containers warm across tests and runs");
+  cmd->add_option("--order", args->planning.order,
+                  "Test order: file, random[:SEED] or history (longest first)")
+      ->capture_default_str();
+  cmd->add_option("--shard", args->planning.shard,
+                  "Run only shard K of N (K/N), balanced by history");
+  cmd->add_flag("--rerun-failed", args->planning.rerun_failed,
+                "Run only the tests that failed in the last complete run");
+  cmd->add_option("--db", args->planning.db, "History database")->capture_default_str();
+  cmd->add_flag(
+      "--no-history", [args](std::int64_t) { args->planning.use_history = false; },
+      "Do not read or record run history");
+  cmd->add_option("--html", args->html_file,
+                  "Also write an HTML report (with history trends) to FILE");
+  cmd->add_option("--metrics-file", args->metrics_file,
+                  "Also write Prometheus metrics (text format) to FILE");
+  cmd->add_option("--trace-file", args->trace_file, "Also write OTLP/JSON traces to FILE");
+  cmd->add_option("--otel-endpoint", args->otel_endpoint,
+                  "POST OTLP/JSON traces to this collector (http://host:4318)");
   cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own (0: none)")
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "Print only failures and the summary");
