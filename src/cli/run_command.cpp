@@ -172,6 +172,8 @@ int run_command(RunArgs a) {
                                           : Verbosity::Normal;
   ConsoleReporter console(console_stream, colour_wanted(console_stream), verbosity);
 
+  options.jobs = a.jobs;
+  options.fail_fast = a.fail_fast;
   std::string planning_note;
   options.ordering = make_ordering(a.planning, planning_note);
   const Plan plan = make_plan(*tests, options);
@@ -189,8 +191,6 @@ int run_command(RunArgs a) {
 
   CancelToken cancel;
   SignalCancellation signals(cancel, !a.quiet);
-  options.jobs = a.jobs;
-  options.fail_fast = a.fail_fast;
   options.cancel = &cancel;
   options.on_test_finished = [&](const TestResult& t) {
     console.test_finished(t);
