@@ -29,6 +29,8 @@ struct DockerOptions {
   bool pull_missing = true;         // try to pull an absent image (CLNRM_DOCKER_PULL=0 turns it off)
   std::string lock_dir = "/run/lock";  // reuse locks: <lock_dir>/clnrm-reuse-<hash>-<slot>.lock
   int reuse_slots = 8;              // parallel runners that each get their own warm container per spec
+  bool step_agent = true;           // steps via the step agent (attach) instead of engine execs; CLNRM_DOCKER_STEP_AGENT=0
+  bool async_teardown = true;       // Pod::destroy kills now, removes in the background (drained by the backend)
 };
 
 // Parses "FROM=TO" or several separated by commas ("a=b,c=d"). Throws
@@ -48,6 +50,11 @@ std::unique_ptr<Backend> make_docker_backend(DockerOptions options = {});
 // DockerOptions with defaults from the environment (CLNRM_DOCKER_PULL,
 // CLNRM_DOCKER_PAUSE_IMAGE); used by the CLI.
 DockerOptions docker_options_from_environment();
+
+// Waits until every pod destroyed so far is removed from the engine
+// (async_teardown). No-op for other backends. The backend's destructor
+// waits too.
+void docker_wait_teardown(Backend& backend);
 
 // True when an engine answers /_ping within `timeout` (for --backend auto).
 bool docker_engine_available(const DockerOptions& options = {},

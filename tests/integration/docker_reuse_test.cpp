@@ -79,6 +79,7 @@ TEST_F(DockerReuseTest, SecondPodAdoptsTheWarmContainerWithItsState) {
     pod->exec(cmd({"redis-cli", "set", "carried", "over"}, kRedis), never_);
     svc->stop(Duration(2000));
     pod->destroy();
+    docker_wait_teardown(*backend_);
   }
   auto still = connect_client()->container_inspect(first_id);
   ASSERT_TRUE(still) << "a reuse container survives its pod";

@@ -12,12 +12,14 @@
 #include <string>
 
 #include "backend/docker/docker_client.h"
+#include "backend/docker/remover.h"
 
 namespace clnrm::docker {
 
 struct BackendState {
   DockerOptions options;
   std::unique_ptr<DockerClient> client;
+  std::unique_ptr<Remover> remover;  // after client: destroyed (drained) first
   std::mutex images_mutex;
   std::map<std::string, std::string> image_ids;  // mapped name -> image id
 

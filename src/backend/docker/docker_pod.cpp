@@ -12,6 +12,7 @@
 
 #include "backend/docker/docker_service.h"
 #include "backend/docker/owner.h"
+#include "backend/docker/remover.h"
 
 namespace clnrm::docker {
 namespace {
@@ -49,29 +50,58 @@ std::map<std::string, std::string> DockerPod::labels(const std::string& role, co
 
 std::string DockerPod::next_name(const std::string& role) { return fmt::format("{}-{}{}", name_, role, counter_++); }
 
-std::string DockerPod::create_and_start(const ContainerConfig& config, const std::string& name) {
+std::string DockerPod::default_image() const {
+  return spec_.image.empty() ? state_->options.default_image : spec_.image;
+}
+
+std::string DockerPod::create_and_start(const ContainerConfig& config, const std::string& name,
+                                        const std::function<void(const std::string&)>& before_start) {
   const std::string id = state_->client->container_create(create_body(config), name);
   // Recorded before start: a failed start still leaves a container to remove.
   owned_.push_back(id);
+  if (before_start) before_start(id);
   state_->client->container_start(id);
   return id;
+}
+
+std::shared_ptr<DockerPod::StepContainer> DockerPod::make_step_container_locked(const std::string& requested,
+                                                                                 bool as_anchor) {
+  ContainerConfig c;
+  c.image = state_->resolve_image(requested).first;
+  c.entrypoint = std::vector<std::string>{};
+  const bool agent = state_->options.step_agent;
+  if (agent) {
+    c.cmd = {"sh", "-c", kStepAgentScript};
+    c.open_stdin = true;
+  } else {
+    c.cmd = kSleepForever;
+  }
+  c.labels = labels(as_anchor ? "pod" : "step");
+  c.network_mode = as_anchor ? (host_mode() ? "host" : "none") : network_mode_locked();
+  c.security = security_for(spec_.level, spec_.limits);
+  auto sc = std::make_shared<StepContainer>();
+  sc->is_anchor = as_anchor;
+  sc->id = create_and_start(c, as_anchor ? name_ : next_name("step"), [&](const std::string& id) {
+    // Attach before start so the agent's first output cannot be missed.
+    if (agent) sc->agent = std::make_unique<StepAgent>(*state_->client, id);
+  });
+  step_containers_[requested] = sc;
+  return sc;
 }
 
 std::string DockerPod::ensure_anchor_locked() {
   if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
   if (!anchor_.empty()) return anchor_;
-  ContainerConfig c;
-  const bool custom_pause = !state_->options.pause_image.empty();
-  std::string image = custom_pause ? state_->options.pause_image
-                                   : (spec_.image.empty() ? state_->options.default_image : spec_.image);
-  c.image = state_->resolve_image(image).first;
-  if (!custom_pause) {
-    c.entrypoint = std::vector<std::string>{};
-    c.cmd = kSleepForever;
+  if (state_->options.pause_image.empty()) {
+    // The anchor doubles as the step container for the pod's image.
+    anchor_ = make_step_container_locked(default_image(), true)->id;
+    return anchor_;
   }
+  ContainerConfig c;
+  c.image = state_->resolve_image(state_->options.pause_image).first;
   c.labels = labels("pod");
   c.network_mode = "none";
-  // The anchor only sleeps: it gets the tightest settings whatever the level.
+  // A pause container only sleeps: the tightest settings whatever the level.
   c.security = security_for(SecurityLevel::High, {});
   c.security.memory_bytes = 32ll << 20;
   c.security.pids_limit = 16;
@@ -89,42 +119,55 @@ std::string DockerPod::anchor_id() {
   return anchor_;
 }
 
-std::string DockerPod::step_container_for(const std::string& image_request) {
+std::shared_ptr<DockerPod::StepContainer> DockerPod::step_container_for(const std::string& image_request) {
   std::lock_guard lock(mutex_);
   if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
-  const std::string requested =
-      !image_request.empty() ? image_request : (spec_.image.empty() ? state_->options.default_image : spec_.image);
+  const std::string requested = image_request.empty() ? default_image() : image_request;
   if (auto it = step_containers_.find(requested); it != step_containers_.end()) return it->second;
-  ContainerConfig c;
-  c.image = state_->resolve_image(requested).first;
-  c.entrypoint = std::vector<std::string>{};
-  c.cmd = kSleepForever;
-  c.labels = labels("step");
-  c.network_mode = network_mode_locked();
-  c.security = security_for(spec_.level, spec_.limits);
-  const std::string id = create_and_start(c, next_name("step"));
-  step_containers_[requested] = id;
-  return id;
+  if (anchor_.empty() && !host_mode() && requested == default_image() && state_->options.pause_image.empty()) {
+    ensure_anchor_locked();
+    return step_containers_.at(requested);
+  }
+  if (host_mode() && requested == default_image() && state_->options.pause_image.empty() && anchor_.empty()) {
+    auto sc = make_step_container_locked(requested, true);
+    anchor_ = sc->id;
+    return sc;
+  }
+  return make_step_container_locked(requested, false);
+}
+
+void DockerPod::forget_step_container(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  for (auto it = step_containers_.begin(); it != step_containers_.end(); ++it) {
+    if (it->second->id == id) {
+      step_containers_.erase(it);
+      break;
+    }
+  }
 }
 
 ExecResult DockerPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
-  const std::string container = step_container_for(spec.image);
-  ExecResult r = run_exec(*state_->client, container, spec, cancel, [&](const std::string&) {
-    // A timed-out or cancelled step: removing the step container kills its
-    // whole process tree at once; the next step gets a fresh one.
-    std::lock_guard lock(mutex_);
-    for (auto it = step_containers_.begin(); it != step_containers_.end(); ++it) {
-      if (it->second == container) {
-        step_containers_.erase(it);
-        break;
-      }
+  auto sc = step_container_for(spec.image);
+  ExecResult r;
+  std::unique_lock busy(sc->busy, std::try_to_lock);
+  if (sc->agent && busy.owns_lock() && !sc->agent->broken()) {
+    r = sc->agent->run(spec, cancel);
+    if (sc->agent->broken() && !sc->is_anchor) {
+      // The agent could not be brought back (a step killed it): later steps
+      // get a new container.
+      forget_step_container(sc->id);
     }
-    owned_.erase(std::remove(owned_.begin(), owned_.end(), container), owned_.end());
-    state_->client->container_remove(container, true);
-  });
+  } else {
+    // Engine exec: no agent, or a concurrent step is using it.
+    r = run_exec(*state_->client, sc->id, spec, cancel, [&](const std::string& exec_id) {
+      try {
+        kill_host_process_tree(state_->client->exec_inspect(exec_id).value("Pid", 0L));
+      } catch (const Error&) {
+      }
+    });
+  }
   if (r.exit_code == 137 && !r.timed_out) {
-    if (auto j = state_->client->container_inspect(container))
-      r.oom_killed = (*j)["State"].value("OOMKilled", false);
+    if (auto j = state_->client->container_inspect(sc->id)) r.oom_killed = (*j)["State"].value("OOMKilled", false);
   }
   return r;
 }
@@ -247,26 +290,15 @@ void DockerPod::destroy() {
       if (id != anchor_) members.push_back(id);
     if (!anchor_reused_) anchor = anchor_;
     owned_.clear();
-    step_containers_.clear();
+    step_containers_.clear();  // closes the agents' attach connections
     anchor_lock_.reset();
   }
-  // Members in parallel (each removal waits for the kill), the anchor last
-  // since the others live in its network namespace.
-  std::vector<std::string> errors;
-  std::mutex errors_mutex;
-  auto remove = [&](const std::string& id) {
-    try {
-      state_->client->container_remove(id, true);
-    } catch (const Error& e) {
-      std::lock_guard lock(errors_mutex);
-      errors.push_back(e.describe());
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < members.size(); ++i) threads.emplace_back(remove, members[i]);
-  if (!members.empty()) remove(members[0]);
-  for (auto& t : threads) t.join();
-  if (!anchor.empty()) remove(anchor);
+  if (members.empty() && anchor.empty()) return;
+  if (state_->options.async_teardown && state_->remover) {
+    state_->remover->enqueue(std::move(members), std::move(anchor));
+    return;
+  }
+  auto errors = remove_containers(*state_->client, members, anchor);
   if (!errors.empty())
     throw Error(ErrorKind::Backend, fmt::format("tearing down pod {}: {}", name_, errors.front()), name_);
 }

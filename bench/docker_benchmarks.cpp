@@ -1,0 +1,175 @@
+// Docker backend benchmarks against the real engine (scripts/start-docker.sh
+// + scripts/make-test-images.sh). Compared side by side with
+// testcontainers-node by bench/peers/testcontainers-node/compare.sh.
+//
+//   fresh:  a pod + one exec + teardown (what a one-step test costs)
+//   warm:   one exec in a running step container (what each further step costs)
+//   design: a fresh container per step (create/start/wait/logs/remove), the
+//           alternative to exec-in-step-container
+//   10-step test with one service, created fresh vs adopted warm (reuse)
+#include <benchmark/benchmark.h>
+#include <clnrm/docker.h>
+#include <clnrm/error.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "backend/docker/docker_client.h"
+#include "backend/docker/endpoint.h"
+
+namespace {
+
+using namespace clnrm;
+
+const char* kBusybox = "clnrm-test/busybox";
+const char* kRedis = "clnrm-test/redis";
+
+DockerOptions bench_options() {
+  DockerOptions o;
+  o.pull_missing = false;
+  o.reap_on_start = false;
+  return o;
+}
+
+Backend& backend() {
+  static std::unique_ptr<Backend> b = [] {
+    try {
+      return make_docker_backend(bench_options());
+    } catch (const Error& e) {
+      std::fprintf(stderr, "docker benchmarks: %s\nRun scripts/start-docker.sh && scripts/make-test-images.sh\n",
+                   e.describe().c_str());
+      std::exit(1);
+    }
+  }();
+  return *b;
+}
+
+PodSpec pod_spec(const char* name, const char* image = kBusybox) {
+  PodSpec s;
+  s.test_name = name;
+  s.image = image;
+  s.level = SecurityLevel::Low;  // same settings as the testcontainers peer (none)
+  return s;
+}
+
+ProcessSpec step(std::vector<std::string> argv, std::string image = {}) {
+  ProcessSpec p;
+  p.name = "step";
+  p.argv = std::move(argv);
+  p.image = std::move(image);
+  return p;
+}
+
+void check(const ExecResult& r, benchmark::State& state) {
+  if (r.exit_code != 0) state.SkipWithError(("step failed: " + r.stderr_data).c_str());
+}
+
+void BM_DockerFreshPodExecRemove(benchmark::State& state) {
+  CancelToken never;
+  for (auto _ : state) {
+    auto pod = backend().create_pod(pod_spec("bench-fresh"));
+    check(pod->exec(step({"true"}), never), state);
+    pod->destroy();
+  }
+}
+BENCHMARK(BM_DockerFreshPodExecRemove)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// One container, no pod: the floor set by the engine (create+start+exec+rm).
+void BM_DockerRawContainerExecRemove(benchmark::State& state) {
+  docker::DockerClient c(docker::make_curl_transport(docker::resolve_endpoint_from_environment()));
+  c.connect();
+  nlohmann::json body = {{"Image", kBusybox}, {"Cmd", {"sleep", "2147483647"}}, {"HostConfig", {{"NetworkMode", "none"}}}};
+  for (auto _ : state) {
+    const std::string id = c.container_create(body, "");
+    c.container_start(id);
+    auto exec_id = c.exec_create(id, {{"AttachStdout", true}, {"AttachStderr", true}, {"Cmd", {"true"}}});
+    auto out = c.exec_start(exec_id, 1 << 20, std::chrono::milliseconds(0), nullptr);
+    c.container_remove(id, true);
+    if (!out.exit_code || *out.exit_code != 0) state.SkipWithError("exec failed");
+  }
+}
+BENCHMARK(BM_DockerRawContainerExecRemove)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_DockerWarmExec(benchmark::State& state) {
+  CancelToken never;
+  auto pod = backend().create_pod(pod_spec("bench-warm"));
+  check(pod->exec(step({"true"}), never), state);  // creates the step container
+  for (auto _ : state) check(pod->exec(step({"true"}), never), state);
+  pod->destroy();
+}
+BENCHMARK(BM_DockerWarmExec)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The rejected design: every step in a fresh container joined to the pod.
+void BM_DockerFreshContainerPerStep(benchmark::State& state) {
+  docker::DockerClient c(docker::make_curl_transport(docker::resolve_endpoint_from_environment()));
+  c.connect();
+  nlohmann::json pod_body = {{"Image", kBusybox}, {"Cmd", {"sleep", "2147483647"}}, {"HostConfig", {{"NetworkMode", "none"}}}};
+  const std::string pod = c.container_create(pod_body, "");
+  c.container_start(pod);
+  nlohmann::json body = {{"Image", kBusybox}, {"Cmd", {"true"}}, {"HostConfig", {{"NetworkMode", "container:" + pod}}}};
+  for (auto _ : state) {
+    const std::string id = c.container_create(body, "");
+    c.container_start(id);
+    const int code = c.container_wait(id);
+    benchmark::DoNotOptimize(c.container_logs(id, 0));
+    c.container_remove(id, true);
+    if (code != 0) state.SkipWithError("step failed");
+  }
+  c.container_remove(pod, true);
+}
+BENCHMARK(BM_DockerFreshContainerPerStep)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+ProcessSpec redis_service(bool reuse) {
+  ProcessSpec p;
+  p.name = "db";
+  p.image = kRedis;
+  p.argv = {"redis-server", "--port", "6379", "--save", ""};
+  p.reuse = reuse;
+  return p;
+}
+
+void wait_redis(ServiceInstance& svc, benchmark::State& state) {
+  CancelToken never;
+  for (int i = 0; i < 200; ++i) {
+    if (svc.exec(step({"redis-cli", "ping"}), never).stdout_data == "PONG\n") return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  state.SkipWithError("redis never became ready");
+}
+
+// A test with one redis service and 10 steps running inside it.
+void ten_step_test(benchmark::State& state, bool reuse) {
+  CancelToken never;
+  for (auto _ : state) {
+    auto pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
+    auto svc = pod->start_service(redis_service(reuse));
+    wait_redis(*svc, state);
+    for (int i = 0; i < 10; ++i) check(svc->exec(step({"redis-cli", "incr", "n"}), never), state);
+    svc->stop(Duration(0));
+    pod->destroy();
+  }
+}
+void BM_DockerTenStepTestFreshService(benchmark::State& state) { ten_step_test(state, false); }
+void BM_DockerTenStepTestReusedService(benchmark::State& state) { ten_step_test(state, true); }
+BENCHMARK(BM_DockerTenStepTestFreshService)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DockerTenStepTestReusedService)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Only getting a ready service (what reuse saves), without the 10 steps.
+void service_ready(benchmark::State& state, bool reuse) {
+  for (auto _ : state) {
+    auto pod = backend().create_pod(pod_spec("bench-service-ready", kRedis));
+    auto svc = pod->start_service(redis_service(reuse));
+    wait_redis(*svc, state);
+    svc->stop(Duration(0));
+    pod->destroy();
+  }
+}
+void BM_DockerServiceReadyFresh(benchmark::State& state) { service_ready(state, false); }
+void BM_DockerServiceReadyReused(benchmark::State& state) { service_ready(state, true); }
+BENCHMARK(BM_DockerServiceReadyFresh)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DockerServiceReadyReused)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
