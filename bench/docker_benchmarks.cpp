@@ -32,18 +32,24 @@ DockerOptions bench_options() {
   return o;
 }
 
-Backend& backend() {
-  static std::unique_ptr<Backend> b = [] {
+Backend& make_backend(bool agent) {
+  static std::unique_ptr<Backend> with_agent, without_agent;
+  auto& b = agent ? with_agent : without_agent;
+  if (!b) {
     try {
-      return make_docker_backend(bench_options());
+      DockerOptions o = bench_options();
+      o.step_agent = agent;
+      b = make_docker_backend(o);
     } catch (const Error& e) {
       std::fprintf(stderr, "docker benchmarks: %s\nRun scripts/start-docker.sh && scripts/make-test-images.sh\n",
                    e.describe().c_str());
       std::exit(1);
     }
-  }();
+  }
   return *b;
 }
+
+Backend& backend() { return make_backend(true); }
 
 PodSpec pod_spec(const char* name, const char* image = kBusybox) {
   PodSpec s;
@@ -65,15 +71,36 @@ void check(const ExecResult& r, benchmark::State& state) {
   if (r.exit_code != 0) state.SkipWithError(("step failed: " + r.stderr_data).c_str());
 }
 
+// Strict: the test is not done until its containers are removed.
 void BM_DockerFreshPodExecRemove(benchmark::State& state) {
   CancelToken never;
   for (auto _ : state) {
     auto pod = backend().create_pod(pod_spec("bench-fresh"));
     check(pod->exec(step({"true"}), never), state);
     pod->destroy();
+    docker_wait_teardown(backend());
   }
 }
 BENCHMARK(BM_DockerFreshPodExecRemove)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A suite of one-step tests run back to back: each pod's removal overlaps
+// the next test (async teardown); the batch ends only when all are removed.
+// Reported time is per test.
+void BM_DockerFreshPodExecRemoveSequential(benchmark::State& state) {
+  CancelToken never;
+  constexpr int kBatch = 5;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kBatch; ++i) {
+      auto pod = backend().create_pod(pod_spec("bench-fresh-seq"));
+      check(pod->exec(step({"true"}), never), state);
+      pod->destroy();
+    }
+    docker_wait_teardown(backend());
+    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / kBatch);
+  }
+}
+BENCHMARK(BM_DockerFreshPodExecRemoveSequential)->Unit(benchmark::kMillisecond)->UseManualTime();
 
 // One container, no pod: the floor set by the engine (create+start+exec+rm).
 void BM_DockerRawContainerExecRemove(benchmark::State& state) {
@@ -91,6 +118,7 @@ void BM_DockerRawContainerExecRemove(benchmark::State& state) {
 }
 BENCHMARK(BM_DockerRawContainerExecRemove)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// One step in a running step container, through the step agent (default).
 void BM_DockerWarmExec(benchmark::State& state) {
   CancelToken never;
   auto pod = backend().create_pod(pod_spec("bench-warm"));
@@ -99,6 +127,16 @@ void BM_DockerWarmExec(benchmark::State& state) {
   pod->destroy();
 }
 BENCHMARK(BM_DockerWarmExec)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same through the engine's exec API (create + start + inspect).
+void BM_DockerWarmEngineExec(benchmark::State& state) {
+  CancelToken never;
+  auto pod = make_backend(false).create_pod(pod_spec("bench-warm-engine"));
+  check(pod->exec(step({"true"}), never), state);
+  for (auto _ : state) check(pod->exec(step({"true"}), never), state);
+  pod->destroy();
+}
+BENCHMARK(BM_DockerWarmEngineExec)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The rejected design: every step in a fresh container joined to the pod.
 void BM_DockerFreshContainerPerStep(benchmark::State& state) {
@@ -148,6 +186,7 @@ void ten_step_test(benchmark::State& state, bool reuse) {
     for (int i = 0; i < 10; ++i) check(svc->exec(step({"redis-cli", "incr", "n"}), never), state);
     svc->stop(Duration(0));
     pod->destroy();
+    docker_wait_teardown(backend());
   }
 }
 void BM_DockerTenStepTestFreshService(benchmark::State& state) { ten_step_test(state, false); }
@@ -163,6 +202,7 @@ void service_ready(benchmark::State& state, bool reuse) {
     wait_redis(*svc, state);
     svc->stop(Duration(0));
     pod->destroy();
+    docker_wait_teardown(backend());
   }
 }
 void BM_DockerServiceReadyFresh(benchmark::State& state) { service_ready(state, false); }

@@ -196,45 +196,109 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
   return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false);
 }
 
+// The reuse unit is the service container plus (unless in host mode) the
+// pod anchor whose network namespace it lives in; the anchor is also the step
+// container, so a test that adopts a warm unit creates no container at all.
 std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, const std::string& image_id,
                                                          const ProcessSpec& spec) {
   auto& client = *state_->client;
-  c.network_mode = host_mode() ? "host" : "none";
-  nlohmann::json identity = reuse_identity(c);
-  identity["image_id"] = image_id;
+  const bool with_anchor = !host_mode();
+  const bool agent_anchor = with_anchor && state_->options.pause_image.empty();
+  // The anchor's create spec, without its labels (filled in below).
+  ContainerConfig anchor;
+  std::string anchor_image_id;
+  if (with_anchor) {
+    const std::string requested = agent_anchor ? default_image() : state_->options.pause_image;
+    std::tie(anchor.image, anchor_image_id) = state_->resolve_image(requested);
+    anchor.network_mode = "none";
+    if (agent_anchor) {
+      anchor.entrypoint = std::vector<std::string>{};
+      if (state_->options.step_agent) {
+        anchor.cmd = {"sh", "-c", kStepAgentScript};
+        anchor.open_stdin = true;
+      } else {
+        anchor.cmd = kSleepForever;
+      }
+      anchor.security = security_for(spec_.level, spec_.limits);
+    } else {
+      anchor.security = security_for(SecurityLevel::High, {});
+    }
+  }
+  c.network_mode = with_anchor ? "container:" : "host";  // the target id is filled in per unit
+  nlohmann::json identity = {{"service", reuse_identity(c)}, {"service_image_id", image_id}};
+  if (with_anchor) identity["pod"] = {{"spec", reuse_identity(anchor)}, {"image_id", anchor_image_id}};
   const std::string hash = reuse_hash(identity);
   const std::string reuse_name = spec_.test_name + "/" + spec.name;
+  auto reuse_labels = [&](const std::string& role, int slot) {
+    auto l = labels(role, role == "service" ? spec.name : std::string());
+    l[kLabelReuseHash] = hash;
+    l[kLabelReuseSlot] = std::to_string(slot);
+    l[kLabelReuseName] = reuse_name;
+    return l;
+  };
 
   for (int slot = 0; slot < std::max(1, state_->options.reuse_slots); ++slot) {
     auto lock = std::make_shared<ReuseLock>(state_->options.lock_dir, hash, slot);
-    if (!lock->held()) continue;  // another runner uses this slot's container
-    std::string id;
-    bool adopted = false;
+    if (!lock->held()) continue;  // another runner is using this slot's unit
+    std::string service_id, anchor_id;
+    bool complete = true;
+    std::vector<std::string> found_ids;
     for (const auto& found :
          client.container_list({std::string(kLabelReuseHash) + "=" + hash, fmt::format("{}={}", kLabelReuseSlot, slot)})) {
-      if (id.empty() && found.value("State", "") == "running") {
-        id = found.value("Id", "");
-        adopted = true;
-      } else {
-        client.container_remove(found.value("Id", ""), true);  // exited or duplicate
+      found_ids.push_back(found.value("Id", ""));
+      const bool running = found.value("State", "") == "running";
+      const std::string role = found["Labels"].value(kLabelRole, "");
+      if (!running) complete = false;
+      if (role == "service") service_id = found.value("Id", "");
+      if (role == "pod") anchor_id = found.value("Id", "");
+    }
+    if (service_id.empty() || (with_anchor && anchor_id.empty())) complete = false;
+    std::shared_ptr<StepContainer> sc;
+    if (complete && agent_anchor) {
+      // A fresh attach to the running agent; its stdin stayed open.
+      try {
+        sc = std::make_shared<StepContainer>();
+        sc->id = anchor_id;
+        sc->is_anchor = true;
+        if (anchor.open_stdin) sc->agent = std::make_unique<StepAgent>(client, anchor_id);
+      } catch (const Error&) {
+        complete = false;
       }
     }
-    if (id.empty()) {
-      c.labels = labels("service", spec.name);
-      c.labels[kLabelReuseHash] = hash;
-      c.labels[kLabelReuseSlot] = std::to_string(slot);
-      c.labels[kLabelReuseName] = reuse_name;
-      const std::string name = fmt::format("clnrm-reuse-{}-{}", hash.substr(0, 16), slot);
-      client.container_remove(name, true);  // a leftover of a crash between create and label check
-      id = client.container_create(create_body(c), name);
+    const bool adopted = complete;
+    if (!complete) {
+      // Start the unit from scratch: whatever is left of it is unusable.
+      for (const auto& id : found_ids) client.container_remove(id, true);
+      const std::string base = fmt::format("clnrm-reuse-{}-{}", hash.substr(0, 16), slot);
+      if (with_anchor) {
+        client.container_remove(base + "-pod", true);  // a leftover of a crash between create and start
+        anchor.labels = reuse_labels("pod", slot);
+        anchor_id = client.container_create(create_body(anchor), base + "-pod");
+        try {
+          if (agent_anchor) {
+            sc = std::make_shared<StepContainer>();
+            sc->id = anchor_id;
+            sc->is_anchor = true;
+            if (anchor.open_stdin) sc->agent = std::make_unique<StepAgent>(client, anchor_id);
+          }
+          client.container_start(anchor_id);
+        } catch (...) {
+          client.container_remove(anchor_id, true);
+          throw;
+        }
+      }
+      client.container_remove(base, true);
+      c.labels = reuse_labels("service", slot);
+      c.network_mode = with_anchor ? "container:" + anchor_id : "host";
       try {
-        client.container_start(id);
+        service_id = client.container_create(create_body(c), base);
+        client.container_start(service_id);
       } catch (...) {
-        client.container_remove(id, true);
+        remove_containers(client, {service_id}, anchor_id);
         throw;
       }
     }
-    // Containers of an older spec of this service are stale: remove those no
+    // Units of an older spec of this service are stale: remove those no
     // runner holds right now.
     for (const auto& old : client.container_list({std::string(kLabelReuseName) + "=" + reuse_name})) {
       const auto& l = old["Labels"];
@@ -248,14 +312,15 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
       ReuseLock old_lock(state_->options.lock_dir, old_hash, old_slot);
       if (old_lock.held()) client.container_remove(old.value("Id", ""), true);
     }
-    if (!host_mode()) {
-      anchor_ = id;
+    if (with_anchor) {
+      anchor_ = anchor_id;
       anchor_reused_ = true;
       anchor_lock_ = lock;
+      if (sc) step_containers_[default_image()] = sc;
     }
-    return std::make_unique<DockerService>(state_, id, spec.name, lock, adopted);
+    return std::make_unique<DockerService>(state_, service_id, spec.name, lock, adopted);
   }
-  // Every slot is busy: run a private, throw-away container instead.
+  // Every slot is busy: run a private, throw-away service instead.
   c.labels = labels("service", spec.name);
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
