@@ -10,10 +10,14 @@
 
 namespace clnrm::docker {
 
+// One step per input line: "<nonce> <shell text>". Newlines inside the text
+// arrive as references to CLNRM_NL (set here to a newline), so a step is one
+// `read` and one `setsid sh -c` away: no decoding process per step.
 const char* const kStepAgentScript =
+    "CLNRM_NL='\n'; export CLNRM_NL; "
     "while IFS= read -r l; do "
-    "n=${l%% *}; s=$(printf '%s' \"${l#* }\" | base64 -d); "
-    "setsid sh -c \"$s\" </dev/null & p=$!; "
+    "n=${l%% *}; "
+    "setsid sh -c \"${l#* }\" </dev/null & p=$!; "
     "printf '\\036%s:pid:%s\\n' \"$n\" \"$p\" >&2; "
     "wait \"$p\"; r=$?; "
     "printf '\\036%s:%s\\n' \"$n\" \"$r\"; printf '\\036%s:%s\\n' \"$n\" \"$r\" >&2; "
@@ -23,37 +27,16 @@ std::string shell_quote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
     if (c == '\'') out += "'\\''";
+    else if (c == '\n') out += "'\"$nl\"'";  // step_script defines nl
     else out += c;
   }
   return out + "'";
 }
 
-std::string base64_encode(std::string_view data) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
-                       static_cast<unsigned char>(data[i + 2]);
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += t[(v >> 6) & 63];
-    out += t[v & 63];
-  }
-  if (i < data.size()) {
-    unsigned v = static_cast<unsigned char>(data[i]) << 16;
-    if (i + 1 < data.size()) v |= static_cast<unsigned char>(data[i + 1]) << 8;
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += i + 1 < data.size() ? t[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 std::string step_script(const ProcessSpec& spec) {
-  std::string s;
+  // A single line: the agent reads one line per step. `nl` (a newline, from
+  // the agent's CLNRM_NL) is a plain shell variable, invisible to the program.
+  std::string s = "nl=$CLNRM_NL; unset CLNRM_NL; ";
   if (!spec.workdir.empty()) s += "cd " + shell_quote(spec.workdir) + " || exit 126; ";
   for (const auto& [k, v] : spec.env) s += "export " + k + "=" + shell_quote(v) + "; ";
   if (!spec.name.empty()) s += "export CLNRM_STEP=" + shell_quote(spec.name) + "; ";
@@ -158,7 +141,7 @@ ExecResult StepAgent::run(const ProcessSpec& spec, const CancelToken& cancel) {
   demux_.out().clear();
   demux_.err().clear();
   pid_.clear();
-  stream_->write_all(nonce + " " + base64_encode(step_script(spec)) + "\n");
+  stream_->write_all(nonce + " " + step_script(spec) + "\n");
 
   ExecResult r;
   const auto deadline = spec.timeout ? started + *spec.timeout : std::chrono::steady_clock::time_point::max();

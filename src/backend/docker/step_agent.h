@@ -26,7 +26,6 @@ namespace clnrm::docker {
 extern const char* const kStepAgentScript;
 
 std::string shell_quote(std::string_view s);
-std::string base64_encode(std::string_view data);
 // The shell text that runs `spec` (workdir, env, CLNRM_STEP, stdin, argv).
 std::string step_script(const ProcessSpec& spec);
 
