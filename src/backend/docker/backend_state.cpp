@@ -97,7 +97,7 @@ std::string container_name_part(std::string_view text, std::size_t max_len) {
                     c == '.' || c == '-';
     out += ok ? c : '_';
   }
-  if (out.empty()) out = "x";
+  if (out.empty()) out.push_back('x');  // (not `= "x"`: g++ 12 -O3 warns falsely)
   return out;
 }
 

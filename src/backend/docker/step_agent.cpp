@@ -41,7 +41,10 @@ std::string step_script(const ProcessSpec& spec) {
   for (const auto& [k, v] : spec.env) s += "export " + k + "=" + shell_quote(v) + "; ";
   if (!spec.name.empty()) s += "export CLNRM_STEP=" + shell_quote(spec.name) + "; ";
   std::string argv;
-  for (const auto& a : spec.argv) argv += (argv.empty() ? "" : " ") + shell_quote(a);
+  for (const auto& a : spec.argv) {
+    if (!argv.empty()) argv += ' ';
+    argv += shell_quote(a);
+  }
   if (spec.stdin_data) return s + "printf '%s' " + shell_quote(*spec.stdin_data) + " | " + argv;
   return s + "exec " + argv;
 }
