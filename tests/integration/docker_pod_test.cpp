@@ -82,6 +82,17 @@ TEST_F(DockerPodTest, StdoutStderrAndExitCodesAreSeparate) {
   EXPECT_EQ(killed.term_signal, 9);
 }
 
+TEST_F(DockerPodTest, OutputIsCappedAtTheLimitAndTheStepStillEnds) {
+  auto pod = backend_->create_pod(pod_spec("limit"));
+  ProcessSpec p = cmd({"sh", "-c", "yes | head -c 3000000; echo tail >&2"});
+  p.output_limit = 1000;
+  auto r = pod->exec(p, never_);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.stdout_data.size(), 1000u);
+  EXPECT_EQ(r.stderr_data, "tail\n");
+  EXPECT_EQ(pod->exec(cmd({"echo", "after"}), never_).stdout_data, "after\n");
+}
+
 TEST_F(DockerPodTest, StepsShareOneStepContainerAndItsFiles) {
   auto pod = backend_->create_pod(pod_spec("shared", kBusybox));
   auto a = pod->exec(cmd({"sh", "-c", "echo data > /tmp/f; hostname"}), never_);

@@ -109,6 +109,11 @@ bool StepAgent::read_until_done(const std::string& marker, std::chrono::steady_c
                   "container " + id_.substr(0, 12));
     }
     demux_.feed(*chunk);
+    // Keep memory bounded for chatty steps: the head (what is reported) and
+    // a tail long enough to hold the end marker.
+    for (std::string* s : {&demux_.out(), &demux_.err()}) {
+      if (s->size() > limit_ + (1u << 20)) s->erase(limit_, s->size() - limit_ - 4096);
+    }
   }
 }
 
@@ -144,6 +149,7 @@ ExecResult StepAgent::run(const ProcessSpec& spec, const CancelToken& cancel) {
   demux_.out().clear();
   demux_.err().clear();
   pid_.clear();
+  limit_ = spec.output_limit;
   stream_->write_all(nonce + " " + step_script(spec) + "\n");
 
   ExecResult r;

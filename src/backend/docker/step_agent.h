@@ -50,6 +50,7 @@ class StepAgent {
   StreamDemuxer demux_;
   bool broken_ = false;
   std::string pid_;  // the running step's session id (its pgid), from the agent
+  std::size_t limit_ = 16u << 20;  // output bytes kept per stream
 };
 
 }  // namespace clnrm::docker
