@@ -46,6 +46,9 @@ class DockerReuseTest : public ::testing::Test {
     p.argv = {"redis-server", "--port", "6379", "--save", ""};
     if (!extra.empty()) p.argv.push_back(extra), p.argv.push_back("1");
     p.reuse = true;
+    // Part of the reuse hash: keeps this test's units apart from those of
+    // other test processes running in parallel (ctest -j).
+    p.env = {{"CLNRM_TEST_UNIT", test_name_}};
     return p;
   }
   DockerOptions test_options_with_locks() {

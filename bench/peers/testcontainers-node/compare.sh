@@ -15,8 +15,10 @@ out=$(mktemp -d)
 # The reuse benchmarks leave warm units by design; remove exactly those.
 cleanup() {
   rm -rf "$out"
-  docker ps -aq --filter label=clnrm.reuse-name=bench-ten-step/db \
-    --filter label=clnrm.reuse-name=bench-service-ready/db 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
+  local name
+  for name in bench-ten-step/db bench-service-ready/db; do
+    docker ps -aq --filter "label=clnrm.reuse-name=$name" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
+  done
 }
 trap cleanup EXIT
 
