@@ -184,6 +184,12 @@ void ten_step_test(benchmark::State& state, bool reuse, bool trivial_steps = fal
   CancelToken never;
   const std::vector<std::string> argv =
       trivial_steps ? std::vector<std::string>{"true"} : std::vector<std::string>{"redis-cli", "incr", "n"};
+  if (reuse) {
+    // Untimed: make sure a warm unit exists (the first run creates it).
+    auto pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
+    auto svc = pod->start_service(redis_service(true));
+    wait_redis(*pod, state);
+  }
   for (auto _ : state) {
     auto pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
     auto svc = pod->start_service(redis_service(reuse));
@@ -205,8 +211,13 @@ BENCHMARK(BM_DockerTenTrivialStepTestReusedService)->Unit(benchmark::kMillisecon
 
 // Only getting a ready service (what reuse saves), without the 10 steps.
 void service_ready(benchmark::State& state, bool reuse) {
+  if (reuse) {
+    auto pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
+    auto svc = pod->start_service(redis_service(true));
+    wait_redis(*pod, state);
+  }
   for (auto _ : state) {
-    auto pod = backend().create_pod(pod_spec("bench-service-ready", kRedis));
+    auto pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
     auto svc = pod->start_service(redis_service(reuse));
     wait_redis(*pod, state);
     svc->stop(Duration(0));
@@ -219,6 +230,26 @@ void BM_DockerServiceReadyReused(benchmark::State& state) { service_ready(state,
 BENCHMARK(BM_DockerServiceReadyFresh)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_DockerServiceReadyReused)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The reuse benchmarks leave warm units by design; a benchmark run must not
+// leave containers behind, so remove exactly those at the end.
+void remove_warm_units() {
+  try {
+    docker::DockerClient c(docker::make_curl_transport(docker::resolve_endpoint_from_environment()));
+    c.connect();
+    for (const auto& found : c.container_list({"clnrm.reuse-name=bench-ten-step/db"}))
+      c.container_remove(found.value("Id", ""), true);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "docker benchmarks: cleanup: %s\n", e.describe().c_str());
+  }
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  remove_warm_units();
+  return 0;
+}

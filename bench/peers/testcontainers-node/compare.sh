@@ -16,7 +16,7 @@ out=$(mktemp -d)
 cleanup() {
   rm -rf "$out"
   local name
-  for name in bench-ten-step/db bench-service-ready/db; do
+  for name in bench-ten-step/db; do
     docker ps -aq --filter "label=clnrm.reuse-name=$name" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
   done
 }
