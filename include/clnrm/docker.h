@@ -30,7 +30,8 @@ struct DockerOptions {
   std::string lock_dir = "/run/lock";  // reuse locks: <lock_dir>/clnrm-reuse-<hash>-<slot>.lock
   int reuse_slots = 8;              // parallel runners that each get their own warm container per spec
   bool step_agent = true;           // steps via the step agent (attach) instead of engine execs; CLNRM_DOCKER_STEP_AGENT=0
-  bool async_teardown = true;       // Pod::destroy kills now, removes in the background (drained by the backend)
+  bool async_teardown = true;       // Pod::destroy returns at once; removal runs in the background (drained by the backend)
+  bool standby = true;              // keep one started anchor per (image, level, limits) ready for the next pod; CLNRM_DOCKER_STANDBY=0
 };
 
 // Parses "FROM=TO" or several separated by commas ("a=b,c=d"). Throws

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "backend/docker/docker_pod.h"
 #include "backend/docker/owner.h"
 #include "docker_support.h"
 
@@ -292,6 +293,31 @@ TEST_F(DockerPodTest, ImageMapRunsUpstreamNames) {
   auto pod = backend->create_pod(spec);
   auto r = pod->exec(cmd({"echo", "mapped"}, "alpine"), never_);
   EXPECT_EQ(r.stdout_data, "mapped\n");
+}
+
+TEST_F(DockerPodTest, StandbyAnchorIsFreshAndNothingIsLeftAtShutdown) {
+  DockerOptions o = test_options();
+  o.session_id = options_.session_id;
+  o.standby = true;
+  auto backend = make_docker_backend(o);
+  std::string first_anchor;
+  {
+    auto pod = backend->create_pod(pod_spec("standby"));
+    EXPECT_EQ(pod->exec(cmd({"sh", "-c", "echo used > /tmp/used"}), never_).exit_code, 0);
+    first_anchor = dynamic_cast<docker::DockerPod&>(*pod).anchor_id();
+  }
+  auto pod = backend->create_pod(pod_spec("standby"));
+  auto r = pod->exec(cmd({"sh", "-c", "cat /tmp/used 2>/dev/null || echo fresh"}), never_);
+  EXPECT_EQ(r.stdout_data, "fresh\n") << "a standby is a never-used container";
+  const std::string second_anchor = dynamic_cast<docker::DockerPod&>(*pod).anchor_id();
+  EXPECT_NE(second_anchor, first_anchor);
+  auto inspect = connect_client()->container_inspect(second_anchor);
+  ASSERT_TRUE(inspect);
+  EXPECT_EQ((*inspect)["Config"]["Labels"].value("clnrm.test", ""), "(standby)");
+  EXPECT_EQ((*inspect)["HostConfig"].value("NetworkMode", ""), "none");
+  pod.reset();
+  backend.reset();  // removes the pods and the standby made for a next test
+  EXPECT_EQ(count_with_label("clnrm.session", options_.session_id), 0u);
 }
 
 TEST_F(DockerPodTest, DestroyRemovesEveryContainerAndIsIdempotent) {

@@ -13,6 +13,7 @@
 
 #include "backend/docker/docker_client.h"
 #include "backend/docker/remover.h"
+#include "backend/docker/standby_pool.h"
 
 namespace clnrm::docker {
 
@@ -20,6 +21,7 @@ struct BackendState {
   DockerOptions options;
   std::unique_ptr<DockerClient> client;
   std::unique_ptr<Remover> remover;  // after client: destroyed (drained) first
+  StandbyPool standby;
   std::mutex images_mutex;
   std::map<std::string, std::string> image_ids;  // mapped name -> image id
 

@@ -19,7 +19,15 @@ using docker::BackendState;
 class DockerBackend final : public Backend {
  public:
   explicit DockerBackend(std::shared_ptr<BackendState> state) : state_(std::move(state)) {}
-  ~DockerBackend() override { wait_teardown(); }
+  ~DockerBackend() override {
+    try {
+      const auto unused = state_->standby.shut_down();
+      if (!unused.empty()) docker::remove_containers(*state_->client, unused, {});
+    } catch (...) {
+      // The reaper removes them on the next start.
+    }
+    wait_teardown();
+  }
   void wait_teardown() {
     if (state_->remover) state_->remover->drain();
   }
@@ -65,6 +73,7 @@ DockerOptions docker_options_from_environment() {
     o.pull_missing = !(std::string_view(pull) == "0" || std::string_view(pull) == "never");
   if (const char* pause = std::getenv("CLNRM_DOCKER_PAUSE_IMAGE")) o.pause_image = pause;
   if (const char* agent = std::getenv("CLNRM_DOCKER_STEP_AGENT")) o.step_agent = std::string_view(agent) != "0";
+  if (const char* standby = std::getenv("CLNRM_DOCKER_STANDBY")) o.standby = std::string_view(standby) != "0";
   return o;
 }
 

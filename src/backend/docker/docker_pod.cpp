@@ -64,21 +64,26 @@ std::string DockerPod::create_and_start(const ContainerConfig& config, const std
   return id;
 }
 
-std::shared_ptr<DockerPod::StepContainer> DockerPod::make_step_container_locked(const std::string& requested,
-                                                                                 bool as_anchor) {
+ContainerConfig DockerPod::step_config(const std::string& image) const {
   ContainerConfig c;
-  c.image = state_->resolve_image(requested).first;
+  c.image = image;
   c.entrypoint = std::vector<std::string>{};
-  const bool agent = state_->options.step_agent;
-  if (agent) {
+  if (state_->options.step_agent) {
     c.cmd = {"sh", "-c", kStepAgentScript};
     c.open_stdin = true;
   } else {
     c.cmd = kSleepForever;
   }
+  c.security = security_for(spec_.level, spec_.limits);
+  return c;
+}
+
+std::shared_ptr<DockerPod::StepContainer> DockerPod::make_step_container_locked(const std::string& requested,
+                                                                                 bool as_anchor) {
+  ContainerConfig c = step_config(state_->resolve_image(requested).first);
+  const bool agent = c.open_stdin;
   c.labels = labels(as_anchor ? "pod" : "step");
   c.network_mode = as_anchor ? (host_mode() ? "host" : "none") : network_mode_locked();
-  c.security = security_for(spec_.level, spec_.limits);
   auto sc = std::make_shared<StepContainer>();
   sc->is_anchor = as_anchor;
   sc->id = create_and_start(c, as_anchor ? name_ : next_name("step"), [&](const std::string& id) {
@@ -89,11 +94,46 @@ std::shared_ptr<DockerPod::StepContainer> DockerPod::make_step_container_locked(
   return sc;
 }
 
+bool DockerPod::take_standby_anchor_locked() {
+  if (!state_->options.standby || host_mode() || !state_->options.step_agent) return false;
+  const std::string requested = default_image();
+  ContainerConfig c = step_config(state_->resolve_image(requested).first);
+  c.network_mode = "none";
+  c.labels = owner_labels(spec_.session_id);
+  c.labels[kLabelRole] = "pod";
+  c.labels[kLabelTest] = "(standby)";
+  const std::string key = reuse_hash(reuse_identity(c));
+  auto state = state_;
+  auto standby = state_->standby.take(key, [state, c] {
+    auto& client = *state->client;
+    StandbyContainer s;
+    s.id = client.container_create(create_body(c), "");
+    try {
+      s.agent = std::make_unique<StepAgent>(client, s.id);
+      client.container_start(s.id);
+    } catch (...) {
+      client.container_remove(s.id, true);
+      throw;
+    }
+    return s;
+  });
+  if (!standby) return false;
+  auto sc = std::make_shared<StepContainer>();
+  sc->id = standby->id;
+  sc->is_anchor = true;
+  sc->agent = std::move(standby->agent);
+  owned_.push_back(sc->id);
+  step_containers_[requested] = sc;
+  anchor_ = sc->id;
+  return true;
+}
+
 std::string DockerPod::ensure_anchor_locked() {
   if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
   if (!anchor_.empty()) return anchor_;
   if (state_->options.pause_image.empty()) {
     // The anchor doubles as the step container for the pod's image.
+    if (take_standby_anchor_locked()) return anchor_;
     anchor_ = make_step_container_locked(default_image(), true)->id;
     return anchor_;
   }

@@ -47,6 +47,8 @@ class DockerPod final : public Pod {
   bool host_mode() const;
   std::string network_mode_locked();  // creates the anchor when needed
   std::string ensure_anchor_locked();
+  ContainerConfig step_config(const std::string& image) const;
+  bool take_standby_anchor_locked();
   std::shared_ptr<StepContainer> make_step_container_locked(const std::string& requested_image, bool as_anchor);
   std::shared_ptr<StepContainer> step_container_for(const std::string& image_request);
   std::string default_image() const;
