@@ -70,7 +70,7 @@ std::unique_ptr<docker::DockerClient> connect_client(const DockerOptions& option
 DockerOptions docker_options_from_environment() {
   DockerOptions o;
   if (const char* pull = std::getenv("CLNRM_DOCKER_PULL"))
-    o.pull_missing = !(std::string_view(pull) == "0" || std::string_view(pull) == "never");
+    o.pull_missing = std::string_view(pull) == "1" || std::string_view(pull) == "always";
   if (const char* pause = std::getenv("CLNRM_DOCKER_PAUSE_IMAGE")) o.pause_image = pause;
   if (const char* agent = std::getenv("CLNRM_DOCKER_STEP_AGENT")) o.step_agent = std::string_view(agent) != "0";
   if (const char* standby = std::getenv("CLNRM_DOCKER_STANDBY")) o.standby = std::string_view(standby) != "0";
