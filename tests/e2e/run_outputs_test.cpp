@@ -13,7 +13,11 @@ namespace {
 
 std::vector<std::string> names(const Outcome& r) {
   std::vector<std::string> out;
-  const json j = json::parse(r.out);
+  const json j = json::parse(r.out, nullptr, false);
+  if (j.is_discarded()) {
+    ADD_FAILURE() << "not JSON (exit " << r.exit_code << "):\n" << r.out << "\nstderr:\n" << r.err;
+    return out;
+  }
   for (const auto& t : j["tests"]) out.push_back(t["name"]);
   std::sort(out.begin(), out.end());
   return out;
@@ -42,7 +46,7 @@ TEST(RunOutputs, HistoryIsRecordedAndDrivesRerunFailedAndShards) {
   for (const auto& n : names(shard2)) both.push_back(n);
   std::sort(both.begin(), both.end());
   EXPECT_EQ(both, (std::vector<std::string>{"a_fails_first", "passes"}));
-  EXPECT_EQ(names(shard1).size(), 1u);
+  EXPECT_EQ(names(shard1).size(), 1u) << shard1.err << shard2.err;
 
   EXPECT_EQ(run_clnrm({"run", "--db", db, "--order", "sideways", pass}).exit_code, 2);
   EXPECT_EQ(run_clnrm({"run", "--no-history", "--rerun-failed", pass}).exit_code, 2);
