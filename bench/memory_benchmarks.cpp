@@ -4,7 +4,7 @@
 // counter (bench/support) counts every operator new of the loop and reports
 // allocs/iter, bytes/iter, peak_bytes and retained_bytes as counters; Google
 // Benchmark's MemoryManager run adds allocs_per_iter / max_bytes_used to the
-// JSON.
+// JSON of single-repetition runs (see main below).
 #include <benchmark/benchmark.h>
 #include <clnrm/container_registry.h>
 #include <clnrm/environment.h>
@@ -14,11 +14,14 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <string_view>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "support/allocation_counter.h"
+#include "support/platform_context.h"
 #include "support/measured_loop.h"
 
 namespace {
@@ -191,11 +194,32 @@ void BM_ConcurrentRegistryAccess(benchmark::State& state) {
 }
 BENCHMARK(BM_ConcurrentRegistryAccess)->Threads(5)->Threads(10)->Threads(25)->Threads(50)->UseRealTime();
 
-// Registered at static-initialisation time: Google Benchmark's extra memory
-// run then covers every benchmark of this suite.
-const bool memory_manager_installed = [] {
-  clnrm::bench::install_memory_manager();
-  return true;
-}();
+// The repetitions this run asks for (flag, else Google Benchmark's env var).
+long requested_repetitions(int argc, char** argv) {
+  long repetitions = 1;
+  if (const char* env = std::getenv("BENCHMARK_REPETITIONS")) repetitions = std::strtol(env, nullptr, 10);
+  const std::string_view flag = "--benchmark_repetitions=";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.substr(0, flag.size()) == flag) repetitions = std::strtol(argv[i] + flag.size(), nullptr, 10);
+  }
+  return repetitions;
+}
 
 }  // namespace
+
+int main(int argc, char** argv) {
+  clnrm::bench::add_platform_context();
+  // Google Benchmark 1.7.1 keeps each repetition's MemoryManager::Result in a
+  // std::vector that reallocates as repetitions are added, so every
+  // repetition but the last reports max_bytes_used / total_allocated_bytes
+  // read from freed memory. Its MemoryManager run is therefore used only for
+  // single-repetition runs (ctest smoke, massif); the AllocationProbe
+  // counters above are measured in every repetition.
+  if (requested_repetitions(argc, argv) <= 1) clnrm::bench::install_memory_manager();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -52,8 +52,9 @@ void BM_NullStep(benchmark::State& state) {
     StepResult r = run::run_step(ctx, step, {});
     benchmark::DoNotOptimize(r);
   }
-  state.counters["per_step"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_step"] =
+      benchmark::Counter(static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_NullStep);
 
@@ -67,8 +68,9 @@ void BM_NullTestSteps(benchmark::State& state) {
     TestResult r = run_test(env, spec, {});
     benchmark::DoNotOptimize(r);
   }
-  state.counters["per_step"] = benchmark::Counter(static_cast<double>(state.iterations() * state.range(0)),
-                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_step"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * state.range(0)),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_NullTestSteps)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
 
@@ -114,8 +116,9 @@ void BM_NullPlan100(benchmark::State& state) {
     RunResult r = run_tests(env, tests, opts);
     benchmark::DoNotOptimize(r);
   }
-  state.counters["per_test"] = benchmark::Counter(static_cast<double>(state.iterations() * 100),
-                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_test"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * 100),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_NullPlan100)->Arg(1)->Arg(2)->UseRealTime();
 

@@ -9,6 +9,7 @@ repetitions around the median, which is what a rerun should land in.
 """
 import json
 import os
+import re
 import statistics
 import sys
 
@@ -48,7 +49,6 @@ def main():
         sys.exit(f"{result_set}: no <suite>.json files (run scripts/run_benchmarks.sh first)")
     out = []
     out.append("# Baseline metrics\n")
-    import re
     mode = re.search(r"repetitions (\d+), min_time ([0-9.]+)s", system)
     if not mode:
         sys.exit(f"{result_set}/system.txt has no 'mode:' line")
@@ -59,10 +59,12 @@ def main():
     out.append("```sh\nscripts/run_benchmarks.sh\n"
                f"scripts/gen_baseline_metrics.py bench/results/<that run> > docs/BASELINE_METRICS.md\n```\n")
     out.append("Machine (`system.txt` of the run):\n\n```\n" + system + "\n```\n")
-    out.append("*median* is over the repetitions of `real_time` per iteration; *range* is the lowest and "
-               "highest repetition relative to the median — a rerun on the same kind of machine under "
-               "similar load should land inside it. This machine is a shared 2-core VM: expect wide "
-               "ranges for the thread-scaling rows.\n")
+    out.append("Medians are over the repetitions, per iteration, for wall time (`real_time`) and CPU time "
+               "(`cpu_time`); *range* is the lowest and highest repetition relative to that median — a rerun "
+               "on the same kind of machine under similar load should land inside it. The regression gate "
+               "(`clnrm bench compare`, default `--metric auto`) compares CPU time, and wall time for the "
+               "`/real_time` rows. This machine is a shared 2-core VM with a high load average (see `load:` "
+               "above): wall-time ranges are wide, CPU-time ranges much less so.\n")
     for suite_file in suites:
         doc = load(os.path.join(result_set, suite_file))
         rows = {}
@@ -80,22 +82,31 @@ def main():
         out.append(f"Command: `build/release/bench/{suite} --benchmark_repetitions={repetitions} "
                    f"--benchmark_min_time={min_time} --benchmark_out=... --benchmark_out_format=json`\n")
         has_memory = any(all(k in r[0] for k in MEMORY) for r in rows.values())
-        header = "| benchmark | n | median | range | items/s (median) |"
-        sep = "|---|---:|---:|---|---:|"
+        header = "| benchmark | n | wall median | wall range | CPU median | CPU range | items/s (median) |"
+        sep = "|---|---:|---:|---|---:|---|---:|"
         if has_memory:
             header += " allocs/iter | bytes/iter | peak bytes |"
             sep += "---:|---:|---:|"
         out.append(header)
         out.append(sep)
-        for name in order:
+        def natural(name):
+            return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+        def cells(runs, field):
+            vals = [r[field] * SCALE[r.get("time_unit", "ns")] for r in runs if r.get(field) is not None]
+            if not vals:
+                return None
+            med = statistics.median(vals)
+            lo, hi = min(vals) / med - 1, max(vals) / med - 1
+            return len(vals), f"{fmt_time(med)} | {lo * 100:+.0f}% … {hi * 100:+.0f}%"
+
+        for name in sorted(order, key=natural):
             runs = rows[name]
-            times = [r["real_time"] * SCALE[r.get("time_unit", "ns")] for r in runs if r.get("real_time") is not None]
-            if not times:
+            wall, cpu = cells(runs, "real_time"), cells(runs, "cpu_time")
+            if not wall or not cpu:
                 continue
-            med = statistics.median(times)
-            lo, hi = min(times) / med - 1, max(times) / med - 1
             ips = [r["items_per_second"] for r in runs if r.get("items_per_second")]
-            line = (f"| `{name}` | {len(times)} | {fmt_time(med)} | {lo * 100:+.0f}% … {hi * 100:+.0f}% | "
+            line = (f"| `{name}` | {wall[0]} | {wall[1]} | {cpu[1]} | "
                     f"{fmt_count(statistics.median(ips)) + '/s' if ips else '–'} |")
             if has_memory:
                 for key in MEMORY:

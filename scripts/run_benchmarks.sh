@@ -200,10 +200,6 @@ history="$results_root/bench-history.db"
 "$clnrm" bench record "$out/all.json" --db "$history" --metric "$metric" --commit "$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 "$clnrm" bench report --db "$history" --metric "$metric" --budgets bench/budgets.toml --html "$out/report.html" >/dev/null
 
-if [[ -n $save_baseline ]]; then
-  "$clnrm" bench compare "$out/all.json" --metric "$metric" --save-baseline "$save_baseline"
-fi
-
 status=0
 compared=0
 compare_args=("$out/all.json" --baseline "$baseline" --metric "$metric" --budgets bench/budgets.toml)
@@ -225,6 +221,12 @@ else
   "$clnrm" bench compare "${compare_args[@]}" --format text -o "$out/compare.txt" || true
   "$clnrm" bench compare "${compare_args[@]}" --format html -o "$out/compare.html" || true
   compared=1
+fi
+
+# Saved after the comparison, so saving over the baseline being compared
+# with still compares against the previous one first.
+if [[ -n $save_baseline ]]; then
+  "$clnrm" bench compare "$out/all.json" --metric "$metric" --save-baseline "$save_baseline"
 fi
 
 # ---- keep the last 10 result sets --------------------------------------------

@@ -33,6 +33,7 @@ struct TestFacts {
 };
 
 // Checks the keys set in `spec`. Returns true when all passed.
-bool check_test_assertions(const AssertionsSpec& spec, const TestFacts& facts, std::vector<AssertionResult>& out);
+bool check_test_assertions(const AssertionsSpec& spec, const TestFacts& facts,
+                           std::vector<AssertionResult>& out);
 
 }  // namespace clnrm

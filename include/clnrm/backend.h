@@ -93,6 +93,9 @@ class ServiceInstance {
   virtual ExecResult exec(const ProcessSpec& spec, const CancelToken& cancel) = 0;
   // SIGTERM, then SIGKILL after `grace`. Idempotent.
   virtual void stop(Duration grace) = 0;
+  // One line for readiness-failure messages, e.g. "running" or
+  // "exited (exit code 1, OOMKilled)"; "" when the backend cannot tell.
+  virtual std::string describe_state() { return {}; }
 };
 
 class Pod {

@@ -13,12 +13,20 @@
 
 namespace clnrm {
 
+// Settings only some backends use (docker: --image-map, --reuse).
+struct BackendChoiceOptions {
+  std::vector<std::string> image_map;  // "FROM=TO" entries
+  bool reuse = false;
+};
+
 // Names accepted by make_backend, for --help and error messages.
 std::vector<std::string> backend_names();
 // The default for `clnrm run`.
 std::string_view default_backend_name();
 // Throws Error(Usage) for an unknown name, Error(NotSupported) when the
-// backend cannot work on this machine. `tests` lets `auto` pick by content.
-std::shared_ptr<Backend> make_backend(std::string_view name, const std::vector<TestSpec>& tests);
+// backend cannot work on this machine. `tests` lets `auto` pick by content:
+// docker when a test names an image and an engine answers, else sandbox.
+std::shared_ptr<Backend> make_backend(std::string_view name, const std::vector<TestSpec>& tests,
+                                      const BackendChoiceOptions& options = {});
 
 }  // namespace clnrm

@@ -26,9 +26,12 @@ struct DockerOptions {
   std::string pause_image;          // pod container image; empty: the pod's image (must have `sleep`)
   bool reuse = false;               // --reuse: every service behaves as reuse = true
   bool reap_on_start = true;        // remove containers of dead clnrm processes when the backend starts
-  bool pull_missing = true;         // try to pull an absent image (CLNRM_DOCKER_PULL=0 turns it off)
+  bool pull_missing = false;        // pull an absent image from its registry (CLNRM_DOCKER_PULL=1); off: offline by default (DESIGN.md §5)
   std::string lock_dir = "/run/lock";  // reuse locks: <lock_dir>/clnrm-reuse-<hash>-<slot>.lock
   int reuse_slots = 8;              // parallel runners that each get their own warm container per spec
+  bool step_agent = true;           // steps via the step agent (attach) instead of engine execs; CLNRM_DOCKER_STEP_AGENT=0
+  bool async_teardown = true;       // Pod::destroy returns at once; removal runs in the background (drained by the backend)
+  bool standby = true;              // keep one started anchor per (image, level, limits) ready for the next pod; CLNRM_DOCKER_STANDBY=0
 };
 
 // Parses "FROM=TO" or several separated by commas ("a=b,c=d"). Throws
@@ -45,9 +48,15 @@ std::string map_image(const ImageMap& map, std::string_view image);
 // returns the backend. Throws Error(NotSupported) when no engine answers,
 // with a message saying how to start one.
 std::unique_ptr<Backend> make_docker_backend(DockerOptions options = {});
-// DockerOptions with defaults from the environment (CLNRM_DOCKER_PULL,
-// CLNRM_DOCKER_PAUSE_IMAGE); used by the CLI.
+// DockerOptions with defaults from the environment (CLNRM_DOCKER_PULL=1,
+// CLNRM_DOCKER_PAUSE_IMAGE, CLNRM_DOCKER_STEP_AGENT=0, CLNRM_DOCKER_STANDBY=0);
+// used by the CLI.
 DockerOptions docker_options_from_environment();
+
+// Waits until every pod destroyed so far is removed from the engine
+// (async_teardown). No-op for other backends. The backend's destructor
+// waits too.
+void docker_wait_teardown(Backend& backend);
 
 // True when an engine answers /_ping within `timeout` (for --backend auto).
 bool docker_engine_available(const DockerOptions& options = {},

@@ -9,7 +9,8 @@
 
 namespace clnrm {
 
-std::string output_tail(std::string_view text, std::size_t max_lines = 20, std::size_t max_bytes = 2048);
+std::string output_tail(std::string_view text, std::size_t max_lines = 20,
+                        std::size_t max_bytes = 2048);
 
 // Indents every line of `text` by `indent` (for multi-line messages).
 std::string indent_lines(std::string_view text, std::string_view indent = "    ");

@@ -19,7 +19,8 @@ bool colour_wanted(std::FILE* stream);
 
 class ConsoleReporter {
  public:
-  ConsoleReporter(std::FILE* out, bool colour, Verbosity verbosity) : out_(out), colour_(colour), verbosity_(verbosity) {}
+  ConsoleReporter(std::FILE* out, bool colour, Verbosity verbosity)
+      : out_(out), colour_(colour), verbosity_(verbosity) {}
   // One line ("PASS  name  (1.234s)"), then why it failed.
   void test_finished(const TestResult& test);
   // Counts per status and the total wall time.

@@ -27,16 +27,16 @@ struct Plan {
 };
 
 struct RunOptions {
-  int jobs = 0;                                 // <= 0: number of cores
-  bool fail_fast = false;                       // after a failure, start no new test
-  std::optional<Duration> default_test_timeout; // for tests without their own timeout
-  const CancelToken* cancel = nullptr;          // SIGINT/SIGTERM; null: never cancelled
-  OrderingFunction ordering;                    // null: file order
+  int jobs = 0;                                  // <= 0: number of cores
+  bool fail_fast = false;                        // after a failure, start no new test
+  std::optional<Duration> default_test_timeout;  // for tests without their own timeout
+  const CancelToken* cancel = nullptr;           // SIGINT/SIGTERM; null: never cancelled
+  OrderingFunction ordering;                     // null: file order
   // Called once per test as it finishes (also for skipped ones), serialised
   // by the runner, on the worker thread that ran it.
   std::function<void(const TestResult&)> on_test_finished;
   std::function<void(const TestSpec&, int worker)> on_test_started;
-  std::optional<std::uint64_t> seed;            // --seed: overrides [determinism] seed
+  std::optional<std::uint64_t> seed;  // --seed: overrides [determinism] seed
 };
 
 // Number of worker lanes for `requested` (<= 0: cores) and `tests` tests.
@@ -59,10 +59,12 @@ struct TestContext {
 TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& context);
 
 // Runs every test of `plan` and returns their results in plan order.
-RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const Plan& plan, const RunOptions& options);
+RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const Plan& plan,
+                   const RunOptions& options);
 
 // make_plan + run_plan.
-RunResult run_tests(Environment& env, const std::vector<TestSpec>& tests, const RunOptions& options);
+RunResult run_tests(Environment& env, const std::vector<TestSpec>& tests,
+                    const RunOptions& options);
 
 // Services in an order that starts every service after those it depends_on
 // (stable: declaration order otherwise). Throws Error(Config) on a cycle or

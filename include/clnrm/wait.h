@@ -24,12 +24,13 @@ struct ProbeOutcome {
 // One probe of `wait` against `service` in `pod`, each bounded by `probe_timeout`.
 // `instance` may be null (plugins that run nothing); then probes that need a
 // service process (log) report not ready.
-ProbeOutcome probe_port(Pod& pod, std::uint16_t port, const CancelToken& cancel, Duration probe_timeout);
+ProbeOutcome probe_port(Pod& pod, std::uint16_t port, const CancelToken& cancel,
+                        Duration probe_timeout);
 ProbeOutcome probe_log(ServiceInstance* instance, const Pattern& pattern, int occurrences);
 ProbeOutcome probe_exec(Pod& pod, ServiceInstance* instance, const std::vector<std::string>& argv,
                         const CancelToken& cancel, Duration probe_timeout);
-ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status, const CancelToken& cancel,
-                        Duration probe_timeout);
+ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status,
+                        const CancelToken& cancel, Duration probe_timeout);
 
 // The in-pod command that exits 0 when something listens on `port` (used
 // when Pod::connect_tcp cannot connect from outside, e.g. Docker).
@@ -54,7 +55,8 @@ int parse_http_status(std::string_view response);
 // wait_for.timeout or `deadline` passes (Error Timeout) or when `cancel` is
 // set (Error Cancelled). Error messages carry the service's exit code and the
 // last lines of its log. Returns immediately when nothing is to be waited for.
-void wait_until_ready(Pod& pod, ServiceInstance* instance, const ServiceSpec& service, const CancelToken& cancel,
+void wait_until_ready(Pod& pod, ServiceInstance* instance, const ServiceSpec& service,
+                      const CancelToken& cancel,
                       std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
 // "port 6379", "log /Ready/ x2", "exec [pg_isready]", "http http://...": for messages.

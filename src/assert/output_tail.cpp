@@ -26,7 +26,8 @@ std::string output_tail(std::string_view text, std::size_t max_lines, std::size_
     tail = tail.substr(tail.size() - max_bytes);
     // Start at a line boundary when one is close, else mid-line.
     const std::size_t nl = tail.find('\n');
-    if (nl != std::string_view::npos && nl + 1 < tail.size() && nl < max_bytes / 2) tail.remove_prefix(nl + 1);
+    if (nl != std::string_view::npos && nl + 1 < tail.size() && nl < max_bytes / 2)
+      tail.remove_prefix(nl + 1);
     cut = true;
   }
   std::string out;

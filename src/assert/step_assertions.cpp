@@ -1,6 +1,5 @@
 #include <clnrm/assertions.h>
 #include <clnrm/output_tail.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -16,18 +15,19 @@ std::string header(const StepSpec& step) {
   return fmt::format("step '{}' ([{}])", step.name, fmt::join(step.command, " "));
 }
 
-void check_pattern(const StepSpec& step, const char* name, const std::optional<Pattern>& pattern, bool negated,
-                   std::string_view label, std::string_view text, std::vector<AssertionResult>& out) {
+void check_pattern(const StepSpec& step, const char* name, const std::optional<Pattern>& pattern,
+                   bool negated, std::string_view label, std::string_view text,
+                   std::vector<AssertionResult>& out) {
   if (!pattern) return;
   const bool matched = output_matches(*pattern, text);
   AssertionResult& a = out.emplace_back();
   a.name = name;
   a.passed = matched != negated;
   if (a.passed) return;
-  a.message = negated ? fmt::format("{}: {} matched /{}/, which it must not{}", header(step), label, pattern->source,
-                                    shown_output(label, text))
-                      : fmt::format("{}: {} did not match /{}/{}", header(step), label, pattern->source,
-                                    shown_output(label, text));
+  a.message = negated ? fmt::format("{}: {} matched /{}/, which it must not{}", header(step), label,
+                                    pattern->source, shown_output(label, text))
+                      : fmt::format("{}: {} did not match /{}/{}", header(step), label,
+                                    pattern->source, shown_output(label, text));
 }
 
 }  // namespace
@@ -51,21 +51,26 @@ bool check_step(const StepSpec& step, const ExecResult& exec, std::vector<Assert
     a.name = "exit_code";
     a.passed = exec.exit_code == step.expected_exit_code;
     if (!a.passed) {
-      std::string how = exec.timed_out ? fmt::format("was killed by its timeout (exit {})", exec.exit_code)
-                        : exec.term_signal != 0
-                            ? fmt::format("was killed by signal {} (exit {})", exec.term_signal, exec.exit_code)
-                            : fmt::format("exited {}", exec.exit_code);
-      a.message = fmt::format("{} {}, expected exit code {}{}{}", header(step), how, step.expected_exit_code,
-                              shown_output("stdout", exec.stdout_data), shown_output("stderr", exec.stderr_data));
-      if (exec.oom_killed) a.message += "\n  (the kernel's OOM killer ended it: raise [limits] memory_mb)";
+      std::string how =
+          exec.timed_out ? fmt::format("was killed by its timeout (exit {})", exec.exit_code)
+          : exec.term_signal != 0
+              ? fmt::format("was killed by signal {} (exit {})", exec.term_signal, exec.exit_code)
+              : fmt::format("exited {}", exec.exit_code);
+      a.message = fmt::format("{} {}, expected exit code {}{}{}", header(step), how,
+                              step.expected_exit_code, shown_output("stdout", exec.stdout_data),
+                              shown_output("stderr", exec.stderr_data));
+      if (exec.oom_killed)
+        a.message += "\n  (the kernel's OOM killer ended it: raise [limits] memory_mb)";
     }
   }
-  check_pattern(step, "expected_output_regex", step.expected_output_regex, false, "stdout", exec.stdout_data, out);
-  check_pattern(step, "expected_output_regex_not", step.expected_output_regex_not, true, "stdout", exec.stdout_data,
-                out);
-  check_pattern(step, "expected_stderr_regex", step.expected_stderr_regex, false, "stderr", exec.stderr_data, out);
-  check_pattern(step, "expected_stderr_regex_not", step.expected_stderr_regex_not, true, "stderr", exec.stderr_data,
-                out);
+  check_pattern(step, "expected_output_regex", step.expected_output_regex, false, "stdout",
+                exec.stdout_data, out);
+  check_pattern(step, "expected_output_regex_not", step.expected_output_regex_not, true, "stdout",
+                exec.stdout_data, out);
+  check_pattern(step, "expected_stderr_regex", step.expected_stderr_regex, false, "stderr",
+                exec.stderr_data, out);
+  check_pattern(step, "expected_stderr_regex_not", step.expected_stderr_regex_not, true, "stderr",
+                exec.stderr_data, out);
   for (std::size_t i = first; i < out.size(); ++i)
     if (!out[i].passed) return false;
   return true;

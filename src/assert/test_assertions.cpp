@@ -1,12 +1,12 @@
 // Upstream's [assertions] table, checked against facts the runner gathered
 // (never against what the test file merely claims).
 #include <clnrm/assertions.h>
-
 #include <fmt/format.h>
 
 namespace clnrm {
 
-bool check_test_assertions(const AssertionsSpec& spec, const TestFacts& facts, std::vector<AssertionResult>& out) {
+bool check_test_assertions(const AssertionsSpec& spec, const TestFacts& facts,
+                           std::vector<AssertionResult>& out) {
   bool ok = true;
   auto add = [&](const char* name, bool passed, std::string message) {
     AssertionResult& a = out.emplace_back();
@@ -16,14 +16,18 @@ bool check_test_assertions(const AssertionsSpec& spec, const TestFacts& facts, s
     ok = ok && passed;
   };
   if (spec.execution_should_be_hermetic) {
-    const bool hermetic = facts.capabilities.hermetic && facts.capabilities.network_isolation && facts.own_pod &&
-                          facts.network_isolated;
+    const bool hermetic = facts.capabilities.hermetic && facts.capabilities.network_isolation &&
+                          facts.own_pod && facts.network_isolated;
     const bool want = *spec.execution_should_be_hermetic;
     std::string why;
-    if (!facts.capabilities.hermetic) why = "the backend does not isolate processes (no own namespaces)";
-    else if (!facts.capabilities.network_isolation) why = "the backend does not isolate the network";
-    else if (!facts.own_pod) why = "the test did not run in a cleanroom of its own";
-    else if (!facts.network_isolated) why = "the test used the host network ([policy] host_network)";
+    if (!facts.capabilities.hermetic)
+      why = "the backend does not isolate processes (no own namespaces)";
+    else if (!facts.capabilities.network_isolation)
+      why = "the backend does not isolate the network";
+    else if (!facts.own_pod)
+      why = "the test did not run in a cleanroom of its own";
+    else if (!facts.network_isolated)
+      why = "the test used the host network ([policy] host_network)";
     add("execution_should_be_hermetic", hermetic == want,
         want ? fmt::format("execution_should_be_hermetic = true, but {}", why)
              : "execution_should_be_hermetic = false, but the test ran hermetically");
@@ -31,7 +35,8 @@ bool check_test_assertions(const AssertionsSpec& spec, const TestFacts& facts, s
   if (spec.container_should_have_executed_commands) {
     const auto want = static_cast<std::size_t>(*spec.container_should_have_executed_commands);
     add("container_should_have_executed_commands", facts.steps_executed >= want,
-        fmt::format("container_should_have_executed_commands = {}, but {} step(s) ran", want, facts.steps_executed));
+        fmt::format("container_should_have_executed_commands = {}, but {} step(s) ran", want,
+                    facts.steps_executed));
   }
   if (spec.all_steps_should_pass) {
     const bool want = *spec.all_steps_should_pass;

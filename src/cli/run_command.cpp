@@ -4,11 +4,14 @@
 #include <clnrm/backend_choice.h>
 #include <clnrm/environment.h>
 #include <clnrm/error.h>
+#include <clnrm/history.h>
+#include <clnrm/html_report.h>
+#include <clnrm/metrics_export.h>
+#include <clnrm/otlp.h>
 #include <clnrm/parser.h>
 #include <clnrm/report.h>
 #include <clnrm/runner.h>
 #include <clnrm/signals.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -16,6 +19,7 @@
 #include <map>
 
 #include "commands.h"
+#include "run_planning.h"
 #include "test_selection.h"
 
 namespace clnrm::cli {
@@ -33,6 +37,13 @@ struct RunArgs {
   bool quiet = false;
   bool verbose = false;
   bool include_failing = false;
+  std::vector<std::string> image_map;
+  bool reuse = false;
+  PlanningFlags planning;
+  std::string html_file;
+  std::string metrics_file;
+  std::string trace_file;
+  std::string otel_endpoint;
 };
 
 // Parses every file first: one bad file stops the run before anything runs.
@@ -55,7 +66,8 @@ std::optional<std::vector<TestSpec>> parse_all(const std::vector<std::string>& f
 
 // [report] json/junit inside test files: each path gets the results of the
 // tests that name it.
-void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& tests, const Plan& plan) {
+void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& tests,
+                            const Plan& plan) {
   std::map<std::string, std::vector<std::size_t>> json_paths, junit_paths;
   for (std::size_t i = 0; i < plan.order.size(); ++i) {
     const ReportSpec& r = tests[plan.order[i]].report;
@@ -67,27 +79,77 @@ void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& t
     for (std::size_t i : indices) part.tests.push_back(run.tests[i]);
     return part;
   };
-  for (const auto& [path, indices] : json_paths) write_report_file(path, run_result_to_json(subset(indices)));
-  for (const auto& [path, indices] : junit_paths) write_report_file(path, run_result_to_junit(subset(indices)));
+  for (const auto& [path, indices] : json_paths)
+    write_report_file(path, run_result_to_json(subset(indices)));
+  for (const auto& [path, indices] : junit_paths)
+    write_report_file(path, run_result_to_junit(subset(indices)));
+}
+
+// Everything after the run that writes somewhere else: report files, HTML
+// (with history trends), metrics, traces. History is a side channel: its
+// failures are warnings.
+void write_outputs(const RunArgs& a, const RunResult& run, const std::vector<TestSpec>& tests,
+                   const Plan& plan, const Environment& env, history::Recorder* recorder) {
+  if (!a.json_file.empty()) write_report_file(a.json_file, run_result_to_json(run));
+  if (!a.junit_file.empty()) write_report_file(a.junit_file, run_result_to_junit(run));
+  write_per_file_reports(run, tests, plan);
+  if (!a.html_file.empty()) {
+    std::optional<report::TrendsByTest> trends;
+    if (recorder && recorder->store()) {
+      try {
+        trends = report::load_trends(*recorder->store(), run, 30, recorder->run_id());
+      } catch (const Error& e) {
+        std::fprintf(stderr, "clnrm: warning: no history trends in the HTML report: %s\n",
+                     e.describe().c_str());
+      }
+    }
+    report::write_html_report(run, trends, a.html_file);
+  }
+  if (!a.metrics_file.empty()) write_metrics_file(a.metrics_file, env.metrics().snapshot(), run);
+  if (!a.trace_file.empty()) write_trace_file(a.trace_file, run);
+  if (!a.otel_endpoint.empty()) {
+    try {
+      post_otlp(a.otel_endpoint, run);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "clnrm: warning: traces not exported: %s\n", e.describe().c_str());
+    }
+  }
+}
+
+// The options as a human reads them, stored with the run in history.
+std::string command_line(const RunArgs& a) {
+  std::string s = fmt::format("run --backend {} --jobs {}",
+                              a.backend.empty() ? default_backend_name() : a.backend, a.jobs);
+  if (a.fail_fast) s += " --fail-fast";
+  if (a.planning.order != "file") s += " --order " + a.planning.order;
+  if (!a.planning.shard.empty()) s += " --shard " + a.planning.shard;
+  if (a.planning.rerun_failed) s += " --rerun-failed";
+  for (const std::string& p : a.paths) s += " " + p;
+  return s;
 }
 
 int run_command(RunArgs a) {
   if (a.paths.empty()) a.paths.push_back(".");
   if (a.format != "human" && a.format != "json")
-    throw Error(ErrorKind::Usage, fmt::format("unknown format '{}' (use human or json)", a.format), "--format");
-  if (a.quiet && a.verbose) throw Error(ErrorKind::Usage, "--quiet and --verbose exclude each other");
+    throw Error(ErrorKind::Usage, fmt::format("unknown format '{}' (use human or json)", a.format),
+                "--format");
+  if (a.quiet && a.verbose)
+    throw Error(ErrorKind::Usage, "--quiet and --verbose exclude each other");
   RunOptions options;
   if (!a.timeout.empty()) {
     std::string why;
     options.default_test_timeout = parse_duration(a.timeout, &why);
     if (!options.default_test_timeout) throw Error(ErrorKind::Usage, why, "--timeout");
-    if (options.default_test_timeout->count() == 0) options.default_test_timeout.reset();  // 0: no limit
+    if (options.default_test_timeout->count() == 0)
+      options.default_test_timeout.reset();  // 0: no limit
   }
-  if (a.jobs < 0) throw Error(ErrorKind::Usage, "--jobs must be 1 or more (0 = number of cores)", "--jobs");
+  if (a.jobs < 0)
+    throw Error(ErrorKind::Usage, "--jobs must be 1 or more (0 = number of cores)", "--jobs");
 
   const std::vector<std::string> files = select_test_files(a.paths, a.include_failing);
   if (files.empty()) {
-    std::fprintf(stderr, "clnrm: error: no *.clnrm.toml files found in %s\n", fmt::format("{}", fmt::join(a.paths, " ")).c_str());
+    std::fprintf(stderr, "clnrm: error: no *.clnrm.toml files found in %s\n",
+                 fmt::format("{}", fmt::join(a.paths, " ")).c_str());
     return 2;
   }
   std::optional<std::vector<TestSpec>> tests = parse_all(files);
@@ -96,32 +158,58 @@ int run_command(RunArgs a) {
     return 2;
   }
 
-  Environment env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, *tests));
+  BackendChoiceOptions backend_options;
+  backend_options.image_map = a.image_map;
+  backend_options.reuse = a.reuse;
+  Environment env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, *tests,
+                               backend_options));
   register_builtin_plugins(env.services());
 
   const bool json_out = a.format == "json";
   std::FILE* console_stream = json_out ? stderr : stdout;
-  const Verbosity verbosity = a.quiet ? Verbosity::Quiet : a.verbose ? Verbosity::Verbose : Verbosity::Normal;
+  const Verbosity verbosity = a.quiet     ? Verbosity::Quiet
+                              : a.verbose ? Verbosity::Verbose
+                                          : Verbosity::Normal;
   ConsoleReporter console(console_stream, colour_wanted(console_stream), verbosity);
+
+  options.jobs = a.jobs;
+  options.fail_fast = a.fail_fast;
+  std::string planning_note;
+  options.ordering = make_ordering(a.planning, planning_note);
+  const Plan plan = make_plan(*tests, options);
+  if (!planning_note.empty() && !a.quiet)
+    std::fprintf(stderr, "clnrm: %s\n", planning_note.c_str());
+  if (plan.order.empty()) {
+    std::fprintf(stderr, "clnrm: no test selected (--shard / --rerun-failed left none)\n");
+    return 0;
+  }
+
+  std::optional<history::Recorder> recorder;
+  if (a.planning.use_history)
+    recorder.emplace(a.planning.db,
+                     history::collect_run_meta(std::string(env.backend().name()), command_line(a)));
 
   CancelToken cancel;
   SignalCancellation signals(cancel, !a.quiet);
-  options.jobs = a.jobs;
-  options.fail_fast = a.fail_fast;
   options.cancel = &cancel;
-  options.on_test_finished = [&](const TestResult& t) { console.test_finished(t); };
-  const Plan plan = make_plan(*tests, options);
+  options.on_test_finished = [&](const TestResult& t) {
+    console.test_finished(t);
+    if (recorder) recorder->record(t);
+  };
   const RunResult run = run_plan(env, *tests, plan, options);
   console.summary(run);
+  if (recorder) {
+    recorder->finish(run);
+    if (!recorder->warning().empty())
+      std::fprintf(stderr, "clnrm: warning: %s\n", recorder->warning().c_str());
+  }
 
   if (json_out) {
     const std::string text = run_result_to_json(run);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
   }
-  if (!a.json_file.empty()) write_report_file(a.json_file, run_result_to_json(run));
-  if (!a.junit_file.empty()) write_report_file(a.junit_file, run_result_to_junit(run));
-  write_per_file_reports(run, *tests, plan);
+  write_outputs(a, run, *tests, plan, env, recorder ? &*recorder : nullptr);
 
   if (cancel.cancelled()) {
     std::fprintf(stderr, "clnrm: interrupted: every cleanroom was torn down\n");
@@ -134,17 +222,43 @@ int run_command(RunArgs a) {
 
 void add_run_command(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<RunArgs>();
+  args->planning.db = history::default_path();
   auto* cmd = app.add_subcommand("run", "Run *.clnrm.toml tests, each in a fresh cleanroom");
   cmd->add_option("paths", args->paths, "Test files or directories (default: .)");
   cmd->add_option("-j,--jobs", args->jobs, "Tests run in parallel (default: number of cores)");
   cmd->add_flag("--fail-fast", args->fail_fast, "Start no new test after the first failure");
-  cmd->add_option("--format", args->format, "Output on stdout: human or json")->capture_default_str();
+  cmd->add_option("--format", args->format, "Output on stdout: human or json")
+      ->capture_default_str();
   cmd->add_option("--junit", args->junit_file, "Also write a JUnit XML report to FILE");
   cmd->add_option("--json", args->json_file, "Also write the JSON report to FILE");
   cmd->add_option("--backend", args->backend,
                   fmt::format("Isolation backend: {} (default {})", fmt::join(backend_names(), "|"),
                               default_backend_name()));
-  cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own (0: none)")->capture_default_str();
+  cmd->add_option("--image-map", args->image_map,
+                  "docker: run image TO for FROM (FROM=TO, repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--reuse", args->reuse,
+                "docker: keep service containers warm across tests and runs");
+  cmd->add_option("--order", args->planning.order,
+                  "Test order: file, random[:SEED] or history (longest first)")
+      ->capture_default_str();
+  cmd->add_option("--shard", args->planning.shard,
+                  "Run only shard K of N (K/N), balanced by history");
+  cmd->add_flag("--rerun-failed", args->planning.rerun_failed,
+                "Run only the tests that failed in the last complete run");
+  cmd->add_option("--db", args->planning.db, "History database")->capture_default_str();
+  cmd->add_flag(
+      "--no-history", [args](std::int64_t) { args->planning.use_history = false; },
+      "Do not read or record run history");
+  cmd->add_option("--html", args->html_file,
+                  "Also write an HTML report (with history trends) to FILE");
+  cmd->add_option("--metrics-file", args->metrics_file,
+                  "Also write Prometheus metrics (text format) to FILE");
+  cmd->add_option("--trace-file", args->trace_file, "Also write OTLP/JSON traces to FILE");
+  cmd->add_option("--otel-endpoint", args->otel_endpoint,
+                  "POST OTLP/JSON traces to this collector (http://host:4318)");
+  cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own (0: none)")
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "Print only failures and the summary");
   cmd->add_flag("-v,--verbose", args->verbose, "Print services and steps of every test");
   cmd->add_flag("--include-failing", args->include_failing,

@@ -16,6 +16,7 @@ bool under_failing_directory(const std::string& root, const std::string& file);
 
 // discover_test_files over each path, minus the `failing` ones, in path
 // order, without duplicates. Throws Error(Usage) for a missing path.
-std::vector<std::string> select_test_files(const std::vector<std::string>& paths, bool include_failing);
+std::vector<std::string> select_test_files(const std::vector<std::string>& paths,
+                                           bool include_failing);
 
 }  // namespace clnrm::cli

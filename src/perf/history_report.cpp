@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -19,6 +20,28 @@ struct Point {
   bool change = false;
   Verdict verdict = Verdict::Ok;
 };
+
+// "BM_X/5" before "BM_X/10": digit runs compare as numbers.
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      std::size_t ie = i, je = j;
+      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+      const auto na = std::stoull(a.substr(i, std::min<std::size_t>(ie - i, 18)));
+      const auto nb = std::stoull(b.substr(j, std::min<std::size_t>(je - j, 18)));
+      if (na != nb) return na < nb;
+      i = ie;
+      j = je;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
 
 std::string short_sha(const std::string& sha) { return sha.size() > 10 ? sha.substr(0, 10) : sha; }
 
@@ -119,6 +142,7 @@ std::string render_history_html(const std::vector<HistoryRun>& runs, const Histo
     body += comparison_html_fragment(report);
   }
 
+  std::sort(order.begin(), order.end(), natural_less);
   body += "<h2>Trends</h2>\n";
   for (const auto& name : order) {
     const Budget* budget = options.compare.budgets.match(name);

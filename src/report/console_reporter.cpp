@@ -1,6 +1,5 @@
 #include <clnrm/output_tail.h>
 #include <clnrm/report.h>
-
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -17,22 +16,31 @@ constexpr const char* kBold = "1";
 
 const char* label(Status s) {
   switch (s) {
-    case Status::Passed: return "PASS ";
-    case Status::Failed: return "FAIL ";
-    case Status::Error: return "ERROR";
-    case Status::TimedOut: return "TIME ";
-    case Status::Skipped: return "SKIP ";
-    case Status::Cancelled: return "CANCL";
+    case Status::Passed:
+      return "PASS ";
+    case Status::Failed:
+      return "FAIL ";
+    case Status::Error:
+      return "ERROR";
+    case Status::TimedOut:
+      return "TIME ";
+    case Status::Skipped:
+      return "SKIP ";
+    case Status::Cancelled:
+      return "CANCL";
   }
   return "?    ";
 }
 
 const char* colour_of(Status s) {
   switch (s) {
-    case Status::Passed: return kGreen;
+    case Status::Passed:
+      return kGreen;
     case Status::Skipped:
-    case Status::Cancelled: return kYellow;
-    default: return kRed;
+    case Status::Cancelled:
+      return kYellow;
+    default:
+      return kRed;
   }
 }
 
@@ -59,12 +67,14 @@ void ConsoleReporter::test_finished(const TestResult& t) {
 
   if (verbosity_ == Verbosity::Verbose) {
     for (const ServiceResult& s : t.services)
-      std::fprintf(out_, "      service %s (%s) started in %s, ready in %s\n", s.name.c_str(), s.plugin.c_str(),
-                   format_duration(s.start_duration).c_str(), format_duration(s.ready_duration).c_str());
+      std::fprintf(out_, "      service %s (%s) started in %s, ready in %s\n", s.name.c_str(),
+                   s.plugin.c_str(), format_duration(s.start_duration).c_str(),
+                   format_duration(s.ready_duration).c_str());
     for (const StepResult& s : t.steps) {
       const std::string where = s.scenario.empty() ? s.name : s.scenario + "/" + s.name;
-      std::fprintf(out_, "      %s %s (%s, exit %d)\n", paint(label(s.status), colour_of(s.status)).c_str(),
-                   where.c_str(), format_duration(s.duration).c_str(), s.exec.exit_code);
+      std::fprintf(out_, "      %s %s (%s, exit %d)\n",
+                   paint(label(s.status), colour_of(s.status)).c_str(), where.c_str(),
+                   format_duration(s.duration).c_str(), s.exec.exit_code);
     }
   }
   if (!bad) return;
@@ -85,7 +95,8 @@ void ConsoleReporter::test_finished(const TestResult& t) {
     std::fprintf(out_, "%s\n", indent_lines("[assertions] " + a.message, "      ").c_str());
     detailed = true;
   }
-  if (!detailed && !t.message.empty()) std::fprintf(out_, "%s\n", indent_lines(t.message, "      ").c_str());
+  if (!detailed && !t.message.empty())
+    std::fprintf(out_, "%s\n", indent_lines(t.message, "      ").c_str());
   std::fflush(out_);
 }
 
@@ -108,8 +119,9 @@ void ConsoleReporter::summary(const RunResult& run) {
   const char* verdict = run.all_passed() ? "OK" : "FAILED";
   std::fprintf(out_, "\n%s: %zu test%s, %s in %s (backend %s, %d job%s)\n",
                paint(verdict, run.all_passed() ? kGreen : kBold).c_str(), run.tests.size(),
-               run.tests.size() == 1 ? "" : "s", parts.c_str(), format_duration(run.duration).c_str(),
-               run.backend.c_str(), run.jobs, run.jobs == 1 ? "" : "s");
+               run.tests.size() == 1 ? "" : "s", parts.c_str(),
+               format_duration(run.duration).c_str(), run.backend.c_str(), run.jobs,
+               run.jobs == 1 ? "" : "s");
   std::fflush(out_);
 }
 

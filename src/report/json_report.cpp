@@ -14,7 +14,8 @@ double ms(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 
 
 json assertions_json(const std::vector<AssertionResult>& list) {
   json out = json::array();
-  for (const AssertionResult& a : list) out.push_back({{"name", a.name}, {"passed", a.passed}, {"message", a.message}});
+  for (const AssertionResult& a : list)
+    out.push_back({{"name", a.name}, {"passed", a.passed}, {"message", a.message}});
   return out;
 }
 

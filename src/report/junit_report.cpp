@@ -5,7 +5,6 @@
 // <system-out>/<system-err>. Times in seconds with 3 decimals.
 #include <clnrm/output_tail.h>
 #include <clnrm/report.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <unistd.h>
@@ -17,7 +16,9 @@ namespace {
 
 constexpr std::size_t kMaxStreamBytes = 64u << 10;
 
-std::string seconds(std::chrono::nanoseconds d) { return fmt::format("{:.3f}", static_cast<double>(d.count()) / 1e9); }
+std::string seconds(std::chrono::nanoseconds d) {
+  return fmt::format("{:.3f}", static_cast<double>(d.count()) / 1e9);
+}
 
 std::string hostname() {
   char buf[256] = {};
@@ -30,7 +31,8 @@ std::string hostname() {
 std::string class_name(const std::string& file) {
   std::string s = file;
   for (std::string_view suffix : {".clnrm.toml", ".toml"}) {
-    if (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (s.size() > suffix.size() &&
+        s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0) {
       s.resize(s.size() - suffix.size());
       break;
     }
@@ -43,7 +45,8 @@ std::string class_name(const std::string& file) {
 
 std::string capped(std::string_view text) {
   if (text.size() <= kMaxStreamBytes) return std::string(text);
-  return fmt::format("[... {} bytes cut ...]\n{}", text.size() - kMaxStreamBytes, text.substr(text.size() - kMaxStreamBytes));
+  return fmt::format("[... {} bytes cut ...]\n{}", text.size() - kMaxStreamBytes,
+                     text.substr(text.size() - kMaxStreamBytes));
 }
 
 std::string failure_details(const TestResult& t) {
@@ -63,8 +66,9 @@ std::string failure_details(const TestResult& t) {
 }
 
 void write_testcase(std::string& x, const TestResult& t) {
-  x += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" time=\"{}\"", xml_escape(t.name),
-                   xml_escape(class_name(t.file)), xml_escape(t.file), seconds(t.duration));
+  x += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" time=\"{}\"",
+                   xml_escape(t.name), xml_escape(class_name(t.file)), xml_escape(t.file),
+                   seconds(t.duration));
   std::string out_text, err_text;
   for (const StepResult& s : t.steps) {
     const std::string where = s.scenario.empty() ? s.name : s.scenario + "/" + s.name;
@@ -81,23 +85,30 @@ void write_testcase(std::string& x, const TestResult& t) {
   x += ">\n";
   const std::string message = xml_escape(t.message);
   switch (t.status) {
-    case Status::Passed: break;
+    case Status::Passed:
+      break;
     case Status::Failed:
-      x += fmt::format("      <failure message=\"{}\" type=\"AssertionFailed\">{}</failure>\n", message,
-                       xml_escape(failure_details(t)));
+      x += fmt::format("      <failure message=\"{}\" type=\"AssertionFailed\">{}</failure>\n",
+                       message, xml_escape(failure_details(t)));
       break;
     case Status::Error:
     case Status::TimedOut:
     case Status::Cancelled: {
-      const char* type = t.status == Status::TimedOut ? "Timeout" : t.status == Status::Cancelled ? "Cancelled" : "Error";
+      const char* type = t.status == Status::TimedOut    ? "Timeout"
+                         : t.status == Status::Cancelled ? "Cancelled"
+                                                         : "Error";
       x += fmt::format("      <error message=\"{}\" type=\"{}\">{}</error>\n", message, type,
                        xml_escape(failure_details(t)));
       break;
     }
-    case Status::Skipped: x += fmt::format("      <skipped message=\"{}\"/>\n", message); break;
+    case Status::Skipped:
+      x += fmt::format("      <skipped message=\"{}\"/>\n", message);
+      break;
   }
-  if (!out_text.empty()) x += fmt::format("      <system-out>{}</system-out>\n", xml_escape(out_text));
-  if (!err_text.empty()) x += fmt::format("      <system-err>{}</system-err>\n", xml_escape(err_text));
+  if (!out_text.empty())
+    x += fmt::format("      <system-out>{}</system-out>\n", xml_escape(out_text));
+  if (!err_text.empty())
+    x += fmt::format("      <system-err>{}</system-err>\n", xml_escape(err_text));
   x += "    </testcase>\n";
 }
 
@@ -107,9 +118,12 @@ struct Counts {
   void add(const TestResult& t) {
     ++tests;
     time += t.duration;
-    if (t.status == Status::Failed) ++failures;
-    else if (t.status == Status::Skipped) ++skipped;
-    else if (t.status != Status::Passed) ++errors;
+    if (t.status == Status::Failed)
+      ++failures;
+    else if (t.status == Status::Skipped)
+      ++skipped;
+    else if (t.status != Status::Passed)
+      ++errors;
   }
 };
 
@@ -129,7 +143,8 @@ std::string run_result_to_junit(const RunResult& run) {
 
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += fmt::format(
-      "<testsuites name=\"clnrm\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" "
+      "<testsuites name=\"clnrm\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
+      "time=\"{}\" "
       "timestamp=\"{}\">\n",
       total.tests, total.failures, total.errors, total.skipped, seconds(run.duration),
       xml_escape(format_rfc3339(run.started)));
@@ -139,13 +154,15 @@ std::string run_result_to_junit(const RunResult& run) {
     Counts c;
     for (const TestResult* t : tests) c.add(*t);
     x += fmt::format(
-        "  <testsuite name=\"{}\" id=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" "
+        "  <testsuite name=\"{}\" id=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
+        "skipped=\"{}\" time=\"{}\" "
         "timestamp=\"{}\" hostname=\"{}\">\n",
         xml_escape(files[i]), i, c.tests, c.failures, c.errors, c.skipped, seconds(c.time),
         xml_escape(format_rfc3339(tests.front()->started)), host);
-    x += fmt::format("    <properties>\n      <property name=\"backend\" value=\"{}\"/>\n"
-                     "      <property name=\"session_id\" value=\"{}\"/>\n    </properties>\n",
-                     xml_escape(run.backend), xml_escape(run.session_id));
+    x += fmt::format(
+        "    <properties>\n      <property name=\"backend\" value=\"{}\"/>\n"
+        "      <property name=\"session_id\" value=\"{}\"/>\n    </properties>\n",
+        xml_escape(run.backend), xml_escape(run.session_id));
     for (const TestResult* t : tests) write_testcase(x, *t);
     x += "  </testsuite>\n";
   }

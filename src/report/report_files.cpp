@@ -29,7 +29,8 @@ void write_report_file(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw Error(ErrorKind::Io, std::string("cannot write report: ") + std::strerror(errno), path);
+    if (!f)
+      throw Error(ErrorKind::Io, std::string("cannot write report: ") + std::strerror(errno), path);
     f << content;
     f.flush();
     if (!f) throw Error(ErrorKind::Io, "writing the report failed", path);

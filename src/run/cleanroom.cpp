@@ -1,7 +1,6 @@
 #include "cleanroom.h"
 
 #include <clnrm/error.h>
-
 #include <fmt/format.h>
 
 namespace clnrm::run {

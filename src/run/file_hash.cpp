@@ -1,5 +1,4 @@
 #include <clnrm/runner.h>
-
 #include <fmt/format.h>
 
 #include <cstdio>

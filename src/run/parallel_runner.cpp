@@ -24,7 +24,8 @@ TestResult not_run(const TestSpec& spec, Environment& env, std::string reason) {
 
 }  // namespace
 
-RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const Plan& plan, const RunOptions& options) {
+RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const Plan& plan,
+                   const RunOptions& options) {
   RunResult run;
   run.session_id = env.session_id();
   run.backend = std::string(env.backend().name());
@@ -60,7 +61,8 @@ RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const P
         ctx.seed = options.seed;
         slot = run_test(env, spec, ctx);
         slot.file_hash = hash_file(spec.file);
-        if (options.fail_fast && is_failure(slot.status)) stop.store(true, std::memory_order_release);
+        if (options.fail_fast && is_failure(slot.status))
+          stop.store(true, std::memory_order_release);
       }
       if (options.on_test_finished) {
         std::lock_guard lock(callback_mutex);
@@ -80,7 +82,8 @@ RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const P
   return run;
 }
 
-RunResult run_tests(Environment& env, const std::vector<TestSpec>& tests, const RunOptions& options) {
+RunResult run_tests(Environment& env, const std::vector<TestSpec>& tests,
+                    const RunOptions& options) {
   return run_plan(env, tests, make_plan(tests, options), options);
 }
 

@@ -3,7 +3,6 @@
 // without touching the runner.
 #include <clnrm/error.h>
 #include <clnrm/runner.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -29,9 +28,11 @@ Plan make_plan(const std::vector<TestSpec>& tests, const RunOptions& options) {
     std::vector<bool> seen(tests.size(), false);
     for (std::size_t i : plan.order) {
       if (i >= tests.size())
-        throw Error(ErrorKind::Internal, fmt::format("test ordering returned index {} of {} tests", i, tests.size()));
+        throw Error(ErrorKind::Internal,
+                    fmt::format("test ordering returned index {} of {} tests", i, tests.size()));
       if (seen[i])
-        throw Error(ErrorKind::Internal, fmt::format("test ordering returned test '{}' twice", tests[i].name));
+        throw Error(ErrorKind::Internal,
+                    fmt::format("test ordering returned test '{}' twice", tests[i].name));
       seen[i] = true;
     }
   } else {

@@ -24,8 +24,8 @@ std::string stop_reason(const StepResult& r) {
 
 }  // namespace
 
-bool run_sequence(const StepContext& ctx, const std::vector<StepSpec>& steps, std::string_view scenario,
-                  std::vector<StepResult>& out) {
+bool run_sequence(const StepContext& ctx, const std::vector<StepSpec>& steps,
+                  std::string_view scenario, std::vector<StepResult>& out) {
   for (std::size_t i = 0; i < steps.size(); ++i) {
     if (ctx.cancel && ctx.cancel->cancelled()) {
       for (std::size_t j = i; j < steps.size(); ++j)
@@ -35,27 +35,31 @@ bool run_sequence(const StepContext& ctx, const std::vector<StepSpec>& steps, st
     out.push_back(run_step(ctx, steps[i], scenario));
     if (stops_test(steps[i], out.back())) {
       std::string reason = stop_reason(out.back());
-      for (std::size_t j = i + 1; j < steps.size(); ++j) out.push_back(skipped_step(steps[j], scenario, reason));
+      for (std::size_t j = i + 1; j < steps.size(); ++j)
+        out.push_back(skipped_step(steps[j], scenario, reason));
       return false;
     }
   }
   return true;
 }
 
-bool run_scenario(const StepContext& outer, const ScenarioSpec& scenario, std::vector<StepResult>& out) {
+bool run_scenario(const StepContext& outer, const ScenarioSpec& scenario,
+                  std::vector<StepResult>& out) {
   StepContext ctx = outer;
   if (scenario.timeout) {
     const auto scenario_deadline = Clock::now() + *scenario.timeout;
     if (!ctx.deadline || scenario_deadline < *ctx.deadline) ctx.deadline = scenario_deadline;
   }
-  if (!scenario.concurrent || scenario.steps.size() < 2) return run_sequence(ctx, scenario.steps, scenario.name, out);
+  if (!scenario.concurrent || scenario.steps.size() < 2)
+    return run_sequence(ctx, scenario.steps, scenario.name, out);
 
   std::vector<StepResult> results(scenario.steps.size());
   {
     std::vector<std::jthread> threads;
     threads.reserve(scenario.steps.size() - 1);
     for (std::size_t i = 1; i < scenario.steps.size(); ++i)
-      threads.emplace_back([&, i] { results[i] = run_step(ctx, scenario.steps[i], scenario.name); });
+      threads.emplace_back(
+          [&, i] { results[i] = run_step(ctx, scenario.steps[i], scenario.name); });
     results[0] = run_step(ctx, scenario.steps[0], scenario.name);
   }  // jthreads join here
   bool go_on = true;

@@ -1,7 +1,6 @@
 // depends_on -> start order (Kahn's algorithm, stable in declaration order).
 #include <clnrm/error.h>
 #include <clnrm/runner.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -15,7 +14,7 @@ std::vector<const ServiceSpec*> service_start_order(const TestSpec& spec) {
       if (services[i].name == name) return i;
     return n;
   };
-  std::vector<std::size_t> pending(n, 0);                 // unmet dependencies
+  std::vector<std::size_t> pending(n, 0);  // unmet dependencies
   std::vector<std::vector<std::size_t>> dependents(n);
   for (std::size_t i = 0; i < n; ++i) {
     for (const std::string& dep : services[i].depends_on) {
@@ -48,8 +47,10 @@ std::vector<const ServiceSpec*> service_start_order(const TestSpec& spec) {
       std::vector<std::string> cycle;
       for (std::size_t i = 0; i < n; ++i)
         if (!done[i]) cycle.push_back(services[i].name);
-      throw Error(ErrorKind::Config, fmt::format("services depend on each other in a cycle: {}", fmt::join(cycle, ", ")),
-                  spec.file);
+      throw Error(
+          ErrorKind::Config,
+          fmt::format("services depend on each other in a cycle: {}", fmt::join(cycle, ", ")),
+          spec.file);
     }
   }
   return order;

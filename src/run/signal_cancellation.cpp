@@ -1,6 +1,5 @@
 #include <clnrm/error.h>
 #include <clnrm/signals.h>
-
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -18,13 +17,15 @@ std::atomic<CancelToken*> g_token{nullptr};
 std::atomic<int> g_first_signal{0};
 std::atomic<int> g_count{0};
 std::atomic<int> g_pipe_write{-1};
-struct sigaction g_old_int {}, g_old_term {};
+struct sigaction g_old_int {
+}, g_old_term{};
 
 std::mutex g_hooks_mutex;
 std::map<int, std::function<void()>> g_hooks;
 int g_next_hook = 1;
 
-static_assert(std::atomic<int>::is_always_lock_free && std::atomic<CancelToken*>::is_always_lock_free);
+static_assert(std::atomic<int>::is_always_lock_free &&
+              std::atomic<CancelToken*>::is_always_lock_free);
 
 extern "C" void on_signal(int sig) {
   const int saved_errno = errno;
@@ -83,12 +84,13 @@ SignalCancellation::SignalCancellation(CancelToken& token, bool announce) : anno
     for (;;) {
       const ssize_t n = ::read(pipe_[0], &byte, 1);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;  // write end closed: shutting down
+      if (n <= 0) return;     // write end closed: shutting down
       if (byte == 0) return;  // the destructor's stop byte
       if (++seen == 1) {
         if (announce_)
-          std::fprintf(stderr, "\nclnrm: %s received: stopping running steps and tearing down cleanrooms "
-                               "(press Ctrl-C again to exit immediately)\n",
+          std::fprintf(stderr,
+                       "\nclnrm: %s received: stopping running steps and tearing down cleanrooms "
+                       "(press Ctrl-C again to exit immediately)\n",
                        byte == SIGTERM ? "SIGTERM" : "SIGINT");
       } else {
         run_hooks();

@@ -1,12 +1,11 @@
 // One step: build its process spec, run it where it belongs, check it.
+#include "step_runner.h"
+
 #include <clnrm/assertions.h>
 #include <clnrm/error.h>
 #include <clnrm/output_tail.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-
-#include "step_runner.h"
 
 namespace clnrm::run {
 namespace {
@@ -27,7 +26,8 @@ void count(Environment* env, const StepResult& r) {
   if (r.status != Status::Passed) m.add(Metrics::Counter::StepsFailed);
   m.add(Metrics::Counter::StepWallNs, static_cast<std::uint64_t>(r.exec.usage.wall.count()));
   m.add(Metrics::Counter::StepUserCpuUs, static_cast<std::uint64_t>(r.exec.usage.user_cpu.count()));
-  m.add(Metrics::Counter::StepSystemCpuUs, static_cast<std::uint64_t>(r.exec.usage.system_cpu.count()));
+  m.add(Metrics::Counter::StepSystemCpuUs,
+        static_cast<std::uint64_t>(r.exec.usage.system_cpu.count()));
 }
 
 }  // namespace
@@ -58,7 +58,8 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
   std::optional<Duration> timeout = step.timeout;
   bool bounded_by_test = false;
   if (ctx.deadline) {
-    const auto left = std::chrono::ceil<Duration>(*ctx.deadline - t0);  // ceil: never kill before the deadline
+    const auto left =
+        std::chrono::ceil<Duration>(*ctx.deadline - t0);  // ceil: never kill before the deadline
     if (left.count() <= 0) {
       r.status = Status::TimedOut;
       r.message = fmt::format("step '{}' not started: the test's timeout had passed", step.name);
@@ -81,7 +82,8 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
     if (!step.service.empty()) {
       ServiceInstance* instance = find_service(ctx, step.service);
       if (!instance)
-        throw Error(ErrorKind::Config, fmt::format("service '{}' is not running in this test", step.service),
+        throw Error(ErrorKind::Config,
+                    fmt::format("service '{}' is not running in this test", step.service),
                     fmt::format("step '{}'", step.name));
       r.exec = instance->exec(p, cancel);
     } else {
@@ -116,9 +118,11 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
                             bounded_by_test ? "the test's timeout" : "its `timeout`");
     // Show what it printed before it hung.
     if (!r.exec.stdout_data.empty())
-      r.message += "\n  stdout before the kill (tail):\n" + indent_lines(output_tail(r.exec.stdout_data), "    | ");
+      r.message += "\n  stdout before the kill (tail):\n" +
+                   indent_lines(output_tail(r.exec.stdout_data), "    | ");
     if (!r.exec.stderr_data.empty())
-      r.message += "\n  stderr before the kill (tail):\n" + indent_lines(output_tail(r.exec.stderr_data), "    | ");
+      r.message += "\n  stderr before the kill (tail):\n" +
+                   indent_lines(output_tail(r.exec.stderr_data), "    | ");
   } else {
     r.status = Status::Failed;
     for (const AssertionResult& a : r.assertions) {

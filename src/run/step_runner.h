@@ -41,11 +41,12 @@ StepResult skipped_step(const StepSpec& step, std::string_view scenario, std::st
 // Runs `steps` in order. After a failing step without continue_on_failure,
 // after a cancel or after the deadline the rest are appended as skipped and
 // false is returned (the test stops).
-bool run_sequence(const StepContext& ctx, const std::vector<StepSpec>& steps, std::string_view scenario,
-                  std::vector<StepResult>& out);
+bool run_sequence(const StepContext& ctx, const std::vector<StepSpec>& steps,
+                  std::string_view scenario, std::vector<StepResult>& out);
 
 // Runs a scenario: its steps in order, or all at once when concurrent.
-bool run_scenario(const StepContext& ctx, const ScenarioSpec& scenario, std::vector<StepResult>& out);
+bool run_scenario(const StepContext& ctx, const ScenarioSpec& scenario,
+                  std::vector<StepResult>& out);
 
 // step env = base env + CLNRM_STEP (unless !with_step_name) + the step's own
 // (the step's win), sorted by key.

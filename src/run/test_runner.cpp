@@ -5,7 +5,6 @@
 #include <clnrm/error.h>
 #include <clnrm/runner.h>
 #include <clnrm/wait.h>
-
 #include <fmt/format.h>
 
 #include "cleanroom.h"
@@ -55,7 +54,9 @@ ServiceSpec with_base_environment(const ServiceSpec& service, const EnvList& bas
   return copy;
 }
 
-std::string first_line(std::string_view text) { return std::string(text.substr(0, text.find('\n'))); }
+std::string first_line(std::string_view text) {
+  return std::string(text.substr(0, text.find('\n')));
+}
 
 Status status_for(const Error& e, bool deadline_passed) {
   if (e.kind() == ErrorKind::Cancelled) return Status::Cancelled;
@@ -64,8 +65,9 @@ Status status_for(const Error& e, bool deadline_passed) {
 }
 
 // Starts every service in dependency order and waits until each is ready.
-void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec, const EnvList& base_env,
-                    const CancelToken& cancel, std::optional<Clock::time_point> deadline, TestResult& result,
+void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec,
+                    const EnvList& base_env, const CancelToken& cancel,
+                    std::optional<Clock::time_point> deadline, TestResult& result,
                     std::vector<run::RunningService>& running) {
   for (const ServiceSpec* s : service_start_order(spec)) {
     ServiceResult& sr = result.services.emplace_back();
@@ -74,7 +76,8 @@ void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec
     sr.image = s->image;
     const auto t0 = Clock::now();
     try {
-      ServiceHandle& h = room.adopt(env.start_service(room.pod(), with_base_environment(*s, base_env)));
+      ServiceHandle& h =
+          room.adopt(env.start_service(room.pod(), with_base_environment(*s, base_env)));
       sr.id = h.id;
       const auto t1 = Clock::now();
       sr.start_duration = t1 - t0;
@@ -142,7 +145,8 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
       failure = e;
     }
     if (std::string problems = room.close(); !problems.empty() && !failure) {
-      failure = Error(ErrorKind::Backend, "teardown failed: " + problems, "test '" + spec.name + "'");
+      failure =
+          Error(ErrorKind::Backend, "teardown failed: " + problems, "test '" + spec.name + "'");
     }
   } catch (const Error& e) {
     failure = e;  // create_pod (or a throwing close) failed
@@ -169,7 +173,8 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
     if (s.status != Status::Passed) facts.all_steps_passed = false;
   }
   facts.duration = Clock::now() - t0;
-  const bool assertions_ok = steps_completed ? check_test_assertions(spec.assertions, facts, r.assertions) : true;
+  const bool assertions_ok =
+      steps_completed ? check_test_assertions(spec.assertions, facts, r.assertions) : true;
 
   // Verdict: the first cause wins (cancel > test timeout > error > failure).
   const StepResult* first_bad = nullptr;
@@ -179,20 +184,22 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
       break;
     }
   }
-  const bool cancelled = cancel.cancelled() &&
-                         ((failure && failure->kind() == ErrorKind::Cancelled) ||
-                          (first_bad && first_bad->status == Status::Cancelled));
+  const bool cancelled =
+      cancel.cancelled() && ((failure && failure->kind() == ErrorKind::Cancelled) ||
+                             (first_bad && first_bad->status == Status::Cancelled));
   if (cancelled) {
     r.status = Status::Cancelled;
     r.message = "cancelled (SIGINT/SIGTERM)";
   } else if (failure) {
     r.status = status_for(*failure, deadline_passed());
     r.message = r.status == Status::TimedOut
-                    ? fmt::format("test timeout {} passed: {}", format_duration(*timeout), first_line(failure->describe()))
+                    ? fmt::format("test timeout {} passed: {}", format_duration(*timeout),
+                                  first_line(failure->describe()))
                     : first_line(failure->describe());
   } else if (first_bad && deadline_passed()) {
     r.status = Status::TimedOut;
-    r.message = fmt::format("test timeout {} passed during step '{}'", format_duration(*timeout), first_bad->name);
+    r.message = fmt::format("test timeout {} passed during step '{}'", format_duration(*timeout),
+                            first_bad->name);
   } else if (first_bad) {
     r.status = first_bad->status == Status::TimedOut ? Status::TimedOut
                : first_bad->status == Status::Error  ? Status::Error
@@ -211,7 +218,8 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
   }
 
   r.duration = Clock::now() - t0;
-  env.metrics().add(r.status == Status::Passed ? Metrics::Counter::TestsPassed : Metrics::Counter::TestsFailed);
+  env.metrics().add(r.status == Status::Passed ? Metrics::Counter::TestsPassed
+                                               : Metrics::Counter::TestsFailed);
   return r;
 }
 

@@ -1,7 +1,6 @@
 // Exec readiness (and health_check): a command inside the service, or in the
 // pod when the plugin runs no process, must exit 0.
 #include <clnrm/wait.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 

@@ -3,7 +3,6 @@
 // for one status line); `wget -S` inside the pod when the backend cannot
 // connect from outside.
 #include <clnrm/wait.h>
-
 #include <fmt/format.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -29,7 +28,8 @@ class FdCloser {
 // Waits for `events` on `fd` until `deadline`; false on timeout or error.
 bool wait_fd(int fd, short events, std::chrono::steady_clock::time_point deadline) {
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{fd, events, 0};
     const int n = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -41,8 +41,9 @@ bool wait_fd(int fd, short events, std::chrono::steady_clock::time_point deadlin
 ProbeOutcome http_over_fd(int fd, const HttpTarget& t, int expected, Duration probe_timeout) {
   FdCloser closer(fd);
   const auto deadline = std::chrono::steady_clock::now() + probe_timeout;
-  const std::string request = fmt::format("GET {} HTTP/1.0\r\nHost: {}:{}\r\nUser-Agent: clnrm-wait\r\nConnection: close\r\n\r\n",
-                                          t.path, t.host, t.port);
+  const std::string request = fmt::format(
+      "GET {} HTTP/1.0\r\nHost: {}:{}\r\nUser-Agent: clnrm-wait\r\nConnection: close\r\n\r\n",
+      t.path, t.host, t.port);
   std::size_t sent = 0;
   while (sent < request.size()) {
     if (!wait_fd(fd, POLLOUT, deadline)) return {false, "timed out sending the HTTP request"};
@@ -56,7 +57,8 @@ ProbeOutcome http_over_fd(int fd, const HttpTarget& t, int expected, Duration pr
   std::string response;
   char buf[512];
   while (response.find('\n') == std::string::npos && response.size() < 4096) {
-    if (!wait_fd(fd, POLLIN, deadline)) return {false, "timed out waiting for the HTTP status line"};
+    if (!wait_fd(fd, POLLIN, deadline))
+      return {false, "timed out waiting for the HTTP status line"};
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) break;
@@ -70,8 +72,8 @@ ProbeOutcome http_over_fd(int fd, const HttpTarget& t, int expected, Duration pr
 
 }  // namespace
 
-ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status, const CancelToken& cancel,
-                        Duration probe_timeout) {
+ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status,
+                        const CancelToken& cancel, Duration probe_timeout) {
   std::string error;
   std::optional<HttpTarget> target = parse_http_url(url, &error);
   if (!target) return {false, error};
@@ -88,7 +90,9 @@ ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status, c
   // wget -S prints the response headers on stderr; it exits non-zero on 4xx/5xx.
   const int status = parse_http_status(r.stderr_data);
   if (status == expected_status) return {true, {}};
-  if (status < 0) return {false, fmt::format("`wget {}` in the pod got no HTTP response (exit {})", url, r.exit_code)};
+  if (status < 0)
+    return {false,
+            fmt::format("`wget {}` in the pod got no HTTP response (exit {})", url, r.exit_code)};
   return {false, fmt::format("HTTP {} (want {})", status, expected_status)};
 }
 

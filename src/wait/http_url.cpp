@@ -12,7 +12,8 @@ std::optional<HttpTarget> parse_http_url(const std::string& url, std::string* er
   };
   constexpr std::string_view kScheme = "http://";
   if (url.compare(0, kScheme.size(), kScheme) != 0)
-    return fail("wait_for http needs an http:// URL to 127.0.0.1 or localhost, got \"" + url + "\"");
+    return fail("wait_for http needs an http:// URL to 127.0.0.1 or localhost, got \"" + url +
+                "\"");
   std::string_view rest(url);
   rest.remove_prefix(kScheme.size());
   const std::size_t slash = rest.find('/');
@@ -32,7 +33,9 @@ std::optional<HttpTarget> parse_http_url(const std::string& url, std::string* er
   t.host = std::string(authority);
   // Readiness probes stay inside the cleanroom (DESIGN.md §5).
   if (t.host != "127.0.0.1" && t.host != "localhost" && t.host.rfind("127.", 0) != 0)
-    return fail("wait_for http must target 127.0.0.1 or localhost inside the cleanroom, got host \"" + t.host + "\"");
+    return fail(
+        "wait_for http must target 127.0.0.1 or localhost inside the cleanroom, got host \"" +
+        t.host + "\"");
   return t;
 }
 

@@ -1,6 +1,5 @@
 // Log readiness: the n-th match of a regex in the service's combined output.
 #include <clnrm/wait.h>
-
 #include <fmt/format.h>
 #include <re2/re2.h>
 

@@ -3,7 +3,6 @@
 // reads /proc/net/tcp{,6} (sh + grep: every busybox image has them; Debian's
 // busybox `nc` has no -z) and falls back to `nc -z` for images without /proc.
 #include <clnrm/wait.h>
-
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -12,14 +11,15 @@ namespace clnrm {
 std::vector<std::string> port_probe_command(std::uint16_t port) {
   // /proc/net/tcp lines: "sl local_address rem_address st ...", ports in hex,
   // state 0A = LISTEN; the remote side of a listener is all zeros.
-  const std::string script =
-      fmt::format("grep -qE ':{0:04X} [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null || "
-                  "nc -z -w 1 127.0.0.1 {1} 2>/dev/null",
-                  port, port);
+  const std::string script = fmt::format(
+      "grep -qE ':{0:04X} [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null || "
+      "nc -z -w 1 127.0.0.1 {1} 2>/dev/null",
+      port, port);
   return {"sh", "-c", script};
 }
 
-ProbeOutcome probe_port(Pod& pod, std::uint16_t port, const CancelToken& cancel, Duration probe_timeout) {
+ProbeOutcome probe_port(Pod& pod, std::uint16_t port, const CancelToken& cancel,
+                        Duration probe_timeout) {
   if (std::optional<int> fd = pod.connect_tcp(port)) {
     if (*fd >= 0) {
       ::close(*fd);
@@ -33,7 +33,8 @@ ProbeOutcome probe_port(Pod& pod, std::uint16_t port, const CancelToken& cancel,
   probe.timeout = probe_timeout;
   ExecResult r = pod.exec(probe, cancel);
   if (r.exit_code == 0) return {true, {}};
-  return {false, fmt::format("no socket listens on port {} in the pod (probe exited {})", port, r.exit_code)};
+  return {false, fmt::format("no socket listens on port {} in the pod (probe exited {})", port,
+                             r.exit_code)};
 }
 
 }  // namespace clnrm

@@ -3,7 +3,6 @@
 #include <clnrm/error.h>
 #include <clnrm/output_tail.h>
 #include <clnrm/wait.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -24,23 +23,27 @@ WaitFor::Kind effective_kind(const ServiceSpec& s) {
   return s.wait_for.kind;
 }
 
-ProbeOutcome probe_once(Pod& pod, ServiceInstance* instance, const ServiceSpec& s, const CancelToken& cancel,
-                        Duration probe_timeout) {
+ProbeOutcome probe_once(Pod& pod, ServiceInstance* instance, const ServiceSpec& s,
+                        const CancelToken& cancel, Duration probe_timeout) {
   const WaitFor& w = s.wait_for;
   switch (effective_kind(s)) {
-    case WaitFor::Kind::None: return {true, {}};
-    case WaitFor::Kind::Port: return probe_port(pod, w.port, cancel, probe_timeout);
+    case WaitFor::Kind::None:
+      return {true, {}};
+    case WaitFor::Kind::Port:
+      return probe_port(pod, w.port, cancel, probe_timeout);
     case WaitFor::Kind::Log:
       if (!w.log) return {true, {}};
       return probe_log(instance, *w.log, w.log_occurrences);
-    case WaitFor::Kind::Exec: return probe_exec(pod, instance, w.exec, cancel, probe_timeout);
+    case WaitFor::Kind::Exec:
+      return probe_exec(pod, instance, w.exec, cancel, probe_timeout);
     case WaitFor::Kind::Http: {
       std::string url = w.http_url;
       if (url.empty()) url = fmt::format("http://127.0.0.1:{}/", w.port);
       return probe_http(pod, url, w.http_status, cancel, probe_timeout);
     }
     case WaitFor::Kind::HealthCheck: {
-      const Duration t = s.health_check ? std::min(probe_timeout, s.health_check->timeout) : probe_timeout;
+      const Duration t =
+          s.health_check ? std::min(probe_timeout, s.health_check->timeout) : probe_timeout;
       return probe_exec(pod, instance, s.health_check->cmd, cancel, t);
     }
   }
@@ -59,22 +62,28 @@ std::string log_section(ServiceInstance* instance) {
 std::string describe_wait(const ServiceSpec& s) {
   const WaitFor& w = s.wait_for;
   switch (effective_kind(s)) {
-    case WaitFor::Kind::None: return "nothing";
-    case WaitFor::Kind::Port: return fmt::format("port {}", w.port);
+    case WaitFor::Kind::None:
+      return "nothing";
+    case WaitFor::Kind::Port:
+      return fmt::format("port {}", w.port);
     case WaitFor::Kind::Log:
-      return w.log_occurrences > 1 ? fmt::format("log /{}/ x{}", w.log ? w.log->source : "", w.log_occurrences)
-                                   : fmt::format("log /{}/", w.log ? w.log->source : "");
-    case WaitFor::Kind::Exec: return fmt::format("exec [{}]", fmt::join(w.exec, " "));
+      return w.log_occurrences > 1
+                 ? fmt::format("log /{}/ x{}", w.log ? w.log->source : "", w.log_occurrences)
+                 : fmt::format("log /{}/", w.log ? w.log->source : "");
+    case WaitFor::Kind::Exec:
+      return fmt::format("exec [{}]", fmt::join(w.exec, " "));
     case WaitFor::Kind::Http:
-      return fmt::format("http {} -> {}", w.http_url.empty() ? fmt::format("port {}", w.port) : w.http_url,
+      return fmt::format("http {} -> {}",
+                         w.http_url.empty() ? fmt::format("port {}", w.port) : w.http_url,
                          w.http_status);
-    case WaitFor::Kind::HealthCheck: return fmt::format("health_check [{}]", fmt::join(s.health_check->cmd, " "));
+    case WaitFor::Kind::HealthCheck:
+      return fmt::format("health_check [{}]", fmt::join(s.health_check->cmd, " "));
   }
   return "nothing";
 }
 
-void wait_until_ready(Pod& pod, ServiceInstance* instance, const ServiceSpec& s, const CancelToken& cancel,
-                      std::optional<Clock::time_point> deadline) {
+void wait_until_ready(Pod& pod, ServiceInstance* instance, const ServiceSpec& s,
+                      const CancelToken& cancel, std::optional<Clock::time_point> deadline) {
   if (effective_kind(s) == WaitFor::Kind::None) return;
   const auto start = Clock::now();
   const Duration budget = s.wait_for.timeout;
@@ -87,12 +96,13 @@ void wait_until_ready(Pod& pod, ServiceInstance* instance, const ServiceSpec& s,
 
   for (int attempt = 1;; ++attempt) {
     if (cancel.cancelled())
-      throw Error(ErrorKind::Cancelled, fmt::format("cancelled while waiting for {}", describe_wait(s)), context);
+      throw Error(ErrorKind::Cancelled,
+                  fmt::format("cancelled while waiting for {}", describe_wait(s)), context);
     if (instance) {
       if (std::optional<int> code = instance->exit_code()) {
         throw Error(ErrorKind::Backend,
-                    fmt::format("exited with code {} before it became ready (waiting for {}){}", *code,
-                                describe_wait(s), log_section(instance)),
+                    fmt::format("exited with code {} before it became ready (waiting for {}){}",
+                                *code, describe_wait(s), log_section(instance)),
                     context);
       }
     }
@@ -104,14 +114,18 @@ void wait_until_ready(Pod& pod, ServiceInstance* instance, const ServiceSpec& s,
     if (Clock::now() >= until) {
       std::string state = "still running";
       if (instance) {
-        if (std::optional<int> code = instance->exit_code()) state = fmt::format("exited with code {}", *code);
+        if (std::optional<int> code = instance->exit_code())
+          state = fmt::format("exited with code {}", *code);
       }
       const auto waited = std::chrono::duration_cast<Duration>(Clock::now() - start);
-      throw Error(ErrorKind::Timeout,
-                  fmt::format("not ready after {}ms{} (waiting for {}, {} probe(s); last: {}; process {}){}",
-                              waited.count(), test_deadline_first ? " (the test's timeout)" : "", describe_wait(s),
-                              attempt, last.detail.empty() ? "not ready" : last.detail, state, log_section(instance)),
-                  context);
+      throw Error(
+          ErrorKind::Timeout,
+          fmt::format(
+              "not ready after {}ms{} (waiting for {}, {} probe(s); last: {}; process {}){}",
+              waited.count(), test_deadline_first ? " (the test's timeout)" : "", describe_wait(s),
+              attempt, last.detail.empty() ? "not ready" : last.detail, state,
+              log_section(instance)),
+          context);
     }
     // Sleep in slices so a cancel or an exiting service is seen promptly.
     const auto wake = std::min(Clock::now() + interval, until);

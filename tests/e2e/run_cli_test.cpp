@@ -6,8 +6,8 @@
 
 #include "e2e/run_process.h"
 
-using run_e2e::run_clnrm;
 using nlohmann::json;
+using run_e2e::run_clnrm;
 
 namespace {
 
@@ -31,12 +31,16 @@ TEST(RunCli, InvalidFileStopsTheRunWithExit2AndDiagnostics) {
 
 TEST(RunCli, MissingPathAndBadOptionsAreUsageErrors) {
   EXPECT_EQ(run_clnrm({"run", "--backend", "null", "no/such/dir"}).exit_code, 2);
-  auto bad_backend = run_clnrm({"run", "--backend", "warp", "tests/e2e/data/run/passes.clnrm.toml"});
+  auto bad_backend =
+      run_clnrm({"run", "--backend", "warp", "tests/e2e/data/run/passes.clnrm.toml"});
   EXPECT_EQ(bad_backend.exit_code, 2);
   EXPECT_NE(bad_backend.err.find("unknown backend 'warp'"), std::string::npos) << bad_backend.err;
-  EXPECT_EQ(run_clnrm({"run", "--format", "yaml", "tests/e2e/data/run/passes.clnrm.toml"}).exit_code, 2);
-  EXPECT_EQ(run_clnrm({"run", "--timeout", "soon", "tests/e2e/data/run/passes.clnrm.toml"}).exit_code, 2);
-  EXPECT_EQ(run_clnrm({"run", "--jobs", "-1", "tests/e2e/data/run/passes.clnrm.toml"}).exit_code, 2);
+  EXPECT_EQ(
+      run_clnrm({"run", "--format", "yaml", "tests/e2e/data/run/passes.clnrm.toml"}).exit_code, 2);
+  EXPECT_EQ(
+      run_clnrm({"run", "--timeout", "soon", "tests/e2e/data/run/passes.clnrm.toml"}).exit_code, 2);
+  EXPECT_EQ(run_clnrm({"run", "--jobs", "-1", "tests/e2e/data/run/passes.clnrm.toml"}).exit_code,
+            2);
 }
 
 TEST(RunCli, FailingDirectoriesAreLeftOutUnlessNamedOrIncluded) {
@@ -47,15 +51,18 @@ TEST(RunCli, FailingDirectoriesAreLeftOutUnlessNamedOrIncluded) {
   auto named = run_clnrm({"run", "--backend", "null", "--format", "json", root + "/failing"});
   EXPECT_EQ(names_in(named.out), std::vector<std::string>{"broken_on_purpose"});
 
-  auto file = run_clnrm({"run", "--backend", "null", "--format", "json", root + "/nested/failing/deep_broken.clnrm.toml"});
+  auto file = run_clnrm({"run", "--backend", "null", "--format", "json",
+                         root + "/nested/failing/deep_broken.clnrm.toml"});
   EXPECT_EQ(names_in(file.out), std::vector<std::string>{"deep_broken"});
 
   auto all = run_clnrm({"run", "--backend", "null", "--format", "json", "--include-failing", root});
-  EXPECT_EQ(names_in(all.out), (std::vector<std::string>{"broken_on_purpose", "deep_broken", "top"}));
+  EXPECT_EQ(names_in(all.out),
+            (std::vector<std::string>{"broken_on_purpose", "deep_broken", "top"}));
 }
 
 TEST(RunCli, JsonOnStdoutProgressOnStderr) {
-  auto r = run_clnrm({"run", "--backend", "null", "--format", "json", "--jobs", "2", "tests/e2e/data/run/fails_first.clnrm.toml"});
+  auto r = run_clnrm({"run", "--backend", "null", "--format", "json", "--jobs", "2",
+                      "tests/e2e/data/run/fails_first.clnrm.toml"});
   EXPECT_EQ(r.exit_code, 0) << "the null backend runs nothing and passes: " << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["schema"], "clnrm.run.v1");

@@ -17,7 +17,9 @@
 
 namespace run_e2e {
 
-inline std::string source_path(const std::string& rel) { return std::string(CLNRM_SOURCE_DIR) + "/" + rel; }
+inline std::string source_path(const std::string& rel) {
+  return std::string(CLNRM_SOURCE_DIR) + "/" + rel;
+}
 
 inline std::string read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -50,7 +52,8 @@ struct Outcome {
 // A running clnrm; stdout/stderr go to files in `dir`.
 class Child {
  public:
-  Child(const std::vector<std::string>& args, const std::string& dir, const std::vector<std::string>& env = {}) {
+  Child(const std::vector<std::string>& args, const std::string& dir,
+        const std::vector<std::string>& env = {}) {
     out_path_ = dir + "/stdout";
     err_path_ = dir + "/stderr";
     pid_ = ::fork();
@@ -109,7 +112,8 @@ class Child {
   std::string out_path_, err_path_;
 };
 
-inline Outcome run_clnrm(const std::vector<std::string>& args, std::chrono::milliseconds limit = std::chrono::seconds(180)) {
+inline Outcome run_clnrm(const std::vector<std::string>& args,
+                         std::chrono::milliseconds limit = std::chrono::seconds(180)) {
   TempDir dir;
   Child c(args, dir.path());
   return c.wait(limit);
@@ -133,7 +137,8 @@ inline std::vector<int> processes_matching(const std::string& needle) {
 }
 
 // Polls until no process matches (true) or `limit` passes (false).
-inline bool no_process_left(const std::string& needle, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+inline bool no_process_left(const std::string& needle,
+                            std::chrono::milliseconds limit = std::chrono::seconds(10)) {
   const auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
     if (processes_matching(needle).empty()) return true;
@@ -142,7 +147,8 @@ inline bool no_process_left(const std::string& needle, std::chrono::milliseconds
   return processes_matching(needle).empty();
 }
 
-inline bool wait_for_process(const std::string& needle, std::chrono::milliseconds limit = std::chrono::seconds(30)) {
+inline bool wait_for_process(const std::string& needle,
+                             std::chrono::milliseconds limit = std::chrono::seconds(30)) {
   const auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
     if (!processes_matching(needle).empty()) return true;

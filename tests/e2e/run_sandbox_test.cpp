@@ -14,9 +14,11 @@ using nlohmann::json;
 TEST(RunSandbox, ExamplesPass) {
   auto r = run_clnrm({"run", "--jobs", "2", "examples"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  for (const char* name : {"cli_multi_step", "http_server_service", "redis_service", "same_port_a", "same_port_b",
-                           "timeout_kills_hung_step", "scenarios", "env_workdir_stdin", "upstream_style"})
-    EXPECT_NE(r.out.find(std::string("PASS   ") + name), std::string::npos) << name << "\n" << r.out;
+  for (const char* name :
+       {"cli_multi_step", "http_server_service", "redis_service", "same_port_a", "same_port_b",
+        "timeout_kills_hung_step", "scenarios", "env_workdir_stdin", "upstream_style"})
+    EXPECT_NE(r.out.find(std::string("PASS   ") + name), std::string::npos) << name << "\n"
+                                                                            << r.out;
   EXPECT_NE(r.out.find("OK: 9 tests, 9 passed"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("\x1b["), std::string::npos) << "no colours when stdout is not a terminal";
 }
@@ -39,7 +41,8 @@ TEST(RunSandbox, WrongExitCodeSkipsLaterSteps) {
   EXPECT_EQ(t["steps"][0]["exit_code"], 3);
   EXPECT_EQ(t["steps"][0]["stderr"], "about to fail\n");
   EXPECT_EQ(t["steps"][1]["status"], "skipped");
-  EXPECT_NE(t["message"].get<std::string>().find("exited 3, expected exit code 0"), std::string::npos);
+  EXPECT_NE(t["message"].get<std::string>().find("exited 3, expected exit code 0"),
+            std::string::npos);
 }
 
 TEST(RunSandbox, ServiceThatNeverBecomesReadyShowsExitCodeAndLog) {
@@ -60,13 +63,16 @@ TEST(RunSandbox, UnexpectedTimeoutIsReportedAsTimedOut) {
 TEST(RunSandbox, AssertionsTableFailure) {
   auto r = run_clnrm({"run", "examples/failing/assertions_table.clnrm.toml"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("container_should_have_executed_commands = 3, but 1 step(s) ran"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("container_should_have_executed_commands = 3, but 1 step(s) ran"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(RunSandbox, JunitAndJsonFilesDescribeTheRun) {
   TempDir dir;
-  auto r = run_clnrm({"run", "--junit", dir.file("junit.xml"), "--json", dir.file("run.json"), "--include-failing",
-                      "examples/failing/wrong_output.clnrm.toml", "examples/cli_multi_step.clnrm.toml"});
+  auto r = run_clnrm({"run", "--junit", dir.file("junit.xml"), "--json", dir.file("run.json"),
+                      "--include-failing", "examples/failing/wrong_output.clnrm.toml",
+                      "examples/cli_multi_step.clnrm.toml"});
   EXPECT_EQ(r.exit_code, 1);
   const json j = json::parse(read_file(dir.file("run.json")));
   EXPECT_EQ(j["summary"]["passed"], 1);
@@ -75,7 +81,8 @@ TEST(RunSandbox, JunitAndJsonFilesDescribeTheRun) {
   const std::string xml = read_file(dir.file("junit.xml"));
   const std::string check =
       "python3 -c 'import sys, xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); "
-      "print(r.get(\"tests\"), r.get(\"failures\"), len(r.findall(\"testsuite/testcase/failure\")))' " +
+      "print(r.get(\"tests\"), r.get(\"failures\"), "
+      "len(r.findall(\"testsuite/testcase/failure\")))' " +
       dir.file("junit.xml") + " > " + dir.file("check.txt");
   ASSERT_EQ(std::system(check.c_str()), 0) << xml;
   EXPECT_EQ(read_file(dir.file("check.txt")), "2 1 1\n") << xml;
@@ -88,13 +95,15 @@ TEST(RunSandbox, ReportKeysInTheFileWriteReports) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const json j = json::parse(read_file(source_path("build/e2e-report-keys/with_reports.json")));
   EXPECT_EQ(j["tests"][0]["name"], "with_reports");
-  EXPECT_NE(read_file(source_path("build/e2e-report-keys/with_reports.xml")).find("<testcase name=\"with_reports\""),
+  EXPECT_NE(read_file(source_path("build/e2e-report-keys/with_reports.xml"))
+                .find("<testcase name=\"with_reports\""),
             std::string::npos);
   std::system(("rm -rf " + source_path("build/e2e-report-keys")).c_str());
 }
 
 TEST(RunSandbox, FailFastSkipsTheRest) {
-  auto r = run_clnrm({"run", "--jobs", "1", "--fail-fast", "--format", "json", "tests/e2e/data/run/fails_first.clnrm.toml",
+  auto r = run_clnrm({"run", "--jobs", "1", "--fail-fast", "--format", "json",
+                      "tests/e2e/data/run/fails_first.clnrm.toml",
                       "tests/e2e/data/run/passes.clnrm.toml"});
   EXPECT_EQ(r.exit_code, 1);
   const json j = json::parse(r.out);
@@ -156,10 +165,18 @@ TEST(RunSandbox, SecondSigintExitsAtOnceAndLeavesNothing) {
 TEST(RunSandbox, DefaultTimeoutFlagBoundsTestsWithoutTheirOwn) {
   TempDir dir;
   const std::string file = dir.file("forever.clnrm.toml");
-  std::ofstream(file) << "[test.metadata]\nname = \"forever\"\n\n[[steps]]\nname = \"hang\"\ncommand = [\"sleep\", \"3577.5\"]\n";
+  std::ofstream(file) << "[test.metadata]\nname = \"forever\"\n\n[[steps]]\nname = "
+                         "\"hang\"\ncommand = [\"sleep\", \"3577.5\"]\n";
   auto r = run_clnrm({"run", "--timeout", "300ms", file}, std::chrono::seconds(30));
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("TIME   forever"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(the test's timeout) and was killed"), std::string::npos) << r.out;
   EXPECT_TRUE(no_process_left("sleep 3577.5"));
+}
+
+TEST(RunSandbox, AutoPicksTheSandboxForTestsWithoutImages) {
+  auto r = run_clnrm(
+      {"run", "--backend", "auto", "--format", "json", "tests/e2e/data/run/passes.clnrm.toml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["backend"], "sandbox");
 }

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "backend/docker/docker_pod.h"
 #include "backend/docker/owner.h"
 #include "docker_support.h"
 
@@ -22,6 +23,15 @@ bool host_has_process_with_args(const std::string& argv0, const std::string& arg
     std::ifstream in(entry.path() / "cmdline", std::ios::binary);
     std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (cmdline == want) return true;
+  }
+  return false;
+}
+
+// SIGKILL is delivered asynchronously: give the kernel a moment.
+bool host_process_gone(const std::string& argv0, const std::string& arg) {
+  for (int i = 0; i < 50; ++i) {
+    if (!host_has_process_with_args(argv0, arg)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
 }
@@ -71,6 +81,17 @@ TEST_F(DockerPodTest, StdoutStderrAndExitCodesAreSeparate) {
   auto killed = pod->exec(cmd({"sh", "-c", "kill -9 $$"}), never_);
   EXPECT_EQ(killed.exit_code, 137);
   EXPECT_EQ(killed.term_signal, 9);
+}
+
+TEST_F(DockerPodTest, OutputIsCappedAtTheLimitAndTheStepStillEnds) {
+  auto pod = backend_->create_pod(pod_spec("limit"));
+  ProcessSpec p = cmd({"sh", "-c", "yes | head -c 3000000; echo tail >&2"});
+  p.output_limit = 1000;
+  auto r = pod->exec(p, never_);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.stdout_data.size(), 1000u);
+  EXPECT_EQ(r.stderr_data, "tail\n");
+  EXPECT_EQ(pod->exec(cmd({"echo", "after"}), never_).stdout_data, "after\n");
 }
 
 TEST_F(DockerPodTest, StepsShareOneStepContainerAndItsFiles) {
@@ -159,11 +180,11 @@ TEST_F(DockerPodTest, ExecTimeoutKillsTheStep) {
   EXPECT_EQ(r.stdout_data, "started\n");
   EXPECT_LT(elapsed, std::chrono::seconds(20));
   // Both sleeps (the exec and its background child) are gone from the host.
-  EXPECT_FALSE(host_has_process_with_args("sleep", "123.25"));
-  // The next step gets a fresh step container.
+  EXPECT_TRUE(host_process_gone("sleep", "123.25"));
+  // The next step runs normally in the same step container.
   auto next = pod->exec(cmd({"echo", "next"}), never_);
   EXPECT_EQ(next.stdout_data, "next\n");
-  EXPECT_EQ(connect_client()->container_list({"clnrm.session=" + options_.session_id, "clnrm.role=step"}).size(), 1u);
+  EXPECT_EQ(next.exit_code, 0);
 }
 
 TEST_F(DockerPodTest, CancelStopsARunningStep) {
@@ -191,7 +212,7 @@ TEST_F(DockerPodTest, ServiceExecTimeoutKillsOnlyTheExec) {
   p.timeout = Duration(500);
   auto r = service->exec(p, never_);
   EXPECT_TRUE(r.timed_out);
-  EXPECT_FALSE(host_has_process_with_args("sleep", "77.5")) << "the exec's process tree was killed";
+  EXPECT_TRUE(host_process_gone("sleep", "77.5")) << "the exec's process tree was killed";
   EXPECT_TRUE(service->running());
 }
 
@@ -206,7 +227,7 @@ TEST_F(DockerPodTest, MediumLevelIsReadOnlyWithLimitsAndFewCapabilities) {
   // CAP_NET_RAW and CAP_SYS_ADMIN are gone.
   auto caps = pod->exec(cmd({"sh", "-c", "grep CapEff /proc/self/status"}), never_);
   EXPECT_NE(caps.stdout_data.find("CapEff:\t00000000"), std::string::npos) << caps.stdout_data;
-  auto list = connect_client()->container_list({"clnrm.session=" + options_.session_id, "clnrm.role=step"});
+  auto list = connect_client()->container_list({"clnrm.session=" + options_.session_id, "clnrm.role=pod"});
   ASSERT_EQ(list.size(), 1u);
   auto inspect = connect_client()->container_inspect(list[0].value("Id", ""));
   ASSERT_TRUE(inspect);
@@ -229,7 +250,7 @@ TEST_F(DockerPodTest, HighLevelHasNoCapabilitiesAndNoNewPrivileges) {
   bomb.timeout = Duration(20'000);
   auto r = pod->exec(bomb, never_);
   EXPECT_NE(r.stderr_data.find("can't fork"), std::string::npos) << r.stderr_data;
-  auto list = connect_client()->container_list({"clnrm.session=" + options_.session_id, "clnrm.role=step"});
+  auto list = connect_client()->container_list({"clnrm.session=" + options_.session_id, "clnrm.role=pod"});
   ASSERT_FALSE(list.empty());
   auto inspect = connect_client()->container_inspect(list[0].value("Id", ""));
   EXPECT_EQ((*inspect)["HostConfig"].value("NanoCpus", 0LL), 1'000'000'000LL);
@@ -274,6 +295,31 @@ TEST_F(DockerPodTest, ImageMapRunsUpstreamNames) {
   EXPECT_EQ(r.stdout_data, "mapped\n");
 }
 
+TEST_F(DockerPodTest, StandbyAnchorIsFreshAndNothingIsLeftAtShutdown) {
+  DockerOptions o = test_options();
+  o.session_id = options_.session_id;
+  o.standby = true;
+  auto backend = make_docker_backend(o);
+  std::string first_anchor;
+  {
+    auto pod = backend->create_pod(pod_spec("standby"));
+    EXPECT_EQ(pod->exec(cmd({"sh", "-c", "echo used > /tmp/used"}), never_).exit_code, 0);
+    first_anchor = dynamic_cast<docker::DockerPod&>(*pod).anchor_id();
+  }
+  auto pod = backend->create_pod(pod_spec("standby"));
+  auto r = pod->exec(cmd({"sh", "-c", "cat /tmp/used 2>/dev/null || echo fresh"}), never_);
+  EXPECT_EQ(r.stdout_data, "fresh\n") << "a standby is a never-used container";
+  const std::string second_anchor = dynamic_cast<docker::DockerPod&>(*pod).anchor_id();
+  EXPECT_NE(second_anchor, first_anchor);
+  auto inspect = connect_client()->container_inspect(second_anchor);
+  ASSERT_TRUE(inspect);
+  EXPECT_EQ((*inspect)["Config"]["Labels"].value("clnrm.test", ""), "(standby)");
+  EXPECT_EQ((*inspect)["HostConfig"].value("NetworkMode", ""), "none");
+  pod.reset();
+  backend.reset();  // removes the pods and the standby made for a next test
+  EXPECT_EQ(count_with_label("clnrm.session", options_.session_id), 0u);
+}
+
 TEST_F(DockerPodTest, DestroyRemovesEveryContainerAndIsIdempotent) {
   auto pod = backend_->create_pod(pod_spec("destroy"));
   ProcessSpec svc;
@@ -281,12 +327,13 @@ TEST_F(DockerPodTest, DestroyRemovesEveryContainerAndIsIdempotent) {
   svc.argv = {"sleep", "600"};
   auto service = pod->start_service(svc);
   pod->exec(cmd({"true"}), never_);
-  EXPECT_EQ(count_with_label("clnrm.session", options_.session_id), 3u) << "pod, service, step";
+  EXPECT_EQ(count_with_label("clnrm.session", options_.session_id), 2u) << "pod (also the step container), service";
   auto labels = connect_client()->container_list({"clnrm.session=" + options_.session_id})[0]["Labels"];
   for (const char* key : {"clnrm.session", "clnrm.pid", "clnrm.pid-start", "clnrm.host", "clnrm.test", "clnrm.boot"})
     EXPECT_TRUE(labels.contains(key)) << key;
   pod->destroy();
   pod->destroy();
+  docker_wait_teardown(*backend_);
   EXPECT_EQ(count_with_label("clnrm.session", options_.session_id), 0u);
   service->stop(Duration(0));  // after the pod: still fine
 }

@@ -75,7 +75,7 @@ TEST(DockerReaper, RemovesContainersOfADeadOwnerAndKeepsLiveOnes) {
   const std::string live_session = unique("reap-live");
   pid_t owner = spawn_owner(dead_session);
   ASSERT_GT(owner, 0) << "child could not create its containers";
-  ASSERT_EQ(count_with_label("clnrm.session", dead_session), 3u);
+  ASSERT_EQ(count_with_label("clnrm.session", dead_session), 2u);
 
   // A pod of this (live) process must survive the reaper.
   DockerOptions o = test_options();
@@ -86,15 +86,16 @@ TEST(DockerReaper, RemovesContainersOfADeadOwnerAndKeepsLiveOnes) {
   live_pod->exec(cmd({"true"}), never);
 
   kill_and_wait(owner);
-  EXPECT_EQ(count_with_label("clnrm.session", dead_session), 3u) << "SIGKILL leaves them (nothing ran a destructor)";
+  EXPECT_EQ(count_with_label("clnrm.session", dead_session), 2u) << "SIGKILL leaves them (nothing ran a destructor)";
 
   // A new backend reaps on start.
   DockerOptions reaping = test_options();
   reaping.reap_on_start = true;
   auto next = make_docker_backend(reaping);
   EXPECT_EQ(count_with_label("clnrm.session", dead_session), 0u);
-  EXPECT_EQ(count_with_label("clnrm.session", live_session), 2u) << "pod + step of a live owner are kept";
+  EXPECT_EQ(count_with_label("clnrm.session", live_session), 1u) << "the pod of a live owner is kept";
   live_pod->destroy();
+  docker_wait_teardown(*backend);
   EXPECT_EQ(count_with_label("clnrm.session", live_session), 0u);
 }
 
@@ -104,7 +105,7 @@ TEST(DockerReaper, CleanupCommandRemovesWhatAKilledRunnerLeft) {
   pid_t owner = spawn_owner(session);
   ASSERT_GT(owner, 0);
   kill_and_wait(owner);
-  ASSERT_EQ(count_with_label("clnrm.session", session), 3u);
+  ASSERT_EQ(count_with_label("clnrm.session", session), 2u);
   int rc = -1;
   const std::string out = run_cli("cleanup", &rc);
   EXPECT_EQ(rc, 0) << out;

@@ -46,6 +46,9 @@ class DockerReuseTest : public ::testing::Test {
     p.argv = {"redis-server", "--port", "6379", "--save", ""};
     if (!extra.empty()) p.argv.push_back(extra), p.argv.push_back("1");
     p.reuse = true;
+    // Part of the reuse hash: keeps this test's units apart from those of
+    // other test processes running in parallel (ctest -j).
+    p.env = {{"CLNRM_TEST_UNIT", test_name_}};
     return p;
   }
   DockerOptions test_options_with_locks() {
@@ -77,13 +80,15 @@ TEST_F(DockerReuseTest, SecondPodAdoptsTheWarmContainerWithItsState) {
     EXPECT_FALSE(dynamic_cast<docker::DockerService&>(*svc).adopted());
     ASSERT_TRUE(ping(*pod));
     pod->exec(cmd({"redis-cli", "set", "carried", "over"}, kRedis), never_);
+    pod->exec(cmd({"sh", "-c", "echo left-behind > /tmp/marker"}, kRedis), never_);
     svc->stop(Duration(2000));
     pod->destroy();
+    docker_wait_teardown(*backend_);
   }
   auto still = connect_client()->container_inspect(first_id);
   ASSERT_TRUE(still) << "a reuse container survives its pod";
   EXPECT_TRUE((*still)["State"].value("Running", false));
-  EXPECT_EQ(count_with_label("clnrm.test", test_name_), 1u) << "pod and step containers are gone";
+  EXPECT_EQ(count_with_label("clnrm.test", test_name_), 2u) << "the warm unit: service + its pod anchor (the step container)";
 
   // Another backend (a later run) finds it by hash.
   auto backend2 = make_docker_backend(test_options_with_locks());
@@ -93,6 +98,10 @@ TEST_F(DockerReuseTest, SecondPodAdoptsTheWarmContainerWithItsState) {
   EXPECT_TRUE(dynamic_cast<docker::DockerService&>(*svc).adopted());
   // Steps join the warm container's network namespace, and its data is still there.
   EXPECT_EQ(pod->exec(cmd({"redis-cli", "get", "carried"}, kRedis), never_).stdout_data, "over\n");
+  // The step container is part of the warm unit: its files carry over too
+  // (documented in docs/docker-backend.md).
+  EXPECT_EQ(pod->exec(cmd({"cat", "/tmp/marker"}, kRedis), never_).stdout_data, "left-behind\n");
+  EXPECT_EQ(count_with_label("clnrm.test", test_name_), 2u) << "adopting created nothing";
 }
 
 TEST_F(DockerReuseTest, ChangedSpecGetsANewContainerAndTheStaleOneIsRemoved) {
@@ -131,7 +140,8 @@ TEST_F(DockerReuseTest, ParallelAdoptersNeverShare) {
   const std::string id_a = a.get(), id_b = b.get();
   EXPECT_NE(id_a, id_b);
   // Both are kept warm (one per slot) for later parallel runs.
-  EXPECT_EQ(connect_client()->container_list({"clnrm.test=" + test_name_, "clnrm.reuse-hash"}).size(), 2u);
+  EXPECT_EQ(connect_client()->container_list({"clnrm.test=" + test_name_, "clnrm.reuse-hash"}).size(), 4u)
+      << "two units of service + anchor";
 }
 
 TEST_F(DockerReuseTest, CleanupKeepsWarmContainersUnlessAll) {
@@ -141,7 +151,7 @@ TEST_F(DockerReuseTest, CleanupKeepsWarmContainersUnlessAll) {
   }
   auto report = reap_docker_orphans(test_options(), false);
   EXPECT_GE(report.kept_reuse, 1);
-  EXPECT_EQ(connect_client()->container_list({"clnrm.test=" + test_name_}).size(), 1u);
+  EXPECT_EQ(connect_client()->container_list({"clnrm.test=" + test_name_}).size(), 2u);
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ namespace {
 
 Pattern pattern(const std::string& re) { return Pattern{re, std::make_shared<const re2::RE2>(re)}; }
 
-ServiceSpec process_service(std::string name, std::vector<std::string> args, WaitFor::Kind kind, int timeout_ms = 15'000) {
+ServiceSpec process_service(std::string name, std::vector<std::string> args, WaitFor::Kind kind,
+                            int timeout_ms = 15'000) {
   ServiceSpec s;
   s.name = std::move(name);
   s.plugin = "process";
@@ -32,7 +33,8 @@ struct Session {
   Session() { register_builtin_plugins(env.services()); }
 };
 
-const std::vector<std::string> kRedis = {"redis-server", "--port", "6379", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"};
+const std::vector<std::string> kRedis = {
+    "redis-server", "--port", "6379", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"};
 
 }  // namespace
 
@@ -43,7 +45,8 @@ TEST(WaitSandbox, PortWaitOnRedisThenAStepReachesIt) {
   spec.wait_for.port = 6379;
   ServiceHandle h = s.env.start_service(*pod, spec);
   wait_until_ready(*pod, h.instance.get(), spec, CancelToken{});
-  ExecResult r = clnrm::testing::run(*pod, clnrm::testing::command({"redis-cli", "-p", "6379", "ping"}));
+  ExecResult r =
+      clnrm::testing::run(*pod, clnrm::testing::command({"redis-cli", "-p", "6379", "ping"}));
   EXPECT_EQ(r.stdout_data, "PONG\n") << r.stderr_data;
   s.env.stop_service(h);
 }
@@ -70,9 +73,10 @@ TEST(WaitSandbox, ExecWaitRunsInsideTheService) {
 TEST(WaitSandbox, HttpWaitOnPythonHttpServer) {
   Session s;
   auto pod = make_test_pod("wait-http");
-  ServiceSpec spec = process_service(
-      "web", {"/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", "/usr/share/doc", "8000"},
-      WaitFor::Kind::Http);
+  ServiceSpec spec = process_service("web",
+                                     {"/usr/bin/python3", "-m", "http.server", "--bind",
+                                      "127.0.0.1", "--directory", "/usr/share/doc", "8000"},
+                                     WaitFor::Kind::Http);
   spec.wait_for.http_url = "http://127.0.0.1:8000/";
   ServiceHandle h = s.env.start_service(*pod, spec);
   wait_until_ready(*pod, h.instance.get(), spec, CancelToken{});
@@ -93,8 +97,9 @@ TEST(WaitSandbox, HttpWaitOnPythonHttpServer) {
 TEST(WaitSandbox, ServiceThatExitsFailsFastWithExitCodeAndLog) {
   Session s;
   auto pod = make_test_pod("wait-exit");
-  ServiceSpec spec = process_service("broken", {"sh", "-c", "echo starting; echo 'fatal: no config' >&2; exit 4"},
-                                     WaitFor::Kind::Port, 30'000);
+  ServiceSpec spec =
+      process_service("broken", {"sh", "-c", "echo starting; echo 'fatal: no config' >&2; exit 4"},
+                      WaitFor::Kind::Port, 30'000);
   spec.wait_for.port = 9999;
   ServiceHandle h = s.env.start_service(*pod, spec);
   const auto t0 = std::chrono::steady_clock::now();
@@ -112,8 +117,9 @@ TEST(WaitSandbox, ServiceThatExitsFailsFastWithExitCodeAndLog) {
 TEST(WaitSandbox, NeverListeningServiceTimesOutWithItsLog) {
   Session s;
   auto pod = make_test_pod("wait-timeout");
-  ServiceSpec spec = process_service("idle", {"sh", "-c", "echo 'idling, not listening'; exec sleep 600"},
-                                     WaitFor::Kind::Port, 400);
+  ServiceSpec spec =
+      process_service("idle", {"sh", "-c", "echo 'idling, not listening'; exec sleep 600"},
+                      WaitFor::Kind::Port, 400);
   spec.wait_for.port = 6553;
   ServiceHandle h = s.env.start_service(*pod, spec);
   try {
@@ -134,7 +140,8 @@ TEST(WaitSandbox, RunnerStartsDependentServicesAndRunsStepsInThem) {
   ServiceSpec db = process_service("db", kRedis, WaitFor::Kind::Port);
   db.wait_for.port = 6379;
   ServiceSpec app = process_service(
-      "app", {"sh", "-c", "redis-cli -p 6379 set started yes >/dev/null && echo app-up && exec sleep 600"},
+      "app",
+      {"sh", "-c", "redis-cli -p 6379 set started yes >/dev/null && echo app-up && exec sleep 600"},
       WaitFor::Kind::Log);
   app.wait_for.log = pattern("app-up");
   app.depends_on = {"db"};
@@ -146,7 +153,8 @@ TEST(WaitSandbox, RunnerStartsDependentServicesAndRunsStepsInThem) {
   step.expected_output_regex = pattern("^yes$");
   t.steps = {step};
   TestResult r = run_test(s.env, t, {});
-  EXPECT_EQ(r.status, Status::Passed) << r.message << (r.services.empty() ? "" : r.services.back().message);
+  EXPECT_EQ(r.status, Status::Passed)
+      << r.message << (r.services.empty() ? "" : r.services.back().message);
   ASSERT_EQ(r.services.size(), 2u);
   EXPECT_EQ(r.services[0].name, "db");
   EXPECT_GT(r.services[0].ready_duration.count(), 0);
@@ -168,8 +176,9 @@ TEST(WaitSandbox, InPodPortProbeSeesListenersOnlyInItsOwnPod) {
   probe.argv = port_probe_command(6380);
   EXPECT_NE(clnrm::testing::run(*pod, probe).exit_code, 0);
   // IPv6 listeners count too.
-  ServiceSpec v6 = process_service("v6", {"redis-server", "--port", "6381", "--bind", "::1", "--save", "", "--appendonly", "no"},
-                                   WaitFor::Kind::Log);
+  ServiceSpec v6 = process_service(
+      "v6", {"redis-server", "--port", "6381", "--bind", "::1", "--save", "", "--appendonly", "no"},
+      WaitFor::Kind::Log);
   v6.wait_for.log = pattern("Ready to accept");
   ServiceHandle h6 = s.env.start_service(*pod, v6);
   wait_until_ready(*pod, h6.instance.get(), v6, CancelToken{});

@@ -29,13 +29,16 @@ TEST(ConsoleReporter, OneLinePerTestWithStatusNameDuration) {
   const std::string out = capture(clnrm::Verbosity::Normal, false);
   EXPECT_NE(out.find("PASS   hello  (12.346s)"), std::string::npos) << out;
   EXPECT_NE(out.find("FAIL   bad <one>  (500.0ms)"), std::string::npos) << out;
-  EXPECT_NE(out.find("      step 'check' ([grep x]) did not match /x/\n        actual stdout (tail):"), std::string::npos)
+  EXPECT_NE(
+      out.find("      step 'check' ([grep x]) did not match /x/\n        actual stdout (tail):"),
+      std::string::npos)
       << out;
   EXPECT_NE(out.find("TIME   hangs"), std::string::npos);
   EXPECT_NE(out.find("SKIP   later"), std::string::npos);
   EXPECT_NE(out.find("last log lines"), std::string::npos) << "service failures show their log";
-  EXPECT_NE(out.find("FAILED: 5 tests, 1 passed, 1 failed, 1 errors, 1 timed out, 1 skipped in 2.345s"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find("FAILED: 5 tests, 1 passed, 1 failed, 1 errors, 1 timed out, 1 skipped in 2.345s"),
+      std::string::npos)
       << out;
   EXPECT_EQ(out.find("\x1b["), std::string::npos) << "no colour when not asked";
 }

@@ -25,7 +25,8 @@ namespace fake {
 
 struct Journal {
   std::mutex mutex;
-  std::vector<std::string> events;  // "create_pod t", "exec step", "start svc", "stop svc", "destroy t"
+  std::vector<std::string>
+      events;  // "create_pod t", "exec step", "start svc", "stop svc", "destroy t"
   std::vector<clnrm::ProcessSpec> execs;
   std::vector<clnrm::ProcessSpec> services;  // start_service specs
   std::atomic<int> running{0};
@@ -41,7 +42,8 @@ struct Journal {
   }
 };
 
-inline clnrm::ExecResult run_script(const clnrm::ProcessSpec& p, const clnrm::CancelToken& cancel, Journal& j) {
+inline clnrm::ExecResult run_script(const clnrm::ProcessSpec& p, const clnrm::CancelToken& cancel,
+                                    Journal& j) {
   using namespace std::chrono;
   {
     std::lock_guard l(j.mutex);
@@ -68,7 +70,8 @@ inline clnrm::ExecResult run_script(const clnrm::ProcessSpec& p, const clnrm::Ca
     r.exit_code = std::stoi(p.argv.at(1));
   } else if (cmd == "sleep") {
     const auto until = steady_clock::now() + milliseconds(std::stoi(p.argv.at(1)));
-    const auto kill_at = p.timeout ? steady_clock::now() + *p.timeout : steady_clock::time_point::max();
+    const auto kill_at =
+        p.timeout ? steady_clock::now() + *p.timeout : steady_clock::time_point::max();
     while (steady_clock::now() < until) {
       if (cancel.cancelled()) {
         r.exit_code = 130;
@@ -156,11 +159,13 @@ class Pod final : public clnrm::Pod {
 
 class Backend final : public clnrm::Backend {
  public:
-  explicit Backend(std::shared_ptr<Journal> j, clnrm::Capabilities caps = {}) : j_(std::move(j)), caps_(caps) {}
+  explicit Backend(std::shared_ptr<Journal> j, clnrm::Capabilities caps = {})
+      : j_(std::move(j)), caps_(caps) {}
   std::string_view name() const override { return "fake"; }
   clnrm::Capabilities capabilities() const override { return caps_; }
   std::unique_ptr<clnrm::Pod> create_pod(const clnrm::PodSpec& spec) override {
-    if (spec.test_name == "no-pod") throw clnrm::Error(clnrm::ErrorKind::Backend, "injected: cannot create pod");
+    if (spec.test_name == "no-pod")
+      throw clnrm::Error(clnrm::ErrorKind::Backend, "injected: cannot create pod");
     j_->add("create_pod " + spec.test_name);
     return std::make_unique<Pod>(spec.test_name, *j_);
   }

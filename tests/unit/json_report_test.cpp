@@ -25,8 +25,9 @@ TEST(JsonReport, HasTheDocumentedShape) {
   EXPECT_EQ(sum["error"], 1);
   ASSERT_EQ(j["tests"].size(), 5u);
   const json& t = j["tests"][0];
-  for (const char* key : {"file", "file_hash", "name", "status", "message", "security_level", "backend", "attempts",
-                          "flaky", "worker", "started", "duration_ms", "services", "steps", "assertions"})
+  for (const char* key :
+       {"file", "file_hash", "name", "status", "message", "security_level", "backend", "attempts",
+        "flaky", "worker", "started", "duration_ms", "services", "steps", "assertions"})
     EXPECT_TRUE(t.contains(key)) << key;
   EXPECT_EQ(t["status"], "passed");
   const json& step = t["steps"][0];

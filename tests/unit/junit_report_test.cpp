@@ -35,9 +35,11 @@ TEST(JunitReport, IsWellFormedAndHasTheExpectedElements) {
   const std::string script =
       "import sys, xml.etree.ElementTree as ET\n"
       "r = ET.parse(sys.argv[1]).getroot()\n"
-      "print(r.tag, r.get(\"tests\"), r.get(\"failures\"), r.get(\"errors\"), r.get(\"skipped\"), r.get(\"time\"))\n"
+      "print(r.tag, r.get(\"tests\"), r.get(\"failures\"), r.get(\"errors\"), r.get(\"skipped\"), "
+      "r.get(\"time\"))\n"
       "for s in r.findall(\"testsuite\"):\n"
-      "  print(\"suite\", s.get(\"name\"), s.get(\"tests\"), s.get(\"failures\"), s.get(\"errors\"), s.get(\"skipped\"))\n"
+      "  print(\"suite\", s.get(\"name\"), s.get(\"tests\"), s.get(\"failures\"), "
+      "s.get(\"errors\"), s.get(\"skipped\"))\n"
       "  for c in s.findall(\"testcase\"):\n"
       "    kids = \",\".join(k.tag for k in c)\n"
       "    print(\"case\", c.get(\"name\"), c.get(\"classname\"), c.get(\"time\"), kids)\n";
@@ -58,12 +60,14 @@ TEST(JunitReport, IsWellFormedAndHasTheExpectedElements) {
 
 TEST(JunitReport, FailureCarriesMessageTypeAndDetails) {
   const std::string xml = clnrm::run_result_to_junit(report_fixture::sample_run());
-  EXPECT_NE(xml.find("<failure message=\"step &apos;check&apos; ([grep x]) did not match /x/\" type=\"AssertionFailed\">"),
+  EXPECT_NE(xml.find("<failure message=\"step &apos;check&apos; ([grep x]) did not match /x/\" "
+                     "type=\"AssertionFailed\">"),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("| nope</failure>"), std::string::npos);
   EXPECT_NE(xml.find("type=\"Timeout\""), std::string::npos);
-  EXPECT_NE(xml.find("last log lines"), std::string::npos) << "service messages are in the error body";
+  EXPECT_NE(xml.find("last log lines"), std::string::npos)
+      << "service messages are in the error body";
   EXPECT_NE(xml.find("hello &lt;world&gt; &amp; &quot;friends&quot;"), std::string::npos);
 }
 
@@ -75,5 +79,6 @@ TEST(XmlEscape, ReplacesWhatXmlCannotCarry) {
   EXPECT_EQ(clnrm::xml_escape("\xff"), "\xEF\xBF\xBD");
   EXPECT_EQ(clnrm::xml_escape("caf\xC3\xA9"), "caf\xC3\xA9");
   EXPECT_EQ(clnrm::xml_escape("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD") << "overlong form";
-  EXPECT_EQ(clnrm::xml_escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD") << "surrogate";
+  EXPECT_EQ(clnrm::xml_escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD")
+      << "surrogate";
 }

@@ -25,7 +25,9 @@ inline clnrm::RunResult sample_run() {
   s.status = Status::Passed;
   s.exec.exit_code = 0;
   s.exec.stdout_data = "hello <world> & \"friends\"\n";
-  s.exec.stderr_data = std::string("bad\x01" "byte \xff\xfe end\n");
+  s.exec.stderr_data = std::string(
+      "bad\x01"
+      "byte \xff\xfe end\n");
   s.duration = std::chrono::milliseconds(3);
   s.assertions.push_back({"exit_code", true, ""});
   pass.steps.push_back(s);

@@ -110,7 +110,8 @@ TEST(Runner, StepTimeoutKillsTheStep) {
   EXPECT_EQ(r.steps[0].status, Status::TimedOut);
   EXPECT_TRUE(r.steps[0].exec.timed_out);
   EXPECT_NE(r.steps[0].message.find("its `timeout`"), std::string::npos) << r.steps[0].message;
-  EXPECT_NE(r.steps[0].message.find("started"), std::string::npos) << "output before the kill is shown";
+  EXPECT_NE(r.steps[0].message.find("started"), std::string::npos)
+      << "output before the kill is shown";
   EXPECT_EQ(r.steps[1].status, Status::Skipped);
 }
 
@@ -179,8 +180,9 @@ TEST(Runner, ServicesStartInDependencyOrderAndStopInReverse) {
   spec.steps[0].service = "api";
   TestResult r = f.run(spec);
   ASSERT_EQ(r.status, Status::Passed) << r.message;
-  const std::vector<std::string> want = {"create_pod svc", "start db",   "start cache", "start api", "exec use",
-                                         "stop api",       "stop cache", "stop db",     "destroy svc"};
+  const std::vector<std::string> want = {"create_pod svc", "start db", "start cache",
+                                         "start api",      "exec use", "stop api",
+                                         "stop cache",     "stop db",  "destroy svc"};
   EXPECT_EQ(f.journal->snapshot(), want);
   ASSERT_EQ(r.services.size(), 3u);
   EXPECT_EQ(r.services[0].name, "db");
@@ -196,8 +198,10 @@ TEST(Runner, ServiceThatExitsBeforeReadyFailsWithItsLogs) {
   TestResult r = f.run(spec);
   EXPECT_EQ(r.status, Status::Error);
   ASSERT_EQ(r.services.size(), 1u);
-  EXPECT_NE(r.services[0].message.find("exited with code 3"), std::string::npos) << r.services[0].message;
-  EXPECT_NE(r.services[0].message.find("fatal: config missing"), std::string::npos) << r.services[0].message;
+  EXPECT_NE(r.services[0].message.find("exited with code 3"), std::string::npos)
+      << r.services[0].message;
+  EXPECT_NE(r.services[0].message.find("fatal: config missing"), std::string::npos)
+      << r.services[0].message;
   EXPECT_EQ(r.steps[0].status, Status::Skipped);
   EXPECT_EQ(f.journal->live_pods, 0);
 }
@@ -297,7 +301,8 @@ TEST(Runner, AssertionsTableUsesRealFacts) {
 TEST(Runner, PlanRunsAllTestsInPlanOrderOnLanes) {
   Fixture f;
   std::vector<TestSpec> tests;
-  for (int i = 0; i < 8; ++i) tests.push_back(build::test("t" + std::to_string(i), {step("s", {"sleep", "5"})}));
+  for (int i = 0; i < 8; ++i)
+    tests.push_back(build::test("t" + std::to_string(i), {step("s", {"sleep", "5"})}));
   RunOptions opts;
   opts.jobs = 3;
   std::vector<std::string> finished;
@@ -339,8 +344,10 @@ TEST(Runner, EffectiveJobs) {
 
 TEST(Runner, FailFastSkipsTestsNotYetStarted) {
   Fixture f;
-  std::vector<TestSpec> tests = {build::test("ok", {step("s", {"echo"})}), build::test("bad", {step("s", {"exit", "1"})})};
-  for (int i = 0; i < 4; ++i) tests.push_back(build::test("later" + std::to_string(i), {step("s", {"echo"})}));
+  std::vector<TestSpec> tests = {build::test("ok", {step("s", {"echo"})}),
+                                 build::test("bad", {step("s", {"exit", "1"})})};
+  for (int i = 0; i < 4; ++i)
+    tests.push_back(build::test("later" + std::to_string(i), {step("s", {"echo"})}));
   RunOptions opts;
   opts.jobs = 1;
   opts.fail_fast = true;
@@ -357,7 +364,8 @@ TEST(Runner, FailFastSkipsTestsNotYetStarted) {
 
 TEST(Runner, WithoutFailFastEveryTestRuns) {
   Fixture f;
-  std::vector<TestSpec> tests = {build::test("bad", {step("s", {"exit", "1"})}), build::test("ok", {step("s", {"echo"})})};
+  std::vector<TestSpec> tests = {build::test("bad", {step("s", {"exit", "1"})}),
+                                 build::test("ok", {step("s", {"echo"})})};
   RunOptions opts;
   opts.jobs = 1;
   RunResult run = run_tests(f.env, tests, opts);
@@ -369,7 +377,8 @@ TEST(Runner, CancelledRunSkipsTestsNotStarted) {
   Fixture f;
   CancelToken cancel;
   cancel.cancel();
-  std::vector<TestSpec> tests = {build::test("a", {step("s", {"echo"})}), build::test("b", {step("s", {"echo"})})};
+  std::vector<TestSpec> tests = {build::test("a", {step("s", {"echo"})}),
+                                 build::test("b", {step("s", {"echo"})})};
   RunOptions opts;
   opts.cancel = &cancel;
   RunResult run = run_tests(f.env, tests, opts);
@@ -402,12 +411,16 @@ TEST(Runner, ServicesGetTheTestEnvironmentAndTheirOwn) {
   ctx.seed = 99;  // --seed overrides [determinism] seed for steps
   TestResult r = run_test(f.env, spec, ctx);
   ASSERT_EQ(r.status, Status::Passed) << r.message;
-  EXPECT_EQ(f.journal->execs[0].env.front(), (std::pair<std::string, std::string>{"CLNRM_SEED", "99"}));
+  EXPECT_EQ(f.journal->execs[0].env.front(),
+            (std::pair<std::string, std::string>{"CLNRM_SEED", "99"}));
   ASSERT_EQ(f.journal->services.size(), 1u);
   const EnvList& senv = f.journal->services[0].env;
-  EXPECT_TRUE(std::find(senv.begin(), senv.end(), std::pair<std::string, std::string>{"CLNRM_SEED", "service-wins"}) !=
+  EXPECT_TRUE(std::find(senv.begin(), senv.end(),
+                        std::pair<std::string, std::string>{"CLNRM_SEED", "service-wins"}) !=
               senv.end());
-  EXPECT_TRUE(std::find(senv.begin(), senv.end(), std::pair<std::string, std::string>{"CLNRM_TEST", "svc-env"}) !=
+  EXPECT_TRUE(std::find(senv.begin(), senv.end(),
+                        std::pair<std::string, std::string>{"CLNRM_TEST", "svc-env"}) !=
               senv.end());
-  EXPECT_TRUE(std::find(senv.begin(), senv.end(), std::pair<std::string, std::string>{"PORT", "1"}) != senv.end());
+  EXPECT_TRUE(std::find(senv.begin(), senv.end(),
+                        std::pair<std::string, std::string>{"PORT", "1"}) != senv.end());
 }

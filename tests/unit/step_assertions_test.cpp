@@ -61,7 +61,8 @@ TEST(StepAssertions, ExitCodeMismatchShowsBothStreams) {
   StepSpec s = build::step("s", {"false"});
   std::vector<AssertionResult> out;
   EXPECT_FALSE(check_step(s, exec(1, "", "boom\n"), out));
-  EXPECT_NE(out[0].message.find("exited 1, expected exit code 0"), std::string::npos) << out[0].message;
+  EXPECT_NE(out[0].message.find("exited 1, expected exit code 0"), std::string::npos)
+      << out[0].message;
   EXPECT_NE(out[0].message.find("boom"), std::string::npos);
   EXPECT_NE(out[0].message.find("actual stdout: (empty)"), std::string::npos);
 }

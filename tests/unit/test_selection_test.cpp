@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "cli/test_selection.h"
+
+#include <gtest/gtest.h>
 
 using clnrm::cli::under_failing_directory;
 
@@ -10,7 +10,8 @@ TEST(TestSelection, FailingDirectoriesBelowTheRootAreLeftOut) {
   EXPECT_FALSE(under_failing_directory("examples", "examples/ok.clnrm.toml"));
   EXPECT_FALSE(under_failing_directory("examples/failing", "examples/failing/bad.clnrm.toml"))
       << "naming the directory itself runs it";
-  EXPECT_FALSE(under_failing_directory("examples", "examples/failing.clnrm.toml")) << "a file name does not count";
+  EXPECT_FALSE(under_failing_directory("examples", "examples/failing.clnrm.toml"))
+      << "a file name does not count";
   EXPECT_FALSE(under_failing_directory("examples", "examples/not_failing/x.clnrm.toml"));
   EXPECT_TRUE(under_failing_directory(".", "./examples/failing/x.clnrm.toml"));
 }

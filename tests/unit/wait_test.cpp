@@ -21,7 +21,9 @@ class LoopbackPod final : public Pod {
  public:
   explicit LoopbackPod(fake::Journal& j) : j_(j) {}
   const std::string& id() const override { return id_; }
-  ExecResult exec(const ProcessSpec& p, const CancelToken& c) override { return fake::run_script(p, c, j_); }
+  ExecResult exec(const ProcessSpec& p, const CancelToken& c) override {
+    return fake::run_script(p, c, j_);
+  }
   std::unique_ptr<ServiceInstance> start_service(const ProcessSpec&) override { return nullptr; }
   std::optional<int> connect_tcp(std::uint16_t port) override {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -71,7 +73,8 @@ class Listener {
         if (c < 0) return;
         char buf[1024];
         [[maybe_unused]] ssize_t n = ::recv(c, buf, sizeof buf, 0);
-        const std::string reply = "HTTP/1.0 " + std::to_string(status.load()) + " X\r\nContent-Length: 0\r\n\r\n";
+        const std::string reply =
+            "HTTP/1.0 " + std::to_string(status.load()) + " X\r\nContent-Length: 0\r\n\r\n";
         [[maybe_unused]] ssize_t w = ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
         ::close(c);
       }
@@ -127,7 +130,8 @@ TEST(Wait, CountsNonOverlappingMatches) {
   const Pattern p = build::pattern("ready");
   EXPECT_EQ(count_matches(p, "ready\nnot\nready\nready", 10), 3);
   EXPECT_EQ(count_matches(p, "ready ready ready", 2), 2);
-  EXPECT_EQ(count_matches(build::pattern("x*"), "abc", 10), 3) << "empty matches advance (and the loop ends)";
+  EXPECT_EQ(count_matches(build::pattern("x*"), "abc", 10), 3)
+      << "empty matches advance (and the loop ends)";
   EXPECT_EQ(count_matches(p, "", 1), 0);
 }
 
@@ -175,7 +179,8 @@ TEST(Wait, PortFallsBackToAnExecProbeWhenTheBackendCannotConnect) {
   wait_until_ready(pod, nullptr, s, CancelToken{});
   ASSERT_EQ(j.execs.size(), 1u);
   EXPECT_EQ(j.execs[0].argv, port_probe_command(6379));
-  EXPECT_NE(j.execs[0].argv.back().find(":18EB "), std::string::npos) << "6379 in hex, as /proc/net/tcp writes it";
+  EXPECT_NE(j.execs[0].argv.back().find(":18EB "), std::string::npos)
+      << "6379 in hex, as /proc/net/tcp writes it";
 }
 
 TEST(Wait, HttpWaitsForTheExpectedStatus) {
@@ -265,7 +270,8 @@ TEST(Wait, ServiceThatExitsFailsEarlyWithExitCodeAndLogs) {
     EXPECT_NE(e.describe().find("exited with code 2"), std::string::npos) << e.describe();
     EXPECT_NE(e.describe().find("fatal: bad flag --x"), std::string::npos) << e.describe();
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10)) << "did not wait for the timeout";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10))
+      << "did not wait for the timeout";
 }
 
 TEST(Wait, CancelStopsWaiting) {
@@ -292,7 +298,8 @@ TEST(Wait, TestDeadlineCutsTheWaitShort) {
   ServiceSpec s = waiting(WaitFor::Kind::Port, 30'000);
   s.wait_for.port = unused_port();
   try {
-    wait_until_ready(pod, nullptr, s, CancelToken{}, std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+    wait_until_ready(pod, nullptr, s, CancelToken{},
+                     std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Timeout);

@@ -26,6 +26,8 @@ command -v hyperfine >/dev/null || { echo "compare.sh: hyperfine is not installe
 work=$(mktemp -d /tmp/clnrm-vs-bats.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/clnrm"
+# clnrm records every run in ./.clnrm/history.db (as users get it): keep it in the temp dir.
+cd "$work"
 
 for i in $(seq -w 1 $count); do
   cat > "$work/clnrm/echo_$i.clnrm.toml" <<TOML

@@ -27,7 +27,7 @@ std::pair<std::string, std::string> BackendState::resolve_image(const std::strin
                 fmt::format("image '{}'{} is not present in the engine{}: map it to a local image with "
                             "--image-map {}=clnrm-test/busybox (or an [images] table in cleanroom.toml), or build "
                             "the test images with scripts/make-test-images.sh",
-                            image, mapped, options.pull_missing ? " and could not be pulled" : " (pulling is off)",
+                            image, mapped, options.pull_missing ? " and could not be pulled" : " (pulling is off; CLNRM_DOCKER_PULL=1 turns it on)",
                             requested),
                 client->endpoint().describe());
   }
@@ -97,7 +97,7 @@ std::string container_name_part(std::string_view text, std::size_t max_len) {
                     c == '.' || c == '-';
     out += ok ? c : '_';
   }
-  if (out.empty()) out = "x";
+  if (out.empty()) out.push_back('x');  // (not `= "x"`: g++ 12 -O3 warns falsely)
   return out;
 }
 

@@ -12,12 +12,16 @@
 #include <string>
 
 #include "backend/docker/docker_client.h"
+#include "backend/docker/remover.h"
+#include "backend/docker/standby_pool.h"
 
 namespace clnrm::docker {
 
 struct BackendState {
   DockerOptions options;
   std::unique_ptr<DockerClient> client;
+  std::unique_ptr<Remover> remover;  // after client: destroyed (drained) first
+  StandbyPool standby;
   std::mutex images_mutex;
   std::map<std::string, std::string> image_ids;  // mapped name -> image id
 

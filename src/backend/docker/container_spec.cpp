@@ -79,6 +79,13 @@ nlohmann::json create_body(const ContainerConfig& c) {
                          {"Tty", false},
                          {"OpenStdin", false},
                          {"HostConfig", host_config(c)}};
+  if (c.open_stdin) {
+    body["OpenStdin"] = true;
+    body["StdinOnce"] = false;
+    body["AttachStdin"] = true;
+    body["AttachStdout"] = true;
+    body["AttachStderr"] = true;
+  }
   if (!c.cmd.empty()) body["Cmd"] = c.cmd;
   if (c.entrypoint) body["Entrypoint"] = *c.entrypoint;
   if (!c.workdir.empty()) body["WorkingDir"] = c.workdir;

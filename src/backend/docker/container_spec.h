@@ -38,6 +38,7 @@ struct ContainerConfig {
   SecuritySettings security;
   std::vector<VolumeSpec> mounts;
   bool init = false;  // docker-init as PID 1: forwards SIGTERM, reaps zombies
+  bool open_stdin = false;  // keep stdin open for an attach (the step agent)
 };
 
 nlohmann::json create_body(const ContainerConfig& config);

@@ -19,6 +19,18 @@ using docker::BackendState;
 class DockerBackend final : public Backend {
  public:
   explicit DockerBackend(std::shared_ptr<BackendState> state) : state_(std::move(state)) {}
+  ~DockerBackend() override {
+    try {
+      const auto unused = state_->standby.shut_down();
+      if (!unused.empty()) docker::remove_containers(*state_->client, unused, {});
+    } catch (...) {
+      // The reaper removes them on the next start.
+    }
+    wait_teardown();
+  }
+  void wait_teardown() {
+    if (state_->remover) state_->remover->drain();
+  }
   std::string_view name() const override { return "docker"; }
   Capabilities capabilities() const override {
     Capabilities c;
@@ -58,8 +70,10 @@ std::unique_ptr<docker::DockerClient> connect_client(const DockerOptions& option
 DockerOptions docker_options_from_environment() {
   DockerOptions o;
   if (const char* pull = std::getenv("CLNRM_DOCKER_PULL"))
-    o.pull_missing = !(std::string_view(pull) == "0" || std::string_view(pull) == "never");
+    o.pull_missing = std::string_view(pull) == "1" || std::string_view(pull) == "always";
   if (const char* pause = std::getenv("CLNRM_DOCKER_PAUSE_IMAGE")) o.pause_image = pause;
+  if (const char* agent = std::getenv("CLNRM_DOCKER_STEP_AGENT")) o.step_agent = std::string_view(agent) != "0";
+  if (const char* standby = std::getenv("CLNRM_DOCKER_STANDBY")) o.standby = std::string_view(standby) != "0";
   return o;
 }
 
@@ -68,8 +82,13 @@ std::unique_ptr<Backend> make_docker_backend(DockerOptions options) {
   auto state = std::make_shared<BackendState>();
   state->client = connect_client(options);
   state->options = std::move(options);
+  state->remover = std::make_unique<docker::Remover>(*state->client);
   if (state->options.reap_on_start) reap_docker_orphans(state->options, false);
   return std::make_unique<DockerBackend>(std::move(state));
+}
+
+void docker_wait_teardown(Backend& backend) {
+  if (auto* d = dynamic_cast<DockerBackend*>(&backend)) d->wait_teardown();
 }
 
 bool docker_engine_available(const DockerOptions& options, std::chrono::milliseconds timeout) {

@@ -12,6 +12,7 @@
 
 #include "backend/docker/docker_service.h"
 #include "backend/docker/owner.h"
+#include "backend/docker/remover.h"
 
 namespace clnrm::docker {
 namespace {
@@ -49,29 +50,98 @@ std::map<std::string, std::string> DockerPod::labels(const std::string& role, co
 
 std::string DockerPod::next_name(const std::string& role) { return fmt::format("{}-{}{}", name_, role, counter_++); }
 
-std::string DockerPod::create_and_start(const ContainerConfig& config, const std::string& name) {
+std::string DockerPod::default_image() const {
+  return spec_.image.empty() ? state_->options.default_image : spec_.image;
+}
+
+std::string DockerPod::create_and_start(const ContainerConfig& config, const std::string& name,
+                                        const std::function<void(const std::string&)>& before_start) {
   const std::string id = state_->client->container_create(create_body(config), name);
   // Recorded before start: a failed start still leaves a container to remove.
   owned_.push_back(id);
+  if (before_start) before_start(id);
   state_->client->container_start(id);
   return id;
+}
+
+ContainerConfig DockerPod::step_config(const std::string& image) const {
+  ContainerConfig c;
+  c.image = image;
+  c.entrypoint = std::vector<std::string>{};
+  if (state_->options.step_agent) {
+    c.cmd = {"sh", "-c", kStepAgentScript};
+    c.open_stdin = true;
+  } else {
+    c.cmd = kSleepForever;
+  }
+  c.security = security_for(spec_.level, spec_.limits);
+  return c;
+}
+
+std::shared_ptr<DockerPod::StepContainer> DockerPod::make_step_container_locked(const std::string& requested,
+                                                                                 bool as_anchor) {
+  ContainerConfig c = step_config(state_->resolve_image(requested).first);
+  const bool agent = c.open_stdin;
+  c.labels = labels(as_anchor ? "pod" : "step");
+  c.network_mode = as_anchor ? (host_mode() ? "host" : "none") : network_mode_locked();
+  auto sc = std::make_shared<StepContainer>();
+  sc->is_anchor = as_anchor;
+  sc->id = create_and_start(c, as_anchor ? name_ : next_name("step"), [&](const std::string& id) {
+    // Attach before start so the agent's first output cannot be missed.
+    if (agent) sc->agent = std::make_unique<StepAgent>(*state_->client, id);
+  });
+  step_containers_[requested] = sc;
+  return sc;
+}
+
+bool DockerPod::take_standby_anchor_locked() {
+  if (!state_->options.standby || host_mode() || !state_->options.step_agent) return false;
+  const std::string requested = default_image();
+  ContainerConfig c = step_config(state_->resolve_image(requested).first);
+  c.network_mode = "none";
+  c.labels = owner_labels(spec_.session_id);
+  c.labels[kLabelRole] = "pod";
+  c.labels[kLabelTest] = "(standby)";
+  const std::string key = reuse_hash(reuse_identity(c));
+  auto state = state_;
+  auto standby = state_->standby.take(key, [state, c] {
+    auto& client = *state->client;
+    StandbyContainer s;
+    s.id = client.container_create(create_body(c), "");
+    try {
+      s.agent = std::make_unique<StepAgent>(client, s.id);
+      client.container_start(s.id);
+    } catch (...) {
+      client.container_remove(s.id, true);
+      throw;
+    }
+    return s;
+  });
+  if (!standby) return false;
+  auto sc = std::make_shared<StepContainer>();
+  sc->id = standby->id;
+  sc->is_anchor = true;
+  sc->agent = std::move(standby->agent);
+  owned_.push_back(sc->id);
+  step_containers_[requested] = sc;
+  anchor_ = sc->id;
+  return true;
 }
 
 std::string DockerPod::ensure_anchor_locked() {
   if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
   if (!anchor_.empty()) return anchor_;
-  ContainerConfig c;
-  const bool custom_pause = !state_->options.pause_image.empty();
-  std::string image = custom_pause ? state_->options.pause_image
-                                   : (spec_.image.empty() ? state_->options.default_image : spec_.image);
-  c.image = state_->resolve_image(image).first;
-  if (!custom_pause) {
-    c.entrypoint = std::vector<std::string>{};
-    c.cmd = kSleepForever;
+  if (state_->options.pause_image.empty()) {
+    // The anchor doubles as the step container for the pod's image.
+    if (take_standby_anchor_locked()) return anchor_;
+    anchor_ = make_step_container_locked(default_image(), true)->id;
+    return anchor_;
   }
+  ContainerConfig c;
+  c.image = state_->resolve_image(state_->options.pause_image).first;
   c.labels = labels("pod");
   c.network_mode = "none";
-  // The anchor only sleeps: it gets the tightest settings whatever the level.
+  // A pause container only sleeps: the tightest settings whatever the level.
   c.security = security_for(SecurityLevel::High, {});
   c.security.memory_bytes = 32ll << 20;
   c.security.pids_limit = 16;
@@ -89,42 +159,55 @@ std::string DockerPod::anchor_id() {
   return anchor_;
 }
 
-std::string DockerPod::step_container_for(const std::string& image_request) {
+std::shared_ptr<DockerPod::StepContainer> DockerPod::step_container_for(const std::string& image_request) {
   std::lock_guard lock(mutex_);
   if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
-  const std::string requested =
-      !image_request.empty() ? image_request : (spec_.image.empty() ? state_->options.default_image : spec_.image);
+  const std::string requested = image_request.empty() ? default_image() : image_request;
   if (auto it = step_containers_.find(requested); it != step_containers_.end()) return it->second;
-  ContainerConfig c;
-  c.image = state_->resolve_image(requested).first;
-  c.entrypoint = std::vector<std::string>{};
-  c.cmd = kSleepForever;
-  c.labels = labels("step");
-  c.network_mode = network_mode_locked();
-  c.security = security_for(spec_.level, spec_.limits);
-  const std::string id = create_and_start(c, next_name("step"));
-  step_containers_[requested] = id;
-  return id;
+  if (anchor_.empty() && !host_mode() && requested == default_image() && state_->options.pause_image.empty()) {
+    ensure_anchor_locked();
+    return step_containers_.at(requested);
+  }
+  if (host_mode() && requested == default_image() && state_->options.pause_image.empty() && anchor_.empty()) {
+    auto sc = make_step_container_locked(requested, true);
+    anchor_ = sc->id;
+    return sc;
+  }
+  return make_step_container_locked(requested, false);
+}
+
+void DockerPod::forget_step_container(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  for (auto it = step_containers_.begin(); it != step_containers_.end(); ++it) {
+    if (it->second->id == id) {
+      step_containers_.erase(it);
+      break;
+    }
+  }
 }
 
 ExecResult DockerPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
-  const std::string container = step_container_for(spec.image);
-  ExecResult r = run_exec(*state_->client, container, spec, cancel, [&](const std::string&) {
-    // A timed-out or cancelled step: removing the step container kills its
-    // whole process tree at once; the next step gets a fresh one.
-    std::lock_guard lock(mutex_);
-    for (auto it = step_containers_.begin(); it != step_containers_.end(); ++it) {
-      if (it->second == container) {
-        step_containers_.erase(it);
-        break;
-      }
+  auto sc = step_container_for(spec.image);
+  ExecResult r;
+  std::unique_lock busy(sc->busy, std::try_to_lock);
+  if (sc->agent && busy.owns_lock() && !sc->agent->broken()) {
+    r = sc->agent->run(spec, cancel);
+    if (sc->agent->broken() && !sc->is_anchor) {
+      // The agent could not be brought back (a step killed it): later steps
+      // get a new container.
+      forget_step_container(sc->id);
     }
-    owned_.erase(std::remove(owned_.begin(), owned_.end(), container), owned_.end());
-    state_->client->container_remove(container, true);
-  });
+  } else {
+    // Engine exec: no agent, or a concurrent step is using it.
+    r = run_exec(*state_->client, sc->id, spec, cancel, [&](const std::string& exec_id) {
+      try {
+        kill_host_process_tree(state_->client->exec_inspect(exec_id).value("Pid", 0L));
+      } catch (const Error&) {
+      }
+    });
+  }
   if (r.exit_code == 137 && !r.timed_out) {
-    if (auto j = state_->client->container_inspect(container))
-      r.oom_killed = (*j)["State"].value("OOMKilled", false);
+    if (auto j = state_->client->container_inspect(sc->id)) r.oom_killed = (*j)["State"].value("OOMKilled", false);
   }
   return r;
 }
@@ -153,45 +236,109 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
   return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false);
 }
 
+// The reuse unit is the service container plus (unless in host mode) the
+// pod anchor whose network namespace it lives in; the anchor is also the step
+// container, so a test that adopts a warm unit creates no container at all.
 std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, const std::string& image_id,
                                                          const ProcessSpec& spec) {
   auto& client = *state_->client;
-  c.network_mode = host_mode() ? "host" : "none";
-  nlohmann::json identity = reuse_identity(c);
-  identity["image_id"] = image_id;
+  const bool with_anchor = !host_mode();
+  const bool agent_anchor = with_anchor && state_->options.pause_image.empty();
+  // The anchor's create spec, without its labels (filled in below).
+  ContainerConfig anchor;
+  std::string anchor_image_id;
+  if (with_anchor) {
+    const std::string requested = agent_anchor ? default_image() : state_->options.pause_image;
+    std::tie(anchor.image, anchor_image_id) = state_->resolve_image(requested);
+    anchor.network_mode = "none";
+    if (agent_anchor) {
+      anchor.entrypoint = std::vector<std::string>{};
+      if (state_->options.step_agent) {
+        anchor.cmd = {"sh", "-c", kStepAgentScript};
+        anchor.open_stdin = true;
+      } else {
+        anchor.cmd = kSleepForever;
+      }
+      anchor.security = security_for(spec_.level, spec_.limits);
+    } else {
+      anchor.security = security_for(SecurityLevel::High, {});
+    }
+  }
+  c.network_mode = with_anchor ? "container:" : "host";  // the target id is filled in per unit
+  nlohmann::json identity = {{"service", reuse_identity(c)}, {"service_image_id", image_id}};
+  if (with_anchor) identity["pod"] = {{"spec", reuse_identity(anchor)}, {"image_id", anchor_image_id}};
   const std::string hash = reuse_hash(identity);
   const std::string reuse_name = spec_.test_name + "/" + spec.name;
+  auto reuse_labels = [&](const std::string& role, int slot) {
+    auto l = labels(role, role == "service" ? spec.name : std::string());
+    l[kLabelReuseHash] = hash;
+    l[kLabelReuseSlot] = std::to_string(slot);
+    l[kLabelReuseName] = reuse_name;
+    return l;
+  };
 
   for (int slot = 0; slot < std::max(1, state_->options.reuse_slots); ++slot) {
     auto lock = std::make_shared<ReuseLock>(state_->options.lock_dir, hash, slot);
-    if (!lock->held()) continue;  // another runner uses this slot's container
-    std::string id;
-    bool adopted = false;
+    if (!lock->held()) continue;  // another runner is using this slot's unit
+    std::string service_id, anchor_id;
+    bool complete = true;
+    std::vector<std::string> found_ids;
     for (const auto& found :
          client.container_list({std::string(kLabelReuseHash) + "=" + hash, fmt::format("{}={}", kLabelReuseSlot, slot)})) {
-      if (id.empty() && found.value("State", "") == "running") {
-        id = found.value("Id", "");
-        adopted = true;
-      } else {
-        client.container_remove(found.value("Id", ""), true);  // exited or duplicate
+      found_ids.push_back(found.value("Id", ""));
+      const bool running = found.value("State", "") == "running";
+      const std::string role = found["Labels"].value(kLabelRole, "");
+      if (!running) complete = false;
+      if (role == "service") service_id = found.value("Id", "");
+      if (role == "pod") anchor_id = found.value("Id", "");
+    }
+    if (service_id.empty() || (with_anchor && anchor_id.empty())) complete = false;
+    std::shared_ptr<StepContainer> sc;
+    if (complete && agent_anchor) {
+      // A fresh attach to the running agent; its stdin stayed open.
+      try {
+        sc = std::make_shared<StepContainer>();
+        sc->id = anchor_id;
+        sc->is_anchor = true;
+        if (anchor.open_stdin) sc->agent = std::make_unique<StepAgent>(client, anchor_id);
+      } catch (const Error&) {
+        complete = false;
       }
     }
-    if (id.empty()) {
-      c.labels = labels("service", spec.name);
-      c.labels[kLabelReuseHash] = hash;
-      c.labels[kLabelReuseSlot] = std::to_string(slot);
-      c.labels[kLabelReuseName] = reuse_name;
-      const std::string name = fmt::format("clnrm-reuse-{}-{}", hash.substr(0, 16), slot);
-      client.container_remove(name, true);  // a leftover of a crash between create and label check
-      id = client.container_create(create_body(c), name);
+    const bool adopted = complete;
+    if (!complete) {
+      // Start the unit from scratch: whatever is left of it is unusable.
+      for (const auto& id : found_ids) client.container_remove(id, true);
+      const std::string base = fmt::format("clnrm-reuse-{}-{}", hash.substr(0, 16), slot);
+      if (with_anchor) {
+        client.container_remove(base + "-pod", true);  // a leftover of a crash between create and start
+        anchor.labels = reuse_labels("pod", slot);
+        anchor_id = client.container_create(create_body(anchor), base + "-pod");
+        try {
+          if (agent_anchor) {
+            sc = std::make_shared<StepContainer>();
+            sc->id = anchor_id;
+            sc->is_anchor = true;
+            if (anchor.open_stdin) sc->agent = std::make_unique<StepAgent>(client, anchor_id);
+          }
+          client.container_start(anchor_id);
+        } catch (...) {
+          client.container_remove(anchor_id, true);
+          throw;
+        }
+      }
+      client.container_remove(base, true);
+      c.labels = reuse_labels("service", slot);
+      c.network_mode = with_anchor ? "container:" + anchor_id : "host";
       try {
-        client.container_start(id);
+        service_id = client.container_create(create_body(c), base);
+        client.container_start(service_id);
       } catch (...) {
-        client.container_remove(id, true);
+        remove_containers(client, {service_id}, anchor_id);
         throw;
       }
     }
-    // Containers of an older spec of this service are stale: remove those no
+    // Units of an older spec of this service are stale: remove those no
     // runner holds right now.
     for (const auto& old : client.container_list({std::string(kLabelReuseName) + "=" + reuse_name})) {
       const auto& l = old["Labels"];
@@ -205,14 +352,15 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
       ReuseLock old_lock(state_->options.lock_dir, old_hash, old_slot);
       if (old_lock.held()) client.container_remove(old.value("Id", ""), true);
     }
-    if (!host_mode()) {
-      anchor_ = id;
+    if (with_anchor) {
+      anchor_ = anchor_id;
       anchor_reused_ = true;
       anchor_lock_ = lock;
+      if (sc) step_containers_[default_image()] = sc;
     }
-    return std::make_unique<DockerService>(state_, id, spec.name, lock, adopted);
+    return std::make_unique<DockerService>(state_, service_id, spec.name, lock, adopted);
   }
-  // Every slot is busy: run a private, throw-away container instead.
+  // Every slot is busy: run a private, throw-away service instead.
   c.labels = labels("service", spec.name);
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
@@ -247,26 +395,15 @@ void DockerPod::destroy() {
       if (id != anchor_) members.push_back(id);
     if (!anchor_reused_) anchor = anchor_;
     owned_.clear();
-    step_containers_.clear();
+    step_containers_.clear();  // closes the agents' attach connections
     anchor_lock_.reset();
   }
-  // Members in parallel (each removal waits for the kill), the anchor last
-  // since the others live in its network namespace.
-  std::vector<std::string> errors;
-  std::mutex errors_mutex;
-  auto remove = [&](const std::string& id) {
-    try {
-      state_->client->container_remove(id, true);
-    } catch (const Error& e) {
-      std::lock_guard lock(errors_mutex);
-      errors.push_back(e.describe());
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < members.size(); ++i) threads.emplace_back(remove, members[i]);
-  if (!members.empty()) remove(members[0]);
-  for (auto& t : threads) t.join();
-  if (!anchor.empty()) remove(anchor);
+  if (members.empty() && anchor.empty()) return;
+  if (state_->options.async_teardown && state_->remover) {
+    state_->remover->enqueue(std::move(members), std::move(anchor));
+    return;
+  }
+  auto errors = remove_containers(*state_->client, members, anchor);
   if (!errors.empty())
     throw Error(ErrorKind::Backend, fmt::format("tearing down pod {}: {}", name_, errors.front()), name_);
 }

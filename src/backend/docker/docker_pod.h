@@ -1,9 +1,11 @@
 #pragma once
 // One test's cleanroom on the docker backend. The pod's network namespace is
-// owned by an "anchor" container (NetworkMode none, running `sleep`), made
-// when first needed; services, and a per-test step container that runs the
-// steps as execs, join it with NetworkMode container:<anchor>. A warm reuse
-// service adopted before anything else becomes the anchor itself.
+// owned by an "anchor" container (NetworkMode none), made when first needed;
+// services and any further step containers join it with NetworkMode
+// container:<anchor>. Unless a pause image is configured, the anchor is also
+// the step container for the pod's image: its PID 1 is the step agent
+// (step_agent.h), so a one-step test costs one container, not two. A warm
+// reuse service adopted before anything else becomes the anchor itself.
 
 #include <clnrm/backend.h>
 
@@ -16,6 +18,7 @@
 #include "backend/docker/backend_state.h"
 #include "backend/docker/container_spec.h"
 #include "backend/docker/reuse.h"
+#include "backend/docker/step_agent.h"
 
 namespace clnrm::docker {
 
@@ -34,15 +37,28 @@ class DockerPod final : public Pod {
   std::string anchor_id();
 
  private:
+  struct StepContainer {
+    std::string id;
+    bool is_anchor = false;
+    std::unique_ptr<StepAgent> agent;  // null: engine execs
+    std::mutex busy;                   // the agent runs one step at a time
+  };
+
   bool host_mode() const;
   std::string network_mode_locked();  // creates the anchor when needed
   std::string ensure_anchor_locked();
-  std::string step_container_for(const std::string& image_request);
+  ContainerConfig step_config(const std::string& image) const;
+  bool take_standby_anchor_locked();
+  std::shared_ptr<StepContainer> make_step_container_locked(const std::string& requested_image, bool as_anchor);
+  std::shared_ptr<StepContainer> step_container_for(const std::string& image_request);
+  std::string default_image() const;
   std::map<std::string, std::string> labels(const std::string& role, const std::string& service = {}) const;
   std::string next_name(const std::string& role);
-  std::string create_and_start(const ContainerConfig& config, const std::string& name);
+  std::string create_and_start(const ContainerConfig& config, const std::string& name,
+                               const std::function<void(const std::string&)>& before_start = {});
   std::unique_ptr<ServiceInstance> start_reused(ContainerConfig config, const std::string& image_id,
                                                 const ProcessSpec& spec);
+  void forget_step_container(const std::string& id);
 
   std::shared_ptr<BackendState> state_;
   PodSpec spec_;
@@ -51,8 +67,8 @@ class DockerPod final : public Pod {
   std::string anchor_;
   bool anchor_reused_ = false;
   std::shared_ptr<ReuseLock> anchor_lock_;
-  std::map<std::string, std::string> step_containers_;  // image -> container id
-  std::vector<std::string> owned_;                      // removed by destroy()
+  std::map<std::string, std::shared_ptr<StepContainer>> step_containers_;  // requested image -> container
+  std::vector<std::string> owned_;                                          // removed by destroy()
   int counter_ = 0;
   bool destroyed_ = false;
 };

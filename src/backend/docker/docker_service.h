@@ -31,7 +31,7 @@ class DockerService final : public ServiceInstance {
   // True when an existing warm container was adopted (not created now).
   bool adopted() const noexcept { return adopted_; }
   // "running", "exited (code 1, OOMKilled)" ... for readiness error messages.
-  std::string describe_state();
+  std::string describe_state() override;
 
  private:
   std::shared_ptr<BackendState> state_;

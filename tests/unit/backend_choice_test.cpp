@@ -1,0 +1,23 @@
+#include <clnrm/backend_choice.h>
+#include <clnrm/error.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+TEST(BackendChoice, KnowsEveryBackendInOnePlace) {
+  const auto names = clnrm::backend_names();
+  for (const char* n : {"sandbox", "docker", "auto", "null"})
+    EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
+  EXPECT_EQ(clnrm::default_backend_name(), "sandbox");
+}
+
+TEST(BackendChoice, NullAndUnknown) {
+  EXPECT_EQ(clnrm::make_backend("null", {})->name(), "null");
+  try {
+    clnrm::make_backend("warp", {});
+    FAIL();
+  } catch (const clnrm::Error& e) {
+    EXPECT_EQ(e.kind(), clnrm::ErrorKind::Usage);
+    EXPECT_NE(std::string(e.what()).find("sandbox, docker, auto, null"), std::string::npos) << e.what();
+  }
+}
