@@ -24,6 +24,8 @@ struct BackendState {
   StandbyPool standby;
   std::mutex images_mutex;
   std::map<std::string, std::string> image_ids;  // mapped name -> image id
+  std::mutex sessions_mutex;
+  std::set<std::string> sessions;  // every session a pod was made for (final sweep)
 
   // Maps `image` through the image map, makes sure the engine has it (pulls
   // when allowed) and returns {name to run, image id}. Throws Error(Backend)

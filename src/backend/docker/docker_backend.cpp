@@ -10,6 +10,7 @@
 #include "backend/docker/backend_state.h"
 #include "backend/docker/docker_pod.h"
 #include "backend/docker/endpoint.h"
+#include "backend/docker/owner.h"
 
 namespace clnrm {
 namespace {
@@ -27,6 +28,33 @@ class DockerBackend final : public Backend {
       // The reaper removes them on the next start.
     }
     wait_teardown();
+    sweep_leftovers();
+  }
+  // A removal or a standby start that failed while the engine was down or
+  // restarting leaves a container that no queue knows of any more. They all
+  // carry this process's labels: one list per session finds them. Warm reuse
+  // units are kept by design.
+  void sweep_leftovers() noexcept {
+    try {
+      std::set<std::string> sessions;
+      {
+        std::lock_guard lock(state_->sessions_mutex);
+        sessions = state_->sessions;
+      }
+      const std::string pid = std::to_string(docker::self_owner().pid);
+      std::vector<std::string> ids;
+      for (const auto& session : sessions) {
+        for (const auto& c : state_->client->container_list(
+                 {std::string(docker::kLabelSession) + "=" + session, std::string(docker::kLabelPid) + "=" + pid})) {
+          const auto labels = c.value("Labels", nlohmann::json::object());
+          if (labels.contains(docker::kLabelReuseHash)) continue;
+          ids.push_back(c.value("Id", ""));
+        }
+      }
+      if (!ids.empty()) docker::remove_containers(*state_->client, ids, {});
+    } catch (...) {
+      // Engine gone for good: the reaper of the next run removes them.
+    }
   }
   void wait_teardown() {
     if (state_->remover) state_->remover->drain();
@@ -43,6 +71,10 @@ class DockerBackend final : public Backend {
   std::unique_ptr<Pod> create_pod(const PodSpec& spec) override {
     PodSpec s = spec;
     if (s.session_id.empty()) s.session_id = state_->options.session_id;
+    {
+      std::lock_guard lock(state_->sessions_mutex);
+      state_->sessions.insert(s.session_id);
+    }
     return std::make_unique<docker::DockerPod>(state_, std::move(s));
   }
 
