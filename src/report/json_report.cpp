@@ -71,6 +71,7 @@ json test_json(const TestResult& t, bool include_output) {
       {"backend", t.backend},
       {"attempts", t.attempts},
       {"flaky", t.flaky},
+      {"repeat", t.repeat},
       {"worker", t.worker},
       {"started", format_rfc3339(t.started)},
       {"duration_ms", ms(t.duration)},
