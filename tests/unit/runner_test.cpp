@@ -397,8 +397,26 @@ TEST(Runner, WithoutDeterminismStepsGetOnlyTheClnrmVariables) {
   Fixture f;
   TestSpec spec = build::test("plain", {step("one", {"echo"})});
   ASSERT_EQ(f.run(spec).status, Status::Passed);
-  const EnvList want = {{"CLNRM_STEP", "one"}, {"CLNRM_TEST", "plain"}};
+  const EnvList want = {{"CLNRM_ATTEMPT", "1"},
+                        {"CLNRM_REPEAT", "0"},
+                        {"CLNRM_STEP", "one"},
+                        {"CLNRM_TEST", "plain"}};
   EXPECT_EQ(f.journal->execs[0].env, want);
+}
+
+TEST(Runner, AttemptAndRepeatAreExportedToSteps) {
+  Fixture f;
+  TestSpec spec = build::test("again", {step("one", {"echo"})});
+  TestContext ctx;
+  ctx.attempt = 3;
+  ctx.repeat = 4;
+  TestResult r = run_test(f.env, spec, ctx);
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  EXPECT_EQ(r.attempts, 3);
+  EXPECT_EQ(r.repeat, 4);
+  const EnvList& env = f.journal->execs[0].env;
+  EXPECT_EQ(env[0], (std::pair<std::string, std::string>{"CLNRM_ATTEMPT", "3"}));
+  EXPECT_EQ(env[1], (std::pair<std::string, std::string>{"CLNRM_REPEAT", "4"}));
 }
 
 TEST(Runner, ServicesGetTheTestEnvironmentAndTheirOwn) {
@@ -411,8 +429,9 @@ TEST(Runner, ServicesGetTheTestEnvironmentAndTheirOwn) {
   ctx.seed = 99;  // --seed overrides [determinism] seed for steps
   TestResult r = run_test(f.env, spec, ctx);
   ASSERT_EQ(r.status, Status::Passed) << r.message;
-  EXPECT_EQ(f.journal->execs[0].env.front(),
-            (std::pair<std::string, std::string>{"CLNRM_SEED", "99"}));
+  const EnvList& stepenv = f.journal->execs[0].env;
+  EXPECT_TRUE(std::find(stepenv.begin(), stepenv.end(),
+                        std::pair<std::string, std::string>{"CLNRM_SEED", "99"}) != stepenv.end());
   ASSERT_EQ(f.journal->services.size(), 1u);
   const EnvList& senv = f.journal->services[0].env;
   EXPECT_TRUE(std::find(senv.begin(), senv.end(),
