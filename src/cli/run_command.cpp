@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -271,8 +272,14 @@ int run_command(RunArgs a) {
 
   RepeatExtras extras;
   DeterminismCollector digests;
-  for (const TestResult& t : run.tests)
-    if (t.status != Status::Skipped) digests.add(t, t.repeat);
+  // Digests hash every step's output: only when something reads them.
+  const bool want_digests =
+      a.check_determinism || std::any_of(tests->begin(), tests->end(), [](const TestSpec& t) {
+        return t.report.digest.has_value();
+      });
+  if (want_digests)
+    for (const TestResult& t : run.tests)
+      if (t.status != Status::Skipped) digests.add(t, t.repeat);
   bool determinism_failed = false;
   if (repeated) {
     extras.timings = step_timings(run, *tests);
