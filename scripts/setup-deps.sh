@@ -22,6 +22,9 @@ packages=(
   # promtool (package prometheus) checks the --metrics-file output in e2e tests
   prometheus
   docker.io podman busybox-static faketime redis-server redis-tools python3 bats
+  iproute2 procps util-linux curl
+  # fuzzing (preset `fuzz`, scripts/fuzz.sh): clang + the libFuzzer/ASan runtime
+  clang libclang-rt-14-dev
   iproute2 procps util-linux curl hyperfine
   # sandbox benchmark peer (bench/sandbox_benchmarks.cpp)
   bubblewrap

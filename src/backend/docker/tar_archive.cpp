@@ -51,7 +51,9 @@ void TarArchive::add_entry(std::string_view path, std::string_view content, unsi
   header[156] = type;
   std::memcpy(header + 257, "ustar", 6);  // magic "ustar\0"
   std::memcpy(header + 263, "00", 2);
-  std::memcpy(header + 345, prefix.data(), prefix.size());
+  // An empty prefix is a null string_view: memcpy from nullptr is undefined
+  // even for 0 bytes (UBSan, asan preset).
+  if (!prefix.empty()) std::memcpy(header + 345, prefix.data(), prefix.size());
   unsigned sum = 0;
   for (unsigned char c : header) sum += c;
   auto chk = fmt::format("{:06o}", sum);

@@ -1,0 +1,38 @@
+// --shard K/N (and --order) parsing: a valid shard has 1 <= K <= N and
+// selecting it over a few tests works; anything else is Error(Usage).
+#include <clnrm/error.h>
+#include <clnrm/schedule.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "fuzz_check.h"
+
+namespace clnrm::fuzz {
+
+inline void shard_one_input(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  try {
+    const auto shard = schedule::parse_shard(text);
+    FUZZ_CHECK(shard.index >= 1 && shard.index <= shard.count);
+    if (shard.count <= 64) {  // partition_shards allocates one lane per shard
+      const std::vector<schedule::TestItem> tests{{"a.clnrm.toml", "a", 10}, {"b.clnrm.toml", "b", 20},
+                                                  {"c.clnrm.toml", "c", 0}};
+      for (std::size_t i : schedule::select_shard(tests, shard, {})) FUZZ_CHECK(i < tests.size());
+    }
+  } catch (const Error& e) {
+    FUZZ_CHECK(e.kind() == ErrorKind::Usage);
+  }
+  try {
+    const auto order = schedule::parse_order(text);
+    FUZZ_CHECK(schedule::parse_order(schedule::to_string(order)).seed == order.seed);
+  } catch (const Error& e) {
+    FUZZ_CHECK(e.kind() == ErrorKind::Usage);
+  }
+}
+
+}  // namespace clnrm::fuzz
+
+CLNRM_FUZZ_ENTRY(clnrm::fuzz::shard_one_input)
