@@ -59,7 +59,8 @@ std::string ConsoleReporter::paint(std::string_view text, const char* sgr) const
 
 void ConsoleReporter::test_finished(const TestResult& t) {
   const bool bad = is_failure(t.status);
-  if (verbosity_ == Verbosity::Quiet && !bad) return;
+  // A flaky pass is shown even with --quiet: retries must never hide it.
+  if (verbosity_ == Verbosity::Quiet && !bad && !(t.flaky && t.status == Status::Passed)) return;
   // A pass after a retry is never shown as a plain pass.
   const bool flaky = t.flaky && t.status == Status::Passed;
   const std::string tag = flaky ? paint("FLAKY", kYellow) : paint(label(t.status), colour_of(t.status));
