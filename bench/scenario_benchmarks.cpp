@@ -44,8 +44,8 @@ using namespace clnrm;
 using Clock = std::chrono::steady_clock;
 
 std::unique_ptr<Environment> make_env(std::int64_t backend) {
-  auto env = std::make_unique<Environment>(backend == 1 ? make_sandbox_backend()
-                                                        : make_null_backend());
+  auto env =
+      std::make_unique<Environment>(backend == 1 ? make_sandbox_backend() : make_null_backend());
   register_builtin_plugins(env->services());
   return env;
 }
@@ -87,7 +87,11 @@ void Scenario_SingleStep(benchmark::State& state) {
   const TestSpec spec = test_with_steps(1);
   for (auto _ : state) run_checked(state, *env, spec);
 }
-BENCHMARK(Scenario_SingleStep)->ArgName("backend")->Arg(0)->Arg(1)->UseRealTime()
+BENCHMARK(Scenario_SingleStep)
+    ->ArgName("backend")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
 void Scenario_MultiStep(benchmark::State& state) {
@@ -96,9 +100,9 @@ void Scenario_MultiStep(benchmark::State& state) {
   const TestSpec spec = test_with_steps(static_cast<int>(state.range(1)));
   for (auto _ : state) run_checked(state, *env, spec);
   // Seconds per step (shown in us by the kInvert rate); the slope over steps.
-  state.counters["us_per_step"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * state.range(1)) / 1e6,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["us_per_step"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * state.range(1)) / 1e6,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(Scenario_MultiStep)
     ->ArgNames({"backend", "steps"})
@@ -133,7 +137,12 @@ void Scenario_Concurrent(benchmark::State& state) {
   }
   state.counters["speedup"] = conc_s > 0 ? seq_s / conc_s : 0;
 }
-BENCHMARK(Scenario_Concurrent)->ArgName("steps")->Arg(5)->Arg(10)->Arg(20)->UseRealTime()
+BENCHMARK(Scenario_Concurrent)
+    ->ArgName("steps")
+    ->Arg(5)
+    ->Arg(10)
+    ->Arg(20)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 void Scenario_SecurityLevel(benchmark::State& state) {
@@ -143,9 +152,13 @@ void Scenario_SecurityLevel(benchmark::State& state) {
   spec.policy.level = static_cast<SecurityLevel>(state.range(0));
   for (auto _ : state) run_checked(state, *env, spec);
 }
-BENCHMARK(Scenario_SecurityLevel)->ArgName("level")->Arg(static_cast<int>(SecurityLevel::Low))
-    ->Arg(static_cast<int>(SecurityLevel::Medium))->Arg(static_cast<int>(SecurityLevel::High))
-    ->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(Scenario_SecurityLevel)
+    ->ArgName("level")
+    ->Arg(static_cast<int>(SecurityLevel::Low))
+    ->Arg(static_cast<int>(SecurityLevel::Medium))
+    ->Arg(static_cast<int>(SecurityLevel::High))
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 void Scenario_Deterministic(benchmark::State& state) {
   if (sandbox_missing(state, 1)) return;
@@ -168,7 +181,11 @@ void Scenario_Execution(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
 }
-BENCHMARK(Scenario_Execution)->ArgName("jobs")->Arg(1)->Arg(2)->UseRealTime()
+BENCHMARK(Scenario_Execution)
+    ->ArgName("jobs")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 void Scenario_Timeout(benchmark::State& state) {
@@ -181,7 +198,8 @@ void Scenario_Timeout(benchmark::State& state) {
   for (auto _ : state) {
     TestResult r = run_test(*env, spec, {});
     if (r.status != Status::TimedOut) state.SkipWithError("the step was not timed out");
-    overshoot_us += std::chrono::duration<double, std::micro>(r.steps[0].duration - timeout).count();
+    overshoot_us +=
+        std::chrono::duration<double, std::micro>(r.steps[0].duration - timeout).count();
   }
   state.counters["kill_latency_us"] =
       benchmark::Counter(overshoot_us, benchmark::Counter::kAvgIterations);
@@ -201,8 +219,8 @@ bool long_variants_wanted(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   auto* timeouts = benchmark::RegisterBenchmark("Scenario_Timeout", Scenario_Timeout);
-  timeouts->ArgName("ms")->Arg(100)->Arg(500)->Arg(1000)->UseRealTime()->Iterations(1)
-      ->Unit(benchmark::kMillisecond);
+  timeouts->ArgName("ms")->Arg(100)->Arg(500)->Arg(1000)->UseRealTime()->Iterations(1)->Unit(
+      benchmark::kMillisecond);
   if (long_variants_wanted(argc, argv)) timeouts->Arg(5000);
   clnrm::bench::add_platform_context();
   benchmark::Initialize(&argc, argv);

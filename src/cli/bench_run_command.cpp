@@ -123,7 +123,8 @@ int run_bench(const BenchRunArgs& a) {
         row["error_message"] = fmt::format("step {}: {}", to_string(s.status), s.message);
       } else {
         const double real_us = static_cast<double>(s.duration.count()) / 1e3;
-        const double cpu_us = static_cast<double>((s.exec.usage.user_cpu + s.exec.usage.system_cpu).count());
+        const double cpu_us =
+            static_cast<double>((s.exec.usage.user_cpu + s.exec.usage.system_cpu).count());
         row["real_time"] = real_us;
         row["cpu_time"] = cpu_us;
         row["time_unit"] = "us";
@@ -150,7 +151,8 @@ int run_bench(const BenchRunArgs& a) {
 void add_bench_run_command(CLI::App& bench, CliContext& ctx) {
   auto args = std::make_shared<BenchRunArgs>();
   auto* cmd = bench.add_subcommand(
-      "run", "Run test files' steps as benchmarks; write Google Benchmark JSON (for bench compare)");
+      "run",
+      "Run test files' steps as benchmarks; write Google Benchmark JSON (for bench compare)");
   cmd->add_option("FILE", args->paths, "Test files or directories")->required();
   cmd->add_option("-n,--repetitions", args->repetitions, "Measured runs of every test")
       ->capture_default_str();

@@ -3,7 +3,6 @@
 // 2 usage/config error, 130 interrupted.
 #include <clnrm/backend_choice.h>
 #include <clnrm/determinism.h>
-#include <clnrm/step_timings.h>
 #include <clnrm/environment.h>
 #include <clnrm/error.h>
 #include <clnrm/history.h>
@@ -14,6 +13,7 @@
 #include <clnrm/report.h>
 #include <clnrm/runner.h>
 #include <clnrm/signals.h>
+#include <clnrm/step_timings.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -294,8 +294,8 @@ int run_command(RunArgs a) {
     for (const DeterminismReport& r : reports) {
       if (r.deterministic) continue;
       determinism_failed = true;
-      std::fprintf(console_stream, "NOT DETERMINISTIC  %s (%s) over %d repeats:\n",
-                   r.test.c_str(), r.file.c_str(), r.repeats);
+      std::fprintf(console_stream, "NOT DETERMINISTIC  %s (%s) over %d repeats:\n", r.test.c_str(),
+                   r.file.c_str(), r.repeats);
       for (const StepDifference& d : r.differences) {
         std::fprintf(console_stream, "      %s\n", d.describe().c_str());
         // The repeat that differs fails, so every report (summary, JSON,
@@ -311,8 +311,8 @@ int run_command(RunArgs a) {
       }
     }
     if (!determinism_failed && !a.quiet)
-      std::fprintf(console_stream, "\ndeterminism: every test gave identical output over %d repeats\n",
-                   a.repeat);
+      std::fprintf(console_stream,
+                   "\ndeterminism: every test gave identical output over %d repeats\n", a.repeat);
     extras.digests = digests_to_json(digests.digests(), reports);
   }
   if (recorder && repeated)

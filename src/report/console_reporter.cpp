@@ -63,7 +63,8 @@ void ConsoleReporter::test_finished(const TestResult& t) {
   if (verbosity_ == Verbosity::Quiet && !bad && !(t.flaky && t.status == Status::Passed)) return;
   // A pass after a retry is never shown as a plain pass.
   const bool flaky = t.flaky && t.status == Status::Passed;
-  const std::string tag = flaky ? paint("FLAKY", kYellow) : paint(label(t.status), colour_of(t.status));
+  const std::string tag =
+      flaky ? paint("FLAKY", kYellow) : paint(label(t.status), colour_of(t.status));
   const std::string name = t.repeat > 0 ? fmt::format("{} #{}", t.name, t.repeat + 1) : t.name;
   std::string line = fmt::format("{}  {}  {}", tag, name,
                                  paint(fmt::format("({})", format_duration(t.duration)), kDim));

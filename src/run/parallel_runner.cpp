@@ -2,7 +2,6 @@
 // atomic counter (no queue, no lock on the hot path); results land in their
 // plan slot, so the report order is the plan order whatever the timing.
 #include <clnrm/runner.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>

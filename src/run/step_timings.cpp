@@ -13,7 +13,9 @@ namespace {
 
 using Key = std::tuple<std::string, std::string, std::string, std::string>;
 
-Key key_of(const TestResult& t, const StepResult& s) { return {t.file, t.name, s.scenario, s.name}; }
+Key key_of(const TestResult& t, const StepResult& s) {
+  return {t.file, t.name, s.scenario, s.name};
+}
 
 const StepSpec* find_step(const std::vector<TestSpec>& tests, const Key& k) {
   const auto& [file, test, scenario, step] = k;

@@ -12,7 +12,8 @@ using nlohmann::json;
 TEST(BenchRun, StepsBecomeGoogleBenchmarkRowsThatBenchCompareReads) {
   TempDir dir;
   const std::string example = source_path("examples/cli_multi_step.clnrm.toml");
-  auto a = run_clnrm({"bench", "run", "-n", "4", "--warmup", "1", "--out", dir.file("a.json"), example});
+  auto a =
+      run_clnrm({"bench", "run", "-n", "4", "--warmup", "1", "--out", dir.file("a.json"), example});
   ASSERT_EQ(a.exit_code, 0) << a.out << a.err;
   auto b = run_clnrm({"bench", "run", "-n", "4", "--out", dir.file("b.json"), example});
   ASSERT_EQ(b.exit_code, 0) << b.out << b.err;

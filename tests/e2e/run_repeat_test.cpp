@@ -54,8 +54,8 @@ TEST(RunRetries, PassAfterARetryIsFlakyInConsoleJsonJunitAndHistory) {
 }
 
 TEST(RunRetries, ConsistentFailureUsesEveryAttemptAndStillFails) {
-  auto r = run_clnrm({"run", "--no-history", "--retries", "2", "--format", "json",
-                      data("always_fails")});
+  auto r = run_clnrm(
+      {"run", "--no-history", "--retries", "2", "--format", "json", data("always_fails")});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   const json t = json::parse(r.out)["tests"][0];
   EXPECT_EQ(t["status"], "failed");
@@ -115,8 +115,8 @@ TEST(RunRepeat, DigestFileFromReportTable) {
 }
 
 TEST(RunRepeat, MedianOverMaxDurationFailsTheStepNamingMedianAndBudget) {
-  auto r = run_clnrm({"run", "--no-history", "--repeat", "3", "--json", "/dev/stderr",
-                      data("over_budget")});
+  auto r = run_clnrm(
+      {"run", "--no-history", "--repeat", "3", "--json", "/dev/stderr", data("over_budget")});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("step 'slow' (test 'over_budget'): median"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("over max_duration 50.0ms (3 runs)"), std::string::npos) << r.out;
