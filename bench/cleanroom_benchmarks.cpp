@@ -2,13 +2,17 @@
 // framework itself costs per environment, plugin, service, container lookup,
 // metrics snapshot and health check, and how that scales with concurrent
 // tasks. The null backend runs nothing, so these are framework overhead
-// only; the sandbox-backed variants (a real `process` service, a real
-// cleanroom fresh vs reused) and the Docker ones belong to the suites of those
-// backends (see bench/README.md).
+// only. The `_Sandbox` variants at the end do the same on the REAL sandbox
+// backend: a real `process` service (sleep) started / started+stopped, a
+// cleanroom (pod) fresh per step vs reused, and a whole test through the
+// runner (with and without a service). The Docker ones live in
+// docker_benchmarks.cpp.
 #include <benchmark/benchmark.h>
 #include <clnrm/container_registry.h>
 #include <clnrm/environment.h>
 #include <clnrm/metrics.h>
+#include <clnrm/runner.h>
+#include <clnrm/sandbox.h>
 #include <clnrm/service.h>
 
 #include <fmt/format.h>
@@ -221,5 +225,127 @@ void BM_HealthChecks_NullBackend(benchmark::State& state) {
   for (auto& h : handles) env.stop_service(h);
 }
 BENCHMARK(BM_HealthChecks_NullBackend)->Arg(1)->Arg(5)->Arg(10)->Arg(20);
+
+// ---- the real sandbox backend ----
+
+bool no_sandbox(benchmark::State& state) {
+  if (auto why = clnrm::probe_sandbox_support()) {
+    state.SkipWithError(why->c_str());
+    return true;
+  }
+  return false;
+}
+
+clnrm::ServiceSpec sleeping_service() {
+  clnrm::ServiceSpec spec;
+  spec.name = "sleeper";
+  spec.plugin = "process";
+  spec.args = {"sleep", "600"};
+  return spec;
+}
+
+// Start of a real process service in an existing pod (fork into the pod's
+// namespaces, exec). Stopping it is outside the timed region.
+void BM_ServiceStart_Sandbox(benchmark::State& state) {
+  if (no_sandbox(state)) return;
+  clnrm::Environment env(clnrm::make_sandbox_backend());
+  clnrm::register_builtin_plugins(env.services());
+  auto pod = env.backend().create_pod({});
+  const auto spec = sleeping_service();
+  for (auto _ : state) {
+    auto handle = env.start_service(*pod, spec);
+    state.PauseTiming();
+    env.stop_service(handle);
+    state.ResumeTiming();
+  }
+  pod->destroy();
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ServiceStart_Sandbox)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// Start + stop (SIGTERM, reap) of a real process service.
+void BM_ServiceStartStop_Sandbox(benchmark::State& state) {
+  if (no_sandbox(state)) return;
+  clnrm::Environment env(clnrm::make_sandbox_backend());
+  clnrm::register_builtin_plugins(env.services());
+  auto pod = env.backend().create_pod({});
+  const auto spec = sleeping_service();
+  for (auto _ : state) {
+    auto handle = env.start_service(*pod, spec);
+    env.stop_service(handle);
+  }
+  pod->destroy();
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ServiceStartStop_Sandbox)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+clnrm::ProcessSpec true_step() {
+  clnrm::ProcessSpec p;
+  p.name = "true";
+  p.argv = {"/bin/true"};
+  return p;
+}
+
+// A fresh cleanroom per step: create pod (namespaces, mounts, loopback),
+// one step, destroy.
+void BM_CleanroomFresh_Sandbox(benchmark::State& state) {
+  if (no_sandbox(state)) return;
+  clnrm::Environment env(clnrm::make_sandbox_backend());
+  clnrm::CancelToken cancel;
+  clnrm::PodSpec pod_spec;
+  pod_spec.session_id = env.session_id();
+  pod_spec.test_name = "bench";
+  const auto step = true_step();
+  for (auto _ : state) {
+    auto pod = env.backend().create_pod(pod_spec);
+    auto r = pod->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError("step failed");
+    pod->destroy();
+  }
+}
+BENCHMARK(BM_CleanroomFresh_Sandbox)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// The same step in a reused cleanroom: what a pod costs is the difference.
+void BM_CleanroomReused_Sandbox(benchmark::State& state) {
+  if (no_sandbox(state)) return;
+  clnrm::Environment env(clnrm::make_sandbox_backend());
+  clnrm::CancelToken cancel;
+  clnrm::PodSpec pod_spec;
+  pod_spec.session_id = env.session_id();
+  pod_spec.test_name = "bench";
+  auto pod = env.backend().create_pod(pod_spec);
+  const auto step = true_step();
+  for (auto _ : state) {
+    auto r = pod->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError("step failed");
+  }
+  pod->destroy();
+}
+BENCHMARK(BM_CleanroomReused_Sandbox)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// A whole test through the runner (pod, [service], 2 steps, verdict,
+// teardown). Arg: 0 no service, 1 one process service.
+void BM_TestExecution_Sandbox(benchmark::State& state) {
+  if (no_sandbox(state)) return;
+  clnrm::Environment env(clnrm::make_sandbox_backend());
+  clnrm::register_builtin_plugins(env.services());
+  clnrm::TestSpec spec;
+  spec.name = "bench";
+  spec.file = "bench.clnrm.toml";
+  for (const char* name : {"one", "two"}) {
+    clnrm::StepSpec s;
+    s.name = name;
+    s.command = {"true"};
+    spec.steps.push_back(s);
+  }
+  if (state.range(0) == 1) spec.services.push_back(sleeping_service());
+  for (auto _ : state) {
+    clnrm::TestResult r = clnrm::run_test(env, spec, {});
+    if (r.status != clnrm::Status::Passed) state.SkipWithError(r.message.c_str());
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_TestExecution_Sandbox)->ArgName("service")->Arg(0)->Arg(1)->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

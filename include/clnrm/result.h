@@ -73,6 +73,7 @@ struct TestResult {
   std::string backend;
   int attempts = 1;       // > 1 when --retries was used
   bool flaky = false;     // passed only after a retry
+  int repeat = 0;         // 0-based index with --repeat N
   int worker = 0;         // which parallel lane ran it (HTML timeline)
   SystemTime started{};
   std::chrono::nanoseconds duration{0};

@@ -37,6 +37,14 @@ struct RunOptions {
   std::function<void(const TestResult&)> on_test_finished;
   std::function<void(const TestSpec&, int worker)> on_test_started;
   std::optional<std::uint64_t> seed;  // --seed: overrides [determinism] seed
+  // --retries: a failed test (not a cancelled one) runs again, in a fresh
+  // cleanroom, up to this many more times. A pass after a retry is flaky.
+  int retries = 0;
+  // --repeat: every test runs this many times (each in a fresh cleanroom).
+  // RunResult::tests then holds `repeat` results per test, adjacent, with
+  // TestResult::repeat = 0..repeat-1. Steps' max_duration is then checked on
+  // the median by the caller (apply_step_budgets), not per run.
+  int repeat = 1;
 };
 
 // Number of worker lanes for `requested` (<= 0: cores) and `tests` tests.
@@ -52,6 +60,11 @@ struct TestContext {
   const CancelToken* cancel = nullptr;
   std::optional<Duration> default_timeout;
   std::optional<std::uint64_t> seed;  // --seed (see RunOptions::seed)
+  int attempt = 1;  // 1-based; exported to steps as CLNRM_ATTEMPT
+  int repeat = 0;   // 0-based; exported as CLNRM_REPEAT
+  // True: a step over its max_duration fails at once (single runs). With
+  // --repeat the budget applies to the median instead.
+  bool enforce_step_budgets = true;
 };
 
 // Runs one test to completion and tears its cleanroom down. Never throws for

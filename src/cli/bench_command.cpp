@@ -146,6 +146,7 @@ void add_bench_command(CLI::App& app, CliContext& ctx) {
   });
 
   add_bench_history_commands(*bench, ctx);
+  add_bench_run_command(*bench, ctx);
 }
 
 std::string bench_git_commit() { return read_git_commit(); }

@@ -6,6 +6,8 @@
 
 namespace clnrm::cli {
 void add_bench_history_commands(CLI::App& bench, CliContext& ctx);
+// `clnrm bench run`: test files' steps as Google Benchmark JSON.
+void add_bench_run_command(CLI::App& bench, CliContext& ctx);
 // GITHUB_SHA, else `git rev-parse HEAD`, else "unknown".
 std::string bench_git_commit();
 }  // namespace clnrm::cli

@@ -2,6 +2,7 @@
 // run on the chosen backend -> report. Exit 0 all passed, 1 failures,
 // 2 usage/config error, 130 interrupted.
 #include <clnrm/backend_choice.h>
+#include <clnrm/determinism.h>
 #include <clnrm/environment.h>
 #include <clnrm/error.h>
 #include <clnrm/history.h>
@@ -12,11 +13,14 @@
 #include <clnrm/report.h>
 #include <clnrm/runner.h>
 #include <clnrm/signals.h>
+#include <clnrm/step_timings.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "run_planning.h"
@@ -44,7 +48,42 @@ struct RunArgs {
   std::string metrics_file;
   std::string trace_file;
   std::string otel_endpoint;
+  int retries = 0;
+  int repeat = 1;
+  bool check_determinism = false;
+  std::optional<std::uint64_t> seed;
 };
+
+// What --repeat / --check-determinism add to the JSON report.
+struct RepeatExtras {
+  std::vector<StepTiming> timings;
+  std::optional<nlohmann::json> digests;  // digests_to_json(...)
+};
+
+std::string json_report(const RunResult& run, const RepeatExtras& extras) {
+  std::string text = run_result_to_json(run);
+  if (extras.timings.empty() && !extras.digests) return text;
+  nlohmann::json j = nlohmann::json::parse(text);
+  if (!extras.timings.empty()) j["step_timings"] = step_timings_to_json(extras.timings);
+  if (extras.digests) j["digests"] = *extras.digests;
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// The --repeat table: one row per step, min / median / p95 / budget.
+void print_step_timings(std::FILE* out, const std::vector<StepTiming>& timings) {
+  std::fprintf(out, "\nstep timings over repeats:\n");
+  std::fprintf(out, "  %-40s %5s %10s %10s %10s %10s\n", "test/step", "runs", "min", "median",
+               "p95", "budget");
+  for (const StepTiming& t : timings) {
+    const std::string where =
+        t.test + "/" + (t.scenario.empty() ? t.step : t.scenario + "/" + t.step);
+    std::fprintf(out, "  %-40s %5d %10s %10s %10s %10s%s\n", where.c_str(), t.runs,
+                 format_duration(t.min).c_str(), format_duration(t.median).c_str(),
+                 format_duration(t.p95).c_str(),
+                 t.budget ? format_duration(*t.budget).c_str() : "-",
+                 t.over_budget ? "  OVER BUDGET" : "");
+  }
+}
 
 // Parses every file first: one bad file stops the run before anything runs.
 std::optional<std::vector<TestSpec>> parse_all(const std::vector<std::string>& files) {
@@ -67,12 +106,28 @@ std::optional<std::vector<TestSpec>> parse_all(const std::vector<std::string>& f
 // [report] json/junit inside test files: each path gets the results of the
 // tests that name it.
 void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& tests,
-                            const Plan& plan) {
-  std::map<std::string, std::vector<std::size_t>> json_paths, junit_paths;
-  for (std::size_t i = 0; i < plan.order.size(); ++i) {
-    const ReportSpec& r = tests[plan.order[i]].report;
+                            const Plan& plan, int repeat, const DeterminismCollector& digests) {
+  std::map<std::string, std::vector<std::size_t>> json_paths, junit_paths, digest_paths;
+  for (std::size_t i = 0; i < run.tests.size(); ++i) {
+    const ReportSpec& r = tests[plan.order[i / static_cast<std::size_t>(repeat)]].report;
     if (r.json) json_paths[*r.json].push_back(i);
     if (r.junit) junit_paths[*r.junit].push_back(i);
+    if (r.digest) digest_paths[*r.digest].push_back(i);
+  }
+  // [report] digest: the digests (and the repeat comparison) of the tests naming the file.
+  for (const auto& [path, indices] : digest_paths) {
+    auto named = [&](const std::string& file, const std::string& test) {
+      for (std::size_t i : indices)
+        if (run.tests[i].file == file && run.tests[i].name == test) return true;
+      return false;
+    };
+    std::vector<TestDigest> d;
+    for (TestDigest& x : digests.digests())
+      if (named(x.file, x.test)) d.push_back(std::move(x));
+    std::vector<DeterminismReport> reports;
+    for (DeterminismReport& x : digests.reports())
+      if (named(x.file, x.test)) reports.push_back(std::move(x));
+    write_digest_file(path, d, reports);
   }
   auto subset = [&](const std::vector<std::size_t>& indices) {
     RunResult part = filter_tests(run, [](const TestResult&) { return false; });
@@ -89,10 +144,11 @@ void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& t
 // (with history trends), metrics, traces. History is a side channel: its
 // failures are warnings.
 void write_outputs(const RunArgs& a, const RunResult& run, const std::vector<TestSpec>& tests,
-                   const Plan& plan, const Environment& env, history::Recorder* recorder) {
-  if (!a.json_file.empty()) write_report_file(a.json_file, run_result_to_json(run));
+                   const Plan& plan, const Environment& env, history::Recorder* recorder,
+                   const RepeatExtras& extras, const DeterminismCollector& digests) {
+  if (!a.json_file.empty()) write_report_file(a.json_file, json_report(run, extras));
   if (!a.junit_file.empty()) write_report_file(a.junit_file, run_result_to_junit(run));
-  write_per_file_reports(run, tests, plan);
+  write_per_file_reports(run, tests, plan, std::max(1, a.repeat), digests);
   if (!a.html_file.empty()) {
     std::optional<report::TrendsByTest> trends;
     if (recorder && recorder->store()) {
@@ -124,6 +180,10 @@ std::string command_line(const RunArgs& a) {
   if (a.planning.order != "file") s += " --order " + a.planning.order;
   if (!a.planning.shard.empty()) s += " --shard " + a.planning.shard;
   if (a.planning.rerun_failed) s += " --rerun-failed";
+  if (a.retries > 0) s += fmt::format(" --retries {}", a.retries);
+  if (a.repeat > 1) s += fmt::format(" --repeat {}", a.repeat);
+  if (a.check_determinism) s += " --check-determinism";
+  if (a.seed) s += fmt::format(" --seed {}", *a.seed);
   for (const std::string& p : a.paths) s += " " + p;
   return s;
 }
@@ -145,6 +205,15 @@ int run_command(RunArgs a) {
   }
   if (a.jobs < 0)
     throw Error(ErrorKind::Usage, "--jobs must be 1 or more (0 = number of cores)", "--jobs");
+  if (a.retries < 0) throw Error(ErrorKind::Usage, "--retries must be 0 or more", "--retries");
+  if (a.repeat < 1) throw Error(ErrorKind::Usage, "--repeat must be 1 or more", "--repeat");
+  if (a.check_determinism && a.repeat < 2)
+    throw Error(ErrorKind::Usage,
+                "--check-determinism compares repeats: give --repeat N with N >= 2",
+                "--check-determinism");
+  options.retries = a.retries;
+  options.repeat = a.repeat;
+  options.seed = a.seed;
 
   const std::vector<std::string> files = select_test_files(a.paths, a.include_failing);
   if (files.empty()) {
@@ -192,11 +261,62 @@ int run_command(RunArgs a) {
   CancelToken cancel;
   SignalCancellation signals(cancel, !a.quiet);
   options.cancel = &cancel;
+  // With --repeat, budgets are applied after the last repeat: history then
+  // records the final verdicts, after the run.
+  const bool repeated = a.repeat > 1;
   options.on_test_finished = [&](const TestResult& t) {
     console.test_finished(t);
-    if (recorder) recorder->record(t);
+    if (recorder && !repeated) recorder->record(t);
   };
-  const RunResult run = run_plan(env, *tests, plan, options);
+  RunResult run = run_plan(env, *tests, plan, options);
+
+  RepeatExtras extras;
+  DeterminismCollector digests;
+  // Digests hash every step's output: only when something reads them.
+  const bool want_digests =
+      a.check_determinism || std::any_of(tests->begin(), tests->end(), [](const TestSpec& t) {
+        return t.report.digest.has_value();
+      });
+  if (want_digests)
+    for (const TestResult& t : run.tests)
+      if (t.status != Status::Skipped) digests.add(t, t.repeat);
+  bool determinism_failed = false;
+  if (repeated) {
+    extras.timings = step_timings(run, *tests);
+    apply_step_budgets(run, extras.timings);
+    if (!a.quiet) print_step_timings(console_stream, extras.timings);
+    for (const StepTiming& t : extras.timings)
+      if (t.over_budget)
+        std::fprintf(console_stream, "FAIL  %s\n", describe_budget_failure(t).c_str());
+  }
+  if (a.check_determinism) {
+    const std::vector<DeterminismReport> reports = digests.reports();
+    for (const DeterminismReport& r : reports) {
+      if (r.deterministic) continue;
+      determinism_failed = true;
+      std::fprintf(console_stream, "NOT DETERMINISTIC  %s (%s) over %d repeats:\n", r.test.c_str(),
+                   r.file.c_str(), r.repeats);
+      for (const StepDifference& d : r.differences) {
+        std::fprintf(console_stream, "      %s\n", d.describe().c_str());
+        // The repeat that differs fails, so every report (summary, JSON,
+        // JUnit, history) tells the same story as the exit code.
+        for (TestResult& t : run.tests) {
+          if (t.file != r.file || t.name != r.test || t.repeat != d.repeat_b ||
+              t.status != Status::Passed)
+            continue;
+          t.status = Status::Failed;
+          t.message = "not deterministic: " + d.describe();
+          t.assertions.push_back({"deterministic", false, t.message});
+        }
+      }
+    }
+    if (!determinism_failed && !a.quiet)
+      std::fprintf(console_stream,
+                   "\ndeterminism: every test gave identical output over %d repeats\n", a.repeat);
+    extras.digests = digests_to_json(digests.digests(), reports);
+  }
+  if (recorder && repeated)
+    for (const TestResult& t : run.tests) recorder->record(t);
   console.summary(run);
   if (recorder) {
     recorder->finish(run);
@@ -205,17 +325,17 @@ int run_command(RunArgs a) {
   }
 
   if (json_out) {
-    const std::string text = run_result_to_json(run);
+    const std::string text = json_report(run, extras);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
   }
-  write_outputs(a, run, *tests, plan, env, recorder ? &*recorder : nullptr);
+  write_outputs(a, run, *tests, plan, env, recorder ? &*recorder : nullptr, extras, digests);
 
   if (cancel.cancelled()) {
     std::fprintf(stderr, "clnrm: interrupted: every cleanroom was torn down\n");
     return 130;
   }
-  return run.exit_code();
+  return determinism_failed ? 1 : run.exit_code();
 }
 
 }  // namespace
@@ -257,6 +377,19 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--trace-file", args->trace_file, "Also write OTLP/JSON traces to FILE");
   cmd->add_option("--otel-endpoint", args->otel_endpoint,
                   "POST OTLP/JSON traces to this collector (http://host:4318)");
+  cmd->add_option("--retries", args->retries,
+                  "Re-run a failed test up to N more times, each in a fresh cleanroom; a pass "
+                  "after a retry is reported as FLAKY (steps see CLNRM_ATTEMPT=1,2,...)")
+      ->capture_default_str();
+  cmd->add_option("--repeat", args->repeat,
+                  "Run every test N times (steps see CLNRM_REPEAT=0..N-1); prints per-step "
+                  "min/median/p95 and checks steps' max_duration against the median")
+      ->capture_default_str();
+  cmd->add_flag("--check-determinism", args->check_determinism,
+                "With --repeat: compare every repeat's step outputs with the first; fail the "
+                "run and name the first differing line when they differ");
+  cmd->add_option("--seed", args->seed,
+                  "Seed exported as CLNRM_SEED (overrides [determinism] seed)");
   cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own (0: none)")
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "Print only failures and the summary");

@@ -59,10 +59,18 @@ std::string ConsoleReporter::paint(std::string_view text, const char* sgr) const
 
 void ConsoleReporter::test_finished(const TestResult& t) {
   const bool bad = is_failure(t.status);
-  if (verbosity_ == Verbosity::Quiet && !bad) return;
-  std::string line = fmt::format("{}  {}  {}", paint(label(t.status), colour_of(t.status)), t.name,
+  // A flaky pass is shown even with --quiet: retries must never hide it.
+  if (verbosity_ == Verbosity::Quiet && !bad && !(t.flaky && t.status == Status::Passed)) return;
+  // A pass after a retry is never shown as a plain pass.
+  const bool flaky = t.flaky && t.status == Status::Passed;
+  const std::string tag =
+      flaky ? paint("FLAKY", kYellow) : paint(label(t.status), colour_of(t.status));
+  const std::string name = t.repeat > 0 ? fmt::format("{} #{}", t.name, t.repeat + 1) : t.name;
+  std::string line = fmt::format("{}  {}  {}", tag, name,
                                  paint(fmt::format("({})", format_duration(t.duration)), kDim));
+  if (t.attempts > 1) line += paint(fmt::format("  [{} attempts]", t.attempts), kDim);
   if (t.status == Status::Skipped && !t.message.empty()) line += paint("  " + t.message, kDim);
+  if (flaky && !t.message.empty()) line += "\n" + indent_lines(t.message, "      ");
   std::fprintf(out_, "%s\n", line.c_str());
 
   if (verbosity_ == Verbosity::Verbose) {
@@ -116,6 +124,9 @@ void ConsoleReporter::summary(const RunResult& run) {
   add(timed_out, "timed out", kRed);
   add(cancelled, "cancelled", kYellow);
   add(skipped, "skipped", kYellow);
+  std::size_t flaky = 0;
+  for (const TestResult& t : run.tests) flaky += t.flaky && t.status == Status::Passed ? 1 : 0;
+  add(flaky, "flaky (passed after a retry; counted as passed)", kYellow);
   const char* verdict = run.all_passed() ? "OK" : "FAILED";
   std::fprintf(out_, "\n%s: %zu test%s, %s in %s (backend %s, %d job%s)\n",
                paint(verdict, run.all_passed() ? kGreen : kBold).c_str(), run.tests.size(),

@@ -3,6 +3,8 @@
 // as floating point ("*_ms"), timestamps RFC 3339 UTC.
 #include <clnrm/report.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace clnrm {
@@ -71,6 +73,7 @@ json test_json(const TestResult& t, bool include_output) {
       {"backend", t.backend},
       {"attempts", t.attempts},
       {"flaky", t.flaky},
+      {"repeat", t.repeat},
       {"worker", t.worker},
       {"started", format_rfc3339(t.started)},
       {"duration_ms", ms(t.duration)},
@@ -100,7 +103,11 @@ std::string run_result_to_json(const RunResult& run, bool include_output) {
         {"error", run.count(Status::Error)},
         {"timed_out", run.count(Status::TimedOut)},
         {"skipped", run.count(Status::Skipped)},
-        {"cancelled", run.count(Status::Cancelled)}}},
+        {"cancelled", run.count(Status::Cancelled)},
+        // Passed only after a --retries retry (also counted in "passed").
+        {"flaky", std::count_if(run.tests.begin(), run.tests.end(), [](const TestResult& t) {
+           return t.flaky && t.status == Status::Passed;
+         })}}},
       {"tests", std::move(tests)},
   };
   // Command output may hold invalid UTF-8: replace it rather than throw.

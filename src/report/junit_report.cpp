@@ -83,6 +83,17 @@ void write_testcase(std::string& x, const TestResult& t) {
     }
   }
   x += ">\n";
+  if (t.attempts > 1 || t.flaky || t.repeat > 0) {
+    // A flaky pass stays a passed testcase, but says so (CI dashboards read properties).
+    x += "      <properties>\n";
+    x += fmt::format("        <property name=\"attempts\" value=\"{}\"/>\n", t.attempts);
+    x += fmt::format("        <property name=\"flaky\" value=\"{}\"/>\n",
+                     t.flaky ? "true" : "false");
+    if (t.repeat > 0)
+      x += fmt::format("        <property name=\"repeat\" value=\"{}\"/>\n", t.repeat);
+    x += "      </properties>\n";
+    if (t.flaky && t.status == Status::Passed) out_text = t.message + "\n" + out_text;
+  }
   const std::string message = xml_escape(t.message);
   switch (t.status) {
     case Status::Passed:

@@ -2,7 +2,9 @@
 // atomic counter (no queue, no lock on the hot path); results land in their
 // plan slot, so the report order is the plan order whatever the timing.
 #include <clnrm/runner.h>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -32,7 +34,10 @@ RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const P
   run.started = std::chrono::system_clock::now();
   run.jobs = plan.jobs;
   const auto t0 = std::chrono::steady_clock::now();
-  const std::size_t n = plan.order.size();
+  const int repeats = std::max(1, options.repeat);
+  const int retries = std::max(0, options.retries);
+  // One work item per (test, repeat); repeats of a test are adjacent.
+  const std::size_t n = plan.order.size() * static_cast<std::size_t>(repeats);
   run.tests.resize(n);
 
   std::atomic<std::size_t> next{0};
@@ -43,7 +48,8 @@ RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const P
     for (;;) {
       const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
       if (i >= n) return;
-      const TestSpec& spec = tests[plan.order[i]];
+      const TestSpec& spec = tests[plan.order[i / static_cast<std::size_t>(repeats)]];
+      const int repeat_index = static_cast<int>(i % static_cast<std::size_t>(repeats));
       TestResult& slot = run.tests[i];
       if (options.cancel && options.cancel->cancelled()) {
         slot = not_run(spec, env, "not run: the run was cancelled");
@@ -59,11 +65,28 @@ RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const P
         ctx.cancel = options.cancel;
         ctx.default_timeout = options.default_test_timeout;
         ctx.seed = options.seed;
+        ctx.repeat = repeat_index;
+        ctx.enforce_step_budgets = repeats == 1;
         slot = run_test(env, spec, ctx);
+        // Retries: each attempt gets a fresh cleanroom; only the last result
+        // is kept, with the number of attempts and whether it was flaky.
+        while (is_failure(slot.status) && slot.status != Status::Cancelled &&
+               ctx.attempt <= retries && !(options.cancel && options.cancel->cancelled())) {
+          ++ctx.attempt;
+          env.metrics().add(Metrics::Counter::Retries);
+          const std::string previous = slot.message;
+          slot = run_test(env, spec, ctx);
+          if (slot.status == Status::Passed) {
+            slot.flaky = true;
+            slot.message = fmt::format("flaky: passed on attempt {} of {}; attempt {} failed: {}",
+                                       ctx.attempt, retries + 1, ctx.attempt - 1, previous);
+          }
+        }
         slot.file_hash = hash_file(spec.file);
         if (options.fail_fast && is_failure(slot.status))
           stop.store(true, std::memory_order_release);
       }
+      slot.repeat = repeat_index;
       if (options.on_test_finished) {
         std::lock_guard lock(callback_mutex);
         options.on_test_finished(slot);

@@ -105,7 +105,16 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
   r.duration = Clock::now() - t0;
   if (r.exec.usage.wall.count() == 0) r.exec.usage.wall = r.duration;
 
-  const bool passed = check_step(step, r.exec, r.assertions);
+  bool passed = check_step(step, r.exec, r.assertions);
+  if (passed && ctx.enforce_step_budgets && step.max_duration && r.duration > *step.max_duration) {
+    // A single run: the budget applies to that run's duration.
+    AssertionResult& a = r.assertions.emplace_back();
+    a.name = "max_duration";
+    a.passed = false;
+    a.message = fmt::format("step '{}' took {}, over its max_duration {}", step.name,
+                            format_duration(r.duration), format_duration(*step.max_duration));
+    passed = false;
+  }
   if (cancel.cancelled() && (!passed || r.exec.term_signal != 0)) {
     r.status = Status::Cancelled;
     r.message = fmt::format("step '{}' was cancelled (SIGINT/SIGTERM)", step.name);

@@ -29,6 +29,7 @@ struct StepContext {
   const EnvList* base_env = nullptr;  // CLNRM_TEST, CLNRM_SEED; sorted
   const CancelToken* cancel = nullptr;
   std::optional<Clock::time_point> deadline;  // the test's (or scenario's) deadline
+  bool enforce_step_budgets = true;           // max_duration checked per run
 };
 
 // Runs one step: exec (in its service or the pod), then its assertions.

@@ -43,6 +43,10 @@ EnvList base_environment(const TestSpec& spec, const TestContext& context) {
     env = determinism_environment(spec.determinism, options);
   }
   env.emplace_back("CLNRM_TEST", spec.name);
+  // Which attempt (--retries) and repeat (--repeat) this is: a step can
+  // behave differently on a retry (tests of the retry logic, warm-up work).
+  env.emplace_back("CLNRM_ATTEMPT", std::to_string(context.attempt));
+  env.emplace_back("CLNRM_REPEAT", std::to_string(context.repeat));
   return run::step_environment(env, {}, {}, /*with_step_name=*/false);
 }
 
@@ -100,6 +104,8 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
   r.level = spec.policy.level;
   r.backend = std::string(env.backend().name());
   r.worker = context.worker;
+  r.attempts = context.attempt;
+  r.repeat = context.repeat;
   r.started = std::chrono::system_clock::now();
   const auto t0 = Clock::now();
   env.metrics().add(Metrics::Counter::TestsStarted);
@@ -127,6 +133,7 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
       ctx.base_env = &base_env;
       ctx.cancel = &cancel;
       ctx.deadline = deadline;
+      ctx.enforce_step_budgets = context.enforce_step_budgets;
       std::size_t total = spec.steps.size();
       for (const ScenarioSpec& sc : spec.scenarios) total += sc.steps.size();
       r.steps.reserve(total);

@@ -61,3 +61,27 @@ TEST(ConsoleReporter, ColoursOnlyWhenAsked) {
   EXPECT_FALSE(clnrm::colour_wanted(f)) << "a file is not a terminal";
   std::fclose(f);
 }
+
+TEST(ConsoleReporter, APassAfterARetryIsFlakyNeverAPlainPass) {
+  std::FILE* f = std::tmpfile();
+  clnrm::ConsoleReporter r(f, false, clnrm::Verbosity::Quiet);
+  clnrm::RunResult run = report_fixture::sample_run();
+  run.tests.resize(1);
+  clnrm::TestResult& t = run.tests[0];
+  t.status = clnrm::Status::Passed;
+  t.attempts = 2;
+  t.flaky = true;
+  t.repeat = 1;
+  t.message = "flaky: passed on attempt 2 of 3; attempt 1 failed: boom";
+  r.test_finished(t);  // shown even with --quiet
+  r.summary(run);
+  std::rewind(f);
+  std::string out(8192, '\0');
+  out.resize(std::fread(out.data(), 1, out.size(), f));
+  std::fclose(f);
+  EXPECT_NE(out.find("FLAKY  " + t.name + " #2"), std::string::npos) << out;
+  EXPECT_NE(out.find("[2 attempts]"), std::string::npos) << out;
+  EXPECT_NE(out.find("attempt 1 failed: boom"), std::string::npos) << out;
+  EXPECT_EQ(out.find("PASS "), std::string::npos) << out;
+  EXPECT_NE(out.find("1 flaky"), std::string::npos) << out;
+}

@@ -9,6 +9,7 @@
 //   sleep MS       sleeps MS, honouring ProcessSpec::timeout (timed_out,
 //                  exit 137) and the CancelToken (exit 130)
 //   throw          the backend fails (Error Backend)
+//   fail-on-attempt K   exit 1 when the env has CLNRM_ATTEMPT=K, else 0 (--retries)
 //   anything else  exit 0
 #include <clnrm/backend.h>
 #include <clnrm/error.h>
@@ -87,6 +88,9 @@ inline clnrm::ExecResult run_script(const clnrm::ProcessSpec& p, const clnrm::Ca
       }
       std::this_thread::sleep_for(milliseconds(1));
     }
+  } else if (cmd == "fail-on-attempt") {
+    for (const auto& [k, v] : p.env)
+      if (k == "CLNRM_ATTEMPT" && v == p.argv.at(1)) r.exit_code = 1;
   } else if (cmd == "throw") {
     throw clnrm::Error(clnrm::ErrorKind::Backend, "injected backend failure");
   }

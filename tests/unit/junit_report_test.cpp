@@ -82,3 +82,18 @@ TEST(XmlEscape, ReplacesWhatXmlCannotCarry) {
   EXPECT_EQ(clnrm::xml_escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD")
       << "surrogate";
 }
+
+TEST(JunitReport, FlakyPassIsAPassedTestcaseWithProperties) {
+  clnrm::RunResult run = report_fixture::sample_run();
+  run.tests.resize(1);
+  run.tests[0].status = clnrm::Status::Passed;
+  run.tests[0].attempts = 2;
+  run.tests[0].flaky = true;
+  run.tests[0].message = "flaky: passed on attempt 2 of 2; attempt 1 failed: boom";
+  const std::string xml = clnrm::run_result_to_junit(run);
+  EXPECT_NE(xml.find("<property name=\"flaky\" value=\"true\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<property name=\"attempts\" value=\"2\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("attempt 1 failed: boom"), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("<failure"), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("<error"), std::string::npos) << xml;
+}

@@ -397,8 +397,26 @@ TEST(Runner, WithoutDeterminismStepsGetOnlyTheClnrmVariables) {
   Fixture f;
   TestSpec spec = build::test("plain", {step("one", {"echo"})});
   ASSERT_EQ(f.run(spec).status, Status::Passed);
-  const EnvList want = {{"CLNRM_STEP", "one"}, {"CLNRM_TEST", "plain"}};
+  const EnvList want = {{"CLNRM_ATTEMPT", "1"},
+                        {"CLNRM_REPEAT", "0"},
+                        {"CLNRM_STEP", "one"},
+                        {"CLNRM_TEST", "plain"}};
   EXPECT_EQ(f.journal->execs[0].env, want);
+}
+
+TEST(Runner, AttemptAndRepeatAreExportedToSteps) {
+  Fixture f;
+  TestSpec spec = build::test("again", {step("one", {"echo"})});
+  TestContext ctx;
+  ctx.attempt = 3;
+  ctx.repeat = 4;
+  TestResult r = run_test(f.env, spec, ctx);
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  EXPECT_EQ(r.attempts, 3);
+  EXPECT_EQ(r.repeat, 4);
+  const EnvList& env = f.journal->execs[0].env;
+  EXPECT_EQ(env[0], (std::pair<std::string, std::string>{"CLNRM_ATTEMPT", "3"}));
+  EXPECT_EQ(env[1], (std::pair<std::string, std::string>{"CLNRM_REPEAT", "4"}));
 }
 
 TEST(Runner, ServicesGetTheTestEnvironmentAndTheirOwn) {
@@ -411,8 +429,9 @@ TEST(Runner, ServicesGetTheTestEnvironmentAndTheirOwn) {
   ctx.seed = 99;  // --seed overrides [determinism] seed for steps
   TestResult r = run_test(f.env, spec, ctx);
   ASSERT_EQ(r.status, Status::Passed) << r.message;
-  EXPECT_EQ(f.journal->execs[0].env.front(),
-            (std::pair<std::string, std::string>{"CLNRM_SEED", "99"}));
+  const EnvList& stepenv = f.journal->execs[0].env;
+  EXPECT_TRUE(std::find(stepenv.begin(), stepenv.end(),
+                        std::pair<std::string, std::string>{"CLNRM_SEED", "99"}) != stepenv.end());
   ASSERT_EQ(f.journal->services.size(), 1u);
   const EnvList& senv = f.journal->services[0].env;
   EXPECT_TRUE(std::find(senv.begin(), senv.end(),
@@ -423,4 +442,62 @@ TEST(Runner, ServicesGetTheTestEnvironmentAndTheirOwn) {
               senv.end());
   EXPECT_TRUE(std::find(senv.begin(), senv.end(),
                         std::pair<std::string, std::string>{"PORT", "1"}) != senv.end());
+}
+
+TEST(Runner, RetriesRerunAFailedTestInAFreshPodAndMarkAPassFlaky) {
+  Fixture f;
+  std::vector<TestSpec> tests = {build::test("flaky", {step("s", {"fail-on-attempt", "1"})})};
+  RunOptions options;
+  options.jobs = 1;
+  options.retries = 3;
+  RunResult run = run_tests(f.env, tests, options);
+  ASSERT_EQ(run.tests.size(), 1u);
+  const TestResult& t = run.tests[0];
+  EXPECT_EQ(t.status, Status::Passed) << t.message;
+  EXPECT_EQ(t.attempts, 2);
+  EXPECT_TRUE(t.flaky);
+  EXPECT_NE(t.message.find("attempt 1 failed"), std::string::npos) << t.message;
+  EXPECT_EQ(f.env.metrics().snapshot().retries, 1u);
+  int pods = 0;
+  for (const std::string& e : f.journal->snapshot()) pods += e.rfind("create_pod", 0) == 0;
+  EXPECT_EQ(pods, 2) << "every attempt gets a fresh cleanroom";
+}
+
+TEST(Runner, RetriesAreExhaustedByAConsistentFailure) {
+  Fixture f;
+  std::vector<TestSpec> tests = {build::test("broken", {step("s", {"exit", "2"})})};
+  RunOptions options;
+  options.jobs = 1;
+  options.retries = 2;
+  RunResult run = run_tests(f.env, tests, options);
+  EXPECT_EQ(run.tests[0].status, Status::Failed);
+  EXPECT_EQ(run.tests[0].attempts, 3);
+  EXPECT_FALSE(run.tests[0].flaky);
+  EXPECT_EQ(f.env.metrics().snapshot().retries, 2u);
+}
+
+TEST(Runner, WithoutRetriesAPassIsNeverFlaky) {
+  Fixture f;
+  std::vector<TestSpec> tests = {build::test("ok", {step("s", {"fail-on-attempt", "2"})})};
+  RunResult run = run_tests(f.env, tests, {});
+  EXPECT_EQ(run.tests[0].status, Status::Passed);
+  EXPECT_EQ(run.tests[0].attempts, 1);
+  EXPECT_FALSE(run.tests[0].flaky);
+}
+
+TEST(Runner, RepeatRunsEveryTestNTimesAdjacentInPlanOrder) {
+  Fixture f;
+  std::vector<TestSpec> tests = {build::test("a", {step("s", {"echo"})}),
+                                 build::test("b", {step("s", {"echo"})})};
+  RunOptions options;
+  options.jobs = 2;
+  options.repeat = 3;
+  RunResult run = run_tests(f.env, tests, options);
+  ASSERT_EQ(run.tests.size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(run.tests[i].name, i < 3 ? "a" : "b");
+    EXPECT_EQ(run.tests[i].repeat, static_cast<int>(i % 3));
+    EXPECT_EQ(run.tests[i].status, Status::Passed);
+  }
+  EXPECT_EQ(f.journal->execs.size(), 6u);
 }

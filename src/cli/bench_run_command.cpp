@@ -1,0 +1,172 @@
+// `clnrm bench run FILE...`: a test file's steps as benchmarks. Every test
+// runs warm-up + N times (each in a fresh cleanroom, as `clnrm run --repeat`),
+// and every step becomes one benchmark with N repetitions, written as Google
+// Benchmark JSON so `clnrm bench compare` gates users' own scenarios.
+#include <clnrm/backend_choice.h>
+#include <clnrm/environment.h>
+#include <clnrm/error.h>
+#include <clnrm/parser.h>
+#include <clnrm/runner.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "bench_internal.h"
+#include "commands.h"
+#include "test_selection.h"
+
+namespace clnrm::cli {
+namespace {
+
+struct BenchRunArgs {
+  std::vector<std::string> paths;
+  int repetitions = 10;
+  int warmup = 1;
+  std::string out;
+  std::string backend;
+  bool include_failing = false;
+};
+
+std::vector<TestSpec> parse_or_throw(const std::vector<std::string>& files) {
+  std::vector<TestSpec> tests;
+  for (const std::string& file : files) {
+    ParseResult parsed = parse_test_file(file);
+    for (const Diagnostic& d : parsed.diagnostics) std::fprintf(stderr, "%s\n", d.format().c_str());
+    if (!parsed.ok()) throw Error(ErrorKind::Config, "invalid test file; nothing was run", file);
+    tests.push_back(std::move(*parsed.spec));
+  }
+  return tests;
+}
+
+std::string now_rfc3339() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+// "bench/<test>/<scenario>/<step>/real_time": the `/real_time` suffix makes
+// `bench compare --metric auto` compare wall time, which is what a step costs
+// (its CPU time is in the child, not in clnrm).
+std::string benchmark_name(const TestResult& t, const StepResult& s) {
+  std::string name = "clnrm_step/" + t.name + "/";
+  if (!s.scenario.empty()) name += s.scenario + "/";
+  return name + s.name + "/real_time";
+}
+
+int run_bench(const BenchRunArgs& a) {
+  if (a.repetitions < 1)
+    throw Error(ErrorKind::Usage, "--repetitions must be 1 or more", "--repetitions");
+  if (a.warmup < 0) throw Error(ErrorKind::Usage, "--warmup must be 0 or more", "--warmup");
+  const std::vector<std::string> files = select_test_files(a.paths, a.include_failing);
+  if (files.empty()) throw Error(ErrorKind::Usage, "no *.clnrm.toml files found", "FILE");
+  const std::vector<TestSpec> tests = parse_or_throw(files);
+
+  Environment env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, tests, {}));
+  register_builtin_plugins(env.services());
+  RunOptions options;
+  options.jobs = 1;  // benchmarks never share the machine with each other
+  options.repeat = a.warmup + a.repetitions;
+  options.default_test_timeout = std::chrono::minutes(5);
+  // Budgets are `clnrm run --repeat`'s job; here every run is measured as it is.
+  const RunResult run = run_tests(env, tests, options);
+
+  nlohmann::json doc;
+  doc["context"] = {{"date", now_rfc3339()},
+                    {"host_name", host_name()},
+                    {"executable", "clnrm bench run"},
+                    {"num_cpus", static_cast<int>(std::thread::hardware_concurrency())},
+                    {"library_build_type", "release"},
+                    {"clnrm_backend", run.backend},
+                    {"clnrm_warmup", a.warmup},
+                    {"clnrm_git_commit", bench_git_commit()}};
+  nlohmann::json rows = nlohmann::json::array();
+  std::map<std::string, int> index_of;  // repetition index per benchmark
+  int failures = 0;
+  for (const TestResult& t : run.tests) {
+    if (t.repeat < a.warmup) continue;  // warm-up runs fill caches, they are not measured
+    if (is_failure(t.status)) {
+      ++failures;
+      std::fprintf(stderr, "clnrm: %s (run %d) failed: %s\n", t.name.c_str(), t.repeat + 1,
+                   t.message.c_str());
+    }
+    for (const StepResult& s : t.steps) {
+      const std::string name = benchmark_name(t, s);
+      const int i = index_of[name]++;
+      nlohmann::json row{{"name", name},
+                         {"family_index", 0},
+                         {"per_family_instance_index", 0},
+                         {"run_name", name},
+                         {"run_type", "iteration"},
+                         {"repetitions", a.repetitions},
+                         {"repetition_index", i},
+                         {"threads", 1},
+                         {"iterations", 1}};
+      if (s.status != Status::Passed) {
+        // Google Benchmark's way to say "this one did not run": compare reports it as failed.
+        row["error_occurred"] = true;
+        row["error_message"] = fmt::format("step {}: {}", to_string(s.status), s.message);
+      } else {
+        const double real_us = static_cast<double>(s.duration.count()) / 1e3;
+        const double cpu_us =
+            static_cast<double>((s.exec.usage.user_cpu + s.exec.usage.system_cpu).count());
+        row["real_time"] = real_us;
+        row["cpu_time"] = cpu_us;
+        row["time_unit"] = "us";
+        row["items_per_second"] = real_us > 0 ? 1e6 / real_us : 0.0;
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  doc["benchmarks"] = std::move(rows);
+  const std::string text = doc.dump(2) + "\n";
+  if (a.out.empty() || a.out == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else {
+    std::ofstream f(a.out, std::ios::binary | std::ios::trunc);
+    if (!f || !(f << text) || !f.flush()) throw Error(ErrorKind::Io, "cannot write", a.out);
+    std::fprintf(stderr, "clnrm: %zu step benchmark(s) x %d repetitions written to %s\n",
+                 index_of.size(), a.repetitions, a.out.c_str());
+  }
+  return failures ? 1 : 0;
+}
+
+}  // namespace
+
+void add_bench_run_command(CLI::App& bench, CliContext& ctx) {
+  auto args = std::make_shared<BenchRunArgs>();
+  auto* cmd = bench.add_subcommand(
+      "run",
+      "Run test files' steps as benchmarks; write Google Benchmark JSON (for bench compare)");
+  cmd->add_option("FILE", args->paths, "Test files or directories")->required();
+  cmd->add_option("-n,--repetitions", args->repetitions, "Measured runs of every test")
+      ->capture_default_str();
+  cmd->add_option("--warmup", args->warmup, "Unmeasured runs before them")->capture_default_str();
+  cmd->add_option("-o,--out", args->out, "Write the JSON here instead of stdout");
+  cmd->add_option("--backend", args->backend, "Isolation backend (default: as clnrm run)");
+  cmd->add_flag("--include-failing", args->include_failing,
+                "Also take files under directories named `failing`");
+  cmd->footer(
+      "Each test runs warm-up + N times in a fresh cleanroom each time, one at a time. "
+      "Every step is one benchmark (clnrm_step/TEST/[SCENARIO/]STEP/real_time) with N "
+      "repetitions: real_time = the step's wall time, cpu_time = its user+system CPU, in us. "
+      "Exit 1 when a measured run failed (its rows carry error_occurred).");
+  cmd->callback([&ctx, args] { ctx.exit_code = run_bench(*args); });
+}
+
+}  // namespace clnrm::cli
