@@ -8,6 +8,7 @@
 // reuse service adopted before anything else becomes the anchor itself.
 
 #include <clnrm/backend.h>
+#include <clnrm/policy.h>
 
 #include <map>
 #include <memory>
@@ -32,6 +33,7 @@ class DockerPod final : public Pod {
   std::unique_ptr<ServiceInstance> start_service(const ProcessSpec& spec) override;
   std::optional<int> connect_tcp(std::uint16_t port) override;
   void destroy() override;
+  std::vector<EnforcedLimit> enforced_limits() const override;
 
   // The container owning the pod's netns ("" before it is needed / host mode).
   std::string anchor_id();
@@ -62,6 +64,7 @@ class DockerPod final : public Pod {
 
   std::shared_ptr<BackendState> state_;
   PodSpec spec_;
+  IsolationPolicy policy_;  // spec_'s level/limits/host_network as the §7 table says
   std::string name_;
   std::mutex mutex_;
   std::string anchor_;
