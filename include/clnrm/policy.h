@@ -44,6 +44,7 @@ struct IsolationPolicy {
   bool deny_new_user_namespaces = false;     // unshare/clone(CLONE_NEWUSER) denied; clone3 -> ENOSYS
   // Effective limits: the test's [limits] where set, the level's defaults otherwise.
   LimitsSpec limits;
+  bool host_network_ignored = false;  // host_network = true asked above low
   // Why a request was not honoured, naming the key (e.g. host_network above low).
   std::vector<std::string> warnings;
 };

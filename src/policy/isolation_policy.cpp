@@ -89,6 +89,7 @@ IsolationPolicy make_isolation_policy(SecurityLevel level, const LimitsSpec& lim
       break;
   }
   if (host_network && level != SecurityLevel::Low) {
+    p.host_network_ignored = true;
     // A warning, not an error: the test still runs, isolated more strictly
     // than it asked, and the run's output names the key that was ignored.
     p.warnings.push_back(fmt::format("[policy] host_network = true ignored at security level {}: only honoured at low",

@@ -70,7 +70,7 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
     e.push_back({"cpu", fmt::format("docker cgroup (NanoCpus={})", s.nano_cpus),
                  fmt::format("{}m", s.nano_cpus / 1'000'000)});
   }
-  for (const std::string& warning : policy_.warnings) e.push_back({"warning", warning, "ignored"});
+  for (const std::string& warning : policy_.warnings) e.push_back({policy_.host_network_ignored ? "host_network" : "warning", warning, "ignored"});
   return e;
 }
 

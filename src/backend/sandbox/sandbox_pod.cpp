@@ -53,7 +53,7 @@ void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolic
   e.push_back({"network", core.host_network ? "host network namespace (level low, host_network)"
                                             : "own network namespace, loopback only",
                core.host_network ? "host" : "loopback"});
-  for (const std::string& warning : policy.warnings) e.push_back({"warning", warning, "ignored"});
+  for (const std::string& warning : policy.warnings) e.push_back({policy.host_network_ignored ? "host_network" : "warning", warning, "ignored"});
   e.push_back({"root fs",
                fmt::format("host root read-only (mount_setattr), tmpfs /tmp, tmpfs workdir, private /proc{}",
                            policy.nosuid ? ", nosuid" : ""),
