@@ -34,7 +34,7 @@ std::string_view to_string(NetworkMode mode) noexcept {
 }
 
 std::string_view to_string(RootFs root) noexcept {
-  return root == RootFs::ScratchOverReadOnly ? "writable scratch over read-only root" : "read-only, tmpfs /tmp /run";
+  return root == RootFs::ScratchOverReadOnly ? "writable scratch over read-only root" : "read-only root, writes only to tmpfs";
 }
 
 LimitsSpec default_limits(SecurityLevel level) {

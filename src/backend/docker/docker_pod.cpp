@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "backend/docker/docker_service.h"
@@ -242,6 +243,28 @@ ExecResult DockerPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
   }
   if (r.exit_code == 137 && !r.timed_out) {
     if (auto j = state_->client->container_inspect(sc->id)) r.oom_killed = (*j)["State"].value("OOMKilled", false);
+    // State.OOMKilled covers only the container's main process. A step's own
+    // process killed by the OOM killer shows in the container's memory cgroup
+    // (v1 memory.oom_control, v2 memory.events): a count that grew since we
+    // last looked means this SIGKILL was the OOM killer's.
+    if (!r.oom_killed) {
+      try {
+        ProcessSpec probe;
+        probe.name = "oom-probe";
+        probe.argv = {"sh", "-c",
+                      "cat /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events 2>/dev/null | "
+                      "grep '^oom_kill ' | head -n 1"};
+        probe.timeout = Duration(10'000);
+        CancelToken never;
+        const ExecResult p = run_exec(*state_->client, sc->id, probe, never, {});
+        long count = 0;
+        if (p.exit_code == 0 && std::sscanf(p.stdout_data.c_str(), "oom_kill %ld", &count) == 1) {
+          r.oom_killed = count > sc->oom_kills.exchange(count);
+        }
+      } catch (const Error&) {
+        // The container is gone: nothing more to learn.
+      }
+    }
   }
   return r;
 }

@@ -10,6 +10,7 @@
 #include <clnrm/backend.h>
 #include <clnrm/policy.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,7 @@ class DockerPod final : public Pod {
     bool is_anchor = false;
     std::unique_ptr<StepAgent> agent;  // null: engine execs
     std::mutex busy;                   // the agent runs one step at a time
+    std::atomic<long> oom_kills{0};    // the container cgroup's oom_kill count last seen
   };
 
   bool host_mode() const;
