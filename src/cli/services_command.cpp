@@ -80,10 +80,13 @@ json describe(docker::DockerClient& client, const json& c, int log_lines) {
   const std::string pid = l.count(kLabelPid) ? l.at(kLabelPid) : "";
   const OwnerState state = owner_state(l);
   if (!pid.empty()) {
-    owner = fmt::format("pid {} on {} ({}; session {})", pid, l.count(kLabelHost) ? l.at(kLabelHost) : "?",
-                        state == OwnerState::Alive  ? "running"
-                        : state == OwnerState::Dead ? "exited"
-                                                    : "unknown",
+    // The labels name the runner that created it; once that runner exits
+    // the container stays warm for the next run that asks for the same spec.
+    owner = fmt::format("{} pid {} on {} (session {})",
+                        state == OwnerState::Alive  ? "runner"
+                        : state == OwnerState::Dead ? "warm; created by exited runner"
+                                                    : "runner (state unknown)",
+                        pid, l.count(kLabelHost) ? l.at(kLabelHost) : "?",
                         l.count(kLabelSession) ? l.at(kLabelSession) : "?");
   }
   const std::string id = c.value("Id", "");
