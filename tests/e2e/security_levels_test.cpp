@@ -95,3 +95,38 @@ TEST(SecurityLevelsVerbose, VerboseOutputNamesTheEnforcingMechanisms) {
 }
 
 }  // namespace
+
+namespace {
+
+// The same escape files on the docker backend (the busybox image has no
+// python3, so the shell-only ones). At low the container's own layer is a
+// writable scratch, so writing /usr there is not an escape and not run.
+class DockerSecurityLevels : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DockerSecurityLevels, EscapeStepsFailOnTheDockerBackend) {
+  const std::string level = GetParam();
+  std::vector<std::string> files = {"mount", "see_host_pids", "fork_bomb"};
+  if (level != "low") files.insert(files.end(), {"write_usr", "write_root"});
+  if (level == "high") files.push_back("keep_capability");
+  std::vector<std::string> args = {"run", "--backend", "docker", "--format", "json", "--jobs", "2"};
+  for (const auto& f : files) args.push_back("tests/e2e/data/security/" + level + "/" + f + ".clnrm.toml");
+  args.push_back("tests/e2e/data/security/" + level + "/control.clnrm.toml");
+  auto r = run_clnrm(args);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  json report;
+  ASSERT_NO_THROW(report = json::parse(r.out)) << r.out << r.err;
+  ASSERT_EQ(report["tests"].size(), files.size() + 1);
+  for (const json& t : report["tests"]) {
+    const std::string name = t["name"];
+    ASSERT_FALSE(t["steps"].empty()) << name << ": " << t["message"];
+    EXPECT_EQ(t["steps"][0]["stdout"].get<std::string>().find("ESCAPED"), std::string::npos) << name;
+    EXPECT_EQ(t["status"], name == level + "_control" ? "passed" : "failed") << name << ": " << t["message"];
+    bool docker_mechanism = false;
+    for (const json& e : t["enforced"]) docker_mechanism |= e["mechanism"].get<std::string>().find("docker") == 0;
+    EXPECT_TRUE(docker_mechanism) << name << " " << t["enforced"].dump();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Docker, DockerSecurityLevels, ::testing::Values("low", "medium", "high"));
+
+}  // namespace
