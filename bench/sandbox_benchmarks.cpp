@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <clnrm/policy.h>
+
 #include <string>
 #include <vector>
 
@@ -86,6 +88,26 @@ void IsolatedStep_FreshPodAtLevel(benchmark::State& state) {
   }
 }
 BENCHMARK(IsolatedStep_FreshPodAtLevel)->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// The same, with the high level's limits set explicitly at every level: the
+// difference between levels is then capabilities + no_new_privs + seccomp
+// only (the cgroups, which cost the same for any level that has limits, are
+// in every variant).
+void IsolatedStep_FreshPodSameLimits(benchmark::State& state) {
+  auto spec = pod_spec();
+  spec.level = static_cast<clnrm::SecurityLevel>(state.range(0));
+  spec.limits = clnrm::default_limits(clnrm::SecurityLevel::High);
+  const auto step = true_step();
+  clnrm::CancelToken cancel;
+  for (auto _ : state) {
+    auto pod = backend().create_pod(spec);
+    auto r = pod->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError("step failed");
+    benchmark::DoNotOptimize(r);
+    pod->destroy();
+  }
+}
+BENCHMARK(IsolatedStep_FreshPodSameLimits)->Arg(0)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // The floor: clone with the pod's namespace flags, exec /bin/true, wait4.
 void raw_clone_exec(int flags) {
