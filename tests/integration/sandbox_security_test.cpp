@@ -199,6 +199,33 @@ INSTANTIATE_TEST_SUITE_P(Levels, SandboxEscape,
                          ::testing::Values(SecurityLevel::Low, SecurityLevel::Medium, SecurityLevel::High),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
+TEST(SandboxSecurity, WithoutCgroupsDefaultsAreReportedNotEnforcedAndExplicitLimitsFallBackToSetrlimit) {
+  SandboxOptions options;
+  options.cgroup_root = "/nonexistent-cgroup-root";  // no v1 hierarchy there
+  auto backend = make_sandbox_backend(options);
+  PodSpec spec;
+  spec.test_name = "no-cgroups";
+  spec.level = SecurityLevel::Medium;
+  spec.limits.memory_mb = 256;
+  auto pod = backend->create_pod(spec);
+  std::string memory, pids;
+  for (const auto& l : pod->enforced_limits()) {
+    if (l.what == "memory") memory = l.mechanism;
+    if (l.what == "pids") pids = l.mechanism;
+  }
+  EXPECT_EQ(memory.rfind("setrlimit RLIMIT_AS", 0), 0u) << memory;       // the test asked for it
+  EXPECT_EQ(pids.rfind("not enforced: level default", 0), 0u) << pids;  // the level's default only
+  // And the step really runs under RLIMIT_AS = 256 MiB, not under RLIMIT_NPROC.
+  EXPECT_EQ(run(*pod, shell("ulimit -v")).stdout_data, "262144\n");
+  auto nproc_line = [](const std::string& limits) {
+    const auto at = limits.find("Max processes");
+    return at == std::string::npos ? std::string() : limits.substr(at, limits.find('\n', at) - at);
+  };
+  const std::string inside = nproc_line(run(*pod, command({"cat", "/proc/self/limits"})).stdout_data);
+  EXPECT_FALSE(inside.empty());
+  EXPECT_EQ(inside, nproc_line(read_file("/proc/self/limits")));
+}
+
 TEST(SandboxSecurity, DefaultLimitsOfTheLevelAreApplied) {
   auto pod = make_test_pod("default-limits", SecurityLevel::High);
   bool memory = false, pids = false;

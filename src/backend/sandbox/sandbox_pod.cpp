@@ -78,7 +78,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   if (!limits.pids && spec.level != SecurityLevel::Low && options.default_pids_limit > 0) {
     limits.pids = options.default_pids_limit;
   }
-  core.cgroups = PodCgroups::create(options, core.id, limits, core.security, core.enforced);
+  core.cgroups = PodCgroups::create(options, core.id, limits, core.security, core.enforced, &spec.limits);
   describe_isolation(core, spec, policy);
 
   int control[2];
