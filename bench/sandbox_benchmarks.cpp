@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <clnrm/policy.h>
+
 #include <string>
 #include <vector>
 
@@ -67,6 +69,45 @@ void IsolatedStep_FreshPod(benchmark::State& state) {
   }
 }
 BENCHMARK(IsolatedStep_FreshPod)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// Arg: security level (0 low, 1 medium, 2 high). One isolated step as a test
+// sees it: a fresh pod with the level's whole IsolationPolicy (capabilities,
+// no_new_privs, seccomp, and the level's default cgroup limits: none at low,
+// memory+pids at medium, memory+pids+cpu at high), one step, teardown.
+void IsolatedStep_FreshPodAtLevel(benchmark::State& state) {
+  auto spec = pod_spec();
+  spec.level = static_cast<clnrm::SecurityLevel>(state.range(0));
+  const auto step = true_step();
+  clnrm::CancelToken cancel;
+  for (auto _ : state) {
+    auto pod = backend().create_pod(spec);
+    auto r = pod->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError("step failed");
+    benchmark::DoNotOptimize(r);
+    pod->destroy();
+  }
+}
+BENCHMARK(IsolatedStep_FreshPodAtLevel)->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// The same, with the high level's limits set explicitly at every level: the
+// difference between levels is then capabilities + no_new_privs + seccomp
+// only (the cgroups, which cost the same for any level that has limits, are
+// in every variant).
+void IsolatedStep_FreshPodSameLimits(benchmark::State& state) {
+  auto spec = pod_spec();
+  spec.level = static_cast<clnrm::SecurityLevel>(state.range(0));
+  spec.limits = clnrm::default_limits(clnrm::SecurityLevel::High);
+  const auto step = true_step();
+  clnrm::CancelToken cancel;
+  for (auto _ : state) {
+    auto pod = backend().create_pod(spec);
+    auto r = pod->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError("step failed");
+    benchmark::DoNotOptimize(r);
+    pod->destroy();
+  }
+}
+BENCHMARK(IsolatedStep_FreshPodSameLimits)->Arg(0)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // The floor: clone with the pod's namespace flags, exec /bin/true, wait4.
 void raw_clone_exec(int flags) {

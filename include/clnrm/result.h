@@ -71,6 +71,9 @@ struct TestResult {
   std::vector<AssertionResult> assertions;  // [assertions] table
   SecurityLevel level = SecurityLevel::Medium;
   std::string backend;
+  // Which mechanism enforced each isolation setting (Pod::enforced_limits()),
+  // so reports say what was enforced and how, never just the level's name.
+  std::vector<EnforcedLimit> enforced;
   int attempts = 1;       // > 1 when --retries was used
   bool flaky = false;     // passed only after a retry
   int repeat = 0;         // 0-based index with --repeat N

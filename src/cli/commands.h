@@ -20,6 +20,7 @@ void add_history_command(CLI::App& app, CliContext& ctx);
 void add_bench_command(CLI::App& app, CliContext& ctx);
 void add_health_command(CLI::App& app, CliContext& ctx);
 void add_cleanup_command(CLI::App& app, CliContext& ctx);
+void add_services_command(CLI::App& app, CliContext& ctx);
 void add_run_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace clnrm::cli

@@ -74,6 +74,8 @@ void ConsoleReporter::test_finished(const TestResult& t) {
   std::fprintf(out_, "%s\n", line.c_str());
 
   if (verbosity_ == Verbosity::Verbose) {
+    for (const EnforcedLimit& e : t.enforced)
+      std::fprintf(out_, "      enforced %s: %s (%s)\n", e.what.c_str(), e.value.c_str(), e.mechanism.c_str());
     for (const ServiceResult& s : t.services)
       std::fprintf(out_, "      service %s (%s) started in %s, ready in %s\n", s.name.c_str(),
                    s.plugin.c_str(), format_duration(s.start_duration).c_str(),

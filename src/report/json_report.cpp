@@ -63,6 +63,9 @@ json test_json(const TestResult& t, bool include_output) {
   }
   json steps = json::array();
   for (const StepResult& s : t.steps) steps.push_back(step_json(s, include_output));
+  json enforced = json::array();
+  for (const EnforcedLimit& e : t.enforced)
+    enforced.push_back({{"what", e.what}, {"mechanism", e.mechanism}, {"value", e.value}});
   return {
       {"file", t.file},
       {"file_hash", t.file_hash},
@@ -71,6 +74,7 @@ json test_json(const TestResult& t, bool include_output) {
       {"message", t.message},
       {"security_level", to_string(t.level)},
       {"backend", t.backend},
+      {"enforced", std::move(enforced)},
       {"attempts", t.attempts},
       {"flaky", t.flaky},
       {"repeat", t.repeat},

@@ -123,6 +123,7 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
   try {
     base_env = base_environment(spec, context);
     run::Cleanroom room(env, env.backend().create_pod(pod_spec));
+    r.enforced = room.pod().enforced_limits();
     try {
       start_services(env, room, spec, base_env, cancel, deadline, r, running);
 

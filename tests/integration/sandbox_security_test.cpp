@@ -2,10 +2,21 @@
 // attack must fail.
 #include "integration/sandbox_test_support.h"
 
+#include <clnrm/policy.h>
+
 #include <signal.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "backend/sandbox/security.h"
 
 namespace clnrm::testing {
 namespace {
+
+std::uint64_t sandbox_capability_bits(const std::vector<std::string>& names) {
+  return sandbox::capability_bits(names);
+}
 
 std::string cap_eff(Pod& pod) {
   const ExecResult r = run(pod, shell("grep CapEff /proc/self/status | cut -f2"));
@@ -91,6 +102,139 @@ TEST(SandboxSecurity, LowMayUseTheHostNetworkWhenAsked) {
   bool reported = false;
   for (const auto& l : medium->enforced_limits()) reported |= l.what == "host_network" && l.value == "ignored";
   EXPECT_TRUE(reported);
+}
+
+// Every escape of DESIGN.md §7 tried at every level: none may get out.
+class SandboxEscape : public ::testing::TestWithParam<SecurityLevel> {};
+
+TEST_P(SandboxEscape, CannotWriteToUsrOrRoot) {
+  auto pod = make_test_pod("esc-write", GetParam());
+  const std::string name = unique_marker("esc");
+  EXPECT_NE(run(*pod, shell("echo x > /usr/" + name)).exit_code, 0);
+  EXPECT_NE(run(*pod, shell("echo x > /" + name)).exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists("/usr/" + name));
+  EXPECT_FALSE(std::filesystem::exists("/" + name));
+}
+
+TEST_P(SandboxEscape, CannotReadAnotherTestsWorkdir) {
+  auto a = make_test_pod("esc-wd-a", GetParam());
+  auto b = make_test_pod("esc-wd-b", GetParam());
+  const std::string name = unique_marker("secret");
+  ASSERT_EQ(run(*a, shell("echo secret > " + name + " && cat " + name)).stdout_data, "secret\n");
+  const ExecResult r = run(*b, shell("cat " + name + " /tmp/work/" + name + " 2>&1; find / -name " + name +
+                                     " -xdev 2>/dev/null"));
+  EXPECT_EQ(r.stdout_data.find("secret\n"), std::string::npos) << r.stdout_data;
+}
+
+TEST_P(SandboxEscape, CannotConnectToAnotherTestsServicePort) {
+  auto a = make_test_pod("esc-net-a", GetParam());
+  auto b = make_test_pod("esc-net-b", GetParam());
+  ProcessSpec listen = command({"/usr/bin/python3", "-c",
+                                "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                                "s.bind(('127.0.0.1',18731))\ns.listen()\nprint('listening',flush=True)\ntime.sleep(60)"},
+                               "listener");
+  auto service = a->start_service(listen);
+  const std::string probe =
+      "import socket,sys\ns=socket.socket()\ns.settimeout(2)\nsys.exit(0 if s.connect_ex(('127.0.0.1',18731))==0 else 3)";
+  // Inside pod a the port is reachable (so the probe can succeed)...
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    up = run(*a, command({"/usr/bin/python3", "-c", probe})).exit_code == 0;
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(up) << service->logs();
+  // ...from pod b it is not: b has a loopback of its own.
+  EXPECT_EQ(run(*b, command({"/usr/bin/python3", "-c", probe})).exit_code, 3);
+  service->stop(std::chrono::seconds(1));
+}
+
+TEST_P(SandboxEscape, CannotSeeHostProcesses) {
+  auto pod = make_test_pod("esc-pids", GetParam());
+  const ExecResult r = run(*pod, shell("test -e /proc/" + std::to_string(::getpid()) + " && echo visible; ls /proc | grep -cE '^[0-9]+$'"));
+  EXPECT_EQ(r.stdout_data.find("visible"), std::string::npos);
+  EXPECT_LT(std::atoi(r.stdout_data.c_str()), 12) << r.stdout_data;
+}
+
+TEST_P(SandboxEscape, CannotMount) {
+  auto pod = make_test_pod("esc-mount", GetParam());
+  const ExecResult r = run(*pod, shell("mkdir -p d && mount -t tmpfs none d && echo mounted; mount -o remount,rw / && echo remounted"));
+  EXPECT_EQ(r.stdout_data.find("mounted"), std::string::npos) << r.stdout_data;
+}
+
+TEST_P(SandboxEscape, KeepsNoCapabilityBeyondThePolicy) {
+  auto pod = make_test_pod("esc-caps", GetParam());
+  const std::string eff = cap_eff(*pod);
+  const IsolationPolicy policy = make_isolation_policy(GetParam());
+  EXPECT_EQ(std::stoull(eff, nullptr, 16), sandbox_capability_bits(policy.capabilities)) << eff;
+  if (GetParam() == SecurityLevel::High) {
+    EXPECT_EQ(eff, "0000000000000000\n");
+  }
+  // sys_admin is never kept.
+  EXPECT_EQ(std::stoull(eff, nullptr, 16) & (1ull << 21), 0u);
+}
+
+TEST_P(SandboxEscape, ForkBombIsStopped) {
+  LimitsSpec limits;
+  limits.pids = 32;
+  auto pod = make_test_pod("esc-forkbomb", GetParam(), limits);
+  ProcessSpec spec = shell("i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i+1)); done; ls /proc | grep -cE '^[0-9]+$'");
+  spec.timeout = std::chrono::seconds(20);
+  const ExecResult r = run(*pod, spec);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_LE(std::atoi(r.stdout_data.c_str()), 33) << r.stdout_data;
+}
+
+TEST_P(SandboxEscape, MemoryPastTheLimitIsOomKilled) {
+  LimitsSpec limits;
+  limits.memory_mb = 64;
+  auto pod = make_test_pod("esc-oom", GetParam(), limits);
+  ProcessSpec spec = command({"/usr/bin/python3", "-c", "b = bytearray(512 * 1024 * 1024); print('survived')"});
+  spec.timeout = std::chrono::seconds(30);
+  const ExecResult r = run(*pod, spec);
+  EXPECT_TRUE(r.oom_killed) << r.exit_code << " " << r.stderr_data;
+  EXPECT_EQ(r.stdout_data.find("survived"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, SandboxEscape,
+                         ::testing::Values(SecurityLevel::Low, SecurityLevel::Medium, SecurityLevel::High),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+TEST(SandboxSecurity, WithoutCgroupsDefaultsAreReportedNotEnforcedAndExplicitLimitsFallBackToSetrlimit) {
+  SandboxOptions options;
+  options.cgroup_root = "/nonexistent-cgroup-root";  // no v1 hierarchy there
+  auto backend = make_sandbox_backend(options);
+  PodSpec spec;
+  spec.test_name = "no-cgroups";
+  spec.level = SecurityLevel::Medium;
+  spec.limits.memory_mb = 256;
+  auto pod = backend->create_pod(spec);
+  std::string memory, pids;
+  for (const auto& l : pod->enforced_limits()) {
+    if (l.what == "memory") memory = l.mechanism;
+    if (l.what == "pids") pids = l.mechanism;
+  }
+  EXPECT_EQ(memory.rfind("setrlimit RLIMIT_AS", 0), 0u) << memory;       // the test asked for it
+  EXPECT_EQ(pids.rfind("not enforced: level default", 0), 0u) << pids;  // the level's default only
+  // And the step really runs under RLIMIT_AS = 256 MiB, not under RLIMIT_NPROC.
+  EXPECT_EQ(run(*pod, shell("ulimit -v")).stdout_data, "262144\n");
+  auto nproc_line = [](const std::string& limits) {
+    const auto at = limits.find("Max processes");
+    return at == std::string::npos ? std::string() : limits.substr(at, limits.find('\n', at) - at);
+  };
+  const std::string inside = nproc_line(run(*pod, command({"cat", "/proc/self/limits"})).stdout_data);
+  EXPECT_FALSE(inside.empty());
+  EXPECT_EQ(inside, nproc_line(read_file("/proc/self/limits")));
+}
+
+TEST(SandboxSecurity, DefaultLimitsOfTheLevelAreApplied) {
+  auto pod = make_test_pod("default-limits", SecurityLevel::High);
+  bool memory = false, pids = false;
+  for (const auto& l : pod->enforced_limits()) {
+    memory |= l.what == "memory" && l.value == "512 MiB";
+    pids |= l.what == "pids" && l.value == "256";
+  }
+  EXPECT_TRUE(memory);
+  EXPECT_TRUE(pids);
 }
 
 }  // namespace

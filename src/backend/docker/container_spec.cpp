@@ -2,35 +2,31 @@
 
 namespace clnrm::docker {
 
-SecuritySettings security_for(SecurityLevel level, const LimitsSpec& limits) {
+SecuritySettings security_for(const IsolationPolicy& policy) {
   SecuritySettings s;
-  switch (level) {
-    case SecurityLevel::Low:
-      break;  // writable root, default capabilities, no limits unless asked
-    case SecurityLevel::Medium:
-      s.read_only_rootfs = true;
-      s.tmpfs = {"/tmp", "/run"};
-      s.drop_all_caps = true;
-      // Enough for ordinary servers and shells: change owners/uids of their
-      // own files, bind low ports, signal their children.
-      s.cap_add = {"CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID", "KILL", "NET_BIND_SERVICE"};
-      s.memory_bytes = 1024ll << 20;
-      s.pids_limit = 1024;
-      break;
-    case SecurityLevel::High:
-      s.read_only_rootfs = true;
-      s.tmpfs = {"/tmp", "/run"};
-      s.drop_all_caps = true;
-      s.no_new_privileges = true;
-      s.memory_bytes = 512ll << 20;
-      s.pids_limit = 256;
-      s.nano_cpus = 1'000'000'000;
-      break;
+  // ScratchOverReadOnly: the image layers are read-only and the container's
+  // own layer is the writable scratch, so only ReadOnlyWithTmpfs changes HostConfig.
+  s.read_only_rootfs = policy.root_fs == RootFs::ReadOnlyWithTmpfs;
+  if (s.read_only_rootfs) s.tmpfs = policy.tmpfs;
+  if (policy.level != SecurityLevel::Low) {
+    // Low keeps Docker's default set, which is exactly policy.capabilities.
+    s.drop_all_caps = true;
+    for (const std::string& cap : policy.capabilities) {
+      std::string upper;
+      for (const char ch : cap) upper += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+      s.cap_add.push_back(std::move(upper));
+    }
   }
+  s.no_new_privileges = policy.no_new_privs;
+  const LimitsSpec& limits = policy.limits;
   if (limits.memory_mb) s.memory_bytes = static_cast<std::int64_t>(*limits.memory_mb) << 20;
   if (limits.pids) s.pids_limit = *limits.pids;
   if (limits.cpu_millicores) s.nano_cpus = static_cast<std::int64_t>(*limits.cpu_millicores) * 1'000'000;
   return s;
+}
+
+SecuritySettings security_for(SecurityLevel level, const LimitsSpec& limits) {
+  return security_for(make_isolation_policy(level, limits));
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // The create body of a container (POST /containers/create), including the
 // limits and security settings that the test's security level implies.
 
+#include <clnrm/policy.h>
 #include <clnrm/spec.h>
 
 #include <map>
@@ -23,8 +24,11 @@ struct SecuritySettings {
   std::int64_t pids_limit = 0;
 };
 
-// DESIGN.md §7 mapped onto HostConfig fields; explicit [limits] win over the
-// level's defaults. The policy module may refine this mapping.
+// The IsolationPolicy (include/clnrm/policy.h) mapped onto HostConfig fields.
+// Seccomp: Docker's default profile applies at every level (it denies mount,
+// kexec, bpf, module loading, new user namespaces without CAP_SYS_ADMIN...).
+SecuritySettings security_for(const IsolationPolicy& policy);
+// Shorthand: security_for(make_isolation_policy(level, limits)).
 SecuritySettings security_for(SecurityLevel level, const LimitsSpec& limits);
 
 struct ContainerConfig {

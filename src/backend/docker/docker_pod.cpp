@@ -3,11 +3,13 @@
 #include <arpa/inet.h>
 #include <clnrm/error.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "backend/docker/docker_service.h"
@@ -24,7 +26,9 @@ const std::vector<std::string> kSleepForever{"sleep", "2147483647"};
 }  // namespace
 
 DockerPod::DockerPod(std::shared_ptr<BackendState> state, PodSpec spec)
-    : state_(std::move(state)), spec_(std::move(spec)) {
+    : state_(std::move(state)),
+      spec_(std::move(spec)),
+      policy_(make_isolation_policy(spec_.level, spec_.limits, spec_.host_network)) {
   static std::atomic<unsigned> pods{0};
   name_ = fmt::format("clnrm-{}-{}-{}", container_name_part(spec_.session_id, 16), container_name_part(spec_.test_name),
                       pods.fetch_add(1));
@@ -38,7 +42,38 @@ DockerPod::~DockerPod() {
   }
 }
 
-bool DockerPod::host_mode() const { return spec_.host_network && spec_.level == SecurityLevel::Low; }
+bool DockerPod::host_mode() const { return policy_.network == NetworkMode::Host; }
+
+std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
+  // What the engine is asked for in every step and service container's
+  // HostConfig (container_spec.cpp); the engine's cgroups enforce limits.
+  const SecuritySettings s = security_for(policy_);
+  std::vector<EnforcedLimit> e;
+  e.push_back({"security level", "docker", std::string(to_string(policy_.level))});
+  e.push_back({"capabilities",
+               s.drop_all_caps ? "docker HostConfig CapDrop=ALL + CapAdd" : "docker default capability set",
+               policy_.capabilities.empty() ? "none" : fmt::format("{}", fmt::join(policy_.capabilities, ","))});
+  e.push_back({"no_new_privs", "docker SecurityOpt no-new-privileges", s.no_new_privileges ? "on" : "off"});
+  e.push_back({"seccomp", "docker default seccomp profile (engine)",
+               policy_.seccomp ? "on (the engine's profile; clnrm's own list is not loaded into docker)" : "on"});
+  e.push_back({"network", host_mode() ? "docker NetworkMode host" : "docker NetworkMode none / container:<pod anchor>",
+               std::string(to_string(policy_.network))});
+  e.push_back({"root fs", s.read_only_rootfs ? "docker ReadonlyRootfs + Tmpfs" : "container's writable layer over image",
+               std::string(to_string(policy_.root_fs))});
+  if (s.memory_bytes > 0) {
+    e.push_back({"memory", fmt::format("docker cgroup (Memory={}, MemorySwap={})", s.memory_bytes, s.memory_bytes),
+                 fmt::format("{} MiB", s.memory_bytes >> 20)});
+  }
+  if (s.pids_limit > 0) {
+    e.push_back({"pids", fmt::format("docker cgroup (PidsLimit={})", s.pids_limit), std::to_string(s.pids_limit)});
+  }
+  if (s.nano_cpus > 0) {
+    e.push_back({"cpu", fmt::format("docker cgroup (NanoCpus={})", s.nano_cpus),
+                 fmt::format("{}m", s.nano_cpus / 1'000'000)});
+  }
+  for (const std::string& warning : policy_.warnings) e.push_back({policy_.host_network_ignored ? "host_network" : "warning", warning, "ignored"});
+  return e;
+}
 
 std::map<std::string, std::string> DockerPod::labels(const std::string& role, const std::string& service) const {
   auto l = owner_labels(spec_.session_id);
@@ -74,7 +109,7 @@ ContainerConfig DockerPod::step_config(const std::string& image) const {
   } else {
     c.cmd = kSleepForever;
   }
-  c.security = security_for(spec_.level, spec_.limits);
+  c.security = security_for(policy_);
   return c;
 }
 
@@ -208,6 +243,28 @@ ExecResult DockerPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
   }
   if (r.exit_code == 137 && !r.timed_out) {
     if (auto j = state_->client->container_inspect(sc->id)) r.oom_killed = (*j)["State"].value("OOMKilled", false);
+    // State.OOMKilled covers only the container's main process. A step's own
+    // process killed by the OOM killer shows in the container's memory cgroup
+    // (v1 memory.oom_control, v2 memory.events): a count that grew since we
+    // last looked means this SIGKILL was the OOM killer's.
+    if (!r.oom_killed) {
+      try {
+        ProcessSpec probe;
+        probe.name = "oom-probe";
+        probe.argv = {"sh", "-c",
+                      "cat /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events 2>/dev/null | "
+                      "grep '^oom_kill ' | head -n 1"};
+        probe.timeout = Duration(10'000);
+        CancelToken never;
+        const ExecResult p = run_exec(*state_->client, sc->id, probe, never, {});
+        long count = 0;
+        if (p.exit_code == 0 && std::sscanf(p.stdout_data.c_str(), "oom_kill %ld", &count) == 1) {
+          r.oom_killed = count > sc->oom_kills.exchange(count);
+        }
+      } catch (const Error&) {
+        // The container is gone: nothing more to learn.
+      }
+    }
   }
   return r;
 }
@@ -220,7 +277,7 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
   c.cmd = spec.argv;
   c.env = spec.env;
   c.workdir = spec.workdir;
-  c.security = security_for(spec_.level, spec_.limits);
+  c.security = security_for(policy_);
   // docker-init ships with Docker; Podman's equivalent (catatonit) is an
   // optional package, so Podman services run their command as PID 1.
   c.init = !state_->client->info().podman;
@@ -259,7 +316,7 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
       } else {
         anchor.cmd = kSleepForever;
       }
-      anchor.security = security_for(spec_.level, spec_.limits);
+      anchor.security = security_for(policy_);
     } else {
       anchor.security = security_for(SecurityLevel::High, {});
     }

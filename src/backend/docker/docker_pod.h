@@ -8,7 +8,9 @@
 // reuse service adopted before anything else becomes the anchor itself.
 
 #include <clnrm/backend.h>
+#include <clnrm/policy.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,6 +34,7 @@ class DockerPod final : public Pod {
   std::unique_ptr<ServiceInstance> start_service(const ProcessSpec& spec) override;
   std::optional<int> connect_tcp(std::uint16_t port) override;
   void destroy() override;
+  std::vector<EnforcedLimit> enforced_limits() const override;
 
   // The container owning the pod's netns ("" before it is needed / host mode).
   std::string anchor_id();
@@ -42,6 +45,7 @@ class DockerPod final : public Pod {
     bool is_anchor = false;
     std::unique_ptr<StepAgent> agent;  // null: engine execs
     std::mutex busy;                   // the agent runs one step at a time
+    std::atomic<long> oom_kills{0};    // the container cgroup's oom_kill count last seen
   };
 
   bool host_mode() const;
@@ -62,6 +66,7 @@ class DockerPod final : public Pod {
 
   std::shared_ptr<BackendState> state_;
   PodSpec spec_;
+  IsolationPolicy policy_;  // spec_'s level/limits/host_network as the §7 table says
   std::string name_;
   std::mutex mutex_;
   std::string anchor_;

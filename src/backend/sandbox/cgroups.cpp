@@ -41,7 +41,8 @@ std::string cgroup_name(const std::string& pod_id) { return fmt::format("{}-{}",
 }  // namespace
 
 PodCgroups PodCgroups::create(const SandboxOptions& options, const std::string& pod_id, const LimitsSpec& limits,
-                              SecurityPlan& plan, std::vector<EnforcedLimit>& enforced) {
+                              SecurityPlan& plan, std::vector<EnforcedLimit>& enforced,
+                              const LimitsSpec* explicit_limits) {
   PodCgroups groups;
   const std::string name = cgroup_name(pod_id);
   auto make_group = [&](const char* controller) -> std::optional<std::string> {
@@ -68,6 +69,8 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const std::string& 
       write_file(*dir + "/memory.memsw.limit_in_bytes", std::to_string(bytes));
       groups.memory_dir_ = *dir;
       enforced.push_back({"memory", "cgroup v1 memory.limit_in_bytes (whole pod)", value});
+    } else if (explicit_limits && !explicit_limits->memory_mb) {
+      enforced.push_back({"memory", "not enforced: level default, cgroup v1 memory not writable", value});
     } else {
       plan.rlimits.push_back({RLIMIT_AS, rlimit{bytes, bytes}});
       enforced.push_back({"memory", "setrlimit RLIMIT_AS (per process address space; cgroup v1 memory not writable)",
@@ -79,6 +82,8 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const std::string& 
     auto dir = make_group("pids");
     if (dir && write_file(*dir + "/pids.max", value)) {
       enforced.push_back({"pids", "cgroup v1 pids.max (whole pod)", value});
+    } else if (explicit_limits && !explicit_limits->pids) {
+      enforced.push_back({"pids", "not enforced: level default, cgroup v1 pids not writable", value});
     } else {
       plan.rlimits.push_back({RLIMIT_NPROC, rlimit{*limits.pids, *limits.pids}});
       enforced.push_back(

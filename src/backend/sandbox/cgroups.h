@@ -31,8 +31,13 @@ class PodCgroups {
 
   // Creates the groups `limits` needs; what a group cannot take goes into
   // `plan.rlimits`. Appends one EnforcedLimit per requested limit.
+  // `explicit_limits`: what the test itself set. The setrlimit fallback
+  // (per process / per user, so it can break ordinary programs) is used only
+  // for those; a level default that no cgroup can take is reported as not
+  // enforced instead. Null: every limit counts as explicit.
   static PodCgroups create(const SandboxOptions& options, const std::string& pod_id, const LimitsSpec& limits,
-                           SecurityPlan& plan, std::vector<EnforcedLimit>& enforced);
+                           SecurityPlan& plan, std::vector<EnforcedLimit>& enforced,
+                           const LimitsSpec* explicit_limits = nullptr);
 
   // Descriptors of each group's cgroup.procs (a child writes "0" to join).
   std::vector<int> procs_fds() const;

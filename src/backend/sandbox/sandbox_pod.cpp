@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -39,21 +40,24 @@ UniqueFd open_ns(pid_t pid, const char* kind) {
   return fd;
 }
 
-void describe_isolation(PodCore& core, const PodSpec& spec) {
+void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolicy& policy) {
   auto& e = core.enforced;
   e.push_back({"security level", "sandbox", std::string(to_string(spec.level))});
   e.push_back({"capabilities", "bounding set + capset in every step and service", describe_caps(core.security.keep_caps)});
   e.push_back({"no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS)", core.security.no_new_privs ? "on" : "off"});
   e.push_back({"seccomp", core.security.seccomp ? "seccomp-bpf filter (libseccomp)" : "none",
-               core.security.seccomp ? "deny mount, ptrace, kexec, bpf, modules, setns, new user namespaces" : "off"});
+               core.security.seccomp
+                   ? fmt::format("deny {}{}", fmt::join(policy.denied_syscalls, ","),
+                                 policy.deny_new_user_namespaces ? "; new user namespaces" : "")
+                   : "off"});
   e.push_back({"network", core.host_network ? "host network namespace (level low, host_network)"
                                             : "own network namespace, loopback only",
                core.host_network ? "host" : "loopback"});
-  if (spec.host_network && !core.host_network) {
-    e.push_back({"host_network", "not honoured: needs security level low", "ignored"});
-  }
-  e.push_back({"root fs", "host root read-only (mount_setattr), tmpfs /tmp, tmpfs workdir, private /proc",
-               core.options.workdir});
+  for (const std::string& warning : policy.warnings) e.push_back({policy.host_network_ignored ? "host_network" : "warning", warning, "ignored"});
+  e.push_back({"root fs",
+               fmt::format("host root read-only (mount_setattr), tmpfs /tmp, tmpfs workdir, private /proc{}",
+                           policy.nosuid ? ", nosuid" : ""),
+               std::string(to_string(policy.root_fs))});
   e.push_back({"user namespace", core.user_namespace ? "yes (unprivileged runner)" : "no (runner is root)",
                core.user_namespace ? "on" : "off"});
 }
@@ -65,16 +69,17 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   core.id = make_pod_id(spec.test_name);
   core.test_name = spec.test_name;
   core.options = options;
-  core.security = make_security_plan(spec.level);
+  const IsolationPolicy policy = make_isolation_policy(spec.level, spec.limits, spec.host_network);
+  core.security = make_security_plan(policy);
   core.user_namespace = ::geteuid() != 0;
-  core.host_network = spec.host_network && spec.level == SecurityLevel::Low;
+  core.host_network = policy.network == NetworkMode::Host;
 
-  LimitsSpec limits = spec.limits;
+  LimitsSpec limits = policy.limits;
   if (!limits.pids && spec.level != SecurityLevel::Low && options.default_pids_limit > 0) {
     limits.pids = options.default_pids_limit;
   }
-  core.cgroups = PodCgroups::create(options, core.id, limits, core.security, core.enforced);
-  describe_isolation(core, spec);
+  core.cgroups = PodCgroups::create(options, core.id, limits, core.security, core.enforced, &spec.limits);
+  describe_isolation(core, spec, policy);
 
   int control[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) throw_errno("sandbox: socketpair");
@@ -92,7 +97,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   config.report_fd = report.write.get();
   config.keeper_fd = keeper_read_fd();
   config.mounts.workdir = options.workdir;
-  config.mounts.nosuid = spec.level != SecurityLevel::Low;
+  config.mounts.nosuid = policy.nosuid;
   config.new_network = !core.host_network;
   config.control_fd = server_end.get();
   config.security = &core.security;

@@ -16,20 +16,14 @@
 
 #include <cerrno>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <mutex>
 
 namespace clnrm::sandbox {
 namespace {
 
 constexpr std::uint64_t bit(int cap) { return std::uint64_t{1} << cap; }
-
-// Docker's default set (moby/oci/caps/defaults.go).
-constexpr std::uint64_t kLowCaps = bit(CAP_CHOWN) | bit(CAP_DAC_OVERRIDE) | bit(CAP_FSETID) | bit(CAP_FOWNER) |
-                                   bit(CAP_MKNOD) | bit(CAP_NET_RAW) | bit(CAP_SETGID) | bit(CAP_SETUID) |
-                                   bit(CAP_SETFCAP) | bit(CAP_SETPCAP) | bit(CAP_NET_BIND_SERVICE) |
-                                   bit(CAP_SYS_CHROOT) | bit(CAP_KILL) | bit(CAP_AUDIT_WRITE);
-constexpr std::uint64_t kMediumCaps = bit(CAP_CHOWN) | bit(CAP_DAC_OVERRIDE) | bit(CAP_FOWNER) | bit(CAP_FSETID) |
-                                      bit(CAP_KILL) | bit(CAP_SETGID) | bit(CAP_SETUID) | bit(CAP_NET_BIND_SERVICE);
 
 int read_cap_last() {
   std::ifstream in("/proc/sys/kernel/cap_last_cap");
@@ -49,26 +43,30 @@ const char* const kCapNames[] = {
 
 }  // namespace
 
-SecurityPlan make_security_plan(SecurityLevel level) {
+std::uint64_t capability_bits(const std::vector<std::string>& names) {
+  std::uint64_t bits = 0;
+  for (const std::string& name : names) {
+    bool known = false;
+    for (int cap = 0; cap < static_cast<int>(std::size(kCapNames)); ++cap) {
+      if (name == kCapNames[cap]) {
+        bits |= bit(cap);
+        known = true;
+        break;
+      }
+    }
+    if (!known) throw Error(ErrorKind::Backend, fmt::format("unknown capability '{}' in the isolation policy", name), "sandbox");
+  }
+  return bits;
+}
+
+SecurityPlan make_security_plan(const IsolationPolicy& policy) {
   static const int cap_last = read_cap_last();
   SecurityPlan plan;
-  plan.level = level;
+  plan.level = policy.level;
   plan.cap_last = cap_last;
-  switch (level) {
-    case SecurityLevel::Low:
-      plan.keep_caps = kLowCaps;
-      plan.no_new_privs = false;
-      break;
-    case SecurityLevel::Medium:
-      plan.keep_caps = kMediumCaps;
-      plan.no_new_privs = true;
-      break;
-    case SecurityLevel::High:
-      plan.keep_caps = 0;
-      plan.no_new_privs = true;
-      plan.seccomp = high_seccomp_program();
-      break;
-  }
+  plan.keep_caps = capability_bits(policy.capabilities);
+  plan.no_new_privs = policy.no_new_privs;
+  if (policy.seccomp) plan.seccomp = seccomp_program(policy.denied_syscalls, policy.deny_new_user_namespaces);
   return plan;
 }
 
@@ -134,12 +132,21 @@ int apply_security_in_child(const SecurityPlan& plan, const char** stage, bool b
   return 0;
 }
 
-const sock_fprog* high_seccomp_program() {
-  static std::once_flag once;
-  static std::vector<sock_filter> filter;
-  static sock_fprog program{};
-  static std::string failure;
-  std::call_once(once, [] {
+namespace {
+
+struct SeccompProgram {
+  std::vector<sock_filter> filter;
+  sock_fprog program{};
+  std::string failure;
+};
+
+// Builds the filter denying `denied` (EPERM) and, with `deny_userns`, new
+// user namespaces.
+void build_seccomp(SeccompProgram& out, const std::vector<std::string>& denied, bool deny_userns) {
+  std::vector<sock_filter>& filter = out.filter;
+  sock_fprog& program = out.program;
+  std::string& failure = out.failure;
+  [&] {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (ctx == nullptr) {
       failure = "seccomp_init failed";
@@ -147,22 +154,17 @@ const sock_fprog* high_seccomp_program() {
     }
     const int deny = SCMP_ACT_ERRNO(EPERM);
     int rc = 0;
-    // Mounting, namespaces beyond what the pod gave, kernel code loading,
-    // tracing other processes, and kernel interfaces a test has no use for.
-    for (const int nr :
-         {SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root), SCMP_SYS(ptrace),
-          SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev), SCMP_SYS(kexec_load),
-          SCMP_SYS(kexec_file_load), SCMP_SYS(bpf), SCMP_SYS(init_module), SCMP_SYS(finit_module),
-          SCMP_SYS(delete_module), SCMP_SYS(reboot), SCMP_SYS(swapon), SCMP_SYS(swapoff), SCMP_SYS(setns),
-          SCMP_SYS(open_by_handle_at), SCMP_SYS(name_to_handle_at), SCMP_SYS(keyctl), SCMP_SYS(add_key),
-          SCMP_SYS(request_key), SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd), SCMP_SYS(fsopen),
-          SCMP_SYS(fsconfig), SCMP_SYS(fsmount), SCMP_SYS(fspick), SCMP_SYS(open_tree), SCMP_SYS(move_mount),
-          SCMP_SYS(mount_setattr), SCMP_SYS(acct), SCMP_SYS(iopl), SCMP_SYS(ioperm), SCMP_SYS(quotactl),
-          SCMP_SYS(syslog), SCMP_SYS(vhangup), SCMP_SYS(lookup_dcookie), SCMP_SYS(settimeofday),
-          SCMP_SYS(clock_settime), SCMP_SYS(adjtimex), SCMP_SYS(clock_adjtime)}) {
+    for (const std::string& name : denied) {
+      const int nr = seccomp_syscall_resolve_name(name.c_str());
+      if (nr == __NR_SCMP_ERROR) {
+        failure = fmt::format("unknown syscall '{}' in the isolation policy", name);
+        seccomp_release(ctx);
+        return;
+      }
       rc = rc != 0 ? rc : seccomp_rule_add(ctx, deny, nr, 0);
     }
     // New user namespaces (the usual first step of a kernel exploit).
+    if (deny_userns) {
     rc = rc != 0 ? rc
                  : seccomp_rule_add(ctx, deny, SCMP_SYS(unshare), 1,
                                     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
@@ -172,6 +174,7 @@ const sock_fprog* high_seccomp_program() {
     // clone3 passes its flags in memory a filter cannot read: ENOSYS makes
     // libc fall back to clone(2), which the rule above checks.
     rc = rc != 0 ? rc : seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    }
     if (rc != 0) {
       failure = fmt::format("seccomp_rule_add failed: {}", -rc);
       seccomp_release(ctx);
@@ -193,9 +196,25 @@ const sock_fprog* high_seccomp_program() {
     }
     program.len = static_cast<unsigned short>(filter.size());
     program.filter = filter.data();
-  });
-  if (!failure.empty()) throw Error(ErrorKind::Backend, "cannot build the High seccomp filter: " + failure);
-  return &program;
+  }();
+}
+
+}  // namespace
+
+const sock_fprog* seccomp_program(const std::vector<std::string>& denied, bool deny_userns) {
+  // Built once per distinct policy (in practice: the one High list) and kept
+  // for the process's life: pods point at it from forked children.
+  static std::mutex mutex;
+  static std::map<std::pair<std::vector<std::string>, bool>, std::unique_ptr<SeccompProgram>> cache;
+  std::lock_guard lock(mutex);
+  auto& slot = cache[{denied, deny_userns}];
+  if (!slot) {
+    auto built = std::make_unique<SeccompProgram>();
+    build_seccomp(*built, denied, deny_userns);
+    if (!built->failure.empty()) throw Error(ErrorKind::Backend, "cannot build the seccomp filter: " + built->failure);
+    slot = std::move(built);
+  }
+  return &slot->program;
 }
 
 }  // namespace clnrm::sandbox

@@ -1,5 +1,5 @@
 #pragma once
-// Security levels (DESIGN.md §7) made concrete for sandbox processes:
+// The IsolationPolicy (include/clnrm/policy.h, the §7 table) made concrete for sandbox processes:
 // capability bounding set, no_new_privs, a seccomp filter at High, and the
 // setrlimit fallback for limits cgroups could not take.
 //
@@ -10,6 +10,7 @@
 //   high   no capabilities at all (CapEff 0) + no_new_privs + seccomp filter
 //          denying mount, ptrace, kexec, bpf, modules, new user namespaces...
 
+#include <clnrm/policy.h>
 #include <clnrm/spec.h>
 
 #include <linux/filter.h>
@@ -35,7 +36,10 @@ struct SecurityPlan {
   std::vector<RlimitSetting> rlimits;
 };
 
-SecurityPlan make_security_plan(SecurityLevel level);
+SecurityPlan make_security_plan(const IsolationPolicy& policy);
+
+// Capability names ("chown", ...) to a bit set; throws on an unknown name.
+std::uint64_t capability_bits(const std::vector<std::string>& names);
 
 // Human-readable capability list for enforced_limits() ("none", "chown,kill,...").
 std::string describe_caps(std::uint64_t caps);
@@ -48,7 +52,8 @@ int apply_security_in_child(const SecurityPlan& plan, const char** stage, bool b
 // the children of its fork server; it keeps its own effective capabilities.
 int drop_bounding_set(const SecurityPlan& plan, const char** stage) noexcept;
 
-// The High seccomp program, built once with libseccomp (throws on failure).
-const sock_fprog* high_seccomp_program();
+// The seccomp program denying `denied` (EPERM) and, with `deny_userns`, new
+// user namespaces; built once per list with libseccomp (throws on failure).
+const sock_fprog* seccomp_program(const std::vector<std::string>& denied, bool deny_userns);
 
 }  // namespace clnrm::sandbox

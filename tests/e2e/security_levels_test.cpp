@@ -1,0 +1,132 @@
+// `clnrm run` on test files that try to break out of the cleanroom at each
+// security level (tests/e2e/data/security/<level>/): every escape step must
+// fail, the control test of the level must pass, and the report must say
+// which mechanism enforced what.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "e2e/run_process.h"
+
+using namespace run_e2e;
+using nlohmann::json;
+
+namespace {
+
+// Host-side bait the escape files reach for: a file in the host's /tmp and
+// a listening port on the host's loopback. Removed/closed by the destructor.
+class Bait {
+ public:
+  Bait() {
+    std::ofstream("/tmp/clnrm-e2e-host-secret") << "secret\n";
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(18733);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd_, 16) == 0;
+  }
+  ~Bait() {
+    ::close(fd_);
+    ::unlink("/tmp/clnrm-e2e-host-secret");
+  }
+  bool ready() const { return bound_; }
+
+ private:
+  int fd_ = -1;
+  bool bound_ = false;
+};
+
+class SecurityLevels : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SecurityLevels, EveryEscapeStepFailsAndTheControlPasses) {
+  Bait bait;
+  ASSERT_TRUE(bait.ready()) << "port 18733 on 127.0.0.1 is taken";
+  const std::string level = GetParam();
+  auto r = run_clnrm({"run", "--format", "json", "--jobs", "2", "tests/e2e/data/security/" + level});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  json report;
+  ASSERT_NO_THROW(report = json::parse(r.out)) << r.out << r.err;
+  int escapes = 0;
+  for (const json& t : report["tests"]) {
+    const std::string name = t["name"];
+    ASSERT_EQ(t["security_level"], level) << name;
+    ASSERT_FALSE(t["steps"].empty()) << name << ": " << t["message"];
+    const json& step = t["steps"][0];
+    EXPECT_EQ(step["stdout"].get<std::string>().find("ESCAPED"), std::string::npos) << name;
+    if (name == level + "_control") {
+      EXPECT_EQ(t["status"], "passed") << name << ": " << t["message"];
+    } else {
+      ++escapes;
+      EXPECT_EQ(t["status"], "failed") << name << ": " << t["message"];
+      EXPECT_EQ(step["status"], "failed") << name;
+      EXPECT_NE(step["exit_code"], 0) << name;
+    }
+    if (name == level + "_oom") {
+      EXPECT_TRUE(step.value("oom_killed", false)) << name << " " << step.dump();
+    }
+    // The report says what enforced the level, by mechanism.
+    bool caps = false, network = false;
+    for (const json& e : t["enforced"]) {
+      caps |= e["what"] == "capabilities" && !e["mechanism"].get<std::string>().empty();
+      network |= e["what"] == "network" && e["value"] == "loopback";
+    }
+    EXPECT_TRUE(caps) << name << " " << t["enforced"].dump();
+    EXPECT_TRUE(network) << name << " " << t["enforced"].dump();
+  }
+  EXPECT_EQ(escapes, level == "high" ? 9 : 8);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sandbox, SecurityLevels, ::testing::Values("low", "medium", "high"));
+
+TEST(SecurityLevelsVerbose, VerboseOutputNamesTheEnforcingMechanisms) {
+  auto r = run_clnrm({"run", "--verbose", "tests/e2e/data/security/high/oom.clnrm.toml"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("enforced memory: 64 MiB (cgroup v1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("enforced seccomp:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("enforced capabilities: none"), std::string::npos) << r.out;
+}
+
+}  // namespace
+
+namespace {
+
+// The same escape files on the docker backend (the busybox image has no
+// python3, so the shell-only ones). At low the container's own layer is a
+// writable scratch, so writing /usr there is not an escape and not run.
+class DockerSecurityLevels : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DockerSecurityLevels, EscapeStepsFailOnTheDockerBackend) {
+  const std::string level = GetParam();
+  std::vector<std::string> files = {"mount", "see_host_pids", "fork_bomb"};
+  if (level != "low") files.insert(files.end(), {"write_usr", "write_root"});
+  if (level == "high") files.push_back("keep_capability");
+  std::vector<std::string> args = {"run", "--backend", "docker", "--format", "json", "--jobs", "2"};
+  for (const auto& f : files) args.push_back("tests/e2e/data/security/" + level + "/" + f + ".clnrm.toml");
+  args.push_back("tests/e2e/data/security/" + level + "/control.clnrm.toml");
+  auto r = run_clnrm(args);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  json report;
+  ASSERT_NO_THROW(report = json::parse(r.out)) << r.out << r.err;
+  ASSERT_EQ(report["tests"].size(), files.size() + 1);
+  for (const json& t : report["tests"]) {
+    const std::string name = t["name"];
+    ASSERT_FALSE(t["steps"].empty()) << name << ": " << t["message"];
+    EXPECT_EQ(t["steps"][0]["stdout"].get<std::string>().find("ESCAPED"), std::string::npos) << name;
+    EXPECT_EQ(t["status"], name == level + "_control" ? "passed" : "failed") << name << ": " << t["message"];
+    bool docker_mechanism = false;
+    for (const json& e : t["enforced"]) docker_mechanism |= e["mechanism"].get<std::string>().find("docker") == 0;
+    EXPECT_TRUE(docker_mechanism) << name << " " << t["enforced"].dump();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Docker, DockerSecurityLevels, ::testing::Values("low", "medium", "high"));
+
+}  // namespace
