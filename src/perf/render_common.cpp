@@ -1,5 +1,6 @@
 // Formatting shared by the comparison renderers.
 #include <clnrm/error.h>
+#include <clnrm/html_report.h>
 #include <clnrm/perf.h>
 
 #include <fmt/format.h>
@@ -45,20 +46,7 @@ std::string format_percent(double fraction) {
   return fmt::format("{:+.1f}%", fraction * 100);
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+// One HTML escaper for every page clnrm writes (run report, bench report).
+std::string html_escape(std::string_view text) { return report::html_escape(text); }
 
 }  // namespace clnrm::perf

@@ -156,25 +156,7 @@ int lift(int fd) noexcept { return ::fcntl(fd, F_DUPFD_CLOEXEC, 10); }
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
-  StepStatus result;
-  for (;;) {
-    int st = 0;
-    rusage ru{};
-    const pid_t w = ::wait4(-1, &st, 0, &ru);
-    if (w > 0) {
-      result.user_us += ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec;
-      result.system_us += ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec;
-      if (ru.ru_maxrss > result.max_rss_kb) result.max_rss_kb = ru.ru_maxrss;
-    }
-    if (w == child) {
-      result.wait_status = st;
-      break;
-    }
-    if (w < 0 && errno != EINTR) {
-      result.wait_status = 127 << 8;
-      break;
-    }
-  }
+  const StepStatus result = reap_step_tree(child);
   write_all(3, reinterpret_cast<const char*>(&result), sizeof result);
   // Exiting as PID 1: the kernel kills whatever the command left running.
   ::_exit(0);

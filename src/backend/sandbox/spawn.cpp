@@ -97,25 +97,7 @@ int c3_main(void* arg) {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
-  StepStatus result;
-  for (;;) {
-    int st = 0;
-    rusage ru{};
-    const pid_t w = ::wait4(-1, &st, 0, &ru);
-    if (w > 0) {
-      result.user_us += ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec;
-      result.system_us += ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec;
-      if (ru.ru_maxrss > result.max_rss_kb) result.max_rss_kb = ru.ru_maxrss;
-    }
-    if (w == child) {
-      result.wait_status = st;
-      break;
-    }
-    if (w < 0 && errno != EINTR) {
-      result.wait_status = 127 << 8;
-      break;
-    }
-  }
+  const StepStatus result = reap_step_tree(child);
   g_command_status = result;
   g_command_status_valid = 1;
   // Exiting as PID 1 makes the kernel kill every process left in this
@@ -288,6 +270,29 @@ SpawnedProcess spawn_in_pod(const SpawnRequest& request) {
     throw_errno("sandbox: pidfd_open");
   }
   return spawned;
+}
+
+StepStatus reap_step_tree(pid_t command) noexcept {
+  StepStatus result;
+  for (;;) {
+    int st = 0;
+    rusage ru{};
+    const pid_t w = ::wait4(-1, &st, 0, &ru);
+    if (w > 0) {
+      result.user_us += ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec;
+      result.system_us += ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec;
+      if (ru.ru_maxrss > result.max_rss_kb) result.max_rss_kb = ru.ru_maxrss;
+    }
+    if (w == command) {
+      result.wait_status = st;
+      break;
+    }
+    if (w < 0 && errno != EINTR) {
+      result.wait_status = 127 << 8;
+      break;
+    }
+  }
+  return result;
 }
 
 }  // namespace clnrm::sandbox

@@ -62,6 +62,11 @@ struct StepStatus {
   long max_rss_kb = 0;
 };
 
+// As the init of a step's PID namespace: reaps every process of the tree,
+// adding up their resource usage, until `command` exits (its status is the
+// step's). Async-signal-safe: runs in a forked child.
+StepStatus reap_step_tree(pid_t command) noexcept;
+
 struct SpawnedProcess {
   pid_t pid = -1;   // C2: the nested PID namespace's init, a child of the runner
   UniqueFd pidfd;
