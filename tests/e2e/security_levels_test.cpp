@@ -3,8 +3,10 @@
 // fail, the control test of the level must pass, and the report must say
 // which mechanism enforced what.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,9 +22,14 @@ namespace {
 
 // Host-side bait the escape files reach for: a file in the host's /tmp and
 // a listening port on the host's loopback. Removed/closed by the destructor.
+// The escape files name a fixed port and path, and ctest runs the levels in
+// parallel processes: an exclusive flock makes each level's test wait for
+// the bait of the one before it to be gone.
 class Bait {
  public:
   Bait() {
+    lock_fd_ = ::open("/tmp/clnrm-e2e-security-bait.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd_ >= 0) ::flock(lock_fd_, LOCK_EX);
     std::ofstream("/tmp/clnrm-e2e-host-secret") << "secret\n";
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int one = 1;
@@ -36,10 +43,12 @@ class Bait {
   ~Bait() {
     ::close(fd_);
     ::unlink("/tmp/clnrm-e2e-host-secret");
+    if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
   }
   bool ready() const { return bound_; }
 
  private:
+  int lock_fd_ = -1;
   int fd_ = -1;
   bool bound_ = false;
 };
