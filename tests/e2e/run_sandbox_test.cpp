@@ -1,7 +1,10 @@
 // `clnrm run` on the default sandbox backend: the examples pass, the
 // failing examples fail with useful messages, reports are complete, and
 // interrupting or killing the runner leaves no process behind.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
@@ -111,7 +114,27 @@ TEST(RunSandbox, FailFastSkipsTheRest) {
   EXPECT_EQ(j["tests"][1]["status"], "skipped");
 }
 
+// The signal tests find their runner's step and service by the marker
+// commands of hang.clnrm.toml ("sleep 3579.75" ...). ctest runs tests in
+// parallel processes, so without this lock a test could see (and wait on)
+// another test's processes and signal its own runner too early.
+class HangMarkerLock {
+ public:
+  HangMarkerLock() : fd_(::open("/tmp/clnrm-e2e-hang-markers.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~HangMarkerLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  HangMarkerLock(const HangMarkerLock&) = delete;
+  HangMarkerLock& operator=(const HangMarkerLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 TEST(RunSandbox, SigintKillsStepsTearsDownAndExits130) {
+  HangMarkerLock lock;
   TempDir dir;
   Child c({"run", "tests/e2e/data/run/hang.clnrm.toml"}, dir.path());
   ASSERT_TRUE(wait_for_process("sleep 3579.75")) << "the step never started";
@@ -126,6 +149,7 @@ TEST(RunSandbox, SigintKillsStepsTearsDownAndExits130) {
 }
 
 TEST(RunSandbox, SigkillOfTheRunnerLeavesNoProcess) {
+  HangMarkerLock lock;
   TempDir dir;
   Child c({"run", "tests/e2e/data/run/hang.clnrm.toml"}, dir.path());
   ASSERT_TRUE(wait_for_process("sleep 3579.75"));
@@ -138,6 +162,7 @@ TEST(RunSandbox, SigkillOfTheRunnerLeavesNoProcess) {
 }
 
 TEST(RunSandbox, SigtermTearsDownToo) {
+  HangMarkerLock lock;
   TempDir dir;
   Child c({"run", "tests/e2e/data/run/hang.clnrm.toml"}, dir.path());
   ASSERT_TRUE(wait_for_process("sleep 3579.75"));
@@ -150,6 +175,7 @@ TEST(RunSandbox, SigtermTearsDownToo) {
 }
 
 TEST(RunSandbox, SecondSigintExitsAtOnceAndLeavesNothing) {
+  HangMarkerLock lock;
   TempDir dir;
   Child c({"run", "tests/e2e/data/run/hang.clnrm.toml"}, dir.path());
   ASSERT_TRUE(wait_for_process("sleep 3579.75"));
