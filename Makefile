@@ -8,12 +8,10 @@ CLNRM := build/$(PRESET)/clnrm
 deps:
 	bash scripts/setup-deps.sh
 
-# The test Docker engine (no bridge, loopback only), the offline test images,
-# and Podman's API service (started here, not from inside a test process).
+# The test Docker engine (no bridge, loopback only) and the offline test images.
 engine: deps
 	bash scripts/start-docker.sh
 	bash scripts/make-test-images.sh
-	bash scripts/start-podman.sh >/dev/null
 
 build: deps
 	cmake --preset $(PRESET) >/dev/null

@@ -43,6 +43,8 @@ if ! ping_podman; then
   say "starting podman system service on unix://$SOCKET (log $LOG)"
   # 9>&-: the service must not inherit (and hold forever) our start lock.
   setsid nohup podman system service --time=0 "unix://$SOCKET" >>"$LOG" 2>&1 </dev/null 9>&- &
+  # Lets a caller that asked for a private socket (the tests) stop it again.
+  echo $! >"$DIR/podman.pid"
   for _ in $(seq 100); do ping_podman && break; sleep 0.1; done
   if ! ping_podman; then
     say "podman did not answer on $SOCKET; last lines of $LOG:"

@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <filesystem>
+#include <csignal>
 #include <cstdio>
 #include <thread>
+
+#include <unistd.h>
 
 #include "docker_support.h"
 
@@ -13,23 +18,52 @@ namespace {
 
 using namespace testing_docker;
 
-// Starts (or finds) the Podman service; returns its unix:// address or "".
-std::string podman_host(std::string* log) {
-  static std::string host, output;
-  if (host.empty()) {
-    FILE* p = ::popen((std::string(CLNRM_SOURCE_DIR) + "/scripts/start-podman.sh 2>&1").c_str(), "r");
+// A Podman API service of this test process's own, on a private socket,
+// stopped when the process exits. A long-lived shared service was seen to go
+// bad after a full suite ("cannot attach (409) ... write child: broken pipe")
+// and to heal on restart; a private one keeps this test independent of that.
+class PrivatePodman {
+ public:
+  PrivatePodman() : dir_("/run/clnrm-podman-test-" + std::to_string(::getpid())) {
+    const std::string command = "CLNRM_PODMAN_SOCKET=" + dir_ + "/podman.sock CLNRM_PODMAN_LOG=" + dir_ +
+                                ".log " + std::string(CLNRM_SOURCE_DIR) + "/scripts/start-podman.sh 2>&1";
+    FILE* p = ::popen(command.c_str(), "r");
     char buf[4096];
     size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output.append(buf, n);
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output_.append(buf, n);
     if (::pclose(p) == 0) {
       // The socket path is the last line of the output.
-      std::string s = output;
+      std::string s = output_;
       while (!s.empty() && s.back() == '\n') s.pop_back();
-      host = "unix://" + s.substr(s.rfind('\n') == std::string::npos ? 0 : s.rfind('\n') + 1);
+      host_ = "unix://" + s.substr(s.rfind('\n') == std::string::npos ? 0 : s.rfind('\n') + 1);
     }
   }
-  *log = output;
-  return host;
+  ~PrivatePodman() {
+    std::ifstream pidfile(dir_ + "/podman.pid");
+    long pid = 0;
+    if (pidfile >> pid && pid > 1) {
+      ::kill(static_cast<pid_t>(pid), SIGTERM);
+      for (int i = 0; i < 50 && ::kill(static_cast<pid_t>(pid), 0) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+    }
+    std::filesystem::remove_all(dir_);
+    std::filesystem::remove(dir_ + ".log");
+  }
+  const std::string& host() const { return host_; }
+  const std::string& output() const { return output_; }
+
+ private:
+  std::string dir_;
+  std::string host_;
+  std::string output_;
+};
+
+// Starts this process's Podman service once; returns its unix:// address or "".
+std::string podman_host(std::string* log) {
+  static PrivatePodman podman;
+  *log = podman.output();
+  return podman.host();
 }
 
 class PodmanTest : public ::testing::Test {
