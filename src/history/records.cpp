@@ -5,6 +5,8 @@
 
 #include "history/internal.h"
 
+#include "core/fnv1a.h"
+
 namespace clnrm::history {
 
 std::optional<Status> status_from_text(std::string_view text) noexcept {
@@ -32,16 +34,13 @@ std::string failure_message_hash(std::string_view message) {
   if (message.empty()) return {};
   // FNV-1a over the message with every run of digits replaced by one '#':
   // durations, ports and pids differ between runs of the same failure.
-  std::uint64_t h = 14695981039346656037ull;
-  auto mix = [&h](unsigned char c) {
-    h ^= c;
-    h *= 1099511628211ull;
-  };
+  std::uint64_t h = kFnv1aOffset;
   bool in_digits = false;
   for (char c : message) {
     const bool digit = c >= '0' && c <= '9';
     if (digit && in_digits) continue;
-    mix(digit ? '#' : static_cast<unsigned char>(c));
+    const char folded = digit ? '#' : c;
+    h = fnv1a_update(h, {&folded, 1});
     in_digits = digit;
   }
   char buf[17];

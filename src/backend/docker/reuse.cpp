@@ -9,6 +9,8 @@
 
 #include <cerrno>
 
+#include "core/fnv1a.h"
+
 namespace clnrm::docker {
 namespace {
 
@@ -16,10 +18,7 @@ namespace {
 // mix) give a 128-bit digest: enough to make accidental collisions of
 // specs irrelevant; this is an identity, not a security boundary.
 std::uint64_t fnv1a(std::string_view s, std::uint64_t h) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
+  h = fnv1a_update(h, s);
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
@@ -32,7 +31,7 @@ std::string reuse_hash(const nlohmann::json& spec) {
   // nlohmann::json objects are std::map-backed: dump() is key-sorted, so the
   // text is canonical for a given value.
   const std::string canonical = spec.dump();
-  return fmt::format("{:016x}{:016x}", fnv1a(canonical, 0xcbf29ce484222325ull),
+  return fmt::format("{:016x}{:016x}", fnv1a(canonical, kFnv1aOffset),
                      fnv1a(canonical, 0x84222325cbf29ce4ull ^ canonical.size()));
 }
 
