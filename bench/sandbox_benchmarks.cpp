@@ -5,9 +5,11 @@
 //                           it with output captured, destroy the pod
 //   RawFloor/AllNamespaces  a bare clone() with the same namespace flags +
 //                           execve(/bin/true) + wait4: what the kernel costs
-//   PodStep_ExistingPod/L   one more step in an existing pod (fresh nested PID
-//                           namespace, output captured) at level L (0 low,
-//                           1 medium, 2 high: seccomp, no capabilities)
+//   PodStep_ExistingPod/L/D one more step in an existing pod (output captured)
+//                           at level L (0 low, 1 medium, 2 high: seccomp, no
+//                           capabilities); D 1: straight under pod init (a
+//                           test without services), 0: in a fresh nested PID
+//                           namespace (a test with services)
 //   RawFloor/NewPid         a bare clone(CLONE_NEWPID) + execve + wait4
 //   PodCreateDestroy        a pod without any step
 //   Peer/Unshare, Peer/Bwrap  `unshare ...` and `bwrap ...` as subprocesses
@@ -42,10 +44,13 @@ clnrm::Backend& backend() {
   return *b;
 }
 
+// As the runner makes it for a test without services or concurrent
+// scenarios (test_runner.cpp): steps run straight under the pod's init.
 clnrm::PodSpec pod_spec() {
   clnrm::PodSpec spec;
   spec.test_name = "bench";
   spec.level = clnrm::SecurityLevel::Medium;
+  spec.sequential_steps = true;
   return spec;
 }
 
@@ -69,6 +74,23 @@ void IsolatedStep_FreshPod(benchmark::State& state) {
   }
 }
 BENCHMARK(IsolatedStep_FreshPod)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// The same with every step in a nested PID namespace of its own (what a test
+// with a service or a concurrent scenario gets).
+void IsolatedStep_FreshPodNested(benchmark::State& state) {
+  auto spec = pod_spec();
+  spec.sequential_steps = false;
+  const auto step = true_step();
+  clnrm::CancelToken cancel;
+  for (auto _ : state) {
+    auto pod = backend().create_pod(spec);
+    auto r = pod->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError("step failed");
+    benchmark::DoNotOptimize(r);
+    pod->destroy();
+  }
+}
+BENCHMARK(IsolatedStep_FreshPodNested)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // Arg: security level (0 low, 1 medium, 2 high). One isolated step as a test
 // sees it: a fresh pod with the level's whole IsolationPolicy (capabilities,
@@ -132,9 +154,11 @@ void RawFloor_AllNamespaces(benchmark::State& state) {
 BENCHMARK(RawFloor_AllNamespaces)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // Arg: security level (0 low, 1 medium, 2 high): the policy's per-step cost.
+// Arg 2: 1 = direct steps (sequential_steps), 0 = nested PID namespace.
 void PodStep_ExistingPod(benchmark::State& state) {
   auto spec = pod_spec();
   spec.level = static_cast<clnrm::SecurityLevel>(state.range(0));
+  spec.sequential_steps = state.range(1) != 0;
   auto pod = backend().create_pod(spec);
   const auto step = true_step();
   clnrm::CancelToken cancel;
@@ -144,7 +168,10 @@ void PodStep_ExistingPod(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
 }
-BENCHMARK(PodStep_ExistingPod)->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(PodStep_ExistingPod)
+    ->ArgsProduct({{0, 1, 2}, {0, 1}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 void RawFloor_NewPid(benchmark::State& state) {
   for (auto _ : state) raw_clone_exec(CLONE_NEWPID);

@@ -68,6 +68,13 @@ struct PodSpec {
   LimitsSpec limits;
   bool host_network = false;       // only at SecurityLevel::Low
   std::optional<DeterminismSpec> determinism;
+  // The caller's promise: no services and never two execs at once in this
+  // pod (a test without services or concurrent scenarios). The sandbox then
+  // runs each step straight under the pod's init instead of in a nested PID
+  // namespace: the same cleanup guarantees, one process fewer per step.
+  // Breaking the promise is safe (execs are serialised, a started service
+  // turns it off), only slower.
+  bool sequential_steps = false;
 };
 
 // How one isolation setting of a pod is actually enforced, so the runner can

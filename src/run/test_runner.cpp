@@ -7,6 +7,8 @@
 #include <clnrm/wait.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cleanroom.h"
 #include "step_runner.h"
 
@@ -30,6 +32,9 @@ PodSpec pod_spec_for(const Environment& env, const TestSpec& spec) {
   p.limits = spec.limits;
   p.host_network = spec.policy.host_network && spec.policy.level == SecurityLevel::Low;
   if (spec.determinism.seed || spec.determinism.freeze_clock) p.determinism = spec.determinism;
+  p.sequential_steps = spec.services.empty() &&
+                       std::none_of(spec.scenarios.begin(), spec.scenarios.end(),
+                                    [](const ScenarioSpec& s) { return s.concurrent && s.steps.size() > 1; });
   return p;
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -27,6 +28,9 @@ inline std::unique_ptr<Pod> make_test_pod(const std::string& name, SecurityLevel
   spec.test_name = name;
   spec.level = level;
   spec.limits = limits;
+  // Set by the ctest entry that reruns the step suites with direct steps
+  // (tests/CMakeLists.txt: integration.sandbox_direct_steps).
+  spec.sequential_steps = std::getenv("CLNRM_TEST_SEQUENTIAL_STEPS") != nullptr;
   return sandbox_backend().create_pod(spec);
 }
 

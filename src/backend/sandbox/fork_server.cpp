@@ -34,10 +34,12 @@ struct WireHeader {
   std::uint32_t envc = 0;
   std::uint32_t candc = 0;
   std::uint32_t with_stdin = 0;
+  std::uint32_t direct = 0;  // the runner allows a direct step (fork_server.h)
 };
 
 struct WireReply {
-  int error = 0;  // errno of the clone in pod init; 0 = a pidfd is attached
+  int error = 0;   // errno of the clone in pod init; 0 = a pidfd is attached
+  int direct = 0;  // 1: a direct step, which ends when its status is written
 };
 
 void append(std::vector<char>& out, const std::string& s) {
@@ -50,7 +52,17 @@ void append(std::vector<char>& out, const std::string& s) {
 struct Decoded {
   RawExec exec;
   bool with_stdin = false;
+  bool direct = false;
 };
+
+// The direct step in progress (pod init is single-threaded: plain globals).
+struct DirectStep {
+  bool active = false;
+  pid_t pid = -1;
+  int status_fd = -1;
+  StepStatus status;
+};
+DirectStep g_direct;
 
 // Walks `count` NUL-terminated strings from `*cursor`, storing pointers into
 // `slots` followed by a null. False when the message is malformed.
@@ -98,6 +110,7 @@ bool decode(char* data, std::size_t size, ForkServerMemory& memory, Decoded& out
   e.envp = envp;
   e.candidates = cands;
   out.with_stdin = header.with_stdin != 0;
+  out.direct = header.direct != 0;
   return header.argc > 0;
 }
 
@@ -162,8 +175,83 @@ int lift(int fd) noexcept { return ::fcntl(fd, F_DUPFD_CLOEXEC, 10); }
   ::_exit(0);
 }
 
-void reply(int control_fd, int error, int pidfd) noexcept {
-  WireReply r{error};
+// The command of a direct step, in a vfork() child of pod init: it shares pod
+// init's memory until execve, so only syscalls on this stack. `fds` are
+// stdin (or -1), stdout, stderr, status; pod init's own 0-2 are /dev/null, so
+// the received descriptors are all above 2 and dup2 cannot clobber one.
+[[noreturn]] void direct_command(const Decoded& request, const int fds[4], const SecurityPlan& security) noexcept {
+  const int in = fds[0] >= 0 ? fds[0] : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (in < 0 || ::dup2(in, 0) < 0 || ::dup2(fds[1], 1) < 0 || ::dup2(fds[2], 2) < 0) ::_exit(127);
+  ::close_range(3, ~0U, 0);  // status pipe, keeper, control socket, signalfd
+  const RawExec& exec = request.exec;
+  if (exec.rootfs[0] != '\0') {
+    const char* stage = "rootfs";
+    const int e = ::unshare(CLONE_NEWNS) == 0 ? enter_rootfs(exec.rootfs, &stage) : errno;
+    if (e != 0) {
+      write_failure(stage, e);
+      ::_exit(127);
+    }
+  }
+  if (::chdir(exec.workdir) != 0) {
+    write_failure("cannot change to the workdir", errno);
+    ::_exit(127);
+  }
+  const char* stage = "security";
+  if (const int e = apply_security_in_child(security, &stage, true); e != 0) {
+    write_failure(stage, e);
+    ::_exit(127);
+  }
+  // Pod init's dispositions are already the defaults; only the mask is not.
+  static constexpr int kNone[1] = {0};
+  exec_command(exec, kNone, 0);
+}
+
+void add_usage(StepStatus& status, const rusage& ru) noexcept {
+  status.user_us += ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec;
+  status.system_us += ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec;
+  if (ru.ru_maxrss > status.max_rss_kb) status.max_rss_kb = ru.ru_maxrss;
+}
+
+// The direct step's command exited with `wait_status`: kill what it left in
+// the pod (nothing else runs there, the runner guarantees it), reap it all,
+// then report, so the pod is empty again before the next step starts.
+void finish_direct_step(int wait_status) noexcept {
+  g_direct.status.wait_status = wait_status;
+  ::kill(-1, SIGKILL);
+  for (;;) {
+    int st = 0;
+    rusage ru{};
+    const pid_t w = ::wait4(-1, &st, 0, &ru);
+    if (w > 0) {
+      add_usage(g_direct.status, ru);
+    } else if (errno != EINTR) {
+      break;  // ECHILD: every process of the pod is gone
+    }
+  }
+  write_all(g_direct.status_fd, reinterpret_cast<const char*>(&g_direct.status), sizeof g_direct.status);
+  ::close(g_direct.status_fd);
+  g_direct = DirectStep{};
+}
+
+void reap_children() noexcept {
+  for (;;) {
+    int st = 0;
+    rusage ru{};
+    const pid_t w = ::wait4(-1, &st, WNOHANG, &ru);
+    if (w <= 0) return;
+    if (!g_direct.active) continue;
+    add_usage(g_direct.status, ru);
+    if (w == g_direct.pid) finish_direct_step(st);
+  }
+}
+
+bool has_children() noexcept {
+  siginfo_t info{};
+  return ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+void reply(int control_fd, int error, int pidfd, bool direct = false) noexcept {
+  WireReply r{error, direct ? 1 : 0};
   iovec iov{&r, sizeof r};
   msghdr msg{};
   msg.msg_iov = &iov;
@@ -223,6 +311,31 @@ void handle_request(int control_fd, const SecurityPlan& security, ForkServerMemo
   const int base = request.with_stdin ? 0 : 1;
   for (int i = 0; i < count; ++i) fds[base + i] = received[i];
 
+  if (request.direct && !g_direct.active && !has_children()) {
+    const pid_t pid = ::vfork();
+    if (pid == 0) direct_command(request, fds, security);
+    int error = pid < 0 ? errno : 0;
+    int pidfd = pid > 0 ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1;
+    if (pid > 0 && pidfd < 0) {
+      error = errno;
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+    const int status_fd = fds[3];
+    for (int i = 0; i < count; ++i) {
+      if (received[i] != status_fd || error != 0) ::close(received[i]);
+    }
+    if (error == 0) {
+      g_direct.active = true;
+      g_direct.pid = pid;
+      g_direct.status_fd = status_fd;
+    }
+    reply(control_fd, error, pidfd, error == 0);
+    if (pidfd >= 0) ::close(pidfd);
+    return;
+  }
+
   int pidfd = -1;
   const long pid = ::syscall(SYS_clone, CLONE_NEWPID | CLONE_PIDFD | SIGCHLD, nullptr, &pidfd, nullptr, nullptr);
   if (pid == 0) step_init(request, fds, security);
@@ -234,12 +347,13 @@ void handle_request(int control_fd, const SecurityPlan& security, ForkServerMemo
 
 }  // namespace
 
-std::optional<std::vector<char>> encode_spawn_request(const ExecPlan& plan, bool with_stdin) {
+std::optional<std::vector<char>> encode_spawn_request(const ExecPlan& plan, bool with_stdin, bool direct) {
   WireHeader header;
   header.argc = static_cast<std::uint32_t>(plan.argv_storage.size());
   header.envc = static_cast<std::uint32_t>(plan.env_storage.size());
   header.candc = static_cast<std::uint32_t>(plan.candidates.size());
   header.with_stdin = with_stdin ? 1 : 0;
+  header.direct = direct ? 1 : 0;
   if (header.argc + header.envc + header.candc + 3 > ForkServerMemory::kPointers) return std::nullopt;
   std::vector<char> out(sizeof header);
   std::memcpy(out.data(), &header, sizeof header);
@@ -254,8 +368,8 @@ std::optional<std::vector<char>> encode_spawn_request(const ExecPlan& plan, bool
   return out;
 }
 
-UniqueFd request_spawn(int control_fd, const std::vector<char>& request, int stdin_fd, int stdout_fd, int stderr_fd,
-                       int status_fd) {
+SpawnReply request_spawn(int control_fd, const std::vector<char>& request, int stdin_fd, int stdout_fd,
+                         int stderr_fd, int status_fd) {
   int fds[4];
   int count = 0;
   if (stdin_fd >= 0) fds[count++] = stdin_fd;
@@ -309,7 +423,7 @@ UniqueFd request_spawn(int control_fd, const std::vector<char>& request, int std
                 fmt::format("the pod's fork server could not start the process: {}", std::strerror(r.error)),
                 "sandbox spawn");
   }
-  return pidfd;
+  return SpawnReply{std::move(pidfd), r.direct != 0};
 }
 
 void serve_spawn_requests(int keeper_fd, int control_fd, const SecurityPlan& security,
@@ -330,8 +444,7 @@ void serve_spawn_requests(int keeper_fd, int control_fd, const SecurityPlan& sec
       while (::read(sfd, &info, sizeof info) > 0) {
       }
     }
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-    }
+    reap_children();
     if (fds[1].revents & POLLIN) {
       handle_request(control_fd, security, memory);
     } else if (fds[1].revents & (POLLHUP | POLLERR)) {

@@ -14,6 +14,15 @@
 // Killing the step init (pidfd_send_signal SIGKILL from the runner) kills its
 // whole namespace. Requests that do not fit in one message fall back to the
 // runner-forked path (spawn.h).
+//
+// Direct steps: when the runner promises that nothing else runs in the pod
+// (no service, no other step: PodSpec::sequential_steps) and pod init has no
+// child left, a step skips the nested namespace: pod init vfork()s the command
+// itself and, when it exits, kill(-1, SIGKILL)s whatever it left behind in the
+// pod (PID 1's kill(-1) reaches every process of its namespace), reaps it all
+// and only then writes the StepStatus. Same guarantees, one fork of the
+// runner-sized address space and one PID namespace fewer per step. The runner
+// then watches the status pipe (not the pidfd) for the end of the step.
 
 #include "backend/sandbox/exec_plan.h"
 #include "backend/sandbox/security.h"
@@ -36,12 +45,18 @@ struct ForkServerMemory {
 };
 
 // The request for `plan`, or nullopt when it is too large for one message.
-std::optional<std::vector<char>> encode_spawn_request(const ExecPlan& plan, bool with_stdin);
+// `direct`: the caller guarantees nothing else runs in the pod meanwhile.
+std::optional<std::vector<char>> encode_spawn_request(const ExecPlan& plan, bool with_stdin, bool direct = false);
 
-// Sends a request with its descriptors and returns the step init's pidfd.
+struct SpawnReply {
+  UniqueFd pidfd;       // the step init's, or the command's when `direct`
+  bool direct = false;  // the step ends when the status pipe is written (or pod init dies)
+};
+
+// Sends a request with its descriptors and returns what pod init started.
 // Throws Error(Backend) when the pod's fork server is gone or refuses.
-UniqueFd request_spawn(int control_fd, const std::vector<char>& request, int stdin_fd, int stdout_fd, int stderr_fd,
-                       int status_fd);
+SpawnReply request_spawn(int control_fd, const std::vector<char>& request, int stdin_fd, int stdout_fd, int stderr_fd,
+                         int status_fd);
 
 // Pod init's loop (async-signal-safe). Returns never: exits when the runner
 // is gone (keeper EOF) or closed the control socket.

@@ -41,7 +41,8 @@ bool read_some(int fd, std::string& into, std::size_t limit) {
 
 }  // namespace
 
-CaptureEnding capture_until_exit(int pidfd, const CaptureStreams& streams, std::string& out, std::string& err,
+CaptureEnding capture_until_exit(int pidfd, int done_fd, const CaptureStreams& streams, std::string& out,
+                                 std::string& err,
                                  std::optional<Clock::time_point> deadline, const CancelToken* cancel,
                                  int kill_signal, bool escalate) {
   int in_fd = streams.stdin_fd;
@@ -91,7 +92,7 @@ CaptureEnding capture_until_exit(int pidfd, const CaptureStreams& streams, std::
     }
     if (!exited) {
       pid_slot = count;
-      fds[count++] = {pidfd, POLLIN, 0};
+      fds[count++] = {done_fd, POLLIN, 0};
     }
 
     int timeout_ms = -1;
@@ -125,7 +126,7 @@ CaptureEnding capture_until_exit(int pidfd, const CaptureStreams& streams, std::
     if (err_slot >= 0 && (fds[err_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
       if (!read_some(err_fd, err, streams.limit)) err_fd = -1;
     }
-    if (pid_slot >= 0 && (fds[pid_slot].revents & POLLIN)) {
+    if (pid_slot >= 0 && (fds[pid_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
       exited = true;
       close_stdin();
       drain_deadline = Clock::now() + kDrainBound;

@@ -22,11 +22,12 @@ struct CaptureStreams {
 
 enum class CaptureEnding { Exited, TimedOut, Cancelled };
 
-// Returns once the process behind `pidfd` has exited (it is not reaped here)
-// and its output is drained.
-// `kill_signal` is sent on timeout/cancel; with `escalate`, SIGKILL follows
-// when the process has not exited a while later.
-CaptureEnding capture_until_exit(int pidfd, const CaptureStreams& streams, std::string& out, std::string& err,
+// Returns once `done_fd` is readable or hung up (the pidfd: the process has
+// exited, it is not reaped here; or a status pipe) and the output is drained.
+// `kill_signal` is sent to `pidfd` on timeout/cancel; with `escalate`, SIGKILL
+// follows when the step has not ended a while later.
+CaptureEnding capture_until_exit(int pidfd, int done_fd, const CaptureStreams& streams, std::string& out,
+                                 std::string& err,
                                  std::optional<std::chrono::steady_clock::time_point> deadline,
                                  const CancelToken* cancel, int kill_signal, bool escalate);
 

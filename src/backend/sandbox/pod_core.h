@@ -40,6 +40,11 @@ struct PodCore {
   std::vector<EnforcedLimit> enforced;
   std::mutex destroy_mutex;
   std::atomic<bool> destroyed{false};
+  // PodSpec::sequential_steps: steps may run directly under pod init (see
+  // fork_server.h), one at a time (sequential_mutex), until a service starts.
+  bool sequential_steps = false;
+  std::mutex sequential_mutex;
+  bool service_started = false;  // guarded by sequential_mutex
   // Spawns hold it shared while they use the namespace fds and the control
   // socket; destroy() takes it exclusively (after killing pod init, which
   // makes pending spawns return) before closing them, so a descriptor is
@@ -57,8 +62,11 @@ struct PodCore {
   void destroy() noexcept;
 };
 
-// Runs `spec` to completion in a fresh PID namespace under `pid_ns`.
-ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const CancelToken& cancel);
+// Runs `spec` to completion in a fresh PID namespace under `pid_ns` (with
+// `direct`, possibly straight under pod init: the caller guarantees nothing
+// else runs in the pod meanwhile).
+ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const CancelToken& cancel,
+                      bool direct = false);
 
 // Decodes what C2 reported (or, when it was killed, its own wait status).
 void decode_exit(int c2_wait_status, const StepStatus* reported, ExecResult& result);

@@ -39,6 +39,12 @@ int pod_init_main(void* arg) {
   }
 
   const char* stage = "setup";
+  for (int i = 0; i < cfg.cgroup_procs_count; ++i) {
+    if (::write(cfg.cgroup_procs_fds[i], "0", 1) != 1) {
+      report(cfg.report_fd, errno, "joining the pod's cgroups");
+      ::_exit(1);
+    }
+  }
   if (int e = setup_pod_mounts(cfg.mounts, &stage); e != 0) {
     report(cfg.report_fd, e, stage);
     ::_exit(1);

@@ -25,6 +25,12 @@ struct PodInitConfig {
                          // -1: nothing to wait for (root, no cgroups), start at once
   int report_fd = -1;    // write end: a PodInitReport
   int keeper_fd = -1;    // read end of the runner's keeper pipe
+  // cgroup.procs of the pod's groups (runner's descriptors, inherited): pod
+  // init writes "0" to each before anything else, which saves the runner a
+  // round trip (and a cgroup migration of a running process). Not used with
+  // a user namespace: there the runner attaches pod init behind go_fd.
+  const int* cgroup_procs_fds = nullptr;
+  int cgroup_procs_count = 0;
   MountPlan mounts;
   bool new_network = true;  // loopback up only when the pod has its own netns
   // The fork server (fork_server.h): pod init's end of the control socket,

@@ -73,6 +73,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   core.security = make_security_plan(policy);
   core.user_namespace = ::geteuid() != 0;
   core.host_network = policy.network == NetworkMode::Host;
+  core.sequential_steps = spec.sequential_steps;
 
   LimitsSpec limits = policy.limits;
   if (!limits.pids && spec.level != SecurityLevel::Low && options.default_pids_limit > 0) {
@@ -90,10 +91,16 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   PodInitConfig config;
   config.clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
                        (core.host_network ? 0 : CLONE_NEWNET) | (core.user_namespace ? CLONE_NEWUSER : 0);
-  // The handshake costs a round trip; only uid/gid maps and cgroup membership
-  // must be in place before pod init starts setting up.
-  const bool needs_go = core.user_namespace || !core.cgroups.empty();
+  // The handshake costs a round trip; only uid/gid maps (and, in a user
+  // namespace, cgroup membership) must be in place before pod init starts
+  // setting up. A root runner's pod init joins its cgroups itself.
+  const bool needs_go = core.user_namespace;
   config.go_fd = needs_go ? go.read.get() : -1;
+  const std::vector<int> cgroup_fds = core.cgroups.procs_fds();
+  if (!needs_go) {
+    config.cgroup_procs_fds = cgroup_fds.data();
+    config.cgroup_procs_count = static_cast<int>(cgroup_fds.size());
+  }
   config.report_fd = report.write.get();
   config.keeper_fd = keeper_read_fd();
   config.mounts.workdir = options.workdir;
@@ -127,7 +134,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
     core.ns_pid = open_ns(pid, "pid");
     core.ns_mnt = open_ns(pid, "mnt");
     if (needs_go) {
-      if (core.user_namespace) write_user_namespace_maps(pid);
+      write_user_namespace_maps(pid);
       core.cgroups.attach(pid);
       if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
     }
@@ -155,11 +162,21 @@ SandboxPod::~SandboxPod() { destroy(); }
 
 ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
   check_alive();
-  return run_in_pod(*core_, core_->ns_pid.get(), spec, cancel);
+  if (!core_->sequential_steps) return run_in_pod(*core_, core_->ns_pid.get(), spec, cancel);
+  // The caller promised one step at a time; the lock makes a broken promise
+  // slower, never unsafe (a direct step kills every other process of the pod).
+  std::lock_guard one_at_a_time(core_->sequential_mutex);
+  return run_in_pod(*core_, core_->ns_pid.get(), spec, cancel, !core_->service_started);
 }
 
 std::unique_ptr<ServiceInstance> SandboxPod::start_service(const ProcessSpec& spec) {
   check_alive();
+  if (core_->sequential_steps) {
+    // Waits for a running direct step; from now on steps take the nested
+    // namespace, so ending one cannot take the service with it.
+    std::lock_guard one_at_a_time(core_->sequential_mutex);
+    core_->service_started = true;
+  }
   return start_sandbox_service(core_, spec);
 }
 

@@ -49,7 +49,8 @@ class SandboxService final : public ServiceInstance {
     if (via_server_) {
       std::lock_guard lock(core_->fork_server_mutex);
       pidfd_ = request_spawn(core_->fork_server.get(), *server_request, -1, log.write.get(), log.write.get(),
-                             status.write.get());
+                             status.write.get())
+                   .pidfd;
       pid_ = pid_of(pidfd_.get());
     } else {
       SpawnedProcess process = spawn_in_pod(request);

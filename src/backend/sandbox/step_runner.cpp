@@ -39,7 +39,7 @@ void decode_exit(int c2_wait_status, const StepStatus* reported, ExecResult& res
   }
 }
 
-ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const CancelToken& cancel) {
+ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const CancelToken& cancel, bool direct) {
   const ExecPlan plan = make_exec_plan(spec, core.test_name, core.options.workdir);
   Pipe out = make_pipe();
   Pipe err = make_pipe();
@@ -67,20 +67,23 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
   // (a service's) and oversized requests.
   std::optional<std::vector<char>> server_request;
   if (core.fork_server.valid() && pid_ns == core.ns_pid.get()) {
-    server_request = encode_spawn_request(plan, in.read.valid());
+    server_request = encode_spawn_request(plan, in.read.valid(), direct);
   }
   const bool via_server = server_request.has_value();
 
   const auto oom_before = core.cgroups.oom_kills();
   const auto start = std::chrono::steady_clock::now();
   SpawnedProcess process;
+  bool ran_direct = false;
   {
     std::shared_lock guard(core.spawn_guard);
     core.check_not_destroyed();
     if (via_server) {
       std::lock_guard lock(core.fork_server_mutex);
-      process.pidfd = request_spawn(core.fork_server.get(), *server_request, in.read.valid() ? in.read.get() : -1,
-                                    out.write.get(), err.write.get(), status.write.get());
+      SpawnReply reply = request_spawn(core.fork_server.get(), *server_request, in.read.valid() ? in.read.get() : -1,
+                                       out.write.get(), err.write.get(), status.write.get());
+      process.pidfd = std::move(reply.pidfd);
+      ran_direct = reply.direct;
     } else {
       process = spawn_in_pod(request);
     }
@@ -101,8 +104,11 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
   if (spec.timeout) deadline = start + *spec.timeout;
   CaptureEnding ending;
   try {
-    ending = capture_until_exit(process.pidfd.get(), streams, result.stdout_data, result.stderr_data, deadline,
-                                &cancel, via_server ? SIGKILL : kill_tree_signal(), !via_server);
+    // A direct step is over when pod init reports it (after killing what the
+    // command left behind), not when the command exits.
+    const int done_fd = ran_direct ? status.read.get() : process.pidfd.get();
+    ending = capture_until_exit(process.pidfd.get(), done_fd, streams, result.stdout_data, result.stderr_data,
+                                deadline, &cancel, via_server ? SIGKILL : kill_tree_signal(), !via_server);
   } catch (...) {
     ::syscall(SYS_pidfd_send_signal, process.pidfd.get(), SIGKILL, nullptr, 0);
     if (!via_server) ::waitpid(process.pid, nullptr, 0);
