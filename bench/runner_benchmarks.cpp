@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "run/step_runner.h"
+#include "support/measured_loop.h"
 
 namespace {
 
@@ -162,7 +163,7 @@ void BM_NullOneStepFile(benchmark::State& state) {
   RunOptions opts;
   opts.jobs = 1;
   opts.collect_metrics = state.range(0) != 0;
-  for (auto _ : state) {
+  for (auto _ : bench::measured(state)) {
     RunResult r = run_tests(env, tests, opts);
     if (r.tests.size() != 1 || r.tests[0].status != Status::Passed) {
       state.SkipWithError("the one-step test did not pass");
@@ -183,7 +184,7 @@ void BM_NullOneStepTest(benchmark::State& state) {
   register_builtin_plugins(env.services());
   TestContext ctx;
   ctx.collect_metrics = state.range(0) != 0;
-  for (auto _ : state) {
+  for (auto _ : bench::measured(state)) {
     TestResult r = run_test(env, *spec, ctx);
     if (r.status != Status::Passed) {
       state.SkipWithError("the one-step test did not pass");
