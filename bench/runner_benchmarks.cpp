@@ -2,12 +2,19 @@
 // framework itself costs per step, per cleanroom object and per test.
 // Targets (issue 3): < 10 us per step, < 20 us per Environment + pod.
 // Per-step numbers are in the `per_step` counter (seconds per step).
+// Metrics overhead (issue 5: collection adds < 2% to a 1-step null-backend
+// test): BM_NullOneStepFile/metrics:{0,1} and BM_NullOneStepTest/metrics:{0,1},
+// compared with --benchmark_enable_random_interleaving=true.
 #include <benchmark/benchmark.h>
 #include <clnrm/environment.h>
+#include <clnrm/parser.h>
 #include <clnrm/runner.h>
 #include <re2/re2.h>
 
+#include <optional>
+
 #include "run/step_runner.h"
+#include "support/measured_loop.h"
 
 namespace {
 
@@ -43,6 +50,7 @@ void BM_NullStep(benchmark::State& state) {
   CancelToken cancel;
   run::StepContext ctx;
   ctx.env = &env;
+  ctx.metrics = &env.metrics();
   ctx.pod = pod.get();
   ctx.services = &services;
   ctx.base_env = &base;
@@ -121,6 +129,72 @@ void BM_NullPlan100(benchmark::State& state) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_NullPlan100)->Arg(1)->Arg(2)->UseRealTime();
+
+// The collection is real or absent, never half: with metrics:1 every
+// iteration must have counted its step, with metrics:0 nothing may be counted.
+void check_counted(benchmark::State& state, const Environment& env, bool collect) {
+  if (state.error_occurred()) return;  // the loop stopped early
+  const std::uint64_t steps = env.metrics().get(Metrics::Counter::StepsRun);
+  const std::uint64_t expected = collect ? static_cast<std::uint64_t>(state.iterations()) : 0;
+  if (steps != expected)
+    state.SkipWithError(("steps counted: " + std::to_string(steps) + ", expected " +
+                         std::to_string(expected))
+                            .c_str());
+}
+
+// bench/data/one_step.clnrm.toml parsed; nullopt (and the benchmark skipped)
+// when it does not parse.
+std::optional<TestSpec> one_step_test(benchmark::State& state) {
+  ParseResult parsed = parse_test_file(CLNRM_BENCH_DATA_DIR "/one_step.clnrm.toml");
+  if (!parsed.ok()) state.SkipWithError("bench/data/one_step.clnrm.toml does not parse");
+  return std::move(parsed.spec);
+}
+
+// bench/data/one_step.clnrm.toml (one `echo hello` + regex) through the
+// runner, as `clnrm run --backend null` runs it after parsing: plan, one lane,
+// run_test, file hash, result. metrics:1 collects the session counters
+// (RunOptions::collect_metrics, the default), metrics:0 does not.
+void BM_NullOneStepFile(benchmark::State& state) {
+  const std::optional<TestSpec> spec = one_step_test(state);
+  if (!spec) return;
+  Environment env(make_null_backend());
+  register_builtin_plugins(env.services());
+  const std::vector<TestSpec> tests = {*spec};
+  RunOptions opts;
+  opts.jobs = 1;
+  opts.collect_metrics = state.range(0) != 0;
+  for (auto _ : bench::measured(state)) {
+    RunResult r = run_tests(env, tests, opts);
+    if (r.tests.size() != 1 || r.tests[0].status != Status::Passed) {
+      state.SkipWithError("the one-step test did not pass");
+      break;
+    }
+    benchmark::DoNotOptimize(r);
+  }
+  check_counted(state, env, opts.collect_metrics);
+}
+BENCHMARK(BM_NullOneStepFile)->ArgName("metrics")->Arg(0)->Arg(1);
+
+// The same test through run_test alone (no plan, lane or file hash): the
+// smallest denominator, so the largest relative metrics overhead.
+void BM_NullOneStepTest(benchmark::State& state) {
+  const std::optional<TestSpec> spec = one_step_test(state);
+  if (!spec) return;
+  Environment env(make_null_backend());
+  register_builtin_plugins(env.services());
+  TestContext ctx;
+  ctx.collect_metrics = state.range(0) != 0;
+  for (auto _ : bench::measured(state)) {
+    TestResult r = run_test(env, *spec, ctx);
+    if (r.status != Status::Passed) {
+      state.SkipWithError("the one-step test did not pass");
+      break;
+    }
+    benchmark::DoNotOptimize(r);
+  }
+  check_counted(state, env, ctx.collect_metrics);
+}
+BENCHMARK(BM_NullOneStepTest)->ArgName("metrics")->Arg(0)->Arg(1);
 
 }  // namespace
 

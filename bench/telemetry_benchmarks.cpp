@@ -9,6 +9,9 @@
 #include <clnrm/metrics_export.h>
 #include <clnrm/otlp.h>
 
+#include <filesystem>
+
+#include "../tests/support/history_fixtures.h"
 #include "../tests/support/sample_run.h"
 
 namespace {
@@ -88,6 +91,17 @@ void BM_TraceExport(benchmark::State& state) {
   state.counters["tests"] = static_cast<double>(state.range(0));
 }
 BENCHMARK(BM_TraceExport)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// All of `--trace-file` for a 1,000-test run: BM_TraceExport's work plus the
+// atomic write of the file (wall time: the write is I/O).
+void BM_TraceFileWrite(benchmark::State& state) {
+  const auto run = clnrm::testing::make_sample_run(static_cast<int>(state.range(0)));
+  const clnrm::testing::TempDir dir;
+  const std::string path = dir.file("trace.json");
+  for (auto _ : state) clnrm::write_trace_file(path, run);
+  state.counters["bytes"] = static_cast<double>(std::filesystem::file_size(path));
+}
+BENCHMARK(BM_TraceFileWrite)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_BuildSpans(benchmark::State& state) {
   const auto run = clnrm::testing::make_sample_run(static_cast<int>(state.range(0)));

@@ -31,6 +31,8 @@ class Environment {
   // Looks up spec.plugin and starts the service in `pod`; counts it.
   // Throws Error(Config) for an unknown plugin.
   ServiceHandle start_service(Pod& pod, const ServiceSpec& spec);
+  // The same, counted in `count_in` instead (null: not counted).
+  ServiceHandle start_service(Pod& pod, const ServiceSpec& spec, Metrics* count_in);
   void stop_service(ServiceHandle& handle);
   HealthStatus check_health(const ServiceHandle& handle) const;
 

@@ -45,6 +45,11 @@ struct RunOptions {
   // TestResult::repeat = 0..repeat-1. Steps' max_duration is then checked on
   // the median by the caller (apply_step_budgets), not per run.
   int repeat = 1;
+  // false: the runner records no session counters at all (env.metrics() is
+  // not touched: no test/step/service/retry counts, no step times). Results
+  // are the same; only `--metrics-file` and the report's counters go empty.
+  // For callers that export no metrics, and to measure what collection costs.
+  bool collect_metrics = true;
 };
 
 // Number of worker lanes for `requested` (<= 0: cores) and `tests` tests.
@@ -65,6 +70,7 @@ struct TestContext {
   // True: a step over its max_duration fails at once (single runs). With
   // --repeat the budget applies to the median instead.
   bool enforce_step_budgets = true;
+  bool collect_metrics = true;  // see RunOptions::collect_metrics
 };
 
 // Runs one test to completion and tears its cleanroom down. Never throws for

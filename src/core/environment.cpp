@@ -29,13 +29,17 @@ Environment::Environment(std::shared_ptr<Backend> backend)
 }
 
 ServiceHandle Environment::start_service(Pod& pod, const ServiceSpec& spec) {
+  return start_service(pod, spec, &metrics_);
+}
+
+ServiceHandle Environment::start_service(Pod& pod, const ServiceSpec& spec, Metrics* count_in) {
   ServicePlugin* plugin = services_.find(spec.plugin);
   if (!plugin) {
     throw Error(ErrorKind::Config, fmt::format("unknown service plugin '{}' (see `clnrm plugins`)", spec.plugin),
                 "service '" + spec.name + "'");
   }
   ServiceHandle handle = plugin->start(pod, spec);
-  metrics_.add(Metrics::Counter::ServicesStarted);
+  if (count_in) count_in->add(Metrics::Counter::ServicesStarted);
   return handle;
 }
 

@@ -67,13 +67,14 @@ RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const P
         ctx.seed = options.seed;
         ctx.repeat = repeat_index;
         ctx.enforce_step_budgets = repeats == 1;
+        ctx.collect_metrics = options.collect_metrics;
         slot = run_test(env, spec, ctx);
         // Retries: each attempt gets a fresh cleanroom; only the last result
         // is kept, with the number of attempts and whether it was flaky.
         while (is_failure(slot.status) && slot.status != Status::Cancelled &&
                ctx.attempt <= retries && !(options.cancel && options.cancel->cancelled())) {
           ++ctx.attempt;
-          env.metrics().add(Metrics::Counter::Retries);
+          if (options.collect_metrics) env.metrics().add(Metrics::Counter::Retries);
           const std::string previous = slot.message;
           slot = run_test(env, spec, ctx);
           if (slot.status == Status::Passed) {

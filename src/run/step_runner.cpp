@@ -3,6 +3,7 @@
 
 #include <clnrm/assertions.h>
 #include <clnrm/error.h>
+#include <clnrm/metrics_export.h>
 #include <clnrm/output_tail.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -19,15 +20,8 @@ ServiceInstance* find_service(const StepContext& ctx, std::string_view name) {
   return nullptr;
 }
 
-void count(Environment* env, const StepResult& r) {
-  if (!env) return;
-  Metrics& m = env->metrics();
-  m.add(Metrics::Counter::StepsRun);
-  if (r.status != Status::Passed) m.add(Metrics::Counter::StepsFailed);
-  m.add(Metrics::Counter::StepWallNs, static_cast<std::uint64_t>(r.exec.usage.wall.count()));
-  m.add(Metrics::Counter::StepUserCpuUs, static_cast<std::uint64_t>(r.exec.usage.user_cpu.count()));
-  m.add(Metrics::Counter::StepSystemCpuUs,
-        static_cast<std::uint64_t>(r.exec.usage.system_cpu.count()));
+void count(Metrics* metrics, const StepResult& r) {
+  if (metrics) record_step_metrics(*metrics, r);
 }
 
 }  // namespace
@@ -93,13 +87,13 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
     r.duration = Clock::now() - t0;
     r.status = e.kind() == ErrorKind::Cancelled ? Status::Cancelled : Status::Error;
     r.message = fmt::format("step '{}': {}", step.name, e.describe());
-    count(ctx.env, r);
+    count(ctx.metrics, r);
     return r;
   } catch (const std::exception& e) {
     r.duration = Clock::now() - t0;
     r.status = Status::Error;
     r.message = fmt::format("step '{}': internal error: {}", step.name, e.what());
-    count(ctx.env, r);
+    count(ctx.metrics, r);
     return r;
   }
   r.duration = Clock::now() - t0;
@@ -141,7 +135,7 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
       }
     }
   }
-  count(ctx.env, r);
+  count(ctx.metrics, r);
   return r;
 }
 

@@ -24,6 +24,7 @@ struct RunningService {
 // deadline) so a scenario can narrow the deadline on its own copy.
 struct StepContext {
   Environment* env = nullptr;
+  Metrics* metrics = nullptr;  // where the step's counters go; null: not collected
   Pod* pod = nullptr;
   const std::vector<RunningService>* services = nullptr;
   const EnvList* base_env = nullptr;  // CLNRM_TEST, CLNRM_SEED; sorted

@@ -77,7 +77,7 @@ Status status_for(const Error& e, bool deadline_passed) {
 void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec,
                     const EnvList& base_env, const CancelToken& cancel,
                     std::optional<Clock::time_point> deadline, TestResult& result,
-                    std::vector<run::RunningService>& running) {
+                    std::vector<run::RunningService>& running, Metrics* metrics) {
   for (const ServiceSpec* s : service_start_order(spec)) {
     ServiceResult& sr = result.services.emplace_back();
     sr.name = s->name;
@@ -86,7 +86,7 @@ void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec
     const auto t0 = Clock::now();
     try {
       ServiceHandle& h =
-          room.adopt(env.start_service(room.pod(), with_base_environment(*s, base_env)));
+          room.adopt(env.start_service(room.pod(), with_base_environment(*s, base_env), metrics));
       sr.id = h.id;
       const auto t1 = Clock::now();
       sr.start_duration = t1 - t0;
@@ -113,7 +113,9 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
   r.repeat = context.repeat;
   r.started = std::chrono::system_clock::now();
   const auto t0 = Clock::now();
-  env.metrics().add(Metrics::Counter::TestsStarted);
+  // Null when the run collects no metrics: then nothing below counts.
+  Metrics* const metrics = context.collect_metrics ? &env.metrics() : nullptr;
+  if (metrics) metrics->add(Metrics::Counter::TestsStarted);
   const CancelToken& cancel = context.cancel ? *context.cancel : kNeverCancelled;
   const std::optional<Duration> timeout = spec.timeout ? spec.timeout : context.default_timeout;
   std::optional<Clock::time_point> deadline;
@@ -130,10 +132,11 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
     run::Cleanroom room(env, env.backend().create_pod(pod_spec));
     r.enforced = room.pod().enforced_limits();
     try {
-      start_services(env, room, spec, base_env, cancel, deadline, r, running);
+      start_services(env, room, spec, base_env, cancel, deadline, r, running, metrics);
 
       run::StepContext ctx;
       ctx.env = &env;
+      ctx.metrics = metrics;
       ctx.pod = &room.pod();
       ctx.services = &running;
       ctx.base_env = &base_env;
@@ -231,8 +234,9 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
   }
 
   r.duration = Clock::now() - t0;
-  env.metrics().add(r.status == Status::Passed ? Metrics::Counter::TestsPassed
-                                               : Metrics::Counter::TestsFailed);
+  if (metrics)
+    metrics->add(r.status == Status::Passed ? Metrics::Counter::TestsPassed
+                                            : Metrics::Counter::TestsFailed);
   return r;
 }
 

@@ -501,3 +501,79 @@ TEST(Runner, RepeatRunsEveryTestNTimesAdjacentInPlanOrder) {
   }
   EXPECT_EQ(f.journal->execs.size(), 6u);
 }
+
+namespace {
+
+// A run that moves every counter the runner keeps: a service, steps that
+// pass, a test that fails twice (one retry) and one that passes on its retry.
+std::vector<TestSpec> counted_tests() {
+  TestSpec served = build::test("served", {step("use", {"echo"}), step("local", {"echo"})});
+  served.services = {build::service("db", {"run"})};
+  served.steps[0].service = "db";
+  return {served, build::test("broken", {step("s", {"exit", "2"})}),
+          build::test("flaky", {step("s", {"fail-on-attempt", "1"})})};
+}
+
+RunResult run_counted(Fixture& f, bool collect_metrics) {
+  RunOptions options;
+  options.jobs = 1;
+  options.retries = 1;
+  options.collect_metrics = collect_metrics;
+  return run_tests(f.env, counted_tests(), options);
+}
+
+}  // namespace
+
+TEST(Runner, MetricsCountEveryAttemptStepServiceAndRetry) {
+  Fixture f;
+  const RunResult run = run_counted(f, true);
+  ASSERT_EQ(run.tests.size(), 3u);
+  EXPECT_EQ(run.tests[0].status, Status::Passed) << run.tests[0].message;
+  EXPECT_EQ(run.tests[1].status, Status::Failed);
+  EXPECT_EQ(run.tests[2].status, Status::Passed) << run.tests[2].message;
+  const MetricsSnapshot m = f.env.metrics().snapshot();
+  // Attempts: served 1, broken 2, flaky 2; every attempt counts as run.
+  EXPECT_EQ(m.tests_started, 5u);
+  EXPECT_EQ(m.tests_passed, 2u);  // served, flaky's second attempt
+  EXPECT_EQ(m.tests_failed, 3u);  // broken twice, flaky's first attempt
+  EXPECT_EQ(m.steps_run, 6u);
+  EXPECT_EQ(m.steps_failed, 3u);
+  EXPECT_EQ(m.services_started, 1u);
+  EXPECT_EQ(m.retries, 2u);
+  EXPECT_GT(m.step_wall_ns, 0u);
+}
+
+TEST(Runner, StepWallCounterIsTheSumOfTheStepsDurations) {
+  Fixture f;
+  const TestResult r =
+      f.run(build::test("timed", {step("a", {"echo"}), step("b", {"sleep", "2"})}));
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  std::int64_t total = 0;
+  for (const StepResult& s : r.steps) total += s.duration.count();
+  EXPECT_EQ(f.env.metrics().snapshot().step_wall_ns, static_cast<std::uint64_t>(total));
+}
+
+TEST(Runner, MetricsOffCountsNothingAndChangesNoResult) {
+  Fixture on;
+  Fixture off;
+  const RunResult with = run_counted(on, true);
+  const RunResult without = run_counted(off, false);
+  for (unsigned c = 0; c < static_cast<unsigned>(Metrics::Counter::kCount); ++c)
+    EXPECT_EQ(off.env.metrics().get(static_cast<Metrics::Counter>(c)), 0u) << "counter " << c;
+  ASSERT_EQ(without.tests.size(), with.tests.size());
+  for (std::size_t i = 0; i < with.tests.size(); ++i) {
+    const TestResult& a = with.tests[i];
+    const TestResult& b = without.tests[i];
+    EXPECT_EQ(b.name, a.name);
+    EXPECT_EQ(b.status, a.status) << b.name;
+    EXPECT_EQ(b.message, a.message) << b.name;
+    EXPECT_EQ(b.attempts, a.attempts) << b.name;
+    EXPECT_EQ(b.flaky, a.flaky) << b.name;
+    EXPECT_EQ(b.services.size(), a.services.size()) << b.name;
+    ASSERT_EQ(b.steps.size(), a.steps.size()) << b.name;
+    for (std::size_t s = 0; s < a.steps.size(); ++s)
+      EXPECT_EQ(b.steps[s].status, a.steps[s].status) << b.name << " step " << s;
+  }
+  // The backend saw the same pods, services and execs in the same order.
+  EXPECT_EQ(off.journal->snapshot(), on.journal->snapshot());
+}
