@@ -129,5 +129,28 @@ TEST_F(PodmanTest, StepsServicesAndTimeoutsWork) {
   pod->destroy();
 }
 
+// clnrm-seccomp-exec works the same under Podman's API: at high, a
+// clock_adjtime read (allowed by the engine's default profile) is denied in
+// steps and in service execs; medium keeps it.
+TEST_F(PodmanTest, HighStacksClnrmsSeccompFilterOnTheEngineProfile) {
+  PodSpec high_spec = pod_spec("podman-seccomp");
+  high_spec.level = SecurityLevel::High;
+  auto high = backend_->create_pod(high_spec);
+  const ExecResult denied = high->exec(cmd({"adjtimex"}), never_);
+  EXPECT_NE(denied.exit_code, 0);
+  EXPECT_NE(denied.stderr_data.find("Operation not permitted"), std::string::npos) << denied.stderr_data;
+  ProcessSpec svc;
+  svc.name = "sleeper";
+  svc.argv = {"sleep", "3600"};
+  auto service = high->start_service(svc);
+  const ExecResult in_service = service->exec(cmd({"adjtimex"}), never_);
+  EXPECT_NE(in_service.stderr_data.find("Operation not permitted"), std::string::npos) << in_service.stderr_data;
+
+  PodSpec medium_spec = pod_spec("podman-seccomp-medium");
+  medium_spec.level = SecurityLevel::Medium;
+  const ExecResult allowed = backend_->create_pod(medium_spec)->exec(cmd({"adjtimex"}), never_);
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.stderr_data;
+}
+
 }  // namespace
 }  // namespace clnrm

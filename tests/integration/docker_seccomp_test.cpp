@@ -96,6 +96,8 @@ TEST_F(DockerSeccomp, HighDeniesInStepsWhatTheEngineProfileAllows) {
   const ExecResult nested = high->exec(cmd({"sh", "-c", "sh -c adjtimex; unshare -U true"}), never_);
   EXPECT_NE(nested.stderr_data.find("adjtimex: (null): Operation not permitted"), std::string::npos) << nested.stderr_data;
   EXPECT_NE(nested.stderr_data.find("unshare("), std::string::npos) << nested.stderr_data;
+  // Two filters in the step: the engine's profile and clnrm's on top of it.
+  EXPECT_EQ(high->exec(cmd({"sh", "-c", "grep Seccomp_filters: /proc/self/status | cut -f2"}), never_).stdout_data, "2\n");
   auto row = seccomp_row(*high);
   ASSERT_TRUE(row);
   EXPECT_NE(row->mechanism.find("clnrm's filter stacked on it by /.clnrm/seccomp-exec"), std::string::npos)
@@ -104,6 +106,7 @@ TEST_F(DockerSeccomp, HighDeniesInStepsWhatTheEngineProfileAllows) {
 
   auto medium = pod(b, SecurityLevel::Medium);
   expect_allowed(medium->exec(probe(), never_), "medium, step agent");
+  EXPECT_EQ(medium->exec(cmd({"sh", "-c", "grep Seccomp_filters: /proc/self/status | cut -f2"}), never_).stdout_data, "1\n");
   row = seccomp_row(*medium);
   ASSERT_TRUE(row);
   EXPECT_EQ(row->mechanism, "docker default seccomp profile (engine)");
