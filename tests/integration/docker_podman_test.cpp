@@ -112,12 +112,7 @@ TEST_F(PodmanTest, StepsServicesAndTimeoutsWork) {
   svc.image = kRedis;
   svc.argv = {"redis-server", "--port", "6379", "--save", ""};
   auto service = pod->start_service(svc);
-  bool ready = false;
-  for (int i = 0; i < 100 && !ready; ++i) {
-    ready = pod->exec(cmd({"redis-cli", "ping"}, kRedis), never_).stdout_data == "PONG\n";
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(ready) << service->logs();
+  EXPECT_TRUE(wait_ready(*pod, cmd({"redis-cli", "ping"}, kRedis))) << service->logs();
   EXPECT_EQ(pod->exec(cmd({"sh", "-c", "ls /sys/class/net"}), never_).stdout_data, "lo\n");
 
   ProcessSpec slow = cmd({"sleep", "60"});

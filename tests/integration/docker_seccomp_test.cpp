@@ -141,12 +141,7 @@ TEST_F(DockerSeccomp, HighWrapsAServiceThatRunsTheImagesOwnCommand) {
   svc.name = "db";
   svc.image = kRedis;
   auto service = p->start_service(svc);
-  bool ready = false;
-  for (int i = 0; i < 100 && !ready; ++i) {
-    ready = p->exec(cmd({"redis-cli", "ping"}, kRedis), never_).stdout_data == "PONG\n";
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(ready) << service->logs();
+  EXPECT_TRUE(wait_ready(*p, cmd({"redis-cli", "ping"}, kRedis))) << service->logs();
   // docker-init (PID 1) started the helper with the image's command behind it.
   const ExecResult cmdline = service->exec(cmd({"sh", "-c", "tr '\\0' ' ' </proc/1/cmdline"}), never_);
   EXPECT_NE(cmdline.stdout_data.find("/.clnrm/seccomp-exec --deny="), std::string::npos) << cmdline.stdout_data;
