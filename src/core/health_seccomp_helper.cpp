@@ -21,13 +21,17 @@ std::vector<HealthCheck> check_seccomp_helper() {
   const std::string name = "seccomp helper (level high)";
   if (helper.available()) {
     return {{"engine", name, HealthCheck::Result::Ok, false,
-             fmt::format("{}: at high clnrm's seccomp list is stacked on the engine's profile", helper.host_path), ""}};
+             fmt::format("{}: at high clnrm's seccomp list is stacked on the engine's profile",
+                         helper.host_path),
+             ""}};
   }
   return {{"engine", name, HealthCheck::Result::Warn, false,
-           fmt::format("{}; containers at high get the engine's default seccomp profile only", helper.why_not),
+           fmt::format("{}; containers at high get the engine's default seccomp profile only",
+                       helper.why_not),
            engine.unix_socket.empty()
                ? "use a local engine (unix socket) for high tests, or the sandbox backend"
-               : "build it (cmake --build --preset dev --target clnrm_seccomp_exec) and keep it next to clnrm, or set "
+               : "build it (cmake --build --preset dev --target clnrm_seccomp_exec) and keep it "
+                 "next to clnrm, or set "
                  "CLNRM_SECCOMP_EXEC=/path/to/clnrm-seccomp-exec"}};
 }
 

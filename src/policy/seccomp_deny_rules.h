@@ -18,8 +18,8 @@ extern "C" {
  * memory a filter cannot read; ENOSYS makes libc fall back to clone(2)).
  * Returns 0, or a negative errno from libseccomp; an unknown syscall name
  * returns -EINVAL with *unknown_name pointing at it. */
-int clnrm_add_seccomp_deny_rules(scmp_filter_ctx ctx, const char* const* names, size_t count, int deny_new_userns,
-                                 const char** unknown_name);
+int clnrm_add_seccomp_deny_rules(scmp_filter_ctx ctx, const char* const* names, size_t count,
+                                 int deny_new_userns, const char** unknown_name);
 
 #ifdef __cplusplus
 }

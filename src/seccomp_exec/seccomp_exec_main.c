@@ -24,7 +24,8 @@
 static const char kSelf[] = "clnrm-seccomp-exec";
 
 static int usage(void) {
-  fprintf(stderr, "usage: %s [--deny=NAME,NAME,...] [--deny-new-userns] -- PROGRAM [ARG...]\n", kSelf);
+  fprintf(stderr, "usage: %s [--deny=NAME,NAME,...] [--deny-new-userns] -- PROGRAM [ARG...]\n",
+          kSelf);
   return 126;
 }
 
@@ -51,7 +52,8 @@ int main(int argc, char** argv) {
   /* Split the comma list in place (argv strings are writable). */
   const char* names[512];
   size_t count = 0;
-  for (char* name = deny_list ? strtok(deny_list, ",") : NULL; name != NULL; name = strtok(NULL, ",")) {
+  for (char* name = deny_list ? strtok(deny_list, ",") : NULL; name != NULL;
+       name = strtok(NULL, ",")) {
     if (count == sizeof names / sizeof names[0]) {
       fprintf(stderr, "%s: more than %zu syscalls in --deny\n", kSelf, count);
       return 126;

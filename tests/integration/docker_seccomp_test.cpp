@@ -77,7 +77,8 @@ class DockerSeccomp : public ::testing::Test {
   static std::string service_log_line(ServiceInstance& s) {
     for (int i = 0; i < 100; ++i) {
       const std::string log = s.logs();
-      if (const auto at = log.find("probe-exit="); at != std::string::npos) return log.substr(at, log.find('\n', at) - at);
+      if (const auto at = log.find("probe-exit="); at != std::string::npos)
+        return log.substr(at, log.find('\n', at) - at);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return "no probe-exit line in the log: " + s.logs();
@@ -93,20 +94,29 @@ TEST_F(DockerSeccomp, HighDeniesInStepsWhatTheEngineProfileAllows) {
   auto high = pod(b, SecurityLevel::High);
   expect_denied(high->exec(probe(), never_), "high, step agent");
   // Children of the step inherit the filter; new user namespaces stay denied.
-  const ExecResult nested = high->exec(cmd({"sh", "-c", "sh -c adjtimex; unshare -U true"}), never_);
-  EXPECT_NE(nested.stderr_data.find("adjtimex: (null): Operation not permitted"), std::string::npos) << nested.stderr_data;
+  const ExecResult nested =
+      high->exec(cmd({"sh", "-c", "sh -c adjtimex; unshare -U true"}), never_);
+  EXPECT_NE(nested.stderr_data.find("adjtimex: (null): Operation not permitted"), std::string::npos)
+      << nested.stderr_data;
   EXPECT_NE(nested.stderr_data.find("unshare("), std::string::npos) << nested.stderr_data;
   // Two filters in the step: the engine's profile and clnrm's on top of it.
-  EXPECT_EQ(high->exec(cmd({"sh", "-c", "grep Seccomp_filters: /proc/self/status | cut -f2"}), never_).stdout_data, "2\n");
+  EXPECT_EQ(
+      high->exec(cmd({"sh", "-c", "grep Seccomp_filters: /proc/self/status | cut -f2"}), never_)
+          .stdout_data,
+      "2\n");
   auto row = seccomp_row(*high);
   ASSERT_TRUE(row);
-  EXPECT_NE(row->mechanism.find("clnrm's filter stacked on it by /.clnrm/seccomp-exec"), std::string::npos)
+  EXPECT_NE(row->mechanism.find("clnrm's filter stacked on it by /.clnrm/seccomp-exec"),
+            std::string::npos)
       << row->mechanism;
   EXPECT_NE(row->value.find("clock_adjtime"), std::string::npos) << row->value;
 
   auto medium = pod(b, SecurityLevel::Medium);
   expect_allowed(medium->exec(probe(), never_), "medium, step agent");
-  EXPECT_EQ(medium->exec(cmd({"sh", "-c", "grep Seccomp_filters: /proc/self/status | cut -f2"}), never_).stdout_data, "1\n");
+  EXPECT_EQ(
+      medium->exec(cmd({"sh", "-c", "grep Seccomp_filters: /proc/self/status | cut -f2"}), never_)
+          .stdout_data,
+      "1\n");
   row = seccomp_row(*medium);
   ASSERT_TRUE(row);
   EXPECT_EQ(row->mechanism, "docker default seccomp profile (engine)");
@@ -143,9 +153,12 @@ TEST_F(DockerSeccomp, HighWrapsAServiceThatRunsTheImagesOwnCommand) {
   auto service = p->start_service(svc);
   EXPECT_TRUE(wait_ready(*p, cmd({"redis-cli", "ping"}, kRedis))) << service->logs();
   // docker-init (PID 1) started the helper with the image's command behind it.
-  const ExecResult cmdline = service->exec(cmd({"sh", "-c", "tr '\\0' ' ' </proc/1/cmdline"}), never_);
-  EXPECT_NE(cmdline.stdout_data.find("/.clnrm/seccomp-exec --deny="), std::string::npos) << cmdline.stdout_data;
-  EXPECT_NE(cmdline.stdout_data.find("-- redis-server --port 6379"), std::string::npos) << cmdline.stdout_data;
+  const ExecResult cmdline =
+      service->exec(cmd({"sh", "-c", "tr '\\0' ' ' </proc/1/cmdline"}), never_);
+  EXPECT_NE(cmdline.stdout_data.find("/.clnrm/seccomp-exec --deny="), std::string::npos)
+      << cmdline.stdout_data;
+  EXPECT_NE(cmdline.stdout_data.find("-- redis-server --port 6379"), std::string::npos)
+      << cmdline.stdout_data;
   expect_denied(service->exec(probe(), never_), "high, redis service exec");
 }
 

@@ -25,7 +25,8 @@ struct Outcome {
 class SeccompExec : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto helper = docker::find_seccomp_helper(docker::parse_docker_host("unix:///var/run/docker.sock"), {});
+    const auto helper =
+        docker::find_seccomp_helper(docker::parse_docker_host("unix:///var/run/docker.sock"), {});
     ASSERT_TRUE(helper.available()) << helper.why_not << " (build the clnrm_seccomp_exec target)";
     helper_ = helper.host_path;
     const IsolationPolicy high = make_isolation_policy(SecurityLevel::High, {});
@@ -46,7 +47,9 @@ class SeccompExec : public ::testing::Test {
 };
 
 TEST_F(SeccompExec, RunsTheCommandUnderTheHighFilter) {
-  const Outcome ok = run(high_, "sh -c 'echo ran; grep Seccomp: /proc/self/status; grep NoNewPrivs: /proc/self/status'");
+  const Outcome ok =
+      run(high_,
+          "sh -c 'echo ran; grep Seccomp: /proc/self/status; grep NoNewPrivs: /proc/self/status'");
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_EQ(ok.output, "ran\nSeccomp:\t2\nNoNewPrivs:\t1\n");
   // Each denied kind, tried by a real tool of this host (we are root, so
@@ -61,7 +64,8 @@ TEST_F(SeccompExec, RunsTheCommandUnderTheHighFilter) {
   EXPECT_NE(trace.exit_code, 0);
   EXPECT_NE(trace.output.find("Operation not permitted"), std::string::npos) << trace.output;
   // Without the filter the same tools work here: the denials above are the helper's.
-  EXPECT_EQ(std::system("busybox adjtimex >/dev/null && unshare -U true && strace -o /dev/null true"), 0);
+  EXPECT_EQ(
+      std::system("busybox adjtimex >/dev/null && unshare -U true && strace -o /dev/null true"), 0);
 }
 
 TEST_F(SeccompExec, FailsClosedAndReportsLikeAShell) {
@@ -70,12 +74,14 @@ TEST_F(SeccompExec, FailsClosedAndReportsLikeAShell) {
   EXPECT_EQ(unknown.output, "clnrm-seccomp-exec: unknown syscall 'no_such_syscall' in --deny\n");
   const Outcome missing = run(high_, "/nonexistent/program");
   EXPECT_EQ(missing.exit_code, 127);
-  EXPECT_EQ(missing.output, "clnrm-seccomp-exec: cannot run '/nonexistent/program': No such file or directory\n");
+  EXPECT_EQ(missing.output,
+            "clnrm-seccomp-exec: cannot run '/nonexistent/program': No such file or directory\n");
   const Outcome not_executable = run(high_, "/etc/passwd");  // mode 0644: EACCES even for root
   EXPECT_EQ(not_executable.exit_code, 126) << not_executable.output;
   const Outcome no_command = run("--bogus", "true");
   EXPECT_EQ(no_command.exit_code, 126);
-  EXPECT_NE(no_command.output.find("unknown option '--bogus'"), std::string::npos) << no_command.output;
+  EXPECT_NE(no_command.output.find("unknown option '--bogus'"), std::string::npos)
+      << no_command.output;
   // The exit status of the command itself passes through.
   EXPECT_EQ(run(high_, "sh -c 'exit 7'").exit_code, 7);
 }

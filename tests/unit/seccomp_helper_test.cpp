@@ -17,40 +17,51 @@ auto executable_in(std::set<std::string> paths) {
 const Endpoint kLocal = parse_docker_host("unix:///var/run/docker.sock");
 
 TEST(SeccompHelper, FoundNextToTheExecutableBeforeTheBuildTree) {
-  const auto h = locate_seccomp_helper(kLocal, "", "", "/opt/clnrm/bin", "/src/build/clnrm-seccomp-exec",
-                                       executable_in({"/opt/clnrm/bin/clnrm-seccomp-exec", "/src/build/clnrm-seccomp-exec"}));
+  const auto h = locate_seccomp_helper(
+      kLocal, "", "", "/opt/clnrm/bin", "/src/build/clnrm-seccomp-exec",
+      executable_in({"/opt/clnrm/bin/clnrm-seccomp-exec", "/src/build/clnrm-seccomp-exec"}));
   EXPECT_EQ(h.host_path, "/opt/clnrm/bin/clnrm-seccomp-exec");
   EXPECT_TRUE(h.available());
-  const auto b = locate_seccomp_helper(kLocal, "", "", "/src/build/tests", "/src/build/clnrm-seccomp-exec",
-                                       executable_in({"/src/build/clnrm-seccomp-exec"}));
+  const auto b =
+      locate_seccomp_helper(kLocal, "", "", "/src/build/tests", "/src/build/clnrm-seccomp-exec",
+                            executable_in({"/src/build/clnrm-seccomp-exec"}));
   EXPECT_EQ(b.host_path, "/src/build/clnrm-seccomp-exec");
 }
 
 TEST(SeccompHelper, MissingEverywhereSaysWhereItLooked) {
-  const auto h = locate_seccomp_helper(kLocal, "", "", "/opt/clnrm/bin", "/src/build/clnrm-seccomp-exec", executable_in({}));
+  const auto h = locate_seccomp_helper(kLocal, "", "", "/opt/clnrm/bin",
+                                       "/src/build/clnrm-seccomp-exec", executable_in({}));
   EXPECT_FALSE(h.available());
   EXPECT_EQ(h.why_not,
-            "clnrm-seccomp-exec not found (looked at /opt/clnrm/bin/clnrm-seccomp-exec, /src/build/clnrm-seccomp-exec; "
+            "clnrm-seccomp-exec not found (looked at /opt/clnrm/bin/clnrm-seccomp-exec, "
+            "/src/build/clnrm-seccomp-exec; "
             "set CLNRM_SECCOMP_EXEC to its path)");
 }
 
 TEST(SeccompHelper, AnExplicitPathWinsAndIsNeverSilentlyReplaced) {
-  const std::set<std::string> all = {"/x/helper", "/env/helper", "/opt/clnrm/bin/clnrm-seccomp-exec"};
-  EXPECT_EQ(locate_seccomp_helper(kLocal, "/x/helper", "/env/helper", "/opt/clnrm/bin", "", executable_in(all)).host_path,
+  const std::set<std::string> all = {"/x/helper", "/env/helper",
+                                     "/opt/clnrm/bin/clnrm-seccomp-exec"};
+  EXPECT_EQ(locate_seccomp_helper(kLocal, "/x/helper", "/env/helper", "/opt/clnrm/bin", "",
+                                  executable_in(all))
+                .host_path,
             "/x/helper");
-  EXPECT_EQ(locate_seccomp_helper(kLocal, "", "/env/helper", "/opt/clnrm/bin", "", executable_in(all)).host_path,
-            "/env/helper");
-  const auto missing = locate_seccomp_helper(kLocal, "", "/gone", "/opt/clnrm/bin", "", executable_in(all));
+  EXPECT_EQ(
+      locate_seccomp_helper(kLocal, "", "/env/helper", "/opt/clnrm/bin", "", executable_in(all))
+          .host_path,
+      "/env/helper");
+  const auto missing =
+      locate_seccomp_helper(kLocal, "", "/gone", "/opt/clnrm/bin", "", executable_in(all));
   EXPECT_FALSE(missing.available());
   EXPECT_EQ(missing.why_not, "CLNRM_SECCOMP_EXEC '/gone' is not an executable file");
 }
 
 TEST(SeccompHelper, ARemoteEngineCannotGetIt) {
-  const auto h = locate_seccomp_helper(parse_docker_host("tcp://127.0.0.1:2375"), "/x/helper", "", "/opt", "",
-                                       executable_in({"/x/helper"}));
+  const auto h = locate_seccomp_helper(parse_docker_host("tcp://127.0.0.1:2375"), "/x/helper", "",
+                                       "/opt", "", executable_in({"/x/helper"}));
   EXPECT_FALSE(h.available());
   EXPECT_EQ(h.why_not,
-            "the engine is reached over tcp://127.0.0.1:2375: clnrm cannot bind-mount clnrm-seccomp-exec from this host "
+            "the engine is reached over tcp://127.0.0.1:2375: clnrm cannot bind-mount "
+            "clnrm-seccomp-exec from this host "
             "into its containers");
 }
 
@@ -61,7 +72,8 @@ TEST(SeccompHelper, PrefixCarriesThePolicysListOnlyAtHigh) {
   ASSERT_EQ(prefix.size(), 4u);
   EXPECT_EQ(prefix[0], "/.clnrm/seccomp-exec");
   std::string deny = "--deny=";
-  for (const auto& name : high.denied_syscalls) deny += name + (&name == &high.denied_syscalls.back() ? "" : ",");
+  for (const auto& name : high.denied_syscalls)
+    deny += name + (&name == &high.denied_syscalls.back() ? "" : ",");
   EXPECT_EQ(prefix[1], deny);
   EXPECT_NE(prefix[1].find(",clock_adjtime"), std::string::npos);
   EXPECT_EQ(prefix[2], "--deny-new-userns");

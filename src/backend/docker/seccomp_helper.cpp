@@ -9,13 +9,16 @@
 
 namespace clnrm::docker {
 
-SeccompHelper locate_seccomp_helper(const Endpoint& engine, std::string_view configured, std::string_view env,
-                                    std::string_view exe_dir, std::string_view build_path,
+SeccompHelper locate_seccomp_helper(const Endpoint& engine, std::string_view configured,
+                                    std::string_view env, std::string_view exe_dir,
+                                    std::string_view build_path,
                                     const std::function<bool(const std::string&)>& is_executable) {
   SeccompHelper h;
   if (engine.unix_socket.empty()) {
-    h.why_not = fmt::format("the engine is reached over {}: clnrm cannot bind-mount {} from this host into its containers",
-                            engine.describe(), kSeccompHelperFileName);
+    h.why_not = fmt::format(
+        "the engine is reached over {}: clnrm cannot bind-mount {} from this host into its "
+        "containers",
+        engine.describe(), kSeccompHelperFileName);
     return h;
   }
   auto take = [&](std::string_view path, std::string_view source) {
@@ -39,8 +42,8 @@ SeccompHelper locate_seccomp_helper(const Endpoint& engine, std::string_view con
         return h;
       }
     }
-    h.why_not = fmt::format("{} not found (looked at {}; set CLNRM_SECCOMP_EXEC to its path)", kSeccompHelperFileName,
-                            fmt::join(tried, ", "));
+    h.why_not = fmt::format("{} not found (looked at {}; set CLNRM_SECCOMP_EXEC to its path)",
+                            kSeccompHelperFileName, fmt::join(tried, ", "));
   }
   return h;
 }
@@ -54,17 +57,19 @@ SeccompHelper find_seccomp_helper(const Endpoint& engine, std::string_view confi
 #else
   const std::string_view build_path;
 #endif
-  return locate_seccomp_helper(engine, configured, env ? env : "", ec ? std::string() : exe.parent_path().string(),
-                               build_path, [](const std::string& path) {
-                                 std::error_code e;
-                                 return std::filesystem::is_regular_file(path, e) && ::access(path.c_str(), X_OK) == 0;
-                               });
+  return locate_seccomp_helper(
+      engine, configured, env ? env : "", ec ? std::string() : exe.parent_path().string(),
+      build_path, [](const std::string& path) {
+        std::error_code e;
+        return std::filesystem::is_regular_file(path, e) && ::access(path.c_str(), X_OK) == 0;
+      });
 }
 
 std::vector<std::string> seccomp_exec_prefix(const IsolationPolicy& policy) {
   if (!policy.seccomp) return {};
   std::vector<std::string> prefix{std::string(kSeccompHelperInContainer)};
-  if (!policy.denied_syscalls.empty()) prefix.push_back(fmt::format("--deny={}", fmt::join(policy.denied_syscalls, ",")));
+  if (!policy.denied_syscalls.empty())
+    prefix.push_back(fmt::format("--deny={}", fmt::join(policy.denied_syscalls, ",")));
   if (policy.deny_new_user_namespaces) prefix.emplace_back("--deny-new-userns");
   prefix.emplace_back("--");
   return prefix;

@@ -40,8 +40,9 @@ struct SeccompHelper {
 // of `configured` (DockerOptions::seccomp_exec), `env` (CLNRM_SECCOMP_EXEC),
 // `<exe_dir>/clnrm-seccomp-exec`, `build_path` that is set wins; a configured
 // or env path that is not an executable file is reported, not skipped.
-SeccompHelper locate_seccomp_helper(const Endpoint& engine, std::string_view configured, std::string_view env,
-                                    std::string_view exe_dir, std::string_view build_path,
+SeccompHelper locate_seccomp_helper(const Endpoint& engine, std::string_view configured,
+                                    std::string_view env, std::string_view exe_dir,
+                                    std::string_view build_path,
                                     const std::function<bool(const std::string&)>& is_executable);
 // locate_seccomp_helper with the environment, /proc/self/exe and the build tree.
 SeccompHelper find_seccomp_helper(const Endpoint& engine, std::string_view configured);
