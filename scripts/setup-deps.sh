@@ -28,6 +28,9 @@ packages=(
   iproute2 procps util-linux curl hyperfine
   # sandbox benchmark peer (bench/sandbox_benchmarks.cpp)
   bubblewrap
+  # a ptrace user for tests/integration/seccomp_exec_test.cpp (libseccomp-dev
+  # above also ships libseccomp.a, which the static clnrm-seccomp-exec links)
+  strace
   # HTML report e2e: rendered headless to a PNG
   chromium
 )

@@ -32,6 +32,11 @@ struct DockerOptions {
   bool step_agent = true;           // steps via the step agent (attach) instead of engine execs; CLNRM_DOCKER_STEP_AGENT=0
   bool async_teardown = true;       // Pod::destroy returns at once; removal runs in the background (drained by the backend)
   bool standby = true;              // keep one started anchor per (image, level, limits) ready for the next pod; CLNRM_DOCKER_STANDBY=0
+  // The static clnrm-seccomp-exec helper that applies clnrm's seccomp filter
+  // in containers at level high. Empty: CLNRM_SECCOMP_EXEC, then next to the
+  // running executable, then the build tree. Not found (or a tcp:// engine):
+  // the engine's default profile only, and enforced_limits() says so.
+  std::string seccomp_exec;
 };
 
 // Parses "FROM=TO" or several separated by commas ("a=b,c=d"). Throws

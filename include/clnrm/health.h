@@ -45,6 +45,8 @@ std::vector<HealthCheck> check_cgroups();
 // GET /_ping and /version over each engine socket (libcurl, unix socket).
 std::vector<HealthCheck> check_engines(const HealthOptions& options);
 std::vector<HealthCheck> check_libfaketime();
+// Is clnrm-seccomp-exec there for a local engine (clnrm's seccomp list in containers at high)?
+std::vector<HealthCheck> check_seccomp_helper();
 std::vector<HealthCheck> check_history_db(const std::string& path);
 
 HealthReport run_health_checks(const HealthOptions& options = {});

@@ -309,6 +309,7 @@ HealthReport run_health_checks(const HealthOptions& options) {
   append(check_namespaces());
   append(check_cgroups());
   append(check_engines(options));
+  append(check_seccomp_helper());
   append(check_libfaketime());
   append(check_history_db(options.history_db));
   return r;

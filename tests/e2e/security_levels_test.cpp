@@ -90,7 +90,7 @@ TEST_P(SecurityLevels, EveryEscapeStepFailsAndTheControlPasses) {
     EXPECT_TRUE(caps) << name << " " << t["enforced"].dump();
     EXPECT_TRUE(network) << name << " " << t["enforced"].dump();
   }
-  EXPECT_EQ(escapes, level == "high" ? 9 : 8);
+  EXPECT_EQ(escapes, level == "high" ? 10 : 8);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sandbox, SecurityLevels, ::testing::Values("low", "medium", "high"));
@@ -116,7 +116,7 @@ TEST_P(DockerSecurityLevels, EscapeStepsFailOnTheDockerBackend) {
   const std::string level = GetParam();
   std::vector<std::string> files = {"mount", "see_host_pids", "fork_bomb"};
   if (level != "low") files.insert(files.end(), {"write_usr", "write_root"});
-  if (level == "high") files.push_back("keep_capability");
+  if (level == "high") files.insert(files.end(), {"keep_capability", "clock_syscall"});
   std::vector<std::string> args = {"run", "--backend", "docker", "--format", "json", "--jobs", "2"};
   for (const auto& f : files) args.push_back("tests/e2e/data/security/" + level + "/" + f + ".clnrm.toml");
   args.push_back("tests/e2e/data/security/" + level + "/control.clnrm.toml");
@@ -130,9 +130,15 @@ TEST_P(DockerSecurityLevels, EscapeStepsFailOnTheDockerBackend) {
     ASSERT_FALSE(t["steps"].empty()) << name << ": " << t["message"];
     EXPECT_EQ(t["steps"][0]["stdout"].get<std::string>().find("ESCAPED"), std::string::npos) << name;
     EXPECT_EQ(t["status"], name == level + "_control" ? "passed" : "failed") << name << ": " << t["message"];
-    bool docker_mechanism = false;
-    for (const json& e : t["enforced"]) docker_mechanism |= e["mechanism"].get<std::string>().find("docker") == 0;
+    bool docker_mechanism = false, clnrm_seccomp = false;
+    for (const json& e : t["enforced"]) {
+      docker_mechanism |= e["mechanism"].get<std::string>().find("docker") == 0;
+      // The CLI finds clnrm-seccomp-exec next to itself and stacks clnrm's filter at high.
+      clnrm_seccomp |= e["what"] == "seccomp" &&
+                       e["mechanism"].get<std::string>().find("clnrm's filter stacked on it") != std::string::npos;
+    }
     EXPECT_TRUE(docker_mechanism) << name << " " << t["enforced"].dump();
+    EXPECT_EQ(clnrm_seccomp, level == "high") << name << " " << t["enforced"].dump();
   }
 }
 

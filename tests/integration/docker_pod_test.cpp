@@ -53,15 +53,6 @@ class DockerPodTest : public ::testing::Test {
         connect_client()->container_remove(c.value("Id", ""), true);
     }
   }
-  // Polls `probe` inside the pod until it exits 0 (readiness by exec).
-  static bool wait_ready(Pod& pod, const ProcessSpec& probe) {
-    CancelToken never;
-    for (int i = 0; i < 100; ++i) {
-      if (pod.exec(probe, never).exit_code == 0) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
   DockerOptions options_;
   std::unique_ptr<Backend> backend_;
   CancelToken never_;

@@ -112,12 +112,7 @@ TEST_F(PodmanTest, StepsServicesAndTimeoutsWork) {
   svc.image = kRedis;
   svc.argv = {"redis-server", "--port", "6379", "--save", ""};
   auto service = pod->start_service(svc);
-  bool ready = false;
-  for (int i = 0; i < 100 && !ready; ++i) {
-    ready = pod->exec(cmd({"redis-cli", "ping"}, kRedis), never_).stdout_data == "PONG\n";
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(ready) << service->logs();
+  EXPECT_TRUE(wait_ready(*pod, cmd({"redis-cli", "ping"}, kRedis))) << service->logs();
   EXPECT_EQ(pod->exec(cmd({"sh", "-c", "ls /sys/class/net"}), never_).stdout_data, "lo\n");
 
   ProcessSpec slow = cmd({"sleep", "60"});
@@ -127,6 +122,29 @@ TEST_F(PodmanTest, StepsServicesAndTimeoutsWork) {
   EXPECT_TRUE(t.timed_out);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
   pod->destroy();
+}
+
+// clnrm-seccomp-exec works the same under Podman's API: at high, a
+// clock_adjtime read (allowed by the engine's default profile) is denied in
+// steps and in service execs; medium keeps it.
+TEST_F(PodmanTest, HighStacksClnrmsSeccompFilterOnTheEngineProfile) {
+  PodSpec high_spec = pod_spec("podman-seccomp");
+  high_spec.level = SecurityLevel::High;
+  auto high = backend_->create_pod(high_spec);
+  const ExecResult denied = high->exec(cmd({"adjtimex"}), never_);
+  EXPECT_NE(denied.exit_code, 0);
+  EXPECT_NE(denied.stderr_data.find("Operation not permitted"), std::string::npos) << denied.stderr_data;
+  ProcessSpec svc;
+  svc.name = "sleeper";
+  svc.argv = {"sleep", "3600"};
+  auto service = high->start_service(svc);
+  const ExecResult in_service = service->exec(cmd({"adjtimex"}), never_);
+  EXPECT_NE(in_service.stderr_data.find("Operation not permitted"), std::string::npos) << in_service.stderr_data;
+
+  PodSpec medium_spec = pod_spec("podman-seccomp-medium");
+  medium_spec.level = SecurityLevel::Medium;
+  const ExecResult allowed = backend_->create_pod(medium_spec)->exec(cmd({"adjtimex"}), never_);
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.stderr_data;
 }
 
 }  // namespace

@@ -154,5 +154,44 @@ TEST_F(DockerReuseTest, CleanupKeepsWarmContainersUnlessAll) {
   EXPECT_EQ(connect_client()->container_list({"clnrm.test=" + test_name_}).size(), 2u);
 }
 
+// At high the reuse unit (anchor + service) runs under clnrm-seccomp-exec:
+// a warm unit of a lower level is never adopted, and an adopted unit still
+// denies what clnrm's list denies (busybox adjtimex: clock_adjtime).
+TEST_F(DockerReuseTest, HighNeverAdoptsAnUnfilteredUnitAndAnAdoptedOneKeepsTheFilter) {
+  auto at = [&](SecurityLevel level) {
+    PodSpec s = spec();
+    s.level = level;
+    return backend_->create_pod(s);
+  };
+  auto denied = [&](Pod& pod, ServiceInstance& svc) {
+    const ExecResult step = pod.exec(cmd({"adjtimex"}), never_);
+    const ExecResult in_service = svc.exec(cmd({"adjtimex"}), never_);
+    return step.stderr_data.find("Operation not permitted") != std::string::npos &&
+           in_service.stderr_data.find("Operation not permitted") != std::string::npos;
+  };
+  std::string medium_id, high_id;
+  {
+    auto pod = at(SecurityLevel::Medium);
+    auto svc = pod->start_service(redis());
+    medium_id = svc->id();
+    ASSERT_TRUE(ping(*pod));
+    EXPECT_FALSE(denied(*pod, *svc));
+  }
+  {
+    auto pod = at(SecurityLevel::High);
+    auto svc = pod->start_service(redis());
+    high_id = svc->id();
+    EXPECT_NE(high_id, medium_id) << "a high test adopted a unit without clnrm's seccomp filter";
+    EXPECT_FALSE(dynamic_cast<docker::DockerService&>(*svc).adopted());
+    ASSERT_TRUE(ping(*pod));
+    EXPECT_TRUE(denied(*pod, *svc));
+  }
+  auto pod = at(SecurityLevel::High);
+  auto svc = pod->start_service(redis());
+  EXPECT_EQ(svc->id(), high_id);
+  EXPECT_TRUE(dynamic_cast<docker::DockerService&>(*svc).adopted());
+  EXPECT_TRUE(denied(*pod, *svc));
+}
+
 }  // namespace
 }  // namespace clnrm

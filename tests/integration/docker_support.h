@@ -9,8 +9,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "backend/docker/docker_client.h"
 #include "backend/docker/endpoint.h"
@@ -77,6 +79,16 @@ inline ProcessSpec cmd(std::vector<std::string> argv, std::string image = {}) {
   p.argv = std::move(argv);
   p.image = std::move(image);
   return p;
+}
+
+// Polls `probe` inside the pod until it exits 0 (readiness by exec), ~10 s.
+inline bool wait_ready(Pod& pod, const ProcessSpec& probe) {
+  CancelToken never;
+  for (int i = 0; i < 100; ++i) {
+    if (pod.exec(probe, never).exit_code == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 // Containers carrying label `key=value` (any state).

@@ -107,3 +107,19 @@ TEST(HealthReport, RequiredFailureDecidesReadiness) {
       << text;
   EXPECT_NE(text.find("sandbox: cannot run (1 required check failed"), std::string::npos) << text;
 }
+
+TEST(HealthSeccompHelper, FoundInTheBuildTreeAndAWarningWithAFixWhenMissing) {
+  ::unsetenv("CLNRM_SECCOMP_EXEC");
+  auto found = clnrm::check_seccomp_helper();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].result, clnrm::HealthCheck::Result::Ok) << found[0].detail;
+  EXPECT_NE(found[0].detail.find("clnrm-seccomp-exec: at high"), std::string::npos) << found[0].detail;
+
+  ::setenv("CLNRM_SECCOMP_EXEC", "/nonexistent/clnrm-seccomp-exec", 1);
+  auto missing = clnrm::check_seccomp_helper();
+  ::unsetenv("CLNRM_SECCOMP_EXEC");
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].result, clnrm::HealthCheck::Result::Warn);
+  EXPECT_NE(missing[0].detail.find("engine's default seccomp profile only"), std::string::npos) << missing[0].detail;
+  EXPECT_NE(missing[0].fix.find("CLNRM_SECCOMP_EXEC="), std::string::npos) << missing[0].fix;
+}

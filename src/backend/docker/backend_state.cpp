@@ -32,13 +32,27 @@ std::pair<std::string, std::string> BackendState::resolve_image(const std::strin
                 client->endpoint().describe());
   }
   const std::string id = inspected->value("Id", image);
+  ImageCommand command;
+  if (const auto config = inspected->find("Config"); config != inspected->end() && config->is_object()) {
+    for (auto [key, out] : {std::pair{"Entrypoint", &command.entrypoint}, std::pair{"Cmd", &command.cmd}}) {
+      if (const auto v = config->find(key); v != config->end() && v->is_array()) *out = v->get<std::vector<std::string>>();
+    }
+  }
   std::lock_guard lock(images_mutex);
   image_ids[image] = id;
+  image_commands[image] = std::move(command);
   return {image, id};
 }
 
+BackendState::ImageCommand BackendState::image_command(const std::string& resolved_image) {
+  std::lock_guard lock(images_mutex);
+  if (auto it = image_commands.find(resolved_image); it != image_commands.end()) return it->second;
+  return {};
+}
+
 ExecResult run_exec(DockerClient& client, const std::string& container, const ProcessSpec& spec,
-                    const CancelToken& cancel, const std::function<void(const std::string&)>& on_abort) {
+                    const CancelToken& cancel, const std::function<void(const std::string&)>& on_abort,
+                    const std::vector<std::string>& command_prefix) {
   if (spec.argv.empty()) throw Error(ErrorKind::Config, "empty command", "step '" + spec.name + "'");
   const auto started = std::chrono::steady_clock::now();
   nlohmann::json env = nlohmann::json::array();
@@ -52,6 +66,11 @@ ExecResult run_exec(DockerClient& client, const std::string& container, const Pr
     env.push_back("CLNRM_STDIN=" + *spec.stdin_data);
     cmd = nlohmann::json::array({"sh", "-c", "printf '%s' \"$CLNRM_STDIN\" | { unset CLNRM_STDIN; \"$@\"; }", "sh"});
     for (const auto& a : spec.argv) cmd.push_back(a);
+  }
+  if (!command_prefix.empty()) {
+    nlohmann::json wrapped = command_prefix;
+    for (const auto& a : cmd) wrapped.push_back(a);
+    cmd = std::move(wrapped);
   }
   nlohmann::json body = {{"AttachStdin", false}, {"AttachStdout", true}, {"AttachStderr", true},
                          {"Tty", false},         {"Cmd", cmd},           {"Env", env}};

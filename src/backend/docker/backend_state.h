@@ -13,6 +13,7 @@
 
 #include "backend/docker/docker_client.h"
 #include "backend/docker/remover.h"
+#include "backend/docker/seccomp_helper.h"
 #include "backend/docker/standby_pool.h"
 
 namespace clnrm::docker {
@@ -24,6 +25,11 @@ struct BackendState {
   StandbyPool standby;
   std::mutex images_mutex;
   std::map<std::string, std::string> image_ids;  // mapped name -> image id
+  struct ImageCommand {
+    std::vector<std::string> entrypoint, cmd;  // the image's Config.Entrypoint / Config.Cmd
+  };
+  std::map<std::string, ImageCommand> image_commands;  // mapped name -> its command
+  SeccompHelper seccomp_helper;  // clnrm's filter in containers at level high
   std::mutex sessions_mutex;
   std::set<std::string> sessions;  // every session a pod was made for (final sweep)
 
@@ -31,12 +37,16 @@ struct BackendState {
   // when allowed) and returns {name to run, image id}. Throws Error(Backend)
   // naming the image and the --image-map / make-test-images.sh remedies.
   std::pair<std::string, std::string> resolve_image(const std::string& image);
+  // The Entrypoint and Cmd of an image resolve_image returned.
+  ImageCommand image_command(const std::string& resolved_image);
 };
 
 // Runs `spec` as an exec in `container`. `on_abort` is called with the exec
 // id when the exec timed out or was cancelled, to kill what it started.
+// `command_prefix` goes before the command (clnrm-seccomp-exec at level high).
 ExecResult run_exec(DockerClient& client, const std::string& container, const ProcessSpec& spec,
-                    const CancelToken& cancel, const std::function<void(const std::string&)>& on_abort);
+                    const CancelToken& cancel, const std::function<void(const std::string&)>& on_abort,
+                    const std::vector<std::string>& command_prefix = {});
 
 // SIGKILLs a host process and all its descendants (exec'd processes of a
 // local engine are host processes). Best effort: gone processes are skipped.

@@ -1,5 +1,7 @@
 #include "backend/docker/container_spec.h"
 
+#include "backend/docker/seccomp_helper.h"
+
 namespace clnrm::docker {
 
 SecuritySettings security_for(const IsolationPolicy& policy) {
@@ -59,6 +61,12 @@ nlohmann::json host_config(const ContainerConfig& c) {
     nlohmann::json binds = nlohmann::json::array();
     for (const auto& m : c.mounts) binds.push_back(m.host_path + ":" + m.container_path + (m.read_only ? ":ro" : ""));
     hc["Binds"] = binds;
+  }
+  if (!c.seccomp_helper.empty()) {
+    hc["Mounts"] = nlohmann::json::array({{{"Type", "bind"},
+                                           {"Source", c.seccomp_helper},
+                                           {"Target", std::string(kSeccompHelperInContainer)},
+                                           {"ReadOnly", true}}});
   }
   return hc;
 }

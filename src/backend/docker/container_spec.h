@@ -26,7 +26,8 @@ struct SecuritySettings {
 
 // The IsolationPolicy (include/clnrm/policy.h) mapped onto HostConfig fields.
 // Seccomp: Docker's default profile applies at every level (it denies mount,
-// kexec, bpf, module loading, new user namespaces without CAP_SYS_ADMIN...).
+// kexec, bpf, module loading, new user namespaces without CAP_SYS_ADMIN...);
+// at high clnrm's own filter is stacked on it (seccomp_helper.h).
 SecuritySettings security_for(const IsolationPolicy& policy);
 // Shorthand: security_for(make_isolation_policy(level, limits)).
 SecuritySettings security_for(SecurityLevel level, const LimitsSpec& limits);
@@ -43,6 +44,10 @@ struct ContainerConfig {
   std::vector<VolumeSpec> mounts;
   bool init = false;  // docker-init as PID 1: forwards SIGTERM, reaps zombies
   bool open_stdin = false;  // keep stdin open for an attach (the step agent)
+  // Host path of clnrm-seccomp-exec, mounted read-only at
+  // kSeccompHelperInContainer (HostConfig.Mounts: a missing source is an
+  // error, where Binds would silently create a directory). Empty: none.
+  std::string seccomp_helper;
 };
 
 nlohmann::json create_body(const ContainerConfig& config);

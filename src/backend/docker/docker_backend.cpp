@@ -113,6 +113,7 @@ std::unique_ptr<Backend> make_docker_backend(DockerOptions options) {
   if (options.session_id.empty()) options.session_id = make_session_id();
   auto state = std::make_shared<BackendState>();
   state->client = connect_client(options);
+  state->seccomp_helper = docker::find_seccomp_helper(state->client->endpoint(), options.seccomp_exec);
   state->options = std::move(options);
   state->remover = std::make_unique<docker::Remover>(*state->client);
   if (state->options.reap_on_start) reap_docker_orphans(state->options, false);

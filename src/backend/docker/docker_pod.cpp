@@ -15,6 +15,7 @@
 #include "backend/docker/docker_service.h"
 #include "backend/docker/owner.h"
 #include "backend/docker/remover.h"
+#include "backend/docker/seccomp_helper.h"
 
 namespace clnrm::docker {
 namespace {
@@ -29,6 +30,7 @@ DockerPod::DockerPod(std::shared_ptr<BackendState> state, PodSpec spec)
     : state_(std::move(state)),
       spec_(std::move(spec)),
       policy_(make_isolation_policy(spec_.level, spec_.limits, spec_.host_network)) {
+  if (state_->seccomp_helper.available()) seccomp_prefix_ = seccomp_exec_prefix(policy_);
   static std::atomic<unsigned> pods{0};
   name_ = fmt::format("clnrm-{}-{}-{}", container_name_part(spec_.session_id, 16), container_name_part(spec_.test_name),
                       pods.fetch_add(1));
@@ -54,8 +56,21 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
                s.drop_all_caps ? "docker HostConfig CapDrop=ALL + CapAdd" : "docker default capability set",
                policy_.capabilities.empty() ? "none" : fmt::format("{}", fmt::join(policy_.capabilities, ","))});
   e.push_back({"no_new_privs", "docker SecurityOpt no-new-privileges", s.no_new_privileges ? "on" : "off"});
-  e.push_back({"seccomp", "docker default seccomp profile (engine)",
-               policy_.seccomp ? "on (the engine's profile; clnrm's own list is not loaded into docker)" : "on"});
+  if (!policy_.seccomp) {
+    e.push_back({"seccomp", "docker default seccomp profile (engine)", "on"});
+  } else if (!seccomp_prefix_.empty()) {
+    e.push_back({"seccomp",
+                 fmt::format("docker default seccomp profile (engine) + clnrm's filter stacked on it by {} (libseccomp; "
+                             "bind-mounted read-only from {}) around every step, exec and service command",
+                             kSeccompHelperInContainer, state_->seccomp_helper.host_path),
+                 fmt::format("on: engine profile + deny {}{}", fmt::join(policy_.denied_syscalls, ","),
+                             policy_.deny_new_user_namespaces ? "; new user namespaces" : "")});
+  } else {
+    e.push_back({"seccomp",
+                 fmt::format("docker default seccomp profile (engine) only; clnrm's filter is NOT loaded: {}",
+                             state_->seccomp_helper.why_not),
+                 "engine profile only (clnrm's deny list not applied)"});
+  }
   e.push_back({"network", host_mode() ? "docker NetworkMode host" : "docker NetworkMode none / container:<pod anchor>",
                std::string(to_string(policy_.network))});
   e.push_back({"root fs", s.read_only_rootfs ? "docker ReadonlyRootfs + Tmpfs" : "container's writable layer over image",
@@ -110,7 +125,23 @@ ContainerConfig DockerPod::step_config(const std::string& image) const {
     c.cmd = kSleepForever;
   }
   c.security = security_for(policy_);
+  wrap_with_seccomp_helper(c);
   return c;
+}
+
+void DockerPod::wrap_with_seccomp_helper(ContainerConfig& c) const {
+  if (seccomp_prefix_.empty()) return;
+  c.seccomp_helper = state_->seccomp_helper.host_path;
+  // Spell out what the engine would run (Entrypoint + Cmd, each from the
+  // image when not given) behind the helper, which becomes the Entrypoint.
+  // A non-empty Entrypoint makes the engine ignore the image's Cmd, so it is
+  // filled in here too.
+  const BackendState::ImageCommand image = state_->image_command(c.image);
+  std::vector<std::string> command = c.entrypoint ? *c.entrypoint : image.entrypoint;
+  const bool image_cmd = c.cmd.empty() && (!c.entrypoint || c.entrypoint->empty());
+  for (const std::string& arg : image_cmd ? image.cmd : c.cmd) command.push_back(arg);
+  c.entrypoint = seccomp_prefix_;
+  c.cmd = std::move(command);
 }
 
 std::shared_ptr<DockerPod::StepContainer> DockerPod::make_step_container_locked(const std::string& requested,
@@ -234,12 +265,15 @@ ExecResult DockerPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
     }
   } else {
     // Engine exec: no agent, or a concurrent step is using it.
-    r = run_exec(*state_->client, sc->id, spec, cancel, [&](const std::string& exec_id) {
-      try {
-        kill_host_process_tree(state_->client->exec_inspect(exec_id).value("Pid", 0L));
-      } catch (const Error&) {
-      }
-    });
+    r = run_exec(
+        *state_->client, sc->id, spec, cancel,
+        [&](const std::string& exec_id) {
+          try {
+            kill_host_process_tree(state_->client->exec_inspect(exec_id).value("Pid", 0L));
+          } catch (const Error&) {
+          }
+        },
+        seccomp_prefix_);
   }
   if (r.exit_code == 137 && !r.timed_out) {
     if (auto j = state_->client->container_inspect(sc->id)) r.oom_killed = (*j)["State"].value("OOMKilled", false);
@@ -278,6 +312,7 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
   c.env = spec.env;
   c.workdir = spec.workdir;
   c.security = security_for(policy_);
+  wrap_with_seccomp_helper(c);
   // docker-init ships with Docker; Podman's equivalent (catatonit) is an
   // optional package, so Podman services run their command as PID 1.
   c.init = !state_->client->info().podman;
@@ -290,7 +325,7 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
   c.labels = labels("service", spec.name);
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
-  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false);
+  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, seccomp_prefix_);
 }
 
 // The reuse unit is the service container plus (unless in host mode) the
@@ -306,20 +341,15 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
   std::string anchor_image_id;
   if (with_anchor) {
     const std::string requested = agent_anchor ? default_image() : state_->options.pause_image;
-    std::tie(anchor.image, anchor_image_id) = state_->resolve_image(requested);
-    anchor.network_mode = "none";
+    std::string image;
+    std::tie(image, anchor_image_id) = state_->resolve_image(requested);
     if (agent_anchor) {
-      anchor.entrypoint = std::vector<std::string>{};
-      if (state_->options.step_agent) {
-        anchor.cmd = {"sh", "-c", kStepAgentScript};
-        anchor.open_stdin = true;
-      } else {
-        anchor.cmd = kSleepForever;
-      }
-      anchor.security = security_for(policy_);
+      anchor = step_config(image);
     } else {
+      anchor.image = image;
       anchor.security = security_for(SecurityLevel::High, {});
     }
+    anchor.network_mode = "none";
   }
   c.network_mode = with_anchor ? "container:" : "host";  // the target id is filled in per unit
   nlohmann::json identity = {{"service", reuse_identity(c)}, {"service_image_id", image_id}};
@@ -415,13 +445,13 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
       anchor_lock_ = lock;
       if (sc) step_containers_[default_image()] = sc;
     }
-    return std::make_unique<DockerService>(state_, service_id, spec.name, lock, adopted);
+    return std::make_unique<DockerService>(state_, service_id, spec.name, lock, adopted, seccomp_prefix_);
   }
   // Every slot is busy: run a private, throw-away service instead.
   c.labels = labels("service", spec.name);
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
-  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false);
+  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, seccomp_prefix_);
 }
 
 std::optional<int> DockerPod::connect_tcp(std::uint16_t port) {

@@ -52,6 +52,8 @@ class DockerPod final : public Pod {
   std::string network_mode_locked();  // creates the anchor when needed
   std::string ensure_anchor_locked();
   ContainerConfig step_config(const std::string& image) const;
+  // At high, with the helper found: runs c's command under clnrm-seccomp-exec.
+  void wrap_with_seccomp_helper(ContainerConfig& c) const;
   bool take_standby_anchor_locked();
   std::shared_ptr<StepContainer> make_step_container_locked(const std::string& requested_image, bool as_anchor);
   std::shared_ptr<StepContainer> step_container_for(const std::string& image_request);
@@ -67,6 +69,7 @@ class DockerPod final : public Pod {
   std::shared_ptr<BackendState> state_;
   PodSpec spec_;
   IsolationPolicy policy_;  // spec_'s level/limits/host_network as the §7 table says
+  std::vector<std::string> seccomp_prefix_;  // clnrm-seccomp-exec argv prefix; empty: engine profile only
   std::string name_;
   std::mutex mutex_;
   std::string anchor_;

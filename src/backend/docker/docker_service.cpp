@@ -6,12 +6,13 @@
 namespace clnrm::docker {
 
 DockerService::DockerService(std::shared_ptr<BackendState> state, std::string container_id, std::string name,
-                             std::shared_ptr<ReuseLock> reuse_lock, bool adopted)
+                             std::shared_ptr<ReuseLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix)
     : state_(std::move(state)),
       id_(std::move(container_id)),
       name_(std::move(name)),
       reuse_lock_(std::move(reuse_lock)),
-      adopted_(adopted) {}
+      adopted_(adopted),
+      exec_prefix_(std::move(exec_prefix)) {}
 
 DockerService::~DockerService() {
   try {
@@ -51,15 +52,18 @@ std::string DockerService::logs(std::size_t tail_bytes) {
 }
 
 ExecResult DockerService::exec(const ProcessSpec& spec, const CancelToken& cancel) {
-  return run_exec(*state_->client, id_, spec, cancel, [this](const std::string& exec_id) {
-    // The engine has no "kill exec": kill the exec's process tree from the
-    // host (local engines run it as a host process).
-    try {
-      auto j = state_->client->exec_inspect(exec_id);
-      kill_host_process_tree(j.value("Pid", 0L));
-    } catch (const Error&) {
-    }
-  });
+  return run_exec(
+      *state_->client, id_, spec, cancel,
+      [this](const std::string& exec_id) {
+        // The engine has no "kill exec": kill the exec's process tree from the
+        // host (local engines run it as a host process).
+        try {
+          auto j = state_->client->exec_inspect(exec_id);
+          kill_host_process_tree(j.value("Pid", 0L));
+        } catch (const Error&) {
+        }
+      },
+      exec_prefix_);
 }
 
 void DockerService::stop(Duration grace) {

@@ -16,8 +16,9 @@ class DockerService final : public ServiceInstance {
  public:
   // `reuse_lock` non-null for reuse containers: they are released, not
   // removed, by stop(); the lock is shared with the pod that adopted them.
+  // `exec_prefix` goes before every exec's command (clnrm-seccomp-exec at high).
   DockerService(std::shared_ptr<BackendState> state, std::string container_id, std::string name,
-                std::shared_ptr<ReuseLock> reuse_lock, bool adopted);
+                std::shared_ptr<ReuseLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix = {});
   ~DockerService() override;
 
   const std::string& id() const override { return id_; }
@@ -39,6 +40,7 @@ class DockerService final : public ServiceInstance {
   std::string name_;
   std::shared_ptr<ReuseLock> reuse_lock_;
   bool adopted_ = false;
+  std::vector<std::string> exec_prefix_;
   std::mutex mutex_;
   bool stopped_ = false;
 };

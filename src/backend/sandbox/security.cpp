@@ -1,13 +1,13 @@
 #include "backend/sandbox/security.h"
 
 #include "backend/sandbox/unique_fd.h"
+#include "policy/seccomp_deny_rules.h"
 
 #include <clnrm/error.h>
 
 #include <fmt/format.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
-#include <sched.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -152,31 +152,14 @@ void build_seccomp(SeccompProgram& out, const std::vector<std::string>& denied, 
       failure = "seccomp_init failed";
       return;
     }
-    const int deny = SCMP_ACT_ERRNO(EPERM);
-    int rc = 0;
-    for (const std::string& name : denied) {
-      const int nr = seccomp_syscall_resolve_name(name.c_str());
-      if (nr == __NR_SCMP_ERROR) {
-        failure = fmt::format("unknown syscall '{}' in the isolation policy", name);
-        seccomp_release(ctx);
-        return;
-      }
-      rc = rc != 0 ? rc : seccomp_rule_add(ctx, deny, nr, 0);
-    }
-    // New user namespaces (the usual first step of a kernel exploit).
-    if (deny_userns) {
-    rc = rc != 0 ? rc
-                 : seccomp_rule_add(ctx, deny, SCMP_SYS(unshare), 1,
-                                    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
-    rc = rc != 0 ? rc
-                 : seccomp_rule_add(ctx, deny, SCMP_SYS(clone), 1,
-                                    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
-    // clone3 passes its flags in memory a filter cannot read: ENOSYS makes
-    // libc fall back to clone(2), which the rule above checks.
-    rc = rc != 0 ? rc : seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-    }
+    // The same rules the clnrm-seccomp-exec helper loads inside containers.
+    std::vector<const char*> names;
+    for (const std::string& name : denied) names.push_back(name.c_str());
+    const char* unknown = nullptr;
+    const int rc = clnrm_add_seccomp_deny_rules(ctx, names.data(), names.size(), deny_userns ? 1 : 0, &unknown);
     if (rc != 0) {
-      failure = fmt::format("seccomp_rule_add failed: {}", -rc);
+      failure = unknown != nullptr ? fmt::format("unknown syscall '{}' in the isolation policy", unknown)
+                                   : fmt::format("seccomp_rule_add failed: {}", -rc);
       seccomp_release(ctx);
       return;
     }

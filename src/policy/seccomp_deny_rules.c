@@ -1,0 +1,28 @@
+#define _GNU_SOURCE /* CLONE_NEWUSER */
+#include "policy/seccomp_deny_rules.h"
+
+#include <errno.h>
+#include <sched.h>
+
+int clnrm_add_seccomp_deny_rules(scmp_filter_ctx ctx, const char* const* names, size_t count,
+                                 int deny_new_userns, const char** unknown_name) {
+  const unsigned int deny = SCMP_ACT_ERRNO(EPERM);
+  for (size_t i = 0; i < count; ++i) {
+    const int nr = seccomp_syscall_resolve_name(names[i]);
+    if (nr == __NR_SCMP_ERROR) {
+      if (unknown_name) *unknown_name = names[i];
+      return -EINVAL;
+    }
+    const int rc = seccomp_rule_add(ctx, deny, nr, 0);
+    if (rc != 0) return rc;
+  }
+  if (!deny_new_userns) return 0;
+  /* New user namespaces: the usual first step of a kernel exploit. */
+  int rc = seccomp_rule_add(ctx, deny, SCMP_SYS(unshare), 1,
+                            SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+  if (rc == 0)
+    rc = seccomp_rule_add(ctx, deny, SCMP_SYS(clone), 1,
+                          SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+  if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+  return rc;
+}
