@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -36,38 +37,133 @@ std::optional<std::string> parent_group(const SandboxOptions& options, const cha
   return parent;
 }
 
-std::string cgroup_name(const std::string& pod_id) { return fmt::format("{}-{}", ::getpid(), pod_id); }
+// "<runner pid>-g<n>": unique in this process, and remove_stale_cgroups can
+// tell the owner.
+std::string new_group_name() {
+  static std::atomic<std::uint64_t> counter{0};
+  return fmt::format("{}-g{}", ::getpid(), counter.fetch_add(1) + 1);
+}
+
+std::optional<CgroupGroup> make_group_dir(const std::string& parent) {
+  CgroupGroup g;
+  g.dir = parent + "/" + new_group_name();
+  if (::mkdir(g.dir.c_str(), 0755) != 0) return std::nullopt;
+  g.procs = UniqueFd(::open((g.dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+  if (!g.procs.valid()) {
+    ::rmdir(g.dir.c_str());
+    return std::nullopt;
+  }
+  return g;
+}
+
+bool group_is_empty(const std::string& dir) {
+  UniqueFd fd(::open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC));
+  char byte;
+  return fd.valid() && ::read(fd.get(), &byte, 1) == 0;
+}
+
+// rmdir, retrying while tasks that were just killed leave the group.
+void remove_group_dir(const std::string& dir) noexcept {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    if (::rmdir(dir.c_str()) == 0 || errno != EBUSY) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+// Writes `value` unless the group already has it.
+bool set_limit(CgroupGroup& g, const std::string& file, const std::string& value) {
+  auto it = g.written.find(file);
+  if (it != g.written.end() && it->second == value) return true;
+  if (!write_file(g.dir + "/" + file, value)) {
+    g.written.erase(file);
+    return false;
+  }
+  g.written[file] = value;
+  return true;
+}
 
 }  // namespace
 
-PodCgroups PodCgroups::create(const SandboxOptions& options, const std::string& pod_id, const LimitsSpec& limits,
-                              SecurityPlan& plan, std::vector<EnforcedLimit>& enforced,
-                              const LimitsSpec* explicit_limits) {
-  PodCgroups groups;
-  const std::string name = cgroup_name(pod_id);
-  auto make_group = [&](const char* controller) -> std::optional<std::string> {
-    auto parent = parent_group(options, controller);
-    if (!parent) return std::nullopt;
-    std::string dir = *parent + "/" + name;
-    if (::mkdir(dir.c_str(), 0755) != 0) return std::nullopt;
-    UniqueFd procs(::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-    if (!procs.valid()) {
-      ::rmdir(dir.c_str());
-      return std::nullopt;
+std::optional<CgroupGroup> CgroupPool::acquire(const std::string& parent) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = free_.find(parent);
+    if (it != free_.end() && !it->second.empty()) {
+      CgroupGroup g = std::move(it->second.back());
+      it->second.pop_back();
+      return g;
     }
-    groups.dirs_.push_back(Group{dir, std::move(procs)});
-    return dir;
+  }
+  return make_group_dir(parent);
+}
+
+void CgroupPool::release(CgroupGroup group) noexcept {
+  // Tasks that were just killed leave the group asynchronously.
+  bool empty = group_is_empty(group.dir);
+  for (int attempt = 0; attempt < 200 && !empty; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    empty = group_is_empty(group.dir);
+  }
+  if (empty) {
+    std::lock_guard lock(mutex_);
+    if (!closed_) {
+      const std::string parent = group.dir.substr(0, group.dir.rfind('/'));
+      try {
+        free_[parent].push_back(std::move(group));
+        return;
+      } catch (...) {
+        // no memory for the pool: remove the group instead
+      }
+    }
+  }
+  group.procs.reset();
+  remove_group_dir(group.dir);
+}
+
+void CgroupPool::close() noexcept {
+  std::map<std::string, std::vector<CgroupGroup>> groups;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    groups.swap(free_);
+  }
+  for (auto& [parent, list] : groups) {
+    for (auto& g : list) {
+      g.procs.reset();
+      remove_group_dir(g.dir);
+    }
+  }
+}
+
+PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& limits, SecurityPlan& plan,
+                              std::vector<EnforcedLimit>& enforced, const LimitsSpec* explicit_limits,
+                              std::shared_ptr<CgroupPool> pool) {
+  PodCgroups groups;
+  groups.pool_ = std::move(pool);
+  // The group just added, for its limit files; null when none could be made.
+  auto make_group = [&](const char* controller) -> CgroupGroup* {
+    auto parent = parent_group(options, controller);
+    if (!parent) return nullptr;
+    auto g = groups.pool_ ? groups.pool_->acquire(*parent) : make_group_dir(*parent);
+    if (!g) return nullptr;
+    groups.dirs_.push_back(std::move(*g));
+    return &groups.dirs_.back();
   };
 
   if (limits.memory_mb) {
     const std::uint64_t bytes = *limits.memory_mb << 20;
     const std::string value = fmt::format("{} MiB", *limits.memory_mb);
-    auto dir = make_group("memory");
-    if (dir && write_file(*dir + "/memory.limit_in_bytes", std::to_string(bytes))) {
-      // Without a memsw limit an over-limit process would swap instead of
-      // being killed (when the kernel has swap accounting).
-      write_file(*dir + "/memory.memsw.limit_in_bytes", std::to_string(bytes));
-      groups.memory_dir_ = *dir;
+    CgroupGroup* g = make_group("memory");
+    // memsw first when lowering, limit first when raising: the kernel wants
+    // memory.limit_in_bytes <= memory.memsw.limit_in_bytes at every moment.
+    // Without a memsw limit an over-limit process would swap instead of being
+    // killed (when the kernel has swap accounting, else the file is missing).
+    const std::string value_bytes = std::to_string(bytes);
+    if (g != nullptr && (set_limit(*g, "memory.limit_in_bytes", value_bytes) ||
+                         (set_limit(*g, "memory.memsw.limit_in_bytes", value_bytes) &&
+                          set_limit(*g, "memory.limit_in_bytes", value_bytes)))) {
+      set_limit(*g, "memory.memsw.limit_in_bytes", value_bytes);
+      groups.memory_dir_ = g->dir;
       enforced.push_back({"memory", "cgroup v1 memory.limit_in_bytes (whole pod)", value});
     } else if (explicit_limits && !explicit_limits->memory_mb) {
       enforced.push_back({"memory", "not enforced: level default, cgroup v1 memory not writable", value});
@@ -79,8 +175,8 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const std::string& 
   }
   if (limits.pids) {
     const std::string value = std::to_string(*limits.pids);
-    auto dir = make_group("pids");
-    if (dir && write_file(*dir + "/pids.max", value)) {
+    CgroupGroup* g = make_group("pids");
+    if (g != nullptr && set_limit(*g, "pids.max", value)) {
       enforced.push_back({"pids", "cgroup v1 pids.max (whole pod)", value});
     } else if (explicit_limits && !explicit_limits->pids) {
       enforced.push_back({"pids", "not enforced: level default, cgroup v1 pids not writable", value});
@@ -92,11 +188,11 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const std::string& 
   }
   if (limits.cpu_millicores) {
     const std::string value = fmt::format("{}m", *limits.cpu_millicores);
-    auto dir = make_group("cpu");
+    CgroupGroup* g = make_group("cpu");
     const std::uint64_t period = 100000;
     const std::uint64_t quota = std::max<std::uint64_t>(1000, std::uint64_t{*limits.cpu_millicores} * period / 1000);
-    if (dir && write_file(*dir + "/cpu.cfs_period_us", std::to_string(period)) &&
-        write_file(*dir + "/cpu.cfs_quota_us", std::to_string(quota))) {
+    if (g != nullptr && set_limit(*g, "cpu.cfs_period_us", std::to_string(period)) &&
+        set_limit(*g, "cpu.cfs_quota_us", std::to_string(quota))) {
       enforced.push_back({"cpu", "cgroup v1 cpu.cfs_quota_us (whole pod)", value});
     } else {
       enforced.push_back({"cpu", "not enforced: cgroup v1 cpu controller not writable", value});
@@ -133,11 +229,11 @@ std::optional<std::uint64_t> PodCgroups::oom_kills() const {
 
 void PodCgroups::remove() noexcept {
   for (auto& g : dirs_) {
-    g.procs.reset();
-    // Tasks that were just killed leave the group asynchronously.
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      if (::rmdir(g.dir.c_str()) == 0 || errno != EBUSY) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (pool_) {
+      pool_->release(std::move(g));
+    } else {
+      g.procs.reset();
+      remove_group_dir(g.dir);
     }
   }
   dirs_.clear();

@@ -4,9 +4,12 @@
 // setrlimit in each process (weaker, and said so). Every decision is recorded
 // as an EnforcedLimit so the runner can print what really enforces what.
 //
-// Groups are named "<runner pid>-<pod id>"; a backend removes the empty groups
-// of runners that died (SIGKILL leaves no process behind, but can leave an
-// empty directory).
+// Groups are named "<runner pid>-g<n>" and pooled: a destroyed pod's empty
+// groups go back to its backend's CgroupPool and serve the next pod (cgroup
+// v1 mkdir + rmdir cost more than the rest of a pod's limits). The pool
+// removes them when the backend goes; a backend removes the empty groups of
+// runners that died (SIGKILL leaves no process behind, but can leave an empty
+// directory).
 
 #include "backend/sandbox/security.h"
 #include "backend/sandbox/unique_fd.h"
@@ -16,11 +19,45 @@
 
 #include <sys/types.h>
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace clnrm::sandbox {
+
+// One empty group directory of one controller, with the limit files last
+// written to it (so a pod with the same limits writes nothing).
+struct CgroupGroup {
+  std::string dir;
+  UniqueFd procs;
+  std::map<std::string, std::string> written;  // file name -> value
+};
+
+// Empty groups per parent directory, kept for reuse. Shared by a backend and
+// its pods (a pod may outlive its backend: then its groups are removed).
+class CgroupPool {
+ public:
+  CgroupPool() = default;
+  CgroupPool(const CgroupPool&) = delete;
+  CgroupPool& operator=(const CgroupPool&) = delete;
+  ~CgroupPool() { close(); }
+
+  // An empty group under `parent`: a pooled one, or a new directory.
+  std::optional<CgroupGroup> acquire(const std::string& parent);
+  // Back into the pool once the group is empty (waits briefly for exiting
+  // tasks); removed instead when it stays busy or the pool is closed.
+  void release(CgroupGroup group) noexcept;
+  // Removes every pooled group; later releases remove theirs.
+  void close() noexcept;
+
+ private:
+  std::mutex mutex_;
+  bool closed_ = false;
+  std::map<std::string, std::vector<CgroupGroup>> free_;
+};
 
 class PodCgroups {
  public:
@@ -35,9 +72,11 @@ class PodCgroups {
   // (per process / per user, so it can break ordinary programs) is used only
   // for those; a level default that no cgroup can take is reported as not
   // enforced instead. Null: every limit counts as explicit.
-  static PodCgroups create(const SandboxOptions& options, const std::string& pod_id, const LimitsSpec& limits,
-                           SecurityPlan& plan, std::vector<EnforcedLimit>& enforced,
-                           const LimitsSpec* explicit_limits = nullptr);
+  // `pool`: where groups come from and go back to (null: a fresh directory
+  // per group, removed with the pod).
+  static PodCgroups create(const SandboxOptions& options, const LimitsSpec& limits, SecurityPlan& plan,
+                           std::vector<EnforcedLimit>& enforced, const LimitsSpec* explicit_limits = nullptr,
+                           std::shared_ptr<CgroupPool> pool = nullptr);
 
   // Descriptors of each group's cgroup.procs (a child writes "0" to join).
   std::vector<int> procs_fds() const;
@@ -46,16 +85,14 @@ class PodCgroups {
   // memory.oom_control's oom_kill counter; nullopt without a memory group.
   std::optional<std::uint64_t> oom_kills() const;
   bool empty() const { return dirs_.empty(); }
-  // rmdir of every group (retries briefly while exiting tasks leave it).
+  // Every group back to the pool, or rmdir'ed (retries briefly while exiting
+  // tasks leave it). Call once the pod's processes are dead.
   void remove() noexcept;
 
  private:
-  struct Group {
-    std::string dir;
-    UniqueFd procs;
-  };
-  std::vector<Group> dirs_;
+  std::vector<CgroupGroup> dirs_;
   std::string memory_dir_;
+  std::shared_ptr<CgroupPool> pool_;
 };
 
 // Removes empty "<pid>-*" groups under the clnrm parent whose runner is gone.

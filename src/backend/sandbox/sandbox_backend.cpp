@@ -14,6 +14,8 @@ class SandboxBackend final : public Backend {
   explicit SandboxBackend(SandboxOptions options) : options_(std::move(options)) {
     sandbox::remove_stale_cgroups(options_);
   }
+  // Pooled groups go with the backend (a pod still alive removes its own).
+  ~SandboxBackend() override { cgroup_pool_->close(); }
 
   std::string_view name() const override { return "sandbox"; }
 
@@ -29,11 +31,12 @@ class SandboxBackend final : public Backend {
   }
 
   std::unique_ptr<Pod> create_pod(const PodSpec& spec) override {
-    return std::make_unique<sandbox::SandboxPod>(options_, spec);
+    return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_);
   }
 
  private:
   SandboxOptions options_;
+  std::shared_ptr<sandbox::CgroupPool> cgroup_pool_ = std::make_shared<sandbox::CgroupPool>();
 };
 
 }  // namespace

@@ -64,7 +64,8 @@ void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolic
 
 }  // namespace
 
-SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : core_(std::make_shared<PodCore>()) {
+SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool)
+    : core_(std::make_shared<PodCore>()) {
   PodCore& core = *core_;
   core.id = make_pod_id(spec.test_name);
   core.test_name = spec.test_name;
@@ -79,7 +80,8 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec) : cor
   if (!limits.pids && spec.level != SecurityLevel::Low && options.default_pids_limit > 0) {
     limits.pids = options.default_pids_limit;
   }
-  core.cgroups = PodCgroups::create(options, core.id, limits, core.security, core.enforced, &spec.limits);
+  core.cgroups =
+      PodCgroups::create(options, limits, core.security, core.enforced, &spec.limits, std::move(cgroup_pool));
   describe_isolation(core, spec, policy);
 
   int control[2];

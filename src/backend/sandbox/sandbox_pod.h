@@ -14,7 +14,8 @@ class SandboxPod final : public Pod {
  public:
   // Throws Error(NotSupported) naming the missing kernel feature when the
   // namespaces or mounts cannot be created; never runs anything unisolated.
-  SandboxPod(const SandboxOptions& options, const PodSpec& spec);
+  // `cgroup_pool`: the backend's (cgroups.h); null: fresh groups per pod.
+  SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool = nullptr);
   ~SandboxPod() override;
 
   const std::string& id() const override { return core_->id; }
