@@ -19,10 +19,17 @@
 #   --build-dir DIR       use the binaries in DIR (implies --no-build), e.g. a base build in CI
 #   --out DIR             write the result set here instead of bench/results/<stamp>
 #   --no-compare          record only; no baseline comparison
+#   --peers               also run the peer comparisons (bench/peers/: clnrm vs
+#                         bats, clnrm's docker backend vs testcontainers-node)
+#                         into <set>/peers/*.json; on by default in a full run
+#   --no-peers            do not run them
 #
 # Everything lands in bench/results/<timestamp>-<commit>/ (the last 10 sets
 # are kept; bench/results/ is git-ignored): one JSON per suite, all.json,
-# system.txt, peak memory per suite, compare.txt / compare.md, report.html.
+# system.txt, peak memory per suite, compare.txt / compare.md, report.html,
+# peers/<peer>.json + .txt (a peer that cannot run is recorded as
+# {"status": "not run", "reason": ...} and does not fail the run).
+# scripts/gen_baseline_metrics.py <set> renders the set as BASELINE_METRICS.md.
 # Every run is also appended to bench/results/bench-history.db.
 #
 # Exit status: that of `clnrm bench compare` (0 ok, 1 blocker/critical or over
@@ -45,8 +52,9 @@ suites=()
 build_dir=""
 out=""
 do_compare=1
+peers=""  # empty: on for a full run, off for --quick / --instructions
 
-usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case "$1" in
@@ -62,6 +70,8 @@ while (($#)); do
     --build-dir) build_dir=$2; build=0; shift ;;
     --out) out=$2; shift ;;
     --no-compare) do_compare=0 ;;
+    --peers) peers=1 ;;
+    --no-peers) peers=0 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run_benchmarks: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -82,6 +92,9 @@ if [[ -z $repetitions ]]; then
 fi
 min_time=0.5
 ((quick)) && min_time=0.01
+if [[ -z $peers ]]; then
+  if ((quick || instructions)); then peers=0; else peers=1; fi
+fi
 
 [[ -z $build_dir ]] && build_dir="$repo/build/$preset"
 build_dir=$(cd "$build_dir" 2>/dev/null && pwd || echo "$build_dir")
@@ -195,6 +208,45 @@ else
   metric=auto
 fi
 
+# ---- peers ---------------------------------------------------------------------
+# Side-by-side comparisons with other tools (bench/peers/*/compare.sh). Each
+# writes peers/<name>.json; one that cannot run (tool missing, npm registry
+# unreachable, engine down) is recorded as not run with the reason, never
+# faked, and the run goes on.
+peer_not_run() {  # name, reproducing command, reason
+  python3 -c 'import json, sys
+json.dump({"comparison": sys.argv[1], "status": "not run", "command": sys.argv[2], "reason": sys.argv[3]},
+          open(sys.argv[4], "w"), indent=2)' "$1" "$2" "$3" "$out/peers/$1.json"
+  warn "peer $1 not run: $3"
+}
+run_peer() {  # name, reproducing command, required tools (space-separated), script, script args
+  local name=$1 shown=$2 tools=$3 script=$4 tool rc=0 started=$SECONDS
+  shift 4
+  step "peer: $name"
+  echo "  $shown"
+  for tool in $tools; do
+    command -v "$tool" >/dev/null || { peer_not_run "$name" "$shown" "$tool is not installed (scripts/setup-deps.sh)"; return; }
+  done
+  rm -f "$out/peers/$name.json"
+  "$script" --json "$out/peers/$name.json" "$@" >"$out/peers/$name.txt" 2>&1 || rc=$?
+  cat "$out/peers/$name.txt"
+  if ((rc)); then
+    peer_not_run "$name" "$shown" "exit $rc: $(grep -v '^[[:space:]]*$' "$out/peers/$name.txt" | tail -1)"
+  elif [[ ! -s $out/peers/$name.json ]]; then
+    peer_not_run "$name" "$shown" "the script wrote no result (see peers/$name.txt)"
+  else
+    echo "  ($((SECONDS - started)) s)"
+  fi
+}
+if ((peers)); then
+  mkdir -p "$out/peers"
+  if ((quick)); then bats_runs=3 tc_rounds=1; else bats_runs=10 tc_rounds=2; fi
+  run_peer bats "bench/peers/bats/compare.sh build/$preset/clnrm $bats_runs" "bats hyperfine" \
+    bench/peers/bats/compare.sh "$clnrm" "$bats_runs"
+  BUILD_DIR="$build_dir" run_peer testcontainers-node "bench/peers/testcontainers-node/compare.sh $tc_rounds" \
+    "node npm docker" bench/peers/testcontainers-node/compare.sh "$tc_rounds"
+fi
+
 # ---- history, baseline, compare -----------------------------------------------
 history="$results_root/bench-history.db"
 "$clnrm" bench record "$out/all.json" --db "$history" --metric "$metric" --commit "$(git rev-parse HEAD 2>/dev/null || echo unknown)"
@@ -242,6 +294,13 @@ for suite in "${!peak_kb[@]}"; do
   printf '  peak RSS %-28s %s MiB\n' "$suite" "$(awk -v k="${peak_kb[$suite]}" 'BEGIN {printf "%.1f", k/1024}')"
 done
 echo "history:  $history  (report: $out/report.html)"
+if ((peers)); then
+  for f in "$out"/peers/*.json; do
+    printf '  peer %-22s %s\n' "$(basename "$f" .json)" \
+      "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["status"] + (": " + d["reason"] if d.get("reason") else ""))' "$f")"
+  done
+fi
+echo "markdown: scripts/gen_baseline_metrics.py $out"
 if ((compared)); then
   cat "$out/compare.txt"
   case $status in

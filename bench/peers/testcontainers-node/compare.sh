@@ -4,11 +4,20 @@
 # workloads, alternating rounds so both see the same machine load.
 #   fresh: one container (clnrm: one pod) + one exec/step + removal
 #   warm:  one exec/step in a running container
-# Usage: bench/peers/testcontainers-node/compare.sh [rounds=2]
+# Usage: bench/peers/testcontainers-node/compare.sh [--json FILE] [rounds=2]
+#   --json FILE also writes the result machine-readable (read by
+#   scripts/gen_baseline_metrics.py): the command and, per workload, both
+#   medians in ms and the target.
 # Env: BUILD_DIR (default build/release; built when the binary is missing).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+json_out=""
+if [[ ${1:-} == --json ]]; then
+  [[ -n ${2:-} ]] || { echo "compare.sh: --json needs a file" >&2; exit 2; }
+  json_out=$(realpath -m "$2")
+  shift 2
+fi
 rounds=${1:-2}
 build=${BUILD_DIR:-$root/build/release}
 out=$(mktemp -d)
@@ -41,9 +50,9 @@ for ((r = 1; r <= rounds; r++)); do
   (cd "$here" && node bench.mjs 10 50) >"$out/tc-$r.jsonl"
 done
 
-python3 - "$out" "$rounds" <<'PY'
+python3 - "$out" "$rounds" "$json_out" <<'PY'
 import json, statistics, sys, os
-out, rounds = sys.argv[1], int(sys.argv[2])
+out, rounds, json_out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 clnrm = {}
 for r in range(1, rounds + 1):
     for b in json.load(open(os.path.join(out, f"clnrm-{r}.json")))["benchmarks"]:
@@ -58,26 +67,51 @@ for r in range(1, rounds + 1):
         j = json.loads(line)
         tc.setdefault(j["name"], []).append(j["median_ms"])
 med = lambda xs: statistics.median(xs)
-print(f"{'workload':58} {'clnrm ms':>9} {'tc-node ms':>10} {'ratio':>6} target")
-rows = [
+# ratio "clnrm/ref": clnrm vs testcontainers-node, at most the target;
+# ratio "ref/clnrm": clnrm's fresh service vs the reused one, at least the target.
+rows = []
+for label, c, t, target in [
     ("fresh: pod + 1 step + removal (waits for removal)", "BM_DockerFreshPodExecRemove", "fresh", 0.6),
     ("fresh: same, back-to-back suite (removal overlapped)", "BM_DockerFreshPodExecRemoveSequential", "fresh", 0.6),
     ("warm: 1 step in a running container (step agent)", "BM_DockerWarmExec", "warm", 0.5),
-    ("warm: 1 step via the engine exec API", "BM_DockerWarmEngineExec", "warm", 0.5),
-]
-for label, c, t, target in rows:
+    ("warm: 1 step via the engine exec API", "BM_DockerWarmEngineExec", "warm", None),
+]:
     if c in clnrm and t in tc:
-        ratio = med(clnrm[c]) / med(tc[t])
-        print(f"{label:58} {med(clnrm[c]):9.1f} {med(tc[t]):10.1f} {ratio:6.2f} <= {target} {'ok' if ratio <= target else 'MISSED'}")
-print()
-print(f"{'service reuse (clnrm only)':58} {'fresh ms':>9} {'reused ms':>10} {'ratio':>6} target")
-for label, name in [("10-step test, steps = redis-cli incr (at 127.0.0.1)", "TenStepTest"),
-                    ("10-step test, steps = true", "TenTrivialStepTest"),
-                    ("service ready only (create/adopt + ping)", "ServiceReady")]:
+        rows.append({"workload": label, "clnrm_ms": med(clnrm[c]), "ref_ms": med(tc[t]),
+                     "ref_label": f"testcontainers-node {t}", "ratio": "clnrm/ref", "target": target,
+                     "issue": 4, "clnrm_benchmark": c})
+for label, name, target in [("10-step test, steps = redis-cli incr (at 127.0.0.1)", "TenStepTest", 10),
+                            ("10-step test, steps = true", "TenTrivialStepTest", 10),
+                            ("service ready only (create/adopt + ping)", "ServiceReady", None)]:
     f = clnrm.get(f"BM_Docker{name}FreshService") or clnrm.get(f"BM_Docker{name}Fresh")
     w = clnrm.get(f"BM_Docker{name}ReusedService") or clnrm.get(f"BM_Docker{name}Reused")
     if f and w:
-        r = med(f) / med(w)
-        print(f"{label:58} {med(f):9.1f} {med(w):10.1f} {r:5.1f}x >= 10x {'ok' if r >= 10 else 'MISSED'}")
-print(f"(medians over {rounds} round(s); clnrm: 3 repetitions x 2s each; testcontainers-node: 10 fresh, 50 warm per round)")
+        rows.append({"workload": f"service reuse: {label}", "clnrm_ms": med(w), "ref_ms": med(f),
+                     "ref_label": "clnrm, fresh service", "ratio": "ref/clnrm", "target": target, "issue": 4,
+                     "clnrm_benchmark": f"BM_Docker{name}"})
+print(f"{'workload':58} {'clnrm ms':>9} {'tc-node ms':>10} {'ratio':>6} target")
+for row in rows:
+    if row["ratio"] != "clnrm/ref":
+        continue
+    ratio = row["clnrm_ms"] / row["ref_ms"]
+    verdict = f"<= {row['target']} {'ok' if ratio <= row['target'] else 'MISSED'}" if row["target"] else "-"
+    print(f"{row['workload']:58} {row['clnrm_ms']:9.1f} {row['ref_ms']:10.1f} {ratio:6.2f} {verdict}")
+print()
+print(f"{'service reuse (clnrm only)':58} {'fresh ms':>9} {'reused ms':>10} {'ratio':>6} target")
+for row in rows:
+    if row["ratio"] != "ref/clnrm":
+        continue
+    r = row["ref_ms"] / row["clnrm_ms"]
+    verdict = f">= {row['target']}x {'ok' if r >= row['target'] else 'MISSED'}" if row["target"] else "-"
+    label = row["workload"].removeprefix("service reuse: ")
+    print(f"{label:58} {row['ref_ms']:9.1f} {row['clnrm_ms']:10.1f} {r:5.1f}x {verdict}")
+note = f"medians over {rounds} round(s); clnrm: 3 repetitions x 2s each; testcontainers-node: 10 fresh, 50 warm per round"
+print(f"({note})")
+if json_out:
+    for row in rows:
+        row["clnrm_ms"], row["ref_ms"] = round(row["clnrm_ms"], 3), round(row["ref_ms"], 3)
+    with open(json_out, "w") as f:
+        json.dump({"comparison": "testcontainers-node", "status": "ok",
+                   "command": f"bench/peers/testcontainers-node/compare.sh {rounds}", "note": note,
+                   "rows": rows}, f, indent=2)
 PY
