@@ -45,7 +45,8 @@ for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds: clnrm" >&2
   "$build/bench/docker_benchmarks" \
     --benchmark_filter='BM_DockerFreshPodExecRemove/|BM_DockerFreshPodExecRemoveSequential|BM_DockerWarmExec/|BM_DockerWarmEngineExec|BM_DockerTen|BM_DockerServiceReady' \
-    --benchmark_min_time=2 --benchmark_repetitions=3 --benchmark_format=json >"$out/clnrm-$r.json" 2>/dev/null
+    --benchmark_min_time=2 --benchmark_repetitions=3 --benchmark_format=json >"$out/clnrm-$r.json" 2>"$out/clnrm-$r.err" ||
+    { status=$?; tail -5 "$out/clnrm-$r.err" >&2; echo "compare.sh: docker_benchmarks failed (exit $status)" >&2; exit 1; }
   echo "round $r/$rounds: testcontainers-node" >&2
   (cd "$here" && node bench.mjs 10 50) >"$out/tc-$r.jsonl"
 done
@@ -89,22 +90,25 @@ for label, name, target in [("10-step test, steps = redis-cli incr (at 127.0.0.1
         rows.append({"workload": f"service reuse: {label}", "clnrm_ms": med(w), "ref_ms": med(f),
                      "ref_label": "clnrm, fresh service", "ratio": "ref/clnrm", "target": target, "issue": 4,
                      "clnrm_benchmark": f"BM_Docker{name}"})
-print(f"{'workload':58} {'clnrm ms':>9} {'tc-node ms':>10} {'ratio':>6} target")
-for row in rows:
-    if row["ratio"] != "clnrm/ref":
-        continue
-    ratio = row["clnrm_ms"] / row["ref_ms"]
-    verdict = f"<= {row['target']} {'ok' if ratio <= row['target'] else 'MISSED'}" if row["target"] else "-"
-    print(f"{row['workload']:58} {row['clnrm_ms']:9.1f} {row['ref_ms']:10.1f} {ratio:6.2f} {verdict}")
+def table(kind, header):
+    """kind "clnrm/ref": clnrm vs testcontainers-node (columns clnrm, tc);
+    "ref/clnrm": fresh vs reused service (columns fresh, reused), a speedup."""
+    print(header)
+    for row in rows:
+        if row["ratio"] != kind:
+            continue
+        lower = kind == "clnrm/ref"
+        a, b = (row["clnrm_ms"], row["ref_ms"]) if lower else (row["ref_ms"], row["clnrm_ms"])
+        ratio, target = a / b, row["target"]
+        met = target and (ratio <= target if lower else ratio >= target)
+        verdict = f"{'<=' if lower else '>='} {target}{'' if lower else 'x'} {'ok' if met else 'MISSED'}" if target else "-"
+        shown = f"{ratio:6.2f}" if lower else f"{ratio:5.1f}x"
+        print(f"{row['workload'].removeprefix('service reuse: '):58} {a:9.1f} {b:10.1f} {shown} {verdict}")
+
+
+table("clnrm/ref", f"{'workload':58} {'clnrm ms':>9} {'tc-node ms':>10} {'ratio':>6} target")
 print()
-print(f"{'service reuse (clnrm only)':58} {'fresh ms':>9} {'reused ms':>10} {'ratio':>6} target")
-for row in rows:
-    if row["ratio"] != "ref/clnrm":
-        continue
-    r = row["ref_ms"] / row["clnrm_ms"]
-    verdict = f">= {row['target']}x {'ok' if r >= row['target'] else 'MISSED'}" if row["target"] else "-"
-    label = row["workload"].removeprefix("service reuse: ")
-    print(f"{label:58} {row['ref_ms']:9.1f} {row['clnrm_ms']:10.1f} {r:5.1f}x {verdict}")
+table("ref/clnrm", f"{'service reuse (clnrm only)':58} {'fresh ms':>9} {'reused ms':>10} {'ratio':>6} target")
 note = f"medians over {rounds} round(s); clnrm: 3 repetitions x 2s each; testcontainers-node: 10 fresh, 50 warm per round"
 print(f"({note})")
 if json_out:
