@@ -34,7 +34,13 @@ trap cleanup EXIT
 "$root/scripts/start-docker.sh"
 "$root/scripts/make-test-images.sh"
 if [[ ! -d $here/node_modules/testcontainers ]]; then
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+  if ! (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) 2>"$out/npm.err"; then
+    cat "$out/npm.err" >&2
+    # One line that says why (callers record the last line as the reason).
+    why=$( { grep -m1 'FetchError' "$out/npm.err" || grep -m1 'npm error code' "$out/npm.err"; } | sed 's/^npm error //' | cut -c1-200)
+    echo "compare.sh: cannot install testcontainers from the npm registry: ${why:-see the npm output above}" >&2
+    exit 1
+  fi
 fi
 if [[ ! -x $build/bench/docker_benchmarks ]]; then
   (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release -j2 --target docker_benchmarks)
