@@ -23,11 +23,13 @@
 #include <clnrm/sandbox.h>
 #include <clnrm/service.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -41,6 +43,22 @@ int open_fds() {
   int n = 0;
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
   return n - 1;  // the directory iterator's own descriptor
+}
+
+// The descriptor count once the backend's background work has settled (the
+// Docker backend removes torn-down containers on a worker after run_tests
+// returns, each removal holding a socket for a moment): the same count for
+// 200 ms in a row, or the last one read after 10 s (a real leak stays).
+int settled_fds() {
+  int last = open_fds();
+  int same = 0;
+  for (int i = 0; i < 200 && same < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const int now = open_fds();
+    same = now == last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
 }
 
 // "3 -> socket:[1234]" for every open descriptor (named in a leak report).
@@ -92,12 +110,12 @@ void run_load(benchmark::State& state, const char* label, std::shared_ptr<clnrm:
     for (auto _ : state) {
       state.PauseTiming();
       (void)clnrm::run_tests(env, first, options);  // starts what lives as long as the backend
-      fds_after_first = open_fds();
+      fds_after_first = settled_fds();
       state.ResumeTiming();
       const clnrm::RunResult run = clnrm::run_tests(env, specs, options);
       for (const auto& t : run.tests) failed += t.status == clnrm::Status::Passed ? 0 : 1;
     }
-    fds_after_run = open_fds();
+    fds_after_run = settled_fds();
   }
   const int fds_end = open_fds();
   state.counters["fds_after_first"] = fds_after_first;
