@@ -11,7 +11,9 @@
 //                           test without services), 0: in a fresh nested PID
 //                           namespace (a test with services)
 //   RawFloor/NewPid         a bare clone(CLONE_NEWPID) + execve + wait4
-//   PodCreateDestroy        a pod without any step
+//   IsolatedStep_FreshPodCold  the same with every pod made on the measured
+//                           path (no standby pod made in the background)
+//   PodCreateDestroy        a pod without any step (made on demand)
 //   Peer/Unshare, Peer/Bwrap  `unshare ...` and `bwrap ...` as subprocesses
 //
 // Run:  cmake --preset release && cmake --build --preset release --target sandbox_benchmarks
@@ -39,8 +41,20 @@ extern char** environ;
 
 namespace {
 
+// The default backend: a standby pod of the kind last asked for is made in
+// the background (SandboxOptions::standby_pods), as in a `clnrm run`.
 clnrm::Backend& backend() {
   static auto b = clnrm::make_sandbox_backend();
+  return *b;
+}
+
+// Every pod made on demand, on the measured path.
+clnrm::Backend& cold_backend() {
+  static auto b = [] {
+    clnrm::SandboxOptions options;
+    options.standby_pods = 0;
+    return clnrm::make_sandbox_backend(options);
+  }();
   return *b;
 }
 
@@ -75,6 +89,22 @@ void IsolatedStep_FreshPod(benchmark::State& state) {
 }
 BENCHMARK(IsolatedStep_FreshPod)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
+// The same without standby pods: the pod's creation is on the measured path
+// (with standby, it overlaps the previous iteration on the other core).
+void IsolatedStep_FreshPodCold(benchmark::State& state) {
+  const auto spec = pod_spec();
+  const auto step = true_step();
+  clnrm::CancelToken cancel;
+  for (auto _ : state) {
+    auto pod = cold_backend().create_pod(spec);
+    auto r = pod->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError("step failed");
+    benchmark::DoNotOptimize(r);
+    pod->destroy();
+  }
+}
+BENCHMARK(IsolatedStep_FreshPodCold)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
 // The same with every step in a nested PID namespace of its own (what a test
 // with a service or a concurrent scenario gets).
 void IsolatedStep_FreshPodNested(benchmark::State& state) {
@@ -93,7 +123,8 @@ void IsolatedStep_FreshPodNested(benchmark::State& state) {
 BENCHMARK(IsolatedStep_FreshPodNested)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // Arg: security level (0 low, 1 medium, 2 high). One isolated step as a test
-// sees it: a fresh pod with the level's whole IsolationPolicy (capabilities,
+// sees it, every pod made on the measured path (no standby), so the level's
+// whole cost shows: a fresh pod with the level's whole IsolationPolicy (capabilities,
 // no_new_privs, seccomp, and the level's default cgroup limits: none at low,
 // memory+pids at medium, memory+pids+cpu at high), one step, teardown.
 void IsolatedStep_FreshPodAtLevel(benchmark::State& state) {
@@ -102,7 +133,7 @@ void IsolatedStep_FreshPodAtLevel(benchmark::State& state) {
   const auto step = true_step();
   clnrm::CancelToken cancel;
   for (auto _ : state) {
-    auto pod = backend().create_pod(spec);
+    auto pod = cold_backend().create_pod(spec);
     auto r = pod->exec(step, cancel);
     if (r.exit_code != 0) state.SkipWithError("step failed");
     benchmark::DoNotOptimize(r);
@@ -122,7 +153,7 @@ void IsolatedStep_FreshPodSameLimits(benchmark::State& state) {
   const auto step = true_step();
   clnrm::CancelToken cancel;
   for (auto _ : state) {
-    auto pod = backend().create_pod(spec);
+    auto pod = cold_backend().create_pod(spec);
     auto r = pod->exec(step, cancel);
     if (r.exit_code != 0) state.SkipWithError("step failed");
     benchmark::DoNotOptimize(r);
@@ -181,7 +212,7 @@ BENCHMARK(RawFloor_NewPid)->UseRealTime()->Unit(benchmark::kMicrosecond);
 void PodCreateDestroy(benchmark::State& state) {
   const auto spec = pod_spec();
   for (auto _ : state) {
-    auto pod = backend().create_pod(spec);
+    auto pod = cold_backend().create_pod(spec);
     pod->destroy();
   }
 }

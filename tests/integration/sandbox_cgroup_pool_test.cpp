@@ -37,8 +37,15 @@ PodSpec limited(const std::string& name, std::uint64_t memory_mb, std::uint32_t 
   return spec;
 }
 
+// Without standby pods: the next pod is made on demand, from the pool.
+std::unique_ptr<Backend> backend_without_standby() {
+  SandboxOptions options;
+  options.standby_pods = 0;
+  return make_sandbox_backend(options);
+}
+
 TEST(SandboxCgroupPool, AGroupServesTheNextPodWithItsOwnLimitsAndGoesWithTheBackend) {
-  auto backend = make_sandbox_backend();
+  auto backend = backend_without_standby();
   std::string memory_group, pids_group;
   {
     auto pod = backend->create_pod(limited("pool-a", 96, 40));
@@ -69,7 +76,7 @@ TEST(SandboxCgroupPool, AGroupServesTheNextPodWithItsOwnLimitsAndGoesWithTheBack
 }
 
 TEST(SandboxCgroupPool, APodOutlivingItsBackendRemovesItsGroups) {
-  auto backend = make_sandbox_backend();
+  auto backend = make_sandbox_backend();  // with a standby pod, destroyed with the backend
   auto pod = backend->create_pod(limited("pool-outlive", 64, 30));
   const std::string group = group_of(*pod, "pids");
   ASSERT_FALSE(group.empty());

@@ -1,6 +1,7 @@
 // The sandbox Backend: the embedded default, no daemon.
 #include "backend/sandbox/cgroups.h"
 #include "backend/sandbox/sandbox_pod.h"
+#include "backend/sandbox/standby_pods.h"
 
 #include <clnrm/sandbox.h>
 
@@ -13,9 +14,14 @@ class SandboxBackend final : public Backend {
  public:
   explicit SandboxBackend(SandboxOptions options) : options_(std::move(options)) {
     sandbox::remove_stale_cgroups(options_);
+    if (options_.standby_pods > 0) standby_ = std::make_unique<sandbox::StandbyPods>(options_, cgroup_pool_);
   }
-  // Pooled groups go with the backend (a pod still alive removes its own).
-  ~SandboxBackend() override { cgroup_pool_->close(); }
+  // Standby pods first (their groups go back to the pool), then the pooled
+  // groups (a pod still alive removes its own).
+  ~SandboxBackend() override {
+    standby_.reset();
+    cgroup_pool_->close();
+  }
 
   std::string_view name() const override { return "sandbox"; }
 
@@ -31,12 +37,16 @@ class SandboxBackend final : public Backend {
   }
 
   std::unique_ptr<Pod> create_pod(const PodSpec& spec) override {
+    if (standby_) {
+      if (auto ready = standby_->take(spec)) return ready;
+    }
     return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_);
   }
 
  private:
   SandboxOptions options_;
   std::shared_ptr<sandbox::CgroupPool> cgroup_pool_ = std::make_shared<sandbox::CgroupPool>();
+  std::unique_ptr<sandbox::StandbyPods> standby_;
 };
 
 }  // namespace

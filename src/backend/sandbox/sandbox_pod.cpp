@@ -162,6 +162,12 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
 
 SandboxPod::~SandboxPod() { destroy(); }
 
+void SandboxPod::adopt(const PodSpec& spec) {
+  core_->id = make_pod_id(spec.test_name);
+  core_->test_name = spec.test_name;
+  core_->sequential_steps = spec.sequential_steps;
+}
+
 ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
   check_alive();
   if (!core_->sequential_steps) return run_in_pod(*core_, core_->ns_pid.get(), spec, cancel);

@@ -26,6 +26,9 @@ class SandboxPod final : public Pod {
   std::vector<EnforcedLimit> enforced_limits() const override { return core_->enforced; }
 
   pid_t init_pid() const { return core_->init_pid; }
+  // A standby pod (standby_pods.h) taken for `spec`, which is of the kind it
+  // was made for: it takes the test's name and step mode. Before first use.
+  void adopt(const PodSpec& spec);
 
  private:
   void check_alive() const;

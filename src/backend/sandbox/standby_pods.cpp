@@ -1,0 +1,121 @@
+#include "backend/sandbox/standby_pods.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace clnrm::sandbox {
+namespace {
+
+constexpr std::size_t kMaxKinds = 4;
+
+std::string optional_text(const auto& value) { return value ? fmt::format("{}", *value) : "-"; }
+
+}  // namespace
+
+std::string standby_key(const PodSpec& spec) {
+  return fmt::format("{}|{}|{}|{}|{}", static_cast<int>(spec.level), spec.host_network ? 1 : 0,
+                     optional_text(spec.limits.memory_mb), optional_text(spec.limits.pids),
+                     optional_text(spec.limits.cpu_millicores));
+}
+
+StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool)
+    : options_(std::move(options)), cgroup_pool_(std::move(cgroup_pool)), worker_([this] { run(); }) {}
+
+StandbyPods::~StandbyPods() {
+  std::vector<Kind> kinds;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    queue_.clear();
+  }
+  cv_.notify_all();
+  worker_.join();
+  kinds.swap(kinds_);  // the worker is gone: no lock needed
+  for (auto& k : kinds) {
+    if (k.ready) k.ready->destroy();
+  }
+}
+
+StandbyPods::Kind* StandbyPods::find(const std::string& key) {
+  auto it = std::find_if(kinds_.begin(), kinds_.end(), [&](const Kind& k) { return k.key == key; });
+  if (it == kinds_.end()) return nullptr;
+  // Most recently used last: evictions take the front.
+  std::rotate(it, it + 1, kinds_.end());
+  return &kinds_.back();
+}
+
+std::unique_ptr<SandboxPod> StandbyPods::take(const PodSpec& spec) {
+  const std::string key = standby_key(spec);
+  std::unique_ptr<SandboxPod> pod;
+  std::unique_ptr<SandboxPod> evicted;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return nullptr;
+    Kind* kind = find(key);
+    if (kind == nullptr) {
+      if (kinds_.size() >= kMaxKinds) {
+        if (!kinds_.front().pending) {
+          evicted = std::move(kinds_.front().ready);
+          kinds_.erase(kinds_.begin());
+        }
+      }
+      if (kinds_.size() < kMaxKinds) {
+        kinds_.push_back(Kind{key, spec, nullptr, false});
+        kind = &kinds_.back();
+      }
+    }
+    if (kind != nullptr) {
+      pod = std::move(kind->ready);
+      if (!kind->pending) {
+        kind->pending = true;
+        queue_.push_back(key);
+        cv_.notify_one();
+      }
+    }
+  }
+  if (evicted) evicted->destroy();
+  if (pod) pod->adopt(spec);
+  return pod;
+}
+
+void StandbyPods::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return;
+    const std::string key = queue_.front();
+    queue_.pop_front();
+    Kind* kind = nullptr;
+    for (auto& k : kinds_) {
+      if (k.key == key) kind = &k;
+    }
+    if (kind == nullptr) continue;
+    PodSpec spec = kind->spec;
+    spec.test_name = "standby";
+    lock.unlock();
+    std::unique_ptr<SandboxPod> made;
+    try {
+      made = std::make_unique<SandboxPod>(options_, spec, cgroup_pool_);
+    } catch (...) {
+      // The next create_pod of this kind makes its pod itself and reports
+      // whatever went wrong.
+    }
+    lock.lock();
+    kind = nullptr;
+    for (auto& k : kinds_) {
+      if (k.key == key) kind = &k;
+    }
+    if (kind == nullptr || stopping_ || kind->ready) {
+      lock.unlock();
+      if (made) made->destroy();
+      lock.lock();
+      if (kind != nullptr) kind->pending = false;
+      continue;
+    }
+    kind->ready = std::move(made);
+    kind->pending = false;
+  }
+}
+
+}  // namespace clnrm::sandbox

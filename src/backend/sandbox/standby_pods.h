@@ -1,0 +1,57 @@
+#pragma once
+// Standby pods (SandboxOptions::standby_pods): pods made ahead of demand by a
+// background thread, one kind at a time, so create_pod of a kind seen before
+// returns a ready pod. A standby pod has never run anything; taking it only
+// gives it its test's name. They are destroyed with the backend (and, like
+// every pod, die with the runner process).
+
+#include "backend/sandbox/cgroups.h"
+#include "backend/sandbox/sandbox_pod.h"
+
+#include <clnrm/sandbox.h>
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace clnrm::sandbox {
+
+class StandbyPods {
+ public:
+  StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool);
+  ~StandbyPods();
+  StandbyPods(const StandbyPods&) = delete;
+  StandbyPods& operator=(const StandbyPods&) = delete;
+
+  // A ready pod of `spec`'s kind, named for `spec` (null when there is none
+  // yet); either way, one more of that kind is prepared in the background.
+  std::unique_ptr<SandboxPod> take(const PodSpec& spec);
+
+ private:
+  struct Kind {
+    std::string key;
+    PodSpec spec;                       // the first request's, for making more
+    std::unique_ptr<SandboxPod> ready;  // at most one
+    bool pending = false;               // queued or being made
+  };
+  void run();
+  Kind* find(const std::string& key);
+
+  SandboxOptions options_;
+  std::shared_ptr<CgroupPool> cgroup_pool_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;  // kinds to make one of
+  std::vector<Kind> kinds_;        // most recently used last
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+// The kind of pod `spec` asks for: what pod init and its cgroups are made of.
+std::string standby_key(const PodSpec& spec);
+
+}  // namespace clnrm::sandbox

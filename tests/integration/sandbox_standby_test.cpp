@@ -1,0 +1,107 @@
+// Standby pods (SandboxOptions::standby_pods): made ahead of demand, fresh,
+// named for the test that takes them, gone with the backend.
+#include "backend/sandbox/sandbox_pod.h"
+#include "integration/sandbox_test_support.h"
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace clnrm::testing {
+namespace {
+
+// Pod inits that are children of this process.
+std::set<pid_t> pod_inits() {
+  std::set<pid_t> out;
+  DIR* dir = opendir("/proc");
+  while (dirent* e = readdir(dir)) {
+    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pid <= 0) continue;
+    const std::string stat = read_file(std::string("/proc/") + e->d_name + "/stat");
+    // "pid (comm) state ppid ..."
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos || stat.substr(stat.find('(') + 1, close - stat.find('(') - 1) != "clnrm-pod") {
+      continue;
+    }
+    if (std::atoi(stat.c_str() + close + 4) == ::getpid()) out.insert(pid);
+  }
+  closedir(dir);
+  return out;
+}
+
+pid_t init_of(Pod& pod) { return dynamic_cast<sandbox::SandboxPod&>(pod).init_pid(); }
+
+PodSpec spec_named(const std::string& name, SecurityLevel level = SecurityLevel::Medium) {
+  PodSpec spec;
+  spec.session_id = "itest";
+  spec.test_name = name;
+  spec.level = level;
+  spec.sequential_steps = true;
+  return spec;
+}
+
+// pod_inits() once it has not changed for 100 ms: other tests' backends (the
+// shared one of sandbox_test_support.h) may still be making a spare.
+std::set<pid_t> settled_pod_inits() {
+  std::set<pid_t> last = pod_inits();
+  for (int same = 0, i = 0; same < 10 && i < 500; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::set<pid_t> now = pod_inits();
+    same = now == last ? same + 1 : 0;
+    last = std::move(now);
+  }
+  return last;
+}
+
+TEST(SandboxStandby, TheNextPodOfAKindIsReadyFreshAndNamedForItsTest) {
+  const std::set<pid_t> before = settled_pod_inits();
+  auto backend = make_sandbox_backend();
+  auto first = backend->create_pod(spec_named("standby-first"));
+  ASSERT_EQ(run(*first, shell("echo secret > /tmp/left && echo $CLNRM_TEST")).stdout_data, "standby-first\n");
+  // The backend prepares one more of this kind in the background.
+  std::set<pid_t> spare;
+  for (int i = 0; i < 300 && spare.empty(); ++i) {
+    for (pid_t p : pod_inits()) {
+      if (!before.count(p) && p != init_of(*first)) spare.insert(p);
+    }
+    if (spare.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(spare.size(), 1u);
+  auto second = backend->create_pod(spec_named("standby-second"));
+  EXPECT_EQ(init_of(*second), *spare.begin());  // taken, not made on demand
+  // Fresh: nothing of the first pod, its own name, its own network.
+  const ExecResult r = run(*second, shell("echo $CLNRM_TEST; cat /tmp/left 2>&1 || echo none"));
+  EXPECT_EQ(r.stdout_data.substr(0, r.stdout_data.find('\n')), "standby-second");
+  EXPECT_NE(r.stdout_data.find("none"), std::string::npos) << r.stdout_data;
+  // Direct steps, as the spec asks (PodSpec::sequential_steps).
+  EXPECT_EQ(run(*second, shell("cat /proc/$PPID/comm")).stdout_data, "clnrm-pod\n");
+
+  // Another kind is not served by this spare.
+  auto high = backend->create_pod(spec_named("standby-high", SecurityLevel::High));
+  EXPECT_NE(init_of(*high), *spare.begin());
+  EXPECT_EQ(run(*high, shell("grep CapEff /proc/self/status")).stdout_data, "CapEff:\t0000000000000000\n");
+
+  first->destroy();
+  second->destroy();
+  high->destroy();
+  backend.reset();
+  // Spares go with the backend.
+  for (int i = 0; i < 100 && pod_inits() != before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(pod_inits(), before);
+}
+
+TEST(SandboxStandby, ZeroMakesEveryPodOnDemand) {
+  const std::set<pid_t> before = settled_pod_inits();
+  SandboxOptions options;
+  options.standby_pods = 0;
+  auto backend = make_sandbox_backend(options);
+  auto pod = backend->create_pod(spec_named("on-demand"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::set<pid_t> now = pod_inits();
+  for (pid_t p : before) now.erase(p);
+  EXPECT_EQ(now, std::set<pid_t>{init_of(*pod)});
+}
+
+}  // namespace
+}  // namespace clnrm::testing
