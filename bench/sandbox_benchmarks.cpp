@@ -75,17 +75,23 @@ clnrm::ProcessSpec true_step() {
   return spec;
 }
 
-void IsolatedStep_FreshPod(benchmark::State& state) {
-  const auto spec = pod_spec();
+// One isolated step per iteration, as a test without services sees it: a
+// pod from `from`, /bin/true with its output captured, teardown.
+void fresh_pod_steps(benchmark::State& state, clnrm::Backend& from, const clnrm::PodSpec& spec) {
   const auto step = true_step();
   clnrm::CancelToken cancel;
   for (auto _ : state) {
-    auto pod = backend().create_pod(spec);
+    auto pod = from.create_pod(spec);
     auto r = pod->exec(step, cancel);
     if (r.exit_code != 0) state.SkipWithError("step failed");
     benchmark::DoNotOptimize(r);
     pod->destroy();
   }
+}
+
+void IsolatedStep_FreshPod(benchmark::State& state) {
+  const auto spec = pod_spec();
+  fresh_pod_steps(state, backend(), spec);
 }
 BENCHMARK(IsolatedStep_FreshPod)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
@@ -93,15 +99,7 @@ BENCHMARK(IsolatedStep_FreshPod)->UseRealTime()->Unit(benchmark::kMicrosecond);
 // (with standby, it overlaps the previous iteration on the other core).
 void IsolatedStep_FreshPodCold(benchmark::State& state) {
   const auto spec = pod_spec();
-  const auto step = true_step();
-  clnrm::CancelToken cancel;
-  for (auto _ : state) {
-    auto pod = cold_backend().create_pod(spec);
-    auto r = pod->exec(step, cancel);
-    if (r.exit_code != 0) state.SkipWithError("step failed");
-    benchmark::DoNotOptimize(r);
-    pod->destroy();
-  }
+  fresh_pod_steps(state, cold_backend(), spec);
 }
 BENCHMARK(IsolatedStep_FreshPodCold)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
@@ -110,15 +108,7 @@ BENCHMARK(IsolatedStep_FreshPodCold)->UseRealTime()->Unit(benchmark::kMicrosecon
 void IsolatedStep_FreshPodNested(benchmark::State& state) {
   auto spec = pod_spec();
   spec.sequential_steps = false;
-  const auto step = true_step();
-  clnrm::CancelToken cancel;
-  for (auto _ : state) {
-    auto pod = backend().create_pod(spec);
-    auto r = pod->exec(step, cancel);
-    if (r.exit_code != 0) state.SkipWithError("step failed");
-    benchmark::DoNotOptimize(r);
-    pod->destroy();
-  }
+  fresh_pod_steps(state, backend(), spec);
 }
 BENCHMARK(IsolatedStep_FreshPodNested)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
@@ -130,15 +120,7 @@ BENCHMARK(IsolatedStep_FreshPodNested)->UseRealTime()->Unit(benchmark::kMicrosec
 void IsolatedStep_FreshPodAtLevel(benchmark::State& state) {
   auto spec = pod_spec();
   spec.level = static_cast<clnrm::SecurityLevel>(state.range(0));
-  const auto step = true_step();
-  clnrm::CancelToken cancel;
-  for (auto _ : state) {
-    auto pod = cold_backend().create_pod(spec);
-    auto r = pod->exec(step, cancel);
-    if (r.exit_code != 0) state.SkipWithError("step failed");
-    benchmark::DoNotOptimize(r);
-    pod->destroy();
-  }
+  fresh_pod_steps(state, cold_backend(), spec);
 }
 BENCHMARK(IsolatedStep_FreshPodAtLevel)->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
@@ -150,15 +132,7 @@ void IsolatedStep_FreshPodSameLimits(benchmark::State& state) {
   auto spec = pod_spec();
   spec.level = static_cast<clnrm::SecurityLevel>(state.range(0));
   spec.limits = clnrm::default_limits(clnrm::SecurityLevel::High);
-  const auto step = true_step();
-  clnrm::CancelToken cancel;
-  for (auto _ : state) {
-    auto pod = cold_backend().create_pod(spec);
-    auto r = pod->exec(step, cancel);
-    if (r.exit_code != 0) state.SkipWithError("step failed");
-    benchmark::DoNotOptimize(r);
-    pod->destroy();
-  }
+  fresh_pod_steps(state, cold_backend(), spec);
 }
 BENCHMARK(IsolatedStep_FreshPodSameLimits)->Arg(0)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
