@@ -35,7 +35,7 @@ export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds: clnrm" >&2
   "$build/bench/docker_benchmarks" \
-    --benchmark_filter='BM_DockerFreshPodExecRemove/|BM_DockerFreshPodExecRemoveSequential|BM_DockerWarmExec/|BM_DockerWarmEngineExec|BM_DockerTen|BM_DockerServiceReady' \
+    --benchmark_filter='BM_DockerFreshPodExecRemove/|BM_DockerFreshPodExecRemoveSequential|BM_DockerRawContainerExecRemove|BM_DockerWarmExec/|BM_DockerWarmEngineExec|BM_DockerTen|BM_DockerServiceReady' \
     --benchmark_min_time=2 --benchmark_repetitions=3 --benchmark_format=json >"$out/clnrm-$r.json" 2>/dev/null
   echo "round $r/$rounds: testcontainers-node" >&2
   (cd "$here" && node bench.mjs 10 50) >"$out/tc-$r.jsonl"
@@ -69,6 +69,10 @@ for label, c, t, target in rows:
     if c in clnrm and t in tc:
         ratio = med(clnrm[c]) / med(tc[t])
         print(f"{label:58} {med(clnrm[c]):9.1f} {med(tc[t]):10.1f} {ratio:6.2f} <= {target} {'ok' if ratio <= target else 'MISSED'}")
+# The engine's own cost: create + start + exec + remove, sequential raw API calls.
+raw = clnrm.get("BM_DockerRawContainerExecRemove")
+if raw and "fresh" in tc:
+    print(f"{'floor: raw API create+start+exec+remove, no framework':58} {med(raw):9.1f} {med(tc['fresh']):10.1f} {med(raw) / med(tc['fresh']):6.2f}")
 print()
 print(f"{'service reuse (clnrm only)':58} {'fresh ms':>9} {'reused ms':>10} {'ratio':>6} target")
 for label, name in [("10-step test, steps = redis-cli incr (at 127.0.0.1)", "TenStepTest"),
@@ -79,5 +83,9 @@ for label, name in [("10-step test, steps = redis-cli incr (at 127.0.0.1)", "Ten
     if f and w:
         r = med(f) / med(w)
         print(f"{label:58} {med(f):9.1f} {med(w):10.1f} {r:5.1f}x >= 10x {'ok' if r >= 10 else 'MISSED'}")
+# The reused redis test cannot be faster than its 11 redis-cli processes.
+f, floor = clnrm.get("BM_DockerTenStepTestFreshService"), clnrm.get("BM_DockerTenStepTestRedisCliFloor")
+if f and floor:
+    print(f"{'floor: its 11 redis-cli runs in one step (best possible)':58} {med(f):9.1f} {med(floor):10.1f} {med(f) / med(floor):5.1f}x")
 print(f"(medians over {rounds} round(s); clnrm: 3 repetitions x 2s each; testcontainers-node: 10 fresh, 50 warm per round)")
 PY
