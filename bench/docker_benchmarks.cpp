@@ -17,6 +17,7 @@
 
 #include "backend/docker/docker_client.h"
 #include "backend/docker/endpoint.h"
+#include "backend/docker/owner.h"
 
 namespace {
 
@@ -247,13 +248,19 @@ BENCHMARK(BM_DockerServiceReadyFresh)->Unit(benchmark::kMillisecond)->UseRealTim
 BENCHMARK(BM_DockerServiceReadyReused)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The reuse benchmarks leave warm units by design; a benchmark run must not
-// leave containers behind, so remove exactly those at the end.
+// leave containers behind, so remove those at the end: the ones this process
+// made and those of dead processes. A unit of another live benchmark run
+// (another checkout measuring on the same engine) is in use: keep it.
 void remove_warm_units() {
   try {
     docker::DockerClient c(docker::make_curl_transport(docker::resolve_endpoint_from_environment()));
     c.connect();
-    for (const auto& found : c.container_list({"clnrm.reuse-name=bench-ten-step/db"}))
-      c.container_remove(found.value("Id", ""), true);
+    for (const auto& found : c.container_list({"clnrm.reuse-name=bench-ten-step/db"})) {
+      const auto labels = found.value("Labels", std::map<std::string, std::string>{});
+      const auto owner = labels.find(docker::kLabelPid);
+      const bool mine = owner != labels.end() && owner->second == std::to_string(docker::self_owner().pid);
+      if (mine || docker::owner_state(labels) == docker::OwnerState::Dead) c.container_remove(found.value("Id", ""), true);
+    }
   } catch (const Error& e) {
     std::fprintf(stderr, "docker benchmarks: cleanup: %s\n", e.describe().c_str());
   }

@@ -12,13 +12,16 @@ root=$(cd "$here/../../.." && pwd)
 rounds=${1:-2}
 build=${BUILD_DIR:-$root/build/release}
 out=$(mktemp -d)
-# The reuse benchmarks leave warm units by design; remove exactly those.
+# The reuse benchmarks leave warm units by design (docker_benchmarks removes
+# its own at exit); after a crashed run remove those whose benchmark process
+# is gone, never the units of another live run on the same engine.
 cleanup() {
   rm -rf "$out"
-  local name
-  for name in bench-ten-step/db; do
-    docker ps -aq --filter "label=clnrm.reuse-name=$name" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
-  done
+  local id pid
+  docker ps -a --filter "label=clnrm.reuse-name=bench-ten-step/db" --format '{{.ID}} {{.Label "clnrm.pid"}}' 2>/dev/null |
+    while read -r id pid; do
+      if [[ -z $pid ]] || ! kill -0 "$pid" 2>/dev/null; then docker rm -f "$id" >/dev/null 2>&1 || true; fi
+    done
 }
 trap cleanup EXIT
 
