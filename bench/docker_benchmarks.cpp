@@ -179,8 +179,10 @@ void wait_redis(Pod& pod, benchmark::State& state) {
 
 // A test with one redis service and 10 steps (readiness by exec probe, as
 // the runner does), then teardown. Steps either talk to redis at 127.0.0.1
-// with redis-cli (~6 ms of loading its 15 shared libraries each, the same in
-// both variants) or are trivial (`true`), which shows the framework's part.
+// with redis-cli (~3-4 ms of CPU each, mostly the dynamic linker relocating
+// its 15 shared libraries; the same in both variants, see
+// BM_DockerTenStepTestRedisCliFloor) or are trivial (`true`), which shows
+// the framework's part.
 void ten_step_test(benchmark::State& state, bool reuse, bool trivial_steps = false) {
   CancelToken never;
   const std::vector<std::string> argv =
