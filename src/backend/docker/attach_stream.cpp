@@ -3,6 +3,8 @@
 #include <clnrm/error.h>
 #include <fmt/format.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -51,6 +53,10 @@ int connect_endpoint(const Endpoint& e) {
     if (fd >= 0) ::close(fd);
     throw Error(ErrorKind::Io, "cannot connect to " + e.describe());
   }
+  // A step line is one small write answered by small frames: never let
+  // Nagle hold it back waiting for an ACK.
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   return fd;
 }
 

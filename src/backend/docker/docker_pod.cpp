@@ -370,11 +370,16 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
     std::string service_id, anchor_id;
     bool complete = true;
     std::vector<std::string> found_ids;
-    for (const auto& found :
-         client.container_list({std::string(kLabelReuseHash) + "=" + hash, fmt::format("{}={}", kLabelReuseSlot, slot)})) {
+    // One list of every warm unit on the engine (listed under the slot's
+    // lock, so nobody changes this slot's unit meanwhile) serves both this
+    // slot's unit and the sweep of stale units below: one request, not two.
+    const auto units = client.container_list({kLabelReuseHash});
+    for (const auto& found : units) {
+      const auto& l = found["Labels"];
+      if (l.value(kLabelReuseHash, "") != hash || l.value(kLabelReuseSlot, "") != std::to_string(slot)) continue;
       found_ids.push_back(found.value("Id", ""));
       const bool running = found.value("State", "") == "running";
-      const std::string role = found["Labels"].value(kLabelRole, "");
+      const std::string role = l.value(kLabelRole, "");
       if (!running) complete = false;
       if (role == "service") service_id = found.value("Id", "");
       if (role == "pod") anchor_id = found.value("Id", "");
@@ -427,10 +432,10 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
     }
     // Units of an older spec of this service are stale: remove those no
     // runner holds right now.
-    for (const auto& old : client.container_list({std::string(kLabelReuseName) + "=" + reuse_name})) {
+    for (const auto& old : units) {
       const auto& l = old["Labels"];
       const std::string old_hash = l.value(kLabelReuseHash, "");
-      if (old_hash == hash) continue;
+      if (old_hash == hash || l.value(kLabelReuseName, "") != reuse_name) continue;
       int old_slot = 0;
       try {
         old_slot = std::stoi(l.value(kLabelReuseSlot, "0"));

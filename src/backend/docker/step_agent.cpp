@@ -10,14 +10,21 @@
 
 namespace clnrm::docker {
 
-// One step per input line: "<nonce> <shell text>". Newlines inside the text
-// arrive as references to CLNRM_NL (set here to a newline), so a step is one
-// `read` and one `setsid sh -c` away: no decoding process per step.
+// One step per input line: "<nonce> <shell text>". The agent forks a
+// subshell that evaluates the text, which ends in `clnrm_run <argv>`:
+// `exec setsid <argv>`, one exec that makes the step a session leader (its
+// pgid is the pid the agent reports, so a timeout kills its whole tree) and
+// runs the program. The older `setsid sh -c <text>` cost a second exec (of
+// the shell) per step. The agent resolves setsid and sh once, so a step that
+// changes PATH still finds them. Newlines inside the text arrive as
+// references to clnrm_nl (a newline). The agent's variables are not
+// exported: programs never see them.
 const char* const kStepAgentScript =
-    "CLNRM_NL='\n'; export CLNRM_NL; "
+    "clnrm_nl='\n'; clnrm_setsid=$(command -v setsid); clnrm_sh=$(command -v sh); "
+    "clnrm_run() { exec ${clnrm_setsid:+\"$clnrm_setsid\"} \"$@\"; }; "
     "while IFS= read -r l; do "
     "n=${l%% *}; "
-    "setsid sh -c \"${l#* }\" </dev/null & p=$!; "
+    "(eval \"${l#* }\") </dev/null & p=$!; "
     "printf '\\036%s:pid:%s\\n' \"$n\" \"$p\" >&2; "
     "wait \"$p\"; r=$?; "
     "printf '\\036%s:%s\\n' \"$n\" \"$r\"; printf '\\036%s:%s\\n' \"$n\" \"$r\" >&2; "
@@ -27,16 +34,15 @@ std::string shell_quote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
     if (c == '\'') out += "'\\''";
-    else if (c == '\n') out += "'\"$nl\"'";  // step_script defines nl
+    else if (c == '\n') out += "'\"$clnrm_nl\"'";  // defined by the agent
     else out += c;
   }
   return out + "'";
 }
 
 std::string step_script(const ProcessSpec& spec) {
-  // A single line: the agent reads one line per step. `nl` (a newline, from
-  // the agent's CLNRM_NL) is a plain shell variable, invisible to the program.
-  std::string s = "nl=$CLNRM_NL; unset CLNRM_NL; ";
+  // A single line: the agent reads one line per step.
+  std::string s;
   if (!spec.workdir.empty()) s += "cd " + shell_quote(spec.workdir) + " || exit 126; ";
   for (const auto& [k, v] : spec.env) s += "export " + k + "=" + shell_quote(v) + "; ";
   if (!spec.name.empty()) s += "export CLNRM_STEP=" + shell_quote(spec.name) + "; ";
@@ -45,8 +51,13 @@ std::string step_script(const ProcessSpec& spec) {
     if (!argv.empty()) argv += ' ';
     argv += shell_quote(a);
   }
-  if (spec.stdin_data) return s + "printf '%s' " + shell_quote(*spec.stdin_data) + " | " + argv;
-  return s + "exec " + argv;
+  // Stdin needs a pipeline, and the whole pipeline belongs in the session.
+  // (Without setsid in the image clnrm_run runs the step in the agent's
+  // process group; kill_session() then kills it by pid.)
+  if (spec.stdin_data)
+    return s + "clnrm_run \"$clnrm_sh\" -c 'printf %s \"$1\" | { shift; exec \"$@\"; }' sh " +
+           shell_quote(*spec.stdin_data) + " " + argv;
+  return s + "clnrm_run " + argv;
 }
 
 namespace {
@@ -104,7 +115,7 @@ bool StepAgent::read_until_done(const std::string& marker, std::chrono::steady_c
     if (!chunk) continue;
     if (chunk->empty()) {
       broken_ = true;
-      throw Error(ErrorKind::Backend, "the step container's agent exited (does the image have busybox sh, base64 and setsid? "
+      throw Error(ErrorKind::Backend, "the step container's agent exited (does the image have sh and setsid? "
                                       "set CLNRM_DOCKER_STEP_AGENT=0 to use engine execs)",
                   "container " + id_.substr(0, 12));
     }
@@ -131,8 +142,13 @@ void StepAgent::kill_session(const std::string& nonce, std::chrono::steady_clock
     if (chunk) demux_.feed(*chunk);
   }
   const std::string* pid = &pid_;
+  if (pid->empty() || pid->find_first_not_of("0123456789") != std::string::npos) return;
   // Kill the step's session (its process group) from inside the container.
-  nlohmann::json body = {{"AttachStdout", true}, {"AttachStderr", true}, {"Cmd", {"kill", "-9", "-" + *pid}}};
+  // Until the step's `exec setsid` has run, that group does not exist yet:
+  // then kill the step's process itself and, in case setsid happened in
+  // between, the group once more.
+  const std::string kill = fmt::format("kill -9 -{0} 2>/dev/null || {{ kill -9 {0}; kill -9 -{0}; }} 2>/dev/null; true", *pid);
+  nlohmann::json body = {{"AttachStdout", true}, {"AttachStderr", true}, {"Cmd", {"sh", "-c", kill}}};
   try {
     const std::string exec_id = client_.exec_create(id_, body);
     client_.exec_start(exec_id, 4096, std::chrono::seconds(10), nullptr);
