@@ -63,9 +63,14 @@ class PeersSection(unittest.TestCase):
         self.assertEqual(cells[3], "–")
         self.assertEqual(cells[5], "–")
 
+    def test_the_cold_variant_missing_from_the_set_is_not_run(self):
+        cells = row(self.md, "same, every pod made on the measured path (no standby pod)")
+        self.assertEqual(cells[1], "not run: `IsolatedStep_FreshPodCold` has no result in this set")
+
     def test_sandbox_command_reproduces_with_the_sets_settings(self):
         self.assertIn("build/release/bench/sandbox_benchmarks --benchmark_filter='^(IsolatedStep_FreshPod|"
-                      "RawFloor_AllNamespaces|Peer_Unshare|Peer_Bwrap)/real_time$' --benchmark_repetitions=3 "
+                      "IsolatedStep_FreshPodCold|RawFloor_AllNamespaces|Peer_Unshare|Peer_Bwrap)/real_time$' "
+                      "--benchmark_repetitions=3 "
                       "--benchmark_min_time=0.01 --benchmark_enable_random_interleaving=true", self.md)
 
     def test_bats(self):

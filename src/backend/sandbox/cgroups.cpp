@@ -91,7 +91,11 @@ std::optional<CgroupGroup> CgroupPool::acquire(const std::string& parent) {
     if (it != free_.end() && !it->second.empty()) {
       CgroupGroup g = std::move(it->second.back());
       it->second.pop_back();
-      return g;
+      // Pooled groups keep no descriptor open (a pool that grew to the
+      // run's peak concurrency must not look like a descriptor leak).
+      g.procs = UniqueFd(::open((g.dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+      if (g.procs.valid()) return g;
+      remove_group_dir(g.dir);
     }
   }
   return make_group_dir(parent);
@@ -108,6 +112,7 @@ void CgroupPool::release(CgroupGroup group) noexcept {
     std::lock_guard lock(mutex_);
     if (!closed_) {
       const std::string parent = group.dir.substr(0, group.dir.rfind('/'));
+      group.procs.reset();
       try {
         free_[parent].push_back(std::move(group));
         return;

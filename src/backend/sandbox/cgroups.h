@@ -32,7 +32,7 @@ namespace clnrm::sandbox {
 // written to it (so a pod with the same limits writes nothing).
 struct CgroupGroup {
   std::string dir;
-  UniqueFd procs;
+  UniqueFd procs;  // cgroup.procs, open while a pod uses the group (closed in the pool)
   std::map<std::string, std::string> written;  // file name -> value
 };
 
