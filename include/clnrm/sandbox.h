@@ -9,7 +9,9 @@
 // server: steps and services are forked by it (so they are in every pod
 // namespace and cgroup from birth) and each runs in a nested PID namespace of
 // its own, so killing that namespace's init kills everything the step
-// started. Pod init dies with the runner (PR_SET_PDEATHSIG plus a keeper
+// started. In a pod made for sequential steps (PodSpec::sequential_steps) a
+// step runs straight under pod init instead, which kills and reaps whatever
+// the step left in the pod before it reports the step's end. Pod init dies with the runner (PR_SET_PDEATHSIG plus a keeper
 // pipe), and with it every process of the pod: nothing is left behind, even
 // after SIGKILL of the runner. See docs/SANDBOX.md.
 //
