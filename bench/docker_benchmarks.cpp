@@ -177,6 +177,27 @@ void wait_redis(Pod& pod, benchmark::State& state) {
   state.SkipWithError("redis never became ready");
 }
 
+// A pod of the ten-step test with its redis service up and answering
+// (`reuse`: adopting the warm unit, made by the first such call).
+struct RedisTest {
+  std::unique_ptr<Pod> pod;
+  std::unique_ptr<ServiceInstance> service;
+};
+RedisTest ready_redis_test(benchmark::State& state, bool reuse) {
+  RedisTest t;
+  t.pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
+  t.service = t.pod->start_service(redis_service(reuse));
+  wait_redis(*t.pod, state);
+  return t;
+}
+
+// Tears a ready_redis_test down as a test's end does.
+void end_redis_test(RedisTest& t) {
+  t.service->stop(Duration(0));
+  t.pod->destroy();
+  docker_wait_teardown(backend());
+}
+
 // A test with one redis service and 10 steps (readiness by exec probe, as
 // the runner does), then teardown. Steps either talk to redis at 127.0.0.1
 // with redis-cli (~3-4 ms of CPU each, mostly the dynamic linker relocating
@@ -187,20 +208,12 @@ void ten_step_test(benchmark::State& state, bool reuse, bool trivial_steps = fal
   CancelToken never;
   const std::vector<std::string> argv =
       trivial_steps ? std::vector<std::string>{"true"} : std::vector<std::string>{"redis-cli", "incr", "n"};
-  if (reuse) {
-    // Untimed: make sure a warm unit exists (the first run creates it).
-    auto pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
-    auto svc = pod->start_service(redis_service(true));
-    wait_redis(*pod, state);
-  }
+  // Untimed: make sure a warm unit exists (the first run creates it).
+  if (reuse) ready_redis_test(state, true);
   for (auto _ : state) {
-    auto pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
-    auto svc = pod->start_service(redis_service(reuse));
-    wait_redis(*pod, state);
-    for (int i = 0; i < 10; ++i) check(pod->exec(step(argv), never), state);
-    svc->stop(Duration(0));
-    pod->destroy();
-    docker_wait_teardown(backend());
+    RedisTest t = ready_redis_test(state, reuse);
+    for (int i = 0; i < 10; ++i) check(t.pod->exec(step(argv), never), state);
+    end_redis_test(t);
   }
 }
 void BM_DockerTenStepTestFreshService(benchmark::State& state) { ten_step_test(state, false); }
@@ -218,30 +231,20 @@ BENCHMARK(BM_DockerTenTrivialStepTestReusedService)->Unit(benchmark::kMillisecon
 // fresh / floor is the best reuse ratio this workload allows on this machine.
 void BM_DockerTenStepTestRedisCliFloor(benchmark::State& state) {
   CancelToken never;
-  auto pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
-  auto svc = pod->start_service(redis_service(true));
-  wait_redis(*pod, state);
+  RedisTest t = ready_redis_test(state, true);
   const auto loop = step({"sh", "-c",
                           "redis-cli ping >/dev/null && i=0 && while [ $i -lt 10 ]; do "
                           "redis-cli incr n >/dev/null || exit 1; i=$((i+1)); done"});
-  for (auto _ : state) check(pod->exec(loop, never), state);
+  for (auto _ : state) check(t.pod->exec(loop, never), state);
 }
 BENCHMARK(BM_DockerTenStepTestRedisCliFloor)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Only getting a ready service (what reuse saves), without the 10 steps.
 void service_ready(benchmark::State& state, bool reuse) {
-  if (reuse) {
-    auto pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
-    auto svc = pod->start_service(redis_service(true));
-    wait_redis(*pod, state);
-  }
+  if (reuse) ready_redis_test(state, true);
   for (auto _ : state) {
-    auto pod = backend().create_pod(pod_spec("bench-ten-step", kRedis));
-    auto svc = pod->start_service(redis_service(reuse));
-    wait_redis(*pod, state);
-    svc->stop(Duration(0));
-    pod->destroy();
-    docker_wait_teardown(backend());
+    RedisTest t = ready_redis_test(state, reuse);
+    end_redis_test(t);
   }
 }
 void BM_DockerServiceReadyFresh(benchmark::State& state) { service_ready(state, false); }

@@ -44,11 +44,15 @@ std::string new_group_name() {
   return fmt::format("{}-g{}", ::getpid(), counter.fetch_add(1) + 1);
 }
 
+UniqueFd open_procs(const std::string& dir) {
+  return UniqueFd(::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+}
+
 std::optional<CgroupGroup> make_group_dir(const std::string& parent) {
   CgroupGroup g;
   g.dir = parent + "/" + new_group_name();
   if (::mkdir(g.dir.c_str(), 0755) != 0) return std::nullopt;
-  g.procs = UniqueFd(::open((g.dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+  g.procs = open_procs(g.dir);
   if (!g.procs.valid()) {
     ::rmdir(g.dir.c_str());
     return std::nullopt;
@@ -85,23 +89,27 @@ bool set_limit(CgroupGroup& g, const std::string& file, const std::string& value
 }  // namespace
 
 std::optional<CgroupGroup> CgroupPool::acquire(const std::string& parent) {
+  std::optional<CgroupGroup> pooled;
   {
     std::lock_guard lock(mutex_);
     auto it = free_.find(parent);
     if (it != free_.end() && !it->second.empty()) {
-      CgroupGroup g = std::move(it->second.back());
+      pooled = std::move(it->second.back());
       it->second.pop_back();
-      // Pooled groups keep no descriptor open (a pool that grew to the
-      // run's peak concurrency must not look like a descriptor leak).
-      g.procs = UniqueFd(::open((g.dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-      if (g.procs.valid()) return g;
-      remove_group_dir(g.dir);
     }
+  }
+  if (pooled) {
+    // Pooled groups keep no descriptor open (a pool that grew to the run's
+    // peak concurrency must not look like a descriptor leak).
+    pooled->procs = open_procs(pooled->dir);
+    if (pooled->procs.valid()) return pooled;
+    remove_group_dir(pooled->dir);
   }
   return make_group_dir(parent);
 }
 
 void CgroupPool::release(CgroupGroup group) noexcept {
+  group.procs.reset();
   // Tasks that were just killed leave the group asynchronously.
   bool empty = group_is_empty(group.dir);
   for (int attempt = 0; attempt < 200 && !empty; ++attempt) {
@@ -112,7 +120,6 @@ void CgroupPool::release(CgroupGroup group) noexcept {
     std::lock_guard lock(mutex_);
     if (!closed_) {
       const std::string parent = group.dir.substr(0, group.dir.rfind('/'));
-      group.procs.reset();
       try {
         free_[parent].push_back(std::move(group));
         return;
@@ -121,7 +128,6 @@ void CgroupPool::release(CgroupGroup group) noexcept {
       }
     }
   }
-  group.procs.reset();
   remove_group_dir(group.dir);
 }
 
@@ -133,10 +139,7 @@ void CgroupPool::close() noexcept {
     groups.swap(free_);
   }
   for (auto& [parent, list] : groups) {
-    for (auto& g : list) {
-      g.procs.reset();
-      remove_group_dir(g.dir);
-    }
+    for (const auto& g : list) remove_group_dir(g.dir);
   }
 }
 

@@ -57,8 +57,7 @@ struct Decoded {
 
 // The direct step in progress (pod init is single-threaded: plain globals).
 struct DirectStep {
-  bool active = false;
-  pid_t pid = -1;
+  pid_t pid = -1;  // > 0 while a direct step runs
   int status_fd = -1;
   StepStatus status;
 };
@@ -131,6 +130,24 @@ void forward_to_command(int sig) {
 
 int lift(int fd) noexcept { return ::fcntl(fd, F_DUPFD_CLOEXEC, 10); }
 
+// What a step's process does before the command, nested or direct: its rootfs
+// (when it has one), its workdir, the security plan (pod init already reduced
+// the bounding set and reset signal dispositions). 0, or an errno with *stage
+// naming what failed.
+int enter_step(const RawExec& exec, const SecurityPlan& security, const char** stage) noexcept {
+  if (exec.rootfs[0] != '\0') {
+    *stage = "rootfs";
+    const int e = ::unshare(CLONE_NEWNS) == 0 ? enter_rootfs(exec.rootfs, stage) : errno;
+    if (e != 0) return e;
+  }
+  if (::chdir(exec.workdir) != 0) {
+    *stage = "cannot change to the workdir";
+    return errno;
+  }
+  *stage = "security";
+  return apply_security_in_child(security, stage, true);
+}
+
 // PID 1 of the step's own namespace, forked by pod init. `fds` are
 // stdin (or -1), stdout, stderr, status.
 [[noreturn]] void step_init(const Decoded& request, const int fds[4], const SecurityPlan& security) noexcept {
@@ -145,15 +162,8 @@ int lift(int fd) noexcept { return ::fcntl(fd, F_DUPFD_CLOEXEC, 10); }
   ::close_range(4, ~0U, 0);        // pod init's control socket, keeper pipe, signalfd
 
   const RawExec& exec = request.exec;
-  if (exec.rootfs[0] != '\0') {
-    const char* stage = "rootfs";
-    const int e = ::unshare(CLONE_NEWNS) == 0 ? enter_rootfs(exec.rootfs, &stage) : errno;
-    if (e != 0) step_init_fail(stage, e);
-  }
-  if (::chdir(exec.workdir) != 0) step_init_fail("cannot change to the workdir", errno);
-  const char* stage = "security";
-  // Pod init already reduced the bounding set and reset signal dispositions.
-  if (const int e = apply_security_in_child(security, &stage, true); e != 0) step_init_fail(stage, e);
+  const char* stage = "";
+  if (const int e = enter_step(exec, security, &stage); e != 0) step_init_fail(stage, e);
 
   struct sigaction fwd {};
   fwd.sa_handler = forward_to_command;
@@ -183,33 +193,14 @@ int lift(int fd) noexcept { return ::fcntl(fd, F_DUPFD_CLOEXEC, 10); }
   const int in = fds[0] >= 0 ? fds[0] : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (in < 0 || ::dup2(in, 0) < 0 || ::dup2(fds[1], 1) < 0 || ::dup2(fds[2], 2) < 0) ::_exit(127);
   ::close_range(3, ~0U, 0);  // status pipe, keeper, control socket, signalfd
-  const RawExec& exec = request.exec;
-  if (exec.rootfs[0] != '\0') {
-    const char* stage = "rootfs";
-    const int e = ::unshare(CLONE_NEWNS) == 0 ? enter_rootfs(exec.rootfs, &stage) : errno;
-    if (e != 0) {
-      write_failure(stage, e);
-      ::_exit(127);
-    }
-  }
-  if (::chdir(exec.workdir) != 0) {
-    write_failure("cannot change to the workdir", errno);
-    ::_exit(127);
-  }
-  const char* stage = "security";
-  if (const int e = apply_security_in_child(security, &stage, true); e != 0) {
+  const char* stage = "";
+  if (const int e = enter_step(request.exec, security, &stage); e != 0) {
     write_failure(stage, e);
     ::_exit(127);
   }
   // Pod init's dispositions are already the defaults; only the mask is not.
   static constexpr int kNone[1] = {0};
-  exec_command(exec, kNone, 0);
-}
-
-void add_usage(StepStatus& status, const rusage& ru) noexcept {
-  status.user_us += ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec;
-  status.system_us += ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec;
-  if (ru.ru_maxrss > status.max_rss_kb) status.max_rss_kb = ru.ru_maxrss;
+  exec_command(request.exec, kNone, 0);
 }
 
 // The direct step's command exited with `wait_status`: kill what it left in
@@ -239,7 +230,7 @@ void reap_children() noexcept {
     rusage ru{};
     const pid_t w = ::wait4(-1, &st, WNOHANG, &ru);
     if (w <= 0) return;
-    if (!g_direct.active) continue;
+    if (g_direct.pid <= 0) continue;
     add_usage(g_direct.status, ru);
     if (w == g_direct.pid) finish_direct_step(st);
   }
@@ -311,7 +302,7 @@ void handle_request(int control_fd, const SecurityPlan& security, ForkServerMemo
   const int base = request.with_stdin ? 0 : 1;
   for (int i = 0; i < count; ++i) fds[base + i] = received[i];
 
-  if (request.direct && !g_direct.active && !has_children()) {
+  if (request.direct && g_direct.pid <= 0 && !has_children()) {
     const pid_t pid = ::vfork();
     if (pid == 0) direct_command(request, fds, security);
     int error = pid < 0 ? errno : 0;
@@ -327,7 +318,6 @@ void handle_request(int control_fd, const SecurityPlan& security, ForkServerMemo
       if (received[i] != status_fd || error != 0) ::close(received[i]);
     }
     if (error == 0) {
-      g_direct.active = true;
       g_direct.pid = pid;
       g_direct.status_fd = status_fd;
     }

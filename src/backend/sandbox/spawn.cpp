@@ -272,17 +272,19 @@ SpawnedProcess spawn_in_pod(const SpawnRequest& request) {
   return spawned;
 }
 
+void add_usage(StepStatus& status, const rusage& usage) noexcept {
+  status.user_us += usage.ru_utime.tv_sec * 1000000L + usage.ru_utime.tv_usec;
+  status.system_us += usage.ru_stime.tv_sec * 1000000L + usage.ru_stime.tv_usec;
+  if (usage.ru_maxrss > status.max_rss_kb) status.max_rss_kb = usage.ru_maxrss;
+}
+
 StepStatus reap_step_tree(pid_t command) noexcept {
   StepStatus result;
   for (;;) {
     int st = 0;
     rusage ru{};
     const pid_t w = ::wait4(-1, &st, 0, &ru);
-    if (w > 0) {
-      result.user_us += ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec;
-      result.system_us += ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec;
-      if (ru.ru_maxrss > result.max_rss_kb) result.max_rss_kb = ru.ru_maxrss;
-    }
+    if (w > 0) add_usage(result, ru);
     if (w == command) {
       result.wait_status = st;
       break;

@@ -62,6 +62,10 @@ struct StepStatus {
   long max_rss_kb = 0;
 };
 
+// Adds a reaped process's CPU time to `status` and keeps the largest max RSS
+// (async-signal-safe).
+void add_usage(StepStatus& status, const rusage& usage) noexcept;
+
 // As the init of a step's PID namespace: reaps every process of the tree,
 // adding up their resource usage, until `command` exits (its status is the
 // step's). Async-signal-safe: runs in a forked child.

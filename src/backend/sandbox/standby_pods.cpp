@@ -37,10 +37,16 @@ StandbyPods::~StandbyPods() {
   }
 }
 
-StandbyPods::Kind* StandbyPods::find(const std::string& key) {
+StandbyPods::Kind* StandbyPods::kind_of(const std::string& key) {
   auto it = std::find_if(kinds_.begin(), kinds_.end(), [&](const Kind& k) { return k.key == key; });
-  if (it == kinds_.end()) return nullptr;
+  return it == kinds_.end() ? nullptr : &*it;
+}
+
+StandbyPods::Kind* StandbyPods::find(const std::string& key) {
+  Kind* kind = kind_of(key);
+  if (kind == nullptr) return nullptr;
   // Most recently used last: evictions take the front.
+  auto it = kinds_.begin() + (kind - kinds_.data());
   std::rotate(it, it + 1, kinds_.end());
   return &kinds_.back();
 }
@@ -86,10 +92,7 @@ void StandbyPods::run() {
     if (stopping_) return;
     const std::string key = queue_.front();
     queue_.pop_front();
-    Kind* kind = nullptr;
-    for (auto& k : kinds_) {
-      if (k.key == key) kind = &k;
-    }
+    Kind* kind = kind_of(key);
     if (kind == nullptr) continue;
     PodSpec spec = kind->spec;
     spec.test_name = "standby";
@@ -102,19 +105,17 @@ void StandbyPods::run() {
       // whatever went wrong.
     }
     lock.lock();
-    kind = nullptr;
-    for (auto& k : kinds_) {
-      if (k.key == key) kind = &k;
-    }
-    if (kind == nullptr || stopping_ || kind->ready) {
+    // kinds_ may have changed while unlocked: look the kind up again, and do
+    // not keep the pointer across the next unlock.
+    kind = kind_of(key);
+    if (kind != nullptr) kind->pending = false;
+    if (kind != nullptr && !stopping_ && !kind->ready) {
+      kind->ready = std::move(made);
+    } else if (made) {
       lock.unlock();
-      if (made) made->destroy();
+      made->destroy();
       lock.lock();
-      if (kind != nullptr) kind->pending = false;
-      continue;
     }
-    kind->ready = std::move(made);
-    kind->pending = false;
   }
 }
 

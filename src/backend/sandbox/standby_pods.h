@@ -39,7 +39,8 @@ class StandbyPods {
     bool pending = false;               // queued or being made
   };
   void run();
-  Kind* find(const std::string& key);
+  Kind* kind_of(const std::string& key);  // call with mutex_ held
+  Kind* find(const std::string& key);     // kind_of, and marks it most recently used
 
   SandboxOptions options_;
   std::shared_ptr<CgroupPool> cgroup_pool_;
