@@ -33,13 +33,16 @@ mkdir -p "$out/rounds"
 
 run_side() {  # side build suite round
   local bin="$2/bench/$3"
+  local file="$out/rounds/$1.$3.$4.json"
   [[ -x $bin ]] || return 0
   local args=(--benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time"
               --benchmark_enable_random_interleaving=true
-              --benchmark_out="$out/rounds/$1.$3.$4.json" --benchmark_out_format=json)
+              --benchmark_out="$file" --benchmark_out_format=json)
   [[ -n $filter ]] && args+=(--benchmark_filter="$filter")
   echo "== round $4 $1 $3"
-  "$bin" "${args[@]}" >/dev/null
+  "$bin" "${args[@]}" >/dev/null 2>&1 || true
+  # A suite with no benchmark matching --filter leaves an empty file.
+  [[ -s $file ]] || rm -f "$file"
 }
 
 for ((round = 1; round <= rounds; round++)); do

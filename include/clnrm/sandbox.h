@@ -52,6 +52,11 @@ struct SandboxOptions {
   // same fresh namespaces, only made earlier) instead of waiting ~1 ms for
   // it. At most 4 kinds are kept; 0 disables (every pod is made on demand).
   int standby_pods = 1;
+  // Size of each scratch tmpfs of a pod (/tmp, the workdir, /dev/shm), in
+  // MiB: a step that fills one gets ENOSPC, and the host's memory is safe.
+  // 0: half the pod's memory limit ([limits] memory_mb or the level's
+  // default), or 1024 when the pod has none.
+  std::uint64_t scratch_mb = 0;
 };
 
 std::unique_ptr<Backend> make_sandbox_backend(SandboxOptions options = {});

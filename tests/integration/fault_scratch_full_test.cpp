@@ -1,11 +1,12 @@
-// Fault injection: a step fills its cleanroom's scratch space (/tmp and the
-// workdir are tmpfs inside the pod, mounted without a size: tmpfs pages are
-// charged to the pod's memory cgroup). With a memory limit the fill cannot
-// succeed; today the cgroup's OOM killer then takes the pod down (its fork
-// server dies too, so the step fails with an Error) -- the fault stays in
-// that cleanroom: destroying it does not hang, and a new pod works.
-// (A tmpfs size= per pod would turn this into ENOSPC for the writer; see
-// docs/RELIABILITY.md.)
+// Fault injection: a step fills its cleanroom's scratch space or its memory.
+// /tmp, the workdir and /dev/shm are tmpfs inside the pod, each with a size=
+// (half the pod's memory limit, 1 GiB without one: SandboxOptions::scratch_mb),
+// so the writer gets ENOSPC and the pod goes on; a step that allocates past
+// the memory limit is the OOM killer's victim, never the pod's init (which
+// may share the runner's memory: killing it would take the runner too, see
+// src/backend/sandbox/pod_init.cpp). The fault stays in its cleanroom.
+// ctest runs this suite twice: nested steps, and direct steps under pod init
+// (integration.sandbox_direct_steps).
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
 
@@ -20,40 +21,91 @@ using testing::make_test_pod;
 using testing::run;
 using testing::shell;
 
-TEST(FaultScratchFull, FillingTheScratchTmpfsIsBoundedByThePodMemoryLimit) {
+bool memory_limited_by_cgroup(Pod& pod) {
+  for (const auto& l : pod.enforced_limits()) {
+    if (l.what == "memory" && l.mechanism.find("cgroup") != std::string::npos) return true;
+  }
+  return false;
+}
+
+// The size= of the tmpfs mounted on `path` in the pod (the last mount there:
+// the pod's copy of the host's mount table may have one underneath).
+std::string tmpfs_size(Pod& pod, const std::string& path) {
+  const auto r =
+      run(pod, shell("awk '$2 == \"" + path + "\" && $3 == \"tmpfs\" { o = $4 } END { print o }' /proc/mounts"));
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  const auto at = r.stdout_data.find("size=");
+  if (at == std::string::npos) return "no size= in '" + r.stdout_data + "'";
+  return r.stdout_data.substr(at + 5, r.stdout_data.find_first_of(",\n", at) - at - 5);
+}
+
+TEST(FaultScratchFull, FillingTheScratchTmpfsIsENOSPCForTheWriterAndThePodGoesOn) {
   LimitsSpec limits;
   limits.memory_mb = 32;
   auto pod = make_test_pod("scratch_full", SecurityLevel::Medium, limits);
-  bool memory_by_cgroup = false;
-  for (const auto& l : pod->enforced_limits()) {
-    if (l.what == "memory" && l.mechanism.find("cgroup") != std::string::npos) memory_by_cgroup = true;
-  }
-  ASSERT_TRUE(memory_by_cgroup) << "memory is not limited by a cgroup here: the scratch tmpfs is unbounded";
+  ASSERT_TRUE(memory_limited_by_cgroup(*pod)) << "memory is not limited by a cgroup here";
+  EXPECT_EQ(tmpfs_size(*pod, "/tmp"), "16384k");
+  EXPECT_EQ(tmpfs_size(*pod, "/tmp/work"), "16384k");
+  EXPECT_EQ(tmpfs_size(*pod, "/dev/shm"), "16384k");
 
-  // 256 MiB into a pod allowed 32 MiB: must not succeed.
-  std::string outcome;
-  try {
-    const auto fill = run(*pod, shell("dd if=/dev/zero of=/tmp/fill bs=1M count=256 2>&1; echo rc=$?"));
-    outcome = "exit " + std::to_string(fill.exit_code) + ": " + fill.stdout_data;
-    EXPECT_EQ(fill.stdout_data.find("rc=0"), std::string::npos) << "256 MiB fit into a 32 MiB pod: " << outcome;
-  } catch (const Error& e) {
-    outcome = e.describe();  // the pod was OOM-killed: an error, not a hang or a pass
-  }
-  EXPECT_FALSE(outcome.empty());
-  auto destroyed = std::async(std::launch::async, [&] {
-    try {
-      pod->destroy();
-    } catch (const Error&) {
-    }
-  });
+  // 256 MiB into a pod allowed 32 MiB, 16 of them for /tmp.
+  const auto fill = run(*pod, shell("dd if=/dev/zero of=/tmp/fill bs=1M count=256 2>&1; echo rc=$?"));
+  EXPECT_NE(fill.stdout_data.find("No space left on device"), std::string::npos) << fill.stdout_data;
+  EXPECT_EQ(fill.stdout_data.find("rc=0"), std::string::npos) << fill.stdout_data;
+
+  // The same pod still works: its init and fork server were not touched.
+  const auto after = run(*pod, shell("rm /tmp/fill && echo alive > /tmp/x && cat /tmp/x"));
+  EXPECT_EQ(after.exit_code, 0) << after.stderr_data;
+  EXPECT_EQ(after.stdout_data, "alive\n");
+
+  auto destroyed = std::async(std::launch::async, [&] { pod->destroy(); });
   ASSERT_EQ(destroyed.wait_for(std::chrono::seconds(60)), std::future_status::ready) << "destroy hangs";
   destroyed.get();
+}
 
-  // The host and other cleanrooms are unaffected.
-  auto next = make_test_pod("after_scratch_full");
-  const auto r = run(*next, shell("echo alive > /tmp/x && cat /tmp/x"));
-  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
-  EXPECT_EQ(r.stdout_data, "alive\n");
+TEST(FaultScratchFull, WithoutAMemoryLimitEachScratchTmpfsHasOneGiB) {
+  auto pod = make_test_pod("scratch_default", SecurityLevel::Low);
+  EXPECT_EQ(tmpfs_size(*pod, "/tmp"), "1048576k");
+  EXPECT_EQ(tmpfs_size(*pod, "/tmp/work"), "1048576k");
+}
+
+TEST(FaultScratchFull, AStepAllocatingPastTheMemoryLimitIsTheOomVictimNotThePod) {
+  LimitsSpec limits;
+  limits.memory_mb = 32;
+  auto pod = make_test_pod("oom_victim", SecurityLevel::Medium, limits);
+  ASSERT_TRUE(memory_limited_by_cgroup(*pod)) << "memory is not limited by a cgroup here";
+  // 96 MiB of touched anonymous memory in a pod allowed 32.
+  const auto hog = run(*pod, shell("exec python3 -c 'b = bytearray(96 << 20); print(len(b))'"));
+  EXPECT_EQ(hog.exit_code, 128 + SIGKILL) << hog.stdout_data << hog.stderr_data;
+  EXPECT_EQ(hog.stdout_data, "");
+
+  // Pod init survived the OOM kill (and with it, the runner): the pod goes on.
+  for (int i = 0; i < 3; ++i) {
+    const auto next = run(*pod, shell("echo next"));
+    EXPECT_EQ(next.exit_code, 0) << next.stderr_data;
+    EXPECT_EQ(next.stdout_data, "next\n");
+  }
+}
+
+// Three tmpfs of 16 MiB each fill a 32 MiB pod: the memory cgroup runs out
+// with memory no process holds, so every process of the pod is a candidate,
+// and pod init -- which shares the runner's address space and looks as big
+// as the runner -- would be the OOM killer's first pick if it were not a
+// vfork child (in_vfork()). Its death would kill the runner with it.
+TEST(FaultScratchFull, ScratchFillingThePodsMemoryKillsAStepNeverPodInit) {
+  LimitsSpec limits;
+  limits.memory_mb = 32;
+  auto pod = make_test_pod("oom_tmpfs", SecurityLevel::Medium, limits);
+  ASSERT_TRUE(memory_limited_by_cgroup(*pod)) << "memory is not limited by a cgroup here";
+  const auto fill = run(*pod, shell("for f in /tmp/a /tmp/work/b /dev/shm/c; do "
+                                    "dd if=/dev/zero of=$f bs=1M count=15 2>/dev/null || exit 3; done; echo filled"));
+  EXPECT_NE(fill.stdout_data, "filled\n") << "45 MiB of tmpfs fit into a 32 MiB pod";
+
+  const auto cleaned = run(*pod, shell("rm -f /tmp/a /tmp/work/b /dev/shm/c; echo cleaned"));
+  EXPECT_EQ(cleaned.stdout_data, "cleaned\n") << cleaned.stderr_data;
+  const auto next = run(*pod, shell("echo next"));
+  EXPECT_EQ(next.exit_code, 0) << next.stderr_data;
+  EXPECT_EQ(next.stdout_data, "next\n");
 }
 
 }  // namespace

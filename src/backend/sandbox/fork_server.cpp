@@ -55,13 +55,14 @@ struct Decoded {
   bool direct = false;
 };
 
-// The direct step in progress (pod init is single-threaded: plain globals).
+// The direct step in progress. It lives on pod init's stack, not in a
+// global: pod inits may share the runner's memory (pod_init.cpp), and with it
+// each other's globals.
 struct DirectStep {
   pid_t pid = -1;  // > 0 while a direct step runs
   int status_fd = -1;
   StepStatus status;
 };
-DirectStep g_direct;
 
 // Walks `count` NUL-terminated strings from `*cursor`, storing pointers into
 // `slots` followed by a null. False when the message is malformed.
@@ -206,33 +207,33 @@ int enter_step(const RawExec& exec, const SecurityPlan& security, const char** s
 // The direct step's command exited with `wait_status`: kill what it left in
 // the pod (nothing else runs there, the runner guarantees it), reap it all,
 // then report, so the pod is empty again before the next step starts.
-void finish_direct_step(int wait_status) noexcept {
-  g_direct.status.wait_status = wait_status;
+void finish_direct_step(DirectStep& direct, int wait_status) noexcept {
+  direct.status.wait_status = wait_status;
   ::kill(-1, SIGKILL);
   for (;;) {
     int st = 0;
     rusage ru{};
     const pid_t w = ::wait4(-1, &st, 0, &ru);
     if (w > 0) {
-      add_usage(g_direct.status, ru);
+      add_usage(direct.status, ru);
     } else if (errno != EINTR) {
       break;  // ECHILD: every process of the pod is gone
     }
   }
-  write_all(g_direct.status_fd, reinterpret_cast<const char*>(&g_direct.status), sizeof g_direct.status);
-  ::close(g_direct.status_fd);
-  g_direct = DirectStep{};
+  write_all(direct.status_fd, reinterpret_cast<const char*>(&direct.status), sizeof direct.status);
+  ::close(direct.status_fd);
+  direct = DirectStep{};
 }
 
-void reap_children() noexcept {
+void reap_children(DirectStep& direct) noexcept {
   for (;;) {
     int st = 0;
     rusage ru{};
     const pid_t w = ::wait4(-1, &st, WNOHANG, &ru);
     if (w <= 0) return;
-    if (g_direct.pid <= 0) continue;
-    add_usage(g_direct.status, ru);
-    if (w == g_direct.pid) finish_direct_step(st);
+    if (direct.pid <= 0) continue;
+    add_usage(direct.status, ru);
+    if (w == direct.pid) finish_direct_step(direct, st);
   }
 }
 
@@ -261,7 +262,8 @@ void reply(int control_fd, int error, int pidfd, bool direct = false) noexcept {
   }
 }
 
-void handle_request(int control_fd, const SecurityPlan& security, ForkServerMemory& memory) noexcept {
+void handle_request(int control_fd, const SecurityPlan& security, ForkServerMemory& memory,
+                    DirectStep& direct) noexcept {
   iovec iov{memory.bytes.get(), ForkServerMemory::kBytes};
   alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))] = {};
   msghdr msg{};
@@ -302,7 +304,7 @@ void handle_request(int control_fd, const SecurityPlan& security, ForkServerMemo
   const int base = request.with_stdin ? 0 : 1;
   for (int i = 0; i < count; ++i) fds[base + i] = received[i];
 
-  if (request.direct && g_direct.pid <= 0 && !has_children()) {
+  if (request.direct && direct.pid <= 0 && !has_children()) {
     const pid_t pid = ::vfork();
     if (pid == 0) direct_command(request, fds, security);
     int error = pid < 0 ? errno : 0;
@@ -318,8 +320,8 @@ void handle_request(int control_fd, const SecurityPlan& security, ForkServerMemo
       if (received[i] != status_fd || error != 0) ::close(received[i]);
     }
     if (error == 0) {
-      g_direct.pid = pid;
-      g_direct.status_fd = status_fd;
+      direct.pid = pid;
+      direct.status_fd = status_fd;
     }
     reply(control_fd, error, pidfd, error == 0);
     if (pidfd >= 0) ::close(pidfd);
@@ -424,6 +426,7 @@ void serve_spawn_requests(int keeper_fd, int control_fd, const SecurityPlan& sec
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
   const int sfd = ::signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  DirectStep direct;
   for (;;) {
     pollfd fds[3] = {{keeper_fd, POLLIN, 0}, {control_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
     const int ready = ::poll(fds, sfd >= 0 ? 3 : 2, sfd >= 0 ? -1 : 100);
@@ -434,9 +437,9 @@ void serve_spawn_requests(int keeper_fd, int control_fd, const SecurityPlan& sec
       while (::read(sfd, &info, sizeof info) > 0) {
       }
     }
-    reap_children();
+    reap_children(direct);
     if (fds[1].revents & POLLIN) {
-      handle_request(control_fd, security, memory);
+      handle_request(control_fd, security, memory, direct);
     } else if (fds[1].revents & (POLLHUP | POLLERR)) {
       ::_exit(0);
     }

@@ -12,9 +12,35 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <string>
 
 namespace clnrm::sandbox {
+namespace {
+
+// "<mode>,<extra>" into `out` without allocating (extra may be empty).
+const char* tmpfs_options(char* out, std::size_t size, const char* mode, const char* extra) noexcept {
+  std::size_t n = 0;
+  for (const char* p = mode; *p != '\0' && n + 1 < size; ++p) out[n++] = *p;
+  if (*extra != '\0' && n + 1 < size) out[n++] = ',';
+  for (const char* p = extra; *p != '\0' && n + 1 < size; ++p) out[n++] = *p;
+  out[n] = '\0';
+  return out;
+}
+
+}  // namespace
+
+std::string scratch_options(std::uint64_t scratch_mb, std::optional<std::uint64_t> memory_limit_mb) {
+  constexpr std::uint64_t kMiB = 1024 * 1024;
+  std::uint64_t bytes = 1024 * kMiB;
+  if (scratch_mb > 0) {
+    bytes = scratch_mb * kMiB;
+  } else if (memory_limit_mb && *memory_limit_mb > 0) {
+    bytes = std::max<std::uint64_t>(*memory_limit_mb * kMiB / 2, kMiB);
+  }
+  return "size=" + std::to_string(bytes);
+}
 
 int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
   // Read-only and private in one step: nothing we mount propagates back to
@@ -27,7 +53,10 @@ int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
     return errno;
   }
   const unsigned long scratch = MS_NOSUID | MS_NODEV;
-  if (::mount("tmpfs", "/tmp", "tmpfs", scratch, "mode=1777") != 0) {
+  char options[2][96];
+  const char* sticky = tmpfs_options(options[0], sizeof options[0], "mode=1777", plan.scratch_size.c_str());
+  const char* plain = tmpfs_options(options[1], sizeof options[1], "mode=0755", plan.scratch_size.c_str());
+  if (::mount("tmpfs", "/tmp", "tmpfs", scratch, sticky) != 0) {
     *stage = "mount tmpfs on /tmp";
     return errno;
   }
@@ -35,12 +64,12 @@ int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
     *stage = "mkdir of the workdir (it must be inside /tmp)";
     return errno;
   }
-  if (::mount("tmpfs", plan.workdir.c_str(), "tmpfs", scratch, "mode=0755") != 0) {
+  if (::mount("tmpfs", plan.workdir.c_str(), "tmpfs", scratch, plain) != 0) {
     *stage = "mount tmpfs on the workdir";
     return errno;
   }
   // POSIX shared memory must work (Python multiprocessing, PostgreSQL...).
-  if (::mount("tmpfs", "/dev/shm", "tmpfs", scratch, "mode=1777") != 0 && errno != ENOENT) {
+  if (::mount("tmpfs", "/dev/shm", "tmpfs", scratch, sticky) != 0 && errno != ENOENT) {
     *stage = "mount tmpfs on /dev/shm";
     return errno;
   }

@@ -6,21 +6,24 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <condition_variable>
+#include <cerrno>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace clnrm::sandbox {
 namespace {
 
-void report(int fd, int error, const char* stage) noexcept {
-  const PodInitReport r{error, stage};
+void report(int fd, int error, const char* stage, bool started = false) noexcept {
+  const PodInitReport r{error, stage, started};
   while (::write(fd, &r, sizeof r) < 0 && errno == EINTR) {
   }
 }
@@ -28,6 +31,8 @@ void report(int fd, int error, const char* stage) noexcept {
 int pod_init_main(void* arg) {
   const auto& cfg = *static_cast<const PodInitConfig*>(arg);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The runner learns the pid (CLONE_PARENT_SETTID) once this arrives.
+  report(cfg.report_fd, 0, nullptr, true);
   // Wait for the parent: uid/gid maps and cgroup membership come first. EOF
   // means the parent gave up (or died before PDEATHSIG was armed).
   if (cfg.go_fd >= 0) {
@@ -78,6 +83,10 @@ int pod_init_main(void* arg) {
     report(cfg.report_fd, errno, "preparing pod init descriptors");
     ::_exit(1);
   }
+  // With CLONE_VM, `cfg` is the runner's and gone once the runner has the
+  // report: keep what the fork server needs.
+  const SecurityPlan* security = cfg.security;
+  ForkServerMemory* memory = cfg.fork_server_memory;
   report(cfg.report_fd, 0, nullptr);
   ::dup2(null_fd, 0);
   ::dup2(null_fd, 1);
@@ -89,7 +98,7 @@ int pod_init_main(void* arg) {
   sigset_t all;
   sigfillset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
-  if (control >= 0) serve_spawn_requests(3, 4, *cfg.security, *cfg.fork_server_memory);
+  if (control >= 0) serve_spawn_requests(3, 4, *security, *memory);
   for (;;) {
     char byte;
     const ssize_t r = ::read(3, &byte, 1);
@@ -97,39 +106,123 @@ int pod_init_main(void* arg) {
   }
 }
 
+// ---- Parent threads ----
+//
+// A root runner clones pod init with CLONE_VM: it shares the runner's address
+// space instead of getting a copy of it. A copy is what made pods expensive:
+// the runner's page tables copied per pod, every page of the runner
+// write-protected (TLB shootdowns on both cores, then a copy-on-write fault
+// for each page the runner touches afterwards) and unmapped again at the
+// pod's end (docs/SANDBOX.md, "Where a pod's time goes"). Pod init only
+// writes its own stack, its fork server's request memory (per pod) and its
+// own descriptors.
+//
+// It is cloned like vfork() (CLONE_VM | CLONE_VFORK) by a parent thread of
+// its own, which stays suspended in the kernel until pod init is gone. That
+// is the vfork contract, and what makes sharing safe:
+//  - pod init runs on the parent's stack memory and uses its thread-local
+//    storage (errno, the stack guard), which nothing else touches meanwhile;
+//  - the OOM killer never picks a vfork child whose parent shares its memory
+//    (in_vfork()): the victim of a pod's memory cgroup is the step that used
+//    the memory, never pod init, whose death would take every process sharing
+//    its address space -- the runner -- with it;
+//  - PR_SET_PDEATHSIG (which fires when the parent *thread* exits) has a
+//    parent that never exits on its own.
+// Parents are made as needed (as many as pods live at once) and live as long
+// as the process. The pid comes back through CLONE_PARENT_SETTID, and pod
+// init's first report says it is there.
+//
+// An unprivileged runner (user namespace) clones pod init as a copy
+// (no CLONE_VM): pod init makes its address space non-dumpable, which such a
+// runner cannot afford for its own. Sanitized builds do the same
+// (sanitized_build.h).
+
+struct SpawnerState;
+
+// One per pod init being started, on the starting thread's stack.
+struct PodInitJob {
+  const PodInitConfig* config = nullptr;
+  pid_t pid = 0;  // written by the kernel before pod init runs
+};
+
+class PodInitParent {
+ public:
+  explicit PodInitParent(SpawnerState& state) : state_(state) {}
+
+  bool valid() const { return stack_ != nullptr; }
+
+  // Hands `job` to the thread, which clones pod init for it.
+  void start(PodInitJob& job) {
+    std::lock_guard lock(mutex_);
+    job_ = &job;
+    wake_.notify_one();
+  }
+
+  void run();
+
+ private:
+  static constexpr std::size_t kStackSize = 256u << 10;
+
+  // Pod init's stack (with CLONE_VM this very memory; otherwise the child's
+  // copy of it), big enough for enter_rootfs and a vfork()ed step on top of
+  // pod init's frames. Mapped once per parent with a guard page below it.
+  static char* map_stack() {
+    const auto guard = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    void* base =
+        ::mmap(nullptr, guard + kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (base == MAP_FAILED) return nullptr;
+    ::mprotect(base, guard, PROT_NONE);
+    return static_cast<char*>(base) + guard;
+  }
+
+  SpawnerState& state_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  PodInitJob* job_ = nullptr;  // guarded by mutex_
+  char* stack_ = map_stack();
+};
+
 // Process-wide state; rebuilt in a forked child (its threads did not survive
 // the fork, and a mutex may have been held at that moment).
 struct SpawnerState {
   pid_t owner = ::getpid();
   std::mutex mutex;
-  std::condition_variable cv;
-  const PodInitConfig* pending = nullptr;
-  pid_t result = 0;
-  bool done = false;
+  std::vector<PodInitParent*> idle;  // parents without a pod init
   int keeper_read = -1;
   int keeper_write = -1;  // never closed: EOF must mean "this process is gone"
-  std::mutex serial;      // one request at a time through the single slot
 };
 
-std::atomic<SpawnerState*> g_state{nullptr};
-
-constexpr std::size_t kStackSize = 256u << 10;
-
-void spawner_loop(SpawnerState* s) {
-  // The child runs on a copy of this stack (no CLONE_VM).
-  std::unique_ptr<char[]> stack_memory(new char[kStackSize]);
-  char* stack = stack_memory.get();
-  std::unique_lock lock(s->mutex);
+void PodInitParent::run() {
+  // Signals go to other threads: this one spends its life suspended in
+  // clone() until its pod init is gone, and a process-directed signal the
+  // kernel chose it for would wait that long for its handler.
+  sigset_t all;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, nullptr);
   for (;;) {
-    s->cv.wait(lock, [&] { return s->pending != nullptr && !s->done; });
-    const PodInitConfig* cfg = s->pending;
-    const pid_t pid = ::clone(pod_init_main, stack + kStackSize, cfg->clone_flags | SIGCHLD,
-                              const_cast<PodInitConfig*>(cfg));
-    s->result = pid < 0 ? -errno : pid;
-    s->done = true;
-    s->cv.notify_all();
+    PodInitJob* job = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return job_ != nullptr; });
+      job = std::exchange(job_, nullptr);
+    }
+    const PodInitConfig& config = *job->config;
+    const int flags = config.clone_flags | SIGCHLD | CLONE_VFORK | CLONE_PARENT_SETTID |
+                      (config.share_memory ? CLONE_VM : 0);
+    const int report_fd = config.report_fd;
+    // Returns when pod init is gone (or could not be cloned).
+    const pid_t pid = ::clone(pod_init_main, stack_ + kStackSize, flags, const_cast<PodInitConfig*>(&config),
+                              &job->pid);
+    if (pid < 0) {
+      // No pod init: the starting thread still waits on its report pipe.
+      report(report_fd, errno, "clone");
+    }
+    std::lock_guard lock(state_.mutex);
+    state_.idle.push_back(this);
   }
 }
+
+std::atomic<SpawnerState*> g_state{nullptr};
 
 SpawnerState* state() {
   SpawnerState* current = g_state.load(std::memory_order_acquire);
@@ -142,15 +235,33 @@ SpawnerState* state() {
   }
   fresh->keeper_read = fds[0];
   fresh->keeper_write = fds[1];
+  // Deliberately leaked: it must outlive every pod of the process.
   if (!g_state.compare_exchange_strong(current, fresh, std::memory_order_acq_rel)) {
     ::close(fds[0]);
     ::close(fds[1]);
     delete fresh;
     return g_state.load(std::memory_order_acquire);
   }
-  // Deliberately leaked and detached: it must outlive every pod of the process.
-  std::thread(spawner_loop, fresh).detach();
   return fresh;
+}
+
+// An idle parent thread, or a new one (leaked and detached, like the state).
+PodInitParent* acquire_parent(SpawnerState& s) {
+  {
+    std::lock_guard lock(s.mutex);
+    if (!s.idle.empty()) {
+      PodInitParent* p = s.idle.back();
+      s.idle.pop_back();
+      return p;
+    }
+  }
+  auto* parent = new PodInitParent(s);
+  if (!parent->valid()) {
+    delete parent;
+    return nullptr;
+  }
+  std::thread([parent] { parent->run(); }).detach();
+  return parent;
 }
 
 }  // namespace
@@ -160,18 +271,22 @@ int keeper_read_fd() {
   return s != nullptr ? s->keeper_read : -1;
 }
 
-pid_t clone_pod_init(const PodInitConfig& config) {
+pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd) {
   SpawnerState* s = state();
   if (s == nullptr) return -EMFILE;
-  std::lock_guard serial(s->serial);
-  std::unique_lock lock(s->mutex);
-  s->pending = &config;
-  s->done = false;
-  s->cv.notify_all();
-  s->cv.wait(lock, [&] { return s->done; });
-  s->pending = nullptr;
-  s->done = false;
-  return s->result;
+  PodInitParent* parent = acquire_parent(*s);
+  if (parent == nullptr) return -EAGAIN;
+  PodInitJob job;
+  job.config = &config;
+  parent->start(job);
+  // Pod init's "started", or the parent's report that the clone failed.
+  PodInitReport first;
+  ssize_t n;
+  while ((n = ::read(report_read_fd, &first, sizeof first)) < 0 && errno == EINTR) {
+  }
+  if (n != static_cast<ssize_t>(sizeof first)) return -EIO;
+  if (!first.started) return -(first.error != 0 ? first.error : EIO);
+  return job.pid;
 }
 
 }  // namespace clnrm::sandbox

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace clnrm::sandbox {
@@ -17,10 +19,22 @@ struct ForkServerMemory;
 struct MountPlan {
   std::string workdir = "/tmp/work";  // its own tmpfs, inside the /tmp tmpfs
   bool nosuid = true;                 // MOUNT_ATTR_NOSUID on the read-only host root
+  // tmpfs options after the mode: "size=<bytes>" for each scratch tmpfs
+  // (/tmp, the workdir, /dev/shm), so a step filling one gets ENOSPC instead
+  // of filling the host or the pod's memory (scratch_options()).
+  std::string scratch_size;
 };
+
+// "size=<bytes>" for each of a pod's scratch tmpfs mounts: `scratch_mb` when
+// set, else half the pod's memory limit (the other half is for its
+// processes), else 1 GiB.
+std::string scratch_options(std::uint64_t scratch_mb, std::optional<std::uint64_t> memory_limit_mb);
 
 struct PodInitConfig {
   int clone_flags = 0;   // CLONE_NEW* for the pod
+  // CLONE_VM: pod init shares the runner's address space (pod_init.cpp says
+  // why and when).
+  bool share_memory = false;
   int go_fd = -1;        // read end: one byte when the parent finished (maps, cgroups);
                          // -1: nothing to wait for (root, no cgroups), start at once
   int report_fd = -1;    // write end: a PodInitReport
@@ -44,6 +58,7 @@ struct PodInitConfig {
 struct PodInitReport {
   int error = 0;                // errno; 0 = ready
   const char* stage = nullptr;  // static string naming what failed
+  bool started = false;         // the first report: pod init runs, its pid is known
 };
 
 // Mounts of MountPlan (async-signal-safe). Returns 0 or an errno with *stage.
@@ -55,10 +70,12 @@ int enter_rootfs(const char* rootfs, const char** stage) noexcept;
 // Hostname `cleanroom` and loopback up (async-signal-safe).
 int setup_pod_network(bool bring_up_loopback, const char** stage) noexcept;
 
-// Clones pod init from a long-lived thread (PR_SET_PDEATHSIG fires when the
-// parent *thread* exits, so a pod must not be the child of a short-lived
-// runner thread). Returns the pid, or -errno.
-pid_t clone_pod_init(const PodInitConfig& config);
+// Clones pod init from a parent thread of its own (pod_init.cpp) and waits
+// for its first report on `report_read_fd` (the read end of
+// config.report_fd, which the caller keeps open until this returns).
+// Returns the pid, or -errno when it could not be cloned. Pod init's second
+// report, after its setup, follows on the same pipe.
+pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd);
 
 // The read end of this process's keeper pipe: its write end lives as long as
 // the runner process, so pod inits see EOF exactly when the runner is gone.

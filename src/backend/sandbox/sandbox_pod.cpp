@@ -2,6 +2,7 @@
 #include "backend/sandbox/sandbox_pod.h"
 
 #include "backend/sandbox/pod_init.h"
+#include "backend/sandbox/sanitized_build.h"
 
 #include <clnrm/error.h>
 
@@ -40,7 +41,8 @@ UniqueFd open_ns(pid_t pid, const char* kind) {
   return fd;
 }
 
-void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolicy& policy) {
+void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolicy& policy,
+                        const std::string& scratch_size) {
   auto& e = core.enforced;
   e.push_back({"security level", "sandbox", std::string(to_string(spec.level))});
   e.push_back({"capabilities", "bounding set + capset in every step and service", describe_caps(core.security.keep_caps)});
@@ -55,8 +57,9 @@ void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolic
                core.host_network ? "host" : "loopback"});
   for (const std::string& warning : policy.warnings) e.push_back({policy.host_network_ignored ? "host_network" : "warning", warning, "ignored"});
   e.push_back({"root fs",
-               fmt::format("host root read-only (mount_setattr), tmpfs /tmp, tmpfs workdir, private /proc{}",
-                           policy.nosuid ? ", nosuid" : ""),
+               fmt::format("host root read-only (mount_setattr), tmpfs /tmp, workdir and /dev/shm ({} each), "
+                           "private /proc{}",
+                           scratch_size, policy.nosuid ? ", nosuid" : ""),
                std::string(to_string(policy.root_fs))});
   e.push_back({"user namespace", core.user_namespace ? "yes (unprivileged runner)" : "no (runner is root)",
                core.user_namespace ? "on" : "off"});
@@ -82,7 +85,8 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   }
   core.cgroups =
       PodCgroups::create(options, limits, core.security, core.enforced, &spec.limits, std::move(cgroup_pool));
-  describe_isolation(core, spec, policy);
+  const std::string scratch_size = scratch_options(options.scratch_mb, limits.memory_mb);
+  describe_isolation(core, spec, policy, scratch_size);
 
   int control[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) throw_errno("sandbox: socketpair");
@@ -107,13 +111,17 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   config.keeper_fd = keeper_read_fd();
   config.mounts.workdir = options.workdir;
   config.mounts.nosuid = policy.nosuid;
+  config.mounts.scratch_size = scratch_size;
   config.new_network = !core.host_network;
   config.control_fd = server_end.get();
   config.security = &core.security;
   config.fork_server_memory = &core.fork_server_memory;
   if (config.keeper_fd < 0) throw Error(ErrorKind::Backend, "cannot create the sandbox keeper pipe", "sandbox");
 
-  const pid_t pid = clone_pod_init(config);
+  // Under a sanitizer pod init is forked: ASan and TSan cannot follow a
+  // process that shares their shadow memory from another stack.
+  config.share_memory = !core.user_namespace && !kSanitized;
+  const pid_t pid = clone_pod_init(config, report.read.get());
   if (pid < 0) {
     auto missing = probe_sandbox_support();
     throw Error(ErrorKind::NotSupported,

@@ -2,6 +2,7 @@
 
 #include "backend/sandbox/child_exec.h"
 #include "backend/sandbox/pod_init.h"
+#include "backend/sandbox/sanitized_build.h"
 
 #include <clnrm/error.h>
 
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -19,6 +21,7 @@
 #include <csignal>
 #include <cstring>
 #include <memory>
+#include <new>
 
 namespace clnrm::sandbox {
 namespace {
@@ -37,11 +40,16 @@ struct ChildContext {
   char* c3_stack_top;
 };
 
-// Shared between C2 and C3 (C3 is a CLONE_VM child of C2): what the command
-// did, filled in by C3, read by C2 after C3 is gone. Separate signal targets
-// because both processes run handlers on the same memory.
-StepStatus g_command_status;
-volatile sig_atomic_t g_command_status_valid = 0;
+// What the command did, filled in by C3, read by C2 after C3 is gone. C2
+// maps it shared before cloning C3, so it is shared whether C3 shares C2's
+// memory (CLONE_VM) or, in a sanitized build, gets a copy of it.
+struct CommandStatus {
+  StepStatus status;
+  volatile sig_atomic_t valid = 0;
+};
+CommandStatus* g_command = nullptr;
+// Separate signal targets because with CLONE_VM both processes run handlers
+// on the same memory.
 volatile sig_atomic_t g_c3_pid = 0;  // C2's handlers signal this
 volatile sig_atomic_t g_c4_pid = 0;  // C3's handlers signal this
 int g_kill_tree_signal = 0;          // set in the parent before any clone
@@ -68,9 +76,9 @@ void set_handler(int sig, void (*handler)(int)) noexcept {
 
 [[noreturn]] void c3_fail(const char* what, int error, int code) noexcept {
   write_failure(what, error);
-  g_command_status = StepStatus{};
-  g_command_status.wait_status = code << 8;
-  g_command_status_valid = 1;
+  g_command->status = StepStatus{};
+  g_command->status.wait_status = code << 8;
+  g_command->valid = 1;
   ::_exit(code);
 }
 
@@ -98,8 +106,8 @@ int c3_main(void* arg) {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
   const StepStatus result = reap_step_tree(child);
-  g_command_status = result;
-  g_command_status_valid = 1;
+  g_command->status = result;
+  g_command->valid = 1;
   // Exiting as PID 1 makes the kernel kill every process left in this
   // namespace (daemons the step forked) before C2's wait returns.
   ::_exit(0);
@@ -116,7 +124,6 @@ int lift(int fd) noexcept { return fd < 0 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 10
   sigset_t all;
   sigfillset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
-  g_command_status_valid = 0;
   g_c3_pid = 0;
   g_c4_pid = 0;
 
@@ -151,14 +158,20 @@ int lift(int fd) noexcept { return fd < 0 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 10
       ::_exit(127);
     }
   }
+  void* shared = ::mmap(nullptr, sizeof(CommandStatus), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED) {
+    write_str(2, "clnrm: cannot map the step's status\n");
+    ::_exit(127);
+  }
+  g_command = new (shared) CommandStatus;
   if (::unshare(CLONE_NEWPID) != 0) {
-    g_command_status_valid = 0;
     write_str(2, "clnrm: unshare(CLONE_NEWPID) failed\n");
     ::_exit(127);
   }
   for (const int sig : kForwardedSignals) set_handler(sig, forward_to_c3);
   set_handler(g_kill_tree_signal, kill_c3);
-  const pid_t c3 = ::clone(c3_main, c3_stack_top, CLONE_VM | SIGCHLD, const_cast<SpawnRequest*>(&r));
+  const int c3_flags = SIGCHLD | (kSanitized ? 0 : CLONE_VM);
+  const pid_t c3 = ::clone(c3_main, c3_stack_top, c3_flags, const_cast<SpawnRequest*>(&r));
   if (c3 < 0) {
     write_str(2, "clnrm: cannot create the step's PID namespace init\n");
     ::_exit(127);
@@ -173,8 +186,8 @@ int lift(int fd) noexcept { return fd < 0 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 10
   while (::wait4(c3, &st, 0, &ru) < 0 && errno == EINTR) {
   }
   StepStatus report;
-  if (WIFEXITED(st) && g_command_status_valid) {
-    report = g_command_status;
+  if (WIFEXITED(st) && g_command->valid) {
+    report = g_command->status;
   } else {
     report.wait_status = st;  // C3 itself was killed: timeout, cancel, OOM
     report.user_us = ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec;
@@ -237,8 +250,9 @@ SpawnedProcess spawn_in_pod(const SpawnRequest& request) {
   ChildContext ctx{&request, report_pipe.write.get(), child_stack_top(1)};
   // Sharing memory (CLONE_VM) saves copying the runner's page tables for C1;
   // the kernel refuses setns(CLONE_NEWUSER) to a process sharing its memory,
-  // so with a user namespace C1 gets its own copy.
-  const int flags = CLONE_VFORK | SIGCHLD | (request.joins_user_namespace ? 0 : CLONE_VM);
+  // so with a user namespace C1 gets its own copy (as in a sanitized build).
+  const bool share = !request.joins_user_namespace && !kSanitized;
+  const int flags = CLONE_VFORK | SIGCHLD | (share ? CLONE_VM : 0);
   const pid_t c1 = ::clone(c1_main, child_stack_top(0), flags, &ctx);
   if (c1 < 0) throw_errno("sandbox: clone of the namespace-joining helper");
   int c1_status = 0;

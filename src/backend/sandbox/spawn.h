@@ -8,9 +8,9 @@
 //   C2 lives in the pod's PID namespace and is a child of the runner
 //     (CLONE_PARENT), which polls its pidfd and wait4()s it. It sets up stdio,
 //     unshare(CLONE_NEWPID)s (the kernel creates a PID namespace only under the
-//     caller's active one, so C1 cannot) and clone(CLONE_VM)s C3. On the
-//     kill-tree signal it SIGKILLs C3; it reports the command's status and
-//     resource usage on the status pipe.
+//     caller's active one, so C1 cannot) and clone(CLONE_VM)s C3 (a copy in
+//     a sanitized build). On the kill-tree signal it SIGKILLs C3; it reports
+//     the command's status and resource usage on the status pipe.
 //   C3 is PID 1 of the step's own nested PID namespace (PDEATHSIG on C2): a
 //     tiny init that applies the security plan, vfork()s C4, forwards signals,
 //     reaps orphans. When it exits the kernel kills everything left in the
