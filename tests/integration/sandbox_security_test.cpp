@@ -2,6 +2,7 @@
 // attack must fail.
 #include "integration/sandbox_test_support.h"
 
+#include <clnrm/error.h>
 #include <clnrm/policy.h>
 
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "backend/sandbox/sanitized_build.h"
 #include "backend/sandbox/security.h"
 
 namespace clnrm::testing {
@@ -79,11 +81,22 @@ TEST(SandboxSecurity, MemoryPastTheLimitIsKilledAndReportedOom) {
   auto pod = make_test_pod("oom", SecurityLevel::High, limits);
   ProcessSpec spec = command({"/usr/bin/python3", "-c", "b = bytearray(512 * 1024 * 1024); print('survived')"});
   spec.timeout = std::chrono::seconds(30);
-  const ExecResult r = run(*pod, spec);
+  ExecResult r;
+  try {
+    r = run(*pod, spec);
+  } catch (const Error& e) {
+    // Only in a sanitized build, where pod init is a copy of the
+    // instrumented runner and big enough to be the OOM killer's pick
+    // (fault_scratch_full_test.cpp): then the pod ends, with an error.
+    EXPECT_TRUE(sandbox::kSanitized) << e.describe();
+    return;
+  }
   EXPECT_TRUE(r.oom_killed) << r.exit_code << " " << r.stderr_data;
   EXPECT_EQ(r.term_signal, SIGKILL);
   EXPECT_EQ(r.stdout_data.find("survived"), std::string::npos);
-  // The pod survives its step's OOM.
+  // The pod survives its step's OOM (in a sanitized build pod init may have
+  // been the second pick).
+  if (sandbox::kSanitized) return;
   EXPECT_EQ(run(*pod, command({"true"})).exit_code, 0);
 }
 

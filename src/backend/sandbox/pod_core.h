@@ -62,9 +62,13 @@ struct PodCore {
   void destroy() noexcept;
 };
 
-// Runs `spec` to completion in a fresh PID namespace under `pid_ns` (with
-// `direct`, possibly straight under pod init: the caller guarantees nothing
-// else runs in the pod meanwhile).
+// The pod's own PID namespace, for run_in_pod (resolved under the spawn
+// guard, so a concurrent destroy() never races the read of its descriptor).
+inline constexpr int kPodPidNamespace = -1;
+
+// Runs `spec` to completion in a fresh PID namespace under `pid_ns` (a
+// service's, or kPodPidNamespace; with `direct`, possibly straight under pod
+// init: the caller guarantees nothing else runs in the pod meanwhile).
 ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const CancelToken& cancel,
                       bool direct = false);
 

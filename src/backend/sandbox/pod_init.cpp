@@ -2,12 +2,15 @@
 
 #include "backend/sandbox/child_exec.h"
 #include "backend/sandbox/fork_server.h"
+#include "backend/sandbox/sanitized_build.h"
 
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -31,7 +34,8 @@ void report(int fd, int error, const char* stage, bool started = false) noexcept
 int pod_init_main(void* arg) {
   const auto& cfg = *static_cast<const PodInitConfig*>(arg);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // The runner learns the pid (CLONE_PARENT_SETTID) once this arrives.
+  // Once this arrives the runner learns the pid (CLONE_PARENT_SETTID, or in
+  // a sanitized build from the parent thread: PodInitParent::taken()).
   report(cfg.report_fd, 0, nullptr, true);
   // Wait for the parent: uid/gid maps and cgroup membership come first. EOF
   // means the parent gave up (or died before PDEATHSIG was armed).
@@ -158,6 +162,14 @@ class PodInitParent {
     wake_.notify_one();
   }
 
+  // Called by the starting thread once pod init (or this thread) reported:
+  // everything the thread read of the job happened before, and the pid is
+  // in the job.
+  void taken() {
+    std::unique_lock lock(mutex_);
+    pid_cv_.wait(lock, [&] { return pid_known_; });
+  }
+
   void run();
 
  private:
@@ -179,6 +191,8 @@ class PodInitParent {
   std::mutex mutex_;
   std::condition_variable wake_;
   PodInitJob* job_ = nullptr;  // guarded by mutex_
+  bool pid_known_ = false;     // guarded by mutex_
+  std::condition_variable pid_cv_;
   char* stack_ = map_stack();
 };
 
@@ -192,6 +206,43 @@ struct SpawnerState {
   int keeper_write = -1;  // never closed: EOF must mean "this process is gone"
 };
 
+// A sanitized build: sanitizers cannot follow a raw clone() of a
+// multi-threaded process (ThreadSanitizer's runtime locks may be held by
+// another thread at that moment, and the child then deadlocks in them), but
+// they do follow fork(). So a fork()ed copy -- single-threaded -- clones pod
+// init as a child of this thread (CLONE_PARENT), passes its pid back on a
+// pipe and exits. This thread does not wait for pod init: it shares nothing
+// with it. Returns the pid; 0 when the copy's clone failed (the copy
+// reported that on the report pipe); -errno when there was no copy.
+pid_t clone_through_a_copy(PodInitConfig* config) {
+  int back[2];
+  if (::pipe2(back, O_CLOEXEC) != 0) return -errno;
+  const pid_t copy = ::fork();
+  if (copy == 0) {
+    auto pid = static_cast<pid_t>(
+        ::syscall(SYS_clone, config->clone_flags | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+    if (pid == 0) pod_init_main(config);
+    if (pid < 0) {
+      pid = -errno;
+      report(config->report_fd, -pid, "clone");
+    }
+    ::_exit(::write(back[1], &pid, sizeof pid) == sizeof pid ? 0 : 1);
+  }
+  pid_t pid = copy < 0 ? -errno : -EIO;
+  ::close(back[1]);
+  if (copy > 0) {
+    if (::read(back[0], &pid, sizeof pid) != sizeof pid) {
+      pid = -EIO;
+    } else if (pid < 0) {
+      pid = 0;
+    }
+    while (::waitpid(copy, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  ::close(back[0]);
+  return pid;
+}
+
 void PodInitParent::run() {
   // Signals go to other threads: this one spends its life suspended in
   // clone() until its pod init is gone, and a process-directed signal the
@@ -200,23 +251,49 @@ void PodInitParent::run() {
   sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, nullptr);
   for (;;) {
-    PodInitJob* job = nullptr;
+    // Everything of the job is read under the lock, which the starting
+    // thread takes again once pod init reported (taken()): the job lives on
+    // that thread's stack, and the kernel's ordering (clone, then pod init's
+    // report) is one a thread sanitizer cannot see.
+    PodInitConfig* config = nullptr;
+    pid_t* pid_slot = nullptr;
+    int flags = 0;
+    int report_fd = -1;
+    bool share_memory = false;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return job_ != nullptr; });
-      job = std::exchange(job_, nullptr);
+      PodInitJob* job = std::exchange(job_, nullptr);
+      config = const_cast<PodInitConfig*>(job->config);
+      pid_slot = &job->pid;
+      flags = config->clone_flags | SIGCHLD | CLONE_VFORK | CLONE_PARENT_SETTID;
+      report_fd = config->report_fd;
+      share_memory = config->share_memory;
+      // The kernel writes the pid before pod init runs (CLONE_PARENT_SETTID);
+      // a sanitized build learns it later, from a copy of this process.
+      pid_known_ = !kSanitized;
     }
-    const PodInitConfig& config = *job->config;
-    const int flags = config.clone_flags | SIGCHLD | CLONE_VFORK | CLONE_PARENT_SETTID |
-                      (config.share_memory ? CLONE_VM : 0);
-    const int report_fd = config.report_fd;
-    // Returns when pod init is gone (or could not be cloned).
-    const pid_t pid = ::clone(pod_init_main, stack_ + kStackSize, flags, const_cast<PodInitConfig*>(&config),
-                              &job->pid);
-    if (pid < 0) {
-      // No pod init: the starting thread still waits on its report pipe.
-      report(report_fd, errno, "clone");
+    // Returns when pod init is gone (or could not be cloned). Sharing
+    // memory, pod init needs a stack of its own; a copy continues on its
+    // copy of this thread's stack, like fork(), which is what sanitizers
+    // can follow.
+    int error = 0;
+    if (kSanitized) {
+      const pid_t pid = clone_through_a_copy(config);
+      error = pid < 0 ? -pid : 0;
+      std::lock_guard lock(mutex_);
+      if (pid > 0) *pid_slot = pid;
+      pid_known_ = true;
+      pid_cv_.notify_all();
+    } else if (share_memory) {
+      if (::clone(pod_init_main, stack_ + kStackSize, flags | CLONE_VM, config, pid_slot) < 0) error = errno;
+    } else {
+      const auto pid = static_cast<pid_t>(::syscall(SYS_clone, flags, nullptr, pid_slot, nullptr, nullptr));
+      if (pid == 0) pod_init_main(config);
+      if (pid < 0) error = errno;
     }
+    // No pod init: the starting thread still waits on its report pipe.
+    if (error != 0) report(report_fd, error, "clone");
     std::lock_guard lock(state_.mutex);
     state_.idle.push_back(this);
   }
@@ -284,6 +361,7 @@ pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd) {
   ssize_t n;
   while ((n = ::read(report_read_fd, &first, sizeof first)) < 0 && errno == EINTR) {
   }
+  parent->taken();
   if (n != static_cast<ssize_t>(sizeof first)) return -EIO;
   if (!first.started) return -(first.error != 0 ? first.error : EIO);
   return job.pid;

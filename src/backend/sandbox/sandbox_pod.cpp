@@ -178,11 +178,11 @@ void SandboxPod::adopt(const PodSpec& spec) {
 
 ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
   check_alive();
-  if (!core_->sequential_steps) return run_in_pod(*core_, core_->ns_pid.get(), spec, cancel);
+  if (!core_->sequential_steps) return run_in_pod(*core_, kPodPidNamespace, spec, cancel);
   // The caller promised one step at a time; the lock makes a broken promise
   // slower, never unsafe (a direct step kills every other process of the pod).
   std::lock_guard one_at_a_time(core_->sequential_mutex);
-  return run_in_pod(*core_, core_->ns_pid.get(), spec, cancel, !core_->service_started);
+  return run_in_pod(*core_, kPodPidNamespace, spec, cancel, !core_->service_started);
 }
 
 std::unique_ptr<ServiceInstance> SandboxPod::start_service(const ProcessSpec& spec) {

@@ -30,13 +30,17 @@ class SandboxService final : public ServiceInstance {
     const ExecPlan plan = make_exec_plan(spec, core_->test_name, core_->options.workdir);
     Pipe log = make_pipe();
     Pipe status = make_pipe(O_NONBLOCK);
+    // The core's descriptors and cgroups are read under the spawn guard:
+    // destroy() closes and returns them under it, exclusively.
+    std::shared_lock guard(core_->spawn_guard);
+    core_->check_not_destroyed();
     const auto cgroup_fds = core_->cgroups.procs_fds();
     SpawnRequest request;
     request.namespaces = core_->joins(core_->ns_pid.get());
     request.joins_user_namespace = core_->ns_user.valid();
     request.cgroup_procs_fds = cgroup_fds;
     request.make_undumpable = !core_->user_namespace;
-  request.security = &core_->security;
+    request.security = &core_->security;
     request.exec = &plan;
     request.stdout_fd = log.write.get();
     request.stderr_fd = log.write.get();
@@ -44,8 +48,6 @@ class SandboxService final : public ServiceInstance {
     std::optional<std::vector<char>> server_request;
     if (core_->fork_server.valid()) server_request = encode_spawn_request(plan, false);
     via_server_ = server_request.has_value();
-    std::shared_lock guard(core_->spawn_guard);
-    core_->check_not_destroyed();
     if (via_server_) {
       std::lock_guard lock(core_->fork_server_mutex);
       pidfd_ = request_spawn(core_->fork_server.get(), *server_request, -1, log.write.get(), log.write.get(),

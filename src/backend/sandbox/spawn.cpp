@@ -170,8 +170,15 @@ int lift(int fd) noexcept { return fd < 0 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 10
   }
   for (const int sig : kForwardedSignals) set_handler(sig, forward_to_c3);
   set_handler(g_kill_tree_signal, kill_c3);
-  const int c3_flags = SIGCHLD | (kSanitized ? 0 : CLONE_VM);
-  const pid_t c3 = ::clone(c3_main, c3_stack_top, c3_flags, const_cast<SpawnRequest*>(&r));
+  // A sanitized build forks C3 on a copy of this stack: sanitizers cannot
+  // follow instrumented code on a stack of its own.
+  pid_t c3;
+  if (kSanitized) {
+    c3 = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+    if (c3 == 0) ::_exit(c3_main(const_cast<SpawnRequest*>(&r)));
+  } else {
+    c3 = ::clone(c3_main, c3_stack_top, CLONE_VM | SIGCHLD, const_cast<SpawnRequest*>(&r));
+  }
   if (c3 < 0) {
     write_str(2, "clnrm: cannot create the step's PID namespace init\n");
     ::_exit(127);
@@ -251,9 +258,19 @@ SpawnedProcess spawn_in_pod(const SpawnRequest& request) {
   // Sharing memory (CLONE_VM) saves copying the runner's page tables for C1;
   // the kernel refuses setns(CLONE_NEWUSER) to a process sharing its memory,
   // so with a user namespace C1 gets its own copy (as in a sanitized build).
-  const bool share = !request.joins_user_namespace && !kSanitized;
-  const int flags = CLONE_VFORK | SIGCHLD | (share ? CLONE_VM : 0);
-  const pid_t c1 = ::clone(c1_main, child_stack_top(0), flags, &ctx);
+  // A copy continues on its copy of this thread's stack, like fork(). A
+  // sanitized build uses fork() itself: sanitizers follow it, not a raw
+  // clone() of a multi-threaded process (pod_init.cpp says why).
+  pid_t c1;
+  if (kSanitized) {
+    c1 = ::fork();
+    if (c1 == 0) ::_exit(c1_main(&ctx));
+  } else if (!request.joins_user_namespace) {
+    c1 = ::clone(c1_main, child_stack_top(0), CLONE_VFORK | CLONE_VM | SIGCHLD, &ctx);
+  } else {
+    c1 = static_cast<pid_t>(::syscall(SYS_clone, CLONE_VFORK | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+    if (c1 == 0) ::_exit(c1_main(&ctx));
+  }
   if (c1 < 0) throw_errno("sandbox: clone of the namespace-joining helper");
   int c1_status = 0;
   while (::waitpid(c1, &c1_status, 0) < 0 && errno == EINTR) {

@@ -49,11 +49,7 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
     in = make_pipe();
     ::fcntl(in.write.get(), F_SETFL, O_NONBLOCK);
   }
-  const auto cgroup_fds = core.cgroups.procs_fds();
   SpawnRequest request;
-  request.namespaces = core.joins(pid_ns);
-  request.joins_user_namespace = core.ns_user.valid();
-  request.cgroup_procs_fds = cgroup_fds;
   request.make_undumpable = !core.user_namespace;
   request.security = &core.security;
   request.exec = &plan;
@@ -65,19 +61,25 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
   // Through the pod's fork server when possible (no fork in the runner, no
   // cgroup migration); the runner-forked path for other PID namespaces
   // (a service's) and oversized requests.
+  // Everything of the core (descriptors, cgroups) is read under the spawn
+  // guard: destroy() closes and returns them under it, exclusively.
   std::optional<std::vector<char>> server_request;
-  if (core.fork_server.valid() && pid_ns == core.ns_pid.get()) {
-    server_request = encode_spawn_request(plan, in.read.valid(), direct);
-  }
-  const bool via_server = server_request.has_value();
-
-  const auto oom_before = core.cgroups.oom_kills();
-  const auto start = std::chrono::steady_clock::now();
+  bool via_server = false;
+  std::optional<std::uint64_t> oom_before;
+  auto start = std::chrono::steady_clock::now();
   SpawnedProcess process;
   bool ran_direct = false;
   {
     std::shared_lock guard(core.spawn_guard);
     core.check_not_destroyed();
+    const bool in_pod_namespace = pid_ns == kPodPidNamespace;
+    if (in_pod_namespace) pid_ns = core.ns_pid.get();
+    if (core.fork_server.valid() && in_pod_namespace) {
+      server_request = encode_spawn_request(plan, in.read.valid(), direct);
+    }
+    via_server = server_request.has_value();
+    oom_before = core.cgroups.oom_kills();
+    start = std::chrono::steady_clock::now();
     if (via_server) {
       std::lock_guard lock(core.fork_server_mutex);
       SpawnReply reply = request_spawn(core.fork_server.get(), *server_request, in.read.valid() ? in.read.get() : -1,
@@ -85,6 +87,9 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
       process.pidfd = std::move(reply.pidfd);
       ran_direct = reply.direct;
     } else {
+      request.namespaces = core.joins(pid_ns);
+      request.joins_user_namespace = core.ns_user.valid();
+      request.cgroup_procs_fds = core.cgroups.procs_fds();
       process = spawn_in_pod(request);
     }
   }
@@ -140,8 +145,13 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
   }
   result.timed_out = ending == CaptureEnding::TimedOut;
   if (oom_before && result.term_signal == SIGKILL) {
-    const auto oom_after = core.cgroups.oom_kills();
-    result.oom_killed = oom_after && *oom_after > *oom_before;
+    // A pod destroyed meanwhile gave its groups back (to the next pod): its
+    // step was killed by the destroy, not by the OOM killer.
+    std::shared_lock guard(core.spawn_guard);
+    if (!core.destroyed.load()) {
+      const auto oom_after = core.cgroups.oom_kills();
+      result.oom_killed = oom_after && *oom_after > *oom_before;
+    }
   }
   return result;
 }
