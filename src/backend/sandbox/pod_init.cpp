@@ -138,8 +138,8 @@ int pod_init_main(void* arg) {
 //
 // An unprivileged runner (user namespace) clones pod init as a copy
 // (no CLONE_VM): pod init makes its address space non-dumpable, which such a
-// runner cannot afford for its own. Sanitized builds do the same
-// (sanitized_build.h).
+// runner cannot afford for its own. A sanitized build has pod init cloned by
+// a fork()ed copy of the runner (clone_through_a_copy, sanitized_build.h).
 
 struct SpawnerState;
 
