@@ -130,5 +130,31 @@ TEST(SandboxPodInit, PodsOneAfterAnotherNeedOneParentThread) {
   EXPECT_LE(settled_thread_count(threads), threads + kReturning) << "20 pods, one at a time, made new parent threads";
 }
 
+std::size_t open_fds() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+// The keeper pipe (whose EOF tells pod inits the runner is gone) lives only
+// while pods do: pods come and go without leaving a descriptor behind.
+TEST(SandboxPodInit, NoDescriptorOutlivesThePods) {
+  SandboxOptions options;
+  options.standby_pods = 0;
+  auto backend = make_sandbox_backend(options);
+  PodSpec spec;
+  spec.session_id = "itest";
+  spec.test_name = "fds";
+  const std::size_t before = open_fds();
+  for (int i = 0; i < 3; ++i) {
+    auto a = backend->create_pod(spec);
+    auto b = backend->create_pod(spec);
+    EXPECT_EQ(run(*a, shell("echo a")).stdout_data, "a\n");
+    a.reset();  // destroys; b still holds the pipe
+    EXPECT_EQ(run(*b, shell("echo b")).stdout_data, "b\n");
+  }
+  EXPECT_EQ(open_fds(), before);
+}
+
 }  // namespace
 }  // namespace clnrm

@@ -6,6 +6,7 @@
 
 #include "backend/sandbox/cgroups.h"
 #include "backend/sandbox/fork_server.h"
+#include "backend/sandbox/pod_init.h"
 #include "backend/sandbox/security.h"
 #include "backend/sandbox/spawn.h"
 #include "backend/sandbox/unique_fd.h"
@@ -32,6 +33,7 @@ struct PodCore {
   bool host_network = false;
   pid_t init_pid = -1;
   UniqueFd init_pidfd;
+  KeeperHold keeper;  // dropped with the core, after pod init was reaped
   UniqueFd ns_user, ns_ipc, ns_uts, ns_net, ns_pid, ns_mnt;
   PodCgroups cgroups;
   UniqueFd fork_server;            // the runner's end of the control socket

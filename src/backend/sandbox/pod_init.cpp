@@ -202,8 +202,13 @@ struct SpawnerState {
   pid_t owner = ::getpid();
   std::mutex mutex;
   std::vector<PodInitParent*> idle;  // parents without a pod init
+  // The keeper pipe exists while pods do (KeeperHold): its write end is
+  // closed only when no pod init is left to read it, so EOF means "the
+  // runner is gone" to every pod init, and a process without pods keeps no
+  // descriptor of the sandbox.
   int keeper_read = -1;
-  int keeper_write = -1;  // never closed: EOF must mean "this process is gone"
+  int keeper_write = -1;
+  int keeper_holds = 0;
 };
 
 // A sanitized build: sanitizers cannot follow a raw clone() of a
@@ -305,17 +310,8 @@ SpawnerState* state() {
   SpawnerState* current = g_state.load(std::memory_order_acquire);
   if (current != nullptr && current->owner == ::getpid()) return current;
   auto* fresh = new SpawnerState;
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    delete fresh;
-    return nullptr;
-  }
-  fresh->keeper_read = fds[0];
-  fresh->keeper_write = fds[1];
   // Deliberately leaked: it must outlive every pod of the process.
   if (!g_state.compare_exchange_strong(current, fresh, std::memory_order_acq_rel)) {
-    ::close(fds[0]);
-    ::close(fds[1]);
     delete fresh;
     return g_state.load(std::memory_order_acquire);
   }
@@ -343,9 +339,32 @@ PodInitParent* acquire_parent(SpawnerState& s) {
 
 }  // namespace
 
-int keeper_read_fd() {
+KeeperHold KeeperHold::take() {
+  KeeperHold hold;
   SpawnerState* s = state();
-  return s != nullptr ? s->keeper_read : -1;
+  if (s == nullptr) return hold;
+  std::lock_guard lock(s->mutex);
+  if (s->keeper_holds == 0) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return hold;
+    s->keeper_read = fds[0];
+    s->keeper_write = fds[1];
+  }
+  ++s->keeper_holds;
+  hold.read_fd_ = s->keeper_read;
+  return hold;
+}
+
+void KeeperHold::release() noexcept {
+  if (read_fd_ < 0) return;
+  read_fd_ = -1;
+  SpawnerState* s = g_state.load(std::memory_order_acquire);
+  if (s == nullptr || s->owner != ::getpid()) return;  // a forked copy: not this process's pipe
+  std::lock_guard lock(s->mutex);
+  if (--s->keeper_holds > 0) return;
+  ::close(s->keeper_read);
+  ::close(s->keeper_write);
+  s->keeper_read = s->keeper_write = -1;
 }
 
 pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace clnrm::sandbox {
 
@@ -77,9 +78,33 @@ int setup_pod_network(bool bring_up_loopback, const char** stage) noexcept;
 // report, after its setup, follows on the same pipe.
 pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd);
 
-// The read end of this process's keeper pipe: its write end lives as long as
-// the runner process, so pod inits see EOF exactly when the runner is gone.
-int keeper_read_fd();
+// A pod's hold on this process's keeper pipe, whose read end every pod init
+// keeps: the write end lives while any hold does, so pod inits see EOF
+// exactly when the runner is gone. A pod takes it before cloning pod init
+// and drops it (by destruction) only after pod init was reaped; a process
+// without pods keeps no descriptor of the sandbox.
+class KeeperHold {
+ public:
+  KeeperHold() = default;
+  static KeeperHold take();  // read_fd() < 0 when no pipe could be made
+  KeeperHold(KeeperHold&& other) noexcept : read_fd_(std::exchange(other.read_fd_, -1)) {}
+  KeeperHold& operator=(KeeperHold&& other) noexcept {
+    if (this != &other) {
+      release();
+      read_fd_ = std::exchange(other.read_fd_, -1);
+    }
+    return *this;
+  }
+  KeeperHold(const KeeperHold&) = delete;
+  KeeperHold& operator=(const KeeperHold&) = delete;
+  ~KeeperHold() { release(); }
+
+  int read_fd() const { return read_fd_; }
+
+ private:
+  void release() noexcept;
+  int read_fd_ = -1;
+};
 
 // Writes a user namespace's uid/gid maps: root inside = the caller outside.
 void write_user_namespace_maps(pid_t pid);

@@ -108,7 +108,8 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
     config.cgroup_procs_count = static_cast<int>(cgroup_fds.size());
   }
   config.report_fd = report.write.get();
-  config.keeper_fd = keeper_read_fd();
+  core.keeper = KeeperHold::take();
+  config.keeper_fd = core.keeper.read_fd();
   config.mounts.workdir = options.workdir;
   config.mounts.nosuid = policy.nosuid;
   config.mounts.scratch_size = scratch_size;
