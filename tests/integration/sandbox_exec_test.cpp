@@ -184,11 +184,7 @@ TEST(SandboxExec, CancelStopsARunningStepPromptly) {
   EXPECT_LT(took, std::chrono::seconds(100));
 }
 
-std::size_t open_fds() {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
-  return n;
-}
+std::size_t open_fds() { return proc_entries("/proc/self/fd"); }
 
 TEST(SandboxExec, ConcurrentStepsInOnePodAndNoDescriptorLeaks) {
   // A backend of its own without standby pods: a spare made in the background

@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
+#include <memory>
 #include <future>
 #include <string>
 #include <thread>
@@ -20,13 +20,26 @@
 namespace clnrm {
 namespace {
 
+using testing::proc_entries;
 using testing::run;
 using testing::shell;
 
-std::size_t thread_count() {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
-  return n;
+std::size_t thread_count() { return proc_entries("/proc/self/task"); }
+
+// A backend of its own without standby pods: a spare made in the background
+// would add its own threads and descriptors to the counts.
+std::unique_ptr<Backend> backend_without_standby() {
+  SandboxOptions options;
+  options.standby_pods = 0;
+  return make_sandbox_backend(options);
+}
+
+PodSpec pod_spec(const std::string& name, bool sequential) {
+  PodSpec spec;
+  spec.session_id = "itest";
+  spec.test_name = name;
+  spec.sequential_steps = sequential;
+  return spec;
 }
 
 // The thread count once it stops changing (within two seconds).
@@ -63,11 +76,7 @@ std::vector<std::string> pods_at_once(Backend& backend, int pods, bool sequentia
   std::vector<std::future<std::string>> done;
   for (int i = 0; i < pods; ++i) {
     done.push_back(std::async(std::launch::async, [&backend, i, sequential] {
-      PodSpec spec;
-      spec.session_id = "itest";
-      spec.test_name = "many-" + std::to_string(i);
-      spec.sequential_steps = sequential;
-      auto pod = backend.create_pod(spec);
+      auto pod = backend.create_pod(pod_spec("many-" + std::to_string(i), sequential));
       // Pod init is PID 1 of its own namespace; the step sees only its pod.
       const auto r = run(*pod, shell("echo " + std::to_string(i) + " $(ls /proc | grep -cE '^[0-9]+$')"));
       pod->destroy();
@@ -93,9 +102,7 @@ void expect_each_pod_alone(const std::vector<std::string>& out) {
 }
 
 TEST(SandboxPodInit, ManyPodsAtOnceEachWorkAndParentThreadsAreReused) {
-  SandboxOptions options;
-  options.standby_pods = 0;  // no background pod: the thread count is ours alone
-  auto backend = make_sandbox_backend(options);
+  auto backend = backend_without_standby();
   for (const bool sequential : {false, true}) {
     expect_each_pod_alone(pods_at_once(*backend, 8, sequential));
   }
@@ -112,13 +119,8 @@ TEST(SandboxPodInit, ManyPodsAtOnceEachWorkAndParentThreadsAreReused) {
 }
 
 TEST(SandboxPodInit, PodsOneAfterAnotherNeedOneParentThread) {
-  SandboxOptions options;
-  options.standby_pods = 0;
-  auto backend = make_sandbox_backend(options);
-  PodSpec spec;
-  spec.session_id = "itest";
-  spec.test_name = "serial";
-  spec.sequential_steps = true;
+  auto backend = backend_without_standby();
+  const PodSpec spec = pod_spec("serial", true);
   backend->create_pod(spec)->destroy();  // warm up lazily made state
   const std::size_t threads = stable_thread_count();
   for (int i = 0; i < 20; ++i) {
@@ -130,22 +132,12 @@ TEST(SandboxPodInit, PodsOneAfterAnotherNeedOneParentThread) {
   EXPECT_LE(settled_thread_count(threads), threads + kReturning) << "20 pods, one at a time, made new parent threads";
 }
 
-std::size_t open_fds() {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
-  return n;
-}
-
 // The keeper pipe (whose EOF tells pod inits the runner is gone) lives only
 // while pods do: pods come and go without leaving a descriptor behind.
 TEST(SandboxPodInit, NoDescriptorOutlivesThePods) {
-  SandboxOptions options;
-  options.standby_pods = 0;
-  auto backend = make_sandbox_backend(options);
-  PodSpec spec;
-  spec.session_id = "itest";
-  spec.test_name = "fds";
-  const std::size_t before = open_fds();
+  auto backend = backend_without_standby();
+  const PodSpec spec = pod_spec("fds", false);
+  const std::size_t before = proc_entries("/proc/self/fd");
   for (int i = 0; i < 3; ++i) {
     auto a = backend->create_pod(spec);
     auto b = backend->create_pod(spec);
@@ -153,7 +145,7 @@ TEST(SandboxPodInit, NoDescriptorOutlivesThePods) {
     a.reset();  // destroys; b still holds the pipe
     EXPECT_EQ(run(*b, shell("echo b")).stdout_data, "b\n");
   }
-  EXPECT_EQ(open_fds(), before);
+  EXPECT_EQ(proc_entries("/proc/self/fd"), before);
 }
 
 }  // namespace

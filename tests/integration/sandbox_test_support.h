@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -32,6 +33,14 @@ inline std::unique_ptr<Pod> make_test_pod(const std::string& name, SecurityLevel
   // (tests/CMakeLists.txt: integration.sandbox_direct_steps).
   spec.sequential_steps = std::getenv("CLNRM_TEST_SEQUENTIAL_STEPS") != nullptr;
   return sandbox_backend().create_pod(spec);
+}
+
+// Entries of a /proc directory, e.g. /proc/self/fd (descriptors) or
+// /proc/self/task (threads) of this process.
+inline std::size_t proc_entries(const char* dir) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
 }
 
 inline ProcessSpec command(std::vector<std::string> argv, std::string name = "step") {

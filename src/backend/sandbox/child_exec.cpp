@@ -1,6 +1,7 @@
 #include "backend/sandbox/child_exec.h"
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,6 +42,10 @@ void write_failure(const char* what, int error) noexcept {
     write_str(2, desc != nullptr ? desc : "unknown error");
   }
   write_str(2, "\n");
+}
+
+pid_t clone_in_place(int flags, void* parent_tid) noexcept {
+  return static_cast<pid_t>(::syscall(SYS_clone, flags, nullptr, parent_tid, nullptr, nullptr));
 }
 
 void reset_signal_dispositions() noexcept {

@@ -4,6 +4,8 @@
 
 #include "backend/sandbox/exec_plan.h"
 
+#include <sys/types.h>
+
 #include <cstddef>
 
 namespace clnrm::sandbox {
@@ -26,6 +28,11 @@ void write_all(int fd, const char* data, std::size_t size) noexcept;
 void write_str(int fd, const char* s) noexcept;
 // "clnrm: <what>: <strerror>\n" on fd 2.
 void write_failure(const char* what, int error) noexcept;
+
+// clone(2) without a stack of its own: the child returns 0 here and goes on
+// with its copy of this stack, like fork() (no CLONE_VM). `parent_tid` is the
+// CLONE_PARENT_SETTID / CLONE_PIDFD slot. Returns the child's pid or -1/errno.
+pid_t clone_in_place(int flags, void* parent_tid = nullptr) noexcept;
 
 // Every signal back to its default disposition (except KILL/STOP).
 void reset_signal_dispositions() noexcept;

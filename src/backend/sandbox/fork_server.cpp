@@ -329,7 +329,7 @@ void handle_request(int control_fd, const SecurityPlan& security, ForkServerMemo
   }
 
   int pidfd = -1;
-  const long pid = ::syscall(SYS_clone, CLONE_NEWPID | CLONE_PIDFD | SIGCHLD, nullptr, &pidfd, nullptr, nullptr);
+  const pid_t pid = clone_in_place(CLONE_NEWPID | CLONE_PIDFD | SIGCHLD, &pidfd);
   if (pid == 0) step_init(request, fds, security);
   const int error = pid < 0 ? errno : 0;
   for (int i = 0; i < count; ++i) ::close(received[i]);

@@ -14,17 +14,18 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <initializer_list>
 #include <string>
 
 namespace clnrm::sandbox {
 namespace {
 
-// "<mode>,<extra>" into `out` without allocating (extra may be empty).
-const char* tmpfs_options(char* out, std::size_t size, const char* mode, const char* extra) noexcept {
+// The parts one after another into `out`, without allocating (cut to fit).
+const char* join(char* out, std::size_t size, std::initializer_list<const char*> parts) noexcept {
   std::size_t n = 0;
-  for (const char* p = mode; *p != '\0' && n + 1 < size; ++p) out[n++] = *p;
-  if (*extra != '\0' && n + 1 < size) out[n++] = ',';
-  for (const char* p = extra; *p != '\0' && n + 1 < size; ++p) out[n++] = *p;
+  for (const char* part : parts) {
+    for (const char* p = part; *p != '\0' && n + 1 < size; ++p) out[n++] = *p;
+  }
   out[n] = '\0';
   return out;
 }
@@ -53,9 +54,11 @@ int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
     return errno;
   }
   const unsigned long scratch = MS_NOSUID | MS_NODEV;
+  const char* size = plan.scratch_size.c_str();
+  const char* comma = *size != '\0' ? "," : "";
   char options[2][96];
-  const char* sticky = tmpfs_options(options[0], sizeof options[0], "mode=1777", plan.scratch_size.c_str());
-  const char* plain = tmpfs_options(options[1], sizeof options[1], "mode=0755", plan.scratch_size.c_str());
+  const char* sticky = join(options[0], sizeof options[0], {"mode=1777", comma, size});
+  const char* plain = join(options[1], sizeof options[1], {"mode=0755", comma, size});
   if (::mount("tmpfs", "/tmp", "tmpfs", scratch, sticky) != 0) {
     *stage = "mount tmpfs on /tmp";
     return errno;
@@ -80,18 +83,6 @@ int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
   return 0;
 }
 
-namespace {
-
-// Builds "<rootfs><suffix>" into `out` without allocating.
-const char* join(char* out, std::size_t size, const char* rootfs, const char* suffix) noexcept {
-  std::size_t n = 0;
-  for (const char* p = rootfs; *p != '\0' && n + 1 < size; ++p) out[n++] = *p;
-  for (const char* p = suffix; *p != '\0' && n + 1 < size; ++p) out[n++] = *p;
-  out[n] = '\0';
-  return out;
-}
-
-}  // namespace
 
 int enter_rootfs(const char* rootfs, const char** stage) noexcept {
   char path[4096];
@@ -107,16 +98,16 @@ int enter_rootfs(const char* rootfs, const char** stage) noexcept {
     return errno;
   }
   // The pod's scratch space (with the workdir tmpfs inside), processes and devices.
-  if (::mount("/tmp", join(path, sizeof path, rootfs, "/tmp"), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+  if (::mount("/tmp", join(path, sizeof path, {rootfs, "/tmp"}), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     *stage = "binding the pod's /tmp into the rootfs";
     return errno;
   }
-  if (::mount("/proc", join(path, sizeof path, rootfs, "/proc"), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+  if (::mount("/proc", join(path, sizeof path, {rootfs, "/proc"}), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     *stage = "binding the pod's /proc into the rootfs";
     return errno;
   }
   struct stat st {};
-  if (::stat(join(path, sizeof path, rootfs, "/dev"), &st) == 0 && S_ISDIR(st.st_mode) &&
+  if (::stat(join(path, sizeof path, {rootfs, "/dev"}), &st) == 0 && S_ISDIR(st.st_mode) &&
       ::mount("/dev", path, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     *stage = "binding /dev into the rootfs";
     return errno;

@@ -9,13 +9,12 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cerrno>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -146,7 +145,8 @@ struct SpawnerState;
 // One per pod init being started, on the starting thread's stack.
 struct PodInitJob {
   const PodInitConfig* config = nullptr;
-  pid_t pid = 0;  // written by the kernel before pod init runs
+  pid_t pid = 0;           // written by the kernel before pod init runs
+  bool pid_known = false;  // guarded by its parent's mutex
 };
 
 class PodInitParent {
@@ -163,11 +163,10 @@ class PodInitParent {
   }
 
   // Called by the starting thread once pod init (or this thread) reported:
-  // everything the thread read of the job happened before, and the pid is
-  // in the job.
-  void taken() {
+  // everything the thread read of `job` happened before, and its pid is in.
+  void taken(const PodInitJob& job) {
     std::unique_lock lock(mutex_);
-    pid_cv_.wait(lock, [&] { return pid_known_; });
+    pid_cv_.wait(lock, [&] { return job.pid_known; });
   }
 
   void run();
@@ -191,7 +190,6 @@ class PodInitParent {
   std::mutex mutex_;
   std::condition_variable wake_;
   PodInitJob* job_ = nullptr;  // guarded by mutex_
-  bool pid_known_ = false;     // guarded by mutex_
   std::condition_variable pid_cv_;
   char* stack_ = map_stack();
 };
@@ -224,8 +222,7 @@ pid_t clone_through_a_copy(PodInitConfig* config) {
   if (::pipe2(back, O_CLOEXEC) != 0) return -errno;
   const pid_t copy = ::fork();
   if (copy == 0) {
-    auto pid = static_cast<pid_t>(
-        ::syscall(SYS_clone, config->clone_flags | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+    pid_t pid = clone_in_place(config->clone_flags | CLONE_PARENT | SIGCHLD);
     if (pid == 0) pod_init_main(config);
     if (pid < 0) {
       pid = -errno;
@@ -260,23 +257,22 @@ void PodInitParent::run() {
     // thread takes again once pod init reported (taken()): the job lives on
     // that thread's stack, and the kernel's ordering (clone, then pod init's
     // report) is one a thread sanitizer cannot see.
+    PodInitJob* job = nullptr;
     PodInitConfig* config = nullptr;
-    pid_t* pid_slot = nullptr;
     int flags = 0;
     int report_fd = -1;
     bool share_memory = false;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return job_ != nullptr; });
-      PodInitJob* job = std::exchange(job_, nullptr);
+      job = std::exchange(job_, nullptr);
       config = const_cast<PodInitConfig*>(job->config);
-      pid_slot = &job->pid;
       flags = config->clone_flags | SIGCHLD | CLONE_VFORK | CLONE_PARENT_SETTID;
       report_fd = config->report_fd;
       share_memory = config->share_memory;
       // The kernel writes the pid before pod init runs (CLONE_PARENT_SETTID);
       // a sanitized build learns it later, from a copy of this process.
-      pid_known_ = !kSanitized;
+      job->pid_known = !kSanitized;
     }
     // Returns when pod init is gone (or could not be cloned). Sharing
     // memory, pod init needs a stack of its own; a copy continues on its
@@ -287,13 +283,13 @@ void PodInitParent::run() {
       const pid_t pid = clone_through_a_copy(config);
       error = pid < 0 ? -pid : 0;
       std::lock_guard lock(mutex_);
-      if (pid > 0) *pid_slot = pid;
-      pid_known_ = true;
+      if (pid > 0) job->pid = pid;
+      job->pid_known = true;
       pid_cv_.notify_all();
     } else if (share_memory) {
-      if (::clone(pod_init_main, stack_ + kStackSize, flags | CLONE_VM, config, pid_slot) < 0) error = errno;
+      if (::clone(pod_init_main, stack_ + kStackSize, flags | CLONE_VM, config, &job->pid) < 0) error = errno;
     } else {
-      const auto pid = static_cast<pid_t>(::syscall(SYS_clone, flags, nullptr, pid_slot, nullptr, nullptr));
+      const pid_t pid = clone_in_place(flags, &job->pid);
       if (pid == 0) pod_init_main(config);
       if (pid < 0) error = errno;
     }
@@ -380,7 +376,7 @@ pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd) {
   ssize_t n;
   while ((n = ::read(report_read_fd, &first, sizeof first)) < 0 && errno == EINTR) {
   }
-  parent->taken();
+  parent->taken(job);
   if (n != static_cast<ssize_t>(sizeof first)) return -EIO;
   if (!first.started) return -(first.error != 0 ? first.error : EIO);
   return job.pid;

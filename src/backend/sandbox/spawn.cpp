@@ -174,7 +174,7 @@ int lift(int fd) noexcept { return fd < 0 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 10
   // follow instrumented code on a stack of its own.
   pid_t c3;
   if (kSanitized) {
-    c3 = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+    c3 = clone_in_place(SIGCHLD);
     if (c3 == 0) ::_exit(c3_main(const_cast<SpawnRequest*>(&r)));
   } else {
     c3 = ::clone(c3_main, c3_stack_top, CLONE_VM | SIGCHLD, const_cast<SpawnRequest*>(&r));
@@ -223,7 +223,7 @@ int c1_main(void* arg) {
       ::_exit(1);
     }
   }
-  const long pid = ::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  const pid_t pid = clone_in_place(CLONE_PARENT | SIGCHLD);
   if (pid == 0) c2_main(r, ctx->c3_stack_top);
   if (pid < 0) {
     c1_report(ctx->report_fd, Report{-1, errno, "clone(CLONE_PARENT)"});
@@ -257,10 +257,9 @@ SpawnedProcess spawn_in_pod(const SpawnRequest& request) {
   ChildContext ctx{&request, report_pipe.write.get(), child_stack_top(1)};
   // Sharing memory (CLONE_VM) saves copying the runner's page tables for C1;
   // the kernel refuses setns(CLONE_NEWUSER) to a process sharing its memory,
-  // so with a user namespace C1 gets its own copy (as in a sanitized build).
-  // A copy continues on its copy of this thread's stack, like fork(). A
-  // sanitized build uses fork() itself: sanitizers follow it, not a raw
-  // clone() of a multi-threaded process (pod_init.cpp says why).
+  // so with a user namespace C1 gets its own copy. A sanitized build uses
+  // fork() itself: sanitizers follow it, not a raw clone() of a
+  // multi-threaded process (pod_init.cpp says why).
   pid_t c1;
   if (kSanitized) {
     c1 = ::fork();
@@ -268,7 +267,7 @@ SpawnedProcess spawn_in_pod(const SpawnRequest& request) {
   } else if (!request.joins_user_namespace) {
     c1 = ::clone(c1_main, child_stack_top(0), CLONE_VFORK | CLONE_VM | SIGCHLD, &ctx);
   } else {
-    c1 = static_cast<pid_t>(::syscall(SYS_clone, CLONE_VFORK | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+    c1 = clone_in_place(CLONE_VFORK | SIGCHLD);
     if (c1 == 0) ::_exit(c1_main(&ctx));
   }
   if (c1 < 0) throw_errno("sandbox: clone of the namespace-joining helper");

@@ -66,7 +66,7 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
   std::optional<std::vector<char>> server_request;
   bool via_server = false;
   std::optional<std::uint64_t> oom_before;
-  auto start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point start;
   SpawnedProcess process;
   bool ran_direct = false;
   {
