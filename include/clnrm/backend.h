@@ -75,6 +75,10 @@ struct PodSpec {
   // Breaking the promise is safe (execs are serialised, a started service
   // turns it off), only slower.
   bool sequential_steps = false;
+  // Host directories the pod sees read-only at the same path (the sandbox
+  // shows nothing of the host beyond its allowlisted system directories
+  // otherwise): e.g. a service's `rootfs`. Unix sockets inside are covered.
+  std::vector<std::string> shared_host_dirs;
 };
 
 // How one isolation setting of a pod is actually enforced, so the runner can

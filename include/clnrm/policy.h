@@ -42,6 +42,11 @@ struct IsolationPolicy {
   bool seccomp = false;                      // a seccomp-bpf filter is installed
   std::vector<std::string> denied_syscalls;  // fail with EPERM under the filter
   bool deny_new_user_namespaces = false;     // unshare/clone(CLONE_NEWUSER) denied; clone3 -> ENOSYS
+  // Denied at every level: the kernel's keyrings are not namespaced, and the
+  // host root user's keyring is reachable from host root (level low). The
+  // sandbox's filter denies them at every level; Docker's default seccomp
+  // profile denies them in every container (and clnrm's filter again at high).
+  std::vector<std::string> always_denied_syscalls = {"keyctl", "add_key", "request_key"};
   // Effective limits: the test's [limits] where set, the level's defaults otherwise.
   LimitsSpec limits;
   bool host_network_ignored = false;  // host_network = true asked above low

@@ -2,10 +2,13 @@
 // The Linux-namespace sandbox backend: the embedded default, no daemon.
 //
 // A pod is one long-lived "pod init" process, PID 1 of fresh PID, mount, UTS,
-// IPC and network namespaces (plus a user namespace when not root). Inside it
-// the host root is mounted read-only, /tmp is a fresh tmpfs, the workdir
-// (SandboxOptions::workdir) is a second tmpfs, /proc is private, the hostname
-// is `cleanroom` and only loopback is up. Pod init is also the pod's fork
+// IPC and network namespaces, plus a user namespace at medium and high (and
+// always when the runner is not root). Its root is an allowlisted read-only
+// view of the host (src/backend/sandbox/root_view.h): system directories,
+// the directories the PodSpec shares, a private /dev, masked /proc, /sys
+// read-only; /tmp (with the workdir, SandboxOptions::workdir), /run, /var/tmp
+// and /dev/shm share one scratch tmpfs. The hostname is `cleanroom` and only
+// loopback is up. Pod init is also the pod's fork
 // server: steps and services are forked by it (so they are in every pod
 // namespace and cgroup from birth) and each runs in a nested PID namespace of
 // its own, so killing that namespace's init kills everything the step
@@ -57,7 +60,14 @@ struct SandboxOptions {
   // 0: half the pod's memory limit ([limits] memory_mb or the level's
   // default), or 1024 when the pod has none.
   std::uint64_t scratch_mb = 0;
+  // A root runner's medium and high pods run in a user namespace whose ids
+  // 0..kPodIdCount-1 are host ids pod_id_base.. (never host root): a range
+  // no account uses (docs/security.md). Low keeps host root.
+  std::uint32_t pod_id_base = 2000000000;
 };
+
+// How many uids/gids a root runner's user namespace maps (0..65535 inside).
+inline constexpr std::uint32_t kPodIdCount = 65536;
 
 std::unique_ptr<Backend> make_sandbox_backend(SandboxOptions options = {});
 

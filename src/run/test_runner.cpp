@@ -23,10 +23,8 @@ PodSpec pod_spec_for(const Environment& env, const TestSpec& spec) {
   p.session_id = env.session_id();
   p.test_name = spec.name;
   for (const ServiceSpec& s : spec.services) {
-    if (!s.image.empty()) {
-      p.image = s.image;
-      break;
-    }
+    if (p.image.empty() && !s.image.empty()) p.image = s.image;
+    if (!s.rootfs.empty()) p.shared_host_dirs.push_back(s.rootfs);
   }
   p.level = spec.policy.level;
   p.limits = spec.limits;

@@ -7,8 +7,15 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/file.h>
+#include <linux/keyctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <vector>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,17 +27,27 @@ using nlohmann::json;
 
 namespace {
 
-// Host-side bait the escape files reach for: a file in the host's /tmp and
-// a listening port on the host's loopback. Removed/closed by the destructor.
-// The escape files name a fixed port and path, and ctest runs the levels in
-// parallel processes: an exclusive flock makes each level's test wait for
-// the bait of the one before it to be gone.
+// Host-side bait the escape files reach for: a file in the host's /tmp, a
+// listening port on the host's loopback, listening unix sockets (mode 0777)
+// in the host's /tmp, /run and /etc, a root-only file in /etc and a key in
+// the host root user's keyring. All of it the test's own, removed by the
+// destructor. The escape files name fixed paths and ports, and ctest runs the
+// levels in parallel processes: an exclusive flock makes each level's test
+// wait for the bait of the one before it to be gone.
 class Bait {
  public:
+  static constexpr const char* kSockets[] = {"/tmp/clnrm-e2e-bait.sock", "/run/clnrm-e2e-bait.sock",
+                                             "/etc/clnrm-e2e-bait.sock"};
+  static constexpr const char* kSecret = "/etc/clnrm-e2e-bait-secret";
+
   Bait() {
     lock_fd_ = ::open("/tmp/clnrm-e2e-security-bait.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock_fd_ >= 0) ::flock(lock_fd_, LOCK_EX);
     std::ofstream("/tmp/clnrm-e2e-host-secret") << "secret\n";
+    {
+      std::ofstream(kSecret) << "root-only\n";
+      ::chmod(kSecret, 0600);
+    }
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int one = 1;
     ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -39,9 +56,25 @@ class Bait {
     a.sin_port = htons(18733);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd_, 16) == 0;
+    for (const char* path : kSockets) {
+      ::unlink(path);
+      const int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_un u{};
+      u.sun_family = AF_UNIX;
+      std::snprintf(u.sun_path, sizeof u.sun_path, "%s", path);
+      bound_ = bound_ && ::bind(s, reinterpret_cast<sockaddr*>(&u), sizeof u) == 0 && ::listen(s, 16) == 0 &&
+               ::chmod(path, 0777) == 0;
+      unix_fds_.push_back(s);
+    }
+    key_ = ::syscall(SYS_add_key, "user", "clnrm-e2e-bait", "secret", 6, KEY_SPEC_USER_KEYRING);
+    bound_ = bound_ && key_ > 0;
   }
   ~Bait() {
     ::close(fd_);
+    for (const int s : unix_fds_) ::close(s);
+    for (const char* path : kSockets) ::unlink(path);
+    if (key_ > 0) ::syscall(SYS_keyctl, KEYCTL_INVALIDATE, key_);
+    ::unlink(kSecret);
     ::unlink("/tmp/clnrm-e2e-host-secret");
     if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
   }
@@ -50,6 +83,8 @@ class Bait {
  private:
   int lock_fd_ = -1;
   int fd_ = -1;
+  std::vector<int> unix_fds_;
+  long key_ = -1;
   bool bound_ = false;
 };
 
@@ -57,7 +92,7 @@ class SecurityLevels : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SecurityLevels, EveryEscapeStepFailsAndTheControlPasses) {
   Bait bait;
-  ASSERT_TRUE(bait.ready()) << "port 18733 on 127.0.0.1 is taken";
+  ASSERT_TRUE(bait.ready()) << "port 18733 on 127.0.0.1 is taken, or a bait socket or key could not be made";
   const std::string level = GetParam();
   auto r = run_clnrm({"run", "--format", "json", "--jobs", "2", "tests/e2e/data/security/" + level});
   EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -90,7 +125,10 @@ TEST_P(SecurityLevels, EveryEscapeStepFailsAndTheControlPasses) {
     EXPECT_TRUE(caps) << name << " " << t["enforced"].dump();
     EXPECT_TRUE(network) << name << " " << t["enforced"].dump();
   }
-  EXPECT_EQ(escapes, level == "high" ? 10 : 8);
+  // The original eight (ten at high: capabilities, clock_adjtime), then
+  // issue 13's: host unix sockets, /proc/sys, the keyring, host devices,
+  // /etc/shadow, and above low host root's identity.
+  EXPECT_EQ(escapes, level == "high" ? 16 : level == "medium" ? 14 : 13);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sandbox, SecurityLevels, ::testing::Values("low", "medium", "high"));

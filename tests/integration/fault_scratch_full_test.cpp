@@ -1,7 +1,7 @@
 // Fault injection: a step fills its cleanroom's scratch space or its memory.
-// /tmp, the workdir and /dev/shm are tmpfs inside the pod, each with a size=
-// (half the pod's memory limit, 1 GiB without one: SandboxOptions::scratch_mb),
-// so the writer gets ENOSPC and the pod goes on; a step that allocates past
+// /tmp (with the workdir), /run, /var/tmp and /dev/shm are one tmpfs inside
+// the pod with one size= (half the pod's memory limit, 1 GiB without one:
+// SandboxOptions::scratch_mb), so the writer gets ENOSPC and the pod goes on; a step that allocates past
 // the memory limit is the OOM killer's victim, never the pod's init (which
 // may share the runner's memory: killing it would take the runner too, see
 // src/backend/sandbox/pod_init.cpp). The fault stays in its cleanroom.
@@ -22,7 +22,7 @@ using testing::make_test_pod;
 using testing::run;
 using testing::shell;
 
-// A medium pod allowed 32 MiB: 16 MiB per scratch tmpfs.
+// A medium pod allowed 32 MiB: 16 MiB of scratch.
 std::unique_ptr<Pod> pod_of_32_mib(const std::string& name) {
   LimitsSpec limits;
   limits.memory_mb = 32;
@@ -51,8 +51,14 @@ TEST(FaultScratchFull, FillingTheScratchTmpfsIsENOSPCForTheWriterAndThePodGoesOn
   auto pod = pod_of_32_mib("scratch_full");
   ASSERT_TRUE(memory_limited_by_cgroup(*pod)) << "memory is not limited by a cgroup here";
   EXPECT_EQ(tmpfs_size(*pod, "/tmp"), "16384k");
-  EXPECT_EQ(tmpfs_size(*pod, "/tmp/work"), "16384k");
   EXPECT_EQ(tmpfs_size(*pod, "/dev/shm"), "16384k");
+
+  // One budget, not one per mount: 10 MiB in /tmp leave no room for 10 in
+  // /dev/shm.
+  const auto shared = run(*pod, shell("dd if=/dev/zero of=/tmp/a bs=1M count=10 2>/dev/null && "
+                                      "dd if=/dev/zero of=/dev/shm/b bs=1M count=10 2>&1; echo rc=$?; rm -f /tmp/a /dev/shm/b"));
+  EXPECT_NE(shared.stdout_data.find("No space left on device"), std::string::npos) << shared.stdout_data;
+  EXPECT_EQ(shared.stdout_data.find("rc=0"), std::string::npos) << shared.stdout_data;
 
   // 256 MiB into a pod allowed 32 MiB, 16 of them for /tmp.
   const auto fill = run(*pod, shell("dd if=/dev/zero of=/tmp/fill bs=1M count=256 2>&1; echo rc=$?"));
@@ -106,10 +112,10 @@ int exit_of_oom_step(Pod& pod, const std::string& script, std::string* out) {
   }
 }
 
-TEST(FaultScratchFull, WithoutAMemoryLimitEachScratchTmpfsHasOneGiB) {
+TEST(FaultScratchFull, WithoutAMemoryLimitTheScratchTmpfsHasOneGiB) {
   auto pod = make_test_pod("scratch_default", SecurityLevel::Low);
   EXPECT_EQ(tmpfs_size(*pod, "/tmp"), "1048576k");
-  EXPECT_EQ(tmpfs_size(*pod, "/tmp/work"), "1048576k");
+  EXPECT_EQ(tmpfs_size(*pod, "/dev/shm"), "1048576k");
 }
 
 TEST(FaultScratchFull, AStepAllocatingPastTheMemoryLimitIsTheOomVictimNotThePod) {

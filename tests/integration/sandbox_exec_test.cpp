@@ -271,7 +271,7 @@ class RootfsDir {
 
 TEST(SandboxExec, StepRunsInsideARootfsDirectory) {
   RootfsDir rootfs;
-  auto pod = make_test_pod("rootfs");
+  auto pod = make_test_pod("rootfs", SecurityLevel::Medium, {}, {rootfs.path()});
   ASSERT_EQ(run(*pod, shell("echo from-pod > shared")).exit_code, 0);
   ProcessSpec spec = shell("cat /etc/os-release; cat shared; pwd; ls /bin | wc -l; echo x > /etc/new 2>/dev/null || echo ro");
   spec.rootfs = rootfs.path();
@@ -280,7 +280,7 @@ TEST(SandboxExec, StepRunsInsideARootfsDirectory) {
   // The rootfs's own files, the pod's workdir (shared with other steps), read-only.
   EXPECT_EQ(r.stdout_data, "ID=clnrm-test-rootfs\nfrom-pod\n/tmp/work\n6\nro\n") << r.stderr_data;
   EXPECT_FALSE(std::filesystem::exists(rootfs.path() + "/etc/new"));
-  // The next step without rootfs is back on the host root.
+  // The next step without rootfs is back on the pod's view of the host.
   EXPECT_NE(run(*pod, command({"cat", "/etc/debian_version"})).stdout_data, "");
 }
 

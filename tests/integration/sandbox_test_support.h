@@ -23,8 +23,9 @@ inline Backend& sandbox_backend() {
 }
 
 inline std::unique_ptr<Pod> make_test_pod(const std::string& name, SecurityLevel level = SecurityLevel::Medium,
-                                          LimitsSpec limits = {}) {
+                                          LimitsSpec limits = {}, std::vector<std::string> shared_dirs = {}) {
   PodSpec spec;
+  spec.shared_host_dirs = std::move(shared_dirs);
   spec.session_id = "itest";
   spec.test_name = name;
   spec.level = level;

@@ -78,7 +78,16 @@ TEST(IsolationPolicy, SandboxPlanReadsThePolicy) {
     const sandbox::SecurityPlan plan = sandbox::make_security_plan(p);
     EXPECT_EQ(plan.keep_caps, sandbox::capability_bits(p.capabilities));
     EXPECT_EQ(plan.no_new_privs, p.no_new_privs);
-    EXPECT_EQ(plan.seccomp != nullptr, p.seccomp);
+    // A filter at every level: the keyring calls are denied everywhere,
+    // the policy's list on top at high.
+    EXPECT_NE(plan.seccomp, nullptr);
+    for (const std::string& call : p.always_denied_syscalls) {
+      EXPECT_EQ(std::count(plan.denied_syscalls.begin(), plan.denied_syscalls.end(), call), 1) << call;
+    }
+    for (const std::string& call : p.denied_syscalls) {
+      EXPECT_EQ(std::count(plan.denied_syscalls.begin(), plan.denied_syscalls.end(), call), 1) << call;
+    }
+    EXPECT_EQ(plan.denied_syscalls.size() > 3, p.seccomp);
   }
   EXPECT_EQ(sandbox::make_security_plan(make_isolation_policy(SecurityLevel::High)).keep_caps, 0u);
   EXPECT_THROW(sandbox::capability_bits({"no_such_cap"}), Error);

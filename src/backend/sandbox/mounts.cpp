@@ -1,10 +1,11 @@
-// The pod's filesystem, built inside its fresh mount namespace (a private copy
-// of the host's mount table). No pivot_root and no second copy of the tree:
-// one recursive mount_setattr makes the copy read-only and private, then
-// tmpfs and proc are mounted over it. Nothing of this is visible on the host,
-// and it all disappears with the namespace, even after SIGKILL.
-#include "backend/sandbox/pod_init.h"
-
+// The pod's filesystem (root_view.h says what it holds and why), built by pod
+// init inside its fresh mount namespace, which starts as a private copy of
+// the host's mount table. The way bubblewrap does it: a tmpfs becomes the
+// root for a moment with the host's root below it at /old, the pod's root is
+// assembled next to it from binds of /old paths, then a second pivot_root
+// makes that the root and the whole host tree is detached. Nothing of this
+// is visible on the host, and it all goes with the namespace, even after
+// SIGKILL. Async-signal-safe: no allocation, fixed buffers.
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
@@ -16,6 +17,9 @@
 #include <cerrno>
 #include <initializer_list>
 #include <string>
+
+#include "backend/sandbox/pod_init.h"
+#include "backend/sandbox/root_view.h"
 
 namespace clnrm::sandbox {
 namespace {
@@ -30,9 +34,161 @@ const char* join(char* out, std::size_t size, std::initializer_list<const char*>
   return out;
 }
 
+// Where things are while the pod's root is assembled (paths in the
+// temporary root): the host's root, the pod's root, the scratch tmpfs.
+constexpr const char* kOld = "/old";
+constexpr const char* kNew = "/new";
+constexpr const char* kScratch = "/scratch";
+
+// The OCI runtime spec's defaults (runc, Docker): masked paths get an empty
+// read-only tmpfs (directories) or /dev/null (files); read-only paths are
+// bound onto themselves read-only. Missing ones are skipped.
+constexpr const char* kMaskedPaths[] = {
+    "/proc/acpi",        "/proc/asound",        "/proc/kcore",
+    "/proc/keys",        "/proc/latency_stats", "/proc/timer_list",
+    "/proc/timer_stats", "/proc/sched_debug",   "/proc/scsi",
+    "/proc/interrupts",  "/sys/firmware",       "/sys/devices/virtual/powercap"};
+constexpr const char* kReadOnlyPaths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                          "/proc/sysrq-trigger"};
+
+// The devices of a minimal /dev, bound from the host's.
+constexpr const char* kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+struct Failure {
+  const char** stage;
+  int fail(const char* what) const noexcept {
+    *stage = what;
+    return errno != 0 ? errno : EIO;
+  }
+};
+
+int set_attr(const char* path, std::uint64_t set, bool recursive) noexcept {
+  mount_attr attr{};
+  attr.attr_set = set;
+  return static_cast<int>(::syscall(SYS_mount_setattr, AT_FDCWD, path,
+                                    AT_NO_AUTOMOUNT | (recursive ? AT_RECURSIVE : 0), &attr,
+                                    sizeof attr));
+}
+
+// Like `mkdir -p`, for the parents of `path` only.
+int make_parents(char* path) noexcept {
+  for (char* p = path + 1; *p != '\0'; ++p) {
+    if (*p != '/') continue;
+    *p = '\0';
+    const int rc = ::mkdir(path, 0755);
+    *p = '/';
+    if (rc != 0 && errno != EEXIST) return -1;
+  }
+  return 0;
+}
+
+// An empty file or directory at `path` to mount on.
+int make_mount_point(char* path, bool directory) noexcept {
+  if (make_parents(path) != 0) return -1;
+  if (directory) return ::mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+  const int fd = ::open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd >= 0) {
+    ::close(fd);
+    return 0;
+  }
+  return errno == EEXIST || errno == EROFS ? 0 : -1;
+}
+
+// /old<path> bound read-only at /new<path>.
+int bind_host(const char* path, bool directory, std::uint64_t attrs, const Failure& f) noexcept {
+  char from[4096];
+  char to[4096];
+  join(from, sizeof from, {kOld, path});
+  join(to, sizeof to, {kNew, path});
+  if (make_mount_point(to, directory) != 0)
+    return f.fail("creating a mount point in the pod's root");
+  if (::mount(from, to, nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return f.fail("binding a host directory into the pod");
+  if (set_attr(to, MOUNT_ATTR_RDONLY | attrs, true) != 0)
+    return f.fail("making a host directory read-only");
+  return 0;
+}
+
+// A directory of the scratch tmpfs bound at /new<path>, with `mode`.
+int bind_scratch(const char* name, const char* path, mode_t mode, const Failure& f) noexcept {
+  char from[256];
+  char to[4096];
+  join(from, sizeof from, {kScratch, "/", name});
+  join(to, sizeof to, {kNew, path});
+  if ((::mkdir(from, mode) != 0 && errno != EEXIST) || ::chmod(from, mode) != 0)
+    return f.fail("mkdir in the scratch tmpfs");
+  if (make_mount_point(to, true) != 0) return f.fail("creating a scratch mount point");
+  if (::mount(from, to, nullptr, MS_BIND, nullptr) != 0) return f.fail("binding the scratch tmpfs");
+  return 0;
+}
+
+int setup_dev(const Failure& f) noexcept {
+  char to[256];
+  char from[256];
+  if (::mkdir("/new/dev", 0755) != 0 ||
+      ::mount("tmpfs", "/new/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") != 0) {
+    return f.fail("mounting the pod's /dev");
+  }
+  for (const char* device : kDevices) {
+    join(to, sizeof to, {"/new/dev/", device});
+    join(from, sizeof from, {"/old/dev/", device});
+    if (make_mount_point(to, false) != 0 || ::mount(from, to, nullptr, MS_BIND, nullptr) != 0) {
+      return f.fail("binding a device into the pod's /dev");
+    }
+  }
+  static constexpr const char* kLinks[][2] = {{"/proc/self/fd", "/new/dev/fd"},
+                                              {"/proc/self/fd/0", "/new/dev/stdin"},
+                                              {"/proc/self/fd/1", "/new/dev/stdout"},
+                                              {"/proc/self/fd/2", "/new/dev/stderr"},
+                                              {"pts/ptmx", "/new/dev/ptmx"}};
+  for (const auto& link : kLinks) {
+    if (::symlink(link[0], link[1]) != 0) return f.fail("symlinks in the pod's /dev");
+  }
+  // A private pty instance: the host's terminals are not in it.
+  if (::mkdir("/new/dev/pts", 0755) != 0 ||
+      ::mount("devpts", "/new/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+              "newinstance,ptmxmode=0666,mode=0620") != 0) {
+    return f.fail("mounting the pod's /dev/pts");
+  }
+  if (int e = bind_scratch("shm", "/dev/shm", 01777, f); e != 0) return e;
+  return 0;
+}
+
+int setup_proc_and_sys(const Failure& f) noexcept {
+  if (::mkdir("/new/proc", 0555) != 0 ||
+      ::mount("proc", "/new/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    return f.fail("mounting the pod's /proc");
+  }
+  if (int e = bind_host("/sys", true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, f);
+      e != 0)
+    return e;
+  char path[256];
+  for (const char* masked : kMaskedPaths) {
+    struct stat st {};
+    join(path, sizeof path, {kNew, masked});
+    if (::lstat(path, &st) != 0) continue;
+    const int rc = S_ISDIR(st.st_mode)
+                       ? ::mount("tmpfs", path, "tmpfs",
+                                 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0555,size=0")
+                       : ::mount("/new/dev/null", path, nullptr, MS_BIND, nullptr);
+    if (rc != 0) return f.fail("masking a /proc or /sys path");
+  }
+  for (const char* read_only : kReadOnlyPaths) {
+    join(path, sizeof path, {kNew, read_only});
+    if (::access(path, F_OK) != 0) continue;
+    if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0 ||
+        set_attr(path, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                 true) != 0) {
+      return f.fail("making a /proc path read-only");
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
-std::string scratch_options(std::uint64_t scratch_mb, std::optional<std::uint64_t> memory_limit_mb) {
+std::string scratch_options(std::uint64_t scratch_mb,
+                            std::optional<std::uint64_t> memory_limit_mb) {
   constexpr std::uint64_t kMiB = 1024 * 1024;
   std::uint64_t bytes = 1024 * kMiB;
   if (scratch_mb > 0) {
@@ -44,45 +200,84 @@ std::string scratch_options(std::uint64_t scratch_mb, std::optional<std::uint64_
 }
 
 int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
-  // Read-only and private in one step: nothing we mount propagates back to
-  // the host, nothing the host mounts later shows up in here.
-  mount_attr attr{};
-  attr.attr_set = MOUNT_ATTR_RDONLY | (plan.nosuid ? MOUNT_ATTR_NOSUID : 0);
-  attr.propagation = MS_PRIVATE;
-  if (::syscall(SYS_mount_setattr, AT_FDCWD, "/", AT_RECURSIVE, &attr, sizeof attr) != 0) {
-    *stage = "mount_setattr(/, read-only + private, recursive) (needs Linux 5.12+)";
-    return errno;
+  const Failure f{stage};
+  // Private first: nothing mounted here propagates back to the host.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    return f.fail("making / private");
+  // The temporary root. /tmp is only a place to mount it: once it is the
+  // root, /old/tmp shows the host's /tmp again (not that the pod needs it).
+  if (::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k") !=
+      0) {
+    return f.fail("mounting the temporary root");
   }
-  const unsigned long scratch = MS_NOSUID | MS_NODEV;
-  const char* size = plan.scratch_size.c_str();
-  const char* comma = *size != '\0' ? "," : "";
-  char options[2][96];
-  const char* sticky = join(options[0], sizeof options[0], {"mode=1777", comma, size});
-  const char* plain = join(options[1], sizeof options[1], {"mode=0755", comma, size});
-  if (::mount("tmpfs", "/tmp", "tmpfs", scratch, sticky) != 0) {
-    *stage = "mount tmpfs on /tmp";
-    return errno;
+  if (::chdir("/tmp") != 0 || ::mkdir("old", 0700) != 0 || ::mkdir("new", 0755) != 0 ||
+      ::mkdir("scratch", 0700) != 0) {
+    return f.fail("preparing the temporary root");
   }
-  if (::mkdir(plan.workdir.c_str(), 0755) != 0 && errno != EEXIST) {
-    *stage = "mkdir of the workdir (it must be inside /tmp)";
-    return errno;
+  if (::syscall(SYS_pivot_root, ".", "old") != 0 || ::chdir("/") != 0)
+    return f.fail("pivot_root to the temporary root");
+  // The pod's root: read-only once assembled. nodev everywhere but /dev.
+  const std::uint64_t attrs = MOUNT_ATTR_NODEV | (plan.nosuid ? MOUNT_ATTR_NOSUID : 0);
+  if (::mount("tmpfs", kNew, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=256k") != 0) {
+    return f.fail("mounting the pod's root");
   }
-  if (::mount("tmpfs", plan.workdir.c_str(), "tmpfs", scratch, plain) != 0) {
-    *stage = "mount tmpfs on the workdir";
-    return errno;
+  // One scratch tmpfs for /tmp (with the workdir), /run, /var/tmp and
+  // /dev/shm: one size budget for all of the pod's writable space.
+  char options[96];
+  join(options, sizeof options, {"mode=0755,", plan.scratch_size.c_str()});
+  if (::mount("tmpfs", kScratch, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
+    return f.fail("mounting the scratch tmpfs");
+
+  const RootView& view = *plan.view;
+  for (const ViewEntry& entry : view.entries) {
+    if (entry.shared) continue;
+    if (entry.kind == ViewEntry::Kind::Symlink) {
+      char to[4096];
+      if (::symlink(entry.link.c_str(), join(to, sizeof to, {kNew, entry.path.c_str()})) != 0) {
+        return f.fail("recreating a symlink of the host's root");
+      }
+    } else if (int e = bind_host(entry.path.c_str(), entry.kind == ViewEntry::Kind::Directory,
+                                 attrs, f);
+               e != 0) {
+      return e;
+    }
   }
-  // POSIX shared memory must work (Python multiprocessing, PostgreSQL...).
-  if (::mount("tmpfs", "/dev/shm", "tmpfs", scratch, sticky) != 0 && errno != ENOENT) {
-    *stage = "mount tmpfs on /dev/shm";
-    return errno;
+  if (int e = bind_scratch("tmp", "/tmp", 01777, f); e != 0) return e;
+  if (int e = bind_scratch("run", "/run", 0755, f); e != 0) return e;
+  if (int e = bind_scratch("var-tmp", "/var/tmp", 01777, f); e != 0) return e;
+  if (::symlink("../run", "/new/var/run") != 0) return f.fail("symlink /var/run");
+  char workdir[4096];
+  join(workdir, sizeof workdir, {kNew, plan.workdir.c_str()});
+  if (make_parents(workdir) != 0 || (::mkdir(workdir, 0755) != 0 && errno != EEXIST)) {
+    return f.fail("mkdir of the workdir (it must be inside /tmp)");
   }
-  if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
-    *stage = "mount a private /proc";
-    return errno;
+  if (int e = setup_dev(f); e != 0) return e;
+  if (int e = setup_proc_and_sys(f); e != 0) return e;
+  for (const ViewEntry& entry : view.entries) {
+    if (!entry.shared) continue;
+    if (int e = bind_host(entry.path.c_str(), true, attrs, f); e != 0) return e;
   }
+  // Sockets of bound directories (connect(2) on /dev/null fails) and secrets.
+  for (const std::string& socket : view.covered) {
+    char to[4096];
+    if (::mount("/new/dev/null", join(to, sizeof to, {kNew, socket.c_str()}), nullptr, MS_BIND,
+                nullptr) != 0 &&
+        errno != ENOENT) {
+      return f.fail("covering a unix socket or secret of a bound directory");
+    }
+  }
+  if (set_attr(kNew, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false) != 0 ||
+      set_attr("/new/dev", MOUNT_ATTR_RDONLY, false) != 0) {
+    return f.fail("making the pod's root read-only");
+  }
+  // The pod's root becomes the root; the temporary one, with the host's
+  // whole tree under it, is detached.
+  if (::chdir(kNew) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0)
+    return f.fail("pivot_root into the pod's root");
+  if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0)
+    return f.fail("detaching the host's root");
   return 0;
 }
-
 
 int enter_rootfs(const char* rootfs, const char** stage) noexcept {
   char path[4096];
@@ -97,12 +292,14 @@ int enter_rootfs(const char* rootfs, const char** stage) noexcept {
     *stage = "making the rootfs read-only";
     return errno;
   }
-  // The pod's scratch space (with the workdir tmpfs inside), processes and devices.
-  if (::mount("/tmp", join(path, sizeof path, {rootfs, "/tmp"}), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+  // The pod's scratch space (with the workdir inside), processes and devices.
+  if (::mount("/tmp", join(path, sizeof path, {rootfs, "/tmp"}), nullptr, MS_BIND | MS_REC,
+              nullptr) != 0) {
     *stage = "binding the pod's /tmp into the rootfs";
     return errno;
   }
-  if (::mount("/proc", join(path, sizeof path, {rootfs, "/proc"}), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+  if (::mount("/proc", join(path, sizeof path, {rootfs, "/proc"}), nullptr, MS_BIND | MS_REC,
+              nullptr) != 0) {
     *stage = "binding the pod's /proc into the rootfs";
     return errno;
   }

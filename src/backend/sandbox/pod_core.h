@@ -7,6 +7,7 @@
 #include "backend/sandbox/cgroups.h"
 #include "backend/sandbox/fork_server.h"
 #include "backend/sandbox/pod_init.h"
+#include "backend/sandbox/root_view.h"
 #include "backend/sandbox/security.h"
 #include "backend/sandbox/spawn.h"
 #include "backend/sandbox/unique_fd.h"
@@ -17,6 +18,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -29,7 +31,9 @@ struct PodCore {
   std::string test_name;
   SandboxOptions options;
   SecurityPlan security;
-  bool user_namespace = false;
+  bool user_namespace = false;  // the pod has its own (medium, high; any level of an unprivileged runner)
+  bool root_runner = false;
+  std::shared_ptr<const RootView> view;  // what of the host the pod sees (root_view.h)
   bool host_network = false;
   pid_t init_pid = -1;
   UniqueFd init_pidfd;

@@ -5,10 +5,12 @@
 #include "backend/sandbox/sanitized_build.h"
 
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +49,20 @@ int pod_init_main(void* arg) {
   }
 
   const char* stage = "setup";
+  if (cfg.become_namespace_root) {
+    // Raw syscalls: glibc's set*id would signal every thread of what it
+    // takes for this process (with CLONE_VM, the runner's).
+    if (::syscall(SYS_setresgid, 0, 0, 0) != 0 || ::syscall(SYS_setresuid, 0, 0, 0) != 0) {
+      report(cfg.report_fd, errno, "becoming root of the pod's user namespace");
+      ::_exit(1);
+    }
+    // The runner's supplementary groups are not the pod's (EPERM where the
+    // runner was unprivileged and setgroups is denied: it has none to lose).
+    ::syscall(SYS_setgroups, 0, nullptr);
+  }
+  // A session keyring of its own: the runner's (and through it the runner
+  // user's keyring, which possession would grant) stays out of reach.
+  ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
   for (int i = 0; i < cfg.cgroup_procs_count; ++i) {
     if (::write(cfg.cgroup_procs_fds[i], "0", 1) != 1) {
       report(cfg.report_fd, errno, "joining the pod's cgroups");

@@ -15,20 +15,22 @@ namespace clnrm::sandbox {
 
 struct SecurityPlan;
 struct ForkServerMemory;
+struct RootView;
 
-// Filesystem of a pod, set up inside its fresh mount namespace.
+// Filesystem of a pod, set up inside its fresh mount namespace (mounts.cpp).
 struct MountPlan {
-  std::string workdir = "/tmp/work";  // its own tmpfs, inside the /tmp tmpfs
-  bool nosuid = true;                 // MOUNT_ATTR_NOSUID on the read-only host root
-  // tmpfs options after the mode: "size=<bytes>" for each scratch tmpfs
-  // (/tmp, the workdir, /dev/shm), so a step filling one gets ENOSPC instead
-  // of filling the host or the pod's memory (scratch_options()).
+  const RootView* view = nullptr;     // what of the host it shows (root_view.h)
+  std::string workdir = "/tmp/work";  // a directory of the scratch tmpfs
+  bool nosuid = true;                 // MOUNT_ATTR_NOSUID on the bound host directories
+  // tmpfs options: "size=<bytes>" of the one scratch tmpfs behind /tmp (and
+  // the workdir), /run, /var/tmp and /dev/shm, so a step filling it gets
+  // ENOSPC instead of filling the host or the pod's memory
+  // (scratch_options()).
   std::string scratch_size;
 };
 
-// "size=<bytes>" for each of a pod's scratch tmpfs mounts: `scratch_mb` when
-// set, else half the pod's memory limit (the other half is for its
-// processes), else 1 GiB.
+// "size=<bytes>" for a pod's scratch tmpfs: `scratch_mb` when set, else half
+// the pod's memory limit (the other half is for its processes), else 1 GiB.
 std::string scratch_options(std::uint64_t scratch_mb, std::optional<std::uint64_t> memory_limit_mb);
 
 struct PodInitConfig {
@@ -38,6 +40,9 @@ struct PodInitConfig {
   bool share_memory = false;
   int go_fd = -1;        // read end: one byte when the parent finished (maps, cgroups);
                          // -1: nothing to wait for (root, no cgroups), start at once
+  // In a user namespace: become its uid/gid 0 once the maps are written
+  // (until then pod init's ids are unmapped there).
+  bool become_namespace_root = false;
   int report_fd = -1;    // write end: a PodInitReport
   int keeper_fd = -1;    // read end of the runner's keeper pipe
   // cgroup.procs of the pod's groups (runner's descriptors, inherited): pod
@@ -62,7 +67,8 @@ struct PodInitReport {
   bool started = false;         // the first report: pod init runs, its pid is known
 };
 
-// Mounts of MountPlan (async-signal-safe). Returns 0 or an errno with *stage.
+// The pod's root of MountPlan, made the root of the calling process's fresh
+// mount namespace (async-signal-safe). Returns 0 or an errno with *stage.
 int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept;
 // Makes `rootfs` the root of the calling process's (fresh, unshared) mount
 // namespace: a read-only bind of it, with the pod's /tmp (and workdir), /proc
@@ -106,7 +112,9 @@ class KeeperHold {
   int read_fd_ = -1;
 };
 
-// Writes a user namespace's uid/gid maps: root inside = the caller outside.
-void write_user_namespace_maps(pid_t pid);
+// Writes a user namespace's uid/gid maps. A root runner maps 0..65535 inside
+// to `host_base`.. outside, an unprivileged one maps root inside to itself
+// (the only id it may map).
+void write_user_namespace_maps(pid_t pid, std::uint32_t host_base);
 
 }  // namespace clnrm::sandbox

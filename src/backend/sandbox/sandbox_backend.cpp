@@ -1,5 +1,6 @@
 // The sandbox Backend: the embedded default, no daemon.
 #include "backend/sandbox/cgroups.h"
+#include "backend/sandbox/root_view.h"
 #include "backend/sandbox/sandbox_pod.h"
 #include "backend/sandbox/standby_pods.h"
 
@@ -14,7 +15,9 @@ class SandboxBackend final : public Backend {
  public:
   explicit SandboxBackend(SandboxOptions options) : options_(std::move(options)) {
     sandbox::remove_stale_cgroups(options_);
-    if (options_.standby_pods > 0) standby_ = std::make_unique<sandbox::StandbyPods>(options_, cgroup_pool_);
+    if (options_.standby_pods > 0) {
+      standby_ = std::make_unique<sandbox::StandbyPods>(options_, cgroup_pool_, system_view_);
+    }
   }
   // Standby pods first (their groups go back to the pool), then the pooled
   // groups (a pod still alive removes its own).
@@ -40,12 +43,14 @@ class SandboxBackend final : public Backend {
     if (standby_) {
       if (auto ready = standby_->take(spec)) return ready;
     }
-    return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_);
+    return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_, system_view_);
   }
 
  private:
   SandboxOptions options_;
   std::shared_ptr<sandbox::CgroupPool> cgroup_pool_ = std::make_shared<sandbox::CgroupPool>();
+  // What of the host its pods see, looked at once when the backend starts.
+  std::shared_ptr<const sandbox::RootView> system_view_ = sandbox::system_root_view();
   std::unique_ptr<sandbox::StandbyPods> standby_;
 };
 

@@ -2,6 +2,7 @@
 #include "backend/sandbox/sandbox_pod.h"
 
 #include "backend/sandbox/pod_init.h"
+#include "backend/sandbox/root_view.h"
 #include "backend/sandbox/sanitized_build.h"
 
 #include <clnrm/error.h>
@@ -44,30 +45,44 @@ UniqueFd open_ns(pid_t pid, const char* kind) {
 void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolicy& policy,
                         const std::string& scratch_size) {
   auto& e = core.enforced;
+  std::string shared;
+  for (const ViewEntry& entry : core.view->entries) {
+    if (entry.shared) shared += " " + entry.path;
+  }
   e.push_back({"security level", "sandbox", std::string(to_string(spec.level))});
   e.push_back({"capabilities", "bounding set + capset in every step and service", describe_caps(core.security.keep_caps)});
   e.push_back({"no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS)", core.security.no_new_privs ? "on" : "off"});
   e.push_back({"seccomp", core.security.seccomp ? "seccomp-bpf filter (libseccomp)" : "none",
                core.security.seccomp
-                   ? fmt::format("deny {}{}", fmt::join(policy.denied_syscalls, ","),
-                                 policy.deny_new_user_namespaces ? "; new user namespaces" : "")
+                   ? fmt::format("deny {}{}", fmt::join(core.security.denied_syscalls, ","),
+                                 policy.seccomp && policy.deny_new_user_namespaces ? "; new user namespaces" : "")
                    : "off"});
   e.push_back({"network", core.host_network ? "host network namespace (level low, host_network)"
                                             : "own network namespace, loopback only",
                core.host_network ? "host" : "loopback"});
   for (const std::string& warning : policy.warnings) e.push_back({policy.host_network_ignored ? "host_network" : "warning", warning, "ignored"});
   e.push_back({"root fs",
-               fmt::format("host root read-only (mount_setattr), tmpfs /tmp, workdir and /dev/shm ({} each), "
-                           "private /proc{}",
-                           scratch_size, policy.nosuid ? ", nosuid" : ""),
+               fmt::format("allowlisted read-only view (/usr, /etc, /opt, /bin, /sbin, /lib*{}), {} unix socket(s) or secret(s) "
+                           "covered, private /dev, /proc with OCI masked and read-only paths, /sys read-only, "
+                           "one scratch tmpfs ({}) for /tmp, the workdir, /run, /var/tmp and /dev/shm{}",
+                           shared.empty() ? "" : ", shared:" + shared,
+                           core.view->covered.size(), scratch_size, policy.nosuid ? ", nosuid" : ""),
                std::string(to_string(policy.root_fs))});
-  e.push_back({"user namespace", core.user_namespace ? "yes (unprivileged runner)" : "no (runner is root)",
-               core.user_namespace ? "on" : "off"});
+  e.push_back({"identity",
+               core.user_namespace
+                   ? (core.root_runner ? fmt::format("user namespace: uid/gid 0-{} are host ids {}-{}", kPodIdCount - 1,
+                                                     core.options.pod_id_base,
+                                                     core.options.pod_id_base + kPodIdCount - 1)
+                                       : std::string("user namespace: root inside is the (unprivileged) runner's uid"))
+                   : std::string("host root (level low: no user namespace)"),
+               core.user_namespace ? "unprivileged" : "host root"});
+  e.push_back({"keyring", "own session keyring; keyctl, add_key, request_key denied (seccomp)", "private"});
 }
 
 }  // namespace
 
-SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool)
+SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool,
+                       std::shared_ptr<const RootView> system_view)
     : core_(std::make_shared<PodCore>()) {
   PodCore& core = *core_;
   core.id = make_pod_id(spec.test_name);
@@ -75,7 +90,11 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   core.options = options;
   const IsolationPolicy policy = make_isolation_policy(spec.level, spec.limits, spec.host_network);
   core.security = make_security_plan(policy);
-  core.user_namespace = ::geteuid() != 0;
+  core.root_runner = ::geteuid() == 0;
+  // Low keeps host root (docs/security.md says what that trusts); medium and
+  // high pods of a root runner get an unprivileged host id range.
+  core.user_namespace = !core.root_runner || spec.level != SecurityLevel::Low;
+  core.view = add_shared_dirs(system_view ? system_view : system_root_view(), spec.shared_host_dirs);
   core.host_network = policy.network == NetworkMode::Host;
   core.sequential_steps = spec.sequential_steps;
 
@@ -102,6 +121,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   // setting up. A root runner's pod init joins its cgroups itself.
   const bool needs_go = core.user_namespace;
   config.go_fd = needs_go ? go.read.get() : -1;
+  config.become_namespace_root = core.user_namespace;
   const std::vector<int> cgroup_fds = core.cgroups.procs_fds();
   if (!needs_go) {
     config.cgroup_procs_fds = cgroup_fds.data();
@@ -110,6 +130,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   config.report_fd = report.write.get();
   core.keeper = KeeperHold::take();
   config.keeper_fd = core.keeper.read_fd();
+  config.mounts.view = core.view.get();
   config.mounts.workdir = options.workdir;
   config.mounts.nosuid = policy.nosuid;
   config.mounts.scratch_size = scratch_size;
@@ -121,7 +142,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
 
   // Under a sanitizer pod init is forked: ASan and TSan cannot follow a
   // process that shares their shadow memory from another stack.
-  config.share_memory = !core.user_namespace && !kSanitized;
+  config.share_memory = core.root_runner && !kSanitized;
   const pid_t pid = clone_pod_init(config, report.read.get());
   if (pid < 0) {
     auto missing = probe_sandbox_support();
@@ -145,7 +166,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
     core.ns_pid = open_ns(pid, "pid");
     core.ns_mnt = open_ns(pid, "mnt");
     if (needs_go) {
-      write_user_namespace_maps(pid);
+      write_user_namespace_maps(pid, options.pod_id_base);
       core.cgroups.attach(pid);
       if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
     }

@@ -15,7 +15,10 @@ class SandboxPod final : public Pod {
   // Throws Error(NotSupported) naming the missing kernel feature when the
   // namespaces or mounts cannot be created; never runs anything unisolated.
   // `cgroup_pool`: the backend's (cgroups.h); null: fresh groups per pod.
-  SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool = nullptr);
+  // `system_view`: the backend's system_root_view() (root_view.h); null: one
+  // taken now.
+  SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool = nullptr,
+             std::shared_ptr<const RootView> system_view = nullptr);
   ~SandboxPod() override;
 
   const std::string& id() const override { return core_->id; }

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <map>
@@ -66,7 +67,15 @@ SecurityPlan make_security_plan(const IsolationPolicy& policy) {
   plan.cap_last = cap_last;
   plan.keep_caps = capability_bits(policy.capabilities);
   plan.no_new_privs = policy.no_new_privs;
-  if (policy.seccomp) plan.seccomp = seccomp_program(policy.denied_syscalls, policy.deny_new_user_namespaces);
+  // Every level has a filter: at least the syscalls denied everywhere.
+  std::vector<std::string> denied = policy.always_denied_syscalls;
+  if (policy.seccomp) {
+    for (const std::string& name : policy.denied_syscalls) {
+      if (std::find(denied.begin(), denied.end(), name) == denied.end()) denied.push_back(name);
+    }
+  }
+  plan.seccomp = seccomp_program(denied, policy.seccomp && policy.deny_new_user_namespaces);
+  plan.denied_syscalls = std::move(denied);
   return plan;
 }
 
@@ -107,6 +116,12 @@ int apply_security_in_child(const SecurityPlan& plan, const char** stage, bool b
   if (!bounding_set_dropped) {
     if (const int e = drop_bounding_set(plan, stage); e != 0) return e;
   }
+  // The filter goes on while CAP_SYS_ADMIN is still effective: at low there
+  // is no no_new_privs, and without either the kernel refuses a filter.
+  if (plan.seccomp != nullptr && ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, plan.seccomp) != 0) {
+    *stage = "seccomp(SECCOMP_SET_MODE_FILTER)";
+    return errno;
+  }
   ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
@@ -122,11 +137,6 @@ int apply_security_in_child(const SecurityPlan& plan, const char** stage, bool b
   }
   if (plan.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     *stage = "prctl(PR_SET_NO_NEW_PRIVS)";
-    return errno;
-  }
-  if (plan.seccomp != nullptr &&
-      ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, plan.seccomp) != 0) {
-    *stage = "seccomp(SECCOMP_SET_MODE_FILTER)";
     return errno;
   }
   return 0;

@@ -1,6 +1,7 @@
 #pragma once
 // The IsolationPolicy (include/clnrm/policy.h, the §7 table) made concrete for sandbox processes:
-// capability bounding set, no_new_privs, a seccomp filter at High, and the
+// capability bounding set, no_new_privs, a seccomp filter (the keyring calls
+// at every level, the policy's whole list at High), and the
 // setrlimit fallback for limits cgroups could not take.
 //
 //   low    Docker's default capability set (no CAP_SYS_ADMIN: a root step
@@ -33,6 +34,7 @@ struct SecurityPlan {
   int cap_last = 40;            // /proc/sys/kernel/cap_last_cap
   bool no_new_privs = true;
   const sock_fprog* seccomp = nullptr;  // null: no filter
+  std::vector<std::string> denied_syscalls;  // what the filter denies (for the run's report)
   std::vector<RlimitSetting> rlimits;
 };
 

@@ -39,7 +39,7 @@ class SandboxService final : public ServiceInstance {
     request.namespaces = core_->joins(core_->ns_pid.get());
     request.joins_user_namespace = core_->ns_user.valid();
     request.cgroup_procs_fds = cgroup_fds;
-    request.make_undumpable = !core_->user_namespace;
+    request.make_undumpable = core_->root_runner;
     request.security = &core_->security;
     request.exec = &plan;
     request.stdout_fd = log.write.get();

@@ -223,6 +223,15 @@ int c1_main(void* arg) {
       ::_exit(1);
     }
   }
+  // setns() keeps the runner's ids, unmapped in the pod's user namespace
+  // (and, for a root runner, host root to every file check): take the pod's
+  // root, as pod init did. Raw syscalls: nothing of glibc's thread list here.
+  if (r.joins_user_namespace &&
+      (::syscall(SYS_setresgid, 0, 0, 0) != 0 || ::syscall(SYS_setresuid, 0, 0, 0) != 0)) {
+    c1_report(ctx->report_fd, Report{-1, errno, "becoming root of the pod's user namespace"});
+    ::_exit(1);
+  }
+  if (r.joins_user_namespace) ::syscall(SYS_setgroups, 0, nullptr);
   const pid_t pid = clone_in_place(CLONE_PARENT | SIGCHLD);
   if (pid == 0) c2_main(r, ctx->c3_stack_top);
   if (pid < 0) {

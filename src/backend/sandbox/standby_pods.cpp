@@ -1,6 +1,7 @@
 #include "backend/sandbox/standby_pods.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -14,13 +15,17 @@ std::string optional_text(const auto& value) { return value ? fmt::format("{}", 
 }  // namespace
 
 std::string standby_key(const PodSpec& spec) {
-  return fmt::format("{}|{}|{}|{}|{}", static_cast<int>(spec.level), spec.host_network ? 1 : 0,
+  return fmt::format("{}|{}|{}|{}|{}|{}", static_cast<int>(spec.level), spec.host_network ? 1 : 0,
                      optional_text(spec.limits.memory_mb), optional_text(spec.limits.pids),
-                     optional_text(spec.limits.cpu_millicores));
+                     optional_text(spec.limits.cpu_millicores), fmt::join(spec.shared_host_dirs, "\n"));
 }
 
-StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool)
-    : options_(std::move(options)), cgroup_pool_(std::move(cgroup_pool)), worker_([this] { run(); }) {}
+StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool,
+                         std::shared_ptr<const RootView> system_view)
+    : options_(std::move(options)),
+      cgroup_pool_(std::move(cgroup_pool)),
+      system_view_(std::move(system_view)),
+      worker_([this] { run(); }) {}
 
 StandbyPods::~StandbyPods() {
   std::vector<Kind> kinds;
@@ -99,7 +104,7 @@ void StandbyPods::run() {
     lock.unlock();
     std::unique_ptr<SandboxPod> made;
     try {
-      made = std::make_unique<SandboxPod>(options_, spec, cgroup_pool_);
+      made = std::make_unique<SandboxPod>(options_, spec, cgroup_pool_, system_view_);
     } catch (...) {
       // The next create_pod of this kind makes its pod itself and reports
       // whatever went wrong.

@@ -22,7 +22,8 @@ namespace clnrm::sandbox {
 
 class StandbyPods {
  public:
-  StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool);
+  StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool,
+              std::shared_ptr<const RootView> system_view);
   ~StandbyPods();
   StandbyPods(const StandbyPods&) = delete;
   StandbyPods& operator=(const StandbyPods&) = delete;
@@ -44,6 +45,7 @@ class StandbyPods {
 
   SandboxOptions options_;
   std::shared_ptr<CgroupPool> cgroup_pool_;
+  std::shared_ptr<const RootView> system_view_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;  // kinds to make one of

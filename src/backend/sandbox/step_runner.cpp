@@ -50,7 +50,7 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
     ::fcntl(in.write.get(), F_SETFL, O_NONBLOCK);
   }
   SpawnRequest request;
-  request.make_undumpable = !core.user_namespace;
+  request.make_undumpable = core.root_runner;
   request.security = &core.security;
   request.exec = &plan;
   request.stdin_fd = in.read.valid() ? in.read.get() : -1;

@@ -1,10 +1,14 @@
-// User namespace mapping for an unprivileged runner: uid/gid 0 inside the pod
-// is the runner's own uid/gid outside, nothing else is mapped. setgroups must
-// be denied before an unprivileged process may write gid_map.
+// User namespace maps. A root runner (medium and high pods): uid/gid 0..65535
+// inside the pod are an unprivileged host range (rootless Podman's layout),
+// so nothing that trusts host root -- root-only files, sockets, the root
+// user's keyrings -- trusts a test. An unprivileged runner may only map
+// itself: uid/gid 0 inside is the runner's own, and setgroups must be denied
+// before such a process may write gid_map.
 #include "backend/sandbox/pod_init.h"
 #include "backend/sandbox/unique_fd.h"
 
 #include <clnrm/error.h>
+#include <clnrm/sandbox.h>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -23,7 +27,13 @@ void write_proc_file(pid_t pid, const char* name, const std::string& value) {
 
 }  // namespace
 
-void write_user_namespace_maps(pid_t pid) {
+void write_user_namespace_maps(pid_t pid, std::uint32_t host_base) {
+  if (::geteuid() == 0) {
+    const std::string range = fmt::format("0 {} {}\n", host_base, kPodIdCount);
+    write_proc_file(pid, "uid_map", range);
+    write_proc_file(pid, "gid_map", range);
+    return;
+  }
   write_proc_file(pid, "setgroups", "deny");
   write_proc_file(pid, "uid_map", fmt::format("0 {} 1\n", ::geteuid()));
   write_proc_file(pid, "gid_map", fmt::format("0 {} 1\n", ::getegid()));

@@ -1,0 +1,156 @@
+// The runner's side of a pod's root view (root_view.h): which host paths a
+// pod sees, and the sockets among them.
+#include "backend/sandbox/root_view.h"
+
+#include <clnrm/error.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <mutex>
+
+#include "backend/sandbox/unique_fd.h"
+
+namespace clnrm::sandbox {
+namespace {
+
+// What programs need to run, and nothing that holds host state or sockets
+// (/run, /var, /home, /root, /srv, /mnt, /media, /boot are not here).
+constexpr const char* kSystemDirs[] = {"/usr",   "/bin",    "/sbin", "/lib", "/lib32",
+                                       "/lib64", "/libx32", "/etc",  "/opt"};
+
+// /usr and /lib* are the distribution's packages: walking them costs seconds
+// (hundreds of thousands of files) and a package ships no socket. /etc and
+// /opt are small and are where a local program could leave one.
+bool scanned_for_sockets(const std::string& dir) { return dir == "/etc" || dir == "/opt"; }
+
+std::string read_link(const std::string& path) {
+  char buf[4096];
+  const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+  if (n < 0 || n == static_cast<ssize_t>(sizeof buf)) throw_errno("sandbox: readlink " + path);
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+void add_dir(RootView& view, const std::string& dir, bool scan, bool shared) {
+  view.entries.push_back({dir, ViewEntry::Kind::Directory, {}, shared});
+  if (!scan) return;
+  for (std::string& socket : find_sockets(dir)) view.covered.push_back(std::move(socket));
+}
+
+// Secrets of the host that its root may read (low pods run as host root).
+constexpr const char* kSecrets[] = {"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-",
+                                    "/etc/security/opasswd"};
+
+void add_secrets(RootView& view) {
+  for (const char* file : kSecrets) {
+    if (::access(file, F_OK) == 0) view.covered.emplace_back(file);
+  }
+  // The host's ssh keys: /etc/ssh/ssh_host_*_key.
+  if (DIR* d = ::opendir("/etc/ssh")) {
+    while (const dirent* e = ::readdir(d)) {
+      const std::string_view name = e->d_name;
+      if (name.starts_with("ssh_host_") && name.ends_with("_key"))
+        view.covered.push_back("/etc/ssh/" + std::string(name));
+    }
+    ::closedir(d);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> find_sockets(const std::string& dir, std::size_t max_entries) {
+  std::vector<std::string> sockets;
+  std::vector<std::string> pending = {dir};
+  std::size_t walked = 0;
+  while (!pending.empty()) {
+    const std::string current = std::move(pending.back());
+    pending.pop_back();
+    const int fd = ::open(current.c_str(),
+                          O_RDONLY | O_DIRECTORY | O_CLOEXEC | (current == dir ? 0 : O_NOFOLLOW));
+    if (fd < 0) continue;  // unreadable or gone: nothing the runner could list
+    DIR* d = ::fdopendir(fd);
+    if (d == nullptr) {
+      ::close(fd);
+      continue;
+    }
+    const std::string prefix = current == "/" ? "/" : current + "/";
+    while (const dirent* e = ::readdir(d)) {
+      const std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      if (++walked > max_entries) {
+        ::closedir(d);
+        throw Error(ErrorKind::Config,
+                    "more than " + std::to_string(max_entries) +
+                        " entries below it: too large to share with a cleanroom (its unix sockets "
+                        "are looked for)",
+                    dir);
+      }
+      unsigned char type = e->d_type;
+      if (type == DT_UNKNOWN) {
+        struct stat st {};
+        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        type = S_ISSOCK(st.st_mode) ? DT_SOCK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+      }
+      if (type == DT_SOCK) sockets.push_back(prefix + e->d_name);
+      if (type == DT_DIR) pending.push_back(prefix + e->d_name);
+    }
+    ::closedir(d);
+  }
+  return sockets;
+}
+
+std::shared_ptr<const RootView> system_root_view() {
+  auto v = std::make_shared<RootView>();
+  for (const char* dir : kSystemDirs) {
+    struct stat st {};
+    if (::lstat(dir, &st) != 0) continue;
+    if (S_ISLNK(st.st_mode)) {
+      v->entries.push_back({dir, ViewEntry::Kind::Symlink, read_link(dir), false});
+    } else if (S_ISDIR(st.st_mode)) {
+      add_dir(*v, dir, scanned_for_sockets(dir), false);
+    }
+  }
+  add_secrets(*v);
+  return v;
+}
+
+std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const RootView>& system,
+                                                const std::vector<std::string>& shared_dirs) {
+  if (shared_dirs.empty()) return system;
+  // Walked once per list (a test directory is shared by every test file in
+  // it), as long as the backend's system view is the same.
+  static std::mutex mutex;
+  static std::map<std::vector<std::string>, std::shared_ptr<const RootView>> cache;
+  static std::shared_ptr<const RootView> cached_for;
+  std::lock_guard lock(mutex);
+  if (cached_for != system) {
+    cache.clear();
+    cached_for = system;
+  }
+  auto& slot = cache[shared_dirs];
+  if (slot) return slot;
+  auto view = std::make_shared<RootView>(*system);
+  for (const std::string& dir : shared_dirs) {
+    if (dir.empty() || dir.front() != '/' || dir.find("/../") != std::string::npos ||
+        dir.ends_with("/..")) {
+      throw Error(ErrorKind::Config,
+                  "a directory shared with a cleanroom must be an absolute path without '..'", dir);
+    }
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      throw Error(ErrorKind::Config,
+                  "a directory shared with a cleanroom does not exist (or is not a directory)",
+                  dir);
+    }
+    if (dir == "/")
+      throw Error(ErrorKind::Config, "the host's root cannot be shared with a cleanroom", dir);
+    add_dir(*view, dir, true, true);
+  }
+  slot = std::move(view);
+  return slot;
+}
+
+}  // namespace clnrm::sandbox

@@ -1,0 +1,54 @@
+#pragma once
+// What of the host a pod sees: an allowlist, not the host root with holes.
+//
+// A pod's root is a fresh read-only tmpfs holding only the system directories
+// programs need (/usr, /bin, /sbin, /lib*, /etc, /opt) and the host
+// directories its PodSpec shares, each bound read-only; beside them a private
+// /dev, /proc with the OCI runtime spec's masked and read-only paths, /sys
+// read-only, and one scratch tmpfs for /tmp (with the workdir), /run,
+// /var/tmp and /dev/shm. Never /run, /var, /home or /root of the host: a unix
+// socket anywhere in the host's tree is a door to the host (connect(2)
+// ignores read-only mounts and network namespaces), so every socket found in
+// a bound directory is covered by /dev/null as well.
+//
+// This file is the runner's side: it decides the list (and finds the
+// sockets) once, before any pod exists. mounts.cpp builds it inside the pod's
+// fresh mount namespace from that list, with async-signal-safe calls only.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clnrm::sandbox {
+
+struct ViewEntry {
+  enum class Kind { Directory, File, Symlink };
+  std::string path;  // the same path on the host and in the pod
+  Kind kind = Kind::Directory;
+  std::string link;     // Symlink: its target, recreated as is (/bin -> usr/bin)
+  bool shared = false;  // a PodSpec::shared_host_dirs entry (bound after the pod's own mounts)
+};
+
+struct RootView {
+  std::vector<ViewEntry> entries;  // parents before children
+  // Covered by /dev/null in the pod: the unix sockets inside bound
+  // directories, and the host's password hashes and host keys (which host
+  // root, the identity of a low pod, could read).
+  std::vector<std::string> covered;
+};
+
+// The allowlisted system directories as they are on this host now, with the
+// sockets and secrets to cover. A backend takes it once, when it starts.
+std::shared_ptr<const RootView> system_root_view();
+
+// `system` plus `shared_dirs` (absolute, existing directories; Error(Config)
+// otherwise) and the sockets under them. Each list of shared directories is
+// walked once per `system`.
+std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const RootView>& system,
+                                                const std::vector<std::string>& shared_dirs);
+
+// The unix sockets under `dir` (not following symlinks, at most `max_entries`
+// entries walked: Error(Config) beyond, naming the directory).
+std::vector<std::string> find_sockets(const std::string& dir, std::size_t max_entries = 200000);
+
+}  // namespace clnrm::sandbox

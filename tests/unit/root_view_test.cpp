@@ -1,0 +1,105 @@
+// The runner's side of a pod's root view: which host paths it lists and
+// which sockets it finds (src/backend/sandbox/root_view.cpp).
+#include "backend/sandbox/root_view.h"
+
+#include <clnrm/error.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace clnrm::sandbox {
+namespace {
+
+class TempTree {
+ public:
+  TempTree() {
+    char tmpl[] = "/tmp/clnrm-root-view-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~TempTree() {
+    for (const int fd : sockets_) ::close(fd);
+    std::filesystem::remove_all(path_);
+  }
+  const std::string& path() const { return path_; }
+  void socket_at(const std::string& relative) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s/%s", path_.c_str(), relative.c_str());
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << relative;
+    sockets_.push_back(fd);
+  }
+
+ private:
+  std::string path_;
+  std::vector<int> sockets_;
+};
+
+TEST(RootView, FindsSocketsAtEveryDepthWithoutFollowingSymlinks) {
+  TempTree tree;
+  std::filesystem::create_directories(tree.path() + "/a/b/c");
+  std::filesystem::create_directories(tree.path() + "/other");
+  std::ofstream(tree.path() + "/a/file") << "x";
+  tree.socket_at("top.sock");
+  tree.socket_at("a/b/c/deep.sock");
+  tree.socket_at("other/elsewhere.sock");
+  // A symlink to a directory with a socket is not walked (the socket is
+  // found where it really is, once).
+  std::filesystem::create_directory_symlink(tree.path() + "/other", tree.path() + "/a/link");
+  auto found = find_sockets(tree.path());
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<std::string>{tree.path() + "/a/b/c/deep.sock",
+                                             tree.path() + "/other/elsewhere.sock",
+                                             tree.path() + "/top.sock"}));
+}
+
+TEST(RootView, ATreeTooLargeToWalkIsAConfigErrorNamingIt) {
+  TempTree tree;
+  for (int i = 0; i < 20; ++i) std::ofstream(tree.path() + "/f" + std::to_string(i)) << "x";
+  try {
+    find_sockets(tree.path(), 10);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Config);
+    EXPECT_NE(e.describe().find(tree.path()), std::string::npos) << e.describe();
+  }
+}
+
+TEST(RootView, TheSystemViewIsTheAllowlistAndNeverRunVarHomeOrRoot) {
+  const auto view = system_root_view();
+  std::vector<std::string> paths;
+  for (const auto& e : view->entries) paths.push_back(e.path);
+  for (const char* never :
+       {"/", "/run", "/var", "/var/run", "/home", "/root", "/tmp", "/dev", "/proc", "/sys"}) {
+    EXPECT_EQ(std::count(paths.begin(), paths.end(), never), 0) << never;
+  }
+  EXPECT_EQ(std::count(paths.begin(), paths.end(), "/usr"), 1);
+  EXPECT_EQ(std::count(paths.begin(), paths.end(), "/etc"), 1);
+  // Host root's password hashes are covered (a low pod runs as host root).
+  EXPECT_EQ(std::count(view->covered.begin(), view->covered.end(), "/etc/shadow"),
+            std::filesystem::exists("/etc/shadow") ? 1 : 0);
+}
+
+TEST(RootView, SharedDirectoriesAreCheckedAndTheirSocketsCovered) {
+  TempTree tree;
+  tree.socket_at("s.sock");
+  const auto system = system_root_view();
+  const auto view = add_shared_dirs(system, {tree.path()});
+  EXPECT_TRUE(view->entries.back().shared);
+  EXPECT_EQ(view->entries.back().path, tree.path());
+  EXPECT_EQ(view->covered.back(), tree.path() + "/s.sock");
+  EXPECT_EQ(add_shared_dirs(system, {tree.path()}), view) << "walked twice";
+  for (const std::string& bad :
+       std::vector<std::string>{"relative", "/no/such/dir", "/", tree.path() + "/../x"}) {
+    EXPECT_THROW(add_shared_dirs(system, {bad}), Error) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace clnrm::sandbox
