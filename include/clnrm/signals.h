@@ -32,6 +32,13 @@ class SignalCancellation {
   bool announce_;
 };
 
+// Until a SignalCancellation exists, SIGINT/SIGTERM end the process with
+// exit code 130 (nothing is running yet that needs tearing down; pod inits
+// die with the process). Called first thing in main(): a signal in the
+// moment before the run installs its handlers must not end the process as
+// "killed by SIGTERM" (143).
+void exit_130_on_early_signals();
+
 // Code that must act before a forced exit (a backend killing its process
 // trees, say) registers here. Hooks run on the watcher thread. Returns an id
 // for remove_forced_exit_hook.

@@ -1,4 +1,5 @@
 #include <clnrm/error.h>
+#include <clnrm/signals.h>
 #include <clnrm/version.h>
 
 #include <cstdio>
@@ -8,6 +9,7 @@
 
 int main(int argc, char** argv) {
   using namespace clnrm::cli;
+  clnrm::exit_130_on_early_signals();
   CLI::App app{"clnrm: hermetic integration tests from *.clnrm.toml files", "clnrm"};
   app.set_version_flag("--version", std::string("clnrm ") + clnrm::kVersion);
   app.require_subcommand(1);

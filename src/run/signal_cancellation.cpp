@@ -44,6 +44,8 @@ extern "C" void on_signal(int sig) {
   errno = saved_errno;
 }
 
+extern "C" void on_early_signal(int) { ::_exit(130); }
+
 void run_hooks() {
   std::map<int, std::function<void()>> hooks;
   {
@@ -59,6 +61,14 @@ void run_hooks() {
 }
 
 }  // namespace
+
+void exit_130_on_early_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_early_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
 
 int add_forced_exit_hook(std::function<void()> hook) {
   std::lock_guard lock(g_hooks_mutex);

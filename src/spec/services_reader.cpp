@@ -2,12 +2,45 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "sections.h"
 #include "suggest.h"
 
 namespace clnrm::spec_detail {
 namespace {
+
+// `rootfs` names a directory the sandbox shares with the pod (read-only), so
+// a test file may only name one of its own: relative to the file's
+// directory, no '..', and still inside it once symlinks are resolved. The
+// absolute path, or "" after an error.
+std::string rootfs_in_test_dir(ParseContext& ctx, const toml::node& node, const std::string& value) {
+  namespace fs = std::filesystem;
+  const fs::path relative(value);
+  bool up = false;
+  for (const auto& part : relative) up |= part == "..";
+  if (value.empty() || relative.is_absolute() || up) {
+    ctx.error(pos_of(node), fmt::format("'rootfs' must be a directory inside the test file's directory, given "
+                                        "relative to it without '..' (got '{}'): a test file may not share other "
+                                        "host paths with its cleanroom",
+                                        value));
+    return {};
+  }
+  std::error_code ec;
+  const fs::path dir = fs::weakly_canonical(fs::absolute(ctx.file(), ec).parent_path(), ec);
+  const fs::path resolved = fs::canonical(dir / relative, ec);
+  if (ec || !fs::is_directory(resolved, ec)) {
+    ctx.error(pos_of(node), fmt::format("'rootfs' directory '{}' does not exist next to the test file", value));
+    return {};
+  }
+  const auto [end, ignored] = std::mismatch(dir.begin(), dir.end(), resolved.begin(), resolved.end());
+  if (end != dir.end()) {
+    ctx.error(pos_of(node),
+              fmt::format("'rootfs' '{}' leads outside the test file's directory (through a symlink)", value));
+    return {};
+  }
+  return resolved.string();
+}
 
 // Plugin names clnrm implements (the registry resolves the aliases).
 const std::initializer_list<std::string_view> kImplementedPlugins = {
@@ -290,7 +323,7 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
     }
   }
   if (const toml::node* n = t->get("rootfs"))
-    if (auto r = read_string(ctx, *n, "rootfs")) s.rootfs = std::move(*r);
+    if (auto r = read_string(ctx, *n, "rootfs")) s.rootfs = rootfs_in_test_dir(ctx, *n, *r);
   const toml::node* args = t->get("args");
   const toml::node* command = t->get("command");
   if (args && command)
