@@ -206,3 +206,34 @@ TEST(RunSandbox, AutoPicksTheSandboxForTestsWithoutImages) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["backend"], "sandbox");
 }
+
+// `rootfs` of a service: a busybox root next to the test file (in a 0700
+// mkdtemp directory the pod's root may not enter), shared read-only with
+// the pod by the runner; the service runs on its files, not the host's.
+TEST(RunSandbox, ServiceRootfsNextToTheTestFileIsWhatTheServiceRuns) {
+  TempDir dir;
+  const std::string root = dir.file("rootfs");
+  for (const char* d : {"", "/bin", "/tmp", "/proc", "/dev", "/etc"}) {
+    ASSERT_EQ(std::system(("mkdir -p '" + root + d + "'").c_str()), 0);
+  }
+  ASSERT_EQ(std::system(("cp /bin/busybox '" + root + "/bin/busybox' && ln -s busybox '" + root + "/bin/sh' && ln -s busybox '" +
+                         root + "/bin/cat' && ln -s busybox '" + root + "/bin/sleep' && echo ID=clnrm-e2e-rootfs > '" +
+                         root + "/etc/os-release'")
+                            .c_str()),
+            0);
+  std::ofstream(dir.file("rootfs.clnrm.toml")) << R"([test.metadata]
+name = "service_rootfs"
+
+[services.app]
+plugin = "generic_container"
+rootfs = "rootfs"
+args = ["/bin/sh", "-c", "cat /etc/os-release > /tmp/seen; exec sleep 300"]
+
+[[steps]]
+name = "what_the_service_saw"
+command = ["sh", "-c", "for i in $(seq 100); do [ -s /tmp/seen ] && break; sleep 0.05; done; cat /tmp/seen"]
+expected_output_regex = "^ID=clnrm-e2e-rootfs"
+)";
+  auto r = run_clnrm({"run", dir.file("rootfs.clnrm.toml")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}

@@ -75,7 +75,7 @@ TEST(ExecPlan, EmptyCommandAndBadRootfsAreConfigErrors) {
     EXPECT_EQ(e.kind(), ErrorKind::Config);
   }
   ProcessSpec spec = spec_for({"true"});
-  for (const char* bad : {"relative/root", "/tmp/rootfs", "/no/such/dir"}) {
+  for (const char* bad : {"relative/root", "/no/such/dir"}) {
     spec.rootfs = bad;
     try {
       make_exec_plan(spec, "t", "/w");

@@ -55,11 +55,7 @@ ExecPlan make_exec_plan(const ProcessSpec& spec, const std::string& test_name, c
     if (spec.rootfs.front() != '/') {
       throw Error(ErrorKind::Config, "rootfs must be an absolute path: '" + spec.rootfs + "'", where);
     }
-    // The host's /tmp is not visible in a pod (a fresh tmpfs covers it).
-    if (spec.rootfs == "/tmp" || spec.rootfs.rfind("/tmp/", 0) == 0) {
-      throw Error(ErrorKind::Config, "rootfs '" + spec.rootfs + "' is under /tmp, which pods do not see; use e.g. /var/tmp",
-                  where);
-    }
+    // The pod sees it only when its PodSpec shares it (shared_host_dirs).
     for (const char* needed : {"", "/tmp", "/proc"}) {
       struct stat st {};
       const std::string path = spec.rootfs + needed;

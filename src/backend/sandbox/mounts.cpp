@@ -94,15 +94,27 @@ int make_mount_point(char* path, bool directory) noexcept {
   return errno == EEXIST || errno == EROFS ? 0 : -1;
 }
 
-// /old<path> bound read-only at /new<path>.
-int bind_host(const char* path, bool directory, std::uint64_t attrs, const Failure& f) noexcept {
-  char from[4096];
+// `n` in decimal into `out` (at least 12 bytes).
+const char* decimal(char* out, int n) noexcept {
+  char digits[12];
+  int len = 0;
+  do {
+    digits[len++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n > 0 && len < 11);
+  for (int i = 0; i < len; ++i) out[i] = digits[len - 1 - i];
+  out[len] = '\0';
+  return out;
+}
+
+// `source` (a path in the temporary root) bound read-only at /new<path>.
+int bind_host(const char* source, const char* path, bool directory, std::uint64_t attrs,
+              const Failure& f) noexcept {
   char to[4096];
-  join(from, sizeof from, {kOld, path});
   join(to, sizeof to, {kNew, path});
   if (make_mount_point(to, directory) != 0)
     return f.fail("creating a mount point in the pod's root");
-  if (::mount(from, to, nullptr, MS_BIND | MS_REC, nullptr) != 0)
+  if (::mount(source, to, nullptr, MS_BIND | MS_REC, nullptr) != 0)
     return f.fail("binding a host directory into the pod");
   if (set_attr(to, MOUNT_ATTR_RDONLY | attrs, true) != 0)
     return f.fail("making a host directory read-only");
@@ -159,7 +171,8 @@ int setup_proc_and_sys(const Failure& f) noexcept {
       ::mount("proc", "/new/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
     return f.fail("mounting the pod's /proc");
   }
-  if (int e = bind_host("/sys", true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, f);
+  if (int e = bind_host("/old/sys", "/sys", true,
+                        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, f);
       e != 0)
     return e;
   char path[256];
@@ -199,7 +212,22 @@ std::string scratch_options(std::uint64_t scratch_mb,
   return "size=" + std::to_string(bytes);
 }
 
-int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
+int prepare_pod_mounts(const MountPlan& plan, int* shared_fds, const char** stage) noexcept {
+  const Failure f{stage};
+  // The shared directories, opened with the runner's identity in the pod's
+  // own mount namespace: bound from these descriptors later, nothing walks
+  // their host paths as the pod's root.
+  int i = 0;
+  for (const ViewEntry& entry : plan.view->entries) {
+    if (!entry.shared) continue;
+    if (i == kMaxSharedDirs) return f.fail("too many shared directories");
+    shared_fds[i] = ::open(entry.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (shared_fds[i++] < 0) return f.fail("opening a shared directory");
+  }
+  return 0;
+}
+
+int setup_pod_mounts(const MountPlan& plan, const int* shared_fds, const char** stage) noexcept {
   const Failure f{stage};
   // Private first: nothing mounted here propagates back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
@@ -211,11 +239,12 @@ int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
     return f.fail("mounting the temporary root");
   }
   if (::chdir("/tmp") != 0 || ::mkdir("old", 0700) != 0 || ::mkdir("new", 0755) != 0 ||
-      ::mkdir("scratch", 0700) != 0) {
+      ::mkdir("scratch", 0755) != 0) {
     return f.fail("preparing the temporary root");
   }
-  if (::syscall(SYS_pivot_root, ".", "old") != 0 || ::chdir("/") != 0)
+  if (::syscall(SYS_pivot_root, ".", "old") != 0 || ::chdir("/") != 0) {
     return f.fail("pivot_root to the temporary root");
+  }
   // The pod's root: read-only once assembled. nodev everywhere but /dev.
   const std::uint64_t attrs = MOUNT_ATTR_NODEV | (plan.nosuid ? MOUNT_ATTR_NOSUID : 0);
   if (::mount("tmpfs", kNew, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=256k") != 0) {
@@ -236,10 +265,11 @@ int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
       if (::symlink(entry.link.c_str(), join(to, sizeof to, {kNew, entry.path.c_str()})) != 0) {
         return f.fail("recreating a symlink of the host's root");
       }
-    } else if (int e = bind_host(entry.path.c_str(), entry.kind == ViewEntry::Kind::Directory,
-                                 attrs, f);
-               e != 0) {
-      return e;
+    } else {
+      char from[4096];
+      join(from, sizeof from, {kOld, entry.path.c_str()});
+      const bool directory = entry.kind == ViewEntry::Kind::Directory;
+      if (int e = bind_host(from, entry.path.c_str(), directory, attrs, f); e != 0) return e;
     }
   }
   if (int e = bind_scratch("tmp", "/tmp", 01777, f); e != 0) return e;
@@ -253,16 +283,22 @@ int setup_pod_mounts(const MountPlan& plan, const char** stage) noexcept {
   }
   if (int e = setup_dev(f); e != 0) return e;
   if (int e = setup_proc_and_sys(f); e != 0) return e;
+  int shared = 0;
   for (const ViewEntry& entry : view.entries) {
     if (!entry.shared) continue;
-    if (int e = bind_host(entry.path.c_str(), true, attrs, f); e != 0) return e;
+    char from[64];
+    char fd[12];
+    join(from, sizeof from, {"/old/proc/self/fd/", decimal(fd, shared_fds[shared++])});
+    if (int e = bind_host(from, entry.path.c_str(), true, attrs, f); e != 0) return e;
   }
   // Sockets of bound directories (connect(2) on /dev/null fails) and secrets.
   for (const std::string& socket : view.covered) {
     char to[4096];
+    // ENOENT: gone since; EACCES: below a directory the pod's identity may
+    // not enter, so none of its processes can reach it either.
     if (::mount("/new/dev/null", join(to, sizeof to, {kNew, socket.c_str()}), nullptr, MS_BIND,
                 nullptr) != 0 &&
-        errno != ENOENT) {
+        errno != ENOENT && errno != EACCES) {
       return f.fail("covering a unix socket or secret of a bound directory");
     }
   }

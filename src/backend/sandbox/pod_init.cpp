@@ -49,6 +49,11 @@ int pod_init_main(void* arg) {
   }
 
   const char* stage = "setup";
+  int shared_fds[kMaxSharedDirs];
+  if (int e = prepare_pod_mounts(cfg.mounts, shared_fds, &stage); e != 0) {
+    report(cfg.report_fd, e, stage);
+    ::_exit(1);
+  }
   if (cfg.become_namespace_root) {
     // Raw syscalls: glibc's set*id would signal every thread of what it
     // takes for this process (with CLONE_VM, the runner's).
@@ -69,7 +74,7 @@ int pod_init_main(void* arg) {
       ::_exit(1);
     }
   }
-  if (int e = setup_pod_mounts(cfg.mounts, &stage); e != 0) {
+  if (int e = setup_pod_mounts(cfg.mounts, shared_fds, &stage); e != 0) {
     report(cfg.report_fd, e, stage);
     ::_exit(1);
   }

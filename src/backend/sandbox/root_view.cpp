@@ -5,6 +5,7 @@
 #include <clnrm/error.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <map>
 #include <mutex>
 
+#include "backend/sandbox/pod_init.h"
 #include "backend/sandbox/unique_fd.h"
 
 namespace clnrm::sandbox {
@@ -132,6 +134,11 @@ std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const Root
   }
   auto& slot = cache[shared_dirs];
   if (slot) return slot;
+  if (shared_dirs.size() > static_cast<std::size_t>(kMaxSharedDirs)) {
+    throw Error(ErrorKind::Config,
+                fmt::format("{} directories shared with one cleanroom; at most {}",
+                            shared_dirs.size(), kMaxSharedDirs));
+  }
   auto view = std::make_shared<RootView>(*system);
   for (const std::string& dir : shared_dirs) {
     if (dir.empty() || dir.front() != '/' || dir.find("/../") != std::string::npos ||
