@@ -2,6 +2,7 @@
 // run on the chosen backend -> report. Exit 0 all passed, 1 failures,
 // 2 usage/config error, 130 interrupted.
 #include <clnrm/backend_choice.h>
+#include <clnrm/control_characters.h>
 #include <clnrm/determinism.h>
 #include <clnrm/environment.h>
 #include <clnrm/error.h>
@@ -75,8 +76,8 @@ void print_step_timings(std::FILE* out, const std::vector<StepTiming>& timings) 
   std::fprintf(out, "  %-40s %5s %10s %10s %10s %10s\n", "test/step", "runs", "min", "median",
                "p95", "budget");
   for (const StepTiming& t : timings) {
-    const std::string where =
-        t.test + "/" + (t.scenario.empty() ? t.step : t.scenario + "/" + t.step);
+    const std::string where = escape_control_characters(
+        t.test + "/" + (t.scenario.empty() ? t.step : t.scenario + "/" + t.step));
     std::fprintf(out, "  %-40s %5d %10s %10s %10s %10s%s\n", where.c_str(), t.runs,
                  format_duration(t.min).c_str(), format_duration(t.median).c_str(),
                  format_duration(t.p95).c_str(),
@@ -287,17 +288,19 @@ int run_command(RunArgs a) {
     if (!a.quiet) print_step_timings(console_stream, extras.timings);
     for (const StepTiming& t : extras.timings)
       if (t.over_budget)
-        std::fprintf(console_stream, "FAIL  %s\n", describe_budget_failure(t).c_str());
+        std::fprintf(console_stream, "FAIL  %s\n",
+                     escape_control_characters(describe_budget_failure(t)).c_str());
   }
   if (a.check_determinism) {
     const std::vector<DeterminismReport> reports = digests.reports();
     for (const DeterminismReport& r : reports) {
       if (r.deterministic) continue;
       determinism_failed = true;
-      std::fprintf(console_stream, "NOT DETERMINISTIC  %s (%s) over %d repeats:\n", r.test.c_str(),
-                   r.file.c_str(), r.repeats);
+      std::fprintf(console_stream, "NOT DETERMINISTIC  %s (%s) over %d repeats:\n",
+                   escape_control_characters(r.test).c_str(),
+                   escape_control_characters(r.file).c_str(), r.repeats);
       for (const StepDifference& d : r.differences) {
-        std::fprintf(console_stream, "      %s\n", d.describe().c_str());
+        std::fprintf(console_stream, "      %s\n", escape_control_characters(d.describe()).c_str());
         // The repeat that differs fails, so every report (summary, JSON,
         // JUnit, history) tells the same story as the exit code.
         for (TestResult& t : run.tests) {

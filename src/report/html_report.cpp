@@ -1,5 +1,6 @@
 // The HTML run report: one file, inline CSS and SVG, no scripts and no
 // external resources, so it can be attached to a CI run and opened offline.
+#include <clnrm/control_characters.h>
 #include <clnrm/duration.h>
 #include <clnrm/error.h>
 #include <clnrm/html_report.h>
@@ -441,9 +442,12 @@ std::string tests_section(const RunResult& run, const TrendsByTest* trends) {
 }  // namespace
 
 std::string html_escape(std::string_view text) {
+  // Control characters (an ESC from a test's output, a NUL) are made visible
+  // first; they are not valid in an HTML document.
+  const std::string visible = escape_control_characters(text, Newlines::Keep);
   std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
+  out.reserve(visible.size());
+  for (char c : visible) {
     switch (c) {
       case '&':
         out += "&amp;";
