@@ -11,9 +11,9 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <set>
+
+#include "core/atomic_file.h"
 
 namespace clnrm::report {
 
@@ -515,25 +515,7 @@ std::string render_html_report(const RunResult& run, const TrendsByTest* trends)
 void write_html_report(const RunResult& run, const std::optional<TrendsByTest>& trends,
                        const std::string& path) {
   const std::string html = render_html_report(run, trends ? &*trends : nullptr);
-  // Temp file + rename: a reader never sees half a report.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(ErrorKind::Io, "cannot write HTML report", path);
-    out << html;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw Error(ErrorKind::Io, "writing HTML report failed", path);
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw Error(ErrorKind::Io, "cannot write HTML report: " + ec.message(), path);
-  }
+  write_file_atomically(path, html);  // a reader never sees half a report
 }
 
 }  // namespace clnrm::report
