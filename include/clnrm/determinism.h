@@ -153,7 +153,10 @@ nlohmann::json to_json(const DeterminismReport& report);
 // {"format":"clnrm-digests/1","tests":[TestDigest...],"determinism":[DeterminismReport...]}
 nlohmann::json digests_to_json(const std::vector<TestDigest>& digests,
                                const std::vector<DeterminismReport>& reports = {});
-// Writes digests_to_json(...) to `path` (pretty, atomically via rename). Throws Error(Io).
+// digests_to_json(...) as the digest file's text (pretty; bad UTF-8 replaced).
+std::string digest_file_text(const std::vector<TestDigest>& digests,
+                             const std::vector<DeterminismReport>& reports = {});
+// Writes digest_file_text(...) to `path` (atomically via rename). Throws Error(Io).
 void write_digest_file(const std::string& path, const std::vector<TestDigest>& digests,
                        const std::vector<DeterminismReport>& reports = {});
 

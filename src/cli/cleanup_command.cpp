@@ -1,18 +1,23 @@
-// `clnrm cleanup [--all]`: removes containers left by clnrm processes that
-// are gone (SIGKILLed runners, crashed machines). --all also removes warm
-// reuse containers and containers of runs still in progress.
+// `clnrm cleanup [--all]`: removes what clnrm processes that are gone
+// (SIGKILLed runners, crashed machines) left behind: the sandbox's empty
+// cgroup directories and Docker containers. --all also removes warm reuse
+// containers and containers of runs still in progress.
 #include <clnrm/docker.h>
 #include <clnrm/error.h>
+#include <clnrm/sandbox.h>
 
 #include <cstdio>
 #include <memory>
 
+#include "backend/sandbox/cgroups.h"
 #include "commands.h"
 
 namespace clnrm::cli {
 
 void add_cleanup_command(CLI::App& app, CliContext& ctx) {
-  auto* cmd = app.add_subcommand("cleanup", "Remove Docker containers left behind by dead clnrm runs");
+  auto* cmd = app.add_subcommand(
+      "cleanup",
+      "Remove what dead clnrm runs left behind: sandbox cgroup directories, Docker containers");
   struct Flags {
     bool all = false;
     bool quiet = false;
@@ -25,6 +30,14 @@ void add_cleanup_command(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("-q,--quiet", flags->quiet, "Print only errors");
   cmd->callback([&ctx, flags] {
     const bool all = flags->all;
+    // The same removal a sandbox backend does when it starts (the next
+    // `clnrm run`); only groups whose runner process is gone, and empty.
+    const std::vector<std::string> groups = sandbox::remove_stale_cgroups(SandboxOptions{});
+    if (!flags->quiet) {
+      for (const auto& dir : groups) std::printf("removed %s\n", dir.c_str());
+      std::printf("cleanup: removed %zu cgroup director%s of dead sandbox runs\n", groups.size(),
+                  groups.size() == 1 ? "y" : "ies");
+    }
     DockerOptions options = docker_options_from_environment();
     options.host = flags->host;
     ReapReport r = reap_docker_orphans(options, all);

@@ -2,6 +2,7 @@
 // run on the chosen backend -> report. Exit 0 all passed, 1 failures,
 // 2 usage/config error, 130 interrupted.
 #include <clnrm/backend_choice.h>
+#include <clnrm/control_characters.h>
 #include <clnrm/determinism.h>
 #include <clnrm/environment.h>
 #include <clnrm/error.h>
@@ -19,10 +20,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "core/atomic_file.h"
 #include "run_planning.h"
 #include "test_selection.h"
 
@@ -36,6 +39,7 @@ struct RunArgs {
   std::string format = "human";
   std::string junit_file;
   std::string json_file;
+  std::string output_dir = ".";  // where [report] paths of test files are written
   std::string backend;
   std::string timeout = "5m";  // a step that hangs forever must not hang the run forever
   bool quiet = false;
@@ -75,8 +79,8 @@ void print_step_timings(std::FILE* out, const std::vector<StepTiming>& timings) 
   std::fprintf(out, "  %-40s %5s %10s %10s %10s %10s\n", "test/step", "runs", "min", "median",
                "p95", "budget");
   for (const StepTiming& t : timings) {
-    const std::string where =
-        t.test + "/" + (t.scenario.empty() ? t.step : t.scenario + "/" + t.step);
+    const std::string where = escape_control_characters(
+        t.test + "/" + (t.scenario.empty() ? t.step : t.scenario + "/" + t.step));
     std::fprintf(out, "  %-40s %5d %10s %10s %10s %10s%s\n", where.c_str(), t.runs,
                  format_duration(t.min).c_str(), format_duration(t.median).c_str(),
                  format_duration(t.p95).c_str(),
@@ -103,10 +107,12 @@ std::optional<std::vector<TestSpec>> parse_all(const std::vector<std::string>& f
   return tests;
 }
 
-// [report] json/junit inside test files: each path gets the results of the
-// tests that name it.
-void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& tests,
-                            const Plan& plan, int repeat, const DeterminismCollector& digests) {
+// [report] json/junit/digest inside test files: each path gets the results of
+// the tests that name it. The paths come from untrusted files: they are
+// written below the output directory only, never through a symbolic link.
+void write_per_file_reports(const std::string& output_dir, const RunResult& run,
+                            const std::vector<TestSpec>& tests, const Plan& plan, int repeat,
+                            const DeterminismCollector& digests) {
   std::map<std::string, std::vector<std::size_t>> json_paths, junit_paths, digest_paths;
   for (std::size_t i = 0; i < run.tests.size(); ++i) {
     const ReportSpec& r = tests[plan.order[i / static_cast<std::size_t>(repeat)]].report;
@@ -114,6 +120,9 @@ void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& t
     if (r.junit) junit_paths[*r.junit].push_back(i);
     if (r.digest) digest_paths[*r.digest].push_back(i);
   }
+  if (json_paths.empty() && junit_paths.empty() && digest_paths.empty()) return;
+  std::error_code ec;  // a failure shows when the directory is opened
+  std::filesystem::create_directories(output_dir, ec);
   // [report] digest: the digests (and the repeat comparison) of the tests naming the file.
   for (const auto& [path, indices] : digest_paths) {
     auto named = [&](const std::string& file, const std::string& test) {
@@ -127,7 +136,7 @@ void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& t
     std::vector<DeterminismReport> reports;
     for (DeterminismReport& x : digests.reports())
       if (named(x.file, x.test)) reports.push_back(std::move(x));
-    write_digest_file(path, d, reports);
+    write_file_atomically_beneath(output_dir, path, digest_file_text(d, reports));
   }
   auto subset = [&](const std::vector<std::size_t>& indices) {
     RunResult part = filter_tests(run, [](const TestResult&) { return false; });
@@ -135,9 +144,9 @@ void write_per_file_reports(const RunResult& run, const std::vector<TestSpec>& t
     return part;
   };
   for (const auto& [path, indices] : json_paths)
-    write_report_file(path, run_result_to_json(subset(indices)));
+    write_file_atomically_beneath(output_dir, path, run_result_to_json(subset(indices)));
   for (const auto& [path, indices] : junit_paths)
-    write_report_file(path, run_result_to_junit(subset(indices)));
+    write_file_atomically_beneath(output_dir, path, run_result_to_junit(subset(indices)));
 }
 
 // Everything after the run that writes somewhere else: report files, HTML
@@ -148,7 +157,7 @@ void write_outputs(const RunArgs& a, const RunResult& run, const std::vector<Tes
                    const RepeatExtras& extras, const DeterminismCollector& digests) {
   if (!a.json_file.empty()) write_report_file(a.json_file, json_report(run, extras));
   if (!a.junit_file.empty()) write_report_file(a.junit_file, run_result_to_junit(run));
-  write_per_file_reports(run, tests, plan, std::max(1, a.repeat), digests);
+  write_per_file_reports(a.output_dir, run, tests, plan, std::max(1, a.repeat), digests);
   if (!a.html_file.empty()) {
     std::optional<report::TrendsByTest> trends;
     if (recorder && recorder->store()) {
@@ -287,17 +296,19 @@ int run_command(RunArgs a) {
     if (!a.quiet) print_step_timings(console_stream, extras.timings);
     for (const StepTiming& t : extras.timings)
       if (t.over_budget)
-        std::fprintf(console_stream, "FAIL  %s\n", describe_budget_failure(t).c_str());
+        std::fprintf(console_stream, "FAIL  %s\n",
+                     escape_control_characters(describe_budget_failure(t)).c_str());
   }
   if (a.check_determinism) {
     const std::vector<DeterminismReport> reports = digests.reports();
     for (const DeterminismReport& r : reports) {
       if (r.deterministic) continue;
       determinism_failed = true;
-      std::fprintf(console_stream, "NOT DETERMINISTIC  %s (%s) over %d repeats:\n", r.test.c_str(),
-                   r.file.c_str(), r.repeats);
+      std::fprintf(console_stream, "NOT DETERMINISTIC  %s (%s) over %d repeats:\n",
+                   escape_control_characters(r.test).c_str(),
+                   escape_control_characters(r.file).c_str(), r.repeats);
       for (const StepDifference& d : r.differences) {
-        std::fprintf(console_stream, "      %s\n", d.describe().c_str());
+        std::fprintf(console_stream, "      %s\n", escape_control_characters(d.describe()).c_str());
         // The repeat that differs fails, so every report (summary, JSON,
         // JUnit, history) tells the same story as the exit code.
         for (TestResult& t : run.tests) {
@@ -351,6 +362,11 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--junit", args->junit_file, "Also write a JUnit XML report to FILE");
   cmd->add_option("--json", args->json_file, "Also write the JSON report to FILE");
+  cmd->add_option("--output-dir", args->output_dir,
+                  "Directory that [report] json/junit/digest paths named in test files are "
+                  "written under (they must be relative, without '..'; symbolic links below it "
+                  "are not followed). Paths given as options go where they say")
+      ->capture_default_str();
   cmd->add_option("--backend", args->backend,
                   fmt::format("Isolation backend: {} (default {})", fmt::join(backend_names(), "|"),
                               default_backend_name()));

@@ -2,43 +2,173 @@
 
 #include <clnrm/error.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace clnrm {
+namespace {
+
+// Owns one descriptor (core sits below the sandbox's UniqueFd).
+class Descriptor {
+ public:
+  explicit Descriptor(int fd = -1) noexcept : fd_(fd) {}
+  Descriptor(Descriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Descriptor& operator=(Descriptor&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  ~Descriptor() { reset(); }
+
+  int get() const noexcept { return fd_; }
+  bool valid() const noexcept { return fd_ >= 0; }
+  // close() with its result: a failed close can mean lost data (NFS, quotas).
+  int close() noexcept { return ::close(std::exchange(fd_, -1)); }
+
+ private:
+  void reset() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int fd_;
+};
+
+// Writes everything and closes; errno is set on failure.
+bool write_and_close(Descriptor& fd, std::string_view content) {
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return fd.close() == 0;
+}
+
+[[noreturn]] void refuse(const std::string& where, const std::string& why) {
+  throw Error(ErrorKind::Io,
+              "refusing to write a report path from a test file: " + why +
+                  " (such paths stay inside the output directory and never follow a symbolic link)",
+              where);
+}
+
+bool is_symlink_at(int dir_fd, const std::string& name) {
+  struct stat st {};
+  return ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+}
+
+// The directory components of `relative` ("." and empty ones dropped), then the file name.
+std::vector<std::string> components(std::string_view relative) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= relative.size()) {
+    std::size_t slash = relative.find('/', start);
+    if (slash == std::string_view::npos) slash = relative.size();
+    const std::string_view part = relative.substr(start, slash - start);
+    if (!part.empty() && part != ".") parts.emplace_back(part);
+    start = slash + 1;
+  }
+  return parts;
+}
+
+}  // namespace
 
 void write_file_atomically(const std::string& path, std::string_view content) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw_errno("cannot create " + path);
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int saved = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      errno = saved;
-      throw_errno("cannot write " + path);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    int saved = errno;
+  Descriptor fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd.valid()) throw_errno("cannot create " + path);
+  if (!write_and_close(fd, content)) {
+    const int saved = errno;
     ::unlink(tmp.c_str());
     errno = saved;
     throw_errno("cannot write " + path);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
+    const int saved = errno;
     ::unlink(tmp.c_str());
     errno = saved;
     throw_errno("cannot rename " + tmp + " to " + path);
+  }
+}
+
+std::optional<std::string> why_not_beneath(std::string_view relative) {
+  if (relative.empty()) return "is empty";
+  for (char c : relative)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "contains a control character";
+  if (relative.front() == '/') return "is absolute";
+  std::size_t start = 0;
+  std::string_view last;
+  while (start <= relative.size()) {
+    std::size_t slash = relative.find('/', start);
+    if (slash == std::string_view::npos) slash = relative.size();
+    last = relative.substr(start, slash - start);
+    if (last == "..") return "has a '..' component";
+    start = slash + 1;
+  }
+  if (last.empty() || last == ".") return "names no file (it ends in '/' or '.')";
+  return std::nullopt;
+}
+
+void write_file_atomically_beneath(const std::string& dir, std::string_view relative,
+                                   std::string_view content) {
+  const std::string where = dir + "/" + std::string(relative);
+  if (auto why = why_not_beneath(relative)) refuse(where, "the path " + *why);
+  const std::vector<std::string> parts = components(relative);
+
+  Descriptor current(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!current.valid()) throw_errno("cannot open the output directory " + dir);
+  std::string walked;
+  for (std::size_t k = 0; k + 1 < parts.size(); ++k) {
+    const std::string& part = parts[k];
+    walked += walked.empty() ? part : "/" + part;
+    constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    Descriptor next(::openat(current.get(), part.c_str(), kFlags));
+    if (!next.valid() && errno == ENOENT) {
+      if (::mkdirat(current.get(), part.c_str(), 0755) != 0 && errno != EEXIST)
+        throw_errno("cannot create directory " + dir + "/" + walked);
+      next = Descriptor(::openat(current.get(), part.c_str(), kFlags));
+    }
+    if (!next.valid()) {
+      if (is_symlink_at(current.get(), part)) refuse(where, "'" + walked + "' is a symbolic link");
+      throw_errno("cannot open directory " + dir + "/" + walked);
+    }
+    current = std::move(next);
+  }
+
+  const std::string& name = parts.back();
+  // rename() would replace a link rather than write through it; refusing
+  // says clearly that something planted it.
+  if (is_symlink_at(current.get(), name))
+    refuse(where, "'" + std::string(relative) + "' is a symbolic link");
+  const std::string tmp = "." + name + ".tmp." + std::to_string(::getpid());
+  constexpr int kCreate = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  Descriptor out(::openat(current.get(), tmp.c_str(), kCreate, 0644));
+  if (!out.valid() && errno == EEXIST) {  // left by a killed run with our pid
+    ::unlinkat(current.get(), tmp.c_str(), 0);
+    out = Descriptor(::openat(current.get(), tmp.c_str(), kCreate, 0644));
+  }
+  if (!out.valid()) throw_errno("cannot create " + where);
+  if (!write_and_close(out, content)) {
+    const int saved = errno;
+    ::unlinkat(current.get(), tmp.c_str(), 0);
+    errno = saved;
+    throw_errno("cannot write " + where);
+  }
+  if (::renameat(current.get(), tmp.c_str(), current.get(), name.c_str()) != 0) {
+    const int saved = errno;
+    ::unlinkat(current.get(), tmp.c_str(), 0);
+    errno = saved;
+    throw_errno("cannot write " + where);
   }
 }
 

@@ -1,3 +1,4 @@
+#include <clnrm/control_characters.h>
 #include <clnrm/output_tail.h>
 #include <clnrm/report.h>
 #include <fmt/format.h>
@@ -44,6 +45,13 @@ const char* colour_of(Status s) {
   }
 }
 
+// Names and messages come from untrusted test files and from the output of
+// the programs they run: no control character reaches the terminal raw.
+std::string one_line(std::string_view text) { return escape_control_characters(text); }
+std::string indented(std::string_view text) {
+  return indent_lines(escape_control_characters(text, Newlines::Keep), "      ");
+}
+
 }  // namespace
 
 bool colour_wanted(std::FILE* stream) {
@@ -65,23 +73,27 @@ void ConsoleReporter::test_finished(const TestResult& t) {
   const bool flaky = t.flaky && t.status == Status::Passed;
   const std::string tag =
       flaky ? paint("FLAKY", kYellow) : paint(label(t.status), colour_of(t.status));
-  const std::string name = t.repeat > 0 ? fmt::format("{} #{}", t.name, t.repeat + 1) : t.name;
+  const std::string name =
+      t.repeat > 0 ? fmt::format("{} #{}", one_line(t.name), t.repeat + 1) : one_line(t.name);
   std::string line = fmt::format("{}  {}  {}", tag, name,
                                  paint(fmt::format("({})", format_duration(t.duration)), kDim));
   if (t.attempts > 1) line += paint(fmt::format("  [{} attempts]", t.attempts), kDim);
-  if (t.status == Status::Skipped && !t.message.empty()) line += paint("  " + t.message, kDim);
-  if (flaky && !t.message.empty()) line += "\n" + indent_lines(t.message, "      ");
+  if (t.status == Status::Skipped && !t.message.empty())
+    line += paint("  " + one_line(t.message), kDim);
+  if (flaky && !t.message.empty()) line += "\n" + indented(t.message);
   std::fprintf(out_, "%s\n", line.c_str());
 
   if (verbosity_ == Verbosity::Verbose) {
     for (const EnforcedLimit& e : t.enforced)
-      std::fprintf(out_, "      enforced %s: %s (%s)\n", e.what.c_str(), e.value.c_str(), e.mechanism.c_str());
+      std::fprintf(out_, "      enforced %s: %s (%s)\n", one_line(e.what).c_str(),
+                   one_line(e.value).c_str(), one_line(e.mechanism).c_str());
     for (const ServiceResult& s : t.services)
-      std::fprintf(out_, "      service %s (%s) started in %s, ready in %s\n", s.name.c_str(),
-                   s.plugin.c_str(), format_duration(s.start_duration).c_str(),
+      std::fprintf(out_, "      service %s (%s) started in %s, ready in %s\n",
+                   one_line(s.name).c_str(), one_line(s.plugin).c_str(),
+                   format_duration(s.start_duration).c_str(),
                    format_duration(s.ready_duration).c_str());
     for (const StepResult& s : t.steps) {
-      const std::string where = s.scenario.empty() ? s.name : s.scenario + "/" + s.name;
+      const std::string where = one_line(s.scenario.empty() ? s.name : s.scenario + "/" + s.name);
       std::fprintf(out_, "      %s %s (%s, exit %d)\n",
                    paint(label(s.status), colour_of(s.status)).c_str(), where.c_str(),
                    format_duration(s.duration).c_str(), s.exec.exit_code);
@@ -92,21 +104,20 @@ void ConsoleReporter::test_finished(const TestResult& t) {
   bool detailed = false;
   for (const ServiceResult& s : t.services) {
     if (s.message.empty()) continue;
-    std::fprintf(out_, "%s\n", indent_lines(s.message, "      ").c_str());
+    std::fprintf(out_, "%s\n", indented(s.message).c_str());
     detailed = true;
   }
   for (const StepResult& s : t.steps) {
     if (s.status == Status::Passed || s.status == Status::Skipped || s.message.empty()) continue;
-    std::fprintf(out_, "%s\n", indent_lines(s.message, "      ").c_str());
+    std::fprintf(out_, "%s\n", indented(s.message).c_str());
     detailed = true;
   }
   for (const AssertionResult& a : t.assertions) {
     if (a.passed) continue;
-    std::fprintf(out_, "%s\n", indent_lines("[assertions] " + a.message, "      ").c_str());
+    std::fprintf(out_, "%s\n", indented("[assertions] " + a.message).c_str());
     detailed = true;
   }
-  if (!detailed && !t.message.empty())
-    std::fprintf(out_, "%s\n", indent_lines(t.message, "      ").c_str());
+  if (!detailed && !t.message.empty()) std::fprintf(out_, "%s\n", indented(t.message).c_str());
   std::fflush(out_);
 }
 

@@ -1,5 +1,6 @@
 // The HTML run report: one file, inline CSS and SVG, no scripts and no
 // external resources, so it can be attached to a CI run and opened offline.
+#include <clnrm/control_characters.h>
 #include <clnrm/duration.h>
 #include <clnrm/error.h>
 #include <clnrm/html_report.h>
@@ -10,9 +11,9 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <set>
+
+#include "core/atomic_file.h"
 
 namespace clnrm::report {
 
@@ -441,9 +442,12 @@ std::string tests_section(const RunResult& run, const TrendsByTest* trends) {
 }  // namespace
 
 std::string html_escape(std::string_view text) {
+  // Control characters (an ESC from a test's output, a NUL) are made visible
+  // first; they are not valid in an HTML document.
+  const std::string visible = escape_control_characters(text, Newlines::Keep);
   std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
+  out.reserve(visible.size());
+  for (char c : visible) {
     switch (c) {
       case '&':
         out += "&amp;";
@@ -511,25 +515,7 @@ std::string render_html_report(const RunResult& run, const TrendsByTest* trends)
 void write_html_report(const RunResult& run, const std::optional<TrendsByTest>& trends,
                        const std::string& path) {
   const std::string html = render_html_report(run, trends ? &*trends : nullptr);
-  // Temp file + rename: a reader never sees half a report.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(ErrorKind::Io, "cannot write HTML report", path);
-    out << html;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw Error(ErrorKind::Io, "writing HTML report failed", path);
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw Error(ErrorKind::Io, "cannot write HTML report: " + ec.message(), path);
-  }
+  write_file_atomically(path, html);  // a reader never sees half a report
 }
 
 }  // namespace clnrm::report

@@ -1,10 +1,9 @@
 #include <clnrm/error.h>
 #include <clnrm/report.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
+
+#include "core/atomic_file.h"
 
 namespace clnrm {
 
@@ -21,22 +20,10 @@ RunResult filter_tests(const RunResult& run, const std::function<bool(const Test
 }
 
 void write_report_file(const std::string& path, const std::string& content) {
-  namespace fs = std::filesystem;
   std::error_code ec;
-  const fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  // Write to a temp file and rename: a reader never sees half a report.
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f)
-      throw Error(ErrorKind::Io, std::string("cannot write report: ") + std::strerror(errno), path);
-    f << content;
-    f.flush();
-    if (!f) throw Error(ErrorKind::Io, "writing the report failed", path);
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) throw Error(ErrorKind::Io, "cannot write report: " + ec.message(), path);
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  write_file_atomically(path, content);  // a reader never sees half a report
 }
 
 }  // namespace clnrm

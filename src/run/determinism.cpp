@@ -382,13 +382,17 @@ nlohmann::json digests_to_json(const std::vector<TestDigest>& digests,
       {"format", "clnrm-digests/1"}, {"tests", std::move(tests)}, {"determinism", std::move(det)}};
 }
 
+std::string digest_file_text(const std::vector<TestDigest>& digests,
+                             const std::vector<DeterminismReport>& reports) {
+  // Invalid UTF-8 in output is replaced rather than aborting the report.
+  return digests_to_json(digests, reports)
+             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
+}
+
 void write_digest_file(const std::string& path, const std::vector<TestDigest>& digests,
                        const std::vector<DeterminismReport>& reports) {
-  // Invalid UTF-8 in output is replaced rather than aborting the report.
-  write_file_atomically(path,
-                        digests_to_json(digests, reports)
-                                .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                            "\n");
+  write_file_atomically(path, digest_file_text(digests, reports));
 }
 
 }  // namespace clnrm

@@ -26,6 +26,9 @@ std::vector<std::string> discover_test_files(const std::vector<std::string>& pat
   for (const std::string& given : paths) {
     std::error_code ec;
     const fs::file_status status = fs::status(given, ec);
+    // Say why: a symbolic link loop (ELOOP) or a denied directory is not "no such file".
+    if (ec && ec != std::errc::no_such_file_or_directory)
+      throw Error(ErrorKind::Usage, "cannot use " + given + ": " + ec.message());
     if (ec || !fs::exists(status))
       throw Error(ErrorKind::Usage, "no such file or directory: " + given);
     if (!fs::is_directory(status)) {
@@ -38,7 +41,10 @@ std::vector<std::string> discover_test_files(const std::vector<std::string>& pat
     if (ec) throw Error(ErrorKind::Io, "cannot read directory " + given + ": " + ec.message());
     for (; it != end; it.increment(ec)) {
       if (ec) throw Error(ErrorKind::Io, "cannot read directory " + given + ": " + ec.message());
-      if (it->is_regular_file(ec) && is_test_file(it->path())) files.push_back(it->path().string());
+      // Found files must be regular files themselves: a symbolic link found in
+      // a (pull-request) tree could point at a host file or a device.
+      if (it->symlink_status(ec).type() == fs::file_type::regular && is_test_file(it->path()))
+        files.push_back(it->path().string());
     }
   }
   std::sort(files.begin(), files.end());

@@ -4,12 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include "sections.h"
+#include "source_file.h"
+#include "toml_limits.h"
 
 namespace clnrm {
 namespace {
@@ -25,16 +23,6 @@ const std::initializer_list<std::string_view> kUpstreamTopLevelKeys = {
     "weaver",  "performance",     "chaos",  "template", "timeouts",     "output",
     "metadata"};
 
-std::optional<toml::table> parse_toml(ParseContext& ctx, std::string_view text,
-                                      const std::string& file) {
-  try {
-    return toml::parse(text, std::string_view(file));
-  } catch (const toml::parse_error& e) {
-    ctx.error(pos_of(e.source()), fmt::format("invalid TOML: {}", e.description()));
-    return std::nullopt;
-  }
-}
-
 void sort_diagnostics(std::vector<Diagnostic>& diags) {
   std::stable_sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
     if (a.pos.line != b.pos.line) return a.pos.line < b.pos.line;
@@ -47,19 +35,25 @@ void sort_diagnostics(std::vector<Diagnostic>& diags) {
 ParseResult parse_test_text(std::string_view text, const std::string& file) {
   ParseResult result;
   ParseContext ctx(file, result.diagnostics);
+  // Too deep a document is refused before anything (toml++, the template
+  // renderer) walks it.
+  if (auto violation = scan_toml_limits(text).violation) {
+    ctx.error(violation->pos, std::move(violation->message));
+    return result;
+  }
   std::optional<toml::table> root;
   {
     // Templates outside strings (`n = {{ vars.n }}`) make the file invalid
     // TOML until rendered; only then render the text first, as upstream does.
     std::vector<Diagnostic> first_try;
     ParseContext probe(file, first_try);
-    root = parse_toml(probe, text, file);
+    root = parse_bounded_toml(probe, text, file);
     if (!root) {
       if (text.find("{{") != std::string_view::npos || text.find("{%") != std::string_view::npos) {
         std::string error;
         std::uint32_t line = 0;
         if (auto rendered = render_text_templates(text, &error, &line)) {
-          root = parse_toml(ctx, *rendered, file);
+          root = parse_bounded_toml(ctx, *rendered, file);
         } else {
           // Both may be real: a syntax error elsewhere and a bad template.
           for (Diagnostic& d : first_try) result.diagnostics.push_back(std::move(d));
@@ -95,31 +89,13 @@ ParseResult parse_test_text(std::string_view text, const std::string& file) {
 }
 
 ParseResult parse_test_file(const std::string& path) {
-  auto fail = [&path](std::string message) {
-    ParseResult result;
-    result.diagnostics.push_back(
-        Diagnostic{Diagnostic::Severity::Error, path, {}, std::move(message)});
-    return result;
-  };
-  // Only regular files of sane size: `clnrm validate /dev/zero` or a FIFO
-  // must end with an error, not hang or exhaust memory.
-  constexpr std::uintmax_t kMaxBytes = 16u << 20;
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec) return fail(fmt::format("cannot read file: {}", ec.message()));
-  if (!std::filesystem::is_regular_file(status))
-    return fail("cannot read file: not a regular file");
-  const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (!ec && size > kMaxBytes)
-    return fail(fmt::format("file is too large ({} bytes; the limit is 16 MiB)", size));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(fmt::format("cannot read file: {}", std::strerror(errno)));
-  std::string text;
-  text.resize(static_cast<std::size_t>(ec ? 0 : size));
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (in.bad()) return fail("cannot read file: I/O error");
-  return parse_test_text(text, path);
+  SourceText source = read_source_file(path);
+  if (source.error.empty()) return parse_test_text(source.text, path);
+  // An unreadable file is a diagnostic like any other: validate lists them all.
+  ParseResult result;
+  result.diagnostics.push_back(
+      Diagnostic{Diagnostic::Severity::Error, path, {}, std::move(source.error)});
+  return result;
 }
 
 }  // namespace clnrm

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "parse_context.h"
+#include "source_file.h"
+#include "toml_limits.h"
 
 namespace clnrm {
 namespace {
@@ -81,12 +81,8 @@ ProjectConfig parse_project_config(std::string_view text, const std::string& fil
   config.file = file;
   std::vector<Diagnostic> diagnostics;
   ParseContext ctx(file, diagnostics);
-  try {
-    toml::table root = toml::parse(text, std::string_view(file));
-    read_config(ctx, root, config);
-  } catch (const toml::parse_error& e) {
-    ctx.error(pos_of(e.source()), fmt::format("invalid TOML: {}", e.description()));
-  }
+  if (std::optional<toml::table> root = parse_bounded_toml(ctx, text, file))
+    read_config(ctx, *root, config);
   if (ctx.has_errors()) {
     std::string message;
     for (const Diagnostic& d : diagnostics) {
@@ -100,11 +96,9 @@ ProjectConfig parse_project_config(std::string_view text, const std::string& fil
 }
 
 ProjectConfig load_project_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_errno("cannot read " + path);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_project_config(buffer.str(), path);
+  SourceText source = read_source_file(path);
+  if (!source.error.empty()) throw Error(ErrorKind::Config, source.error, path);
+  return parse_project_config(source.text, path);
 }
 
 std::optional<std::string> find_project_config(const std::string& start_dir) {

@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "rfc3339.h"
 #include "sections.h"
 #include "suggest.h"
@@ -160,13 +161,32 @@ void read_determinism(ParseContext& ctx, const toml::table& root, TestSpec& spec
   }
 }
 
+// A test file is untrusted: the files it names stay inside the run's output
+// directory (`clnrm run --output-dir`, default the current directory).
+// write_file_atomically_beneath() enforces the rest (no symbolic links).
+std::optional<std::string> read_report_path(ParseContext& ctx, const toml::node& node,
+                                            std::string_view key) {
+  std::optional<std::string> path = read_string(ctx, node, key);
+  if (!path) return std::nullopt;
+  if (auto why = why_not_beneath(*path)) {
+    ctx.error(pos_of(node),
+              fmt::format("[report] {} = \"{}\" {}: a path in a test file must stay inside the "
+                          "output directory (a relative path without '..'; see clnrm run "
+                          "--output-dir)",
+                          key, *path, *why));
+    return std::nullopt;
+  }
+  return path;
+}
+
 void read_report(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
   const toml::table* t = section(ctx, root, "report");
   if (!t) return;
   check_keys(ctx, *t, KeySchema{"[report]", {"json", "junit", "digest"}});
-  if (const toml::node* n = t->get("json")) spec.report.json = read_string(ctx, *n, "json");
-  if (const toml::node* n = t->get("junit")) spec.report.junit = read_string(ctx, *n, "junit");
-  if (const toml::node* n = t->get("digest")) spec.report.digest = read_string(ctx, *n, "digest");
+  if (const toml::node* n = t->get("json")) spec.report.json = read_report_path(ctx, *n, "json");
+  if (const toml::node* n = t->get("junit")) spec.report.junit = read_report_path(ctx, *n, "junit");
+  if (const toml::node* n = t->get("digest"))
+    spec.report.digest = read_report_path(ctx, *n, "digest");
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include <clnrm/control_characters.h>
 #include <clnrm/spec.h>
 
 #include <fmt/format.h>
@@ -9,8 +10,11 @@ namespace clnrm {
 
 std::string Diagnostic::format() const {
   const char* sev = severity == Severity::Error ? "error" : "warning";
-  if (pos.line == 0) return fmt::format("{}: {}: {}", file, sev, message);
-  return fmt::format("{}:{}:{}: {}: {}", file, pos.line, pos.column, sev, message);
+  // Messages quote keys and values of an untrusted file: print no control character raw.
+  const std::string shown_file = escape_control_characters(file);
+  const std::string shown = escape_control_characters(message);
+  if (pos.line == 0) return fmt::format("{}: {}: {}", shown_file, sev, shown);
+  return fmt::format("{}:{}:{}: {}: {}", shown_file, pos.line, pos.column, sev, shown);
 }
 
 bool Pattern::search(std::string_view text) const {

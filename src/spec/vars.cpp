@@ -8,6 +8,7 @@
 
 #include "sections.h"
 #include "suggest.h"
+#include "toml_limits.h"
 
 namespace clnrm::spec_detail {
 namespace {
@@ -166,13 +167,18 @@ std::optional<std::string> render_text_templates(std::string_view text, std::str
     if (key.size() >= 2 && key.front() == '"' && key.back() == '"')
       key = key.substr(1, key.size() - 2);
     std::string_view value = trim(line.substr(eq + 1));
-    try {
-      toml::table one = toml::parse(fmt::format("v = {}", value));
-      if (auto v = one.get("v"); v && scalar_text(*v)) {
-        vars.emplace(std::string(key), *scalar_text(*v));
-        continue;
+    // This line scan does not know multi-line strings: the line may be any
+    // text, so it is bounded like a whole document.
+    const std::string one_value = fmt::format("v = {}", value);
+    if (!scan_toml_limits(one_value).violation) {
+      try {
+        toml::table one = toml::parse(one_value);
+        if (auto v = one.get("v"); v && scalar_text(*v)) {
+          vars.emplace(std::string(key), *scalar_text(*v));
+          continue;
+        }
+      } catch (const toml::parse_error&) {
       }
-    } catch (const toml::parse_error&) {
     }
     vars.emplace(std::string(key), std::string(value));
   }

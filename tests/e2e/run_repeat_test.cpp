@@ -103,10 +103,12 @@ TEST(RunRepeat, DigestFileFromReportTable) {
   const std::string file = dir.file("digest.clnrm.toml");
   {
     std::ofstream f(file);
-    f << "[test.metadata]\nname = \"digested\"\n[report]\ndigest = \"" << dir.file("d.json")
-      << "\"\n[[steps]]\nname = \"hello\"\ncommand = [\"echo\", \"hello\"]\n";
+    // Relative: a test file's report paths stay inside --output-dir.
+    f << "[test.metadata]\nname = \"digested\"\n[report]\ndigest = \"d.json\"\n"
+      << "[[steps]]\nname = \"hello\"\ncommand = [\"echo\", \"hello\"]\n";
   }
-  auto r = run_clnrm({"run", "--no-history", "--repeat", "2", "--check-determinism", file});
+  auto r = run_clnrm({"run", "--no-history", "--repeat", "2", "--check-determinism",
+                      "--output-dir", dir.path(), file});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const json d = json::parse(read_file(dir.file("d.json")));
   EXPECT_EQ(d["tests"].size(), 2u);

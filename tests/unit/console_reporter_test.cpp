@@ -85,3 +85,47 @@ TEST(ConsoleReporter, APassAfterARetryIsFlakyNeverAPlainPass) {
   EXPECT_EQ(out.find("PASS "), std::string::npos) << out;
   EXPECT_NE(out.find("1 flaky"), std::string::npos) << out;
 }
+
+namespace {
+
+std::string print_one(const clnrm::TestResult& t, clnrm::Verbosity v) {
+  std::FILE* f = std::tmpfile();
+  clnrm::ConsoleReporter r(f, false, v);
+  r.test_finished(t);
+  std::rewind(f);
+  std::string out(65536, '\0');
+  out.resize(std::fread(out.data(), 1, out.size(), f));
+  std::fclose(f);
+  return out;
+}
+
+}  // namespace
+
+TEST(ConsoleReporter, ControlCharactersInNamesAndMessagesAreEscaped) {
+  // Names come from untrusted test files, messages carry program output.
+  clnrm::TestResult t = report_fixture::sample_run().tests[1];
+  t.name = "evil\nPASS   fake\x1b]0;title\x07\x1b[2J\x7f\xc2\x9b";
+  t.steps.resize(1);
+  t.steps[0].name = "step\r\x1b[1A";
+  t.steps[0].status = clnrm::Status::Failed;
+  t.steps[0].message = "line one\n\x1b[31mred\x1b[0m\tline two\r\n";
+  t.services.clear();
+  clnrm::ServiceResult s;
+  s.name = "db\x1b[K";
+  s.plugin = "generic\x00x";
+  t.services.push_back(s);
+  const std::string out = print_one(t, clnrm::Verbosity::Verbose);
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.find('\x07'), std::string::npos) << out;
+  EXPECT_EQ(out.find('\x7f'), std::string::npos) << out;
+  EXPECT_EQ(out.find("\xc2\x9b"), std::string::npos) << out;
+  EXPECT_EQ(out.find('\r'), std::string::npos) << out;
+  EXPECT_NE(out.find("FAIL   evil\\nPASS   fake\\x1b]0;title\\x07\\x1b[2J\\x7f\\u009b  ("),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("service db\\x1b[K (generic"), std::string::npos) << out;
+  EXPECT_NE(out.find("step\\r\\x1b[1A"), std::string::npos) << out;
+  // A multi-line message keeps its lines (and tabs), indented.
+  EXPECT_NE(out.find("      line one\n      \\x1b[31mred\\x1b[0m\tline two\n"), std::string::npos)
+      << out;
+}

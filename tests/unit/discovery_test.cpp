@@ -1,6 +1,8 @@
 #include <clnrm/error.h>
 #include <clnrm/parser.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -36,6 +38,46 @@ TEST(DiscoveryTest, RecursiveSortedOnlyTestFiles) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Usage);
   }
+}
+
+TEST(DiscoveryTest, ASymlinkLoopIsNamedAsSuch) {
+  const fs::path root = fs::temp_directory_path() / ("clnrm-loop-" + std::to_string(::getpid()));
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() { fs::remove_all(p); }
+  } cleanup{root};
+  fs::create_directories(root);
+  fs::create_symlink(root / "b", root / "a");
+  fs::create_symlink(root / "a", root / "b");
+  try {
+    discover_test_files({(root / "a").string()});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_EQ(std::string(e.what()),
+              "cannot use " + (root / "a").string() + ": Too many levels of symbolic links");
+  }
+}
+
+TEST(DiscoveryTest, OnlyRegularFilesAreFoundInDirectories) {
+  // A symlink or a FIFO in a (pull-request) tree is not read: it could point
+  // at a host file or block the reader. Named on the command line, a symlink
+  // is the user's and is followed.
+  const fs::path root = fs::temp_directory_path() / ("clnrm-kinds-" + std::to_string(::getpid()));
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() { fs::remove_all(p); }
+  } cleanup{root};
+  fs::create_directories(root / "d");
+  std::ofstream(root / "d" / "real.clnrm.toml") << "";
+  fs::create_symlink("/etc/hostname", root / "d" / "host.clnrm.toml");
+  fs::create_symlink(root / "d" / "real.clnrm.toml", root / "d" / "link.clnrm.toml");
+  ASSERT_EQ(::mkfifo((root / "d" / "fifo.clnrm.toml").c_str(), 0644), 0);
+  const auto files = discover_test_files({(root / "d").string()});
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0], (root / "d" / "real.clnrm.toml").string());
+  const auto named = discover_test_files({(root / "d" / "link.clnrm.toml").string()});
+  EXPECT_EQ(named.size(), 1u);
 }
 
 }  // namespace

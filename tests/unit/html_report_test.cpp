@@ -124,3 +124,18 @@ TEST(HtmlReport, LoadsTrendsFromHistoryExcludingTheCurrentRun) {
   EXPECT_DOUBLE_EQ(a.seconds.back(), 0.014);
   EXPECT_DOUBLE_EQ(a.seconds.front(), 0.012);
 }
+
+TEST(HtmlReport, ControlCharactersAreNeverPassedRaw) {
+  auto run = sample_run();
+  run.tests[0].name = "evil\x1b[31m\x07\x7f\xc2\x9b name";
+  run.tests[0].steps[0].exec.stdout_data = std::string("out\x1b[2J\r\0\n", 10);
+  const auto html = report::render_html_report(run);
+  for (char c = 1; c < 0x20; ++c) {
+    if (c == '\n' || c == '\t') continue;
+    EXPECT_EQ(html.find(c), std::string::npos) << "control character " << int(c);
+  }
+  EXPECT_EQ(html.find('\x7f'), std::string::npos);
+  EXPECT_EQ(html.find("\xc2\x9b"), std::string::npos);
+  EXPECT_NE(html.find("evil\\x1b[31m\\x07\\x7f\\u009b name"), std::string::npos);
+  EXPECT_EQ(report::html_escape("a\x1b<b>\n\tc"), "a\\x1b&lt;b&gt;\n\tc");
+}

@@ -248,7 +248,8 @@ void PodCgroups::remove() noexcept {
   memory_dir_.clear();
 }
 
-void remove_stale_cgroups(const SandboxOptions& options) noexcept {
+std::vector<std::string> remove_stale_cgroups(const SandboxOptions& options) {
+  std::vector<std::string> removed;
   for (const char* controller : {"memory", "pids", "cpu"}) {
     const std::string parent = options.cgroup_root + "/" + controller + "/" + options.cgroup_parent;
     DIR* dir = ::opendir(parent.c_str());
@@ -259,10 +260,12 @@ void remove_stale_cgroups(const SandboxOptions& options) noexcept {
       const long pid = std::strtol(entry->d_name, &end, 10);
       if (end == entry->d_name || *end != '-' || pid <= 0) continue;
       if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
-      ::rmdir((parent + "/" + entry->d_name).c_str());  // fails harmlessly when not empty
+      std::string group = parent + "/" + entry->d_name;
+      if (::rmdir(group.c_str()) == 0) removed.push_back(std::move(group));  // not when busy
     }
     ::closedir(dir);
   }
+  return removed;
 }
 
 }  // namespace clnrm::sandbox

@@ -95,7 +95,8 @@ class PodCgroups {
   std::shared_ptr<CgroupPool> pool_;
 };
 
-// Removes empty "<pid>-*" groups under the clnrm parent whose runner is gone.
-void remove_stale_cgroups(const SandboxOptions& options) noexcept;
+// Removes empty "<pid>-*" groups under the clnrm parent whose runner is gone
+// (a new backend does, and `clnrm cleanup`); returns the directories removed.
+std::vector<std::string> remove_stale_cgroups(const SandboxOptions& options);
 
 }  // namespace clnrm::sandbox

@@ -1,0 +1,49 @@
+// `clnrm cleanup` removes the empty sandbox cgroup directories of runners
+// that are gone, as the next `clnrm run` would (src/cli/cleanup_command.cpp).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "e2e/run_process.h"
+
+using namespace run_e2e;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A pid that belonged to a process that has exited (and was reaped).
+pid_t dead_pid() {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  ::waitpid(pid, nullptr, 0);
+  return pid;
+}
+
+}  // namespace
+
+TEST(CleanupCommand, RemovesTheCgroupDirectoriesOfDeadRunners) {
+  const std::string parent = "/sys/fs/cgroup/pids/clnrm";
+  if (::geteuid() != 0 || !fs::exists("/sys/fs/cgroup/pids/cgroup.procs"))
+    GTEST_SKIP() << "needs root and the cgroup v1 pids hierarchy";
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  // The names the sandbox gives its groups: "<runner pid>-g<n>".
+  const std::string dead = parent + "/" + std::to_string(dead_pid()) + "-g1";
+  const std::string live = parent + "/" + std::to_string(::getpid()) + "-g424242";
+  ASSERT_EQ(::mkdir(dead.c_str(), 0755), 0) << dead;
+  ASSERT_EQ(::mkdir(live.c_str(), 0755), 0) << live;
+  // An engine address nobody listens on: this test leaves others' containers alone.
+  const Outcome r =
+      run_clnrm({"cleanup", "--docker-host", "unix:///nonexistent/clnrm-cleanup-test.sock"});
+  EXPECT_LT(r.exit_code, 128) << r.err;
+  EXPECT_FALSE(fs::exists(dead)) << r.out << r.err;
+  EXPECT_NE(r.out.find("removed " + dead + "\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cgroup director"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(live)) << "a live runner's group is kept";
+  ::rmdir(live.c_str());
+  ::rmdir(dead.c_str());
+}

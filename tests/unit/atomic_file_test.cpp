@@ -1,0 +1,113 @@
+// Output files written atomically; paths from test files stay beneath the
+// output directory and never follow a symbolic link (src/core/atomic_file.cpp).
+#include "core/atomic_file.h"
+
+#include <clnrm/error.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace clnrm {
+namespace {
+
+namespace fs = std::filesystem;
+
+class AtomicFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/clnrm-atomic-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    root_ = pattern;
+    fs::create_directories(out());
+    fs::create_directories(outside());
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  std::string out() const { return (root_ / "out").string(); }
+  fs::path outside() const { return root_ / "outside"; }
+  static std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  fs::path root_;
+};
+
+TEST_F(AtomicFileTest, WritesAndReplaces) {
+  const std::string path = out() + "/f.txt";
+  write_file_atomically(path, "one");
+  write_file_atomically(path, "two");
+  EXPECT_EQ(slurp(path), "two");
+  EXPECT_EQ(std::distance(fs::directory_iterator(out()), fs::directory_iterator()), 1);
+  EXPECT_THROW(write_file_atomically(out() + "/missing/f.txt", "x"), Error);
+}
+
+TEST_F(AtomicFileTest, WhyNotBeneath) {
+  EXPECT_EQ(why_not_beneath("a.json"), std::nullopt);
+  EXPECT_EQ(why_not_beneath("./a/b/c.json"), std::nullopt);
+  EXPECT_EQ(why_not_beneath("a//b..json"), std::nullopt);
+  EXPECT_EQ(why_not_beneath(""), "is empty");
+  EXPECT_EQ(why_not_beneath("/etc/passwd"), "is absolute");
+  EXPECT_EQ(why_not_beneath(".."), "has a '..' component");
+  EXPECT_EQ(why_not_beneath("a/../../b"), "has a '..' component");
+  EXPECT_EQ(why_not_beneath("a/"), "names no file (it ends in '/' or '.')");
+  EXPECT_EQ(why_not_beneath("a/."), "names no file (it ends in '/' or '.')");
+  EXPECT_EQ(why_not_beneath(std::string_view("a\0b", 3)), "contains a control character");
+  EXPECT_EQ(why_not_beneath("a\nb"), "contains a control character");
+}
+
+TEST_F(AtomicFileTest, BeneathCreatesDirectoriesAndReplaces) {
+  write_file_atomically_beneath(out(), "a/b/r.json", "one");
+  write_file_atomically_beneath(out(), "./a//b/r.json", "two");
+  EXPECT_EQ(slurp(out() + "/a/b/r.json"), "two");
+  EXPECT_EQ(std::distance(fs::directory_iterator(out() + "/a/b"), fs::directory_iterator()), 1)
+      << "no temporary file left";
+}
+
+TEST_F(AtomicFileTest, BeneathRefusesPathsThatLeave) {
+  for (const char* bad : {"../outside/x", "/tmp/x", "a/../../outside/x", ""})
+    EXPECT_THROW(write_file_atomically_beneath(out(), bad, "x"), Error) << bad;
+  EXPECT_FALSE(fs::exists(outside() / "x"));
+}
+
+TEST_F(AtomicFileTest, BeneathRefusesASymlinkedDirectory) {
+  fs::create_directory_symlink(outside(), out() + "/link");
+  try {
+    write_file_atomically_beneath(out(), "link/x.json", "x");
+    FAIL() << "written through a symbolic link";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Io);
+    EXPECT_NE(e.describe().find("'link' is a symbolic link"), std::string::npos) << e.describe();
+  }
+  // Deeper, too: out/a/b -> outside.
+  fs::create_directories(out() + "/a");
+  fs::create_directory_symlink(outside(), out() + "/a/b");
+  EXPECT_THROW(write_file_atomically_beneath(out(), "a/b/c/x.json", "x"), Error);
+  EXPECT_TRUE(fs::is_empty(outside()));
+}
+
+TEST_F(AtomicFileTest, BeneathRefusesASymlinkInPlaceOfTheFile) {
+  std::ofstream(outside() / "target") << "keep";
+  fs::create_symlink(outside() / "target", out() + "/x.json");
+  try {
+    write_file_atomically_beneath(out(), "x.json", "x");
+    FAIL() << "written through a symbolic link";
+  } catch (const Error& e) {
+    EXPECT_NE(e.describe().find("'x.json' is a symbolic link"), std::string::npos) << e.describe();
+  }
+  EXPECT_EQ(slurp(outside() / "target"), "keep");
+  EXPECT_TRUE(fs::is_symlink(out() + "/x.json"));
+}
+
+TEST_F(AtomicFileTest, TheOutputDirectoryItselfMayBeALink) {
+  // It is the user's (--output-dir); only what lies below it is untrusted.
+  fs::create_directory_symlink(out(), root_ / "out-link");
+  write_file_atomically_beneath((root_ / "out-link").string(), "r.json", "ok");
+  EXPECT_EQ(slurp(out() + "/r.json"), "ok");
+}
+
+}  // namespace
+}  // namespace clnrm
