@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/atomic_file.h"
 #include "sections.h"
 #include "suggest.h"
 
@@ -16,16 +17,14 @@ namespace {
 // absolute path, or "" after an error.
 std::string rootfs_in_test_dir(ParseContext& ctx, const toml::node& node, const std::string& value) {
   namespace fs = std::filesystem;
-  const fs::path relative(value);
-  bool up = false;
-  for (const auto& part : relative) up |= part == "..";
-  if (value.empty() || relative.is_absolute() || up) {
-    ctx.error(pos_of(node), fmt::format("'rootfs' must be a directory inside the test file's directory, given "
-                                        "relative to it without '..' (got '{}'): a test file may not share other "
-                                        "host paths with its cleanroom",
-                                        value));
+  if (auto why = why_not_beneath(value)) {
+    ctx.error(pos_of(node), fmt::format("'rootfs' = \"{}\" {}: it must be a directory inside the test file's "
+                                        "directory, given relative to it without '..' (a test file may not share "
+                                        "other host paths with its cleanroom)",
+                                        value, *why));
     return {};
   }
+  const fs::path relative(value);
   std::error_code ec;
   const fs::path dir = fs::weakly_canonical(fs::absolute(ctx.file(), ec).parent_path(), ec);
   const fs::path resolved = fs::canonical(dir / relative, ec);
