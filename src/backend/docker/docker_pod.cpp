@@ -56,9 +56,19 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
   const SecuritySettings s = security_for(policy_);
   std::vector<EnforcedLimit> e;
   e.push_back({"security level", "docker", std::string(to_string(policy_.level))});
+  std::vector<std::string> caps;
+  for (const std::string& cap : s.cap_add) {
+    std::string lower;
+    for (const char ch : cap) lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    caps.push_back(std::move(lower));
+  }
+  const bool mknod_dropped = std::find(policy_.capabilities.begin(), policy_.capabilities.end(), "mknod") !=
+                             policy_.capabilities.end();
   e.push_back({"capabilities",
-               s.drop_all_caps ? "docker HostConfig CapDrop=ALL + CapAdd" : "docker default capability set",
-               policy_.capabilities.empty() ? "none" : fmt::format("{}", fmt::join(policy_.capabilities, ","))});
+               mknod_dropped ? "docker HostConfig CapDrop=ALL + CapAdd (the level's list without mknod: docker's "
+                               "device cgroup lets any container open c 5:1, the host's console)"
+                             : "docker HostConfig CapDrop=ALL + CapAdd",
+               caps.empty() ? "none" : fmt::format("{}", fmt::join(caps, ","))});
   e.push_back({"no_new_privs", "docker SecurityOpt no-new-privileges", s.no_new_privileges ? "on" : "off"});
   if (!policy_.seccomp) {
     e.push_back({"seccomp", "docker default seccomp profile (engine)", "on"});
