@@ -47,6 +47,12 @@ nlohmann::json env_array(const EnvList& env) {
 nlohmann::json host_config(const ContainerConfig& c) {
   const SecuritySettings& s = c.security;
   nlohmann::json hc = {{"NetworkMode", c.network_mode}, {"ReadonlyRootfs", s.read_only_rootfs}};
+  // An engine with --userns-remap refuses to share the host's network
+  // namespace from a remapped user namespace ("cannot share the host's
+  // network namespace when user namespaces are enabled"): host networking
+  // (only at low, with host_network = true) runs in the host's user
+  // namespace. Without a remapping engine this changes nothing.
+  if (c.network_mode == "host") hc["UsernsMode"] = "host";
   if (s.memory_bytes > 0) {
     hc["Memory"] = s.memory_bytes;
     hc["MemorySwap"] = s.memory_bytes;  // no swap beyond the limit

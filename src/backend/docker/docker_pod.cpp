@@ -118,6 +118,23 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
     e.push_back({"cpu", fmt::format("docker cgroup (NanoCpus={})", s.nano_cpus),
                  fmt::format("{}m", s.nano_cpus / 1'000'000)});
   }
+  // Root in the container vs root on the host (user_namespace.h).
+  if (!state_->userns_remap) {
+    e.push_back({"user namespace",
+                 "none: the engine does not remap (no dockerd --userns-remap), so a container's root is the host's "
+                 "uid 0, held in by capabilities, seccomp and the container's mounts",
+                 "off"});
+  } else if (host_mode()) {
+    e.push_back({"user namespace",
+                 "none: host networking runs in the host's user namespace (HostConfig UsernsMode=host, needed with "
+                 "dockerd --userns-remap), so a container's root is the host's uid 0",
+                 "off"});
+  } else {
+    e.push_back({"user namespace",
+                 "docker engine --userns-remap (GET /info SecurityOptions name=userns): a container's root is an "
+                 "unprivileged subordinate uid of the host",
+                 "on"});
+  }
   for (const std::string& warning : policy_.warnings) e.push_back({policy_.host_network_ignored ? "host_network" : "warning", warning, "ignored"});
   return e;
 }
