@@ -13,6 +13,13 @@
 #   CLNRM_DOCKER_LOG      log file             (default /var/log/clnrm-dockerd.log)
 #   CLNRM_DOCKER_TIMEOUT  seconds to wait      (default 60)
 #   CLNRM_DOCKER_STORAGE  storage driver       (default: overlay2 if it works, else vfs)
+#   CLNRM_DOCKER_USERNS   1: --userns-remap=default (a container's root is
+#                         not the host's root; docs/security.md)
+#
+# As root it always makes sure the dockremap user and its /etc/subuid,
+# /etc/subgid ranges exist (idempotent): --userns-remap=default needs them,
+# here and in the private remapping engine of
+# tests/integration/docker_user_namespace_test.cpp.
 set -euo pipefail
 
 SOCKET=${CLNRM_DOCKER_SOCKET:-/var/run/docker.sock}
@@ -24,6 +31,24 @@ PIDFILE=$EXEC_ROOT/dockerd.pid
 DOCKERD=${DOCKERD:-/usr/sbin/dockerd}
 
 say() { echo "start-docker: $*" >&2; }
+
+# --userns-remap=default maps container uid/gid 0..65535 onto the subordinate
+# ranges of the dockremap user. Creates the user (system, no home, no login)
+# and one 65536-id range per file after every range already there; a second
+# call changes nothing.
+ensure_dockremap() {
+  if ! getent passwd dockremap >/dev/null; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin --user-group dockremap
+  fi
+  local f start
+  for f in /etc/subuid /etc/subgid; do
+    touch "$f"
+    grep -q '^dockremap:' "$f" && continue
+    start=$(awk -F: 'BEGIN { m = 100000 } NF == 3 && $2 + $3 > m { m = $2 + $3 } END { print m }' "$f")
+    echo "dockremap:$start:65536" >>"$f"
+  done
+}
+if [[ $(id -u) -eq 0 ]]; then ensure_dockremap; fi
 
 ping_engine() {
   [[ -S $SOCKET ]] && curl -fsS --max-time 2 --unix-socket "$SOCKET" http://localhost/_ping >/dev/null 2>&1
@@ -82,7 +107,11 @@ else
 
   # cgroup v1 hybrid (this machine) and v2 both work with cgroupfs; systemd
   # may not be PID 1 in a container/VM, so never ask for the systemd driver.
-  say "starting $DOCKERD (storage $storage, data-root $DATA_ROOT, socket $SOCKET, log $LOG)"
+  userns=()
+  if [[ ${CLNRM_DOCKER_USERNS:-0} == 1 ]]; then
+    userns=(--userns-remap=default)
+  fi
+  say "starting $DOCKERD (storage $storage, data-root $DATA_ROOT, socket $SOCKET, log $LOG${userns:+, ${userns[*]}})"
   # setsid + nohup: the engine must outlive this script and the CI step.
   setsid nohup "$DOCKERD" \
     --host "unix://$SOCKET" \
@@ -93,6 +122,7 @@ else
     --exec-opt native.cgroupdriver=cgroupfs \
     --bridge=none --iptables=false --ip-masq=false --ip6tables=false \
     --userland-proxy=false \
+    "${userns[@]}" \
     --log-level=warn \
     >>"$LOG" 2>&1 </dev/null 9>&- &
   started_pid=$!

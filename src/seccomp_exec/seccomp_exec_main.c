@@ -9,10 +9,17 @@
  * Statically linked (glibc + libseccomp): it is bind-mounted read-only into
  * containers whose images may have no libc at all.
  *
- * Usage: clnrm-seccomp-exec [--deny=NAME,NAME,...] [--deny-new-userns] -- PROGRAM [ARG...]
+ * Usage: clnrm-seccomp-exec [--deny=NAME,NAME,...] [--deny-new-userns] [--reap] -- PROGRAM [ARG...]
  * Exit status when it cannot run PROGRAM: 127 not found, 126 otherwise
  * (as a shell does), with the reason on stderr. It never runs PROGRAM
- * without the filter. */
+ * without the filter it was asked for. Without --deny and
+ * --deny-new-userns it loads no filter at all (and leaves no_new_privs
+ * alone): `--reap` alone is the step reaper of security levels low and
+ * medium.
+ *
+ * --reap: instead of exec'ing PROGRAM, run it as a child and, when it has
+ * exited, kill and reap everything it left running (step_reaper.h). The
+ * docker backend runs every engine-exec step this way. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,35 +27,18 @@
 #include <unistd.h>
 
 #include "policy/seccomp_deny_rules.h"
+#include "seccomp_exec/step_reaper.h"
 
 static const char kSelf[] = "clnrm-seccomp-exec";
 
 static int usage(void) {
-  fprintf(stderr, "usage: %s [--deny=NAME,NAME,...] [--deny-new-userns] -- PROGRAM [ARG...]\n",
+  fprintf(stderr, "usage: %s [--deny=NAME,NAME,...] [--deny-new-userns] [--reap] -- PROGRAM [ARG...]\n",
           kSelf);
   return 126;
 }
 
-int main(int argc, char** argv) {
-  char* deny_list = NULL;
-  int deny_new_userns = 0;
-  int i = 1;
-  for (; i < argc; ++i) {
-    if (strcmp(argv[i], "--") == 0) {
-      ++i;
-      break;
-    }
-    if (strncmp(argv[i], "--deny=", 7) == 0) {
-      deny_list = argv[i] + 7;
-    } else if (strcmp(argv[i], "--deny-new-userns") == 0) {
-      deny_new_userns = 1;
-    } else {
-      fprintf(stderr, "%s: unknown option '%s'\n", kSelf, argv[i]);
-      return usage();
-    }
-  }
-  if (i >= argc) return usage();
-
+/* Loads clnrm's deny filter (and no_new_privs). 0 or the exit status. */
+static int load_filter(char* deny_list, int deny_new_userns) {
   /* Split the comma list in place (argv strings are writable). */
   const char* names[512];
   size_t count = 0;
@@ -79,6 +69,37 @@ int main(int argc, char** argv) {
     }
     return 126;
   }
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  char* deny_list = NULL;
+  int deny_new_userns = 0;
+  int reap = 0;
+  int i = 1;
+  for (; i < argc; ++i) {
+    if (strcmp(argv[i], "--") == 0) {
+      ++i;
+      break;
+    }
+    if (strncmp(argv[i], "--deny=", 7) == 0) {
+      deny_list = argv[i] + 7;
+    } else if (strcmp(argv[i], "--deny-new-userns") == 0) {
+      deny_new_userns = 1;
+    } else if (strcmp(argv[i], "--reap") == 0) {
+      reap = 1;
+    } else {
+      fprintf(stderr, "%s: unknown option '%s'\n", kSelf, argv[i]);
+      return usage();
+    }
+  }
+  if (i >= argc) return usage();
+
+  if (deny_list != NULL || deny_new_userns) {
+    const int rc = load_filter(deny_list, deny_new_userns);
+    if (rc != 0) return rc;
+  }
+  if (reap) return clnrm_run_reaped(argv + i);
   execvp(argv[i], argv + i);
   const int err = errno;
   fprintf(stderr, "%s: cannot run '%s': %s\n", kSelf, argv[i], strerror(err));

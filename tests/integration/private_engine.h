@@ -9,6 +9,7 @@
 // mounted there and removes the dir -- also when the test failed.
 
 #include <clnrm/docker.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -32,7 +33,8 @@ namespace clnrm::testing_fault {
 
 class PrivateEngine {
  public:
-  PrivateEngine() {
+  // `extra_args`: more dockerd flags (e.g. --userns-remap=default).
+  explicit PrivateEngine(std::vector<std::string> extra_args = {}) : extra_args_(std::move(extra_args)) {
     // Short path: the socket path must fit sockaddr_un (108 bytes).
     std::string pattern = "/tmp/cfe-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -52,22 +54,36 @@ class PrivateEngine {
     std::filesystem::create_directories(dir_ + "/data");
     std::filesystem::create_directories(dir_ + "/exec");
     std::filesystem::remove(socket());
+    // Everything the child needs is made before fork(): the test process
+    // has threads, so the child may not allocate.
+    const std::string log = dir_ + "/dockerd.log";
+    std::vector<std::string> args{"dockerd",
+                                  "--host=" + host(),
+                                  "--data-root=" + dir_ + "/data",
+                                  "--exec-root=" + dir_ + "/exec",
+                                  "--pidfile=" + dir_ + "/dockerd.pid",
+                                  "--storage-driver=vfs",
+                                  "--exec-opt=native.cgroupdriver=cgroupfs",
+                                  "--bridge=none",
+                                  "--iptables=false",
+                                  "--ip-masq=false",
+                                  "--ip6tables=false",
+                                  "--userland-proxy=false",
+                                  "--log-level=warn"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
       ::setsid();
-      const std::string log = dir_ + "/dockerd.log";
-      FILE* out = std::freopen(log.c_str(), "a", stdout);
-      (void)out;
-      ::dup2(STDOUT_FILENO, STDERR_FILENO);
-      const std::string host_arg = "--host=" + host();
-      const std::string data = "--data-root=" + dir_ + "/data";
-      const std::string exec = "--exec-root=" + dir_ + "/exec";
-      const std::string pidfile = "--pidfile=" + dir_ + "/dockerd.pid";
-      ::execl("/usr/sbin/dockerd", "dockerd", host_arg.c_str(), data.c_str(), exec.c_str(), pidfile.c_str(),
-              "--storage-driver=vfs", "--exec-opt=native.cgroupdriver=cgroupfs", "--bridge=none",
-              "--iptables=false", "--ip-masq=false", "--ip6tables=false", "--userland-proxy=false",
-              "--log-level=warn", static_cast<char*>(nullptr));
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, STDOUT_FILENO);
+        ::dup2(fd, STDERR_FILENO);
+      }
+      ::execv("/usr/sbin/dockerd", argv.data());
       ::_exit(127);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
@@ -205,6 +221,7 @@ class PrivateEngine {
     std::filesystem::remove_all(dir_, ec);
   }
 
+  std::vector<std::string> extra_args_;
   std::string dir_;
   pid_t pid_ = -1;
 };

@@ -86,5 +86,28 @@ TEST_F(SeccompExec, FailsClosedAndReportsLikeAShell) {
   EXPECT_EQ(run(high_, "sh -c 'exit 7'").exit_code, 7);
 }
 
+// --reap (src/seccomp_exec/step_reaper.c): the command runs as a child of a
+// subreaper, and whatever it left running is killed before the helper
+// exits with the command's status. Alone, --reap loads no filter and leaves
+// no_new_privs off (the reaper of levels low and medium).
+TEST_F(SeccompExec, ReapKillsWhatTheCommandLeftAndPassesItsStatus) {
+  const Outcome r = run("--reap",
+                        "sh -c 'setsid sh -c \"sleep 3931\" >/dev/null 2>&1 & "
+                        "sh -c \"(sleep 3932 >/dev/null 2>&1 &)\"; "
+                        "sh -c \"trap \\\"\\\" TERM; exec sleep 3933\" >/dev/null 2>&1 & "
+                        "kill -TERM $PPID; grep -E \"^(Seccomp|NoNewPrivs):\" /proc/self/status; exit 4'");
+  EXPECT_EQ(r.exit_code, 4) << r.output;
+  EXPECT_EQ(r.output, "NoNewPrivs:\t0\nSeccomp:\t0\n");
+  // Checked once, when the helper has exited: nothing of the command is left.
+  for (const char* marker : {"sleep 3931", "sleep 3932", "sleep 3933"}) {
+    EXPECT_NE(std::system(fmt::format("pgrep -f '^{}$' >/dev/null", marker).c_str()), 0) << marker << " survived";
+  }
+  // With the high filter: both.
+  const Outcome high = run(high_ + " --reap", "sh -c 'grep -E \"^Seccomp:\" /proc/self/status; exit 3'");
+  EXPECT_EQ(high.exit_code, 3);
+  EXPECT_EQ(high.output, "Seccomp:\t2\n");
+  EXPECT_EQ(run("--reap", "/nonexistent/program").exit_code, 127);
+}
+
 }  // namespace
 }  // namespace clnrm

@@ -80,6 +80,20 @@ TEST(SeccompHelper, PrefixCarriesThePolicysListOnlyAtHigh) {
   EXPECT_EQ(prefix[3], "--");
 }
 
+// Engine-exec steps run under the helper's --reap at every level; only at
+// high with the policy's filter in front of it.
+TEST(SeccompHelper, ReapingPrefixAtEveryLevel) {
+  for (const SecurityLevel level : {SecurityLevel::Low, SecurityLevel::Medium}) {
+    EXPECT_EQ(reaping_exec_prefix(make_isolation_policy(level, {})),
+              (std::vector<std::string>{"/.clnrm/seccomp-exec", "--reap", "--"}));
+  }
+  const IsolationPolicy high = make_isolation_policy(SecurityLevel::High, {});
+  std::vector<std::string> want = seccomp_exec_prefix(high);
+  want.insert(want.end() - 1, "--reap");
+  EXPECT_EQ(reaping_exec_prefix(high), want);
+  EXPECT_EQ(want.size(), 5u);
+}
+
 TEST(SeccompHelper, MountedReadOnlyWithMountsNotBinds) {
   ContainerConfig c;
   c.image = "clnrm-test/busybox";

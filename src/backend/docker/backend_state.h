@@ -30,6 +30,7 @@ struct BackendState {
   };
   std::map<std::string, ImageCommand> image_commands;  // mapped name -> its command
   SeccompHelper seccomp_helper;  // clnrm's filter in containers at level high
+  bool userns_remap = false;     // the engine runs containers in their own user namespace (user_namespace.h)
   std::mutex sessions_mutex;
   std::set<std::string> sessions;  // every session a pod was made for (final sweep)
 

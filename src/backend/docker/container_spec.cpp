@@ -10,14 +10,19 @@ SecuritySettings security_for(const IsolationPolicy& policy) {
   // own layer is the writable scratch, so only ReadOnlyWithTmpfs changes HostConfig.
   s.read_only_rootfs = policy.root_fs == RootFs::ReadOnlyWithTmpfs;
   if (s.read_only_rootfs) s.tmpfs = policy.tmpfs;
-  if (policy.level != SecurityLevel::Low) {
-    // Low keeps Docker's default set, which is exactly policy.capabilities.
-    s.drop_all_caps = true;
-    for (const std::string& cap : policy.capabilities) {
-      std::string upper;
-      for (const char ch : cap) upper += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
-      s.cap_add.push_back(std::move(upper));
-    }
+  // Every level: CapDrop ALL + CapAdd the policy's list, so the set does not
+  // depend on the engine's default (Docker's and Podman's differ) - except
+  // mknod. Docker's device cgroup allows every container to open
+  // c 5:1 (/dev/console) and a few more by default, and no API removes
+  // that rule: with CAP_MKNOD (low's list) a step can `mknod x c 5 1` and
+  // open the HOST's console (tests/integration/docker_host_escape_test.cpp,
+  // CannotOpenTheHostConsoleOrTtys). Medium's and high's lists never had it.
+  s.drop_all_caps = true;
+  for (const std::string& cap : policy.capabilities) {
+    if (cap == "mknod") continue;
+    std::string upper;
+    for (const char ch : cap) upper += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+    s.cap_add.push_back(std::move(upper));
   }
   s.no_new_privileges = policy.no_new_privs;
   const LimitsSpec& limits = policy.limits;
@@ -42,6 +47,12 @@ nlohmann::json env_array(const EnvList& env) {
 nlohmann::json host_config(const ContainerConfig& c) {
   const SecuritySettings& s = c.security;
   nlohmann::json hc = {{"NetworkMode", c.network_mode}, {"ReadonlyRootfs", s.read_only_rootfs}};
+  // An engine with --userns-remap refuses to share the host's network
+  // namespace from a remapped user namespace ("cannot share the host's
+  // network namespace when user namespaces are enabled"): host networking
+  // (only at low, with host_network = true) runs in the host's user
+  // namespace. Without a remapping engine this changes nothing.
+  if (c.network_mode == "host") hc["UsernsMode"] = "host";
   if (s.memory_bytes > 0) {
     hc["Memory"] = s.memory_bytes;
     hc["MemorySwap"] = s.memory_bytes;  // no swap beyond the limit

@@ -11,6 +11,7 @@
 #include "backend/docker/docker_pod.h"
 #include "backend/docker/endpoint.h"
 #include "backend/docker/owner.h"
+#include "backend/docker/user_namespace.h"
 
 namespace clnrm {
 namespace {
@@ -114,6 +115,7 @@ std::unique_ptr<Backend> make_docker_backend(DockerOptions options) {
   auto state = std::make_shared<BackendState>();
   state->client = connect_client(options);
   state->seccomp_helper = docker::find_seccomp_helper(state->client->endpoint(), options.seccomp_exec);
+  state->userns_remap = docker::engine_remaps_root(*state->client);
   state->options = std::move(options);
   state->remover = std::make_unique<docker::Remover>(*state->client);
   if (state->options.reap_on_start) reap_docker_orphans(state->options, false);

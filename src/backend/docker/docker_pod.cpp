@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -30,7 +31,10 @@ DockerPod::DockerPod(std::shared_ptr<BackendState> state, PodSpec spec)
     : state_(std::move(state)),
       spec_(std::move(spec)),
       policy_(make_isolation_policy(spec_.level, spec_.limits, spec_.host_network)) {
-  if (state_->seccomp_helper.available()) seccomp_prefix_ = seccomp_exec_prefix(policy_);
+  if (state_->seccomp_helper.available()) {
+    seccomp_prefix_ = seccomp_exec_prefix(policy_);
+    exec_prefix_ = reaping_exec_prefix(policy_);
+  }
   static std::atomic<unsigned> pods{0};
   name_ = fmt::format("clnrm-{}-{}-{}", container_name_part(spec_.session_id, 16), container_name_part(spec_.test_name),
                       pods.fetch_add(1));
@@ -52,9 +56,19 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
   const SecuritySettings s = security_for(policy_);
   std::vector<EnforcedLimit> e;
   e.push_back({"security level", "docker", std::string(to_string(policy_.level))});
+  std::vector<std::string> caps;
+  for (const std::string& cap : s.cap_add) {
+    std::string lower;
+    for (const char ch : cap) lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    caps.push_back(std::move(lower));
+  }
+  const bool mknod_dropped = std::find(policy_.capabilities.begin(), policy_.capabilities.end(), "mknod") !=
+                             policy_.capabilities.end();
   e.push_back({"capabilities",
-               s.drop_all_caps ? "docker HostConfig CapDrop=ALL + CapAdd" : "docker default capability set",
-               policy_.capabilities.empty() ? "none" : fmt::format("{}", fmt::join(policy_.capabilities, ","))});
+               mknod_dropped ? "docker HostConfig CapDrop=ALL + CapAdd (the level's list without mknod: docker's "
+                               "device cgroup lets any container open c 5:1, the host's console)"
+                             : "docker HostConfig CapDrop=ALL + CapAdd",
+               caps.empty() ? "none" : fmt::format("{}", fmt::join(caps, ","))});
   e.push_back({"no_new_privs", "docker SecurityOpt no-new-privileges", s.no_new_privileges ? "on" : "off"});
   if (!policy_.seccomp) {
     e.push_back({"seccomp", "docker default seccomp profile (engine)", "on"});
@@ -71,6 +85,24 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
                              state_->seccomp_helper.why_not),
                  "engine profile only (clnrm's deny list not applied)"});
   }
+  if (state_->options.step_agent) {
+    e.push_back({"step processes",
+                 exec_prefix_.empty()
+                     ? "step agent (PID 1) kills every other process of the step container after each step "
+                       "(kill -9 -1); NOT for steps run by engine exec (inside a service, next to a concurrent "
+                       "step): no clnrm-seccomp-exec --reap without the helper"
+                     : "step agent (PID 1) kills every other process of the step container after each step "
+                       "(kill -9 -1); engine-exec steps (inside a service, next to a concurrent step) run under "
+                       "clnrm-seccomp-exec --reap (PR_SET_CHILD_SUBREAPER)",
+                 exec_prefix_.empty() ? "agent steps only" : "killed at step end"});
+  } else {
+    e.push_back({"step processes",
+                 exec_prefix_.empty()
+                     ? "engine execs; kill -9 -1 by an exec after each step when no other step runs (step "
+                       "container only; NOT for steps inside a service: no clnrm-seccomp-exec --reap without the helper)"
+                     : "engine execs under clnrm-seccomp-exec --reap (PR_SET_CHILD_SUBREAPER)",
+                 exec_prefix_.empty() ? "step containers only" : "killed at step end"});
+  }
   e.push_back({"network", host_mode() ? "docker NetworkMode host" : "docker NetworkMode none / container:<pod anchor>",
                std::string(to_string(policy_.network))});
   e.push_back({"root fs", s.read_only_rootfs ? "docker ReadonlyRootfs + Tmpfs" : "container's writable layer over image",
@@ -85,6 +117,23 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
   if (s.nano_cpus > 0) {
     e.push_back({"cpu", fmt::format("docker cgroup (NanoCpus={})", s.nano_cpus),
                  fmt::format("{}m", s.nano_cpus / 1'000'000)});
+  }
+  // Root in the container vs root on the host (user_namespace.h).
+  if (!state_->userns_remap) {
+    e.push_back({"user namespace",
+                 "none: the engine does not remap (no dockerd --userns-remap), so a container's root is the host's "
+                 "uid 0, held in by capabilities, seccomp and the container's mounts",
+                 "off"});
+  } else if (host_mode()) {
+    e.push_back({"user namespace",
+                 "none: host networking runs in the host's user namespace (HostConfig UsernsMode=host, needed with "
+                 "dockerd --userns-remap), so a container's root is the host's uid 0",
+                 "off"});
+  } else {
+    e.push_back({"user namespace",
+                 "docker engine --userns-remap (GET /info SecurityOptions name=userns): a container's root is an "
+                 "unprivileged subordinate uid of the host",
+                 "on"});
   }
   for (const std::string& warning : policy_.warnings) e.push_back({policy_.host_network_ignored ? "host_network" : "warning", warning, "ignored"});
   return e;
@@ -130,8 +179,9 @@ ContainerConfig DockerPod::step_config(const std::string& image) const {
 }
 
 void DockerPod::wrap_with_seccomp_helper(ContainerConfig& c) const {
+  // Mounted at every level: engine-exec steps run under its --reap.
+  if (state_->seccomp_helper.available()) c.seccomp_helper = state_->seccomp_helper.host_path;
   if (seccomp_prefix_.empty()) return;
-  c.seccomp_helper = state_->seccomp_helper.host_path;
   // Spell out what the engine would run (Entrypoint + Cmd, each from the
   // image when not given) behind the helper, which becomes the Entrypoint.
   // A non-empty Entrypoint makes the engine ignore the image's Cmd, so it is
@@ -254,29 +304,66 @@ void DockerPod::forget_step_container(const std::string& id) {
 
 ExecResult DockerPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
   auto sc = step_container_for(spec.image);
-  ExecResult r;
-  std::unique_lock busy(sc->busy, std::try_to_lock);
-  if (sc->agent && busy.owns_lock() && !sc->agent->broken()) {
-    r = sc->agent->run(spec, cancel);
-    if (sc->agent->broken() && !sc->is_anchor) {
-      // The agent could not be brought back (a step killed it): later steps
-      // get a new container.
-      forget_step_container(sc->id);
+  // Entered before `busy` is taken and left after it is released, so that
+  // when the last running step leaves, nobody holds `busy` and the sweep
+  // can use the agent.
+  StepGate::Step step(sc->gate);
+  ExecResult r = run_step(*sc, step, spec, cancel);
+  step.finish([&] {
+    if (sc->agent && !sc->agent->broken()) {
+      // The agent is PID 1: kill -9 -1 there reaches every process steps
+      // left, whatever they did to leave their session (step_agent.h).
+      std::lock_guard busy(sc->busy);
+      try {
+        sc->agent->sweep();
+      } catch (const Error&) {
+        // The agent is gone (and with it the container's processes).
+      }
+      if (sc->agent->broken() && !sc->is_anchor) forget_step_container(sc->id);
+    } else if (!sc->agent) {
+      sweep_after_exec_step(*sc, r);
     }
-  } else {
-    // Engine exec: no agent, or a concurrent step is using it.
-    r = run_exec(
-        *state_->client, sc->id, spec, cancel,
-        [&](const std::string& exec_id) {
-          try {
-            kill_host_process_tree(state_->client->exec_inspect(exec_id).value("Pid", 0L));
-          } catch (const Error&) {
-          }
-        },
-        seccomp_prefix_);
+  });
+  return r;
+}
+
+ExecResult DockerPod::run_step(StepContainer& sc, StepGate::Step& step, const ProcessSpec& spec,
+                               const CancelToken& cancel) {
+  ExecResult r;
+  {
+    std::unique_lock busy(sc.busy, std::try_to_lock);
+    if (sc.agent && busy.owns_lock() && !sc.agent->broken()) {
+      StepAgent& agent = *sc.agent;
+      r = agent.run(spec, cancel, [&] {
+        // Timed out or cancelled: everything in the container when no other
+        // step runs there, else the step's session (the sweep follows when
+        // the last of them ends).
+        step.decide([&] { agent.interrupt(true); }, [&] { agent.interrupt(false); });
+      });
+      if (agent.broken() && !sc.is_anchor) {
+        // The agent could not be brought back (a step killed it): later steps
+        // get a new container.
+        forget_step_container(sc.id);
+      }
+    } else {
+      // Engine exec: no agent, or a concurrent step is using it. With the
+      // helper the step runs under clnrm-seccomp-exec --reap, a subreaper
+      // that kills what the step left when it ends; a timeout kills the
+      // reaper's process tree from the host, which holds every orphan of
+      // the step (they are reparented to the reaper).
+      r = run_exec(
+          *state_->client, sc.id, spec, cancel,
+          [&](const std::string& exec_id) {
+            try {
+              kill_host_process_tree(state_->client->exec_inspect(exec_id).value("Pid", 0L));
+            } catch (const Error&) {
+            }
+          },
+          exec_prefix_);
+    }
   }
   if (r.exit_code == 137 && !r.timed_out) {
-    if (auto j = state_->client->container_inspect(sc->id)) r.oom_killed = (*j)["State"].value("OOMKilled", false);
+    if (auto j = state_->client->container_inspect(sc.id)) r.oom_killed = (*j)["State"].value("OOMKilled", false);
     // State.OOMKilled covers only the container's main process. A step's own
     // process killed by the OOM killer shows in the container's memory cgroup
     // (v1 memory.oom_control, v2 memory.events): a count that grew since we
@@ -290,10 +377,10 @@ ExecResult DockerPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
                       "grep '^oom_kill ' | head -n 1"};
         probe.timeout = Duration(10'000);
         CancelToken never;
-        const ExecResult p = run_exec(*state_->client, sc->id, probe, never, {});
+        const ExecResult p = run_exec(*state_->client, sc.id, probe, never, {});
         long count = 0;
         if (p.exit_code == 0 && std::sscanf(p.stdout_data.c_str(), "oom_kill %ld", &count) == 1) {
-          r.oom_killed = count > sc->oom_kills.exchange(count);
+          r.oom_killed = count > sc.oom_kills.exchange(count);
         }
       } catch (const Error&) {
         // The container is gone: nothing more to learn.
@@ -301,6 +388,25 @@ ExecResult DockerPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
     }
   }
   return r;
+}
+
+void DockerPod::sweep_after_exec_step(StepContainer& sc, const ExecResult& last) {
+  // A step container without the agent runs `sleep` as PID 1. Its steps run
+  // under the reaper; only a reaper killed by its own step (exit 137) or no
+  // reaper at all (no helper: remote engine) can leave processes behind. No
+  // step runs here now, so an exec's kill -9 -1 (every process but PID 1
+  // and the caller) removes them. Costs one exec, hence only then.
+  if (!exec_prefix_.empty() && last.exit_code != 128 + SIGKILL) return;
+  ProcessSpec sweep;
+  sweep.name = "sweep";
+  sweep.argv = {"sh", "-c", "kill -9 -1 2>/dev/null; true"};
+  sweep.timeout = Duration(10'000);
+  CancelToken never;
+  try {
+    run_exec(*state_->client, sc.id, sweep, never, [](const std::string&) {});
+  } catch (const Error&) {
+    // The container is gone: so are its processes.
+  }
 }
 
 std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spec) {
@@ -325,7 +431,7 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
   c.labels = labels("service", spec.name);
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
-  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, seccomp_prefix_);
+  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, exec_prefix_);
 }
 
 // The reuse unit is the service container plus (unless in host mode) the
@@ -450,13 +556,13 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
       anchor_lock_ = lock;
       if (sc) step_containers_[default_image()] = sc;
     }
-    return std::make_unique<DockerService>(state_, service_id, spec.name, lock, adopted, seccomp_prefix_);
+    return std::make_unique<DockerService>(state_, service_id, spec.name, lock, adopted, exec_prefix_);
   }
   // Every slot is busy: run a private, throw-away service instead.
   c.labels = labels("service", spec.name);
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
-  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, seccomp_prefix_);
+  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, exec_prefix_);
 }
 
 std::optional<int> DockerPod::connect_tcp(std::uint16_t port) {

@@ -21,6 +21,7 @@
 #include "backend/docker/container_spec.h"
 #include "backend/docker/reuse.h"
 #include "backend/docker/step_agent.h"
+#include "backend/docker/step_gate.h"
 
 namespace clnrm::docker {
 
@@ -45,6 +46,7 @@ class DockerPod final : public Pod {
     bool is_anchor = false;
     std::unique_ptr<StepAgent> agent;  // null: engine execs
     std::mutex busy;                   // the agent runs one step at a time
+    StepGate gate;                     // steps running here (the agent's sweep waits for none)
     std::atomic<long> oom_kills{0};    // the container cgroup's oom_kill count last seen
   };
 
@@ -52,8 +54,14 @@ class DockerPod final : public Pod {
   std::string network_mode_locked();  // creates the anchor when needed
   std::string ensure_anchor_locked();
   ContainerConfig step_config(const std::string& image) const;
-  // At high, with the helper found: runs c's command under clnrm-seccomp-exec.
+  // With the helper found: mounts it (engine-exec steps run under its
+  // --reap); at high also runs c's command under its filter.
   void wrap_with_seccomp_helper(ContainerConfig& c) const;
+  // Runs one step in `sc` (agent or engine exec) and learns whether a
+  // SIGKILL was the OOM killer's.
+  ExecResult run_step(StepContainer& sc, StepGate::Step& step, const ProcessSpec& spec, const CancelToken& cancel);
+  // After the last running step of `sc` ended: kill what steps left there.
+  void sweep_after_exec_step(StepContainer& sc, const ExecResult& last);
   bool take_standby_anchor_locked();
   std::shared_ptr<StepContainer> make_step_container_locked(const std::string& requested_image, bool as_anchor);
   std::shared_ptr<StepContainer> step_container_for(const std::string& image_request);
@@ -70,6 +78,7 @@ class DockerPod final : public Pod {
   PodSpec spec_;
   IsolationPolicy policy_;  // spec_'s level/limits/host_network as the §7 table says
   std::vector<std::string> seccomp_prefix_;  // clnrm-seccomp-exec argv prefix; empty: engine profile only
+  std::vector<std::string> exec_prefix_;     // engine-exec steps: clnrm-seccomp-exec [filter] --reap --; empty: no helper
   std::string name_;
   std::mutex mutex_;
   std::string anchor_;

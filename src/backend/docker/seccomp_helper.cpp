@@ -75,4 +75,13 @@ std::vector<std::string> seccomp_exec_prefix(const IsolationPolicy& policy) {
   return prefix;
 }
 
+std::vector<std::string> reaping_exec_prefix(const IsolationPolicy& policy) {
+  std::vector<std::string> prefix = seccomp_exec_prefix(policy);
+  if (prefix.empty()) {
+    prefix = {std::string(kSeccompHelperInContainer), "--"};
+  }
+  prefix.insert(prefix.end() - 1, "--reap");
+  return prefix;
+}
+
 }  // namespace clnrm::docker

@@ -51,5 +51,9 @@ SeccompHelper find_seccomp_helper(const Endpoint& engine, std::string_view confi
 // {"/.clnrm/seccomp-exec", "--deny=mount,...", "--deny-new-userns", "--"}.
 // Empty when the policy has no seccomp filter.
 std::vector<std::string> seccomp_exec_prefix(const IsolationPolicy& policy);
+// The argv prefix of engine-exec steps at every level: the policy's filter
+// (as above, none below high) plus --reap, so nothing the step starts
+// outlives it: {"/.clnrm/seccomp-exec", [--deny=... --deny-new-userns,] "--reap", "--"}.
+std::vector<std::string> reaping_exec_prefix(const IsolationPolicy& policy);
 
 }  // namespace clnrm::docker

@@ -13,20 +13,44 @@ namespace clnrm::docker {
 // One step per input line: "<nonce> <shell text>". The agent forks a
 // subshell that evaluates the text, which ends in `clnrm_run <argv>`:
 // `exec setsid <argv>`, one exec that makes the step a session leader (its
-// pgid is the pid the agent reports, so a timeout kills its whole tree) and
-// runs the program. The older `setsid sh -c <text>` cost a second exec (of
-// the shell) per step. The agent resolves setsid and sh once, so a step that
-// changes PATH still finds them. Newlines inside the text arrive as
-// references to clnrm_nl (a newline). The agent's variables are not
-// exported: programs never see them.
+// pgid is its pid $p, so a timeout next to other steps can kill its whole
+// session) and runs the program. The older `setsid sh -c <text>` cost a
+// second exec (of the shell) per step. The agent resolves setsid and sh
+// once, so a step that changes PATH still finds them. Newlines inside the
+// text arrive as references to clnrm_nl (a newline). The agent's variables
+// are not exported: programs never see them.
+//
+// "<nonce> clnrm_sweep" (never a step's text: those start with cd, export
+// or clnrm_run) kills everything but the agent: `kill -9 -1` from PID 1
+// signals every other process of the PID namespace, also orphans that
+// escaped their session and engine execs. It then reaps until /proc lists
+// only PID 1 (each `: & wait $!` makes the shell reap every exited child,
+// also orphans it never started), at most ~1000 rounds for a process stuck
+// in uninterruptible sleep, which dies when its I/O ends. It does nothing
+// unless the agent is PID 1: kill -1 outside a PID namespace of its own
+// would reach the whole host.
+//
+// SIGUSR1 / SIGUSR2 (engine kill API) end a running step: a trapped signal
+// interrupts `wait`, the trap kills, and the second `wait` collects the
+// step. A signal that came before the step's pid was known (the agent was
+// slow to read the line) kills the step's session right after the fork;
+// the pod's sweep after the step does the rest. A trapped signal also interrupts `read`: the loop then reads again
+// (no line is ever in flight while a signal is sent: the pod writes the
+// next line only after the current one's marker arrived).
 const char* const kStepAgentScript =
     "clnrm_nl='\n'; clnrm_setsid=$(command -v setsid); clnrm_sh=$(command -v sh); "
     "clnrm_run() { exec ${clnrm_setsid:+\"$clnrm_setsid\"} \"$@\"; }; "
-    "while IFS= read -r l; do "
+    "clnrm_sweep() { [ $$ = 1 ] || return; kill -9 -1 2>/dev/null; clnrm_i=0; "
+    "while set -- /proc/[0-9]*; [ $# -gt 1 ] && [ $clnrm_i -lt 1000 ]; do clnrm_i=$((clnrm_i+1)); : & wait $!; done; }; "
+    "clnrm_own() { [ -n \"$p\" ] && { kill -9 -$p 2>/dev/null || { kill -9 $p; kill -9 -$p; } 2>/dev/null; }; }; "
+    "trap 'clnrm_t=1; clnrm_sweep' USR1; "
+    "trap 'clnrm_t=1; clnrm_own' USR2; "
+    "while :; do IFS= read -r l || { [ $? -gt 128 ] && continue; break; }; "
     "n=${l%% *}; "
-    "(eval \"${l#* }\") </dev/null & p=$!; "
-    "printf '\\036%s:pid:%s\\n' \"$n\" \"$p\" >&2; "
-    "wait \"$p\"; r=$?; "
+    "if [ \"${l#* }\" = clnrm_sweep ]; then clnrm_sweep; r=0; else "
+    "clnrm_t=; p=; (eval \"${l#* }\") </dev/null & p=$!; "
+    "if [ -n \"$clnrm_t\" ]; then clnrm_own; fi; "
+    "wait \"$p\"; r=$?; if [ -n \"$clnrm_t\" ]; then wait \"$p\" 2>/dev/null; r=$?; fi; fi; "
     "printf '\\036%s:%s\\n' \"$n\" \"$r\"; printf '\\036%s:%s\\n' \"$n\" \"$r\" >&2; "
     "done";
 
@@ -68,20 +92,14 @@ std::string make_nonce() {
 }
 
 // Finds "\x1e<nonce>:<rest>\n" in `s`; returns <rest> and erases the marker.
-std::optional<std::string> take_marker(std::string& s, const std::string& prefix, bool pid_marker) {
-  std::size_t from = 0;
-  for (;;) {
-    const auto at = s.find(prefix, from);
-    if (at == std::string::npos) return std::nullopt;
-    const auto nl = s.find('\n', at);
-    if (nl == std::string::npos) return std::nullopt;
-    std::string rest = s.substr(at + prefix.size(), nl - at - prefix.size());
-    if (rest.starts_with("pid:") == pid_marker) {
-      s.erase(at, nl - at + 1);
-      return pid_marker ? rest.substr(4) : rest;
-    }
-    from = nl;
-  }
+std::optional<std::string> take_marker(std::string& s, const std::string& prefix) {
+  const auto at = s.find(prefix);
+  if (at == std::string::npos) return std::nullopt;
+  const auto nl = s.find('\n', at);
+  if (nl == std::string::npos) return std::nullopt;
+  std::string rest = s.substr(at + prefix.size(), nl - at - prefix.size());
+  s.erase(at, nl - at + 1);
+  return rest;
 }
 
 }  // namespace
@@ -96,9 +114,6 @@ StepAgent::StepAgent(DockerClient& client, std::string container_id)
 bool StepAgent::read_until_done(const std::string& marker, std::chrono::steady_clock::time_point deadline,
                                 const CancelToken* cancel) {
   for (;;) {
-    if (pid_.empty()) {
-      if (auto pid = take_marker(demux_.err(), marker, true)) pid_ = *pid;
-    }
     // Both streams end with the marker: each stream is ordered, but the
     // engine copies them independently, so one may lag the other.
     const auto out_at = demux_.out().rfind(marker);
@@ -128,35 +143,29 @@ bool StepAgent::read_until_done(const std::string& marker, std::chrono::steady_c
   }
 }
 
-void StepAgent::kill_session(const std::string& nonce, std::chrono::steady_clock::time_point deadline) {
-  // The pid marker comes right after the agent started the step.
-  const std::string prefix = "\x1e" + nonce + ":";
-  while (pid_.empty()) {
-    if (auto pid = take_marker(demux_.err(), prefix, true)) {
-      pid_ = *pid;
-      break;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return;
-    auto chunk = stream_->read_some(std::chrono::milliseconds(50));
-    if (chunk && chunk->empty()) return;
-    if (chunk) demux_.feed(*chunk);
-  }
-  const std::string* pid = &pid_;
-  if (pid->empty() || pid->find_first_not_of("0123456789") != std::string::npos) return;
-  // Kill the step's session (its process group) from inside the container.
-  // Until the step's `exec setsid` has run, that group does not exist yet:
-  // then kill the step's process itself and, in case setsid happened in
-  // between, the group once more.
-  const std::string kill = fmt::format("kill -9 -{0} 2>/dev/null || {{ kill -9 {0}; kill -9 -{0}; }} 2>/dev/null; true", *pid);
-  nlohmann::json body = {{"AttachStdout", true}, {"AttachStderr", true}, {"Cmd", {"sh", "-c", kill}}};
+void StepAgent::interrupt(bool everything) {
+  // The agent traps both signals (kStepAgentScript). The engine signals the
+  // container's PID 1, which is the agent: no exec, one request.
   try {
-    const std::string exec_id = client_.exec_create(id_, body);
-    client_.exec_start(exec_id, 4096, std::chrono::seconds(10), nullptr);
+    client_.container_kill(id_, everything ? "SIGUSR1" : "SIGUSR2");
   } catch (const Error&) {
+    // The container is gone: so is the step; read_until_done() notices.
   }
 }
 
-ExecResult StepAgent::run(const ProcessSpec& spec, const CancelToken& cancel) {
+void StepAgent::sweep() {
+  if (broken_) return;
+  const std::string nonce = make_nonce();
+  const std::string prefix = "\x1e" + nonce + ":";
+  demux_.out().clear();
+  demux_.err().clear();
+  stream_->write_all(nonce + " clnrm_sweep\n");
+  if (!read_until_done(prefix, std::chrono::steady_clock::now() + std::chrono::seconds(10), nullptr)) broken_ = true;
+  demux_.out().clear();
+  demux_.err().clear();
+}
+
+ExecResult StepAgent::run(const ProcessSpec& spec, const CancelToken& cancel, const std::function<void()>& on_abort) {
   if (broken_) throw Error(ErrorKind::Backend, "step agent is gone", "container " + id_.substr(0, 12));
   if (spec.argv.empty()) throw Error(ErrorKind::Config, "empty command", "step '" + spec.name + "'");
   const auto started = std::chrono::steady_clock::now();
@@ -164,7 +173,6 @@ ExecResult StepAgent::run(const ProcessSpec& spec, const CancelToken& cancel) {
   const std::string prefix = "\x1e" + nonce + ":";
   demux_.out().clear();
   demux_.err().clear();
-  pid_.clear();
   limit_ = spec.output_limit;
   stream_->write_all(nonce + " " + step_script(spec) + "\n");
 
@@ -173,13 +181,12 @@ ExecResult StepAgent::run(const ProcessSpec& spec, const CancelToken& cancel) {
   bool done = read_until_done(prefix, deadline, &cancel);
   if (!done) {
     r.timed_out = !cancel.cancelled();
-    kill_session(nonce, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+    on_abort();
     done = read_until_done(prefix, std::chrono::steady_clock::now() + std::chrono::seconds(10), nullptr);
     if (!done) broken_ = true;
   }
-  take_marker(demux_.err(), prefix, true);
-  auto status = take_marker(demux_.out(), prefix, false);
-  take_marker(demux_.err(), prefix, false);
+  auto status = take_marker(demux_.out(), prefix);
+  take_marker(demux_.err(), prefix);
   r.exit_code = status ? std::atoi(status->c_str()) : 128 + SIGKILL;
   if (r.timed_out || !done) r.exit_code = 128 + SIGKILL;
   if (r.exit_code > 128 && r.exit_code < 128 + 65) r.term_signal = r.exit_code - 128;

@@ -7,11 +7,23 @@
 // exec create + start + inspect (three requests and a runc exec).
 //
 // The marker is "\x1e<nonce>:<status>\n" with a random nonce per step, so a
-// program cannot fake it. A timed-out or cancelled step's session is killed
-// with an engine exec (`kill -9 -<pgid>`), which works for remote engines too.
+// program cannot fake it.
+//
+// Nothing a step starts outlives it, whatever it did to leave its process
+// group (setsid, double fork, nohup, ignoring SIGTERM): the agent is the
+// container's PID 1, so every orphan in the container becomes its child, and
+// kill(-1, SIGKILL) from PID 1 reaches every other process of the
+// container's PID namespace. After a step, when no other step runs in the
+// container (step_gate.h), the pod asks the agent to sweep(): kill -9 -1,
+// then wait until /proc lists nothing but PID 1. A timed-out or cancelled
+// step is ended by a signal to PID 1 through the engine's kill API (no exec,
+// works for remote engines too): SIGUSR1 = the same sweep (no other step
+// runs), SIGUSR2 = kill the step's session only (other steps run next to it;
+// the sweep follows when the last of them ends).
 
 #include <clnrm/backend.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,22 +46,28 @@ class StepAgent {
   // Attaches to a created, not yet started container (so no output is lost).
   StepAgent(DockerClient& client, std::string container_id);
   // Runs one step. Throws Error(Backend) when the agent is gone; after that
-  // broken() is true and the caller should use another container.
-  ExecResult run(const ProcessSpec& spec, const CancelToken& cancel);
+  // broken() is true and the caller should use another container. When the
+  // step times out or is cancelled, `on_abort` must call interrupt().
+  ExecResult run(const ProcessSpec& spec, const CancelToken& cancel, const std::function<void()>& on_abort);
+  // Ends the running step: `everything` kills every process of the container
+  // but the agent (only when no other step runs there), else only the
+  // step's session.
+  void interrupt(bool everything);
+  // Kills every process of the container but the agent and returns once
+  // they are all gone. Only when no step runs in the container.
+  void sweep();
   bool broken() const noexcept { return broken_; }
 
  private:
   // Reads until both streams carry the end marker or `deadline` passes.
   bool read_until_done(const std::string& marker, std::chrono::steady_clock::time_point deadline,
                        const CancelToken* cancel);
-  void kill_session(const std::string& nonce, std::chrono::steady_clock::time_point deadline);
 
   DockerClient& client_;
   std::string id_;
   std::unique_ptr<AttachStream> stream_;
   StreamDemuxer demux_;
   bool broken_ = false;
-  std::string pid_;  // the running step's session id (its pgid), from the agent
   std::size_t limit_ = 16u << 20;  // output bytes kept per stream
 };
 

@@ -1,0 +1,13 @@
+/* The subreaper mode of clnrm-seccomp-exec (`--reap`): runs a step's
+ * command so that nothing it starts outlives it. */
+#ifndef CLNRM_SECCOMP_EXEC_STEP_REAPER_H
+#define CLNRM_SECCOMP_EXEC_STEP_REAPER_H
+
+/* Makes the calling process a child subreaper (PR_SET_CHILD_SUBREAPER),
+ * forks, execs argv[0] (PATH lookup) in the child and waits for it. When it
+ * has exited, every process still descending from the caller is SIGKILLed
+ * and reaped. Returns the command's exit status as a shell reports it (the
+ * code, 128 + signal, 127 not found, 126 not runnable). */
+int clnrm_run_reaped(char** argv);
+
+#endif
