@@ -5,11 +5,15 @@
 namespace clnrm {
 namespace {
 
-// Docker's default capability set (moby oci/caps/defaults.go): no sys_admin,
-// so a root step cannot remount the read-only root writable even at low.
+// Docker's default capability set (moby oci/caps/defaults.go) less mknod: no
+// sys_admin, so a root step cannot remount its read-only view writable even
+// at low; no mknod, because Docker's device cgroup lets every container open
+// c 5:1 (the host's console) and more, and no API removes that rule
+// (tests/integration/docker_host_escape_test.cpp). The sandbox's writable
+// mounts are nodev anyway.
 const std::vector<std::string> kLowCapabilities = {
-    "chown",   "dac_override", "fsetid",           "fowner",     "mknod", "net_raw",    "setgid",
-    "setuid",  "setfcap",      "setpcap",          "net_bind_service", "sys_chroot", "kill", "audit_write"};
+    "chown",   "dac_override", "fsetid", "fowner",           "net_raw",    "setgid", "setuid",
+    "setfcap", "setpcap",      "kill",   "net_bind_service", "sys_chroot", "audit_write"};
 
 // Enough for ordinary servers and shells: own files, change uid/gid, bind low
 // ports, signal their children.

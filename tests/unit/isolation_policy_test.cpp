@@ -96,12 +96,13 @@ TEST(IsolationPolicy, SandboxPlanReadsThePolicy) {
 TEST(IsolationPolicy, DockerSettingsReadThePolicy) {
   const docker::SecuritySettings low = docker::security_for(make_isolation_policy(SecurityLevel::Low));
   EXPECT_FALSE(low.read_only_rootfs);
-  // Low: the policy's list spelled out, without mknod (container_spec.cpp:
-  // docker's device cgroup would let it open the host's console).
+  // Low: the policy's list spelled out, which has no mknod
+  // (isolation_policy.cpp: docker's device cgroup would let it open the
+  // host's console).
   EXPECT_TRUE(low.drop_all_caps);
   EXPECT_TRUE(contains(low.cap_add, "NET_RAW"));
   EXPECT_FALSE(contains(low.cap_add, "MKNOD"));
-  EXPECT_EQ(low.cap_add.size(), make_isolation_policy(SecurityLevel::Low).capabilities.size() - 1);
+  EXPECT_EQ(low.cap_add.size(), make_isolation_policy(SecurityLevel::Low).capabilities.size());
   EXPECT_EQ(low.memory_bytes, 0);
   const docker::SecuritySettings medium = docker::security_for(make_isolation_policy(SecurityLevel::Medium));
   EXPECT_TRUE(medium.read_only_rootfs);

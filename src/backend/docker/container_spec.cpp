@@ -11,15 +11,10 @@ SecuritySettings security_for(const IsolationPolicy& policy) {
   s.read_only_rootfs = policy.root_fs == RootFs::ReadOnlyWithTmpfs;
   if (s.read_only_rootfs) s.tmpfs = policy.tmpfs;
   // Every level: CapDrop ALL + CapAdd the policy's list, so the set does not
-  // depend on the engine's default (Docker's and Podman's differ) - except
-  // mknod. Docker's device cgroup allows every container to open
-  // c 5:1 (/dev/console) and a few more by default, and no API removes
-  // that rule: with CAP_MKNOD (low's list) a step can `mknod x c 5 1` and
-  // open the HOST's console (tests/integration/docker_host_escape_test.cpp,
-  // CannotOpenTheHostConsoleOrTtys). Medium's and high's lists never had it.
+  // depend on the engine's default (Docker's and Podman's differ; low's list
+  // leaves out mknod, src/policy/isolation_policy.cpp says why).
   s.drop_all_caps = true;
   for (const std::string& cap : policy.capabilities) {
-    if (cap == "mknod") continue;
     std::string upper;
     for (const char ch : cap) upper += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
     s.cap_add.push_back(std::move(upper));

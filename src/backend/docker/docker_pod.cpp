@@ -62,12 +62,7 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
     for (const char ch : cap) lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
     caps.push_back(std::move(lower));
   }
-  const bool mknod_dropped = std::find(policy_.capabilities.begin(), policy_.capabilities.end(), "mknod") !=
-                             policy_.capabilities.end();
-  e.push_back({"capabilities",
-               mknod_dropped ? "docker HostConfig CapDrop=ALL + CapAdd (the level's list without mknod: docker's "
-                               "device cgroup lets any container open c 5:1, the host's console)"
-                             : "docker HostConfig CapDrop=ALL + CapAdd",
+  e.push_back({"capabilities", "docker HostConfig CapDrop=ALL + CapAdd (the level's list)",
                caps.empty() ? "none" : fmt::format("{}", fmt::join(caps, ","))});
   e.push_back({"no_new_privs", "docker SecurityOpt no-new-privileges", s.no_new_privileges ? "on" : "off"});
   if (!policy_.seccomp) {
