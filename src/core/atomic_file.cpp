@@ -1,4 +1,5 @@
 #include "core/atomic_file.h"
+#include "core/unique_fd.h"
 
 #include <clnrm/error.h>
 #include <fcntl.h>
@@ -14,37 +15,8 @@
 namespace clnrm {
 namespace {
 
-// Owns one descriptor (core sits below the sandbox's UniqueFd).
-class Descriptor {
- public:
-  explicit Descriptor(int fd = -1) noexcept : fd_(fd) {}
-  Descriptor(Descriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Descriptor& operator=(Descriptor&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  ~Descriptor() { reset(); }
-
-  int get() const noexcept { return fd_; }
-  bool valid() const noexcept { return fd_ >= 0; }
-  // close() with its result: a failed close can mean lost data (NFS, quotas).
-  int close() noexcept { return ::close(std::exchange(fd_, -1)); }
-
- private:
-  void reset() noexcept {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int fd_;
-};
-
 // Writes everything and closes; errno is set on failure.
-bool write_and_close(Descriptor& fd, std::string_view content) {
+bool write_and_close(UniqueFd& fd, std::string_view content) {
   std::size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
@@ -85,7 +57,7 @@ std::vector<std::string> components(std::string_view relative) {
 
 void write_file_atomically(const std::string& path, std::string_view content) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  Descriptor fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd.valid()) throw_errno("cannot create " + path);
   if (!write_and_close(fd, content)) {
     const int saved = errno;
@@ -125,18 +97,18 @@ void write_file_atomically_beneath(const std::string& dir, std::string_view rela
   if (auto why = why_not_beneath(relative)) refuse(where, "the path " + *why);
   const std::vector<std::string> parts = components(relative);
 
-  Descriptor current(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd current(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!current.valid()) throw_errno("cannot open the output directory " + dir);
   std::string walked;
   for (std::size_t k = 0; k + 1 < parts.size(); ++k) {
     const std::string& part = parts[k];
     walked += walked.empty() ? part : "/" + part;
     constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-    Descriptor next(::openat(current.get(), part.c_str(), kFlags));
+    UniqueFd next(::openat(current.get(), part.c_str(), kFlags));
     if (!next.valid() && errno == ENOENT) {
       if (::mkdirat(current.get(), part.c_str(), 0755) != 0 && errno != EEXIST)
         throw_errno("cannot create directory " + dir + "/" + walked);
-      next = Descriptor(::openat(current.get(), part.c_str(), kFlags));
+      next = UniqueFd(::openat(current.get(), part.c_str(), kFlags));
     }
     if (!next.valid()) {
       if (is_symlink_at(current.get(), part)) refuse(where, "'" + walked + "' is a symbolic link");
@@ -152,10 +124,10 @@ void write_file_atomically_beneath(const std::string& dir, std::string_view rela
     refuse(where, "'" + std::string(relative) + "' is a symbolic link");
   const std::string tmp = "." + name + ".tmp." + std::to_string(::getpid());
   constexpr int kCreate = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-  Descriptor out(::openat(current.get(), tmp.c_str(), kCreate, 0644));
+  UniqueFd out(::openat(current.get(), tmp.c_str(), kCreate, 0644));
   if (!out.valid() && errno == EEXIST) {  // left by a killed run with our pid
     ::unlinkat(current.get(), tmp.c_str(), 0);
-    out = Descriptor(::openat(current.get(), tmp.c_str(), kCreate, 0644));
+    out = UniqueFd(::openat(current.get(), tmp.c_str(), kCreate, 0644));
   }
   if (!out.valid()) throw_errno("cannot create " + where);
   if (!write_and_close(out, content)) {

@@ -89,6 +89,19 @@ std::set<std::string> lines(const std::string& text) {
   return out;
 }
 
+// A pod of a backend started now: a backend looks at the host once, when it
+// starts, so bait made before this is in its view.
+struct PodOfANewBackend {
+  PodOfANewBackend(const std::string& name, SecurityLevel level) : backend(make_sandbox_backend()) {
+    PodSpec spec;
+    spec.test_name = name;
+    spec.level = level;
+    pod = backend->create_pod(spec);
+  }
+  std::unique_ptr<Backend> backend;
+  std::unique_ptr<Pod> pod;  // destroyed before its backend
+};
+
 class SandboxHostView : public ::testing::TestWithParam<SecurityLevel> {};
 
 TEST_P(SandboxHostView, TheRootHoldsOnlyTheAllowlist) {
@@ -120,13 +133,9 @@ TEST_P(SandboxHostView, NoUnixSocketOfTheHostAccepts) {
   // that looks for them starts.
   BaitSocket in_etc("/etc/" + unique_marker("bait") + ".sock");
   ASSERT_TRUE(in_etc.ok());
-  auto backend = make_sandbox_backend();
-  PodSpec spec;
-  spec.test_name = "view-sockets";
-  spec.level = GetParam();
-  auto pod = backend->create_pod(spec);
+  PodOfANewBackend fresh("view-sockets", GetParam());
   const ExecResult r =
-      run(*pod, connect_to({in_tmp.path(), in_run.path(), in_etc.path(), "/var/run/docker.sock",
+      run(*fresh.pod, connect_to({in_tmp.path(), in_run.path(), in_etc.path(), "/var/run/docker.sock",
                             "/run/docker.sock", "/run/containerd/containerd.sock", "/dev/log"}));
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
   EXPECT_EQ(r.stdout_data, "") << "a host unix socket accepted a step's connection";
@@ -219,11 +228,8 @@ TEST_P(SandboxHostView, AboveLowTheCleanroomsRootIsNotTheHostsRoot) {
     std::ofstream(secret) << "root-only\n";
     ::chmod(secret.c_str(), 0600);
   }
-  auto backend = make_sandbox_backend();
-  PodSpec spec;
-  spec.test_name = "view-identity";
-  spec.level = GetParam();
-  auto pod = backend->create_pod(spec);
+  PodOfANewBackend fresh("view-identity", GetParam());
+  Pod* pod = fresh.pod.get();
   const ExecResult map =
       run(*pod, shell("cat /proc/self/uid_map /proc/self/gid_map | tr -s ' ' | sed 's/^ //'"));
   const ExecResult read = run(*pod, command({"cat", secret}));
