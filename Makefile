@@ -8,9 +8,10 @@ CLNRM := build/$(PRESET)/clnrm
 deps:
 	bash scripts/setup-deps.sh
 
-# The test Docker engine (no bridge, loopback only) and the offline test images.
+# The test Docker engine (no bridge, loopback only, root in a container is
+# not the host's: --userns-remap) and the offline test images.
 engine: deps
-	bash scripts/start-docker.sh
+	CLNRM_DOCKER_USERNS=1 bash scripts/start-docker.sh
 	bash scripts/make-test-images.sh
 
 build: deps
