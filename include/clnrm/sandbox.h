@@ -33,9 +33,8 @@
 namespace clnrm {
 
 struct SandboxOptions {
-  // Where the per-pod writable workdir (its own tmpfs) is mounted inside the
-  // pod. It lives inside the pod's /tmp tmpfs because the host root is
-  // read-only and a mount point must already exist.
+  // The per-pod writable workdir: a directory of the pod's scratch tmpfs,
+  // which must be inside /tmp (the scratch behind it).
   std::string workdir = "/tmp/work";
   // cgroup v1 hierarchy root and the clnrm-owned parent group under each
   // controller (memory, pids, cpu). When not writable, limits fall back to
@@ -55,8 +54,9 @@ struct SandboxOptions {
   // same fresh namespaces, only made earlier) instead of waiting ~1 ms for
   // it. At most 4 kinds are kept; 0 disables (every pod is made on demand).
   int standby_pods = 1;
-  // Size of each scratch tmpfs of a pod (/tmp, the workdir, /dev/shm), in
-  // MiB: a step that fills one gets ENOSPC, and the host's memory is safe.
+  // Size of a pod's one scratch tmpfs (behind /tmp with the workdir, /run,
+  // /var/tmp and /dev/shm), in MiB: a step that fills it gets ENOSPC, and
+  // the host's memory is safe.
   // 0: half the pod's memory limit ([limits] memory_mb or the level's
   // default), or 1024 when the pod has none.
   std::uint64_t scratch_mb = 0;

@@ -18,7 +18,7 @@ struct ExecPlan {
   std::vector<std::string> candidates;     // absolute paths to try, in PATH order
   std::vector<const char*> candidate_ptrs;  // null-terminated
   std::string workdir;                     // absolute path inside the pod
-  std::string rootfs;                      // empty: the pod's root (read-only host root)
+  std::string rootfs;                      // empty: the pod's root (its allowlisted view)
   std::string not_found_message;           // "clnrm: foo: command not found\n"
   std::string denied_message;              // "clnrm: foo: permission denied\n"
 };

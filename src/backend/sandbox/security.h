@@ -5,7 +5,7 @@
 // setrlimit fallback for limits cgroups could not take.
 //
 //   low    Docker's default capability set (no CAP_SYS_ADMIN: a root step
-//          must not be able to remount the read-only host root writable).
+//          must not be able to remount its read-only view writable).
 //   medium a minimal set (chown, dac_override, fowner, fsetid, kill, setgid,
 //          setuid, net_bind_service) + no_new_privs.
 //   high   no capabilities at all (CapEff 0) + no_new_privs + seccomp filter
