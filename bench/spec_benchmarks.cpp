@@ -148,6 +148,24 @@ void BM_ParseFilesFromDisk(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseFilesFromDisk)->Unit(benchmark::kMillisecond);
 
+// One generated file with N steps (CI generators write such files): parsing
+// must stay linear in N. Complexity() fits the curve, so a quadratic step
+// (once: duplicate-name checks scanning every earlier step, 28.8 s at 100k)
+// shows as a changed big-O, not just a slower number.
+void BM_ParseManySteps(benchmark::State& state) {
+  std::string text = "[test.metadata]\nname = \"many\"\n";
+  for (std::int64_t i = 0; i < state.range(0); ++i)
+    text += fmt::format("[[steps]]\nname = \"s{}\"\ncommand = [\"/bin/true\"]\n", i);
+  for (auto _ : state) {
+    clnrm::ParseResult r = clnrm::parse_test_text(text, "many.clnrm.toml");
+    if (!r.ok()) state.SkipWithError("generated file did not parse");
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetComplexityN(state.range(0));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_ParseManySteps)->RangeMultiplier(4)->Range(1 << 10, 1 << 16)->Complexity()->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -1,6 +1,10 @@
 // [[steps]] and [[scenario]]: the commands a test runs and what they must produce.
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
 #include "sections.h"
 #include "suggest.h"
 
@@ -26,18 +30,25 @@ const std::initializer_list<std::string_view> kUpstreamStepKeys = {
     "wait_for_span", "artifacts",      "expected_spans", "otel",
     "should_fail",   "capture_stdout", "capture_stderr"};
 
-void check_unique_name(ParseContext& ctx, const toml::table& t,
-                       const std::vector<StepSpec>& earlier, std::string_view name,
-                       std::string_view what) {
-  for (const StepSpec& other : earlier) {
-    if (other.name == name) {
-      ctx.error(pos_of(*t.get("name")),
-                fmt::format("duplicate {} name '{}' (first defined at line {})", what, name,
-                            other.pos.line));
-      return;
-    }
+// The names seen so far in one list of steps, with the line of each. A map,
+// not a scan of the earlier steps: a generated file with 100k steps must
+// parse in linear time (a scan made validate quadratic: 28.8 s at 100k).
+class StepNames {
+ public:
+  explicit StepNames(std::string_view what) : what_(what) {}
+
+  // Reports an error at the step's `name` when an earlier step has the same name.
+  void add(ParseContext& ctx, const toml::table& t, const StepSpec& step) {
+    auto [it, inserted] = first_line_.try_emplace(step.name, step.pos.line);
+    if (!inserted)
+      ctx.error(pos_of(*t.get("name")), fmt::format("duplicate {} name '{}' (first defined at line {})",
+                                                    what_, step.name, it->second));
   }
-}
+
+ private:
+  std::string_view what_;
+  std::unordered_map<std::string, std::uint32_t> first_line_;
+};
 
 bool has_misspelt_command(const toml::table& t) {
   for (auto&& [key, value] : t) {
@@ -145,6 +156,7 @@ void read_steps(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
     return;
   }
   spec.steps.reserve(arr->size());
+  StepNames names("step");
   for (const toml::node& element : *arr) {
     const toml::table* t = element.as_table();
     if (!t) {
@@ -153,7 +165,7 @@ void read_steps(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
       continue;
     }
     if (auto step = read_step(ctx, *t, "[[steps]]", spec)) {
-      check_unique_name(ctx, *t, spec.steps, step->name, "step");
+      names.add(ctx, *t, *step);
       spec.steps.push_back(std::move(*step));
     }
   }
@@ -216,6 +228,7 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
       ctx.error(pos_of(*run), "a [[scenario]] takes either 'run' or 'steps', not both");
     if (steps) {
       if (const toml::array* sa = steps->as_array()) {
+        StepNames names("step");
         for (const toml::node& st : *sa) {
           const toml::table* stt = st.as_table();
           if (!stt) {
@@ -224,7 +237,7 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
             continue;
           }
           if (auto step = read_step(ctx, *stt, "[[scenario.steps]]", spec)) {
-            check_unique_name(ctx, *stt, sc.steps, step->name, "step");
+            names.add(ctx, *stt, *step);
             if (step->service.empty())
               step->service = service;  // the scenario's service is the default
             sc.steps.push_back(std::move(*step));

@@ -479,6 +479,27 @@ command = ["true"]
             "t.clnrm.toml:7:8: error: duplicate step name 'same' (first defined at line 3)");
 }
 
+// Names are unique per list: within [[steps]], within one scenario's steps;
+// a scenario may reuse a name of [[steps]] or of another scenario.
+TEST(ParserTest, DuplicateStepNamesAreCheckedPerList) {
+  EXPECT_EQ(only_error(R"([test.metadata]
+name = "x"
+[[steps]]
+name = "a"
+command = ["true"]
+[[scenario]]
+name = "one"
+steps = [{ name = "a", command = ["true"] }, { name = "b", command = ["true"] }]
+[[scenario]]
+name = "two"
+steps = [
+  { name = "b", command = ["true"] },
+  { name = "b", command = ["true"] },
+]
+)"),
+            "t.clnrm.toml:15:12: error: duplicate step name 'b' (first defined at line 14)");
+}
+
 TEST(ParserTest, StepNamingMissingService) {
   EXPECT_EQ(only_error(R"([test.metadata]
 name = "x"
