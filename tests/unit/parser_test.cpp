@@ -497,7 +497,7 @@ steps = [
   { name = "b", command = ["true"] },
 ]
 )"),
-            "t.clnrm.toml:15:12: error: duplicate step name 'b' (first defined at line 14)");
+            "t.clnrm.toml:13:12: error: duplicate step name 'b' (first defined at line 12)");
 }
 
 TEST(ParserTest, StepNamingMissingService) {
