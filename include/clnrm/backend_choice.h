@@ -13,10 +13,20 @@
 
 namespace clnrm {
 
-// Settings only some backends use (docker: --image-map, --reuse).
+// Settings only some backends use (docker: --image-map, --reuse, --docker-host).
 struct BackendChoiceOptions {
-  std::vector<std::string> image_map;  // "FROM=TO" entries
+  std::vector<std::string> image_map;  // "FROM=TO" entries; later entries win
   bool reuse = false;
+  std::string docker_host;  // --docker-host; empty: the resolver's order (DOCKER_HOST, ...)
+};
+
+// The backend and, for people reading the output, why it was chosen.
+struct BackendChoice {
+  std::shared_ptr<Backend> backend;
+  // "no test names an image", "tests name images and the engine at
+  // unix:///var/run/docker.sock (from default socket) answers", "the engine ...
+  // cannot be reached: ...". Empty when the name was taken as given.
+  std::string reason;
 };
 
 // Names accepted by make_backend, for --help and error messages.
@@ -25,7 +35,11 @@ std::vector<std::string> backend_names();
 std::string_view default_backend_name();
 // Throws Error(Usage) for an unknown name, Error(NotSupported) when the
 // backend cannot work on this machine. `tests` lets `auto` pick by content:
-// docker when a test names an image and an engine answers, else sandbox.
+// docker for the whole run when any test names an image and an engine
+// answers, else sandbox (whose tests naming an image then fail, saying so).
+BackendChoice choose_backend(std::string_view name, const std::vector<TestSpec>& tests,
+                             const BackendChoiceOptions& options = {});
+// choose_backend(...).backend.
 std::shared_ptr<Backend> make_backend(std::string_view name, const std::vector<TestSpec>& tests,
                                       const BackendChoiceOptions& options = {});
 

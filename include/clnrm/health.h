@@ -24,16 +24,22 @@ std::string_view to_string(HealthCheck::Result result) noexcept;
 
 struct HealthReport {
   std::vector<HealthCheck> checks;
-  // No required check failed.
+  // No required check of the sandbox (any category but "engine") failed.
   bool sandbox_ready() const;
+  // No required check failed: the sandbox can run and an engine that was
+  // asked for (--docker-host, DOCKER_HOST, CLNRM_DOCKER_SOCKET, or
+  // backend = "docker" in cleanroom.toml) answers. Decides the exit code.
+  bool ready() const;
 };
 
 struct HealthOptions {
   std::string history_db = ".clnrm/history.db";
-  // Engine sockets to probe; empty: DOCKER_HOST (unix://), CLNRM_DOCKER_SOCKET,
-  // /var/run/docker.sock, /run/docker.sock, /run/podman/podman.sock,
-  // $XDG_RUNTIME_DIR/podman/podman.sock.
-  std::vector<std::string> engine_sockets;
+  // The engine to check (--docker-host); empty: the resolver's order
+  // (src/backend/docker/endpoint.h), the same engine `clnrm run` would use.
+  std::string docker_host;
+  // The project runs its tests on docker (cleanroom.toml backend = "docker"):
+  // an engine that does not answer is then a failure, not a warning.
+  bool engine_required = false;
   std::chrono::milliseconds engine_timeout{2000};
 };
 
@@ -42,11 +48,14 @@ struct HealthOptions {
 std::vector<HealthCheck> check_namespaces();
 // Layout (v1 / v2 / hybrid), controllers, and whether clnrm can create a cgroup.
 std::vector<HealthCheck> check_cgroups();
-// GET /_ping and /version over each engine socket (libcurl, unix socket).
+// GET /_ping and /version on the engine the resolver picks (the one
+// `clnrm run --backend docker` uses). Named explicitly (--docker-host,
+// DOCKER_HOST, CLNRM_DOCKER_SOCKET) or required by the project and not
+// answering: a required failure; otherwise only a warning.
 std::vector<HealthCheck> check_engines(const HealthOptions& options);
 std::vector<HealthCheck> check_libfaketime();
 // Is clnrm-seccomp-exec there for a local engine (clnrm's seccomp list in containers at high)?
-std::vector<HealthCheck> check_seccomp_helper();
+std::vector<HealthCheck> check_seccomp_helper(std::string_view docker_host = {});
 std::vector<HealthCheck> check_history_db(const std::string& path);
 
 HealthReport run_health_checks(const HealthOptions& options = {});

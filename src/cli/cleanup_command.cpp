@@ -11,6 +11,7 @@
 
 #include "backend/sandbox/cgroups.h"
 #include "commands.h"
+#include "project_settings.h"
 
 namespace clnrm::cli {
 
@@ -22,13 +23,20 @@ void add_cleanup_command(CLI::App& app, CliContext& ctx) {
     bool all = false;
     bool quiet = false;
     std::string host;
+    ConfigFlags config;
   };
   auto flags = std::make_shared<Flags>();  // owned by the callback, lives as long as the app
   cmd->add_flag("--all", flags->all, "Also remove warm reuse containers and those of runs still in progress");
   cmd->add_option("--docker-host", flags->host,
-                  "Engine address (unix:///path or tcp://host:port); default DOCKER_HOST, then the usual sockets");
+                  "Engine address (unix:///path or tcp://host:port); default DOCKER_HOST, then "
+                  "CLNRM_DOCKER_SOCKET, then the usual sockets");
   cmd->add_flag("-q,--quiet", flags->quiet, "Print only errors");
+  add_config_flags(*cmd, flags->config);
   cmd->callback([&ctx, flags] {
+    // Nothing in cleanroom.toml changes what cleanup removes, but a broken
+    // one is reported here too (exit 2), not only by the next run.
+    const ProjectSettings project = load_project_settings(flags->config);
+    if (!flags->quiet) std::printf("cleanup: %s\n", project.note.c_str());
     const bool all = flags->all;
     // The same removal a sandbox backend does when it starts (the next
     // `clnrm run`); only groups whose runner process is gone, and empty.

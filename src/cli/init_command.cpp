@@ -52,6 +52,8 @@ security_level = "medium"
 
 std::string project_config_text(const std::string& name) {
   return fmt::format(R"(# clnrm project settings (docs/test-file-reference.md, "cleanroom.toml").
+# clnrm run/validate/health/services/cleanup read it from this directory and
+# every directory below; flags on the command line win over [defaults].
 [project]
 name = "{}"
 

@@ -26,6 +26,7 @@
 
 #include "commands.h"
 #include "core/atomic_file.h"
+#include "project_settings.h"
 #include "run_planning.h"
 #include "test_selection.h"
 
@@ -34,14 +35,16 @@ namespace {
 
 struct RunArgs {
   std::vector<std::string> paths;
-  int jobs = 0;
+  std::optional<int> jobs;  // not given: cleanroom.toml, else one per core
   bool fail_fast = false;
   std::string format = "human";
   std::string junit_file;
   std::string json_file;
   std::string output_dir = ".";  // where [report] paths of test files are written
-  std::string backend;
-  std::string timeout = "5m";  // a step that hangs forever must not hang the run forever
+  std::string backend;  // not given: cleanroom.toml, else sandbox
+  std::string timeout;  // not given: cleanroom.toml, else 5m (project_settings.cpp)
+  std::string docker_host;
+  ConfigFlags config;
   bool quiet = false;
   bool verbose = false;
   bool include_failing = false;
@@ -90,7 +93,10 @@ void print_step_timings(std::FILE* out, const std::vector<StepTiming>& timings) 
 }
 
 // Parses every file first: one bad file stops the run before anything runs.
-std::optional<std::vector<TestSpec>> parse_all(const std::vector<std::string>& files) {
+// cleanroom.toml's security_level applies here, so a test below the
+// project's level is an invalid file like any other.
+std::optional<std::vector<TestSpec>> parse_all(const std::vector<std::string>& files,
+                                               const std::optional<ProjectConfig>& project) {
   std::vector<TestSpec> tests;
   tests.reserve(files.size());
   bool ok = true;
@@ -101,6 +107,12 @@ std::optional<std::vector<TestSpec>> parse_all(const std::vector<std::string>& f
       ok = false;
       continue;
     }
+    if (project)
+      if (std::optional<Diagnostic> d = apply_project_security_level(*project, *parsed.spec)) {
+        std::fprintf(stderr, "%s\n", d->format().c_str());
+        ok = false;
+        continue;
+      }
     tests.push_back(std::move(*parsed.spec));
   }
   if (!ok) return std::nullopt;
@@ -182,9 +194,8 @@ void write_outputs(const RunArgs& a, const RunResult& run, const std::vector<Tes
 }
 
 // The options as a human reads them, stored with the run in history.
-std::string command_line(const RunArgs& a) {
-  std::string s = fmt::format("run --backend {} --jobs {}",
-                              a.backend.empty() ? default_backend_name() : a.backend, a.jobs);
+std::string command_line(const RunArgs& a, const RunSettings& settings) {
+  std::string s = fmt::format("run --backend {} --jobs {}", settings.backend, settings.jobs);
   if (a.fail_fast) s += " --fail-fast";
   if (a.planning.order != "file") s += " --order " + a.planning.order;
   if (!a.planning.shard.empty()) s += " --shard " + a.planning.shard;
@@ -204,16 +215,15 @@ int run_command(RunArgs a) {
                 "--format");
   if (a.quiet && a.verbose)
     throw Error(ErrorKind::Usage, "--quiet and --verbose exclude each other");
+  // Flags over cleanroom.toml over built-in defaults (project_settings.h).
+  const ProjectSettings project = load_project_settings(a.config);
+  const RunSettings settings =
+      resolve_run_settings({a.backend, a.jobs, a.timeout, a.image_map}, project.config);
+  if (a.verbose)
+    std::fprintf(stderr, "clnrm: %s\nclnrm: %s\n", project.note.c_str(),
+                 settings.describe().c_str());
   RunOptions options;
-  if (!a.timeout.empty()) {
-    std::string why;
-    options.default_test_timeout = parse_duration(a.timeout, &why);
-    if (!options.default_test_timeout) throw Error(ErrorKind::Usage, why, "--timeout");
-    if (options.default_test_timeout->count() == 0)
-      options.default_test_timeout.reset();  // 0: no limit
-  }
-  if (a.jobs < 0)
-    throw Error(ErrorKind::Usage, "--jobs must be 1 or more (0 = number of cores)", "--jobs");
+  options.default_test_timeout = settings.timeout;
   if (a.retries < 0) throw Error(ErrorKind::Usage, "--retries must be 0 or more", "--retries");
   if (a.repeat < 1) throw Error(ErrorKind::Usage, "--repeat must be 1 or more", "--repeat");
   if (a.check_determinism && a.repeat < 2)
@@ -230,17 +240,23 @@ int run_command(RunArgs a) {
                  fmt::format("{}", fmt::join(a.paths, " ")).c_str());
     return 2;
   }
-  std::optional<std::vector<TestSpec>> tests = parse_all(files);
+  std::optional<std::vector<TestSpec>> tests = parse_all(files, project.config);
   if (!tests) {
     std::fprintf(stderr, "clnrm: error: invalid test file(s); nothing was run\n");
     return 2;
   }
 
   BackendChoiceOptions backend_options;
-  backend_options.image_map = a.image_map;
+  backend_options.image_map = settings.image_map;
   backend_options.reuse = a.reuse;
-  Environment env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, *tests,
-                               backend_options));
+  backend_options.docker_host = a.docker_host;
+  BackendChoice chosen = choose_backend(settings.backend, *tests, backend_options);
+  // Which backend runs the tests and why: always for auto (a fallback is
+  // never silent), with -v for every run.
+  if (!a.quiet && (!chosen.reason.empty() || a.verbose))
+    std::fprintf(stderr, "clnrm: backend %s (%s)\n", std::string(chosen.backend->name()).c_str(),
+                 chosen.reason.empty() ? settings.backend_from.c_str() : chosen.reason.c_str());
+  Environment env(std::move(chosen.backend));
   register_builtin_plugins(env.services());
 
   const bool json_out = a.format == "json";
@@ -250,7 +266,7 @@ int run_command(RunArgs a) {
                                           : Verbosity::Normal;
   ConsoleReporter console(console_stream, colour_wanted(console_stream), verbosity);
 
-  options.jobs = a.jobs;
+  options.jobs = settings.jobs;
   options.fail_fast = a.fail_fast;
   std::string planning_note;
   options.ordering = make_ordering(a.planning, planning_note);
@@ -265,7 +281,7 @@ int run_command(RunArgs a) {
   std::optional<history::Recorder> recorder;
   if (a.planning.use_history)
     recorder.emplace(a.planning.db,
-                     history::collect_run_meta(std::string(env.backend().name()), command_line(a)));
+                     history::collect_run_meta(std::string(env.backend().name()), command_line(a, settings)));
 
   CancelToken cancel;
   SignalCancellation signals(cancel, !a.quiet);
@@ -356,7 +372,10 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   args->planning.db = history::default_path();
   auto* cmd = app.add_subcommand("run", "Run *.clnrm.toml tests, each in a fresh cleanroom");
   cmd->add_option("paths", args->paths, "Test files or directories (default: .)");
-  cmd->add_option("-j,--jobs", args->jobs, "Tests run in parallel (default: number of cores)");
+  cmd->add_option("-j,--jobs", args->jobs,
+                  fmt::format("Tests run in parallel, {}..{} (default: [defaults] jobs of "
+                              "cleanroom.toml, else the number of cores)",
+                              kMinJobs, kMaxJobs));
   cmd->add_flag("--fail-fast", args->fail_fast, "Start no new test after the first failure");
   cmd->add_option("--format", args->format, "Output on stdout: human or json")
       ->capture_default_str();
@@ -368,10 +387,15 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
                   "are not followed). Paths given as options go where they say")
       ->capture_default_str();
   cmd->add_option("--backend", args->backend,
-                  fmt::format("Isolation backend: {} (default {})", fmt::join(backend_names(), "|"),
-                              default_backend_name()));
+                  fmt::format("Isolation backend: {} (default: [defaults] backend of "
+                              "cleanroom.toml, else {})",
+                              fmt::join(backend_names(), "|"), default_backend_name()));
+  cmd->add_option("--docker-host", args->docker_host,
+                  "docker/auto: engine address (unix:///path or tcp://host:port); default "
+                  "DOCKER_HOST, then CLNRM_DOCKER_SOCKET, then the usual sockets");
   cmd->add_option("--image-map", args->image_map,
-                  "docker: run image TO for FROM (FROM=TO, repeatable)")
+                  "docker: run image TO for FROM (FROM=TO, repeatable; wins over [images] of "
+                  "cleanroom.toml)")
       ->allow_extra_args(false);
   cmd->add_flag("--reuse", args->reuse,
                 "docker: keep service containers warm across tests and runs");
@@ -406,10 +430,12 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
                 "run and name the first differing line when they differ");
   cmd->add_option("--seed", args->seed,
                   "Seed exported as CLNRM_SEED (overrides [determinism] seed)");
-  cmd->add_option("--timeout", args->timeout, "Timeout for tests without their own (0: none)")
-      ->capture_default_str();
+  cmd->add_option("--timeout", args->timeout,
+                  "Timeout for tests without their own (0: none; default: [defaults] timeout of "
+                  "cleanroom.toml, else 5m)");
   cmd->add_flag("-q,--quiet", args->quiet, "Print only failures and the summary");
   cmd->add_flag("-v,--verbose", args->verbose, "Print services and steps of every test");
+  add_config_flags(*cmd, args->config);
   cmd->add_flag("--include-failing", args->include_failing,
                 "Also run files under directories named `failing` (left out by default)");
   cmd->callback([args, &ctx] { ctx.exit_code = run_command(*args); });

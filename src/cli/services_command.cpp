@@ -15,6 +15,7 @@
 #include "backend/docker/endpoint.h"
 #include "backend/docker/owner.h"
 #include "commands.h"
+#include "project_settings.h"
 
 namespace clnrm::cli {
 namespace {
@@ -26,13 +27,24 @@ constexpr const char* kSandboxNote =
     "there are no kept services to show. Kept services exist only with --backend docker.";
 
 struct Flags {
-  std::string backend = "docker";
+  std::string backend;  // not given: cleanroom.toml's backend (auto: docker), else docker
   std::string host;
   std::string format = "human";
   std::string service;
   bool all = false;
   int tail = 20;
+  ConfigFlags config;
 };
+
+// --backend, else the project's backend (kept services live only in an
+// engine, so auto means docker), else docker.
+Flags with_project_settings(Flags f) {
+  const ProjectSettings project = load_project_settings(f.config);
+  if (f.backend.empty() && project.config && !project.config->backend.empty())
+    f.backend = project.config->backend == "sandbox" ? "sandbox" : "docker";
+  if (f.backend.empty()) f.backend = "docker";
+  return f;
+}
 
 std::string label(const json& c, const char* key) {
   if (auto it = c.find("Labels"); it != c.end() && it->is_object()) return it->value(key, "");
@@ -55,18 +67,8 @@ std::string format_age(long long seconds) {
 }
 
 std::unique_ptr<docker::DockerClient> connect(const Flags& f) {
-  auto client = std::make_unique<docker::DockerClient>(
-      docker::make_curl_transport(docker::resolve_endpoint_from_environment(f.host)));
-  try {
-    client->connect();
-  } catch (const Error& e) {
-    throw Error(ErrorKind::NotSupported,
-                fmt::format("no Docker engine answers at {} ({}): start one with scripts/start-docker.sh or point "
-                            "DOCKER_HOST / --docker-host at it",
-                            client->endpoint().describe(), e.what()),
-                "clnrm services");
-  }
-  return client;
+  return docker::connect_engine(
+      f.host, "Start one with scripts/start-docker.sh or point DOCKER_HOST / --docker-host at it");
 }
 
 // One kept service as the commands show it.
@@ -232,25 +234,30 @@ void add_services_command(CLI::App& app, CliContext& ctx) {
   cmd->require_subcommand(1);
   auto flags = std::make_shared<Flags>();
   auto common = [flags](CLI::App* sub) {
-    sub->add_option("--backend", flags->backend, "docker (kept services live in the engine) or sandbox")
+    sub->add_option("--backend", flags->backend,
+                    "docker (kept services live in the engine) or sandbox; default: [defaults] "
+                    "backend of cleanroom.toml (auto: docker), else docker")
         ->check(CLI::IsMember({"docker", "sandbox"}));
-    sub->add_option("--docker-host", flags->host, "Engine address; default DOCKER_HOST, then the usual sockets");
+    sub->add_option("--docker-host", flags->host,
+                    "Engine address; default DOCKER_HOST, then CLNRM_DOCKER_SOCKET, then the usual "
+                    "sockets");
+    add_config_flags(*sub, flags->config);
     sub->add_option("--format", flags->format, "human or json")->check(CLI::IsMember({"human", "json"}));
   };
   auto* st = cmd->add_subcommand("status", "List kept services: name, image, container, state, age, owner, last logs");
   common(st);
   st->add_option("SERVICE", flags->service, "Only this service");
-  st->callback([&ctx, flags] { status(*flags, ctx); });
+  st->callback([&ctx, flags] { status(with_project_settings(*flags), ctx); });
   auto* lg = cmd->add_subcommand("logs", "Print a kept service's last log lines");
   common(lg);
   lg->add_option("SERVICE", flags->service, "Service name, test/service, or container id prefix")->required();
   lg->add_option("-n,--tail", flags->tail, "Number of lines (0: all)");
-  lg->callback([&ctx, flags] { logs(*flags, ctx); });
+  lg->callback([&ctx, flags] { logs(with_project_settings(*flags), ctx); });
   auto* sp = cmd->add_subcommand("stop", "Remove kept services (and their pod anchors)");
   common(sp);
   sp->add_option("SERVICE", flags->service, "Service name, test/service, or container id prefix");
   sp->add_flag("--all", flags->all, "Every kept service");
-  sp->callback([&ctx, flags] { stop(*flags, ctx); });
+  sp->callback([&ctx, flags] { stop(with_project_settings(*flags), ctx); });
 }
 
 }  // namespace clnrm::cli

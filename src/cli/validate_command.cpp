@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "project_settings.h"
 
 namespace clnrm::cli {
 namespace {
@@ -24,6 +25,8 @@ struct ValidateOptions {
   bool verbose = false;
   unsigned jobs = 0;    // 0 = one per CPU
   bool strict = false;  // warnings make a file invalid (CI gate)
+  ConfigFlags config;
+  std::optional<ProjectConfig> project;  // the valid cleanroom.toml in use, if any
 };
 
 // What one file contributes to the output; computed by a worker thread so the
@@ -43,21 +46,53 @@ std::string plural(std::size_t n, const char* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
-FileReport check_file(const std::string& file, const ValidateOptions& options) {
-  const ParseResult r = parse_test_file(file);
-  FileReport report;
-  for (const Diagnostic& d : r.diagnostics)
+// One report for a list of diagnostics (a test file's or cleanroom.toml's).
+void add_diagnostics(FileReport& report, const std::string& file,
+                     const std::vector<Diagnostic>& diagnostics, bool ok,
+                     const ValidateOptions& options) {
+  for (const Diagnostic& d : diagnostics)
     (d.severity == Diagnostic::Severity::Error ? report.errors : report.warnings)++;
-  report.valid = r.ok() && !(options.strict && report.warnings > 0);
+  report.valid = ok && !(options.strict && report.warnings > 0);
   if (options.format == "json") {
     nlohmann::json diags = nlohmann::json::array();
-    for (const Diagnostic& d : r.diagnostics)
+    for (const Diagnostic& d : diagnostics)
       diags.push_back({{"severity", severity_name(d.severity)},
                        {"line", d.pos.line},
                        {"column", d.pos.column},
                        {"message", d.message},
                        {"formatted", d.format()}});
     report.json = {{"file", file}, {"valid", report.valid}, {"diagnostics", std::move(diags)}};
+  } else {
+    for (const Diagnostic& d : diagnostics) {
+      report.text += d.format();
+      report.text += '\n';
+    }
+  }
+}
+
+// cleanroom.toml is checked like a test file and counted with them.
+FileReport project_config_report(const std::string& file, const ProjectConfigCheck& c,
+                                 const ValidateOptions& options) {
+  FileReport report;
+  add_diagnostics(report, file, c.diagnostics, c.ok(), options);
+  if (options.format == "json")
+    report.json["kind"] = "project_config";
+  else if (report.valid && options.verbose)
+    report.text += fmt::format("ok: {} (project settings)\n", file);
+  return report;
+}
+
+FileReport check_file(const std::string& file, const ValidateOptions& options) {
+  ParseResult r = parse_test_file(file);
+  // The project's security_level: a test below it is invalid (as in `clnrm run`).
+  if (r.ok() && options.project)
+    if (std::optional<Diagnostic> d = apply_project_security_level(*options.project, *r.spec)) {
+      r.diagnostics.push_back(std::move(*d));
+      r.spec.reset();
+    }
+  FileReport report;
+  add_diagnostics(report, file, r.diagnostics, r.ok(), options);
+  if (options.format == "json") {
     if (r.ok()) {
       report.json["name"] = r.spec->name;
       report.json["steps"] = r.spec->steps.size();
@@ -65,10 +100,6 @@ FileReport check_file(const std::string& file, const ValidateOptions& options) {
       report.json["services"] = r.spec->services.size();
     }
   } else {
-    for (const Diagnostic& d : r.diagnostics) {
-      report.text += d.format();
-      report.text += '\n';
-    }
     if (r.ok() && options.verbose)
       report.text += fmt::format(
           "ok: {} ('{}': {}, {}, {})\n", file, r.spec->name, plural(r.spec->steps.size(), "step"),
@@ -96,13 +127,26 @@ std::vector<FileReport> check_files(const std::vector<std::string>& files,
   return reports;
 }
 
-int run_validate(const ValidateOptions& options) {
-  const std::vector<std::string> files = discover_test_files(options.paths);
+int run_validate(ValidateOptions& options) {
+  std::vector<std::string> files = discover_test_files(options.paths);
   if (files.empty())
     throw Error(ErrorKind::Usage, fmt::format("no *.clnrm.toml files found under {}",
                                               fmt::join(options.paths, ", ")));
 
+  const ConfigLocation config = locate_project_config(options.config);
+  if (options.verbose && options.format != "json") std::printf("%s\n", config.note.c_str());
+  std::optional<FileReport> config_report;
+  if (config.path) {
+    ProjectConfigCheck c = check_project_config_file(*config.path);
+    config_report = project_config_report(*config.path, c, options);
+    options.project = std::move(c.config);
+  }
+
   std::vector<FileReport> reports = check_files(files, options);
+  if (config_report) {
+    reports.insert(reports.begin(), std::move(*config_report));
+    files.insert(files.begin(), *config.path);
+  }
   std::size_t valid = 0, errors = 0, warnings = 0;
   for (const FileReport& r : reports) {
     valid += r.valid;
@@ -112,7 +156,9 @@ int run_validate(const ValidateOptions& options) {
   if (options.format == "json") {
     nlohmann::json out_files = nlohmann::json::array();
     for (FileReport& r : reports) out_files.push_back(std::move(r.json));
-    nlohmann::json doc = {{"files", std::move(out_files)},
+    nlohmann::json doc = {{"project_config", config.path ? nlohmann::json(*config.path)
+                                                        : nlohmann::json(nullptr)},
+                          {"files", std::move(out_files)},
                           {"summary",
                            {{"files", files.size()},
                             {"valid", valid},
@@ -148,6 +194,7 @@ void add_validate_command(CLI::App& app, CliContext& ctx) {
       ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--strict", options->strict,
                 "Treat warnings (unimplemented upstream keys) as failures");
+  add_config_flags(*cmd, options->config);
   cmd->callback([&ctx, options] { ctx.exit_code = run_validate(*options); });
 }
 

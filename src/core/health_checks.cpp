@@ -70,6 +70,13 @@ std::string_view to_string(HealthCheck::Result result) noexcept {
 
 bool HealthReport::sandbox_ready() const {
   for (const auto& c : checks) {
+    if (c.category != "engine" && c.required && c.result == HealthCheck::Result::Fail) return false;
+  }
+  return true;
+}
+
+bool HealthReport::ready() const {
+  for (const auto& c : checks) {
     if (c.required && c.result == HealthCheck::Result::Fail) return false;
   }
   return true;
@@ -309,7 +316,7 @@ HealthReport run_health_checks(const HealthOptions& options) {
   append(check_namespaces());
   append(check_cgroups());
   append(check_engines(options));
-  append(check_seccomp_helper());
+  append(check_seccomp_helper(options.docker_host));
   append(check_libfaketime());
   append(check_history_db(options.history_db));
   return r;

@@ -1,145 +1,93 @@
-// The engine part of `clnrm health`: is a Docker or Podman API answering on a
-// unix socket, and which API version does it speak. Plain libcurl, so health
-// works even when the docker backend itself is broken.
+// The engine part of `clnrm health`: does the engine `clnrm run --backend
+// docker` would use answer, and which API version does it speak. The engine
+// is found by the one resolver (src/backend/docker/endpoint.h) and an engine
+// that does not answer is described in the same words `clnrm run` uses.
+#include <clnrm/error.h>
 #include <clnrm/health.h>
-#include <curl/curl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <set>
+
+#include "backend/docker/endpoint.h"
 
 namespace clnrm {
 namespace {
 
-struct CurlDeleter {
-  void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
-};
+constexpr const char* kStartFix =
+    "start the engine (systemctl start docker / podman system service, or "
+    "scripts/start-docker.sh), or point DOCKER_HOST / --docker-host at one that runs; "
+    "the sandbox backend needs no engine";
 
-std::size_t collect(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  if (body->size() < (1u << 20)) body->append(data, size * count);
-  return size * count;
-}
-
-struct HttpAnswer {
-  bool ok = false;
-  long status = 0;
-  std::string body;
-  std::string error;
-};
-
-HttpAnswer get_over_unix_socket(const std::string& socket, const std::string& path,
-                                std::chrono::milliseconds timeout) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  HttpAnswer a;
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) {
-    a.error = "curl_easy_init failed";
-    return a;
+// "Docker Engine 24.0.7 (API 1.43, min API 1.12, linux amd64)" from /version.
+std::string describe_version(const nlohmann::json& v) {
+  std::string product = "Docker Engine";
+  if (v.contains("Components") && v["Components"].is_array()) {
+    for (const auto& c : v["Components"]) {
+      if (c.is_object() && c.value("Name", "").find("Podman") != std::string::npos)
+        product = "Podman";
+    }
   }
-  char err[CURL_ERROR_SIZE] = {0};
-  const std::string url = "http://localhost" + path;
-  curl_easy_setopt(curl.get(), CURLOPT_UNIX_SOCKET_PATH, socket.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &a.body);
-  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, err);
-  const CURLcode rc = curl_easy_perform(curl.get());
-  if (rc != CURLE_OK) {
-    a.error = err[0] ? err : curl_easy_strerror(rc);
-    return a;
-  }
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &a.status);
-  a.ok = a.status >= 200 && a.status < 300;
-  if (!a.ok) a.error = fmt::format("HTTP {}", a.status);
-  return a;
-}
-
-std::vector<std::string> default_sockets() {
-  std::vector<std::string> out;
-  if (const char* host = std::getenv("DOCKER_HOST");
-      host && std::string_view(host).rfind("unix://", 0) == 0) {
-    out.emplace_back(host + 7);
-  }
-  if (const char* s = std::getenv("CLNRM_DOCKER_SOCKET"); s && *s) out.emplace_back(s);
-  out.emplace_back("/var/run/docker.sock");
-  out.emplace_back("/run/docker.sock");
-  out.emplace_back("/run/podman/podman.sock");
-  if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) {
-    out.emplace_back(std::string(xdg) + "/podman/podman.sock");
-    out.emplace_back(std::string(xdg) + "/docker.sock");
-  }
-  return out;
+  return fmt::format("{} {} (API {}, min API {}, {} {})", product, v.value("Version", "?"),
+                     v.value("ApiVersion", "?"), v.value("MinAPIVersion", "?"), v.value("Os", "?"),
+                     v.value("Arch", "?"));
 }
 
 }  // namespace
 
 std::vector<HealthCheck> check_engines(const HealthOptions& options) {
-  std::vector<HealthCheck> out;
-  const auto sockets = options.engine_sockets.empty() ? default_sockets() : options.engine_sockets;
-  std::set<std::pair<dev_t, ino_t>>
-      seen;  // /run/docker.sock and /var/run/docker.sock are usually one socket
-  std::vector<std::string> missing;
-  bool any_ok = false;
-  for (const auto& socket : sockets) {
-    struct stat st {};
-    if (::stat(socket.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
-      missing.push_back(socket);
-      continue;
-    }
-    if (!seen.insert({st.st_dev, st.st_ino}).second) continue;
-    const std::string name = "engine " + socket;
-    if (::access(socket.c_str(), R_OK | W_OK) != 0) {
-      out.push_back(
-          {"engine", name, HealthCheck::Result::Warn, false, "socket exists but is not accessible",
-           "add this user to the socket's group (usermod -aG docker $USER) or run as root"});
-      continue;
-    }
-    const auto ping = get_over_unix_socket(socket, "/_ping", options.engine_timeout);
-    if (!ping.ok) {
-      out.push_back({"engine", name, HealthCheck::Result::Warn, false,
-                     fmt::format("GET /_ping failed: {}", ping.error),
-                     "start the engine (systemctl start docker / podman system service, or "
-                     "scripts/start-docker.sh)"});
-      continue;
-    }
-    std::string detail = "answers /_ping";
-    const auto version = get_over_unix_socket(socket, "/version", options.engine_timeout);
-    auto v = nlohmann::json::parse(version.body, nullptr, false);
-    if (version.ok && v.is_object()) {
-      std::string product = "Docker Engine";
-      if (v.contains("Components") && v["Components"].is_array()) {
-        for (const auto& c : v["Components"]) {
-          if (c.value("Name", "").find("Podman") != std::string::npos) product = "Podman";
-        }
-      }
-      detail = fmt::format("{} {} (API {}, min API {}, {} {})", product, v.value("Version", "?"),
-                           v.value("ApiVersion", "?"), v.value("MinAPIVersion", "?"),
-                           v.value("Os", "?"), v.value("Arch", "?"));
-    } else {
-      detail += fmt::format("; GET /version failed: {}", version.ok ? "not JSON" : version.error);
-    }
-    any_ok = true;
-    out.push_back({"engine", name, HealthCheck::Result::Ok, false, detail, ""});
+  docker::EngineAddress address;
+  try {
+    address = docker::locate_engine(options.docker_host);
+  } catch (const Error& e) {
+    // Nothing named an engine and no default socket exists (or a malformed
+    // address): only tests naming an image are affected.
+    const bool malformed = e.kind() == ErrorKind::Config;
+    const bool required = malformed || options.engine_required;
+    return {{"engine", "container engine",
+             required ? HealthCheck::Result::Fail : HealthCheck::Result::Warn, required,
+             malformed ? std::string(e.what())
+                       : fmt::format("{}; tests that name an image cannot run in containers", e.what()),
+             malformed ? "give DOCKER_HOST / --docker-host as unix:///path or tcp://host:port"
+                       : "install docker.io and start it (scripts/start-docker.sh), or set "
+                         "DOCKER_HOST=unix:///path/to.sock; the sandbox backend needs no engine"}};
   }
-  if (!any_ok && out.empty()) {
-    out.push_back({"engine", "container engine", HealthCheck::Result::Warn, false,
-                   fmt::format("no engine socket found (looked for {}); tests that name an image "
-                               "cannot run in containers",
-                               fmt::join(missing, ", ")),
-                   "install docker.io and start it (scripts/start-docker.sh), or set "
-                   "DOCKER_HOST=unix:///path/to.sock; "
-                   "the sandbox backend needs no engine"});
+  // An engine someone named (or the project requires) must answer; a default
+  // socket that does not is only a warning.
+  const docker::Endpoint& endpoint = address.endpoint;
+  const bool required = address.origin != "default socket" || options.engine_required;
+  const auto bad = required ? HealthCheck::Result::Fail : HealthCheck::Result::Warn;
+  const std::string name = "engine " + endpoint.describe();
+  const std::string why_required =
+      options.engine_required ? " (cleanroom.toml sets backend = \"docker\")" : "";
+  const std::unique_ptr<docker::Transport> transport = docker::make_curl_transport(endpoint);
+  docker::HttpResponse ping;
+  try {
+    ping = transport->send({"GET", "/_ping", {}, {}, options.engine_timeout});
+  } catch (const Error& e) {
+    return {{"engine", name, bad, required,
+             docker::engine_unreachable_message(address, e.what()) + why_required, kStartFix}};
   }
-  return out;
+  if (ping.outcome != docker::HttpResponse::Outcome::Complete || ping.status != 200) {
+    const std::string why =
+        ping.outcome == docker::HttpResponse::Outcome::Complete
+            ? fmt::format("GET /_ping answered HTTP {}", ping.status)
+            : fmt::format("no answer to GET /_ping within {} ms", options.engine_timeout.count());
+    return {{"engine", name, bad, required,
+             docker::engine_unreachable_message(address, why) + why_required, kStartFix}};
+  }
+  std::string detail = fmt::format("answers /_ping at {}", docker::describe_with_origin(address));
+  try {
+    const docker::HttpResponse version =
+        transport->send({"GET", "/version", {}, {}, options.engine_timeout});
+    const auto v = nlohmann::json::parse(version.body, nullptr, false);
+    if (version.status == 200 && v.is_object())
+      detail = fmt::format("{} at {}", describe_version(v), docker::describe_with_origin(address));
+    else
+      detail += fmt::format("; GET /version answered HTTP {}", version.status);
+  } catch (const Error& e) {
+    detail += fmt::format("; GET /version failed: {}", e.what());
+  }
+  return {{"engine", name, HealthCheck::Result::Ok, required, detail, ""}};
 }
 
 }  // namespace clnrm

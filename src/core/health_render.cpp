@@ -21,7 +21,7 @@ std::string render_health_human(const HealthReport& report) {
   }
   std::size_t failed = 0, warned = 0;
   for (const auto& c : report.checks) {
-    if (c.result == HealthCheck::Result::Fail && c.required) ++failed;
+    if (c.result == HealthCheck::Result::Fail && c.required && c.category != "engine") ++failed;
     if (c.result != HealthCheck::Result::Ok &&
         !(c.result == HealthCheck::Result::Fail && c.required))
       ++warned;
@@ -36,6 +36,10 @@ std::string render_health_human(const HealthReport& report) {
                    "\nsandbox: cannot run ({} required check{} failed, see FAIL above)\n", failed,
                    failed == 1 ? "" : "s");
   }
+  for (const auto& c : report.checks)
+    if (c.category == "engine" && c.required && c.result == HealthCheck::Result::Fail)
+      fmt::format_to(std::back_inserter(out), "engine: cannot run tests on docker ({})\n",
+                     c.detail);
   return out;
 }
 
@@ -49,7 +53,9 @@ nlohmann::json health_to_json(const HealthReport& report) {
                       {"detail", c.detail},
                       {"fix", c.fix}});
   }
-  return {{"sandbox_ready", report.sandbox_ready()}, {"checks", std::move(checks)}};
+  return {{"sandbox_ready", report.sandbox_ready()},
+          {"ready", report.ready()},
+          {"checks", std::move(checks)}};
 }
 
 }  // namespace clnrm

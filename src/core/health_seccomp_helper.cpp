@@ -9,10 +9,10 @@
 
 namespace clnrm {
 
-std::vector<HealthCheck> check_seccomp_helper() {
+std::vector<HealthCheck> check_seccomp_helper(std::string_view docker_host) {
   docker::Endpoint engine;
   try {
-    engine = docker::resolve_endpoint_from_environment();
+    engine = docker::resolve_endpoint_from_environment(docker_host);
   } catch (const Error&) {
     // No engine at all: the engine check says so; judge the helper alone.
     engine.unix_socket = "/var/run/docker.sock";

@@ -7,45 +7,68 @@
 
 #include <algorithm>
 
+#include "backend/docker/endpoint.h"
+
 namespace clnrm {
 namespace {
 
 struct BackendEntry {
   std::string_view name;
-  std::shared_ptr<Backend> (*make)(const std::vector<TestSpec>& tests,
-                                   const BackendChoiceOptions& options);
+  BackendChoice (*make)(const std::vector<TestSpec>& tests, const BackendChoiceOptions& options);
 };
 
-std::shared_ptr<Backend> make_null(const std::vector<TestSpec>&, const BackendChoiceOptions&) {
-  return make_null_backend();
+BackendChoice make_null(const std::vector<TestSpec>&, const BackendChoiceOptions&) {
+  return {make_null_backend(), ""};
 }
 
 DockerOptions docker_options(const BackendChoiceOptions& options) {
   DockerOptions d = docker_options_from_environment();
   for (const std::string& entry : options.image_map) add_image_mapping(d.image_map, entry);
   d.reuse = options.reuse;
+  d.host = options.docker_host;
   return d;
 }
 
-std::shared_ptr<Backend> make_docker(const std::vector<TestSpec>&,
-                                     const BackendChoiceOptions& options) {
-  return make_docker_backend(docker_options(options));
+BackendChoice make_docker(const std::vector<TestSpec>&, const BackendChoiceOptions& options) {
+  return {make_docker_backend(docker_options(options)), ""};
 }
 
-std::shared_ptr<Backend> make_sandbox(const std::vector<TestSpec>&, const BackendChoiceOptions&) {
+BackendChoice make_sandbox(const std::vector<TestSpec>&, const BackendChoiceOptions&) {
   // Say exactly which kernel feature is missing instead of failing per test.
   if (std::optional<std::string> why = probe_sandbox_support())
     throw Error(ErrorKind::NotSupported, *why, "--backend sandbox");
-  return make_sandbox_backend();
+  return {make_sandbox_backend(), ""};
 }
 
-std::shared_ptr<Backend> make_auto(const std::vector<TestSpec>& tests,
-                                   const BackendChoiceOptions& options) {
-  const bool wants_images =
-      std::any_of(tests.begin(), tests.end(), [](const TestSpec& t) { return t.uses_images(); });
-  if (wants_images && docker_engine_available(docker_options(options)))
-    return make_docker(tests, options);
-  return make_sandbox(tests, options);
+// Docker when a test names an image and an engine answers; otherwise the
+// sandbox, and the reason says why, so a fallback is never silent.
+BackendChoice make_auto(const std::vector<TestSpec>& tests, const BackendChoiceOptions& options) {
+  std::vector<std::string> with_images;
+  for (const TestSpec& t : tests)
+    if (t.uses_images()) with_images.push_back(t.name);
+  if (with_images.empty()) {
+    BackendChoice c = make_sandbox(tests, options);
+    c.reason = "auto: no test names an image";
+    return c;
+  }
+  const std::string named =
+      with_images.size() <= 3 ? fmt::format("{}", fmt::join(with_images, ", "))
+                              : fmt::format("{}, ... ({} tests)", fmt::join(with_images.begin(),
+                                                                             with_images.begin() + 3,
+                                                                             ", "),
+                                            with_images.size());
+  const std::string problem =
+      docker::engine_problem(options.docker_host, std::chrono::milliseconds(500));
+  if (problem.empty()) {
+    BackendChoice c = make_docker(tests, options);
+    c.reason = fmt::format("auto: tests name images ({}) and the engine answers", named);
+    return c;
+  }
+  BackendChoice c = make_sandbox(tests, options);
+  c.reason = fmt::format(
+      "auto: tests name images ({}) but {}; the sandbox cannot run images, so those tests fail",
+      named, problem);
+  return c;
 }
 
 // Every backend `--backend` knows; the first row is not the default (see
@@ -67,14 +90,19 @@ std::vector<std::string> backend_names() {
 
 std::string_view default_backend_name() { return "sandbox"; }
 
-std::shared_ptr<Backend> make_backend(std::string_view name, const std::vector<TestSpec>& tests,
-                                      const BackendChoiceOptions& options) {
+BackendChoice choose_backend(std::string_view name, const std::vector<TestSpec>& tests,
+                             const BackendChoiceOptions& options) {
   for (const BackendEntry& e : kBackends)
     if (e.name == name) return e.make(tests, options);
   throw Error(ErrorKind::Usage,
               fmt::format("unknown backend '{}' (choose one of: {})", name,
                           fmt::join(backend_names(), ", ")),
               "--backend");
+}
+
+std::shared_ptr<Backend> make_backend(std::string_view name, const std::vector<TestSpec>& tests,
+                                      const BackendChoiceOptions& options) {
+  return choose_backend(name, tests, options).backend;
 }
 
 }  // namespace clnrm

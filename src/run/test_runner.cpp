@@ -61,6 +61,11 @@ ServiceSpec with_base_environment(const ServiceSpec& service, const EnvList& bas
   return copy;
 }
 
+// The null backend (src/backend/null_backend.cpp) starts nothing, so nothing
+// it "starts" can become ready or needs an image: waiting would only burn
+// every wait_for timeout of the file.
+bool runs_nothing(const Backend& backend) { return backend.name() == "null"; }
+
 std::string first_line(std::string_view text) {
   return std::string(text.substr(0, text.find('\n')));
 }
@@ -89,12 +94,29 @@ void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec
       const auto t1 = Clock::now();
       sr.start_duration = t1 - t0;
       running.push_back({s->name, h.instance.get()});
-      wait_until_ready(room.pod(), h.instance.get(), *s, cancel, deadline);
+      if (!runs_nothing(env.backend()))
+        wait_until_ready(room.pod(), h.instance.get(), *s, cancel, deadline);
       sr.ready_duration = Clock::now() - t1;
     } catch (const Error& e) {
       sr.message = e.describe();
       throw;
     }
+  }
+}
+
+// A backend that cannot run images must not run a test naming one as if it
+// did not: its services and steps would run elsewhere than the file says. A
+// service with a `rootfs` too says what to run on the sandbox.
+void refuse_unsupported_images(const Backend& backend, const TestSpec& spec) {
+  if (backend.capabilities().runs_images || runs_nothing(backend)) return;
+  for (const ServiceSpec& s : spec.services) {
+    if (s.image.empty() || !s.rootfs.empty()) continue;
+    throw Error(ErrorKind::NotSupported,
+                fmt::format("service '{}' names image \"{}\", and the {} backend cannot run "
+                            "images: run it with --backend docker (or --backend auto with an "
+                            "engine running), or give the service a `rootfs` for the sandbox",
+                            s.name, s.image, backend.name()),
+                "test '" + spec.name + "'");
   }
 }
 
@@ -127,6 +149,7 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
   bool steps_completed = false;
   try {
     base_env = base_environment(spec, context);
+    refuse_unsupported_images(env.backend(), spec);
     run::Cleanroom room(env, env.backend().create_pod(pod_spec));
     r.enforced = room.pod().enforced_limits();
     try {

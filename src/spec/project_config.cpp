@@ -4,6 +4,7 @@
 #include <clnrm/project_config.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "parse_context.h"
@@ -22,6 +23,13 @@ const toml::table* table_of(ParseContext& ctx, const toml::table& root, std::str
     ctx.error(pos_of(*n),
               fmt::format("'{}' must be a table ([{}]), not {}", name, name, type_name(*n)));
   return n->as_table();
+}
+
+// An image reference as --image-map takes it (FROM=TO, comma-separated).
+bool plain_image_name(std::string_view name) {
+  return std::none_of(name.begin(), name.end(), [](char c) {
+    return c == '=' || c == ',' || static_cast<unsigned char>(c) <= ' ' || c == 0x7f;
+  });
 }
 
 void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& config) {
@@ -44,6 +52,11 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
       if (target->empty() || key.str().empty())
         ctx.error(pos_of(value), fmt::format("image mapping \"{}\" = \"{}\" needs both names",
                                              key.str(), *target));
+      else if (!plain_image_name(key.str()) || !plain_image_name(*target))
+        ctx.error(pos_of(value),
+                  fmt::format("image mapping \"{}\" = \"{}\": an image name has no spaces, "
+                              "'=' or ','",
+                              key.str(), *target));
       else
         config.images.emplace(std::string(key.str()), std::move(*target));
     }
@@ -52,53 +65,87 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
     check_keys(ctx, *d, KeySchema{"[defaults]", {"backend", "jobs", "security_level", "timeout"}});
     if (const toml::node* n = d->get("backend")) {
       if (auto b = read_string(ctx, *n, "backend")) {
-        if (*b == "auto" || *b == "sandbox" || *b == "docker")
+        if (*b == "auto" || *b == "sandbox" || *b == "docker") {
           config.backend = std::move(*b);
-        else
+          config.positions["backend"] = pos_of(*n);
+        } else {
           ctx.error(pos_of(*n),
                     fmt::format("unknown backend \"{}\" (use auto, sandbox or docker)", *b));
+        }
       }
     }
-    if (const toml::node* n = d->get("jobs"))
-      if (auto j = read_int(ctx, *n, "jobs", 1, 1024)) config.jobs = static_cast<unsigned>(*j);
+    if (const toml::node* n = d->get("jobs")) {
+      if (auto j = read_int(ctx, *n, "jobs", kMinJobs, kMaxJobs))
+        config.jobs = static_cast<unsigned>(*j);
+      config.positions["jobs"] = pos_of(*n);
+    }
     if (const toml::node* n = d->get("security_level")) {
       if (auto s = read_string(ctx, *n, "security_level")) {
         config.security_level = parse_security_level(*s);
+        config.positions["security_level"] = pos_of(*n);
         if (!config.security_level)
           ctx.error(pos_of(*n),
                     fmt::format("unknown security_level \"{}\" (use low, medium or high)", *s));
       }
     }
-    if (const toml::node* n = d->get("timeout"))
+    if (const toml::node* n = d->get("timeout")) {
       config.timeout = read_duration(ctx, *n, "timeout", 1000);
+      config.positions["timeout"] = pos_of(*n);
+    }
   }
 }
 
 }  // namespace
 
-ProjectConfig parse_project_config(std::string_view text, const std::string& file) {
+std::string ProjectConfig::where(std::string_view key) const {
+  const auto it = positions.find(key);
+  if (it == positions.end() || it->second.line == 0) return file;
+  return fmt::format("{}:{}:{}", file, it->second.line, it->second.column);
+}
+
+ProjectConfigCheck check_project_config(std::string_view text, const std::string& file) {
+  ProjectConfigCheck check;
   ProjectConfig config;
   config.file = file;
-  std::vector<Diagnostic> diagnostics;
-  ParseContext ctx(file, diagnostics);
+  ParseContext ctx(file, check.diagnostics);
   if (std::optional<toml::table> root = parse_bounded_toml(ctx, text, file))
     read_config(ctx, *root, config);
-  if (ctx.has_errors()) {
-    std::string message;
-    for (const Diagnostic& d : diagnostics) {
-      if (!message.empty()) message += '\n';
-      message += d.format();
-    }
-    throw Error(ErrorKind::Config, message);
+  if (ctx.has_errors()) return check;
+  config.warnings = check.diagnostics;
+  check.config = std::move(config);
+  return check;
+}
+
+ProjectConfigCheck check_project_config_file(const std::string& path) {
+  SourceText source = read_source_file(path);
+  if (!source.error.empty()) {
+    ProjectConfigCheck check;
+    check.diagnostics.push_back({Diagnostic::Severity::Error, path, {}, source.error});
+    return check;
   }
-  config.warnings = std::move(diagnostics);
-  return config;
+  return check_project_config(source.text, path);
+}
+
+namespace {
+
+ProjectConfig config_or_throw(ProjectConfigCheck check) {
+  if (check.ok()) return std::move(*check.config);
+  std::string message;
+  for (const Diagnostic& d : check.diagnostics) {
+    if (!message.empty()) message += '\n';
+    message += d.format();
+  }
+  throw Error(ErrorKind::Config, message);
+}
+
+}  // namespace
+
+ProjectConfig parse_project_config(std::string_view text, const std::string& file) {
+  return config_or_throw(check_project_config(text, file));
 }
 
 ProjectConfig load_project_config(const std::string& path) {
-  SourceText source = read_source_file(path);
-  if (!source.error.empty()) throw Error(ErrorKind::Config, source.error, path);
-  return parse_project_config(source.text, path);
+  return config_or_throw(check_project_config_file(path));
 }
 
 std::optional<std::string> find_project_config(const std::string& start_dir) {
@@ -112,6 +159,49 @@ std::optional<std::string> find_project_config(const std::string& start_dir) {
     if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
     dir = dir.parent_path();
   }
+}
+
+namespace {
+
+// Where the test file writes [policy] security_level; nullopt when it does
+// not (then the level is the built-in default). TestSpec keeps only the
+// level, so the file is looked at again, only for tests with a [policy]
+// table and only when the project sets a level.
+std::optional<SourcePos> written_security_level(const TestSpec& test) {
+  if (test.policy.pos.line == 0) return std::nullopt;  // no [policy] table at all
+  const SourceText source = read_source_file(test.file);
+  std::vector<Diagnostic> ignored;  // the file was parsed without errors before
+  ParseContext ctx(test.file, ignored);
+  std::optional<toml::table> root;
+  if (source.error.empty()) root = parse_bounded_toml(ctx, source.text, test.file);
+  // Unreadable now: assume it was written, so the check below errs on the
+  // side of more isolation, never less.
+  if (!root) return test.policy.pos;
+  const toml::table* policy = root->get_as<toml::table>("policy");
+  const toml::node* level = policy ? policy->get("security_level") : nullptr;
+  if (!level) return std::nullopt;
+  return pos_of(*level);
+}
+
+}  // namespace
+
+std::optional<Diagnostic> apply_project_security_level(const ProjectConfig& config,
+                                                       TestSpec& test) {
+  if (!config.security_level) return std::nullopt;
+  const SecurityLevel floor = *config.security_level;
+  const std::optional<SourcePos> written = written_security_level(test);
+  if (!written) {
+    test.policy.level = floor;
+    return std::nullopt;
+  }
+  if (test.policy.level >= floor) return std::nullopt;
+  return Diagnostic{
+      Diagnostic::Severity::Error, test.file, *written,
+      fmt::format("security_level \"{}\" is below the project's \"{}\" ({}): a test may raise "
+                  "its project's security level, never lower it; lower [defaults] "
+                  "security_level in cleanroom.toml if this test really needs \"{}\"",
+                  to_string(test.policy.level), to_string(floor), config.where("security_level"),
+                  to_string(test.policy.level))};
 }
 
 }  // namespace clnrm

@@ -52,8 +52,9 @@ struct Outcome {
 // A running clnrm; stdout/stderr go to files in `dir`.
 class Child {
  public:
+  // Runs in `cwd` (default: the source tree); `env` entries are "NAME=VALUE".
   Child(const std::vector<std::string>& args, const std::string& dir,
-        const std::vector<std::string>& env = {}) {
+        const std::vector<std::string>& env = {}, const std::string& cwd = CLNRM_SOURCE_DIR) {
     out_path_ = dir + "/stdout";
     err_path_ = dir + "/stderr";
     pid_ = ::fork();
@@ -65,7 +66,7 @@ class Child {
       ::dup2(err, 2);
       const int devnull = ::open("/dev/null", O_RDONLY);
       ::dup2(devnull, 0);
-      ::chdir(CLNRM_SOURCE_DIR);
+      if (::chdir(cwd.c_str()) != 0) ::_exit(126);
       for (const std::string& e : env) ::putenv(const_cast<char*>(e.c_str()));
       std::vector<char*> argv;
       argv.push_back(const_cast<char*>(CLNRM_BINARY));

@@ -29,31 +29,65 @@ TEST(Endpoint, ParsesUnixAndTcpHosts) {
 
 TEST(Endpoint, CandidatesIncludeRootlessDockerAndPodman) {
   auto c = default_socket_candidates("/run/user/1000");
-  ASSERT_EQ(c.size(), 4u);
+  ASSERT_EQ(c.size(), 5u);
   EXPECT_EQ(c[0], "/var/run/docker.sock");
-  EXPECT_EQ(c[1], "/run/user/1000/docker.sock");
-  EXPECT_EQ(c[2], "/run/user/1000/podman/podman.sock");
-  EXPECT_EQ(c[3], "/run/podman/podman.sock");
-  EXPECT_EQ(default_socket_candidates("").size(), 2u);
+  EXPECT_EQ(c[1], "/run/docker.sock");
+  EXPECT_EQ(c[2], "/run/user/1000/docker.sock");
+  EXPECT_EQ(c[3], "/run/user/1000/podman/podman.sock");
+  EXPECT_EQ(c[4], "/run/podman/podman.sock");
+  EXPECT_EQ(default_socket_candidates("").size(), 3u);
 }
 
-TEST(Endpoint, ExplicitHostBeatsDockerHostBeatsSockets) {
+TEST(Endpoint, FlagBeatsDockerHostBeatsClnrmSocketBeatsDefaults) {
   auto any = exists_in({"/var/run/docker.sock"});
-  EXPECT_EQ(resolve_endpoint("unix:///a.sock", "unix:///b.sock", "", any).unix_socket, "/a.sock");
-  EXPECT_EQ(resolve_endpoint("", "tcp://127.0.0.1:2375", "", any).base_url, "http://127.0.0.1:2375");
-  EXPECT_EQ(resolve_endpoint("", "", "", any).unix_socket, "/var/run/docker.sock");
+  auto e = resolve_endpoint({"unix:///a.sock", "unix:///b.sock", "/c.sock", ""}, any);
+  EXPECT_EQ(e.endpoint.unix_socket, "/a.sock");
+  EXPECT_EQ(e.origin, "--docker-host");
+  e = resolve_endpoint({"", "tcp://127.0.0.1:2375", "/c.sock", ""}, any);
+  EXPECT_EQ(e.endpoint.base_url, "http://127.0.0.1:2375");
+  EXPECT_EQ(e.origin, "DOCKER_HOST");
+  e = resolve_endpoint({"", "", "/c.sock", ""}, any);
+  EXPECT_EQ(e.endpoint.unix_socket, "/c.sock");
+  EXPECT_EQ(e.origin, "CLNRM_DOCKER_SOCKET");
+  e = resolve_endpoint({"", "", "", ""}, any);
+  EXPECT_EQ(e.endpoint.unix_socket, "/var/run/docker.sock");
+  EXPECT_EQ(e.origin, "default socket");
+}
+
+TEST(Endpoint, ANamedSocketIsUsedEvenWhenItDoesNotExist) {
+  // Falling back to another engine would hide the mistake.
+  const auto e =
+      resolve_endpoint({"", "unix:///nonexistent", "", ""}, exists_in({"/var/run/docker.sock"}));
+  EXPECT_EQ(e.endpoint.unix_socket, "/nonexistent");
+  EXPECT_EQ(describe_with_origin(e), "unix:///nonexistent (from DOCKER_HOST)");
+}
+
+TEST(Endpoint, UnreachableMessageNamesEndpointOriginAndReason) {
+  const EngineAddress e{parse_docker_host("unix:///nonexistent/docker.sock"), "DOCKER_HOST"};
+  EXPECT_EQ(engine_unreachable_message(e, "Failed to connect to localhost port 80"),
+            "cannot reach the Docker engine at unix:///nonexistent/docker.sock (from DOCKER_HOST): "
+            "/nonexistent/docker.sock: no such file");
+  const EngineAddress file{parse_docker_host("/etc/hostname"), "CLNRM_DOCKER_SOCKET"};
+  EXPECT_NE(engine_unreachable_message(file, "x").find("/etc/hostname is not a socket"),
+            std::string::npos);
+  const EngineAddress tcp{parse_docker_host("tcp://127.0.0.1:1"), "--docker-host"};
+  EXPECT_EQ(engine_unreachable_message(tcp, "connection refused"),
+            "cannot reach the Docker engine at tcp://127.0.0.1:1 (from --docker-host): connection "
+            "refused");
 }
 
 TEST(Endpoint, FallsThroughToPodmanSockets) {
-  EXPECT_EQ(resolve_endpoint("", "", "/run/user/7", exists_in({"/run/user/7/podman/podman.sock"})).unix_socket,
+  EXPECT_EQ(resolve_endpoint({"", "", "", "/run/user/7"}, exists_in({"/run/user/7/podman/podman.sock"}))
+                .endpoint.unix_socket,
             "/run/user/7/podman/podman.sock");
-  EXPECT_EQ(resolve_endpoint("", "", "/run/user/7", exists_in({"/run/podman/podman.sock"})).unix_socket,
+  EXPECT_EQ(resolve_endpoint({"", "", "", "/run/user/7"}, exists_in({"/run/podman/podman.sock"}))
+                .endpoint.unix_socket,
             "/run/podman/podman.sock");
 }
 
 TEST(Endpoint, NothingFoundListsEveryPathTried) {
   try {
-    resolve_endpoint("", "", "/run/user/7", exists_in({}));
+    resolve_endpoint({"", "", "", "/run/user/7"}, exists_in({}));
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::NotSupported);

@@ -53,17 +53,20 @@ TEST(HealthHistory, AFileAsParentIsAWarning) {
   EXPECT_NE(c[0].detail.find("not a directory"), std::string::npos);
 }
 
-TEST(HealthEngine, NoSocketIsAWarningNamingWhereItLooked) {
+TEST(HealthEngine, ANamedSocketThatIsMissingFailsNamingItAndItsOrigin) {
   clnrm::HealthOptions o;
-  o.engine_sockets = {"/nonexistent/docker.sock"};
+  o.docker_host = "unix:///nonexistent/docker.sock";
   auto c = clnrm::check_engines(o);
   ASSERT_EQ(c.size(), 1u);
-  EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Warn);
-  EXPECT_NE(c[0].detail.find("/nonexistent/docker.sock"), std::string::npos);
-  EXPECT_FALSE(c[0].required);
+  EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Fail);
+  EXPECT_TRUE(c[0].required);  // asked for by name: it must answer
+  EXPECT_EQ(c[0].detail,
+            "cannot reach the Docker engine at unix:///nonexistent/docker.sock (from "
+            "--docker-host): /nonexistent/docker.sock: no such file");
+  EXPECT_FALSE(c[0].fix.empty());
 }
 
-TEST(HealthEngine, ASocketWithNobodyListeningIsAWarning) {
+TEST(HealthEngine, ASocketWithNobodyListeningSaysSo) {
   TempDir d;
   const std::string path = d.path + "/dead.sock";
   int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
@@ -73,11 +76,18 @@ TEST(HealthEngine, ASocketWithNobodyListeningIsAWarning) {
   ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   ::close(fd);  // bound, never listening: connect is refused
   clnrm::HealthOptions o;
-  o.engine_sockets = {path};
+  o.docker_host = "unix://" + path;
   auto c = clnrm::check_engines(o);
   ASSERT_EQ(c.size(), 1u);
-  EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Warn);
-  EXPECT_NE(c[0].detail.find("/_ping failed"), std::string::npos) << c[0].detail;
+  EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Fail);
+  EXPECT_NE(c[0].detail.find("nothing listens on " + path), std::string::npos) << c[0].detail;
+}
+
+TEST(HealthReport, AnEngineFailureIsNotASandboxFailure) {
+  clnrm::HealthReport r;
+  r.checks.push_back({"engine", "engine unix:///x", clnrm::HealthCheck::Result::Fail, true, "down", "start it"});
+  EXPECT_TRUE(r.sandbox_ready());
+  EXPECT_FALSE(r.ready());
 }
 
 TEST(HealthFaketime, FoundOrExplained) {

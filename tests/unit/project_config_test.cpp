@@ -1,4 +1,5 @@
 #include <clnrm/error.h>
+#include <clnrm/parser.h>
 #include <clnrm/project_config.h>
 #include <gtest/gtest.h>
 
@@ -76,6 +77,92 @@ TEST(ProjectConfigTest, FindsNearestConfigUpwards) {
   EXPECT_EQ(*found, (root / "cleanroom.toml").string());
   EXPECT_EQ(load_project_config(*found).jobs, 2u);
   EXPECT_THROW(load_project_config((root / "missing.toml").string()), Error);
+}
+
+TEST(ProjectConfigTest, RemembersWhereEachDefaultWasWritten) {
+  ProjectConfig c = parse_project_config("[defaults]\njobs = 3\ntimeout = \"2s\"\n", "p/cleanroom.toml");
+  EXPECT_EQ(c.where("jobs"), "p/cleanroom.toml:2:8");
+  EXPECT_EQ(c.where("timeout"), "p/cleanroom.toml:3:11");
+  EXPECT_EQ(c.where("backend"), "p/cleanroom.toml");
+}
+
+TEST(ProjectConfigTest, WrongTypesAndRangesAreErrors) {
+  const ProjectConfigCheck c = check_project_config(
+      "[defaults]\njobs = 0\ntimeout = 5.5\nsecurity_level = \"lowest\"\n[images]\n\"a b\" = \"c\"\n",
+      "c.toml");
+  EXPECT_FALSE(c.ok());
+  std::string all;
+  for (const Diagnostic& d : c.diagnostics) all += d.format() + "\n";
+  EXPECT_NE(all.find("c.toml:2:8: error: 'jobs' = 0 is out of range (1..1024)"), std::string::npos) << all;
+  EXPECT_NE(all.find("c.toml:3:11: error:"), std::string::npos) << all;
+  EXPECT_NE(all.find("c.toml:4:18: error: unknown security_level \"lowest\""), std::string::npos) << all;
+  EXPECT_NE(all.find("c.toml:6:9: error: image mapping"), std::string::npos) << all;
+  EXPECT_FALSE(check_project_config("[defaults]\njobs = 1025\n", "c.toml").ok());
+  EXPECT_TRUE(check_project_config("[defaults]\njobs = 1024\ntimeout = 0\n", "c.toml").ok());
+}
+
+TEST(ProjectConfigTest, UnreadableFileIsADiagnostic) {
+  const ProjectConfigCheck c = check_project_config_file("/nonexistent/cleanroom.toml");
+  ASSERT_FALSE(c.ok());
+  ASSERT_EQ(c.diagnostics.size(), 1u);
+  EXPECT_EQ(c.diagnostics[0].file, "/nonexistent/cleanroom.toml");
+}
+
+// A parsed test file with `policy` as its [policy] table body (none when empty).
+TestSpec parsed_test(const std::filesystem::path& dir, const std::string& name,
+                     const std::string& policy) {
+  const std::string file = (dir / (name + ".clnrm.toml")).string();
+  std::ofstream(file) << "[test.metadata]\nname = \"" << name
+                      << "\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n"
+                      << (policy.empty() ? "" : "[policy]\n" + policy + "\n");
+  ParseResult r = parse_test_file(file);
+  EXPECT_TRUE(r.ok()) << file;
+  return std::move(*r.spec);
+}
+
+TEST(ProjectConfigTest, SecurityLevelIsAFloorNotACeiling) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("clnrm-pc-level-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() { fs::remove_all(p); }
+  } cleanup{dir};
+  const ProjectConfig high =
+      parse_project_config("[defaults]\nsecurity_level = \"high\"\n", "cleanroom.toml");
+  const ProjectConfig low =
+      parse_project_config("[defaults]\nsecurity_level = \"low\"\n", "cleanroom.toml");
+
+  // No level of its own (even with a [policy] table): the project's, up or down.
+  for (const std::string& policy : {std::string(), std::string("max_memory_mb = 64")}) {
+    TestSpec t = parsed_test(dir, "unset", policy);
+    EXPECT_FALSE(apply_project_security_level(high, t));
+    EXPECT_EQ(t.policy.level, SecurityLevel::High) << policy;
+    TestSpec u = parsed_test(dir, "unset", policy);
+    EXPECT_FALSE(apply_project_security_level(low, u));
+    EXPECT_EQ(u.policy.level, SecurityLevel::Low) << policy;
+  }
+
+  // A higher level than the project's: kept (never less than it asks for).
+  TestSpec asks_high = parsed_test(dir, "asks_high", "security_level = \"high\"");
+  EXPECT_FALSE(apply_project_security_level(low, asks_high));
+  EXPECT_EQ(asks_high.policy.level, SecurityLevel::High);
+
+  // A lower level than the project's: an error at the test's key.
+  TestSpec asks_low = parsed_test(dir, "asks_low", "security_level = \"low\"");
+  const std::optional<Diagnostic> d = apply_project_security_level(high, asks_low);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->format().rfind(asks_low.file +
+                                  ":7:18: error: security_level \"low\" is below the project's "
+                                  "\"high\" (cleanroom.toml:2:18)",
+                              0),
+            0u)
+      << d->format();
+
+  // No project level: nothing changes.
+  const ProjectConfig none = parse_project_config("", "cleanroom.toml");
+  EXPECT_FALSE(apply_project_security_level(none, asks_low));
+  EXPECT_EQ(asks_low.policy.level, SecurityLevel::Low);
 }
 
 }  // namespace

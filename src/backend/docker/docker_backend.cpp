@@ -84,18 +84,9 @@ class DockerBackend final : public Backend {
 };
 
 std::unique_ptr<docker::DockerClient> connect_client(const DockerOptions& options) {
-  auto client = std::make_unique<docker::DockerClient>(
-      docker::make_curl_transport(docker::resolve_endpoint_from_environment(options.host)));
-  try {
-    client->connect();
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::Io) throw;
-    throw Error(ErrorKind::NotSupported,
-                fmt::format("no Docker engine answers at {}: {}. Start one with scripts/start-docker.sh "
-                            "(or set DOCKER_HOST), or use --backend sandbox",
-                            client->endpoint().describe(), e.what()));
-  }
-  return client;
+  return docker::connect_engine(options.host,
+                                "Start one with scripts/start-docker.sh (or point DOCKER_HOST / "
+                                "--docker-host at one), or use --backend sandbox");
 }
 
 }  // namespace
@@ -127,12 +118,7 @@ void docker_wait_teardown(Backend& backend) {
 }
 
 bool docker_engine_available(const DockerOptions& options, std::chrono::milliseconds timeout) {
-  try {
-    docker::DockerClient client(docker::make_curl_transport(docker::resolve_endpoint_from_environment(options.host)));
-    return client.ping(timeout);
-  } catch (const Error&) {
-    return false;
-  }
+  return docker::engine_problem(options.host, timeout).empty();
 }
 
 }  // namespace clnrm

@@ -3,13 +3,21 @@
 #include <clnrm/error.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+
+#include "backend/docker/docker_client.h"
+#include "core/unique_fd.h"
 
 namespace clnrm::docker {
 
-Endpoint parse_docker_host(std::string_view host) {
+Endpoint parse_docker_host(std::string_view host, std::string_view origin) {
   Endpoint e;
   if (host.starts_with("unix://")) {
     e.unix_socket = std::string(host.substr(7));
@@ -18,20 +26,23 @@ Endpoint parse_docker_host(std::string_view host) {
   } else if (host.starts_with("tcp://") || host.starts_with("http://")) {
     std::string_view rest = host.substr(host.find("://") + 3);
     while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-    if (rest.empty()) throw Error(ErrorKind::Config, fmt::format("DOCKER_HOST '{}' has no host:port", host));
+    if (rest.empty())
+      throw Error(ErrorKind::Config, fmt::format("{} '{}' has no host:port", origin, host));
     e.base_url = "http://" + std::string(rest);
     return e;
   } else {
     throw Error(ErrorKind::Config,
-                fmt::format("unsupported DOCKER_HOST '{}': clnrm speaks unix:// and tcp:// (plain HTTP) only", host));
+                fmt::format("unsupported {} '{}': clnrm speaks unix:// and tcp:// (plain HTTP) only",
+                            origin, host));
   }
-  if (e.unix_socket.empty()) throw Error(ErrorKind::Config, fmt::format("DOCKER_HOST '{}' has no socket path", host));
+  if (e.unix_socket.empty())
+    throw Error(ErrorKind::Config, fmt::format("{} '{}' has no socket path", origin, host));
   e.base_url = "http://localhost";
   return e;
 }
 
 std::vector<std::string> default_socket_candidates(std::string_view xdg_runtime_dir) {
-  std::vector<std::string> c{"/var/run/docker.sock"};
+  std::vector<std::string> c{"/var/run/docker.sock", "/run/docker.sock"};
   if (!xdg_runtime_dir.empty()) {
     c.push_back(std::string(xdg_runtime_dir) + "/docker.sock");
     c.push_back(std::string(xdg_runtime_dir) + "/podman/podman.sock");
@@ -40,27 +51,111 @@ std::vector<std::string> default_socket_candidates(std::string_view xdg_runtime_
   return c;
 }
 
-Endpoint resolve_endpoint(std::string_view explicit_host, std::string_view docker_host_env,
-                          std::string_view xdg_runtime_dir, const std::function<bool(const std::string&)>& exists) {
-  if (!explicit_host.empty()) return parse_docker_host(explicit_host);
-  if (!docker_host_env.empty()) return parse_docker_host(docker_host_env);
-  const auto candidates = default_socket_candidates(xdg_runtime_dir);
+EngineAddress resolve_endpoint(const EndpointSources& sources,
+                               const std::function<bool(const std::string&)>& exists) {
+  auto from = [](std::string_view text, std::string_view origin) {
+    return EngineAddress{parse_docker_host(text, origin), std::string(origin)};
+  };
+  if (!sources.explicit_host.empty()) return from(sources.explicit_host, "--docker-host");
+  if (!sources.docker_host.empty()) return from(sources.docker_host, "DOCKER_HOST");
+  if (!sources.clnrm_socket.empty()) return from(sources.clnrm_socket, "CLNRM_DOCKER_SOCKET");
+  const auto candidates = default_socket_candidates(sources.xdg_runtime_dir);
   for (const auto& path : candidates) {
-    if (exists(path)) return parse_docker_host(path);
+    if (exists(path)) return from(path, "default socket");
   }
   throw Error(ErrorKind::NotSupported,
-              fmt::format("no Docker or Podman engine socket found (tried {}; DOCKER_HOST is not set): "
-                          "start one with scripts/start-docker.sh or set DOCKER_HOST",
+              fmt::format("no Docker or Podman engine socket found (tried {}; DOCKER_HOST and "
+                          "CLNRM_DOCKER_SOCKET are not set): start one with scripts/start-docker.sh "
+                          "or set DOCKER_HOST",
                           fmt::join(candidates, ", ")));
 }
 
-Endpoint resolve_endpoint_from_environment(std::string_view explicit_host) {
-  const char* env = std::getenv("DOCKER_HOST");
-  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-  return resolve_endpoint(explicit_host, env ? env : "", xdg ? xdg : "", [](const std::string& path) {
+EngineAddress locate_engine(std::string_view explicit_host) {
+  auto env = [](const char* name) -> std::string_view {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+  };
+  EndpointSources sources{explicit_host, env("DOCKER_HOST"), env("CLNRM_DOCKER_SOCKET"),
+                          env("XDG_RUNTIME_DIR")};
+  return resolve_endpoint(sources, [](const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
   });
+}
+
+Endpoint resolve_endpoint_from_environment(std::string_view explicit_host) {
+  return locate_engine(explicit_host).endpoint;
+}
+
+std::string describe_with_origin(const EngineAddress& address) {
+  if (address.origin.empty()) return address.endpoint.describe();
+  return fmt::format("{} (from {})", address.endpoint.describe(), address.origin);
+}
+
+namespace {
+
+// Why nothing answers on a unix socket, found on the socket itself; empty
+// when a connect succeeds (then the engine failed later: the transport's
+// error says how).
+std::string unix_socket_problem(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return fmt::format("{}: {}", path, errno == ENOENT ? "no such file" : std::strerror(errno));
+  if (!S_ISSOCK(st.st_mode)) return fmt::format("{} is not a socket", path);
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) return {};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return {};
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) return {};
+  const int err = errno;
+  if (err == ECONNREFUSED) return fmt::format("nothing listens on {} (connection refused)", path);
+  return fmt::format("connecting to {}: {}", path, std::strerror(err));
+}
+
+}  // namespace
+
+std::string engine_unreachable_message(const EngineAddress& address,
+                                       std::string_view transport_error) {
+  std::string why;
+  if (!address.endpoint.unix_socket.empty()) why = unix_socket_problem(address.endpoint.unix_socket);
+  if (why.empty()) why = std::string(transport_error);
+  return fmt::format("cannot reach the Docker engine at {}: {}", describe_with_origin(address), why);
+}
+
+std::unique_ptr<DockerClient> connect_engine(std::string_view explicit_host, std::string_view hint) {
+  const EngineAddress address = locate_engine(explicit_host);
+  auto client = std::make_unique<DockerClient>(make_curl_transport(address.endpoint));
+  try {
+    client->connect();
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Io && e.kind() != ErrorKind::Timeout) throw;
+    std::string message = engine_unreachable_message(address, e.what());
+    if (!hint.empty()) message += fmt::format(". {}", hint);
+    throw Error(ErrorKind::NotSupported, message);
+  }
+  return client;
+}
+
+std::string engine_problem(std::string_view explicit_host, std::chrono::milliseconds timeout) {
+  EngineAddress address;
+  try {
+    address = locate_engine(explicit_host);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  try {
+    const HttpResponse r =
+        make_curl_transport(address.endpoint)->send({"GET", "/_ping", {}, {}, timeout});
+    if (r.outcome == HttpResponse::Outcome::Complete && r.status == 200) return {};
+    return engine_unreachable_message(
+        address, r.outcome == HttpResponse::Outcome::Complete
+                     ? fmt::format("GET /_ping answered HTTP {}", r.status)
+                     : fmt::format("no answer to GET /_ping within {} ms", timeout.count()));
+  } catch (const Error& e) {
+    return engine_unreachable_message(address, e.what());
+  }
 }
 
 }  // namespace clnrm::docker

@@ -13,16 +13,11 @@ namespace clnrm {
 
 ReapReport reap_docker_orphans(const DockerOptions& options, bool all) {
   using namespace docker;
-  DockerClient client(make_curl_transport(resolve_endpoint_from_environment(options.host)));
-  try {
-    client.connect();
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::Io) throw;
-    throw Error(ErrorKind::NotSupported,
-                fmt::format("no Docker engine answers at {} ({}): nothing to clean up there. Start one with "
-                            "scripts/start-docker.sh or point DOCKER_HOST / --docker-host at it",
-                            client.endpoint().describe(), e.what()));
-  }
+  const std::unique_ptr<DockerClient> connected = connect_engine(
+      options.host,
+      "Nothing to clean up there. Start one with scripts/start-docker.sh or point DOCKER_HOST / "
+      "--docker-host at it");
+  DockerClient& client = *connected;
   ReapReport report;
   for (const auto& c : client.container_list({kLabelSession})) {
     std::map<std::string, std::string> labels;
