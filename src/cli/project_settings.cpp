@@ -79,7 +79,7 @@ RunSettings resolve_run_settings(const RunFlags& flags, const std::optional<Proj
     s.jobs = static_cast<int>(*config->jobs);
     s.jobs_from = config->where("jobs");
   } else {
-    s.jobs_from = "default: one per core";
+    s.jobs_from = "default";
   }
 
   if (flags.timeout == "0") {  // documented as "no limit"; a bare 0 needs no unit
@@ -107,7 +107,7 @@ RunSettings resolve_run_settings(const RunFlags& flags, const std::optional<Proj
 
 std::string RunSettings::describe() const {
   return fmt::format("backend {} ({}), jobs {} ({}), timeout {} ({})", backend, backend_from,
-                     jobs == 0 ? std::string("per core") : std::to_string(jobs), jobs_from,
+                     jobs == 0 ? std::string("one per core") : std::to_string(jobs), jobs_from,
                      timeout ? format_duration(*timeout) : std::string("none"), timeout_from);
 }
 

@@ -91,7 +91,8 @@ TEST(EngineEndpoint, AGoodDockerHostWorksForBoth) {
   const std::vector<std::string> env = {"DOCKER_HOST=unix:///var/run/docker.sock"};
   const Outcome health = d.clnrm({"health", "--format", "json", "--no-config"}, env);
   EXPECT_EQ(health.exit_code, 0) << health.out;
-  const auto* c = engine_check(nlohmann::json::parse(health.out));
+  const auto j = nlohmann::json::parse(health.out);
+  const auto* c = engine_check(j);
   ASSERT_NE(c, nullptr);
   EXPECT_EQ((*c)["status"], "ok");
   EXPECT_NE((*c)["detail"].get<std::string>().find("unix:///var/run/docker.sock (from DOCKER_HOST)"),

@@ -233,10 +233,12 @@ TEST(ProjectConfigCli, JobsOutOfRangeInTheFileOrOnTheCommandLine) {
 TEST(ProjectConfigCli, HealthNamesTheFileAndItsBackend) {
   Project p;
   p.config("[defaults]\nbackend = \"sandbox\"\n");
+  p.test("a", kPassing);
   const Outcome o = p.clnrm({"health", "--format", "json"});
   EXPECT_EQ(o.exit_code, 0) << o.out;
   bool found = false;
-  for (const auto& c : json_of(o)["checks"])
+  const nlohmann::json j = json_of(o);
+  for (const auto& c : j["checks"])
     if (c["name"] == "cleanroom.toml") {
       found = true;
       EXPECT_NE(c["detail"].get<std::string>().find(p.config_path()), std::string::npos) << c.dump();
