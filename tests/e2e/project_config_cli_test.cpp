@@ -195,12 +195,35 @@ TEST(ProjectConfigCli, ATypoFailsEveryCommandWithFileLineColumn) {
     EXPECT_EQ(o.exit_code, 2) << cmd[0];
     EXPECT_NE(o.err.find(where), std::string::npos) << cmd[0] << ": " << o.err;
   }
-  // --no-config reads none; --config names another file.
+  // --no-config reads none; --config names another file: on every command.
   EXPECT_EQ(p.clnrm({"run", "--no-history", "--no-config", "."}).exit_code, 0);
-  write(fs::path(p.out.path()) / "other.toml", "[defaults]\njobs = 2\n");
-  o = p.clnrm({"run", "-v", "--no-history", "--config", p.out.file("other.toml"), "."});
+  write(fs::path(p.out.path()) / "other.toml", "[defaults]\njobs = 2\nbackend = \"sandbox\"\n");
+  const std::string other = p.out.file("other.toml");
+  o = p.clnrm({"run", "-v", "--no-history", "--config", other, "."});
   EXPECT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_NE(o.err.find("jobs 2 (" + p.out.file("other.toml") + ":2:8)"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("jobs 2 (" + other + ":2:8)"), std::string::npos) << o.err;
+  o = p.clnrm({"validate", "--no-config", "."});
+  EXPECT_EQ(o.exit_code, 0) << o.out;
+  o = p.clnrm({"validate", "--format", "json", "--config", other, "."});
+  EXPECT_EQ(o.exit_code, 0) << o.out;
+  EXPECT_EQ(json_of(o)["project_config"], other);
+  o = p.clnrm({"health", "--no-config"});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("--no-config: no cleanroom.toml read"), std::string::npos) << o.out;
+  o = p.clnrm({"health", "--config", other});
+  EXPECT_NE(o.out.find("project settings: " + other + " (--config)"), std::string::npos) << o.out;
+  // other.toml says sandbox: services then says the sandbox keeps nothing.
+  o = p.clnrm({"services", "status", "--config", other});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("sandbox backend: reuse = true keeps nothing"), std::string::npos) << o.out;
+  EXPECT_EQ(p.clnrm({"services", "status", "--backend", "sandbox", "--no-config"}).exit_code, 0);
+  // cleanup: past the config, it fails on the (dead) engine instead.
+  o = p.clnrm({"cleanup", "-q", "--no-config", "--docker-host", "unix:///nonexistent/clnrm-e2e.sock"});
+  EXPECT_EQ(o.err.find("jobz"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("cannot reach the Docker engine at unix:///nonexistent/clnrm-e2e.sock (from "
+                       "--docker-host)"),
+            std::string::npos)
+      << o.err;
 }
 
 TEST(ProjectConfigCli, WrongTypesAndValuesAreErrors) {
