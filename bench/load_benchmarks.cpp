@@ -13,7 +13,7 @@
 //
 //   build/release/bench/load_benchmarks --benchmark_repetitions=1
 //
-// A benchmark rather than a timed test (DESIGN.md §8): nothing here asserts
+// A benchmark rather than a timed test (tests assert no times; docs/BENCHMARKING_GUIDE.md): nothing here asserts
 // a time; fd_leak != 0 or failed != 0 marks the run as an error.
 #include <benchmark/benchmark.h>
 #include <clnrm/docker.h>

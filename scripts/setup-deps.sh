@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build pkg-config ccache
-  # libraries (DESIGN.md §3)
+  # libraries (CMakeLists.txt finds them; docs/ARCHITECTURE.md says what uses them)
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libre2-dev
   libcurl4-openssl-dev libsqlite3-dev libseccomp-dev
   # tests and benchmarks

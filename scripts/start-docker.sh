@@ -2,7 +2,7 @@
 # Starts a private Docker engine for clnrm's tests and benchmarks, unless one
 # already answers on the socket. Idempotent: a second call is a no-op.
 #
-# The engine gets no bridge, no iptables and no NAT (DESIGN.md §5): containers
+# The engine gets no bridge, no iptables and no NAT (docs/docker-backend.md, "The pod model"): containers
 # can only use NetworkMode none / container:<id> / host. It keeps its own
 # data-root, exec-root and pidfile, so it never touches a system engine's state.
 #

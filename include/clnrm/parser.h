@@ -13,16 +13,38 @@ namespace clnrm {
 struct ParseResult {
   std::optional<TestSpec> spec;          // set when there are no errors
   std::vector<Diagnostic> diagnostics;   // errors and warnings, in file order
+  SourcePos name_pos;                    // where the test's name is written (duplicate names)
   bool ok() const { return spec.has_value(); }
 };
 
+struct ParseOptions {
+  // `--upstream`: a key clnrm does not act on (one upstream clnrm has, or any
+  // unknown key, which upstream's parser ignores) is a warning naming it
+  // instead of an error. Off: every such key is an error.
+  bool upstream = false;
+};
+
 // Parses TOML text. `file` is only used in diagnostics and TestSpec::file.
-ParseResult parse_test_text(std::string_view text, const std::string& file);
+ParseResult parse_test_text(std::string_view text, const std::string& file,
+                            const ParseOptions& options = {});
 // Reads and parses a file; an unreadable file is a diagnostic, not an exception.
-ParseResult parse_test_file(const std::string& path);
+ParseResult parse_test_file(const std::string& path, const ParseOptions& options = {});
+
+// A file found while searching a directory that is not taken as a test.
+struct SkippedFile {
+  enum class Why {
+    NotATestFile,     // its name does not end in .clnrm.toml
+    SymbolicLink,     // a link named *.clnrm.toml: links found in a directory are not followed
+    FailingDirectory  // below a directory named `failing` (clnrm run, test_selection.h)
+  };
+  std::string path;
+  Why why = Why::NotATestFile;
+};
 
 // Every *.clnrm.toml under the given files/directories (recursive), sorted.
-// A path that does not exist throws Error(Usage).
-std::vector<std::string> discover_test_files(const std::vector<std::string>& paths);
+// A path that does not exist throws Error(Usage). `skipped`, when given,
+// receives the other files found in the directories, sorted.
+std::vector<std::string> discover_test_files(const std::vector<std::string>& paths,
+                                             std::vector<SkippedFile>* skipped = nullptr);
 
 }  // namespace clnrm

@@ -48,6 +48,8 @@ struct RunArgs {
   bool quiet = false;
   bool verbose = false;
   bool include_failing = false;
+  bool keep_going = false;  // run the valid files when some are invalid
+  bool upstream = false;    // keys clnrm does not act on: warnings, not errors
   std::vector<std::string> image_map;
   bool reuse = false;
   PlanningFlags planning;
@@ -92,41 +94,84 @@ void print_step_timings(std::FILE* out, const std::vector<StepTiming>& timings) 
   }
 }
 
-// Parses every file first: one bad file stops the run before anything runs.
-// cleanroom.toml's security_level applies here, so a test below the
-// project's level is an invalid file like any other.
-std::optional<std::vector<TestSpec>> parse_all(const std::vector<std::string>& files,
-                                               const std::optional<ProjectConfig>& project) {
+struct ParsedFiles {
   std::vector<TestSpec> tests;
-  tests.reserve(files.size());
-  bool ok = true;
+  std::vector<SourcePos> name_positions;  // of each test's name, for duplicate names
+  std::vector<TestResult> invalid;        // one Status::Error result per invalid file
+};
+
+// An invalid file as a result, for --keep-going: every report (console, JSON,
+// JUnit <error>) lists it beside the tests that ran.
+TestResult invalid_file_result(const std::string& file, const std::vector<Diagnostic>& diags) {
+  TestResult t;
+  t.file = file;
+  t.name = file;  // the name is inside the file that could not be read
+  t.status = Status::Error;
+  t.started = std::chrono::system_clock::now();
+  std::size_t errors = 0;
+  std::string lines;
+  for (const Diagnostic& d : diags) {
+    if (d.severity != Diagnostic::Severity::Error) continue;
+    ++errors;
+    lines += "\n" + d.format();
+  }
+  t.message = fmt::format("invalid test file, not run ({} error{}):{}", errors,
+                          errors == 1 ? "" : "s", lines);
+  return t;
+}
+
+// Parses every file first: without --keep-going one bad file stops the run
+// before anything runs. cleanroom.toml's security_level applies here, so a
+// test below the project's level is an invalid file like any other.
+ParsedFiles parse_all(const std::vector<std::string>& files, const ParseOptions& options,
+                      const std::optional<ProjectConfig>& project) {
+  ParsedFiles out;
+  out.tests.reserve(files.size());
   for (const std::string& file : files) {
-    ParseResult parsed = parse_test_file(file);
+    ParseResult parsed = parse_test_file(file, options);
     for (const Diagnostic& d : parsed.diagnostics) std::fprintf(stderr, "%s\n", d.format().c_str());
     if (!parsed.ok()) {
-      ok = false;
+      out.invalid.push_back(invalid_file_result(file, parsed.diagnostics));
       continue;
     }
     if (project)
       if (std::optional<Diagnostic> d = apply_project_security_level(*project, *parsed.spec)) {
         std::fprintf(stderr, "%s\n", d->format().c_str());
-        ok = false;
+        out.invalid.push_back(invalid_file_result(file, {*d}));
         continue;
       }
-    tests.push_back(std::move(*parsed.spec));
+    out.tests.push_back(std::move(*parsed.spec));
+    out.name_positions.push_back(parsed.name_pos);
   }
-  if (!ok) return std::nullopt;
-  return tests;
+  return out;
+}
+
+// Two tests of one name are told apart by their files: say which, with the
+// position of each name.
+void warn_duplicate_names(const ParsedFiles& parsed) {
+  std::map<std::string, std::vector<std::size_t>> by_name;
+  for (std::size_t i = 0; i < parsed.tests.size(); ++i) by_name[parsed.tests[i].name].push_back(i);
+  for (const auto& [name, indices] : by_name) {
+    if (indices.size() < 2) continue;
+    std::vector<std::string> where;
+    for (std::size_t i : indices)
+      where.push_back(fmt::format("{}:{}:{}", parsed.tests[i].file, parsed.name_positions[i].line,
+                                  parsed.name_positions[i].column));
+    std::fprintf(stderr,
+                 "clnrm: warning: %zu tests are named '%s': %s (reports tell them apart by file)\n",
+                 indices.size(), escape_control_characters(name).c_str(),
+                 escape_control_characters(fmt::format("{}", fmt::join(where, ", "))).c_str());
+  }
 }
 
 // [report] json/junit/digest inside test files: each path gets the results of
 // the tests that name it. The paths come from untrusted files: they are
 // written below the output directory only, never through a symbolic link.
 void write_per_file_reports(const std::string& output_dir, const RunResult& run,
-                            const std::vector<TestSpec>& tests, const Plan& plan, int repeat,
-                            const DeterminismCollector& digests) {
+                            std::size_t planned_results, const std::vector<TestSpec>& tests,
+                            const Plan& plan, int repeat, const DeterminismCollector& digests) {
   std::map<std::string, std::vector<std::size_t>> json_paths, junit_paths, digest_paths;
-  for (std::size_t i = 0; i < run.tests.size(); ++i) {
+  for (std::size_t i = 0; i < planned_results; ++i) {
     const ReportSpec& r = tests[plan.order[i / static_cast<std::size_t>(repeat)]].report;
     if (r.json) json_paths[*r.json].push_back(i);
     if (r.junit) junit_paths[*r.junit].push_back(i);
@@ -164,12 +209,14 @@ void write_per_file_reports(const std::string& output_dir, const RunResult& run,
 // Everything after the run that writes somewhere else: report files, HTML
 // (with history trends), metrics, traces. History is a side channel: its
 // failures are warnings.
-void write_outputs(const RunArgs& a, const RunResult& run, const std::vector<TestSpec>& tests,
-                   const Plan& plan, const Environment& env, history::Recorder* recorder,
-                   const RepeatExtras& extras, const DeterminismCollector& digests) {
+void write_outputs(const RunArgs& a, const RunResult& run, std::size_t planned_results,
+                   const std::vector<TestSpec>& tests, const Plan& plan, const Environment& env,
+                   history::Recorder* recorder, const RepeatExtras& extras,
+                   const DeterminismCollector& digests) {
   if (!a.json_file.empty()) write_report_file(a.json_file, json_report(run, extras));
   if (!a.junit_file.empty()) write_report_file(a.junit_file, run_result_to_junit(run));
-  write_per_file_reports(a.output_dir, run, tests, plan, std::max(1, a.repeat), digests);
+  write_per_file_reports(a.output_dir, run, planned_results, tests, plan, std::max(1, a.repeat),
+                         digests);
   if (!a.html_file.empty()) {
     std::optional<report::TrendsByTest> trends;
     if (recorder && recorder->store()) {
@@ -234,17 +281,26 @@ int run_command(RunArgs a) {
   options.repeat = a.repeat;
   options.seed = a.seed;
 
-  const std::vector<std::string> files = select_test_files(a.paths, a.include_failing);
+  std::vector<SkippedFile> skipped;
+  const std::vector<std::string> files = select_test_files(a.paths, a.include_failing, &skipped);
+  if (!a.quiet || files.empty()) report_skipped(stderr, skipped, a.verbose);
   if (files.empty()) {
     std::fprintf(stderr, "clnrm: error: no *.clnrm.toml files found in %s\n",
                  fmt::format("{}", fmt::join(a.paths, " ")).c_str());
     return 2;
   }
-  std::optional<std::vector<TestSpec>> tests = parse_all(files, project.config);
-  if (!tests) {
-    std::fprintf(stderr, "clnrm: error: invalid test file(s); nothing was run\n");
+  ParseOptions parse_options;
+  parse_options.upstream = a.upstream;
+  ParsedFiles parsed = parse_all(files, parse_options, project.config);
+  if (!parsed.invalid.empty() && !a.keep_going) {
+    std::fprintf(stderr,
+                 "clnrm: error: %zu invalid test file%s; nothing was run (--keep-going runs the "
+                 "valid ones and reports these as errors)\n",
+                 parsed.invalid.size(), parsed.invalid.size() == 1 ? "" : "s");
     return 2;
   }
+  warn_duplicate_names(parsed);
+  std::vector<TestSpec>* tests = &parsed.tests;
 
   BackendChoiceOptions backend_options;
   backend_options.image_map = settings.image_map;
@@ -265,6 +321,7 @@ int run_command(RunArgs a) {
                               : a.verbose ? Verbosity::Verbose
                                           : Verbosity::Normal;
   ConsoleReporter console(console_stream, colour_wanted(console_stream), verbosity);
+  for (const TestResult& t : parsed.invalid) console.test_finished(t);
 
   options.jobs = settings.jobs;
   options.fail_fast = a.fail_fast;
@@ -273,7 +330,7 @@ int run_command(RunArgs a) {
   const Plan plan = make_plan(*tests, options);
   if (!planning_note.empty() && !a.quiet)
     std::fprintf(stderr, "clnrm: %s\n", planning_note.c_str());
-  if (plan.order.empty()) {
+  if (plan.order.empty() && parsed.invalid.empty()) {
     std::fprintf(stderr, "clnrm: no test selected (--shard / --rerun-failed left none)\n");
     return 0;
   }
@@ -344,24 +401,29 @@ int run_command(RunArgs a) {
   }
   if (recorder && repeated)
     for (const TestResult& t : run.tests) recorder->record(t);
+  // History records only tests that ran (an invalid file has no test name).
+  if (recorder) recorder->finish(run);
+  // Invalid files (--keep-going) go last, after the results that map onto the plan.
+  const std::size_t planned_results = run.tests.size();
+  for (TestResult& t : parsed.invalid) run.tests.push_back(std::move(t));
   console.summary(run);
-  if (recorder) {
-    recorder->finish(run);
-    if (!recorder->warning().empty())
-      std::fprintf(stderr, "clnrm: warning: %s\n", recorder->warning().c_str());
-  }
+  if (recorder && !recorder->warning().empty())
+    std::fprintf(stderr, "clnrm: warning: %s\n", recorder->warning().c_str());
 
   if (json_out) {
     const std::string text = json_report(run, extras);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
   }
-  write_outputs(a, run, *tests, plan, env, recorder ? &*recorder : nullptr, extras, digests);
+  write_outputs(a, run, planned_results, *tests, plan, env, recorder ? &*recorder : nullptr, extras,
+                digests);
 
   if (cancel.cancelled()) {
     std::fprintf(stderr, "clnrm: interrupted: every cleanroom was torn down\n");
     return 130;
   }
+  // An invalid file is a configuration error (exit 2) even when the valid ones passed.
+  if (!parsed.invalid.empty()) return 2;
   return determinism_failed ? 1 : run.exit_code();
 }
 
@@ -438,6 +500,12 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   add_config_flags(*cmd, args->config);
   cmd->add_flag("--include-failing", args->include_failing,
                 "Also run files under directories named `failing` (left out by default)");
+  cmd->add_flag("--keep-going", args->keep_going,
+                "Run the valid test files even when some are invalid; each invalid file is "
+                "reported as an error (console, JSON, JUnit <error>) and the run exits 2");
+  cmd->add_flag("--upstream", args->upstream,
+                "Accept upstream clnrm's files: keys clnrm does not act on (upstream's own, or "
+                "unknown keys, which upstream ignores) are warnings naming them, not errors");
   cmd->callback([args, &ctx] { ctx.exit_code = run_command(*args); });
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -23,8 +24,9 @@ struct ValidateOptions {
   std::vector<std::string> paths;
   std::string format = "human";
   bool verbose = false;
-  unsigned jobs = 0;    // 0 = one per CPU
-  bool strict = false;  // warnings make a file invalid (CI gate)
+  unsigned jobs = 0;      // 0 = one per CPU
+  bool strict = false;    // warnings make a file invalid (CI gate)
+  bool upstream = false;  // keys clnrm does not act on: warnings, not errors
   ConfigFlags config;
   std::optional<ProjectConfig> project;  // the valid cleanroom.toml in use, if any
 };
@@ -36,6 +38,8 @@ struct FileReport {
   nlohmann::json json;  // json format
   bool valid = false;
   std::size_t errors = 0, warnings = 0;
+  std::string name;  // the test's name when parsed, for the duplicate-name check
+  SourcePos name_pos;
 };
 
 const char* severity_name(Diagnostic::Severity s) {
@@ -83,7 +87,9 @@ FileReport project_config_report(const std::string& file, const ProjectConfigChe
 }
 
 FileReport check_file(const std::string& file, const ValidateOptions& options) {
-  ParseResult r = parse_test_file(file);
+  ParseOptions parse_options;
+  parse_options.upstream = options.upstream;
+  ParseResult r = parse_test_file(file, parse_options);
   // The project's security_level: a test below it is invalid (as in `clnrm run`).
   if (r.ok() && options.project)
     if (std::optional<Diagnostic> d = apply_project_security_level(*options.project, *r.spec)) {
@@ -92,6 +98,10 @@ FileReport check_file(const std::string& file, const ValidateOptions& options) {
     }
   FileReport report;
   add_diagnostics(report, file, r.diagnostics, r.ok(), options);
+  if (r.ok()) {
+    report.name = r.spec->name;
+    report.name_pos = r.name_pos;
+  }
   if (options.format == "json") {
     if (r.ok()) {
       report.json["name"] = r.spec->name;
@@ -153,6 +163,40 @@ int run_validate(ValidateOptions& options) {
     errors += r.errors;
     warnings += r.warnings;
   }
+  // Tests of one name in different files: legal (reports key tests by file
+  // and name) but easy to confuse, so each is a warning naming the other.
+  std::map<std::string, std::vector<std::size_t>> by_name;
+  for (std::size_t i = 0; i < reports.size(); ++i)
+    if (!reports[i].name.empty()) by_name[reports[i].name].push_back(i);
+  for (const auto& [name, indices] : by_name) {
+    if (indices.size() < 2) continue;
+    for (std::size_t i : indices) {
+      std::vector<std::string> others;
+      for (std::size_t j : indices)
+        if (j != i)
+          others.push_back(fmt::format("{}:{}:{}", files[j], reports[j].name_pos.line,
+                                       reports[j].name_pos.column));
+      Diagnostic d{Diagnostic::Severity::Warning, files[i], reports[i].name_pos,
+                   fmt::format("test name '{}' is also used by {}", name, fmt::join(others, ", "))};
+      FileReport& r = reports[i];
+      ++r.warnings;
+      ++warnings;
+      if (options.strict && r.valid) {
+        r.valid = false;
+        --valid;
+      }
+      if (options.format == "json") {
+        r.json["valid"] = r.valid;
+        r.json["diagnostics"].push_back({{"severity", "warning"},
+                                         {"line", d.pos.line},
+                                         {"column", d.pos.column},
+                                         {"message", d.message},
+                                         {"formatted", d.format()}});
+      } else {
+        r.text = d.format() + "\n" + r.text;
+      }
+    }
+  }
   if (options.format == "json") {
     nlohmann::json out_files = nlohmann::json::array();
     for (FileReport& r : reports) out_files.push_back(std::move(r.json));
@@ -193,7 +237,10 @@ void add_validate_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("-j,--jobs", options->jobs, "Files parsed in parallel (default: one per CPU)")
       ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--strict", options->strict,
-                "Treat warnings (unimplemented upstream keys) as failures");
+                "Treat warnings (keys ignored under --upstream, duplicate test names) as failures");
+  cmd->add_flag("--upstream", options->upstream,
+                "Accept upstream clnrm's files: keys clnrm does not act on (upstream's own, or "
+                "unknown keys, which upstream ignores) are warnings naming them, not errors");
   add_config_flags(*cmd, options->config);
   cmd->callback([&ctx, options] { ctx.exit_code = run_validate(*options); });
 }

@@ -1,6 +1,6 @@
 #include <clnrm/environment.h>
 #include <clnrm/error.h>
-
+#include <clnrm/plugin_requirements.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -35,7 +35,7 @@ ServiceHandle Environment::start_service(Pod& pod, const ServiceSpec& spec) {
 ServiceHandle Environment::start_service(Pod& pod, const ServiceSpec& spec, Metrics* count_in) {
   ServicePlugin* plugin = services_.find(spec.plugin);
   if (!plugin) {
-    throw Error(ErrorKind::Config, fmt::format("unknown service plugin '{}' (see `clnrm plugins`)", spec.plugin),
+    throw Error(ErrorKind::Config, unknown_plugin_message(spec.plugin),
                 "service '" + spec.name + "'");
   }
   ServiceHandle handle = plugin->start(pod, spec);

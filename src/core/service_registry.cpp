@@ -1,4 +1,5 @@
 #include <clnrm/error.h>
+#include <clnrm/plugin_requirements.h>
 #include <clnrm/service.h>
 
 #include <algorithm>
@@ -14,14 +15,6 @@ std::string_view to_string(HealthStatus status) noexcept {
   }
   return "unknown";
 }
-
-namespace {
-// Upstream clnrm spells the container plugin several ways.
-std::string_view canonical_plugin_name(std::string_view name) {
-  if (name == "container" || name == "generic" || name == "docker") return "generic_container";
-  return name;
-}
-}  // namespace
 
 void ServiceRegistry::register_plugin(std::unique_ptr<ServicePlugin> plugin) {
   std::unique_lock lock(mutex_);

@@ -1,6 +1,7 @@
 // The built-in service plugins. Both turn a ServiceSpec into a backend
 // process/container in the test's pod; they differ in what they require.
 #include <clnrm/error.h>
+#include <clnrm/plugin_requirements.h>
 #include <clnrm/service.h>
 
 namespace clnrm {
@@ -52,9 +53,8 @@ class ProcessPlugin final : public ServicePluginBase {
 
  protected:
   void validate(const ServiceSpec& spec) const override {
-    if (spec.args.empty())
-      throw Error(ErrorKind::Config, "plugin 'process' needs `args` (the program and its arguments)",
-                  "service '" + spec.name + "'");
+    if (auto problem = plugin_requirement_problem(name(), spec))
+      throw Error(ErrorKind::Config, *problem, "service '" + spec.name + "'");
   }
 };
 
@@ -70,9 +70,8 @@ class GenericContainerPlugin final : public ServicePluginBase {
 
  protected:
   void validate(const ServiceSpec& spec) const override {
-    if (spec.image.empty() && spec.rootfs.empty())
-      throw Error(ErrorKind::Config, "plugin 'generic_container' needs `image` (or `rootfs` on the sandbox backend)",
-                  "service '" + spec.name + "'");
+    if (auto problem = plugin_requirement_problem(name(), spec))
+      throw Error(ErrorKind::Config, *problem, "service '" + spec.name + "'");
   }
 };
 

@@ -21,7 +21,8 @@ bool is_test_file(const fs::path& p) {
 
 }  // namespace
 
-std::vector<std::string> discover_test_files(const std::vector<std::string>& paths) {
+std::vector<std::string> discover_test_files(const std::vector<std::string>& paths,
+                                             std::vector<SkippedFile>* skipped) {
   std::vector<std::string> files;
   for (const std::string& given : paths) {
     std::error_code ec;
@@ -43,10 +44,19 @@ std::vector<std::string> discover_test_files(const std::vector<std::string>& pat
       if (ec) throw Error(ErrorKind::Io, "cannot read directory " + given + ": " + ec.message());
       // Found files must be regular files themselves: a symbolic link found in
       // a (pull-request) tree could point at a host file or a device.
-      if (it->symlink_status(ec).type() == fs::file_type::regular && is_test_file(it->path()))
+      const fs::file_type type = it->symlink_status(ec).type();
+      if (type == fs::file_type::directory) continue;
+      if (type == fs::file_type::regular && is_test_file(it->path()))
         files.push_back(it->path().string());
+      else if (skipped)
+        skipped->push_back({it->path().string(), is_test_file(it->path())
+                                                     ? SkippedFile::Why::SymbolicLink
+                                                     : SkippedFile::Why::NotATestFile});
     }
   }
+  if (skipped)
+    std::sort(skipped->begin(), skipped->end(),
+              [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
   return files;

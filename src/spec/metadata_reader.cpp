@@ -2,13 +2,11 @@
 // (upstream v0.6). When several are present, [meta] wins, as upstream does.
 #include <fmt/format.h>
 
+#include "key_tables.h"
 #include "sections.h"
 
 namespace clnrm::spec_detail {
 namespace {
-
-const std::initializer_list<std::string_view> kMetadataKeys = {"name", "description", "timeout",
-                                                               "tags", "version",     "author"};
 
 struct Found {
   const toml::node* name = nullptr;
@@ -40,11 +38,7 @@ void read_metadata(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
   Found found;
   if (const toml::node* test = root.get("test")) {
     if (const toml::table* t = test->as_table()) {
-      check_keys(
-          ctx, *t,
-          KeySchema{"[test]",
-                    {"metadata", "name", "description", "timeout", "tags", "version", "author"},
-                    {"performance"}});
+      check_keys(ctx, *t, KeySchema{"[test]", kTestKeys, kUpstreamTestKeys});
       read_metadata_table(ctx, *t, spec, found);
       if (const toml::node* m = t->get("metadata")) {
         if (const toml::table* mt = m->as_table()) {

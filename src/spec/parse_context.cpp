@@ -51,6 +51,17 @@ void ParseContext::warning(SourcePos pos, std::string message) {
   out_.push_back(Diagnostic{Diagnostic::Severity::Warning, file_, pos, std::move(message)});
 }
 
+void ParseContext::unacted_key(SourcePos pos, const std::string& message, bool upstream_only) {
+  if (upstream_only)
+    warning(pos, fmt::format("{}; it is ignored", message));
+  else if (unacted_ == UnactedKeys::WarnAll)
+    warning(pos, fmt::format("{}; it is ignored (--upstream: upstream clnrm ignores keys it does "
+                             "not know)",
+                             message));
+  else
+    error(pos, message);
+}
+
 namespace {
 
 // Spellings from older upstream formats and other tools, with the key meant.
@@ -104,27 +115,36 @@ void check_keys(ParseContext& ctx, const toml::table& table, const KeySchema& sc
     if (std::find(schema.known.begin(), schema.known.end(), name) != schema.known.end()) continue;
     if (std::find(schema.upstream_only.begin(), schema.upstream_only.end(), name) !=
         schema.upstream_only.end()) {
-      ctx.warning(pos_of(key),
-                  fmt::format("key '{}' in {} is an upstream clnrm feature that clnrm does not "
-                              "implement yet; it is ignored",
-                              name, schema.where));
+      ctx.unacted_key(pos_of(key),
+                      fmt::format("key '{}' in {} is an upstream clnrm feature that clnrm does not "
+                                  "implement yet",
+                                  name, schema.where),
+                      true);
       continue;
     }
     if (auto renamed = rename_of(name, schema))
-      ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name,
-                                         schema.where, *renamed));
+      ctx.unacted_key(
+          pos_of(key),
+          fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name, schema.where, *renamed),
+          false);
     else if (auto suggestion = closest_match(name, schema.known))
-      ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name,
-                                         schema.where, *suggestion));
+      ctx.unacted_key(pos_of(key),
+                      fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name, schema.where,
+                                  *suggestion),
+                      false);
     else if (is_section_name(name) && schema.where.front() == '[')
       // A classic TOML trap: `policy = ...` written after [test.metadata] lands in that table.
-      ctx.error(pos_of(key),
-                fmt::format("unknown key '{}' in {}: keys after a [table] header belong to "
-                            "that table; move '{}' above the first header or into its own [{}]",
-                            name, schema.where, name, name));
+      ctx.unacted_key(
+          pos_of(key),
+          fmt::format("unknown key '{}' in {}: keys after a [table] header belong to "
+                      "that table; move '{}' above the first header or into its own [{}]",
+                      name, schema.where, name, name),
+          false);
     else
-      ctx.error(pos_of(key), fmt::format("unknown key '{}' in {} (valid keys: {})", name,
-                                         schema.where, fmt::join(schema.known, ", ")));
+      ctx.unacted_key(pos_of(key),
+                      fmt::format("unknown key '{}' in {} (valid keys: {})", name, schema.where,
+                                  fmt::join(schema.known, ", ")),
+                      false);
   }
 }
 

@@ -23,18 +23,36 @@ inline SourcePos pos_of(const toml::key& key) noexcept { return pos_of(key.sourc
 // "string", "integer", "array", ... for messages.
 std::string_view type_name(const toml::node& node) noexcept;
 
+// What a key clnrm does not act on gets. A key upstream clnrm knows (the
+// upstream_only lists) is a warning naming it; any other unknown key is an
+// error, unless the user asks for upstream clnrm's leniency (`--upstream`):
+// upstream's parser ignores keys it does not know, so then they warn too.
+enum class UnactedKeys {
+  WarnUpstream,  // default
+  WarnAll,       // --upstream
+};
+
 class ParseContext {
  public:
-  ParseContext(const std::string& file, std::vector<Diagnostic>& out) : file_(file), out_(out) {}
+  ParseContext(const std::string& file, std::vector<Diagnostic>& out,
+               UnactedKeys unacted = UnactedKeys::WarnUpstream)
+      : file_(file), out_(out), unacted_(unacted) {}
 
   void error(SourcePos pos, std::string message);
   void warning(SourcePos pos, std::string message);
   bool has_errors() const noexcept { return errors_ > 0; }
   const std::string& file() const noexcept { return file_; }
+  UnactedKeys unacted_keys() const noexcept { return unacted_; }
+  // A key clnrm does not act on: an error, or under --upstream a warning
+  // saying it is ignored. `message` describes the key ("unknown key 'x' in
+  // [[steps]] (did you mean 'y'?)"); `upstream_only` says upstream clnrm has
+  // the key.
+  void unacted_key(SourcePos pos, const std::string& message, bool upstream_only);
 
  private:
   const std::string& file_;
   std::vector<Diagnostic>& out_;
+  UnactedKeys unacted_;
   int errors_ = 0;
 };
 

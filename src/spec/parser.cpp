@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "key_tables.h"
 #include "sections.h"
 #include "source_file.h"
 #include "toml_limits.h"
@@ -14,14 +15,12 @@ namespace {
 
 using namespace spec_detail;
 
-const std::initializer_list<std::string_view> kTopLevelKeys = {
-    "test",       "meta",   "services", "service",     "steps",  "scenario",
-    "assertions", "policy", "limits",   "determinism", "report", "vars"};
-// Sections upstream clnrm knows that clnrm does not implement (yet).
-const std::initializer_list<std::string_view> kUpstreamTopLevelKeys = {
-    "otel",    "otel_validation", "expect", "matrix",   "otel_headers", "otel_propagators",
-    "weaver",  "performance",     "chaos",  "template", "timeouts",     "output",
-    "metadata"};
+// Where the name that won is written: [meta] wins over [test] / [test.metadata].
+SourcePos name_position(const toml::table& root) {
+  for (const char* path : {"meta.name", "test.metadata.name", "test.name"})
+    if (const toml::node* n = root.at_path(path).node(); n && n->is_string()) return pos_of(*n);
+  return {};
+}
 
 void sort_diagnostics(std::vector<Diagnostic>& diags) {
   std::stable_sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
@@ -32,9 +31,11 @@ void sort_diagnostics(std::vector<Diagnostic>& diags) {
 
 }  // namespace
 
-ParseResult parse_test_text(std::string_view text, const std::string& file) {
+ParseResult parse_test_text(std::string_view text, const std::string& file,
+                            const ParseOptions& options) {
   ParseResult result;
-  ParseContext ctx(file, result.diagnostics);
+  ParseContext ctx(file, result.diagnostics,
+                   options.upstream ? UnactedKeys::WarnAll : UnactedKeys::WarnUpstream);
   // Too deep a document is refused before anything (toml++, the template
   // renderer) walks it.
   if (auto violation = scan_toml_limits(text).violation) {
@@ -81,6 +82,7 @@ ParseResult parse_test_text(std::string_view text, const std::string& file) {
   read_settings(ctx, *root, spec);
   check_references(ctx, *root, spec);
 
+  result.name_pos = name_position(*root);
   sort_diagnostics(result.diagnostics);
   for (const Diagnostic& d : result.diagnostics)
     if (d.severity == Diagnostic::Severity::Warning) spec.warnings.push_back(d);
@@ -88,9 +90,9 @@ ParseResult parse_test_text(std::string_view text, const std::string& file) {
   return result;
 }
 
-ParseResult parse_test_file(const std::string& path) {
+ParseResult parse_test_file(const std::string& path, const ParseOptions& options) {
   SourceText source = read_source_file(path);
-  if (source.error.empty()) return parse_test_text(source.text, path);
+  if (source.error.empty()) return parse_test_text(source.text, path, options);
   // An unreadable file is a diagnostic like any other: validate lists them all.
   ParseResult result;
   result.diagnostics.push_back(

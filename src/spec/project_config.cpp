@@ -1,6 +1,7 @@
 // cleanroom.toml loader. Shares the test-file readers so both files report
 // problems the same way (file:line:col, "did you mean").
 #include <clnrm/error.h>
+#include <clnrm/key_tables.h>
 #include <clnrm/project_config.h>
 #include <fmt/format.h>
 
@@ -15,6 +16,15 @@ namespace clnrm {
 namespace {
 
 using namespace spec_detail;
+
+// The keys of cleanroom.toml (project_config_key_tables() exposes them).
+const std::initializer_list<std::string_view> kConfigKeys = {"project", "images", "defaults"};
+const std::initializer_list<std::string_view> kUpstreamConfigKeys = {
+    "cli",         "containers",     "services",  "observability", "plugins",
+    "performance", "test_execution", "reporting", "security"};
+const std::initializer_list<std::string_view> kProjectKeys = {"name", "version", "description"};
+const std::initializer_list<std::string_view> kDefaultsKeys = {"backend", "jobs", "security_level",
+                                                               "timeout"};
 
 const toml::table* table_of(ParseContext& ctx, const toml::table& root, std::string_view name) {
   const toml::node* n = root.get(name);
@@ -34,12 +44,9 @@ bool plain_image_name(std::string_view name) {
 
 void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& config) {
   check_keys(ctx, root,
-             KeySchema{"cleanroom.toml",
-                       {"project", "images", "defaults"},
-                       {"cli", "containers", "services", "observability", "plugins", "performance",
-                        "test_execution", "reporting", "security"}});
+             KeySchema{"cleanroom.toml", kConfigKeys, kUpstreamConfigKeys});
   if (const toml::table* p = table_of(ctx, root, "project")) {
-    check_keys(ctx, *p, KeySchema{"[project]", {"name", "version", "description"}});
+    check_keys(ctx, *p, KeySchema{"[project]", kProjectKeys});
     if (const toml::node* n = p->get("name"))
       if (auto s = read_string(ctx, *n, "name")) config.name = std::move(*s);
     if (const toml::node* n = p->get("version")) read_string(ctx, *n, "version");
@@ -62,7 +69,7 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
     }
   }
   if (const toml::table* d = table_of(ctx, root, "defaults")) {
-    check_keys(ctx, *d, KeySchema{"[defaults]", {"backend", "jobs", "security_level", "timeout"}});
+    check_keys(ctx, *d, KeySchema{"[defaults]", kDefaultsKeys});
     if (const toml::node* n = d->get("backend")) {
       if (auto b = read_string(ctx, *n, "backend")) {
         if (*b == "auto" || *b == "sandbox" || *b == "docker") {
@@ -139,6 +146,16 @@ ProjectConfig config_or_throw(ProjectConfigCheck check) {
 }
 
 }  // namespace
+
+std::vector<KeyTable> project_config_key_tables() {
+  auto v = [](std::initializer_list<std::string_view> list) {
+    return std::vector<std::string_view>(list.begin(), list.end());
+  };
+  return {{"cleanroom.toml", v(kConfigKeys), v(kUpstreamConfigKeys), false},
+          {"[project]", v(kProjectKeys), {}, false},
+          {"[images]", {}, {}, true},
+          {"[defaults]", v(kDefaultsKeys), {}, false}};
+}
 
 ProjectConfig parse_project_config(std::string_view text, const std::string& file) {
   return config_or_throw(check_project_config(text, file));

@@ -1,10 +1,12 @@
 // [services.X] / [service.X]: what runs beside the steps in a cleanroom.
+#include <clnrm/plugin_requirements.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
 
 #include "core/atomic_file.h"
+#include "key_tables.h"
 #include "sections.h"
 #include "suggest.h"
 
@@ -41,16 +43,6 @@ std::string rootfs_in_test_dir(ParseContext& ctx, const toml::node& node, const 
   return resolved.string();
 }
 
-// Plugin names clnrm implements (the registry resolves the aliases).
-const std::initializer_list<std::string_view> kImplementedPlugins = {
-    "generic_container", "container", "generic", "process"};
-// Plugins upstream clnrm ships that clnrm does not: accepted with a warning.
-const std::initializer_list<std::string_view> kUpstreamPlugins = {
-    "surrealdb",      "ollama",           "network_service", "vllm",     "tgi",
-    "otel_collector", "testcontainers",   "chaos_engine",    "chaos",    "service_mesh",
-    "gvisor",         "gvisor_container", "generic_service", "postgres", "redis",
-    "alpine"};
-
 bool is_loopback_url(std::string_view url) {
   constexpr std::string_view scheme = "http://";
   if (url.substr(0, scheme.size()) != scheme) return false;
@@ -82,10 +74,7 @@ WaitFor read_wait_for(ParseContext& ctx, const toml::node& node) {
                           type_name(node)));
     return w;
   }
-  check_keys(
-      ctx, *t,
-      KeySchema{"wait_for",
-                {"port", "log", "exec", "http", "status", "timeout", "interval", "occurrences"}});
+  check_keys(ctx, *t, KeySchema{"wait_for", kWaitForKeys});
   int kinds = 0;
   if (const toml::node* n = t->get("port")) {
     ++kinds;
@@ -157,7 +146,7 @@ std::optional<HealthCheckSpec> read_health_check(ParseContext& ctx, const toml::
                                         type_name(node)));
     return std::nullopt;
   }
-  check_keys(ctx, *t, KeySchema{"health_check", {"cmd", "test", "interval", "timeout", "retries"}});
+  check_keys(ctx, *t, KeySchema{"health_check", kHealthCheckKeys});
   HealthCheckSpec h;
   h.pos = pos_of(node);
   const toml::node* cmd = t->get("cmd");
@@ -216,7 +205,7 @@ std::optional<VolumeSpec> read_volume(ParseContext& ctx, const toml::node& node)
     }
     v.container_path = std::move(rest);
   } else if (const toml::table* t = node.as_table()) {
-    check_keys(ctx, *t, KeySchema{"volumes", {"host_path", "container_path", "read_only"}});
+    check_keys(ctx, *t, KeySchema{"volumes", kVolumeKeys});
     const toml::node* host = t->get("host_path");
     const toml::node* container = t->get("container_path");
     if (!host || !container) {
@@ -245,11 +234,9 @@ std::optional<VolumeSpec> read_volume(ParseContext& ctx, const toml::node& node)
   return v;
 }
 
-bool is_implemented(std::string_view name) {
-  return std::find(kImplementedPlugins.begin(), kImplementedPlugins.end(), name) !=
-         kImplementedPlugins.end();
-}
-
+// A service names a plugin with `plugin` or `type`; one no built-in plugin
+// answers to is an error here, in the words `clnrm run` would use
+// (plugin_requirements.h): never a warning that then fails the run.
 void read_plugin(ParseContext& ctx, const toml::table& t, ServiceSpec& s) {
   // Upstream files carry `plugin`, `type`, or both with one of them a loose
   // hint ("container", "alpine"): prefer the one clnrm implements, else `plugin`.
@@ -263,35 +250,23 @@ void read_plugin(ParseContext& ctx, const toml::table& t, ServiceSpec& s) {
         (s.image.empty() && s.rootfs.empty() && !s.args.empty()) ? "process" : "generic_container";
     return;
   }
-  if (plugin_name && is_implemented(*plugin_name)) {
+  if (plugin_name && is_builtin_plugin(*plugin_name)) {
     s.plugin = *plugin_name;
     return;
   }
-  if (type_name_ && is_implemented(*type_name_)) {
+  if (type_name_ && is_builtin_plugin(*type_name_)) {
     s.plugin = *type_name_;
     return;
   }
   const toml::node* node = plugin_name ? plugin : type;
   if (!plugin_name && !type_name_) return;  // wrong type already reported
   s.plugin = plugin_name ? *plugin_name : *type_name_;
-  if (std::find(kUpstreamPlugins.begin(), kUpstreamPlugins.end(), s.plugin) !=
-      kUpstreamPlugins.end()) {
-    ctx.warning(
-        pos_of(*node),
-        fmt::format("plugin '{}' of service '{}' is an upstream clnrm plugin that clnrm does "
-                    "not implement (available: generic_container, process)",
-                    s.plugin, s.name));
-    return;
-  }
-  if (auto suggestion = closest_match(s.plugin, kImplementedPlugins)) {
+  if (auto suggestion = closest_match(s.plugin, builtin_plugin_names()))
+    ctx.error(pos_of(*node), fmt::format("service '{}': unknown plugin '{}' (did you mean '{}'?)",
+                                         s.name, s.plugin, *suggestion));
+  else
     ctx.error(pos_of(*node),
-              fmt::format("unknown plugin '{}' (did you mean '{}'?)", s.plugin, *suggestion));
-    return;
-  }
-  ctx.warning(
-      pos_of(*node),
-      fmt::format("unknown plugin '{}' of service '{}' (available: generic_container, process)",
-                  s.plugin, s.name));
+              fmt::format("service '{}': {}", s.name, unknown_plugin_message(s.plugin)));
 }
 
 void read_service(ParseContext& ctx, const toml::key& key, const toml::node& node,
@@ -302,14 +277,7 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
     ctx.error(pos_of(node), fmt::format("{} must be a table, not {}", where, type_name(node)));
     return;
   }
-  check_keys(
-      ctx, *t,
-      KeySchema{where,
-                {"plugin", "type", "image", "args", "command", "env", "ports", "volumes",
-                 "health_check", "wait_for", "reuse", "depends_on", "rootfs", "workdir"},
-                {"username", "password", "strict", "wait_for_span", "wait_for_span_timeout_secs",
-                 "model", "runtime", "network", "network_mode", "entrypoint", "wait_for_ready",
-                 "extends", "readiness", "resources", "description"}});
+  check_keys(ctx, *t, KeySchema{where, kServiceKeys, kUpstreamServiceKeys});
   ServiceSpec s;
   s.name = std::string(key.str());
   s.pos = pos_of(key);
@@ -370,6 +338,8 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
     if (auto d = read_string_list(ctx, *n, "depends_on")) s.depends_on = std::move(*d);
   if (const toml::node* n = t->get("workdir"))
     if (auto w = read_string(ctx, *n, "workdir")) s.workdir = std::move(*w);
+  if (auto problem = plugin_requirement_problem(s.plugin, s))
+    ctx.error(s.pos, fmt::format("service '{}': {}", s.name, *problem));
 
   if (spec.find_service(s.name)) {
     ctx.error(pos_of(key), fmt::format("service '{}' is declared twice", s.name));

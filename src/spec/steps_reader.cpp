@@ -5,30 +5,12 @@
 #include <string>
 #include <unordered_map>
 
+#include "key_tables.h"
 #include "sections.h"
 #include "suggest.h"
 
 namespace clnrm::spec_detail {
 namespace {
-
-const std::initializer_list<std::string_view> kStepKeys = {"name",
-                                                           "command",
-                                                           "service",
-                                                           "expected_output_regex",
-                                                           "expected_output_regex_not",
-                                                           "expected_stderr_regex",
-                                                           "expected_stderr_regex_not",
-                                                           "expected_exit_code",
-                                                           "env",
-                                                           "workdir",
-                                                           "timeout",
-                                                           "continue_on_failure",
-                                                           "stdin",
-                                                           "max_duration",
-                                                           "description"};
-const std::initializer_list<std::string_view> kUpstreamStepKeys = {
-    "wait_for_span", "artifacts",      "expected_spans", "otel",
-    "should_fail",   "capture_stdout", "capture_stderr"};
 
 // The names seen so far in one list of steps, with the line of each. A map,
 // not a scan of the earlier steps: a generated file with 100k steps must
@@ -189,10 +171,7 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
       continue;
     }
     check_keys(ctx, *t,
-               KeySchema{"[[scenario]]",
-                         {"name", "description", "steps", "service", "run", "concurrent", "timeout",
-                          "timeout_ms", "expected_output_regex", "expected_exit_code"},
-                         {"policy", "artifacts"}});
+               KeySchema{"[[scenario]]", kScenarioKeys, kUpstreamScenarioKeys});
     ScenarioSpec sc;
     sc.pos = pos_of(*t);
     if (const toml::node* n = t->get("name")) {

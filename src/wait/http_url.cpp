@@ -31,7 +31,7 @@ std::optional<HttpTarget> parse_http_url(const std::string& url, std::string* er
     authority = authority.substr(0, colon);
   }
   t.host = std::string(authority);
-  // Readiness probes stay inside the cleanroom (DESIGN.md §5).
+  // Readiness probes stay inside the cleanroom (docs/security.md: a cleanroom's network is its own loopback).
   if (t.host != "127.0.0.1" && t.host != "localhost" && t.host.rfind("127.", 0) != 0)
     return fail(
         "wait_for http must target 127.0.0.1 or localhost inside the cleanroom, got host \"" +

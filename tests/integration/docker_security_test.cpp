@@ -1,4 +1,4 @@
-// Security levels on the docker backend: every escape of DESIGN.md §7 tried
+// Security levels on the docker backend: every escape docs/security.md lists tried
 // at every level against the real engine; none may get out.
 #include <clnrm/policy.h>
 #include <gtest/gtest.h>

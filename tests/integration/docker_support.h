@@ -29,7 +29,7 @@ inline std::string setup_hint() {
 
 inline DockerOptions test_options() {
   DockerOptions o;
-  o.pull_missing = false;  // never reach for a registry from tests (DESIGN.md §5)
+  o.pull_missing = false;  // never reach for a registry from tests (docs/docker-backend.md: tests run offline)
   o.reap_on_start = false;
   o.standby = false;  // tests count their containers; the standby test turns it on
   return o;

@@ -1,4 +1,4 @@
-// Security levels on the sandbox: each row of DESIGN.md §7 attacked, and the
+// Security levels on the sandbox: each row of docs/security.md's table attacked, and the
 // attack must fail.
 #include "integration/sandbox_test_support.h"
 
@@ -118,7 +118,7 @@ TEST(SandboxSecurity, LowMayUseTheHostNetworkWhenAsked) {
   EXPECT_TRUE(reported);
 }
 
-// Every escape of DESIGN.md §7 tried at every level: none may get out.
+// Every escape docs/security.md lists tried at every level: none may get out.
 class SandboxEscape : public ::testing::TestWithParam<SecurityLevel> {};
 
 TEST_P(SandboxEscape, CannotWriteToUsrOrRoot) {

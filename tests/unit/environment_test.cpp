@@ -1,5 +1,6 @@
 #include <clnrm/environment.h>
 #include <clnrm/error.h>
+#include <clnrm/plugin_requirements.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -44,7 +45,8 @@ TEST(Environment, UnknownPluginAndMissingArgsAreConfigErrors) {
     FAIL() << "expected an error";
   } catch (const clnrm::Error& e) {
     EXPECT_EQ(e.kind(), clnrm::ErrorKind::Config);
-    EXPECT_NE(e.describe().find("unknown service plugin 'surrealdb'"), std::string::npos);
+    // The parser's words for the same service (plugin_requirements.h).
+    EXPECT_EQ(e.describe(), "service 'x': " + clnrm::unknown_plugin_message("surrealdb"));
   }
   spec.plugin = "process";
   EXPECT_THROW(env.start_service(*pod, spec), clnrm::Error);

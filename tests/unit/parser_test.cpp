@@ -417,7 +417,7 @@ TEST(ParserTest, UpstreamOnlyServiceKeysWarn) {
   ParseResult r = parse(R"([test.metadata]
 name = "x"
 [services.database]
-type = "surrealdb"
+type = "generic_container"
 image = "surrealdb/surrealdb:latest"
 username = "root"
 wait_for_span = "ready"
@@ -426,9 +426,80 @@ name = "s"
 command = ["true"]
 )");
   ASSERT_TRUE(r.ok()) << all(r);
-  ASSERT_EQ(r.spec->warnings.size(), 3u) << all(r);
-  EXPECT_NE(r.spec->warnings[0].message.find("plugin 'surrealdb'"), std::string::npos);
-  EXPECT_NE(r.spec->warnings[2].message.find("'wait_for_span'"), std::string::npos);
+  ASSERT_EQ(r.spec->warnings.size(), 2u) << all(r);
+  EXPECT_NE(r.spec->warnings[0].message.find("'username'"), std::string::npos);
+  EXPECT_NE(r.spec->warnings[1].message.find("'wait_for_span'"), std::string::npos);
+}
+
+// validate must not pass a file that run then fails: a service no plugin can
+// start is an error at parse time, in the words the run would use.
+TEST(ParserTest, UpstreamPluginIsAnErrorEvenUnderUpstream) {
+  const std::string text =
+      std::string(kMinimal) + "[services.database]\ntype = \"surrealdb\"\nimage = \"s\"\n";
+  EXPECT_EQ(only_error(text),
+            "t.clnrm.toml:9:8: error: service 'database': plugin 'surrealdb' is an upstream clnrm "
+            "plugin that clnrm does not implement: no service can be started with it (clnrm has "
+            "process and generic_container; `clnrm plugins` lists them)");
+  ParseOptions upstream;
+  upstream.upstream = true;
+  EXPECT_FALSE(parse_test_text(text, "t.clnrm.toml", upstream).ok());
+}
+
+TEST(ParserTest, PluginRequirementsAreCheckedAtParseTime) {
+  EXPECT_EQ(only_error(std::string(kMinimal) + "[services.kv]\nplugin = \"process\"\n"),
+            "t.clnrm.toml:8:11: error: service 'kv': plugin 'process' needs `args` (the program "
+            "and its arguments)");
+  EXPECT_EQ(only_error(std::string(kMinimal) + "[services.web]\ntype = \"generic\"\n"),
+            "t.clnrm.toml:8:11: error: service 'web': plugin 'generic_container' needs `image` (or "
+            "`rootfs` on the sandbox backend)");
+  // "docker" is an alias the registry has always resolved: the parser accepts it too.
+  ParseResult r =
+      parse(std::string(kMinimal) + "[services.web]\nplugin = \"docker\"\nimage = \"i\"\n");
+  EXPECT_TRUE(r.ok()) << all(r);
+  EXPECT_TRUE(r.diagnostics.empty()) << all(r);
+}
+
+// Keys upstream's parser ignores (it ignores every key it does not know):
+// errors by default, warnings naming key and position under --upstream.
+TEST(ParserTest, UpstreamOptionTurnsUnknownKeysIntoWarnings) {
+  const std::string text = R"([test]
+name = "x"
+timeout_seconds = 30
+[services.db]
+plugin = "process"
+args = ["x"]
+environment = { A = "1" }
+[[steps]]
+name = "s"
+command = ["true"]
+retry_on_failure = true
+)";
+  ParseResult strict = parse(text);
+  EXPECT_FALSE(strict.ok());
+  std::size_t errors = 0;
+  for (const Diagnostic& d : strict.diagnostics)
+    errors += d.severity == Diagnostic::Severity::Error;
+  EXPECT_EQ(errors, 3u) << all(strict);
+
+  ParseOptions upstream;
+  upstream.upstream = true;
+  ParseResult lenient = parse_test_text(text, "t.clnrm.toml", upstream);
+  ASSERT_TRUE(lenient.ok()) << all(lenient);
+  ASSERT_EQ(lenient.spec->warnings.size(), 3u) << all(lenient);
+  EXPECT_EQ(lenient.spec->warnings[0].format(),
+            "t.clnrm.toml:3:1: warning: unknown key 'timeout_seconds' in [test] (valid keys: "
+            "metadata, name, description, timeout, tags, version, author); it is ignored "
+            "(--upstream: upstream clnrm ignores keys it does not know)");
+  EXPECT_EQ(lenient.spec->warnings[1].format(),
+            "t.clnrm.toml:7:1: warning: unknown key 'environment' in [services.db] (did you mean "
+            "'env'?); it is ignored (--upstream: upstream clnrm ignores keys it does not know)");
+  EXPECT_NE(lenient.spec->warnings[2].format().find(
+                "t.clnrm.toml:11:1: warning: unknown key 'retry_on_failure' in [[steps]]"),
+            std::string::npos)
+      << all(lenient);
+  // What --upstream does not relax: a wrong type stays an error.
+  EXPECT_FALSE(
+      parse_test_text(text + "expected_exit_code = \"0\"\n", "t.clnrm.toml", upstream).ok());
 }
 
 TEST(ParserTest, MalformedTomlHasPosition) {
@@ -601,15 +672,16 @@ TEST(ParserTest, HttpWaitMustBeLoopback) {
   EXPECT_NE(e.find("loopback"), std::string::npos) << e;
 }
 
-TEST(ParserTest, PluginTypoIsErrorUnknownPluginWarning) {
+TEST(ParserTest, PluginTypoAndUnknownPluginAreErrors) {
   EXPECT_EQ(only_error(std::string(kMinimal) +
                        "[services.db]\nplugin = \"generic_contaner\"\nimage = \"i\"\n"),
-            "t.clnrm.toml:9:10: error: unknown plugin 'generic_contaner' (did you mean "
-            "'generic_container'?)");
-  ParseResult r =
-      parse(std::string(kMinimal) + "[services.db]\nplugin = \"my_custom_thing\"\nimage = \"i\"\n");
-  EXPECT_TRUE(r.ok()) << all(r);
-  EXPECT_EQ(r.diagnostics.size(), 1u);
+            "t.clnrm.toml:9:10: error: service 'db': unknown plugin 'generic_contaner' (did you "
+            "mean 'generic_container'?)");
+  EXPECT_EQ(only_error(std::string(kMinimal) +
+                       "[services.db]\nplugin = \"my_custom_thing\"\nimage = \"i\"\n"),
+            "t.clnrm.toml:9:10: error: service 'db': plugin 'my_custom_thing' does not exist: no "
+            "service can be started with it (clnrm has process and generic_container; `clnrm "
+            "plugins` lists them)");
 }
 
 TEST(ParserTest, UnreadableFileIsADiagnostic) {
