@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "commands.h"
 #include "core/atomic_file.h"
@@ -98,6 +99,7 @@ struct ParsedFiles {
   std::vector<TestSpec> tests;
   std::vector<SourcePos> name_positions;  // of each test's name, for duplicate names
   std::vector<TestResult> invalid;        // one Status::Error result per invalid file
+  bool unknown_keys = false;              // an error that --upstream makes a warning
 };
 
 // An invalid file as a result, for --keep-going: every report (console, JSON,
@@ -131,6 +133,9 @@ ParsedFiles parse_all(const std::vector<std::string>& files, const ParseOptions&
     ParseResult parsed = parse_test_file(file, options);
     for (const Diagnostic& d : parsed.diagnostics) std::fprintf(stderr, "%s\n", d.format().c_str());
     if (!parsed.ok()) {
+      for (const Diagnostic& d : parsed.diagnostics)
+        if (d.severity == Diagnostic::Severity::Error && d.message.starts_with("unknown key '"))
+          out.unknown_keys = true;
       out.invalid.push_back(invalid_file_result(file, parsed.diagnostics));
       continue;
     }
@@ -147,12 +152,14 @@ ParsedFiles parse_all(const std::vector<std::string>& files, const ParseOptions&
 }
 
 // Two tests of one name are told apart by their files: say which, with the
-// position of each name.
-void warn_duplicate_names(const ParsedFiles& parsed) {
+// position of each name. Returns the names used more than once.
+std::set<std::string> warn_duplicate_names(const ParsedFiles& parsed) {
+  std::set<std::string> duplicates;
   std::map<std::string, std::vector<std::size_t>> by_name;
   for (std::size_t i = 0; i < parsed.tests.size(); ++i) by_name[parsed.tests[i].name].push_back(i);
   for (const auto& [name, indices] : by_name) {
     if (indices.size() < 2) continue;
+    duplicates.insert(name);
     std::vector<std::string> where;
     for (std::size_t i : indices)
       where.push_back(fmt::format("{}:{}:{}", parsed.tests[i].file, parsed.name_positions[i].line,
@@ -162,6 +169,7 @@ void warn_duplicate_names(const ParsedFiles& parsed) {
                  indices.size(), escape_control_characters(name).c_str(),
                  escape_control_characters(fmt::format("{}", fmt::join(where, ", "))).c_str());
   }
+  return duplicates;
 }
 
 // [report] json/junit/digest inside test files: each path gets the results of
@@ -295,11 +303,14 @@ int run_command(RunArgs a) {
   if (!parsed.invalid.empty() && !a.keep_going) {
     std::fprintf(stderr,
                  "clnrm: error: %zu invalid test file%s; nothing was run (--keep-going runs the "
-                 "valid ones and reports these as errors)\n",
-                 parsed.invalid.size(), parsed.invalid.size() == 1 ? "" : "s");
+                 "valid ones and reports these as errors%s)\n",
+                 parsed.invalid.size(), parsed.invalid.size() == 1 ? "" : "s",
+                 parsed.unknown_keys && !a.upstream
+                     ? "; --upstream makes unknown keys, which upstream clnrm ignores, warnings"
+                     : "");
     return 2;
   }
-  warn_duplicate_names(parsed);
+  const std::set<std::string> duplicate_names = warn_duplicate_names(parsed);
   std::vector<TestSpec>* tests = &parsed.tests;
 
   BackendChoiceOptions backend_options;
@@ -347,7 +358,14 @@ int run_command(RunArgs a) {
   // records the final verdicts, after the run.
   const bool repeated = a.repeat > 1;
   options.on_test_finished = [&](const TestResult& t) {
-    console.test_finished(t);
+    if (duplicate_names.count(t.name)) {
+      // The console line names the test only: add its file when the name is not enough.
+      TestResult shown = t;
+      shown.name = fmt::format("{} ({})", t.name, t.file);
+      console.test_finished(shown);
+    } else {
+      console.test_finished(t);
+    }
     if (recorder && !repeated) recorder->record(t);
   };
   RunResult run = run_plan(env, *tests, plan, options);

@@ -176,6 +176,12 @@ TEST(CliUpstream, TestsSharingANameAreShownWithBothFilesAndPositions) {
             std::string::npos)
       << run.err;
 
+  // Each console line names the file too.
+  EXPECT_NE(run.out.find("PASS   smoke (" + tests + "/a/smoke.clnrm.toml)"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("PASS   smoke (" + tests + "/b/smoke.clnrm.toml)"), std::string::npos)
+      << run.out;
+
   const Outcome validate = run_clnrm({"validate", tests});
   EXPECT_EQ(validate.exit_code, 0) << validate.out;
   EXPECT_NE(validate.out.find(tests +
