@@ -26,7 +26,7 @@ struct DockerOptions {
   std::string pause_image;          // pod container image; empty: the pod's image (must have `sleep`)
   bool reuse = false;               // --reuse: every service behaves as reuse = true
   bool reap_on_start = true;        // remove containers of dead clnrm processes when the backend starts
-  bool pull_missing = false;        // pull an absent image from its registry (CLNRM_DOCKER_PULL=1); off: offline by default (DESIGN.md §5)
+  bool pull_missing = false;        // pull an absent image from its registry (CLNRM_DOCKER_PULL=1); off: offline by default (docs/docker-backend.md, "Images, pulls and --image-map")
   std::string lock_dir = "/run/lock";  // reuse locks: <lock_dir>/clnrm-reuse-<hash>-<slot>.lock
   int reuse_slots = 8;              // parallel runners that each get their own warm container per spec
   bool step_agent = true;           // steps via the step agent (attach) instead of engine execs; CLNRM_DOCKER_STEP_AGENT=0

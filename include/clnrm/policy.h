@@ -1,5 +1,5 @@
 #pragma once
-// The security levels of DESIGN.md §7 as data: ONE place turns a test's
+// The security levels of docs/security.md as data: ONE place turns a test's
 // (SecurityLevel, [limits], host_network) into the concrete isolation both
 // backends apply. The sandbox (src/backend/sandbox/security.cpp, cgroups.cpp)
 // and the Docker backend (src/backend/docker/container_spec.cpp) read an
