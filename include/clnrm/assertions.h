@@ -22,6 +22,12 @@ bool output_matches(const Pattern& pattern, std::string_view text);
 // how a test declares an expected timeout. Returns true when all passed.
 bool check_step(const StepSpec& step, const ExecResult& exec, std::vector<AssertionResult>& out);
 
+// The message of a step whose checks failed: a single failed check's message
+// as it is; for several, one line naming them, each one's expected vs actual
+// on a line of its own, then the output tails they refer to, once each.
+std::string describe_failed_checks(const StepSpec& step, const ExecResult& exec,
+                                   const std::vector<AssertionResult>& checks);
+
 // What the runner knows about a finished test, for the [assertions] table.
 struct TestFacts {
   Capabilities capabilities;       // of the backend that ran it

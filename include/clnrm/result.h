@@ -58,6 +58,25 @@ struct ServiceResult {
   std::chrono::nanoseconds start_duration{0};  // process/container start
   std::chrono::nanoseconds ready_duration{0};  // readiness wait
   std::string message;  // why it failed to start or become ready, with its last log lines
+  // Set on a failed test only, read before teardown (a crashed service's
+  // traceback is often the real cause of a step's failure): the service's
+  // state then ("running", "exited (exit code 1)"; "" when the backend cannot
+  // tell) and the end of its combined stdout+stderr, at most
+  // kServiceLogTailLines lines and kServiceLogTailBytes bytes.
+  bool log_captured = false;
+  std::string state;
+  std::string log_tail;
+};
+
+inline constexpr std::size_t kServiceLogTailLines = 50;
+inline constexpr std::size_t kServiceLogTailBytes = 8192;
+
+// An attempt that failed before the one whose result is kept (--retries).
+struct FailedAttempt {
+  int attempt = 1;   // 1-based
+  Status status = Status::Failed;
+  std::string message;  // its TestResult::message
+  std::string details;  // failure_details() of that attempt
 };
 
 struct TestResult {
@@ -76,11 +95,25 @@ struct TestResult {
   std::vector<EnforcedLimit> enforced;
   int attempts = 1;       // > 1 when --retries was used
   bool flaky = false;     // passed only after a retry
+  std::vector<FailedAttempt> failed_attempts;  // earlier attempts, in order (--retries)
   int repeat = 0;         // 0-based index with --repeat N
   int worker = 0;         // which parallel lane ran it (HTML timeline)
   SystemTime started{};
   std::chrono::nanoseconds duration{0};
 };
+
+// Every failure of `test` in full, blank-line separated: services' messages,
+// failing steps' messages, failed [assertions]; `test.message` when none.
+// What JUnit's <failure> body and a failed attempt's record carry.
+std::string failure_details(const TestResult& test);
+
+// A captured service log tail as text: "service 'api' (exited (exit code
+// 1)), the end of its output:" and its lines indented by "  | "; "" when no
+// tail was captured or the service's own message (a readiness failure)
+// already shows it. Not escaped: each reporter escapes for its medium.
+std::string service_log_report(const ServiceResult& service);
+// service_log_report() of every service of `test`, each ending in a newline.
+std::string service_logs_report(const TestResult& test);
 
 struct RunResult {
   std::string session_id;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace clnrm {
@@ -20,6 +21,13 @@ namespace clnrm {
 // Gets the parsed tests in file order; returns indices into them. Indices
 // left out are not run (sharding); duplicates are an error.
 using OrderingFunction = std::function<std::vector<std::size_t>(const std::vector<TestSpec>&)>;
+
+// --keep-logs: gets each started service's whole kept output (sandbox: its
+// last 1 MiB; docker: what the engine kept), read before the test's teardown,
+// for every test that started services. Called on the worker thread that ran
+// the test, possibly from several at once: it must be thread-safe.
+using ServiceLogSink =
+    std::function<void(const TestResult& test, const ServiceResult& service, std::string_view log)>;
 
 struct Plan {
   std::vector<std::size_t> order;  // indices into the tests, in run order
@@ -50,6 +58,7 @@ struct RunOptions {
   // are the same; only `--metrics-file` and the report's counters go empty.
   // For callers that export no metrics, and to measure what collection costs.
   bool collect_metrics = true;
+  ServiceLogSink service_log_sink;  // null: no --keep-logs
 };
 
 // Number of worker lanes for `requested` (<= 0: cores) and `tests` tests.
@@ -71,6 +80,7 @@ struct TestContext {
   // --repeat the budget applies to the median instead.
   bool enforce_step_budgets = true;
   bool collect_metrics = true;  // see RunOptions::collect_metrics
+  const ServiceLogSink* service_log_sink = nullptr;  // see RunOptions::service_log_sink
 };
 
 // Runs one test to completion and tears its cleanroom down. Never throws for

@@ -44,6 +44,36 @@ bool output_matches(const Pattern& pattern, std::string_view text) {
   return false;
 }
 
+std::string describe_failed_checks(const StepSpec& step, const ExecResult& exec,
+                                   const std::vector<AssertionResult>& checks) {
+  std::vector<const AssertionResult*> failed;
+  for (const AssertionResult& a : checks)
+    if (!a.passed) failed.push_back(&a);
+  if (failed.empty()) return {};
+  if (failed.size() == 1) return failed.front()->message;
+  // Several: every claim (expected vs actual) on a line of its own, then
+  // each output stream they concern once, not once per check.
+  const std::string head = header(step);
+  std::string names, claims;
+  bool shows_stdout = false, shows_stderr = false;
+  for (const AssertionResult* a : failed) {
+    names += names.empty() ? a->name : ", " + a->name;
+    std::string_view claim = std::string_view(a->message).substr(0, a->message.find('\n'));
+    if (claim.starts_with(head)) claim.remove_prefix(head.size());
+    while (!claim.empty() && (claim.front() == ':' || claim.front() == ' ')) claim.remove_prefix(1);
+    claims += fmt::format("\n  - {}: {}", a->name, claim);
+    const bool exit = a->name == "exit_code";
+    shows_stdout |= exit || a->name.starts_with("expected_output_regex");
+    shows_stderr |= exit || a->name.starts_with("expected_stderr_regex");
+  }
+  std::string text =
+      fmt::format("{} failed {} checks ({}):{}", head, failed.size(), names, claims);
+  if (shows_stdout) text += shown_output("stdout", exec.stdout_data);
+  if (shows_stderr) text += shown_output("stderr", exec.stderr_data);
+  if (exec.oom_killed) text += "\n  (the kernel's OOM killer ended it: raise [limits] memory_mb)";
+  return text;
+}
+
 bool check_step(const StepSpec& step, const ExecResult& exec, std::vector<AssertionResult>& out) {
   const std::size_t first = out.size();
   {

@@ -4,6 +4,7 @@
 #include <clnrm/backend_choice.h>
 #include <clnrm/control_characters.h>
 #include <clnrm/determinism.h>
+#include <clnrm/determinism_verdict.h>
 #include <clnrm/environment.h>
 #include <clnrm/error.h>
 #include <clnrm/history.h>
@@ -18,15 +19,19 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "commands.h"
 #include "core/atomic_file.h"
+#include "keep_logs.h"
 #include "project_settings.h"
 #include "run_planning.h"
 #include "test_selection.h"
@@ -62,18 +67,22 @@ struct RunArgs {
   int repeat = 1;
   bool check_determinism = false;
   std::optional<std::uint64_t> seed;
+  std::string keep_logs_dir;
 };
 
-// What --repeat / --check-determinism add to the JSON report.
+// What the CLI's JSON report (--json, --format json) adds to
+// run_result_to_json: the session's metrics, and --repeat / --check-determinism results.
 struct RepeatExtras {
   std::vector<StepTiming> timings;
   std::optional<nlohmann::json> digests;  // digests_to_json(...)
+  std::optional<nlohmann::json> metrics;  // metrics_to_json(...)
 };
 
 std::string json_report(const RunResult& run, const RepeatExtras& extras) {
   std::string text = run_result_to_json(run);
-  if (extras.timings.empty() && !extras.digests) return text;
+  if (extras.timings.empty() && !extras.digests && !extras.metrics) return text;
   nlohmann::json j = nlohmann::json::parse(text);
+  if (extras.metrics) j["metrics"] = *extras.metrics;
   if (!extras.timings.empty()) j["step_timings"] = step_timings_to_json(extras.timings);
   if (extras.digests) j["digests"] = *extras.digests;
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -214,18 +223,49 @@ void write_per_file_reports(const std::string& output_dir, const RunResult& run,
     write_file_atomically_beneath(output_dir, path, run_result_to_junit(subset(indices)));
 }
 
+// The report files named on the command line, for the check before the run.
+std::vector<std::pair<const char*, std::string>> output_files(const RunArgs& a) {
+  const std::vector<std::pair<const char*, std::string>> all = {
+      {"--json", a.json_file},
+      {"--junit", a.junit_file},
+      {"--html", a.html_file},
+      {"--metrics-file", a.metrics_file},
+      {"--trace-file", a.trace_file}};
+  std::vector<std::pair<const char*, std::string>> files;
+  for (const auto& named : all)
+    if (!named.second.empty()) files.push_back(named);
+  return files;
+}
+
 // Everything after the run that writes somewhere else: report files, HTML
-// (with history trends), metrics, traces. History is a side channel: its
-// failures are warnings.
-void write_outputs(const RunArgs& a, const RunResult& run, std::size_t planned_results,
-                   const std::vector<TestSpec>& tests, const Plan& plan, const Environment& env,
-                   history::Recorder* recorder, const RepeatExtras& extras,
-                   const DeterminismCollector& digests) {
-  if (!a.json_file.empty()) write_report_file(a.json_file, json_report(run, extras));
-  if (!a.junit_file.empty()) write_report_file(a.junit_file, run_result_to_junit(run));
-  write_per_file_reports(a.output_dir, run, planned_results, tests, plan, std::max(1, a.repeat),
-                         digests);
-  if (!a.html_file.empty()) {
+// (with history trends), metrics, traces. Returns what could not be written
+// (each naming its path); one failure does not stop the others. History and
+// the OTLP endpoint are side channels: their failures are warnings.
+std::vector<std::string> write_outputs(const RunArgs& a, const RunResult& run,
+                                       std::size_t planned_results,
+                                       const std::vector<TestSpec>& tests, const Plan& plan,
+                                       const Environment& env, history::Recorder* recorder,
+                                       const RepeatExtras& extras,
+                                       const DeterminismCollector& digests) {
+  std::vector<std::string> failures;
+  auto attempt = [&](const char* what, const std::function<void()>& write) {
+    try {
+      write();
+    } catch (const Error& e) {
+      failures.push_back(fmt::format("{}: {}", what, e.describe()));
+    } catch (const std::exception& e) {
+      failures.push_back(fmt::format("{}: {}", what, e.what()));
+    }
+  };
+  if (!a.json_file.empty())
+    attempt("--json", [&] { write_report_file(a.json_file, json_report(run, extras)); });
+  if (!a.junit_file.empty())
+    attempt("--junit", [&] { write_report_file(a.junit_file, run_result_to_junit(run)); });
+  attempt("[report]", [&] {
+    write_per_file_reports(a.output_dir, run, planned_results, tests, plan, std::max(1, a.repeat),
+                           digests);
+  });
+  if (!a.html_file.empty()) attempt("--html", [&] {
     std::optional<report::TrendsByTest> trends;
     if (recorder && recorder->store()) {
       try {
@@ -236,9 +276,12 @@ void write_outputs(const RunArgs& a, const RunResult& run, std::size_t planned_r
       }
     }
     report::write_html_report(run, trends, a.html_file);
-  }
-  if (!a.metrics_file.empty()) write_metrics_file(a.metrics_file, env.metrics().snapshot(), run);
-  if (!a.trace_file.empty()) write_trace_file(a.trace_file, run);
+  });
+  if (!a.metrics_file.empty()) attempt("--metrics-file", [&] {
+    write_metrics_file(a.metrics_file, env.metrics().snapshot(), run);
+  });
+  if (!a.trace_file.empty())
+    attempt("--trace-file", [&] { write_trace_file(a.trace_file, run); });
   if (!a.otel_endpoint.empty()) {
     try {
       post_otlp(a.otel_endpoint, run);
@@ -246,6 +289,7 @@ void write_outputs(const RunArgs& a, const RunResult& run, std::size_t planned_r
       std::fprintf(stderr, "clnrm: warning: traces not exported: %s\n", e.describe().c_str());
     }
   }
+  return failures;
 }
 
 // The options as a human reads them, stored with the run in history.
@@ -312,6 +356,22 @@ int run_command(RunArgs a) {
   }
   const std::set<std::string> duplicate_names = warn_duplicate_names(parsed);
   std::vector<TestSpec>* tests = &parsed.tests;
+  // A report path that cannot be written is an error before anything runs,
+  // not a surprise after an OK verdict.
+  bool outputs_ok = true;
+  for (const auto& [flag, path] : output_files(a)) {
+    if (auto why = why_not_writable(path)) {
+      std::fprintf(stderr, "clnrm: error: %s: %s\n", flag,
+                   escape_control_characters(*why).c_str());
+      outputs_ok = false;
+    }
+  }
+  if (!outputs_ok) return 2;
+  std::optional<KeptLogs> kept_logs;
+  if (!a.keep_logs_dir.empty()) {
+    kept_logs.emplace(a.keep_logs_dir);
+    options.service_log_sink = kept_logs->sink();
+  }
 
   BackendChoiceOptions backend_options;
   backend_options.image_map = settings.image_map;
@@ -357,6 +417,9 @@ int run_command(RunArgs a) {
   // With --repeat, budgets are applied after the last repeat: history then
   // records the final verdicts, after the run.
   const bool repeated = a.repeat > 1;
+  options.on_test_started = [&](const TestSpec& spec, int worker) {
+    console.test_started(spec.name, worker);
+  };
   options.on_test_finished = [&](const TestResult& t) {
     if (duplicate_names.count(t.name)) {
       // The console line names the test only: add its file when the name is not enough.
@@ -368,7 +431,10 @@ int run_command(RunArgs a) {
     }
     if (recorder && !repeated) recorder->record(t);
   };
+  console.start_progress(plan.order.size() * static_cast<std::size_t>(std::max(1, a.repeat)),
+                         ::isatty(::fileno(console_stream)) == 1);
   RunResult run = run_plan(env, *tests, plan, options);
+  console.stop_progress();
 
   RepeatExtras extras;
   DeterminismCollector digests;
@@ -392,25 +458,12 @@ int run_command(RunArgs a) {
   }
   if (a.check_determinism) {
     const std::vector<DeterminismReport> reports = digests.reports();
-    for (const DeterminismReport& r : reports) {
-      if (r.deterministic) continue;
+    // A test whose repeats differ counts as one failed result, so every
+    // report (summary, JSON, JUnit, history) tells the same story as the
+    // exit code; the console names each differing step here.
+    for (const DeterminismVerdict& v : apply_determinism_verdicts(run, reports)) {
       determinism_failed = true;
-      std::fprintf(console_stream, "NOT DETERMINISTIC  %s (%s) over %d repeats:\n",
-                   escape_control_characters(r.test).c_str(),
-                   escape_control_characters(r.file).c_str(), r.repeats);
-      for (const StepDifference& d : r.differences) {
-        std::fprintf(console_stream, "      %s\n", escape_control_characters(d.describe()).c_str());
-        // The repeat that differs fails, so every report (summary, JSON,
-        // JUnit, history) tells the same story as the exit code.
-        for (TestResult& t : run.tests) {
-          if (t.file != r.file || t.name != r.test || t.repeat != d.repeat_b ||
-              t.status != Status::Passed)
-            continue;
-          t.status = Status::Failed;
-          t.message = "not deterministic: " + d.describe();
-          t.assertions.push_back({"deterministic", false, t.message});
-        }
-      }
+      console.determinism_failed(run.tests[v.counted], v.differences, v.repeats);
     }
     if (!determinism_failed && !a.quiet)
       std::fprintf(console_stream,
@@ -421,20 +474,30 @@ int run_command(RunArgs a) {
     for (const TestResult& t : run.tests) recorder->record(t);
   // History records only tests that ran (an invalid file has no test name).
   if (recorder) recorder->finish(run);
+  if (recorder && !recorder->warning().empty())
+    std::fprintf(stderr, "clnrm: warning: %s\n", recorder->warning().c_str());
+  if (a.format == "json" || !a.json_file.empty())
+    extras.metrics = metrics_to_json(env.metrics().snapshot(), run);
   // Invalid files (--keep-going) go last, after the results that map onto the plan.
   const std::size_t planned_results = run.tests.size();
   for (TestResult& t : parsed.invalid) run.tests.push_back(std::move(t));
-  console.summary(run);
-  if (recorder && !recorder->warning().empty())
-    std::fprintf(stderr, "clnrm: warning: %s\n", recorder->warning().c_str());
+
+  // Report files before the verdict: one that cannot be written makes it FAILED.
+  std::vector<std::string> not_written =
+      write_outputs(a, run, planned_results, *tests, plan, env, recorder ? &*recorder : nullptr,
+                    extras, digests);
+  if (kept_logs)
+    for (std::string& f : kept_logs->failures()) not_written.push_back(std::move(f));
+  for (const std::string& f : not_written)
+    std::fprintf(stderr, "clnrm: error: report not written: %s\n",
+                 escape_control_characters(f).c_str());
+  console.summary(run, not_written.size());
 
   if (json_out) {
     const std::string text = json_report(run, extras);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
   }
-  write_outputs(a, run, planned_results, *tests, plan, env, recorder ? &*recorder : nullptr, extras,
-                digests);
 
   if (cancel.cancelled()) {
     std::fprintf(stderr, "clnrm: interrupted: every cleanroom was torn down\n");
@@ -442,7 +505,7 @@ int run_command(RunArgs a) {
   }
   // An invalid file is a configuration error (exit 2) even when the valid ones passed.
   if (!parsed.invalid.empty()) return 2;
-  return determinism_failed ? 1 : run.exit_code();
+  return determinism_failed || !not_written.empty() ? 1 : run.exit_code();
 }
 
 }  // namespace
@@ -510,6 +573,9 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
                 "run and name the first differing line when they differ");
   cmd->add_option("--seed", args->seed,
                   "Seed exported as CLNRM_SEED (overrides [determinism] seed)");
+  cmd->add_option("--keep-logs", args->keep_logs_dir,
+                  "Write every service's whole output to DIR/<test>-<hash>/<service>.log "
+                  "(failure reports show the last 50 lines)");
   cmd->add_option("--timeout", args->timeout,
                   "Timeout for tests without their own (0: none; default: [defaults] timeout of "
                   "cleanroom.toml, else 5m)");

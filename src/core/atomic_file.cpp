@@ -3,11 +3,13 @@
 
 #include <clnrm/error.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,9 +55,93 @@ std::vector<std::string> components(std::string_view relative) {
   return parts;
 }
 
+// The descriptor a path names by convention (/dev/stdout, /dev/stderr,
+// /dev/fd/N, /proc/self/fd/N), or -1. Such a path is written through that
+// descriptor: reopening it would start at offset 0 of a redirected file, and
+// a rename over it would replace the link (as root, for every process).
+int descriptor_alias(const std::string& path) {
+  if (path == "/dev/stdout") return 1;
+  if (path == "/dev/stderr") return 2;
+  for (std::string_view prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    if (path.size() <= prefix.size() || path.compare(0, prefix.size(), prefix) != 0) continue;
+    int fd = 0;
+    for (std::size_t i = prefix.size(); i < path.size(); ++i) {
+      if (path[i] < '0' || path[i] > '9' || fd > 100000) return -1;
+      fd = fd * 10 + (path[i] - '0');
+    }
+    return fd;
+  }
+  return -1;
+}
+
+// Something other than a regular file (a device, a FIFO), or a symbolic link:
+// written in place, never replaced by a rename.
+bool written_in_place(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return false;
+  if (S_ISLNK(st.st_mode)) return true;
+  return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+bool write_all(int fd, std::string_view content) {
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
+std::optional<std::string> why_not_writable(const std::string& path) {
+  if (path.empty()) return "the path is empty";
+  if (const int fd = descriptor_alias(path); fd >= 0) {
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0) return fmt::format("{}: descriptor {} is not open", path, fd);
+    if ((flags & O_ACCMODE) == O_RDONLY) return fmt::format("{}: descriptor {} is read-only", path, fd);
+    return std::nullopt;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return fmt::format("{} is a directory", path);
+  if (written_in_place(path)) {
+    if (::access(path.c_str(), W_OK) != 0)
+      return fmt::format("cannot write {}: {}", path, std::strerror(errno));
+    return std::nullopt;
+  }
+  // A new file is created next to it and renamed over it: the directory must
+  // exist (it is created) and be writable.
+  std::string dir = ".";
+  if (const auto slash = path.rfind('/'); slash != std::string::npos)
+    dir = slash == 0 ? "/" : path.substr(0, slash);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string probe = dir + "/.clnrm-write-check." + std::to_string(::getpid());
+  UniqueFd fd(::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd.valid()) {
+    const int saved = errno;
+    if (ec) return fmt::format("cannot write {}: cannot create directory {}: {}", path, dir, ec.message());
+    return fmt::format("cannot write {}: cannot create files in {}: {}", path, dir, std::strerror(saved));
+  }
+  fd.close();
+  ::unlink(probe.c_str());
+  return std::nullopt;
+}
+
 void write_file_atomically(const std::string& path, std::string_view content) {
+  if (const int alias = descriptor_alias(path); alias >= 0) {
+    if (!write_all(alias, content)) throw_errno("cannot write " + path);
+    return;
+  }
+  if (written_in_place(path)) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+    if (!fd.valid()) throw_errno("cannot open " + path);
+    if (!write_and_close(fd, content)) throw_errno("cannot write " + path);
+    return;
+  }
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd.valid()) throw_errno("cannot create " + path);

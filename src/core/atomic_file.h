@@ -9,7 +9,15 @@
 namespace clnrm {
 
 // Throws Error(Io) naming the path when the directory is missing or not writable.
+// /dev/stdout, /dev/stderr, /dev/fd/N and /proc/self/fd/N are written through
+// that descriptor; a device, FIFO or symbolic link in place (not replaced).
 void write_file_atomically(const std::string& path, std::string_view content);
+
+// Why write_file_atomically(path, ...) would fail, checked before a run so a
+// bad report path is an error before anything runs, not after the verdict.
+// Creates missing parent directories (as the report writers do); nullopt when
+// writable. The answer names the path.
+std::optional<std::string> why_not_writable(const std::string& path);
 
 // Why `relative` cannot name a file below a directory: empty, absolute, a
 // `..` component, no file name (`a/`, `.`), or a control character. nullopt

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 
+#include "report/console_progress.h"
+
 namespace clnrm {
 namespace {
 
@@ -66,62 +68,91 @@ std::string ConsoleReporter::paint(std::string_view text, const char* sgr) const
 }
 
 void ConsoleReporter::test_finished(const TestResult& t) {
+  std::lock_guard lock(mutex_);
+  std::string counter;
+  if (progress_) {
+    ++progress_->finished;
+    const auto it = progress_->running.find(t.worker);
+    if (it != progress_->running.end() && it->second.name == one_line(t.name))
+      progress_->running.erase(it);
+    const std::size_t width = fmt::format("{}", progress_->total).size();
+    counter = fmt::format("[{:>{}}/{}] ", progress_->finished, width, progress_->total);
+  }
   const bool bad = is_failure(t.status);
   // A flaky pass is shown even with --quiet: retries must never hide it.
-  if (verbosity_ == Verbosity::Quiet && !bad && !(t.flaky && t.status == Status::Passed)) return;
+  if (verbosity_ == Verbosity::Quiet && !bad && !(t.flaky && t.status == Status::Passed)) {
+    if (progress_ && progress_->live) redraw_status();
+    return;
+  }
   // A pass after a retry is never shown as a plain pass.
   const bool flaky = t.flaky && t.status == Status::Passed;
   const std::string tag =
       flaky ? paint("FLAKY", kYellow) : paint(label(t.status), colour_of(t.status));
   const std::string name =
       t.repeat > 0 ? fmt::format("{} #{}", one_line(t.name), t.repeat + 1) : one_line(t.name);
-  std::string line = fmt::format("{}  {}  {}", tag, name,
+  std::string text = fmt::format("{}{}  {}  {}", counter, tag, name,
                                  paint(fmt::format("({})", format_duration(t.duration)), kDim));
-  if (t.attempts > 1) line += paint(fmt::format("  [{} attempts]", t.attempts), kDim);
+  if (t.attempts > 1) text += paint(fmt::format("  [{} attempts]", t.attempts), kDim);
   if (t.status == Status::Skipped && !t.message.empty())
-    line += paint("  " + one_line(t.message), kDim);
-  if (flaky && !t.message.empty()) line += "\n" + indented(t.message);
-  std::fprintf(out_, "%s\n", line.c_str());
+    text += paint("  " + one_line(t.message), kDim);
+  text += "\n";
+  if (flaky && !t.message.empty()) text += indented(t.message) + "\n";
 
   if (verbosity_ == Verbosity::Verbose) {
     for (const EnforcedLimit& e : t.enforced)
-      std::fprintf(out_, "      enforced %s: %s (%s)\n", one_line(e.what).c_str(),
-                   one_line(e.value).c_str(), one_line(e.mechanism).c_str());
+      text += fmt::format("      enforced {}: {} ({})\n", one_line(e.what), one_line(e.value),
+                          one_line(e.mechanism));
     for (const ServiceResult& s : t.services)
-      std::fprintf(out_, "      service %s (%s) started in %s, ready in %s\n",
-                   one_line(s.name).c_str(), one_line(s.plugin).c_str(),
-                   format_duration(s.start_duration).c_str(),
-                   format_duration(s.ready_duration).c_str());
+      text += fmt::format("      service {} ({}) started in {}, ready in {}\n", one_line(s.name),
+                          one_line(s.plugin), format_duration(s.start_duration),
+                          format_duration(s.ready_duration));
     for (const StepResult& s : t.steps) {
       const std::string where = one_line(s.scenario.empty() ? s.name : s.scenario + "/" + s.name);
-      std::fprintf(out_, "      %s %s (%s, exit %d)\n",
-                   paint(label(s.status), colour_of(s.status)).c_str(), where.c_str(),
-                   format_duration(s.duration).c_str(), s.exec.exit_code);
+      text += fmt::format("      {} {} ({}, exit {})\n", paint(label(s.status), colour_of(s.status)),
+                          where, format_duration(s.duration), s.exec.exit_code);
     }
   }
-  if (!bad) return;
-  // Details: the first failure fully (with output tails), then other failing items by message.
-  bool detailed = false;
-  for (const ServiceResult& s : t.services) {
-    if (s.message.empty()) continue;
-    std::fprintf(out_, "%s\n", indented(s.message).c_str());
-    detailed = true;
+  if (bad) {
+    // Details: every failing item with its message (a step's names every
+    // failed check), then the end of each service's output.
+    bool detailed = false;
+    for (const ServiceResult& s : t.services) {
+      if (s.message.empty()) continue;
+      text += indented(s.message) + "\n";
+      detailed = true;
+    }
+    for (const StepResult& s : t.steps) {
+      if (s.status == Status::Passed || s.status == Status::Skipped || s.message.empty()) continue;
+      text += indented(s.message) + "\n";
+      detailed = true;
+    }
+    for (const AssertionResult& a : t.assertions) {
+      if (a.passed) continue;
+      text += indented("[assertions] " + a.message) + "\n";
+      detailed = true;
+    }
+    if (!detailed && !t.message.empty()) text += indented(t.message) + "\n";
+    for (const ServiceResult& s : t.services) {
+      const std::string logs = service_log_report(s);
+      if (!logs.empty()) text += indented(logs) + "\n";
+    }
   }
-  for (const StepResult& s : t.steps) {
-    if (s.status == Status::Passed || s.status == Status::Skipped || s.message.empty()) continue;
-    std::fprintf(out_, "%s\n", indented(s.message).c_str());
-    detailed = true;
-  }
-  for (const AssertionResult& a : t.assertions) {
-    if (a.passed) continue;
-    std::fprintf(out_, "%s\n", indented("[assertions] " + a.message).c_str());
-    detailed = true;
-  }
-  if (!detailed && !t.message.empty()) std::fprintf(out_, "%s\n", indented(t.message).c_str());
-  std::fflush(out_);
+  emit(text);
 }
 
-void ConsoleReporter::summary(const RunResult& run) {
+void ConsoleReporter::determinism_failed(const TestResult& counted,
+                                         const std::vector<std::string>& differences,
+                                         int repeats) {
+  std::lock_guard lock(mutex_);
+  std::string text = fmt::format(
+      "{}  {}  not deterministic over {} repeats; counted as one failure (repeat #{})\n",
+      paint("DIFFERS", kRed), one_line(counted.name), repeats, counted.repeat + 1);
+  for (const std::string& d : differences) text += indented(d) + "\n";
+  emit(text);
+}
+
+void ConsoleReporter::summary(const RunResult& run, std::size_t outputs_not_written) {
+  std::lock_guard lock(mutex_);
   const std::size_t passed = run.count(Status::Passed);
   const std::size_t failed = run.count(Status::Failed);
   const std::size_t errors = run.count(Status::Error);
@@ -140,13 +171,14 @@ void ConsoleReporter::summary(const RunResult& run) {
   std::size_t flaky = 0;
   for (const TestResult& t : run.tests) flaky += t.flaky && t.status == Status::Passed ? 1 : 0;
   add(flaky, "flaky (passed after a retry; counted as passed)", kYellow);
-  const char* verdict = run.all_passed() ? "OK" : "FAILED";
-  std::fprintf(out_, "\n%s: %zu test%s, %s in %s (backend %s, %d job%s)\n",
-               paint(verdict, run.all_passed() ? kGreen : kBold).c_str(), run.tests.size(),
-               run.tests.size() == 1 ? "" : "s", parts.c_str(),
-               format_duration(run.duration).c_str(), run.backend.c_str(), run.jobs,
-               run.jobs == 1 ? "" : "s");
-  std::fflush(out_);
+  add(outputs_not_written, outputs_not_written == 1 ? "report file not written"
+                                                    : "report files not written",
+      kRed);
+  const bool ok = run.all_passed() && outputs_not_written == 0;
+  emit(fmt::format("\n{}: {} test{}, {} in {} (backend {}, {} job{})\n",
+                   paint(ok ? "OK" : "FAILED", ok ? kGreen : kBold), run.tests.size(),
+                   run.tests.size() == 1 ? "" : "s", parts, format_duration(run.duration),
+                   run.backend, run.jobs, run.jobs == 1 ? "" : "s"));
 }
 
 }  // namespace clnrm

@@ -4,6 +4,7 @@
 #include <clnrm/duration.h>
 #include <clnrm/error.h>
 #include <clnrm/html_report.h>
+#include <clnrm/report.h>
 #include <clnrm/version.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -13,7 +14,6 @@
 #include <ctime>
 #include <set>
 
-#include "core/atomic_file.h"
 
 namespace clnrm::report {
 
@@ -290,8 +290,10 @@ std::string summary_section(const RunResult& run) {
       "<div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">tests</div></div>", total);
   const Status order[] = {Status::Passed,   Status::Failed,  Status::Error,
                           Status::TimedOut, Status::Skipped, Status::Cancelled};
+  // Counted as the console and the JSON count: a flaky pass is a pass (the
+  // flaky card says how many of them needed a retry).
   for (Status s : order) {
-    const auto n = run.count(s) - (s == Status::Passed ? flaky : 0);
+    const auto n = run.count(s);
     if (n == 0 && s != Status::Passed && s != Status::Failed) continue;
     html += fmt::format(
         "<div class=\"card\"><div class=\"n s-{}\">{}</div><div class=\"l\">{}</div></div>",
@@ -299,8 +301,8 @@ std::string summary_section(const RunResult& run) {
   }
   if (flaky) {
     html += fmt::format(
-        "<div class=\"card\"><div class=\"n s-flaky\">{}</div><div class=\"l\">flaky (passed on "
-        "retry)</div></div>",
+        "<div class=\"card\"><div class=\"n s-flaky\">{}</div><div class=\"l\">of the passed: "
+        "flaky (passed after a retry)</div></div>",
         flaky);
   }
   html += fmt::format(
@@ -314,6 +316,50 @@ std::string summary_section(const RunResult& run) {
   if (flaky) html += fmt::format("<div class=\"b-flaky\" style=\"flex:{}\"></div>", flaky);
   html += "</div></section>";
   return html;
+}
+
+// The end of each service's output, captured before a failed test's teardown.
+std::string service_logs_html(const TestResult& t) {
+  std::string html;
+  for (const auto& s : t.services) {
+    if (service_log_report(s).empty()) continue;
+    html += fmt::format("<div class=\"step\">service {} output{}</div>", html_escape(s.name),
+                        s.state.empty() ? "" : " <span class=\"muted\">· " + html_escape(s.state) + "</span>");
+    html += s.log_tail.empty() ? "<div class=\"muted\">(no output)</div>"
+                               : fmt::format("<pre>{}</pre>", html_escape(tail(s.log_tail)));
+  }
+  return html;
+}
+
+// Attempts that failed before the kept one (--retries).
+std::string earlier_attempts_html(const TestResult& t) {
+  std::string html;
+  for (const auto& a : t.failed_attempts) {
+    html += fmt::format("<div class=\"step\">attempt {} {}</div><pre>{}</pre>", a.attempt,
+                        pill(a.status, false), html_escape(tail(a.details)));
+  }
+  return html;
+}
+
+// Passes after a retry, with the failures they recovered from.
+std::string flaky_section(const RunResult& run) {
+  std::string html;
+  std::size_t n = 0;
+  for (const auto& t : run.tests) {
+    if (!(t.flaky && t.status == Status::Passed)) continue;
+    ++n;
+    html += fmt::format(
+        "<div class=\"fail\" style=\"border-left-color:var(--flaky)\"><h3>{} {}</h3>"
+        "<div class=\"muted\">{} · {} · passed on attempt {}</div>",
+        pill(t.status, true), html_escape(t.name), html_escape(t.file), fmt_dur(t.duration),
+        t.attempts);
+    html += earlier_attempts_html(t);
+    html += "</div>";
+  }
+  if (n == 0) return "";
+  return fmt::format(
+      "<section id=\"flaky\"><h2>Flaky <small>{} passed after a retry</small></h2>{}</section>", n,
+      html);
 }
 
 std::string failures_section(const RunResult& run) {
@@ -339,6 +385,8 @@ std::string failures_section(const RunResult& run) {
         html += fmt::format("<div class=\"msg\">✗ {}: {}</div>", html_escape(a.name),
                             html_escape(a.message));
     }
+    html += service_logs_html(t);
+    html += earlier_attempts_html(t);
     for (const auto& step : t.steps) {
       if (!is_failure(step.status)) continue;
       html += fmt::format(
@@ -502,6 +550,7 @@ std::string render_html_report(const RunResult& run, const TrendsByTest* trends)
   }
   html += "<span><i style=\"background:#1c9aa8\"></i>flaky</span></div></section>";
   html += failures_section(run);
+  html += flaky_section(run);
   html += slowest_steps_section(run);
   html += tests_section(run, trends);
   html += fmt::format(
@@ -515,7 +564,7 @@ std::string render_html_report(const RunResult& run, const TrendsByTest* trends)
 void write_html_report(const RunResult& run, const std::optional<TrendsByTest>& trends,
                        const std::string& path) {
   const std::string html = render_html_report(run, trends ? &*trends : nullptr);
-  write_file_atomically(path, html);  // a reader never sees half a report
+  write_report_file(path, html);  // atomically: a reader never sees half a report
 }
 
 }  // namespace clnrm::report

@@ -59,8 +59,17 @@ json test_json(const TestResult& t, bool include_output) {
                         {"reused", s.reused},
                         {"start_ms", ms(s.start_duration)},
                         {"ready_ms", ms(s.ready_duration)},
-                        {"message", s.message}});
+                        {"message", s.message},
+                        // On a failed test: the service's state and the end of its output.
+                        {"state", s.state},
+                        {"log_tail", s.log_tail}});
   }
+  json failed_attempts = json::array();
+  for (const FailedAttempt& a : t.failed_attempts)
+    failed_attempts.push_back({{"attempt", a.attempt},
+                               {"status", to_string(a.status)},
+                               {"message", a.message},
+                               {"details", a.details}});
   json steps = json::array();
   for (const StepResult& s : t.steps) steps.push_back(step_json(s, include_output));
   json enforced = json::array();
@@ -77,6 +86,7 @@ json test_json(const TestResult& t, bool include_output) {
       {"enforced", std::move(enforced)},
       {"attempts", t.attempts},
       {"flaky", t.flaky},
+      {"failed_attempts", std::move(failed_attempts)},
       {"repeat", t.repeat},
       {"worker", t.worker},
       {"started", format_rfc3339(t.started)},

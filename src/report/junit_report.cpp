@@ -49,22 +49,6 @@ std::string capped(std::string_view text) {
                      text.substr(text.size() - kMaxStreamBytes));
 }
 
-std::string failure_details(const TestResult& t) {
-  std::string out;
-  auto add = [&](const std::string& m) {
-    if (m.empty()) return;
-    if (!out.empty()) out += "\n\n";
-    out += m;
-  };
-  for (const ServiceResult& s : t.services) add(s.message);
-  for (const StepResult& s : t.steps)
-    if (s.status != Status::Passed && s.status != Status::Skipped) add(s.message);
-  for (const AssertionResult& a : t.assertions)
-    if (!a.passed) add("[assertions] " + a.message);
-  if (out.empty()) out = t.message;
-  return out;
-}
-
 void write_testcase(std::string& x, const TestResult& t) {
   x += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" time=\"{}\"",
                    xml_escape(t.name), xml_escape(class_name(t.file)), xml_escape(t.file),
@@ -82,6 +66,8 @@ void write_testcase(std::string& x, const TestResult& t) {
       if (err_text.back() != '\n') err_text += '\n';
     }
   }
+  // A failed test's services: the end of their output, where a crash shows.
+  if (const std::string logs = service_logs_report(t); !logs.empty()) err_text += logs;
   x += ">\n";
   if (t.attempts > 1 || t.flaky || t.repeat > 0) {
     // A flaky pass stays a passed testcase, but says so (CI dashboards read properties).
@@ -93,6 +79,9 @@ void write_testcase(std::string& x, const TestResult& t) {
       x += fmt::format("        <property name=\"repeat\" value=\"{}\"/>\n", t.repeat);
     x += "      </properties>\n";
     if (t.flaky && t.status == Status::Passed) out_text = t.message + "\n" + out_text;
+    // What each earlier attempt failed with (the kept result is the last one).
+    for (const FailedAttempt& a : t.failed_attempts)
+      err_text += fmt::format("== attempt {} {}:\n{}\n", a.attempt, to_string(a.status), a.details);
   }
   const std::string message = xml_escape(t.message);
   switch (t.status) {

@@ -1,5 +1,6 @@
 #include <clnrm/error.h>
 #include <clnrm/otlp.h>
+#include <clnrm/report.h>
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -7,7 +8,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.h"
 
 namespace clnrm {
 namespace {
@@ -87,7 +87,7 @@ std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* 
 }  // namespace
 
 void write_trace_file(const std::string& path, const RunResult& run) {
-  write_file_atomically(path, trace_json(run));
+  write_report_file(path, trace_json(run));
 }
 
 std::string otlp_traces_url(const std::string& endpoint) {

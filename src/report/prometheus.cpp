@@ -1,5 +1,6 @@
 #include <clnrm/error.h>
 #include <clnrm/metrics_export.h>
+#include <clnrm/report.h>
 #include <clnrm/version.h>
 #include <fmt/format.h>
 
@@ -10,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "core/atomic_file.h"
 
 namespace clnrm {
 namespace {
@@ -263,7 +263,7 @@ std::string render_prometheus(const MetricsSnapshot& c, const RunResult& run) {
 
 void write_metrics_file(const std::string& path, const MetricsSnapshot& counters,
                         const RunResult& run) {
-  write_file_atomically(path, render_prometheus(counters, run));
+  write_report_file(path, render_prometheus(counters, run));
 }
 
 void record_step_metrics(Metrics& m, const StepResult& step) noexcept {

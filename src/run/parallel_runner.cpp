@@ -68,6 +68,7 @@ RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const P
         ctx.repeat = repeat_index;
         ctx.enforce_step_budgets = repeats == 1;
         ctx.collect_metrics = options.collect_metrics;
+        if (options.service_log_sink) ctx.service_log_sink = &options.service_log_sink;
         slot = run_test(env, spec, ctx);
         // Retries: each attempt gets a fresh cleanroom; only the last result
         // is kept, with the number of attempts and whether it was flaky.
@@ -76,7 +77,12 @@ RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const P
           ++ctx.attempt;
           if (options.collect_metrics) env.metrics().add(Metrics::Counter::Retries);
           const std::string previous = slot.message;
+          // Earlier attempts stay in the result: a flaky pass is reported
+          // with the failure it recovered from (console, JSON, HTML).
+          std::vector<FailedAttempt> failed = std::move(slot.failed_attempts);
+          failed.push_back({slot.attempts, slot.status, slot.message, failure_details(slot)});
           slot = run_test(env, spec, ctx);
+          slot.failed_attempts = std::move(failed);
           if (slot.status == Status::Passed) {
             slot.flaky = true;
             slot.message = fmt::format("flaky: passed on attempt {} of {}; attempt {} failed: {}",

@@ -48,7 +48,11 @@ bool run_scenario(const StepContext& outer, const ScenarioSpec& scenario,
   StepContext ctx = outer;
   if (scenario.timeout) {
     const auto scenario_deadline = Clock::now() + *scenario.timeout;
-    if (!ctx.deadline || scenario_deadline < *ctx.deadline) ctx.deadline = scenario_deadline;
+    if (!ctx.deadline || scenario_deadline < *ctx.deadline) {
+      ctx.deadline = scenario_deadline;
+      ctx.deadline_owner = fmt::format("scenario '{}' timeout {}", scenario.name,
+                                       format_duration(*scenario.timeout));
+    }
   }
   if (!scenario.concurrent || scenario.steps.size() < 2)
     return run_sequence(ctx, scenario.steps, scenario.name, out);

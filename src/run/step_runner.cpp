@@ -56,7 +56,7 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
         std::chrono::ceil<Duration>(*ctx.deadline - t0);  // ceil: never kill before the deadline
     if (left.count() <= 0) {
       r.status = Status::TimedOut;
-      r.message = fmt::format("step '{}' not started: the test's timeout had passed", step.name);
+      r.message = fmt::format("step '{}' not started: {} had passed", step.name, ctx.deadline_owner);
       return r;
     }
     if (!timeout || left < *timeout) {
@@ -118,7 +118,7 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
     r.status = Status::TimedOut;
     r.message = fmt::format("step '{}' ([{}]) timed out after {} ({}) and was killed", step.name,
                             fmt::join(step.command, " "), format_duration(*timeout),
-                            bounded_by_test ? "the test's timeout" : "its `timeout`");
+                            bounded_by_test ? ctx.deadline_owner : "its `timeout`");
     // Show what it printed before it hung.
     if (!r.exec.stdout_data.empty())
       r.message += "\n  stdout before the kill (tail):\n" +
@@ -128,12 +128,7 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
                    indent_lines(output_tail(r.exec.stderr_data), "    | ");
   } else {
     r.status = Status::Failed;
-    for (const AssertionResult& a : r.assertions) {
-      if (!a.passed) {
-        r.message = a.message;
-        break;
-      }
-    }
+    r.message = describe_failed_checks(step, r.exec, r.assertions);
   }
   count(ctx.metrics, r);
   return r;

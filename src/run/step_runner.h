@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -30,6 +31,8 @@ struct StepContext {
   const EnvList* base_env = nullptr;  // CLNRM_TEST, CLNRM_SEED; sorted
   const CancelToken* cancel = nullptr;
   std::optional<Clock::time_point> deadline;  // the test's (or scenario's) deadline
+  // Whose deadline that is, as failure messages name it.
+  std::string deadline_owner = "the test's timeout";
   bool enforce_step_budgets = true;           // max_duration checked per run
 };
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "cleanroom.h"
+#include "service_logs.h"
 #include "step_runner.h"
 
 namespace clnrm {
@@ -68,6 +69,11 @@ bool runs_nothing(const Backend& backend) { return backend.name() == "null"; }
 
 std::string first_line(std::string_view text) {
   return std::string(text.substr(0, text.find('\n')));
+}
+
+bool has_test_assertions(const AssertionsSpec& a) {
+  return a.execution_should_be_hermetic || a.container_should_have_executed_commands ||
+         a.all_steps_should_pass || a.max_duration_ms;
 }
 
 Status status_for(const Error& e, bool deadline_passed) {
@@ -181,6 +187,16 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
     } catch (const Error& e) {
       failure = e;
     }
+    // Services' output is read before teardown takes it: on a failure a
+    // crashed service's traceback is often the real cause.
+    if (!running.empty() && !cancel.cancelled()) {
+      const bool may_fail =
+          failure || has_test_assertions(spec.assertions) ||
+          std::any_of(r.steps.begin(), r.steps.end(),
+                      [](const StepResult& s) { return is_failure(s.status); });
+      if (may_fail || context.service_log_sink)
+        run::capture_service_logs(running, r, may_fail, context.service_log_sink);
+    }
     if (std::string problems = room.close(); !problems.empty() && !failure) {
       failure =
           Error(ErrorKind::Backend, "teardown failed: " + problems, "test '" + spec.name + "'");
@@ -254,6 +270,7 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
     r.status = Status::Passed;
   }
 
+  if (!is_failure(r.status)) run::drop_service_logs(r);
   r.duration = Clock::now() - t0;
   if (metrics)
     metrics->add(r.status == Status::Passed ? Metrics::Counter::TestsPassed

@@ -87,9 +87,38 @@ TEST(RunRepeat, NondeterministicStepIsNamedWithItsFirstDifferingLine) {
   auto r = run_clnrm(
       {"run", "--no-history", "--repeat", "3", "--check-determinism", data("prints_nanoseconds")});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("NOT DETERMINISTIC  prints_nanoseconds"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DIFFERS  prints_nanoseconds  not deterministic over 3 repeats"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("step 'clock': stdout differs at line 2"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("step 'stable'"), std::string::npos) << "the stable step is not blamed";
+}
+
+// Issue 14 item 6: the per-test lines, the verdict and every report agree:
+// a test whose repeats differ is ONE failure, named with its differing step.
+TEST(RunRepeat, NondeterministicTestCountsAsOneFailureEverywhere) {
+  TempDir dir;
+  auto r = run_clnrm({"run", "--no-history", "--repeat", "3", "--check-determinism", "--json",
+                      dir.file("r.json"), "--junit", dir.file("r.xml"),
+                      data("prints_nanoseconds")});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("counted as one failure (repeat #2)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAILED: 3 tests, 2 passed, 1 failed"), std::string::npos) << r.out;
+
+  const json j = json::parse(read_file(dir.file("r.json")));
+  EXPECT_EQ(j["summary"]["failed"], 1) << j["summary"];
+  EXPECT_EQ(j["summary"]["passed"], 2) << j["summary"];
+  const json& counted = j["tests"][1];
+  EXPECT_EQ(counted["status"], "failed");
+  EXPECT_NE(counted["message"].get<std::string>().find("not deterministic: step 'clock'"),
+            std::string::npos)
+      << counted["message"];
+
+  const std::string xml = read_file(dir.file("r.xml"));
+  EXPECT_NE(xml.find("<testsuites name=\"clnrm\" tests=\"3\" failures=\"1\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("not deterministic: step &apos;clock&apos;"), std::string::npos) << xml;
 }
 
 TEST(RunRepeat, CheckDeterminismNeedsRepeats) {

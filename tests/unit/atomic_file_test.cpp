@@ -4,6 +4,7 @@
 
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -107,6 +108,41 @@ TEST_F(AtomicFileTest, TheOutputDirectoryItselfMayBeALink) {
   fs::create_directory_symlink(out(), root_ / "out-link");
   write_file_atomically_beneath((root_ / "out-link").string(), "r.json", "ok");
   EXPECT_EQ(slurp(out() + "/r.json"), "ok");
+}
+
+// Issue 14 item 12: a report path is checked before the run, and a path
+// naming a descriptor or a link is written through, never replaced.
+TEST_F(AtomicFileTest, WhyNotWritableNamesThePath) {
+  EXPECT_EQ(why_not_writable(out() + "/new/dir/r.html"), std::nullopt);
+  EXPECT_TRUE(fs::is_directory(out() + "/new/dir")) << "missing parents are created";
+  EXPECT_EQ(std::distance(fs::directory_iterator(out() + "/new/dir"), fs::directory_iterator()), 0)
+      << "the probe file is gone";
+  std::ofstream(out() + "/plain") << "x";
+  const auto why = why_not_writable(out() + "/plain/r.html");
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find(out() + "/plain"), std::string::npos) << *why;
+  EXPECT_NE(why_not_writable(out()), std::nullopt) << "a directory is not a report file";
+  EXPECT_EQ(why_not_writable("/dev/stderr"), std::nullopt);
+  EXPECT_NE(why_not_writable("/dev/fd/987"), std::nullopt) << "not an open descriptor";
+}
+
+TEST_F(AtomicFileTest, DescriptorPathsAreWrittenThroughTheDescriptor) {
+  const std::string file = out() + "/captured";
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "before\n", 7), 7);
+  write_file_atomically("/proc/self/fd/" + std::to_string(fd), "report\n");
+  ASSERT_EQ(::write(fd, "after\n", 6), 6);
+  ::close(fd);
+  EXPECT_EQ(slurp(file), "before\nreport\nafter\n") << "appended where the descriptor was";
+}
+
+TEST_F(AtomicFileTest, ASymbolicLinkNamedByTheUserIsWrittenThroughNotReplaced) {
+  std::ofstream(outside() / "target") << "old";
+  fs::create_symlink(outside() / "target", out() + "/link.json");
+  write_file_atomically(out() + "/link.json", "new");
+  EXPECT_TRUE(fs::is_symlink(out() + "/link.json"));
+  EXPECT_EQ(slurp(outside() / "target"), "new");
 }
 
 }  // namespace

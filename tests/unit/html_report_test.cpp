@@ -100,8 +100,53 @@ TEST(HtmlReport, WriteFileAtomicallyAndFailClearly) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
                           std::filesystem::directory_iterator()),
             1);
-  EXPECT_THROW(
-      report::write_html_report(sample_run(), std::nullopt, dir.file("missing/dir/r.html")), Error);
+  // Missing parent directories are created, as for every report file.
+  report::write_html_report(sample_run(), std::nullopt, dir.file("missing/dir/r.html"));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("missing/dir/r.html")));
+  std::ofstream(dir.file("plain")) << "x";
+  EXPECT_THROW(report::write_html_report(sample_run(), std::nullopt, dir.file("plain/r.html")),
+               Error);
+}
+
+// Issue 14 item 12: the HTML counts like the console (a flaky pass is a
+// pass) and shows the attempt a flaky pass recovered from.
+TEST(HtmlReport, FlakyPassCountsAsPassedAndShowsTheFailedAttempt) {
+  RunResult run;
+  run.backend = "sandbox";
+  TestResult t;
+  t.name = "wobbly";
+  t.file = "w.clnrm.toml";
+  t.status = Status::Passed;
+  t.flaky = true;
+  t.attempts = 2;
+  t.failed_attempts.push_back({1, Status::Failed, "step 's' failed",
+                               "step 's' ([sh]) exited 1, expected exit code 0\n  | first-try"});
+  run.tests.push_back(t);
+  const std::string html = report::render_html_report(run);
+  EXPECT_NE(html.find("<div class=\"n s-passed\">1</div>"), std::string::npos) << html;
+  EXPECT_NE(html.find("of the passed: flaky"), std::string::npos);
+  EXPECT_NE(html.find("id=\"flaky\""), std::string::npos);
+  EXPECT_NE(html.find("attempt 1"), std::string::npos);
+  EXPECT_NE(html.find("first-try"), std::string::npos) << "the failed attempt is shown";
+}
+
+TEST(HtmlReport, FailedTestShowsTheEndOfEachServicesOutput) {
+  RunResult run;
+  TestResult t;
+  t.name = "crashy";
+  t.status = Status::Failed;
+  t.message = "step 'call' failed";
+  ServiceResult s;
+  s.name = "api";
+  s.log_captured = true;
+  s.state = "exited (exit code 1)";
+  s.log_tail = "Traceback (most recent call last):\nValueError: <boom>";
+  t.services.push_back(s);
+  run.tests.push_back(t);
+  const std::string html = report::render_html_report(run);
+  EXPECT_NE(html.find("service api output"), std::string::npos) << html;
+  EXPECT_NE(html.find("exited (exit code 1)"), std::string::npos);
+  EXPECT_NE(html.find("ValueError: &lt;boom&gt;"), std::string::npos);
 }
 
 TEST(HtmlReport, LoadsTrendsFromHistoryExcludingTheCurrentRun) {

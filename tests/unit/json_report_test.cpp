@@ -50,3 +50,24 @@ TEST(JsonReport, OutputCanBeLeftOut) {
   const json j = json::parse(clnrm::run_result_to_json(report_fixture::sample_run(), false));
   EXPECT_FALSE(j["tests"][0]["steps"][0].contains("stdout"));
 }
+
+// Issue 14 items 4 and 12: service log tails and failed attempts are in the JSON.
+TEST(JsonReport, CarriesServiceLogTailsAndFailedAttempts) {
+  clnrm::RunResult run = report_fixture::sample_run();
+  clnrm::ServiceResult s;
+  s.name = "api";
+  s.log_captured = true;
+  s.state = "exited (exit code 1)";
+  s.log_tail = "Traceback (most recent call last):\nValueError: boom";
+  run.tests[1].services.push_back(s);
+  run.tests[0].failed_attempts.push_back({1, clnrm::Status::Failed, "m", "details"});
+  const json j = json::parse(clnrm::run_result_to_json(run));
+  const json& svc = j["tests"][1]["services"][0];
+  EXPECT_EQ(svc["state"], "exited (exit code 1)");
+  EXPECT_EQ(svc["log_tail"], "Traceback (most recent call last):\nValueError: boom");
+  const json& a = j["tests"][0]["failed_attempts"][0];
+  EXPECT_EQ(a["attempt"], 1);
+  EXPECT_EQ(a["status"], "failed");
+  EXPECT_EQ(a["details"], "details");
+  EXPECT_TRUE(j["tests"][2]["failed_attempts"].empty());
+}

@@ -97,3 +97,34 @@ TEST(JunitReport, FlakyPassIsAPassedTestcaseWithProperties) {
   EXPECT_EQ(xml.find("<failure"), std::string::npos) << xml;
   EXPECT_EQ(xml.find("<error"), std::string::npos) << xml;
 }
+
+// Issue 14 item 4: service log tails of a failed test go to <system-err>.
+TEST(JunitReport, ServiceLogTailsGoToSystemErr) {
+  clnrm::RunResult run = report_fixture::sample_run();
+  clnrm::TestResult& t = run.tests[1];  // failed
+  clnrm::ServiceResult s;
+  s.name = "api";
+  s.log_captured = true;
+  s.state = "running";
+  s.log_tail = "Traceback (most recent call last):\nValueError: boom";
+  t.services.push_back(s);
+  const std::string xml = clnrm::run_result_to_junit(run);
+  const auto err = xml.find("<system-err>", xml.find("name=\"bad &lt;one&gt;\""));
+  ASSERT_NE(err, std::string::npos) << xml;
+  const auto end = xml.find("</system-err>", err);
+  const std::string body = xml.substr(err, end - err);
+  EXPECT_NE(body.find("service &apos;api&apos; (running), the end of its output:"), std::string::npos)
+      << body;
+  EXPECT_NE(body.find("  | ValueError: boom"), std::string::npos) << body;
+}
+
+TEST(JunitReport, FlakyPassListsItsFailedAttemptInSystemErr) {
+  clnrm::RunResult run = report_fixture::sample_run();
+  run.tests.resize(1);
+  run.tests[0].status = clnrm::Status::Passed;
+  run.tests[0].attempts = 2;
+  run.tests[0].flaky = true;
+  run.tests[0].failed_attempts.push_back({1, clnrm::Status::Failed, "m", "first try broke"});
+  const std::string xml = clnrm::run_result_to_junit(run);
+  EXPECT_NE(xml.find("== attempt 1 failed:\nfirst try broke"), std::string::npos) << xml;
+}

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "run/step_runner.h"
 #include "unit/fake_backend.h"
@@ -576,4 +577,99 @@ TEST(Runner, MetricsOffCountsNothingAndChangesNoResult) {
   }
   // The backend saw the same pods, services and execs in the same order.
   EXPECT_EQ(off.journal->snapshot(), on.journal->snapshot());
+}
+
+// Issue 14 item 4: a failed test carries the end of every service's output,
+// read before teardown (a crashed service's traceback is the real cause).
+TEST(Runner, AFailedTestCarriesEveryServicesLogTailReadBeforeTeardown) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("call", {"exit", "52"})});
+  spec.services = {
+      build::service("api", {"logger", "Traceback (most recent call last):", "ValueError: boom"}),
+      build::service("quiet", {"run"})};
+  TestResult r = f.run(spec);
+  ASSERT_EQ(r.status, Status::Failed) << r.message;
+  ASSERT_EQ(r.services.size(), 2u);
+  EXPECT_TRUE(r.services[0].log_captured);
+  EXPECT_EQ(r.services[0].log_tail, "Traceback (most recent call last):\nValueError: boom");
+  EXPECT_TRUE(r.services[1].log_captured);
+  EXPECT_EQ(r.services[1].log_tail, "");
+  const std::string text = service_logs_report(r);
+  EXPECT_NE(text.find("service 'api', the end of its output:\n  | Traceback"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("service 'quiet' wrote no output"), std::string::npos) << text;
+}
+
+TEST(Runner, APassingTestCarriesNoServiceLogs) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("call", {"echo", "ok"})});
+  spec.services = {build::service("api", {"logger", "hello"})};
+  TestResult r = f.run(spec);
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  EXPECT_FALSE(r.services[0].log_captured);
+  EXPECT_EQ(r.services[0].log_tail, "");
+  EXPECT_EQ(service_logs_report(r), "");
+}
+
+TEST(Runner, AServiceLogTailIsItsLastFiftyLines) {
+  Fixture f;
+  std::vector<std::string> args = {"logger"};
+  for (int i = 1; i <= 200; ++i) args.push_back("line " + std::to_string(i));
+  TestSpec spec = build::test("t", {step("call", {"exit", "1"})});
+  spec.services = {build::service("api", args)};
+  TestResult r = f.run(spec);
+  const std::string& tail = r.services[0].log_tail;
+  EXPECT_NE(tail.find("line 200"), std::string::npos) << tail;
+  EXPECT_NE(tail.find("line 151"), std::string::npos) << tail;
+  EXPECT_EQ(tail.find("line 150\n"), std::string::npos) << tail;
+  EXPECT_LE(tail.size(), kServiceLogTailBytes + 4);
+}
+
+TEST(Runner, KeepLogsSinkGetsEveryServicesWholeLogAlsoOnAPass) {
+  Fixture f;
+  TestSpec spec = build::test("t", {step("call", {"echo", "ok"})});
+  spec.services = {build::service("api", {"logger", "one", "two"})};
+  std::mutex m;
+  std::vector<std::string> got;
+  RunOptions options;
+  options.jobs = 1;
+  options.service_log_sink = [&](const TestResult& t, const ServiceResult& s,
+                                 std::string_view log) {
+    std::lock_guard lock(m);
+    got.push_back(t.name + "/" + s.name + ":" + std::string(log));
+  };
+  RunResult run = run_tests(f.env, {spec}, options);
+  ASSERT_EQ(run.tests[0].status, Status::Passed);
+  EXPECT_EQ(got, std::vector<std::string>{"t/api:one\ntwo\n"});
+}
+
+// Issue 14 item 12: a scenario's timeout is the scenario's, not the test's.
+TEST(Runner, ScenarioTimeoutIsReportedAsTheScenariosNamingIt) {
+  Fixture f;
+  TestSpec spec = build::test("t");
+  ScenarioSpec sc;
+  sc.name = "slowpoke";
+  sc.timeout = std::chrono::milliseconds(50);
+  sc.steps = {step("wait", {"sleep", "5000"})};
+  spec.scenarios.push_back(sc);
+  TestResult r = f.run(spec);
+  EXPECT_EQ(r.status, Status::TimedOut) << r.message;
+  EXPECT_NE(r.message.find("scenario 'slowpoke' timeout 50.0ms"), std::string::npos) << r.message;
+  EXPECT_EQ(r.message.find("the test's timeout"), std::string::npos) << r.message;
+}
+
+TEST(Runner, RetriesKeepTheFailedAttemptsOfAFlakyPass) {
+  Fixture f;
+  std::vector<TestSpec> tests = {build::test("flaky", {step("s", {"fail-on-attempt", "1"})})};
+  RunOptions options;
+  options.jobs = 1;
+  options.retries = 2;
+  RunResult run = run_tests(f.env, tests, options);
+  const TestResult& t = run.tests[0];
+  ASSERT_TRUE(t.flaky);
+  ASSERT_EQ(t.failed_attempts.size(), 1u);
+  EXPECT_EQ(t.failed_attempts[0].attempt, 1);
+  EXPECT_EQ(t.failed_attempts[0].status, Status::Failed);
+  EXPECT_NE(t.failed_attempts[0].details.find("exited 1, expected exit code 0"), std::string::npos)
+      << t.failed_attempts[0].details;
 }

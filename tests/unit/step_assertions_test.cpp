@@ -138,3 +138,42 @@ TEST(StepAssertions, DollarMatchesBeforeTheFinalNewline) {
   std::vector<AssertionResult> out;
   EXPECT_FALSE(check_step(s, exec(0, "secret\n"), out)) << "the negated form uses the same rule";
 }
+
+// Issue 14 item 12: every failed check of a step is printed, each with its
+// expected vs actual, and each output stream once.
+TEST(StepAssertions, SeveralFailedChecksAreAllDescribedWithEachStreamOnce) {
+  StepSpec s = build::step("probe", {"sh", "-c", "x"});
+  s.expected_output_regex = build::pattern("^ready$");
+  s.expected_stderr_regex_not = build::pattern("Traceback");
+  std::vector<AssertionResult> out;
+  const ExecResult e = exec(2, "booting\n", "Traceback (most recent call last)\n");
+  EXPECT_FALSE(check_step(s, e, out));
+  const std::string m = describe_failed_checks(s, e, out);
+  EXPECT_EQ(m.substr(0, m.find('\n')),
+            "step 'probe' ([sh -c x]) failed 3 checks (exit_code, expected_output_regex, "
+            "expected_stderr_regex_not):")
+      << m;
+  EXPECT_NE(m.find("\n  - exit_code: exited 2, expected exit code 0\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("\n  - expected_output_regex: stdout did not match /^ready$/\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("\n  - expected_stderr_regex_not: stderr matched /Traceback/, which it must not"),
+            std::string::npos)
+      << m;
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto p = m.find(what); p != std::string::npos; p = m.find(what, p + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("actual stdout (tail):"), 1u) << m;
+  EXPECT_EQ(count("actual stderr (tail):"), 1u) << m;
+}
+
+TEST(StepAssertions, ASingleFailedCheckKeepsItsOwnMessage) {
+  StepSpec s = build::step("probe", {"true"});
+  s.expected_output_regex = build::pattern("ready");
+  std::vector<AssertionResult> out;
+  const ExecResult e = exec(0, "booting\n");
+  EXPECT_FALSE(check_step(s, e, out));
+  EXPECT_EQ(describe_failed_checks(s, e, out), out[1].message);
+}

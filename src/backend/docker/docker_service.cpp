@@ -46,7 +46,10 @@ std::string DockerService::describe_state() {
 }
 
 std::string DockerService::logs(std::size_t tail_bytes) {
-  std::string all = state_->client->container_logs(id_, 5000);
+  // A tail (readiness errors, failure reports) needs the last lines only;
+  // a request for more than 1 MiB (--keep-logs) wants all the engine kept.
+  const int lines = tail_bytes > (std::size_t{1} << 20) ? 0 : 5000;
+  std::string all = state_->client->container_logs(id_, lines);
   if (all.size() > tail_bytes) all.erase(0, all.size() - tail_bytes);
   return all;
 }

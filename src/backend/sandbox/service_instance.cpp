@@ -82,6 +82,12 @@ class SandboxService final : public ServiceInstance {
     return exit_code_;
   }
 
+  std::string describe_state() override {
+    std::lock_guard lock(mutex_);
+    if (!exited_) return "running";
+    return fmt::format("exited (exit code {})", exit_code_);
+  }
+
   std::string logs(std::size_t tail_bytes) override {
     std::lock_guard lock(mutex_);
     if (log_.size() <= tail_bytes) return log_;
