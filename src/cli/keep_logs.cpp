@@ -19,7 +19,7 @@ std::string sanitize(std::string_view name) {
   for (char c : name) {
     if (out.size() >= kMaxNameBytes) break;
     const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || (c == '.' && !out.empty());
+                      c == '-' || c == '_' || (c == '.' && !out.empty() && out.back() != '.');
     out += safe ? c : '_';
   }
   return out.empty() ? "_" : out;
