@@ -1,5 +1,5 @@
 // The cleanroom lifecycle on the core model with the null backend: what the
-// framework itself costs per environment, plugin, service, container lookup,
+// framework itself costs per environment, plugin, service,
 // metrics snapshot and health check, and how that scales with concurrent
 // tasks. The null backend runs nothing, so these are framework overhead
 // only. The `_Sandbox` variants at the end do the same on the REAL sandbox
@@ -8,7 +8,6 @@
 // runner (with and without a service). The Docker ones live in
 // docker_benchmarks.cpp.
 #include <benchmark/benchmark.h>
-#include <clnrm/container_registry.h>
 #include <clnrm/environment.h>
 #include <clnrm/metrics.h>
 #include <clnrm/runner.h>
@@ -123,46 +122,6 @@ void BM_CleanroomLifecycle_NullBackend(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_CleanroomLifecycle_NullBackend);
-
-// Registry-level get-or-create: the first creation of 1000 keys in a fresh
-// registry vs 1000 reuses of existing keys. Per item, so the two compare.
-constexpr std::size_t kContainerBatch = 1000;
-
-std::vector<std::string> container_keys() {
-  std::vector<std::string> keys;
-  for (std::size_t i = 0; i < kContainerBatch; ++i) keys.push_back(fmt::format("clnrm-test/redis:6379:{:08x}", i * 40503u));
-  return keys;
-}
-
-struct FakeContainer {
-  std::string id;
-};
-
-void BM_ContainerGetOrCreate_First(benchmark::State& state) {
-  const auto keys = container_keys();
-  const std::function<std::shared_ptr<FakeContainer>()> make = [] { return std::make_shared<FakeContainer>(); };
-  for (auto _ : measured(state)) {
-    clnrm::Metrics metrics;
-    clnrm::ContainerRegistry registry(&metrics);
-    for (const auto& key : keys) benchmark::DoNotOptimize(registry.get_or_create<FakeContainer>(key, make));
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kContainerBatch));
-}
-BENCHMARK(BM_ContainerGetOrCreate_First);
-
-void BM_ContainerGetOrCreate_Reuse(benchmark::State& state) {
-  const auto keys = container_keys();
-  const std::function<std::shared_ptr<FakeContainer>()> make = [] { return std::make_shared<FakeContainer>(); };
-  clnrm::Metrics metrics;
-  clnrm::ContainerRegistry registry(&metrics);
-  for (const auto& key : keys) registry.get_or_create<FakeContainer>(key, make);
-  for (auto _ : measured(state)) {
-    for (const auto& key : keys) benchmark::DoNotOptimize(registry.get_or_create<FakeContainer>(key, make));
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kContainerBatch));
-  state.counters["reused"] = static_cast<double>(registry.reused());
-}
-BENCHMARK(BM_ContainerGetOrCreate_Reuse);
 
 void BM_MetricsSnapshot(benchmark::State& state) {
   clnrm::Environment env(clnrm::make_null_backend());

@@ -1,12 +1,11 @@
-// Memory and scaling of the core model: registries growing and being
-// searched, copies of the small value types every test passes around, and
-// registry access under contention. Memory is MEASURED: the allocation
+// Memory and scaling of the core model: the plugin registry growing and
+// being searched, and copies of the small value types every test passes
+// around. Memory is MEASURED: the allocation
 // counter (bench/support) counts every operator new of the loop and reports
 // allocs/iter, bytes/iter, peak_bytes and retained_bytes as counters; Google
 // Benchmark's MemoryManager run adds allocs_per_iter / max_bytes_used to the
 // JSON of single-repetition runs (see main below).
 #include <benchmark/benchmark.h>
-#include <clnrm/container_registry.h>
 #include <clnrm/environment.h>
 #include <clnrm/metrics.h>
 #include <clnrm/service.h>
@@ -29,20 +28,6 @@ namespace {
 using clnrm::bench::AllocationProbe;
 using clnrm::bench::measured;
 
-// What a registry entry typically holds: an id and a little state.
-struct FakeContainer {
-  std::string id;
-  int port = 0;
-};
-
-std::vector<std::string> make_keys(std::size_t n, std::string_view prefix) {
-  std::vector<std::string> keys;
-  keys.reserve(n);
-  // Realistic keys: a reuse hash of an image + args is ~40 chars.
-  for (std::size_t i = 0; i < n; ++i) keys.push_back(fmt::format("{}:clnrm-test/redis:6379:{:016x}", prefix, i * 2654435761u));
-  return keys;
-}
-
 // A plugin that does nothing: the registry is what is measured.
 class NamedPlugin final : public clnrm::ServicePlugin {
  public:
@@ -56,23 +41,6 @@ class NamedPlugin final : public clnrm::ServicePlugin {
  private:
   std::string name_;
 };
-
-// Build a registry of N entries and drop it, per iteration.
-void BM_ContainerRegistryGrowth(benchmark::State& state) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  const auto keys = make_keys(n, "grow");
-  const std::function<std::shared_ptr<FakeContainer>()> make = [] { return std::make_shared<FakeContainer>(); };
-  AllocationProbe probe;
-  for (auto _ : measured(state)) {
-    clnrm::ContainerRegistry registry;
-    for (const auto& key : keys) benchmark::DoNotOptimize(registry.get_or_create<FakeContainer>(key, make));
-    benchmark::DoNotOptimize(registry.size());
-  }
-  probe.report(state);
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
-  state.counters["peak_bytes/entry"] = state.counters["peak_bytes"] / static_cast<double>(n);
-}
-BENCHMARK(BM_ContainerRegistryGrowth)->Arg(10)->Arg(100)->Arg(1000);
 
 void BM_ServiceRegistryGrowth(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
@@ -89,23 +57,6 @@ void BM_ServiceRegistryGrowth(benchmark::State& state) {
   state.counters["peak_bytes/entry"] = state.counters["peak_bytes"] / static_cast<double>(n);
 }
 BENCHMARK(BM_ServiceRegistryGrowth)->Arg(10)->Arg(50)->Arg(100)->Arg(500);
-
-void BM_ContainerRegistryLookup(benchmark::State& state) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  const auto keys = make_keys(n, "find");
-  clnrm::ContainerRegistry registry;
-  const std::function<std::shared_ptr<FakeContainer>()> make = [] { return std::make_shared<FakeContainer>(); };
-  for (const auto& key : keys) registry.get_or_create<FakeContainer>(key, make);
-  std::size_t i = 0;
-  AllocationProbe probe;
-  for (auto _ : measured(state)) {
-    benchmark::DoNotOptimize(registry.find<FakeContainer>(keys[i]));
-    if (++i == n) i = 0;
-  }
-  probe.report(state);
-  state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_ContainerRegistryLookup)->Arg(10)->Arg(100)->Arg(1000);
 
 void BM_ServiceRegistryLookup(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
@@ -160,39 +111,6 @@ void BM_ServiceHandleCopy(benchmark::State& state) {
   state.counters["sizeof"] = sizeof(clnrm::ServiceHandle);
 }
 BENCHMARK(BM_ServiceHandleCopy);
-
-// Parallel tests share one registry: 90% lookups of reused objects, 10%
-// get-or-create of new keys, from N threads at once.
-void BM_ConcurrentRegistryAccess(benchmark::State& state) {
-  static std::unique_ptr<clnrm::ContainerRegistry> registry;
-  static std::vector<std::string> keys;
-  static std::atomic<std::uint64_t> fresh{0};
-  if (state.thread_index() == 0) {
-    registry = std::make_unique<clnrm::ContainerRegistry>();
-    keys = make_keys(256, "shared");
-    const std::function<std::shared_ptr<FakeContainer>()> make = [] { return std::make_shared<FakeContainer>(); };
-    for (const auto& key : keys) registry->get_or_create<FakeContainer>(key, make);
-  }
-  // Google Benchmark starts every thread's loop together (a barrier), after
-  // thread 0's setup above.
-  const std::function<std::shared_ptr<FakeContainer>()> make = [] { return std::make_shared<FakeContainer>(); };
-  std::size_t i = static_cast<std::size_t>(state.thread_index()) * 37;
-  std::string key;
-  for (auto _ : state) {
-    if (i % 10 == 9) {
-      key = fmt::format("new:{}", fresh.fetch_add(1, std::memory_order_relaxed) % 4096);
-      benchmark::DoNotOptimize(registry->get_or_create<FakeContainer>(key, make));
-    } else {
-      benchmark::DoNotOptimize(registry->find<FakeContainer>(keys[i % keys.size()]));
-    }
-    ++i;
-  }
-  state.SetItemsProcessed(state.iterations());
-  if (state.thread_index() == 0) {
-    state.counters["registry_size"] = static_cast<double>(registry->size());
-  }
-}
-BENCHMARK(BM_ConcurrentRegistryAccess)->Threads(5)->Threads(10)->Threads(25)->Threads(50)->UseRealTime();
 
 // The repetitions this run asks for (flag, else Google Benchmark's env var).
 long requested_repetitions(int argc, char** argv) {

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # ThreadSanitizer on the concurrency unit tests that need only a few sources
-# (ContainerRegistry's concurrent get-or-create, SignalCancellation's handler
-# + watcher thread), compiled straight with g++ in ~30 s per binary instead
-# of the full `tsan` preset build (~40 min on a shared 2-core machine). The
+# (SignalCancellation's handler + watcher thread), compiled straight with g++
+# in ~30 s per binary instead of the full `tsan` preset build (~40 min on a shared 2-core machine). The
 # runner's lane tests need the whole library: they run in the nightly `tsan`
 # job (.github/workflows/nightly-reliability.yml).
 #
@@ -19,6 +18,5 @@ build_and_run() {
   g++ "${flags[@]}" "$@" "${libs[@]}" -o "$out/$name"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "$out/$name" --gtest_brief=1
 }
-build_and_run container_registry tests/unit/container_registry_test.cpp src/core/container_registry.cpp src/core/error.cpp
 build_and_run signal_cancellation tests/unit/signal_cancellation_test.cpp src/run/signal_cancellation.cpp src/core/error.cpp
 echo "tsan-quick: no data race reported"

@@ -26,6 +26,9 @@ struct Capabilities {
   bool runs_images = false;      // can run an OCI image by name
   bool resource_limits = false;  // memory / pids / cpu limits enforced
   bool network_isolation = false;
+  // `reuse = true`: keeps a service warm after its test and shares it with
+  // later tests (and runs) of the same definition.
+  bool keeps_services = false;
 };
 
 struct ResourceUsage {
@@ -67,6 +70,8 @@ struct PodSpec {
   SecurityLevel level = SecurityLevel::Medium;
   LimitsSpec limits;
   bool host_network = false;       // only at SecurityLevel::Low
+  // Set for a [determinism] test: the pod's hostname is then
+  // kDeterministicHostname (include/clnrm/determinism.h).
   std::optional<DeterminismSpec> determinism;
   // The caller's promise: no services and never two execs at once in this
   // pod (a test without services or concurrent scenarios). The sandbox then
@@ -107,6 +112,10 @@ class ServiceInstance {
   // One line for readiness-failure messages, e.g. "running" or
   // "exited (exit code 1, OOMKilled)"; "" when the backend cannot tell.
   virtual std::string describe_state() { return {}; }
+  // True when this instance was not started now but adopted: a warm
+  // `reuse = true` service an earlier test or run left running (docker). The
+  // reports' "reused" and clnrm_containers_reused_total count these.
+  virtual bool reused() const { return false; }
 };
 
 class Pod {

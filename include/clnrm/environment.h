@@ -1,10 +1,9 @@
 #pragma once
-// Environment: one clnrm session. Owns the backend, the plugin registry, the
-// container registry and the metrics. Shared by all tests of a run (it is
-// thread-safe); per-test state (pods, service handles) lives in the runner.
+// Environment: one clnrm session. Owns the backend, the plugin registry and
+// the metrics. Shared by all tests of a run (it is thread-safe); per-test
+// state (pods, service handles) lives in the runner.
 
 #include <clnrm/backend.h>
-#include <clnrm/container_registry.h>
 #include <clnrm/metrics.h>
 #include <clnrm/service.h>
 
@@ -24,7 +23,6 @@ class Environment {
   Backend& backend() noexcept { return *backend_; }
   const std::shared_ptr<Backend>& backend_ptr() const noexcept { return backend_; }
   ServiceRegistry& services() noexcept { return services_; }
-  ContainerRegistry& containers() noexcept { return containers_; }
   Metrics& metrics() noexcept { return metrics_; }
   const Metrics& metrics() const noexcept { return metrics_; }
 
@@ -41,7 +39,6 @@ class Environment {
   std::shared_ptr<Backend> backend_;
   Metrics metrics_;
   ServiceRegistry services_;
-  ContainerRegistry containers_{&metrics_};
 };
 
 // A short unique id: 12 lowercase hex chars from pid, time and a counter.

@@ -7,8 +7,8 @@
 // view of the host (src/backend/sandbox/root_view.h): system directories,
 // the directories the PodSpec shares, a private /dev, masked /proc, /sys
 // read-only; /tmp (with the workdir, SandboxOptions::workdir), /run, /var/tmp
-// and /dev/shm share one scratch tmpfs. The hostname is `cleanroom` and only
-// loopback is up. Pod init is also the pod's fork
+// and /dev/shm share one scratch tmpfs. The hostname is `cleanroom` (`clnrm`
+// with PodSpec::determinism) and only loopback is up. Pod init is also the pod's fork
 // server: steps and services are forked by it (so they are in every pod
 // namespace and cgroup from birth) and each runs in a nested PID namespace of
 // its own, so killing that namespace's init kills everything the step
@@ -23,6 +23,8 @@
 //   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 //   HOME=<workdir>  LANG=C.UTF-8  TZ=UTC
 //   CLNRM_TEST=<PodSpec::test_name>  CLNRM_STEP=<ProcessSpec::name>
+// (a step run inside a service gets the service's environment under its
+// ProcessSpec::env), and umask 022.
 
 #include <clnrm/backend.h>
 

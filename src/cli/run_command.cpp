@@ -104,6 +104,26 @@ void print_step_timings(std::FILE* out, const std::vector<StepTiming>& timings) 
   }
 }
 
+// `reuse = true` and --reuse act on docker only (docs/test-file-reference.md):
+// on another backend every test starts its own instance, and the user hears so.
+void warn_if_reuse_is_ignored(const Backend& backend, const std::vector<TestSpec>& tests, bool flag) {
+  if (backend.capabilities().keeps_services) return;
+  const std::string why = fmt::format(
+      "has no effect on the {} backend: each test starts its own service instance (use --backend docker to keep "
+      "and share services)",
+      backend.name());
+  if (flag) {
+    std::fprintf(stderr, "clnrm: warning: --reuse %s\n", why.c_str());
+    return;
+  }
+  for (const TestSpec& t : tests)
+    for (const ServiceSpec& s : t.services)
+      if (s.reuse)
+        std::fprintf(stderr, "clnrm: warning: %s: service '%s': reuse = true %s\n",
+                     escape_control_characters(t.file).c_str(), escape_control_characters(s.name).c_str(),
+                     why.c_str());
+}
+
 struct ParsedFiles {
   std::vector<TestSpec> tests;
   std::vector<SourcePos> name_positions;  // of each test's name, for duplicate names
@@ -377,6 +397,11 @@ int run_command(RunArgs a) {
   backend_options.image_map = settings.image_map;
   backend_options.reuse = a.reuse;
   backend_options.docker_host = a.docker_host;
+  // --reuse: every service is `reuse = true` (the runner then leaves the
+  // per-test variables out of its environment, so tests can share it).
+  if (a.reuse)
+    for (TestSpec& t : *tests)
+      for (ServiceSpec& s : t.services) s.reuse = true;
   BackendChoice chosen = choose_backend(settings.backend, *tests, backend_options);
   // Which backend runs the tests and why: always for auto (a fallback is
   // never silent), with -v for every run.
@@ -385,6 +410,7 @@ int run_command(RunArgs a) {
                  chosen.reason.empty() ? settings.backend_from.c_str() : chosen.reason.c_str());
   Environment env(std::move(chosen.backend));
   register_builtin_plugins(env.services());
+  warn_if_reuse_is_ignored(env.backend(), *tests, a.reuse);
 
   const bool json_out = a.format == "json";
   std::FILE* console_stream = json_out ? stderr : stdout;

@@ -39,7 +39,16 @@ ServiceHandle Environment::start_service(Pod& pod, const ServiceSpec& spec, Metr
                 "service '" + spec.name + "'");
   }
   ServiceHandle handle = plugin->start(pod, spec);
-  if (count_in) count_in->add(Metrics::Counter::ServicesStarted);
+  if (count_in) {
+    // A warm `reuse = true` service adopted from an earlier test or run was
+    // neither started nor created now.
+    if (handle.instance && handle.instance->reused()) {
+      count_in->add(Metrics::Counter::ContainersReused);
+    } else {
+      count_in->add(Metrics::Counter::ServicesStarted);
+      count_in->add(Metrics::Counter::ContainersCreated);
+    }
+  }
   return handle;
 }
 

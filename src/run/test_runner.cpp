@@ -54,11 +54,27 @@ EnvList base_environment(const TestSpec& spec, const TestContext& context) {
   return run::step_environment(env, {}, {}, /*with_step_name=*/false);
 }
 
+// The variables of the base environment that name one test run: a
+// `reuse = true` service is shared by every test with the same definition
+// and outlives its test, so it gets none of them (they would be wrong for
+// the next test, and would make every test's definition, and so its reuse
+// identity, different: no two tests could share the instance).
+bool names_one_test(const std::string& key) {
+  return key == "CLNRM_TEST" || key == "CLNRM_ATTEMPT" || key == "CLNRM_REPEAT";
+}
+
 // Services see the test's base environment too (seed, frozen clock); their
 // own `env` wins.
 ServiceSpec with_base_environment(const ServiceSpec& service, const EnvList& base) {
   ServiceSpec copy = service;
-  copy.env = run::step_environment(base, service.name, service.env);
+  if (service.reuse) {
+    EnvList shared;
+    for (const auto& kv : base)
+      if (!names_one_test(kv.first)) shared.push_back(kv);
+    copy.env = run::step_environment(shared, service.name, service.env);
+  } else {
+    copy.env = run::step_environment(base, service.name, service.env);
+  }
   return copy;
 }
 
@@ -97,6 +113,7 @@ void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec
       ServiceHandle& h =
           room.adopt(env.start_service(room.pod(), with_base_environment(*s, base_env), metrics));
       sr.id = h.id;
+      sr.reused = h.instance && h.instance->reused();
       const auto t1 = Clock::now();
       sr.start_duration = t1 - t0;
       running.push_back({s->name, h.instance.get()});
@@ -158,6 +175,15 @@ TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& c
     refuse_unsupported_images(env.backend(), spec);
     run::Cleanroom room(env, env.backend().create_pod(pod_spec));
     r.enforced = room.pod().enforced_limits();
+    if (!env.backend().capabilities().keeps_services) {
+      for (const ServiceSpec& s : spec.services) {
+        if (!s.reuse) continue;
+        r.enforced.push_back({"reuse", fmt::format("service '{}': the {} backend keeps no service between tests; "
+                                                   "this test starts its own (reuse = true acts on docker only)",
+                                                   s.name, env.backend().name()),
+                              "ignored"});
+      }
+    }
     try {
       start_services(env, room, spec, base_env, cancel, deadline, r, running, metrics);
 

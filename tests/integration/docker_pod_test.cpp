@@ -305,6 +305,9 @@ TEST_F(DockerPodTest, StandbyAnchorIsFreshAndNothingIsLeftAtShutdown) {
   auto inspect = connect_client()->container_inspect(second_anchor);
   ASSERT_TRUE(inspect);
   EXPECT_EQ((*inspect)["Config"]["Labels"].value("clnrm.test", ""), "(standby)");
+  // Named like the session's other containers, never an engine-made name.
+  const std::string standby_prefix = "/clnrm-" + docker::container_name_part(options_.session_id, 16) + "-standby-";
+  EXPECT_EQ(inspect->value("Name", "").rfind(standby_prefix, 0), 0u) << inspect->value("Name", "");
   EXPECT_EQ((*inspect)["HostConfig"].value("NetworkMode", ""), "none");
   pod.reset();
   backend.reset();  // removes the pods and the standby made for a next test

@@ -78,6 +78,7 @@ TEST_F(DockerReuseTest, SecondPodAdoptsTheWarmContainerWithItsState) {
     auto svc = pod->start_service(redis());
     first_id = svc->id();
     EXPECT_FALSE(dynamic_cast<docker::DockerService&>(*svc).adopted());
+    EXPECT_FALSE(svc->reused()) << "created now: reports say reused false";
     ASSERT_TRUE(ping(*pod));
     pod->exec(cmd({"redis-cli", "set", "carried", "over"}, kRedis), never_);
     pod->exec(cmd({"sh", "-c", "echo left-behind > /tmp/marker"}, kRedis), never_);
@@ -96,6 +97,7 @@ TEST_F(DockerReuseTest, SecondPodAdoptsTheWarmContainerWithItsState) {
   auto svc = pod->start_service(redis());
   EXPECT_EQ(svc->id(), first_id);
   EXPECT_TRUE(dynamic_cast<docker::DockerService&>(*svc).adopted());
+  EXPECT_TRUE(svc->reused()) << "adopted: reports say reused true";
   // Steps join the warm container's network namespace, and its data is still there.
   EXPECT_EQ(pod->exec(cmd({"redis-cli", "get", "carried"}, kRedis), never_).stdout_data, "over\n");
   // The step container is part of the warm unit: its files carry over too

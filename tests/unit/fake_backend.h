@@ -99,9 +99,10 @@ inline clnrm::ExecResult run_script(const clnrm::ProcessSpec& p, const clnrm::Ca
 
 class Service final : public clnrm::ServiceInstance {
  public:
-  Service(std::string id, Journal& j, std::string logs, std::optional<int> exit)
-      : id_(std::move(id)), j_(j), logs_(std::move(logs)), exit_(exit) {}
+  Service(std::string id, Journal& j, std::string logs, std::optional<int> exit, bool reused = false)
+      : id_(std::move(id)), j_(j), logs_(std::move(logs)), exit_(exit), reused_(reused) {}
   const std::string& id() const override { return id_; }
+  bool reused() const override { return reused_; }
   bool running() override { return !exit_ && !stopped_; }
   std::optional<int> exit_code() override { return exit_; }
   std::string logs(std::size_t) override { return logs_; }
@@ -118,6 +119,7 @@ class Service final : public clnrm::ServiceInstance {
   Journal& j_;
   std::string logs_;
   std::optional<int> exit_;
+  bool reused_ = false;
   bool stopped_ = false;
 };
 
@@ -130,7 +132,8 @@ class Pod final : public clnrm::Pod {
     return run_script(p, c, j_);
   }
   // Service argv[0] "crash" exits at once with code 3 after logging; "logger"
-  // logs argv[1..]; anything else runs quietly.
+  // logs argv[1..]; "warm" is adopted, as a warm reuse container would be
+  // (reused() true); anything else runs quietly.
   std::unique_ptr<clnrm::ServiceInstance> start_service(const clnrm::ProcessSpec& p) override {
     j_.add("start " + p.name);
     {
@@ -145,7 +148,8 @@ class Pod final : public clnrm::Pod {
     } else if (!p.argv.empty() && p.argv[0] == "logger") {
       for (std::size_t i = 1; i < p.argv.size(); ++i) logs += p.argv[i] + "\n";
     }
-    return std::make_unique<Service>(p.name, j_, logs, exit);
+    const bool warm = !p.argv.empty() && p.argv[0] == "warm";
+    return std::make_unique<Service>(p.name, j_, logs, exit, warm);
   }
   std::optional<int> connect_tcp(std::uint16_t) override { return std::nullopt; }
   void destroy() override {

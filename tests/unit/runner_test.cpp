@@ -420,6 +420,54 @@ TEST(Runner, AttemptAndRepeatAreExportedToSteps) {
   EXPECT_EQ(env[1], (std::pair<std::string, std::string>{"CLNRM_REPEAT", "4"}));
 }
 
+// A `reuse = true` service is shared between tests: it must not get the
+// variables naming one test (they would differ per test and so would its
+// reuse identity), and an adopted instance is reported and counted as
+// reused, not as started or created.
+TEST(Runner, AReusedServiceGetsNoPerTestVariablesAndIsCountedAsReused) {
+  Capabilities caps;
+  caps.keeps_services = true;
+  Fixture f(caps);
+  TestSpec spec = build::test("shared", {step("s", {"echo"})});
+  spec.services = {build::service("warm", {"warm"}), build::service("fresh", {"run"})};
+  spec.services[0].reuse = true;
+  spec.services[0].env = {{"MODE", "x"}};
+  TestResult r = f.run(spec);
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  ASSERT_EQ(r.services.size(), 2u);
+  EXPECT_TRUE(r.services[0].reused);
+  EXPECT_FALSE(r.services[1].reused);
+  auto has_key = [](const EnvList& env, const std::string& key) {
+    return std::any_of(env.begin(), env.end(), [&](const auto& kv) { return kv.first == key; });
+  };
+  ASSERT_EQ(f.journal->services.size(), 2u);
+  const EnvList& shared = f.journal->services[0].env;
+  for (const char* key : {"CLNRM_TEST", "CLNRM_ATTEMPT", "CLNRM_REPEAT"}) {
+    EXPECT_FALSE(has_key(shared, key)) << key;
+    EXPECT_TRUE(has_key(f.journal->services[1].env, key)) << key;
+  }
+  EXPECT_TRUE(has_key(shared, "MODE"));
+  const MetricsSnapshot m = f.env.metrics().snapshot();
+  EXPECT_EQ(m.containers_reused, 1u);
+  EXPECT_EQ(m.containers_created, 1u);
+  EXPECT_EQ(m.services_started, 1u);
+  EXPECT_TRUE(std::none_of(r.enforced.begin(), r.enforced.end(), [](const EnforcedLimit& e) { return e.what == "reuse"; }));
+}
+
+TEST(Runner, ReuseOnABackendThatKeepsNoServiceIsReportedIgnored) {
+  Fixture f;  // keeps_services = false, like the sandbox
+  TestSpec spec = build::test("unshared", {step("s", {"echo"})});
+  spec.services = {build::service("db", {"run"})};
+  spec.services[0].reuse = true;
+  TestResult r = f.run(spec);
+  ASSERT_EQ(r.status, Status::Passed) << r.message;
+  EXPECT_FALSE(r.services[0].reused);
+  auto it = std::find_if(r.enforced.begin(), r.enforced.end(), [](const EnforcedLimit& e) { return e.what == "reuse"; });
+  ASSERT_NE(it, r.enforced.end());
+  EXPECT_EQ(it->value, "ignored");
+  EXPECT_NE(it->mechanism.find("service 'db'"), std::string::npos) << it->mechanism;
+}
+
 TEST(Runner, ServicesGetTheTestEnvironmentAndTheirOwn) {
   Fixture f;
   TestSpec spec = build::test("svc-env", {step("s", {"echo"})});

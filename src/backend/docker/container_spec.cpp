@@ -99,6 +99,7 @@ nlohmann::json create_body(const ContainerConfig& c) {
   if (!c.cmd.empty()) body["Cmd"] = c.cmd;
   if (c.entrypoint) body["Entrypoint"] = *c.entrypoint;
   if (!c.workdir.empty()) body["WorkingDir"] = c.workdir;
+  if (!c.hostname.empty()) body["Hostname"] = c.hostname;
   return body;
 }
 
@@ -107,15 +108,18 @@ nlohmann::json reuse_identity(const ContainerConfig& c) {
   for (const auto& m : c.mounts) mounts.push_back({m.host_path, m.container_path, m.read_only});
   nlohmann::json hc = host_config(c);
   hc.erase("NetworkMode");  // holds a pod id; reuse containers own their netns
-  return {{"format", 1},
-          {"image", c.image},
-          {"cmd", c.cmd},
-          {"entrypoint", c.entrypoint ? nlohmann::json(*c.entrypoint) : nlohmann::json()},
-          {"env", env_array(c.env)},
-          {"workdir", c.workdir},
-          {"mounts", mounts},
-          {"host_network", c.network_mode == "host"},
-          {"host_config", hc}};
+  nlohmann::json identity = {{"format", 1},
+                              {"image", c.image},
+                              {"cmd", c.cmd},
+                              {"entrypoint", c.entrypoint ? nlohmann::json(*c.entrypoint) : nlohmann::json()},
+                              {"env", env_array(c.env)},
+                              {"workdir", c.workdir},
+                              {"mounts", mounts},
+                              {"host_network", c.network_mode == "host"},
+                              {"host_config", hc}};
+  // Only when set, so units without one keep the identity they had.
+  if (!c.hostname.empty()) identity["hostname"] = c.hostname;
+  return identity;
 }
 
 }  // namespace clnrm::docker

@@ -44,6 +44,9 @@ struct ContainerConfig {
   std::vector<VolumeSpec> mounts;
   bool init = false;  // docker-init as PID 1: forwards SIGTERM, reaps zombies
   bool open_stdin = false;  // keep stdin open for an attach (the step agent)
+  // Empty: the engine's (the container id). Only for a container with a UTS
+  // namespace of its own: those joining container:<id> share that one's.
+  std::string hostname;
   // Host path of clnrm-seccomp-exec, mounted read-only at
   // kSeccompHelperInContainer (HostConfig.Mounts: a missing source is an
   // error, where Binds would silently create a directory). Empty: none.

@@ -67,6 +67,7 @@ class DockerBackend final : public Backend {
     c.runs_images = true;
     c.resource_limits = true;
     c.network_isolation = true;
+    c.keeps_services = true;
     return c;
   }
   std::unique_ptr<Pod> create_pod(const PodSpec& spec) override {

@@ -1,6 +1,7 @@
 #include "backend/docker/docker_pod.h"
 
 #include <arpa/inet.h>
+#include <clnrm/determinism.h>
 #include <clnrm/error.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -49,6 +50,11 @@ DockerPod::~DockerPod() {
 }
 
 bool DockerPod::host_mode() const { return policy_.network == NetworkMode::Host; }
+
+std::string DockerPod::pod_hostname() const {
+  if (!spec_.determinism || host_mode()) return {};
+  return std::string(kDeterministicHostname);
+}
 
 std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
   // What the engine is asked for in every step and service container's
@@ -195,6 +201,7 @@ std::shared_ptr<DockerPod::StepContainer> DockerPod::make_step_container_locked(
   const bool agent = c.open_stdin;
   c.labels = labels(as_anchor ? "pod" : "step");
   c.network_mode = as_anchor ? (host_mode() ? "host" : "none") : network_mode_locked();
+  if (as_anchor) c.hostname = pod_hostname();
   auto sc = std::make_shared<StepContainer>();
   sc->is_anchor = as_anchor;
   sc->id = create_and_start(c, as_anchor ? name_ : next_name("step"), [&](const std::string& id) {
@@ -210,15 +217,21 @@ bool DockerPod::take_standby_anchor_locked() {
   const std::string requested = default_image();
   ContainerConfig c = step_config(state_->resolve_image(requested).first);
   c.network_mode = "none";
+  c.hostname = pod_hostname();  // part of the standby's key
   c.labels = owner_labels(spec_.session_id);
   c.labels[kLabelRole] = "pod";
   c.labels[kLabelTest] = "(standby)";
   const std::string key = reuse_hash(reuse_identity(c));
   auto state = state_;
-  auto standby = state_->standby.take(key, [state, c] {
+  // Named like every container of the session (clnrm-<session>-...), so
+  // `docker ps` shows whose it is; the taking pod keeps the name.
+  static std::atomic<unsigned> standbys{0};
+  const std::string name =
+      fmt::format("clnrm-{}-standby-{}", container_name_part(spec_.session_id, 16), standbys.fetch_add(1));
+  auto standby = state_->standby.take(key, [state, c, name] {
     auto& client = *state->client;
     StandbyContainer s;
-    s.id = client.container_create(create_body(c), "");
+    s.id = client.container_create(create_body(c), name);
     try {
       s.agent = std::make_unique<StepAgent>(client, s.id);
       client.container_start(s.id);
@@ -252,6 +265,7 @@ std::string DockerPod::ensure_anchor_locked() {
   c.image = state_->resolve_image(state_->options.pause_image).first;
   c.labels = labels("pod");
   c.network_mode = "none";
+  c.hostname = pod_hostname();
   // A pause container only sleeps: the tightest settings whatever the level.
   c.security = security_for(SecurityLevel::High, {});
   c.security.memory_bytes = 32ll << 20;
@@ -451,6 +465,7 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
       anchor.security = security_for(SecurityLevel::High, {});
     }
     anchor.network_mode = "none";
+    anchor.hostname = pod_hostname();  // part of the unit's identity
   }
   c.network_mode = with_anchor ? "container:" : "host";  // the target id is filled in per unit
   nlohmann::json identity = {{"service", reuse_identity(c)}, {"service_image_id", image_id}};

@@ -51,6 +51,10 @@ class DockerPod final : public Pod {
   };
 
   bool host_mode() const;
+  // The anchor's hostname, which every container of the pod shares (they
+  // join its UTS namespace with its network): kDeterministicHostname for a
+  // [determinism] test, else the engine's. Host mode keeps the engine's.
+  std::string pod_hostname() const;
   std::string network_mode_locked();  // creates the anchor when needed
   std::string ensure_anchor_locked();
   ContainerConfig step_config(const std::string& image) const;

@@ -28,9 +28,12 @@ class DockerService final : public ServiceInstance {
   ExecResult exec(const ProcessSpec& spec, const CancelToken& cancel) override;
   void stop(Duration grace) override;
 
-  bool reused() const noexcept { return reuse_lock_ != nullptr; }
+  // A warm reuse container: stop() releases it (the next test or run may
+  // adopt it) instead of removing it.
+  bool kept_warm() const noexcept { return reuse_lock_ != nullptr; }
   // True when an existing warm container was adopted (not created now).
   bool adopted() const noexcept { return adopted_; }
+  bool reused() const override { return adopted_; }
   // "running", "exited (code 1, OOMKilled)" ... for readiness error messages.
   std::string describe_state() override;
 

@@ -1,6 +1,8 @@
 #include "backend/sandbox/child_exec.h"
 
+#include <clnrm/determinism.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -68,6 +70,7 @@ void exec_command(const RawExec& exec, const int* only_signals, int only_count) 
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::umask(kDeterministicUmask);
 
   bool denied = false;
   int other_error = 0;

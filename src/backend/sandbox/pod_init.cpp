@@ -78,7 +78,7 @@ int pod_init_main(void* arg) {
     report(cfg.report_fd, e, stage);
     ::_exit(1);
   }
-  if (int e = setup_pod_network(cfg.new_network, &stage); e != 0) {
+  if (int e = setup_pod_network(cfg.new_network, cfg.hostname, &stage); e != 0) {
     report(cfg.report_fd, e, stage);
     ::_exit(1);
   }

@@ -53,6 +53,9 @@ struct PodInitConfig {
   int cgroup_procs_count = 0;
   MountPlan mounts;
   bool new_network = true;  // loopback up only when the pod has its own netns
+  // The pod's hostname in its UTS namespace; null: kPodHostname. A
+  // [determinism] test gets kDeterministicHostname (determinism.h).
+  const char* hostname = nullptr;
   // The fork server (fork_server.h): pod init's end of the control socket,
   // the pod's security plan and request memory (all in the runner's memory,
   // which pod init has a copy of). control_fd -1: no fork server.
@@ -81,8 +84,10 @@ int setup_pod_mounts(const MountPlan& plan, const int* shared_fds, const char** 
 // namespace: a read-only bind of it, with the pod's /tmp (and workdir), /proc
 // and /dev bound in, then pivot_root (async-signal-safe).
 int enter_rootfs(const char* rootfs, const char** stage) noexcept;
-// Hostname `cleanroom` and loopback up (async-signal-safe).
-int setup_pod_network(bool bring_up_loopback, const char** stage) noexcept;
+// The pod's hostname (kPodHostname, or `hostname` when not null) and
+// loopback up (async-signal-safe).
+inline constexpr const char* kPodHostname = "cleanroom";
+int setup_pod_network(bool bring_up_loopback, const char* hostname, const char** stage) noexcept;
 
 // Clones pod init from a parent thread of its own (pod_init.cpp) and waits
 // for its first report on `report_read_fd` (the read end of

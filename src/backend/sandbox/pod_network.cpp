@@ -1,5 +1,6 @@
-// Hostname and network of a pod: `cleanroom`, and in its own network
-// namespace only loopback, brought up with one ioctl (no netlink, no `ip`).
+// Hostname and network of a pod: `cleanroom` (`clnrm` for a [determinism]
+// test), and in its own network namespace only loopback, brought up with one
+// ioctl (no netlink, no `ip`).
 #include "backend/sandbox/pod_init.h"
 
 #include <net/if.h>
@@ -12,9 +13,9 @@
 
 namespace clnrm::sandbox {
 
-int setup_pod_network(bool bring_up_loopback, const char** stage) noexcept {
-  static constexpr char kHostname[] = "cleanroom";
-  if (::sethostname(kHostname, sizeof kHostname - 1) != 0) {
+int setup_pod_network(bool bring_up_loopback, const char* hostname, const char** stage) noexcept {
+  if (hostname == nullptr) hostname = kPodHostname;
+  if (::sethostname(hostname, std::strlen(hostname)) != 0) {
     *stage = "sethostname";
     return errno;
   }

@@ -5,6 +5,7 @@
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/sanitized_build.h"
 
+#include <clnrm/determinism.h>
 #include <clnrm/error.h>
 
 #include <fcntl.h>
@@ -135,6 +136,8 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   config.mounts.nosuid = policy.nosuid;
   config.mounts.scratch_size = scratch_size;
   config.new_network = !core.host_network;
+  // A string literal: valid in pod init whether it shares our memory or not.
+  if (spec.determinism) config.hostname = kDeterministicHostname.data();
   config.control_fd = server_end.get();
   config.security = &core.security;
   config.fork_server_memory = &core.fork_server_memory;

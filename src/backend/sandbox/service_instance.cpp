@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <condition_variable>
@@ -25,7 +26,7 @@ namespace {
 
 class SandboxService final : public ServiceInstance {
  public:
-  SandboxService(std::shared_ptr<PodCore> core, const ProcessSpec& spec) : core_(std::move(core)) {
+  SandboxService(std::shared_ptr<PodCore> core, const ProcessSpec& spec) : core_(std::move(core)), env_(spec.env) {
     id_ = fmt::format("{}/{}", core_->id, spec.name.empty() ? spec.argv.front() : spec.name);
     const ExecPlan plan = make_exec_plan(spec, core_->test_name, core_->options.workdir);
     Pipe log = make_pipe();
@@ -98,7 +99,20 @@ class SandboxService final : public ServiceInstance {
     if (!running() || !pid_ns_.valid()) {
       throw Error(ErrorKind::Backend, "the service is not running", "service '" + id_ + "'");
     }
-    return run_in_pod(*core_, pid_ns_.get(), spec, cancel);
+    // A step inside the service sees the service's `env` under its own, as a
+    // docker exec sees the container's environment under the exec's.
+    ProcessSpec in_service = spec;
+    in_service.env = env_;
+    for (const auto& [key, value] : spec.env) {
+      auto it = std::find_if(in_service.env.begin(), in_service.env.end(),
+                             [&](const auto& kv) { return kv.first == key; });
+      if (it != in_service.env.end()) {
+        it->second = value;
+      } else {
+        in_service.env.emplace_back(key, value);
+      }
+    }
+    return run_in_pod(*core_, pid_ns_.get(), in_service, cancel);
   }
 
   void stop(Duration grace) override {
@@ -227,6 +241,7 @@ class SandboxService final : public ServiceInstance {
 
   std::shared_ptr<PodCore> core_;
   std::string id_;
+  EnvList env_;  // the service's environment, under that of steps run inside it
   pid_t pid_ = -1;
   bool via_server_ = false;
   UniqueFd pidfd_;

@@ -15,9 +15,11 @@ std::string optional_text(const auto& value) { return value ? fmt::format("{}", 
 }  // namespace
 
 std::string standby_key(const PodSpec& spec) {
-  return fmt::format("{}|{}|{}|{}|{}|{}", static_cast<int>(spec.level), spec.host_network ? 1 : 0,
+  // The hostname is set by pod init: a [determinism] pod is another kind.
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}", static_cast<int>(spec.level), spec.host_network ? 1 : 0,
                      optional_text(spec.limits.memory_mb), optional_text(spec.limits.pids),
-                     optional_text(spec.limits.cpu_millicores), fmt::join(spec.shared_host_dirs, "\n"));
+                     optional_text(spec.limits.cpu_millicores), spec.determinism ? 1 : 0,
+                     fmt::join(spec.shared_host_dirs, "\n"));
 }
 
 StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool,
