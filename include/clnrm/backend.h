@@ -84,6 +84,12 @@ struct PodSpec {
   // shows nothing of the host beyond its allowlisted system directories
   // otherwise): e.g. a service's `rootfs`. Unix sockets inside are covered.
   std::vector<std::string> shared_host_dirs;
+  // Host paths bound at their container_path for the whole pod (every step
+  // and service of the test): TestSpec::cleanroom_volumes(). Host paths are
+  // absolute and canonical (the parser keeps them inside the test file's
+  // directory); read-only unless read_only is false. Unix sockets inside
+  // are covered.
+  std::vector<VolumeSpec> volumes;
 };
 
 // How one isolation setting of a pod is actually enforced, so the runner can

@@ -52,7 +52,10 @@ std::optional<SecurityLevel> parse_security_level(std::string_view text) noexcep
 struct WaitFor {
   enum class Kind { None, Port, Log, Exec, Http, HealthCheck };
   Kind kind = Kind::None;
-  std::uint16_t port = 0;           // Port (and Http when given as a port)
+  // Port (and Http when given as a port). Port with 0: every port of the
+  // service's `ports` (the readiness default when neither wait_for nor
+  // health_check is given).
+  std::uint16_t port = 0;
   std::optional<Pattern> log;       // Log
   int log_occurrences = 1;          // Log: wait for the n-th match
   std::vector<std::string> exec;    // Exec: argv that must exit 0
@@ -71,11 +74,25 @@ struct HealthCheckSpec {
   SourcePos pos;
 };
 
+// A host path bound into the cleanroom. After parsing, `host_path` is
+// absolute and canonical, inside the test file's directory (the parser
+// refuses anything else: a test file is untrusted input), and
+// `container_path` is absolute and normalised. Read-only unless the file says
+// `read_only = false` (or ":rw").
 struct VolumeSpec {
   std::string host_path;
   std::string container_path;
-  bool read_only = false;
+  bool read_only = true;
+  SourcePos pos;
+  bool operator==(const VolumeSpec& other) const {
+    return host_path == other.host_path && container_path == other.container_path &&
+           read_only == other.read_only;
+  }
 };
+
+// Where `mount_test_dir = true` shows the test file's directory (read-only),
+// on every backend; steps find it in CLNRM_TEST_DIR too.
+inline constexpr std::string_view kTestDirInCleanroom = "/clnrm/test";
 
 struct ServiceSpec {
   std::string name;
@@ -159,6 +176,9 @@ struct TestSpec {
   std::string name;
   std::string description;
   std::optional<Duration> timeout;  // whole test
+  // `mount_test_dir = true`: the directory of `file` (canonical), bound
+  // read-only at kTestDirInCleanroom.
+  std::optional<VolumeSpec> test_dir_volume;
   std::vector<std::string> tags;
   std::vector<ServiceSpec> services;  // declaration order
   std::vector<StepSpec> steps;
@@ -174,6 +194,10 @@ struct TestSpec {
   const ServiceSpec* find_service(std::string_view service_name) const;
   // True when any service names an image (used by --backend auto).
   bool uses_images() const;
+  // Every host path the test's cleanroom sees: the volumes of all services
+  // (one pod: they share one mount namespace) and, with mount_test_dir, the
+  // test file's directory. Without duplicates, in declaration order.
+  std::vector<VolumeSpec> cleanroom_volumes() const;
 };
 
 }  // namespace clnrm

@@ -27,6 +27,7 @@ PodSpec pod_spec_for(const Environment& env, const TestSpec& spec) {
     if (p.image.empty() && !s.image.empty()) p.image = s.image;
     if (!s.rootfs.empty()) p.shared_host_dirs.push_back(s.rootfs);
   }
+  p.volumes = spec.cleanroom_volumes();
   p.level = spec.policy.level;
   p.limits = spec.limits;
   p.host_network = spec.policy.host_network && spec.policy.level == SecurityLevel::Low;
@@ -47,6 +48,7 @@ EnvList base_environment(const TestSpec& spec, const TestContext& context) {
     env = determinism_environment(spec.determinism, options);
   }
   env.emplace_back("CLNRM_TEST", spec.name);
+  if (spec.test_dir_volume) env.emplace_back("CLNRM_TEST_DIR", std::string(kTestDirInCleanroom));
   // Which attempt (--retries) and repeat (--repeat) this is: a step can
   // behave differently on a retry (tests of the retry logic, warm-up work).
   env.emplace_back("CLNRM_ATTEMPT", std::to_string(context.attempt));

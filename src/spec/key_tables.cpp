@@ -17,9 +17,9 @@ const KeyList kUpstreamTopLevelKeys = {
     "metadata"};
 
 const KeyList kTestKeys = {"metadata", "name",    "description", "timeout",
-                           "tags",     "version", "author"};
+                           "tags",     "version", "author",      "mount_test_dir"};
 const KeyList kUpstreamTestKeys = {"performance"};
-const KeyList kMetadataKeys = {"name", "description", "timeout", "tags", "version", "author"};
+const KeyList kMetadataKeys = {"name", "description", "timeout", "tags", "version", "author", "mount_test_dir"};
 
 const KeyList kServiceKeys = {"plugin", "type",       "image",   "args",         "command",
                               "env",    "ports",      "volumes", "health_check", "wait_for",

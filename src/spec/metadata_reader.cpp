@@ -2,6 +2,7 @@
 // (upstream v0.6). When several are present, [meta] wins, as upstream does.
 #include <fmt/format.h>
 
+#include "host_paths.h"
 #include "key_tables.h"
 #include "sections.h"
 
@@ -30,6 +31,21 @@ void read_metadata_table(ParseContext& ctx, const toml::table& table, TestSpec& 
     if (auto tags = read_string_list(ctx, *n, "tags")) spec.tags = std::move(*tags);
   if (const toml::node* n = table.get("version")) read_string(ctx, *n, "version");
   if (const toml::node* n = table.get("author")) read_string(ctx, *n, "author");
+  if (const toml::node* n = table.get("mount_test_dir")) {
+    // The test file's directory, read-only, at one documented place on every
+    // backend (a writable one is a volume with host_path = ".").
+    if (auto on = read_bool(ctx, *n, "mount_test_dir")) {
+      spec.test_dir_volume.reset();
+      if (*on) {
+        VolumeSpec v;
+        v.host_path = host_path_in_test_dir(ctx, pos_of(*n), ".", {"mount_test_dir", false, true});
+        v.container_path = std::string(kTestDirInCleanroom);
+        v.read_only = true;
+        v.pos = pos_of(*n);
+        if (!v.host_path.empty()) spec.test_dir_volume = std::move(v);
+      }
+    }
+  }
 }
 
 }  // namespace

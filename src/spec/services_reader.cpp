@@ -5,43 +5,13 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "core/atomic_file.h"
+#include "host_paths.h"
 #include "key_tables.h"
 #include "sections.h"
 #include "suggest.h"
 
 namespace clnrm::spec_detail {
 namespace {
-
-// `rootfs` names a directory the sandbox shares with the pod (read-only), so
-// a test file may only name one of its own: relative to the file's
-// directory, no '..', and still inside it once symlinks are resolved. The
-// absolute path, or "" after an error.
-std::string rootfs_in_test_dir(ParseContext& ctx, const toml::node& node, const std::string& value) {
-  namespace fs = std::filesystem;
-  if (auto why = why_not_beneath(value)) {
-    ctx.error(pos_of(node), fmt::format("'rootfs' = \"{}\" {}: it must be a directory inside the test file's "
-                                        "directory, given relative to it without '..' (a test file may not share "
-                                        "other host paths with its cleanroom)",
-                                        value, *why));
-    return {};
-  }
-  const fs::path relative(value);
-  std::error_code ec;
-  const fs::path dir = fs::weakly_canonical(fs::absolute(ctx.file(), ec).parent_path(), ec);
-  const fs::path resolved = fs::canonical(dir / relative, ec);
-  if (ec || !fs::is_directory(resolved, ec)) {
-    ctx.error(pos_of(node), fmt::format("'rootfs' directory '{}' does not exist next to the test file", value));
-    return {};
-  }
-  const auto [end, ignored] = std::mismatch(dir.begin(), dir.end(), resolved.begin(), resolved.end());
-  if (end != dir.end()) {
-    ctx.error(pos_of(node),
-              fmt::format("'rootfs' '{}' leads outside the test file's directory (through a symlink)", value));
-    return {};
-  }
-  return resolved.string();
-}
 
 bool is_loopback_url(std::string_view url) {
   constexpr std::string_view scheme = "http://";
@@ -176,17 +146,20 @@ std::optional<HealthCheckSpec> read_health_check(ParseContext& ctx, const toml::
   return h;
 }
 
-bool is_absolute(std::string_view path) { return !path.empty() && path.front() == '/'; }
-
+// A volume: `host_path` inside the test file's directory (host_paths.h),
+// bound at `container_path`, read-only unless `read_only = false` / ":rw".
 std::optional<VolumeSpec> read_volume(ParseContext& ctx, const toml::node& node) {
   VolumeSpec v;
+  v.pos = pos_of(node);
+  SourcePos host_pos = v.pos;
+  SourcePos container_pos = v.pos;
   if (auto s = node.as_string()) {
     // "host:container[:ro|rw]", Docker's short form.
     const std::string& text = s->get();
     const auto first = text.find(':');
     if (first == std::string::npos) {
       ctx.error(pos_of(node),
-                fmt::format("volume \"{}\" must be \"/host/path:/container/path[:ro]\"", text));
+                fmt::format("volume \"{}\" must be \"host/path:/container/path[:ro|rw]\"", text));
       return std::nullopt;
     }
     v.host_path = text.substr(0, first);
@@ -195,9 +168,9 @@ std::optional<VolumeSpec> read_volume(ParseContext& ctx, const toml::node& node)
     if (second != std::string::npos) {
       const std::string mode = rest.substr(second + 1);
       rest.resize(second);
-      if (mode == "ro")
-        v.read_only = true;
-      else if (mode != "rw") {
+      if (mode == "rw")
+        v.read_only = false;
+      else if (mode != "ro") {
         ctx.error(pos_of(node),
                   fmt::format("volume \"{}\": mode must be 'ro' or 'rw', not '{}'", text, mode));
         return std::nullopt;
@@ -215,6 +188,8 @@ std::optional<VolumeSpec> read_volume(ParseContext& ctx, const toml::node& node)
     auto h = read_string(ctx, *host, "host_path");
     auto c = read_string(ctx, *container, "container_path");
     if (!h || !c) return std::nullopt;
+    host_pos = pos_of(*host);
+    container_pos = pos_of(*container);
     v.host_path = std::move(*h);
     v.container_path = std::move(*c);
     if (const toml::node* ro = t->get("read_only"))
@@ -226,12 +201,48 @@ std::optional<VolumeSpec> read_volume(ParseContext& ctx, const toml::node& node)
                           type_name(node)));
     return std::nullopt;
   }
-  if (!is_absolute(v.host_path) || !is_absolute(v.container_path)) {
-    ctx.error(pos_of(node), fmt::format("volume paths must be absolute (got \"{}\" -> \"{}\")",
-                                        v.host_path, v.container_path));
+  const std::optional<std::string> target = normal_absolute_path(v.container_path);
+  if (!target) {
+    ctx.error(container_pos, fmt::format("volume container_path \"{}\" must be an absolute path without "
+                                         "'.' or '..' components",
+                                         v.container_path));
     return std::nullopt;
   }
+  if (auto why = why_not_mount_target(*target)) {
+    ctx.error(container_pos, fmt::format("volume container_path \"{}\" {}", *target, *why));
+    return std::nullopt;
+  }
+  v.container_path = *target;
+  v.host_path = host_path_in_test_dir(ctx, host_pos, v.host_path, {"volume host_path", false, true});
+  if (v.host_path.empty()) return std::nullopt;
   return v;
+}
+
+bool is_below(std::string_view path, std::string_view dir) {
+  return path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/';
+}
+
+// One cleanroom, one mount namespace: two mounts at the same place, or one
+// inside another (whose mount point would be made inside the first: on the
+// host, when that one is a writable volume), cannot both be honoured.
+void check_mount_targets(ParseContext& ctx, const TestSpec& spec) {
+  const std::vector<VolumeSpec> all = spec.cleanroom_volumes();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    for (std::size_t j = 0; j < all.size(); ++j) {
+      const VolumeSpec& a = all[i];
+      const VolumeSpec& b = all[j];
+      const bool same = i < j && a.container_path == b.container_path;
+      if (!same && !is_below(b.container_path, a.container_path)) continue;
+      const SourcePos at = b.pos.line != 0 ? b.pos : a.pos;
+      auto name = [&](const VolumeSpec& v) {
+        return spec.test_dir_volume && v == *spec.test_dir_volume ? std::string("mount_test_dir")
+                                                                  : "the volume at " + v.container_path;
+      };
+      ctx.error(at, fmt::format("volume container_path \"{}\" {} {} (the services and steps of a test share "
+                                "one cleanroom: every volume is mounted in all of it)",
+                                b.container_path, same ? "is also the place of" : "lies inside", name(a)));
+    }
+  }
 }
 
 // A service names a plugin with `plugin` or `type`; one no built-in plugin
@@ -290,7 +301,8 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
     }
   }
   if (const toml::node* n = t->get("rootfs"))
-    if (auto r = read_string(ctx, *n, "rootfs")) s.rootfs = rootfs_in_test_dir(ctx, *n, *r);
+    if (auto r = read_string(ctx, *n, "rootfs"))
+      s.rootfs = host_path_in_test_dir(ctx, pos_of(*n), *r, {"'rootfs'", true, false});
   const toml::node* args = t->get("args");
   const toml::node* command = t->get("command");
   if (args && command)
@@ -331,6 +343,12 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
     s.wait_for.timeout =
         s.health_check->timeout + s.health_check->interval * (s.health_check->retries + 1);
     s.wait_for.pos = s.health_check->pos;
+  } else if (!s.ports.empty()) {
+    // Without either, a service that lists `ports` is ready when every one
+    // of them accepts a connection on the cleanroom's loopback.
+    s.wait_for.kind = WaitFor::Kind::Port;
+    s.wait_for.port = 0;
+    s.wait_for.pos = pos_of(*t->get("ports"));
   }
   if (const toml::node* n = t->get("reuse"))
     if (auto b = read_bool(ctx, *n, "reuse")) s.reuse = *b;
@@ -340,6 +358,13 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
     if (auto w = read_string(ctx, *n, "workdir")) s.workdir = std::move(*w);
   if (auto problem = plugin_requirement_problem(s.plugin, s))
     ctx.error(s.pos, fmt::format("service '{}': {}", s.name, *problem));
+  if (!s.rootfs.empty() && !s.volumes.empty()) {
+    ctx.error(s.volumes.front().pos,
+              fmt::format("service '{}' has both 'rootfs' and 'volumes': a rootfs is the service's whole "
+                          "view, volumes are mounted in the cleanroom's own root (put the files into the "
+                          "rootfs instead)",
+                          s.name));
+  }
 
   if (spec.find_service(s.name)) {
     ctx.error(pos_of(key), fmt::format("service '{}' is declared twice", s.name));
@@ -367,6 +392,7 @@ void read_services(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
       spec.services.begin(), spec.services.end(), [](const ServiceSpec& a, const ServiceSpec& b) {
         return a.pos.line != b.pos.line ? a.pos.line < b.pos.line : a.pos.column < b.pos.column;
       });
+  check_mount_targets(ctx, spec);
 }
 
 }  // namespace clnrm::spec_detail

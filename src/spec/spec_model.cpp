@@ -49,4 +49,15 @@ bool TestSpec::uses_images() const {
   return std::any_of(services.begin(), services.end(), [](const ServiceSpec& s) { return !s.image.empty(); });
 }
 
+std::vector<VolumeSpec> TestSpec::cleanroom_volumes() const {
+  std::vector<VolumeSpec> all;
+  auto add = [&all](const VolumeSpec& v) {
+    if (std::find(all.begin(), all.end(), v) == all.end()) all.push_back(v);
+  };
+  if (test_dir_volume) add(*test_dir_volume);
+  for (const ServiceSpec& s : services)
+    for (const VolumeSpec& v : s.volumes) add(v);
+  return all;
+}
+
 }  // namespace clnrm

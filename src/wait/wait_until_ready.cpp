@@ -29,8 +29,15 @@ ProbeOutcome probe_once(Pod& pod, ServiceInstance* instance, const ServiceSpec& 
   switch (effective_kind(s)) {
     case WaitFor::Kind::None:
       return {true, {}};
-    case WaitFor::Kind::Port:
-      return probe_port(pod, w.port, cancel, probe_timeout);
+    case WaitFor::Kind::Port: {
+      if (w.port != 0) return probe_port(pod, w.port, cancel, probe_timeout);
+      // The `ports` default: every listed port, in order.
+      for (const std::uint16_t port : s.ports) {
+        ProbeOutcome o = probe_port(pod, port, cancel, probe_timeout);
+        if (!o.ready) return o;
+      }
+      return {true, {}};
+    }
     case WaitFor::Kind::Log:
       if (!w.log) return {true, {}};
       return probe_log(instance, *w.log, w.log_occurrences);
@@ -65,6 +72,7 @@ std::string describe_wait(const ServiceSpec& s) {
     case WaitFor::Kind::None:
       return "nothing";
     case WaitFor::Kind::Port:
+      if (w.port == 0) return fmt::format("port {} (from 'ports')", fmt::join(s.ports, ", "));
       return fmt::format("port {}", w.port);
     case WaitFor::Kind::Log:
       return w.log_occurrences > 1

@@ -100,7 +100,6 @@ image = "clnrm-test/redis"
 args = ["redis-server", "--port", "6379"]
 env = { MODE = "test", LEVEL = 3 }
 ports = [6379]
-volumes = [{ host_path = "/tmp/a", container_path = "/data", read_only = true }, "/tmp/b:/b:ro"]
 wait_for = { port = 6379, timeout = "10s", interval = "20ms" }
 reuse = true
 [service.worker]
@@ -124,11 +123,6 @@ expected_output_regex = "PONG"
   EXPECT_EQ(db.args.size(), 3u);
   EXPECT_EQ(db.env, (EnvList{{"LEVEL", "3"}, {"MODE", "test"}}));
   EXPECT_EQ(db.ports, (std::vector<std::uint16_t>{6379}));
-  ASSERT_EQ(db.volumes.size(), 2u);
-  EXPECT_TRUE(db.volumes[0].read_only);
-  EXPECT_EQ(db.volumes[1].host_path, "/tmp/b");
-  EXPECT_EQ(db.volumes[1].container_path, "/b");
-  EXPECT_TRUE(db.volumes[1].read_only);
   EXPECT_EQ(db.wait_for.kind, WaitFor::Kind::Port);
   EXPECT_EQ(db.wait_for.port, 6379);
   EXPECT_EQ(db.wait_for.timeout, Duration(10'000));
@@ -488,7 +482,7 @@ retry_on_failure = true
   ASSERT_EQ(lenient.spec->warnings.size(), 3u) << all(lenient);
   EXPECT_EQ(lenient.spec->warnings[0].format(),
             "t.clnrm.toml:3:1: warning: unknown key 'timeout_seconds' in [test] (valid keys: "
-            "metadata, name, description, timeout, tags, version, author); it is ignored "
+            "metadata, name, description, timeout, tags, version, author, mount_test_dir); it is ignored "
             "(--upstream: upstream clnrm ignores keys it does not know)");
   EXPECT_EQ(lenient.spec->warnings[1].format(),
             "t.clnrm.toml:7:1: warning: unknown key 'environment' in [services.db] (did you mean "
@@ -796,7 +790,6 @@ plugin = "container"
 image = "i"
 health_check = { test = "pg_isready" }
 wait_for = { exec = "test -f /ready", interval = 25 }
-volumes = ["/a:/b"]
 [[steps]]
 name = "s"
 command = ["true"]
@@ -813,7 +806,6 @@ max_duration = 150
   EXPECT_EQ(a.wait_for.kind, WaitFor::Kind::Exec);  // explicit wait_for wins over health_check
   EXPECT_EQ(a.wait_for.exec, (std::vector<std::string>{"sh", "-c", "test -f /ready"}));
   EXPECT_EQ(a.wait_for.interval, Duration(25));
-  EXPECT_FALSE(a.volumes[0].read_only);
   EXPECT_EQ(r.spec->steps[0].timeout, Duration(3'000));
   EXPECT_EQ(r.spec->steps[0].max_duration, Duration(150));
 }

@@ -39,7 +39,7 @@ TEST(ReuseHash, EveryIdentityFieldChangesIt) {
   EXPECT_NE(base, changed([](ContainerConfig& c) { c.cmd.push_back("--save"); }));
   EXPECT_NE(base, changed([](ContainerConfig& c) { c.env[1].second = "3"; }));
   EXPECT_NE(base, changed([](ContainerConfig& c) { c.workdir = "/data"; }));
-  EXPECT_NE(base, changed([](ContainerConfig& c) { c.mounts.push_back({"/h", "/c", true}); }));
+  EXPECT_NE(base, changed([](ContainerConfig& c) { c.mounts.push_back({"/h", "/c", true, {}}); }));
   EXPECT_NE(base, changed([](ContainerConfig& c) { c.security.memory_bytes = 1; }));
   EXPECT_NE(base, changed([](ContainerConfig& c) { c.security.pids_limit = 7; }));
   EXPECT_NE(base, changed([](ContainerConfig& c) { c.security = security_for(SecurityLevel::High, {}); }));

@@ -101,5 +101,37 @@ TEST(RootView, SharedDirectoriesAreCheckedAndTheirSocketsCovered) {
   }
 }
 
+TEST(RootView, VolumesAreBoundAtTheirContainerPathWithTheirSocketsCoveredThere) {
+  TempTree tree;
+  std::filesystem::create_directories(tree.path() + "/data/sub");
+  std::ofstream(tree.path() + "/file.txt") << "x";
+  tree.socket_at("data/sub/db.sock");
+  const auto system = system_root_view();
+  VolumeSpec dir{tree.path() + "/data", "/fixtures", true, {}};
+  VolumeSpec file{tree.path() + "/file.txt", "/etc-app/file.txt", false, {}};
+  const auto view = add_shared_dirs(system, {}, {dir, file});
+  ASSERT_GE(view->entries.size(), 2u);
+  const ViewEntry& d = view->entries[view->entries.size() - 2];
+  const ViewEntry& f = view->entries.back();
+  EXPECT_TRUE(d.shared && d.volume);
+  EXPECT_EQ(d.in_pod(), "/fixtures");
+  EXPECT_EQ(d.kind, ViewEntry::Kind::Directory);
+  EXPECT_FALSE(d.writable);
+  EXPECT_EQ(f.kind, ViewEntry::Kind::File);
+  EXPECT_TRUE(f.writable);
+  EXPECT_EQ(view->covered.back(), "/fixtures/sub/db.sock") << "covered where the pod sees it";
+  EXPECT_EQ(add_shared_dirs(system, {}, {dir, file}), view) << "walked twice";
+  EXPECT_NE(add_shared_dirs(system, {}, {VolumeSpec{dir.host_path, "/fixtures", false, {}}}), view)
+      << "read-only and writable are different views";
+  std::filesystem::create_directory_symlink(tree.path() + "/data", tree.path() + "/link");
+  for (const VolumeSpec& bad : std::vector<VolumeSpec>{{"relative", "/x", true, {}},
+                                                       {"/", "/x", true, {}},
+                                                       {tree.path() + "/missing", "/x", true, {}},
+                                                       {tree.path() + "/link", "/x", true, {}},
+                                                       {tree.path() + "/data", "relative", true, {}}}) {
+    EXPECT_THROW(add_shared_dirs(system, {}, {bad}), Error) << bad.host_path << " -> " << bad.container_path;
+  }
+}
+
 }  // namespace
 }  // namespace clnrm::sandbox

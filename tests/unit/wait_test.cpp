@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <clnrm/error.h>
 #include <clnrm/wait.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -148,6 +149,27 @@ TEST(Wait, PortBecomesReadyWhenSomethingListens) {
   Listener l;
   ServiceSpec s = waiting(WaitFor::Kind::Port);
   s.wait_for.port = l.port();
+  wait_until_ready(pod, nullptr, s, CancelToken{});
+}
+
+TEST(Wait, PortZeroWaitsForEveryListedPortInOrder) {
+  // The `ports` default (services_reader.cpp): ready only when all accept.
+  fake::Journal j;
+  LoopbackPod pod(j);
+  Listener open;
+  ServiceSpec s = waiting(WaitFor::Kind::Port, 150);
+  s.ports = {open.port(), unused_port()};
+  try {
+    wait_until_ready(pod, nullptr, s, CancelToken{});
+    FAIL() << "the second port never listens";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Timeout);
+    EXPECT_NE(e.describe().find(fmt::format("port {}, {} (from 'ports')", s.ports[0], s.ports[1])),
+              std::string::npos)
+        << e.describe();
+  }
+  Listener second;
+  s.ports = {open.port(), second.port()};
   wait_until_ready(pod, nullptr, s, CancelToken{});
 }
 

@@ -63,17 +63,14 @@ nlohmann::json host_config(const ContainerConfig& c) {
   if (!s.cap_add.empty()) hc["CapAdd"] = s.cap_add;
   if (s.no_new_privileges) hc["SecurityOpt"] = {"no-new-privileges"};
   if (c.init) hc["Init"] = true;
-  if (!c.mounts.empty()) {
-    nlohmann::json binds = nlohmann::json::array();
-    for (const auto& m : c.mounts) binds.push_back(m.host_path + ":" + m.container_path + (m.read_only ? ":ro" : ""));
-    hc["Binds"] = binds;
-  }
-  if (!c.seccomp_helper.empty()) {
-    hc["Mounts"] = nlohmann::json::array({{{"Type", "bind"},
-                                           {"Source", c.seccomp_helper},
-                                           {"Target", std::string(kSeccompHelperInContainer)},
-                                           {"ReadOnly", true}}});
-  }
+  nlohmann::json mounts = nlohmann::json::array();
+  auto bind = [&mounts](const std::string& source, const std::string& target, bool read_only) {
+    mounts.push_back({{"Type", "bind"}, {"Source", source}, {"Target", target}, {"ReadOnly", read_only}});
+  };
+  for (const VolumeSpec& m : c.mounts) bind(m.host_path, m.container_path, m.read_only);
+  for (const std::string& socket : c.covered) bind("/dev/null", socket, true);
+  if (!c.seccomp_helper.empty()) bind(c.seccomp_helper, std::string(kSeccompHelperInContainer), true);
+  if (!mounts.empty()) hc["Mounts"] = std::move(mounts);
   return hc;
 }
 

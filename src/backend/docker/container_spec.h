@@ -41,7 +41,12 @@ struct ContainerConfig {
   std::map<std::string, std::string> labels;
   std::string network_mode = "none";    // none | container:<id> | host (never a bridge)
   SecuritySettings security;
+  // The test's volumes (PodSpec::volumes), bound with HostConfig.Mounts (a
+  // missing source is an error there; Binds would create a directory).
   std::vector<VolumeSpec> mounts;
+  // Paths in the container covered by a read-only bind of /dev/null: the
+  // unix sockets inside `mounts` (a socket is a door to the host).
+  std::vector<std::string> covered;
   bool init = false;  // docker-init as PID 1: forwards SIGTERM, reaps zombies
   bool open_stdin = false;  // keep stdin open for an attach (the step agent)
   // Empty: the engine's (the container id). Only for a container with a UTS

@@ -12,12 +12,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "backend/docker/docker_service.h"
 #include "backend/docker/owner.h"
 #include "backend/docker/remover.h"
 #include "backend/docker/seccomp_helper.h"
+#include "backend/sandbox/root_view.h"
 
 namespace clnrm::docker {
 namespace {
@@ -35,6 +37,14 @@ DockerPod::DockerPod(std::shared_ptr<BackendState> state, PodSpec spec)
   if (state_->seccomp_helper.available()) {
     seccomp_prefix_ = seccomp_exec_prefix(policy_);
     exec_prefix_ = reaping_exec_prefix(policy_);
+  }
+  // Unix sockets inside the volumes are covered in every container, as the
+  // sandbox does (sandbox::find_sockets is the one walker of both backends).
+  for (const VolumeSpec& v : spec_.volumes) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(v.host_path, ec)) continue;
+    for (const std::string& socket : sandbox::find_sockets(v.host_path))
+      covered_.push_back(v.container_path + socket.substr(v.host_path.size()));
   }
   static std::atomic<unsigned> pods{0};
   name_ = fmt::format("clnrm-{}-{}-{}", container_name_part(spec_.session_id, 16), container_name_part(spec_.test_name),
@@ -175,6 +185,8 @@ ContainerConfig DockerPod::step_config(const std::string& image) const {
     c.cmd = kSleepForever;
   }
   c.security = security_for(policy_);
+  c.mounts = spec_.volumes;
+  c.covered = covered_;
   wrap_with_seccomp_helper(c);
   return c;
 }
@@ -427,6 +439,10 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
   c.env = spec.env;
   c.workdir = spec.workdir;
   c.security = security_for(policy_);
+  // One cleanroom: every container of the pod sees all of the test's
+  // volumes, as every process of a sandbox pod does.
+  c.mounts = spec_.volumes;
+  c.covered = covered_;
   wrap_with_seccomp_helper(c);
   // docker-init ships with Docker; Podman's equivalent (catatonit) is an
   // optional package, so Podman services run their command as PID 1.

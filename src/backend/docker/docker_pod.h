@@ -83,6 +83,7 @@ class DockerPod final : public Pod {
   IsolationPolicy policy_;  // spec_'s level/limits/host_network as the §7 table says
   std::vector<std::string> seccomp_prefix_;  // clnrm-seccomp-exec argv prefix; empty: engine profile only
   std::vector<std::string> exec_prefix_;     // engine-exec steps: clnrm-seccomp-exec [filter] --reap --; empty: no helper
+  std::vector<std::string> covered_;         // sockets inside the volumes, as container paths
   std::string name_;
   std::mutex mutex_;
   std::string anchor_;

@@ -8,6 +8,7 @@
 // SIGKILL. Async-signal-safe: no allocation, fixed buffers.
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -121,6 +122,26 @@ int bind_host(const char* source, const char* path, bool directory, std::uint64_
   return 0;
 }
 
+// A volume (`source`: the runner's descriptor of it) at /new<target>:
+// nosuid and nodev always, read-only unless the test made it writable. Its
+// mount point is made in the pod's root or scratch tmpfs, never in a host
+// directory: the system directories are bound read-only before this (a
+// missing mount point there is EROFS) and the parser refuses a volume inside
+// another.
+int bind_volume(const char* source, const ViewEntry& entry, const Failure& f) noexcept {
+  char to[4096];
+  join(to, sizeof to, {kNew, entry.in_pod().c_str()});
+  if (make_mount_point(to, entry.kind == ViewEntry::Kind::Directory) != 0) {
+    return f.fail(
+        "creating a volume's mount point (a container_path inside /usr, /etc, /opt, /bin, /sbin, /lib* or a "
+        "rootfs must already exist there)");
+  }
+  if (::mount(source, to, nullptr, MS_BIND | MS_REC, nullptr) != 0) return f.fail("binding a volume into the pod");
+  const std::uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (entry.writable ? 0 : MOUNT_ATTR_RDONLY);
+  if (set_attr(to, attrs, true) != 0) return f.fail("setting a volume's mount attributes");
+  return 0;
+}
+
 // A directory of the scratch tmpfs bound at /new<path>, with `mode`.
 int bind_scratch(const char* name, const char* path, mode_t mode, const Failure& f) noexcept {
   char from[256];
@@ -221,6 +242,16 @@ int prepare_pod_mounts(const MountPlan& plan, int* shared_fds, const char** stag
   for (const ViewEntry& entry : plan.view->entries) {
     if (!entry.shared) continue;
     if (i == kMaxSharedDirs) return f.fail("too many shared directories");
+    if (entry.volume) {
+      // A volume's host path was checked to be canonical inside the test
+      // file's directory: a symbolic link met now was put there since.
+      open_how how{};
+      how.flags = O_PATH | O_CLOEXEC | (entry.kind == ViewEntry::Kind::Directory ? O_DIRECTORY : 0);
+      how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+      shared_fds[i] = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, entry.path.c_str(), &how, sizeof how));
+      if (shared_fds[i++] < 0) return f.fail("opening a volume's host path (without following symbolic links)");
+      continue;
+    }
     shared_fds[i] = ::open(entry.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (shared_fds[i++] < 0) return f.fail("opening a shared directory");
   }
@@ -289,6 +320,10 @@ int setup_pod_mounts(const MountPlan& plan, const int* shared_fds, const char** 
     char from[64];
     char fd[12];
     join(from, sizeof from, {"/old/proc/self/fd/", decimal(fd, shared_fds[shared++])});
+    if (entry.volume) {
+      if (int e = bind_volume(from, entry, f); e != 0) return e;
+      continue;
+    }
     if (int e = bind_host(from, entry.path.c_str(), true, attrs, f); e != 0) return e;
   }
   // Sockets of bound directories (connect(2) on /dev/null fails) and secrets.

@@ -61,6 +61,34 @@ void add_secrets(RootView& view) {
   }
 }
 
+// A volume of the test (the parser resolved and checked its paths; checked
+// again here, the host may have changed since). Its sockets are covered
+// where the pod sees them.
+void add_volume(RootView& view, const VolumeSpec& v) {
+  const std::string& host = v.host_path;
+  if (host.empty() || host.front() != '/' || host == "/" || host.find("/../") != std::string::npos ||
+      host.ends_with("/..") || v.container_path.empty() || v.container_path.front() != '/' ||
+      v.container_path == "/") {
+    throw Error(ErrorKind::Config, "a volume needs an absolute host path (not /) and an absolute container path",
+                host + " -> " + v.container_path);
+  }
+  struct stat st {};
+  if (::lstat(host.c_str(), &st) != 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+    throw Error(ErrorKind::Config,
+                "a volume's host path does not exist, or is not a directory or regular file (a symbolic link "
+                "is not followed)",
+                host);
+  }
+  ViewEntry entry{host, S_ISDIR(st.st_mode) ? ViewEntry::Kind::Directory : ViewEntry::Kind::File, {}, true};
+  entry.target = v.container_path;
+  entry.writable = !v.read_only;
+  entry.volume = true;
+  view.entries.push_back(entry);
+  if (!S_ISDIR(st.st_mode)) return;
+  for (const std::string& socket : find_sockets(host))
+    view.covered.push_back(v.container_path + socket.substr(host.size()));
+}
+
 }  // namespace
 
 std::vector<std::string> find_sockets(const std::string& dir, std::size_t max_entries) {
@@ -120,24 +148,28 @@ std::shared_ptr<const RootView> system_root_view() {
 }
 
 std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const RootView>& system,
-                                                const std::vector<std::string>& shared_dirs) {
-  if (shared_dirs.empty()) return system;
+                                                const std::vector<std::string>& shared_dirs,
+                                                const std::vector<VolumeSpec>& volumes) {
+  if (shared_dirs.empty() && volumes.empty()) return system;
   // Walked once per list (a test directory is shared by every test file in
   // it), as long as the backend's system view is the same.
   static std::mutex mutex;
   static std::map<std::vector<std::string>, std::shared_ptr<const RootView>> cache;
+  std::vector<std::string> key = shared_dirs;
+  for (const VolumeSpec& v : volumes)
+    key.push_back(fmt::format("volume\n{}\n{}\n{}", v.host_path, v.container_path, v.read_only));
   static std::shared_ptr<const RootView> cached_for;
   std::lock_guard lock(mutex);
   if (cached_for != system) {
     cache.clear();
     cached_for = system;
   }
-  auto& slot = cache[shared_dirs];
+  auto& slot = cache[key];
   if (slot) return slot;
-  if (shared_dirs.size() > static_cast<std::size_t>(kMaxSharedDirs)) {
+  if (shared_dirs.size() + volumes.size() > static_cast<std::size_t>(kMaxSharedDirs)) {
     throw Error(ErrorKind::Config,
-                fmt::format("{} directories shared with one cleanroom; at most {}",
-                            shared_dirs.size(), kMaxSharedDirs));
+                fmt::format("{} directories and volumes shared with one cleanroom; at most {}",
+                            shared_dirs.size() + volumes.size(), kMaxSharedDirs));
   }
   auto view = std::make_shared<RootView>(*system);
   for (const std::string& dir : shared_dirs) {
@@ -156,6 +188,7 @@ std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const Root
       throw Error(ErrorKind::Config, "the host's root cannot be shared with a cleanroom", dir);
     add_dir(*view, dir, true, true);
   }
+  for (const VolumeSpec& v : volumes) add_volume(*view, v);
   slot = std::move(view);
   return slot;
 }

@@ -15,6 +15,8 @@
 // sockets) once, before any pod exists. mounts.cpp builds it inside the pod's
 // fresh mount namespace from that list, with async-signal-safe calls only.
 
+#include <clnrm/spec.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,10 +25,17 @@ namespace clnrm::sandbox {
 
 struct ViewEntry {
   enum class Kind { Directory, File, Symlink };
-  std::string path;  // the same path on the host and in the pod
+  std::string path;  // the path on the host (and in the pod, unless `target` is set)
   Kind kind = Kind::Directory;
   std::string link;     // Symlink: its target, recreated as is (/bin -> usr/bin)
-  bool shared = false;  // a PodSpec::shared_host_dirs entry (bound after the pod's own mounts)
+  // A PodSpec::shared_host_dirs or PodSpec::volumes entry: opened by the
+  // runner's identity, bound after the pod's own mounts.
+  bool shared = false;
+  std::string target{};   // a volume: where the pod sees it (container_path)
+  bool writable = false;  // a volume with read_only = false
+  bool volume = false;    // opened without following any symbolic link
+
+  const std::string& in_pod() const { return target.empty() ? path : target; }
 };
 
 struct RootView {
@@ -42,10 +51,12 @@ struct RootView {
 std::shared_ptr<const RootView> system_root_view();
 
 // `system` plus `shared_dirs` (absolute, existing directories; Error(Config)
-// otherwise) and the sockets under them. Each list of shared directories is
-// walked once per `system`.
+// otherwise) and `volumes` (an existing directory or regular file each, bound
+// at its container_path), and the sockets under them (a volume's at their
+// place in the pod). Each list is walked once per `system`.
 std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const RootView>& system,
-                                                const std::vector<std::string>& shared_dirs);
+                                                const std::vector<std::string>& shared_dirs,
+                                                const std::vector<VolumeSpec>& volumes = {});
 
 // The unix sockets under `dir` (not following symlinks, at most `max_entries`
 // entries walked: Error(Config) beyond, naming the directory).

@@ -47,8 +47,12 @@ void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolic
                         const std::string& scratch_size) {
   auto& e = core.enforced;
   std::string shared;
+  std::string volumes;
   for (const ViewEntry& entry : core.view->entries) {
-    if (entry.shared) shared += " " + entry.path;
+    if (entry.volume)
+      volumes += fmt::format(", {} at {} ({})", entry.path, entry.target, entry.writable ? "rw" : "ro");
+    else if (entry.shared)
+      shared += " " + entry.path;
   }
   e.push_back({"security level", "sandbox", std::string(to_string(spec.level))});
   e.push_back({"capabilities", "bounding set + capset in every step and service", describe_caps(core.security.keep_caps)});
@@ -65,9 +69,10 @@ void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolic
   e.push_back({"root fs",
                fmt::format("allowlisted read-only view (/usr, /etc, /opt, /bin, /sbin, /lib*{}), {} unix socket(s) or secret(s) "
                            "covered, private /dev, /proc with OCI masked and read-only paths, /sys read-only, "
-                           "one scratch tmpfs ({}) for /tmp, the workdir, /run, /var/tmp and /dev/shm{}",
+                           "one scratch tmpfs ({}) for /tmp, the workdir, /run, /var/tmp and /dev/shm{}{}",
                            shared.empty() ? "" : ", shared:" + shared,
-                           core.view->covered.size(), scratch_size, policy.nosuid ? ", nosuid" : ""),
+                           core.view->covered.size(), scratch_size, policy.nosuid ? ", nosuid" : "",
+                           volumes.empty() ? "" : "; volumes (bind, nosuid, nodev)" + volumes),
                std::string(to_string(policy.root_fs))});
   e.push_back({"identity",
                core.user_namespace
@@ -95,7 +100,8 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   // Low keeps host root (docs/security.md says what that trusts); medium and
   // high pods of a root runner get an unprivileged host id range.
   core.user_namespace = !core.root_runner || spec.level != SecurityLevel::Low;
-  core.view = add_shared_dirs(system_view ? system_view : system_root_view(), spec.shared_host_dirs);
+  core.view = add_shared_dirs(system_view ? system_view : system_root_view(), spec.shared_host_dirs,
+                              spec.volumes);
   core.host_network = policy.network == NetworkMode::Host;
   core.sequential_steps = spec.sequential_steps;
 
@@ -187,6 +193,22 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
                               ::strerrorname_np(ready.error)),
                   "sandbox pod " + core.id);
     }
+  } catch (const Error& e) {
+    core.destroy();
+    // Without the go handshake pod init may fail its setup (a volume's path
+    // refused, say) and be gone before its namespaces are opened: then what
+    // it reported says why, not the missing /proc/PID/ns entry.
+    PodInitReport failed;
+    ssize_t n;
+    while ((n = ::read(report.read.get(), &failed, sizeof failed)) < 0 && errno == EINTR) {
+    }
+    if (n == static_cast<ssize_t>(sizeof failed) && failed.error != 0 && failed.stage != nullptr) {
+      throw Error(ErrorKind::NotSupported,
+                  fmt::format("cannot set up the cleanroom: {}: {} ({})", failed.stage, std::strerror(failed.error),
+                              ::strerrorname_np(failed.error)),
+                  "sandbox pod " + core.id);
+    }
+    throw;
   } catch (...) {
     core.destroy();
     throw;

@@ -16,10 +16,13 @@ std::string optional_text(const auto& value) { return value ? fmt::format("{}", 
 
 std::string standby_key(const PodSpec& spec) {
   // The hostname is set by pod init: a [determinism] pod is another kind.
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}", static_cast<int>(spec.level), spec.host_network ? 1 : 0,
+  std::string volumes;
+  for (const VolumeSpec& v : spec.volumes)
+    volumes += fmt::format("\n{}\n{}\n{}", v.host_path, v.container_path, v.read_only ? "ro" : "rw");
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(spec.level), spec.host_network ? 1 : 0,
                      optional_text(spec.limits.memory_mb), optional_text(spec.limits.pids),
                      optional_text(spec.limits.cpu_millicores), spec.determinism ? 1 : 0,
-                     fmt::join(spec.shared_host_dirs, "\n"));
+                     fmt::join(spec.shared_host_dirs, "\n"), volumes);
 }
 
 StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool,

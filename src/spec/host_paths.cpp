@@ -1,0 +1,124 @@
+// Host paths of a test file, kept inside its own directory (host_paths.h).
+#include "host_paths.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include "core/atomic_file.h"
+
+namespace clnrm::spec_detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_same_or_below(std::string_view path, std::string_view dir) {
+  if (dir == "/") return true;
+  return path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');
+}
+
+// Host trees that never go into a cleanroom, even when a test file's
+// directory lies in one: the root itself, the kernel's and devices' views,
+// and where daemons keep their sockets (the Docker socket among them).
+constexpr std::string_view kNeverShared[] = {"/proc", "/sys", "/dev", "/run", "/var/run"};
+
+}  // namespace
+
+std::optional<std::string> test_file_dir(ParseContext& ctx, SourcePos at) {
+  std::error_code ec;
+  const fs::path file = fs::absolute(ctx.file(), ec);
+  fs::path dir;
+  if (!ec) dir = fs::canonical(file.parent_path(), ec);
+  if (ec) {
+    ctx.error(at, fmt::format("cannot resolve the directory of the test file: {}", ec.message()));
+    return std::nullopt;
+  }
+  return dir.string();
+}
+
+std::string host_path_in_test_dir(ParseContext& ctx, SourcePos at, const std::string& value,
+                                  const HostPathRule& rule) {
+  const bool the_dir_itself = rule.allow_test_dir && (value == "." || value == "./");
+  if (!the_dir_itself) {
+    if (auto why = why_not_beneath(value)) {
+      ctx.error(at, fmt::format("{} \"{}\" {}: give a path inside the test file's directory, relative to "
+                                "it and without '..'{} (a test file may not share other host paths with "
+                                "its cleanroom: docs/security.md, \"Host paths\")",
+                                rule.key, value, *why, rule.allow_test_dir ? ", or \".\" for the directory itself" : ""));
+      return {};
+    }
+  }
+  const std::optional<std::string> dir_text = test_file_dir(ctx, at);
+  if (!dir_text) return {};
+  const fs::path dir(*dir_text);
+  std::error_code ec;
+  const fs::path resolved = the_dir_itself ? dir : fs::canonical(dir / value, ec);
+  if (ec) {
+    ctx.error(at, fmt::format("{} '{}' does not exist next to the test file ({})", rule.key, value,
+                              (dir / value).string()));
+    return {};
+  }
+  const std::string resolved_text = resolved.string();
+  if (!is_same_or_below(resolved_text, *dir_text)) {
+    ctx.error(at, fmt::format("{} '{}' leads outside the test file's directory (through a symlink, to {})",
+                              rule.key, value, resolved_text));
+    return {};
+  }
+  if (rule.directory_only && !fs::is_directory(resolved, ec)) {
+    ctx.error(at, fmt::format("{} '{}' is not a directory", rule.key, value));
+    return {};
+  }
+  if (!fs::is_directory(resolved, ec) && !fs::is_regular_file(resolved, ec)) {
+    ctx.error(at, fmt::format("{} '{}' is neither a directory nor a regular file (a socket, device or fifo "
+                              "is a door to the host)",
+                              rule.key, value));
+    return {};
+  }
+  const auto sensitive = std::find_if(std::begin(kNeverShared), std::end(kNeverShared),
+                                      [&](std::string_view p) { return is_same_or_below(resolved_text, p); });
+  if (resolved_text == "/" || sensitive != std::end(kNeverShared)) {
+    ctx.error(at, fmt::format("{} '{}' is {}: the host's root, /proc, /sys, /dev and /run are never shared "
+                              "with a cleanroom",
+                              rule.key, value, resolved_text));
+    return {};
+  }
+  return resolved_text;
+}
+
+std::optional<std::string> normal_absolute_path(std::string_view path) {
+  if (path.empty() || path.front() != '/') return std::nullopt;
+  std::string out;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    const std::string_view part = path.substr(start, slash - start);
+    if (part == "." || part == "..") return std::nullopt;
+    if (!part.empty()) {
+      out += '/';
+      out += part;
+    }
+    start = slash + 1;
+  }
+  return out.empty() ? "/" : out;
+}
+
+std::optional<std::string> why_not_mount_target(std::string_view path) {
+  if (path == "/") return "would hide the cleanroom's whole root";
+  for (std::string_view p : {"/proc", "/sys", "/dev"}) {
+    if (is_same_or_below(path, p)) return fmt::format("is in {}, which the cleanroom makes itself", p);
+  }
+  for (std::string_view p : {"/tmp", "/run", "/var", "/var/run", "/var/tmp"}) {
+    if (path == p) return "would hide the cleanroom's scratch space (mount below it instead, e.g. /tmp/data)";
+  }
+  for (std::string_view p : {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"}) {
+    if (path == p) return "would hide a whole system directory the cleanroom's programs need";
+  }
+  for (char c : path)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "contains a control character";
+  return std::nullopt;
+}
+
+}  // namespace clnrm::spec_detail
