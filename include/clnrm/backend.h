@@ -29,6 +29,9 @@ struct Capabilities {
   // `reuse = true`: keeps a service warm after its test and shares it with
   // later tests (and runs) of the same definition.
   bool keeps_services = false;
+  // False for the null backend (src/backend/null_backend.cpp): it starts no
+  // process, so there is no readiness to wait for and no image to run.
+  bool runs_processes = true;
 };
 
 struct ResourceUsage {

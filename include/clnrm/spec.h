@@ -155,6 +155,9 @@ struct LimitsSpec {
 
 struct PolicySpec {
   SecurityLevel level = SecurityLevel::Medium;
+  // Where the file wrote `security_level`; nullopt when it did not, and
+  // cleanroom.toml's [defaults] security_level then applies.
+  std::optional<SourcePos> level_pos;
   bool host_network = false;  // only honoured at Low
   SourcePos pos;
 };

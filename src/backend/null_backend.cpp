@@ -46,7 +46,11 @@ class NullPod final : public Pod {
 class NullBackend final : public Backend {
  public:
   std::string_view name() const override { return "null"; }
-  Capabilities capabilities() const override { return {}; }
+  Capabilities capabilities() const override {
+    Capabilities c;
+    c.runs_processes = false;
+    return c;
+  }
   std::unique_ptr<Pod> create_pod(const PodSpec& spec) override { return std::make_unique<NullPod>(spec.test_name); }
 };
 

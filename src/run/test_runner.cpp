@@ -83,7 +83,7 @@ ServiceSpec with_base_environment(const ServiceSpec& service, const EnvList& bas
 // The null backend (src/backend/null_backend.cpp) starts nothing, so nothing
 // it "starts" can become ready or needs an image: waiting would only burn
 // every wait_for timeout of the file.
-bool runs_nothing(const Backend& backend) { return backend.name() == "null"; }
+bool runs_nothing(const Backend& backend) { return !backend.capabilities().runs_processes; }
 
 std::string first_line(std::string_view text) {
   return std::string(text.substr(0, text.find('\n')));

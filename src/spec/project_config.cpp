@@ -178,35 +178,11 @@ std::optional<std::string> find_project_config(const std::string& start_dir) {
   }
 }
 
-namespace {
-
-// Where the test file writes [policy] security_level; nullopt when it does
-// not (then the level is the built-in default). TestSpec keeps only the
-// level, so the file is looked at again, only for tests with a [policy]
-// table and only when the project sets a level.
-std::optional<SourcePos> written_security_level(const TestSpec& test) {
-  if (test.policy.pos.line == 0) return std::nullopt;  // no [policy] table at all
-  const SourceText source = read_source_file(test.file);
-  std::vector<Diagnostic> ignored;  // the file was parsed without errors before
-  ParseContext ctx(test.file, ignored);
-  std::optional<toml::table> root;
-  if (source.error.empty()) root = parse_bounded_toml(ctx, source.text, test.file);
-  // Unreadable now: assume it was written, so the check below errs on the
-  // side of more isolation, never less.
-  if (!root) return test.policy.pos;
-  const toml::table* policy = root->get_as<toml::table>("policy");
-  const toml::node* level = policy ? policy->get("security_level") : nullptr;
-  if (!level) return std::nullopt;
-  return pos_of(*level);
-}
-
-}  // namespace
-
 std::optional<Diagnostic> apply_project_security_level(const ProjectConfig& config,
                                                        TestSpec& test) {
   if (!config.security_level) return std::nullopt;
   const SecurityLevel floor = *config.security_level;
-  const std::optional<SourcePos> written = written_security_level(test);
+  const std::optional<SourcePos>& written = test.policy.level_pos;
   if (!written) {
     test.policy.level = floor;
     return std::nullopt;

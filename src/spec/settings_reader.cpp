@@ -71,6 +71,7 @@ void read_policy(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
   spec.policy.pos = pos_of(*t);
   check_keys(ctx, *t, KeySchema{"[policy]", kPolicyKeys, kUpstreamPolicyKeys});
   if (const toml::node* n = t->get("security_level")) {
+    spec.policy.level_pos = pos_of(*n);
     if (auto text = read_string(ctx, *n, "security_level")) {
       if (auto level = parse_security_level(*text))
         spec.policy.level = *level;
