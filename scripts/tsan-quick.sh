@@ -18,5 +18,5 @@ build_and_run() {
   g++ "${flags[@]}" "$@" "${libs[@]}" -o "$out/$name"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "$out/$name" --gtest_brief=1
 }
-build_and_run signal_cancellation tests/unit/signal_cancellation_test.cpp src/run/signal_cancellation.cpp src/core/error.cpp
+build_and_run signal_cancellation tests/unit/signal_cancellation_test.cpp src/run/signal_cancellation.cpp src/base/error.cpp
 echo "tsan-quick: no data race reported"

@@ -10,6 +10,7 @@
 
 #include <clnrm/cancel.h>
 #include <clnrm/duration.h>
+#include <clnrm/exec_result.h>
 #include <clnrm/spec.h>
 
 #include <chrono>
@@ -17,9 +18,22 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace clnrm {
+
+// The umask every step and service runs with, in every test. Not an
+// environment variable: the backend applies it (umask(2) before each exec in
+// the sandbox, src/backend/sandbox/child_exec.cpp; docker's runtime starts
+// every container process and exec with 022) so created files have the same
+// mode everywhere, whatever the runner's umask.
+inline constexpr unsigned kDeterministicUmask = 022;
+// The hostname of a test with [determinism] seed or freeze_clock
+// (PodSpec::determinism): set in the pod's UTS namespace by the sandbox's pod
+// init, and as the pod anchor's Hostname on docker (the pod's containers
+// share its UTS namespace).
+inline constexpr std::string_view kDeterministicHostname = "clnrm";
 
 struct Capabilities {
   bool hermetic = false;         // own pid/mount/net namespaces per cleanroom
@@ -32,23 +46,6 @@ struct Capabilities {
   // False for the null backend (src/backend/null_backend.cpp): it starts no
   // process, so there is no readiness to wait for and no image to run.
   bool runs_processes = true;
-};
-
-struct ResourceUsage {
-  std::chrono::nanoseconds wall{0};
-  std::chrono::microseconds user_cpu{0};
-  std::chrono::microseconds system_cpu{0};
-  std::int64_t max_rss_kb = 0;
-};
-
-struct ExecResult {
-  int exit_code = -1;        // 128+signal when killed by a signal
-  int term_signal = 0;       // 0 when it exited normally
-  bool timed_out = false;    // killed because the timeout passed
-  bool oom_killed = false;
-  std::string stdout_data;
-  std::string stderr_data;
-  ResourceUsage usage;
 };
 
 // What to run. Used for steps (Pod::exec, ServiceInstance::exec) and for
@@ -74,7 +71,7 @@ struct PodSpec {
   LimitsSpec limits;
   bool host_network = false;       // only at SecurityLevel::Low
   // Set for a [determinism] test: the pod's hostname is then
-  // kDeterministicHostname (include/clnrm/determinism.h).
+  // kDeterministicHostname (above).
   std::optional<DeterminismSpec> determinism;
   // The caller's promise: no services and never two execs at once in this
   // pod (a test without services or concurrent scenarios). The sandbox then
@@ -93,15 +90,6 @@ struct PodSpec {
   // directory); read-only unless read_only is false. Unix sockets inside
   // are covered.
   std::vector<VolumeSpec> volumes;
-};
-
-// How one isolation setting of a pod is actually enforced, so the runner can
-// print it instead of pretending ("memory", "cgroup v1 memory.limit_in_bytes",
-// "256 MiB"). A mechanism starting with "not enforced" means exactly that.
-struct EnforcedLimit {
-  std::string what;       // memory | pids | cpu | capabilities | seccomp | network | root fs ...
-  std::string mechanism;  // e.g. "cgroup v1 pids.max", "setrlimit RLIMIT_AS (per process)"
-  std::string value;      // e.g. "64", "256 MiB", "none"
 };
 
 // A long-running process (sandbox) or container (docker) inside a pod.
@@ -159,5 +147,9 @@ class Backend {
 
 // Returns success for everything without running anything.
 std::unique_ptr<Backend> make_null_backend();
+
+// The id of this session, which backends label what they create with: a
+// short unique id, 12 lowercase hex chars from pid, time and a counter.
+std::string make_session_id();
 
 }  // namespace clnrm

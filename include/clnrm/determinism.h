@@ -26,18 +26,6 @@ class RE2;
 
 namespace clnrm {
 
-// The umask every step and service runs with, in every test. Not an
-// environment variable: the backend applies it (umask(2) before each exec in
-// the sandbox, src/backend/sandbox/child_exec.cpp; docker's runtime starts
-// every container process and exec with 022) so created files have the same
-// mode everywhere, whatever the runner's umask.
-inline constexpr unsigned kDeterministicUmask = 022;
-// The hostname of a test with [determinism] seed or freeze_clock
-// (PodSpec::determinism): set in the pod's UTS namespace by the sandbox's pod
-// init, and as the pod anchor's Hostname on docker (the pod's containers
-// share its UTS namespace).
-inline constexpr std::string_view kDeterministicHostname = "clnrm";
-
 // Where libfaketime is looked for, in order. CLNRM_LIBFAKETIME (a path) wins.
 std::vector<std::string> libfaketime_search_paths();
 // The first existing libfaketime.so.1, or nullopt.

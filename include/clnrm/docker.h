@@ -3,11 +3,13 @@
 // See docs/docker-backend.md for the pod model, labels, reuse and cleanup.
 
 #include <clnrm/backend.h>
+#include <clnrm/health_check.h>
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,5 +82,62 @@ struct ReapReport {
 // all = true removes every clnrm container, including warm reuse containers
 // and those of runs still in progress.
 ReapReport reap_docker_orphans(const DockerOptions& options, bool all = false);
+
+// Why no engine answers on the endpoint the resolver picks (explicit_host,
+// else DOCKER_HOST, CLNRM_DOCKER_SOCKET, the usual sockets), in the words
+// `clnrm run` uses; empty when one answers GET /_ping within `timeout`.
+std::string docker_engine_problem(std::string_view explicit_host, std::chrono::milliseconds timeout);
+
+// `clnrm health`'s checks of this backend: does the engine the resolver picks
+// answer, and which API version does it speak (src/backend/docker/engine_health.cpp).
+struct DockerEngineCheckOptions {
+  std::string docker_host;       // --docker-host; empty: the resolver's order
+  bool engine_required = false;  // the project runs on docker: no answer is a failure
+  std::chrono::milliseconds timeout{2000};
+};
+std::vector<HealthCheck> check_docker_engine(const DockerEngineCheckOptions& options);
+// Is clnrm-seccomp-exec there for a local engine (clnrm's seccomp list in containers at high)?
+std::vector<HealthCheck> check_docker_seccomp_helper(std::string_view docker_host = {});
+
+// A service container kept warm by `reuse = true` (`clnrm services`).
+struct KeptService {
+  std::string service;       // the service's name in its test
+  std::string reuse_name;    // "test/service"
+  std::string image;
+  std::string container_id;  // the first 12 characters
+  std::string state;         // the engine's State, e.g. "running"
+  std::string status;        // the engine's Status, e.g. "Up 3 minutes"
+  long long age_seconds = 0;
+  std::string owner;         // the runner holding it, or "none (warm, free for the next run)"
+  std::string reuse_hash;
+  std::optional<std::string> logs;  // its last log lines, when asked for
+};
+struct RemovedContainer {
+  std::string container_id;  // the first 12 characters
+  std::string role;          // service | pod
+  std::string reuse_name;
+};
+
+// The kept services of one engine (src/backend/docker/kept_services.cpp).
+class KeptServices {
+ public:
+  // Connects to the engine (empty: the resolver's order); throws Error
+  // naming where it looked when none answers.
+  explicit KeptServices(std::string_view docker_host);
+  ~KeptServices();
+  KeptServices(const KeptServices&) = delete;
+  KeptServices& operator=(const KeptServices&) = delete;
+
+  std::string engine_description() const;
+  // Every kept service, or those whose name, reuse name ("test/service") or
+  // container id prefix is `name`; with their last `log_lines` lines when > 0.
+  std::vector<KeptService> list(const std::string& name, int log_lines);
+  // Removes each service's containers (the service and the pod anchor kept with it).
+  std::vector<RemovedContainer> stop(const std::vector<KeptService>& services);
+
+ private:
+  struct Engine;
+  std::unique_ptr<Engine> engine_;
+};
 
 }  // namespace clnrm

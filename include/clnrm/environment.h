@@ -41,7 +41,4 @@ class Environment {
   ServiceRegistry services_;
 };
 
-// A short unique id: 12 lowercase hex chars from pid, time and a counter.
-std::string make_session_id();
-
 }  // namespace clnrm

@@ -4,23 +4,14 @@
 // sandbox backend cannot work without are `required`; the rest (cgroups,
 // engine, libfaketime, history DB) degrade single features and are warnings.
 
+#include <clnrm/health_check.h>
+
 #include <chrono>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
 namespace clnrm {
-
-struct HealthCheck {
-  enum class Result { Ok, Warn, Fail };
-  std::string category;  // "namespaces", "cgroups", "engine", "faketime", "history"
-  std::string name;      // "user namespace", "cgroup v1 memory", "docker /var/run/docker.sock", ...
-  Result result = Result::Ok;
-  bool required = false;  // the sandbox cannot run when this fails
-  std::string detail;     // what was found
-  std::string fix;        // what to do (empty when ok)
-};
-std::string_view to_string(HealthCheck::Result result) noexcept;
 
 struct HealthReport {
   std::vector<HealthCheck> checks;

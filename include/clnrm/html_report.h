@@ -34,8 +34,5 @@ void write_html_report(const RunResult& run, const std::optional<TrendsByTest>& 
 TrendsByTest load_trends(history::Store& store, const RunResult& run, std::size_t last_n = 30,
                          std::int64_t exclude_run = 0);
 
-// &, <, >, ", ' as entities; control characters other than newline and tab
-// as visible escapes (escape_control_characters, Newlines::Keep).
-std::string html_escape(std::string_view text);
 
 }  // namespace clnrm::report

@@ -7,6 +7,9 @@
 
 namespace clnrm {
 
+struct StepResult;
+struct TestResult;
+
 struct MetricsSnapshot {
   std::uint64_t tests_started = 0;
   std::uint64_t tests_passed = 0;
@@ -52,5 +55,14 @@ class Metrics {
  private:
   std::atomic<std::uint64_t> counters_[static_cast<unsigned>(Counter::kCount)]{};
 };
+
+// Recording helpers for the runner: one call per finished step / test.
+// Steps: StepsRun, StepsFailed, StepWallNs, StepUserCpuUs, StepSystemCpuUs.
+// Tests: TestsPassed or TestsFailed, Retries (attempts - 1). TestsStarted,
+// ServicesStarted and Containers* are counted where they happen (runner,
+// Environment::start_service: an adopted `reuse = true` service counts as
+// ContainersReused, any other as ServicesStarted and ContainersCreated).
+void record_step_metrics(Metrics& metrics, const StepResult& step) noexcept;
+void record_test_metrics(Metrics& metrics, const TestResult& test) noexcept;
 
 }  // namespace clnrm

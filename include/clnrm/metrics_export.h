@@ -40,15 +40,6 @@ void write_metrics_file(const std::string& path, const MetricsSnapshot& counters
 // {"counters":{...},"run":{...},"tests":[{..., "services":[...], "steps":[...]}]}
 nlohmann::json metrics_to_json(const MetricsSnapshot& counters, const RunResult& run);
 
-// Recording helpers for the runner: one call per finished step / test.
-// Steps: StepsRun, StepsFailed, StepWallNs, StepUserCpuUs, StepSystemCpuUs.
-// Tests: TestsPassed or TestsFailed, Retries (attempts - 1). TestsStarted,
-// ServicesStarted and Containers* are counted where they happen (runner,
-// Environment::start_service: an adopted `reuse = true` service counts as
-// ContainersReused, any other as ServicesStarted and ContainersCreated).
-void record_step_metrics(Metrics& metrics, const StepResult& step) noexcept;
-void record_test_metrics(Metrics& metrics, const TestResult& test) noexcept;
-
 // Prometheus text escaping (exposed for tests): label values escape \ " and
 // newline; HELP text escapes \ and newline.
 std::string escape_label_value(std::string_view value);

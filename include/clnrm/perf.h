@@ -175,7 +175,6 @@ std::string render_html(const ComparisonReport& report);
 // Helpers shared by the renderers.
 std::string format_value(double value, Metric metric);  // "12.3 µs", "1.20 M instr"
 std::string format_percent(double fraction);            // "+12.3%"
-std::string html_escape(std::string_view text);
 std::string summary_line(const ComparisonReport& report);
 // The comparison as an HTML <table> plus an inline-SVG interval plot (no
 // scripts, no external resources); used by render_html and the history page.

@@ -73,9 +73,6 @@ class ConsoleReporter {
 std::string run_result_to_json(const RunResult& run, bool include_output = true);
 std::string run_result_to_junit(const RunResult& run);
 
-// XML 1.0 text/attribute escaping; drops characters XML cannot carry and
-// replaces invalid UTF-8 with U+FFFD.
-std::string xml_escape(std::string_view text);
 
 // A copy of `run` with only the tests for which `keep` is true.
 RunResult filter_tests(const RunResult& run, const std::function<bool(const TestResult&)>& keep);

@@ -3,7 +3,7 @@
 // (src/report/), the history store (src/history/) and metrics/trace export.
 // Reporters only read these; they never call back into the runner.
 
-#include <clnrm/backend.h>
+#include <clnrm/exec_result.h>
 #include <clnrm/spec.h>
 
 #include <chrono>

@@ -31,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace clnrm {
 
@@ -79,6 +80,10 @@ std::unique_ptr<Backend> make_sandbox_backend(SandboxOptions options = {});
 // unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)".
 // The result is computed once per process.
 std::optional<std::string> probe_sandbox_support();
+
+// Removes the empty cgroup directories of sandbox runs whose runner is gone
+// (a new backend does it, and `clnrm cleanup`); returns the directories removed.
+std::vector<std::string> remove_stale_sandbox_cgroups(const SandboxOptions& options = {});
 
 // The base environment every sandbox process starts from (see above).
 inline constexpr const char* kSandboxPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

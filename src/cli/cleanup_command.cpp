@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <memory>
 
-#include "backend/sandbox/cgroups.h"
 #include "commands.h"
 #include "project_settings.h"
 
@@ -40,7 +39,7 @@ void add_cleanup_command(CLI::App& app, CliContext& ctx) {
     const bool all = flags->all;
     // The same removal a sandbox backend does when it starts (the next
     // `clnrm run`); only groups whose runner process is gone, and empty.
-    const std::vector<std::string> groups = sandbox::remove_stale_cgroups(SandboxOptions{});
+    const std::vector<std::string> groups = remove_stale_sandbox_cgroups();
     if (!flags->quiet) {
       for (const auto& dir : groups) std::printf("removed %s\n", dir.c_str());
       std::printf("cleanup: removed %zu cgroup director%s of dead sandbox runs\n", groups.size(),

@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "core/atomic_file.h"
-#include "core/fnv1a.h"
+#include "base/atomic_file.h"
+#include "base/fnv1a.h"
 
 namespace clnrm::cli {
 namespace {

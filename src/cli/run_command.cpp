@@ -30,7 +30,7 @@
 #include <set>
 
 #include "commands.h"
-#include "core/atomic_file.h"
+#include "base/atomic_file.h"
 #include "keep_logs.h"
 #include "project_settings.h"
 #include "run_planning.h"

@@ -1,8 +1,9 @@
 // `clnrm services status|logs SERVICE|stop [SERVICE|--all]`: the warm
 // service containers that `reuse = true` keeps between runs, queried from the
-// real engine by their labels (clnrm.reuse-*; see src/backend/docker/reuse.h).
+// real engine by their labels (KeptServices in include/clnrm/docker.h).
 // The sandbox backend keeps nothing across runs: its services die with their
 // test's pod, so there is nothing to list and the command says so.
+#include <clnrm/docker.h>
 #include <clnrm/error.h>
 #include <fmt/format.h>
 
@@ -11,9 +12,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "backend/docker/docker_client.h"
-#include "backend/docker/endpoint.h"
-#include "backend/docker/owner.h"
 #include "commands.h"
 #include "project_settings.h"
 
@@ -46,19 +44,6 @@ Flags with_project_settings(Flags f) {
   return f;
 }
 
-std::string label(const json& c, const char* key) {
-  if (auto it = c.find("Labels"); it != c.end() && it->is_object()) return it->value(key, "");
-  return {};
-}
-
-std::map<std::string, std::string> labels_of(const json& c) {
-  std::map<std::string, std::string> out;
-  if (auto it = c.find("Labels"); it != c.end() && it->is_object())
-    for (const auto& [k, v] : it->items())
-      if (v.is_string()) out[k] = v.get<std::string>();
-  return out;
-}
-
 std::string format_age(long long seconds) {
   if (seconds < 120) return fmt::format("{}s", seconds);
   if (seconds < 7200) return fmt::format("{}m", seconds / 60);
@@ -66,65 +51,19 @@ std::string format_age(long long seconds) {
   return fmt::format("{}d", seconds / 86400);
 }
 
-std::unique_ptr<docker::DockerClient> connect(const Flags& f) {
-  return docker::connect_engine(
-      f.host, "Start one with scripts/start-docker.sh or point DOCKER_HOST / --docker-host at it");
-}
-
-// One kept service as the commands show it.
-json describe(docker::DockerClient& client, const json& c, int log_lines) {
-  using namespace docker;
-  const auto l = labels_of(c);
-  const long long created = c.value("Created", 0LL);
-  const long long now =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  std::string owner = "none (warm, free for the next run)";
-  const std::string pid = l.count(kLabelPid) ? l.at(kLabelPid) : "";
-  const OwnerState state = owner_state(l);
-  if (!pid.empty()) {
-    // The labels name the runner that created it; once that runner exits
-    // the container stays warm for the next run that asks for the same spec.
-    owner = fmt::format("{} pid {} on {} (session {})",
-                        state == OwnerState::Alive  ? "runner"
-                        : state == OwnerState::Dead ? "warm; created by exited runner"
-                                                    : "runner (state unknown)",
-                        pid, l.count(kLabelHost) ? l.at(kLabelHost) : "?",
-                        l.count(kLabelSession) ? l.at(kLabelSession) : "?");
-  }
-  const std::string id = c.value("Id", "");
-  json j = {{"service", l.count(kLabelService) ? l.at(kLabelService) : ""},
-            {"reuse_name", l.count(kLabelReuseName) ? l.at(kLabelReuseName) : ""},
-            {"image", c.value("Image", "")},
-            {"container_id", id.substr(0, 12)},
-            {"state", c.value("State", "")},
-            {"status", c.value("Status", "")},
-            {"age_seconds", created > 0 ? now - created : 0},
-            {"owner", owner},
-            {"reuse_hash", l.count(kLabelReuseHash) ? l.at(kLabelReuseHash) : ""}};
-  if (log_lines > 0) {
-    std::string logs;
-    try {
-      logs = client.container_logs(id, log_lines);
-    } catch (const Error& e) {
-      logs = fmt::format("(logs unavailable: {})", e.what());
-    }
-    j["logs"] = logs;
-  }
+// One kept service as the commands show it (JSON keys as in --format json).
+json describe(const KeptService& s) {
+  json j = {{"service", s.service},
+            {"reuse_name", s.reuse_name},
+            {"image", s.image},
+            {"container_id", s.container_id},
+            {"state", s.state},
+            {"status", s.status},
+            {"age_seconds", s.age_seconds},
+            {"owner", s.owner},
+            {"reuse_hash", s.reuse_hash}};
+  if (s.logs) j["logs"] = *s.logs;
   return j;
-}
-
-// Kept service containers (role service), optionally only those named `name`
-// (the service's name, its reuse name "test/service", or a container id prefix).
-std::vector<json> kept_services(docker::DockerClient& client, const std::string& name) {
-  std::vector<json> out;
-  for (const json& c : client.container_list({docker::kLabelReuseHash, std::string(docker::kLabelRole) + "=service"})) {
-    const std::string id = c.value("Id", "");
-    if (!name.empty() && label(c, docker::kLabelService) != name && label(c, docker::kLabelReuseName) != name &&
-        id.rfind(name, 0) != 0)
-      continue;
-    out.push_back(c);
-  }
-  return out;
 }
 
 bool sandbox_note(const Flags& f, CliContext& ctx) {
@@ -140,13 +79,13 @@ bool sandbox_note(const Flags& f, CliContext& ctx) {
 
 void status(const Flags& f, CliContext& ctx) {
   if (sandbox_note(f, ctx)) return;
-  auto client = connect(f);
+  KeptServices engine(f.host);
   json list = json::array();
-  for (const json& c : kept_services(*client, f.service)) list.push_back(describe(*client, c, 3));
+  for (const KeptService& s : engine.list(f.service, 3)) list.push_back(describe(s));
   if (f.format == "json") {
     std::printf("%s\n", json({{"backend", "docker"}, {"services", list}}).dump(2).c_str());
   } else if (list.empty()) {
-    std::printf("no kept services (reuse = true) on %s\n", client->endpoint().describe().c_str());
+    std::printf("no kept services (reuse = true) on %s\n", engine.engine_description().c_str());
   } else {
     std::printf("%-24s %-28s %-12s %-9s %-6s %s\n", "SERVICE", "IMAGE", "CONTAINER", "STATE", "AGE", "OWNER");
     for (const json& s : list) {
@@ -169,8 +108,8 @@ void status(const Flags& f, CliContext& ctx) {
 
 void logs(const Flags& f, CliContext& ctx) {
   if (sandbox_note(f, ctx)) return;
-  auto client = connect(f);
-  auto found = kept_services(*client, f.service);
+  KeptServices engine(f.host);
+  const std::vector<KeptService> found = engine.list(f.service, f.tail);
   if (found.empty()) {
     std::fprintf(stderr, "clnrm: services logs: no kept service named '%s' (see clnrm services status)\n",
                  f.service.c_str());
@@ -178,7 +117,7 @@ void logs(const Flags& f, CliContext& ctx) {
     return;
   }
   json out = json::array();
-  for (const json& c : found) out.push_back(describe(*client, c, f.tail));
+  for (const KeptService& s : found) out.push_back(describe(s));
   if (f.format == "json") {
     std::printf("%s\n", out.dump(2).c_str());
   } else {
@@ -198,24 +137,16 @@ void stop(const Flags& f, CliContext& ctx) {
     ctx.exit_code = 2;
     return;
   }
-  auto client = connect(f);
-  auto found = kept_services(*client, f.all ? std::string() : f.service);
+  KeptServices engine(f.host);
+  const std::vector<KeptService> found = engine.list(f.all ? std::string() : f.service, 0);
   if (found.empty() && !f.all) {
     std::fprintf(stderr, "clnrm: services stop: no kept service named '%s'\n", f.service.c_str());
     ctx.exit_code = 1;
     return;
   }
   json removed = json::array();
-  for (const json& c : found) {
-    // The service and the pod anchor kept with it share the reuse hash.
-    const std::string hash = label(c, docker::kLabelReuseHash);
-    for (const json& unit : client->container_list({std::string(docker::kLabelReuseHash) + "=" + hash})) {
-      client->container_remove(unit.value("Id", ""), true);
-      removed.push_back({{"container_id", unit.value("Id", "").substr(0, 12)},
-                         {"role", label(unit, docker::kLabelRole)},
-                         {"reuse_name", label(unit, docker::kLabelReuseName)}});
-    }
-  }
+  for (const RemovedContainer& r : engine.stop(found))
+    removed.push_back({{"container_id", r.container_id}, {"role", r.role}, {"reuse_name", r.reuse_name}});
   if (f.format == "json") {
     std::printf("%s\n", json({{"removed", removed}}).dump(2).c_str());
   } else {

@@ -5,7 +5,7 @@
 
 #include "history/internal.h"
 
-#include "core/fnv1a.h"
+#include "base/fnv1a.h"
 
 namespace clnrm::history {
 

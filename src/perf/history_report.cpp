@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include "base/markup_escape.h"
 
 namespace clnrm::perf {
 

@@ -1,11 +1,12 @@
 // Formatting shared by the comparison renderers.
 #include <clnrm/error.h>
-#include <clnrm/html_report.h>
 #include <clnrm/perf.h>
 
 #include <fmt/format.h>
 
 #include <cmath>
+
+#include "base/markup_escape.h"
 
 namespace clnrm::perf {
 
@@ -45,8 +46,5 @@ std::string format_percent(double fraction) {
   if (!std::isfinite(fraction)) return "n/a";
   return fmt::format("{:+.1f}%", fraction * 100);
 }
-
-// One HTML escaper for every page clnrm writes (run report, bench report).
-std::string html_escape(std::string_view text) { return report::html_escape(text); }
 
 }  // namespace clnrm::perf

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include "base/markup_escape.h"
 
 namespace clnrm::perf {
 

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <ctime>
 #include <set>
+#include "base/markup_escape.h"
 
 
 namespace clnrm::report {
@@ -488,36 +489,6 @@ std::string tests_section(const RunResult& run, const TrendsByTest* trends) {
 }
 
 }  // namespace
-
-std::string html_escape(std::string_view text) {
-  // Control characters (an ESC from a test's output, a NUL) are made visible
-  // first; they are not valid in an HTML document.
-  const std::string visible = escape_control_characters(text, Newlines::Keep);
-  std::string out;
-  out.reserve(visible.size());
-  for (char c : visible) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string render_html_report(const RunResult& run, const TrendsByTest* trends) {
   const bool ok = run.all_passed();

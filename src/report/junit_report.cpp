@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <map>
+#include "base/markup_escape.h"
 
 namespace clnrm {
 namespace {

@@ -266,26 +266,4 @@ void write_metrics_file(const std::string& path, const MetricsSnapshot& counters
   write_report_file(path, render_prometheus(counters, run));
 }
 
-void record_step_metrics(Metrics& m, const StepResult& step) noexcept {
-  // Zero amounts are skipped: a branch is cheaper than an atomic add, and the
-  // null backend (the overhead benchmark) reports no CPU time.
-  auto add_positive = [&m](Metrics::Counter c, std::int64_t v) {
-    if (v > 0) m.add(c, static_cast<std::uint64_t>(v));
-  };
-  m.add(Metrics::Counter::StepsRun);
-  if (is_failure(step.status)) m.add(Metrics::Counter::StepsFailed);
-  add_positive(Metrics::Counter::StepWallNs, step.duration.count());
-  add_positive(Metrics::Counter::StepUserCpuUs, step.exec.usage.user_cpu.count());
-  add_positive(Metrics::Counter::StepSystemCpuUs, step.exec.usage.system_cpu.count());
-}
-
-void record_test_metrics(Metrics& m, const TestResult& test) noexcept {
-  if (test.status == Status::Passed)
-    m.add(Metrics::Counter::TestsPassed);
-  else if (is_failure(test.status))
-    m.add(Metrics::Counter::TestsFailed);
-  if (test.attempts > 1)
-    m.add(Metrics::Counter::Retries, static_cast<std::uint64_t>(test.attempts - 1));
-}
-
 }  // namespace clnrm

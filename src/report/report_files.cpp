@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "core/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace clnrm {
 

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 
-#include "backend/docker/endpoint.h"
 
 namespace clnrm {
 namespace {
@@ -58,7 +57,7 @@ BackendChoice make_auto(const std::vector<TestSpec>& tests, const BackendChoiceO
                                                                              ", "),
                                             with_images.size());
   const std::string problem =
-      docker::engine_problem(options.docker_host, std::chrono::milliseconds(500));
+      docker_engine_problem(options.docker_host, std::chrono::milliseconds(500));
   if (problem.empty()) {
     BackendChoice c = make_docker(tests, options);
     c.reason = fmt::format("auto: tests name images ({}) and the engine answers", named);

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace clnrm {
 

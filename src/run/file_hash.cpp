@@ -1,6 +1,6 @@
 #include <clnrm/runner.h>
 
-#include "core/fnv1a.h"
+#include "base/fnv1a.h"
 #include <fmt/format.h>
 
 #include <cstdio>

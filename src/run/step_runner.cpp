@@ -3,7 +3,7 @@
 
 #include <clnrm/assertions.h>
 #include <clnrm/error.h>
-#include <clnrm/metrics_export.h>
+#include <clnrm/metrics.h>
 #include <clnrm/output_tail.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>

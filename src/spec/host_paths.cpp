@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "core/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace clnrm::spec_detail {
 namespace {

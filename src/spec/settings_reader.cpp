@@ -6,7 +6,7 @@
 #include <limits>
 #include <sstream>
 
-#include "core/atomic_file.h"
+#include "base/atomic_file.h"
 #include "key_tables.h"
 #include "rfc3339.h"
 #include "sections.h"

@@ -1,6 +1,6 @@
 // `clnrm run` with [report] paths in an untrusted test file: nothing is
 // written outside --output-dir, and no symbolic link inside it redirects a
-// write (src/spec/settings_reader.cpp, src/core/atomic_file.cpp).
+// write (src/spec/settings_reader.cpp, src/base/atomic_file.cpp).
 #include <gtest/gtest.h>
 #include <unistd.h>
 

@@ -1,6 +1,6 @@
 // Output files written atomically; paths from test files stay beneath the
-// output directory and never follow a symbolic link (src/core/atomic_file.cpp).
-#include "core/atomic_file.h"
+// output directory and never follow a symbolic link (src/base/atomic_file.cpp).
+#include "base/atomic_file.h"
 
 #include <clnrm/error.h>
 #include <gtest/gtest.h>

@@ -8,6 +8,7 @@
 
 #include "support/history_fixtures.h"
 #include "support/sample_run.h"
+#include "base/markup_escape.h"
 
 using namespace clnrm;
 using clnrm::testing::sample_run;
@@ -42,7 +43,7 @@ TEST(HtmlReport, EscapesTestOutput) {
   const auto html = report::render_html_report(sample_run());
   EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; friends"),
             std::string::npos);
-  EXPECT_EQ(report::html_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+  EXPECT_EQ(html_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
 }
 
 TEST(HtmlReport, TimelineHasOneBarPerTestOnItsLane) {
@@ -182,5 +183,5 @@ TEST(HtmlReport, ControlCharactersAreNeverPassedRaw) {
   EXPECT_EQ(html.find('\x7f'), std::string::npos);
   EXPECT_EQ(html.find("\xc2\x9b"), std::string::npos);
   EXPECT_NE(html.find("evil\\x1b[31m\\x07\\x7f\\u009b name"), std::string::npos);
-  EXPECT_EQ(report::html_escape("a\x1b<b>\n\tc"), "a\\x1b&lt;b&gt;\n\tc");
+  EXPECT_EQ(html_escape("a\x1b<b>\n\tc"), "a\\x1b&lt;b&gt;\n\tc");
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "unit/report_fixtures.h"
+#include "base/markup_escape.h"
 
 namespace {
 

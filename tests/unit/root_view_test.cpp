@@ -1,5 +1,6 @@
 // The runner's side of a pod's root view: which host paths it lists and
 // which sockets it finds (src/backend/sandbox/root_view.cpp).
+#include "backend/host_sockets.h"
 #include "backend/sandbox/root_view.h"
 
 #include <clnrm/error.h>
@@ -52,7 +53,7 @@ TEST(RootView, FindsSocketsAtEveryDepthWithoutFollowingSymlinks) {
   // A symlink to a directory with a socket is not walked (the socket is
   // found where it really is, once).
   std::filesystem::create_directory_symlink(tree.path() + "/other", tree.path() + "/a/link");
-  auto found = find_sockets(tree.path());
+  auto found = find_unix_sockets(tree.path());
   std::sort(found.begin(), found.end());
   EXPECT_EQ(found, (std::vector<std::string>{tree.path() + "/a/b/c/deep.sock",
                                              tree.path() + "/other/elsewhere.sock",
@@ -63,7 +64,7 @@ TEST(RootView, ATreeTooLargeToWalkIsAConfigErrorNamingIt) {
   TempTree tree;
   for (int i = 0; i < 20; ++i) std::ofstream(tree.path() + "/f" + std::to_string(i)) << "x";
   try {
-    find_sockets(tree.path(), 10);
+    find_unix_sockets(tree.path(), 10);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Config);

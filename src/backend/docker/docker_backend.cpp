@@ -1,7 +1,7 @@
 // The docker Backend: connects to the engine (negotiating the API version),
 // reaps containers of dead clnrm processes, and makes DockerPods.
 #include <clnrm/docker.h>
-#include <clnrm/environment.h>
+#include <clnrm/backend.h>
 #include <clnrm/error.h>
 #include <fmt/format.h>
 

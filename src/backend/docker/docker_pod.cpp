@@ -1,7 +1,7 @@
 #include "backend/docker/docker_pod.h"
 
 #include <arpa/inet.h>
-#include <clnrm/determinism.h>
+#include <clnrm/backend.h>
 #include <clnrm/error.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -19,7 +19,7 @@
 #include "backend/docker/owner.h"
 #include "backend/docker/remover.h"
 #include "backend/docker/seccomp_helper.h"
-#include "backend/sandbox/root_view.h"
+#include "backend/host_sockets.h"
 
 namespace clnrm::docker {
 namespace {
@@ -39,11 +39,11 @@ DockerPod::DockerPod(std::shared_ptr<BackendState> state, PodSpec spec)
     exec_prefix_ = reaping_exec_prefix(policy_);
   }
   // Unix sockets inside the volumes are covered in every container, as the
-  // sandbox does (sandbox::find_sockets is the one walker of both backends).
+  // sandbox does (find_unix_sockets is the one walker of both backends).
   for (const VolumeSpec& v : spec_.volumes) {
     std::error_code ec;
     if (!std::filesystem::is_directory(v.host_path, ec)) continue;
-    for (const std::string& socket : sandbox::find_sockets(v.host_path))
+    for (const std::string& socket : find_unix_sockets(v.host_path))
       covered_.push_back(v.container_path + socket.substr(v.host_path.size()));
   }
   static std::atomic<unsigned> pods{0};

@@ -13,7 +13,7 @@
 #include <cstring>
 
 #include "backend/docker/docker_client.h"
-#include "core/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace clnrm::docker {
 
@@ -159,3 +159,11 @@ std::string engine_problem(std::string_view explicit_host, std::chrono::millisec
 }
 
 }  // namespace clnrm::docker
+
+namespace clnrm {
+
+std::string docker_engine_problem(std::string_view explicit_host, std::chrono::milliseconds timeout) {
+  return docker::engine_problem(explicit_host, timeout);
+}
+
+}  // namespace clnrm

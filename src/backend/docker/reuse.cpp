@@ -9,7 +9,7 @@
 
 #include <cerrno>
 
-#include "core/fnv1a.h"
+#include "base/fnv1a.h"
 
 namespace clnrm::docker {
 namespace {

@@ -269,3 +269,11 @@ std::vector<std::string> remove_stale_cgroups(const SandboxOptions& options) {
 }
 
 }  // namespace clnrm::sandbox
+
+namespace clnrm {
+
+std::vector<std::string> remove_stale_sandbox_cgroups(const SandboxOptions& options) {
+  return sandbox::remove_stale_cgroups(options);
+}
+
+}  // namespace clnrm

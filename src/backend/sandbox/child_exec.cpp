@@ -1,6 +1,6 @@
 #include "backend/sandbox/child_exec.h"
 
-#include <clnrm/determinism.h>
+#include <clnrm/backend.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>

@@ -41,7 +41,7 @@ void reset_signal_dispositions() noexcept;
 // when the caller knows the rest already are) and unblocks all, then tries
 // each candidate; on failure writes a shell-like message to fd 2 and
 // _exit()s 127 (not found) or 126 (not executable). Every step and service
-// runs with umask kDeterministicUmask (include/clnrm/determinism.h), never
+// runs with umask kDeterministicUmask (include/clnrm/backend.h), never
 // the runner's: files they create have the same mode on every machine.
 [[noreturn]] void exec_command(const RawExec& exec, const int* only_signals = nullptr,
                                int only_count = 0) noexcept;

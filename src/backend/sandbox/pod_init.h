@@ -54,7 +54,7 @@ struct PodInitConfig {
   MountPlan mounts;
   bool new_network = true;  // loopback up only when the pod has its own netns
   // The pod's hostname in its UTS namespace; null: kPodHostname. A
-  // [determinism] test gets kDeterministicHostname (determinism.h).
+  // [determinism] test gets kDeterministicHostname (include/clnrm/backend.h).
   const char* hostname = nullptr;
   // The fork server (fork_server.h): pod init's end of the control socket,
   // the pod's security plan and request memory (all in the runner's memory,

@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 
+#include "backend/host_sockets.h"
 #include "backend/sandbox/pod_init.h"
 #include "backend/sandbox/unique_fd.h"
 
@@ -39,7 +40,7 @@ std::string read_link(const std::string& path) {
 void add_dir(RootView& view, const std::string& dir, bool scan, bool shared) {
   view.entries.push_back({dir, ViewEntry::Kind::Directory, {}, shared});
   if (!scan) return;
-  for (std::string& socket : find_sockets(dir)) view.covered.push_back(std::move(socket));
+  for (std::string& socket : find_unix_sockets(dir)) view.covered.push_back(std::move(socket));
 }
 
 // Secrets of the host that its root may read (low pods run as host root).
@@ -85,52 +86,11 @@ void add_volume(RootView& view, const VolumeSpec& v) {
   entry.volume = true;
   view.entries.push_back(entry);
   if (!S_ISDIR(st.st_mode)) return;
-  for (const std::string& socket : find_sockets(host))
+  for (const std::string& socket : find_unix_sockets(host))
     view.covered.push_back(v.container_path + socket.substr(host.size()));
 }
 
 }  // namespace
-
-std::vector<std::string> find_sockets(const std::string& dir, std::size_t max_entries) {
-  std::vector<std::string> sockets;
-  std::vector<std::string> pending = {dir};
-  std::size_t walked = 0;
-  while (!pending.empty()) {
-    const std::string current = std::move(pending.back());
-    pending.pop_back();
-    const int fd = ::open(current.c_str(),
-                          O_RDONLY | O_DIRECTORY | O_CLOEXEC | (current == dir ? 0 : O_NOFOLLOW));
-    if (fd < 0) continue;  // unreadable or gone: nothing the runner could list
-    DIR* d = ::fdopendir(fd);
-    if (d == nullptr) {
-      ::close(fd);
-      continue;
-    }
-    const std::string prefix = current == "/" ? "/" : current + "/";
-    while (const dirent* e = ::readdir(d)) {
-      const std::string_view name = e->d_name;
-      if (name == "." || name == "..") continue;
-      if (++walked > max_entries) {
-        ::closedir(d);
-        throw Error(ErrorKind::Config,
-                    "more than " + std::to_string(max_entries) +
-                        " entries below it: too large to share with a cleanroom (its unix sockets "
-                        "are looked for)",
-                    dir);
-      }
-      unsigned char type = e->d_type;
-      if (type == DT_UNKNOWN) {
-        struct stat st {};
-        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-        type = S_ISSOCK(st.st_mode) ? DT_SOCK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
-      }
-      if (type == DT_SOCK) sockets.push_back(prefix + e->d_name);
-      if (type == DT_DIR) pending.push_back(prefix + e->d_name);
-    }
-    ::closedir(d);
-  }
-  return sockets;
-}
 
 std::shared_ptr<const RootView> system_root_view() {
   auto v = std::make_shared<RootView>();

@@ -58,8 +58,5 @@ std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const Root
                                                 const std::vector<std::string>& shared_dirs,
                                                 const std::vector<VolumeSpec>& volumes = {});
 
-// The unix sockets under `dir` (not following symlinks, at most `max_entries`
-// entries walked: Error(Config) beyond, naming the directory).
-std::vector<std::string> find_sockets(const std::string& dir, std::size_t max_entries = 200000);
 
 }  // namespace clnrm::sandbox

@@ -5,7 +5,7 @@
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/sanitized_build.h"
 
-#include <clnrm/determinism.h>
+#include <clnrm/backend.h>
 #include <clnrm/error.h>
 
 #include <fcntl.h>

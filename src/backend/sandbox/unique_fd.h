@@ -1,9 +1,9 @@
 #pragma once
 // Pipes that are CLOEXEC from birth: the runner is multi-threaded, and a
 // descriptor without O_CLOEXEC leaks into every child any other thread forks
-// at that moment. (UniqueFd is core/unique_fd.h's.)
+// at that moment. (UniqueFd is base/unique_fd.h's.)
 
-#include "core/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace clnrm::sandbox {
 

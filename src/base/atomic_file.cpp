@@ -1,5 +1,5 @@
-#include "core/atomic_file.h"
-#include "core/unique_fd.h"
+#include "base/atomic_file.h"
+#include "base/unique_fd.h"
 
 #include <clnrm/error.h>
 #include <fcntl.h>

@@ -2,8 +2,8 @@
 // docker` would use answer, and which API version does it speak. The engine
 // is found by the one resolver (src/backend/docker/endpoint.h) and an engine
 // that does not answer is described in the same words `clnrm run` uses.
+#include <clnrm/docker.h>
 #include <clnrm/error.h>
-#include <clnrm/health.h>
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -34,7 +34,7 @@ std::string describe_version(const nlohmann::json& v) {
 
 }  // namespace
 
-std::vector<HealthCheck> check_engines(const HealthOptions& options) {
+std::vector<HealthCheck> check_docker_engine(const DockerEngineCheckOptions& options) {
   docker::EngineAddress address;
   try {
     address = docker::locate_engine(options.docker_host);
@@ -62,7 +62,7 @@ std::vector<HealthCheck> check_engines(const HealthOptions& options) {
   const std::unique_ptr<docker::Transport> transport = docker::make_curl_transport(endpoint);
   docker::HttpResponse ping;
   try {
-    ping = transport->send({"GET", "/_ping", {}, {}, options.engine_timeout});
+    ping = transport->send({"GET", "/_ping", {}, {}, options.timeout});
   } catch (const Error& e) {
     return {{"engine", name, bad, required,
              docker::engine_unreachable_message(address, e.what()) + why_required, kStartFix}};
@@ -71,14 +71,14 @@ std::vector<HealthCheck> check_engines(const HealthOptions& options) {
     const std::string why =
         ping.outcome == docker::HttpResponse::Outcome::Complete
             ? fmt::format("GET /_ping answered HTTP {}", ping.status)
-            : fmt::format("no answer to GET /_ping within {} ms", options.engine_timeout.count());
+            : fmt::format("no answer to GET /_ping within {} ms", options.timeout.count());
     return {{"engine", name, bad, required,
              docker::engine_unreachable_message(address, why) + why_required, kStartFix}};
   }
   std::string detail = fmt::format("answers /_ping at {}", docker::describe_with_origin(address));
   try {
     const docker::HttpResponse version =
-        transport->send({"GET", "/version", {}, {}, options.engine_timeout});
+        transport->send({"GET", "/version", {}, {}, options.timeout});
     const auto v = nlohmann::json::parse(version.body, nullptr, false);
     if (version.status == 200 && v.is_object())
       detail = fmt::format("{} at {}", describe_version(v), docker::describe_with_origin(address));

@@ -1,7 +1,7 @@
 #include <clnrm/control_characters.h>
 #include <fmt/format.h>
 
-#include "core/utf8.h"
+#include "base/utf8.h"
 
 namespace clnrm {
 

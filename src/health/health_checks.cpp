@@ -1,4 +1,5 @@
 #include <clnrm/determinism.h>
+#include <clnrm/docker.h>
 #include <clnrm/health.h>
 #include <fmt/format.h>
 #include <sched.h>
@@ -55,18 +56,6 @@ bool in_container() {
 }
 
 }  // namespace
-
-std::string_view to_string(HealthCheck::Result result) noexcept {
-  switch (result) {
-    case HealthCheck::Result::Ok:
-      return "ok";
-    case HealthCheck::Result::Warn:
-      return "warn";
-    case HealthCheck::Result::Fail:
-      return "fail";
-  }
-  return "unknown";
-}
 
 bool HealthReport::sandbox_ready() const {
   for (const auto& c : checks) {
@@ -320,6 +309,15 @@ HealthReport run_health_checks(const HealthOptions& options) {
   append(check_libfaketime());
   append(check_history_db(options.history_db));
   return r;
+}
+
+// The engine checks belong to the docker backend, which knows its engine.
+std::vector<HealthCheck> check_engines(const HealthOptions& options) {
+  return check_docker_engine({options.docker_host, options.engine_required, options.engine_timeout});
+}
+
+std::vector<HealthCheck> check_seccomp_helper(std::string_view docker_host) {
+  return check_docker_seccomp_helper(docker_host);
 }
 
 }  // namespace clnrm

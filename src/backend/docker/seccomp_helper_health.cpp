@@ -1,7 +1,7 @@
 // The seccomp part of `clnrm health`: can the docker backend stack clnrm's
 // seccomp filter on the engine's profile at level high (docs/security.md)?
 #include <clnrm/error.h>
-#include <clnrm/health.h>
+#include <clnrm/docker.h>
 #include <fmt/format.h>
 
 #include "backend/docker/endpoint.h"
@@ -9,7 +9,7 @@
 
 namespace clnrm {
 
-std::vector<HealthCheck> check_seccomp_helper(std::string_view docker_host) {
+std::vector<HealthCheck> check_docker_seccomp_helper(std::string_view docker_host) {
   docker::Endpoint engine;
   try {
     engine = docker::resolve_endpoint_from_environment(docker_host);

@@ -1,8 +1,10 @@
-// XML 1.0 escaping that survives arbitrary command output: JUnit consumers
+// HTML and XML 1.0 escaping. XML escaping survives arbitrary command output: JUnit consumers
 // reject the whole file on one stray control byte or bad UTF-8 sequence.
-#include <clnrm/report.h>
+#include "base/markup_escape.h"
 
-#include "core/utf8.h"
+#include <clnrm/control_characters.h>
+
+#include "base/utf8.h"
 
 namespace clnrm {
 namespace {
@@ -56,6 +58,36 @@ std::string xml_escape(std::string_view text) {
       out.append(text.substr(i, len));
     }
     i += len;
+  }
+  return out;
+}
+
+std::string html_escape(std::string_view text) {
+  // Control characters (an ESC from a test's output, a NUL) are made visible
+  // first; they are not valid in an HTML document.
+  const std::string visible = escape_control_characters(text, Newlines::Keep);
+  std::string out;
+  out.reserve(visible.size());
+  for (char c : visible) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
   }
   return out;
 }
