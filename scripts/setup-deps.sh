@@ -15,24 +15,21 @@ packages=(
   # benchmark tooling: peak memory (/usr/bin/time -v), instruction counts and
   # heap profiles (valgrind: callgrind, massif, and the client-request headers)
   time valgrind python3-yaml
-  # headless rendering of the HTML reports in e2e tests
-  chromium
-  # test-only runtime: engine, test images, clock freezing, services, peers
-  docker.io busybox-static faketime redis-server redis-tools python3 bats
+  # test-only runtime: engines, test images, clock freezing, services, peers,
+  # process and network tools; hyperfine times commands in docs' measurements
+  docker.io podman busybox-static faketime redis-server redis-tools python3 bats
+  iproute2 procps util-linux curl hyperfine
   # promtool (package prometheus) checks the --metrics-file output in e2e tests
   prometheus
-  docker.io podman busybox-static faketime redis-server redis-tools python3 bats
-  iproute2 procps util-linux curl
+  # HTML report e2e: rendered headless to a PNG
+  chromium
   # fuzzing (preset `fuzz`, scripts/fuzz.sh): clang + the libFuzzer/ASan runtime
   clang libclang-rt-14-dev
-  iproute2 procps util-linux curl hyperfine
   # sandbox benchmark peer (bench/sandbox_benchmarks.cpp)
   bubblewrap
   # a ptrace user for tests/integration/seccomp_exec_test.cpp (libseccomp-dev
   # above also ships libseccomp.a, which the static clnrm-seccomp-exec links)
   strace
-  # HTML report e2e: rendered headless to a PNG
-  chromium
 )
 
 missing=()

@@ -36,7 +36,7 @@ struct DockerOptions {
   bool standby = true;              // keep one started anchor per (image, level, limits) ready for the next pod; CLNRM_DOCKER_STANDBY=0
   // The static clnrm-seccomp-exec helper that applies clnrm's seccomp filter
   // in containers at level high. Empty: CLNRM_SECCOMP_EXEC, then next to the
-  // running executable, then the build tree. Not found (or a tcp:// engine):
+  // running executable, then ../libexec/clnrm/ from it (an install). Not found (or a tcp:// engine):
   // the engine's default profile only, and enforced_limits() says so.
   std::string seccomp_exec;
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string_view>
 
 #include "backend/docker/container_spec.h"
 #include "backend/docker/endpoint.h"
@@ -16,48 +17,62 @@ auto executable_in(std::set<std::string> paths) {
 
 const Endpoint kLocal = parse_docker_host("unix:///var/run/docker.sock");
 
-TEST(SeccompHelper, FoundNextToTheExecutableBeforeTheBuildTree) {
-  const auto h = locate_seccomp_helper(
-      kLocal, "", "", "/opt/clnrm/bin", "/src/build/clnrm-seccomp-exec",
-      executable_in({"/opt/clnrm/bin/clnrm-seccomp-exec", "/src/build/clnrm-seccomp-exec"}));
-  EXPECT_EQ(h.host_path, "/opt/clnrm/bin/clnrm-seccomp-exec");
+// The CMake default install layout: bin/ and libexec/clnrm/ (CMakeLists.txt).
+constexpr std::string_view kLibexec = "../libexec/clnrm";
+
+TEST(SeccompHelper, FoundNextToTheExecutableThenInTheInstallThenTheFallback) {
+  const std::string next_to = "/opt/clnrm/bin/clnrm-seccomp-exec";
+  const std::string installed = "/opt/clnrm/libexec/clnrm/clnrm-seccomp-exec";
+  const std::string fallback = "/src/build/clnrm-seccomp-exec";
+  const auto h = locate_seccomp_helper(kLocal, "", "", "/opt/clnrm/bin", kLibexec, fallback,
+                                       executable_in({next_to, installed, fallback}));
+  EXPECT_EQ(h.host_path, next_to);
   EXPECT_TRUE(h.available());
-  const auto b =
-      locate_seccomp_helper(kLocal, "", "", "/src/build/tests", "/src/build/clnrm-seccomp-exec",
-                            executable_in({"/src/build/clnrm-seccomp-exec"}));
-  EXPECT_EQ(b.host_path, "/src/build/clnrm-seccomp-exec");
+  EXPECT_EQ(locate_seccomp_helper(kLocal, "", "", "/opt/clnrm/bin", kLibexec, fallback,
+                                  executable_in({installed, fallback}))
+                .host_path,
+            installed);
+  // A test binary in a build subdirectory: only the fallback its harness set.
+  const auto b = locate_seccomp_helper(kLocal, "", "", "/src/build/tests", kLibexec, fallback,
+                                       executable_in({fallback}));
+  EXPECT_EQ(b.host_path, fallback);
 }
 
 TEST(SeccompHelper, MissingEverywhereSaysWhereItLooked) {
-  const auto h = locate_seccomp_helper(kLocal, "", "", "/opt/clnrm/bin",
+  const auto h = locate_seccomp_helper(kLocal, "", "", "/opt/clnrm/bin", kLibexec,
                                        "/src/build/clnrm-seccomp-exec", executable_in({}));
   EXPECT_FALSE(h.available());
   EXPECT_EQ(h.why_not,
             "clnrm-seccomp-exec not found (looked at /opt/clnrm/bin/clnrm-seccomp-exec, "
-            "/src/build/clnrm-seccomp-exec; "
+            "/opt/clnrm/libexec/clnrm/clnrm-seccomp-exec, /src/build/clnrm-seccomp-exec; "
             "set CLNRM_SECCOMP_EXEC to its path)");
+  // Without a fallback (every program but the test binaries): only the first two.
+  EXPECT_EQ(locate_seccomp_helper(kLocal, "", "", "/usr/bin", kLibexec, "", executable_in({}))
+                .why_not,
+            "clnrm-seccomp-exec not found (looked at /usr/bin/clnrm-seccomp-exec, "
+            "/usr/libexec/clnrm/clnrm-seccomp-exec; set CLNRM_SECCOMP_EXEC to its path)");
 }
 
 TEST(SeccompHelper, AnExplicitPathWinsAndIsNeverSilentlyReplaced) {
   const std::set<std::string> all = {"/x/helper", "/env/helper",
                                      "/opt/clnrm/bin/clnrm-seccomp-exec"};
-  EXPECT_EQ(locate_seccomp_helper(kLocal, "/x/helper", "/env/helper", "/opt/clnrm/bin", "",
-                                  executable_in(all))
+  EXPECT_EQ(locate_seccomp_helper(kLocal, "/x/helper", "/env/helper", "/opt/clnrm/bin", kLibexec,
+                                  "", executable_in(all))
                 .host_path,
             "/x/helper");
-  EXPECT_EQ(
-      locate_seccomp_helper(kLocal, "", "/env/helper", "/opt/clnrm/bin", "", executable_in(all))
-          .host_path,
-      "/env/helper");
-  const auto missing =
-      locate_seccomp_helper(kLocal, "", "/gone", "/opt/clnrm/bin", "", executable_in(all));
+  EXPECT_EQ(locate_seccomp_helper(kLocal, "", "/env/helper", "/opt/clnrm/bin", kLibexec, "",
+                                  executable_in(all))
+                .host_path,
+            "/env/helper");
+  const auto missing = locate_seccomp_helper(kLocal, "", "/gone", "/opt/clnrm/bin", kLibexec, "",
+                                             executable_in(all));
   EXPECT_FALSE(missing.available());
   EXPECT_EQ(missing.why_not, "CLNRM_SECCOMP_EXEC '/gone' is not an executable file");
 }
 
 TEST(SeccompHelper, ARemoteEngineCannotGetIt) {
   const auto h = locate_seccomp_helper(parse_docker_host("tcp://127.0.0.1:2375"), "/x/helper", "",
-                                       "/opt", "", executable_in({"/x/helper"}));
+                                       "/opt", kLibexec, "", executable_in({"/x/helper"}));
   EXPECT_FALSE(h.available());
   EXPECT_EQ(h.why_not,
             "the engine is reached over tcp://127.0.0.1:2375: clnrm cannot bind-mount "

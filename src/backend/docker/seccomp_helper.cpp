@@ -6,12 +6,28 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 namespace clnrm::docker {
 
+namespace {
+
+// Set before main by the binaries that need it (set_seccomp_helper_fallback),
+// read afterwards; a function-local static so a setter in another
+// translation unit's static initialiser never sees it unconstructed.
+std::string& seccomp_helper_fallback() {
+  static std::string path;
+  return path;
+}
+
+}  // namespace
+
+void set_seccomp_helper_fallback(std::string path) { seccomp_helper_fallback() = std::move(path); }
+
 SeccompHelper locate_seccomp_helper(const Endpoint& engine, std::string_view configured,
                                     std::string_view env, std::string_view exe_dir,
-                                    std::string_view build_path,
+                                    std::string_view libexec_from_bindir,
+                                    std::string_view fallback,
                                     const std::function<bool(const std::string&)>& is_executable) {
   SeccompHelper h;
   if (engine.unix_socket.empty()) {
@@ -34,8 +50,15 @@ SeccompHelper locate_seccomp_helper(const Endpoint& engine, std::string_view con
     take(env, "CLNRM_SECCOMP_EXEC");
   } else {
     std::vector<std::string> tried;
-    if (!exe_dir.empty()) tried.push_back(fmt::format("{}/{}", exe_dir, kSeccompHelperFileName));
-    if (!build_path.empty()) tried.emplace_back(build_path);
+    if (!exe_dir.empty()) {
+      tried.push_back(fmt::format("{}/{}", exe_dir, kSeccompHelperFileName));
+      if (!libexec_from_bindir.empty()) {
+        const std::filesystem::path installed = std::filesystem::path(exe_dir) /
+                                                libexec_from_bindir / kSeccompHelperFileName;
+        tried.push_back(installed.lexically_normal().string());
+      }
+    }
+    if (!fallback.empty()) tried.emplace_back(fallback);
     for (const std::string& path : tried) {
       if (is_executable(path)) {
         h.host_path = path;
@@ -52,14 +75,16 @@ SeccompHelper find_seccomp_helper(const Endpoint& engine, std::string_view confi
   const char* env = std::getenv("CLNRM_SECCOMP_EXEC");
   std::error_code ec;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-#ifdef CLNRM_SECCOMP_EXEC_BUILD_PATH
-  const std::string_view build_path = CLNRM_SECCOMP_EXEC_BUILD_PATH;
+  // From the top-level CMakeLists.txt: libexec/clnrm relative to bin/, e.g.
+  // "../libexec/clnrm".
+#ifdef CLNRM_SECCOMP_EXEC_FROM_BINDIR
+  const std::string_view libexec_from_bindir = CLNRM_SECCOMP_EXEC_FROM_BINDIR;
 #else
-  const std::string_view build_path;
+  const std::string_view libexec_from_bindir;
 #endif
   return locate_seccomp_helper(
       engine, configured, env ? env : "", ec ? std::string() : exe.parent_path().string(),
-      build_path, [](const std::string& path) {
+      libexec_from_bindir, seccomp_helper_fallback(), [](const std::string& path) {
         std::error_code e;
         return std::filesystem::is_regular_file(path, e) && ::access(path.c_str(), X_OK) == 0;
       });

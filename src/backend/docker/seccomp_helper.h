@@ -38,14 +38,24 @@ struct SeccompHelper {
 
 // Decides where the helper is, from explicit inputs (unit-tested). The first
 // of `configured` (DockerOptions::seccomp_exec), `env` (CLNRM_SECCOMP_EXEC),
-// `<exe_dir>/clnrm-seccomp-exec`, `build_path` that is set wins; a configured
-// or env path that is not an executable file is reported, not skipped.
+// `<exe_dir>/clnrm-seccomp-exec`, `<exe_dir>/<libexec_from_bindir>/clnrm-seccomp-exec`
+// (an install: bin/../libexec/clnrm/), `fallback` that is set wins; a
+// configured or env path that is not an executable file is reported, not skipped.
 SeccompHelper locate_seccomp_helper(const Endpoint& engine, std::string_view configured,
                                     std::string_view env, std::string_view exe_dir,
-                                    std::string_view build_path,
+                                    std::string_view libexec_from_bindir,
+                                    std::string_view fallback,
                                     const std::function<bool(const std::string&)>& is_executable);
-// locate_seccomp_helper with the environment, /proc/self/exe and the build tree.
+// locate_seccomp_helper with the environment, /proc/self/exe, the install
+// layout CMake configured, and the fallback below.
 SeccompHelper find_seccomp_helper(const Endpoint& engine, std::string_view configured);
+
+// Where the helper is for a program that has it neither next to itself nor
+// in ../libexec/clnrm/: the test and benchmark binaries in the build tree's
+// subdirectories set the build tree's helper here before main
+// (tests/support/seccomp_helper_location.cpp). Looked at last. The library
+// itself never sets it, so no path of the build tree is compiled into it.
+void set_seccomp_helper_fallback(std::string path);
 
 // The argv prefix that runs a command under the policy's filter:
 // {"/.clnrm/seccomp-exec", "--deny=mount,...", "--deny-new-userns", "--"}.
