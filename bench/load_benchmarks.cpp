@@ -96,7 +96,7 @@ std::vector<clnrm::TestSpec> make_specs(int n, const std::string& body) {
 // fds_after_run: after all of them, backend still alive; fds_end: after the
 // backend is destroyed. The leak check is fds_after_run == fds_after_first.
 // fds_end - fds_start is what outlives the backend: nothing for the sandbox
-// since its keeper pipe lives only while pods do (src/backend/sandbox/pod_init.h).
+// since its keeper pipe lives only while pods do (src/backend/sandbox/pod_init_launcher.h).
 void run_load(benchmark::State& state, const char* label, std::shared_ptr<clnrm::Backend> backend, const std::vector<clnrm::TestSpec>& specs,
               int fds_start) {
   std::size_t failed = 0;

@@ -4,7 +4,7 @@
 // SandboxOptions::scratch_mb), so the writer gets ENOSPC and the pod goes on; a step that allocates past
 // the memory limit is the OOM killer's victim, never the pod's init (which
 // may share the runner's memory: killing it would take the runner too, see
-// src/backend/sandbox/pod_init.cpp). The fault stays in its cleanroom.
+// src/backend/sandbox/pod_init_launcher.cpp). The fault stays in its cleanroom.
 // ctest runs this suite twice: nested steps, and direct steps under pod init
 // (integration.sandbox_direct_steps).
 #include <clnrm/error.h>

@@ -1,4 +1,4 @@
-// Pod inits and their parent threads (src/backend/sandbox/pod_init.cpp): a
+// Pod inits and their parent threads (src/backend/sandbox/pod_init_launcher.cpp): a
 // root runner's pod init shares the runner's memory and borrows the
 // thread-local storage of a parent thread of its own, which clones no other
 // pod init until this one is gone. Many pods at once each get one; parents

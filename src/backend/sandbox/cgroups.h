@@ -1,4 +1,6 @@
 #pragma once
+// Side: runner (docs/SANDBOX.md, "Code by side").
+//
 // Pod resource limits. cgroup v1 (this machine's hybrid layout: memory, pids
 // and cpu controllers) under a clnrm-owned parent group when writable, else
 // setrlimit in each process (weaker, and said so). Every decision is recorded

@@ -1,3 +1,5 @@
+// Side: shared tool (docs/SANDBOX.md, "Code by side"): async-signal-safe
+// pieces of every child that ends in execve() (child_exec.h).
 #include "backend/sandbox/child_exec.h"
 
 #include <clnrm/backend.h>
@@ -10,18 +12,6 @@
 #include <cstring>
 
 namespace clnrm::sandbox {
-
-RawExec raw_exec(const ExecPlan& plan) {
-  RawExec raw;
-  raw.candidates = plan.candidate_ptrs.data();
-  raw.argv = plan.argv.data();
-  raw.envp = plan.envp.data();
-  raw.workdir = plan.workdir.c_str();
-  raw.rootfs = plan.rootfs.c_str();
-  raw.not_found_message = plan.not_found_message.c_str();
-  raw.denied_message = plan.denied_message.c_str();
-  return raw;
-}
 
 void write_all(int fd, const char* data, std::size_t size) noexcept {
   while (size > 0) {

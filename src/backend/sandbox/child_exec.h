@@ -1,8 +1,8 @@
 #pragma once
-// Async-signal-safe pieces shared by every child that ends in execve(): the
-// runner-forked path (spawn.cpp) and the pod's fork server (fork_server.cpp).
-
-#include "backend/sandbox/exec_plan.h"
+// Side: shared tool (docs/SANDBOX.md, "Code by side"); includes no
+// runner-side header. Async-signal-safe pieces shared by every child that
+// ends in execve(): the runner-forked path (runner_spawn.cpp) and the pod's fork
+// server (pod_server.cpp, step_init.cpp).
 
 #include <sys/types.h>
 
@@ -21,8 +21,6 @@ struct RawExec {
   const char* not_found_message = "";
   const char* denied_message = "";
 };
-
-RawExec raw_exec(const ExecPlan& plan);
 
 void write_all(int fd, const char* data, std::size_t size) noexcept;
 void write_str(int fd, const char* s) noexcept;

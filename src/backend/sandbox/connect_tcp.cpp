@@ -2,6 +2,8 @@
 // network namespace is per thread, so a short-lived thread enters the pod's
 // network, creates and connects the socket, and leaves; the socket stays bound
 // to the pod's namespace and works from any thread.
+//
+// Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/pod_core.h"
 
 #include <clnrm/error.h>

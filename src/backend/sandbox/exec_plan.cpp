@@ -1,3 +1,4 @@
+// Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/exec_plan.h"
 
 #include <clnrm/error.h>
@@ -100,6 +101,18 @@ ExecPlan make_exec_plan(const ProcessSpec& spec, const std::string& test_name, c
   plan.not_found_message = "clnrm: " + program + ": command not found\n";
   plan.denied_message = "clnrm: " + program + ": permission denied\n";
   return plan;
+}
+
+RawExec raw_exec(const ExecPlan& plan) {
+  RawExec raw;
+  raw.candidates = plan.candidate_ptrs.data();
+  raw.argv = plan.argv.data();
+  raw.envp = plan.envp.data();
+  raw.workdir = plan.workdir.c_str();
+  raw.rootfs = plan.rootfs.c_str();
+  raw.not_found_message = plan.not_found_message.c_str();
+  raw.denied_message = plan.denied_message.c_str();
+  return raw;
 }
 
 }  // namespace clnrm::sandbox

@@ -2,6 +2,11 @@
 // Everything a child needs to exec a ProcessSpec, computed in the parent
 // before forking: after fork a multi-threaded parent's child may only make
 // async-signal-safe calls (no malloc, no locale, no iostreams).
+//
+// Side: runner (docs/SANDBOX.md, "Code by side"): made before the fork; what
+// a child reads of it is a RawExec (child_exec.h).
+
+#include "backend/sandbox/child_exec.h"
 
 #include <clnrm/backend.h>
 
@@ -31,5 +36,8 @@ std::vector<std::string> sandbox_environment(const ProcessSpec& spec, const std:
 // Throws Error(Config) for an empty argv, or a rootfs that is not a directory
 // with the mount points the sandbox needs (/tmp, /proc).
 ExecPlan make_exec_plan(const ProcessSpec& spec, const std::string& test_name, const std::string& pod_workdir);
+
+// `plan` as the plain pointers a child reads (valid while `plan` lives).
+RawExec raw_exec(const ExecPlan& plan);
 
 }  // namespace clnrm::sandbox

@@ -6,6 +6,9 @@
 // makes that the root and the whole host tree is detached. Nothing of this
 // is visible on the host, and it all goes with the namespace, even after
 // SIGKILL. Async-signal-safe: no allocation, fixed buffers.
+//
+// Side: inside the pod (docs/SANDBOX.md, "Code by side"); includes no
+// runner-side header.
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
@@ -19,8 +22,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "backend/sandbox/pod_init.h"
-#include "backend/sandbox/root_view.h"
+#include "backend/sandbox/mounts.h"
 
 namespace clnrm::sandbox {
 namespace {
@@ -220,18 +222,6 @@ int setup_proc_and_sys(const Failure& f) noexcept {
 }
 
 }  // namespace
-
-std::string scratch_options(std::uint64_t scratch_mb,
-                            std::optional<std::uint64_t> memory_limit_mb) {
-  constexpr std::uint64_t kMiB = 1024 * 1024;
-  std::uint64_t bytes = 1024 * kMiB;
-  if (scratch_mb > 0) {
-    bytes = scratch_mb * kMiB;
-  } else if (memory_limit_mb && *memory_limit_mb > 0) {
-    bytes = std::max<std::uint64_t>(*memory_limit_mb * kMiB / 2, kMiB);
-  }
-  return "size=" + std::to_string(bytes);
-}
 
 int prepare_pod_mounts(const MountPlan& plan, int* shared_fds, const char** stage) noexcept {
   const Failure f{stage};

@@ -1,4 +1,6 @@
 #pragma once
+// Side: runner (docs/SANDBOX.md, "Code by side").
+//
 // The runner side of a running step: feed stdin, read stdout and stderr
 // separately (poll(), no threads), watch the process through its pidfd, and
 // enforce the timeout and the CancelToken by SIGKILL of the step's PID

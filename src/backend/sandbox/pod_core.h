@@ -1,15 +1,17 @@
 #pragma once
+// Side: runner (docs/SANDBOX.md, "Code by side").
+//
 // State shared by a sandbox pod and the services started in it: the pod
 // init's namespaces (as open descriptors, so joining them does not race with
 // pid reuse), the security plan, the cgroups. Services keep it alive with a
 // shared_ptr so a service outliving its Pod object still has valid fds.
 
 #include "backend/sandbox/cgroups.h"
-#include "backend/sandbox/fork_server.h"
-#include "backend/sandbox/pod_init.h"
+#include "backend/sandbox/fork_protocol.h"
+#include "backend/sandbox/pod_init_launcher.h"
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/security.h"
-#include "backend/sandbox/spawn.h"
+#include "backend/sandbox/runner_spawn.h"
 #include "backend/sandbox/unique_fd.h"
 
 #include <clnrm/backend.h>
@@ -47,7 +49,7 @@ struct PodCore {
   std::mutex destroy_mutex;
   std::atomic<bool> destroyed{false};
   // PodSpec::sequential_steps: steps may run directly under pod init (see
-  // fork_server.h), one at a time (sequential_mutex), until a service starts.
+  // pod_server.h), one at a time (sequential_mutex), until a service starts.
   bool sequential_steps = false;
   std::mutex sequential_mutex;
   bool service_started = false;  // guarded by sequential_mutex

@@ -1,7 +1,10 @@
 // Hostname and network of a pod: `cleanroom` (`clnrm` for a [determinism]
 // test), and in its own network namespace only loopback, brought up with one
 // ioctl (no netlink, no `ip`).
-#include "backend/sandbox/pod_init.h"
+//
+// Side: inside the pod (docs/SANDBOX.md, "Code by side"); includes no
+// runner-side header.
+#include "backend/sandbox/pod_network.h"
 
 #include <net/if.h>
 #include <sys/ioctl.h>

@@ -1,6 +1,8 @@
 // probe_sandbox_support(): which kernel feature the sandbox needs is missing.
 // A throw-away child tries each namespace kind on its own (unshare) and the
 // newer mount API, and reports the first failure with its errno.
+//
+// Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/unique_fd.h"
 
 #include <clnrm/sandbox.h>

@@ -1,5 +1,7 @@
 // The runner's side of a pod's root view (root_view.h): which host paths a
 // pod sees, and the sockets among them.
+//
+// Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/root_view.h"
 
 #include <clnrm/error.h>
@@ -14,7 +16,6 @@
 #include <mutex>
 
 #include "backend/host_sockets.h"
-#include "backend/sandbox/pod_init.h"
 #include "backend/sandbox/unique_fd.h"
 
 namespace clnrm::sandbox {

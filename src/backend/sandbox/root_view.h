@@ -11,9 +11,13 @@
 // ignores read-only mounts and network namespaces), so every socket found in
 // a bound directory is covered by /dev/null as well.
 //
-// This file is the runner's side: it decides the list (and finds the
-// sockets) once, before any pod exists. mounts.cpp builds it inside the pod's
-// fresh mount namespace from that list, with async-signal-safe calls only.
+// Side: runner (docs/SANDBOX.md, "Code by side"). This file decides the list
+// (and finds the sockets) once, before any pod exists; the list's types
+// (RootView, ViewEntry) are in pod_init_config.h, since mounts.cpp builds it
+// inside the pod's fresh mount namespace from that list, with
+// async-signal-safe calls only.
+
+#include "backend/sandbox/pod_init_config.h"
 
 #include <clnrm/spec.h>
 
@@ -22,29 +26,6 @@
 #include <vector>
 
 namespace clnrm::sandbox {
-
-struct ViewEntry {
-  enum class Kind { Directory, File, Symlink };
-  std::string path;  // the path on the host (and in the pod, unless `target` is set)
-  Kind kind = Kind::Directory;
-  std::string link;     // Symlink: its target, recreated as is (/bin -> usr/bin)
-  // A PodSpec::shared_host_dirs or PodSpec::volumes entry: opened by the
-  // runner's identity, bound after the pod's own mounts.
-  bool shared = false;
-  std::string target{};   // a volume: where the pod sees it (container_path)
-  bool writable = false;  // a volume with read_only = false
-  bool volume = false;    // opened without following any symbolic link
-
-  const std::string& in_pod() const { return target.empty() ? path : target; }
-};
-
-struct RootView {
-  std::vector<ViewEntry> entries;  // parents before children
-  // Covered by /dev/null in the pod: the unix sockets inside bound
-  // directories, and the host's password hashes and host keys (which host
-  // root, the identity of a low pod, could read).
-  std::vector<std::string> covered;
-};
 
 // The allowlisted system directories as they are on this host now, with the
 // sockets and secrets to cover. A backend takes it once, when it starts.

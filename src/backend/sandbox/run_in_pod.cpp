@@ -1,5 +1,8 @@
 // One step in a pod: spawn it in a fresh nested PID namespace, capture its
 // output, reap it with wait4, and turn all of that into an ExecResult.
+//
+// Side: runner (docs/SANDBOX.md, "Code by side").
+#include "backend/sandbox/fork_client.h"
 #include "backend/sandbox/output_capture.h"
 #include "backend/sandbox/pod_core.h"
 

@@ -1,4 +1,6 @@
 // The sandbox Backend: the embedded default, no daemon.
+//
+// Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/cgroups.h"
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/sandbox_pod.h"

@@ -1,7 +1,9 @@
 // Creating and destroying a sandbox pod (one test's cleanroom).
+//
+// Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/sandbox_pod.h"
 
-#include "backend/sandbox/pod_init.h"
+#include "backend/sandbox/pod_init_launcher.h"
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/sanitized_build.h"
 
@@ -18,12 +20,30 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <optional>
+#include <string>
 
 namespace clnrm::sandbox {
 namespace {
+
+// "size=<bytes>" for a pod's scratch tmpfs: `scratch_mb` when set, else half
+// the pod's memory limit (the other half is for its processes), else 1 GiB.
+std::string scratch_options(std::uint64_t scratch_mb,
+                            std::optional<std::uint64_t> memory_limit_mb) {
+  constexpr std::uint64_t kMiB = 1024 * 1024;
+  std::uint64_t bytes = 1024 * kMiB;
+  if (scratch_mb > 0) {
+    bytes = scratch_mb * kMiB;
+  } else if (memory_limit_mb && *memory_limit_mb > 0) {
+    bytes = std::max<std::uint64_t>(*memory_limit_mb * kMiB / 2, kMiB);
+  }
+  return "size=" + std::to_string(bytes);
+}
 
 std::string make_pod_id(const std::string& test_name) {
   static std::atomic<std::uint64_t> counter{0};

@@ -1,4 +1,6 @@
 #pragma once
+// Side: runner (docs/SANDBOX.md, "Code by side").
+//
 // The sandbox backend's Pod (see include/clnrm/sandbox.h for the model).
 
 #include "backend/sandbox/pod_core.h"

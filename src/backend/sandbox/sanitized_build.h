@@ -1,4 +1,6 @@
 #pragma once
+// Side: shared tool (docs/SANDBOX.md, "Code by side").
+//
 // True in an ASan or TSan build. Their shadow memory cannot follow a child
 // that shares the runner's address space (CLONE_VM) on a stack of its own:
 // what such a child poisons stays poisoned for the runner, and the runner's

@@ -1,6 +1,8 @@
+// Side: shared tool (docs/SANDBOX.md, "Code by side"). The plan is made by
+// the runner; its application runs in children inside the pod (security.h).
 #include "backend/sandbox/security.h"
 
-#include "backend/sandbox/unique_fd.h"
+#include "base/unique_fd.h"
 #include "policy/seccomp_deny_rules.h"
 
 #include <clnrm/error.h>

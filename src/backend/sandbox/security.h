@@ -1,4 +1,8 @@
 #pragma once
+// Side: shared tool (docs/SANDBOX.md, "Code by side"). The plan is made by
+// the runner (make_security_plan, seccomp_program); apply_security_in_child
+// and drop_bounding_set run in children inside the pod (async-signal-safe).
+//
 // The IsolationPolicy (include/clnrm/policy.h, the §7 table) made concrete for sandbox processes:
 // capability bounding set, no_new_privs, a seccomp filter (the keyring calls
 // at every level, the policy's whole list at High), and the

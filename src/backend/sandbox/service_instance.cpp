@@ -2,6 +2,9 @@
 // so stop() takes its whole tree) but stdout+stderr go to one pipe that a
 // reader thread drains into a bounded in-memory log, and the thread reaps the
 // process when it exits.
+//
+// Side: runner (docs/SANDBOX.md, "Code by side").
+#include "backend/sandbox/fork_client.h"
 #include "backend/sandbox/pod_core.h"
 
 #include <clnrm/error.h>

@@ -1,3 +1,4 @@
+// Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/standby_pods.h"
 
 #include <fmt/format.h>

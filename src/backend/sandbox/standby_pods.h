@@ -1,4 +1,6 @@
 #pragma once
+// Side: runner (docs/SANDBOX.md, "Code by side").
+//
 // Standby pods (SandboxOptions::standby_pods): pods made ahead of demand by a
 // background thread, one kind at a time, so create_pod of a kind seen before
 // returns a ready pod. A standby pod has never run anything; taking it only

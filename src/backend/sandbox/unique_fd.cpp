@@ -1,3 +1,4 @@
+// Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/unique_fd.h"
 
 #include <clnrm/error.h>

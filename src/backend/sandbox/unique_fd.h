@@ -1,4 +1,6 @@
 #pragma once
+// Side: runner (docs/SANDBOX.md, "Code by side").
+//
 // Pipes that are CLOEXEC from birth: the runner is multi-threaded, and a
 // descriptor without O_CLOEXEC leaks into every child any other thread forks
 // at that moment. (UniqueFd is base/unique_fd.h's.)

@@ -4,7 +4,9 @@
 // user's keyrings -- trusts a test. An unprivileged runner may only map
 // itself: uid/gid 0 inside is the runner's own, and setgroups must be denied
 // before such a process may write gid_map.
-#include "backend/sandbox/pod_init.h"
+//
+// Side: runner (docs/SANDBOX.md, "Code by side").
+#include "backend/sandbox/pod_init_launcher.h"
 #include "backend/sandbox/unique_fd.h"
 
 #include <clnrm/error.h>

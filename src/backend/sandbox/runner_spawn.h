@@ -1,4 +1,8 @@
 #pragma once
+// Side: runner (docs/SANDBOX.md, "Code by side"): the runner-forked path. C1
+// and C2 below are the runner's own children; C3 is the one step init
+// (step_init.h), as in the fork server.
+//
 // Spawning a step or service process inside a pod, safely from a
 // multi-threaded runner:
 //
@@ -11,9 +15,9 @@
 //     caller's active one, so C1 cannot) and clone(CLONE_VM)s C3 (a copy in
 //     a sanitized build). On the kill-tree signal it SIGKILLs C3; it reports
 //     the command's status and resource usage on the status pipe.
-//   C3 is PID 1 of the step's own nested PID namespace (PDEATHSIG on C2): a
-//     tiny init that applies the security plan, vfork()s C4, forwards signals,
-//     reaps orphans. When it exits the kernel kills everything left in the
+//   C3 is PID 1 of the step's own nested PID namespace (PDEATHSIG on C2): the
+//     step init (step_init.h) that applies the security plan, vfork()s C4,
+//     forwards signals, reaps orphans. When it exits the kernel kills everything left in the
 //     namespace, so a daemon a step forked cannot survive it.
 //   C4 resets signal state and execve()s the command, trying each PATH
 //     candidate; on failure it writes "clnrm: foo: command not found" to its
@@ -23,6 +27,7 @@
 
 #include "backend/sandbox/exec_plan.h"
 #include "backend/sandbox/security.h"
+#include "backend/sandbox/step_status.h"
 #include "backend/sandbox/unique_fd.h"
 
 #include <sys/types.h>
@@ -52,24 +57,6 @@ struct SpawnRequest {
   int stderr_fd = -1;
   int status_fd = -1;  // C2 writes a StepStatus here
 };
-
-// What C2 writes on the status pipe when the command is done: its wait status
-// and the resource usage of the command and every process C2 reaped.
-struct StepStatus {
-  int wait_status = 0;
-  long user_us = 0;
-  long system_us = 0;
-  long max_rss_kb = 0;
-};
-
-// Adds a reaped process's CPU time to `status` and keeps the largest max RSS
-// (async-signal-safe).
-void add_usage(StepStatus& status, const rusage& usage) noexcept;
-
-// As the init of a step's PID namespace: reaps every process of the tree,
-// adding up their resource usage, until `command` exits (its status is the
-// step's). Async-signal-safe: runs in a forked child.
-StepStatus reap_step_tree(pid_t command) noexcept;
 
 struct SpawnedProcess {
   pid_t pid = -1;   // C2: the nested PID namespace's init, a child of the runner

@@ -1,8 +1,11 @@
-#include "backend/sandbox/spawn.h"
+// Side: runner (docs/SANDBOX.md, "Code by side"): the runner-forked path
+// (runner_spawn.h); C3 runs the step init of step_init.cpp.
+#include "backend/sandbox/runner_spawn.h"
 
 #include "backend/sandbox/child_exec.h"
-#include "backend/sandbox/pod_init.h"
+#include "backend/sandbox/mounts.h"
 #include "backend/sandbox/sanitized_build.h"
+#include "backend/sandbox/step_init.h"
 
 #include <clnrm/error.h>
 
@@ -49,22 +52,16 @@ struct CommandStatus {
 };
 CommandStatus* g_command = nullptr;
 // Separate signal targets because with CLONE_VM both processes run handlers
-// on the same memory.
+// on the same memory: C3's handlers signal step_init.cpp's own.
 volatile sig_atomic_t g_c3_pid = 0;  // C2's handlers signal this
-volatile sig_atomic_t g_c4_pid = 0;  // C3's handlers signal this
 int g_kill_tree_signal = 0;          // set in the parent before any clone
 
 void forward_to_c3(int sig) {
   if (g_c3_pid > 0) ::kill(g_c3_pid, sig);
 }
-void forward_to_c4(int sig) {
-  if (g_c4_pid > 0) ::kill(g_c4_pid, sig);
-}
 void kill_c3(int) {
   if (g_c3_pid > 0) ::kill(g_c3_pid, SIGKILL);
 }
-
-constexpr int kForwardedSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 void set_handler(int sig, void (*handler)(int)) noexcept {
   struct sigaction sa {};
@@ -74,48 +71,29 @@ void set_handler(int sig, void (*handler)(int)) noexcept {
   ::sigaction(sig, &sa, nullptr);
 }
 
-[[noreturn]] void c3_fail(const char* what, int error, int code) noexcept {
-  write_failure(what, error);
-  g_command->status = StepStatus{};
-  g_command->status.wait_status = code << 8;
+// Where C3's step init leaves the command's status: in shared memory, for
+// C2 (which reports on the status pipe once C3 is gone).
+void report_to_c2(const StepStatus& status) noexcept {
+  g_command->status = status;
   g_command->valid = 1;
-  ::_exit(code);
 }
 
-// C3: PID 1 of the step's own PID namespace. A tiny init: applies the
-// security plan, vfork()s the command, forwards signals to it, reaps every
-// orphan, and leaves the command's wait status and resource usage in shared
-// memory for C2.
+// C3: PID 1 of the step's own PID namespace, the step init (step_init.h),
+// which leaves the command's wait status and resource usage in shared memory
+// for C2.
 int c3_main(void* arg) {
   const SpawnRequest& r = *static_cast<const SpawnRequest*>(arg);
   // If C2 is SIGKILLed this init (and so the whole namespace) goes too.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  for (const int sig : kForwardedSignals) set_handler(sig, forward_to_c4);
   set_handler(g_kill_tree_signal, SIG_DFL);
-
-  if (::chdir(r.exec->workdir.c_str()) != 0) c3_fail("cannot change to the workdir", errno, 127);
-  const char* stage = "security";
-  if (const int e = apply_security_in_child(*r.security, &stage); e != 0) c3_fail(stage, e, 127);
-
-  const pid_t child = ::vfork();
-  if (child == 0) exec_command(raw_exec(*r.exec));
-  if (child < 0) c3_fail("cannot fork", errno, 127);
-  g_c4_pid = child;
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-
-  const StepStatus result = reap_step_tree(child);
-  g_command->status = result;
-  g_command->valid = 1;
+  StepInit init;
+  init.exec = raw_exec(*r.exec);
+  init.security = r.security;
+  init.report = report_to_c2;
   // Exiting as PID 1 makes the kernel kill every process left in this
   // namespace (daemons the step forked) before C2's wait returns.
-  ::_exit(0);
+  run_step_init(init);
 }
-
-// Moves a descriptor above the stdio range, so dup2 onto 0-3 cannot clobber
-// a source that already sits there (the runner may have closed its stdin).
-int lift(int fd) noexcept { return fd < 0 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 10); }
 
 // C2: in the pod's namespaces, a child of the runner. The kernel only lets a
 // process create a PID namespace under its own active one, so C2 (already in
@@ -125,17 +103,9 @@ int lift(int fd) noexcept { return fd < 0 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 10
   sigfillset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
   g_c3_pid = 0;
-  g_c4_pid = 0;
 
-  int in = r.stdin_fd >= 0 ? lift(r.stdin_fd) : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const int out = lift(r.stdout_fd);
-  const int err = lift(r.stderr_fd);
-  const int status = lift(r.status_fd);
-  if (in < 0 || out < 0 || err < 0 || status < 0) ::_exit(127);
-  if (in < 10) in = lift(in);
-  if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 || ::dup2(status, 3) < 0) ::_exit(127);
-  ::fcntl(3, F_SETFD, FD_CLOEXEC);  // the command must not inherit it
-  ::close_range(4, ~0U, 0);        // nothing of the runner survives in the pod
+  const int stdio[4] = {r.stdin_fd, r.stdout_fd, r.stderr_fd, r.status_fd};
+  if (!take_step_stdio(stdio)) ::_exit(127);
   // C2 and C3 hold a copy of the runner's memory and, until C3 drops them,
   // capabilities: not dumpable means a step cannot ptrace or read their
   // /proc/<pid>/mem through the pod's /proc.
@@ -268,7 +238,7 @@ SpawnedProcess spawn_in_pod(const SpawnRequest& request) {
   // the kernel refuses setns(CLONE_NEWUSER) to a process sharing its memory,
   // so with a user namespace C1 gets its own copy. A sanitized build uses
   // fork() itself: sanitizers follow it, not a raw clone() of a
-  // multi-threaded process (pod_init.cpp says why).
+  // multi-threaded process (pod_init_launcher.cpp says why).
   pid_t c1;
   if (kSanitized) {
     c1 = ::fork();
@@ -309,31 +279,6 @@ SpawnedProcess spawn_in_pod(const SpawnRequest& request) {
     throw_errno("sandbox: pidfd_open");
   }
   return spawned;
-}
-
-void add_usage(StepStatus& status, const rusage& usage) noexcept {
-  status.user_us += usage.ru_utime.tv_sec * 1000000L + usage.ru_utime.tv_usec;
-  status.system_us += usage.ru_stime.tv_sec * 1000000L + usage.ru_stime.tv_usec;
-  if (usage.ru_maxrss > status.max_rss_kb) status.max_rss_kb = usage.ru_maxrss;
-}
-
-StepStatus reap_step_tree(pid_t command) noexcept {
-  StepStatus result;
-  for (;;) {
-    int st = 0;
-    rusage ru{};
-    const pid_t w = ::wait4(-1, &st, 0, &ru);
-    if (w > 0) add_usage(result, ru);
-    if (w == command) {
-      result.wait_status = st;
-      break;
-    }
-    if (w < 0 && errno != EINTR) {
-      result.wait_status = 127 << 8;
-      break;
-    }
-  }
-  return result;
 }
 
 }  // namespace clnrm::sandbox

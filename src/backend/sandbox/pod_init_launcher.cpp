@@ -1,16 +1,16 @@
-#include "backend/sandbox/pod_init.h"
+// Side: runner (docs/SANDBOX.md, "Code by side"): the parent threads that
+// clone pod init (whose code, pod_init_main.cpp, runs inside the pod), the
+// keeper pipe, and clone_pod_init (pod_init_launcher.h).
+#include "backend/sandbox/pod_init_launcher.h"
 
 #include "backend/sandbox/child_exec.h"
-#include "backend/sandbox/fork_server.h"
+#include "backend/sandbox/pod_init_main.h"
 #include "backend/sandbox/sanitized_build.h"
 
 #include <fcntl.h>
-#include <linux/keyctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,110 +25,6 @@
 
 namespace clnrm::sandbox {
 namespace {
-
-void report(int fd, int error, const char* stage, bool started = false) noexcept {
-  const PodInitReport r{error, stage, started};
-  while (::write(fd, &r, sizeof r) < 0 && errno == EINTR) {
-  }
-}
-
-int pod_init_main(void* arg) {
-  const auto& cfg = *static_cast<const PodInitConfig*>(arg);
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // Once this arrives the runner learns the pid (CLONE_PARENT_SETTID, or in
-  // a sanitized build from the parent thread: PodInitParent::taken()).
-  report(cfg.report_fd, 0, nullptr, true);
-  // Wait for the parent: uid/gid maps and cgroup membership come first. EOF
-  // means the parent gave up (or died before PDEATHSIG was armed).
-  if (cfg.go_fd >= 0) {
-    char go = 0;
-    ssize_t n;
-    while ((n = ::read(cfg.go_fd, &go, 1)) < 0 && errno == EINTR) {
-    }
-    if (n != 1) ::_exit(1);
-  }
-
-  const char* stage = "setup";
-  int shared_fds[kMaxSharedDirs];
-  if (int e = prepare_pod_mounts(cfg.mounts, shared_fds, &stage); e != 0) {
-    report(cfg.report_fd, e, stage);
-    ::_exit(1);
-  }
-  if (cfg.become_namespace_root) {
-    // Raw syscalls: glibc's set*id would signal every thread of what it
-    // takes for this process (with CLONE_VM, the runner's).
-    if (::syscall(SYS_setresgid, 0, 0, 0) != 0 || ::syscall(SYS_setresuid, 0, 0, 0) != 0) {
-      report(cfg.report_fd, errno, "becoming root of the pod's user namespace");
-      ::_exit(1);
-    }
-    // The runner's supplementary groups are not the pod's (EPERM where the
-    // runner was unprivileged and setgroups is denied: it has none to lose).
-    ::syscall(SYS_setgroups, 0, nullptr);
-  }
-  // A session keyring of its own: the runner's (and through it the runner
-  // user's keyring, which possession would grant) stays out of reach.
-  ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
-  for (int i = 0; i < cfg.cgroup_procs_count; ++i) {
-    if (::write(cfg.cgroup_procs_fds[i], "0", 1) != 1) {
-      report(cfg.report_fd, errno, "joining the pod's cgroups");
-      ::_exit(1);
-    }
-  }
-  if (int e = setup_pod_mounts(cfg.mounts, shared_fds, &stage); e != 0) {
-    report(cfg.report_fd, e, stage);
-    ::_exit(1);
-  }
-  if (int e = setup_pod_network(cfg.new_network, cfg.hostname, &stage); e != 0) {
-    report(cfg.report_fd, e, stage);
-    ::_exit(1);
-  }
-  if (cfg.control_fd >= 0) {
-    // Once for every process the fork server will fork: default signal
-    // dispositions (the runner may ignore some) and the level's bounding set.
-    // Pod init keeps its own effective capabilities (CLONE_NEWPID needs
-    // CAP_SYS_ADMIN).
-    reset_signal_dispositions();
-    if (int e = drop_bounding_set(*cfg.security, &stage); e != 0) {
-      report(cfg.report_fd, e, stage);
-      ::_exit(1);
-    }
-  }
-  ::prctl(PR_SET_NAME, "clnrm-pod");
-  // Steps run as root too; not dumpable means they cannot ptrace the pod's
-  // init to borrow its capabilities.
-  ::prctl(PR_SET_DUMPABLE, 0);
-
-  // Keep only the keeper pipe (as fd 3) and /dev/null on 0-2: a pod must not
-  // hold the runner's terminal, sockets or other pods' pipes open.
-  const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  const int keeper = ::fcntl(cfg.keeper_fd, F_DUPFD_CLOEXEC, 10);
-  const int control = cfg.control_fd >= 0 ? ::fcntl(cfg.control_fd, F_DUPFD_CLOEXEC, 10) : -1;
-  if (null_fd < 0 || keeper < 0 || (cfg.control_fd >= 0 && control < 0)) {
-    report(cfg.report_fd, errno, "preparing pod init descriptors");
-    ::_exit(1);
-  }
-  // With CLONE_VM, `cfg` is the runner's and gone once the runner has the
-  // report: keep what the fork server needs.
-  const SecurityPlan* security = cfg.security;
-  ForkServerMemory* memory = cfg.fork_server_memory;
-  report(cfg.report_fd, 0, nullptr);
-  ::dup2(null_fd, 0);
-  ::dup2(null_fd, 1);
-  ::dup2(null_fd, 2);
-  ::dup2(keeper, 3);
-  if (control >= 0) ::dup2(control, 4);
-  ::close_range(control >= 0 ? 5 : 4, ~0U, 0);
-
-  sigset_t all;
-  sigfillset(&all);
-  ::sigprocmask(SIG_SETMASK, &all, nullptr);
-  if (control >= 0) serve_spawn_requests(3, 4, *security, *memory);
-  for (;;) {
-    char byte;
-    const ssize_t r = ::read(3, &byte, 1);
-    if (r == 0 || (r < 0 && errno != EINTR)) ::_exit(0);  // the runner is gone
-  }
-}
 
 // ---- Parent threads ----
 //
@@ -247,7 +143,7 @@ pid_t clone_through_a_copy(PodInitConfig* config) {
     if (pid == 0) pod_init_main(config);
     if (pid < 0) {
       pid = -errno;
-      report(config->report_fd, -pid, "clone");
+      report_pod_init(config->report_fd, -pid, "clone");
     }
     ::_exit(::write(back[1], &pid, sizeof pid) == sizeof pid ? 0 : 1);
   }
@@ -315,7 +211,7 @@ void PodInitParent::run() {
       if (pid < 0) error = errno;
     }
     // No pod init: the starting thread still waits on its report pipe.
-    if (error != 0) report(report_fd, error, "clone");
+    if (error != 0) report_pod_init(report_fd, error, "clone");
     std::lock_guard lock(state_.mutex);
     state_.idle.push_back(this);
   }

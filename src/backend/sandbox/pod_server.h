@@ -1,4 +1,8 @@
 #pragma once
+// Side: inside the pod (docs/SANDBOX.md, "Code by side"); includes no
+// runner-side header. The runner's end is fork_client.h, the messages
+// fork_protocol.h, the step init step_init.h.
+//
 // The pod's fork server. Pod init (single-threaded, already in every pod
 // namespace and cgroup) forks steps and services on request, so the
 // multi-threaded runner does not fork at all for them, and a step joins the
@@ -13,7 +17,7 @@
 //
 // Killing the step init (pidfd_send_signal SIGKILL from the runner) kills its
 // whole namespace. Requests that do not fit in one message fall back to the
-// runner-forked path (spawn.h).
+// runner-forked path (runner_spawn.h).
 //
 // Direct steps: when the runner promises that nothing else runs in the pod
 // (no service, no other step: PodSpec::sequential_steps) and pod init has no
@@ -24,39 +28,10 @@
 // runner-sized address space and one PID namespace fewer per step. The runner
 // then watches the status pipe (not the pidfd) for the end of the step.
 
-#include "backend/sandbox/exec_plan.h"
+#include "backend/sandbox/fork_protocol.h"
 #include "backend/sandbox/security.h"
-#include "backend/sandbox/unique_fd.h"
-
-#include <cstddef>
-#include <memory>
-#include <optional>
-#include <vector>
 
 namespace clnrm::sandbox {
-
-// Memory pod init decodes requests into: allocated by the runner before the
-// pod init is cloned (the child may not allocate), untouched until used.
-struct ForkServerMemory {
-  static constexpr std::size_t kBytes = 256u << 10;
-  static constexpr std::size_t kPointers = 8192;
-  std::unique_ptr<char[]> bytes{new char[kBytes]};
-  std::unique_ptr<char*[]> pointers{new char*[kPointers]};
-};
-
-// The request for `plan`, or nullopt when it is too large for one message.
-// `direct`: the caller guarantees nothing else runs in the pod meanwhile.
-std::optional<std::vector<char>> encode_spawn_request(const ExecPlan& plan, bool with_stdin, bool direct = false);
-
-struct SpawnReply {
-  UniqueFd pidfd;       // the step init's, or the command's when `direct`
-  bool direct = false;  // the step ends when the status pipe is written (or pod init dies)
-};
-
-// Sends a request with its descriptors and returns what pod init started.
-// Throws Error(Backend) when the pod's fork server is gone or refuses.
-SpawnReply request_spawn(int control_fd, const std::vector<char>& request, int stdin_fd, int stdout_fd, int stderr_fd,
-                         int status_fd);
 
 // Pod init's loop (async-signal-safe). Returns never: exits when the runner
 // is gone (keeper EOF) or closed the control socket.

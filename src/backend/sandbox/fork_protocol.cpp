@@ -1,0 +1,214 @@
+// Side: shared protocol (docs/SANDBOX.md, "Code by side"): both halves of the
+// fork server's wire format and SCM_RIGHTS framing (fork_protocol.h). Pod
+// init's half is async-signal-safe: syscalls and memcpy/memchr only.
+#include "backend/sandbox/fork_protocol.h"
+
+#include "backend/sandbox/exec_plan.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+namespace clnrm::sandbox {
+namespace {
+
+constexpr std::uint32_t kMagic = 0x636c6e72;  // "clnr"
+constexpr std::size_t kMaxMessage = 200u << 10;  // below the default unix socket send buffer
+
+struct WireHeader {
+  std::uint32_t magic = kMagic;
+  std::uint32_t argc = 0;
+  std::uint32_t envc = 0;
+  std::uint32_t candc = 0;
+  std::uint32_t with_stdin = 0;
+  std::uint32_t direct = 0;  // the runner allows a direct step (pod_server.h)
+};
+
+void append(std::vector<char>& out, const std::string& s) {
+  out.insert(out.end(), s.begin(), s.end());
+  out.push_back('\0');
+}
+
+// ---- pod init side (async-signal-safe from here to the end of the namespace) ----
+
+// Walks `count` NUL-terminated strings from `*cursor`, storing pointers into
+// `slots` followed by a null. False when the message is malformed.
+bool take_strings(char*& cursor, char* end, std::uint32_t count, char**& slots, char** slots_end) {
+  if (static_cast<std::size_t>(slots_end - slots) < count + 1u) return false;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    char* nul = static_cast<char*>(std::memchr(cursor, '\0', static_cast<std::size_t>(end - cursor)));
+    if (nul == nullptr) return false;
+    *slots++ = cursor;
+    cursor = nul + 1;
+  }
+  *slots++ = nullptr;
+  return true;
+}
+
+bool take_string(char*& cursor, char* end, const char** out) {
+  char* nul = static_cast<char*>(std::memchr(cursor, '\0', static_cast<std::size_t>(end - cursor)));
+  if (nul == nullptr) return false;
+  *out = cursor;
+  cursor = nul + 1;
+  return true;
+}
+
+}  // namespace
+
+bool decode_spawn_request(char* data, std::size_t size, ForkServerMemory& memory, DecodedSpawnRequest& out) noexcept {
+  if (size < sizeof(WireHeader)) return false;
+  WireHeader header;
+  std::memcpy(&header, data, sizeof header);
+  if (header.magic != kMagic) return false;
+  char* cursor = data + sizeof header;
+  char* end = data + size;
+  RawExec& e = out.exec;
+  if (!take_string(cursor, end, &e.workdir) || !take_string(cursor, end, &e.rootfs) ||
+      !take_string(cursor, end, &e.not_found_message) || !take_string(cursor, end, &e.denied_message)) {
+    return false;
+  }
+  char** slots = memory.pointers.get();
+  char** slots_end = slots + ForkServerMemory::kPointers;
+  char** argv = slots;
+  if (!take_strings(cursor, end, header.argc, slots, slots_end)) return false;
+  char** envp = slots;
+  if (!take_strings(cursor, end, header.envc, slots, slots_end)) return false;
+  char** cands = slots;
+  if (!take_strings(cursor, end, header.candc, slots, slots_end)) return false;
+  e.argv = argv;
+  e.envp = envp;
+  e.candidates = cands;
+  out.with_stdin = header.with_stdin != 0;
+  out.direct = header.direct != 0;
+  return header.argc > 0;
+}
+
+void send_spawn_reply(int control_fd, int error, int pidfd, bool direct) noexcept {
+  WireReply r{error, direct ? 1 : 0};
+  iovec iov{&r, sizeof r};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  if (pidfd >= 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
+  }
+  while (::sendmsg(control_fd, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+  }
+}
+
+ssize_t receive_spawn_request(int control_fd, ForkServerMemory& memory, int received[4], int* count,
+                              bool* truncated) noexcept {
+  iovec iov{memory.bytes.get(), ForkServerMemory::kBytes};
+  alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  while ((n = ::recvmsg(control_fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  *count = 0;
+  *truncated = false;
+  if (n <= 0) return n;
+
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const int in_msg = static_cast<int>((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (int i = 0; i < in_msg; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+      if (*count < 4) {
+        received[(*count)++] = fd;
+      } else {
+        ::close(fd);
+      }
+    }
+  }
+  *truncated = (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
+  return n;
+}
+
+// ---- the runner's side ----
+
+std::optional<std::vector<char>> encode_spawn_request(const ExecPlan& plan, bool with_stdin, bool direct) {
+  WireHeader header;
+  header.argc = static_cast<std::uint32_t>(plan.argv_storage.size());
+  header.envc = static_cast<std::uint32_t>(plan.env_storage.size());
+  header.candc = static_cast<std::uint32_t>(plan.candidates.size());
+  header.with_stdin = with_stdin ? 1 : 0;
+  header.direct = direct ? 1 : 0;
+  if (header.argc + header.envc + header.candc + 3 > ForkServerMemory::kPointers) return std::nullopt;
+  std::vector<char> out(sizeof header);
+  std::memcpy(out.data(), &header, sizeof header);
+  append(out, plan.workdir);
+  append(out, plan.rootfs);
+  append(out, plan.not_found_message);
+  append(out, plan.denied_message);
+  for (const auto& s : plan.argv_storage) append(out, s);
+  for (const auto& s : plan.env_storage) append(out, s);
+  for (const auto& s : plan.candidates) append(out, s);
+  if (out.size() > kMaxMessage || out.size() > ForkServerMemory::kBytes) return std::nullopt;
+  return out;
+}
+
+ssize_t send_spawn_request(int control_fd, const std::vector<char>& request, int stdin_fd, int stdout_fd,
+                           int stderr_fd, int status_fd) {
+  int fds[4];
+  int count = 0;
+  if (stdin_fd >= 0) fds[count++] = stdin_fd;
+  fds[count++] = stdout_fd;
+  fds[count++] = stderr_fd;
+  fds[count++] = status_fd;
+  iovec iov{const_cast<char*>(request.data()), request.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = CMSG_SPACE(count * sizeof(int));
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(count * sizeof(int));
+  std::memcpy(CMSG_DATA(c), fds, count * sizeof(int));
+  ssize_t sent;
+  while ((sent = ::sendmsg(control_fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+  }
+  return sent;
+}
+
+ssize_t receive_spawn_reply(int control_fd, WireReply& reply, UniqueFd& pidfd) {
+  iovec riov{&reply, sizeof reply};
+  alignas(cmsghdr) char rcontrol[CMSG_SPACE(sizeof(int))] = {};
+  msghdr rmsg{};
+  rmsg.msg_iov = &riov;
+  rmsg.msg_iovlen = 1;
+  rmsg.msg_control = rcontrol;
+  rmsg.msg_controllen = sizeof rcontrol;
+  ssize_t got;
+  while ((got = ::recvmsg(control_fd, &rmsg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  if (got != static_cast<ssize_t>(sizeof reply)) return got;
+  for (cmsghdr* rc = CMSG_FIRSTHDR(&rmsg); rc != nullptr; rc = CMSG_NXTHDR(&rmsg, rc)) {
+    if (rc->cmsg_level == SOL_SOCKET && rc->cmsg_type == SCM_RIGHTS) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(rc), sizeof fd);
+      pidfd.reset(fd);
+    }
+  }
+  return got;
+}
+
+}  // namespace clnrm::sandbox

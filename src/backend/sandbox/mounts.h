@@ -1,0 +1,24 @@
+#pragma once
+// Side: inside the pod (docs/SANDBOX.md, "Code by side"); includes no
+// runner-side header. The pod's filesystem, built in mounts.cpp by pod init
+// (and enter_rootfs by a step's process). Async-signal-safe.
+
+#include "backend/sandbox/pod_init_config.h"
+
+namespace clnrm::sandbox {
+
+// The pod's root of MountPlan, made the root of the calling process's fresh
+// mount namespace (async-signal-safe), in two parts. The first, with the
+// runner's identity, opens the shared directories into `shared_fds` (at
+// most kMaxSharedDirs): one may lie below a directory that the pod's root
+// may not enter (a 0700 home or mkdtemp directory). The second, as the pod's
+// root (what it makes is its own), builds the rest and binds them from those
+// descriptors. Each returns 0 or an errno with *stage.
+int prepare_pod_mounts(const MountPlan& plan, int* shared_fds, const char** stage) noexcept;
+int setup_pod_mounts(const MountPlan& plan, const int* shared_fds, const char** stage) noexcept;
+// Makes `rootfs` the root of the calling process's (fresh, unshared) mount
+// namespace: a read-only bind of it, with the pod's /tmp (and workdir), /proc
+// and /dev bound in, then pivot_root (async-signal-safe).
+int enter_rootfs(const char* rootfs, const char** stage) noexcept;
+
+}  // namespace clnrm::sandbox

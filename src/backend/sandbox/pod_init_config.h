@@ -1,0 +1,100 @@
+#pragma once
+// Side: shared protocol (docs/SANDBOX.md, "Code by side"): what the runner
+// gives pod init (PodInitConfig, in memory pod init shares or has a copy of)
+// and what pod init reports on its report pipe (PodInitReport). Included by
+// both sides; includes neither.
+//
+// The pod init process: PID 1 of a pod's fresh namespaces. It builds the
+// cleanroom's filesystem and network view, reports success on a pipe, then
+// sleeps until the pod is destroyed (SIGKILL) or the runner dies (keeper pipe
+// EOF, or PR_SET_PDEATHSIG). Its death kills every process of the pod.
+// Inside: pod_init_main.h; the runner's side: pod_init_launcher.h.
+
+#include <string>
+#include <vector>
+
+namespace clnrm::sandbox {
+
+struct SecurityPlan;
+struct ForkServerMemory;
+
+// What of the host a pod's root shows (root_view.h says what and why; the
+// runner makes it there, pod init builds it in mounts.cpp).
+struct ViewEntry {
+  enum class Kind { Directory, File, Symlink };
+  std::string path;  // the path on the host (and in the pod, unless `target` is set)
+  Kind kind = Kind::Directory;
+  std::string link;     // Symlink: its target, recreated as is (/bin -> usr/bin)
+  // A PodSpec::shared_host_dirs or PodSpec::volumes entry: opened by the
+  // runner's identity, bound after the pod's own mounts.
+  bool shared = false;
+  std::string target{};   // a volume: where the pod sees it (container_path)
+  bool writable = false;  // a volume with read_only = false
+  bool volume = false;    // opened without following any symbolic link
+
+  const std::string& in_pod() const { return target.empty() ? path : target; }
+};
+
+struct RootView {
+  std::vector<ViewEntry> entries;  // parents before children
+  // Covered by /dev/null in the pod: the unix sockets inside bound
+  // directories, and the host's password hashes and host keys (which host
+  // root, the identity of a low pod, could read).
+  std::vector<std::string> covered;
+};
+
+// At most this many shared directories and volumes per pod: pod init opens
+// them into a fixed array (mounts.h) and the runner refuses more
+// (root_view.cpp).
+inline constexpr int kMaxSharedDirs = 64;
+
+// Filesystem of a pod, set up inside its fresh mount namespace (mounts.cpp).
+struct MountPlan {
+  const RootView* view = nullptr;     // what of the host it shows (root_view.h)
+  std::string workdir = "/tmp/work";  // a directory of the scratch tmpfs
+  bool nosuid = true;                 // MOUNT_ATTR_NOSUID on the bound host directories
+  // tmpfs options: "size=<bytes>" of the one scratch tmpfs behind /tmp (and
+  // the workdir), /run, /var/tmp and /dev/shm, so a step filling it gets
+  // ENOSPC instead of filling the host or the pod's memory
+  // (scratch_options()).
+  std::string scratch_size;
+};
+
+struct PodInitConfig {
+  int clone_flags = 0;   // CLONE_NEW* for the pod
+  // CLONE_VM: pod init shares the runner's address space (pod_init_launcher.cpp
+  // says why and when).
+  bool share_memory = false;
+  int go_fd = -1;        // read end: one byte when the parent finished (maps, cgroups);
+                         // -1: nothing to wait for (root, no cgroups), start at once
+  // In a user namespace: become its uid/gid 0 once the maps are written
+  // (until then pod init's ids are unmapped there).
+  bool become_namespace_root = false;
+  int report_fd = -1;    // write end: a PodInitReport
+  int keeper_fd = -1;    // read end of the runner's keeper pipe
+  // cgroup.procs of the pod's groups (runner's descriptors, inherited): pod
+  // init writes "0" to each before anything else, which saves the runner a
+  // round trip (and a cgroup migration of a running process). Not used with
+  // a user namespace: there the runner attaches pod init behind go_fd.
+  const int* cgroup_procs_fds = nullptr;
+  int cgroup_procs_count = 0;
+  MountPlan mounts;
+  bool new_network = true;  // loopback up only when the pod has its own netns
+  // The pod's hostname in its UTS namespace; null: kPodHostname (pod_network.h). A
+  // [determinism] test gets kDeterministicHostname (include/clnrm/backend.h).
+  const char* hostname = nullptr;
+  // The fork server (pod_server.h): pod init's end of the control socket,
+  // the pod's security plan and request memory (all in the runner's memory,
+  // which pod init has a copy of). control_fd -1: no fork server.
+  int control_fd = -1;
+  const SecurityPlan* security = nullptr;
+  ForkServerMemory* fork_server_memory = nullptr;
+};
+
+struct PodInitReport {
+  int error = 0;                // errno; 0 = ready
+  const char* stage = nullptr;  // static string naming what failed
+  bool started = false;         // the first report: pod init runs, its pid is known
+};
+
+}  // namespace clnrm::sandbox
