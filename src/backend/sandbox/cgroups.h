@@ -14,7 +14,7 @@
 // directory).
 
 #include "backend/sandbox/security.h"
-#include "backend/sandbox/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <clnrm/backend.h>
 #include <clnrm/sandbox.h>

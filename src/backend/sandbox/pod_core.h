@@ -12,7 +12,7 @@
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/security.h"
 #include "backend/sandbox/runner_spawn.h"
-#include "backend/sandbox/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <clnrm/backend.h>
 #include <clnrm/sandbox.h>

@@ -3,7 +3,7 @@
 // newer mount API, and reports the first failure with its errno.
 //
 // Side: runner (docs/SANDBOX.md, "Code by side").
-#include "backend/sandbox/unique_fd.h"
+#include "backend/sandbox/pipe.h"
 
 #include <clnrm/sandbox.h>
 

@@ -16,7 +16,6 @@
 #include <mutex>
 
 #include "backend/host_sockets.h"
-#include "backend/sandbox/unique_fd.h"
 
 namespace clnrm::sandbox {
 namespace {

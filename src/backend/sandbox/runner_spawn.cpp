@@ -4,6 +4,7 @@
 
 #include "backend/sandbox/child_exec.h"
 #include "backend/sandbox/mounts.h"
+#include "backend/sandbox/pipe.h"
 #include "backend/sandbox/sanitized_build.h"
 #include "backend/sandbox/step_init.h"
 

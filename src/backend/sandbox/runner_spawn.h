@@ -28,7 +28,7 @@
 #include "backend/sandbox/exec_plan.h"
 #include "backend/sandbox/security.h"
 #include "backend/sandbox/step_status.h"
-#include "backend/sandbox/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <sys/types.h>
 

@@ -5,6 +5,7 @@
 //
 // Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/fork_client.h"
+#include "backend/sandbox/pipe.h"
 #include "backend/sandbox/pod_core.h"
 
 #include <clnrm/error.h>

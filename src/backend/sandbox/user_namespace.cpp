@@ -7,7 +7,7 @@
 //
 // Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/pod_init_launcher.h"
-#include "backend/sandbox/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <clnrm/error.h>
 #include <clnrm/sandbox.h>

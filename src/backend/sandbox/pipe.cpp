@@ -1,5 +1,5 @@
 // Side: runner (docs/SANDBOX.md, "Code by side").
-#include "backend/sandbox/unique_fd.h"
+#include "backend/sandbox/pipe.h"
 
 #include <clnrm/error.h>
 

@@ -3,13 +3,11 @@
 //
 // Pipes that are CLOEXEC from birth: the runner is multi-threaded, and a
 // descriptor without O_CLOEXEC leaks into every child any other thread forks
-// at that moment. (UniqueFd is base/unique_fd.h's.)
+// at that moment. (UniqueFd, the one descriptor owner, is base/unique_fd.h's.)
 
 #include "base/unique_fd.h"
 
 namespace clnrm::sandbox {
-
-using ::clnrm::UniqueFd;
 
 struct Pipe {
   UniqueFd read;
