@@ -47,4 +47,22 @@ struct SkippedFile {
 std::vector<std::string> discover_test_files(const std::vector<std::string>& paths,
                                              std::vector<SkippedFile>* skipped = nullptr);
 
+// Where a test's name is written, for find_duplicate_names.
+struct TestNameUse {
+  std::string name;
+  std::string file;
+  SourcePos pos;  // ParseResult::name_pos
+};
+
+// A name used by more than one test: legal (reports key tests by file and
+// name) but easy to confuse, so `clnrm run` and `clnrm validate` warn.
+struct DuplicateName {
+  std::string name;
+  std::vector<std::size_t> uses;  // indices into find_duplicate_names' argument, in its order
+};
+
+// Every name used more than once, sorted by name. Each command formats the
+// uses (file:line:col) its own way.
+std::vector<DuplicateName> find_duplicate_names(const std::vector<TestNameUse>& tests);
+
 }  // namespace clnrm

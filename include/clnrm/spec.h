@@ -24,12 +24,21 @@ struct SourcePos {
   std::uint32_t column = 0;  // 1-based; 0 = unknown
 };
 
+// What a diagnostic is about, for callers that act on it (never read the
+// message text for that): `clnrm run` suggests --upstream when an invalid
+// file has an unknown key.
+enum class DiagnosticKind {
+  Other,
+  UnknownKey,  // a key clnrm does not know (ParseOptions::upstream makes it a warning)
+};
+
 struct Diagnostic {
   enum class Severity { Error, Warning };
   Severity severity = Severity::Error;
   std::string file;
   SourcePos pos;
   std::string message;
+  DiagnosticKind kind = DiagnosticKind::Other;
   // "file:line:col: error: message" (or "warning:").
   std::string format() const;
 };

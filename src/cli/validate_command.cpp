@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -165,11 +164,17 @@ int run_validate(ValidateOptions& options) {
   }
   // Tests of one name in different files: legal (reports key tests by file
   // and name) but easy to confuse, so each is a warning naming the other.
-  std::map<std::string, std::vector<std::size_t>> by_name;
+  std::vector<TestNameUse> names;
+  std::vector<std::size_t> report_of;  // names[k] is reports[report_of[k]]'s
   for (std::size_t i = 0; i < reports.size(); ++i)
-    if (!reports[i].name.empty()) by_name[reports[i].name].push_back(i);
-  for (const auto& [name, indices] : by_name) {
-    if (indices.size() < 2) continue;
+    if (!reports[i].name.empty()) {
+      names.push_back({reports[i].name, files[i], reports[i].name_pos});
+      report_of.push_back(i);
+    }
+  for (const DuplicateName& duplicate : find_duplicate_names(names)) {
+    const std::string& name = duplicate.name;
+    std::vector<std::size_t> indices;
+    for (std::size_t k : duplicate.uses) indices.push_back(report_of[k]);
     for (std::size_t i : indices) {
       std::vector<std::string> others;
       for (std::size_t j : indices)

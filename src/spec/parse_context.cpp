@@ -42,24 +42,26 @@ std::string_view type_name(const toml::node& node) noexcept {
   return "nothing";
 }
 
-void ParseContext::error(SourcePos pos, std::string message) {
+void ParseContext::error(SourcePos pos, std::string message, DiagnosticKind kind) {
   ++errors_;
-  out_.push_back(Diagnostic{Diagnostic::Severity::Error, file_, pos, std::move(message)});
+  out_.push_back(Diagnostic{Diagnostic::Severity::Error, file_, pos, std::move(message), kind});
 }
 
-void ParseContext::warning(SourcePos pos, std::string message) {
-  out_.push_back(Diagnostic{Diagnostic::Severity::Warning, file_, pos, std::move(message)});
+void ParseContext::warning(SourcePos pos, std::string message, DiagnosticKind kind) {
+  out_.push_back(Diagnostic{Diagnostic::Severity::Warning, file_, pos, std::move(message), kind});
 }
 
 void ParseContext::unacted_key(SourcePos pos, const std::string& message, bool upstream_only) {
   if (upstream_only)
     warning(pos, fmt::format("{}; it is ignored", message));
   else if (unacted_ == UnactedKeys::WarnAll)
-    warning(pos, fmt::format("{}; it is ignored (--upstream: upstream clnrm ignores keys it does "
-                             "not know)",
-                             message));
+    warning(pos,
+            fmt::format("{}; it is ignored (--upstream: upstream clnrm ignores keys it does "
+                        "not know)",
+                        message),
+            DiagnosticKind::UnknownKey);
   else
-    error(pos, message);
+    error(pos, message, DiagnosticKind::UnknownKey);
 }
 
 namespace {

@@ -38,15 +38,15 @@ class ParseContext {
                UnactedKeys unacted = UnactedKeys::WarnUpstream)
       : file_(file), out_(out), unacted_(unacted) {}
 
-  void error(SourcePos pos, std::string message);
-  void warning(SourcePos pos, std::string message);
+  void error(SourcePos pos, std::string message, DiagnosticKind kind = DiagnosticKind::Other);
+  void warning(SourcePos pos, std::string message, DiagnosticKind kind = DiagnosticKind::Other);
   bool has_errors() const noexcept { return errors_ > 0; }
   const std::string& file() const noexcept { return file_; }
   UnactedKeys unacted_keys() const noexcept { return unacted_; }
   // A key clnrm does not act on: an error, or under --upstream a warning
   // saying it is ignored. `message` describes the key ("unknown key 'x' in
   // [[steps]] (did you mean 'y'?)"); `upstream_only` says upstream clnrm has
-  // the key.
+  // the key. Any other key is DiagnosticKind::UnknownKey.
   void unacted_key(SourcePos pos, const std::string& message, bool upstream_only);
 
  private:

@@ -496,6 +496,53 @@ retry_on_failure = true
       parse_test_text(text + "expected_exit_code = \"0\"\n", "t.clnrm.toml", upstream).ok());
 }
 
+// Callers act on DiagnosticKind, never on the message text (`clnrm run`
+// suggests --upstream only for unknown keys): every unknown key has the kind,
+// as an error and under --upstream as a warning; other diagnostics do not.
+TEST(ParserTest, UnknownKeysHaveTheirKind) {
+  const std::string text = R"([test.metadata]
+name = "x"
+[[steps]]
+name = "s"
+comand = ["true"]
+command = ["true"]
+[assertions]
+all_steps_should_pas = true
+container_should_have_span = true
+[otel]
+exporter = "stdout"
+)";
+  auto kinds = [](const ParseResult& r) {
+    std::vector<std::pair<std::string, DiagnosticKind>> out;
+    for (const Diagnostic& d : r.diagnostics) out.emplace_back(d.format(), d.kind);
+    return out;
+  };
+  const ParseResult strict = parse(text);
+  ASSERT_EQ(strict.diagnostics.size(), 4u) << all(strict);
+  for (const auto& [text_of, kind] : kinds(strict)) {
+    const bool unknown_key = text_of.find("error: unknown key '") != std::string::npos;
+    EXPECT_EQ(kind, unknown_key ? DiagnosticKind::UnknownKey : DiagnosticKind::Other) << text_of;
+  }
+  EXPECT_EQ(strict.diagnostics[0].kind, DiagnosticKind::UnknownKey);  // 'comand' in [[steps]]
+  EXPECT_EQ(strict.diagnostics[1].kind, DiagnosticKind::UnknownKey);  // near miss in [assertions]
+
+  ParseOptions upstream;
+  upstream.upstream = true;
+  const ParseResult lenient = parse_test_text(text, "t.clnrm.toml", upstream);
+  ASSERT_TRUE(lenient.ok()) << all(lenient);
+  std::size_t unknown = 0;
+  for (const Diagnostic& d : lenient.diagnostics) {
+    EXPECT_EQ(d.severity, Diagnostic::Severity::Warning) << d.format();
+    unknown += d.kind == DiagnosticKind::UnknownKey;
+  }
+  EXPECT_EQ(unknown, 2u) << all(lenient);
+
+  // A wrong type is no unknown key.
+  const ParseResult wrong = parse(std::string(kMinimal) + "[policy]\nsecurity_level = 3\n");
+  ASSERT_FALSE(wrong.diagnostics.empty());
+  for (const Diagnostic& d : wrong.diagnostics) EXPECT_EQ(d.kind, DiagnosticKind::Other) << d.format();
+}
+
 TEST(ParserTest, MalformedTomlHasPosition) {
   const std::string e = only_error("[test.metadata]\nname = \"x\nfoo = 1\n");
   EXPECT_EQ(e.rfind("t.clnrm.toml:2:", 0), 0u) << e;

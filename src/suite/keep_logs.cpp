@@ -8,7 +8,7 @@
 #include "base/atomic_file.h"
 #include "base/fnv1a.h"
 
-namespace clnrm::cli {
+namespace clnrm::suite {
 namespace {
 
 constexpr std::size_t kMaxNameBytes = 80;
@@ -58,7 +58,7 @@ void KeptLogs::write(const TestResult& test, const ServiceResult& service, std::
     write_file_atomically_beneath(dir_, relative, log);
   } catch (const Error& e) {
     std::lock_guard lock(mutex_);
-    failures_.push_back(fmt::format("--keep-logs: {}", e.describe()));
+    failures_.push_back(e.describe());
   }
 }
 
@@ -67,4 +67,4 @@ std::vector<std::string> KeptLogs::failures() const {
   return failures_;
 }
 
-}  // namespace clnrm::cli
+}  // namespace clnrm::suite

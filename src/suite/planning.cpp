@@ -1,4 +1,4 @@
-#include "run_planning.h"
+#include "planning.h"
 
 #include <clnrm/error.h>
 #include <clnrm/history.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <set>
 
-namespace clnrm::cli {
+namespace clnrm::suite {
 namespace {
 
 struct HistoryFacts {
@@ -19,20 +19,20 @@ struct HistoryFacts {
 
 // Reads what planning needs; a DB that cannot be read is a note, not an error
 // (history is a side channel), except for --rerun-failed which needs it.
-HistoryFacts read_history(const PlanningFlags& flags, std::string& note) {
+HistoryFacts read_history(const SuitePlanning& flags, const std::string& db, std::string& note) {
   HistoryFacts facts;
-  if (!flags.use_history) return facts;
+  if (db.empty()) return facts;
   std::error_code ec;
-  if (!std::filesystem::exists(flags.db, ec)) {
+  if (!std::filesystem::exists(db, ec)) {
     if (flags.rerun_failed)
       throw Error(ErrorKind::Usage, "--rerun-failed needs run history, and there is none yet",
-                  flags.db);
+                  db);
     return facts;
   }
   try {
     history::StoreOptions ro;
     ro.read_only = true;
-    history::Store store(flags.db, ro);
+    history::Store store(db, ro);
     for (const auto& d : history::median_durations(store))
       facts.known.push_back({d.file, d.test, std::chrono::nanoseconds(d.median_ns)});
     if (flags.rerun_failed) facts.failed = history::failed_in_last_complete_run(store);
@@ -45,7 +45,8 @@ HistoryFacts read_history(const PlanningFlags& flags, std::string& note) {
 
 }  // namespace
 
-OrderingFunction make_ordering(const PlanningFlags& flags, std::string& note) {
+OrderingFunction make_ordering(const SuitePlanning& flags, const std::string& history_db,
+                               std::string& note) {
   const schedule::Order order = schedule::parse_order(flags.order);
   std::optional<schedule::Shard> shard;
   if (!flags.shard.empty()) shard = schedule::parse_shard(flags.shard);
@@ -53,11 +54,11 @@ OrderingFunction make_ordering(const PlanningFlags& flags, std::string& note) {
   if (order.kind == schedule::Order::Kind::Random && !order.seed_given)
     note = fmt::format("test order: {} (pass --order {} to repeat it)", schedule::to_string(order),
                        schedule::to_string(order));
-  if (!flags.use_history && (order.kind == schedule::Order::Kind::History || flags.rerun_failed))
+  if (history_db.empty() && (order.kind == schedule::Order::Kind::History || flags.rerun_failed))
     throw Error(ErrorKind::Usage,
                 "--order history and --rerun-failed need history; drop --no-history");
 
-  return [flags, order, shard, &note](const std::vector<TestSpec>& tests) {
+  return [flags, history_db, order, shard, &note](const std::vector<TestSpec>& tests) {
     std::vector<schedule::TestItem> items;
     items.reserve(tests.size());
     for (const TestSpec& t : tests) {
@@ -65,7 +66,7 @@ OrderingFunction make_ordering(const PlanningFlags& flags, std::string& note) {
       const auto size = std::filesystem::file_size(t.file, ec);
       items.push_back({t.file, t.name, ec ? 0 : size});
     }
-    const HistoryFacts facts = read_history(flags, note);
+    const HistoryFacts facts = read_history(flags, history_db, note);
     std::vector<std::size_t> ordered = schedule::order_tests(items, order, facts.known);
     auto keep_only = [&](const std::vector<std::size_t>& subset) {
       const std::set<std::size_t> wanted(subset.begin(), subset.end());
@@ -77,4 +78,4 @@ OrderingFunction make_ordering(const PlanningFlags& flags, std::string& note) {
   };
 }
 
-}  // namespace clnrm::cli
+}  // namespace clnrm::suite

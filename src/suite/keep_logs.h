@@ -1,5 +1,5 @@
 #pragma once
-// `clnrm run --keep-logs DIR`: every service's whole kept output, one file
+// --keep-logs DIR (SuiteOutputs::keep_logs_dir, clnrm/suite.h): every service's whole kept output, one file
 // per test run and service, written inside DIR only.
 
 #include <clnrm/runner.h>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace clnrm::cli {
+namespace clnrm::suite {
 
 // "<test>-<hash>[.r<repeat>][.a<attempt>]/<service>.log": names reduced to
 // [A-Za-z0-9._-] (a name from a test file never picks a path), the hash of
@@ -22,7 +22,7 @@ class KeptLogs {
   explicit KeptLogs(std::string dir);
   // The runner's sink; failures are collected, never thrown.
   ServiceLogSink sink();
-  // What could not be written, each naming its path.
+  // What could not be written, each naming its path (Error::describe).
   std::vector<std::string> failures() const;
   const std::string& dir() const { return dir_; }
 
@@ -33,4 +33,4 @@ class KeptLogs {
   std::vector<std::string> failures_;
 };
 
-}  // namespace clnrm::cli
+}  // namespace clnrm::suite
