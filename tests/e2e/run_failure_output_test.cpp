@@ -1,7 +1,7 @@
 // What a failed run tells its user, through the built binary (issue 14):
 // a service's traceback in every report (item 4), every failed check of a
 // step (item 12), a scenario's own timeout (item 12), report paths that
-// cannot be written (item 12), the JSON "metrics" (item 11) and how `$`
+// cannot be written (item 12) and the JSON's exit_code then, the JSON "metrics" (item 11) and how `$`
 // meets a final newline (item 11).
 #include <gtest/gtest.h>
 
@@ -174,6 +174,26 @@ TEST(FailureOutput, AnUnwritableReportPathIsAnErrorBeforeAnythingRuns) {
   EXPECT_NE(r.err.find(dir.file("plain")), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("OK"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("PASS"), std::string::npos) << "nothing ran: " << r.out;
+}
+
+// A report that cannot be written after the run fails it (exit 1), and the
+// --json file (written last) and --format json say so too: they said
+// exit_code 0 while the run exited 1.
+TEST(FailureOutput, JsonExitCodeAgreesWhenAReportIsNotWritten) {
+  TempDir dir;
+  const std::string test = dir.file("reports.clnrm.toml");
+  std::ofstream(test) << "[test.metadata]\nname = \"reports\"\n[[steps]]\nname = \"s\"\n"
+                         "command = [\"true\"]\n[report]\njson = \"sub/a.json\"\n";
+  std::ofstream(dir.file("blocked")) << "a file where the output directory should be";
+  const Outcome r = run_clnrm({"run", "--no-history", "--format", "json", "--json",
+                               dir.file("r.json"), "--output-dir", dir.file("blocked"), test});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("report not written: [report]"), std::string::npos) << r.err;
+  EXPECT_EQ(json::parse(r.out)["exit_code"], 1) << r.out;
+  std::ifstream in(dir.file("r.json"));
+  const json file = json::parse(in);
+  EXPECT_EQ(file["exit_code"], 1);
+  EXPECT_EQ(file["summary"]["passed"], 1);
 }
 
 TEST(FailureOutput, JsonReportHasTheDocumentedMetrics) {

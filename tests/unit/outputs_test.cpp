@@ -1,6 +1,8 @@
 // The files a run writes after it ran (src/suite/outputs.cpp).
 #include "suite/outputs.h"
 
+#include <clnrm/report.h>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>

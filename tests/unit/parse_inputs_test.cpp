@@ -1,6 +1,8 @@
 // Parsing every input before a run (src/suite/parse_inputs.cpp).
 #include "suite/parse_inputs.h"
 
+#include <clnrm/error.h>
+
 #include <gtest/gtest.h>
 
 #include "support/suite_scratch.h"

@@ -4,6 +4,8 @@
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/suite_scratch.h"
 
 using namespace clnrm;
