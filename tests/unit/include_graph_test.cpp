@@ -83,6 +83,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"signals.h", "run"},
       {"spec.h", "spec"},
       {"step_timings.h", "run"},
+      {"suite.h", "suite"},
       {"version.h", "base"},  // generated into the build tree (cmake/version.h.in)
       {"wait.h", "wait"},
   };
