@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "base/utc_time.h"
 #include "bench_internal.h"
 #include "commands.h"
 #include "test_selection.h"
@@ -45,14 +46,7 @@ std::vector<TestSpec> parse_or_throw(const std::vector<std::string>& files) {
   return tests;
 }
 
-std::string now_rfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-  return buf;
-}
+std::string now_rfc3339() { return format_utc(std::chrono::system_clock::now(), UtcStyle::Rfc3339Offset); }
 
 std::string host_name() {
   char buf[256] = {};

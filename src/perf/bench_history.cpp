@@ -4,11 +4,11 @@
 #include <clnrm/perf.h>
 
 #include <chrono>
-#include <ctime>
 #include <map>
 #include <memory>
 
 #include "base/sqlite.h"
+#include "base/utc_time.h"
 
 namespace clnrm::perf {
 
@@ -33,14 +33,7 @@ CREATE TABLE IF NOT EXISTS bench_samples (
 CREATE INDEX IF NOT EXISTS bench_runs_by_metric ON bench_runs(metric, platform, id);
 )";
 
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string utc_now() { return format_utc(std::chrono::system_clock::now(), UtcStyle::Rfc3339); }
 
 }  // namespace
 

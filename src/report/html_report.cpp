@@ -10,11 +10,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <set>
 #include "base/markup_escape.h"
 
 #include "base/html_page.h"
+#include "base/utc_time.h"
 
 
 namespace clnrm::report {
@@ -100,12 +100,7 @@ std::string fmt_dur(std::chrono::nanoseconds d) { return html_escape(format_dura
 
 std::string fmt_time(SystemTime t) {
   if (t.time_since_epoch().count() == 0) return "-";
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  ::gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
+  return format_utc(t, UtcStyle::Page);
 }
 
 // The last `max_bytes` of an output stream, cut at a line start.

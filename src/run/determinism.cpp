@@ -7,13 +7,13 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.h"
 #include "base/rfc3339.h"
+#include "base/utc_time.h"
 
 namespace clnrm {
 
@@ -54,11 +54,7 @@ std::int64_t parse_freeze_clock(std::string_view text) {
 }
 
 std::string faketime_start_at(std::int64_t epoch_seconds) {
-  std::time_t t = static_cast<std::time_t>(epoch_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  return fmt::format("@{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return format_utc(epoch_seconds * 1'000'000'000, UtcStyle::Faketime);
 }
 
 EnvList determinism_environment(const DeterminismSpec& spec, const DeterminismEnvOptions& options) {
