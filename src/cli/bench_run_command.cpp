@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "base/utc_time.h"
+#include "core/atomic_file.h"
 #include "bench_internal.h"
 #include "commands.h"
 #include "test_selection.h"
@@ -132,8 +133,7 @@ int run_bench(const BenchRunArgs& a) {
   if (a.out.empty() || a.out == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {
-    std::ofstream f(a.out, std::ios::binary | std::ios::trunc);
-    if (!f || !(f << text) || !f.flush()) throw Error(ErrorKind::Io, "cannot write", a.out);
+    write_file_atomically(a.out, text);  // a reader never sees half a result file
     std::fprintf(stderr, "clnrm: %zu step benchmark(s) x %d repetitions written to %s\n",
                  index_of.size(), a.repetitions, a.out.c_str());
   }
