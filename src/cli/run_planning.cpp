@@ -48,7 +48,11 @@ HistoryFacts read_history(const PlanningFlags& flags, std::string& note) {
 OrderingFunction make_ordering(const PlanningFlags& flags, std::string& note) {
   const schedule::Order order = schedule::parse_order(flags.order);
   std::optional<schedule::Shard> shard;
-  if (!flags.shard.empty()) shard = schedule::parse_shard(flags.shard);
+  if (!flags.shard.empty()) {
+    const auto parsed = schedule::parse_shard(flags.shard);
+    if (!parsed) throw Error(ErrorKind::Usage, "--shard '" + flags.shard + "': " + parsed.error(), "--shard");
+    shard = *parsed;
+  }
   if (order.kind == schedule::Order::Kind::File && !shard && !flags.rerun_failed) return nullptr;
   if (order.kind == schedule::Order::Kind::Random && !order.seed_given)
     note = fmt::format("test order: {} (pass --order {} to repeat it)", schedule::to_string(order),
