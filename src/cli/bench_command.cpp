@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "bench_internal.h"
-#include "core/atomic_file.h"
+#include "base/atomic_file.h"
 #include "commands.h"
 
 namespace clnrm::cli {

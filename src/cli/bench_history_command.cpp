@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "bench_internal.h"
-#include "core/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace clnrm::cli {
 

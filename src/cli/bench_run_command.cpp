@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "base/utc_time.h"
-#include "core/atomic_file.h"
+#include "base/atomic_file.h"
 #include "bench_internal.h"
 #include "commands.h"
 #include "test_selection.h"

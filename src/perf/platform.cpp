@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace clnrm::perf {
 
