@@ -37,9 +37,10 @@ TEST(UtcTime, TimePointsAreTheSameInstant) {
   EXPECT_EQ(format_utc(t, UtcStyle::Rfc3339Millis), "2025-01-01T00:00:01.234Z");
 }
 
-TEST(UtcTime, AgreesWithGmtimeOverFourCenturies) {
+TEST(UtcTime, AgreesWithGmtimeFrom1900To2250) {
   std::mt19937_64 rng(15);
-  std::uniform_int_distribution<std::int64_t> seconds(-2'208'988'800, 10'413'792'000);  // 1900..2300
+  // 1900..2250: nanoseconds since the epoch fit an int64 until 2262.
+  std::uniform_int_distribution<std::int64_t> seconds(-2'208'988'800, 8'835'200'000);
   for (int i = 0; i < 20000; ++i) {
     const std::time_t s = seconds(rng);
     std::tm tm{};
