@@ -31,8 +31,9 @@ std::vector<std::string> libfaketime_search_paths();
 // The first existing libfaketime.so.1, or nullopt.
 std::optional<std::string> find_libfaketime();
 
-// "2025-01-01T00:00:00Z" / "2025-01-01T02:00:00+02:00" / "2025-01-01 00:00:00"
-// -> seconds since the epoch (UTC). Throws Error(Config) naming the text.
+// "2025-01-01T00:00:00Z" / "2025-01-01T02:00:00+02:00" / "2025-01-01 00:00:00Z"
+// -> seconds since the epoch (UTC); the rule is the parser's (a zone is
+// required). Throws Error(Config) naming the text.
 std::int64_t parse_freeze_clock(std::string_view text);
 // Seconds since the epoch -> libfaketime's 'start at' form "@YYYY-MM-DD hh:mm:ss" (UTC).
 std::string faketime_start_at(std::int64_t epoch_seconds);

@@ -59,36 +59,8 @@ std::string quote_non_finite_tokens(std::string_view json);
 // Error(Config) naming a file that is not a result file.
 std::string merge_benchmark_json(const std::vector<std::string>& paths);
 
-// ---- statistics ------------------------------------------------------------
-
-double median(std::vector<double> values);
-double normal_cdf(double z);
-double normal_quantile(double p);  // inverse of normal_cdf, 0 < p < 1
-
-struct MannWhitneyResult {
-  double u = 0;        // pairs (x, y) with y > x, ties count one half
-  double p_value = 1;  // two-sided
-  bool exact = false;  // exact null distribution (no ties, both n < 50)
-};
-// Two-sided Mann–Whitney U test of x against y. Exact distribution when both
-// samples have fewer than 50 values and there are no ties (as R's
-// wilcox.test); otherwise the normal approximation with tie and continuity
-// correction.
-MannWhitneyResult mann_whitney(const std::vector<double>& x, const std::vector<double>& y);
-// P(U <= u) under the null for sample sizes m, n (no ties).
-double mann_whitney_cdf(int u, int m, int n);
-
-struct ShiftEstimate {
-  double estimate = 0;  // Hodges–Lehmann: median of all y_j - x_i
-  double low = 0;       // distribution-free confidence interval
-  double high = 0;
-};
-// `confidence` e.g. 0.95. Interval from the order statistics of the pairwise
-// differences (exact U quantile for small samples without ties, else normal).
-ShiftEstimate hodges_lehmann(const std::vector<double>& x, const std::vector<double>& y, double confidence);
-
-// Holm–Bonferroni step-down adjusted p-values, in the input's order.
-std::vector<double> holm_adjust(const std::vector<double>& p_values);
+// The statistics (median, Mann–Whitney U, Hodges–Lehmann, Holm) are in
+// src/base/statistics.h, shared with `clnrm history trend`.
 
 // ---- budgets ---------------------------------------------------------------
 
@@ -179,6 +151,8 @@ std::string summary_line(const ComparisonReport& report);
 // The comparison as an HTML <table> plus an inline-SVG interval plot (no
 // scripts, no external resources); used by render_html and the history page.
 std::string comparison_html_fragment(const ComparisonReport& report);
+// A bench page (the comparison, the history): the shared page shell
+// (src/base/html_page.h) with the bench stylesheet and `title` as heading.
 std::string html_page(std::string_view title, std::string_view body);
 
 // ---- platforms and baselines -----------------------------------------------

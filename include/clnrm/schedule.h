@@ -6,6 +6,8 @@
 //
 // Every function returns indexes into the `tests` vector it was given.
 
+#include <clnrm/parsed.h>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -64,8 +66,8 @@ struct Shard {
   int index = 1;  // K, 1-based
   int count = 1;  // N
 };
-// "K/N" with 1 <= K <= N; Error(Usage) naming the text otherwise.
-Shard parse_shard(std::string_view text);
+// "K/N" with 1 <= K <= N, or why not.
+Parsed<Shard> parse_shard(std::string_view text);
 
 // All N shards: tests sorted by cost (descending; ties by file, name), each
 // put on the least-loaded shard (ties: lowest shard). Every test is in

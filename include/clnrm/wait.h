@@ -4,6 +4,7 @@
 // ServiceInstance interface only: a TCP connect from the runner when the
 // backend can (Pod::connect_tcp), else an exec probe inside the pod.
 
+#include <clnrm/parsed.h>
 #include <clnrm/backend.h>
 #include <clnrm/cancel.h>
 #include <clnrm/spec.h>
@@ -45,8 +46,8 @@ struct HttpTarget {
   std::uint16_t port = 80;
   std::string path = "/";
 };
-// nullopt (and `error` set) when the URL is not http:// to a loopback host.
-std::optional<HttpTarget> parse_http_url(const std::string& url, std::string* error = nullptr);
+// The target, or why the URL is not http:// to a loopback host.
+Parsed<HttpTarget> parse_http_url(const std::string& url);
 // Status code of an HTTP/1.x status line at the start of `response`, or -1.
 int parse_http_status(std::string_view response);
 

@@ -10,10 +10,7 @@ namespace {
 
 constexpr double kMaxMs = 30.0 * 24 * 3600 * 1000;  // 30 days: anything longer is a typo
 
-bool fail(std::string* error, std::string message) {
-  if (error) *error = std::move(message);
-  return false;
-}
+Parsed<Duration> fail(std::string message) { return Parsed<Duration>::failure(std::move(message)); }
 
 // Milliseconds per unit, or 0 when the unit is unknown.
 double unit_ms(std::string_view unit) {
@@ -28,17 +25,15 @@ double unit_ms(std::string_view unit) {
 
 }  // namespace
 
-std::optional<Duration> parse_duration(std::string_view text, std::string* error) {
+Parsed<Duration> parse_duration(std::string_view text) {
   std::string_view s = text;
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   if (s.empty()) {
-    fail(error, "empty duration (expected e.g. \"500ms\", \"2s\", \"1m\")");
-    return std::nullopt;
+    return fail("empty duration (expected e.g. \"500ms\", \"2s\", \"1m\")");
   }
   if (s.front() == '-') {
-    fail(error, fmt::format("negative duration \"{}\"", text));
-    return std::nullopt;
+    return fail(fmt::format("negative duration \"{}\"", text));
   }
   double total = 0;
   while (!s.empty()) {
@@ -63,26 +58,22 @@ std::optional<Duration> parse_duration(std::string_view text, std::string* error
       }
     }
     if (!digits) {
-      fail(error, fmt::format("invalid duration \"{}\" (expected a number followed by ns, us, ms, s, m or h)", text));
-      return std::nullopt;
+      return fail(fmt::format("invalid duration \"{}\" (expected a number followed by ns, us, ms, s, m or h)", text));
     }
     std::size_t j = i;
     while (j < s.size() && !std::isdigit(static_cast<unsigned char>(s[j])) && s[j] != '.') ++j;
     std::string_view unit = s.substr(i, j - i);
     if (unit.empty()) {
-      fail(error, fmt::format("duration \"{}\" has no unit (write e.g. \"{}s\" or \"{}ms\")", text, s.substr(0, i),
+      return fail(fmt::format("duration \"{}\" has no unit (write e.g. \"{}s\" or \"{}ms\")", text, s.substr(0, i),
                               s.substr(0, i)));
-      return std::nullopt;
     }
     const double per = unit_ms(unit);
     if (per == 0) {
-      fail(error, fmt::format("unknown unit '{}' in duration \"{}\" (use ns, us, ms, s, m or h)", unit, text));
-      return std::nullopt;
+      return fail(fmt::format("unknown unit '{}' in duration \"{}\" (use ns, us, ms, s, m or h)", unit, text));
     }
     total += value * per;
     if (total > kMaxMs) {
-      fail(error, fmt::format("duration \"{}\" is too long (more than 30 days)", text));
-      return std::nullopt;
+      return fail(fmt::format("duration \"{}\" is too long (more than 30 days)", text));
     }
     s.remove_prefix(j);
   }

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "bench_internal.h"
+#include "base/atomic_file.h"
 #include "commands.h"
 
 namespace clnrm::cli {
@@ -45,10 +46,7 @@ void write_output(const std::string& text, const std::string& path) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return;
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(ErrorKind::Io, "cannot write the report", path);
-  out << text;
-  if (!out.flush()) throw Error(ErrorKind::Io, "cannot write the report", path);
+  write_file_atomically(path, text);  // a reader never sees half a report
 }
 
 std::string read_git_commit() {

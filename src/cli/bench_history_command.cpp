@@ -7,10 +7,10 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "bench_internal.h"
+#include "base/atomic_file.h"
 
 namespace clnrm::cli {
 
@@ -39,11 +39,10 @@ void ensure_parent(const std::string& path) {
   if (ec) throw Error(ErrorKind::Io, "cannot create directory: " + ec.message(), parent.string());
 }
 
+// Atomically (src/core/atomic_file.cpp): a reader never sees half a page.
 void write_file(const std::string& path, const std::string& text) {
   ensure_parent(path);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw Error(ErrorKind::Io, "cannot write", path);
+  write_file_atomically(path, text);
 }
 
 }  // namespace

@@ -18,6 +18,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "base/utc_time.h"
+#include "base/atomic_file.h"
 #include "bench_internal.h"
 #include "commands.h"
 #include "test_selection.h"
@@ -45,14 +47,7 @@ std::vector<TestSpec> parse_or_throw(const std::vector<std::string>& files) {
   return tests;
 }
 
-std::string now_rfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-  return buf;
-}
+std::string now_rfc3339() { return format_utc(std::chrono::system_clock::now(), UtcStyle::Rfc3339Offset); }
 
 std::string host_name() {
   char buf[256] = {};
@@ -138,8 +133,7 @@ int run_bench(const BenchRunArgs& a) {
   if (a.out.empty() || a.out == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {
-    std::ofstream f(a.out, std::ios::binary | std::ios::trunc);
-    if (!f || !(f << text) || !f.flush()) throw Error(ErrorKind::Io, "cannot write", a.out);
+    write_file_atomically(a.out, text);  // a reader never sees half a result file
     std::fprintf(stderr, "clnrm: %zu step benchmark(s) x %d repetitions written to %s\n",
                  index_of.size(), a.repetitions, a.out.c_str());
   }

@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/utc_time.h"
 #include "commands.h"
 
 namespace clnrm::cli {
@@ -40,19 +40,12 @@ std::string format_ns(std::int64_t ns) { return format_duration(std::chrono::nan
 
 std::string format_time(std::int64_t unix_ns) {
   if (unix_ns <= 0) return "-";
-  const std::time_t t = static_cast<std::time_t>(unix_ns / 1'000'000'000);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
+  return format_utc(unix_ns, UtcStyle::Table);
 }
 
 std::string iso_time(std::int64_t unix_ns) {
   if (unix_ns <= 0) return "";
-  std::string s = format_time(unix_ns);
-  s[10] = 'T';
-  return s;
+  return format_utc(unix_ns, UtcStyle::Rfc3339);
 }
 
 std::string short_commit(const std::string& c) { return c.empty() ? "-" : c.substr(0, 10); }

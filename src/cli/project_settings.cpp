@@ -86,9 +86,9 @@ RunSettings resolve_run_settings(const RunFlags& flags, const std::optional<Proj
     s.timeout = Duration(0);
     s.timeout_from = "--timeout";
   } else if (!flags.timeout.empty()) {
-    std::string why;
-    s.timeout = parse_duration(flags.timeout, &why);
-    if (!s.timeout) throw Error(ErrorKind::Usage, why, "--timeout");
+    const auto timeout = parse_duration(flags.timeout);
+    if (!timeout) throw Error(ErrorKind::Usage, timeout.error(), "--timeout");
+    s.timeout = *timeout;
     s.timeout_from = "--timeout";
   } else if (config && config->timeout) {
     s.timeout = config->timeout;

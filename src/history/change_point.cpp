@@ -2,7 +2,8 @@
 //
 // Method: try every split of the series into two segments of at least
 // min_segment points and keep the one where the two-sided Mann-Whitney U
-// test says the segments differ most (smallest p; normal approximation with
+// test says the segments differ most (smallest p; src/base/statistics.cpp:
+// exact for small samples without ties, else the normal approximation with
 // tie and continuity correction). Ranks, not means: one slow outlier run (a
 // cold cache) must not look like a regression. (Maximising the difference of
 // medians alone is ambiguous: medians barely move when a split point is off
@@ -12,52 +13,11 @@
 // change is the ratio of the segment medians. A change is reported when the
 // corrected p < alpha and the ratio is at least min_ratio either way.
 #include <algorithm>
-#include <cmath>
 
+#include "base/statistics.h"
 #include "history/internal.h"
 
 namespace clnrm::history {
-
-namespace {
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const auto n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
-
-// Two-sided p-value of the Mann-Whitney U test of a vs b.
-double mann_whitney_p(const std::vector<double>& a, const std::vector<double>& b) {
-  struct Item {
-    double v;
-    bool first;
-  };
-  std::vector<Item> all;
-  all.reserve(a.size() + b.size());
-  for (double v : a) all.push_back({v, true});
-  for (double v : b) all.push_back({v, false});
-  std::sort(all.begin(), all.end(), [](const Item& x, const Item& y) { return x.v < y.v; });
-  const double n = static_cast<double>(all.size());
-  double rank_sum_a = 0, tie_term = 0;
-  for (std::size_t i = 0; i < all.size();) {
-    std::size_t j = i;
-    while (j < all.size() && all[j].v == all[i].v) ++j;
-    const double avg_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
-    const double t = static_cast<double>(j - i);
-    tie_term += t * t * t - t;
-    for (std::size_t k = i; k < j; ++k) rank_sum_a += all[k].first ? avg_rank : 0;
-    i = j;
-  }
-  const double n1 = static_cast<double>(a.size()), n2 = static_cast<double>(b.size());
-  const double u = rank_sum_a - n1 * (n1 + 1) / 2.0;
-  const double mu = n1 * n2 / 2.0;
-  const double sigma = std::sqrt(n1 * n2 / 12.0 * ((n + 1) - tie_term / (n * (n - 1))));
-  if (sigma == 0) return 1.0;  // every value equal
-  const double z = std::max(0.0, std::abs(u - mu) - 0.5) / sigma;
-  return std::erfc(z / std::sqrt(2.0));
-}
-
-}  // namespace
 
 ChangePoint detect_change_point(const std::vector<double>& x, const ChangePointOptions& options) {
   ChangePoint best;
@@ -70,12 +30,12 @@ ChangePoint detect_change_point(const std::vector<double>& x, const ChangePointO
   for (std::size_t k = m; k + m <= x.size(); ++k) {
     const std::vector<double> a(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(k));
     const std::vector<double> b(x.begin() + static_cast<std::ptrdiff_t>(k), x.end());
-    const double p = mann_whitney_p(a, b);
+    const double p = stats::mann_whitney(a, b).p_value;
     if (p < best_p) {
       best_p = p;
       best.index = k;
-      best.median_before_ns = median_of(a);
-      best.median_after_ns = median_of(b);
+      best.median_before_ns = stats::median(a);
+      best.median_after_ns = stats::median(b);
     }
   }
   best.ratio = positive(best.median_after_ns) / positive(best.median_before_ns);

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "history/sqlite.h"
+#include "base/sqlite.h"
 
 namespace clnrm::history {
 

@@ -3,6 +3,8 @@
 #include <clnrm/error.h>
 #include <clnrm/perf.h>
 
+#include "base/statistics.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +12,13 @@
 #include <set>
 
 namespace clnrm::perf {
+
+using stats::hodges_lehmann;
+using stats::holm_adjust;
+using stats::mann_whitney;
+using stats::MannWhitneyResult;
+using stats::median;
+using stats::ShiftEstimate;
 
 std::string_view to_string(Verdict verdict) noexcept {
   switch (verdict) {

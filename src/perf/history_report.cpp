@@ -2,6 +2,10 @@
 // comparison, budgets. One HTML file, inline SVG, no scripts.
 #include <clnrm/perf.h>
 
+#include "base/html_page.h"
+
+#include "base/statistics.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +16,8 @@
 #include "base/markup_escape.h"
 
 namespace clnrm::perf {
+
+using stats::median;
 
 namespace {
 
@@ -64,10 +70,9 @@ std::string trend_svg(const std::string& name, const std::vector<Point>& points,
     return count == 1 ? pad_l + (width - pad_l - pad_r) / 2
                       : pad_l + static_cast<double>(i) / static_cast<double>(count - 1) * (width - pad_l - pad_r);
   };
-  auto y = [&](double v) { return pad_t + (hi - v) / (hi - lo) * (height - pad_t - pad_b); };
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"trend of {}\">\n",
-      width, height, html_escape(name));
+  const html::LinearScale y{lo, hi, height - pad_b, pad_t};
+  const std::string label = "trend of " + name;
+  std::string svg = html::svg_open(width, height, label) + "\n";
   svg += fmt::format("<text x=\"2\" y=\"{:.1f}\" font-size=\"11\">{}</text>\n", pad_t + 8,
                      html_escape(format_value(hi, metric)));
   svg += fmt::format("<text x=\"2\" y=\"{:.1f}\" font-size=\"11\">{}</text>\n", height - pad_b,
@@ -76,9 +81,9 @@ std::string trend_svg(const std::string& name, const std::vector<Point>& points,
     svg += fmt::format("<line class=\"budget\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"><title>budget {}</title></line>\n",
                        pad_l, width - pad_r, y(*ceiling), y(*ceiling), html_escape(format_value(*ceiling, metric)));
   }
-  std::string poly;
-  for (std::size_t i = 0; i < count; ++i) poly += fmt::format("{:.1f},{:.1f} ", x(i), y(points[i].median));
-  svg += fmt::format("<polyline class=\"trend\" points=\"{}\"/>\n", poly);
+  std::vector<std::pair<double, double>> line;
+  for (std::size_t i = 0; i < count; ++i) line.emplace_back(x(i), y(points[i].median));
+  svg += fmt::format("<polyline class=\"trend\" points=\"{}\"/>\n", html::polyline_points(line));
   for (std::size_t i = 0; i < count; ++i) {
     const auto& p = points[i];
     const auto& run = runs[p.run];

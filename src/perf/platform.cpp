@@ -9,6 +9,9 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+
+#include "base/atomic_file.h"
 
 namespace clnrm::perf {
 
@@ -104,12 +107,12 @@ std::string save_baseline(const std::string& results_path, const std::string& di
   std::error_code ec;
   std::filesystem::create_directories(target.parent_path(), ec);
   if (ec) throw Error(ErrorKind::Io, "cannot create the baseline directory: " + ec.message(), target.parent_path());
-  // Write to a temporary name first so a crash never leaves half a baseline.
-  const std::filesystem::path tmp = target.string() + ".tmp";
-  std::filesystem::copy_file(results_path, tmp, std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) throw Error(ErrorKind::Io, "cannot copy the results: " + ec.message(), results_path);
-  std::filesystem::rename(tmp, target, ec);
-  if (ec) throw Error(ErrorKind::Io, "cannot store the baseline: " + ec.message(), target.string());
+  std::ifstream in(results_path, std::ios::binary);
+  std::stringstream content;
+  if (!in || !(content << in.rdbuf())) throw Error(ErrorKind::Io, "cannot read the results", results_path);
+  // Atomically, so a crash never leaves half a baseline (the temporary name
+  // is per process and removed on failure: src/core/atomic_file.cpp).
+  write_file_atomically(target.string(), content.str());
   return target.string();
 }
 

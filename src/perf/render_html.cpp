@@ -1,6 +1,8 @@
 // Self-contained HTML comparison: inline CSS and SVG, no scripts, no network.
 #include <clnrm/perf.h>
 
+#include "base/html_page.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -43,10 +45,9 @@ std::string interval_plot(const ComparisonReport& report) {
     const double v = std::clamp(std::log(ratio), std::log(lo), std::log(hi));
     return left + (v - std::log(lo)) / (std::log(hi) - std::log(lo)) * width;
   };
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" width=\"{}\" height=\"{}\" role=\"img\" "
-      "aria-label=\"ratio new/base with confidence interval per benchmark\">\n",
-      left * 2 + width, height);
+  std::string svg = html::svg_open(left * 2 + width, height,
+                                   "ratio new/base with confidence interval per benchmark", "forest") +
+                    "\n";
   svg += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"0\" y2=\"{1:.1f}\" class=\"one\"/>\n", x(1.0),
                      height - 20);
   const Thresholds t = report.options.thresholds.value_or(default_thresholds(report.options.metric));
@@ -71,29 +72,26 @@ std::string interval_plot(const ComparisonReport& report) {
 
 }  // namespace
 
+namespace {
+constexpr std::string_view kBenchCss = R"css(
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+td.name, th.name { text-align: left; font-family: monospace; }
+tr.blocker td { background: #f8c4c4; } tr.critical td { background: #fbd9c9; }
+tr.warning td { background: #fff3c4; } tr.improved td { background: #d6f5d6; }
+svg line.one { stroke: #444; } svg line.threshold { stroke: #d08000; stroke-dasharray: 4 3; }
+svg g line { stroke-width: 3; stroke: #888; } svg g circle { fill: #333; }
+svg g.blocker line, svg g.critical line { stroke: #c00; } svg g.warning line { stroke: #d08000; }
+svg g.improved line { stroke: #080; } svg text.tick { font-size: 11px; text-anchor: middle; }
+svg polyline.trend { fill: none; stroke: #2060c0; stroke-width: 2; } svg circle.point { fill: #2060c0; }
+svg circle.change { fill: none; stroke: #c00; stroke-width: 2; } svg line.budget { stroke: #c00; stroke-dasharray: 6 3; }
+.note { color: #666; }
+)css";
+}  // namespace
+
 std::string html_page(std::string_view title, std::string_view body) {
-  return fmt::format(R"(<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{0}</title>
-<style>
-body {{ font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; margin: 1em 0; }}
-th, td {{ border: 1px solid #ccc; padding: 3px 8px; text-align: right; }}
-td.name, th.name {{ text-align: left; font-family: monospace; }}
-tr.blocker td {{ background: #f8c4c4; }} tr.critical td {{ background: #fbd9c9; }}
-tr.warning td {{ background: #fff3c4; }} tr.improved td {{ background: #d6f5d6; }}
-svg line.one {{ stroke: #444; }} svg line.threshold {{ stroke: #d08000; stroke-dasharray: 4 3; }}
-svg g line {{ stroke-width: 3; stroke: #888; }} svg g circle {{ fill: #333; }}
-svg g.blocker line, svg g.critical line {{ stroke: #c00; }} svg g.warning line {{ stroke: #d08000; }}
-svg g.improved line {{ stroke: #080; }} svg text.tick {{ font-size: 11px; text-anchor: middle; }}
-svg polyline.trend {{ fill: none; stroke: #2060c0; stroke-width: 2; }} svg circle.point {{ fill: #2060c0; }}
-svg circle.change {{ fill: none; stroke: #c00; stroke-width: 2; }} svg line.budget {{ stroke: #c00; stroke-dasharray: 6 3; }}
-.note {{ color: #666; }}
-</style></head><body>
-<h1>{0}</h1>
-{1}
-</body></html>
-)",
-                     html_escape(title), body);
+  return html::page(title, kBenchCss, fmt::format("\n<h1>{}</h1>\n{}\n", html_escape(title), body));
 }
 
 std::string comparison_html_fragment(const ComparisonReport& report) {

@@ -1,6 +1,5 @@
 // The HTML run report: one file, inline CSS and SVG, no scripts and no
 // external resources, so it can be attached to a CI run and opened offline.
-#include <clnrm/control_characters.h>
 #include <clnrm/duration.h>
 #include <clnrm/error.h>
 #include <clnrm/html_report.h>
@@ -11,9 +10,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <set>
 #include "base/markup_escape.h"
+
+#include "base/html_page.h"
+#include "base/utc_time.h"
 
 
 namespace clnrm::report {
@@ -58,7 +59,6 @@ td.file{color:var(--muted);font-size:12px}
 .fail .step{margin-top:8px;font-weight:600}
 pre{margin:6px 0 0;padding:10px 12px;background:#1d2330;color:#e6e9ef;border-radius:6px;overflow:auto;max-height:260px;font:12px/1.4 ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all}
 .muted{color:var(--muted)}
-svg text{font-family:inherit}
 .legend span{display:inline-block;margin-right:14px;font-size:12px;color:var(--muted)}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 footer{color:var(--muted);font-size:12px;padding:0 32px 24px}
@@ -100,12 +100,7 @@ std::string fmt_dur(std::chrono::nanoseconds d) { return html_escape(format_dura
 
 std::string fmt_time(SystemTime t) {
   if (t.time_since_epoch().count() == 0) return "-";
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  ::gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
+  return format_utc(t, UtcStyle::Page);
 }
 
 // The last `max_bytes` of an output stream, cut at a line start.
@@ -189,11 +184,8 @@ std::string timeline_svg(const RunResult& run) {
   const int height = top + static_cast<int>(lanes.size()) * row_h + axis_h;
   auto x_of = [&](double s) { return label_w + s / span * plot_w; };
 
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {0} {1}\" width=\"100%\" "
-      "role=\"img\" "
-      "aria-label=\"timeline of {2} tests on {3} lanes\">",
-      width, height, bars.size(), lanes.size());
+  const std::string label = fmt::format("timeline of {} tests on {} lanes", bars.size(), lanes.size());
+  std::string svg = html::svg_open(width, height, label, {}, html::SvgWidth::FitPage);
   const double step = tick_step(span, 8);
   for (double t = 0; t <= span + 1e-12; t += step) {
     const double x = x_of(t);
@@ -253,31 +245,23 @@ std::string sparkline_svg(const DurationTrend& trend, double current_seconds, bo
   const int w = 120, h = 26, pad = 3;
   const auto [lo_it, hi_it] = std::minmax_element(v.begin(), v.end());
   const double lo = *lo_it, hi = *hi_it;
-  auto px = [&](std::size_t i) {
-    return v.size() == 1
-               ? w / 2.0
-               : pad + (w - 2.0 * pad) * static_cast<double>(i) / static_cast<double>(v.size() - 1);
-  };
-  auto py = [&](double s) {
-    return hi > lo ? pad + (h - 2.0 * pad) * (1 - (s - lo) / (hi - lo)) : h / 2.0;
-  };
-  std::string points;
-  for (std::size_t i = 0; i < v.size(); ++i)
-    points += fmt::format("{:.1f},{:.1f} ", px(i), py(v[i]));
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} "
-      "{}\"><title>last {} runs: "
-      "{} to {}</title><polyline points=\"{}\" fill=\"none\" stroke=\"#3056d3\" "
+  const html::LinearScale px{0, static_cast<double>(v.size() - 1), pad, w - pad};
+  const html::LinearScale py{lo, hi, h - pad, static_cast<double>(pad)};
+  std::vector<std::pair<double, double>> points;
+  for (std::size_t i = 0; i < v.size(); ++i) points.emplace_back(px(static_cast<double>(i)), py(v[i]));
+  std::string svg = html::svg_open(w, h);
+  svg += fmt::format(
+      "<title>last {} runs: {} to {}</title><polyline points=\"{}\" fill=\"none\" stroke=\"#3056d3\" "
       "stroke-width=\"1.5\"/>",
-      w, h, w, h, v.size(), fmt_dur(std::chrono::nanoseconds(static_cast<std::int64_t>(lo * 1e9))),
-      fmt_dur(std::chrono::nanoseconds(static_cast<std::int64_t>(hi * 1e9))), points);
+      v.size(), fmt_dur(std::chrono::nanoseconds(static_cast<std::int64_t>(lo * 1e9))),
+      fmt_dur(std::chrono::nanoseconds(static_cast<std::int64_t>(hi * 1e9))), html::polyline_points(points));
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (failed[i])
-      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.2\" fill=\"#d64545\"/>", px(i),
-                         py(v[i]));
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.2\" fill=\"#d64545\"/>",
+                         px(static_cast<double>(i)), py(v[i]));
   }
   svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.8\" fill=\"{}\"/></svg>",
-                     px(v.size() - 1), py(v.back()), current_failed ? "#d64545" : "#1d2330");
+                     px(static_cast<double>(v.size() - 1)), py(v.back()), current_failed ? "#d64545" : "#1d2330");
   return svg;
 }
 
@@ -494,12 +478,7 @@ std::string render_html_report(const RunResult& run, const TrendsByTest* trends)
   const bool ok = run.all_passed();
   std::set<int> lanes;
   for (const auto& t : run.tests) lanes.insert(t.worker);
-  std::string html =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  html += fmt::format("<title>clnrm report {}</title><style>{}</style></head><body>",
-                      html_escape(run.session_id), kCss);
-  html += fmt::format(
+  std::string html = fmt::format(
       "<header><h1>clnrm run report<span class=\"verdict {}\">{}</span></h1><div "
       "class=\"meta\"><span>session {}</span>"
       "<span>backend {}</span><span>started {}</span><span>{} jobs</span><span>{} lanes "
@@ -526,10 +505,9 @@ std::string render_html_report(const RunResult& run, const TrendsByTest* trends)
   html += tests_section(run, trends);
   html += fmt::format(
       "</main><footer>Generated by clnrm {} · self-contained: no scripts, no external "
-      "resources</footer>"
-      "</body></html>\n",
+      "resources</footer>",
       kVersion);
-  return html;
+  return html::page("clnrm report " + run.session_id, kCss, html);
 }
 
 void write_html_report(const RunResult& run, const std::optional<TrendsByTest>& trends,

@@ -1,61 +1,31 @@
 #include <clnrm/error.h>
 #include <clnrm/otlp.h>
 #include <clnrm/report.h>
-#include <curl/curl.h>
 #include <fmt/format.h>
 
-#include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "base/http_client.h"
 
 namespace clnrm {
 namespace {
 
-void ensure_curl_initialised() {
-  // curl_global_init is not thread-safe; do it once per process.
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct UrlDeleter {
-  void operator()(CURLU* u) const noexcept { curl_url_cleanup(u); }
-};
-struct CurlDeleter {
-  void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
-};
-struct HeaderListDeleter {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const noexcept { curl_free(s); }
-};
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
-
-CurlString url_part(CURLU* url, CURLUPart part) {
-  char* value = nullptr;
-  if (curl_url_get(url, part, &value, 0) != CURLUE_OK) return CurlString(nullptr);
-  return CurlString(value);
-}
-
-std::unique_ptr<CURLU, UrlDeleter> parse_url(const std::string& endpoint) {
-  std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
-  if (!url) throw Error(ErrorKind::Internal, "out of memory parsing a URL");
-  if (curl_url_set(url.get(), CURLUPART_URL, endpoint.c_str(), 0) != CURLUE_OK) {
+// A checked endpoint: an http:// or https:// URL, else Error(Usage).
+http::UrlParts parse_endpoint(const std::string& endpoint) {
+  auto url = http::parse_url(endpoint);
+  if (!url) {
     throw Error(
         ErrorKind::Usage,
         fmt::format("OTLP endpoint \"{}\" is not a URL; expected e.g. http://127.0.0.1:4318",
                     endpoint),
         "--otel-endpoint");
   }
-  const CurlString scheme = url_part(url.get(), CURLUPART_SCHEME);
-  if (!scheme ||
-      (std::string_view(scheme.get()) != "http" && std::string_view(scheme.get()) != "https")) {
+  if (url->scheme != "http" && url->scheme != "https") {
     throw Error(ErrorKind::Usage,
                 fmt::format("OTLP endpoint \"{}\" must be http:// or https://", endpoint),
                 "--otel-endpoint");
   }
-  return url;
+  return *url;
 }
 
 bool is_loopback_host(std::string_view host) {
@@ -77,13 +47,6 @@ bool is_loopback_host(std::string_view host) {
   return parts == 3 && value >= 0 && value <= 255;
 }
 
-std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  const std::size_t n = size * count;
-  if (body->size() < (64u << 10)) body->append(data, std::min(n, (64u << 10) - body->size()));
-  return n;
-}
-
 }  // namespace
 
 void write_trace_file(const std::string& path, const RunResult& run) {
@@ -91,23 +54,17 @@ void write_trace_file(const std::string& path, const RunResult& run) {
 }
 
 std::string otlp_traces_url(const std::string& endpoint) {
-  auto url = parse_url(endpoint);
-  const CurlString path = url_part(url.get(), CURLUPART_PATH);
-  if (!path || std::string_view(path.get()).empty() || std::string_view(path.get()) == "/") {
-    curl_url_set(url.get(), CURLUPART_PATH, "/v1/traces", 0);
-  }
-  const CurlString full = url_part(url.get(), CURLUPART_URL);
-  return full ? std::string(full.get()) : endpoint;
+  const http::UrlParts url = parse_endpoint(endpoint);
+  const bool no_path = url.path.empty() || url.path == "/";
+  return http::normalised_url(endpoint, no_path ? "/v1/traces" : "");
 }
 
 void post_otlp_json(const std::string& endpoint, const std::string& body,
                     const OtlpPostOptions& options) {
-  ensure_curl_initialised();
   const std::string target = otlp_traces_url(endpoint);
   if (options.loopback_only) {
-    auto url = parse_url(target);
-    const CurlString host = url_part(url.get(), CURLUPART_HOST);
-    if (!host || !is_loopback_host(host.get())) {
+    const http::UrlParts url = parse_endpoint(target);
+    if (!is_loopback_host(url.host)) {
       throw Error(
           ErrorKind::Usage,
           fmt::format("refusing to send traces to {}: only loopback collectors are allowed here",
@@ -115,40 +72,30 @@ void post_otlp_json(const std::string& endpoint, const std::string& body,
           "--otel-endpoint");
     }
   }
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) throw Error(ErrorKind::Internal, "curl_easy_init failed");
-  std::unique_ptr<curl_slist, HeaderListDeleter> headers(
-      curl_slist_append(nullptr, "Content-Type: application/json"));
-  headers.reset(curl_slist_append(headers.release(),
-                                  "Expect:"));  // no 100-continue round trip for big bodies
-  for (const auto& h : options.headers)
-    headers.reset(curl_slist_append(headers.release(), h.c_str()));
-  std::string response;
-  char error_buffer[CURL_ERROR_SIZE] = {0};
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, target.c_str());
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
-  // A collector URL is configuration, not user input from the network: no redirects.
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  const CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) {
+  http::Request request;
+  request.method = "POST";
+  request.url = target;
+  request.body = body;
+  request.headers.push_back("Content-Type: application/json");
+  for (const auto& h : options.headers) request.headers.push_back(h);
+  request.timeout = options.timeout;
+  request.connect_timeout = options.connect_timeout;
+  request.max_body = 64u << 10;  // a collector's answer is small; never hold more
+  http::Response answer;
+  std::string failure;  // libcurl's reason when no whole answer arrived
+  try {
+    answer = http::send(request);
+    if (answer.outcome != http::Response::Outcome::Complete) failure = answer.error;
+  } catch (const http::TransferError& e) {
+    failure = e.what();
+  }
+  if (!failure.empty()) {
     throw Error(ErrorKind::Io,
-                fmt::format("cannot send traces to OTLP endpoint {}: {}", target,
-                            error_buffer[0] ? error_buffer : curl_easy_strerror(rc)),
+                fmt::format("cannot send traces to OTLP endpoint {}: {}", target, failure),
                 "--otel-endpoint");
   }
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  const long status = answer.status;
+  const std::string& response = answer.body;
   if (status < 200 || status >= 300) {
     throw Error(ErrorKind::Io,
                 fmt::format("OTLP endpoint {} answered HTTP {}: {}", target, status,

@@ -7,12 +7,13 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.h"
+#include "base/rfc3339.h"
+#include "base/utc_time.h"
 
 namespace clnrm {
 
@@ -41,52 +42,19 @@ std::optional<std::string> find_libfaketime() {
 }
 
 std::int64_t parse_freeze_clock(std::string_view text) {
-  // RFC 3339 date-time; also the space-separated form libfaketime itself uses.
-  // Without a zone the time is taken as UTC (steps run with TZ=UTC).
-  static const RE2 kPattern(
-      R"((\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)");
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  std::string zulu, sign;
-  int off_h = 0, off_m = 0;
-  // RE2 cannot parse into an absent optional group as int, so read offsets as strings.
-  std::string off_h_s, off_m_s;
-  if (!RE2::FullMatch(text, kPattern, &year, &month, &day, &hour, &minute, &second, &zulu, &sign,
-                      &off_h_s, &off_m_s)) {
-    throw Error(
-        ErrorKind::Config,
-        fmt::format(
-            "freeze_clock \"{}\" is not a date-time; use RFC 3339, e.g. \"2025-01-01T00:00:00Z\"",
-            text),
-        "[determinism] freeze_clock");
-  }
-  if (!off_h_s.empty()) {
-    off_h = std::stoi(off_h_s);
-    off_m = std::stoi(off_m_s);
-  }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 ||
-      off_h > 23 || off_m > 59) {
+  // The same rule as the parser's check (src/base/rfc3339.cpp), so a value
+  // `clnrm validate` accepts is exactly what a run can use.
+  const auto instant = parse_rfc3339(text);
+  if (!instant)
     throw Error(ErrorKind::Config,
-                fmt::format("freeze_clock \"{}\" has a field out of range", text),
+                fmt::format("freeze_clock \"{}\" is not an RFC 3339 timestamp: {}; e.g. \"2025-01-01T00:00:00Z\"",
+                            text, instant.error()),
                 "[determinism] freeze_clock");
-  }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  std::int64_t epoch = ::timegm(&tm);
-  const std::int64_t offset = (off_h * 3600 + off_m * 60) * (sign == "-" ? -1 : 1);
-  return epoch - offset;
+  return *instant;
 }
 
 std::string faketime_start_at(std::int64_t epoch_seconds) {
-  std::time_t t = static_cast<std::time_t>(epoch_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  return fmt::format("@{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return format_utc(epoch_seconds * 1'000'000'000, UtcStyle::Faketime);
 }
 
 EnvList determinism_environment(const DeterminismSpec& spec, const DeterminismEnvOptions& options) {

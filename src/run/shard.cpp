@@ -9,12 +9,9 @@
 
 namespace clnrm::schedule {
 
-Shard parse_shard(std::string_view text) {
-  auto fail = [&](const std::string& why) -> Shard {
-    throw Error(ErrorKind::Usage,
-                "--shard '" + std::string(text) + "': " + why +
-                    " (expected K/N with 1 <= K <= N, e.g. 2/3)",
-                "--shard");
+Parsed<Shard> parse_shard(std::string_view text) {
+  auto fail = [](const std::string& why) {
+    return Parsed<Shard>::failure(why + " (expected K/N with 1 <= K <= N, e.g. 2/3)");
   };
   const auto slash = text.find('/');
   if (slash == std::string_view::npos) return fail("missing '/'");

@@ -290,9 +290,9 @@ std::optional<Duration> read_duration(ParseContext& ctx, const toml::node& node,
     return Duration(i->get() * integer_unit_ms);
   }
   if (auto s = node.as_string()) {
-    std::string reason;
-    if (auto d = parse_duration(s->get(), &reason)) return d;
-    ctx.error(pos_of(node), fmt::format("'{}': {}", key, reason));
+    const auto d = parse_duration(s->get());
+    if (d) return *d;
+    ctx.error(pos_of(node), fmt::format("'{}': {}", key, d.error()));
     return std::nullopt;
   }
   wrong_type(ctx, node, key, "a duration string such as \"500ms\", \"5s\" or \"1m\"");

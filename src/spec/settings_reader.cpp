@@ -8,7 +8,7 @@
 
 #include "base/atomic_file.h"
 #include "key_tables.h"
-#include "rfc3339.h"
+#include "base/rfc3339.h"
 #include "sections.h"
 #include "suggest.h"
 
@@ -149,13 +149,11 @@ void read_determinism(ParseContext& ctx, const toml::table& root, TestSpec& spec
       text = read_string(ctx, *n, "freeze_clock");
     }
     if (text) {
-      std::string reason;
-      if (is_rfc3339(*text, &reason))
+      if (const auto instant = parse_rfc3339(*text))
         spec.determinism.freeze_clock = std::move(*text);
       else
-        ctx.error(
-            pos_of(*n),
-            fmt::format("'freeze_clock' = \"{}\" is not an RFC 3339 timestamp: {}", *text, reason));
+        ctx.error(pos_of(*n), fmt::format("'freeze_clock' = \"{}\" is not an RFC 3339 timestamp: {}",
+                                          *text, instant.error()));
     }
   }
 }

@@ -49,7 +49,11 @@ OrderingFunction make_ordering(const SuitePlanning& flags, const std::string& hi
                                std::string& note) {
   const schedule::Order order = schedule::parse_order(flags.order);
   std::optional<schedule::Shard> shard;
-  if (!flags.shard.empty()) shard = schedule::parse_shard(flags.shard);
+  if (!flags.shard.empty()) {
+    const auto parsed = schedule::parse_shard(flags.shard);
+    if (!parsed) throw Error(ErrorKind::Usage, "--shard '" + flags.shard + "': " + parsed.error(), "--shard");
+    shard = *parsed;
+  }
   if (order.kind == schedule::Order::Kind::File && !shard && !flags.rerun_failed) return nullptr;
   if (order.kind == schedule::Order::Kind::Random && !order.seed_given)
     note = fmt::format("test order: {} (pass --order {} to repeat it)", schedule::to_string(order),

@@ -74,9 +74,8 @@ ProbeOutcome http_over_fd(int fd, const HttpTarget& t, int expected, Duration pr
 
 ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status,
                         const CancelToken& cancel, Duration probe_timeout) {
-  std::string error;
-  std::optional<HttpTarget> target = parse_http_url(url, &error);
-  if (!target) return {false, error};
+  const Parsed<HttpTarget> target = parse_http_url(url);
+  if (!target) return {false, target.error()};
   if (std::optional<int> fd = pod.connect_tcp(target->port)) {
     if (*fd < 0) return {false, fmt::format("nothing listens on 127.0.0.1:{}", target->port)};
     return http_over_fd(*fd, *target, expected_status, probe_timeout);

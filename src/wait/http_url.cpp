@@ -5,11 +5,8 @@
 
 namespace clnrm {
 
-std::optional<HttpTarget> parse_http_url(const std::string& url, std::string* error) {
-  auto fail = [&](std::string why) -> std::optional<HttpTarget> {
-    if (error) *error = std::move(why);
-    return std::nullopt;
-  };
+Parsed<HttpTarget> parse_http_url(const std::string& url) {
+  auto fail = [](std::string why) { return Parsed<HttpTarget>::failure(std::move(why)); };
   constexpr std::string_view kScheme = "http://";
   if (url.compare(0, kScheme.size(), kScheme) != 0)
     return fail("wait_for http needs an http:// URL to 127.0.0.1 or localhost, got \"" + url +

@@ -165,6 +165,33 @@ TEST(HistoryChangePoint, TooFewPointsIsNoVerdict) {
   EXPECT_FALSE(history::detect_change_point(std::vector<double>{1, 1, 2, 2}).found);
 }
 
+// history's change points and `clnrm bench compare` used two Mann-Whitney
+// implementations that disagreed on small samples without ties: this one
+// always took the normal approximation (3 vs 3 fully separated: p = 0.081),
+// the gate's takes the exact distribution (p = 2/20 = 0.1, as R's
+// wilcox.test). Both now use src/base/statistics.cpp; the exact one is right.
+TEST(HistoryChangePoint, SmallTieFreeSegmentsUseTheExactDistribution) {
+  history::ChangePointOptions options;
+  options.min_segment = 3;  // six points: exactly one candidate split
+  options.alpha = 1;
+  const auto cp = history::detect_change_point(std::vector<double>{1, 2, 3, 10, 11, 12}, options);
+  EXPECT_EQ(cp.index, 3u);
+  EXPECT_NEAR(cp.p_value, 0.1, 1e-12);
+  EXPECT_TRUE(cp.found);
+}
+
+TEST(HistoryChangePoint, TiedSegmentsKeepTheNormalApproximation) {
+  // With ties both implementations took the normal approximation with tie
+  // and continuity correction; that is unchanged: U = 0, mean 4.5,
+  // sigma = sqrt(9/12 * (7 - 6/30)), z = 4/sigma, p = erfc(z / sqrt 2).
+  history::ChangePointOptions options;
+  options.min_segment = 3;
+  options.alpha = 1;
+  const auto cp = history::detect_change_point(std::vector<double>{1, 1, 3, 10, 11, 12}, options);
+  const double sigma = std::sqrt(9.0 / 12.0 * (7.0 - 6.0 / 30.0));
+  EXPECT_NEAR(cp.p_value, std::erfc(4.0 / sigma / std::sqrt(2.0)), 1e-12);
+}
+
 TEST(HistoryTrend, ReportsTheRunAndCommitWhereATestGotSlower) {
   TempDir dir;
   history::Store store(dir.file("h.db"));

@@ -68,6 +68,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"metrics_export.h", "report"},
       {"otlp.h", "report"},
       {"output_tail.h", "base"},
+      {"parsed.h", "base"},
       {"parser.h", "spec"},
       {"perf.h", "perf"},
       {"plugin_requirements.h", "spec"},

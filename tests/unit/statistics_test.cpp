@@ -1,14 +1,15 @@
 // The statistics of the regression gate against published reference values
 // and against brute-force enumeration of the null distribution.
-#include <clnrm/perf.h>
 #include <gtest/gtest.h>
+
+#include "base/statistics.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>
 
-using namespace clnrm::perf;
+using namespace clnrm::stats;
 
 namespace {
 

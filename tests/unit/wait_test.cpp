@@ -113,9 +113,9 @@ TEST(Wait, HttpUrlParsingAcceptsOnlyLoopback) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->port, 80);
   EXPECT_EQ(d->path, "/");
-  std::string why;
-  EXPECT_FALSE(parse_http_url("http://10.0.0.1:80/", &why));
-  EXPECT_NE(why.find("127.0.0.1"), std::string::npos);
+  const auto remote = parse_http_url("http://10.0.0.1:80/");
+  EXPECT_FALSE(remote);
+  EXPECT_NE(remote.error().find("127.0.0.1"), std::string::npos);
   EXPECT_FALSE(parse_http_url("https://127.0.0.1/"));
   EXPECT_FALSE(parse_http_url("http://127.0.0.1:99999/"));
 }

@@ -2,13 +2,15 @@
 // The HTTP layer of the Docker client, kept small so it can be tested and
 // swapped: a request/response pair and a Transport that sends one request
 // over one fresh connection (Podman closes idle connections, and a fresh
-// connection per request keeps concurrent tests independent).
+// connection per request keeps concurrent tests independent). The curl
+// transport is the shared HTTP client (src/base/http_client.h) aimed at the
+// engine's endpoint.
 
 #include <clnrm/cancel.h>
 
+#include "base/http_client.h"
+
 #include <chrono>
-#include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,20 +25,9 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{0};  // 0: no limit
 };
 
-struct HttpResponse {
-  enum class Outcome { Complete, TimedOut, Cancelled, SinkStopped };
-  long status = 0;
-  std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;                            // empty when a sink consumed it
-  Outcome outcome = Outcome::Complete;
-
-  // The value of a header (case-insensitive name), or "".
-  std::string header(std::string_view name) const;
-};
-
-// Receives the response body as it arrives, in arbitrary chunks. Returning
-// false stops the transfer (outcome SinkStopped).
-using BodySink = std::function<bool(std::string_view)>;
+// Responses and body sinks are the shared HTTP client's (src/base/http_client.h).
+using HttpResponse = http::Response;
+using BodySink = http::BodySink;
 
 // Where the engine listens.
 struct Endpoint {

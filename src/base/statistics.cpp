@@ -1,14 +1,13 @@
-// Rank statistics for the regression gate. Rank tests because benchmark
-// times are skewed (a long right tail from preemption, cache misses, page
-// faults): a t-test on them is dominated by the tail, a rank test is not.
+// Rank statistics (see statistics.h for who uses them and why ranks).
+#include "base/statistics.h"
+
 #include <clnrm/error.h>
-#include <clnrm/perf.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-namespace clnrm::perf {
+namespace clnrm::stats {
 
 double median(std::vector<double> values) {
   if (values.empty()) return std::nan("");
@@ -200,4 +199,4 @@ std::vector<double> holm_adjust(const std::vector<double>& p_values) {
   return adjusted;
 }
 
-}  // namespace clnrm::perf
+}  // namespace clnrm::stats

@@ -1,7 +1,8 @@
 #pragma once
 // A thin RAII layer over the SQLite C API: a connection, prepared statements
 // and a retrying transaction. SQL itself stays in the files that own each
-// table or query.
+// table or query. Every SQLite database of clnrm goes through it: the run
+// history (src/history/) and the bench history (src/perf/bench_history.cpp).
 
 #include <sqlite3.h>
 
@@ -11,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace clnrm::history::sql {
+namespace clnrm::sql {
 
 // Throws clnrm::Error(Io, "<what>: <sqlite message>", db path).
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, const std::string& what,
@@ -54,7 +55,9 @@ class Statement {
 
 class Connection {
  public:
-  Connection(const std::string& path, bool read_only, int busy_timeout_ms);
+  // `what` names the database in the error when it cannot be opened.
+  Connection(const std::string& path, bool read_only, int busy_timeout_ms,
+             std::string_view what = "history database");
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -76,4 +79,4 @@ class Connection {
   sqlite3* db_ = nullptr;
 };
 
-}  // namespace clnrm::history::sql
+}  // namespace clnrm::sql

@@ -1,4 +1,4 @@
-#include "history/sqlite.h"
+#include "base/sqlite.h"
 
 #include <clnrm/error.h>
 
@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-namespace clnrm::history::sql {
+namespace clnrm::sql {
 
 namespace {
 // Error raised inside a transaction body because the DB was busy: the
@@ -90,12 +90,14 @@ bool Statement::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Connection::Connection(const std::string& path, bool read_only, int busy_timeout_ms) : path_(path) {
+Connection::Connection(const std::string& path, bool read_only, int busy_timeout_ms,
+                       std::string_view what)
+    : path_(path) {
   const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    std::string message = std::string("cannot open history database: ") +
-                          (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    std::string message = "cannot open ";
+    message.append(what).append(": ").append(db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
     sqlite3_close_v2(db_);
     db_ = nullptr;
     throw Error(ErrorKind::Io, message, path);
@@ -154,4 +156,4 @@ void Connection::transaction(const std::function<void()>& body, int retries) {
   }
 }
 
-}  // namespace clnrm::history::sql
+}  // namespace clnrm::sql

@@ -1,0 +1,188 @@
+// libcurl behind src/base/http_client.h: one easy handle (hence one
+// connection) per request. A fresh connection per request: Podman closes idle
+// connections, and it keeps concurrent tests independent.
+#include "base/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <memory>
+
+namespace clnrm::http {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// curl_global_init is not thread-safe: once per process, before any handle
+// (a function-local static is initialised exactly once, thread-safely).
+void ensure_curl_initialised() {
+  struct CurlGlobal {
+    CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+  };
+  static CurlGlobal global;
+  (void)global;
+}
+
+struct Transfer {
+  Response* response;
+  const BodySink* sink;
+  const CancelToken* cancel;
+  std::size_t max_body;
+  bool sink_stopped = false;
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  if (t->sink && t->response->status >= 200 && t->response->status < 300) {
+    if (!(*t->sink)(std::string_view(data, n))) {
+      t->sink_stopped = true;
+      return 0;  // makes curl stop with CURLE_WRITE_ERROR
+    }
+  } else {
+    // Error bodies always land in `body` so the server's message can be shown.
+    std::string& body = t->response->body;
+    const size_t room = t->max_body == 0 ? n : (body.size() < t->max_body ? t->max_body - body.size() : 0);
+    body.append(data, std::min(n, room));
+  }
+  return n;
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  std::string_view line(data, n);
+  if (line.starts_with("HTTP/")) {
+    // A new status line (e.g. after 100-continue): forget earlier headers.
+    t->response->headers.clear();
+    long status = 0;
+    auto sp = line.find(' ');
+    if (sp != std::string_view::npos) status = std::strtol(std::string(line.substr(sp + 1, 3)).c_str(), nullptr, 10);
+    t->response->status = status;
+    return n;
+  }
+  auto colon = line.find(':');
+  if (colon != std::string_view::npos)
+    t->response->headers[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+  return n;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  return (t->cancel && t->cancel->cancelled()) ? 1 : 0;
+}
+
+struct UrlDeleter {
+  void operator()(CURLU* u) const noexcept { curl_url_cleanup(u); }
+};
+using Url = std::unique_ptr<CURLU, UrlDeleter>;
+
+Url curl_parse(const std::string& text) {
+  ensure_curl_initialised();
+  Url url(curl_url());
+  if (!url) throw Error(ErrorKind::Internal, "out of memory parsing a URL");
+  if (curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) return nullptr;
+  return url;
+}
+
+std::string part(CURLU* url, CURLUPart which) {
+  char* value = nullptr;
+  if (curl_url_get(url, which, &value, 0) != CURLUE_OK || !value) return {};
+  std::string out(value);
+  curl_free(value);
+  return out;
+}
+
+}  // namespace
+
+std::string Response::header(std::string_view name) const {
+  auto it = headers.find(lower(name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
+Response send(const Request& request, const BodySink* sink, const CancelToken* cancel) {
+  ensure_curl_initialised();
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  if (!curl) throw Error(ErrorKind::Internal, "curl_easy_init failed");
+  Response response;
+  Transfer transfer{&response, sink, cancel, request.max_body};
+  CURL* h = curl.get();
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  if (!request.unix_socket.empty()) curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
+  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  // Endpoints are configuration: a redirect is an answer, not a new target.
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
+  if (request.timeout.count() > 0) curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  if (cancel) {
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
+  }
+  // No "Expect: 100-continue" round trip for big bodies (archives, traces).
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(curl_slist_append(nullptr, "Expect:"),
+                                                                      &curl_slist_free_all);
+  for (const auto& line : request.headers) headers.reset(curl_slist_append(headers.release(), line.c_str()));
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {
+    // Never a null pointer: that would make curl read the body from stdin.
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.empty() ? "" : request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+
+  const CURLcode rc = curl_easy_perform(h);
+  if (rc == CURLE_OK) return response;
+  response.error = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
+  if (rc == CURLE_OPERATION_TIMEDOUT && response.status != 0) {
+    response.outcome = Response::Outcome::TimedOut;
+    return response;
+  }
+  if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    response.outcome = Response::Outcome::Cancelled;
+    return response;
+  }
+  if (rc == CURLE_WRITE_ERROR && transfer.sink_stopped) {
+    response.outcome = Response::Outcome::SinkStopped;
+    return response;
+  }
+  const bool timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+  throw TransferError(timed_out ? ErrorKind::Timeout : ErrorKind::Io, response.error, timed_out);
+}
+
+std::optional<UrlParts> parse_url(const std::string& text) {
+  const Url url = curl_parse(text);
+  if (!url) return std::nullopt;
+  return UrlParts{part(url.get(), CURLUPART_SCHEME), part(url.get(), CURLUPART_HOST),
+                  part(url.get(), CURLUPART_PATH)};
+}
+
+std::string normalised_url(const std::string& text, const std::string& path) {
+  const Url url = curl_parse(text);
+  if (!url) return text;
+  if (!path.empty()) curl_url_set(url.get(), CURLUPART_PATH, path.c_str(), 0);
+  const std::string full = part(url.get(), CURLUPART_URL);
+  return full.empty() ? text : full;
+}
+
+}  // namespace clnrm::http
