@@ -39,7 +39,7 @@ void ensure_parent(const std::string& path) {
   if (ec) throw Error(ErrorKind::Io, "cannot create directory: " + ec.message(), parent.string());
 }
 
-// Atomically (src/core/atomic_file.cpp): a reader never sees half a page.
+// Atomically (src/base/atomic_file.cpp): a reader never sees half a page.
 void write_file(const std::string& path, const std::string& text) {
   ensure_parent(path);
   write_file_atomically(path, text);

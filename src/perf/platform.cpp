@@ -111,7 +111,7 @@ std::string save_baseline(const std::string& results_path, const std::string& di
   std::stringstream content;
   if (!in || !(content << in.rdbuf())) throw Error(ErrorKind::Io, "cannot read the results", results_path);
   // Atomically, so a crash never leaves half a baseline (the temporary name
-  // is per process and removed on failure: src/core/atomic_file.cpp).
+  // is per process and removed on failure: src/base/atomic_file.cpp).
   write_file_atomically(target.string(), content.str());
   return target.string();
 }

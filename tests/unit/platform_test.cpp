@@ -1,4 +1,4 @@
-// Baselines are written with the one atomic file writer (src/core/atomic_file.cpp).
+// Baselines are written with the one atomic file writer (src/base/atomic_file.cpp).
 #include <clnrm/error.h>
 #include <clnrm/perf.h>
 #include <gtest/gtest.h>
