@@ -16,6 +16,30 @@ bool allowed_in_xml(char32_t cp) {
          (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
+// The five characters both languages escape, as entities; `apostrophe` is
+// the language's spelling of '. False for any other character.
+bool append_entity(std::string& out, char c, std::string_view apostrophe) {
+  switch (c) {
+    case '&':
+      out += "&amp;";
+      return true;
+    case '<':
+      out += "&lt;";
+      return true;
+    case '>':
+      out += "&gt;";
+      return true;
+    case '"':
+      out += "&quot;";
+      return true;
+    case '\'':
+      out += apostrophe;
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::string xml_escape(std::string_view text) {
@@ -31,30 +55,9 @@ std::string xml_escape(std::string_view text) {
     }
     if (!allowed_in_xml(cp)) {
       out += kReplacement;
-    } else if (len == 1) {
-      switch (text[i]) {
-        case '&':
-          out += "&amp;";
-          break;
-        case '<':
-          out += "&lt;";
-          break;
-        case '>':
-          out += "&gt;";
-          break;
-        case '"':
-          out += "&quot;";
-          break;
-        case '\'':
-          out += "&apos;";
-          break;
-        case '\r':
-          out += "&#13;";
-          break;  // kept literally, a parser would normalise it away
-        default:
-          out += text[i];
-      }
-    } else {
+    } else if (len == 1 && text[i] == '\r') {
+      out += "&#13;";  // kept literally, a parser would normalise it away
+    } else if (len != 1 || !append_entity(out, text[i], "&apos;")) {
       out.append(text.substr(i, len));
     }
     i += len;
@@ -69,25 +72,7 @@ std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(visible.size());
   for (char c : visible) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
+    if (!append_entity(out, c, "&#39;")) out += c;
   }
   return out;
 }

@@ -74,6 +74,8 @@ TEST(JunitReport, FailureCarriesMessageTypeAndDetails) {
 
 TEST(XmlEscape, ReplacesWhatXmlCannotCarry) {
   EXPECT_EQ(clnrm::xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
+  // A carriage return is kept as a character reference: an XML parser would normalise a literal one away.
+  EXPECT_EQ(clnrm::xml_escape("a\r\nb"), "a&#13;\nb");
   EXPECT_EQ(clnrm::xml_escape("tab\tnl\n"), "tab\tnl\n");
   EXPECT_EQ(clnrm::xml_escape(std::string("\x01", 1)), "\xEF\xBF\xBD");
   EXPECT_EQ(clnrm::xml_escape(std::string("\0", 1)), "\xEF\xBF\xBD");
