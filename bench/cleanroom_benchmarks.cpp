@@ -8,7 +8,7 @@
 // runner (with and without a service). The Docker ones live in
 // docker_benchmarks.cpp.
 #include <benchmark/benchmark.h>
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/metrics.h>
 #include <clnrm/runner.h>
 #include <clnrm/sandbox.h>
@@ -35,24 +35,24 @@ clnrm::ServiceSpec process_service(std::string name) {
   return spec;
 }
 
-void BM_EnvironmentCreate(benchmark::State& state) {
+void BM_SessionCreate(benchmark::State& state) {
   for (auto _ : measured(state)) {
-    clnrm::Environment env(clnrm::make_null_backend());
+    clnrm::Session env(clnrm::make_null_backend());
     benchmark::DoNotOptimize(env.session_id());
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_EnvironmentCreate);
+BENCHMARK(BM_SessionCreate);
 
-void BM_EnvironmentCreateWithBuiltinPlugins(benchmark::State& state) {
+void BM_SessionCreateWithBuiltinPlugins(benchmark::State& state) {
   for (auto _ : measured(state)) {
-    clnrm::Environment env(clnrm::make_null_backend());
+    clnrm::Session env(clnrm::make_null_backend());
     clnrm::register_builtin_plugins(env.services());
     benchmark::DoNotOptimize(env.services().size());
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_EnvironmentCreateWithBuiltinPlugins);
+BENCHMARK(BM_SessionCreateWithBuiltinPlugins);
 
 // Registering the built-in plugins into an empty registry (two plugins per
 // iteration; the registry itself is part of the loop, it is one allocation).
@@ -74,10 +74,10 @@ void BM_PluginLookup(benchmark::State& state) {
 }
 BENCHMARK(BM_PluginLookup);
 
-// Environment::start_service through the `process` plugin on a null pod; the
+// Session::start_service through the `process` plugin on a null pod; the
 // handle is released at the end of each iteration without stop().
 void BM_ServiceStart_NullBackend(benchmark::State& state) {
-  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::Session env(clnrm::make_null_backend());
   clnrm::register_builtin_plugins(env.services());
   auto pod = env.backend().create_pod({});
   const auto spec = process_service("db");
@@ -90,7 +90,7 @@ void BM_ServiceStart_NullBackend(benchmark::State& state) {
 BENCHMARK(BM_ServiceStart_NullBackend);
 
 void BM_ServiceStartStop_NullBackend(benchmark::State& state) {
-  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::Session env(clnrm::make_null_backend());
   clnrm::register_builtin_plugins(env.services());
   auto pod = env.backend().create_pod({});
   const auto spec = process_service("db");
@@ -106,7 +106,7 @@ BENCHMARK(BM_ServiceStartStop_NullBackend);
 // A whole cleanroom on the null backend: pod, one service, health, stop,
 // destroy: the per-test framework cost.
 void BM_CleanroomLifecycle_NullBackend(benchmark::State& state) {
-  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::Session env(clnrm::make_null_backend());
   clnrm::register_builtin_plugins(env.services());
   const auto spec = process_service("db");
   clnrm::PodSpec pod_spec;
@@ -124,7 +124,7 @@ void BM_CleanroomLifecycle_NullBackend(benchmark::State& state) {
 BENCHMARK(BM_CleanroomLifecycle_NullBackend);
 
 void BM_MetricsSnapshot(benchmark::State& state) {
-  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::Session env(clnrm::make_null_backend());
   env.metrics().add(clnrm::Metrics::Counter::TestsStarted, 3);
   for (auto _ : measured(state)) benchmark::DoNotOptimize(env.metrics().snapshot());
   state.SetItemsProcessed(state.iterations());
@@ -140,11 +140,11 @@ void BM_MetricsIncrement(benchmark::State& state) {
 BENCHMARK(BM_MetricsIncrement);
 
 // N concurrent tasks (threads), each running one cleanroom lifecycle on a
-// shared Environment: the cost of the framework's shared state (registries,
+// shared Session: the cost of the framework's shared state (registries,
 // metrics) under parallel tests, thread start included.
 void BM_ConcurrentCleanrooms_NullBackend(benchmark::State& state) {
   const auto tasks = static_cast<int>(state.range(0));
-  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::Session env(clnrm::make_null_backend());
   clnrm::register_builtin_plugins(env.services());
   const auto spec = process_service("db");
   for (auto _ : state) {
@@ -170,7 +170,7 @@ BENCHMARK(BM_ConcurrentCleanrooms_NullBackend)->Arg(1)->Arg(5)->Arg(10)->Arg(25)
 
 void BM_HealthChecks_NullBackend(benchmark::State& state) {
   const auto services = static_cast<int>(state.range(0));
-  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::Session env(clnrm::make_null_backend());
   clnrm::register_builtin_plugins(env.services());
   auto pod = env.backend().create_pod({});
   std::vector<clnrm::ServiceHandle> handles;
@@ -207,7 +207,7 @@ clnrm::ServiceSpec sleeping_service() {
 // namespaces, exec). Stopping it is outside the timed region.
 void BM_ServiceStart_Sandbox(benchmark::State& state) {
   if (no_sandbox(state)) return;
-  clnrm::Environment env(clnrm::make_sandbox_backend());
+  clnrm::Session env(clnrm::make_sandbox_backend());
   clnrm::register_builtin_plugins(env.services());
   auto pod = env.backend().create_pod({});
   const auto spec = sleeping_service();
@@ -225,7 +225,7 @@ BENCHMARK(BM_ServiceStart_Sandbox)->UseRealTime()->Unit(benchmark::kMicrosecond)
 // Start + stop (SIGTERM, reap) of a real process service.
 void BM_ServiceStartStop_Sandbox(benchmark::State& state) {
   if (no_sandbox(state)) return;
-  clnrm::Environment env(clnrm::make_sandbox_backend());
+  clnrm::Session env(clnrm::make_sandbox_backend());
   clnrm::register_builtin_plugins(env.services());
   auto pod = env.backend().create_pod({});
   const auto spec = sleeping_service();
@@ -249,7 +249,7 @@ clnrm::ProcessSpec true_step() {
 // one step, destroy.
 void BM_CleanroomFresh_Sandbox(benchmark::State& state) {
   if (no_sandbox(state)) return;
-  clnrm::Environment env(clnrm::make_sandbox_backend());
+  clnrm::Session env(clnrm::make_sandbox_backend());
   clnrm::CancelToken cancel;
   clnrm::PodSpec pod_spec;
   pod_spec.session_id = env.session_id();
@@ -267,7 +267,7 @@ BENCHMARK(BM_CleanroomFresh_Sandbox)->UseRealTime()->Unit(benchmark::kMicrosecon
 // The same step in a reused cleanroom: what a pod costs is the difference.
 void BM_CleanroomReused_Sandbox(benchmark::State& state) {
   if (no_sandbox(state)) return;
-  clnrm::Environment env(clnrm::make_sandbox_backend());
+  clnrm::Session env(clnrm::make_sandbox_backend());
   clnrm::CancelToken cancel;
   clnrm::PodSpec pod_spec;
   pod_spec.session_id = env.session_id();
@@ -286,7 +286,7 @@ BENCHMARK(BM_CleanroomReused_Sandbox)->UseRealTime()->Unit(benchmark::kMicroseco
 // teardown). Arg: 0 no service, 1 one process service.
 void BM_TestExecution_Sandbox(benchmark::State& state) {
   if (no_sandbox(state)) return;
-  clnrm::Environment env(clnrm::make_sandbox_backend());
+  clnrm::Session env(clnrm::make_sandbox_backend());
   clnrm::register_builtin_plugins(env.services());
   clnrm::TestSpec spec;
   spec.name = "bench";

@@ -17,7 +17,7 @@
 // a time; fd_leak != 0 or failed != 0 marks the run as an error.
 #include <benchmark/benchmark.h>
 #include <clnrm/docker.h>
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/parser.h>
 #include <clnrm/runner.h>
 #include <clnrm/sandbox.h>
@@ -102,7 +102,7 @@ void run_load(benchmark::State& state, const char* label, std::shared_ptr<clnrm:
   std::size_t failed = 0;
   int fds_after_first = 0, fds_after_run = 0;
   {
-    clnrm::Environment env(std::move(backend));
+    clnrm::Session env(std::move(backend));
     clnrm::register_builtin_plugins(env.services());
     clnrm::RunOptions options;
     options.jobs = 2;

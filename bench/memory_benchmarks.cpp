@@ -6,7 +6,7 @@
 // Benchmark's MemoryManager run adds allocs_per_iter / max_bytes_used to the
 // JSON of single-repetition runs (see main below).
 #include <benchmark/benchmark.h>
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/metrics.h>
 #include <clnrm/service.h>
 
@@ -93,7 +93,7 @@ void BM_MetricsSnapshotCopy(benchmark::State& state) {
 BENCHMARK(BM_MetricsSnapshotCopy);
 
 void BM_ServiceHandleCopy(benchmark::State& state) {
-  clnrm::Environment env(clnrm::make_null_backend());
+  clnrm::Session env(clnrm::make_null_backend());
   clnrm::register_builtin_plugins(env.services());
   auto pod = env.backend().create_pod({});
   clnrm::ServiceSpec spec;

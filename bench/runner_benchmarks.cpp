@@ -1,12 +1,12 @@
 // Runner overhead with the null backend (nothing is executed): what the
 // framework itself costs per step, per cleanroom object and per test.
-// Targets (issue 3): < 10 us per step, < 20 us per Environment + pod.
+// Targets (issue 3): < 10 us per step, < 20 us per Session + pod.
 // Per-step numbers are in the `per_step` counter (seconds per step).
 // Metrics overhead (issue 5: collection adds < 2% to a 1-step null-backend
 // test): BM_NullOneStepFile/metrics:{0,1} and BM_NullOneStepTest/metrics:{0,1},
 // compared with --benchmark_enable_random_interleaving=true.
 #include <benchmark/benchmark.h>
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/parser.h>
 #include <clnrm/runner.h>
 #include <re2/re2.h>
@@ -43,7 +43,7 @@ TestSpec test_with_steps(int steps) {
 // One step through the runner's step path: env merge, process spec, exec
 // (null), assertions, metrics.
 void BM_NullStep(benchmark::State& state) {
-  Environment env(make_null_backend());
+  Session env(make_null_backend());
   auto pod = env.backend().create_pod({});
   std::vector<run::RunningService> services;
   const EnvList base = {{"CLNRM_TEST", "bench"}};
@@ -69,7 +69,7 @@ BENCHMARK(BM_NullStep);
 // A whole test (pod, steps, teardown, verdict) with N steps: the slope over
 // N is the per-step overhead, the intercept the per-test one.
 void BM_NullTestSteps(benchmark::State& state) {
-  Environment env(make_null_backend());
+  Session env(make_null_backend());
   register_builtin_plugins(env.services());
   const TestSpec spec = test_with_steps(static_cast<int>(state.range(0)));
   for (auto _ : state) {
@@ -82,11 +82,11 @@ void BM_NullTestSteps(benchmark::State& state) {
 }
 BENCHMARK(BM_NullTestSteps)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
 
-// A cleanroom object: Environment (session, registries, builtin plugins) +
+// A cleanroom object: Session (registries, builtin plugins) +
 // one pod, destroyed again.
 void BM_NullCleanroomObject(benchmark::State& state) {
   for (auto _ : state) {
-    Environment env(make_null_backend());
+    Session env(make_null_backend());
     register_builtin_plugins(env.services());
     PodSpec spec;
     spec.session_id = env.session_id();
@@ -100,7 +100,7 @@ BENCHMARK(BM_NullCleanroomObject);
 
 // A pod in an existing session (what each test pays).
 void BM_NullPodInSession(benchmark::State& state) {
-  Environment env(make_null_backend());
+  Session env(make_null_backend());
   PodSpec spec;
   spec.session_id = env.session_id();
   spec.test_name = "bench";
@@ -114,7 +114,7 @@ BENCHMARK(BM_NullPodInSession);
 
 // 100 one-step tests through the parallel runner (lanes, plan, callbacks).
 void BM_NullPlan100(benchmark::State& state) {
-  Environment env(make_null_backend());
+  Session env(make_null_backend());
   register_builtin_plugins(env.services());
   std::vector<TestSpec> tests;
   for (int i = 0; i < 100; ++i) tests.push_back(test_with_steps(1));
@@ -132,7 +132,7 @@ BENCHMARK(BM_NullPlan100)->Arg(1)->Arg(2)->UseRealTime();
 
 // The collection is real or absent, never half: with metrics:1 every
 // iteration must have counted its step, with metrics:0 nothing may be counted.
-void check_counted(benchmark::State& state, const Environment& env, bool collect) {
+void check_counted(benchmark::State& state, const Session& env, bool collect) {
   if (state.error_occurred()) return;  // the loop stopped early
   const std::uint64_t steps = env.metrics().get(Metrics::Counter::StepsRun);
   const std::uint64_t expected = collect ? static_cast<std::uint64_t>(state.iterations()) : 0;
@@ -157,7 +157,7 @@ std::optional<TestSpec> one_step_test(benchmark::State& state) {
 void BM_NullOneStepFile(benchmark::State& state) {
   const std::optional<TestSpec> spec = one_step_test(state);
   if (!spec) return;
-  Environment env(make_null_backend());
+  Session env(make_null_backend());
   register_builtin_plugins(env.services());
   const std::vector<TestSpec> tests = {*spec};
   RunOptions opts;
@@ -180,7 +180,7 @@ BENCHMARK(BM_NullOneStepFile)->ArgName("metrics")->Arg(0)->Arg(1);
 void BM_NullOneStepTest(benchmark::State& state) {
   const std::optional<TestSpec> spec = one_step_test(state);
   if (!spec) return;
-  Environment env(make_null_backend());
+  Session env(make_null_backend());
   register_builtin_plugins(env.services());
   TestContext ctx;
   ctx.collect_metrics = state.range(0) != 0;

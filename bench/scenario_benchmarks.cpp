@@ -26,7 +26,7 @@
 // Run: build/release/bench/scenario_benchmarks --benchmark_repetitions=5
 //        --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/runner.h>
 #include <clnrm/sandbox.h>
 #include <clnrm/service.h>
@@ -43,9 +43,9 @@ namespace {
 using namespace clnrm;
 using Clock = std::chrono::steady_clock;
 
-std::unique_ptr<Environment> make_env(std::int64_t backend) {
+std::unique_ptr<Session> make_env(std::int64_t backend) {
   auto env =
-      std::make_unique<Environment>(backend == 1 ? make_sandbox_backend() : make_null_backend());
+      std::make_unique<Session>(backend == 1 ? make_sandbox_backend() : make_null_backend());
   register_builtin_plugins(env->services());
   return env;
 }
@@ -74,7 +74,7 @@ bool sandbox_missing(benchmark::State& state, std::int64_t backend) {
   return false;
 }
 
-void run_checked(benchmark::State& state, Environment& env, const TestSpec& spec,
+void run_checked(benchmark::State& state, Session& env, const TestSpec& spec,
                  const TestContext& ctx = {}) {
   TestResult r = run_test(env, spec, ctx);
   if (r.status != Status::Passed) state.SkipWithError(("test failed: " + r.message).c_str());

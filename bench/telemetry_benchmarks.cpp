@@ -6,7 +6,7 @@
 #include <clnrm/cancel.h>
 #include <clnrm/determinism.h>
 #include <clnrm/metrics.h>
-#include <clnrm/metrics_export.h>
+#include <clnrm/metrics_formats.h>
 #include <clnrm/otlp.h>
 
 #include <filesystem>

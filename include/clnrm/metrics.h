@@ -60,7 +60,7 @@ class Metrics {
 // Steps: StepsRun, StepsFailed, StepWallNs, StepUserCpuUs, StepSystemCpuUs.
 // Tests: TestsPassed or TestsFailed, Retries (attempts - 1). TestsStarted,
 // ServicesStarted and Containers* are counted where they happen (runner,
-// Environment::start_service: an adopted `reuse = true` service counts as
+// Session::start_service: an adopted `reuse = true` service counts as
 // ContainersReused, any other as ServicesStarted and ContainersCreated).
 void record_step_metrics(Metrics& metrics, const StepResult& step) noexcept;
 void record_test_metrics(Metrics& metrics, const TestResult& test) noexcept;

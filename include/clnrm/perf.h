@@ -175,7 +175,7 @@ std::string save_baseline(const std::string& results_path, const std::string& di
 
 // ---- bench history (SQLite) ------------------------------------------------
 
-struct HistoryRun {
+struct RecordedBenchRun {
   std::int64_t id = 0;
   std::string recorded_at;  // ISO 8601 UTC
   std::string commit;
@@ -184,32 +184,32 @@ struct HistoryRun {
   BenchmarkResults results;  // samples per benchmark
 };
 
-class BenchHistory {
+class BenchResultsDb {
  public:
   // Opens (creating) the database in WAL mode. Throws Error(Io) naming it.
-  explicit BenchHistory(const std::string& path);
-  ~BenchHistory();
-  BenchHistory(const BenchHistory&) = delete;
-  BenchHistory& operator=(const BenchHistory&) = delete;
+  explicit BenchResultsDb(const std::string& path);
+  ~BenchResultsDb();
+  BenchResultsDb(const BenchResultsDb&) = delete;
+  BenchResultsDb& operator=(const BenchResultsDb&) = delete;
 
   std::int64_t record(const BenchmarkResults& results, Metric metric, const std::string& commit,
                       const std::string& platform);
   // Oldest first; only runs of this metric (and platform when not empty).
-  std::vector<HistoryRun> runs(Metric metric, const std::string& platform = {}) const;
+  std::vector<RecordedBenchRun> runs(Metric metric, const std::string& platform = {}) const;
 
  private:
   struct Impl;
   Impl* impl_;
 };
 
-struct HistoryReportOptions {
+struct BenchTrendPageOptions {
   CompareOptions compare;
   std::string title = "clnrm benchmark history";
 };
 // A self-contained HTML page: one inline-SVG trend line per benchmark (median
 // per run, change points marked where a run differs from the previous one by
 // a verdict of warning or worse), the latest comparison, the budgets.
-std::string render_history_html(const std::vector<HistoryRun>& runs, const HistoryReportOptions& options);
+std::string render_bench_trend_html(const std::vector<RecordedBenchRun>& runs, const BenchTrendPageOptions& options);
 
 // ---- instruction counts (callgrind) ----------------------------------------
 

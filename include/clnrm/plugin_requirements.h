@@ -2,7 +2,7 @@
 // The built-in service plugins by name, and what each needs of a service.
 // One source for the parser (src/spec/services_reader.cpp refuses, at
 // file:line:col, a service no plugin can start) and for the run
-// (src/plugin/builtin_plugins.cpp, src/run/environment.cpp check the same at
+// (src/plugin/builtin_plugins.cpp, src/run/session.cpp check the same at
 // start): `clnrm validate` and `clnrm run` give one verdict in one wording.
 
 #include <clnrm/spec.h>

@@ -5,7 +5,7 @@
 // in parallel on `jobs` worker lanes.
 
 #include <clnrm/cancel.h>
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/result.h>
 #include <clnrm/spec.h>
 
@@ -85,14 +85,14 @@ struct TestContext {
 
 // Runs one test to completion and tears its cleanroom down. Never throws for
 // test failures or backend errors: they become the result's status/message.
-TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& context);
+TestResult run_test(Session& env, const TestSpec& spec, const TestContext& context);
 
 // Runs every test of `plan` and returns their results in plan order.
-RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const Plan& plan,
+RunResult run_plan(Session& env, const std::vector<TestSpec>& tests, const Plan& plan,
                    const RunOptions& options);
 
 // make_plan + run_plan.
-RunResult run_tests(Environment& env, const std::vector<TestSpec>& tests,
+RunResult run_tests(Session& env, const std::vector<TestSpec>& tests,
                     const RunOptions& options);
 
 // Services in an order that starts every service after those it depends_on

@@ -5,7 +5,7 @@
 // the pieces every inline-SVG chart uses. Text is escaped with html_escape
 // (src/base/markup_escape.h). Pages: the run report
 // (src/report/html_report.cpp), the bench comparison
-// (src/perf/render_html.cpp) and the bench history (src/perf/history_report.cpp).
+// (src/perf/render_html.cpp) and the bench history (src/perf/bench_trend_page.cpp).
 
 #include <string>
 #include <string_view>

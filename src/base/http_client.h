@@ -1,7 +1,7 @@
 #pragma once
 // The one HTTP client of clnrm (libcurl). Used by the Docker Engine API
 // transport (src/backend/docker/http_transport.cpp, which the engine health
-// check also uses) and by OTLP trace export (src/report/otlp_export.cpp).
+// check also uses) and by OTLP trace export (src/report/otlp_sender.cpp).
 // One request per call on one fresh connection, over a unix socket or TCP,
 // with a connect timeout, a total timeout and cooperative cancellation.
 // Callers turn a TransferError into their own message (which engine, which

@@ -2,7 +2,7 @@
 // A thin RAII layer over the SQLite C API: a connection, prepared statements
 // and a retrying transaction. SQL itself stays in the files that own each
 // table or query. Every SQLite database of clnrm goes through it: the run
-// history (src/history/) and the bench history (src/perf/bench_history.cpp).
+// history (src/history/) and the bench history (src/perf/bench_results_db.cpp).
 
 #include <sqlite3.h>
 

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <memory>
 
-#include "bench_internal.h"
+#include "cli/bench_internal.h"
 #include "base/atomic_file.h"
-#include "commands.h"
+#include "cli/commands.h"
 
 namespace clnrm::cli {
 
@@ -143,7 +143,7 @@ void add_bench_command(CLI::App& app, CliContext& ctx) {
     ctx.exit_code = 0;
   });
 
-  add_bench_history_commands(*bench, ctx);
+  add_bench_record_commands(*bench, ctx);
   add_bench_run_command(*bench, ctx);
 }
 

@@ -2,10 +2,10 @@
 // Shared between the `clnrm bench` subcommand files.
 #include <string>
 
-#include "commands.h"
+#include "cli/commands.h"
 
 namespace clnrm::cli {
-void add_bench_history_commands(CLI::App& bench, CliContext& ctx);
+void add_bench_record_commands(CLI::App& bench, CliContext& ctx);
 // `clnrm bench run`: test files' steps as Google Benchmark JSON.
 void add_bench_run_command(CLI::App& bench, CliContext& ctx);
 // GITHUB_SHA, else `git rev-parse HEAD`, else "unknown".

@@ -3,7 +3,7 @@
 // and every step becomes one benchmark with N repetitions, written as Google
 // Benchmark JSON so `clnrm bench compare` gates users' own scenarios.
 #include <clnrm/backend_choice.h>
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/error.h>
 #include <clnrm/parser.h>
 #include <clnrm/runner.h>
@@ -20,9 +20,9 @@
 
 #include "base/utc_time.h"
 #include "base/atomic_file.h"
-#include "bench_internal.h"
-#include "commands.h"
-#include "test_selection.h"
+#include "cli/bench_internal.h"
+#include "cli/commands.h"
+#include "cli/test_selection.h"
 
 namespace clnrm::cli {
 namespace {
@@ -72,7 +72,7 @@ int run_bench(const BenchRunArgs& a) {
   if (files.empty()) throw Error(ErrorKind::Usage, "no *.clnrm.toml files found", "FILE");
   const std::vector<TestSpec> tests = parse_or_throw(files);
 
-  Environment env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, tests, {}));
+  Session env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, tests, {}));
   register_builtin_plugins(env.services());
   RunOptions options;
   options.jobs = 1;  // benchmarks never share the machine with each other

@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "commands.h"
-#include "project_settings.h"
+#include "cli/commands.h"
+#include "cli/project_settings.h"
 
 namespace clnrm::cli {
 

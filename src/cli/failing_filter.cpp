@@ -1,7 +1,7 @@
 // Tests that fail on purpose live under directories named `failing`.
 #include <filesystem>
 
-#include "test_selection.h"
+#include "cli/test_selection.h"
 
 namespace clnrm::cli {
 

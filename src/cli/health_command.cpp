@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
-#include "project_settings.h"
+#include "cli/commands.h"
+#include "cli/project_settings.h"
 
 namespace clnrm::cli {
 

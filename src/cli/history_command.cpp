@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/utc_time.h"
-#include "commands.h"
+#include "cli/commands.h"
 
 namespace clnrm::cli {
 

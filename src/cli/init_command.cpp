@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "commands.h"
+#include "cli/commands.h"
 
 namespace clnrm::cli {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <exception>
 
-#include "commands.h"
+#include "cli/commands.h"
 
 int main(int argc, char** argv) {
   using namespace clnrm::cli;

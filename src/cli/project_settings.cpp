@@ -1,4 +1,4 @@
-#include "project_settings.h"
+#include "cli/project_settings.h"
 
 #include <clnrm/backend_choice.h>
 #include <clnrm/duration.h>

@@ -17,9 +17,9 @@
 #include <cstdio>
 #include <set>
 
-#include "commands.h"
-#include "project_settings.h"
-#include "test_selection.h"
+#include "cli/commands.h"
+#include "cli/project_settings.h"
+#include "cli/test_selection.h"
 
 namespace clnrm::cli {
 namespace {

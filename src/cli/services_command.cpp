@@ -12,8 +12,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
-#include "project_settings.h"
+#include "cli/commands.h"
+#include "cli/project_settings.h"
 
 namespace clnrm::cli {
 namespace {

@@ -1,4 +1,4 @@
-#include "test_selection.h"
+#include "cli/test_selection.h"
 
 #include <clnrm/control_characters.h>
 #include <fmt/format.h>

@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "commands.h"
-#include "project_settings.h"
+#include "cli/commands.h"
+#include "cli/project_settings.h"
 
 namespace clnrm::cli {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "commands.h"
+#include "cli/commands.h"
 
 namespace clnrm::cli {
 

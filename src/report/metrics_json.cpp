@@ -1,4 +1,4 @@
-#include <clnrm/metrics_export.h>
+#include <clnrm/metrics_formats.h>
 
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
 #include <clnrm/error.h>
-#include <clnrm/metrics_export.h>
+#include <clnrm/metrics_formats.h>
 #include <clnrm/report.h>
 #include <clnrm/version.h>
 #include <fmt/format.h>

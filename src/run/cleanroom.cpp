@@ -1,4 +1,4 @@
-#include "cleanroom.h"
+#include "run/cleanroom.h"
 
 #include <clnrm/error.h>
 #include <fmt/format.h>

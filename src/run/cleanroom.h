@@ -3,7 +3,7 @@
 // Teardown runs exactly once: explicitly via close() (so its errors reach
 // the result) or from the destructor (exception, timeout, cancel).
 
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 
 #include <memory>
 #include <string>
@@ -13,7 +13,7 @@ namespace clnrm::run {
 
 class Cleanroom {
  public:
-  Cleanroom(Environment& env, std::unique_ptr<Pod> pod) : env_(env), pod_(std::move(pod)) {}
+  Cleanroom(Session& env, std::unique_ptr<Pod> pod) : env_(env), pod_(std::move(pod)) {}
   ~Cleanroom() { close(); }
   Cleanroom(const Cleanroom&) = delete;
   Cleanroom& operator=(const Cleanroom&) = delete;
@@ -28,7 +28,7 @@ class Cleanroom {
   std::string close() noexcept;
 
  private:
-  Environment& env_;
+  Session& env_;
   std::unique_ptr<Pod> pod_;
   std::vector<ServiceHandle> services_;
   bool closed_ = false;

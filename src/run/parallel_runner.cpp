@@ -12,7 +12,7 @@
 namespace clnrm {
 namespace {
 
-TestResult not_run(const TestSpec& spec, Environment& env, std::string reason) {
+TestResult not_run(const TestSpec& spec, Session& env, std::string reason) {
   TestResult r;
   r.file = spec.file;
   r.name = spec.name;
@@ -26,7 +26,7 @@ TestResult not_run(const TestSpec& spec, Environment& env, std::string reason) {
 
 }  // namespace
 
-RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const Plan& plan,
+RunResult run_plan(Session& env, const std::vector<TestSpec>& tests, const Plan& plan,
                    const RunOptions& options) {
   RunResult run;
   run.session_id = env.session_id();
@@ -112,7 +112,7 @@ RunResult run_plan(Environment& env, const std::vector<TestSpec>& tests, const P
   return run;
 }
 
-RunResult run_tests(Environment& env, const std::vector<TestSpec>& tests,
+RunResult run_tests(Session& env, const std::vector<TestSpec>& tests,
                     const RunOptions& options) {
   return run_plan(env, tests, make_plan(tests, options), options);
 }

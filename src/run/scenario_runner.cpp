@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "step_runner.h"
+#include "run/step_runner.h"
 
 namespace clnrm::run {
 namespace {

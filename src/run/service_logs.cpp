@@ -1,4 +1,4 @@
-#include "service_logs.h"
+#include "run/service_logs.h"
 
 #include <clnrm/output_tail.h>
 

@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "step_runner.h"
+#include "run/step_runner.h"
 
 namespace clnrm::run {
 

@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "step_runner.h"
+#include "run/step_runner.h"
 
 namespace clnrm::run {
 

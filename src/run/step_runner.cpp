@@ -1,5 +1,5 @@
 // One step: build its process spec, run it where it belongs, check it.
-#include "step_runner.h"
+#include "run/step_runner.h"
 
 #include <clnrm/assertions.h>
 #include <clnrm/error.h>

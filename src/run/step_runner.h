@@ -1,7 +1,7 @@
 #pragma once
 // Internal to src/run: running steps of one test inside its pod.
 
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/result.h>
 #include <clnrm/spec.h>
 
@@ -24,7 +24,7 @@ struct RunningService {
 // Everything a step needs from its test. Cheap to copy (references + a
 // deadline) so a scenario can narrow the deadline on its own copy.
 struct StepContext {
-  Environment* env = nullptr;
+  Session* env = nullptr;
   Metrics* metrics = nullptr;  // where the step's counters go; null: not collected
   Pod* pod = nullptr;
   const std::vector<RunningService>* services = nullptr;

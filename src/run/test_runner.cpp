@@ -9,9 +9,9 @@
 
 #include <algorithm>
 
-#include "cleanroom.h"
-#include "service_logs.h"
-#include "step_runner.h"
+#include "run/cleanroom.h"
+#include "run/service_logs.h"
+#include "run/step_runner.h"
 
 namespace clnrm {
 namespace {
@@ -19,7 +19,7 @@ namespace {
 using run::Clock;
 const CancelToken kNeverCancelled;
 
-PodSpec pod_spec_for(const Environment& env, const TestSpec& spec) {
+PodSpec pod_spec_for(const Session& env, const TestSpec& spec) {
   PodSpec p;
   p.session_id = env.session_id();
   p.test_name = spec.name;
@@ -101,7 +101,7 @@ Status status_for(const Error& e, bool deadline_passed) {
 }
 
 // Starts every service in dependency order and waits until each is ready.
-void start_services(Environment& env, run::Cleanroom& room, const TestSpec& spec,
+void start_services(Session& env, run::Cleanroom& room, const TestSpec& spec,
                     const EnvList& base_env, const CancelToken& cancel,
                     std::optional<Clock::time_point> deadline, TestResult& result,
                     std::vector<run::RunningService>& running, Metrics* metrics) {
@@ -147,7 +147,7 @@ void refuse_unsupported_images(const Backend& backend, const TestSpec& spec) {
 
 }  // namespace
 
-TestResult run_test(Environment& env, const TestSpec& spec, const TestContext& context) {
+TestResult run_test(Session& env, const TestSpec& spec, const TestContext& context) {
   TestResult r;
   r.file = spec.file;
   r.name = spec.name;

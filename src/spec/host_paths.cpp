@@ -1,5 +1,5 @@
 // Host paths of a test file, kept inside its own directory (host_paths.h).
-#include "host_paths.h"
+#include "spec/host_paths.h"
 
 #include <fmt/format.h>
 

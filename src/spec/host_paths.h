@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "parse_context.h"
+#include "spec/parse_context.h"
 
 namespace clnrm::spec_detail {
 

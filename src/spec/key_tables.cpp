@@ -1,6 +1,6 @@
 // Every key of a *.clnrm.toml file, table by table (docs/test-file-reference.md
 // documents each; tests/unit/docs_consistency_test.cpp keeps the two in step).
-#include "key_tables.h"
+#include "spec/key_tables.h"
 
 #include <clnrm/key_tables.h>
 

@@ -2,9 +2,9 @@
 // (upstream v0.6). When several are present, [meta] wins, as upstream does.
 #include <fmt/format.h>
 
-#include "host_paths.h"
-#include "key_tables.h"
-#include "sections.h"
+#include "spec/host_paths.h"
+#include "spec/key_tables.h"
+#include "spec/sections.h"
 
 namespace clnrm::spec_detail {
 namespace {

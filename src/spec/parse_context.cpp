@@ -1,4 +1,4 @@
-#include "parse_context.h"
+#include "spec/parse_context.h"
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "suggest.h"
+#include "spec/suggest.h"
 
 namespace clnrm::spec_detail {
 

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "key_tables.h"
-#include "sections.h"
-#include "source_file.h"
-#include "toml_limits.h"
+#include "spec/key_tables.h"
+#include "spec/sections.h"
+#include "spec/source_file.h"
+#include "spec/toml_limits.h"
 
 namespace clnrm {
 namespace {

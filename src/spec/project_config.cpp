@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "parse_context.h"
-#include "source_file.h"
-#include "toml_limits.h"
+#include "spec/parse_context.h"
+#include "spec/source_file.h"
+#include "spec/toml_limits.h"
 
 namespace clnrm {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <functional>
 
-#include "sections.h"
+#include "spec/sections.h"
 
 namespace clnrm::spec_detail {
 namespace {

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "parse_context.h"
+#include "spec/parse_context.h"
 
 namespace clnrm::spec_detail {
 

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "host_paths.h"
-#include "key_tables.h"
-#include "sections.h"
-#include "suggest.h"
+#include "spec/host_paths.h"
+#include "spec/key_tables.h"
+#include "spec/sections.h"
+#include "spec/suggest.h"
 
 namespace clnrm::spec_detail {
 namespace {

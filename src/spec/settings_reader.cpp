@@ -7,10 +7,10 @@
 #include <sstream>
 
 #include "base/atomic_file.h"
-#include "key_tables.h"
+#include "spec/key_tables.h"
 #include "base/rfc3339.h"
-#include "sections.h"
-#include "suggest.h"
+#include "spec/sections.h"
+#include "spec/suggest.h"
 
 namespace clnrm::spec_detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "source_file.h"
+#include "spec/source_file.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -5,9 +5,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "key_tables.h"
-#include "sections.h"
-#include "suggest.h"
+#include "spec/key_tables.h"
+#include "spec/sections.h"
+#include "spec/suggest.h"
 
 namespace clnrm::spec_detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "suggest.h"
+#include "spec/suggest.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "toml_limits.h"
+#include "spec/toml_limits.h"
 
 #include <fmt/format.h>
 

@@ -6,9 +6,9 @@
 #include <cctype>
 #include <vector>
 
-#include "sections.h"
-#include "suggest.h"
-#include "toml_limits.h"
+#include "spec/sections.h"
+#include "spec/suggest.h"
+#include "spec/toml_limits.h"
 
 namespace clnrm::spec_detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "backend_setup.h"
+#include "suite/backend_setup.h"
 
 #include <clnrm/control_characters.h>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-#include "keep_logs.h"
+#include "suite/keep_logs.h"
 
 #include <clnrm/error.h>
 #include <fmt/format.h>

@@ -1,8 +1,8 @@
-#include "outputs.h"
+#include "suite/outputs.h"
 
 #include <clnrm/error.h>
 #include <clnrm/html_report.h>
-#include <clnrm/metrics_export.h>
+#include <clnrm/metrics_formats.h>
 #include <clnrm/otlp.h>
 #include <clnrm/report.h>
 #include <fmt/format.h>

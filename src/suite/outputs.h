@@ -3,7 +3,7 @@
 // test files, HTML (with history trends), metrics, traces, the OTLP endpoint.
 
 #include <clnrm/determinism.h>
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/history.h>
 #include <clnrm/runner.h>
 #include <clnrm/suite.h>
@@ -39,7 +39,7 @@ struct RunForOutputs {
   const std::vector<TestSpec>& tests;
   const Plan& plan;
   int repeat = 1;
-  const Environment& env;          // its metrics
+  const Session& env;          // its metrics
   history::Recorder* recorder;     // null: no history (no trends in HTML)
   const JsonExtras& extras;
   const DeterminismCollector& digests;

@@ -1,4 +1,4 @@
-#include "parse_inputs.h"
+#include "suite/parse_inputs.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "planning.h"
+#include "suite/planning.h"
 
 #include <clnrm/error.h>
 #include <clnrm/history.h>

@@ -5,10 +5,10 @@
 
 #include <clnrm/determinism.h>
 #include <clnrm/determinism_verdict.h>
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/error.h>
 #include <clnrm/history.h>
-#include <clnrm/metrics_export.h>
+#include <clnrm/metrics_formats.h>
 #include <clnrm/service.h>
 #include <clnrm/signals.h>
 #include <fmt/format.h>
@@ -18,12 +18,12 @@
 #include <optional>
 #include <set>
 
-#include "backend_setup.h"
-#include "keep_logs.h"
-#include "outputs.h"
-#include "parse_inputs.h"
-#include "planning.h"
-#include "verdict.h"
+#include "suite/backend_setup.h"
+#include "suite/keep_logs.h"
+#include "suite/outputs.h"
+#include "suite/parse_inputs.h"
+#include "suite/planning.h"
+#include "suite/verdict.h"
 
 namespace clnrm {
 namespace {
@@ -88,7 +88,7 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
       for (ServiceSpec& s : t.services) s.reuse = true;
   BackendChoice chosen = choose_backend(options.backend, tests, backend_options);
   observer.backend_chosen(chosen.backend->name(), chosen.reason);
-  Environment env(std::move(chosen.backend));
+  Session env(std::move(chosen.backend));
   register_builtin_plugins(env.services());
   for (const std::string& w : suite::reuse_ignored_warnings(env.backend(), tests, options.reuse_services))
     warn(w);

@@ -1,4 +1,4 @@
-#include "verdict.h"
+#include "suite/verdict.h"
 
 namespace clnrm {
 

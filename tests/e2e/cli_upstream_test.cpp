@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "run_process.h"
+#include "e2e/run_process.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/fault_support.h"
-#include "run_process.h"
+#include "e2e/run_process.h"
 
 namespace {
 

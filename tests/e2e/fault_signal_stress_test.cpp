@@ -15,7 +15,7 @@
 #include <set>
 #include <string>
 
-#include "run_process.h"
+#include "e2e/run_process.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "run_process.h"
+#include "e2e/run_process.h"
 
 namespace {
 

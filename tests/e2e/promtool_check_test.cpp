@@ -1,6 +1,6 @@
 // The metrics file, checked by Prometheus's own parser and linter
 // (`promtool check metrics`, Debian package `prometheus`).
-#include <clnrm/metrics_export.h>
+#include <clnrm/metrics_formats.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -4,7 +4,7 @@
 #include "backend/docker/api_version.h"
 #include "backend/docker/stream_demuxer.h"
 #include "backend/docker/tar_archive.h"
-#include "docker_support.h"
+#include "integration/docker_support.h"
 
 namespace clnrm {
 namespace {

@@ -32,7 +32,7 @@
 #include <string>
 
 #include "backend/docker/tar_archive.h"
-#include "docker_support.h"
+#include "integration/docker_support.h"
 
 #ifndef CLNRM_ESCAPE_PROBE
 #error "CLNRM_ESCAPE_PROBE (the clnrm_escape_probe target's path) must be defined"

@@ -8,7 +8,7 @@
 
 #include "backend/docker/docker_pod.h"
 #include "backend/docker/owner.h"
-#include "docker_support.h"
+#include "integration/docker_support.h"
 
 namespace clnrm {
 namespace {

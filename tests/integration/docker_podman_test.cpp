@@ -11,7 +11,7 @@
 
 #include <unistd.h>
 
-#include "docker_support.h"
+#include "integration/docker_support.h"
 
 namespace clnrm {
 namespace {

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "backend/docker/docker_service.h"
-#include "docker_support.h"
+#include "integration/docker_support.h"
 
 namespace clnrm {
 namespace {

@@ -14,7 +14,7 @@
 #include <optional>
 #include <thread>
 
-#include "docker_support.h"
+#include "integration/docker_support.h"
 
 namespace clnrm {
 namespace {

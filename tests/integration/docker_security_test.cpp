@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "docker_support.h"
+#include "integration/docker_support.h"
 
 namespace clnrm {
 namespace {

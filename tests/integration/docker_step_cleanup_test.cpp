@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "backend/docker/docker_client.h"
-#include "docker_support.h"
+#include "integration/docker_support.h"
 
 namespace clnrm {
 namespace {

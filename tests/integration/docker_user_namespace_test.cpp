@@ -23,8 +23,8 @@
 #include <string>
 
 #include "backend/docker/user_namespace.h"
-#include "docker_support.h"
-#include "private_engine.h"
+#include "integration/docker_support.h"
+#include "integration/private_engine.h"
 
 namespace clnrm {
 namespace {

@@ -9,15 +9,15 @@
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
 
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/parser.h>
 #include <clnrm/runner.h>
 #include <clnrm/service.h>
 
 #include <future>
 
-#include "docker_support.h"
-#include "private_engine.h"
+#include "integration/docker_support.h"
+#include "integration/private_engine.h"
 
 namespace clnrm {
 namespace {
@@ -127,7 +127,7 @@ TEST_F(FaultDockerEngine, EngineKilledMidRunTheRunnerReportsErrorsAndReturns) {
     ASSERT_TRUE(r.ok()) << r.diagnostics.front().format();
     specs.push_back(std::move(*r.spec));
   }
-  Environment env(make_docker_backend(private_options(engine_, session)));
+  Session env(make_docker_backend(private_options(engine_, session)));
   register_builtin_plugins(env.services());
   RunOptions options;
   options.jobs = 2;

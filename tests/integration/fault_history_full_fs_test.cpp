@@ -6,7 +6,7 @@
 #include <clnrm/history.h>
 #include <gtest/gtest.h>
 
-#include "fault_support.h"
+#include "integration/fault_support.h"
 #include "support/history_fixtures.h"
 
 namespace clnrm {

@@ -13,7 +13,7 @@
 #include <future>
 
 #include "backend/sandbox/sanitized_build.h"
-#include "sandbox_test_support.h"
+#include "integration/sandbox_test_support.h"
 
 namespace clnrm {
 namespace {

@@ -1,6 +1,6 @@
 // Readiness strategies against real services in real sandbox pods:
 // redis-server, Python's http.server, processes that exit or never listen.
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/error.h>
 #include <clnrm/runner.h>
 #include <clnrm/wait.h>
@@ -28,9 +28,9 @@ ServiceSpec process_service(std::string name, std::vector<std::string> args, Wai
   return s;
 }
 
-struct Session {
-  Environment env{std::shared_ptr<Backend>(make_sandbox_backend())};
-  Session() { register_builtin_plugins(env.services()); }
+struct SandboxFixture {
+  Session env{std::shared_ptr<Backend>(make_sandbox_backend())};
+  SandboxFixture() { register_builtin_plugins(env.services()); }
 };
 
 const std::vector<std::string> kRedis = {
@@ -39,7 +39,7 @@ const std::vector<std::string> kRedis = {
 }  // namespace
 
 TEST(WaitSandbox, PortWaitOnRedisThenAStepReachesIt) {
-  Session s;
+  SandboxFixture s;
   auto pod = make_test_pod("wait-port");
   ServiceSpec spec = process_service("cache", kRedis, WaitFor::Kind::Port);
   spec.wait_for.port = 6379;
@@ -52,7 +52,7 @@ TEST(WaitSandbox, PortWaitOnRedisThenAStepReachesIt) {
 }
 
 TEST(WaitSandbox, LogWaitOnRedisReadyLine) {
-  Session s;
+  SandboxFixture s;
   auto pod = make_test_pod("wait-log");
   ServiceSpec spec = process_service("cache", kRedis, WaitFor::Kind::Log);
   spec.wait_for.log = pattern("Ready to accept connections");
@@ -62,7 +62,7 @@ TEST(WaitSandbox, LogWaitOnRedisReadyLine) {
 }
 
 TEST(WaitSandbox, ExecWaitRunsInsideTheService) {
-  Session s;
+  SandboxFixture s;
   auto pod = make_test_pod("wait-exec");
   ServiceSpec spec = process_service("cache", kRedis, WaitFor::Kind::Exec);
   spec.wait_for.exec = {"redis-cli", "-p", "6379", "ping"};
@@ -71,7 +71,7 @@ TEST(WaitSandbox, ExecWaitRunsInsideTheService) {
 }
 
 TEST(WaitSandbox, HttpWaitOnPythonHttpServer) {
-  Session s;
+  SandboxFixture s;
   auto pod = make_test_pod("wait-http");
   ServiceSpec spec = process_service("web",
                                      {"/usr/bin/python3", "-m", "http.server", "--bind",
@@ -95,7 +95,7 @@ TEST(WaitSandbox, HttpWaitOnPythonHttpServer) {
 }
 
 TEST(WaitSandbox, ServiceThatExitsFailsFastWithExitCodeAndLog) {
-  Session s;
+  SandboxFixture s;
   auto pod = make_test_pod("wait-exit");
   ServiceSpec spec =
       process_service("broken", {"sh", "-c", "echo starting; echo 'fatal: no config' >&2; exit 4"},
@@ -115,7 +115,7 @@ TEST(WaitSandbox, ServiceThatExitsFailsFastWithExitCodeAndLog) {
 }
 
 TEST(WaitSandbox, NeverListeningServiceTimesOutWithItsLog) {
-  Session s;
+  SandboxFixture s;
   auto pod = make_test_pod("wait-timeout");
   ServiceSpec spec =
       process_service("idle", {"sh", "-c", "echo 'idling, not listening'; exec sleep 600"},
@@ -133,7 +133,7 @@ TEST(WaitSandbox, NeverListeningServiceTimesOutWithItsLog) {
 }
 
 TEST(WaitSandbox, RunnerStartsDependentServicesAndRunsStepsInThem) {
-  Session s;
+  SandboxFixture s;
   TestSpec t;
   t.name = "deps";
   t.file = "deps.clnrm.toml";
@@ -161,7 +161,7 @@ TEST(WaitSandbox, RunnerStartsDependentServicesAndRunsStepsInThem) {
 }
 
 TEST(WaitSandbox, InPodPortProbeSeesListenersOnlyInItsOwnPod) {
-  Session s;
+  SandboxFixture s;
   auto pod = make_test_pod("probe-own");
   auto other = make_test_pod("probe-other");
   ServiceSpec spec = process_service("cache", kRedis, WaitFor::Kind::Port);

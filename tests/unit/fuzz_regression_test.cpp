@@ -3,12 +3,12 @@
 // (tests/unit/data/fuzz-regressions/<target>). The libFuzzer runs themselves
 // need clang (`scripts/fuzz.sh`); this keeps the found bugs fixed in `make test`.
 #define CLNRM_FUZZ_NO_MAIN
-#include "../../fuzz/benchmark_json_fuzzer.cpp"
-#include "../../fuzz/demux_fuzzer.cpp"
-#include "../../fuzz/duration_fuzzer.cpp"
-#include "../../fuzz/image_map_fuzzer.cpp"
-#include "../../fuzz/parser_fuzzer.cpp"
-#include "../../fuzz/shard_fuzzer.cpp"
+#include "fuzz/benchmark_json_fuzzer.cpp"
+#include "fuzz/demux_fuzzer.cpp"
+#include "fuzz/duration_fuzzer.cpp"
+#include "fuzz/image_map_fuzzer.cpp"
+#include "fuzz/parser_fuzzer.cpp"
+#include "fuzz/shard_fuzzer.cpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "base/html_page.h"
-#include "report_fixtures.h"
+#include "unit/report_fixtures.h"
 
 using namespace clnrm;
 
@@ -21,7 +21,7 @@ TEST(HtmlPage, EveryPageUsesTheOneShell) {
   const std::string head = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\"";
   EXPECT_EQ(report::render_html_report(report_fixture::sample_run()).rfind(head, 0), 0u);
   EXPECT_EQ(perf::html_page("bench", "<p>x</p>").rfind(head, 0), 0u);
-  EXPECT_EQ(perf::render_history_html({}, {}).rfind(head, 0), 0u);
+  EXPECT_EQ(perf::render_bench_trend_html({}, {}).rfind(head, 0), 0u);
 }
 
 TEST(HtmlPage, SvgOpenTagHasTheNamespaceViewBoxAndEscapedLabel) {

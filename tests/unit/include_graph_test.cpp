@@ -56,7 +56,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"determinism_verdict.h", "run"},
       {"docker.h", "backend/docker"},
       {"duration.h", "base"},
-      {"environment.h", "run"},
+      {"session.h", "run"},
       {"error.h", "base"},
       {"exec_result.h", "result"},
       {"health.h", "health"},
@@ -65,7 +65,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"html_report.h", "report"},
       {"key_tables.h", "spec"},
       {"metrics.h", "result"},
-      {"metrics_export.h", "report"},
+      {"metrics_formats.h", "report"},
       {"otlp.h", "report"},
       {"output_tail.h", "base"},
       {"parsed.h", "base"},
@@ -241,6 +241,42 @@ TEST(IncludeGraph, ModulesIncludeOnlyLowerLayers) {
   std::string all;
   for (const std::string& v : violations) all += v + "\n";
   EXPECT_TRUE(violations.empty()) << violations.size() << " include(s) against the layers:\n" << all;
+}
+
+// One spelling per header: a quoted include names its file from an include
+// root (src/ for the library, src/ or tests/ for the tests, the project root
+// only for the fuzz targets the regression test compiles in), never relative
+// to the including file. "run/step_runner.h" reads the same in every file, and
+// grep finds every user of a header.
+TEST(IncludeGraph, QuotedIncludesAreSpelledFromAnIncludeRoot) {
+  std::vector<std::string> violations;
+  auto check = [&](const fs::path& file, const std::vector<fs::path>& roots) {
+    for (const Include& inc : includes_of(file)) {
+      if (inc.angle) continue;
+      const std::string where =
+          file.lexically_relative(kSource).string() + ":" + std::to_string(inc.line) + ": ";
+      if (inc.spelled.find("./") != std::string::npos) {
+        violations.push_back(where + "\"" + inc.spelled + "\" climbs directories; spell it from an include root");
+        continue;
+      }
+      bool from_root = false;
+      for (const fs::path& root : roots) from_root = from_root || fs::exists(root / inc.spelled);
+      const bool beside = fs::exists(file.parent_path() / inc.spelled);
+      if (!from_root && beside) {
+        const fs::path full = (file.parent_path() / inc.spelled).lexically_normal();
+        violations.push_back(where + "\"" + inc.spelled + "\" is spelled relative to its directory; write \"" +
+                             full.lexically_relative(roots.front()).string() + "\"");
+      }
+    }
+  };
+  for (const fs::path& file : files_under(kSource / "src")) check(file, {kSource / "src"});
+  for (const fs::path& file : files_under(kSource / "include/clnrm")) check(file, {kSource / "src"});
+  for (const fs::path& file : files_under(kSource / "tests")) {
+    check(file, {kSource / "tests", kSource / "src"});
+  }
+  std::string all;
+  for (const std::string& v : violations) all += v + "\n";
+  EXPECT_TRUE(violations.empty()) << violations.size() << " include(s) not spelled from a root:\n" << all;
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Flags over cleanroom.toml over built-in defaults (src/cli/project_settings.h).
-#include "project_settings.h"
+#include "cli/project_settings.h"
 
 #include <clnrm/error.h>
 #include <gtest/gtest.h>

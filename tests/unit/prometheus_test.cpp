@@ -1,5 +1,5 @@
 #include <clnrm/error.h>
-#include <clnrm/metrics_export.h>
+#include <clnrm/metrics_formats.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/error.h>
 #include <clnrm/runner.h>
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@ namespace {
 
 struct Fixture {
   std::shared_ptr<fake::Journal> journal = std::make_shared<fake::Journal>();
-  Environment env;
+  Session env;
   explicit Fixture(Capabilities caps = {}) : env(std::make_shared<fake::Backend>(journal, caps)) {
     register_builtin_plugins(env.services());
   }
@@ -31,7 +31,7 @@ struct Fixture {
 }  // namespace
 
 TEST(Runner, NullBackendRunsStepsAndPasses) {
-  Environment env(make_null_backend());
+  Session env(make_null_backend());
   register_builtin_plugins(env.services());
   TestSpec spec = build::test("t", {step("a", {"true"}), step("b", {"true"})});
   TestResult r = run_test(env, spec, {});

@@ -33,17 +33,17 @@ BenchmarkResults run_of(double a_centre, double b_centre) {
 
 }  // namespace
 
-TEST(BenchHistory, RecordsAndReadsBackRunsInOrderPerMetric) {
+TEST(BenchResultsDb, RecordsAndReadsBackRunsInOrderPerMetric) {
   TempDir dir;
   const auto db = (dir.path / "history.db").string();
   {
-    BenchHistory h(db);
+    BenchResultsDb h(db);
     h.record(run_of(100, 50), Metric::RealTime, "aaa", "p1");
     h.record(run_of(101, 50), Metric::RealTime, "bbb", "p1");
     h.record(run_of(5, 5), Metric::Instructions, "bbb", "p1");
   }
   EXPECT_TRUE(std::filesystem::exists(db + "-wal") || std::filesystem::exists(db));
-  BenchHistory h(db);  // reopened: data persisted
+  BenchResultsDb h(db);  // reopened: data persisted
   const auto runs = h.runs(Metric::RealTime);
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].commit, "aaa");
@@ -55,16 +55,16 @@ TEST(BenchHistory, RecordsAndReadsBackRunsInOrderPerMetric) {
   EXPECT_TRUE(h.runs(Metric::RealTime, "other-platform").empty());
 }
 
-TEST(BenchHistory, ReportMarksTheChangePointAndIsSelfContained) {
+TEST(BenchResultsDb, ReportMarksTheChangePointAndIsSelfContained) {
   TempDir dir;
-  BenchHistory h((dir.path / "h.db").string());
+  BenchResultsDb h((dir.path / "h.db").string());
   h.record(run_of(100, 50), Metric::RealTime, "c1", "p");
   h.record(run_of(100, 50), Metric::RealTime, "c2", "p");
   h.record(run_of(200, 50), Metric::RealTime, "c3", "p");  // BM_A doubles here
   h.record(run_of(200, 50), Metric::RealTime, "c4", "p");
-  HistoryReportOptions options;
+  BenchTrendPageOptions options;
   options.compare.budgets = parse_budgets("[[budget]]\nmatch = \"BM_A\"\nmax = \"150ns\"\n", "b.toml");
-  const std::string html = render_history_html(h.runs(Metric::RealTime), options);
+  const std::string html = render_bench_trend_html(h.runs(Metric::RealTime), options);
   // Exactly one change point: BM_A at c3.
   std::size_t count = 0;
   for (auto pos = html.find("class=\"change\""); pos != std::string::npos; pos = html.find("class=\"change\"", pos + 1))

@@ -1,5 +1,5 @@
 #pragma once
-// Environment: one clnrm session. Owns the backend, the plugin registry and
+// Session: one clnrm run's shared state. Owns the backend, the plugin registry and
 // the metrics. Shared by all tests of a run (it is thread-safe); per-test
 // state (pods, service handles) lives in the runner.
 
@@ -13,11 +13,11 @@
 
 namespace clnrm {
 
-class Environment {
+class Session {
  public:
   // `backend` must not be null. Registers no plugins: call
   // register_builtin_plugins(env.services()) or add your own.
-  explicit Environment(std::shared_ptr<Backend> backend);
+  explicit Session(std::shared_ptr<Backend> backend);
 
   const std::string& session_id() const noexcept { return session_id_; }
   Backend& backend() noexcept { return *backend_; }

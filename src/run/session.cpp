@@ -1,4 +1,4 @@
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/error.h>
 #include <clnrm/plugin_requirements.h>
 #include <fmt/format.h>
@@ -9,16 +9,16 @@
 
 namespace clnrm {
 
-Environment::Environment(std::shared_ptr<Backend> backend)
+Session::Session(std::shared_ptr<Backend> backend)
     : session_id_(make_session_id()), backend_(std::move(backend)) {
-  if (!backend_) throw Error(ErrorKind::Internal, "Environment needs a backend");
+  if (!backend_) throw Error(ErrorKind::Internal, "Session needs a backend");
 }
 
-ServiceHandle Environment::start_service(Pod& pod, const ServiceSpec& spec) {
+ServiceHandle Session::start_service(Pod& pod, const ServiceSpec& spec) {
   return start_service(pod, spec, &metrics_);
 }
 
-ServiceHandle Environment::start_service(Pod& pod, const ServiceSpec& spec, Metrics* count_in) {
+ServiceHandle Session::start_service(Pod& pod, const ServiceSpec& spec, Metrics* count_in) {
   ServicePlugin* plugin = services_.find(spec.plugin);
   if (!plugin) {
     throw Error(ErrorKind::Config, unknown_plugin_message(spec.plugin),
@@ -38,11 +38,11 @@ ServiceHandle Environment::start_service(Pod& pod, const ServiceSpec& spec, Metr
   return handle;
 }
 
-void Environment::stop_service(ServiceHandle& handle) {
+void Session::stop_service(ServiceHandle& handle) {
   if (ServicePlugin* plugin = services_.find(handle.plugin)) plugin->stop(handle);
 }
 
-HealthStatus Environment::check_health(const ServiceHandle& handle) const {
+HealthStatus Session::check_health(const ServiceHandle& handle) const {
   const ServicePlugin* plugin = services_.find(handle.plugin);
   return plugin ? plugin->health(handle) : HealthStatus::Unknown;
 }

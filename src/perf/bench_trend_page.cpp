@@ -52,7 +52,7 @@ bool natural_less(const std::string& a, const std::string& b) {
 
 std::string short_sha(const std::string& sha) { return sha.size() > 10 ? sha.substr(0, 10) : sha; }
 
-std::string trend_svg(const std::string& name, const std::vector<Point>& points, const std::vector<HistoryRun>& runs,
+std::string trend_svg(const std::string& name, const std::vector<Point>& points, const std::vector<RecordedBenchRun>& runs,
                       std::optional<double> ceiling, Metric metric) {
   const double width = 640, height = 140, pad_l = 70, pad_r = 10, pad_t = 10, pad_b = 28;
   double lo = points.front().median, hi = lo;
@@ -107,7 +107,7 @@ std::string trend_svg(const std::string& name, const std::vector<Point>& points,
 
 }  // namespace
 
-std::string render_history_html(const std::vector<HistoryRun>& runs, const HistoryReportOptions& options) {
+std::string render_bench_trend_html(const std::vector<RecordedBenchRun>& runs, const BenchTrendPageOptions& options) {
   const Metric metric = options.compare.metric;
   std::string body;
   if (runs.empty()) {

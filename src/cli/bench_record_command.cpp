@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "bench_internal.h"
+#include "cli/bench_internal.h"
 #include "base/atomic_file.h"
 
 namespace clnrm::cli {
@@ -47,7 +47,7 @@ void write_file(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-void add_bench_history_commands(CLI::App& bench, CliContext& ctx) {
+void add_bench_record_commands(CLI::App& bench, CliContext& ctx) {
   auto a = std::make_shared<HistoryArgs>();
 
   auto* rec = bench.add_subcommand("record", "Append a result file to the bench-history SQLite database (WAL)");
@@ -62,7 +62,7 @@ void add_bench_history_commands(CLI::App& bench, CliContext& ctx) {
     const std::string platform = a->platform.empty() ? perf::platform_of(results).slug() : a->platform;
     const std::string commit = a->commit.empty() ? bench_git_commit() : a->commit;
     ensure_parent(a->db);
-    perf::BenchHistory history(a->db);
+    perf::BenchResultsDb history(a->db);
     const auto id = history.record(results, metric, commit, platform);
     std::printf("recorded run %lld: %zu benchmarks, commit %s, platform %s, into %s\n", static_cast<long long>(id),
                 results.benchmarks.size(), commit.c_str(), platform.c_str(), a->db.c_str());
@@ -78,16 +78,16 @@ void add_bench_history_commands(CLI::App& bench, CliContext& ctx) {
   rep->add_option("--alpha", a->alpha, "Significance level for change points")->capture_default_str();
   rep->add_option("--title", a->title, "Page title")->capture_default_str();
   rep->callback([&ctx, a] {
-    perf::HistoryReportOptions options;
+    perf::BenchTrendPageOptions options;
     options.compare.metric = perf::parse_metric(a->metric);
     options.compare.alpha = a->alpha;
     options.title = a->title;
     if (!a->budgets.empty()) options.compare.budgets = perf::read_budgets(a->budgets);
     if (!std::filesystem::exists(a->db))
       throw Error(ErrorKind::Config, "no bench history here (record one with `clnrm bench record`)", a->db);
-    perf::BenchHistory history(a->db);
+    perf::BenchResultsDb history(a->db);
     const auto runs = history.runs(options.compare.metric, a->platform);
-    write_file(a->html, perf::render_history_html(runs, options));
+    write_file(a->html, perf::render_bench_trend_html(runs, options));
     std::printf("wrote %s (%zu runs)\n", a->html.c_str(), runs.size());
     ctx.exit_code = 0;
   });

@@ -1,11 +1,11 @@
-#include <clnrm/environment.h>
+#include <clnrm/session.h>
 #include <clnrm/error.h>
 #include <clnrm/plugin_requirements.h>
 #include <gtest/gtest.h>
 
 #include <set>
 
-TEST(Environment, SessionIdsAreUniqueHex) {
+TEST(Session, SessionIdsAreUniqueHex) {
   std::set<std::string> ids;
   for (int i = 0; i < 1000; ++i) {
     auto id = clnrm::make_session_id();
@@ -16,8 +16,8 @@ TEST(Environment, SessionIdsAreUniqueHex) {
   EXPECT_EQ(ids.size(), 1000u);
 }
 
-TEST(Environment, StartsServicesThroughPluginsAndCountsThem) {
-  clnrm::Environment env(clnrm::make_null_backend());
+TEST(Session, StartsServicesThroughPluginsAndCountsThem) {
+  clnrm::Session env(clnrm::make_null_backend());
   clnrm::register_builtin_plugins(env.services());
   EXPECT_EQ(env.services().size(), 2u);
   auto pod = env.backend().create_pod({});
@@ -33,8 +33,8 @@ TEST(Environment, StartsServicesThroughPluginsAndCountsThem) {
   EXPECT_EQ(env.metrics().snapshot().services_started, 1u);
 }
 
-TEST(Environment, UnknownPluginAndMissingArgsAreConfigErrors) {
-  clnrm::Environment env(clnrm::make_null_backend());
+TEST(Session, UnknownPluginAndMissingArgsAreConfigErrors) {
+  clnrm::Session env(clnrm::make_null_backend());
   clnrm::register_builtin_plugins(env.services());
   auto pod = env.backend().create_pod({});
   clnrm::ServiceSpec spec;

@@ -37,21 +37,21 @@ std::string utc_now() { return format_utc(std::chrono::system_clock::now(), UtcS
 
 }  // namespace
 
-struct BenchHistory::Impl {
+struct BenchResultsDb::Impl {
   explicit Impl(const std::string& path) : conn(path, false, 5000, "the bench history") {}
   sql::Connection conn;
 };
 
-BenchHistory::BenchHistory(const std::string& path) {
+BenchResultsDb::BenchResultsDb(const std::string& path) {
   auto impl = std::make_unique<Impl>(path);
   impl->conn.exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;");
   impl->conn.exec(kSchema);
   impl_ = impl.release();
 }
 
-BenchHistory::~BenchHistory() { delete impl_; }
+BenchResultsDb::~BenchResultsDb() { delete impl_; }
 
-std::int64_t BenchHistory::record(const BenchmarkResults& results, Metric metric, const std::string& commit,
+std::int64_t BenchResultsDb::record(const BenchmarkResults& results, Metric metric, const std::string& commit,
                                   const std::string& platform) {
   auto& conn = impl_->conn;
   std::int64_t run_id = 0;
@@ -80,9 +80,9 @@ std::int64_t BenchHistory::record(const BenchmarkResults& results, Metric metric
   return run_id;
 }
 
-std::vector<HistoryRun> BenchHistory::runs(Metric metric, const std::string& platform) const {
+std::vector<RecordedBenchRun> BenchResultsDb::runs(Metric metric, const std::string& platform) const {
   auto& conn = impl_->conn;
-  std::vector<HistoryRun> runs;
+  std::vector<RecordedBenchRun> runs;
   std::map<std::int64_t, std::size_t> index;
   const std::string metric_name(to_string(metric));
   sql::Statement q(conn.handle(),
@@ -91,7 +91,7 @@ std::vector<HistoryRun> BenchHistory::runs(Metric metric, const std::string& pla
                    conn.path());
   q.bind(1, metric_name).bind(2, platform);
   while (q.step()) {
-    HistoryRun run;
+    RecordedBenchRun run;
     run.id = q.int64(0);
     run.recorded_at = q.text(1);
     run.commit = q.text(2);
