@@ -30,6 +30,7 @@ const std::map<std::string, int>& layers() {
       {"policy", 2},                                        // security level -> isolation policy
       {"seccomp_exec", 3},                                  // the static helper (C)
       {"result", 3},                                        // what a run produced (data)
+      {"image", 3},                                         // OCI image store for the sandbox
       {"backend", 4},                                       // the Backend interface
       {"backend/sandbox", 5}, {"backend/docker", 5},        // the backends
       {"assert", 5},                                        // step and test checks
@@ -62,6 +63,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"health.h", "health"},
       {"health_check.h", "base"},
       {"history.h", "history"},
+      {"image.h", "image"},
       {"html_report.h", "report"},
       {"key_tables.h", "spec"},
       {"metrics.h", "result"},
