@@ -17,6 +17,10 @@ using Duration = std::chrono::milliseconds;
 // days are rejected.
 Parsed<Duration> parse_duration(std::string_view text);
 
+// The same grammar at nanosecond precision, for sub-millisecond figures
+// (benchmark budgets: "50us"). parse_duration is this, rounded to ms.
+Parsed<std::chrono::nanoseconds> parse_duration_ns(std::string_view text);
+
 // "1.250s", "35ms", "2m05s": a compact human form used in reports.
 std::string format_duration(std::chrono::nanoseconds d);
 

@@ -8,6 +8,8 @@
 // of the new/base ratio passes a threshold). One slow sample on a noisy
 // machine can move a mean or a median; it cannot move both of those.
 
+#include <clnrm/parsed.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -26,7 +28,7 @@ namespace clnrm::perf {
 enum class Metric { Auto, RealTime, CpuTime, Instructions };
 std::string_view to_string(Metric metric) noexcept;
 // Throws Error(Usage) for anything but auto, real_time, cpu_time, instructions.
-Metric parse_metric(std::string_view text);
+Parsed<Metric> parse_metric(std::string_view text);
 // "ns" for times (every time is converted to nanoseconds), "instr" for counts.
 std::string_view metric_unit(Metric metric) noexcept;
 
@@ -89,8 +91,6 @@ struct Budgets {
 };
 
 bool glob_match(std::string_view pattern, std::string_view text);
-// "50us", "1.5ms", "200 ns", "2s" -> ns. Throws Error(Config) naming `where`.
-double parse_duration_ns(std::string_view text, const std::string& where);
 // "5%" or 0.05 style -> 0.05.
 Budgets parse_budgets(std::string_view toml, const std::string& source);
 Budgets read_budgets(const std::string& path);
@@ -137,7 +137,7 @@ struct ComparisonReport {
 ComparisonReport compare(const BenchmarkResults& base, const BenchmarkResults& fresh, const CompareOptions& options);
 
 enum class Format { Text, Markdown, Json, Html };
-Format parse_format(std::string_view text);
+Parsed<Format> parse_format(std::string_view text);
 std::string render(const ComparisonReport& report, Format format);
 std::string render_text(const ComparisonReport& report);
 std::string render_markdown(const ComparisonReport& report);

@@ -56,7 +56,7 @@ using EnvList = std::vector<std::pair<std::string, std::string>>;  // sorted by 
 enum class SecurityLevel { Low, Medium, High };
 std::string_view to_string(SecurityLevel level) noexcept;
 // Accepts low | medium | high and upstream's standard (medium), maximum / locked (high).
-std::optional<SecurityLevel> parse_security_level(std::string_view text) noexcept;
+Parsed<SecurityLevel> parse_security_level(std::string_view text);
 
 struct WaitFor {
   enum class Kind { None, Port, Log, Exec, Http, HealthCheck };

@@ -25,17 +25,20 @@ double unit_ms(std::string_view unit) {
 
 }  // namespace
 
-Parsed<Duration> parse_duration(std::string_view text) {
+Parsed<std::chrono::nanoseconds> parse_duration_ns(std::string_view text) {
+  using Ns = std::chrono::nanoseconds;
+  auto fail = [](std::string message) { return Parsed<Ns>::failure(std::move(message)); };
+  auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   std::string_view s = text;
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   if (s.empty()) {
     return fail("empty duration (expected e.g. \"500ms\", \"2s\", \"1m\")");
   }
   if (s.front() == '-') {
     return fail(fmt::format("negative duration \"{}\"", text));
   }
-  double total = 0;
+  double total_ms = 0;
   while (!s.empty()) {
     std::size_t i = 0;
     double value = 0;
@@ -60,24 +63,33 @@ Parsed<Duration> parse_duration(std::string_view text) {
     if (!digits) {
       return fail(fmt::format("invalid duration \"{}\" (expected a number followed by ns, us, ms, s, m or h)", text));
     }
+    const std::string_view number = s.substr(0, i);
+    while (i < s.size() && is_space(s[i])) ++i;  // "200 ns" reads as "200ns"
     std::size_t j = i;
-    while (j < s.size() && !std::isdigit(static_cast<unsigned char>(s[j])) && s[j] != '.') ++j;
+    while (j < s.size() && !std::isdigit(static_cast<unsigned char>(s[j])) && s[j] != '.' && !is_space(s[j])) ++j;
     std::string_view unit = s.substr(i, j - i);
     if (unit.empty()) {
-      return fail(fmt::format("duration \"{}\" has no unit (write e.g. \"{}s\" or \"{}ms\")", text, s.substr(0, i),
-                              s.substr(0, i)));
+      return fail(fmt::format("duration \"{}\" has no unit (write e.g. \"{}s\" or \"{}ms\")", text, number, number));
     }
     const double per = unit_ms(unit);
     if (per == 0) {
       return fail(fmt::format("unknown unit '{}' in duration \"{}\" (use ns, us, ms, s, m or h)", unit, text));
     }
-    total += value * per;
-    if (total > kMaxMs) {
+    total_ms += value * per;
+    if (total_ms > kMaxMs) {
       return fail(fmt::format("duration \"{}\" is too long (more than 30 days)", text));
     }
+    while (j < s.size() && is_space(s[j])) ++j;
     s.remove_prefix(j);
   }
-  return Duration(static_cast<std::int64_t>(total + 0.5));
+  return Ns(static_cast<std::int64_t>(total_ms * 1e6 + 0.5));
+}
+
+Parsed<Duration> parse_duration(std::string_view text) {
+  const auto ns = parse_duration_ns(text);
+  if (!ns) return fail(ns.error());
+  // Round half up to whole milliseconds, as test files always have.
+  return Duration((ns->count() + 500'000) / 1'000'000);
 }
 
 std::string format_duration(std::chrono::nanoseconds d) {

@@ -63,9 +63,9 @@ std::string read_git_commit() {
 int run_compare(const CompareArgs& a) {
   using namespace clnrm::perf;
   perf::CompareOptions options;
-  options.metric = parse_metric(a.metric);
+  options.metric = flag_value(parse_metric(a.metric), "--metric");
   options.alpha = a.alpha;
-  const Format format = parse_format(a.format);
+  const Format format = flag_value(parse_format(a.format), "--format");
   if (a.warning || a.critical || a.blocker) {
     Thresholds t = default_thresholds(options.metric);
     if (a.warning) t.warning = *a.warning / 100;

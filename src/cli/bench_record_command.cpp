@@ -57,7 +57,7 @@ void add_bench_record_commands(CLI::App& bench, CliContext& ctx) {
   rec->add_option("--commit", a->commit, "Commit the results belong to (default: GITHUB_SHA or git HEAD)");
   rec->add_option("--platform", a->platform, "Platform slug (default: from the results' context and this machine)");
   rec->callback([&ctx, a] {
-    const auto metric = perf::parse_metric(a->metric);
+    const auto metric = flag_value(perf::parse_metric(a->metric), "--metric");
     const auto results = perf::read_benchmark_json(a->results, metric);
     const std::string platform = a->platform.empty() ? perf::platform_of(results).slug() : a->platform;
     const std::string commit = a->commit.empty() ? bench_git_commit() : a->commit;
@@ -79,7 +79,7 @@ void add_bench_record_commands(CLI::App& bench, CliContext& ctx) {
   rep->add_option("--title", a->title, "Page title")->capture_default_str();
   rep->callback([&ctx, a] {
     perf::BenchTrendPageOptions options;
-    options.compare.metric = perf::parse_metric(a->metric);
+    options.compare.metric = flag_value(perf::parse_metric(a->metric), "--metric");
     options.compare.alpha = a->alpha;
     options.title = a->title;
     if (!a->budgets.empty()) options.compare.budgets = perf::read_budgets(a->budgets);

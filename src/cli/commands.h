@@ -4,6 +4,9 @@
 // check failure, 2 usage/config error); clnrm::Error thrown from a callback is
 // printed once by main and mapped through Error::exit_code().
 
+#include <clnrm/error.h>
+#include <clnrm/parsed.h>
+
 #include <CLI/CLI.hpp>
 
 namespace clnrm::cli {
@@ -22,5 +25,13 @@ void add_health_command(CLI::App& app, CliContext& ctx);
 void add_cleanup_command(CLI::App& app, CliContext& ctx);
 void add_services_command(CLI::App& app, CliContext& ctx);
 void add_run_command(CLI::App& app, CliContext& ctx);
+
+// A flag's parsed value, or Error(Usage) naming the flag with the parser's
+// reason ("--metric: unknown metric 'wall' (...)").
+template <class T>
+T flag_value(const Parsed<T>& parsed, const char* flag) {
+  if (!parsed) throw Error(ErrorKind::Usage, parsed.error(), flag);
+  return *parsed;
+}
 
 }  // namespace clnrm::cli

@@ -5,10 +5,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/atomic_file.h"
 #include "base/utc_time.h"
 #include "cli/commands.h"
 
@@ -240,11 +241,11 @@ std::string csv_field(std::string_view s) {
 
 void run_export(const CommonOptions& o, std::int64_t run, const std::string& output) {
   auto store = open_store(o);
-  std::ofstream file;
-  if (!output.empty()) {
-    file.open(output);
-    if (!file) throw Error(ErrorKind::Io, "cannot write export file", output);
-  }
+  // A file is written whole or not at all (src/base/atomic_file.h): a reader
+  // (a CI step picking the export up) never sees half of it.
+  if (!output.empty())
+    if (auto why = why_not_writable(output)) throw Error(ErrorKind::Io, *why, output);
+  std::ostringstream file;
   std::ostream& out = output.empty() ? std::cout : file;
   const bool csv = o.format == "csv";
   if (csv) {
@@ -295,9 +296,12 @@ void run_export(const CommonOptions& o, std::int64_t run, const std::string& out
     first = false;
   });
   if (!csv) out << (first ? "]\n" : "\n]\n");
+  if (!output.empty()) {
+    write_file_atomically(output, file.str());
+    return;
+  }
   out.flush();
-  if (!out)
-    throw Error(ErrorKind::Io, "writing the export failed", output.empty() ? "stdout" : output);
+  if (!out) throw Error(ErrorKind::Io, "writing the export failed", "stdout");
 }
 
 void run_failed(const CommonOptions& o) {

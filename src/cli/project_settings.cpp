@@ -1,5 +1,7 @@
 #include "cli/project_settings.h"
 
+#include "cli/commands.h"
+
 #include <clnrm/backend_choice.h>
 #include <clnrm/duration.h>
 #include <clnrm/error.h>
@@ -86,9 +88,7 @@ RunSettings resolve_run_settings(const RunFlags& flags, const std::optional<Proj
     s.timeout = Duration(0);
     s.timeout_from = "--timeout";
   } else if (!flags.timeout.empty()) {
-    const auto timeout = parse_duration(flags.timeout);
-    if (!timeout) throw Error(ErrorKind::Usage, timeout.error(), "--timeout");
-    s.timeout = *timeout;
+    s.timeout = flag_value(parse_duration(flags.timeout), "--timeout");
     s.timeout_from = "--timeout";
   } else if (config && config->timeout) {
     s.timeout = config->timeout;

@@ -26,13 +26,13 @@ std::string_view to_string(Metric metric) noexcept {
   return "real_time";
 }
 
-Metric parse_metric(std::string_view text) {
+Parsed<Metric> parse_metric(std::string_view text) {
   if (text == "auto") return Metric::Auto;
   if (text == "real_time") return Metric::RealTime;
   if (text == "cpu_time") return Metric::CpuTime;
   if (text == "instructions") return Metric::Instructions;
-  throw Error(ErrorKind::Usage, fmt::format("unknown metric '{}' (auto, real_time, cpu_time or instructions)", text),
-              "--metric");
+  return Parsed<Metric>::failure(
+      fmt::format("unknown metric '{}' (auto, real_time, cpu_time or instructions)", text));
 }
 
 std::string_view metric_unit(Metric metric) noexcept { return metric == Metric::Instructions ? "instr" : "ns"; }

@@ -13,6 +13,7 @@
 //   critical = "40%"
 //   blocker = "60%"
 #include <clnrm/error.h>
+#include <clnrm/duration.h>
 #include <clnrm/perf.h>
 
 #include <fmt/format.h>
@@ -62,23 +63,6 @@ const Budget* Budgets::match(std::string_view name) const {
     if (!wildcard && name.substr(0, b.pattern.size()) == b.pattern) return &b;
   }
   return nullptr;
-}
-
-double parse_duration_ns(std::string_view text, const std::string& where) {
-  std::string s(text);
-  const char* begin = s.c_str();
-  char* end = nullptr;
-  errno = 0;
-  const double value = std::strtod(begin, &end);
-  if (end == begin || errno != 0 || !std::isfinite(value) || value < 0)
-    throw Error(ErrorKind::Config, fmt::format("'{}' is not a duration (e.g. \"50us\", \"1.5ms\")", text), where);
-  std::string unit(end);
-  std::erase(unit, ' ');
-  if (unit == "ns") return value;
-  if (unit == "us" || unit == "µs") return value * 1e3;
-  if (unit == "ms") return value * 1e6;
-  if (unit == "s") return value * 1e9;
-  throw Error(ErrorKind::Config, fmt::format("'{}' has no unit ns, us, ms or s", text), where);
 }
 
 namespace {
@@ -155,7 +139,9 @@ Budgets parse_budgets(std::string_view text, const std::string& source) {
         } else if (key == "max") {
           auto s = node.value<std::string>();
           if (!s) throw Error(ErrorKind::Config, "`max` must be a duration string such as \"50us\"", where);
-          b.max_ns = parse_duration_ns(*s, where);
+          const auto max = parse_duration_ns(*s);
+          if (!max) throw Error(ErrorKind::Config, "`max`: " + max.error(), where);
+          b.max_ns = static_cast<double>(max->count());
         } else if (key == "max_instructions") {
           auto v = node.value<double>();
           if (!v || *v <= 0) throw Error(ErrorKind::Config, "`max_instructions` must be a positive number", where);

@@ -10,12 +10,12 @@
 
 namespace clnrm::perf {
 
-Format parse_format(std::string_view text) {
+Parsed<Format> parse_format(std::string_view text) {
   if (text == "text") return Format::Text;
   if (text == "markdown" || text == "md") return Format::Markdown;
   if (text == "json") return Format::Json;
   if (text == "html") return Format::Html;
-  throw Error(ErrorKind::Usage, fmt::format("unknown format '{}' (text, markdown, json or html)", text), "--format");
+  return Parsed<Format>::failure(fmt::format("unknown format '{}' (text, markdown, json or html)", text));
 }
 
 std::string render(const ComparisonReport& report, Format format) {

@@ -88,11 +88,10 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
     }
     if (const toml::node* n = d->get("security_level")) {
       if (auto s = read_string(ctx, *n, "security_level")) {
-        config.security_level = parse_security_level(*s);
+        const auto level = parse_security_level(*s);
+        config.security_level = level.optional();
         config.positions["security_level"] = pos_of(*n);
-        if (!config.security_level)
-          ctx.error(pos_of(*n),
-                    fmt::format("unknown security_level \"{}\" (use low, medium or high)", *s));
+        if (!level) ctx.error(pos_of(*n), level.error());
       }
     }
     if (const toml::node* n = d->get("timeout")) {

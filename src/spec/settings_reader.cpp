@@ -73,11 +73,10 @@ void read_policy(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
   if (const toml::node* n = t->get("security_level")) {
     spec.policy.level_pos = pos_of(*n);
     if (auto text = read_string(ctx, *n, "security_level")) {
-      if (auto level = parse_security_level(*text))
+      if (const auto level = parse_security_level(*text))
         spec.policy.level = *level;
       else
-        ctx.error(pos_of(*n),
-                  fmt::format("unknown security_level \"{}\" (use low, medium or high)", *text));
+        ctx.error(pos_of(*n), level.error());
     }
   }
   if (const toml::node* n = t->get("host_network")) {

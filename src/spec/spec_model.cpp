@@ -30,13 +30,13 @@ std::string_view to_string(SecurityLevel level) noexcept {
   return "medium";
 }
 
-std::optional<SecurityLevel> parse_security_level(std::string_view text) noexcept {
+Parsed<SecurityLevel> parse_security_level(std::string_view text) {
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   if (lower == "low" || lower == "permissive") return SecurityLevel::Low;
   if (lower == "medium" || lower == "standard" || lower == "default") return SecurityLevel::Medium;
   if (lower == "high" || lower == "maximum" || lower == "locked" || lower == "strict") return SecurityLevel::High;
-  return std::nullopt;
+  return Parsed<SecurityLevel>::failure(fmt::format("unknown security_level \"{}\" (use low, medium or high)", text));
 }
 
 const ServiceSpec* TestSpec::find_service(std::string_view service_name) const {

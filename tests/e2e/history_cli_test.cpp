@@ -4,6 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "support/history_fixtures.h"
 #include "support/run_command.h"
 
@@ -123,4 +127,25 @@ TEST(HistoryCliNoDb, MissingDatabaseIsAClearError) {
                        " 2>&1");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("no history database"), std::string::npos) << r.out;
+}
+
+// `history export -o FILE` writes the file whole (src/base/atomic_file.h):
+// the same rows as stdout, no temporary left beside it, and a path that
+// cannot be written is an error naming it.
+TEST_F(HistoryCli, ExportToAFileIsWholeAndLeavesNoTemporary) {
+  const auto to_stdout = cli("export --format csv");
+  ASSERT_EQ(to_stdout.exit_code, 0) << to_stdout.out;
+  const std::string out_dir = dir_.file("exports");
+  std::filesystem::create_directories(out_dir);
+  const auto to_file = cli("export --format csv -o " + out_dir + "/all.csv");
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.out;
+  std::ifstream in(out_dir + "/all.csv");
+  const std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(written, to_stdout.out);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(out_dir), {}), 1);
+
+  const std::string under_a_file = db() + "/x.json";  // the parent is the DB file
+  const auto bad = cli("export -o " + under_a_file + " --format json");
+  EXPECT_NE(bad.exit_code, 0) << bad.out;
+  EXPECT_NE(bad.out.find(under_a_file), std::string::npos) << bad.out;
 }

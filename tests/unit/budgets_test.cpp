@@ -37,12 +37,22 @@ max_instructions = 900
 }
 
 TEST(Budgets, DurationsAndThresholds) {
-  EXPECT_DOUBLE_EQ(parse_duration_ns("1.5ms", "x"), 1.5e6);
-  EXPECT_DOUBLE_EQ(parse_duration_ns("200 ns", "x"), 200);
-  EXPECT_DOUBLE_EQ(parse_duration_ns("3us", "x"), 3000);
-  EXPECT_DOUBLE_EQ(parse_duration_ns("2s", "x"), 2e9);
-  EXPECT_THROW(parse_duration_ns("fast", "x"), clnrm::Error);
-  EXPECT_THROW(parse_duration_ns("10", "x"), clnrm::Error);
+  // Budgets read durations with the test files' parser (include/clnrm/duration.h), at ns precision.
+  auto max_of = [](const std::string& text) {
+    return parse_budgets("[[budget]]\nmatch = \"A\"\nmax = \"" + text + "\"\n", "b.toml").entries.at(0).max_ns.value();
+  };
+  EXPECT_DOUBLE_EQ(max_of("1.5ms"), 1.5e6);
+  EXPECT_DOUBLE_EQ(max_of("200 ns"), 200);
+  EXPECT_DOUBLE_EQ(max_of("3us"), 3000);
+  EXPECT_DOUBLE_EQ(max_of("2s"), 2e9);
+  try {
+    max_of("fast");
+    FAIL() << "no error for max = \"fast\"";
+  } catch (const clnrm::Error& e) {
+    EXPECT_EQ(e.context().rfind("b.toml:3:", 0), 0u) << e.context();
+    EXPECT_NE(std::string(e.what()).find("invalid duration"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(max_of("10"), clnrm::Error);
   const auto b = parse_budgets("[[budget]]\nmatch = \"A\"\nwarning = \"5%\"\ncritical = \"10%\"\nblocker = \"20%\"\n", "t");
   ASSERT_TRUE(b.entries[0].thresholds);
   EXPECT_DOUBLE_EQ(b.entries[0].thresholds->critical, 0.10);

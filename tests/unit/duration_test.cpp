@@ -34,3 +34,16 @@ TEST(Duration, Formats) {
   EXPECT_EQ(clnrm::format_duration(milliseconds(1250)), "1.250s");
   EXPECT_EQ(clnrm::format_duration(seconds(125)), "2m05s");
 }
+
+TEST(Duration, NanosecondPrecisionIsTheSameGrammar) {
+  using std::chrono::nanoseconds;
+  EXPECT_EQ(clnrm::parse_duration_ns("250us").optional(), nanoseconds(250'000));
+  EXPECT_EQ(clnrm::parse_duration_ns("1.5ms").optional(), nanoseconds(1'500'000));
+  EXPECT_EQ(clnrm::parse_duration_ns("200 ns").optional(), nanoseconds(200));
+  EXPECT_EQ(clnrm::parse_duration_ns("1m 30s").optional(), nanoseconds(90'000'000'000));
+  // The millisecond form is this, rounded half up.
+  EXPECT_EQ(parse_duration("1.5ms").optional(), Duration(2));
+  EXPECT_EQ(parse_duration("1499us").optional(), Duration(1));
+  EXPECT_FALSE(clnrm::parse_duration_ns("10").ok());
+  EXPECT_FALSE(clnrm::parse_duration_ns("-1s").ok());
+}
