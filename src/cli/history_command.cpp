@@ -2,13 +2,17 @@
 #include <clnrm/duration.h>
 #include <clnrm/error.h>
 #include <clnrm/history.h>
+#include <clnrm/timing_snapshot.h>
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/atomic_file.h"
 #include "base/utc_time.h"
 #include "cli/commands.h"
 
@@ -356,6 +360,32 @@ void run_predict(const CommonOptions& o, const history::PredictOptions& options,
   }
 }
 
+// The snapshot every shard of a CI run splits by (include/clnrm/timing_snapshot.h).
+// No history yet (a pipeline's first run, an empty cache) is an empty
+// snapshot, not an error: the shards then split by test count.
+void run_timings(const CommonOptions& o, const std::string& output) {
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  history::TimingSnapshot snapshot;
+  std::error_code ec;
+  if (std::filesystem::exists(o.db, ec)) {
+    auto store = open_store(o);
+    snapshot = history::take_timing_snapshot(store, now);
+  } else {
+    snapshot.taken_at = format_utc(now, UtcStyle::Rfc3339);
+    std::fprintf(stderr,
+                 "clnrm: no history at %s: the snapshot lists no test (shards will split by "
+                 "test count)\n",
+                 o.db.c_str());
+  }
+  const std::string text = history::timing_snapshot_json(snapshot);
+  if (!output.empty()) return write_file_atomically(output, text);
+  std::cout << text;
+  std::cout.flush();
+  if (!std::cout) throw Error(ErrorKind::Io, "writing the timing snapshot failed", "stdout");
+}
+
 }  // namespace
 
 void add_history_command(CLI::App& app, CliContext& ctx) {
@@ -370,7 +400,8 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
     std::string trend_test, export_output;
     std::int64_t export_run = 0;
     history::PredictOptions predict_options;
-    CommonOptions failed_o;
+    CommonOptions failed_o, timings_o;
+    std::string timings_output;
   };
   auto st = std::make_shared<State>();
 
@@ -389,6 +420,22 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
   add_common(failed, st->failed_o, {"human", "json"});
   failed->callback([&ctx, st] {
     run_failed(st->failed_o);
+    ctx.exit_code = 0;
+  });
+
+  auto* timings = history_cmd->add_subcommand(
+      "timings",
+      "Write a timing snapshot (JSON) for `clnrm run --shard K/N --timings FILE`: each test's "
+      "median duration over its last 20 passing runs");
+  timings->footer(
+      "Every shard of a CI run must get the same snapshot: take it once (a job before the\n"
+      "shards, or a cache), then pass it to each. Tests not in it count as its median.\n"
+      "docs/running-tests.md, \"Sharding\", has a GitHub Actions and a GitLab example.");
+  timings->add_option("--db", st->timings_o.db, "History database")->capture_default_str();
+  timings->add_option("-o,--output", st->timings_output,
+                      "Write to this file (atomically) instead of stdout");
+  timings->callback([&ctx, st] {
+    run_timings(st->timings_o, st->timings_output);
     ctx.exit_code = 0;
   });
 
