@@ -83,12 +83,12 @@ std::vector<std::optional<std::chrono::nanoseconds>> match_durations(
 // `timings` is a snapshot all shards share (clnrm history timings), never the
 // live history. A test's cost is its snapshot duration; a test the snapshot
 // does not know costs the snapshot's median; without a snapshot every test
-// costs the same. Greedy LPT: tests by cost (descending; ties by file, name),
-// each onto the shard with the least cost (ties: fewest tests, then lowest
-// index). With equal costs this deals the tests round-robin in (file, name)
-// order, so shard sizes differ by at most one. Integer nanoseconds: no
-// rounding can differ between machines. Each shard lists its tests in file
-// order.
+// costs the same. Greedy LPT: tests by cost (descending; ties by name, then
+// file), each onto the shard with the least cost (ties: fewest tests, then
+// lowest index). With equal costs this deals the tests round-robin in (name,
+// file) order, so shard sizes differ by at most one. Integer nanoseconds: no
+// rounding can differ between machines. Each shard lists its tests in (name,
+// file) order.
 std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestItem>& tests,
                                                        int count,
                                                        const std::vector<KnownDuration>& timings);

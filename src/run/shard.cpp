@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <tuple>
 
@@ -51,6 +52,7 @@ std::vector<std::int64_t> shard_costs(const std::vector<TestItem>& tests,
   std::vector<std::int64_t> cost(tests.size(), typical);
   for (std::size_t i = 0; i < tests.size(); ++i)
     if (matched[i]) cost[i] = matched[i]->count();
+  for (auto& c : cost) c = std::max<std::int64_t>(c, 0);  // a library caller's negative duration
   return cost;
 }
 
@@ -61,8 +63,11 @@ std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestIte
                                                        const std::vector<KnownDuration>& timings) {
   if (count < 1) throw Error(ErrorKind::Usage, "shard count must be at least 1", "--shard");
   const std::vector<std::int64_t> cost = shard_costs(tests, timings);
+  // The stable key: the test's name first, so that when names are unique the
+  // split does not depend on how the paths are spelled (a checkout directory
+  // that differs between CI machines), then its file.
   auto key_less = [&](std::size_t a, std::size_t b) {
-    return std::tie(tests[a].file, tests[a].name, a) < std::tie(tests[b].file, tests[b].name, b);
+    return std::tie(tests[a].name, tests[a].file, a) < std::tie(tests[b].name, tests[b].file, b);
   };
   std::vector<std::size_t> idx(tests.size());
   std::iota(idx.begin(), idx.end(), 0);
@@ -86,7 +91,11 @@ std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestIte
                            return std::tie(a.cost, a.tests) < std::tie(b.cost, b.tests);
                          }) -
         load.begin());
-    load[target].cost += cost[i];
+    // Saturating: a snapshot may hold durations whose sum overflows.
+    auto& total = load[target].cost;
+    total = cost[i] > std::numeric_limits<std::int64_t>::max() - total
+                ? std::numeric_limits<std::int64_t>::max()
+                : total + cost[i];
     ++load[target].tests;
     shards[target].push_back(i);
   }

@@ -165,7 +165,7 @@ TEST(ScheduleShard, BalancedBySnapshotDuration) {
   ASSERT_EQ(shards.size(), 2u);
   EXPECT_EQ(shards[0], (std::vector<std::size_t>{2}));
   EXPECT_EQ(shards[1].size(), 6u);
-  // Without a snapshot the split is by count: round-robin in (file, name) order.
+  // Without a snapshot the split is by count: round-robin in (name, file) order.
   const auto by_count = partition_shards(tests, 2, {});
   EXPECT_EQ(by_count[0], (std::vector<std::size_t>{0, 2, 4, 6}));
   EXPECT_EQ(by_count[1], (std::vector<std::size_t>{1, 3, 5}));
@@ -183,6 +183,20 @@ TEST(ScheduleShard, TestsTheSnapshotDoesNotKnowCostItsMedian) {
   const auto shards = partition_shards(tests, 2, known);
   EXPECT_EQ(shards[0], (std::vector<std::size_t>{0}));
   EXPECT_EQ(shards[1], (std::vector<std::size_t>{1, 2, 3, 4}));
+}
+
+// Two CI machines that checked out in different directories and were given
+// absolute paths: with unique names, the same split (and the snapshot still
+// matches by name).
+TEST(ScheduleShard, TheSplitDoesNotDependOnWhereTheSuiteWasCheckedOut) {
+  std::mt19937_64 rng(11);
+  const auto here = suite(17);
+  auto there = here;
+  for (auto& t : there) t.file = "/builds/runner-7/project/" + t.file;
+  const auto snapshot = durations_of(here, skewed(rng, 12));
+  for (const auto& timings : {std::vector<KnownDuration>{}, snapshot})
+    for (int k = 1; k <= 4; ++k)
+      EXPECT_EQ(select_shard(here, {k, 4}, timings), select_shard(there, {k, 4}, timings)) << k;
 }
 
 TEST(ScheduleShard, EqualOrZeroDurationsAreDealtRoundRobin) {
