@@ -79,7 +79,7 @@ std::vector<std::optional<std::chrono::nanoseconds>> match_durations(
 
 // All N shards, a pure function of (tests, N, timings): every test is in
 // exactly one shard, and every machine computes the same split from the same
-// inputs, whatever its history holds (docs/running-tests.md, "Sharding").
+// inputs, whatever its history holds (docs/running-tests.md, "Sharding across CI machines").
 // `timings` is a snapshot all shards share (clnrm history timings), never the
 // live history. A test's cost is its snapshot duration; a test the snapshot
 // does not know costs the snapshot's median; without a snapshot every test

@@ -4,7 +4,7 @@
 // (`clnrm run --shard K/N --timings FILE`). Every shard then splits the same
 // tests by the same numbers, whatever its own history holds; the live
 // history is never used for sharding (schedule::partition_shards in
-// include/clnrm/schedule.h). Format: docs/running-tests.md, "Sharding".
+// include/clnrm/schedule.h). Format: docs/running-tests.md, "Sharding across CI machines".
 
 #include <clnrm/history.h>
 

@@ -428,9 +428,10 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
       "Write a timing snapshot (JSON) for `clnrm run --shard K/N --timings FILE`: each test's "
       "median duration over its last 20 passing runs");
   timings->footer(
-      "Every shard of a CI run must get the same snapshot: take it once (a job before the\n"
-      "shards, or a cache), then pass it to each. Tests not in it count as its median.\n"
-      "docs/running-tests.md, \"Sharding\", has a GitHub Actions and a GitLab example.");
+      "Every shard of a CI run must get the same snapshot: take it once, in a job before the\n"
+      "shards, and hand each shard that file (an artifact). Tests not in it count as its\n"
+      "median. A DB that does not exist gives a snapshot with no test (split by count).\n"
+      "docs/running-tests.md, \"Sharding across CI machines\": GitHub Actions and GitLab recipes.");
   timings->add_option("--db", st->timings_o.db, "History database")->capture_default_str();
   timings->add_option("-o,--output", st->timings_output,
                       "Write to this file (atomically) instead of stdout");

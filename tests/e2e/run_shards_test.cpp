@@ -2,7 +2,7 @@
 // way a CI matrix runs them: every test runs in exactly one shard, whether
 // the shards share one history DB that each shard run adds to, or run on N
 // machines that each have their own history and a copy of one snapshot
-// (docs/running-tests.md, "Sharding").
+// (docs/running-tests.md, "Sharding across CI machines").
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -54,16 +54,17 @@ std::vector<std::string> names_of(const Outcome& r) {
 // Runs shard k/n in `cwd` on `db`; returns the tests it ran.
 std::vector<std::string> run_shard(const std::string& cwd, const std::string& db, int k, int n,
                                    const std::string& timings = "") {
-  std::vector<std::string> args{"run", "suite", "--db", db, "--format", "json",
-                                "--shard", std::to_string(k) + "/" + std::to_string(n)};
+  std::vector<std::string> args{
+      "run",      "suite", "--db",    db,
+      "--format", "json",  "--shard", std::to_string(k) + "/" + std::to_string(n)};
   if (!timings.empty()) {
     args.push_back("--timings");
     args.push_back(timings);
   }
   const Outcome r = clnrm_in(cwd, args);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  const std::string split =
-      timings.empty() ? "split by test count (no --timings)" : "split by the durations in " + timings;
+  const std::string split = timings.empty() ? "split by test count (no --timings)"
+                                            : "split by the durations in " + timings;
   EXPECT_NE(r.err.find(split), std::string::npos) << r.err;
   return names_of(r);
 }
@@ -163,7 +164,8 @@ TEST(RunShards, TheSnapshotDecidesTheSplit) {
 TEST(RunShards, ABadSnapshotIsAnErrorNamingTheFileAndNothingRuns) {
   TempDir dir;
   write_suite(dir.path());
-  std::ofstream(dir.file("broken.json")) << "{\n  \"format\": \"clnrm-timings\",\n  \"tests\": [,]\n}\n";
+  std::ofstream(dir.file("broken.json"))
+      << "{\n  \"format\": \"clnrm-timings\",\n  \"tests\": [,]\n}\n";
   std::ofstream(dir.file("v9.json"))
       << R"({"format": "clnrm-timings", "version": 9, "taken_at": "2026-12-05T10:00:00Z", "tests": []})";
   const std::string db = dir.file("h.db");

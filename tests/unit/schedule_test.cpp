@@ -238,9 +238,8 @@ TEST(ScheduleShard, PropertyShardsPartitionEveryRandomSetExactly) {
       for (const auto& t : tests) {
         if (below(5) == 0) continue;  // added since the snapshot
         // Equal, zero, tiny and huge durations; some under a moved file.
-        const std::int64_t ns = below(6) == 0 ? 0
-                                : below(4) == 0 ? 1'000'000
-                                                : static_cast<std::int64_t>(rng() % 3'600'000'000'000);
+        const auto hour = static_cast<std::int64_t>(rng() % 3'600'000'000'000);
+        const std::int64_t ns = below(6) == 0 ? 0 : below(4) == 0 ? 1'000'000 : hour;
         snapshot.push_back({below(10) == 0 ? "moved/" + t.file : t.file, t.name,
                             std::chrono::nanoseconds(ns)});
       }

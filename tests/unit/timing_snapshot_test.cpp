@@ -63,7 +63,8 @@ TEST(TimingSnapshot, MedianOfRecentPassingRunsElseOfOutcomes) {
 TEST(TimingSnapshot, WrittenAndReadBackUnchanged) {
   history::TimingSnapshot snap;
   snap.taken_at = "2026-12-05T18:00:00Z";
-  snap.tests = {{"tests/a.clnrm.toml", "a", 5}, {"tests/b \"q\".clnrm.toml", "b\n", 0},
+  snap.tests = {{"tests/a.clnrm.toml", "a", 5},
+                {"tests/b \"q\".clnrm.toml", "b\n", 0},
                 {"x.clnrm.toml", "big", INT64_MAX}};
   const std::string text = history::timing_snapshot_json(snap);
   EXPECT_NE(text.find("\"version\": 1"), std::string::npos) << text;
@@ -78,8 +79,8 @@ TEST(TimingSnapshot, WrittenAndReadBackUnchanged) {
   // No history: an empty snapshot, which is still a valid file.
   history::TimingSnapshot empty;
   empty.taken_at = snap.taken_at;
-  EXPECT_TRUE(history::parse_timing_snapshot(history::timing_snapshot_json(empty), "t.json")
-                  .tests.empty());
+  EXPECT_TRUE(
+      history::parse_timing_snapshot(history::timing_snapshot_json(empty), "t.json").tests.empty());
 }
 
 TEST(TimingSnapshot, SyntaxErrorsNameFileLineAndColumn) {
@@ -96,20 +97,26 @@ TEST(TimingSnapshot, WhatIsMalformedIsSaid) {
   const std::pair<std::string, std::string> cases[] = {
       {"[]", "not an object"},
       {R"({"version": 1, "taken_at": "2026-12-05T10:00:00Z", "tests": []})", "\"format\""},
-      {R"({"format": "clnrm-timings", "taken_at": "2026-12-05T10:00:00Z", "tests": []})", "\"version\""},
+      {R"({"format": "clnrm-timings", "taken_at": "2026-12-05T10:00:00Z", "tests": []})",
+       "\"version\""},
       {R"({"format": "clnrm-timings", "version": 2, "taken_at": "2026-12-05T10:00:00Z", "tests": []})",
        "format version 2 is not supported"},
       {R"({"format": "clnrm-timings", "version": 1, "tests": []})", "\"taken_at\""},
-      {R"({"format": "clnrm-timings", "version": 1, "taken_at": "yesterday", "tests": []})", "\"taken_at\": "},
-      {R"({"format": "clnrm-timings", "version": 1, "taken_at": "2026-12-05T10:00:00Z"})", "\"tests\""},
+      {R"({"format": "clnrm-timings", "version": 1, "taken_at": "yesterday", "tests": []})",
+       "\"taken_at\": "},
+      {R"({"format": "clnrm-timings", "version": 1, "taken_at": "2026-12-05T10:00:00Z"})",
+       "\"tests\""},
       {with_tests("[1]"), "tests[0] is not an object"},
       {with_tests(R"([{"file": "a", "duration_ns": 1}])"), "tests[0] needs \"file\" and \"test\""},
       {with_tests(R"([{"file": "a", "test": "a"}])"), "tests[0] needs \"duration_ns\""},
-      {with_tests(R"([{"file": "a", "test": "a", "duration_ns": -1}])"), "tests[0] needs \"duration_ns\""},
-      {with_tests(R"([{"file": "a", "test": "a", "duration_ns": 1.5}])"), "tests[0] needs \"duration_ns\""},
+      {with_tests(R"([{"file": "a", "test": "a", "duration_ns": -1}])"),
+       "tests[0] needs \"duration_ns\""},
+      {with_tests(R"([{"file": "a", "test": "a", "duration_ns": 1.5}])"),
+       "tests[0] needs \"duration_ns\""},
       {with_tests(R"([{"file": "a", "test": "a", "duration_ns": 9223372036854775808}])"),
        "tests[0] needs \"duration_ns\""},
-      {with_tests(R"([{"file": "a", "test": "a", "duration_ns": 1}, {"file": "a", "test": "a", "duration_ns": 2}])"),
+      {with_tests(
+           R"([{"file": "a", "test": "a", "duration_ns": 1}, {"file": "a", "test": "a", "duration_ns": 2}])"),
        "tests[1] lists a in a a second time"},
   };
   for (const auto& [text, says] : cases) {
@@ -128,6 +135,7 @@ TEST(TimingSnapshot, AFileThatCannotBeReadIsNamed) {
     EXPECT_EQ(e.kind(), ErrorKind::Usage);
     EXPECT_NE(e.describe().find("missing.json"), std::string::npos) << e.describe();
   }
-  std::ofstream(dir.file("ok.json")) << with_tests(R"([{"file": "a", "test": "a", "duration_ns": 7}])");
+  std::ofstream(dir.file("ok.json"))
+      << with_tests(R"([{"file": "a", "test": "a", "duration_ns": 7}])");
   EXPECT_EQ(history::read_timing_snapshot(dir.file("ok.json")).tests.at(0).median_ns, 7);
 }
