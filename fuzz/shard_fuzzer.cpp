@@ -6,8 +6,8 @@
 #include <clnrm/schedule.h>
 #include <clnrm/timing_snapshot.h>
 
-#include <cstddef>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
