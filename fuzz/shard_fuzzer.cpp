@@ -1,8 +1,12 @@
 // --shard K/N (and --order) parsing: a valid shard has 1 <= K <= N and
-// selecting it over a few tests works; anything else is Error(Usage).
+// selecting it over a few tests works; anything else is Error(Usage). The
+// same bytes as a --timings snapshot: read, or Error(Usage); when read, the
+// shards it balances partition the tests exactly.
 #include <clnrm/error.h>
 #include <clnrm/schedule.h>
+#include <clnrm/timing_snapshot.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -23,6 +27,21 @@ inline void shard_one_input(const std::uint8_t* data, std::size_t size) {
     }
   } else {
     FUZZ_CHECK(!shard.error().empty());
+  }
+  try {
+    const auto snapshot = history::parse_timing_snapshot(text, "fuzz");
+    std::vector<schedule::KnownDuration> timings;
+    for (const auto& t : snapshot.tests)
+      timings.push_back({t.file, t.test, std::chrono::nanoseconds(t.median_ns)});
+    std::vector<schedule::TestItem> tests{{"a.clnrm.toml", "a", 0}, {"b.clnrm.toml", "b", 0}};
+    for (const auto& t : snapshot.tests)
+      if (tests.size() < 64) tests.push_back({t.file, t.test, 0});
+    std::vector<int> seen(tests.size(), 0);
+    for (const auto& shard : schedule::partition_shards(tests, 3, timings))
+      for (std::size_t i : shard) ++seen[i];
+    for (int n : seen) FUZZ_CHECK(n == 1);
+  } catch (const Error& e) {
+    FUZZ_CHECK(e.kind() == ErrorKind::Usage);
   }
   try {
     const auto order = schedule::parse_order(text);

@@ -1,8 +1,9 @@
 #pragma once
 // Test scheduling: run order (--order file|random[:seed]|history), sharding
 // across CI machines (--shard K/N) and --rerun-failed selection. Pure
-// functions over a list of tests and their historical durations (from
-// clnrm::history::median_durations): no I/O, deterministic for equal inputs.
+// functions over a list of tests and known durations (history's medians for
+// --order history; a timing snapshot for --shard): no I/O, deterministic for
+// equal inputs.
 //
 // Every function returns indexes into the `tests` vector it was given.
 
@@ -10,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,14 +71,29 @@ struct Shard {
 // "K/N" with 1 <= K <= N, or why not.
 Parsed<Shard> parse_shard(std::string_view text);
 
-// All N shards: tests sorted by cost (descending; ties by file, name), each
-// put on the least-loaded shard (ties: lowest shard). Every test is in
-// exactly one shard. Each shard lists its tests in file order.
+// The durations of `known` that each test matches: by (file, name), else by
+// name when exactly one known test has that name (the file was moved);
+// nullopt for a test it does not know. One matching for ordering and shards.
+std::vector<std::optional<std::chrono::nanoseconds>> match_durations(
+    const std::vector<TestItem>& tests, const std::vector<KnownDuration>& known);
+
+// All N shards, a pure function of (tests, N, timings): every test is in
+// exactly one shard, and every machine computes the same split from the same
+// inputs, whatever its history holds (docs/running-tests.md, "Sharding across CI machines").
+// `timings` is a snapshot all shards share (clnrm history timings), never the
+// live history. A test's cost is its snapshot duration; a test the snapshot
+// does not know costs the snapshot's median; without a snapshot every test
+// costs the same. Greedy LPT: tests by cost (descending; ties by name, then
+// file), each onto the shard with the least cost (ties: fewest tests, then
+// lowest index). With equal costs this deals the tests round-robin in (name,
+// file) order, so shard sizes differ by at most one. Integer nanoseconds: no
+// rounding can differ between machines. Each shard lists its tests in (name,
+// file) order.
 std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestItem>& tests,
                                                        int count,
-                                                       const std::vector<KnownDuration>& history);
+                                                       const std::vector<KnownDuration>& timings);
 std::vector<std::size_t> select_shard(const std::vector<TestItem>& tests, const Shard& shard,
-                                      const std::vector<KnownDuration>& history);
+                                      const std::vector<KnownDuration>& timings);
 
 // The tests that failed in the last complete run (history::failed_in_last_complete_run),
 // matched by (file, name), else by name; in the given order.

@@ -25,7 +25,10 @@ namespace clnrm {
 // Which tests run, in which order (the scheduler, schedule.h).
 struct SuitePlanning {
   std::string order = "file";  // file | random[:SEED] | history (longest first)
-  std::string shard;           // "K/N": only shard K of N, balanced by history; empty: all
+  std::string shard;           // "K/N": only shard K of N; empty: all
+  // A timing snapshot file (clnrm history timings) the shards are balanced
+  // by; empty: by test count. Shards never read the live history.
+  std::string timings;
   bool rerun_failed = false;   // only the tests that failed in the last complete run
 };
 

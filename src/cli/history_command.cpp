@@ -2,9 +2,13 @@
 #include <clnrm/duration.h>
 #include <clnrm/error.h>
 #include <clnrm/history.h>
+#include <clnrm/timing_snapshot.h>
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -360,6 +364,32 @@ void run_predict(const CommonOptions& o, const history::PredictOptions& options,
   }
 }
 
+// The snapshot every shard of a CI run splits by (include/clnrm/timing_snapshot.h).
+// No history yet (a pipeline's first run, an empty cache) is an empty
+// snapshot, not an error: the shards then split by test count.
+void run_timings(const CommonOptions& o, const std::string& output) {
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  history::TimingSnapshot snapshot;
+  std::error_code ec;
+  if (std::filesystem::exists(o.db, ec)) {
+    auto store = open_store(o);
+    snapshot = history::take_timing_snapshot(store, now);
+  } else {
+    snapshot.taken_at = format_utc(now, UtcStyle::Rfc3339);
+    std::fprintf(stderr,
+                 "clnrm: no history at %s: the snapshot lists no test (shards will split by "
+                 "test count)\n",
+                 o.db.c_str());
+  }
+  const std::string text = history::timing_snapshot_json(snapshot);
+  if (!output.empty()) return write_file_atomically(output, text);
+  std::cout << text;
+  std::cout.flush();
+  if (!std::cout) throw Error(ErrorKind::Io, "writing the timing snapshot failed", "stdout");
+}
+
 }  // namespace
 
 void add_history_command(CLI::App& app, CliContext& ctx) {
@@ -374,7 +404,8 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
     std::string trend_test, export_output;
     std::int64_t export_run = 0;
     history::PredictOptions predict_options;
-    CommonOptions failed_o;
+    CommonOptions failed_o, timings_o;
+    std::string timings_output;
   };
   auto st = std::make_shared<State>();
 
@@ -393,6 +424,23 @@ void add_history_command(CLI::App& app, CliContext& ctx) {
   add_common(failed, st->failed_o, {"human", "json"});
   failed->callback([&ctx, st] {
     run_failed(st->failed_o);
+    ctx.exit_code = 0;
+  });
+
+  auto* timings = history_cmd->add_subcommand(
+      "timings",
+      "Write a timing snapshot (JSON) for `clnrm run --shard K/N --timings FILE`: each test's "
+      "median duration over its last 20 passing runs");
+  timings->footer(
+      "Every shard of a CI run must get the same snapshot: take it once, in a job before the\n"
+      "shards, and hand each shard that file (an artifact). Tests not in it count as its\n"
+      "median. A DB that does not exist gives a snapshot with no test (split by count).\n"
+      "docs/running-tests.md, \"Sharding across CI machines\": GitHub Actions and GitLab recipes.");
+  timings->add_option("--db", st->timings_o.db, "History database")->capture_default_str();
+  timings->add_option("-o,--output", st->timings_output,
+                      "Write to this file (atomically) instead of stdout");
+  timings->callback([&ctx, st] {
+    run_timings(st->timings_o, st->timings_output);
     ctx.exit_code = 0;
   });
 

@@ -200,6 +200,7 @@ std::string command_line(const RunArgs& a, const RunSettings& settings) {
   if (a.fail_fast) s += " --fail-fast";
   if (a.planning.order != "file") s += " --order " + a.planning.order;
   if (!a.planning.shard.empty()) s += " --shard " + a.planning.shard;
+  if (!a.planning.timings.empty()) s += " --timings " + a.planning.timings;
   if (a.planning.rerun_failed) s += " --rerun-failed";
   if (a.retries > 0) s += fmt::format(" --retries {}", a.retries);
   if (a.repeat > 1) s += fmt::format(" --repeat {}", a.repeat);
@@ -351,7 +352,11 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
                   "Test order: file, random[:SEED] or history (longest first)")
       ->capture_default_str();
   cmd->add_option("--shard", args->planning.shard,
-                  "Run only shard K of N (K/N), balanced by history");
+                  "Run only shard K of N (K/N): every test in exactly one shard; balanced by "
+                  "--timings, else by test count (never by the live history)");
+  cmd->add_option("--timings", args->planning.timings,
+                  "With --shard: balance the shards by this timing snapshot (written by "
+                  "`clnrm history timings`; every shard must get the same file)");
   cmd->add_flag("--rerun-failed", args->planning.rerun_failed,
                 "Run only the tests that failed in the last complete run");
   cmd->add_option("--db", args->db, "History database")->capture_default_str();

@@ -1,10 +1,15 @@
 // Duration statistics: `clnrm history slowest`, and the medians the scheduler
-// uses for --order history / --shard.
+// uses for --order history and the timing snapshot --shard reads
+// (`clnrm history timings`).
+#include <clnrm/timing_snapshot.h>
+
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <tuple>
 #include <unordered_map>
 
+#include "base/utc_time.h"
 #include "history/test_rows.h"
 
 namespace clnrm::history {
@@ -80,22 +85,49 @@ std::vector<SlowTest> find_slowest(Store& store, std::size_t limit, bool steps) 
   return out;
 }
 
+namespace {
+
+// The median of the last kMedianWindow rows of `h` whose status `counts`;
+// nullopt when none does.
+template <class Counts>
+std::optional<std::int64_t> recent_median(const TestHistory& h, Counts counts) {
+  std::vector<std::int64_t> d;
+  for (auto it = h.rows.rbegin(); it != h.rows.rend() && d.size() < kMedianWindow; ++it) {
+    if (counts(it->status)) d.push_back(it->duration_ns);
+  }
+  if (d.empty()) return std::nullopt;
+  std::sort(d.begin(), d.end());
+  return static_cast<std::int64_t>(sorted_median(d));
+}
+
+}  // namespace
+
 std::vector<HistoricalDuration> median_durations(Store& store) {
   std::vector<HistoricalDuration> out;
   for (auto& h : load_test_histories(store)) {
-    std::vector<std::int64_t> d;
-    for (auto it = h.rows.rbegin(); it != h.rows.rend() && d.size() < kMedianWindow; ++it) {
-      if (is_outcome(it->status)) d.push_back(it->duration_ns);
-    }
-    if (d.empty()) continue;
-    std::sort(d.begin(), d.end());
-    out.push_back(
-        {std::move(h.file), std::move(h.test), static_cast<std::int64_t>(sorted_median(d))});
+    if (const auto m = recent_median(h, is_outcome))
+      out.push_back({std::move(h.file), std::move(h.test), *m});
   }
   std::sort(out.begin(), out.end(), [](const HistoricalDuration& a, const HistoricalDuration& b) {
     return std::tie(a.test, a.file) < std::tie(b.test, b.file);
   });
   return out;
+}
+
+TimingSnapshot take_timing_snapshot(Store& store, std::int64_t now_ns) {
+  TimingSnapshot snapshot;
+  snapshot.taken_at = format_utc(now_ns, UtcStyle::Rfc3339);
+  for (auto& h : load_test_histories(store)) {
+    // Passing runs say how long the whole test takes; a failure may stop early.
+    auto m = recent_median(h, [](Status s) { return s == Status::Passed; });
+    if (!m) m = recent_median(h, is_outcome);
+    if (m) snapshot.tests.push_back({std::move(h.file), std::move(h.test), *m});
+  }
+  std::sort(snapshot.tests.begin(), snapshot.tests.end(),
+            [](const HistoricalDuration& a, const HistoricalDuration& b) {
+              return std::tie(a.file, a.test) < std::tie(b.file, b.test);
+            });
+  return snapshot;
 }
 
 std::vector<std::pair<std::string, std::string>> failed_in_last_complete_run(Store& store) {

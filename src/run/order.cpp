@@ -25,29 +25,36 @@ std::string_view to_string(CostBasis basis) noexcept {
   return "?";
 }
 
-Costs estimate_costs(const std::vector<TestItem>& tests,
-                     const std::vector<KnownDuration>& history) {
-  std::map<std::pair<std::string, std::string>, double> by_key;
-  std::map<std::string, std::pair<double, int>>
-      by_name;  // seconds, how many known tests have the name
-  for (const auto& h : history) {
-    const double s = std::chrono::duration<double>(h.median).count();
-    by_key[{h.file, h.name}] = s;
-    auto& [sec, n] = by_name[h.name];
-    sec = s;
+std::vector<std::optional<std::chrono::nanoseconds>> match_durations(
+    const std::vector<TestItem>& tests, const std::vector<KnownDuration>& known) {
+  std::map<std::pair<std::string, std::string>, std::chrono::nanoseconds> by_key;
+  // the duration, how many known tests have the name
+  std::map<std::string, std::pair<std::chrono::nanoseconds, int>> by_name;
+  for (const auto& k : known) {
+    by_key[{k.file, k.name}] = k.median;
+    auto& [d, n] = by_name[k.name];
+    d = k.median;
     ++n;
   }
+  std::vector<std::optional<std::chrono::nanoseconds>> out(tests.size());
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    if (auto it = by_key.find({tests[i].file, tests[i].name}); it != by_key.end())
+      out[i] = it->second;
+    else if (auto n = by_name.find(tests[i].name); n != by_name.end() && n->second.second == 1)
+      out[i] = n->second.first;
+  }
+  return out;
+}
+
+Costs estimate_costs(const std::vector<TestItem>& tests,
+                     const std::vector<KnownDuration>& history) {
+  const auto matched = match_durations(tests, history);
   Costs c;
   c.cost.assign(tests.size(), -1.0);
   std::vector<double> known;
   for (std::size_t i = 0; i < tests.size(); ++i) {
-    if (auto it = by_key.find({tests[i].file, tests[i].name}); it != by_key.end()) {
-      c.cost[i] = it->second;
-    } else if (auto n = by_name.find(tests[i].name); n != by_name.end() && n->second.second == 1) {
-      c.cost[i] = n->second.first;
-    } else {
-      continue;
-    }
+    if (!matched[i]) continue;
+    c.cost[i] = std::chrono::duration<double>(*matched[i]).count();
     known.push_back(c.cost[i]);
   }
   c.known = known.size();

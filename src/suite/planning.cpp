@@ -3,6 +3,7 @@
 #include <clnrm/error.h>
 #include <clnrm/history.h>
 #include <clnrm/schedule.h>
+#include <clnrm/timing_snapshot.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,9 +20,13 @@ struct HistoryFacts {
 
 // Reads what planning needs; a DB that cannot be read is a note, not an error
 // (history is a side channel), except for --rerun-failed which needs it.
-HistoryFacts read_history(const SuitePlanning& flags, const std::string& db, std::string& note) {
+// Only --order history and --rerun-failed read it: a shard is never a
+// function of the live history, which changes between shard runs.
+HistoryFacts read_history(const SuitePlanning& flags, const schedule::Order& order,
+                          const std::string& db, std::string& note) {
   HistoryFacts facts;
-  if (db.empty()) return facts;
+  if (db.empty() || (order.kind != schedule::Order::Kind::History && !flags.rerun_failed))
+    return facts;
   std::error_code ec;
   if (!std::filesystem::exists(db, ec)) {
     if (flags.rerun_failed)
@@ -54,6 +59,17 @@ OrderingFunction make_ordering(const SuitePlanning& flags, const std::string& hi
     if (!parsed) throw Error(ErrorKind::Usage, "--shard '" + flags.shard + "': " + parsed.error(), "--shard");
     shard = *parsed;
   }
+  if (!flags.timings.empty() && !shard)
+    throw Error(ErrorKind::Usage, "acts only together with --shard K/N", "--timings");
+  // Read before anything runs, so a bad file stops the run at once.
+  std::vector<schedule::KnownDuration> timings;
+  std::string timings_taken;
+  if (!flags.timings.empty()) {
+    const history::TimingSnapshot snapshot = history::read_timing_snapshot(flags.timings);
+    timings_taken = snapshot.taken_at;
+    for (const auto& t : snapshot.tests)
+      timings.push_back({t.file, t.test, std::chrono::nanoseconds(t.median_ns)});
+  }
   if (order.kind == schedule::Order::Kind::File && !shard && !flags.rerun_failed) return nullptr;
   if (order.kind == schedule::Order::Kind::Random && !order.seed_given)
     note = fmt::format("test order: {} (pass --order {} to repeat it)", schedule::to_string(order),
@@ -62,7 +78,8 @@ OrderingFunction make_ordering(const SuitePlanning& flags, const std::string& hi
     throw Error(ErrorKind::Usage,
                 "--order history and --rerun-failed need history; drop --no-history");
 
-  return [flags, history_db, order, shard, &note](const std::vector<TestSpec>& tests) {
+  return [flags, history_db, order, shard, timings, timings_taken,
+          &note](const std::vector<TestSpec>& tests) {
     std::vector<schedule::TestItem> items;
     items.reserve(tests.size());
     for (const TestSpec& t : tests) {
@@ -70,13 +87,22 @@ OrderingFunction make_ordering(const SuitePlanning& flags, const std::string& hi
       const auto size = std::filesystem::file_size(t.file, ec);
       items.push_back({t.file, t.name, ec ? 0 : size});
     }
-    const HistoryFacts facts = read_history(flags, history_db, note);
+    const HistoryFacts facts = read_history(flags, order, history_db, note);
     std::vector<std::size_t> ordered = schedule::order_tests(items, order, facts.known);
     auto keep_only = [&](const std::vector<std::size_t>& subset) {
       const std::set<std::size_t> wanted(subset.begin(), subset.end());
       std::erase_if(ordered, [&](std::size_t i) { return !wanted.count(i); });
     };
-    if (shard) keep_only(schedule::select_shard(items, *shard, facts.known));
+    if (shard) {
+      const auto mine = schedule::select_shard(items, *shard, timings);
+      keep_only(mine);
+      const std::string by =
+          flags.timings.empty()
+              ? std::string("by test count (no --timings)")
+              : fmt::format("by the durations in {} (taken {})", flags.timings, timings_taken);
+      note += fmt::format("{}shard {}/{}: {} of {} tests, split {}", note.empty() ? "" : "; ",
+                          shard->index, shard->count, mine.size(), items.size(), by);
+    }
     if (flags.rerun_failed) keep_only(schedule::select_failed(items, facts.failed));
     return ordered;
   };

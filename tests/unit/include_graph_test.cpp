@@ -87,6 +87,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"spec.h", "spec"},
       {"step_timings.h", "run"},
       {"suite.h", "suite"},
+      {"timing_snapshot.h", "history"},
       {"version.h", "base"},  // generated into the build tree (cmake/version.h.in)
       {"wait.h", "wait"},
   };
