@@ -29,6 +29,17 @@ struct BackendChoice {
   std::string reason;
 };
 
+// Which backend choose_backend would make, and why, without making it:
+// nothing is started (no sandbox probe, no pod, no container). For `auto`
+// the engine is asked whether it answers (a ping). `clnrm run --dry-run`.
+struct BackendDecision {
+  std::string name;    // a name of backend_names() other than "auto"
+  std::string reason;  // as BackendChoice::reason
+};
+// Throws Error(Usage) for an unknown name.
+BackendDecision decide_backend(std::string_view name, const std::vector<TestSpec>& tests,
+                               const BackendChoiceOptions& options = {});
+
 // Names accepted by make_backend, for --help and error messages.
 std::vector<std::string> backend_names();
 // The default for `clnrm run`.

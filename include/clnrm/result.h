@@ -83,6 +83,7 @@ struct TestResult {
   std::string file;
   std::string file_hash;  // content hash: history tells "flaky" from "changed"
   std::string name;
+  std::vector<std::string> tags;  // the file's `tags`, shown by every report
   Status status = Status::Skipped;
   std::string message;  // the first failure, one line
   std::vector<ServiceResult> services;

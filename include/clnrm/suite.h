@@ -1,8 +1,8 @@
 #pragma once
 // run_suite: a whole run as one library call, what `clnrm run` does between
-// reading its flags and printing: parse every file first -> choose the
-// backend -> plan (order, shard, rerun-failed from history) -> run ->
-// verdicts (step budgets over --repeat, determinism) -> history -> every
+// reading its flags and printing: parse every file first -> select (-k,
+// --tag) -> choose the backend -> plan (order, shard, rerun-failed from
+// history) -> run -> verdicts (step budgets over --repeat, determinism) -> history -> every
 // output file. The CLI (src/cli/run_command.cpp) only fills SuiteOptions
 // from flags and cleanroom.toml, and prints what the SuiteObserver hears and
 // what SuiteOutcome holds. Implemented in src/suite/.
@@ -15,6 +15,7 @@
 #include <clnrm/runner.h>
 #include <clnrm/step_timings.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,6 +77,14 @@ struct SuiteOptions {
   // on_test_finished, when set, are called after the observer's.
   RunOptions run;
   SuitePlanning planning;
+  // Which parsed tests take part (clnrm run -k / --tag / --skip-tag); null:
+  // all. Applied after parsing and before the plan, so the shard and
+  // rerun-failed pick from the selected tests only.
+  std::function<bool(const TestSpec&)> select;
+  // Stop once the plan is made (clnrm run --list / --dry-run): no backend is
+  // made, nothing starts, no history row, no output file; the plan is in
+  // SuiteOutcome::plan.
+  bool plan_only = false;
   // Compare every repeat's step outputs with the first (needs run.repeat >= 2).
   bool check_determinism = false;
   // The history database (SQLite): read for planning, written with every
@@ -101,6 +110,13 @@ enum class SuiteVerdict {
 };
 int exit_code(SuiteVerdict verdict) noexcept;
 
+// What a run would do (SuiteOptions::plan_only).
+struct SuitePlan {
+  std::vector<TestSpec> tests;  // in plan order (after selection, order, shard, rerun-failed)
+  int jobs = 1;                 // worker lanes; each takes the next test when free
+  BackendDecision backend;      // reason empty: the name was taken as given
+};
+
 struct SuiteOutcome {
   SuiteVerdict verdict = SuiteVerdict::Passed;
   int exit_code() const noexcept { return clnrm::exit_code(verdict); }
@@ -108,7 +124,8 @@ struct SuiteOutcome {
   // Error result. Empty when nothing ran.
   RunResult run;
   bool ran = false;              // false: stopped before running anything
-  bool nothing_selected = false;  // planning (shard, rerun_failed) left no test: Passed
+  bool nothing_selected = false;  // select, shard or rerun_failed left no test: Passed
+  std::optional<SuitePlan> plan;  // plan_only: what would run
   std::size_t invalid_files = 0;
   // An invalid file has an unknown key (DiagnosticKind::UnknownKey), which
   // ParseOptions::upstream makes a warning.

@@ -15,9 +15,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <set>
+#include <utility>
 
 #include "cli/commands.h"
+#include "cli/plan_listing.h"
 #include "cli/project_settings.h"
 #include "cli/test_selection.h"
 
@@ -55,7 +58,43 @@ struct RunArgs {
   bool check_determinism = false;
   std::optional<std::uint64_t> seed;
   std::string keep_logs_dir;
+  TestFilter filter;     // -k, --tag, --skip-tag
+  bool list = false;     // --list: print what would run, run nothing
+  bool dry_run = false;  // --dry-run: print the plan, run nothing
 };
+
+// --list / --dry-run run nothing, so they write no report: a report flag
+// beside them is a mistake said at once, not a file silently missing.
+void check_plan_only_flags(const RunArgs& a) {
+  if (a.list && a.dry_run)
+    throw Error(ErrorKind::Usage, "--list and --dry-run exclude each other (--dry-run lists too)",
+                "--list");
+  if (!a.list && !a.dry_run) return;
+  const char* mode = a.list ? "--list" : "--dry-run";
+  const std::pair<const char*, const std::string*> outputs[] = {
+      {"--json", &a.json_file},          {"--junit", &a.junit_file},
+      {"--html", &a.html_file},          {"--metrics-file", &a.metrics_file},
+      {"--trace-file", &a.trace_file},   {"--otel-endpoint", &a.otel_endpoint},
+      {"--keep-logs", &a.keep_logs_dir}};
+  for (const auto& [flag, value] : outputs)
+    if (!value->empty())
+      throw Error(ErrorKind::Usage,
+                  fmt::format("{} runs nothing and writes no report: drop {}", mode, flag), mode);
+}
+
+// --list / --dry-run: the plan on stdout, text or JSON.
+void print_plan(const RunArgs& a, const RunSettings& settings, const SuitePlan& plan) {
+  std::string text;
+  if (a.list) {
+    text = a.format == "json" ? list_json(plan) : list_text(plan);
+  } else {
+    const DryRunFacts facts{settings.backend_from, a.planning.order, a.planning.shard,
+                            a.planning.rerun_failed, a.repeat, a.retries, settings.timeout};
+    text = a.format == "json" ? dry_run_json(plan, facts) : dry_run_text(plan, facts);
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
 
 // The --repeat table: one row per step, min / median / p95 / budget.
 void print_step_timings(std::FILE* out, const std::vector<StepTiming>& timings) {
@@ -206,6 +245,9 @@ std::string command_line(const RunArgs& a, const RunSettings& settings) {
   if (a.repeat > 1) s += fmt::format(" --repeat {}", a.repeat);
   if (a.check_determinism) s += " --check-determinism";
   if (a.seed) s += fmt::format(" --seed {}", *a.seed);
+  for (const std::string& k : a.filter.names) s += fmt::format(" -k '{}'", k);
+  for (const std::string& t : a.filter.tags) s += " --tag " + t;
+  for (const std::string& t : a.filter.skip_tags) s += " --skip-tag " + t;
   for (const std::string& p : a.paths) s += " " + p;
   return s;
 }
@@ -230,6 +272,10 @@ int run_command(RunArgs a) {
     throw Error(ErrorKind::Usage,
                 "--check-determinism compares repeats: give --repeat N with N >= 2",
                 "--check-determinism");
+
+  check_plan_only_flags(a);
+  std::function<bool(const TestSpec&)> select;
+  if (!a.filter.empty()) select = make_test_filter(a.filter);
 
   std::vector<SkippedFile> skipped;
   const std::vector<std::string> files = select_test_files(a.paths, a.include_failing, &skipped);
@@ -256,6 +302,8 @@ int run_command(RunArgs a) {
   suite.run.repeat = a.repeat;
   suite.run.seed = a.seed;
   suite.planning = a.planning;
+  suite.select = std::move(select);
+  suite.plan_only = a.list || a.dry_run;
   suite.check_determinism = a.check_determinism;
   if (a.use_history) suite.history_db = a.db;
   suite.history_command = command_line(a, settings);
@@ -272,7 +320,7 @@ int run_command(RunArgs a) {
   suite.handle_signals = true;
   suite.announce_signals = !a.quiet;
 
-  ConsoleObserver observer(a, settings, json_out ? stderr : stdout);
+  ConsoleObserver observer(a, settings, json_out || suite.plan_only ? stderr : stdout);
   SuiteOutcome outcome = run_suite(suite, &observer);
 
   if (outcome.invalid_files > 0 && !a.keep_going) {
@@ -293,10 +341,15 @@ int run_command(RunArgs a) {
                    escape_control_characters(p.why).c_str());
     return 2;
   }
-  if (outcome.nothing_selected) {
-    std::fprintf(stderr, "clnrm: no test selected (--shard / --rerun-failed left none)\n");
-    return 0;
+  if (outcome.nothing_selected)
+    std::fprintf(stderr,
+                 "clnrm: no test selected (-k / --tag / --skip-tag / --shard / --rerun-failed "
+                 "left none)\n");
+  if (outcome.plan) {
+    print_plan(a, settings, *outcome.plan);
+    return outcome.exit_code();
   }
+  if (outcome.nothing_selected) return 0;
 
   // A report file that could not be written makes the verdict FAILED.
   for (const OutputProblem& p : outcome.not_written)
@@ -359,6 +412,23 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
                   "`clnrm history timings`; every shard must get the same file)");
   cmd->add_flag("--rerun-failed", args->planning.rerun_failed,
                 "Run only the tests that failed in the last complete run");
+  cmd->add_option("-k", args->filter.names,
+                  "Select tests by name: PATTERN or 'not PATTERN' (substring; a glob with * ? "
+                  "[ ]; FILE::NAME when it has ::). Repeatable: a test runs when it matches "
+                  "any PATTERN and no 'not PATTERN'")
+      ->allow_extra_args(false);
+  cmd->add_option("--tag", args->filter.tags,
+                  "Run only tests with this tag (repeatable: any of them)")
+      ->allow_extra_args(false);
+  cmd->add_option("--skip-tag", args->filter.skip_tags,
+                  "Leave out tests with this tag (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--list", args->list,
+                "Print the tests that would run (after selection and --shard), one FILE::NAME "
+                "a line (--format json: an array); run nothing");
+  cmd->add_flag("--dry-run", args->dry_run,
+                "Print the plan (backend and why, lanes, each test's services and steps); "
+                "start nothing, record no history");
   cmd->add_option("--db", args->db, "History database")->capture_default_str();
   cmd->add_flag(
       "--no-history", [args](std::int64_t) { args->use_history = false; },

@@ -45,6 +45,7 @@ h2 small{color:var(--muted);font-weight:400;margin-left:6px}
 .b-passed{background:var(--pass)}.b-failed{background:var(--fail)}.b-error{background:var(--error)}.b-timed_out{background:var(--timeout)}
 .b-skipped{background:var(--skip)}.b-cancelled{background:var(--cancel)}.b-flaky{background:var(--flaky)}
 .pill{display:inline-block;min-width:66px;text-align:center;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}
+.tag{display:inline-block;margin-left:6px;padding:0 7px;border:1px solid var(--line);border-radius:9px;color:var(--muted);font-size:11px}
 table{width:100%;border-collapse:collapse}
 th{text-align:left;color:var(--muted);font-weight:500;font-size:12px;text-transform:uppercase;letter-spacing:.5px;border-bottom:1px solid var(--line);padding:6px 8px}
 td{border-bottom:1px solid var(--line);padding:6px 8px;vertical-align:middle}
@@ -89,6 +90,14 @@ std::string status_label(Status s) {
     default:
       return std::string(to_string(s));
   }
+}
+
+// The file's `tags`, one chip each, after the test's name.
+std::string tag_chips(const TestResult& t) {
+  std::string html;
+  for (const std::string& tag : t.tags)
+    html += fmt::format("<span class=\"tag\">{}</span>", html_escape(tag));
+  return html;
 }
 
 std::string pill(Status s, bool flaky) {
@@ -451,10 +460,11 @@ std::string tests_section(const RunResult& run, const TrendsByTest* trends) {
       run.tests.size(), trends ? "<th>history</th>" : "");
   for (const auto& t : run.tests) {
     html += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td class=\"file\">{}</td><td class=\"num\">{}</td><td "
+        "<tr><td>{}</td><td>{}{}</td><td class=\"file\">{}</td><td class=\"num\">{}</td><td "
         "class=\"num\">{}</td>"
         "<td class=\"num\">{}</td>",
-        pill(t.status, t.flaky), html_escape(t.name), html_escape(t.file), t.worker, t.attempts,
+        pill(t.status, t.flaky), html_escape(t.name), tag_chips(t), html_escape(t.file), t.worker,
+        t.attempts,
         fmt_dur(t.duration));
     if (trends) {
       auto it = trends->find(t.name);

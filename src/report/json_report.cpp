@@ -79,6 +79,7 @@ json test_json(const TestResult& t, bool include_output) {
       {"file", t.file},
       {"file_hash", t.file_hash},
       {"name", t.name},
+      {"tags", t.tags},
       {"status", to_string(t.status)},
       {"message", t.message},
       {"security_level", to_string(t.level)},

@@ -70,15 +70,23 @@ void write_testcase(std::string& x, const TestResult& t) {
   // A failed test's services: the end of their output, where a crash shows.
   if (const std::string logs = service_logs_report(t); !logs.empty()) err_text += logs;
   x += ">\n";
-  if (t.attempts > 1 || t.flaky || t.repeat > 0) {
-    // A flaky pass stays a passed testcase, but says so (CI dashboards read properties).
+  const bool retried_or_repeated = t.attempts > 1 || t.flaky || t.repeat > 0;
+  if (retried_or_repeated || !t.tags.empty()) {
+    // CI dashboards read properties: one `tag` per tag of the file, and a
+    // flaky pass stays a passed testcase, but says so.
     x += "      <properties>\n";
-    x += fmt::format("        <property name=\"attempts\" value=\"{}\"/>\n", t.attempts);
-    x += fmt::format("        <property name=\"flaky\" value=\"{}\"/>\n",
-                     t.flaky ? "true" : "false");
+    for (const std::string& tag : t.tags)
+      x += fmt::format("        <property name=\"tag\" value=\"{}\"/>\n", xml_escape(tag));
+    if (retried_or_repeated) {
+      x += fmt::format("        <property name=\"attempts\" value=\"{}\"/>\n", t.attempts);
+      x += fmt::format("        <property name=\"flaky\" value=\"{}\"/>\n",
+                       t.flaky ? "true" : "false");
+    }
     if (t.repeat > 0)
       x += fmt::format("        <property name=\"repeat\" value=\"{}\"/>\n", t.repeat);
     x += "      </properties>\n";
+  }
+  if (retried_or_repeated) {
     if (t.flaky && t.status == Status::Passed) out_text = t.message + "\n" + out_text;
     // What each earlier attempt failed with (the kept result is the last one).
     for (const FailedAttempt& a : t.failed_attempts)

@@ -40,16 +40,13 @@ BackendChoice make_sandbox(const std::vector<TestSpec>&, const BackendChoiceOpti
 }
 
 // Docker when a test names an image and an engine answers; otherwise the
-// sandbox, and the reason says why, so a fallback is never silent.
-BackendChoice make_auto(const std::vector<TestSpec>& tests, const BackendChoiceOptions& options) {
+// sandbox, and the reason says why, so a fallback is never silent. The one
+// rule of `auto`: make_auto and decide_backend both ask it.
+BackendDecision decide_auto(const std::vector<TestSpec>& tests, const BackendChoiceOptions& options) {
   std::vector<std::string> with_images;
   for (const TestSpec& t : tests)
     if (t.uses_images()) with_images.push_back(t.name);
-  if (with_images.empty()) {
-    BackendChoice c = make_sandbox(tests, options);
-    c.reason = "auto: no test names an image";
-    return c;
-  }
+  if (with_images.empty()) return {"sandbox", "auto: no test names an image"};
   const std::string named =
       with_images.size() <= 3 ? fmt::format("{}", fmt::join(with_images, ", "))
                               : fmt::format("{}, ... ({} tests)", fmt::join(with_images.begin(),
@@ -58,15 +55,19 @@ BackendChoice make_auto(const std::vector<TestSpec>& tests, const BackendChoiceO
                                             with_images.size());
   const std::string problem =
       docker_engine_problem(options.docker_host, std::chrono::milliseconds(500));
-  if (problem.empty()) {
-    BackendChoice c = make_docker(tests, options);
-    c.reason = fmt::format("auto: tests name images ({}) and the engine answers", named);
-    return c;
-  }
-  BackendChoice c = make_sandbox(tests, options);
-  c.reason = fmt::format(
-      "auto: tests name images ({}) but {}; the sandbox cannot run images, so those tests fail",
-      named, problem);
+  if (problem.empty())
+    return {"docker", fmt::format("auto: tests name images ({}) and the engine answers", named)};
+  return {"sandbox",
+          fmt::format("auto: tests name images ({}) but {}; the sandbox cannot run images, so "
+                      "those tests fail",
+                      named, problem)};
+}
+
+BackendChoice make_auto(const std::vector<TestSpec>& tests, const BackendChoiceOptions& options) {
+  const BackendDecision decided = decide_auto(tests, options);
+  BackendChoice c = decided.name == "docker" ? make_docker(tests, options)
+                                             : make_sandbox(tests, options);
+  c.reason = decided.reason;
   return c;
 }
 
@@ -78,6 +79,13 @@ constexpr BackendEntry kBackends[] = {
     {"auto", &make_auto},
     {"null", &make_null},
 };
+
+[[noreturn]] void throw_unknown_backend(std::string_view name) {
+  throw Error(ErrorKind::Usage,
+              fmt::format("unknown backend '{}' (choose one of: {})", name,
+                          fmt::join(backend_names(), ", ")),
+              "--backend");
+}
 
 }  // namespace
 
@@ -93,10 +101,15 @@ BackendChoice choose_backend(std::string_view name, const std::vector<TestSpec>&
                              const BackendChoiceOptions& options) {
   for (const BackendEntry& e : kBackends)
     if (e.name == name) return e.make(tests, options);
-  throw Error(ErrorKind::Usage,
-              fmt::format("unknown backend '{}' (choose one of: {})", name,
-                          fmt::join(backend_names(), ", ")),
-              "--backend");
+  throw_unknown_backend(name);
+}
+
+BackendDecision decide_backend(std::string_view name, const std::vector<TestSpec>& tests,
+                               const BackendChoiceOptions& options) {
+  if (name == "auto") return decide_auto(tests, options);
+  for (const BackendEntry& e : kBackends)
+    if (e.name == name) return {std::string(name), ""};
+  throw_unknown_backend(name);
 }
 
 std::shared_ptr<Backend> make_backend(std::string_view name, const std::vector<TestSpec>& tests,

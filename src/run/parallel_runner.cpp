@@ -16,6 +16,7 @@ TestResult not_run(const TestSpec& spec, Session& env, std::string reason) {
   TestResult r;
   r.file = spec.file;
   r.name = spec.name;
+  r.tags = spec.tags;
   r.level = spec.policy.level;
   r.backend = std::string(env.backend().name());
   r.status = Status::Skipped;

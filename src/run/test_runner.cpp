@@ -151,6 +151,7 @@ TestResult run_test(Session& env, const TestSpec& spec, const TestContext& conte
   TestResult r;
   r.file = spec.file;
   r.name = spec.name;
+  r.tags = spec.tags;
   r.level = spec.policy.level;
   r.backend = std::string(env.backend().name());
   r.worker = context.worker;

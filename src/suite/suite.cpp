@@ -22,7 +22,9 @@
 #include "suite/keep_logs.h"
 #include "suite/outputs.h"
 #include "suite/parse_inputs.h"
+#include "suite/plan_preview.h"
 #include "suite/planning.h"
+#include "suite/selection.h"
 #include "suite/verdict.h"
 
 namespace clnrm {
@@ -64,6 +66,13 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
   const std::vector<DuplicateName> duplicates = find_duplicate_names(parsed.names);
   if (!duplicates.empty()) observer.duplicate_names(duplicates, parsed.names);
   std::vector<TestSpec>& tests = parsed.tests;
+  if (options.select) suite::apply_selection(options.select, tests, observer);
+  if (options.plan_only) {
+    outcome.plan = suite::preview_plan(options, tests, observer);
+    outcome.nothing_selected = outcome.plan->tests.empty() && parsed.invalid.empty();
+    if (!parsed.invalid.empty()) outcome.verdict = SuiteVerdict::InvalidInput;
+    return outcome;
+  }
 
   // 2. Outputs that cannot be written stop the run before it starts.
   outcome.unwritable = suite::unwritable_outputs(options.outputs);

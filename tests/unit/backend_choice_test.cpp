@@ -21,3 +21,13 @@ TEST(BackendChoice, NullAndUnknown) {
     EXPECT_NE(std::string(e.what()).find("sandbox, docker, auto, null"), std::string::npos) << e.what();
   }
 }
+
+// --dry-run: the decision without making a backend (nothing is probed or started).
+TEST(BackendChoice, DecideNamesTheBackendWithoutMakingIt) {
+  EXPECT_EQ(clnrm::decide_backend("sandbox", {}).name, "sandbox");
+  EXPECT_EQ(clnrm::decide_backend("null", {}).reason, "") << "taken as given";
+  const clnrm::BackendDecision automatic = clnrm::decide_backend("auto", {});
+  EXPECT_EQ(automatic.name, "sandbox");
+  EXPECT_EQ(automatic.reason, "auto: no test names an image");
+  EXPECT_THROW(clnrm::decide_backend("warp", {}), clnrm::Error);
+}

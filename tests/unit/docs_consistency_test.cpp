@@ -95,10 +95,10 @@ Help help_of(const std::string& command) {
       h.subcommands.push_back(name);
       continue;
     }
-    // "  -j,--jobs INT ..." / "  --strict ..."
+    // "  -j,--jobs INT ..." / "  --strict ..." / "  -k TEXT ..." (a short flag alone)
     std::string options;
     if (!in_subcommands &&
-        RE2::PartialMatch(line, "^  ((?:-[A-Za-z],)?--[a-z][a-z0-9-]*)", &options)) {
+        RE2::PartialMatch(line, "^  ((?:-[A-Za-z],)?--[a-z][a-z0-9-]*|-[A-Za-z]\\b)", &options)) {
       re2::StringPiece rest(options);
       std::string flag;
       while (RE2::FindAndConsume(&rest, "(--?[A-Za-z][a-z0-9-]*)", &flag)) h.flags.insert(flag);

@@ -185,3 +185,13 @@ TEST(HtmlReport, ControlCharactersAreNeverPassedRaw) {
   EXPECT_NE(html.find("evil\\x1b[31m\\x07\\x7f\\u009b name"), std::string::npos);
   EXPECT_EQ(html_escape("a\x1b<b>\n\tc"), "a\\x1b&lt;b&gt;\n\tc");
 }
+
+// Issue 18: a chip per tag beside the test's name in the tests table, escaped.
+TEST(HtmlReport, TagsAreChipsBesideTheTestName) {
+  auto run = sample_run();
+  run.tests[0].tags = {"api", "<b>"};
+  const auto html = report::render_html_report(run, nullptr);
+  EXPECT_NE(html.find("<span class=\"tag\">api</span><span class=\"tag\">&lt;b&gt;</span>"),
+            std::string::npos);
+  EXPECT_EQ(count_of(html, "<span class=\"tag\">"), 2u) << "only tagged tests have chips";
+}

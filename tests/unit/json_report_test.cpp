@@ -71,3 +71,12 @@ TEST(JsonReport, CarriesServiceLogTailsAndFailedAttempts) {
   EXPECT_EQ(a["details"], "details");
   EXPECT_TRUE(j["tests"][2]["failed_attempts"].empty());
 }
+
+// Issue 18: every test carries its file's tags (an empty array when none).
+TEST(JsonReport, EveryTestHasItsTags) {
+  clnrm::RunResult run = report_fixture::sample_run();
+  run.tests[0].tags = {"api", "slow"};
+  const json j = json::parse(clnrm::run_result_to_json(run));
+  EXPECT_EQ(j["tests"][0]["tags"], json::array({"api", "slow"}));
+  EXPECT_EQ(j["tests"][1]["tags"], json::array());
+}

@@ -131,3 +131,18 @@ TEST(JunitReport, FlakyPassListsItsFailedAttemptInSystemErr) {
   const std::string xml = clnrm::run_result_to_junit(run);
   EXPECT_NE(xml.find("== attempt 1 failed:\nfirst try broke"), std::string::npos) << xml;
 }
+
+// Issue 18: every tag of the file is a <property name="tag">, escaped.
+TEST(JunitReport, TagsAreProperties) {
+  clnrm::RunResult run = report_fixture::sample_run();
+  run.tests.resize(2);
+  run.tests[0].tags = {"api", "a<b"};
+  const std::string xml = clnrm::run_result_to_junit(run);
+  EXPECT_NE(xml.find("<properties>\n        <property name=\"tag\" value=\"api\"/>\n"
+                     "        <property name=\"tag\" value=\"a&lt;b\"/>\n      </properties>"),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find("name=\"attempts\""), std::string::npos) << "tags alone add no attempts";
+  EXPECT_EQ(xml.find("<properties>", xml.find("<testcase name=\"bad")), std::string::npos)
+      << "a test without tags has no properties: " << xml;
+}

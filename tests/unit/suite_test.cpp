@@ -137,3 +137,31 @@ TEST(RunSuite, ContradictoryOptionsAreUsageErrors) {
   EXPECT_THROW(run_suite(o), Error);
   EXPECT_EQ(run_suite(null_suite({})).verdict, SuiteVerdict::InvalidInput);
 }
+
+// Issue 18: selection happens before the plan; plan_only stops there, with
+// nothing run and no history written.
+TEST(RunSuite, SelectionThenPlanOnlyRunsNothingAndWritesNoHistory) {
+  ScratchDir dir;
+  const std::string a = dir.write("a.clnrm.toml", test_file("alpha"));
+  const std::string b = dir.write("b.clnrm.toml", test_file("beta"));
+  const std::string c = dir.write("c.clnrm.toml", test_file("gamma"));
+  SuiteOptions o = null_suite({a, b, c});
+  o.select = [](const TestSpec& t) { return t.name != "beta"; };
+  o.plan_only = true;
+  o.history_db = dir.path("history.db");
+  Recording observer;
+  const SuiteOutcome outcome = run_suite(o, &observer);
+  ASSERT_TRUE(outcome.plan.has_value());
+  ASSERT_EQ(outcome.plan->tests.size(), 2u);
+  EXPECT_EQ(outcome.plan->tests[0].name, "alpha");
+  EXPECT_EQ(outcome.plan->tests[1].name, "gamma");
+  EXPECT_EQ(outcome.plan->backend.name, "null");
+  EXPECT_FALSE(outcome.ran);
+  EXPECT_EQ(outcome.verdict, SuiteVerdict::Passed);
+  EXPECT_TRUE(observer.events.empty()) << "no backend made, nothing started: "
+                                       << observer.events.front();
+  EXPECT_FALSE(std::filesystem::exists(dir.path("history.db")));
+
+  o.select = [](const TestSpec&) { return false; };
+  EXPECT_TRUE(run_suite(o).nothing_selected);
+}
