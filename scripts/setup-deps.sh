@@ -19,6 +19,8 @@ packages=(
   # process and network tools; hyperfine times commands in docs' measurements
   docker.io podman busybox-static faketime redis-server redis-tools python3 bats
   iproute2 procps util-linux curl hyperfine
+  # tests/unit/git_head_test.cpp compares with real repositories
+  git
   # promtool (package prometheus) checks the --metrics-file output in e2e tests
   prometheus
   # HTML report e2e: rendered headless to a PNG

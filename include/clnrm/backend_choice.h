@@ -6,6 +6,7 @@
 #include <clnrm/backend.h>
 #include <clnrm/spec.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,9 @@ struct BackendChoiceOptions {
   std::vector<std::string> image_map;  // "FROM=TO" entries; later entries win
   bool reuse = false;
   std::string docker_host;  // --docker-host; empty: the resolver's order (DOCKER_HOST, ...)
+  // Pods the run will ask for at most (tests × repeats); 0: not known. With
+  // one, the sandbox makes no standby pod: nobody would take it.
+  std::size_t pods_planned = 0;
 };
 
 // The backend and, for people reading the output, why it was chosen.

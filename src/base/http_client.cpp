@@ -1,9 +1,10 @@
 // libcurl behind src/base/http_client.h: one easy handle (hence one
 // connection) per request. A fresh connection per request: Podman closes idle
-// connections, and it keeps concurrent tests independent.
+// connections, and it keeps concurrent tests independent. libcurl is loaded
+// on the first request or URL (src/base/curl_library.h), not at start-up.
 #include "base/http_client.h"
 
-#include <curl/curl.h>
+#include "base/curl_library.h"
 
 #include <algorithm>
 #include <cctype>
@@ -23,16 +24,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-// curl_global_init is not thread-safe: once per process, before any handle
-// (a function-local static is initialised exactly once, thread-safely).
-void ensure_curl_initialised() {
-  struct CurlGlobal {
-    CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-  };
-  static CurlGlobal global;
-  (void)global;
 }
 
 struct Transfer {
@@ -85,23 +76,25 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }
 
 struct UrlDeleter {
-  void operator()(CURLU* u) const noexcept { curl_url_cleanup(u); }
+  const CurlLibrary* curl;
+  void operator()(CURLU* u) const noexcept { curl->url_cleanup(u); }
 };
 using Url = std::unique_ptr<CURLU, UrlDeleter>;
 
 Url curl_parse(const std::string& text) {
-  ensure_curl_initialised();
-  Url url(curl_url());
+  const CurlLibrary& curl = curl_library();
+  Url url(curl.url(), UrlDeleter{&curl});
   if (!url) throw Error(ErrorKind::Internal, "out of memory parsing a URL");
-  if (curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) return nullptr;
+  if (curl.url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) return Url(nullptr, UrlDeleter{&curl});
   return url;
 }
 
-std::string part(CURLU* url, CURLUPart which) {
+std::string part(const Url& url, CURLUPart which) {
+  const CurlLibrary& curl = *url.get_deleter().curl;
   char* value = nullptr;
-  if (curl_url_get(url, which, &value, 0) != CURLUE_OK || !value) return {};
+  if (curl.url_get(url.get(), which, &value, 0) != CURLUE_OK || !value) return {};
   std::string out(value);
-  curl_free(value);
+  curl.free(value);
   return out;
 }
 
@@ -113,47 +106,47 @@ std::string Response::header(std::string_view name) const {
 }
 
 Response send(const Request& request, const BodySink* sink, const CancelToken* cancel) {
-  ensure_curl_initialised();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) throw Error(ErrorKind::Internal, "curl_easy_init failed");
+  const CurlLibrary& curl = curl_library();
+  std::unique_ptr<CURL, decltype(curl.easy_cleanup)> handle(curl.easy_init(), curl.easy_cleanup);
+  if (!handle) throw Error(ErrorKind::Internal, "curl_easy_init failed");
   Response response;
   Transfer transfer{&response, sink, cancel, request.max_body};
-  CURL* h = curl.get();
+  CURL* h = handle.get();
   char error_buffer[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  if (!request.unix_socket.empty()) curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
-  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl.set(h, CURLOPT_URL, request.url.c_str());
+  if (!request.unix_socket.empty()) curl.set(h, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
+  curl.set(h, CURLOPT_FORBID_REUSE, 1L);
+  curl.set(h, CURLOPT_FRESH_CONNECT, 1L);
+  curl.set(h, CURLOPT_NOSIGNAL, 1L);
   // Endpoints are configuration: a redirect is an answer, not a new target.
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
-  if (request.timeout.count() > 0) curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl.set(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl.set(h, CURLOPT_ERRORBUFFER, error_buffer);
+  curl.set(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  curl.set(h, CURLOPT_WRITEFUNCTION, &on_body);
+  curl.set(h, CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
+  curl.set(h, CURLOPT_HEADERFUNCTION, &on_header);
+  curl.set(h, CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
+  curl.set(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
+  if (request.timeout.count() > 0) curl.set(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   if (cancel) {
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
+    curl.set(h, CURLOPT_NOPROGRESS, 0L);
+    curl.set(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl.set(h, CURLOPT_XFERINFODATA, static_cast<void*>(&transfer));
   }
   // No "Expect: 100-continue" round trip for big bodies (archives, traces).
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(curl_slist_append(nullptr, "Expect:"),
-                                                                      &curl_slist_free_all);
-  for (const auto& line : request.headers) headers.reset(curl_slist_append(headers.release(), line.c_str()));
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  std::unique_ptr<curl_slist, decltype(curl.slist_free_all)> headers(curl.slist_append(nullptr, "Expect:"),
+                                                                     curl.slist_free_all);
+  for (const auto& line : request.headers) headers.reset(curl.slist_append(headers.release(), line.c_str()));
+  curl.set(h, CURLOPT_HTTPHEADER, headers.get());
   if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {
     // Never a null pointer: that would make curl read the body from stdin.
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.empty() ? "" : request.body.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl.set(h, CURLOPT_POSTFIELDS, request.body.empty() ? "" : request.body.data());
+    curl.set_large(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
 
-  const CURLcode rc = curl_easy_perform(h);
+  const CURLcode rc = curl.easy_perform(h);
   if (rc == CURLE_OK) return response;
-  response.error = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
+  response.error = error_buffer[0] ? error_buffer : curl.easy_strerror(rc);
   if (rc == CURLE_OPERATION_TIMEDOUT && response.status != 0) {
     response.outcome = Response::Outcome::TimedOut;
     return response;
@@ -173,15 +166,14 @@ Response send(const Request& request, const BodySink* sink, const CancelToken* c
 std::optional<UrlParts> parse_url(const std::string& text) {
   const Url url = curl_parse(text);
   if (!url) return std::nullopt;
-  return UrlParts{part(url.get(), CURLUPART_SCHEME), part(url.get(), CURLUPART_HOST),
-                  part(url.get(), CURLUPART_PATH)};
+  return UrlParts{part(url, CURLUPART_SCHEME), part(url, CURLUPART_HOST), part(url, CURLUPART_PATH)};
 }
 
 std::string normalised_url(const std::string& text, const std::string& path) {
   const Url url = curl_parse(text);
   if (!url) return text;
-  if (!path.empty()) curl_url_set(url.get(), CURLUPART_PATH, path.c_str(), 0);
-  const std::string full = part(url.get(), CURLUPART_URL);
+  if (!path.empty()) url.get_deleter().curl->url_set(url.get(), CURLUPART_PATH, path.c_str(), 0);
+  const std::string full = part(url, CURLUPART_URL);
   return full.empty() ? text : full;
 }
 

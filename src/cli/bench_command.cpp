@@ -12,6 +12,7 @@
 
 #include "cli/bench_internal.h"
 #include "base/atomic_file.h"
+#include "base/git_head.h"
 #include "cli/commands.h"
 
 namespace clnrm::cli {
@@ -51,12 +52,7 @@ void write_output(const std::string& text, const std::string& path) {
 
 std::string read_git_commit() {
   if (const char* sha = std::getenv("GITHUB_SHA"); sha && *sha) return sha;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen("git rev-parse HEAD 2>/dev/null", "r"), ::pclose);
-  if (!pipe) return "unknown";
-  char buf[128] = {};
-  if (!std::fgets(buf, sizeof buf, pipe.get())) return "unknown";
-  std::string sha(buf);
-  while (!sha.empty() && (sha.back() == '\n' || sha.back() == '\r')) sha.pop_back();
+  const std::string sha = git_head(".");
   return sha.empty() ? "unknown" : sha;
 }
 

@@ -32,11 +32,16 @@ BackendChoice make_docker(const std::vector<TestSpec>&, const BackendChoiceOptio
   return {make_docker_backend(docker_options(options)), ""};
 }
 
-BackendChoice make_sandbox(const std::vector<TestSpec>&, const BackendChoiceOptions&) {
+BackendChoice make_sandbox(const std::vector<TestSpec>&, const BackendChoiceOptions& options) {
   // Say exactly which kernel feature is missing instead of failing per test.
   if (std::optional<std::string> why = probe_sandbox_support())
     throw Error(ErrorKind::NotSupported, *why, "--backend sandbox");
-  return {make_sandbox_backend(), ""};
+  SandboxOptions sandbox;
+  // A standby pod is made for the next pod of a kind; in a run of one pod
+  // it would cost a second set of namespaces, on the CPU the test needs,
+  // and be destroyed unused.
+  if (options.pods_planned == 1) sandbox.standby_pods = 0;
+  return {make_sandbox_backend(sandbox), ""};
 }
 
 // Docker when a test names an image and an engine answers; otherwise the

@@ -92,6 +92,7 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
   // tests can share it).
   BackendChoiceOptions backend_options = options.backend_options;
   backend_options.reuse = backend_options.reuse || options.reuse_services;
+  backend_options.pods_planned = tests.size() * static_cast<std::size_t>(repeat);
   if (options.reuse_services)
     for (TestSpec& t : tests)
       for (ServiceSpec& s : t.services) s.reuse = true;

@@ -1,5 +1,7 @@
 // Standby pods (SandboxOptions::standby_pods): made ahead of demand, fresh,
 // named for the test that takes them, gone with the backend.
+#include <clnrm/backend_choice.h>
+
 #include "backend/sandbox/sandbox_pod.h"
 #include "integration/sandbox_test_support.h"
 
@@ -101,6 +103,37 @@ TEST(SandboxStandby, ZeroMakesEveryPodOnDemand) {
   std::set<pid_t> now = pod_inits();
   for (pid_t p : before) now.erase(p);
   EXPECT_EQ(now, std::set<pid_t>{init_of(*pod)});
+}
+
+// `--backend sandbox` for a run of one pod (one test, no repeats) makes no
+// standby pod: nobody would take it; with more pods planned it does.
+TEST(SandboxStandby, ARunOfOnePodMakesNoSpare) {
+  const std::set<pid_t> before = settled_pod_inits();
+  BackendChoiceOptions options;
+  options.pods_planned = 1;
+  std::shared_ptr<Backend> backend = make_backend("sandbox", {}, options);
+  auto pod = backend->create_pod(spec_named("only-one"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::set<pid_t> now = pod_inits();
+  for (pid_t p : before) now.erase(p);
+  EXPECT_EQ(now, std::set<pid_t>{init_of(*pod)});
+}
+
+TEST(SandboxStandby, ARunOfTwoPodsMakesASpare) {
+  const std::set<pid_t> before = settled_pod_inits();
+  BackendChoiceOptions options;
+  options.pods_planned = 2;
+  std::shared_ptr<Backend> backend = make_backend("sandbox", {}, options);
+  auto first = backend->create_pod(spec_named("first-of-two"));
+  std::set<pid_t> spare;
+  for (int i = 0; i < 300 && spare.empty(); ++i) {
+    for (pid_t p : pod_inits())
+      if (!before.count(p) && p != init_of(*first)) spare.insert(p);
+    if (spare.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(spare.size(), 1u);
+  auto second = backend->create_pod(spec_named("second-of-two"));
+  EXPECT_EQ(init_of(*second), *spare.begin());
 }
 
 }  // namespace

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# What a user waits for, whole process, side by side in one hyperfine run
+# (issue 17): the clnrm binary as it is run from a shell, against the floors
+# of the same machine at the same moment.
+#   /bin/true                        a process that does nothing
+#   clnrm --version                  start-up alone            target <= 3x /bin/true
+#   clnrm validate small.clnrm.toml  start-up + one parse      target <= 4x /bin/true
+#   unshare --pid --mount --net --uts --ipc --fork /bin/true
+#                                    the namespaces of a cleanroom, nothing else
+#   bwrap --unshare-all ... /bin/true   bubblewrap, a peer sandbox (for reference)
+#   clnrm run one.clnrm.toml         one test, one `/bin/true` step, sandbox,
+#                                    history recorded (as a user gets it)
+#                                                              target <= 2x unshare
+# Prints min and median of each and the ratios to their anchors. Builds
+# nothing: pass the binary (default build/release/clnrm).
+#
+# Usage: bench/peers/whole_process.sh [--json FILE] [--instructions] [CLNRM_BINARY] [RUNS]
+#   RUNS (default 100) per command, after 10 warm-up runs each.
+#   --instructions also counts the instructions of the single-process commands
+#   (/bin/true, --version, validate) under callgrind: unlike times, these do
+#   not move with the machine's load (perf's hardware counters, where the
+#   machine has them, give the same figure; callgrind works in a VM too). A
+#   sandbox run cannot be counted that way (valgrind cannot start namespaced
+#   processes); its user+sys CPU time is printed instead.
+#   --json FILE writes every figure (ms) machine-readable.
+# Needs hyperfine, unshare (util-linux), bwrap (bubblewrap) and, for
+# --instructions, valgrind: scripts/setup-deps.sh installs them.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+json_out=""
+instructions=0
+while [[ ${1:-} == --* ]]; do
+  case $1 in
+    --json)
+      [[ -n ${2:-} ]] || { echo "whole_process.sh: --json needs a file" >&2; exit 2; }
+      json_out=$(realpath -m "$2")  # the script changes directory below
+      shift 2 ;;
+    --instructions) instructions=1; shift ;;
+    *) echo "whole_process.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+clnrm=$(realpath -m "${1:-$root/build/release/clnrm}")
+runs=${2:-100}
+
+[[ -x $clnrm ]] || { echo "whole_process.sh: no clnrm binary at $clnrm (build the release preset first)" >&2; exit 2; }
+for tool in hyperfine unshare bwrap python3; do
+  command -v "$tool" >/dev/null || { echo "whole_process.sh: $tool is not installed (scripts/setup-deps.sh)" >&2; exit 2; }
+done
+if ((instructions)); then
+  command -v valgrind >/dev/null || { echo "whole_process.sh: valgrind is not installed (scripts/setup-deps.sh)" >&2; exit 2; }
+fi
+
+work=$(mktemp -d /tmp/clnrm-whole-process.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+# clnrm run records history in ./.clnrm/history.db, as it does for a user:
+# the runs below keep adding to one database in the temp directory.
+cd "$work"
+cat > one.clnrm.toml <<'TOML'
+[test.metadata]
+name = "one_step"
+
+[[steps]]
+name = "true"
+command = ["/bin/true"]
+TOML
+cat > small.clnrm.toml <<'TOML'
+[test.metadata]
+name = "small"
+timeout = "30s"
+
+[services.web]
+plugin = "process"
+args = ["python3", "-m", "http.server", "8000", "--bind", "127.0.0.1"]
+wait_for = { port = 8000, timeout = "10s" }
+
+[[steps]]
+name = "fetch"
+command = ["curl", "-fsS", "http://127.0.0.1:8000/"]
+expected_exit_code = 0
+
+[[steps]]
+name = "greet"
+command = ["echo", "hello"]
+expected_output_regex = "^hello"
+TOML
+
+unshare_cmd="unshare --pid --mount --net --uts --ipc --fork /bin/true"
+bwrap_cmd="bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp /bin/true"
+
+# Sanity: every command works before anything is timed.
+"$clnrm" --version >/dev/null
+"$clnrm" validate small.clnrm.toml >/dev/null
+$unshare_cmd
+$bwrap_cmd
+"$clnrm" run one.clnrm.toml >/dev/null
+
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+hyperfine -N --style basic --warmup 10 --runs "$runs" --export-json "$work/result.json" \
+  -n "/bin/true" "/bin/true" \
+  -n "clnrm --version" "$clnrm --version" \
+  -n "clnrm validate small.clnrm.toml" "$clnrm validate small.clnrm.toml" \
+  -n "unshare (5 namespaces) /bin/true" "$unshare_cmd" \
+  -n "bwrap --unshare-all /bin/true" "$bwrap_cmd" \
+  -n "clnrm run one.clnrm.toml" "$clnrm run one.clnrm.toml"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+counts="{}"
+if ((instructions)); then
+  count() {  # instructions of one process (callgrind's Ir), children not followed
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+      sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+  }
+  counts=$(printf '{"/bin/true": %s, "clnrm --version": %s, "clnrm validate small.clnrm.toml": %s}' \
+    "$(count /bin/true)" "$(count "$clnrm" --version)" "$(count "$clnrm" validate small.clnrm.toml)")
+fi
+
+python3 - "$work/result.json" "$json_out" "$counts" "${clnrm#"$root"/}" "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import json, statistics, sys
+result, json_out, counts, binary, runs, load = sys.argv[1:]
+counts = json.loads(counts)
+rows = {r["command"]: r for r in json.load(open(result))["results"]}
+anchors = {  # command -> (anchor, target ratio)
+    "clnrm --version": ("/bin/true", 3.0),
+    "clnrm validate small.clnrm.toml": ("/bin/true", 4.0),
+    "bwrap --unshare-all /bin/true": ("unshare (5 namespaces) /bin/true", None),
+    "clnrm run one.clnrm.toml": ("unshare (5 namespaces) /bin/true", 2.0),
+}
+ms = lambda s: s * 1000
+def fig(name):
+    r = rows[name]
+    return {"min_ms": ms(min(r["times"])), "median_ms": ms(r["median"]),
+            "cpu_ms": ms(statistics.median([u + s for u, s in zip(r["user"], r["system"])])
+                         if "user" in r and isinstance(r["user"], list) else r["user"] + r["system"])}
+print()
+print(f"{'command':36} {'min ms':>8} {'median ms':>10} {'cpu ms':>7}  ratio to anchor (min / median), target")
+out = []
+for name in rows:
+    f = fig(name)
+    line = f"{name:36} {f['min_ms']:8.2f} {f['median_ms']:10.2f} {f['cpu_ms']:7.2f}"
+    row = {"command": name, **{k: round(v, 3) for k, v in f.items()},
+           "samples_ms": [round(ms(t), 3) for t in rows[name]["times"]]}
+    if name in anchors:
+        anchor, target = anchors[name]
+        a = fig(anchor)
+        rmin, rmed = f["min_ms"] / a["min_ms"], f["median_ms"] / a["median_ms"]
+        line += f"  {rmin:.2f}x / {rmed:.2f}x of {anchor}" + (f", target <= {target:g}x" if target else "")
+        row.update(anchor=anchor, ratio_min=round(rmin, 3), ratio_median=round(rmed, 3), target=target)
+    if name in counts:
+        line += f"  [{int(counts[name]):,} instructions]"
+        row["instructions"] = int(counts[name])
+    print(line)
+    out.append(row)
+if counts:
+    base = int(counts["/bin/true"])
+    print("instructions (callgrind, load-independent): " +
+          ", ".join(f"{k} {int(v):,} ({int(v) / base:.1f}x /bin/true)" for k, v in counts.items()))
+print(f"load after the run (1/5/15 min): {load}")
+if json_out:
+    with open(json_out, "w") as fh:
+        json.dump({"comparison": "whole-process", "status": "ok",
+                   "command": f"bench/peers/whole_process.sh {binary} {runs}",
+                   "load": load, "rows": out}, fh, indent=2)
+PY

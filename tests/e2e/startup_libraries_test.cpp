@@ -1,0 +1,92 @@
+// Which shared libraries the clnrm process loads (issue 17, whole-process
+// speed). libcurl and the ~30 libraries under it are opened only by a command
+// that speaks HTTP (src/base/curl_library.h): `--version`, `validate` and a
+// sandbox `run` must not load it; a docker run loads it and passes. The
+// dynamic loader itself says what it loads (LD_DEBUG=libs, on stderr).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "e2e/run_process.h"
+
+namespace {
+
+using run_e2e::Child;
+using run_e2e::Outcome;
+using run_e2e::TempDir;
+
+constexpr const char* kSandboxTest = R"([test.metadata]
+name = "one_step"
+[[steps]]
+name = "true"
+command = ["/bin/true"]
+)";
+
+constexpr const char* kDockerTest = R"([test.metadata]
+name = "in_container"
+[services.box]
+plugin = "generic_container"
+image = "clnrm-test/busybox"
+args = ["sleep", "300"]
+[[steps]]
+name = "echo"
+service = "box"
+command = ["echo", "inside"]
+expected_output_regex = "inside"
+)";
+
+struct Dir {
+  TempDir files, out;
+  std::string add(const std::string& name, const std::string& text) const {
+    const std::string path = files.file(name + ".clnrm.toml");
+    std::ofstream(path) << text;
+    return path;
+  }
+  // clnrm with the loader reporting every library it opens.
+  Outcome clnrm(const std::vector<std::string>& args) const {
+    Child c(args, out.path(), {"LD_DEBUG=libs"}, files.path());
+    return c.wait(std::chrono::seconds(120));
+  }
+};
+
+// The loader reports running each library's initialisers as
+// "calling init: /lib/.../NAME" (a needed library and a dlopen'ed one alike).
+bool loaded(const Outcome& o, const std::string& soname_prefix) {
+  std::size_t at = 0;
+  while ((at = o.err.find("calling init: ", at)) != std::string::npos) {
+    const std::size_t end = o.err.find('\n', at);
+    const std::string line = o.err.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    if (line.find("/" + soname_prefix) != std::string::npos) return true;
+    at += 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST(StartupLibraries, VersionValidateAndSandboxRunDoNotLoadLibcurl) {
+  Dir d;
+  const std::string file = d.add("one_step", kSandboxTest);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--version"}, {"validate", "--no-config", file},
+        {"run", "--no-history", "--no-config", file}}) {
+    const Outcome o = d.clnrm(args);
+    EXPECT_EQ(o.exit_code, 0) << args[0] << "\n" << o.out << o.err;
+    // The loader did report (the C++ runtime is always there) ...
+    EXPECT_TRUE(loaded(o, "libstdc++.so")) << args[0] << "\n" << o.err;
+    // ... and libcurl was not among what it opened, nor what libcurl brings.
+    EXPECT_FALSE(loaded(o, "libcurl.so")) << args[0];
+    EXPECT_FALSE(loaded(o, "libssl.so")) << args[0];
+    EXPECT_FALSE(loaded(o, "libgssapi_krb5.so")) << args[0];
+  }
+}
+
+TEST(StartupLibraries, DockerRunOpensLibcurlWhenItFirstSpeaksHttp) {
+  Dir d;
+  d.add("in_container", kDockerTest);
+  const Outcome o = d.clnrm({"run", "--backend", "docker", "--no-history", "--no-config", "."});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err.substr(o.err.size() > 4000 ? o.err.size() - 4000 : 0);
+  EXPECT_NE(o.out.find("PASS"), std::string::npos) << o.out;
+  EXPECT_TRUE(loaded(o, "libcurl.so.4"));
+}
