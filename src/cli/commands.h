@@ -21,6 +21,7 @@ void add_bench_command(CLI::App& app, CliContext& ctx);
 void add_health_command(CLI::App& app, CliContext& ctx);
 void add_cleanup_command(CLI::App& app, CliContext& ctx);
 void add_services_command(CLI::App& app, CliContext& ctx);
+void add_image_command(CLI::App& app, CliContext& ctx);
 void add_run_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace clnrm::cli

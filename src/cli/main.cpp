@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_health_command(app, ctx);
   add_cleanup_command(app, ctx);
   add_services_command(app, ctx);
+  add_image_command(app, ctx);
   add_run_command(app, ctx);
 
   try {
