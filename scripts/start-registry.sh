@@ -30,4 +30,5 @@ storage:
 http:
   addr: 127.0.0.1:$PORT
 YAML
-exec "$REGISTRY" serve "$DIR/config.yml"
+# Its log (404s of every HEAD skopeo makes, among others) stays in DIR.
+exec "$REGISTRY" serve "$DIR/config.yml" >>"$DIR/registry.log" 2>&1

@@ -89,7 +89,8 @@ void add_image_command(CLI::App& app, CliContext& ctx) {
   pull->add_option("--docker-host", flags->docker_host, "Engine address to export images from (default: the usual sockets)");
   pull->add_option("--registry", flags->registry,
                    "Registry (host:port) for names without one (default docker.io; http only for loopback)");
-  pull->add_option("--image-map", flags->image_map, "Substitute images, FROM=TO (repeatable; after [images])");
+  pull->add_option("--image-map", flags->image_map, "Substitute images, FROM=TO (repeatable; after [images])")
+      ->allow_extra_args(false);
   add_config_flags(*pull, flags->config);
   pull->callback([&ctx, flags] {
     const ProjectSettings project = load_project_settings(flags->config);

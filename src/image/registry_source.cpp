@@ -104,7 +104,7 @@ std::string fetch_manifest(Registry& registry, const NameReference& ref, const s
   const http::Response r = registry.get("manifests/" + reference, {manifest_accept_header()}, nullptr);
   if (r.status == 404 || (r.status == 401 && reference == ref.tag))
     throw RegistryNotFound(ErrorKind::Config,
-                           fmt::format("the registry {} has no {} (HTTP {} for {})", registry.base(), ref.name, r.status, what));
+                           fmt::format("the registry {} has no {} (HTTP {})", registry.base(), ref.name, r.status));
   if (r.status != 200)
     throw Error(ErrorKind::Backend, fmt::format("the registry {} refused {}: HTTP {} {}", registry.base(), what, r.status,
                                                 r.body.substr(0, 300)));
@@ -183,7 +183,7 @@ std::map<std::string, std::string> parse_bearer_challenge(std::string_view heade
 std::string pull_from_registry(const Store& store, const NameReference& ref, const std::string& base_url) {
   Registry registry(base_url, ref.repository);
   const std::string reference = ref.digest.empty() ? ref.tag : ref.digest;
-  const std::string what = fmt::format("image {}/{}", base_url, ref.name);
+  const std::string what = fmt::format("image {} (registry {})", ref.name, base_url);
   std::string media_type;
   std::string body = fetch_manifest(registry, ref, reference, media_type, "the manifest of " + what);
   if (document_kind(body, media_type, what) == DocumentKind::Index) {

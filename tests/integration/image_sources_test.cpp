@@ -164,8 +164,9 @@ TEST_F(ImageSources, RegistryIndexResolvesToThisMachinesPlatform) {
   b.index({{index, "latest", "", "application/vnd.oci.image.index.v1+json"}});
   testing::LoopbackRegistry registry(root_ + "/registry");
   registry.push("oci:" + root_ + "/layout:latest", "clnrm-test/multi:1", "--all");
+  // (skopeo rewrites the manifests it pushes, so their digests change: the
+  // layer's content says which platform was chosen.)
   const ImageRootfs r = resolve_image(registry.host() + "/clnrm-test/multi:1", options_);
-  EXPECT_EQ(r.manifest_digest, amd.manifest_digest);
   EXPECT_EQ(testing::read_whole(find_in_layers(r, "arch")), "amd64");
   // The same index from the layout itself.
   EXPECT_EQ(resolve_image("oci:" + root_ + "/layout:latest", options_).manifest_digest, amd.manifest_digest);
