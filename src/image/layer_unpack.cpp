@@ -152,11 +152,15 @@ class Unpacker {
     bool root_set = false;
     for (auto it = pending_dirs_.rbegin(); it != pending_dirs_.rend(); ++it) {
       root_set = root_set || it->path.empty();
-      const char* rel = it->path.empty() ? "." : it->path.c_str();
-      if (ownership_.privileged) ::fchownat(root_.get(), rel, it->uid, it->gid, AT_SYMLINK_NOFOLLOW);
-      ::fchmodat(root_.get(), rel, it->mode, 0);
+      // Opened component by component again: a later entry may have
+      // replaced a parent with a symlink, and a path string would follow it
+      // out of the layer. A directory no longer there is skipped.
+      const UniqueFd dir = open_dir_beneath(it->path);
+      if (!dir.valid()) continue;
+      if (ownership_.privileged) ::fchown(dir.get(), it->uid, it->gid);
+      ::fchmod(dir.get(), it->mode);
       const timespec times[2] = {it->mtime, it->mtime};
-      ::utimensat(root_.get(), rel, times, AT_SYMLINK_NOFOLLOW);
+      ::futimens(dir.get(), times);
     }
     // A layer without a "./" entry still has a root every pod user can enter,
     // owned by the pod's root.
@@ -206,6 +210,17 @@ class Unpacker {
         fail("cannot open directory " + joined(parts, i + 1) + " for", name);
       }
       dir.reset(fd);
+    }
+    return dir;
+  }
+
+  // The directory `path` (relative, "" = the root) opened without following
+  // any symlink; invalid when it is not (or no longer) a directory.
+  UniqueFd open_dir_beneath(const std::string& path) const {
+    UniqueFd dir(::dup(root_.get()));
+    for (const std::string& part : split_name(path).parts) {
+      dir.reset(::openat(dir.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!dir.valid()) break;
     }
     return dir;
   }

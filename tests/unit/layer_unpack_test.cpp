@@ -114,6 +114,20 @@ TEST_F(LayerUnpack, RefusesWritingThroughASymlinkedParent) {
   EXPECT_TRUE(outside_empty());
 }
 
+TEST_F(LayerUnpack, DirectoryMetadataNeverFollowsAParentReplacedByASymlink) {
+  // "a/b" is made, then "a" becomes a symlink out of the layer: the mode and
+  // owner of "a/b" (applied at the end) must not land on outside/b.
+  fs::create_directories(root_ + "/outside/b");
+  fs::permissions(root_ + "/outside/b", fs::perms::owner_all);
+  TarBuilder(tar()).dir("a/b", 0777, 7, 7).symlink("a", root_ + "/outside").close();
+  ASSERT_EQ(unpack_error(), "");
+  struct stat st {};
+  ASSERT_EQ(::lstat((root_ + "/outside/b").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  EXPECT_EQ(st.st_uid, ::geteuid());
+  EXPECT_TRUE(fs::is_symlink(layer() + "/a"));
+}
+
 TEST_F(LayerUnpack, HardLinksOnlyToEntriesOfTheSameLayer) {
   TarBuilder(tar()).hardlink("passwd", "/etc/passwd").close();
   EXPECT_NE(unpack_error().find("escaping path, 'passwd': it is a hard link to '/etc/passwd'"), std::string::npos);
