@@ -90,7 +90,9 @@ ImageRootfs resolve_name(const Store& store, const std::string& reference, const
   if (policy == PullPolicy::Always) {
     if (auto manifest = from_registry()) return materialize(store, reference, *manifest, options.ownership);
   } else {
-    if (!options.engine.base_url.empty()) {
+    // Offline, an engine is asked only over its unix socket (no network).
+    const bool engine_allowed = !options.offline || !options.engine.unix_socket.empty();
+    if (!options.engine.base_url.empty() && engine_allowed) {
       const image::EngineImage e = image::inspect_engine_image(options.engine, ref.name);
       if (e.state == image::EngineImage::State::Present) {
         const auto record = image::load_record(store, ref.name);
@@ -104,7 +106,10 @@ ImageRootfs resolve_name(const Store& store, const std::string& reference, const
                            ? fmt::format("the engine at {} has no image {}", options.engine.describe, ref.name)
                            : fmt::format("the engine at {} did not answer ({})", options.engine.describe, e.reason));
     } else {
-      looked.push_back("the local engine was not consulted (none given)");
+      looked.push_back(options.engine.base_url.empty()
+                           ? "the local engine was not consulted (none given)"
+                           : fmt::format("the engine at {} was not asked (offline, and it is not a unix socket)",
+                                         options.engine.describe));
     }
     const auto record = image::load_record(store, ref.name);
     if (record_usable(store, record)) return materialize(store, reference, record->manifest_digest, options.ownership);

@@ -176,6 +176,17 @@ TEST_F(ResolveImage, NotFoundSaysWhereItLookedAndWhatToDo) {
   EXPECT_NE(e.find("--image-map"), std::string::npos) << e;
 }
 
+TEST_F(ResolveImage, AnEngineThatDoesNotAnswerIsListedAndOfflineSkipsATcpOne) {
+  options_.engine = {"", "http://127.0.0.1:1", "tcp://127.0.0.1:1 (from --docker-host)"};
+  std::string e = error_of("clnrm-test/nowhere:1");
+  EXPECT_NE(e.find("1. the engine at tcp://127.0.0.1:1 (from --docker-host) did not answer"), std::string::npos) << e;
+  options_.offline = true;
+  e = error_of("clnrm-test/nowhere:1");
+  EXPECT_NE(e.find("1. the engine at tcp://127.0.0.1:1 (from --docker-host) was not asked (offline, and it is not a "
+                   "unix socket)"),
+            std::string::npos) << e;
+}
+
 TEST_F(ResolveImage, ImageMapAppliesFirst) {
   layout(root_ + "/tests/img");
   options_.image_map = parse_image_map("alpine:latest=oci:" + root_ + "/tests/img");
