@@ -78,8 +78,9 @@ struct LayerOwnership {
   std::uint32_t id_count = 65536;  // ids the pod maps (sandbox.h kPodIdCount): a file owned beyond is refused
 };
 
-// privileged when running as root, with the sandbox's pod id base as offset
-// is the caller's choice: this default has offset 0.
+// privileged = (geteuid() == 0), uid_offset 0. A root runner's sandbox sets
+// uid_offset to its pod_id_base (include/clnrm/sandbox.h), as `clnrm image
+// pull` does, so the cache holds the form its pods use.
 LayerOwnership default_layer_ownership();
 
 // The Engine API endpoint used to export images from a local Docker/Podman
@@ -98,7 +99,7 @@ struct ImageOptions {
   // runner, /var/cache/clnrm/images for root.
   std::string cache_dir;
   PullPolicy pull_policy = PullPolicy::Missing;
-  bool offline = false;  // never touch the network: no registry request, whatever the policy
+  bool offline = false;  // never touch the network: no registry request whatever the policy, no tcp:// engine
   ImageMap image_map;    // applied to the reference first
   ImageEngine engine;    // empty: the local engine is not asked
   LayerOwnership ownership = default_layer_ownership();
@@ -121,7 +122,8 @@ std::string image_cache_dir(const ImageOptions& options);
 //   oci:<layout-dir>[:tag]          an OCI image layout directory
 //   oci-archive:<file.tar>[:tag]    the same, as a tarball
 //   docker-archive:<file.tar>       `docker save` output
-//   <name>[:tag|@digest]            the store, the local engine, then a registry (pull policy)
+//   <name>[:tag|@digest]            the local engine, the store, then a registry (pull policy;
+//                                   `always`: the registry first)
 // Throws Error naming what was looked for, every place looked and what to do.
 ImageRootfs resolve_image(const std::string& reference, const ImageOptions& options);
 
@@ -129,8 +131,8 @@ ImageRootfs resolve_image(const std::string& reference, const ImageOptions& opti
 struct StoredImage {
   std::string reference;        // as resolved: "clnrm-test/busybox:latest", "oci:/abs/dir:tag"
   std::string manifest_digest;  // "sha256:<hex>"
-  std::string source;           // where it came from: "engine", "registry http://...", "oci layout ..."
-  std::uint64_t size_bytes = 0; // compressed layers + config
+  std::string source;           // where it came from: "engine unix:///...", "registry http://...", "the OCI layout /..."
+  std::uint64_t size_bytes = 0; // its layer blobs, as stored (compressed or not)
   std::string stored_at;        // RFC 3339 UTC
 };
 std::vector<StoredImage> list_images(const ImageOptions& options);
