@@ -1,6 +1,6 @@
 // --image-map parsing: any text gives a map or Error(Usage); mapping any
 // image through the result never throws, and a mapped key maps to its value.
-#include <clnrm/docker.h>
+#include <clnrm/image.h>
 #include <clnrm/error.h>
 
 #include <cstddef>

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   # libraries (CMakeLists.txt finds them; docs/ARCHITECTURE.md says what uses them)
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libre2-dev
-  libcurl4-openssl-dev libsqlite3-dev libseccomp-dev
+  libcurl4-openssl-dev libsqlite3-dev libseccomp-dev libarchive-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # benchmark tooling: peak memory (/usr/bin/time -v), instruction counts and
@@ -21,6 +21,9 @@ packages=(
   iproute2 procps util-linux curl hyperfine
   # tests/unit/git_head_test.cpp compares with real repositories
   git
+  # OCI images (src/image/, docs/images.md): a loopback registry and the tools
+  # that fill it and convert test images (tests/integration/image_*_test.cpp)
+  docker-registry skopeo umoci
   # promtool (package prometheus) checks the --metrics-file output in e2e tests
   prometheus
   # HTML report e2e: rendered headless to a PNG

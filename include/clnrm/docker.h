@@ -4,6 +4,7 @@
 
 #include <clnrm/backend.h>
 #include <clnrm/health_check.h>
+#include <clnrm/image.h>  // ImageMap (shared with the sandbox's images)
 
 #include <chrono>
 #include <cstdint>
@@ -15,10 +16,6 @@
 #include <vector>
 
 namespace clnrm {
-
-// FROM=TO image substitutions (offline mirrors). Keys are normalised image
-// references ("alpine" == "alpine:latest" == "docker.io/library/alpine:latest").
-using ImageMap = std::map<std::string, std::string>;
 
 struct DockerOptions {
   std::string host;                 // "unix:///path" or "tcp://host:port"; empty: DOCKER_HOST, then default sockets
@@ -40,16 +37,6 @@ struct DockerOptions {
   // the engine's default profile only, and enforced_limits() says so.
   std::string seccomp_exec;
 };
-
-// Parses "FROM=TO" or several separated by commas ("a=b,c=d"). Throws
-// Error(Usage) naming the bad entry.
-ImageMap parse_image_map(std::string_view text);
-// Adds `entry` ("FROM=TO") into `map`.
-void add_image_mapping(ImageMap& map, std::string_view entry);
-// "alpine" -> "alpine:latest"; strips docker.io/library/ and docker.io/.
-std::string normalize_image_ref(std::string_view image);
-// The image to run for `image` under `map` (itself when unmapped).
-std::string map_image(const ImageMap& map, std::string_view image);
 
 // Connects (negotiating the API version), reaps orphans when asked, and
 // returns the backend. Throws Error(NotSupported) when no engine answers,
@@ -82,6 +69,12 @@ struct ReapReport {
 // all = true removes every clnrm container, including warm reuse containers
 // and those of runs still in progress.
 ReapReport reap_docker_orphans(const DockerOptions& options, bool all = false);
+
+// The engine the resolver picks (explicit_host, else DOCKER_HOST,
+// CLNRM_DOCKER_SOCKET, the usual sockets) as ImageOptions::engine, so the
+// image store exports images from the same engine `clnrm run --backend
+// docker` would use; empty when no engine is named and no socket exists.
+ImageEngine docker_image_engine(std::string_view explicit_host = {});
 
 // Why no engine answers on the endpoint the resolver picks (explicit_host,
 // else DOCKER_HOST, CLNRM_DOCKER_SOCKET, the usual sockets), in the words

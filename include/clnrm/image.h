@@ -6,7 +6,12 @@
 //
 // Implemented in src/image/ (the store, the sources, the unpacker).
 
+#include <clnrm/parsed.h>
+
+#include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace clnrm {
@@ -30,5 +35,116 @@ struct ImageRootfs {
   std::vector<std::string> layer_dirs; // absolute host paths, lowest layer first
   ImageConfig config;
 };
+
+// When a registry is asked for an image named by name (docs/images.md,
+// "Pull policy"). File sources (oci:, oci-archive:, docker-archive:) and the
+// local engine are read whatever the policy.
+enum class PullPolicy {
+  Never,    // the registry is never asked: the store or the local engine has it, or an error
+  Missing,  // the registry is asked only when neither the store nor the engine has it (default)
+  Always,   // the registry is asked for the current manifest every time (known blobs are not fetched again)
+};
+
+// "never" | "missing" | "always".
+Parsed<PullPolicy> parse_pull_policy(std::string_view text);
+std::string_view to_string(PullPolicy policy) noexcept;
+
+// FROM=TO image substitutions (offline mirrors), for both backends
+// (--image-map, cleanroom.toml [images]). Keys are normalised image
+// references ("alpine" == "alpine:latest" == "docker.io/library/alpine:latest").
+using ImageMap = std::map<std::string, std::string>;
+
+// Parses "FROM=TO" or several separated by commas ("a=b,c=d"). Throws
+// Error(Usage) naming the bad entry.
+ImageMap parse_image_map(std::string_view text);
+// Adds `entry` ("FROM=TO") into `map`.
+void add_image_mapping(ImageMap& map, std::string_view entry);
+// "alpine" -> "alpine:latest"; strips docker.io/library/ and docker.io/.
+std::string normalize_image_ref(std::string_view image);
+// The image to run for `image` under `map` (itself when unmapped).
+std::string map_image(const ImageMap& map, std::string_view image);
+
+// How layers land on disk. A root runner's pods map pod uid N to host uid
+// `uid_offset + N` (the sandbox's pod_id_base), so files are chowned to the
+// image's owner + offset and overlayfs metadata uses the trusted.* xattrs.
+// A non-root runner cannot chown: files belong to the runner, setuid/setgid
+// bits are dropped, and an opaque directory is marked user.overlay.opaque=y,
+// so the sandbox must mount such layers with overlayfs' `userxattr` option.
+// Whiteouts are character devices 0/0 in both forms (the kernel lets
+// unprivileged users make that one device since Linux 5.8).
+struct LayerOwnership {
+  bool privileged = false;       // chown + trusted.overlay.*; default: geteuid() == 0
+  std::uint32_t uid_offset = 0;  // added to every uid/gid of the layer when privileged
+  std::uint32_t id_count = 65536;  // ids the pod maps (sandbox.h kPodIdCount): a file owned beyond is refused
+};
+
+// privileged = (geteuid() == 0), uid_offset 0. A root runner's sandbox sets
+// uid_offset to its pod_id_base (include/clnrm/sandbox.h), as `clnrm image
+// pull` does, so the cache holds the form its pods use.
+LayerOwnership default_layer_ownership();
+
+// The Engine API endpoint used to export images from a local Docker/Podman
+// store. The caller fills it from the project's one resolver
+// (src/backend/docker/endpoint.cpp, layer 5, which this module may not
+// include); empty: the engine is not consulted.
+struct ImageEngine {
+  std::string unix_socket;  // set for a unix socket
+  std::string base_url;     // "http://localhost" (unix socket) or "http://host:port"
+  std::string describe;     // for messages: "unix:///var/run/docker.sock (from DOCKER_HOST)"
+};
+
+struct ImageOptions {
+  // The store's directory; empty: $CLNRM_IMAGE_CACHE, else
+  // $XDG_CACHE_HOME/clnrm/images (~/.cache/clnrm/images) for a non-root
+  // runner, /var/cache/clnrm/images for root.
+  std::string cache_dir;
+  PullPolicy pull_policy = PullPolicy::Missing;
+  bool offline = false;  // never touch the network: no registry request whatever the policy, no tcp:// engine
+  ImageMap image_map;    // applied to the reference first
+  ImageEngine engine;    // empty: the local engine is not asked
+  LayerOwnership ownership = default_layer_ownership();
+  // Paths of file sources (oci:, oci-archive:, docker-archive:) written in a
+  // test file are untrusted: when base_dir is set they are resolved relative
+  // to it and refused when absolute or leading outside it (also through a
+  // symlink). Empty (the CLI's `clnrm image pull`, a user's own command
+  // line): relative to the working directory, absolute paths allowed.
+  std::string base_dir;
+  // Where names without a registry host ("redis:7") are pulled from:
+  // "host:port"; empty: docker.io. Plain http only for loopback hosts.
+  std::string default_registry;
+};
+
+// The store's directory under `options` (the rules of ImageOptions::cache_dir).
+std::string image_cache_dir(const ImageOptions& options);
+
+// Resolves `reference` (after options.image_map) to a verified, unpacked
+// image, in the order of docs/images.md ("Where images come from"):
+//   oci:<layout-dir>[:tag]          an OCI image layout directory
+//   oci-archive:<file.tar>[:tag]    the same, as a tarball
+//   docker-archive:<file.tar>       `docker save` output
+//   <name>[:tag|@digest]            the local engine, the store, then a registry (pull policy;
+//                                   `always`: the registry first)
+// Throws Error naming what was looked for, every place looked and what to do.
+ImageRootfs resolve_image(const std::string& reference, const ImageOptions& options);
+
+// An image the store knows by reference (clnrm image ls).
+struct StoredImage {
+  std::string reference;        // as resolved: "clnrm-test/busybox:latest", "oci:/abs/dir:tag"
+  std::string manifest_digest;  // "sha256:<hex>"
+  std::string source;           // where it came from: "engine unix:///...", "registry http://...", "the OCI layout /..."
+  std::uint64_t size_bytes = 0; // its layer blobs, as stored (compressed or not)
+  std::string stored_at;        // RFC 3339 UTC
+};
+std::vector<StoredImage> list_images(const ImageOptions& options);
+// Forgets `reference` (blobs and layers stay until prune). False when unknown.
+bool remove_image(const std::string& reference, const ImageOptions& options);
+// Deletes blobs and unpacked layers no stored image uses, and temp dirs of
+// killed pulls.
+struct PruneResult {
+  std::size_t blobs_removed = 0;
+  std::size_t layers_removed = 0;
+  std::size_t temp_removed = 0;
+};
+PruneResult prune_images(const ImageOptions& options);
 
 }  // namespace clnrm

@@ -50,6 +50,17 @@ int main(int argc, char** argv) {
   CliContext ctx;
   for (const Command& c : kCommands)
     if (wanted(c, argc, argv)) c.add(app, ctx);
+  add_version_command(app, ctx);
+  add_validate_command(app, ctx);
+  add_init_command(app, ctx);
+  add_plugins_command(app, ctx);
+  add_history_command(app, ctx);
+  add_bench_command(app, ctx);
+  add_health_command(app, ctx);
+  add_cleanup_command(app, ctx);
+  add_services_command(app, ctx);
+  add_image_command(app, ctx);
+  add_run_command(app, ctx);
 
   try {
     app.parse(argc, argv);

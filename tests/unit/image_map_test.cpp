@@ -1,4 +1,4 @@
-#include <clnrm/docker.h>
+#include <clnrm/image.h>
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // --image-map / [images]: lets upstream-style files that name public images
 // (alpine:latest) run offline against locally built ones.
-#include <clnrm/docker.h>
+#include <clnrm/image.h>
 #include <clnrm/error.h>
 #include <fmt/format.h>
 

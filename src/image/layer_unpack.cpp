@@ -1,0 +1,393 @@
+// One layer unpacked safely into a directory (layer_unpack.h).
+#include "image/layer_unpack.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <clnrm/error.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <dirent.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <tuple>
+#include <vector>
+
+#include "base/unique_fd.h"
+
+namespace clnrm::image {
+namespace {
+
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+
+struct ArchiveCloser {
+  void operator()(archive* a) const noexcept { archive_read_free(a); }
+};
+
+// The entry's name split into components, or why it would leave the layer.
+struct SplitName {
+  std::vector<std::string> parts;  // empty: the layer's root itself
+  std::string escape;              // non-empty: refused
+};
+
+SplitName split_name(std::string_view name) {
+  SplitName out;
+  if (name.starts_with('/')) {
+    out.escape = "it is an absolute path";
+    return out;
+  }
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t slash = name.find('/', start);
+    if (slash == std::string_view::npos) slash = name.size();
+    const std::string_view part = name.substr(start, slash - start);
+    if (part == "..") {
+      out.escape = "it has a '..' component";
+      return out;
+    }
+    if (!part.empty() && part != ".") out.parts.emplace_back(part);
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& parts, std::size_t count) {
+  std::string s;
+  for (std::size_t i = 0; i < count; ++i) s += (i ? "/" : "") + parts[i];
+  return s;
+}
+
+// A directory whose metadata is applied once everything inside it exists
+// (a read-only directory would refuse its own children, and creating a
+// child changes the directory's mtime).
+struct PendingDir {
+  std::string path;  // relative to the layer; "" = the layer's root
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
+  timespec mtime;
+};
+
+class Unpacker {
+ public:
+  Unpacker(const std::string& target_dir, const LayerOwnership& ownership, std::string_view what)
+      : ownership_(ownership), what_(what) {
+    root_.reset(::open(target_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!root_.valid()) throw_errno("cannot open " + target_dir);
+  }
+
+  void entry(archive* a, archive_entry* e) {
+    const char* raw_name = archive_entry_pathname(e);
+    if (raw_name == nullptr) refuse("(unnamed)", "it has no name");
+    const std::string name = raw_name;
+    SplitName split = split_name(name);
+    if (!split.escape.empty()) escape(name, split.escape);
+    if (split.parts.empty()) {  // "./": the layer's root directory
+      if (archive_entry_filetype(e) == AE_IFDIR) pending_dirs_.push_back(metadata_of("", e, S_IFDIR));
+      return;
+    }
+    const std::string base = split.parts.back();
+    UniqueFd parent = walk_to_parent(split.parts, name, /*create=*/true);
+
+    if (base == kOpaqueMarker) return mark_opaque(parent.get(), name);
+    if (base.starts_with(kWhiteoutPrefix)) {
+      const std::string hidden = base.substr(kWhiteoutPrefix.size());
+      if (hidden.empty() || hidden == "." || hidden == "..") escape(name, "its whiteout names no entry of the directory");
+      return make_whiteout(parent.get(), hidden, name);
+    }
+
+    if (const char* link = archive_entry_hardlink(e)) return make_hard_link(parent.get(), base, link, name);
+
+    const mode_t type = archive_entry_filetype(e);
+    if (type == AE_IFDIR) {
+      struct stat st {};
+      if (::fstatat(parent.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+        remove_at(parent.get(), base);
+      if (::mkdirat(parent.get(), base.c_str(), 0700) != 0 && errno != EEXIST) fail("cannot create directory", name);
+      pending_dirs_.push_back(metadata_of(joined(split.parts, split.parts.size()), e, S_IFDIR));
+      return;
+    }
+    remove_at(parent.get(), base);  // a later entry of the same name wins (tar semantics)
+    switch (type) {
+      case AE_IFREG: return write_file(a, e, parent.get(), base, name);
+      case AE_IFLNK: {
+        const char* target = archive_entry_symlink(e);
+        // The target is text resolved inside the pod's root at run time;
+        // unpacking never follows it.
+        if (::symlinkat(target ? target : "", parent.get(), base.c_str()) != 0) fail("cannot create symlink", name);
+        set_owner(parent.get(), base, e, name);
+        const timespec times[2] = {mtime_of(e), mtime_of(e)};
+        ::utimensat(parent.get(), base.c_str(), times, AT_SYMLINK_NOFOLLOW);
+        return;
+      }
+      case AE_IFIFO:
+        if (::mkfifoat(parent.get(), base.c_str(), 0600) != 0) fail("cannot create fifo", name);
+        set_owner(parent.get(), base, e, name);
+        ::fchmodat(parent.get(), base.c_str(), file_mode(e), 0);
+        return;
+      case AE_IFSOCK:
+        return;  // a socket in a tar is a leftover of a running build; nothing can use it
+      case AE_IFCHR:
+      case AE_IFBLK:
+        refuse(name,
+               fmt::format("it is a device node ({}, {}:{}); clnrm does not unpack devices from images (the pod's "
+                           "/dev is made by the sandbox). Rebuild the image without it",
+                           type == AE_IFCHR ? "character" : "block", archive_entry_rdevmajor(e),
+                           archive_entry_rdevminor(e)));
+      default:
+        refuse(name, fmt::format("its entry type {:o} is not a file, directory, link or fifo", type));
+    }
+  }
+
+  // Directory metadata, deepest first, once every entry is in place.
+  void finish() {
+    bool root_set = false;
+    for (auto it = pending_dirs_.rbegin(); it != pending_dirs_.rend(); ++it) {
+      root_set = root_set || it->path.empty();
+      // Opened component by component again: a later entry may have
+      // replaced a parent with a symlink, and a path string would follow it
+      // out of the layer. A directory no longer there is skipped.
+      const UniqueFd dir = open_dir_beneath(it->path);
+      if (!dir.valid()) continue;
+      if (ownership_.privileged) ::fchown(dir.get(), it->uid, it->gid);
+      ::fchmod(dir.get(), it->mode);
+      const timespec times[2] = {it->mtime, it->mtime};
+      ::futimens(dir.get(), times);
+    }
+    // A layer without a "./" entry still has a root every pod user can enter,
+    // owned by the pod's root.
+    if (!root_set) {
+      if (ownership_.privileged) ::fchown(root_.get(), ownership_.uid_offset, ownership_.uid_offset);
+      ::fchmod(root_.get(), 0755);
+    }
+  }
+
+ private:
+  [[noreturn]] void refuse(const std::string& name, const std::string& why) {
+    throw Error(ErrorKind::Config, fmt::format("{} has an entry clnrm refuses, '{}': {}", what_, name, why));
+  }
+  [[noreturn]] void escape(const std::string& name, const std::string& why) {
+    throw Error(ErrorKind::Config,
+                fmt::format("{} has an entry with an escaping path, '{}': {}. Every entry of a layer must stay inside "
+                            "the layer; the image is malformed or malicious: rebuild it from a trusted base, or "
+                            "remove it from the test",
+                            what_, name, why));
+  }
+  [[noreturn]] void fail(const std::string& doing, const std::string& name) {
+    throw_errno(fmt::format("{} '{}' while unpacking {}", doing, name, what_));
+  }
+
+  // Opens each parent component below the root with O_NOFOLLOW (creating
+  // missing ones when `create`), so a symlink planted by an earlier entry
+  // can never redirect a later one outside the layer.
+  UniqueFd walk_to_parent(const std::vector<std::string>& parts, const std::string& name, bool create) {
+    UniqueFd dir(::dup(root_.get()));
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+      int fd = ::openat(dir.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 && errno == ENOENT && create) {
+        if (::mkdirat(dir.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) fail("cannot create directory", name);
+        fd = ::openat(dir.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      }
+      if (fd < 0) {
+        if (errno == ELOOP || errno == ENOTDIR) {
+          struct stat st {};
+          const bool symlink =
+              ::fstatat(dir.get(), parts[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+          if (symlink)
+            escape(name, fmt::format("its parent '{}' is a symbolic link, which could lead outside the layer",
+                                     joined(parts, i + 1)));
+          refuse(name, fmt::format("its parent '{}' is not a directory", joined(parts, i + 1)));
+        }
+        if (errno == ENOENT && !create) return UniqueFd();
+        fail("cannot open directory " + joined(parts, i + 1) + " for", name);
+      }
+      dir.reset(fd);
+    }
+    return dir;
+  }
+
+  // The directory `path` (relative, "" = the root) opened without following
+  // any symlink; invalid when it is not (or no longer) a directory.
+  UniqueFd open_dir_beneath(const std::string& path) const {
+    UniqueFd dir(::dup(root_.get()));
+    for (const std::string& part : split_name(path).parts) {
+      dir.reset(::openat(dir.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!dir.valid()) break;
+    }
+    return dir;
+  }
+
+  void remove_at(int parent, const std::string& base) {
+    struct stat st {};
+    if (::fstatat(parent, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+    if (!S_ISDIR(st.st_mode)) {
+      ::unlinkat(parent, base.c_str(), 0);
+      return;
+    }
+    UniqueFd dir(::openat(parent, base.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (dir.valid()) {
+      std::vector<std::string> names;
+      if (DIR* d = ::fdopendir(::dup(dir.get()))) {
+        while (dirent* de = ::readdir(d)) {
+          const std::string_view n = de->d_name;
+          if (n != "." && n != "..") names.emplace_back(n);
+        }
+        ::closedir(d);
+      }
+      ::fchmod(dir.get(), 0700);
+      for (const auto& n : names) remove_at(dir.get(), n);
+    }
+    ::unlinkat(parent, base.c_str(), AT_REMOVEDIR);
+  }
+
+  void mark_opaque(int parent, const std::string& name) {
+    const char* attr = ownership_.privileged ? "trusted.overlay.opaque" : "user.overlay.opaque";
+    if (::fsetxattr(parent, attr, "y", 1, 0) != 0)
+      throw Error(ErrorKind::NotSupported,
+                  fmt::format("cannot mark the opaque directory of '{}' in {} ({}={}): {}. The image cache's "
+                              "filesystem must support {} extended attributes; set CLNRM_IMAGE_CACHE to a "
+                              "directory on ext4, xfs or btrfs",
+                              name, what_, attr, "y", std::strerror(errno),
+                              ownership_.privileged ? "trusted" : "user"));
+  }
+
+  void make_whiteout(int parent, const std::string& hidden, const std::string& name) {
+    remove_at(parent, hidden);
+    if (::mknodat(parent, hidden.c_str(), S_IFCHR | 0, makedev(0, 0)) != 0)
+      throw Error(ErrorKind::NotSupported,
+                  fmt::format("cannot make the overlayfs whiteout for '{}' in {}: mknod of a 0/0 character device: "
+                              "{} (Linux 5.8 or later lets any user make it; the image cache's filesystem must allow "
+                              "device nodes: set CLNRM_IMAGE_CACHE to a directory on ext4, xfs or btrfs)",
+                              name, what_, std::strerror(errno)));
+    if (ownership_.privileged)
+      ::fchownat(parent, hidden.c_str(), ownership_.uid_offset, ownership_.uid_offset, AT_SYMLINK_NOFOLLOW);
+  }
+
+  void make_hard_link(int parent, const std::string& base, const std::string& link, const std::string& name) {
+    SplitName target = split_name(link);
+    if (!target.escape.empty() || target.parts.empty())
+      escape(name, fmt::format("it is a hard link to '{}', and {}", link,
+                               target.escape.empty() ? "that is the layer's root" : target.escape));
+    UniqueFd target_parent = walk_to_parent(target.parts, name, /*create=*/false);
+    struct stat st {};
+    if (!target_parent.valid() ||
+        ::fstatat(target_parent.get(), target.parts.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+      refuse(name, fmt::format("it is a hard link to '{}', which is not an earlier entry of the same layer", link));
+    if (S_ISDIR(st.st_mode)) refuse(name, fmt::format("it is a hard link to the directory '{}'", link));
+    remove_at(parent, base);
+    if (::linkat(target_parent.get(), target.parts.back().c_str(), parent, base.c_str(), 0) != 0)
+      fail("cannot create hard link", name);
+  }
+
+  void write_file(archive* a, archive_entry* e, int parent, const std::string& base, const std::string& name) {
+    UniqueFd out(::openat(parent, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!out.valid()) fail("cannot create file", name);
+    const void* buffer = nullptr;
+    std::size_t size = 0;
+    la_int64_t offset = 0;
+    for (;;) {
+      const int r = archive_read_data_block(a, &buffer, &size, &offset);
+      if (r == ARCHIVE_EOF) break;
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+        throw Error(ErrorKind::Config, fmt::format("cannot read '{}' of {}: {}", name, what_, archive_error_string(a)));
+      const char* p = static_cast<const char*>(buffer);
+      while (size > 0) {
+        const ssize_t n = ::pwrite(out.get(), p, size, offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail("cannot write", name);
+        p += n;
+        offset += n;
+        size -= static_cast<std::size_t>(n);
+      }
+    }
+    if (archive_entry_size_is_set(e) && ::ftruncate(out.get(), archive_entry_size(e)) != 0) fail("cannot size", name);
+    if (ownership_.privileged) {
+      const auto [uid, gid] = owner_of(e, name);
+      if (::fchown(out.get(), uid, gid) != 0) fail("cannot chown", name);
+    }
+    // After the chown: chown clears setuid/setgid bits.
+    if (::fchmod(out.get(), file_mode(e)) != 0) fail("cannot chmod", name);
+    const timespec times[2] = {mtime_of(e), mtime_of(e)};
+    ::futimens(out.get(), times);
+    if (out.close() != 0) fail("cannot write", name);
+  }
+
+  void set_owner(int parent, const std::string& base, archive_entry* e, const std::string& name) {
+    if (!ownership_.privileged) return;
+    const auto [uid, gid] = owner_of(e, name);
+    if (::fchownat(parent, base.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) fail("cannot chown", name);
+  }
+
+  std::pair<uid_t, gid_t> owner_of(archive_entry* e, const std::string& name) {
+    const la_int64_t uid = archive_entry_uid(e);
+    const la_int64_t gid = archive_entry_gid(e);
+    if (uid < 0 || gid < 0 || uid >= ownership_.id_count || gid >= ownership_.id_count)
+      refuse(name, fmt::format("it is owned by {}:{}, outside the {} user and group ids a pod has; rebuild the "
+                               "image with owners below {}",
+                               uid, gid, ownership_.id_count, ownership_.id_count));
+    return {static_cast<uid_t>(uid) + ownership_.uid_offset, static_cast<gid_t>(gid) + ownership_.uid_offset};
+  }
+
+  mode_t file_mode(archive_entry* e) const {
+    mode_t mode = archive_entry_perm(e) & 07777;
+    if (!ownership_.privileged) mode &= ~static_cast<mode_t>(S_ISUID | S_ISGID);
+    return mode;
+  }
+
+  static timespec mtime_of(archive_entry* e) {
+    timespec t{};
+    t.tv_sec = archive_entry_mtime(e);
+    t.tv_nsec = archive_entry_mtime_nsec(e);
+    return t;
+  }
+
+  PendingDir metadata_of(std::string path, archive_entry* e, mode_t) {
+    PendingDir d{std::move(path), file_mode(e), 0, 0, mtime_of(e)};
+    if (ownership_.privileged) std::tie(d.uid, d.gid) = owner_of(e, d.path.empty() ? "./" : d.path);
+    return d;
+  }
+
+  UniqueFd root_;
+  LayerOwnership ownership_;
+  std::string what_;
+  std::vector<PendingDir> pending_dirs_;
+};
+
+}  // namespace
+
+void unpack_layer(const std::string& archive_path, const std::string& target_dir, const LayerOwnership& ownership,
+                  std::string_view what) {
+  std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_filter_xz(a.get());
+  archive_read_support_filter_bzip2(a.get());
+  archive_read_support_format_tar(a.get());
+  archive_read_support_format_empty(a.get());
+  const auto unreadable = [&] {
+    return Error(ErrorKind::Config,
+                 fmt::format("{} is not a readable tar layer: {} (clnrm unpacks tar layers, plain or compressed with "
+                             "gzip, zstd, xz or bzip2)",
+                             what, archive_error_string(a.get())));
+  };
+  if (archive_read_open_filename(a.get(), archive_path.c_str(), 1 << 20) != ARCHIVE_OK) throw unreadable();
+  Unpacker unpacker(target_dir, ownership, what);
+  for (;;) {
+    archive_entry* e = nullptr;
+    const int r = archive_read_next_header(a.get(), &e);
+    if (r == ARCHIVE_EOF) break;
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) throw unreadable();
+    unpacker.entry(a.get(), e);
+  }
+  unpacker.finish();
+}
+
+}  // namespace clnrm::image

@@ -1,0 +1,34 @@
+#pragma once
+// Internal to src/image: what an image reference names (docs/images.md,
+// "Where images come from"): a file source, or a name with an optional
+// registry host, tag and digest.
+
+#include <clnrm/parsed.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace clnrm::image {
+
+struct FileSource {
+  enum class Kind { OciLayout, OciArchive, DockerArchive };
+  Kind kind;
+  std::string path;  // as written
+  std::string tag;   // oci: / oci-archive: ":tag", docker-archive: ":name:tag" (RepoTags); may be empty
+};
+// nullopt when `reference` is not a file source (no oci:, oci-archive:,
+// docker-archive: prefix).
+std::optional<FileSource> parse_file_source(std::string_view reference);
+std::string_view to_string(FileSource::Kind kind) noexcept;
+
+struct NameReference {
+  std::string registry;    // "localhost:5000"; "" = the default registry
+  std::string repository;  // "clnrm-test/busybox"; "library/redis" on docker.io
+  std::string tag;         // "latest" when neither tag nor digest is given
+  std::string digest;      // "sha256:..." or ""
+  std::string name;        // normalize_image_ref form: what the engine and the store records use
+};
+Parsed<NameReference> parse_name_reference(std::string_view reference);
+
+}  // namespace clnrm::image
