@@ -350,6 +350,17 @@ TEST(SandboxImage, LevelLowWithARootRunnerIsRefused) {
   }
 }
 
+TEST(SandboxImage, AnImageTheResolverCannotFindFailsThePodNamingServiceAndImage) {
+  try {
+    image_pod("image-missing", {{"web", "itest/not-there:1"}});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Backend);
+    EXPECT_NE(e.describe().find("service 'web'"), std::string::npos) << e.describe();
+    EXPECT_NE(e.describe().find("itest/not-there:1"), std::string::npos) << e.describe();
+  }
+}
+
 TEST(SandboxImage, ABackendWithoutAResolverRunsNoImage) {
   EXPECT_FALSE(sandbox_backend().capabilities().runs_images);
   EXPECT_TRUE(image_backend().capabilities().runs_images);

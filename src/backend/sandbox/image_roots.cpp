@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 
 namespace clnrm::sandbox {
 namespace {
@@ -117,7 +118,15 @@ std::vector<ImageRoot> resolve_image_roots(const SandboxOptions& options, const 
     }
     ImageRoot root;
     root.service = service;
-    root.image = options.resolve_image(reference);
+    try {
+      root.image = options.resolve_image(reference);
+    } catch (const Error&) {
+      throw;  // the store's own words (not found and where it looked, digest, ...)
+    } catch (const std::exception& e) {
+      // A resolver that speaks in std exceptions still fails this pod only,
+      // with the service and the image named.
+      throw Error(ErrorKind::Backend, fmt::format("image \"{}\": {}", reference, e.what()), where_of(service));
+    }
     root.mount_point = fmt::format("/.clnrm/image/{}", roots.size());
     if (root.image.layer_dirs.empty()) {
       throw Error(ErrorKind::Config, fmt::format("image \"{}\" has no layers", reference), where_of(service));

@@ -39,7 +39,8 @@ struct ImageRoot {
 // root, while an image's files belong to the pod id range), Error(Config)
 // for a layer path overlayfs cannot take, an image with a User the pod cannot
 // be (not in its /etc/passwd, or not root when the runner is unprivileged),
-// and whatever the resolver throws.
+// and whatever Error the resolver throws (another exception of it becomes
+// Error(Backend) naming the service and the image).
 std::vector<ImageRoot> resolve_image_roots(const SandboxOptions& options, const PodSpec& spec, bool user_namespace,
                                            bool root_runner);
 
