@@ -325,6 +325,28 @@ TEST(SandboxImage, TheSameImageTwiceInOnePodGivesEachServiceItsOwnRoot) {
   EXPECT_EQ(in_service(*b, "cat /etc/who 2>/dev/null || echo none").stdout_data, "none\n");
 }
 
+// As in a `clnrm run`: the backend prepares the next pod of a kind in the
+// background (standby pods), resolving its images there; that pod runs the
+// image as well, and goes with the backend.
+TEST(SandboxImage, StandbyPodsOfAnImageKindRunIt) {
+  BusyboxImage image("itest/standby:1", "standby");
+  image.publish();
+  SandboxOptions options;
+  options.standby_pods = 1;
+  options.resolve_image = [](const std::string& reference) { return registry().resolve(reference); };
+  auto backend = make_sandbox_backend(options);
+  PodSpec spec;
+  spec.test_name = "image-standby";
+  spec.service_images = {{"svc", image.reference}};
+  for (int i = 0; i < 3; ++i) {
+    auto pod = backend->create_pod(spec);
+    auto svc = pod->start_service(service("svc", image.reference));
+    EXPECT_EQ(in_service(*svc, "cat /etc/image-name").stdout_data, "standby\n") << i;
+  }
+  backend.reset();
+  EXPECT_EQ(host_mounts_with(image.layers.base()), 0);
+}
+
 TEST(SandboxImage, HighLevelRunsImagesToo) {
   BusyboxImage image("itest/high:1", "high");
   image.publish();
