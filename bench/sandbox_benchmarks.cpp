@@ -15,6 +15,11 @@
 //                           path (no standby pod made in the background)
 //   PodCreateDestroy        a pod without any step (made on demand)
 //   Peer/Unshare, Peer/Bwrap  `unshare ...` and `bwrap ...` as subprocesses
+//   BM_ImagePodLifecycle    a pod whose one service runs from a cached image
+//                           (hand-made busybox layer, an overlayfs root), one
+//                           /bin/true step in that service, teardown
+//   BM_ServicePodLifecycle  the same with the service on the pod's host view
+//                           (no image): what the image root itself costs
 //
 // Run:  cmake --preset release && cmake --build --preset release --target sandbox_benchmarks
 //       build/release/bench/sandbox_benchmarks --benchmark_repetitions=10
@@ -34,6 +39,7 @@
 
 #include <clnrm/policy.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -225,6 +231,86 @@ void Peer_Bwrap(benchmark::State& state) {
                          "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "/bin/true"});
 }
 BENCHMARK(Peer_Bwrap)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// A cached image as the image store leaves it (docs/SANDBOX.md, "Image
+// pods"): one unpacked layer with busybox as sh, sleep and true, owned by the
+// pod id range for a root runner. Removed at exit.
+struct BenchImage {
+  std::string dir = "/var/tmp/clnrm-bench-image-" + std::to_string(getpid());
+  BenchImage() {
+    const std::string layer = dir + "/layer";
+    std::filesystem::create_directories(layer + "/bin");
+    std::filesystem::create_directories(layer + "/tmp");
+    std::filesystem::copy_file("/bin/busybox", layer + "/bin/busybox");
+    for (const char* tool : {"sh", "sleep", "true"}) std::filesystem::create_symlink("busybox", layer + "/bin/" + tool);
+    const std::uint32_t base = clnrm::SandboxOptions{}.pod_id_base;
+    if (geteuid() == 0) {
+      lchown(layer.c_str(), base, base);
+      for (const auto& e : std::filesystem::recursive_directory_iterator(layer)) lchown(e.path().c_str(), base, base);
+    }
+  }
+  ~BenchImage() { std::filesystem::remove_all(dir); }
+  clnrm::ImageRootfs rootfs() const {
+    clnrm::ImageRootfs image;
+    image.reference = "bench/busybox:1";
+    image.layer_dirs = {dir + "/layer"};
+    image.config.cmd = {"sleep", "1000"};
+    image.config.env = {"PATH=/bin"};
+    return image;
+  }
+};
+
+// The default backend (standby pods) with the bench image as its store.
+clnrm::Backend& image_backend() {
+  static BenchImage image;
+  static auto b = [] {
+    clnrm::SandboxOptions options;
+    options.resolve_image = [](const std::string&) { return image.rootfs(); };
+    return clnrm::make_sandbox_backend(options);
+  }();
+  return *b;
+}
+
+// One test with one service and one step in it: pod, service, /bin/true
+// inside the service, teardown.
+void service_pod_lifecycle(benchmark::State& state, clnrm::Backend& from, const clnrm::PodSpec& spec,
+                           const clnrm::ProcessSpec& service) {
+  const auto step = true_step();
+  clnrm::CancelToken cancel;
+  for (auto _ : state) {
+    auto pod = from.create_pod(spec);
+    auto svc = pod->start_service(service);
+    auto r = svc->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError("step failed");
+    benchmark::DoNotOptimize(r);
+    pod->destroy();
+    svc.reset();
+  }
+}
+
+clnrm::PodSpec service_pod_spec() {
+  auto spec = pod_spec();
+  spec.sequential_steps = false;  // a test with a service
+  return spec;
+}
+
+void BM_ImagePodLifecycle(benchmark::State& state) {
+  auto spec = service_pod_spec();
+  spec.service_images = {{"app", "bench/busybox:1"}};
+  clnrm::ProcessSpec service;
+  service.name = "app";
+  service.image = "bench/busybox:1";  // no args: the image's Cmd
+  service_pod_lifecycle(state, image_backend(), spec, service);
+}
+BENCHMARK(BM_ImagePodLifecycle)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void BM_ServicePodLifecycle(benchmark::State& state) {
+  clnrm::ProcessSpec service;
+  service.name = "app";
+  service.argv = {"/bin/sleep", "1000"};
+  service_pod_lifecycle(state, backend(), service_pod_spec(), service);
+}
+BENCHMARK(BM_ServicePodLifecycle)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace clnrm {
@@ -90,6 +91,10 @@ struct PodSpec {
   // directory); read-only unless read_only is false. Unix sockets inside
   // are covered.
   std::vector<VolumeSpec> volumes;
+  // Sandbox: (service name, image reference) of every service that runs from
+  // an image (and has no `rootfs`). The pod gets an overlayfs root per
+  // service when it is made; start_service of that name runs in it.
+  std::vector<std::pair<std::string, std::string>> service_images;
 };
 
 // A long-running process (sandbox) or container (docker) inside a pod.
@@ -113,6 +118,10 @@ class ServiceInstance {
   // `reuse = true` service an earlier test or run left running (docker). The
   // reports' "reused" and clnrm_containers_reused_total count these.
   virtual bool reused() const { return false; }
+  // The ports whose readiness the service's own definition implies (a
+  // sandbox image's ExposedPorts): the runner waits on them when the test
+  // gives the service no wait_for, health_check or ports. Empty: none.
+  virtual std::vector<std::uint16_t> default_ready_ports() const { return {}; }
 };
 
 class Pod {

@@ -16,7 +16,10 @@
 // step runs straight under pod init instead, which kills and reaps whatever
 // the step left in the pod before it reports the step's end. Pod init dies with the runner (PR_SET_PDEATHSIG plus a keeper
 // pipe), and with it every process of the pod: nothing is left behind, even
-// after SIGKILL of the runner. See docs/SANDBOX.md.
+// after SIGKILL of the runner. A service that names an image (with
+// SandboxOptions::resolve_image set) runs in an overlayfs root of the
+// image's layers instead, with the image's config (docs/SANDBOX.md, "Image
+// pods"). See docs/SANDBOX.md.
 //
 // Steps get exactly this environment (plus ProcessSpec::env, which may
 // override it):
@@ -27,7 +30,9 @@
 // ProcessSpec::env), and umask 022.
 
 #include <clnrm/backend.h>
+#include <clnrm/image.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +72,14 @@ struct SandboxOptions {
   // 0..kPodIdCount-1 are host ids pod_id_base.. (never host root): a range
   // no account uses (docs/security.md). Low keeps host root.
   std::uint32_t pod_id_base = 2000000000;
+  // Resolves a service's `image` (PodSpec::service_images) to its unpacked
+  // layers and config; throws Error saying what is wrong (not found, digest,
+  // ...). Empty: this backend runs no image (capabilities().runs_images is
+  // false and the runner refuses such tests with a clear error). Called when
+  // a pod is made, also from the standby-pod thread: it must be thread-safe.
+  // The layers become each service's overlayfs root (docs/SANDBOX.md,
+  // "Image pods", says what they must hold).
+  std::function<ImageRootfs(const std::string& reference)> resolve_image;
 };
 
 // How many uids/gids a root runner's user namespace maps (0..65535 inside).

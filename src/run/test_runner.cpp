@@ -26,6 +26,7 @@ PodSpec pod_spec_for(const Session& env, const TestSpec& spec) {
   for (const ServiceSpec& s : spec.services) {
     if (p.image.empty() && !s.image.empty()) p.image = s.image;
     if (!s.rootfs.empty()) p.shared_host_dirs.push_back(s.rootfs);
+    if (!s.image.empty() && s.rootfs.empty()) p.service_images.emplace_back(s.name, s.image);
   }
   p.volumes = spec.cleanroom_volumes();
   p.level = spec.policy.level;
@@ -119,8 +120,16 @@ void start_services(Session& env, run::Cleanroom& room, const TestSpec& spec,
       const auto t1 = Clock::now();
       sr.start_duration = t1 - t0;
       running.push_back({s->name, h.instance.get()});
-      if (!runs_nothing(env.backend()))
-        wait_until_ready(room.pod(), h.instance.get(), *s, cancel, deadline);
+      if (!runs_nothing(env.backend())) {
+        // Nothing in the file says when it is ready: the ports its image
+        // exposes do (ServiceInstance::default_ready_ports), when it has any.
+        ServiceSpec ready = *s;
+        if (ready.wait_for.kind == WaitFor::Kind::None && h.instance) {
+          for (const std::uint16_t port : h.instance->default_ready_ports()) ready.ports.push_back(port);
+          if (!ready.ports.empty()) ready.wait_for.kind = WaitFor::Kind::Port;
+        }
+        wait_until_ready(room.pod(), h.instance.get(), ready, cancel, deadline);
+      }
       sr.ready_duration = Clock::now() - t1;
     } catch (const Error& e) {
       sr.message = e.describe();

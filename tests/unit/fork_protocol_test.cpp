@@ -99,6 +99,33 @@ TEST(ForkProtocol, WhatTheRunnerSendsPodInitReceivesAndDecodes) {
   for (int fd : {out[0], out[1], err[0], err[1], status[0], status[1]}) ::close(fd);
 }
 
+// An image root (image_roots.h): the root is entered writable, as the
+// image's User.
+TEST(ForkProtocol, AnImageRootAndItsUserTravelWithTheRequest) {
+  ExecPlan plan = plan_for({"true"});
+  plan.rootfs = "/.clnrm/image/0";
+  plan.rootfs_writable = true;
+  plan.uid = 1000;
+  plan.gid = 1001;
+  auto request = encode_spawn_request(plan, false, false);
+  ASSERT_TRUE(request.has_value());
+  ForkServerMemory memory;
+  std::memcpy(memory.bytes.get(), request->data(), request->size());
+  DecodedSpawnRequest decoded;
+  ASSERT_TRUE(decode_spawn_request(memory.bytes.get(), request->size(), memory, decoded));
+  EXPECT_STREQ(decoded.exec.rootfs, "/.clnrm/image/0");
+  EXPECT_TRUE(decoded.exec.rootfs_writable);
+  EXPECT_EQ(decoded.exec.uid, 1000);
+  EXPECT_EQ(decoded.exec.gid, 1001);
+  // A plain step stays the pod's root, its rootfs read-only.
+  request = encode_spawn_request(plan_for({"true"}), false, false);
+  std::memcpy(memory.bytes.get(), request->data(), request->size());
+  ASSERT_TRUE(decode_spawn_request(memory.bytes.get(), request->size(), memory, decoded));
+  EXPECT_FALSE(decoded.exec.rootfs_writable);
+  EXPECT_EQ(decoded.exec.uid, -1);
+  EXPECT_EQ(decoded.exec.gid, -1);
+}
+
 TEST(ForkProtocol, TheReplyCarriesTheErrorOrThePidfdBack) {
   SocketPair pair;
   int pipe_fds[2];

@@ -18,6 +18,11 @@ struct RawExec {
   char* const* envp = nullptr;              // null-terminated
   const char* workdir = "";
   const char* rootfs = "";                  // "" = the pod's root
+  bool rootfs_writable = false;             // an image root (enter_rootfs)
+  // An image's User: the ids (inside the pod) the command runs as; -1: the
+  // pod's root, as every other step.
+  int uid = -1;
+  int gid = -1;
   const char* not_found_message = "";
   const char* denied_message = "";
 };

@@ -110,6 +110,9 @@ RawExec raw_exec(const ExecPlan& plan) {
   raw.envp = plan.envp.data();
   raw.workdir = plan.workdir.c_str();
   raw.rootfs = plan.rootfs.c_str();
+  raw.rootfs_writable = plan.rootfs_writable;
+  raw.uid = plan.uid;
+  raw.gid = plan.gid;
   raw.not_found_message = plan.not_found_message.c_str();
   raw.denied_message = plan.denied_message.c_str();
   return raw;

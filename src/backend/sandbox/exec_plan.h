@@ -24,6 +24,9 @@ struct ExecPlan {
   std::vector<const char*> candidate_ptrs;  // null-terminated
   std::string workdir;                     // absolute path inside the pod
   std::string rootfs;                      // empty: the pod's root (its allowlisted view)
+  bool rootfs_writable = false;            // a service's image root (image_roots.h)
+  int uid = -1;                            // an image's User; -1: the pod's root
+  int gid = -1;
   std::string not_found_message;           // "clnrm: foo: command not found\n"
   std::string denied_message;              // "clnrm: foo: permission denied\n"
 };

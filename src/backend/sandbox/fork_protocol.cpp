@@ -26,6 +26,9 @@ struct WireHeader {
   std::uint32_t candc = 0;
   std::uint32_t with_stdin = 0;
   std::uint32_t direct = 0;  // the runner allows a direct step (pod_server.h)
+  std::uint32_t rootfs_writable = 0;
+  std::int32_t uid = -1;     // RawExec::uid, gid
+  std::int32_t gid = -1;
 };
 
 void append(std::vector<char>& out, const std::string& s) {
@@ -82,6 +85,9 @@ bool decode_spawn_request(char* data, std::size_t size, ForkServerMemory& memory
   e.argv = argv;
   e.envp = envp;
   e.candidates = cands;
+  e.rootfs_writable = header.rootfs_writable != 0;
+  e.uid = header.uid;
+  e.gid = header.gid;
   out.with_stdin = header.with_stdin != 0;
   out.direct = header.direct != 0;
   return header.argc > 0;
@@ -149,6 +155,9 @@ std::optional<std::vector<char>> encode_spawn_request(const ExecPlan& plan, bool
   header.candc = static_cast<std::uint32_t>(plan.candidates.size());
   header.with_stdin = with_stdin ? 1 : 0;
   header.direct = direct ? 1 : 0;
+  header.rootfs_writable = plan.rootfs_writable ? 1 : 0;
+  header.uid = plan.uid;
+  header.gid = plan.gid;
   if (header.argc + header.envc + header.candc + 3 > ForkServerMemory::kPointers) return std::nullopt;
   std::vector<char> out(sizeof header);
   std::memcpy(out.data(), &header, sizeof header);

@@ -221,6 +221,71 @@ int setup_proc_and_sys(const Failure& f) noexcept {
   return 0;
 }
 
+// A service's image root (ImageMount): overlayfs of the image's layers, bound
+// read-only at /new<host path> by now (shared directories), with its upper
+// and work directories in the scratch tmpfs (/scratch/images/<index>, which
+// no pod process can reach once the temporary root is detached; the scratch
+// size bounds what the image's processes write). `userxattr`: overlayfs
+// keeps and reads its metadata in user.overlay.* xattrs, the only ones a
+// user namespace's root may use (trusted.* needs CAP_SYS_ADMIN on the host),
+// so opaque directories of the layers are user.overlay.opaque="y" and
+// whiteouts character devices 0/0 (docs/SANDBOX.md, "Image pods"). Same
+// options at every level, so a layer means the same everywhere.
+int mount_image(const ImageMount& image, int index, const Failure& f) noexcept {
+  char number[12];
+  char dir[128];
+  char upper[128];
+  char work[128];
+  decimal(number, index);
+  join(dir, sizeof dir, {kScratch, "/images/", number});
+  join(upper, sizeof upper, {dir, "/upper"});
+  join(work, sizeof work, {dir, "/work"});
+  if ((::mkdir("/scratch/images", 0700) != 0 && errno != EEXIST) || ::mkdir(dir, 0700) != 0 ||
+      ::mkdir(upper, 0755) != 0 || ::mkdir(work, 0700) != 0) {
+    return f.fail("making an image's upper directory in the scratch tmpfs");
+  }
+  // lowerdir=/new/<top>:/new/<next>:...,upperdir=...,workdir=...,userxattr
+  char data[4096];
+  std::size_t n = 0;
+  auto put = [&](const char* text) noexcept {
+    for (const char* p = text; *p != '\0' && n + 1 < sizeof data; ++p) data[n++] = *p;
+  };
+  put("lowerdir=");
+  put(kNew);
+  for (const char* p = image.lower.c_str(); *p != '\0' && n + 1 < sizeof data; ++p) {
+    data[n++] = *p;
+    if (*p == ':') put(kNew);
+  }
+  put(",upperdir=");
+  put(upper);
+  put(",workdir=");
+  put(work);
+  put(",userxattr");
+  data[n] = '\0';
+  if (n + 1 >= sizeof data) {
+    errno = E2BIG;
+    return f.fail("an image's overlayfs options (too many layers)");
+  }
+  char to[4096];
+  join(to, sizeof to, {kNew, image.mount_point.c_str()});
+  if (make_mount_point(to, true) != 0) return f.fail("creating an image root's mount point");
+  if (::mount("overlay", to, "overlay", MS_NOSUID | MS_NODEV, data) != 0)
+    return f.fail("mounting an image's layers (overlayfs)");
+  // What enter_rootfs binds the pod's /tmp, /proc and /dev onto, and the
+  // image's WorkingDir (made when missing, as Docker does). They go to the
+  // upper directory, never to a layer.
+  char path[4096];
+  for (const char* needed : {"/tmp", "/proc", "/dev"}) {
+    if (::mkdir(join(path, sizeof path, {to, needed}), 0755) != 0 && errno != EEXIST)
+      return f.fail("making /tmp, /proc or /dev in an image root");
+  }
+  if (!image.workdir.empty()) {
+    join(path, sizeof path, {to, image.workdir.c_str(), "/"});
+    if (make_parents(path) != 0) return f.fail("making an image's WorkingDir");
+  }
+  return 0;
+}
+
 }  // namespace
 
 int prepare_pod_mounts(const MountPlan& plan, int* shared_fds, const char** stage) noexcept {
@@ -327,6 +392,9 @@ int setup_pod_mounts(const MountPlan& plan, const int* shared_fds, const char** 
       return f.fail("covering a unix socket or secret of a bound directory");
     }
   }
+  for (std::size_t i = 0; i < plan.images.size(); ++i) {
+    if (int e = mount_image(plan.images[i], static_cast<int>(i), f); e != 0) return e;
+  }
   if (set_attr(kNew, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false) != 0 ||
       set_attr("/new/dev", MOUNT_ATTR_RDONLY, false) != 0) {
     return f.fail("making the pod's root read-only");
@@ -340,17 +408,17 @@ int setup_pod_mounts(const MountPlan& plan, const int* shared_fds, const char** 
   return 0;
 }
 
-int enter_rootfs(const char* rootfs, const char** stage) noexcept {
+int enter_rootfs(const char* rootfs, bool writable, const char** stage) noexcept {
   char path[4096];
   if (::mount(rootfs, rootfs, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     *stage = "bind-mounting the rootfs";
     return errno;
   }
   mount_attr attr{};
-  attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
+  attr.attr_set = (writable ? 0 : MOUNT_ATTR_RDONLY) | MOUNT_ATTR_NOSUID;
   attr.propagation = MS_PRIVATE;
   if (::syscall(SYS_mount_setattr, AT_FDCWD, rootfs, AT_RECURSIVE, &attr, sizeof attr) != 0) {
-    *stage = "making the rootfs read-only";
+    *stage = "setting the rootfs's mount attributes";
     return errno;
   }
   // The pod's scratch space (with the workdir inside), processes and devices.

@@ -17,8 +17,10 @@ namespace clnrm::sandbox {
 int prepare_pod_mounts(const MountPlan& plan, int* shared_fds, const char** stage) noexcept;
 int setup_pod_mounts(const MountPlan& plan, const int* shared_fds, const char** stage) noexcept;
 // Makes `rootfs` the root of the calling process's (fresh, unshared) mount
-// namespace: a read-only bind of it, with the pod's /tmp (and workdir), /proc
-// and /dev bound in, then pivot_root (async-signal-safe).
-int enter_rootfs(const char* rootfs, const char** stage) noexcept;
+// namespace: a bind of it (read-only unless `writable`: a service's image
+// root, whose writes go to its overlay's upper directory), with the pod's
+// /tmp (and workdir), /proc and /dev bound in, then pivot_root
+// (async-signal-safe).
+int enter_rootfs(const char* rootfs, bool writable, const char** stage) noexcept;
 
 }  // namespace clnrm::sandbox

@@ -8,6 +8,7 @@
 
 #include "backend/sandbox/cgroups.h"
 #include "backend/sandbox/fork_protocol.h"
+#include "backend/sandbox/image_roots.h"
 #include "backend/sandbox/pod_init_launcher.h"
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/security.h"
@@ -36,6 +37,9 @@ struct PodCore {
   bool user_namespace = false;  // the pod has its own (medium, high; any level of an unprivileged runner)
   bool root_runner = false;
   std::shared_ptr<const RootView> view;  // what of the host the pod sees (root_view.h)
+  // The services that run from an image, each with its overlay root, mounted
+  // by pod init (image_roots.h). Fixed once the pod is made.
+  std::vector<ImageRoot> image_roots;
   bool host_network = false;
   pid_t init_pid = -1;
   UniqueFd init_pidfd;
@@ -77,8 +81,10 @@ inline constexpr int kPodPidNamespace = -1;
 // Runs `spec` to completion in a fresh PID namespace under `pid_ns` (a
 // service's, or kPodPidNamespace; with `direct`, possibly straight under pod
 // init: the caller guarantees nothing else runs in the pod meanwhile).
+// With `image`, the step runs in that service's image root, as its User, with
+// its config (image_roots.h).
 ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const CancelToken& cancel,
-                      bool direct = false);
+                      bool direct = false, const ImageRoot* image = nullptr);
 
 // Decodes what C2 reported (or, when it was killed, its own wait status).
 void decode_exit(int c2_wait_status, const StepStatus* reported, ExecResult& result);
@@ -87,6 +93,8 @@ void decode_exit(int c2_wait_status, const StepStatus* reported, ExecResult& res
 // caller's own network), -1 when nothing accepts within `timeout`.
 int connect_tcp_in(int netns_fd, std::uint16_t port, std::chrono::milliseconds timeout);
 
-std::unique_ptr<ServiceInstance> start_sandbox_service(std::shared_ptr<PodCore> core, const ProcessSpec& spec);
+// `image`: the service's image root (one of core->image_roots), or null.
+std::unique_ptr<ServiceInstance> start_sandbox_service(std::shared_ptr<PodCore> core, const ProcessSpec& spec,
+                                                       const ImageRoot* image = nullptr);
 
 }  // namespace clnrm::sandbox

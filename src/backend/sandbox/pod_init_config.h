@@ -48,6 +48,16 @@ struct RootView {
 // (root_view.cpp).
 inline constexpr int kMaxSharedDirs = 64;
 
+// A service's image root (image_roots.h): an overlayfs of the image's layers
+// (shared directories of the view, so bound read-only at their host paths)
+// with its upper and work directories on the pod's scratch tmpfs, mounted by
+// pod init at `mount_point` in the pod's root.
+struct ImageMount {
+  std::string lower;        // the layers' paths, top first, ':'-separated
+  std::string mount_point;  // e.g. /.clnrm/image/0 (a directory pod init makes)
+  std::string workdir;      // the image's WorkingDir, made when missing ("" none)
+};
+
 // Filesystem of a pod, set up inside its fresh mount namespace (mounts.cpp).
 struct MountPlan {
   const RootView* view = nullptr;     // what of the host it shows (root_view.h)
@@ -58,6 +68,7 @@ struct MountPlan {
   // ENOSPC instead of filling the host or the pod's memory
   // (scratch_options()).
   std::string scratch_size;
+  std::vector<ImageMount> images;  // one per service that runs from an image
 };
 
 struct PodInitConfig {

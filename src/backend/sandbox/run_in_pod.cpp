@@ -43,8 +43,10 @@ void decode_exit(int c2_wait_status, const StepStatus* reported, ExecResult& res
   }
 }
 
-ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const CancelToken& cancel, bool direct) {
-  const ExecPlan plan = make_exec_plan(spec, core.test_name, core.options.workdir);
+ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const CancelToken& cancel, bool direct,
+                      const ImageRoot* image) {
+  const ExecPlan plan = image ? make_image_exec_plan(*image, spec, false, core.test_name, core.options.workdir)
+                              : make_exec_plan(spec, core.test_name, core.options.workdir);
   Pipe out = make_pipe();
   Pipe err = make_pipe();
   Pipe status = make_pipe(O_NONBLOCK);

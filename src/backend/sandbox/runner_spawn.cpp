@@ -114,7 +114,7 @@ int c3_main(void* arg) {
 
   if (!r.exec->rootfs.empty()) {
     const char* stage = "rootfs";
-    int e = ::unshare(CLONE_NEWNS) == 0 ? enter_rootfs(r.exec->rootfs.c_str(), &stage) : errno;
+    int e = ::unshare(CLONE_NEWNS) == 0 ? enter_rootfs(r.exec->rootfs.c_str(), r.exec->rootfs_writable, &stage) : errno;
     if (e != 0) {
       write_str(2, "clnrm: cannot enter rootfs ");
       write_str(2, r.exec->rootfs.c_str());

@@ -33,7 +33,8 @@ class SandboxBackend final : public Backend {
   Capabilities capabilities() const override {
     Capabilities caps;
     caps.hermetic = true;
-    caps.runs_images = false;
+    // With an image store (SandboxOptions::resolve_image) only.
+    caps.runs_images = static_cast<bool>(options_.resolve_image);
     caps.network_isolation = true;
     // cgroups when writable (root), setrlimit otherwise: limits are always
     // applied, enforced_limits() says by which mechanism.

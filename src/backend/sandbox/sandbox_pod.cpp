@@ -104,6 +104,12 @@ void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolic
                    : std::string("host root (level low: no user namespace)"),
                core.user_namespace ? "unprivileged" : "host root"});
   e.push_back({"keyring", "own session keyring; keyctl, add_key, request_key denied (seccomp)", "private"});
+  for (const ImageRoot& root : core.image_roots) {
+    e.push_back({"image", fmt::format("service '{}': \"{}\" ({} layer(s) as an overlayfs root, read-only; writes go "
+                                      "to the pod's scratch tmpfs)",
+                                      root.service, root.image.reference, root.image.layer_dirs.size()),
+                 root.image.manifest_digest.empty() ? "overlay" : root.image.manifest_digest});
+  }
 }
 
 }  // namespace
@@ -121,8 +127,14 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   // Low keeps host root (docs/security.md says what that trusts); medium and
   // high pods of a root runner get an unprivileged host id range.
   core.user_namespace = !core.root_runner || spec.level != SecurityLevel::Low;
-  core.view = add_shared_dirs(system_view ? system_view : system_root_view(), spec.shared_host_dirs,
-                              spec.volumes);
+  // An image's layers are shared like a `rootfs`: bound read-only at their
+  // host paths, where pod init stacks them (image_roots.h).
+  core.image_roots = resolve_image_roots(options, spec, core.user_namespace, core.root_runner);
+  std::vector<std::string> shared_dirs = spec.shared_host_dirs;
+  for (const std::string& dir : image_layer_dirs(core.image_roots)) {
+    if (std::find(shared_dirs.begin(), shared_dirs.end(), dir) == shared_dirs.end()) shared_dirs.push_back(dir);
+  }
+  core.view = add_shared_dirs(system_view ? system_view : system_root_view(), shared_dirs, spec.volumes);
   core.host_network = policy.network == NetworkMode::Host;
   core.sequential_steps = spec.sequential_steps;
 
@@ -162,6 +174,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   config.mounts.workdir = options.workdir;
   config.mounts.nosuid = policy.nosuid;
   config.mounts.scratch_size = scratch_size;
+  for (const ImageRoot& root : core.image_roots) config.mounts.images.push_back(image_mount(root));
   config.new_network = !core.host_network;
   // A string literal: valid in pod init whether it shares our memory or not.
   if (spec.determinism) config.hostname = kDeterministicHostname.data();
@@ -261,7 +274,18 @@ std::unique_ptr<ServiceInstance> SandboxPod::start_service(const ProcessSpec& sp
     std::lock_guard one_at_a_time(core_->sequential_mutex);
     core_->service_started = true;
   }
-  return start_sandbox_service(core_, spec);
+  const ImageRoot* image = nullptr;
+  if (!spec.image.empty() && spec.rootfs.empty()) {
+    image = find_image_root(core_->image_roots, spec.name);
+    if (image == nullptr) {
+      throw Error(ErrorKind::Config,
+                  fmt::format("image \"{}\": the pod was made without it (PodSpec::service_images names the "
+                              "services that run from an image)",
+                              spec.image),
+                  "service '" + spec.name + "'");
+    }
+  }
+  return start_sandbox_service(core_, spec, image);
 }
 
 std::optional<int> SandboxPod::connect_tcp(std::uint16_t port) {

@@ -108,6 +108,40 @@ int drop_bounding_set(const SecurityPlan& plan, const char** stage) noexcept {
   return 0;
 }
 
+int switch_identity(int uid, int gid, const char** stage) noexcept {
+  const gid_t groups[1] = {static_cast<gid_t>(gid)};
+  // Raw syscalls: glibc's wrappers signal every thread of the process, and a
+  // vfork child of the runner shares the runner's threads' bookkeeping.
+  if (::syscall(SYS_setgroups, 1, groups) != 0) {
+    *stage = "setgroups (the image's User)";
+    return errno;
+  }
+  if (::syscall(SYS_setresgid, gid, gid, gid) != 0) {
+    *stage = "setresgid (the image's User; its gid must be mapped in the pod)";
+    return errno;
+  }
+  // Keep the permitted set across the uid change, then make it effective
+  // again: the plan's capset and bounding-set drop need it.
+  ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+  if (::syscall(SYS_setresuid, uid, uid, uid) != 0) {
+    *stage = "setresuid (the image's User; its uid must be mapped in the pod)";
+    return errno;
+  }
+  ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) {
+    *stage = "capget";
+    return errno;
+  }
+  for (auto& word : data) word.effective = word.permitted;
+  if (::syscall(SYS_capset, &header, data) != 0) {
+    *stage = "capset (after the image's User)";
+    return errno;
+  }
+  return 0;
+}
+
 int apply_security_in_child(const SecurityPlan& plan, const char** stage, bool bounding_set_dropped) noexcept {
   for (const RlimitSetting& r : plan.rlimits) {
     if (::setrlimit(static_cast<__rlimit_resource>(r.resource), &r.value) != 0) {

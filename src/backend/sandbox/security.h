@@ -54,6 +54,12 @@ std::string describe_caps(std::uint64_t caps);
 // errno with *stage set to a static string naming what failed. With
 // `bounding_set_dropped`, the (inherited) bounding set is already reduced.
 int apply_security_in_child(const SecurityPlan& plan, const char** stage, bool bounding_set_dropped = false) noexcept;
+// Makes the calling process `uid`:`gid` (ids inside its user namespace; the
+// only group is `gid`) and keeps its capabilities effective, so the security
+// plan applies after it as for root; an execve() then leaves a non-root
+// command none, as Docker's USER does. Before apply_security_in_child
+// (async-signal-safe). 0, or an errno with *stage set.
+int switch_identity(int uid, int gid, const char** stage) noexcept;
 // Reduces the bounding set to plan.keep_caps. Pod init does it once for all
 // the children of its fork server; it keeps its own effective capabilities.
 int drop_bounding_set(const SecurityPlan& plan, const char** stage) noexcept;

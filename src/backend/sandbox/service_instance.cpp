@@ -30,9 +30,12 @@ namespace {
 
 class SandboxService final : public ServiceInstance {
  public:
-  SandboxService(std::shared_ptr<PodCore> core, const ProcessSpec& spec) : core_(std::move(core)), env_(spec.env) {
-    id_ = fmt::format("{}/{}", core_->id, spec.name.empty() ? spec.argv.front() : spec.name);
-    const ExecPlan plan = make_exec_plan(spec, core_->test_name, core_->options.workdir);
+  SandboxService(std::shared_ptr<PodCore> core, const ProcessSpec& spec, const ImageRoot* image)
+      : core_(std::move(core)), env_(image ? image_process(*image, spec, true).env : spec.env), image_(image) {
+    id_ = fmt::format("{}/{}", core_->id,
+                      !spec.name.empty() ? spec.name : !spec.argv.empty() ? spec.argv.front() : "service");
+    const ExecPlan plan = image ? make_image_exec_plan(*image, spec, true, core_->test_name, core_->options.workdir)
+                                : make_exec_plan(spec, core_->test_name, core_->options.workdir);
     Pipe log = make_pipe();
     Pipe status = make_pipe(O_NONBLOCK);
     // The core's descriptors and cgroups are read under the spawn guard:
@@ -87,6 +90,10 @@ class SandboxService final : public ServiceInstance {
     return exit_code_;
   }
 
+  std::vector<std::uint16_t> default_ready_ports() const override {
+    return image_ ? image_ready_ports(*image_) : std::vector<std::uint16_t>{};
+  }
+
   std::string describe_state() override {
     std::lock_guard lock(mutex_);
     if (!exited_) return "running";
@@ -116,7 +123,7 @@ class SandboxService final : public ServiceInstance {
         in_service.env.emplace_back(key, value);
       }
     }
-    return run_in_pod(*core_, pid_ns_.get(), in_service, cancel);
+    return run_in_pod(*core_, pid_ns_.get(), in_service, cancel, false, image_);
   }
 
   void stop(Duration grace) override {
@@ -246,6 +253,7 @@ class SandboxService final : public ServiceInstance {
   std::shared_ptr<PodCore> core_;
   std::string id_;
   EnvList env_;  // the service's environment, under that of steps run inside it
+  const ImageRoot* image_ = nullptr;  // its image root (in core_->image_roots), or null
   pid_t pid_ = -1;
   bool via_server_ = false;
   UniqueFd pidfd_;
@@ -262,8 +270,9 @@ class SandboxService final : public ServiceInstance {
 
 }  // namespace
 
-std::unique_ptr<ServiceInstance> start_sandbox_service(std::shared_ptr<PodCore> core, const ProcessSpec& spec) {
-  return std::make_unique<SandboxService>(std::move(core), spec);
+std::unique_ptr<ServiceInstance> start_sandbox_service(std::shared_ptr<PodCore> core, const ProcessSpec& spec,
+                                                       const ImageRoot* image) {
+  return std::make_unique<SandboxService>(std::move(core), spec, image);
 }
 
 }  // namespace clnrm::sandbox

@@ -20,10 +20,13 @@ std::string standby_key(const PodSpec& spec) {
   std::string volumes;
   for (const VolumeSpec& v : spec.volumes)
     volumes += fmt::format("\n{}\n{}\n{}", v.host_path, v.container_path, v.read_only ? "ro" : "rw");
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(spec.level), spec.host_network ? 1 : 0,
+  // Image roots are mounted by pod init: each service's image is the kind.
+  std::string images;
+  for (const auto& [service, image] : spec.service_images) images += fmt::format("\n{}\n{}", service, image);
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(spec.level), spec.host_network ? 1 : 0,
                      optional_text(spec.limits.memory_mb), optional_text(spec.limits.pids),
                      optional_text(spec.limits.cpu_millicores), spec.determinism ? 1 : 0,
-                     fmt::join(spec.shared_host_dirs, "\n"), volumes);
+                     fmt::join(spec.shared_host_dirs, "\n"), volumes, images);
 }
 
 StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool,

@@ -83,8 +83,11 @@ bool take_step_stdio(const int fds[4]) noexcept {
 int enter_step(const RawExec& exec, const SecurityPlan& security, bool from_fork_server, const char** stage) noexcept {
   if (from_fork_server && exec.rootfs[0] != '\0') {
     *stage = "rootfs";
-    const int e = ::unshare(CLONE_NEWNS) == 0 ? enter_rootfs(exec.rootfs, stage) : errno;
+    const int e = ::unshare(CLONE_NEWNS) == 0 ? enter_rootfs(exec.rootfs, exec.rootfs_writable, stage) : errno;
     if (e != 0) return e;
+  }
+  if (exec.uid >= 0) {
+    if (const int e = switch_identity(exec.uid, exec.gid, stage); e != 0) return e;
   }
   if (::chdir(exec.workdir) != 0) {
     *stage = "cannot change to the workdir";
