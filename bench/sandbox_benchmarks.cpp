@@ -265,7 +265,7 @@ clnrm::Backend& image_backend() {
   static BenchImage image;
   static auto b = [] {
     clnrm::SandboxOptions options;
-    options.resolve_image = [](const std::string&) { return image.rootfs(); };
+    options.resolve_image = [](const std::string&, const std::string&) { return image.rootfs(); };
     return clnrm::make_sandbox_backend(options);
   }();
   return *b;

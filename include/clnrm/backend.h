@@ -95,6 +95,10 @@ struct PodSpec {
   // an image (and has no `rootfs`). The pod gets an overlayfs root per
   // service when it is made; start_service of that name runs in it.
   std::vector<std::pair<std::string, std::string>> service_images;
+  // The test file's directory: an image reference naming a file
+  // (`oci:dir`, `docker-archive:x.tar`) is resolved inside it, never
+  // outside (a test file is untrusted input).
+  std::string image_base_dir;
 };
 
 // A long-running process (sandbox) or container (docker) inside a pod.

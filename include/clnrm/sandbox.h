@@ -79,7 +79,8 @@ struct SandboxOptions {
   // a pod is made, also from the standby-pod thread: it must be thread-safe.
   // The layers become each service's overlayfs root (docs/SANDBOX.md,
   // "Image pods", says what they must hold).
-  std::function<ImageRootfs(const std::string& reference)> resolve_image;
+  // `base_dir` is PodSpec::image_base_dir, where file references must stay.
+  std::function<ImageRootfs(const std::string& reference, const std::string& base_dir)> resolve_image;
 };
 
 // How many uids/gids a root runner's user namespace maps (0..65535 inside).

@@ -21,6 +21,11 @@
 
 namespace clnrm::http {
 
+// `text` for a URL query value: RFC 3986 unreserved characters kept, every
+// other byte as %XX ("repository:a/b:pull" -> "repository%3Aa%2Fb%3Apull").
+std::string percent_encode(std::string_view text);
+
+
 struct Request {
   std::string method = "GET";
   std::string url;          // absolute, e.g. "http://localhost/v1.41/_ping"

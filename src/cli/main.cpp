@@ -20,7 +20,8 @@ constexpr Command kCommands[] = {
     {"init", &clnrm::cli::add_init_command},       {"plugins", &clnrm::cli::add_plugins_command},
     {"history", &clnrm::cli::add_history_command}, {"bench", &clnrm::cli::add_bench_command},
     {"health", &clnrm::cli::add_health_command},   {"cleanup", &clnrm::cli::add_cleanup_command},
-    {"services", &clnrm::cli::add_services_command}, {"run", &clnrm::cli::add_run_command},
+    {"services", &clnrm::cli::add_services_command}, {"image", &clnrm::cli::add_image_command},
+    {"run", &clnrm::cli::add_run_command},
 };
 
 // Which commands to build. Building every command's options costs more than
@@ -50,17 +51,6 @@ int main(int argc, char** argv) {
   CliContext ctx;
   for (const Command& c : kCommands)
     if (wanted(c, argc, argv)) c.add(app, ctx);
-  add_version_command(app, ctx);
-  add_validate_command(app, ctx);
-  add_init_command(app, ctx);
-  add_plugins_command(app, ctx);
-  add_history_command(app, ctx);
-  add_bench_command(app, ctx);
-  add_health_command(app, ctx);
-  add_cleanup_command(app, ctx);
-  add_services_command(app, ctx);
-  add_image_command(app, ctx);
-  add_run_command(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -248,15 +248,22 @@ class Unpacker {
     ::unlinkat(parent, base.c_str(), AT_REMOVEDIR);
   }
 
+  // The sandbox mounts every image overlay with `userxattr` (its pods are
+  // user namespaces, which cannot read trusted.* xattrs), so the user.*
+  // mark is the one that acts; a root runner's layers carry the trusted.*
+  // one too, the form overlayfs uses outside a user namespace.
   void mark_opaque(int parent, const std::string& name) {
-    const char* attr = ownership_.privileged ? "trusted.overlay.opaque" : "user.overlay.opaque";
+    set_opaque_xattr(parent, name, "user.overlay.opaque");
+    if (ownership_.privileged) set_opaque_xattr(parent, name, "trusted.overlay.opaque");
+  }
+
+  void set_opaque_xattr(int parent, const std::string& name, const char* attr) {
     if (::fsetxattr(parent, attr, "y", 1, 0) != 0)
       throw Error(ErrorKind::NotSupported,
                   fmt::format("cannot mark the opaque directory of '{}' in {} ({}={}): {}. The image cache's "
-                              "filesystem must support {} extended attributes; set CLNRM_IMAGE_CACHE to a "
+                              "filesystem must support extended attributes; set CLNRM_IMAGE_CACHE to a "
                               "directory on ext4, xfs or btrfs",
-                              name, what_, attr, "y", std::strerror(errno),
-                              ownership_.privileged ? "trusted" : "user"));
+                              name, what_, attr, "y", std::strerror(errno)));
   }
 
   void make_whiteout(int parent, const std::string& hidden, const std::string& name) {

@@ -1,7 +1,6 @@
 // Pulls from an OCI distribution registry (registry_source.h).
 #include "image/registry_source.h"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -73,9 +72,7 @@ class Registry {
                                                   base_, realm->second));
     std::string query;
     auto add = [&](const char* key, const std::string& value) {
-      char* escaped = curl_easy_escape(nullptr, value.c_str(), static_cast<int>(value.size()));
-      query += fmt::format("{}{}={}", query.empty() ? "?" : "&", key, escaped ? escaped : "");
-      curl_free(escaped);
+      query += fmt::format("{}{}={}", query.empty() ? "?" : "&", key, http::percent_encode(value));
     };
     if (auto s = params.find("service"); s != params.end()) add("service", s->second);
     add("scope", params.count("scope") ? params.at("scope") : fmt::format("repository:{}:pull", repo_));

@@ -122,9 +122,10 @@ ImageRootfs resolve_name(const Store& store, const std::string& reference, const
     }
   }
   std::string places;
-  for (std::size_t i = 0; i < looked.size(); ++i) places += fmt::format("\n  {}. {}", i + 1, looked[i]);
+  // One line: a test's error message is its first line in every report.
+  for (std::size_t i = 0; i < looked.size(); ++i) places += fmt::format(" ({}) {};", i + 1, looked[i]);
   throw Error(ErrorKind::Config,
-              fmt::format("image '{}' not found. Looked in:{}\nTo fix: build or pull it into the local engine "
+              fmt::format("image '{}' not found. Looked in:{} to fix: build or pull it into the local engine "
                           "(docker build / docker pull), `clnrm image pull {}` while online, name a file "
                           "(oci:<dir>:<tag>, docker-archive:<file.tar>), or map the name with --image-map / "
                           "[images] in cleanroom.toml",

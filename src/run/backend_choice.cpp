@@ -1,12 +1,13 @@
 #include <clnrm/backend_choice.h>
 #include <clnrm/docker.h>
 #include <clnrm/error.h>
+#include <clnrm/image.h>
 #include <clnrm/sandbox.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
-
+#include <unistd.h>
 
 namespace clnrm {
 namespace {
@@ -32,6 +33,27 @@ BackendChoice make_docker(const std::vector<TestSpec>&, const BackendChoiceOptio
   return {make_docker_backend(docker_options(options)), ""};
 }
 
+// The sandbox's images come from the store (src/image/): a file reference
+// inside the test file's directory, the local engine's store over its unix
+// socket, or what `clnrm image pull` put in the cache. A run never pulls
+// from a registry (offline): a test file must not make the runner fetch
+// from the network (docs/images.md, "clnrm run and the network").
+std::function<ImageRootfs(const std::string&, const std::string&)> image_resolver(
+    const BackendChoiceOptions& options, const SandboxOptions& sandbox) {
+  ImageOptions images;
+  for (const std::string& entry : options.image_map) add_image_mapping(images.image_map, entry);
+  images.offline = true;
+  images.engine = docker_image_engine(options.docker_host);
+  // A root runner's pods see host uid pod_id_base + N as N: the layers are
+  // unpacked in that form (as `clnrm image pull` does).
+  if (::geteuid() == 0) images.ownership = {true, sandbox.pod_id_base, kPodIdCount};
+  return [images](const std::string& reference, const std::string& base_dir) {
+    ImageOptions o = images;
+    o.base_dir = base_dir;
+    return resolve_image(reference, o);
+  };
+}
+
 BackendChoice make_sandbox(const std::vector<TestSpec>&, const BackendChoiceOptions& options) {
   // Say exactly which kernel feature is missing instead of failing per test.
   if (std::optional<std::string> why = probe_sandbox_support())
@@ -41,6 +63,7 @@ BackendChoice make_sandbox(const std::vector<TestSpec>&, const BackendChoiceOpti
   // it would cost a second set of namespaces, on the CPU the test needs,
   // and be destroyed unused.
   if (options.pods_planned == 1) sandbox.standby_pods = 0;
+  sandbox.resolve_image = image_resolver(options, sandbox);
   return {make_sandbox_backend(sandbox), ""};
 }
 
@@ -63,8 +86,8 @@ BackendDecision decide_auto(const std::vector<TestSpec>& tests, const BackendCho
   if (problem.empty())
     return {"docker", fmt::format("auto: tests name images ({}) and the engine answers", named)};
   return {"sandbox",
-          fmt::format("auto: tests name images ({}) but {}; the sandbox cannot run images, so "
-                      "those tests fail",
+          fmt::format("auto: tests name images ({}) but {}; the sandbox runs them from its image store "
+                      "(docs/images.md)",
                       named, problem)};
 }
 

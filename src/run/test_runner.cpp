@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "run/cleanroom.h"
 #include "run/service_logs.h"
@@ -28,6 +29,8 @@ PodSpec pod_spec_for(const Session& env, const TestSpec& spec) {
     if (!s.rootfs.empty()) p.shared_host_dirs.push_back(s.rootfs);
     if (!s.image.empty() && s.rootfs.empty()) p.service_images.emplace_back(s.name, s.image);
   }
+  if (!p.service_images.empty())
+    p.image_base_dir = std::filesystem::absolute(std::filesystem::path(spec.file)).parent_path().string();
   p.volumes = spec.cleanroom_volumes();
   p.level = spec.policy.level;
   p.limits = spec.limits;

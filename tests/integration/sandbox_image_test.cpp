@@ -36,7 +36,7 @@ Backend& image_backend() {
   static std::unique_ptr<Backend> backend = [] {
     SandboxOptions options;
     options.standby_pods = 0;
-    options.resolve_image = [](const std::string& reference) { return registry().resolve(reference); };
+    options.resolve_image = [](const std::string& reference, const std::string&) { return registry().resolve(reference); };
     return make_sandbox_backend(options);
   }();
   return *backend;
@@ -333,7 +333,7 @@ TEST(SandboxImage, StandbyPodsOfAnImageKindRunIt) {
   image.publish();
   SandboxOptions options;
   options.standby_pods = 1;
-  options.resolve_image = [](const std::string& reference) { return registry().resolve(reference); };
+  options.resolve_image = [](const std::string& reference, const std::string&) { return registry().resolve(reference); };
   auto backend = make_sandbox_backend(options);
   PodSpec spec;
   spec.test_name = "image-standby";
@@ -438,7 +438,7 @@ command = ["cat", "/etc/debian_version"]
   ASSERT_TRUE(parsed.ok()) << (parsed.diagnostics.empty() ? "" : parsed.diagnostics.front().format());
   SandboxOptions options;
   options.standby_pods = 0;
-  options.resolve_image = [](const std::string& reference) { return registry().resolve(reference); };
+  options.resolve_image = [](const std::string& reference, const std::string&) { return registry().resolve(reference); };
   Session session(std::shared_ptr<Backend>(make_sandbox_backend(options)));
   register_builtin_plugins(session.services());
   const TestResult r = run_test(session, *parsed.spec, {});

@@ -211,3 +211,9 @@ TEST(HttpClient, UrlsAreParsedAndNormalisedByOneParser) {
   EXPECT_EQ(http::normalised_url("http://127.0.0.1:4318/a"), "http://127.0.0.1:4318/a");
   EXPECT_EQ(http::normalised_url("not a url", "/x"), "not a url");
 }
+
+TEST(HttpClient, PercentEncodeKeepsOnlyUnreservedCharacters) {
+  EXPECT_EQ(clnrm::http::percent_encode("repository:a/b:pull"), "repository%3Aa%2Fb%3Apull");
+  EXPECT_EQ(clnrm::http::percent_encode("A-z_0.9~"), "A-z_0.9~");
+  EXPECT_EQ(clnrm::http::percent_encode("a b&c=\xC3\xA9"), "a%20b%26c%3D%C3%A9");
+}

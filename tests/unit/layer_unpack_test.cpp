@@ -166,6 +166,10 @@ TEST_F(LayerUnpack, WhiteoutsBecomeOverlayfsWhiteouts) {
   char value[8] = {};
   EXPECT_EQ(::getxattr((layer() + "/var").c_str(), "trusted.overlay.opaque", value, sizeof value), 1);
   EXPECT_EQ(value[0], 'y');
+  // The mark the sandbox's `userxattr` overlay reads (docs/SANDBOX.md, "Image pods").
+  value[0] = 0;
+  EXPECT_EQ(::getxattr((layer() + "/var").c_str(), "user.overlay.opaque", value, sizeof value), 1);
+  EXPECT_EQ(value[0], 'y');
   EXPECT_FALSE(fs::exists(layer() + "/var/.wh..wh..opq"));
 }
 

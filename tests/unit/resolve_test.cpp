@@ -169,20 +169,20 @@ TEST_F(ResolveImage, NotFoundSaysWhereItLookedAndWhatToDo) {
   options_.offline = true;
   options_.pull_policy = PullPolicy::Always;
   const std::string e = error_of("clnrm-test/nowhere:1");
-  EXPECT_NE(e.find("image 'clnrm-test/nowhere:1' not found. Looked in:\n  1. the local engine was not consulted"),
+  EXPECT_NE(e.find("image 'clnrm-test/nowhere:1' not found. Looked in: (1) the local engine was not consulted"),
             std::string::npos) << e;
-  EXPECT_NE(e.find("2. the image cache " + options_.cache_dir + " has no clnrm-test/nowhere:1"), std::string::npos) << e;
-  EXPECT_NE(e.find("3. the registry https://registry-1.docker.io was not asked (offline)"), std::string::npos) << e;
+  EXPECT_NE(e.find("(2) the image cache " + options_.cache_dir + " has no clnrm-test/nowhere:1"), std::string::npos) << e;
+  EXPECT_NE(e.find("(3) the registry https://registry-1.docker.io was not asked (offline)"), std::string::npos) << e;
   EXPECT_NE(e.find("--image-map"), std::string::npos) << e;
 }
 
 TEST_F(ResolveImage, AnEngineThatDoesNotAnswerIsListedAndOfflineSkipsATcpOne) {
   options_.engine = {"", "http://127.0.0.1:1", "tcp://127.0.0.1:1 (from --docker-host)"};
   std::string e = error_of("clnrm-test/nowhere:1");
-  EXPECT_NE(e.find("1. the engine at tcp://127.0.0.1:1 (from --docker-host) did not answer"), std::string::npos) << e;
+  EXPECT_NE(e.find("(1) the engine at tcp://127.0.0.1:1 (from --docker-host) did not answer"), std::string::npos) << e;
   options_.offline = true;
   e = error_of("clnrm-test/nowhere:1");
-  EXPECT_NE(e.find("1. the engine at tcp://127.0.0.1:1 (from --docker-host) was not asked (offline, and it is not a "
+  EXPECT_NE(e.find("(1) the engine at tcp://127.0.0.1:1 (from --docker-host) was not asked (offline, and it is not a "
                    "unix socket)"),
             std::string::npos) << e;
 }

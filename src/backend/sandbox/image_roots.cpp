@@ -119,7 +119,7 @@ std::vector<ImageRoot> resolve_image_roots(const SandboxOptions& options, const 
     ImageRoot root;
     root.service = service;
     try {
-      root.image = options.resolve_image(reference);
+      root.image = options.resolve_image(reference, spec.image_base_dir);
     } catch (const Error&) {
       throw;  // the store's own words (not found and where it looked, digest, ...)
     } catch (const std::exception& e) {
