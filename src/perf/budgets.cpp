@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -35,25 +37,10 @@ Thresholds default_thresholds(Metric metric) {
   return Thresholds{};
 }
 
+// fnmatch(3), as `clnrm run -k` matches test names (src/cli/name_filter.cpp):
+// one glob dialect for the whole tool.
 bool glob_match(std::string_view pattern, std::string_view text) {
-  // Iterative matcher with one backtrack point for the last '*'.
-  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
+  return ::fnmatch(std::string(pattern).c_str(), std::string(text).c_str(), 0) == 0;
 }
 
 const Budget* Budgets::match(std::string_view name) const {
