@@ -159,6 +159,11 @@ void write_file_atomically(const std::string& path, std::string_view content) {
   }
 }
 
+bool is_same_or_below(std::string_view path, std::string_view dir) {
+  if (dir == "/") return true;
+  return path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');
+}
+
 std::optional<std::string> why_not_beneath(std::string_view relative) {
   if (relative.empty()) return "is empty";
   for (char c : relative)

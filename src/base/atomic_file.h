@@ -24,6 +24,10 @@ std::optional<std::string> why_not_writable(const std::string& path);
 // when it is fine. Used for paths from untrusted test files.
 std::optional<std::string> why_not_beneath(std::string_view relative);
 
+// True when the absolute, normalised `path` is `dir` or lies below it
+// ("/a/bc" is not below "/a/b"). For paths already made canonical.
+bool is_same_or_below(std::string_view path, std::string_view dir);
+
 // The same for a path an untrusted test file names, kept inside `dir`:
 // `relative` must pass why_not_beneath(); no symbolic link below `dir` is
 // followed (each directory is opened with O_NOFOLLOW, missing ones are

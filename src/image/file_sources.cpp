@@ -14,6 +14,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "base/atomic_file.h"
 #include "base/unique_fd.h"
 #include "image/digest.h"
 #include "image/oci_model.h"
@@ -25,10 +26,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr std::size_t kMaxDocument = 4u << 20;
-
-bool is_same_or_below(const std::string& path, const std::string& dir) {
-  return path == dir || (path.starts_with(dir) && (dir == "/" || path[dir.size()] == '/'));
-}
 
 // Opens `relative` below the directory `dirfd` one component at a time with
 // O_NOFOLLOW, so a symlink inside a layout cannot lead to another host file;

@@ -43,12 +43,14 @@ std::function<ImageRootfs(const std::string&, const std::string&)> image_resolve
   ImageOptions images;
   for (const std::string& entry : options.image_map) add_image_mapping(images.image_map, entry);
   images.offline = true;
-  images.engine = docker_image_engine(options.docker_host);
   // A root runner's pods see host uid pod_id_base + N as N: the layers are
   // unpacked in that form (as `clnrm image pull` does).
   if (::geteuid() == 0) images.ownership = {true, sandbox.pod_id_base, kPodIdCount};
-  return [images](const std::string& reference, const std::string& base_dir) {
+  // The engine is looked up when a pod needs an image, not when the backend
+  // is made: a run without images pays nothing for it.
+  return [images, host = options.docker_host](const std::string& reference, const std::string& base_dir) {
     ImageOptions o = images;
+    o.engine = docker_image_engine(host);
     o.base_dir = base_dir;
     return resolve_image(reference, o);
   };

@@ -14,11 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_same_or_below(std::string_view path, std::string_view dir) {
-  if (dir == "/") return true;
-  return path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');
-}
-
 // Host trees that never go into a cleanroom, even when a test file's
 // directory lies in one: the root itself, the kernel's and devices' views,
 // and where daemons keep their sockets (the Docker socket among them).

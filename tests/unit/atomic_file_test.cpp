@@ -147,3 +147,11 @@ TEST_F(AtomicFileTest, ASymbolicLinkNamedByTheUserIsWrittenThroughNotReplaced) {
 
 }  // namespace
 }  // namespace clnrm
+
+TEST(AtomicFile, IsSameOrBelowComparesWholePathComponents) {
+  EXPECT_TRUE(clnrm::is_same_or_below("/a/b", "/a/b"));
+  EXPECT_TRUE(clnrm::is_same_or_below("/a/b/c", "/a/b"));
+  EXPECT_FALSE(clnrm::is_same_or_below("/a/bc", "/a/b"));
+  EXPECT_FALSE(clnrm::is_same_or_below("/a", "/a/b"));
+  EXPECT_TRUE(clnrm::is_same_or_below("/anything", "/"));
+}
