@@ -53,8 +53,8 @@ struct Order {
   std::uint64_t seed = 0;  // Random: always set (drawn when not given)
   bool seed_given = false;
 };
-// "file" | "random" | "random:SEED" | "history"; Error(Usage) otherwise.
-Order parse_order(std::string_view text);
+// "file" | "random" | "random:SEED" | "history"; a failure otherwise.
+Parsed<Order> parse_order(std::string_view text);
 // "random:SEED" with the seed actually used, so a run can be reproduced.
 std::string to_string(const Order& order);
 

@@ -7,8 +7,23 @@
 namespace clnrm::html {
 
 namespace {
-// What every page shares; each page's own stylesheet follows it.
-constexpr std::string_view kSharedCss = "svg text{font-family:inherit}\n";
+// What every page shares: one palette, type, tables and code blocks, so the
+// run report and the bench pages look like one tool. Each page's own
+// stylesheet follows and adds only the classes it draws with.
+constexpr std::string_view kSharedCss = R"css(
+:root{--bg:#f5f6f8;--card:#fff;--ink:#1d2330;--muted:#6b7385;--line:#e3e6ec;
+--pass:#1f9d55;--fail:#d64545;--warn:#e8890c;--accent:#3056d3}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+table{border-collapse:collapse}
+th{text-align:left;color:var(--muted);font-weight:500;font-size:12px;text-transform:uppercase;letter-spacing:.5px;border-bottom:1px solid var(--line);padding:6px 8px}
+td{border-bottom:1px solid var(--line);padding:6px 8px;vertical-align:middle}
+tr:last-child td{border-bottom:0}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+pre{margin:6px 0 0;padding:10px 12px;background:var(--ink);color:#e6e9ef;border-radius:6px;overflow:auto;max-height:260px;font:12px/1.4 ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all}
+.muted{color:var(--muted)}
+svg text{font-family:inherit}
+)css";
 }  // namespace
 
 std::string page(std::string_view title, std::string_view css, std::string_view body) {

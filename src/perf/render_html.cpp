@@ -73,20 +73,22 @@ std::string interval_plot(const ComparisonReport& report) {
 }  // namespace
 
 namespace {
+// The bench pages' own classes (verdict rows, the change and trend charts);
+// palette, type and tables are the shared stylesheet's (src/base/html_page.cpp).
 constexpr std::string_view kBenchCss = R"css(
-body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
-td.name, th.name { text-align: left; font-family: monospace; }
-tr.blocker td { background: #f8c4c4; } tr.critical td { background: #fbd9c9; }
-tr.warning td { background: #fff3c4; } tr.improved td { background: #d6f5d6; }
-svg line.one { stroke: #444; } svg line.threshold { stroke: #d08000; stroke-dasharray: 4 3; }
-svg g line { stroke-width: 3; stroke: #888; } svg g circle { fill: #333; }
-svg g.blocker line, svg g.critical line { stroke: #c00; } svg g.warning line { stroke: #d08000; }
-svg g.improved line { stroke: #080; } svg text.tick { font-size: 11px; text-anchor: middle; }
-svg polyline.trend { fill: none; stroke: #2060c0; stroke-width: 2; } svg circle.point { fill: #2060c0; }
-svg circle.change { fill: none; stroke: #c00; stroke-width: 2; } svg line.budget { stroke: #c00; stroke-dasharray: 6 3; }
-.note { color: #666; }
+body{padding:1.5em 2em}
+table{margin:1em 0;background:var(--card)}
+th,td{text-align:right}
+td.name,th.name{text-align:left;font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}
+tr.blocker td{background:#f8c4c4} tr.critical td{background:#fbd9c9}
+tr.warning td{background:#fff3c4} tr.improved td{background:#d6f5d6}
+svg line.one{stroke:var(--ink)} svg line.threshold{stroke:var(--warn);stroke-dasharray:4 3}
+svg g line{stroke-width:3;stroke:var(--muted)} svg g circle{fill:var(--ink)}
+svg g.blocker line,svg g.critical line{stroke:var(--fail)} svg g.warning line{stroke:var(--warn)}
+svg g.improved line{stroke:var(--pass)} svg text.tick{font-size:11px;text-anchor:middle}
+svg polyline.trend{fill:none;stroke:var(--accent);stroke-width:2} svg circle.point{fill:var(--accent)}
+svg circle.change{fill:none;stroke:var(--fail);stroke-width:2} svg line.budget{stroke:var(--fail);stroke-dasharray:6 3}
+.note{color:var(--muted)}
 )css";
 }  // namespace
 

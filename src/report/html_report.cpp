@@ -21,12 +21,11 @@ namespace clnrm::report {
 
 namespace {
 
-constexpr const char* kCss = R"css(
-:root{--bg:#f5f6f8;--card:#fff;--ink:#1d2330;--muted:#6b7385;--line:#e3e6ec;
---pass:#1f9d55;--fail:#d64545;--error:#b7410e;--timeout:#e8890c;--skip:#9aa3b2;--cancel:#7b61a8;--flaky:#1c9aa8;--accent:#3056d3}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-header{background:#1d2330;color:#fff;padding:22px 32px 18px}
+// The report's own classes; palette, type, tables and <pre> are the shared
+// stylesheet's (src/base/html_page.cpp).
+constexpr std::string_view kCss = R"css(
+:root{--error:#b7410e;--timeout:var(--warn);--skip:#9aa3b2;--cancel:#7b61a8;--flaky:#1c9aa8}
+header{background:var(--ink);color:#fff;padding:22px 32px 18px}
 header h1{margin:0;font-size:22px;font-weight:600;letter-spacing:.2px}
 header h1 .verdict{display:inline-block;margin-left:12px;padding:2px 10px;border-radius:12px;font-size:13px;vertical-align:3px}
 header .meta{margin-top:6px;color:#b8c0d0;font-size:13px}
@@ -46,11 +45,7 @@ h2 small{color:var(--muted);font-weight:400;margin-left:6px}
 .b-skipped{background:var(--skip)}.b-cancelled{background:var(--cancel)}.b-flaky{background:var(--flaky)}
 .pill{display:inline-block;min-width:66px;text-align:center;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}
 .tag{display:inline-block;margin-left:6px;padding:0 7px;border:1px solid var(--line);border-radius:9px;color:var(--muted);font-size:11px}
-table{width:100%;border-collapse:collapse}
-th{text-align:left;color:var(--muted);font-weight:500;font-size:12px;text-transform:uppercase;letter-spacing:.5px;border-bottom:1px solid var(--line);padding:6px 8px}
-td{border-bottom:1px solid var(--line);padding:6px 8px;vertical-align:middle}
-tr:last-child td{border-bottom:0}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table{width:100%}
 td.file{color:var(--muted);font-size:12px}
 .meter{height:8px;background:#e9edf5;border-radius:4px;min-width:120px}
 .meter div{height:8px;background:var(--accent);border-radius:4px}
@@ -58,8 +53,6 @@ td.file{color:var(--muted);font-size:12px}
 .fail h3{margin:0 0 4px;font-size:15px}
 .fail .msg{margin:4px 0 8px}
 .fail .step{margin-top:8px;font-weight:600}
-pre{margin:6px 0 0;padding:10px 12px;background:#1d2330;color:#e6e9ef;border-radius:6px;overflow:auto;max-height:260px;font:12px/1.4 ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all}
-.muted{color:var(--muted)}
 .legend span{display:inline-block;margin-right:14px;font-size:12px;color:var(--muted)}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 footer{color:var(--muted);font-size:12px;padding:0 32px 24px}

@@ -1,6 +1,5 @@
 // Run order: --order file|random[:seed]|history, and the cost estimates it
 // shares with sharding.
-#include <clnrm/error.h>
 #include <clnrm/schedule.h>
 
 #include <algorithm>
@@ -78,7 +77,7 @@ Costs estimate_costs(const std::vector<TestItem>& tests,
   return c;
 }
 
-Order parse_order(std::string_view text) {
+Parsed<Order> parse_order(std::string_view text) {
   Order o;
   if (text == "file") return o;
   if (text == "history") {
@@ -94,19 +93,14 @@ Order parse_order(std::string_view text) {
     }
     const auto digits = text.substr(7);
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), o.seed);
-    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-      throw Error(
-          ErrorKind::Usage,
-          "--order random:SEED needs an unsigned integer seed, got '" + std::string(digits) + "'",
-          "--order");
-    }
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size())
+      return Parsed<Order>::failure("random:SEED needs an unsigned integer seed, got '" +
+                                    std::string(digits) + "'");
     o.seed_given = true;
     return o;
   }
-  throw Error(
-      ErrorKind::Usage,
-      "unknown --order '" + std::string(text) + "' (use file, random, random:SEED or history)",
-      "--order");
+  return Parsed<Order>::failure("unknown order '" + std::string(text) +
+                                "' (use file, random, random:SEED or history)");
 }
 
 std::string to_string(const Order& order) {

@@ -52,7 +52,9 @@ HistoryFacts read_history(const SuitePlanning& flags, const schedule::Order& ord
 
 OrderingFunction make_ordering(const SuitePlanning& flags, const std::string& history_db,
                                std::string& note) {
-  const schedule::Order order = schedule::parse_order(flags.order);
+  const auto parsed_order = schedule::parse_order(flags.order);
+  if (!parsed_order) throw Error(ErrorKind::Usage, parsed_order.error(), "--order");
+  const schedule::Order order = *parsed_order;
   std::optional<schedule::Shard> shard;
   if (!flags.shard.empty()) {
     const auto parsed = schedule::parse_shard(flags.shard);

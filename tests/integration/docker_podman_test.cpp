@@ -80,7 +80,7 @@ class PodmanTest : public ::testing::Test {
   void TearDown() override {
     backend_.reset();
     if (host_.empty()) return;
-    docker::DockerClient c(docker::make_curl_transport(docker::parse_docker_host(host_)));
+    docker::DockerClient c(docker::make_curl_transport(docker::parse_docker_host(host_).value()));
     c.connect();
     auto left = c.container_list({"clnrm.session=" + options_.session_id});
     EXPECT_EQ(left.size(), 0u) << "containers left behind in podman";
@@ -93,7 +93,7 @@ class PodmanTest : public ::testing::Test {
 };
 
 TEST_F(PodmanTest, NegotiatesAndIsRecognisedAsPodman) {
-  docker::DockerClient c(docker::make_curl_transport(docker::parse_docker_host(host_)));
+  docker::DockerClient c(docker::make_curl_transport(docker::parse_docker_host(host_).value()));
   const auto& info = c.connect();
   EXPECT_TRUE(info.podman);
   EXPECT_GE(info.api, docker::kClientMinApi);

@@ -145,7 +145,7 @@ class PrivateEngine {
 
   bool answers() const {
     try {
-      docker::DockerClient c(docker::make_curl_transport(docker::parse_docker_host(host())));
+      docker::DockerClient c(docker::make_curl_transport(docker::parse_docker_host(host()).value()));
       return c.ping(std::chrono::milliseconds(500));
     } catch (...) {
       return false;
@@ -160,7 +160,8 @@ class PrivateEngine {
   }
 
   std::unique_ptr<docker::DockerClient> client() const {
-    auto c = std::make_unique<docker::DockerClient>(docker::make_curl_transport(docker::parse_docker_host(host())));
+    auto c = std::make_unique<docker::DockerClient>(
+        docker::make_curl_transport(docker::parse_docker_host(host()).value()));
     c->connect();
     return c;
   }

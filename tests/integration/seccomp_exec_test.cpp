@@ -26,7 +26,7 @@ class SeccompExec : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto helper =
-        docker::find_seccomp_helper(docker::parse_docker_host("unix:///var/run/docker.sock"), {});
+        docker::find_seccomp_helper(docker::parse_docker_host("unix:///var/run/docker.sock").value(), {});
     ASSERT_TRUE(helper.available()) << helper.why_not << " (build the clnrm_seccomp_exec target)";
     helper_ = helper.host_path;
     const IsolationPolicy high = make_isolation_policy(SecurityLevel::High, {});

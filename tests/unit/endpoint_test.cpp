@@ -13,18 +13,29 @@ auto exists_in(std::set<std::string> paths) {
 }
 
 TEST(Endpoint, ParsesUnixAndTcpHosts) {
-  auto u = parse_docker_host("unix:///var/run/docker.sock");
+  auto u = parse_docker_host("unix:///var/run/docker.sock").value();
   EXPECT_EQ(u.unix_socket, "/var/run/docker.sock");
   EXPECT_EQ(u.base_url, "http://localhost");
   EXPECT_EQ(u.describe(), "unix:///var/run/docker.sock");
-  auto t = parse_docker_host("tcp://127.0.0.1:2375/");
+  auto t = parse_docker_host("tcp://127.0.0.1:2375/").value();
   EXPECT_EQ(t.unix_socket, "");
   EXPECT_EQ(t.base_url, "http://127.0.0.1:2375");
   EXPECT_EQ(t.describe(), "tcp://127.0.0.1:2375");
-  EXPECT_EQ(parse_docker_host("/run/podman/podman.sock").unix_socket, "/run/podman/podman.sock");
-  EXPECT_THROW(parse_docker_host("ssh://host"), Error);
-  EXPECT_THROW(parse_docker_host("unix://"), Error);
-  EXPECT_THROW(parse_docker_host("tcp://"), Error);
+  EXPECT_EQ(parse_docker_host("/run/podman/podman.sock")->unix_socket, "/run/podman/podman.sock");
+  EXPECT_NE(parse_docker_host("ssh://host").error().find("unsupported scheme"), std::string::npos);
+  EXPECT_EQ(parse_docker_host("unix://").error(), "has no socket path");
+  EXPECT_EQ(parse_docker_host("tcp://").error(), "has no host:port");
+}
+
+TEST(Endpoint, AMalformedAddressIsAConfigErrorNamingItsOrigin) {
+  try {
+    resolve_endpoint({"", "ssh://host", "", ""}, exists_in({"/var/run/docker.sock"}));
+    ADD_FAILURE() << "accepted ssh://";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Config);
+    EXPECT_NE(std::string(e.what()).find("DOCKER_HOST 'ssh://host' unsupported scheme"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Endpoint, CandidatesIncludeRootlessDockerAndPodman) {
@@ -63,14 +74,14 @@ TEST(Endpoint, ANamedSocketIsUsedEvenWhenItDoesNotExist) {
 }
 
 TEST(Endpoint, UnreachableMessageNamesEndpointOriginAndReason) {
-  const EngineAddress e{parse_docker_host("unix:///nonexistent/docker.sock"), "DOCKER_HOST"};
+  const EngineAddress e{parse_docker_host("unix:///nonexistent/docker.sock").value(), "DOCKER_HOST"};
   EXPECT_EQ(engine_unreachable_message(e, "Failed to connect to localhost port 80"),
             "cannot reach the Docker engine at unix:///nonexistent/docker.sock (from DOCKER_HOST): "
             "/nonexistent/docker.sock: no such file");
-  const EngineAddress file{parse_docker_host("/etc/hostname"), "CLNRM_DOCKER_SOCKET"};
+  const EngineAddress file{parse_docker_host("/etc/hostname").value(), "CLNRM_DOCKER_SOCKET"};
   EXPECT_NE(engine_unreachable_message(file, "x").find("/etc/hostname is not a socket"),
             std::string::npos);
-  const EngineAddress tcp{parse_docker_host("tcp://127.0.0.1:1"), "--docker-host"};
+  const EngineAddress tcp{parse_docker_host("tcp://127.0.0.1:1").value(), "--docker-host"};
   EXPECT_EQ(engine_unreachable_message(tcp, "connection refused"),
             "cannot reach the Docker engine at tcp://127.0.0.1:1 (from --docker-host): connection "
             "refused");

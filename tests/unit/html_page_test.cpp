@@ -24,6 +24,28 @@ TEST(HtmlPage, EveryPageUsesTheOneShell) {
   EXPECT_EQ(perf::render_bench_trend_html({}, {}).rfind(head, 0), 0u);
 }
 
+TEST(HtmlPage, EveryPageDrawsWithTheOnePaletteAndDefinesNoOtherBaseStyle) {
+  // Each page's own stylesheet follows the shared one and adds classes only:
+  // a second body font, palette or table style would make the pages drift.
+  const auto own_css = [](const std::string& page) {
+    const std::string last_shared_rule = "svg text{font-family:inherit}\n";
+    const auto own = page.find(last_shared_rule) + last_shared_rule.size();
+    EXPECT_GT(own, last_shared_rule.size());
+    return page.substr(own, page.find("</style>") - own);
+  };
+  const std::string pages[] = {report::render_html_report(report_fixture::sample_run()),
+                               perf::html_page("bench", "<p>x</p>"), perf::render_bench_trend_html({}, {})};
+  for (const auto& page : pages) {
+    EXPECT_NE(page.find(":root{--bg:"), std::string::npos);
+    const std::string css = own_css(page);
+    EXPECT_EQ(css.find("font:"), std::string::npos) << css;
+    EXPECT_EQ(css.find("--pass:"), std::string::npos) << css;
+    EXPECT_EQ(css.find("border-collapse"), std::string::npos) << css;
+    EXPECT_EQ(css.find('#', css.find("svg ")), std::string::npos)
+        << "chart colours come from the palette: " << css;
+  }
+}
+
 TEST(HtmlPage, SvgOpenTagHasTheNamespaceViewBoxAndEscapedLabel) {
   EXPECT_EQ(html::svg_open(120, 26),
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 120 26\" width=\"120\" height=\"26\" "

@@ -15,7 +15,7 @@ auto executable_in(std::set<std::string> paths) {
   return [paths](const std::string& p) { return paths.count(p) != 0; };
 }
 
-const Endpoint kLocal = parse_docker_host("unix:///var/run/docker.sock");
+const Endpoint kLocal = parse_docker_host("unix:///var/run/docker.sock").value();
 
 // The CMake default install layout: bin/ and libexec/clnrm/ (CMakeLists.txt).
 constexpr std::string_view kLibexec = "../libexec/clnrm";
@@ -71,7 +71,7 @@ TEST(SeccompHelper, AnExplicitPathWinsAndIsNeverSilentlyReplaced) {
 }
 
 TEST(SeccompHelper, ARemoteEngineCannotGetIt) {
-  const auto h = locate_seccomp_helper(parse_docker_host("tcp://127.0.0.1:2375"), "/x/helper", "",
+  const auto h = locate_seccomp_helper(parse_docker_host("tcp://127.0.0.1:2375").value(), "/x/helper", "",
                                        "/opt", kLibexec, "", executable_in({"/x/helper"}));
   EXPECT_FALSE(h.available());
   EXPECT_EQ(h.why_not,

@@ -17,7 +17,7 @@
 
 namespace clnrm::docker {
 
-Endpoint parse_docker_host(std::string_view host, std::string_view origin) {
+Parsed<Endpoint> parse_docker_host(std::string_view host) {
   Endpoint e;
   if (host.starts_with("unix://")) {
     e.unix_socket = std::string(host.substr(7));
@@ -26,17 +26,14 @@ Endpoint parse_docker_host(std::string_view host, std::string_view origin) {
   } else if (host.starts_with("tcp://") || host.starts_with("http://")) {
     std::string_view rest = host.substr(host.find("://") + 3);
     while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-    if (rest.empty())
-      throw Error(ErrorKind::Config, fmt::format("{} '{}' has no host:port", origin, host));
+    if (rest.empty()) return Parsed<Endpoint>::failure("has no host:port");
     e.base_url = "http://" + std::string(rest);
     return e;
   } else {
-    throw Error(ErrorKind::Config,
-                fmt::format("unsupported {} '{}': clnrm speaks unix:// and tcp:// (plain HTTP) only",
-                            origin, host));
+    return Parsed<Endpoint>::failure(
+        "unsupported scheme: clnrm speaks unix:// and tcp:// (plain HTTP) only");
   }
-  if (e.unix_socket.empty())
-    throw Error(ErrorKind::Config, fmt::format("{} '{}' has no socket path", origin, host));
+  if (e.unix_socket.empty()) return Parsed<Endpoint>::failure("has no socket path");
   e.base_url = "http://localhost";
   return e;
 }
@@ -54,7 +51,10 @@ std::vector<std::string> default_socket_candidates(std::string_view xdg_runtime_
 EngineAddress resolve_endpoint(const EndpointSources& sources,
                                const std::function<bool(const std::string&)>& exists) {
   auto from = [](std::string_view text, std::string_view origin) {
-    return EngineAddress{parse_docker_host(text, origin), std::string(origin)};
+    const auto parsed = parse_docker_host(text);
+    if (!parsed)
+      throw Error(ErrorKind::Config, fmt::format("{} '{}' {}", origin, text, parsed.error()));
+    return EngineAddress{*parsed, std::string(origin)};
   };
   if (!sources.explicit_host.empty()) return from(sources.explicit_host, "--docker-host");
   if (!sources.docker_host.empty()) return from(sources.docker_host, "DOCKER_HOST");

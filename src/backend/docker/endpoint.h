@@ -12,6 +12,8 @@
 // An address named by 1-3 is used even when nothing answers there: the error
 // then names it, instead of silently trying another engine.
 
+#include <clnrm/parsed.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -25,10 +27,10 @@ namespace clnrm::docker {
 
 class DockerClient;
 
-// Parses "unix:///path", "/path", "tcp://host:port" (or "http://"). Throws
-// Error(Config) for other schemes (ssh://, npipe://, https:// need TLS).
-// `origin` names where the text came from, for messages.
-Endpoint parse_docker_host(std::string_view host, std::string_view origin = "DOCKER_HOST");
+// Parses "unix:///path", "/path", "tcp://host:port" (or "http://"); other
+// schemes (ssh://, npipe://, https:// need TLS) are a failure whose reason
+// reads after the text, e.g. "DOCKER_HOST 'ssh://h' unsupported scheme: ...".
+Parsed<Endpoint> parse_docker_host(std::string_view host);
 
 // An endpoint and where it came from: "--docker-host", "DOCKER_HOST",
 // "CLNRM_DOCKER_SOCKET" or "default socket".
