@@ -12,29 +12,15 @@
 #include <sstream>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
 const std::string kData = std::string(CLNRM_SOURCE_DIR) + "/tests/e2e/data";
 
-// A fresh directory removed at scope exit, also when an assertion fails.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "clnrm-e2e-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using clnrm::testing::TempDir;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
@@ -57,13 +43,13 @@ struct CliRun {
 CliRun clnrm(const std::string& args) {
   TempDir io;
   const std::string cmd = quote(CLNRM_BINARY) + " " + args + " >" +
-                          quote((io.path() / "out").string()) + " 2>" +
-                          quote((io.path() / "err").string()) + " </dev/null";
+                          quote((fs::path(io.path()) / "out").string()) + " 2>" +
+                          quote((fs::path(io.path()) / "err").string()) + " </dev/null";
   const int status = std::system(cmd.c_str());
   CliRun r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(io.path() / "out");
-  r.err = slurp(io.path() / "err");
+  r.out = slurp(fs::path(io.path()) / "out");
+  r.err = slurp(fs::path(io.path()) / "err");
   return r;
 }
 
@@ -127,7 +113,7 @@ TEST(CliValidateTest, UsageErrorsExitTwo) {
   CliRun bad_format = clnrm("validate --format yaml " + quote(kData + "/project"));
   EXPECT_EQ(bad_format.exit_code, 2);
   TempDir empty;
-  CliRun no_files = clnrm("validate " + quote(empty.path().string()));
+  CliRun no_files = clnrm("validate " + quote(empty.path()));
   EXPECT_EQ(no_files.exit_code, 2);
   EXPECT_NE(no_files.err.find("no *.clnrm.toml files found"), std::string::npos) << no_files.err;
 }
@@ -165,24 +151,24 @@ TEST(CliValidateTest, JsonFormat) {
 
 TEST(CliInitTest, WritesFilesThatValidateAndRefusesToOverwrite) {
   TempDir dir;
-  CliRun r = clnrm("init --dir " + quote(dir.path().string()));
+  CliRun r = clnrm("init --dir " + quote(dir.path()));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  ASSERT_TRUE(fs::exists(dir.path() / "tests" / "basic.clnrm.toml"));
-  ASSERT_TRUE(fs::exists(dir.path() / "cleanroom.toml"));
-  CliRun v = clnrm("validate " + quote((dir.path() / "tests").string()));
+  ASSERT_TRUE(fs::exists(fs::path(dir.path()) / "tests" / "basic.clnrm.toml"));
+  ASSERT_TRUE(fs::exists(fs::path(dir.path()) / "cleanroom.toml"));
+  CliRun v = clnrm("validate " + quote((fs::path(dir.path()) / "tests").string()));
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   EXPECT_NE(v.out.find("1 valid, 0 invalid (0 errors, 0 warnings)"), std::string::npos) << v.out;
 
   // Refuses to overwrite, leaving the user's edits alone.
-  { std::ofstream(dir.path() / "cleanroom.toml") << "# mine\n"; }
-  CliRun again = clnrm("init --dir " + quote(dir.path().string()));
+  { std::ofstream(fs::path(dir.path()) / "cleanroom.toml") << "# mine\n"; }
+  CliRun again = clnrm("init --dir " + quote(dir.path()));
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_NE(again.err.find("already exists; use --force"), std::string::npos) << again.err;
-  EXPECT_EQ(slurp(dir.path() / "cleanroom.toml"), "# mine\n");
+  EXPECT_EQ(slurp(fs::path(dir.path()) / "cleanroom.toml"), "# mine\n");
 
-  CliRun forced = clnrm("init --force --dir " + quote(dir.path().string()));
+  CliRun forced = clnrm("init --force --dir " + quote(dir.path()));
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
-  EXPECT_NE(slurp(dir.path() / "cleanroom.toml").find("[defaults]"), std::string::npos);
+  EXPECT_NE(slurp(fs::path(dir.path()) / "cleanroom.toml").find("[defaults]"), std::string::npos);
 }
 
 TEST(CliPluginsTest, ListsRegisteredPlugins) {
@@ -255,20 +241,20 @@ Outcome run_argv(const std::vector<std::string>& argv) {
   TempDir io;
   std::string cmd;
   for (const auto& a : argv) cmd += quote(a) + " ";
-  cmd += ">" + quote((io.path() / "out").string()) + " 2>" + quote((io.path() / "err").string()) +
+  cmd += ">" + quote((fs::path(io.path()) / "out").string()) + " 2>" + quote((fs::path(io.path()) / "err").string()) +
          " </dev/null";
   const int status = std::system(cmd.c_str());
-  return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(io.path() / "out"),
-                 slurp(io.path() / "err")};
+  return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(fs::path(io.path()) / "out"),
+                 slurp(fs::path(io.path()) / "err")};
 }
 
 // The starter test must pass as written: run each step's command on the host
 // and check it against the step's own expectations.
 TEST(CliInitTest, StarterTestExpectationsHoldForItsCommands) {
   TempDir dir;
-  ASSERT_EQ(clnrm("init --dir " + quote(dir.path().string())).exit_code, 0);
+  ASSERT_EQ(clnrm("init --dir " + quote(dir.path())).exit_code, 0);
   clnrm::ParseResult r =
-      clnrm::parse_test_file((dir.path() / "tests" / "basic.clnrm.toml").string());
+      clnrm::parse_test_file((fs::path(dir.path()) / "tests" / "basic.clnrm.toml").string());
   ASSERT_TRUE(r.ok());
   ASSERT_GE(r.spec->steps.size(), 3u);
   for (const clnrm::StepSpec& step : r.spec->steps) {

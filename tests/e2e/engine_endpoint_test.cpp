@@ -15,8 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using run_e2e::Child;
+using run_e2e::CliScratch;
 using run_e2e::Outcome;
-using run_e2e::TempDir;
 
 constexpr const char* kDeadHost = "DOCKER_HOST=unix:///nonexistent";
 constexpr const char* kDeadMessage =
@@ -44,18 +44,7 @@ command = ["echo", "inside"]
 expected_output_regex = "inside"
 )";
 
-struct Dir {
-  TempDir files, out;
-  std::string add(const std::string& name, const std::string& text) const {
-    const std::string path = files.file(name + ".clnrm.toml");
-    std::ofstream(path) << text;
-    return path;
-  }
-  Outcome clnrm(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) const {
-    Child c(args, out.path(), env, files.path());
-    return c.wait(std::chrono::seconds(120));
-  }
-};
+using Dir = CliScratch;
 
 const nlohmann::json* engine_check(const nlohmann::json& j) {
   for (const auto& c : j["checks"])

@@ -84,7 +84,7 @@ TEST(HtmlReportRender, ChromiumPaintsThePageWithoutConsoleErrors) {
   report::write_html_report(clnrm::testing::sample_run(), trends, html);
 
   const std::string cmd =
-      "cd " + dir.path().string() +
+      "cd " + dir.path() +
       " && timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
       " --disable-background-networking --disable-component-update --disable-sync"
       " --user-data-dir=" +

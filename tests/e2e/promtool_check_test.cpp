@@ -10,6 +10,7 @@
 #include <string>
 
 #include "support/sample_run.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -34,17 +35,14 @@ Run run_shell(const std::string& cmd) {
 TEST(PromtoolCheck, MetricsFilePassesPromtoolCheckMetrics) {
   ASSERT_EQ(::access("/usr/bin/promtool", X_OK), 0)
       << "promtool missing: apt-get install prometheus (scripts/setup-deps.sh)";
-  char dir[] = "/tmp/clnrm-promtool-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  const std::string path = std::string(dir) + "/metrics.prom";
+  const clnrm::testing::TempDir dir("clnrm-promtool");
+  const std::string path = dir.file("metrics.prom");
   clnrm::MetricsSnapshot c;
   c.tests_started = 40;
   c.steps_run = 120;
   c.step_wall_ns = 123456789;
   clnrm::write_metrics_file(path, c, clnrm::testing::make_sample_run(40));
   const auto r = run_shell("/usr/bin/promtool check metrics < " + path);
-  std::remove(path.c_str());
-  ::rmdir(dir);
   EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.output;
   // promtool prints lint findings (non-base units, missing _total, ...) even on exit 0.
   EXPECT_EQ(r.output, "") << r.output;

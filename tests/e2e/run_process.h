@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace run_e2e {
 
 inline std::string source_path(const std::string& rel) {
@@ -28,20 +30,7 @@ inline std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-// A temp directory removed (recursively) at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/clnrm-e2e-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { [[maybe_unused]] int rc = std::system(("rm -rf '" + path_ + "'").c_str()); }
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using clnrm::testing::TempDir;
 
 struct Outcome {
   int exit_code = -1;  // 128+sig when killed
@@ -121,6 +110,20 @@ inline Outcome run_clnrm(const std::vector<std::string>& args,
 }
 
 // Pids whose command line contains `needle` (NUL separators become spaces).
+// Test files written into one temp dir, clnrm run from there with its
+// stdout/stderr captured in another.
+struct CliScratch {
+  TempDir files{"clnrm-e2e-files"}, out{"clnrm-e2e-out"};
+  // Writes NAME.clnrm.toml; returns its path.
+  std::string add(const std::string& name, const std::string& text) const {
+    return files.write(name + ".clnrm.toml", text);
+  }
+  Outcome clnrm(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) const {
+    Child c(args, out.path(), env, files.path());
+    return c.wait(std::chrono::seconds(120));
+  }
+};
+
 inline std::vector<int> processes_matching(const std::string& needle) {
   std::vector<int> pids;
   DIR* d = ::opendir("/proc");

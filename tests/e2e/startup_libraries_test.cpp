@@ -13,8 +13,8 @@
 namespace {
 
 using run_e2e::Child;
+using run_e2e::CliScratch;
 using run_e2e::Outcome;
-using run_e2e::TempDir;
 
 constexpr const char* kSandboxTest = R"([test.metadata]
 name = "one_step"
@@ -36,18 +36,9 @@ command = ["echo", "inside"]
 expected_output_regex = "inside"
 )";
 
-struct Dir {
-  TempDir files, out;
-  std::string add(const std::string& name, const std::string& text) const {
-    const std::string path = files.file(name + ".clnrm.toml");
-    std::ofstream(path) << text;
-    return path;
-  }
-  // clnrm with the loader reporting every library it opens.
-  Outcome clnrm(const std::vector<std::string>& args) const {
-    Child c(args, out.path(), {"LD_DEBUG=libs"}, files.path());
-    return c.wait(std::chrono::seconds(120));
-  }
+// clnrm with the loader reporting every library it opens.
+struct Dir : CliScratch {
+  Outcome clnrm(const std::vector<std::string>& args) const { return CliScratch::clnrm(args, {"LD_DEBUG=libs"}); }
 };
 
 // The loader reports running each library's initialisers as

@@ -1,33 +1,14 @@
 #pragma once
-// Test helpers for the history store: a temp dir and synthetic results.
+// Test helpers for the history store: synthetic results (and the TempDir
+// their databases live in).
 
 #include <clnrm/history.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace clnrm::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "clnrm-test-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline TestResult make_test(const std::string& name, Status status,
                             std::chrono::milliseconds duration, const std::string& hash = "h1",

@@ -1,36 +1,21 @@
 #pragma once
 // A scratch directory for the run_suite tests (tests/unit/suite_test.cpp and
 // friends, tests/integration/run_suite_test.cpp), removed with its contents.
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace suite_test {
 
 class ScratchDir {
  public:
-  ScratchDir() {
-    char pattern[] = "/tmp/clnrm-suite-XXXXXX";
-    if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
   std::string path(const std::string& relative) const { return (root_ / relative).string(); }
   std::string write(const std::string& relative, const std::string& text) const {
-    const std::filesystem::path p = root_ / relative;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
+    return dir_.write(relative, text);
   }
   static std::string read(const std::string& p) {
     std::ifstream in(p);
@@ -41,7 +26,8 @@ class ScratchDir {
   const std::filesystem::path& root() const { return root_; }
 
  private:
-  std::filesystem::path root_;
+  clnrm::testing::TempDir dir_{"clnrm-suite"};
+  std::filesystem::path root_{dir_.path()};
 };
 
 // A valid test file named `name` with one step running `command`.

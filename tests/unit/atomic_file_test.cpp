@@ -1,6 +1,7 @@
 // Output files written atomically; paths from test files stay beneath the
 // output directory and never follow a symbolic link (src/base/atomic_file.cpp).
 #include "base/atomic_file.h"
+#include "support/temp_dir.h"
 
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
@@ -19,13 +20,9 @@ namespace fs = std::filesystem;
 class AtomicFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/clnrm-atomic-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    root_ = pattern;
     fs::create_directories(out());
     fs::create_directories(outside());
   }
-  void TearDown() override { fs::remove_all(root_); }
   std::string out() const { return (root_ / "out").string(); }
   fs::path outside() const { return root_ / "outside"; }
   static std::string slurp(const fs::path& p) {
@@ -34,7 +31,8 @@ class AtomicFileTest : public ::testing::Test {
     s << in.rdbuf();
     return s.str();
   }
-  fs::path root_;
+  clnrm::testing::TempDir tmp_{"clnrm-atomic"};
+  fs::path root_{tmp_.path()};
 };
 
 TEST_F(AtomicFileTest, WritesAndReplaces) {

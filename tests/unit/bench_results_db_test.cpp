@@ -5,19 +5,13 @@
 
 #include <filesystem>
 
+#include "support/temp_dir.h"
+
 using namespace clnrm::perf;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    path = std::filesystem::temp_directory_path() / ("clnrm_bench_history_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using clnrm::testing::TempDir;
 
 BenchmarkResults run_of(double a_centre, double b_centre) {
   BenchmarkResults r;
@@ -35,7 +29,7 @@ BenchmarkResults run_of(double a_centre, double b_centre) {
 
 TEST(BenchResultsDb, RecordsAndReadsBackRunsInOrderPerMetric) {
   TempDir dir;
-  const auto db = (dir.path / "history.db").string();
+  const auto db = dir.file("history.db");
   {
     BenchResultsDb h(db);
     h.record(run_of(100, 50), Metric::RealTime, "aaa", "p1");
@@ -57,7 +51,7 @@ TEST(BenchResultsDb, RecordsAndReadsBackRunsInOrderPerMetric) {
 
 TEST(BenchResultsDb, ReportMarksTheChangePointAndIsSelfContained) {
   TempDir dir;
-  BenchResultsDb h((dir.path / "h.db").string());
+  BenchResultsDb h(dir.file("h.db"));
   h.record(run_of(100, 50), Metric::RealTime, "c1", "p");
   h.record(run_of(100, 50), Metric::RealTime, "c2", "p");
   h.record(run_of(200, 50), Metric::RealTime, "c3", "p");  // BM_A doubles here

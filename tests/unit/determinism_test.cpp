@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/temp_dir.h"
+
 namespace {
 
 clnrm::StepResult step(std::string name, std::string out, std::string err = {}, int code = 0) {
@@ -161,16 +163,13 @@ TEST(DigestJson, ShapeAndFileRoundTrip) {
   std::vector<clnrm::TestDigest> reps = {clnrm::digest_test(test_with({step("a", "1\n")}), n, 0),
                                          clnrm::digest_test(test_with({step("a", "2\n")}), n, 1)};
   auto report = clnrm::compare_repeats(reps);
-  char dir[] = "/tmp/clnrm-digest-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  const std::string path = std::string(dir) + "/digests.json";
+  const clnrm::testing::TempDir dir("clnrm-digest");
+  const std::string path = dir.file("digests.json");
   clnrm::write_digest_file(path, reps, {report});
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   auto j = nlohmann::json::parse(ss.str());
-  std::remove(path.c_str());
-  ::rmdir(dir);
   EXPECT_EQ(j["format"], "clnrm-digests/1");
   ASSERT_EQ(j["tests"].size(), 2u);
   EXPECT_EQ(j["tests"][0]["steps"][0]["stdout_sha256"], clnrm::sha256_hex("1\n"));

@@ -41,59 +41,59 @@ void git_repo_with_commit(const std::filesystem::path& dir) {
 
 TEST(GitHead, NotARepositoryIsEmpty) {
   TempDir dir;
-  EXPECT_EQ(git_head(dir.path().string()), "");
+  EXPECT_EQ(git_head(dir.path()), "");
   EXPECT_EQ(git_head(dir.file("does-not-exist")), "");
 }
 
 TEST(GitHead, LooseBranchRefFromASubdirectory) {
   TempDir dir;
-  write(dir.path() / ".git/HEAD", "ref: refs/heads/main\n");
-  write(dir.path() / ".git/refs/heads/main", kA + "\n");
-  std::filesystem::create_directories(dir.path() / "tests/deep");
+  write(std::filesystem::path(dir.path()) / ".git/HEAD", "ref: refs/heads/main\n");
+  write(std::filesystem::path(dir.path()) / ".git/refs/heads/main", kA + "\n");
+  std::filesystem::create_directories(std::filesystem::path(dir.path()) / "tests/deep");
   EXPECT_EQ(git_head(dir.file("tests/deep")), kA);
 }
 
 TEST(GitHead, DetachedHeadIsTheCommitItself) {
   TempDir dir;
-  write(dir.path() / ".git/HEAD", kB + "\n");
-  EXPECT_EQ(git_head(dir.path().string()), kB);
+  write(std::filesystem::path(dir.path()) / ".git/HEAD", kB + "\n");
+  EXPECT_EQ(git_head(dir.path()), kB);
 }
 
 TEST(GitHead, PackedRefSkipsHeaderAndPeeledLines) {
   TempDir dir;
-  write(dir.path() / ".git/HEAD", "ref: refs/heads/main\n");
-  write(dir.path() / ".git/packed-refs",
+  write(std::filesystem::path(dir.path()) / ".git/HEAD", "ref: refs/heads/main\n");
+  write(std::filesystem::path(dir.path()) / ".git/packed-refs",
         "# pack-refs with: peeled fully-peeled sorted \n" + kB + " refs/heads/mainline\n" + kA +
             " refs/heads/main\n^" + kB + "\n");
-  EXPECT_EQ(git_head(dir.path().string()), kA);
+  EXPECT_EQ(git_head(dir.path()), kA);
 }
 
 TEST(GitHead, UnbornBranchIsEmpty) {
   TempDir dir;
-  write(dir.path() / ".git/HEAD", "ref: refs/heads/main\n");
-  EXPECT_EQ(git_head(dir.path().string()), "");
+  write(std::filesystem::path(dir.path()) / ".git/HEAD", "ref: refs/heads/main\n");
+  EXPECT_EQ(git_head(dir.path()), "");
 }
 
 TEST(GitHead, LinkedWorkTreeReadsBranchesFromTheCommonDir) {
   TempDir dir;
-  write(dir.path() / "repo/.git/refs/heads/topic", kB + "\n");
-  write(dir.path() / "repo/.git/worktrees/wt/HEAD", "ref: refs/heads/topic\n");
-  write(dir.path() / "repo/.git/worktrees/wt/commondir", "../..\n");
-  write(dir.path() / "wt/.git", "gitdir: " + dir.file("repo/.git/worktrees/wt") + "\n");
+  write(std::filesystem::path(dir.path()) / "repo/.git/refs/heads/topic", kB + "\n");
+  write(std::filesystem::path(dir.path()) / "repo/.git/worktrees/wt/HEAD", "ref: refs/heads/topic\n");
+  write(std::filesystem::path(dir.path()) / "repo/.git/worktrees/wt/commondir", "../..\n");
+  write(std::filesystem::path(dir.path()) / "wt/.git", "gitdir: " + dir.file("repo/.git/worktrees/wt") + "\n");
   EXPECT_EQ(git_head(dir.file("wt")), kB);
 }
 
 TEST(GitHead, ARefOutsideRefsIsNotFollowed) {
   TempDir dir;
-  write(dir.path() / ".git/HEAD", "ref: refs/../../secret\n");
-  write(dir.path() / "secret", kA + "\n");
+  write(std::filesystem::path(dir.path()) / ".git/HEAD", "ref: refs/../../secret\n");
+  write(std::filesystem::path(dir.path()) / "secret", kA + "\n");
   // Not read as a file; git (asked instead) refuses it too.
-  EXPECT_EQ(git_head(dir.path().string()), "");
+  EXPECT_EQ(git_head(dir.path()), "");
 }
 
 TEST(GitHead, SaysWhatGitSaysInRealRepositories) {
   TempDir dir;
-  const auto repo = dir.path() / "repo";
+  const auto repo = std::filesystem::path(dir.path()) / "repo";
   git_repo_with_commit(repo);
   const std::string loose = git_head_from_git(repo.string());
   ASSERT_EQ(loose.size(), 40u);
@@ -108,7 +108,7 @@ TEST(GitHead, SaysWhatGitSaysInRealRepositories) {
   EXPECT_EQ(git_head(repo.string()), second);
 
   sh(repo, "git worktree add -q --detach ../linked HEAD~1 && git worktree add -q -b topic ../branch");
-  EXPECT_EQ(git_head((dir.path() / "linked").string()), loose);
-  EXPECT_EQ(git_head((dir.path() / "branch").string()), git_head_from_git((dir.path() / "branch").string()));
-  EXPECT_EQ(git_head((dir.path() / "branch").string()), second);
+  EXPECT_EQ(git_head((std::filesystem::path(dir.path()) / "linked").string()), loose);
+  EXPECT_EQ(git_head((std::filesystem::path(dir.path()) / "branch").string()), git_head_from_git((std::filesystem::path(dir.path()) / "branch").string()));
+  EXPECT_EQ(git_head((std::filesystem::path(dir.path()) / "branch").string()), second);
 }

@@ -8,30 +8,25 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/clnrm-health-XXXXXX";
-    path = ::mkdtemp(t);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-};
+using clnrm::testing::TempDir;
 
 }  // namespace
 
 TEST(HealthHistory, MissingNestedDirectoryUnderAWritableOneIsOk) {
   TempDir d;
-  auto c = clnrm::check_history_db(d.path + "/a/b/history.db");
+  auto c = clnrm::check_history_db(d.path() + "/a/b/history.db");
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Ok) << c[0].detail;
-  EXPECT_NE(c[0].detail.find(d.path), std::string::npos);
+  EXPECT_NE(c[0].detail.find(d.path()), std::string::npos);
 }
 
 TEST(HealthHistory, ExistingWritableFileIsOk) {
   TempDir d;
-  const std::string db = d.path + "/history.db";
+  const std::string db = d.path() + "/history.db";
   std::fclose(std::fopen(db.c_str(), "w"));
   auto c = clnrm::check_history_db(db);
   EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Ok) << c[0].detail;
@@ -39,14 +34,14 @@ TEST(HealthHistory, ExistingWritableFileIsOk) {
 
 TEST(HealthHistory, ADirectoryWhereTheFileShouldBeIsAWarning) {
   TempDir d;
-  auto c = clnrm::check_history_db(d.path);
+  auto c = clnrm::check_history_db(d.path());
   EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Warn);
   EXPECT_FALSE(c[0].fix.empty());
 }
 
 TEST(HealthHistory, AFileAsParentIsAWarning) {
   TempDir d;
-  const std::string f = d.path + "/file";
+  const std::string f = d.path() + "/file";
   std::fclose(std::fopen(f.c_str(), "w"));
   auto c = clnrm::check_history_db(f + "/history.db");
   EXPECT_EQ(c[0].result, clnrm::HealthCheck::Result::Warn);
@@ -68,7 +63,7 @@ TEST(HealthEngine, ANamedSocketThatIsMissingFailsNamingItAndItsOrigin) {
 
 TEST(HealthEngine, ASocketWithNobodyListeningSaysSo) {
   TempDir d;
-  const std::string path = d.path + "/dead.sock";
+  const std::string path = d.path() + "/dead.sock";
   int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;

@@ -9,6 +9,7 @@
 
 #include "support/otlp_schema.h"
 #include "support/sample_run.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -174,15 +175,12 @@ TEST(Otlp, MissingStartTimesAreLaidOutInsideTheParent) {
 }
 
 TEST(Otlp, TraceFileIsWrittenAndEmptyRunIsValid) {
-  char dir[] = "/tmp/clnrm-trace-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  const std::string path = std::string(dir) + "/trace.json";
+  const clnrm::testing::TempDir dir("clnrm-trace");
+  const std::string path = dir.file("trace.json");
   clnrm::write_trace_file(path, clnrm::RunResult{});
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
-  std::remove(path.c_str());
-  ::rmdir(dir);
   const auto j = parse(ss.str());
   clnrm::testing::OtlpSchemaChecker checker;
   EXPECT_TRUE(checker.check(j).empty());

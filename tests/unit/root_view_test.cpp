@@ -2,6 +2,7 @@
 // which sockets it finds (src/backend/sandbox/root_view.cpp).
 #include "backend/host_sockets.h"
 #include "backend/sandbox/root_view.h"
+#include "support/temp_dir.h"
 
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
@@ -19,26 +20,21 @@ namespace {
 
 class TempTree {
  public:
-  TempTree() {
-    char tmpl[] = "/tmp/clnrm-root-view-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
   ~TempTree() {
     for (const int fd : sockets_) ::close(fd);
-    std::filesystem::remove_all(path_);
   }
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return dir_.path(); }
   void socket_at(const std::string& relative) {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un a{};
     a.sun_family = AF_UNIX;
-    std::snprintf(a.sun_path, sizeof a.sun_path, "%s/%s", path_.c_str(), relative.c_str());
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s/%s", path().c_str(), relative.c_str());
     ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << relative;
     sockets_.push_back(fd);
   }
 
  private:
-  std::string path_;
+  clnrm::testing::TempDir dir_{"clnrm-root-view"};
   std::vector<int> sockets_;
 };
 

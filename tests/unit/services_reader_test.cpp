@@ -11,6 +11,8 @@
 #include <fstream>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace clnrm {
 namespace {
 
@@ -18,9 +20,7 @@ namespace fs = std::filesystem;
 
 class TestDir {
  public:
-  TestDir() {
-    char tmpl[] = "/tmp/clnrm-services-reader-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
+  TestDir() : path_(dir_.path()) {
     fs::create_directories(path_ + "/tests/images/busybox");
     fs::create_directories(path_ + "/outside");
     fs::create_directory_symlink(path_ + "/outside", path_ + "/tests/escape");
@@ -29,11 +29,11 @@ class TestDir {
     std::ofstream(path_ + "/outside/secret.txt") << "secret\n";
     fs::create_symlink(path_ + "/outside/secret.txt", path_ + "/tests/fixtures/leak.txt");
   }
-  ~TestDir() { fs::remove_all(path_); }
   std::string file() const { return path_ + "/tests/t.clnrm.toml"; }
   const std::string& path() const { return path_; }
 
  private:
+  clnrm::testing::TempDir dir_{"clnrm-services-reader"};
   std::string path_;
 };
 

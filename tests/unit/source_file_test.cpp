@@ -2,6 +2,7 @@
 // directories and /proc/self/mem end with an error, never a hang or an empty
 // test (src/spec/source_file.cpp, through parse_test_file).
 #include "spec/source_file.h"
+#include "support/temp_dir.h"
 
 #include <clnrm/parser.h>
 #include <fcntl.h>
@@ -19,14 +20,9 @@ namespace fs = std::filesystem;
 
 class SourceFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/clnrm-source-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const char* name) const { return (dir_ / name).string(); }
-  fs::path dir_;
+  std::string path(const char* name) const { return tmp_.file(name); }
+  clnrm::testing::TempDir tmp_{"clnrm-source"};
+  fs::path dir_{tmp_.path()};
 };
 
 TEST_F(SourceFileTest, ReadsARegularFileAndASymlinkToIt) {

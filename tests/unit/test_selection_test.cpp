@@ -1,4 +1,5 @@
 #include "cli/test_selection.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -28,19 +29,9 @@ namespace fs = std::filesystem;
 
 // A directory tree removed at scope exit.
 struct Tree {
-  fs::path root;
-  Tree() {
-    std::string pattern = (fs::temp_directory_path() / "clnrm-selection-XXXXXX").string();
-    root = ::mkdtemp(pattern.data());
-  }
-  ~Tree() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-  void file(const std::string& rel) {
-    fs::create_directories((root / rel).parent_path());
-    std::ofstream(root / rel) << "x";
-  }
+  clnrm::testing::TempDir dir{"clnrm-selection"};
+  fs::path root{dir.path()};
+  void file(const std::string& rel) { dir.write(rel, "x"); }
 };
 
 std::string report_of(const std::vector<clnrm::SkippedFile>& skipped, bool verbose) {
