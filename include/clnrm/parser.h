@@ -3,6 +3,8 @@
 
 #include <clnrm/spec.h>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -22,6 +24,17 @@ struct ParseOptions {
   // unknown key, which upstream's parser ignores) is a warning naming it
   // instead of an error. Off: every such key is an error.
   bool upstream = false;
+  // Variables from outside the file for {{ ... }}, as text by flattened name
+  // ("db.host", "hosts.0"). `project_vars` (cleanroom.toml's [vars]; run_suite
+  // and validate fill it from the project) are defaults the file's own [vars]
+  // override; `cli_vars` (--var NAME=VALUE) override both.
+  std::map<std::string, std::string> project_vars;
+  std::map<std::string, std::string> cli_vars;
+  // The runner's environment variables a file may read as {{ env.NAME }}
+  // (--allow-env NAME): name -> value, nullopt when not set. A test file is
+  // untrusted input: {{ env.X }} for any other X is an error, so no file
+  // reads a runner's secret unless the runner named it.
+  std::map<std::string, std::optional<std::string>> allowed_env;
 };
 
 // Parses TOML text. `file` is only used in diagnostics and TestSpec::file.

@@ -5,6 +5,8 @@
 //   [images]    "alpine:latest" = "clnrm-test/busybox"   (image name -> image to use)
 //   [defaults]  backend = "auto" | "sandbox" | "docker", jobs = 4,
 //               security_level = "medium", timeout = "60s"
+//   [vars]      defaults for every test file's {{ ... }} (a file's own [vars]
+//               and --var override them)
 //
 // Upstream clnrm's sections ([cli], [containers], [observability], ...) are
 // accepted with a warning that names them.
@@ -32,6 +34,7 @@ struct ProjectConfig {
   std::string file;  // where it was read from; empty for defaults
   std::string name;
   std::map<std::string, std::string> images;  // as written in tests -> image actually used
+  std::map<std::string, std::string> vars;    // [vars], flattened ("db.host"); ParseOptions::project_vars
   std::string backend;                        // empty = not set
   std::optional<unsigned> jobs;
   std::optional<SecurityLevel> security_level;

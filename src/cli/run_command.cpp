@@ -22,6 +22,7 @@
 #include "cli/commands.h"
 #include "cli/plan_listing.h"
 #include "cli/project_settings.h"
+#include "cli/template_flags.h"
 #include "cli/test_selection.h"
 
 namespace clnrm::cli {
@@ -44,6 +45,7 @@ struct RunArgs {
   bool include_failing = false;
   bool keep_going = false;  // run the valid files when some are invalid
   bool upstream = false;    // keys clnrm does not act on: warnings, not errors
+  TemplateFlags templates;  // --var, --allow-env
   std::vector<std::string> image_map;
   bool reuse = false;
   SuitePlanning planning;
@@ -289,6 +291,7 @@ int run_command(RunArgs a) {
   SuiteOptions suite;
   suite.paths = files;
   suite.parse.upstream = a.upstream;
+  apply_template_flags(a.templates, suite.parse);
   suite.keep_going = a.keep_going;
   suite.project = project.config;
   suite.backend = settings.backend;
@@ -467,6 +470,7 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--keep-going", args->keep_going,
                 "Run the valid test files even when some are invalid; each invalid file is "
                 "reported as an error (console, JSON, JUnit <error>) and the run exits 2");
+  add_template_flags(*cmd, args->templates);
   cmd->add_flag("--upstream", args->upstream,
                 "Accept upstream clnrm's files: keys clnrm does not act on (upstream's own, or "
                 "unknown keys, which upstream ignores) are warnings naming them, not errors");

@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/project_settings.h"
+#include "cli/template_flags.h"
 
 namespace clnrm::cli {
 namespace {
@@ -27,7 +28,9 @@ struct ValidateOptions {
   bool strict = false;    // warnings make a file invalid (CI gate)
   bool upstream = false;  // keys clnrm does not act on: warnings, not errors
   ConfigFlags config;
+  TemplateFlags templates;
   std::optional<ProjectConfig> project;  // the valid cleanroom.toml in use, if any
+  ParseOptions parse;                    // made from the above before any file is read
 };
 
 // What one file contributes to the output; computed by a worker thread so the
@@ -86,9 +89,7 @@ FileReport project_config_report(const std::string& file, const ProjectConfigChe
 }
 
 FileReport check_file(const std::string& file, const ValidateOptions& options) {
-  ParseOptions parse_options;
-  parse_options.upstream = options.upstream;
-  ParseResult r = parse_test_file(file, parse_options);
+  ParseResult r = parse_test_file(file, options.parse);
   // The project's security_level: a test below it is invalid (as in `clnrm run`).
   if (r.ok() && options.project)
     if (std::optional<Diagnostic> d = apply_project_security_level(*options.project, *r.spec)) {
@@ -150,6 +151,9 @@ int run_validate(ValidateOptions& options) {
     config_report = project_config_report(*config.path, c, options);
     options.project = std::move(c.config);
   }
+  options.parse.upstream = options.upstream;
+  apply_template_flags(options.templates, options.parse);
+  if (options.project) options.parse.project_vars = options.project->vars;
 
   std::vector<FileReport> reports = check_files(files, options);
   if (config_report) {
@@ -243,6 +247,7 @@ void add_validate_command(CLI::App& app, CliContext& ctx) {
       ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--strict", options->strict,
                 "Treat warnings (keys ignored under --upstream, duplicate test names) as failures");
+  add_template_flags(*cmd, options->templates);
   cmd->add_flag("--upstream", options->upstream,
                 "Accept upstream clnrm's files: keys clnrm does not act on (upstream's own, or "
                 "unknown keys, which upstream ignores) are warnings naming them, not errors");

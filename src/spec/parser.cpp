@@ -53,7 +53,7 @@ ParseResult parse_test_text(std::string_view text, const std::string& file,
       if (text.find("{{") != std::string_view::npos || text.find("{%") != std::string_view::npos) {
         std::string error;
         std::uint32_t line = 0;
-        if (auto rendered = render_text_templates(text, &error, &line)) {
+        if (auto rendered = render_text_templates(text, options, &error, &line)) {
           root = parse_bounded_toml(ctx, *rendered, file);
         } else {
           // Both may be real: a syntax error elsewhere and a bad template.
@@ -73,8 +73,9 @@ ParseResult parse_test_text(std::string_view text, const std::string& file,
   TestSpec spec;
   spec.file = file;
   check_keys(ctx, *root, KeySchema{"the test file", kTopLevelKeys, kUpstreamTopLevelKeys});
-  spec.vars = read_vars(ctx, *root);
-  substitute_vars(ctx, *root, spec.vars);
+  TemplateScope scope = template_scope(options, read_vars(ctx, *root));
+  substitute_vars(ctx, *root, scope);
+  spec.vars = std::move(scope.vars);
   read_metadata(ctx, *root, spec);
   read_services(ctx, *root, spec);
   read_steps(ctx, *root, spec);

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "spec/parse_context.h"
+#include "spec/sections.h"
 #include "spec/source_file.h"
 #include "spec/toml_limits.h"
 
@@ -18,7 +19,7 @@ namespace {
 using namespace spec_detail;
 
 // The keys of cleanroom.toml (project_config_key_tables() exposes them).
-const std::initializer_list<std::string_view> kConfigKeys = {"project", "images", "defaults"};
+const std::initializer_list<std::string_view> kConfigKeys = {"project", "images", "defaults", "vars"};
 const std::initializer_list<std::string_view> kUpstreamConfigKeys = {
     "cli",         "containers",     "services",  "observability", "plugins",
     "performance", "test_execution", "reporting", "security"};
@@ -52,6 +53,7 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
     if (const toml::node* n = p->get("version")) read_string(ctx, *n, "version");
     if (const toml::node* n = p->get("description")) read_string(ctx, *n, "description");
   }
+  config.vars = read_vars(ctx, root);
   if (const toml::table* images = table_of(ctx, root, "images")) {
     for (auto&& [key, value] : *images) {
       auto target = read_string(ctx, value, fmt::format("images.\"{}\"", key.str()));
@@ -153,6 +155,7 @@ std::vector<KeyTable> project_config_key_tables() {
   return {{"cleanroom.toml", v(kConfigKeys), v(kUpstreamConfigKeys), false},
           {"[project]", v(kProjectKeys), {}, false},
           {"[images]", {}, {}, true},
+          {"[vars]", {}, {}, true},
           {"[defaults]", v(kDefaultsKeys), {}, false}};
 }
 

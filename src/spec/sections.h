@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 
+#include <clnrm/parser.h>
+
 #include "spec/parse_context.h"
 
 namespace clnrm::spec_detail {
@@ -29,22 +31,35 @@ void read_settings(ParseContext& ctx, const toml::table& root, TestSpec& spec);
 // least one step or scenario.
 void check_references(ParseContext& ctx, const toml::table& root, const TestSpec& spec);
 
-// [vars]: scalars only, as text.
+// What {{ ... }} may name: variables as text by their flattened name
+// ("port", "db.host" for a table's key, "hosts.0" for an array's element),
+// and the runner's environment variables the runner allowed ({{ env.NAME }};
+// nullopt: allowed but not set).
+struct TemplateScope {
+  std::map<std::string, std::string> vars;
+  std::map<std::string, std::optional<std::string>> env;
+};
+
+// The scope of one file: cleanroom.toml's [vars], overridden by the file's
+// own [vars], overridden by --var; plus the allowed environment.
+TemplateScope template_scope(const ParseOptions& options,
+                             const std::map<std::string, std::string>& file_vars);
+// [vars] of a document: scalars as text, tables and arrays flattened to
+// dotted names. Used for test files and cleanroom.toml alike.
 std::map<std::string, std::string> read_vars(ParseContext& ctx, const toml::table& root);
-// Replaces {{ name }} / {{ vars.name }} in every string value of the document
-// (except [vars] itself). Unknown variables are errors at the string.
-void substitute_vars(ParseContext& ctx, toml::table& root,
-                     const std::map<std::string, std::string>& vars);
+// Replaces {{ name }} / {{ vars.name }} / {{ env.NAME }} in every string
+// value of the document (except [vars] itself). Unknown names are errors at
+// the string.
+void substitute_vars(ParseContext& ctx, toml::table& root, const TemplateScope& scope);
 // Expands one string; on an unknown variable or unsupported template syntax
 // sets `error` and returns nullopt.
-std::optional<std::string> expand_template(std::string_view text,
-                                           const std::map<std::string, std::string>& vars,
+std::optional<std::string> expand_template(std::string_view text, const TemplateScope& scope,
                                            std::string* error);
 // For files whose templates sit outside strings (`max = {{ vars.n }}`), which
 // are not TOML until rendered: reads [vars] with a line scan, then renders the
 // whole text. Line numbers are preserved. Returns nullopt (error set, with the
 // 1-based line) when rendering fails.
-std::optional<std::string> render_text_templates(std::string_view text, std::string* error,
-                                                 std::uint32_t* error_line);
+std::optional<std::string> render_text_templates(std::string_view text, const ParseOptions& options,
+                                                 std::string* error, std::uint32_t* error_line);
 
 }  // namespace clnrm::spec_detail

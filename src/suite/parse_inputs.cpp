@@ -40,8 +40,10 @@ ParsedInputs parse_inputs(const std::vector<std::string>& files, const ParseOpti
                           const std::optional<ProjectConfig>& project, SuiteObserver& observer) {
   ParsedInputs out;
   out.tests.reserve(files.size());
+  ParseOptions with_project = options;
+  if (project && with_project.project_vars.empty()) with_project.project_vars = project->vars;
   for (const std::string& file : files) {
-    ParseResult parsed = parse_test_file(file, options);
+    ParseResult parsed = parse_test_file(file, with_project);
     for (const Diagnostic& d : parsed.diagnostics) observer.diagnostic(d);
     if (!parsed.ok()) {
       for (const Diagnostic& d : parsed.diagnostics)

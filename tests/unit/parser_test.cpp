@@ -368,6 +368,79 @@ command = ["true"]
             "t.clnrm.toml:4:8: error: unknown variable 'svx' (did you mean 'svc'?)");
 }
 
+TEST(ParserTest, TableAndArrayVarsAreNamedByKeyAndIndex) {
+  ParseResult r = parse(R"([vars]
+hosts = ["a", "b"]
+[vars.db]
+host = "127.0.0.1"
+port = 5432
+[test.metadata]
+name = "t"
+[[steps]]
+name = "s"
+command = ["echo", "{{ vars.db.host }}:{{ db.port }}", "{{ vars.hosts[1] }}", "{{ hosts.0 }}"]
+)");
+  ASSERT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.spec->steps[0].command[1], "127.0.0.1:5432");
+  EXPECT_EQ(r.spec->steps[0].command[2], "b");
+  EXPECT_EQ(r.spec->steps[0].command[3], "a");
+}
+
+TEST(ParserTest, AWholeTableVarIsAnErrorNamingItsKeys) {
+  EXPECT_EQ(only_error(R"([vars.db]
+host = "h"
+port = 1
+[test.metadata]
+name = "{{ vars.db }}"
+[[steps]]
+name = "s"
+command = ["true"]
+)"),
+            "t.clnrm.toml:5:8: error: variable 'db' is a table or array; name one of its values: "
+            "db.host, db.port");
+}
+
+TEST(ParserTest, CliVarsBeatFileVarsBeatProjectVars) {
+  const std::string text = R"([vars]
+a = "file"
+b = "file"
+[test.metadata]
+name = "t"
+[[steps]]
+name = "s"
+command = ["echo", "{{ a }}", "{{ b }}", "{{ c }}"]
+)";
+  ParseOptions options;
+  options.project_vars = {{"a", "project"}, {"b", "project"}, {"c", "project"}};
+  options.cli_vars = {{"b", "cli"}};
+  ParseResult r = parse_test_text(text, "t.clnrm.toml", options);
+  ASSERT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.spec->steps[0].command, (std::vector<std::string>{"echo", "file", "cli", "project"}));
+}
+
+TEST(ParserTest, EnvironmentIsReadOnlyWhenTheRunnerAllowsTheName) {
+  const std::string text = R"([test.metadata]
+name = "t"
+[[steps]]
+name = "s"
+command = ["echo", "{{ env.TOKEN }}"]
+)";
+  ParseResult refused = parse_test_text(text, "t.clnrm.toml", {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.diagnostics.at(0).format(),
+            "t.clnrm.toml:5:20: error: {{ env.TOKEN }} reads the runner's environment, which a test "
+            "file may not do unless the runner allows that variable: clnrm run --allow-env TOKEN");
+  ParseOptions options;
+  options.allowed_env = {{"TOKEN", "s3cret"}};
+  ParseResult allowed = parse_test_text(text, "t.clnrm.toml", options);
+  ASSERT_TRUE(allowed.ok()) << all(allowed);
+  EXPECT_EQ(allowed.spec->steps[0].command[1], "s3cret");
+  options.allowed_env = {{"TOKEN", std::nullopt}};
+  ParseResult unset = parse_test_text(text, "t.clnrm.toml", options);
+  ASSERT_FALSE(unset.ok());
+  EXPECT_NE(unset.diagnostics.at(0).message.find("allowed (--allow-env) but not set"), std::string::npos);
+}
+
 TEST(ParserTest, UnknownKeySuggestsClosest) {
   EXPECT_EQ(only_error(R"([test.metadata]
 name = "x"
