@@ -100,9 +100,11 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
   if (r.exec.usage.wall.count() == 0) r.exec.usage.wall = r.duration;
 
   bool passed = check_step(step, r.exec, r.assertions);
-  if (!r.exec.timed_out && !cancel.cancelled()) {
-    // The checks that look into the cleanroom after the step: in the step's
-    // filesystem (its service's when it names one) and the pod's network.
+  // The checks that look into the cleanroom after the step: in the step's
+  // filesystem (its service's when it names one) and the pod's network. Not
+  // on a backend that runs nothing (--backend null passes everything).
+  const bool runs_processes = !ctx.env || ctx.env->backend().capabilities().runs_processes;
+  if (runs_processes && !r.exec.timed_out && !cancel.cancelled()) {
     StepSurroundings where;
     ServiceInstance* instance = step.service.empty() ? nullptr : find_service(ctx, step.service);
     where.exec = [&](const ProcessSpec& probe) {
