@@ -80,7 +80,7 @@ TEST(ExpectationsReader, OnlyTheCleanroomsLoopbackMayBeRequested) {
         "http://localhost:0/", "http://localhost:70000/"}) {
     const ParseResult r = parse_step("expect_http = { url = \"" + url + "\" }\n");
     EXPECT_FALSE(r.ok()) << url;
-    EXPECT_NE(errors(r).find("t.clnrm.toml:7:21: error: expect_http url \"" + url + "\""), std::string::npos)
+    EXPECT_NE(errors(r).find("t.clnrm.toml:7:23: error: expect_http url \"" + url + "\""), std::string::npos)
         << errors(r);
   }
 }
