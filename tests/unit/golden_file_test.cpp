@@ -2,29 +2,19 @@
 // test's directory.
 #include <clnrm/assertions.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "support/temp_dir.h"
 
 using namespace clnrm;
 namespace fs = std::filesystem;
 
 namespace {
 
-class Dir {
- public:
-  Dir() {
-    char tmpl[] = "/tmp/clnrm-golden-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~Dir() { fs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using Dir = clnrm::testing::TempDir;
 
 std::string slurp(const std::string& p) {
   std::ifstream f(p);
