@@ -8,6 +8,10 @@
 #include <clnrm/spec.h>
 
 #include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace clnrm {
@@ -27,6 +31,50 @@ bool check_step(const StepSpec& step, const ExecResult& exec, std::vector<Assert
 // on a line of its own, then the output tails they refer to, once each.
 std::string describe_failed_checks(const StepSpec& step, const ExecResult& exec,
                                    const std::vector<AssertionResult>& checks);
+
+// "step 'NAME' ([COMMAND])": how every message about a step begins.
+std::string step_header(const StepSpec& step);
+
+// Where a step's after-checks (expect_file, expect_http, expected_output_file)
+// look and act.
+struct StepSurroundings {
+  // Runs a command in the step's filesystem (its service's when the step
+  // names one), as a step runs: the file checks run there, so a path (or a
+  // symbolic link) resolves inside the cleanroom, never on the host.
+  std::function<ExecResult(const ProcessSpec&)> exec;
+  Pod* pod = nullptr;  // its network: expect_http connects through Pod::connect_tcp
+  const CancelToken* cancel = nullptr;
+  bool update_golden = false;  // clnrm run --update-golden
+};
+
+// The step's expect_file, expect_json (on stdout), expect_http and
+// expected_output_file, after it ran: one AssertionResult each, all of them
+// (not just up to the first failure). Returns true when all passed.
+bool check_step_expectations(const StepSpec& step, const ExecResult& exec,
+                             const StepSurroundings& where, std::vector<AssertionResult>& out);
+
+// Why the value at `check.pointer` of the JSON `document` is not the expected
+// one ("stdout at /a: expected 1, got 2"), or nullopt when it is. `what` names
+// the document ("stdout", "the response body").
+std::optional<std::string> json_mismatch(const JsonCheck& check, std::string_view document,
+                                         std::string_view what);
+
+// The command that looks at `check.path` in the step's filesystem, and what
+// its result says against the check: each mismatch, "" joined by "; ", or
+// nullopt when all hold.
+ProcessSpec file_probe(const FileCheck& check);
+std::optional<std::string> file_mismatch(const FileCheck& check, const ExecResult& probe);
+
+// expect_http: the request sent into the pod's network and what its response
+// says against the check (each mismatch, joined by "; "), or nullopt.
+std::optional<std::string> http_mismatch(const HttpCheck& check, Pod& pod,
+                                         const CancelToken* cancel);
+
+// expected_output_file: `output` compared with the golden file (read without
+// following any symbolic link below the test's directory), or, with
+// `update`, written to it atomically. Fills `a` (name, passed, message).
+void check_golden_file(const GoldenFile& golden, std::string_view output, bool update,
+                       AssertionResult& a);
 
 // What the runner knows about a finished test, for the [assertions] table.
 struct TestFacts {

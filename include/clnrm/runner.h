@@ -59,6 +59,9 @@ struct RunOptions {
   // For callers that export no metrics, and to measure what collection costs.
   bool collect_metrics = true;
   ServiceLogSink service_log_sink;  // null: no --keep-logs
+  // --update-golden: a step's `expected_output_file` is rewritten with what
+  // the step printed instead of being compared (src/assert/golden_file.cpp).
+  bool update_golden = false;
 };
 
 // Number of worker lanes for `requested` (<= 0: cores) and `tests` tests.
@@ -81,6 +84,7 @@ struct TestContext {
   bool enforce_step_budgets = true;
   bool collect_metrics = true;  // see RunOptions::collect_metrics
   const ServiceLogSink* service_log_sink = nullptr;  // see RunOptions::service_log_sink
+  bool update_golden = false;  // see RunOptions::update_golden
 };
 
 // Runs one test to completion and tears its cleanroom down. Never throws for

@@ -120,6 +120,51 @@ struct ServiceSpec {
   SourcePos pos;
 };
 
+// `expect_json` (and `json` of an `expect_http`): the value at an RFC 6901
+// JSON pointer ("/items/0/name"; "" is the whole document) equals
+// `expected_json` (the TOML value as JSON text, compared as JSON).
+struct JsonCheck {
+  std::string pointer;
+  std::string expected_json;
+  SourcePos pos;
+};
+
+// `expect_file`: checked after the step, inside the step's filesystem (the
+// service's when the step names one), by a command run there as a step is.
+struct FileCheck {
+  std::string path;  // absolute, normalised
+  bool exists = true;                    // false: must be absent
+  std::optional<std::uint32_t> mode;     // permission bits (07777), e.g. 0644
+  std::optional<Pattern> content_regex;  // the file's content must match
+  std::optional<Pattern> content_regex_not;
+  SourcePos pos;
+};
+
+// `expect_http`: a request from inside the pod's network to its loopback
+// (the parser refuses other hosts), after the step.
+struct HttpCheck {
+  std::string url;  // http://127.0.0.1:PORT/path (or localhost / [::1])
+  std::uint16_t port = 80;
+  std::string method = "GET";
+  std::optional<std::string> body;  // request body
+  std::vector<std::string> request_headers;  // "Name: value"
+  int status = 200;                 // expected response status
+  std::vector<std::pair<std::string, Pattern>> headers;  // response header name -> regex
+  std::optional<Pattern> body_regex;
+  std::optional<Pattern> body_regex_not;
+  std::vector<JsonCheck> json;      // on the response body
+  std::optional<Duration> timeout;  // whole request; default 10s
+  SourcePos pos;
+};
+
+// `expected_output_file`: stdout equals a file beside the test
+// (`clnrm run --update-golden` rewrites it).
+struct GoldenFile {
+  std::string dir;       // the test file's directory, canonical
+  std::string relative;  // below `dir` (no '..', not absolute)
+  SourcePos pos;
+};
+
 struct StepSpec {
   std::string name;
   std::vector<std::string> command;
@@ -135,6 +180,10 @@ struct StepSpec {
   std::optional<Duration> timeout;
   std::optional<Duration> max_duration;  // performance budget (median over --repeat)
   bool continue_on_failure = false;
+  std::vector<FileCheck> expect_file;
+  std::vector<JsonCheck> expect_json;  // on stdout
+  std::vector<HttpCheck> expect_http;
+  std::optional<GoldenFile> expected_output_file;
   SourcePos pos;
 };
 

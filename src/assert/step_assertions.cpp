@@ -11,9 +11,7 @@ std::string shown_output(std::string_view label, std::string_view text) {
   return fmt::format("\n  actual {} (tail):\n{}", label, indent_lines(output_tail(text), "    | "));
 }
 
-std::string header(const StepSpec& step) {
-  return fmt::format("step '{}' ([{}])", step.name, fmt::join(step.command, " "));
-}
+std::string header(const StepSpec& step) { return step_header(step); }
 
 void check_pattern(const StepSpec& step, const char* name, const std::optional<Pattern>& pattern,
                    bool negated, std::string_view label, std::string_view text,
@@ -31,6 +29,10 @@ void check_pattern(const StepSpec& step, const char* name, const std::optional<P
 }
 
 }  // namespace
+
+std::string step_header(const StepSpec& step) {
+  return fmt::format("step '{}' ([{}])", step.name, fmt::join(step.command, " "));
+}
 
 bool output_matches(const Pattern& pattern, std::string_view text) {
   if (pattern.search(text)) return true;
@@ -58,13 +60,20 @@ std::string describe_failed_checks(const StepSpec& step, const ExecResult& exec,
   bool shows_stdout = false, shows_stderr = false;
   for (const AssertionResult* a : failed) {
     names += names.empty() ? a->name : ", " + a->name;
-    std::string_view claim = std::string_view(a->message).substr(0, a->message.find('\n'));
+    const std::size_t eol = a->message.find('\n');
+    std::string_view claim = std::string_view(a->message).substr(0, eol);
     if (claim.starts_with(head)) claim.remove_prefix(head.size());
     while (!claim.empty() && (claim.front() == ':' || claim.front() == ' ')) claim.remove_prefix(1);
     claims += fmt::format("\n  - {}: {}", a->name, claim);
     const bool exit = a->name == "exit_code";
-    shows_stdout |= exit || a->name.starts_with("expected_output_regex");
-    shows_stderr |= exit || a->name.starts_with("expected_stderr_regex");
+    const bool on_stdout = exit || a->name.starts_with("expected_output_regex");
+    const bool on_stderr = exit || a->name.starts_with("expected_stderr_regex");
+    shows_stdout |= on_stdout;
+    shows_stderr |= on_stderr;
+    // A check whose details are not an output tail (a golden file's first
+    // difference) keeps them, under its claim.
+    if (!on_stdout && !on_stderr && eol != std::string::npos)
+      claims += "\n" + indent_lines(std::string_view(a->message).substr(eol + 1), "  ");
   }
   std::string text =
       fmt::format("{} failed {} checks ({}):{}", head, failed.size(), names, claims);

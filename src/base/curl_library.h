@@ -42,6 +42,12 @@ struct CurlLibrary {
   CURLcode set(CURL* h, CURLoption option, curl_xferinfo_callback value) const {
     return easy_setopt(h, option, value);
   }
+  CURLcode set(CURL* h, CURLoption option, curl_opensocket_callback value) const {
+    return easy_setopt(h, option, value);
+  }
+  CURLcode set(CURL* h, CURLoption option, curl_sockopt_callback value) const {
+    return easy_setopt(h, option, value);
+  }
   // The *_LARGE options take a curl_off_t (not always a long).
   CURLcode set_large(CURL* h, CURLoption option, curl_off_t value) const {
     return easy_setopt(h, option, value);

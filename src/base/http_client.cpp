@@ -88,6 +88,15 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// Request::open_socket: the socket handed to libcurl, already connected.
+curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr*) {
+  const auto* open = static_cast<const std::function<int()>*>(user);
+  const int fd = (*open)();
+  return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+int on_socket_options(void*, curl_socket_t, curlsocktype) { return CURL_SOCKOPT_ALREADY_CONNECTED; }
+
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* t = static_cast<Transfer*>(user);
   return (t->cancel && t->cancel->cancelled()) ? 1 : 0;
@@ -133,6 +142,12 @@ Response send(const Request& request, const BodySink* sink, const CancelToken* c
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl.set(h, CURLOPT_URL, request.url.c_str());
   if (!request.unix_socket.empty()) curl.set(h, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
+  if (request.open_socket) {
+    curl.set(h, CURLOPT_OPENSOCKETFUNCTION, &on_open_socket);
+    curl.set(h, CURLOPT_OPENSOCKETDATA, const_cast<void*>(static_cast<const void*>(&request.open_socket)));
+    curl.set(h, CURLOPT_SOCKOPTFUNCTION, &on_socket_options);
+    curl.set(h, CURLOPT_PROXY, "");  // never an http_proxy from the environment
+  }
   curl.set(h, CURLOPT_FORBID_REUSE, 1L);
   curl.set(h, CURLOPT_FRESH_CONNECT, 1L);
   curl.set(h, CURLOPT_NOSIGNAL, 1L);

@@ -36,6 +36,11 @@ struct Request {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds timeout{0};  // whole transfer; 0: no limit
   std::size_t max_body = 0;  // keep at most this many body bytes (the rest is read and dropped); 0: all
+  // Set: libcurl does not connect (nor use a proxy) but talks over the socket
+  // this returns, already connected (e.g. made inside a pod's network
+  // namespace: src/assert/http_check.cpp); a negative value fails the request
+  // as "could not connect". libcurl closes it.
+  std::function<int()> open_socket;
 };
 
 struct Response {

@@ -56,6 +56,7 @@ struct RunArgs {
   std::string trace_file;
   std::string otel_endpoint;
   int retries = 0;
+  bool update_golden = false;
   int repeat = 1;
   bool check_determinism = false;
   std::optional<std::uint64_t> seed;
@@ -246,6 +247,7 @@ std::string command_line(const RunArgs& a, const RunSettings& settings) {
   if (a.retries > 0) s += fmt::format(" --retries {}", a.retries);
   if (a.repeat > 1) s += fmt::format(" --repeat {}", a.repeat);
   if (a.check_determinism) s += " --check-determinism";
+  if (a.update_golden) s += " --update-golden";
   if (a.seed) s += fmt::format(" --seed {}", *a.seed);
   for (const std::string& k : a.filter.names) s += fmt::format(" -k '{}'", k);
   for (const std::string& t : a.filter.tags) s += " --tag " + t;
@@ -304,6 +306,7 @@ int run_command(RunArgs a) {
   suite.run.retries = a.retries;
   suite.run.repeat = a.repeat;
   suite.run.seed = a.seed;
+  suite.run.update_golden = a.update_golden;
   suite.planning = a.planning;
   suite.select = std::move(select);
   suite.plan_only = a.list || a.dry_run;
@@ -443,6 +446,9 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--trace-file", args->trace_file, "Also write OTLP/JSON traces to FILE");
   cmd->add_option("--otel-endpoint", args->otel_endpoint,
                   "POST OTLP/JSON traces to this collector (http://host:4318)");
+  cmd->add_flag("--update-golden", args->update_golden,
+                "Rewrite each step's expected_output_file with what the step printed (atomic "
+                "writes, only below the test file's directory) instead of comparing");
   cmd->add_option("--retries", args->retries,
                   "Re-run a failed test up to N more times, each in a fresh cleanroom; a pass "
                   "after a retry is reported as FLAKY (steps see CLNRM_ATTEMPT=1,2,...)")

@@ -31,6 +31,9 @@ double sorted_median(const std::vector<std::int64_t>& v) {
 }
 
 std::string failure_message_hash(std::string_view message) {
+  // Its first line: what failed. The lines under it (output tails, the
+  // checks a step failed) vary between runs of the same failure.
+  message = message.substr(0, message.find('\n'));
   if (message.empty()) return {};
   // FNV-1a over the message with every run of digits replaced by one '#':
   // durations, ports and pids differ between runs of the same failure.

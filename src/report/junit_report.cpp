@@ -92,7 +92,10 @@ void write_testcase(std::string& x, const TestResult& t) {
     for (const FailedAttempt& a : t.failed_attempts)
       err_text += fmt::format("== attempt {} {}:\n{}\n", a.attempt, to_string(a.status), a.details);
   }
-  const std::string message = xml_escape(t.message);
+  // The attribute is the message's first line, the title CI tools show (a
+  // parser folds an attribute's line breaks into spaces); the element's text
+  // has every line.
+  const std::string message = xml_escape(std::string_view(t.message).substr(0, t.message.find('\n')));
   switch (t.status) {
     case Status::Passed:
       break;

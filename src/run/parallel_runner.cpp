@@ -69,6 +69,7 @@ RunResult run_plan(Session& env, const std::vector<TestSpec>& tests, const Plan&
         ctx.repeat = repeat_index;
         ctx.enforce_step_budgets = repeats == 1;
         ctx.collect_metrics = options.collect_metrics;
+        ctx.update_golden = options.update_golden;
         if (options.service_log_sink) ctx.service_log_sink = &options.service_log_sink;
         slot = run_test(env, spec, ctx);
         // Retries: each attempt gets a fresh cleanroom; only the last result

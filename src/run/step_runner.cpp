@@ -100,6 +100,28 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
   if (r.exec.usage.wall.count() == 0) r.exec.usage.wall = r.duration;
 
   bool passed = check_step(step, r.exec, r.assertions);
+  // The checks that look into the cleanroom after the step: in the step's
+  // filesystem (its service's when it names one) and the pod's network. Not
+  // on a backend that runs nothing (--backend null passes everything).
+  const bool runs_processes = !ctx.env || ctx.env->backend().capabilities().runs_processes;
+  if (runs_processes && !r.exec.timed_out && !cancel.cancelled()) {
+    StepSurroundings where;
+    ServiceInstance* instance = step.service.empty() ? nullptr : find_service(ctx, step.service);
+    where.exec = [&](const ProcessSpec& probe) {
+      ProcessSpec p = probe;
+      p.env = *ctx.base_env;
+      if (ctx.deadline) {
+        const auto left = std::chrono::ceil<Duration>(*ctx.deadline - Clock::now());
+        if (left.count() <= 0) throw Error(ErrorKind::Timeout, ctx.deadline_owner + " had passed");
+        if (!p.timeout || left < *p.timeout) p.timeout = left;
+      }
+      return instance ? instance->exec(p, cancel) : ctx.pod->exec(p, cancel);
+    };
+    where.pod = ctx.pod;
+    where.cancel = &cancel;
+    where.update_golden = ctx.update_golden;
+    passed = check_step_expectations(step, r.exec, where, r.assertions) && passed;
+  }
   if (passed && ctx.enforce_step_budgets && step.max_duration && r.duration > *step.max_duration) {
     // A single run: the budget applies to that run's duration.
     AssertionResult& a = r.assertions.emplace_back();

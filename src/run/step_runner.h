@@ -34,6 +34,7 @@ struct StepContext {
   // Whose deadline that is, as failure messages name it.
   std::string deadline_owner = "the test's timeout";
   bool enforce_step_budgets = true;           // max_duration checked per run
+  bool update_golden = false;                 // --update-golden (RunOptions::update_golden)
 };
 
 // Runs one step: exec (in its service or the pod), then its assertions.

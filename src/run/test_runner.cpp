@@ -89,10 +89,6 @@ ServiceSpec with_base_environment(const ServiceSpec& service, const EnvList& bas
 // every wait_for timeout of the file.
 bool runs_nothing(const Backend& backend) { return !backend.capabilities().runs_processes; }
 
-std::string first_line(std::string_view text) {
-  return std::string(text.substr(0, text.find('\n')));
-}
-
 bool has_test_assertions(const AssertionsSpec& a) {
   return a.execution_should_be_hermetic || a.container_should_have_executed_commands ||
          a.all_steps_should_pass || a.max_duration_ms;
@@ -211,6 +207,7 @@ TestResult run_test(Session& env, const TestSpec& spec, const TestContext& conte
       ctx.cancel = &cancel;
       ctx.deadline = deadline;
       ctx.enforce_step_budgets = context.enforce_step_budgets;
+      ctx.update_golden = context.update_golden;
       std::size_t total = spec.steps.size();
       for (const ScenarioSpec& sc : spec.scenarios) total += sc.steps.size();
       r.steps.reserve(total);
@@ -271,6 +268,8 @@ TestResult run_test(Session& env, const TestSpec& spec, const TestContext& conte
       steps_completed ? check_test_assertions(spec.assertions, facts, r.assertions) : true;
 
   // Verdict: the first cause wins (cancel > test timeout > error > failure).
+  // Its message is the whole text: a step's several failed checks, an
+  // error's context lines (reports show it as it is; never cut to one line).
   const StepResult* first_bad = nullptr;
   for (const StepResult& s : r.steps) {
     if (s.status != Status::Passed && s.status != Status::Skipped) {
@@ -288,8 +287,8 @@ TestResult run_test(Session& env, const TestSpec& spec, const TestContext& conte
     r.status = status_for(*failure, deadline_passed());
     r.message = r.status == Status::TimedOut
                     ? fmt::format("test timeout {} passed: {}", format_duration(*timeout),
-                                  first_line(failure->describe()))
-                    : first_line(failure->describe());
+                                  failure->describe())
+                    : failure->describe();
   } else if (first_bad && deadline_passed()) {
     r.status = Status::TimedOut;
     r.message = fmt::format("test timeout {} passed during step '{}'", format_duration(*timeout),
@@ -298,12 +297,12 @@ TestResult run_test(Session& env, const TestSpec& spec, const TestContext& conte
     r.status = first_bad->status == Status::TimedOut ? Status::TimedOut
                : first_bad->status == Status::Error  ? Status::Error
                                                      : Status::Failed;
-    r.message = first_line(first_bad->message);
+    r.message = first_bad->message;
   } else if (!assertions_ok) {
     r.status = Status::Failed;
     for (const AssertionResult& a : r.assertions) {
       if (!a.passed) {
-        r.message = first_line(a.message);
+        r.message = a.message;
         break;
       }
     }

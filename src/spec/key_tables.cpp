@@ -47,7 +47,16 @@ const KeyList kStepKeys = {"name",
                            "continue_on_failure",
                            "stdin",
                            "max_duration",
-                           "description"};
+                           "description",
+                           "expect_file",
+                           "expect_json",
+                           "expect_http",
+                           "expected_output_file"};
+const KeyList kExpectFileKeys = {"path", "exists", "mode", "content_regex", "content_regex_not"};
+const KeyList kExpectJsonKeys = {"path", "equals"};
+const KeyList kExpectHttpKeys = {"url",    "method",     "body",           "request_headers",
+                                 "status", "headers",    "body_regex",     "body_regex_not",
+                                 "json",   "timeout"};
 const KeyList kUpstreamStepKeys = {"wait_for_span", "artifacts",      "expected_spans", "otel",
                                    "should_fail",   "capture_stdout", "capture_stderr"};
 
@@ -90,6 +99,11 @@ std::vector<KeyTable> test_file_key_tables() {
       {"health_check", v(kHealthCheckKeys), {}, false},
       {"volumes", v(kVolumeKeys), {}, false},
       {"[[steps]]", v(kStepKeys), v(kUpstreamStepKeys), false},
+      {"expect_file", v(kExpectFileKeys), {}, false},
+      {"expect_json", v(kExpectJsonKeys), {}, false},
+      {"expect_http", v(kExpectHttpKeys), {}, false},
+      {"expect_http headers", {}, {}, true},
+      {"expect_http request_headers", {}, {}, true},
       {"[[scenario]]", v(kScenarioKeys), v(kUpstreamScenarioKeys), false},
       {"[assertions]", v(kAssertionKeys), {}, false},
       {"[policy]", v(kPolicyKeys), v(kUpstreamPolicyKeys), false},

@@ -16,6 +16,7 @@ extern const KeyList kTestKeys, kUpstreamTestKeys, kMetadataKeys;
 extern const KeyList kServiceKeys, kUpstreamServiceKeys;
 extern const KeyList kWaitForKeys, kHealthCheckKeys, kVolumeKeys;
 extern const KeyList kStepKeys, kUpstreamStepKeys;
+extern const KeyList kExpectFileKeys, kExpectJsonKeys, kExpectHttpKeys;
 extern const KeyList kScenarioKeys, kUpstreamScenarioKeys;
 extern const KeyList kAssertionKeys;
 extern const KeyList kPolicyKeys, kUpstreamPolicyKeys;

@@ -21,6 +21,9 @@ void read_steps(ParseContext& ctx, const toml::table& root, TestSpec& spec);
 // One step table (also used for the steps of a scenario).
 std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& table,
                                   std::string_view where, const TestSpec& spec);
+// A step's expect_file, expect_json, expect_http and expected_output_file
+// (src/spec/expectations_reader.cpp).
+void read_step_expectations(ParseContext& ctx, const toml::table& table, StepSpec& step);
 // Reports an error at `at` when the spec declares no service `name`.
 void check_service_exists(ParseContext& ctx, const toml::node& at, const std::string& name,
                           const TestSpec& spec);

@@ -124,6 +124,7 @@ std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& t, std::
     s.max_duration = read_duration(ctx, *n, "max_duration", 1);
   if (const toml::node* n = t.get("continue_on_failure"))
     if (auto b = read_bool(ctx, *n, "continue_on_failure")) s.continue_on_failure = *b;
+  read_step_expectations(ctx, t, s);
   if (!ok) return std::nullopt;
   return s;
 }

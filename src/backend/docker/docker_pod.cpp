@@ -15,7 +15,9 @@
 #include <filesystem>
 #include <thread>
 
+#include "backend/docker/anchor_network.h"
 #include "backend/docker/docker_service.h"
+#include "backend/netns_connect.h"
 #include "backend/docker/owner.h"
 #include "backend/docker/remover.h"
 #include "backend/docker/seccomp_helper.h"
@@ -592,9 +594,20 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
 }
 
 std::optional<int> DockerPod::connect_tcp(std::uint16_t port) {
-  // Ports are never published: only a host-network pod is reachable from the
-  // runner. Otherwise the runner probes with an exec inside the pod.
-  if (!host_mode()) return std::nullopt;
+  // Ports are never published. A host-network pod is reached directly; any
+  // other from inside the anchor's network namespace, when the engine is
+  // local (anchor_network.h); else nullopt, and readiness probes exec in the pod.
+  if (!host_mode()) {
+    int netns = -1;
+    {
+      std::lock_guard lock(mutex_);
+      if (destroyed_ || anchor_.empty()) return std::nullopt;
+      if (!anchor_netns_.valid()) anchor_netns_ = open_container_netns(*state_->client, anchor_);
+      netns = anchor_netns_.valid() ? anchor_netns_.get() : -1;
+    }
+    if (netns < 0) return std::nullopt;
+    return connect_tcp_in(netns, port, std::chrono::milliseconds(1000));
+  }
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw_errno("socket");
   sockaddr_in addr{};

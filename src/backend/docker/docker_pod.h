@@ -22,6 +22,7 @@
 #include "backend/docker/reuse.h"
 #include "backend/docker/step_agent.h"
 #include "backend/docker/step_gate.h"
+#include "base/unique_fd.h"
 
 namespace clnrm::docker {
 
@@ -93,6 +94,7 @@ class DockerPod final : public Pod {
   std::vector<std::string> owned_;                                          // removed by destroy()
   int counter_ = 0;
   bool destroyed_ = false;
+  UniqueFd anchor_netns_;  // the anchor's network namespace, once connect_tcp opened it
 };
 
 }  // namespace clnrm::docker

@@ -89,10 +89,6 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
 // Decodes what C2 reported (or, when it was killed, its own wait status).
 void decode_exit(int c2_wait_status, const StepStatus* reported, ExecResult& result);
 
-// A connected TCP socket to 127.0.0.1:port inside `netns_fd` (-1: the
-// caller's own network), -1 when nothing accepts within `timeout`.
-int connect_tcp_in(int netns_fd, std::uint16_t port, std::chrono::milliseconds timeout);
-
 // `image`: the service's image root (one of core->image_roots), or null.
 std::unique_ptr<ServiceInstance> start_sandbox_service(std::shared_ptr<PodCore> core, const ProcessSpec& spec,
                                                        const ImageRoot* image = nullptr);

@@ -3,6 +3,8 @@
 // Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/sandbox_pod.h"
 
+#include "backend/netns_connect.h"
+
 #include "backend/sandbox/pipe.h"
 #include "backend/sandbox/pod_init_launcher.h"
 #include "backend/sandbox/root_view.h"

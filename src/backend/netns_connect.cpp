@@ -1,10 +1,11 @@
 // A TCP connection from the runner into a pod's network namespace. setns of a
 // network namespace is per thread, so a short-lived thread enters the pod's
 // network, creates and connects the socket, and leaves; the socket stays bound
-// to the pod's namespace and works from any thread.
-//
-// Side: runner (docs/SANDBOX.md, "Code by side").
-#include "backend/sandbox/pod_core.h"
+// to the pod's namespace and works from any thread. Both backends use it: the
+// sandbox with its pod's namespace, docker with the pod anchor's.
+#include "backend/netns_connect.h"
+
+#include "base/unique_fd.h"
 
 #include <clnrm/error.h>
 
@@ -19,7 +20,7 @@
 #include <cerrno>
 #include <thread>
 
-namespace clnrm::sandbox {
+namespace clnrm {
 namespace {
 
 int connect_here(std::uint16_t port, std::chrono::milliseconds timeout, int& error) {
@@ -68,13 +69,13 @@ int connect_tcp_in(int netns_fd, std::uint16_t port, std::chrono::milliseconds t
   }
   if (setns_failed) {
     errno = error;
-    throw_errno("sandbox: entering the pod's network namespace");
+    throw_errno("entering the pod's network namespace");
   }
   if (result == -2) {
     errno = error;
-    throw_errno("sandbox: socket");
+    throw_errno("socket");
   }
   return result;
 }
 
-}  // namespace clnrm::sandbox
+}  // namespace clnrm
