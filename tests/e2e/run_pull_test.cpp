@@ -75,7 +75,7 @@ expected_output_regex = "^)" + expected + R"(\n$"
   }
   // Which marker the image run by `flags` has: "v1", "v2", or what failed.
   std::string marker_of(const std::vector<std::string>& flags) {
-    for (const std::string& marker : {"v1", "v2"}) {
+    for (const char* marker : {"v1", "v2"}) {
       write_test(marker);
       const Outcome o = run(flags);
       const nlohmann::json t = only_test(o);
