@@ -4,6 +4,7 @@
 // src/run/backend_choice.cpp.
 
 #include <clnrm/backend.h>
+#include <clnrm/image.h>
 #include <clnrm/spec.h>
 
 #include <cstddef>
@@ -19,6 +20,10 @@ struct BackendChoiceOptions {
   std::vector<std::string> image_map;  // "FROM=TO" entries; later entries win
   bool reuse = false;
   std::string docker_host;  // --docker-host; empty: the resolver's order (DOCKER_HOST, ...)
+  // The sandbox's images (docs/images.md, "clnrm run and the network"):
+  // when a registry is asked (--pull), and --offline (no network at all).
+  PullPolicy image_pull = PullPolicy::Missing;
+  bool offline = false;
   // Pods the run will ask for at most (tests × repeats); 0: not known. With
   // one, the sandbox makes no standby pod: nobody would take it.
   std::size_t pods_planned = 0;

@@ -93,6 +93,19 @@ struct ImageEngine {
   std::string describe;     // for messages: "unix:///var/run/docker.sock (from DOCKER_HOST)"
 };
 
+// Caps on what unpacking may write (docs/images.md, "Size limits"): a layer
+// is untrusted input, and a small gzip can expand to terabytes (a
+// decompression bomb). Bytes are the regular files' sizes as unpacked;
+// entries are the layer's tar entries. A layer or image over a cap is
+// refused, naming the layer's digest and the cap, and nothing of it stays
+// in the cache. Checked for layers already in the cache too, so an image
+// passes or fails the same way whatever the cache holds.
+struct ImageLimits {
+  std::uint64_t max_layer_bytes = std::uint64_t{4} << 30;  // 4 GiB
+  std::uint64_t max_image_bytes = std::uint64_t{8} << 30;  // 8 GiB: every layer of one image
+  std::uint64_t max_layer_entries = 1'000'000;
+};
+
 struct ImageOptions {
   // The store's directory; empty: $CLNRM_IMAGE_CACHE, else
   // $XDG_CACHE_HOME/clnrm/images (~/.cache/clnrm/images) for a non-root
@@ -103,6 +116,7 @@ struct ImageOptions {
   ImageMap image_map;    // applied to the reference first
   ImageEngine engine;    // empty: the local engine is not asked
   LayerOwnership ownership = default_layer_ownership();
+  ImageLimits limits;
   // Paths of file sources (oci:, oci-archive:, docker-archive:) written in a
   // test file are untrusted: when base_dir is set they are resolved relative
   // to it and refused when absolute or leading outside it (also through a

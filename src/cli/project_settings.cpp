@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 namespace clnrm::cli {
@@ -109,6 +110,15 @@ std::string RunSettings::describe() const {
   return fmt::format("backend {} ({}), jobs {} ({}), timeout {} ({})", backend, backend_from,
                      jobs == 0 ? std::string("one per core") : std::to_string(jobs), jobs_from,
                      timeout ? format_duration(*timeout) : std::string("none"), timeout_from);
+}
+
+PullPolicy run_pull_policy(const std::string& flag) {
+  if (!flag.empty()) return *parse_pull_policy(flag);
+  const char* env = std::getenv("CLNRM_PULL");
+  if (env == nullptr || *env == '\0') return PullPolicy::Missing;
+  const Parsed<PullPolicy> policy = parse_pull_policy(env);
+  if (!policy) throw Error(ErrorKind::Usage, "CLNRM_PULL: " + policy.error(), "CLNRM_PULL");
+  return *policy;
 }
 
 }  // namespace clnrm::cli

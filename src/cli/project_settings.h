@@ -5,6 +5,7 @@
 // command line do not change which file is used); --no-config reads none.
 // The file's settings apply under the command line: a flag always wins.
 
+#include <clnrm/image.h>
 #include <clnrm/project_config.h>
 
 #include <CLI/CLI.hpp>
@@ -67,5 +68,9 @@ struct RunSettings {
 // core, 5m). Throws Error(Usage) for --jobs outside kMinJobs..kMaxJobs or a
 // bad --timeout.
 RunSettings resolve_run_settings(const RunFlags& flags, const std::optional<ProjectConfig>& config);
+
+// `clnrm run --pull`: the flag (already one of never|missing|always), else
+// $CLNRM_PULL, else missing. Throws Error(Usage) for a bad CLNRM_PULL.
+PullPolicy run_pull_policy(const std::string& flag);
 
 }  // namespace clnrm::cli

@@ -39,6 +39,8 @@ struct RunArgs {
   std::string backend;  // not given: cleanroom.toml, else sandbox
   std::string timeout;  // not given: cleanroom.toml, else 5m (project_settings.cpp)
   std::string docker_host;
+  std::string pull;      // not given: CLNRM_PULL, else missing (run_pull_policy)
+  bool offline = false;
   ConfigFlags config;
   bool quiet = false;
   bool verbose = false;
@@ -299,6 +301,8 @@ int run_command(RunArgs a) {
   suite.backend = settings.backend;
   suite.backend_options.image_map = settings.image_map;
   suite.backend_options.docker_host = a.docker_host;
+  suite.backend_options.image_pull = run_pull_policy(a.pull);
+  suite.backend_options.offline = a.offline;
   suite.reuse_services = a.reuse;
   suite.run.default_test_timeout = settings.timeout;
   suite.run.jobs = settings.jobs;
@@ -401,6 +405,12 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--docker-host", args->docker_host,
                   "docker/auto: engine address (unix:///path or tcp://host:port); default "
                   "DOCKER_HOST, then CLNRM_DOCKER_SOCKET, then the usual sockets");
+  cmd->add_option("--pull", args->pull,
+                  "sandbox: when a registry is asked for an image: never, missing or always "
+                  "(default: CLNRM_PULL, else missing)")
+      ->check(CLI::IsMember({"never", "missing", "always"}));
+  cmd->add_flag("--offline", args->offline,
+                "sandbox: never touch the network for images (no registry, no tcp:// engine)");
   cmd->add_option("--image-map", args->image_map,
                   "docker: run image TO for FROM (FROM=TO, repeatable; wins over [images] of "
                   "cleanroom.toml)")

@@ -20,9 +20,11 @@ std::string import_archive(const Store& store, const std::string& path, FileSour
                            const std::string& name_tag, const std::string& what);
 
 // The absolute path a file source names. With `base_dir` (a test file's
-// directory): relative to it, no '..', and still inside it once symbolic
-// links are resolved; otherwise relative to the working directory. Throws
-// Error(Config) saying which rule failed.
+// directory): the host-path rule of every path a test file names
+// (resolve_host_path, src/base/host_path.h: relative, no '..',
+// inside it once symbolic links are resolved, a regular file or directory,
+// never /proc, /sys, /dev, /run); otherwise relative to the working
+// directory. Throws Error(Config) saying which rule failed.
 std::string resolve_file_path(const std::string& path, const std::string& base_dir, const std::string& reference);
 
 }  // namespace clnrm::image

@@ -1,8 +1,6 @@
 // One layer unpacked safely into a directory (layer_unpack.h).
 #include "image/layer_unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <clnrm/error.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -13,6 +11,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -21,16 +20,16 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "image/archive_library.h"
 
 namespace clnrm::image {
 namespace {
 
+// libarchive, opened on first use (image/archive_library.h).
+const ArchiveLibrary& ar() { return archive_library(); }
+
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
-
-struct ArchiveCloser {
-  void operator()(archive* a) const noexcept { archive_read_free(a); }
-};
 
 // The entry's name split into components, or why it would leave the layer.
 struct SplitName {
@@ -78,20 +77,29 @@ struct PendingDir {
 
 class Unpacker {
  public:
-  Unpacker(const std::string& target_dir, const LayerOwnership& ownership, std::string_view what)
-      : ownership_(ownership), what_(what) {
+  Unpacker(const std::string& target_dir, const LayerOwnership& ownership, std::string_view what,
+           const UnpackLimits& limits)
+      : ownership_(ownership), what_(what), limits_(limits) {
     root_.reset(::open(target_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!root_.valid()) throw_errno("cannot open " + target_dir);
   }
 
+  std::uint64_t bytes() const noexcept { return bytes_; }
+
   void entry(archive* a, archive_entry* e) {
-    const char* raw_name = archive_entry_pathname(e);
+    if (++entries_ > limits_.max_entries)
+      throw Error(ErrorKind::Config,
+                  fmt::format("{} has more than {} entries, the limit per layer; clnrm refuses it as a possible "
+                              "decompression bomb (ImageLimits::max_layer_entries, docs/images.md \"Size limits\"). "
+                              "Rebuild the image with fewer files, or remove it from the test",
+                              what_, limits_.max_entries));
+    const char* raw_name = ar().entry_pathname(e);
     if (raw_name == nullptr) refuse("(unnamed)", "it has no name");
     const std::string name = raw_name;
     SplitName split = split_name(name);
     if (!split.escape.empty()) escape(name, split.escape);
     if (split.parts.empty()) {  // "./": the layer's root directory
-      if (archive_entry_filetype(e) == AE_IFDIR) pending_dirs_.push_back(metadata_of("", e, S_IFDIR));
+      if (ar().entry_filetype(e) == AE_IFDIR) pending_dirs_.push_back(metadata_of("", e, S_IFDIR));
       return;
     }
     const std::string base = split.parts.back();
@@ -104,9 +112,9 @@ class Unpacker {
       return make_whiteout(parent.get(), hidden, name);
     }
 
-    if (const char* link = archive_entry_hardlink(e)) return make_hard_link(parent.get(), base, link, name);
+    if (const char* link = ar().entry_hardlink(e)) return make_hard_link(parent.get(), base, link, name);
 
-    const mode_t type = archive_entry_filetype(e);
+    const mode_t type = ar().entry_filetype(e);
     if (type == AE_IFDIR) {
       struct stat st {};
       if (::fstatat(parent.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
@@ -119,7 +127,7 @@ class Unpacker {
     switch (type) {
       case AE_IFREG: return write_file(a, e, parent.get(), base, name);
       case AE_IFLNK: {
-        const char* target = archive_entry_symlink(e);
+        const char* target = ar().entry_symlink(e);
         // The target is text resolved inside the pod's root at run time;
         // unpacking never follows it.
         if (::symlinkat(target ? target : "", parent.get(), base.c_str()) != 0) fail("cannot create symlink", name);
@@ -140,8 +148,8 @@ class Unpacker {
         refuse(name,
                fmt::format("it is a device node ({}, {}:{}); clnrm does not unpack devices from images (the pod's "
                            "/dev is made by the sandbox). Rebuild the image without it",
-                           type == AE_IFCHR ? "character" : "block", archive_entry_rdevmajor(e),
-                           archive_entry_rdevminor(e)));
+                           type == AE_IFCHR ? "character" : "block", ar().entry_rdevmajor(e),
+                           ar().entry_rdevminor(e)));
       default:
         refuse(name, fmt::format("its entry type {:o} is not a file, directory, link or fifo", type));
     }
@@ -171,6 +179,12 @@ class Unpacker {
   }
 
  private:
+  // Counts `more` bytes of regular files; over the cap, the layer is refused.
+  void add_bytes(std::uint64_t more) {
+    bytes_ += more;
+    if (bytes_ > limits_.max_bytes) throw_over_size_limit(what_, limits_.max_bytes, limits_.bytes_cap);
+  }
+
   [[noreturn]] void refuse(const std::string& name, const std::string& why) {
     throw Error(ErrorKind::Config, fmt::format("{} has an entry clnrm refuses, '{}': {}", what_, name, why));
   }
@@ -295,16 +309,27 @@ class Unpacker {
   }
 
   void write_file(archive* a, archive_entry* e, int parent, const std::string& base, const std::string& name) {
+    // The size the header declares is checked before a byte is written (a
+    // sparse entry may declare more than it carries: ftruncate below gives
+    // the file that size); the bytes that arrive are counted as they come.
+    const std::uint64_t declared =
+        ar().entry_size_is_set(e) && ar().entry_size(e) > 0 ? static_cast<std::uint64_t>(ar().entry_size(e)) : 0;
+    add_bytes(declared);
+    std::uint64_t end = 0;  // the file's size as written so far
     UniqueFd out(::openat(parent, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!out.valid()) fail("cannot create file", name);
     const void* buffer = nullptr;
     std::size_t size = 0;
     la_int64_t offset = 0;
     for (;;) {
-      const int r = archive_read_data_block(a, &buffer, &size, &offset);
+      const int r = ar().data_block(a, &buffer, &size, &offset);
       if (r == ARCHIVE_EOF) break;
       if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-        throw Error(ErrorKind::Config, fmt::format("cannot read '{}' of {}: {}", name, what_, archive_error_string(a)));
+        throw Error(ErrorKind::Config, fmt::format("cannot read '{}' of {}: {}", name, what_, ar().error_string(a)));
+      if (offset < 0) refuse(name, "its data has a negative offset");
+      const std::uint64_t block_end = static_cast<std::uint64_t>(offset) + size;
+      if (block_end > std::max(end, declared)) add_bytes(block_end - std::max(end, declared));
+      end = std::max(end, block_end);
       const char* p = static_cast<const char*>(buffer);
       while (size > 0) {
         const ssize_t n = ::pwrite(out.get(), p, size, offset);
@@ -315,7 +340,7 @@ class Unpacker {
         size -= static_cast<std::size_t>(n);
       }
     }
-    if (archive_entry_size_is_set(e) && ::ftruncate(out.get(), archive_entry_size(e)) != 0) fail("cannot size", name);
+    if (ar().entry_size_is_set(e) && ::ftruncate(out.get(), ar().entry_size(e)) != 0) fail("cannot size", name);
     if (ownership_.privileged) {
       const auto [uid, gid] = owner_of(e, name);
       if (::fchown(out.get(), uid, gid) != 0) fail("cannot chown", name);
@@ -334,8 +359,8 @@ class Unpacker {
   }
 
   std::pair<uid_t, gid_t> owner_of(archive_entry* e, const std::string& name) {
-    const la_int64_t uid = archive_entry_uid(e);
-    const la_int64_t gid = archive_entry_gid(e);
+    const la_int64_t uid = ar().entry_uid(e);
+    const la_int64_t gid = ar().entry_gid(e);
     if (uid < 0 || gid < 0 || uid >= ownership_.id_count || gid >= ownership_.id_count)
       refuse(name, fmt::format("it is owned by {}:{}, outside the {} user and group ids a pod has; rebuild the "
                                "image with owners below {}",
@@ -344,15 +369,15 @@ class Unpacker {
   }
 
   mode_t file_mode(archive_entry* e) const {
-    mode_t mode = archive_entry_perm(e) & 07777;
+    mode_t mode = ar().entry_perm(e) & 07777;
     if (!ownership_.privileged) mode &= ~static_cast<mode_t>(S_ISUID | S_ISGID);
     return mode;
   }
 
   static timespec mtime_of(archive_entry* e) {
     timespec t{};
-    t.tv_sec = archive_entry_mtime(e);
-    t.tv_nsec = archive_entry_mtime_nsec(e);
+    t.tv_sec = ar().entry_mtime(e);
+    t.tv_nsec = ar().entry_mtime_nsec(e);
     return t;
   }
 
@@ -365,36 +390,56 @@ class Unpacker {
   UniqueFd root_;
   LayerOwnership ownership_;
   std::string what_;
+  UnpackLimits limits_;
+  std::uint64_t bytes_ = 0;
+  std::uint64_t entries_ = 0;
   std::vector<PendingDir> pending_dirs_;
 };
 
 }  // namespace
 
-void unpack_layer(const std::string& archive_path, const std::string& target_dir, const LayerOwnership& ownership,
-                  std::string_view what) {
-  std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_filter_xz(a.get());
-  archive_read_support_filter_bzip2(a.get());
-  archive_read_support_format_tar(a.get());
-  archive_read_support_format_empty(a.get());
+std::string format_size(std::uint64_t bytes) {
+  constexpr std::uint64_t kKiB = 1024;
+  if (bytes >= (kKiB << 20) && bytes % (kKiB << 20) == 0) return fmt::format("{} GiB", bytes >> 30);
+  if (bytes >= (kKiB << 10) && bytes % (kKiB << 10) == 0) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes >= kKiB && bytes % kKiB == 0) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{} bytes", bytes);
+}
+
+void throw_over_size_limit(std::string_view what, std::uint64_t max_bytes, std::string_view cap) {
+  throw Error(ErrorKind::Config,
+              fmt::format("{} unpacks to more than {} bytes, {}; clnrm refuses it as a possible decompression bomb "
+                          "and keeps nothing of it (docs/images.md, \"Size limits\"). Use a smaller image, or "
+                          "remove it from the test",
+                          what, max_bytes, cap));
+}
+
+std::uint64_t unpack_layer(const std::string& archive_path, const std::string& target_dir,
+                           const LayerOwnership& ownership, std::string_view what, const UnpackLimits& limits) {
+  std::unique_ptr<archive, ArchiveReadCloser> a(ar().read_new());
+  ar().support_filter_gzip(a.get());
+  ar().support_filter_zstd(a.get());
+  ar().support_filter_xz(a.get());
+  ar().support_filter_bzip2(a.get());
+  ar().support_format_tar(a.get());
+  ar().support_format_empty(a.get());
   const auto unreadable = [&] {
     return Error(ErrorKind::Config,
                  fmt::format("{} is not a readable tar layer: {} (clnrm unpacks tar layers, plain or compressed with "
                              "gzip, zstd, xz or bzip2)",
-                             what, archive_error_string(a.get())));
+                             what, ar().error_string(a.get())));
   };
-  if (archive_read_open_filename(a.get(), archive_path.c_str(), 1 << 20) != ARCHIVE_OK) throw unreadable();
-  Unpacker unpacker(target_dir, ownership, what);
+  if (ar().open_filename(a.get(), archive_path.c_str(), 1 << 20) != ARCHIVE_OK) throw unreadable();
+  Unpacker unpacker(target_dir, ownership, what, limits);
   for (;;) {
     archive_entry* e = nullptr;
-    const int r = archive_read_next_header(a.get(), &e);
+    const int r = ar().next_header(a.get(), &e);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) throw unreadable();
     unpacker.entry(a.get(), e);
   }
   unpacker.finish();
+  return unpacker.bytes();
 }
 
 }  // namespace clnrm::image

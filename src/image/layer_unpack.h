@@ -19,15 +19,35 @@
 
 #include <clnrm/image.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace clnrm::image {
 
+// What one unpack may write (ImageLimits, narrowed by the store to what is
+// left of the image's budget). `bytes_cap` says which cap max_bytes is, for
+// the error: "the limit of 4 GiB per layer".
+struct UnpackLimits {
+  std::uint64_t max_bytes = UINT64_MAX;
+  std::uint64_t max_entries = UINT64_MAX;
+  std::string bytes_cap = "the limit";
+};
+
 // Unpacks the tar at `archive_path` into the existing empty directory
-// `target_dir`. Throws Error naming `what` (e.g. "layer 2 of
-// clnrm-test/busybox:latest (sha256:...)") and the refused entry.
-void unpack_layer(const std::string& archive_path, const std::string& target_dir, const LayerOwnership& ownership,
-                  std::string_view what);
+// `target_dir` and returns the bytes of its regular files. Throws Error
+// naming `what` (e.g. "layer 2 of clnrm-test/busybox:latest (sha256:...)")
+// and the refused entry, or the limit exceeded (the caller deletes
+// `target_dir`).
+std::uint64_t unpack_layer(const std::string& archive_path, const std::string& target_dir,
+                           const LayerOwnership& ownership, std::string_view what, const UnpackLimits& limits = {});
+
+// "4 GiB", "512 MiB", "1000 bytes": a cap as a user reads it.
+std::string format_size(std::uint64_t bytes);
+
+// Error(Config): `what` (naming the layer's digest) unpacks to more than
+// `max_bytes`, which is `cap` ("the limit of 4 GiB per layer"). One wording
+// for a layer being unpacked and one already in the cache.
+[[noreturn]] void throw_over_size_limit(std::string_view what, std::uint64_t max_bytes, std::string_view cap);
 
 }  // namespace clnrm::image

@@ -1,6 +1,6 @@
 #pragma once
 // Internal to src/image: what an image reference names (docs/images.md,
-// "Where images come from"): a file source, or a name with an optional
+// "Where images come from"): a file source (base/image_file_source.h), or a name with an optional
 // registry host, tag and digest.
 
 #include <clnrm/parsed.h>
@@ -9,18 +9,9 @@
 #include <string>
 #include <string_view>
 
-namespace clnrm::image {
+#include "base/image_file_source.h"  // FileSource, parse_file_source
 
-struct FileSource {
-  enum class Kind { OciLayout, OciArchive, DockerArchive };
-  Kind kind;
-  std::string path;  // as written
-  std::string tag;   // oci: / oci-archive: ":tag", docker-archive: ":name:tag" (RepoTags); may be empty
-};
-// nullopt when `reference` is not a file source (no oci:, oci-archive:,
-// docker-archive: prefix).
-std::optional<FileSource> parse_file_source(std::string_view reference);
-std::string_view to_string(FileSource::Kind kind) noexcept;
+namespace clnrm::image {
 
 struct NameReference {
   std::string registry;    // "localhost:5000"; "" = the default registry

@@ -13,6 +13,7 @@
 #include "image/digest.h"
 #include "image/engine_source.h"
 #include "image/file_sources.h"
+#include "image/layer_unpack.h"
 #include "image/oci_model.h"
 #include "image/records.h"
 #include "image/reference.h"
@@ -32,7 +33,9 @@ std::string env(const char* name) {
 
 // The manifest's layers unpacked and its config read.
 ImageRootfs materialize(const Store& store, const std::string& reference, const std::string& manifest_digest,
-                        const LayerOwnership& ownership) {
+                        const ImageOptions& options) {
+  const LayerOwnership& ownership = options.ownership;
+  const ImageLimits& limits = options.limits;
   ImageRootfs out;
   out.reference = reference;
   out.manifest_digest = manifest_digest;
@@ -41,9 +44,27 @@ ImageRootfs materialize(const Store& store, const std::string& reference, const 
       image::parse_manifest(store.read_blob(manifest_digest, "the manifest of " + what), "the manifest of " + what);
   out.config = image::parse_image_config(store.read_blob(m.config.digest, "the config of " + what, 16u << 20),
                                          "the config of " + what);
-  for (std::size_t i = 0; i < m.layers.size(); ++i)
-    out.layer_dirs.push_back(
-        store.layer(m.layers[i].digest, ownership, fmt::format("layer {} of {} ({})", i + 1, what, m.layers[i].digest)));
+  // Each layer within the per-layer cap and what is left of the image's;
+  // a layer already in the cache is held to the same caps, so the image
+  // passes or fails alike whatever the cache holds.
+  const std::string layer_cap = fmt::format("the limit of {} per layer", image::format_size(limits.max_layer_bytes));
+  const std::string image_cap = fmt::format("what is left of the limit of {} per image after its layers below it",
+                                            image::format_size(limits.max_image_bytes));
+  std::uint64_t used = 0;
+  for (std::size_t i = 0; i < m.layers.size(); ++i) {
+    const std::string layer_what = fmt::format("layer {} of {} ({})", i + 1, what, m.layers[i].digest);
+    image::UnpackLimits unpack;
+    unpack.max_entries = limits.max_layer_entries;
+    const std::uint64_t image_left = limits.max_image_bytes > used ? limits.max_image_bytes - used : 0;
+    const bool image_bound = image_left < limits.max_layer_bytes;
+    unpack.max_bytes = image_bound ? image_left : limits.max_layer_bytes;
+    unpack.bytes_cap = image_bound ? image_cap : layer_cap;
+    const std::string dir = store.layer(m.layers[i].digest, ownership, layer_what, unpack);
+    const std::uint64_t bytes = Store::layer_bytes(dir);
+    if (bytes > unpack.max_bytes) image::throw_over_size_limit(layer_what, unpack.max_bytes, unpack.bytes_cap);
+    used += bytes;
+    out.layer_dirs.push_back(dir);
+  }
   return out;
 }
 
@@ -62,7 +83,7 @@ ImageRootfs resolve_file(const Store& store, const std::string& reference, const
           : image::import_archive(store, path, source.kind, source.tag, what);
   const std::string canonical = fmt::format("{}:{}{}", kind, path, source.tag.empty() ? "" : ":" + source.tag);
   image::save_record(store, {canonical, manifest, "", what, ""});
-  return materialize(store, reference, manifest, options.ownership);
+  return materialize(store, reference, manifest, options);
 }
 
 ImageRootfs resolve_name(const Store& store, const std::string& reference, const ImageOptions& options) {
@@ -88,7 +109,7 @@ ImageRootfs resolve_name(const Store& store, const std::string& reference, const
   };
 
   if (policy == PullPolicy::Always) {
-    if (auto manifest = from_registry()) return materialize(store, reference, *manifest, options.ownership);
+    if (auto manifest = from_registry()) return materialize(store, reference, *manifest, options);
   } else {
     // Offline, an engine is asked only over its unix socket (no network).
     const bool engine_allowed = !options.offline || !options.engine.unix_socket.empty();
@@ -97,10 +118,10 @@ ImageRootfs resolve_name(const Store& store, const std::string& reference, const
       if (e.state == image::EngineImage::State::Present) {
         const auto record = image::load_record(store, ref.name);
         if (record_usable(store, record) && record->config_digest == e.image_id)
-          return materialize(store, reference, record->manifest_digest, options.ownership);
+          return materialize(store, reference, record->manifest_digest, options);
         const std::string manifest = image::export_engine_image(store, options.engine, ref.name);
         image::save_record(store, {ref.name, manifest, e.image_id, "engine " + options.engine.describe, ""});
-        return materialize(store, reference, manifest, options.ownership);
+        return materialize(store, reference, manifest, options);
       }
       looked.push_back(e.state == image::EngineImage::State::Absent
                            ? fmt::format("the engine at {} has no image {}", options.engine.describe, ref.name)
@@ -112,10 +133,10 @@ ImageRootfs resolve_name(const Store& store, const std::string& reference, const
                                          options.engine.describe));
     }
     const auto record = image::load_record(store, ref.name);
-    if (record_usable(store, record)) return materialize(store, reference, record->manifest_digest, options.ownership);
+    if (record_usable(store, record)) return materialize(store, reference, record->manifest_digest, options);
     looked.push_back(fmt::format("the image cache {} has no {}", store.root(), ref.name));
     if (policy == PullPolicy::Missing) {
-      if (auto manifest = from_registry()) return materialize(store, reference, *manifest, options.ownership);
+      if (auto manifest = from_registry()) return materialize(store, reference, *manifest, options);
     } else {
       looked.push_back(options.offline ? fmt::format("the registry {} was not asked (offline)", registry_url)
                                        : fmt::format("the registry {} was not asked (pull policy never)", registry_url));
@@ -218,9 +239,17 @@ PruneResult prune_images(const ImageOptions& options) {
         if (fs::exists(layer.path()) && image::remove_tree(layer.path().string())) ++result.temp_removed;
         continue;
       }
+      if (name.ends_with(".bytes")) {  // a layer's size: goes with its layer
+        const std::string layer_name = name.substr(0, name.size() - 6);
+        if (!keep.count("sha256:" + layer_name) && !fs::exists(form.path() / layer_name)) ::unlink(layer.path().c_str());
+        continue;
+      }
       if (keep.count("sha256:" + name)) continue;
       image::FileLock held = store.lock("layer-" + form.path().filename().string() + "-" + name);
-      if (image::remove_tree(layer.path().string())) ++result.layers_removed;
+      if (image::remove_tree(layer.path().string())) {
+        ++result.layers_removed;
+        ::unlink((layer.path().string() + ".bytes").c_str());
+      }
     }
   }
   result.temp_removed += image::remove_abandoned_temp_files(store);

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/atomic_file.h"
 #include "image/digest.h"
 #include "image/layer_unpack.h"
 
@@ -138,7 +140,8 @@ std::string Store::layer_form(const LayerOwnership& ownership) {
   return ownership.privileged ? fmt::format("uid{}", ownership.uid_offset) : std::string("user");
 }
 
-std::string Store::layer(std::string_view digest, const LayerOwnership& ownership, std::string_view what) const {
+std::string Store::layer(std::string_view digest, const LayerOwnership& ownership, std::string_view what,
+                         const UnpackLimits& limits) const {
   const std::string hex = checked_hex(digest, what);
   const std::string form_dir = layers_dir() + "/" + layer_form(ownership);
   make_dir(form_dir, 0700);
@@ -158,7 +161,10 @@ std::string Store::layer(std::string_view digest, const LayerOwnership& ownershi
   std::string temp = form_dir + "/" + temp_prefix + "XXXXXX";
   if (::mkdtemp(temp.data()) == nullptr) throw_errno("cannot create a directory in the image cache " + form_dir);
   try {
-    unpack_layer(blob_path(digest), temp, ownership, what);
+    const std::uint64_t bytes = unpack_layer(blob_path(digest), temp, ownership, what, limits);
+    // Before the rename: a complete layer always has its size beside it (a
+    // size left by a killed unpack is overwritten by the next one).
+    write_file_atomically(final_dir + ".bytes", std::to_string(bytes));
   } catch (...) {
     remove_tree(temp);
     throw;
@@ -170,6 +176,49 @@ std::string Store::layer(std::string_view digest, const LayerOwnership& ownershi
     throw_errno(fmt::format("cannot complete the unpacked {} in {}", what, final_dir));
   }
   return final_dir;
+}
+
+namespace {
+
+// The bytes of regular files below the directory open at `dirfd`, never
+// following a symbolic link.
+std::uint64_t regular_bytes_at(int dirfd) {
+  std::uint64_t total = 0;
+  DIR* dir = ::fdopendir(dirfd);
+  if (dir == nullptr) {
+    ::close(dirfd);
+    return 0;
+  }
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
+    if (S_ISDIR(st.st_mode)) {
+      const int child = ::openat(::dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (child >= 0) total += regular_bytes_at(child);
+    }
+  }
+  ::closedir(dir);
+  return total;
+}
+
+}  // namespace
+
+std::uint64_t Store::layer_bytes(const std::string& layer_dir) {
+  const std::string sidecar = layer_dir + ".bytes";
+  if (FILE* f = std::fopen(sidecar.c_str(), "re")) {
+    unsigned long long bytes = 0;
+    const bool read = std::fscanf(f, "%llu", &bytes) == 1;
+    std::fclose(f);
+    if (read) return bytes;
+  }
+  const int fd = ::open(layer_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) throw_errno("cannot open the unpacked layer " + layer_dir);
+  const std::uint64_t bytes = regular_bytes_at(fd);
+  write_file_atomically(sidecar, std::to_string(bytes));
+  return bytes;
 }
 
 BlobWriter::BlobWriter(const Store& store, std::string what) : store_(store), what_(std::move(what)) {

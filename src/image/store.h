@@ -7,6 +7,7 @@
 //   layers/<form>/<hex>/       a layer blob unpacked once; <form> is how it was
 //                              unpacked ("uid<offset>" for a root runner,
 //                              "user" otherwise: layer_unpack.h)
+//   layers/<form>/<hex>.bytes the size of its regular files (size limits)
 //   layers/<form>/.tmp-<hex>-* an unpack in progress (or killed: deleted by
 //                              the next unpack of that layer, never trusted)
 //   refs/<sha256 of ref>.json  which manifest a reference resolved to
@@ -25,6 +26,7 @@
 
 #include "base/unique_fd.h"
 #include "image/file_lock.h"
+#include "image/layer_unpack.h"
 
 namespace clnrm::image {
 
@@ -46,8 +48,14 @@ class Store {
   FileLock lock(std::string_view name) const;
 
   // The unpacked directory of layer blob `digest` in `ownership`'s form,
-  // unpacking it first when no complete one exists (under the layer's lock).
-  std::string layer(std::string_view digest, const LayerOwnership& ownership, std::string_view what) const;
+  // unpacking it first (within `limits`) when no complete one exists (under
+  // the layer's lock). Its size goes to `<dir>.bytes` beside it.
+  std::string layer(std::string_view digest, const LayerOwnership& ownership, std::string_view what,
+                    const UnpackLimits& limits = {}) const;
+  // The bytes of regular files in the layer directory `layer_dir` (what
+  // layer() returned), from `<dir>.bytes`; counted (and saved) when a layer
+  // unpacked before sizes were kept has none.
+  static std::uint64_t layer_bytes(const std::string& layer_dir);
   static std::string layer_form(const LayerOwnership& ownership);
 
   std::string tmp_dir() const { return root_ + "/tmp"; }

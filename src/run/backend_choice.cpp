@@ -26,6 +26,7 @@ DockerOptions docker_options(const BackendChoiceOptions& options) {
   for (const std::string& entry : options.image_map) add_image_mapping(d.image_map, entry);
   d.reuse = options.reuse;
   d.host = options.docker_host;
+  if (options.offline) d.pull_missing = false;  // --offline: the engine pulls nothing either
   return d;
 }
 
@@ -34,15 +35,15 @@ BackendChoice make_docker(const std::vector<TestSpec>&, const BackendChoiceOptio
 }
 
 // The sandbox's images come from the store (src/image/): a file reference
-// inside the test file's directory, the local engine's store over its unix
-// socket, or what `clnrm image pull` put in the cache. A run never pulls
-// from a registry (offline): a test file must not make the runner fetch
-// from the network (docs/images.md, "clnrm run and the network").
+// inside the test file's directory, the local engine's store, the cache, and
+// a registry as --pull allows; --offline never touches the network
+// (docs/images.md, "clnrm run and the network").
 std::function<ImageRootfs(const std::string&, const std::string&)> image_resolver(
     const BackendChoiceOptions& options, const SandboxOptions& sandbox) {
   ImageOptions images;
   for (const std::string& entry : options.image_map) add_image_mapping(images.image_map, entry);
-  images.offline = true;
+  images.pull_policy = options.image_pull;
+  images.offline = options.offline;
   // A root runner's pods see host uid pod_id_base + N as N: the layers are
   // unpacked in that form (as `clnrm image pull` does).
   if (::geteuid() == 0) images.ownership = {true, sandbox.pod_id_base, kPodIdCount};

@@ -14,11 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Host trees that never go into a cleanroom, even when a test file's
-// directory lies in one: the root itself, the kernel's and devices' views,
-// and where daemons keep their sockets (the Docker socket among them).
-constexpr std::string_view kNeverShared[] = {"/proc", "/sys", "/dev", "/run", "/var/run"};
-
 }  // namespace
 
 std::optional<std::string> test_file_dir(ParseContext& ctx, SourcePos at) {
@@ -35,51 +30,17 @@ std::optional<std::string> test_file_dir(ParseContext& ctx, SourcePos at) {
 
 std::string host_path_in_test_dir(ParseContext& ctx, SourcePos at, const std::string& value,
                                   const HostPathRule& rule) {
+  // The path's own faults first, as before the directory is resolved.
   const bool the_dir_itself = rule.allow_test_dir && (value == "." || value == "./");
-  if (!the_dir_itself) {
-    if (auto why = why_not_beneath(value)) {
-      ctx.error(at, fmt::format("{} \"{}\" {}: give a path inside the test file's directory, relative to "
-                                "it and without '..'{} (a test file may not share other host paths with "
-                                "its cleanroom: docs/security.md, \"Host paths\")",
-                                rule.key, value, *why, rule.allow_test_dir ? ", or \".\" for the directory itself" : ""));
-      return {};
-    }
+  if (!the_dir_itself && why_not_beneath(value)) {
+    ctx.error(at, resolve_host_path("/", value, rule).error);
+    return {};
   }
   const std::optional<std::string> dir_text = test_file_dir(ctx, at);
   if (!dir_text) return {};
-  const fs::path dir(*dir_text);
-  std::error_code ec;
-  const fs::path resolved = the_dir_itself ? dir : fs::canonical(dir / value, ec);
-  if (ec) {
-    ctx.error(at, fmt::format("{} '{}' does not exist next to the test file ({})", rule.key, value,
-                              (dir / value).string()));
-    return {};
-  }
-  const std::string resolved_text = resolved.string();
-  if (!is_same_or_below(resolved_text, *dir_text)) {
-    ctx.error(at, fmt::format("{} '{}' leads outside the test file's directory (through a symlink, to {})",
-                              rule.key, value, resolved_text));
-    return {};
-  }
-  if (rule.directory_only && !fs::is_directory(resolved, ec)) {
-    ctx.error(at, fmt::format("{} '{}' is not a directory", rule.key, value));
-    return {};
-  }
-  if (!fs::is_directory(resolved, ec) && !fs::is_regular_file(resolved, ec)) {
-    ctx.error(at, fmt::format("{} '{}' is neither a directory nor a regular file (a socket, device or fifo "
-                              "is a door to the host)",
-                              rule.key, value));
-    return {};
-  }
-  const auto sensitive = std::find_if(std::begin(kNeverShared), std::end(kNeverShared),
-                                      [&](std::string_view p) { return is_same_or_below(resolved_text, p); });
-  if (resolved_text == "/" || sensitive != std::end(kNeverShared)) {
-    ctx.error(at, fmt::format("{} '{}' is {}: the host's root, /proc, /sys, /dev and /run are never shared "
-                              "with a cleanroom",
-                              rule.key, value, resolved_text));
-    return {};
-  }
-  return resolved_text;
+  HostPathResult r = resolve_host_path(*dir_text, value, rule);
+  if (!r.error.empty()) ctx.error(at, r.error);
+  return r.path;
 }
 
 std::optional<std::string> normal_absolute_path(std::string_view path) {

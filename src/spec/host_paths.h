@@ -1,15 +1,16 @@
 #pragma once
 // Internal to src/spec: host paths that a test file names (a service's
-// `rootfs`, `volumes`, `mount_test_dir`). A test file is untrusted input, so
-// the host paths it may hand to its cleanroom are those of its own directory
-// tree: given relative to the file's directory, without '..', and still
-// inside it once symbolic links are resolved. Both backends get the result
+// `rootfs`, `volumes`, `mount_test_dir`, image files). A test file is
+// untrusted input, so the host paths it may hand to its cleanroom are those
+// of its own directory tree: the one rule of src/base/host_path.h, which the
+// image store applies to the same files. Both backends get the result
 // (absolute and canonical) from here: one resolver.
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/host_path.h"  // HostPathRule, resolve_host_path: the rule itself
 #include "spec/parse_context.h"
 
 namespace clnrm::spec_detail {
@@ -17,12 +18,6 @@ namespace clnrm::spec_detail {
 // The canonical directory of the file being parsed; nullopt (error at `at`)
 // when it cannot be resolved.
 std::optional<std::string> test_file_dir(ParseContext& ctx, SourcePos at);
-
-struct HostPathRule {
-  std::string_view key;        // for messages: "rootfs", "volume host_path"
-  bool directory_only = false;  // rootfs: a directory
-  bool allow_test_dir = false;  // "." names the test file's directory itself
-};
 
 // `value` resolved against the test file's directory under the rules above;
 // "" after an error reported at `at`.

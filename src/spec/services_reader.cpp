@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "base/image_file_source.h"
 #include "spec/host_paths.h"
 #include "spec/key_tables.h"
 #include "spec/sections.h"
@@ -248,6 +249,24 @@ void check_mount_targets(ParseContext& ctx, const TestSpec& spec) {
 // A service names a plugin with `plugin` or `type`; one no built-in plugin
 // answers to is an error here, in the words `clnrm run` would use
 // (plugin_requirements.h): never a warning that then fails the run.
+// An `image` naming a file (oci:, oci-archive:, docker-archive:) must name
+// one inside the test file's directory, by the host-path rule every path of
+// a test file follows: `clnrm validate` says so at the key, before a run
+// finds out (the store resolves it again, the same way: src/image/file_sources.cpp).
+void check_image_file(ParseContext& ctx, SourcePos at, const std::string& image) {
+  const std::optional<image::FileSource> file = image::parse_file_source(image);
+  if (!file) return;
+  std::string path = file->path;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();  // a layout written "dir/"
+  if (path.empty()) {
+    ctx.error(at, fmt::format("image '{}' names no file after its prefix (e.g. oci:images/app:1, "
+                              "docker-archive:app.tar)",
+                              image));
+    return;
+  }
+  host_path_in_test_dir(ctx, at, path, {"the image file", false, false});
+}
+
 void read_plugin(ParseContext& ctx, const toml::table& t, ServiceSpec& s) {
   // Upstream files carry `plugin`, `type`, or both with one of them a loose
   // hint ("container", "alpine"): prefer the one clnrm implements, else `plugin`.
@@ -297,6 +316,7 @@ void read_service(ParseContext& ctx, const toml::key& key, const toml::node& nod
     if (auto image = read_string(ctx, *n, "image")) {
       if (image->empty())
         ctx.error(pos_of(*n), fmt::format("'image' of service '{}' must not be empty", s.name));
+      check_image_file(ctx, pos_of(*n), *image);
       s.image = std::move(*image);
     }
   }

@@ -1,8 +1,11 @@
 // Which shared libraries the clnrm process loads (issue 17, whole-process
 // speed). libcurl and the ~30 libraries under it are opened only by a command
 // that speaks HTTP (src/base/curl_library.h): `--version`, `validate` and a
-// sandbox `run` must not load it; a docker run loads it and passes. The
-// dynamic loader itself says what it loads (LD_DEBUG=libs, on stderr).
+// sandbox `run` must not load it; a docker run loads it and passes.
+// libarchive and what it brings (libxml2, ICU, nettle, ...) are opened only
+// when the image store reads a tar (src/image/archive_library.h): linking it
+// into the binary again fails the first test. The dynamic loader itself says
+// what it loads (LD_DEBUG=libs, on stderr).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -70,6 +73,11 @@ TEST(StartupLibraries, VersionValidateAndSandboxRunDoNotLoadLibcurl) {
     EXPECT_FALSE(loaded(o, "libcurl.so")) << args[0];
     EXPECT_FALSE(loaded(o, "libssl.so")) << args[0];
     EXPECT_FALSE(loaded(o, "libgssapi_krb5.so")) << args[0];
+    // Nor libarchive and the libraries under it.
+    EXPECT_FALSE(loaded(o, "libarchive.so")) << args[0];
+    EXPECT_FALSE(loaded(o, "libxml2.so")) << args[0];
+    EXPECT_FALSE(loaded(o, "libicuuc.so")) << args[0];
+    EXPECT_FALSE(loaded(o, "libnettle.so")) << args[0];
   }
 }
 

@@ -202,3 +202,63 @@ TEST_F(LayerUnpack, NotATarIsAClearError) {
 
 }  // namespace
 }  // namespace clnrm::image
+
+// Size limits (docs/images.md, "Size limits"): a decompression bomb is a
+// layer like any other. A kilobyte of gzip expands to the megabyte below.
+namespace clnrm::image {
+namespace {
+
+TEST_F(LayerUnpack, ReturnsTheBytesOfItsRegularFiles) {
+  TarBuilder(tar()).dir("etc").file("etc/a", "12345").file("etc/b", "678").hardlink("etc/c", "etc/a").close();
+  EXPECT_EQ(unpack_layer(tar(), layer(), unprivileged(), "layer 1 of test:1"), 8u);
+}
+
+TEST_F(LayerUnpack, RefusesMoreBytesThanItsLimitNamingTheLayerAndTheLimit) {
+  TarBuilder(tar(), /*gzip=*/true).file("small", "ok").file("bomb", std::string(1 << 20, '\0')).close();
+  ASSERT_LT(fs::file_size(tar()), 8u << 10);
+  UnpackLimits limits;
+  limits.max_bytes = 64 << 10;
+  limits.bytes_cap = "the limit of 64 KiB per layer";
+  try {
+    unpack_layer(tar(), layer(), unprivileged(), "layer 1 of test:1 (sha256:abc)", limits);
+    FAIL() << "unpacked";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("layer 1 of test:1 (sha256:abc) unpacks to more than 65536 bytes, the limit of 64 KiB per "
+                     "layer; clnrm refuses it as a possible decompression bomb"),
+              std::string::npos)
+        << m;
+  }
+  // The size its header declares is refused before the data is written.
+  EXPECT_FALSE(fs::exists(layer() + "/bomb")) << "the file was created";
+}
+
+TEST_F(LayerUnpack, RefusesMoreEntriesThanItsLimit) {
+  TarBuilder b(tar());
+  for (int i = 0; i < 20; ++i) b.file("f" + std::to_string(i), "");
+  b.close();
+  UnpackLimits limits;
+  limits.max_entries = 10;
+  try {
+    unpack_layer(tar(), layer(), unprivileged(), "layer 1 of test:1", limits);
+    FAIL() << "unpacked";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("layer 1 of test:1 has more than 10 entries, the limit per layer"),
+              std::string::npos)
+        << e.what();
+  }
+  limits.max_entries = 20;
+  fs::remove_all(layer());
+  fs::create_directories(layer());
+  EXPECT_EQ(unpack_layer(tar(), layer(), unprivileged(), "layer 1 of test:1", limits), 0u);
+}
+
+TEST(FormatSize, NamesWholeUnits) {
+  EXPECT_EQ(format_size(std::uint64_t{4} << 30), "4 GiB");
+  EXPECT_EQ(format_size(64 << 20), "64 MiB");
+  EXPECT_EQ(format_size(2048), "2 KiB");
+  EXPECT_EQ(format_size(1000), "1000 bytes");
+}
+
+}  // namespace
+}  // namespace clnrm::image

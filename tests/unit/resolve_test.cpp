@@ -6,8 +6,14 @@
 #include <clnrm/image.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <filesystem>
 
+#include <sys/stat.h>
+
+#include "image/file_sources.h"
 #include "image/store.h"
 #include "support/oci_layout_builder.h"
 #include "support/tar_builder.h"
@@ -147,13 +153,45 @@ TEST_F(ResolveImage, TestFilePathsStayInTheTestFilesDirectory) {
   fs::create_directory_symlink(root_ + "/elsewhere", root_ + "/tests/link");
   options_.base_dir = root_ + "/tests";
   EXPECT_EQ(resolve_image("oci:img", options_).layer_dirs.size(), 2u);
-  EXPECT_NE(error_of("oci:" + root_ + "/elsewhere").find("the path is absolute"), std::string::npos);
-  EXPECT_NE(error_of("oci:../elsewhere").find("the path has a '..' component"), std::string::npos);
+  EXPECT_EQ(resolve_image("oci:img/", options_).layer_dirs.size(), 2u);
+  // The one host-path rule (src/spec/host_paths.h), in its words.
+  const std::string absolute = error_of("oci:" + root_ + "/elsewhere");
+  EXPECT_NE(absolute.find("image 'oci:" + root_ + "/elsewhere': the image file \"" + root_ +
+                          "/elsewhere\" is absolute: give a path inside the test file's directory, relative to it "
+                          "and without '..'"),
+            std::string::npos)
+      << absolute;
+  EXPECT_NE(error_of("oci:../elsewhere").find("the image file \"../elsewhere\" has a '..' component"),
+            std::string::npos);
   const std::string e = error_of("oci:link");
-  EXPECT_NE(e.find("the path leads outside the test file's directory (through a symlink, to " + root_ + "/elsewhere)"),
-            std::string::npos) << e;
-  EXPECT_NE(e.find("A test file may name image files only inside its own directory"), std::string::npos);
-  EXPECT_NE(error_of("oci:missing").find("does not exist next to the test file"), std::string::npos);
+  EXPECT_NE(e.find("the image file 'link' leads outside the test file's directory (through a symlink, to " + root_ +
+                   "/elsewhere)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(error_of("oci:missing").find("the image file 'missing' does not exist next to the test file"),
+            std::string::npos);
+  // Never a host tree like /dev, even through a link inside the directory.
+  fs::create_directory_symlink("/dev", root_ + "/tests/devices");
+  EXPECT_NE(error_of("docker-archive:devices/null").find("leads outside the test file's directory"), std::string::npos);
+  fs::create_symlink("/dev/null", root_ + "/tests/null.tar");
+  EXPECT_NE(error_of("docker-archive:null.tar").find("leads outside"), std::string::npos);
+}
+
+TEST(ImageFilePath, ASocketOrFifoInTheDirectoryIsRefused) {
+  char tmpl[] = "/tmp/clnrm-imgpath-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  ASSERT_EQ(::mkfifo((dir + "/fifo.tar").c_str(), 0600), 0);
+  try {
+    image::resolve_file_path("fifo.tar", dir, "docker-archive:fifo.tar");
+    ADD_FAILURE() << "accepted a fifo";
+  } catch (const Error& err) {
+    EXPECT_NE(std::string(err.what()).find("image 'docker-archive:fifo.tar': the image file 'fifo.tar' is neither a "
+                                           "directory nor a regular file"),
+              std::string::npos)
+        << err.what();
+  }
+  fs::remove_all(dir);
 }
 
 TEST_F(ResolveImage, LayoutSymlinksAreNotFollowed) {
@@ -204,6 +242,56 @@ TEST_F(ResolveImage, RemoveAndPrune) {
   EXPECT_EQ(p.layers_removed, 2u);
   EXPECT_EQ(p.blobs_removed, 4u);  // 2 layers, config, manifest
   EXPECT_TRUE(fs::is_empty(options_.cache_dir + "/layers/user"));
+}
+
+// docs/images.md, "Size limits": a decompression bomb names its layer's
+// digest and the cap, and leaves nothing in the cache a later run trusts.
+TEST_F(ResolveImage, ALayerOverTheLayerLimitIsRefusedAndNothingOfItStays) {
+  TarBuilder(root_ + "/bomb.tar", /*gzip=*/true).file("zeros", std::string(1 << 20, '\0')).close();
+  OciLayoutBuilder b(root_ + "/tests/img");
+  const auto img = b.image({root_ + "/base.tar", root_ + "/bomb.tar"}, {});
+  b.index({{img.manifest_digest, "latest", ""}});
+  options_.limits.max_layer_bytes = 64 << 10;
+  const std::string ref = "oci:" + root_ + "/tests/img";
+  const std::string e = error_of(ref);
+  EXPECT_NE(e.find(fmt::format("layer 2 of image {} ({}) unpacks to more than 65536 bytes, the limit of 64 KiB per layer",
+                               ref, img.layer_digests[1])),
+            std::string::npos)
+      << e;
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(options_.cache_dir + "/layers/user"))
+    names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  const std::string base = img.layer_digests[0].substr(7);
+  EXPECT_EQ(names, (std::vector<std::string>{base, base + ".bytes"}));  // no bomb layer, no temp dir
+  EXPECT_EQ(image::Store::layer_bytes(options_.cache_dir + "/layers/user/" + base), 11u);
+  // The same again: refused again, not taken from the cache.
+  EXPECT_EQ(error_of(ref), e);
+}
+
+TEST_F(ResolveImage, AnImageOverItsLimitIsRefusedWhateverTheCacheHolds) {
+  const auto img = layout(root_ + "/tests/img");  // layers of 11 and 2 bytes
+  const std::string ref = "oci:" + root_ + "/tests/img";
+  options_.limits.max_image_bytes = 12;
+  const std::string expected = fmt::format(
+      "layer 2 of image {} ({}) unpacks to more than 1 bytes, what is left of the limit of 12 bytes per image after "
+      "its layers below it",
+      ref, img.layer_digests[1]);
+  EXPECT_NE(error_of(ref).find(expected), std::string::npos) << error_of(ref);
+  options_.limits.max_image_bytes = 13;
+  EXPECT_EQ(resolve_image(ref, options_).layer_dirs.size(), 2u);
+  // Both layers cached now: the cap still holds.
+  options_.limits.max_image_bytes = 12;
+  EXPECT_NE(error_of(ref).find(expected), std::string::npos) << error_of(ref);
+}
+
+TEST_F(ResolveImage, ALayerWithTooManyEntriesIsRefused) {
+  const auto img = layout(root_ + "/tests/img");
+  options_.limits.max_layer_entries = 2;  // base.tar has 3
+  const std::string e = error_of("oci:" + root_ + "/tests/img");
+  EXPECT_NE(e.find(fmt::format("({}) has more than 2 entries, the limit per layer", img.layer_digests[0])),
+            std::string::npos)
+      << e;
 }
 
 TEST(PullPolicy, ParsesTheThreeNames) {

@@ -214,5 +214,46 @@ health_check = { cmd = ["true"] }
   EXPECT_EQ(r.spec->services.at(2).wait_for.kind, WaitFor::Kind::HealthCheck);
 }
 
+ParseResult parse_with_image(const TestDir& dir, const std::string& image) {
+  return parse_test_text(R"([test.metadata]
+name = "image"
+[services.app]
+plugin = "generic_container"
+image = ")" + image + R"("
+args = ["sh"]
+[[steps]]
+name = "s"
+command = ["true"]
+)",
+                         dir.file());
+}
+
+// An image naming a file (oci:, oci-archive:, docker-archive:) follows the
+// host-path rule of rootfs and volumes; a name is not a path.
+TEST(ServicesReader, ImageFilesAreCheckedAtTheImageKey) {
+  TestDir dir;
+  for (const std::string good : {"oci:images/busybox", "oci:images/busybox/:v1", "docker-archive:fixtures/input.txt:a:1",
+                                 "clnrm-test/busybox", "localhost:5000/x:1"}) {
+    const ParseResult r = parse_with_image(dir, good);
+    EXPECT_TRUE(r.ok()) << good << ": " << errors(r);
+    if (r.ok()) {
+      EXPECT_EQ(r.spec->services.at(0).image, good);  // kept as written: the store resolves it
+    }
+  }
+  const std::pair<std::string, std::string> bad[] = {
+      {"oci:/etc", "the image file \"/etc\" is absolute"},
+      {"oci-archive:../outside/x.tar", "the image file \"../outside/x.tar\" has a '..' component"},
+      {"oci:escape", "the image file 'escape' leads outside the test file's directory"},
+      {"docker-archive:fixtures/leak.txt", "the image file 'fixtures/leak.txt' leads outside"},
+      {"docker-archive:missing.tar", "the image file 'missing.tar' does not exist next to the test file"},
+      {"oci:", "image 'oci:' names no file after its prefix"},
+  };
+  for (const auto& [image, message] : bad) {
+    const ParseResult r = parse_with_image(dir, image);
+    const std::string e = errors(r);
+    EXPECT_NE(e.find(dir.file() + ":5:9: error: " + message), std::string::npos) << image << ": " << e;
+  }
+}
+
 }  // namespace
 }  // namespace clnrm

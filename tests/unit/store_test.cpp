@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -78,8 +79,11 @@ TEST_F(ImageStore, AKilledUnpackIsDeletedAndNeverTrusted) {
   testing::TarBuilder(root_ + "/bad.tar").file("../x", "no").close();
   const std::string bad = store.put_blob(testing::read_whole(root_ + "/bad.tar"), "", "bad layer");
   EXPECT_THROW(store.layer(bad, o, "bad layer"), Error);
-  for (const auto& e : fs::directory_iterator(root_ + "/cache/layers/user"))
-    EXPECT_EQ(e.path().filename(), digest.substr(7));
+  // Only the good layer and its size (Store::layer_bytes) are there.
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(root_ + "/cache/layers/user")) names.insert(e.path().filename());
+  EXPECT_EQ(names, (std::set<std::string>{digest.substr(7), digest.substr(7) + ".bytes"}));
+  EXPECT_EQ(Store::layer_bytes(dir), 3u);
 }
 
 TEST_F(ImageStore, ConcurrentRunnersShareOneUnpack) {
@@ -98,7 +102,21 @@ TEST_F(ImageStore, ConcurrentRunnersShareOneUnpack) {
   for (auto& t : threads) t.join();
   for (const auto& d : dirs) EXPECT_EQ(d, dirs[0]);
   EXPECT_EQ(std::distance(fs::directory_iterator(dirs[0]), fs::directory_iterator()), 200);
-  EXPECT_EQ(std::distance(fs::directory_iterator(root_ + "/cache/layers/user"), fs::directory_iterator()), 1);
+  // One layer directory and its size file.
+  EXPECT_EQ(std::distance(fs::directory_iterator(root_ + "/cache/layers/user"), fs::directory_iterator()), 2);
+  EXPECT_EQ(Store::layer_bytes(dirs[0]), 200u * 1000u);
+}
+
+TEST_F(ImageStore, ALayerWithoutItsSizeFileIsCountedOnce) {
+  Store store(root_ + "/cache");
+  testing::TarBuilder(root_ + "/l.tar").dir("d").file("d/a", "12345").file("b", "67").symlink("c", "d/a").close();
+  const std::string digest = store.put_blob(testing::read_whole(root_ + "/l.tar"), "", "layer");
+  const std::string dir = store.layer(digest, {false, 0, 65536}, "layer");
+  // A layer unpacked before sizes were kept has no size file: counted from
+  // its regular files (not following the symlink) and saved.
+  fs::remove(dir + ".bytes");
+  EXPECT_EQ(Store::layer_bytes(dir), 7u);
+  EXPECT_EQ(testing::read_whole(dir + ".bytes"), "7");
 }
 
 TEST_F(ImageStore, LayerFormsAreKeptApart) {
