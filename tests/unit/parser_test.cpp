@@ -859,7 +859,7 @@ max_duration = 150
 
 // The test's default image (TestSpec::image): in [test], [test.metadata] or
 // [meta]; a string, not empty, with its place kept for runtime errors.
-TEST(Parser, TestImageIsReadFromEachMetadataSpelling) {
+TEST(ParserTest, TestImageIsReadFromEachMetadataSpelling) {
   for (const char* header : {"[test]", "[test.metadata]", "[meta]"}) {
     const std::string text = std::string(header) +
                              "\nname = \"t\"\nimage = \"clnrm-test/busybox\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n";
@@ -876,7 +876,7 @@ TEST(Parser, TestImageIsReadFromEachMetadataSpelling) {
   EXPECT_FALSE(none.spec->uses_images());
 }
 
-TEST(Parser, TestImageMustBeANonEmptyString) {
+TEST(ParserTest, TestImageMustBeANonEmptyString) {
   ParseResult empty = parse("[test]\nname = \"t\"\nimage = \"\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n");
   EXPECT_FALSE(empty.ok());
   EXPECT_NE(all(empty).find("t.clnrm.toml:3:9: error: the test's 'image' must not be empty"), std::string::npos)
