@@ -20,12 +20,27 @@
 //                           /bin/true step in that service, teardown
 //   BM_ServicePodLifecycle  the same with the service on the pod's host view
 //                           (no image): what the image root itself costs
+//   BM_DefaultImagePodLifecycle  a test with a default image (PodSpec::
+//                           step_image, the bench image): pod, one /bin/true
+//                           step in the image's root (no service), teardown;
+//                           against IsolatedStep_FreshPod (target: <= 2x)
+//   BM_DefaultImagePod_EngineBusybox  the same with clnrm-test/busybox from
+//                           the real image store (exported once from the test
+//                           engine into a private cache; then each pod asks
+//                           the backend's in-memory memo, as in `clnrm run`)
+//   Docker_FreshPodTrue_Busybox  the docker backend's fresh pod + /bin/true +
+//                           teardown on the same clnrm-test/busybox, in the
+//                           same run (docker_benchmarks' BM_DockerFreshPodExecRemove):
+//                           the default-image pod's target is <= 1/20 of it
 //
 // Run:  cmake --preset release && cmake --build --preset release --target sandbox_benchmarks
 //       build/release/bench/sandbox_benchmarks --benchmark_repetitions=10
 //         --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
 // (interleaving alternates the floor and the backend, so load drift on a
 // shared machine hits both the same way)
+#include <clnrm/docker.h>
+#include <clnrm/error.h>
+#include <clnrm/image.h>
 #include <clnrm/sandbox.h>
 
 #include <benchmark/benchmark.h>
@@ -311,6 +326,83 @@ void BM_ServicePodLifecycle(benchmark::State& state) {
   service_pod_lifecycle(state, backend(), service_pod_spec(), service);
 }
 BENCHMARK(BM_ServicePodLifecycle)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// A test naming a default image and no service: the one cheap image path.
+clnrm::PodSpec default_image_pod_spec(const std::string& image) {
+  auto spec = pod_spec();  // sequential steps: no service
+  spec.step_image = image;
+  return spec;
+}
+
+void BM_DefaultImagePodLifecycle(benchmark::State& state) {
+  fresh_pod_steps(state, image_backend(), default_image_pod_spec("bench/busybox:1"));
+}
+BENCHMARK(BM_DefaultImagePodLifecycle)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+constexpr const char* kEngineBusybox = "clnrm-test/busybox";
+
+// The sandbox as `clnrm run` makes it (standby pods), its images from a
+// private store filled from the test engine (scripts/make-test-images.sh).
+clnrm::Backend& store_backend() {
+  static const std::string cache = "/var/tmp/clnrm-bench-store-" + std::to_string(getpid());
+  struct Cleanup {
+    ~Cleanup() { std::filesystem::remove_all(cache); }
+  };
+  static Cleanup cleanup;
+  static auto b = [] {
+    clnrm::SandboxOptions options;
+    clnrm::ImageOptions images;
+    images.cache_dir = cache;
+    images.offline = true;
+    images.engine = clnrm::docker_image_engine();
+    options.resolve_image = [images](const std::string& reference, const std::string&) {
+      return clnrm::resolve_image(reference, images);
+    };
+    return clnrm::make_sandbox_backend(options);
+  }();
+  return *b;
+}
+
+void BM_DefaultImagePod_EngineBusybox(benchmark::State& state) {
+  const auto spec = default_image_pod_spec(kEngineBusybox);
+  try {
+    store_backend().create_pod(spec)->destroy();  // the first use: export + unpack, not measured
+  } catch (const clnrm::Error& e) {
+    state.SkipWithError(("no clnrm-test/busybox (scripts/make-test-images.sh): " + e.describe()).c_str());
+    return;
+  }
+  fresh_pod_steps(state, store_backend(), spec);
+}
+BENCHMARK(BM_DefaultImagePod_EngineBusybox)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void Docker_FreshPodTrue_Busybox(benchmark::State& state) {
+  static std::unique_ptr<clnrm::Backend> docker;
+  try {
+    if (!docker) {
+      clnrm::DockerOptions o;
+      o.pull_missing = false;
+      o.reap_on_start = false;
+      docker = clnrm::make_docker_backend(o);
+    }
+  } catch (const clnrm::Error& e) {
+    state.SkipWithError(("no docker engine (scripts/start-docker.sh): " + e.describe()).c_str());
+    return;
+  }
+  clnrm::PodSpec spec;
+  spec.test_name = "bench-docker-fresh";
+  spec.image = kEngineBusybox;
+  spec.level = clnrm::SecurityLevel::Medium;  // as the sandbox pods above
+  const auto step = true_step();
+  clnrm::CancelToken cancel;
+  for (auto _ : state) {
+    auto pod = docker->create_pod(spec);
+    auto r = pod->exec(step, cancel);
+    if (r.exit_code != 0) state.SkipWithError(("docker step failed: " + r.stderr_data).c_str());
+    pod->destroy();
+    clnrm::docker_wait_teardown(*docker);  // done when its containers are gone
+  }
+}
+BENCHMARK(Docker_FreshPodTrue_Busybox)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

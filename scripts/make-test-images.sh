@@ -3,6 +3,8 @@
 #   clnrm-test/busybox  /bin/busybox (busybox-static) + its applet symlinks
 #   clnrm-test/redis    the host's redis-server + redis-cli, their shared
 #                       libraries (ldd) and busybox
+#   clnrm-test/busybox-app  busybox with an image config to honour: Env
+#                       APP_MODE=cleanroom, WorkingDir /srv/app, User app (1000)
 # Idempotent: an image that already exists is skipped unless --force.
 # Needs an engine (scripts/start-docker.sh) and scripts/setup-deps.sh packages.
 set -euo pipefail
@@ -11,7 +13,7 @@ force=0
 for arg in "$@"; do
   case $arg in
     --force) force=1 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "make-test-images: unknown argument $arg (use --force)" >&2; exit 2 ;;
   esac
 done
@@ -100,10 +102,29 @@ build_redis() {
     --change 'CMD ["redis-server", "--port", "6379", "--save", "", "--appendonly", "no", "--protected-mode", "no"]'
 }
 
+# An image whose config a backend must honour (tests/e2e/data/images/):
+# a non-root User from its own /etc/passwd, a WorkingDir it lacks, an Env.
+build_busybox_app() {
+  local name=clnrm-test/busybox-app
+  if ((force == 0)) && have_image "$name"; then say "$name present (use --force to rebuild)"; return; fi
+  local root=$work/busybox-app
+  make_busybox_root "$root"
+  printf 'app:x:1000:1000:app:/srv/app:/bin/sh\n' >>"$root/etc/passwd"
+  printf 'app:x:1000:\n' >>"$root/etc/group"
+  import_root "$root" "$name" \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV APP_MODE=cleanroom' \
+    --change 'WORKDIR /srv/app' \
+    --change 'USER app' \
+    --change 'CMD ["/bin/sh"]'
+}
+
 build_busybox
 build_redis
+build_busybox_app
 
 # Smoke check: both images start and their programs run.
 $DOCKER run --rm --network none clnrm-test/busybox echo busybox-ok >/dev/null
 $DOCKER run --rm --network none clnrm-test/redis redis-server --version >/dev/null
+[[ $($DOCKER run --rm --network none clnrm-test/busybox-app id -u) == 1000 ]]
 say "images ready"

@@ -95,6 +95,13 @@ struct PodSpec {
   // an image (and has no `rootfs`). The pod gets an overlayfs root per
   // service when it is made; start_service of that name runs in it.
   std::vector<std::pair<std::string, std::string>> service_images;
+  // The test's default image (TestSpec::image): Pod::exec of a step runs in
+  // its filesystem. Sandbox: one more overlayfs root, entered by each step,
+  // with no process started for it. Docker: the runner also sets `image` to
+  // it, so the pod's step container is of this image. `step_image_at` says
+  // where the file names it ("file:line:col"), for errors.
+  std::string step_image;
+  std::string step_image_at;
   // The test file's directory: an image reference naming a file
   // (`oci:dir`, `docker-archive:x.tar`) is resolved inside it, never
   // outside (a test file is untrusted input).

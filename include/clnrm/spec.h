@@ -241,6 +241,12 @@ struct TestSpec {
   // read-only at kTestDirInCleanroom.
   std::optional<VolumeSpec> test_dir_volume;
   std::vector<std::string> tags;
+  // `image` of [test] / [meta]: the test's default image. Steps without
+  // `service` run in its filesystem (the sandbox: an overlayfs root of it,
+  // no process started for it; docker: the pod's step container). Empty:
+  // steps run as they do without images.
+  std::string image;
+  SourcePos image_pos;
   std::vector<ServiceSpec> services;  // declaration order
   std::vector<StepSpec> steps;
   std::vector<ScenarioSpec> scenarios;
@@ -253,7 +259,7 @@ struct TestSpec {
   std::vector<Diagnostic> warnings;  // non-fatal findings (unimplemented upstream keys)
 
   const ServiceSpec* find_service(std::string_view service_name) const;
-  // True when any service names an image (used by --backend auto).
+  // True when the test or any service names an image (used by --backend auto).
   bool uses_images() const;
   // Every host path the test's cleanroom sees: the volumes of all services
   // (one pod: they share one mount namespace) and, with mount_test_dir, the

@@ -29,7 +29,14 @@ PodSpec pod_spec_for(const Session& env, const TestSpec& spec) {
     if (!s.rootfs.empty()) p.shared_host_dirs.push_back(s.rootfs);
     if (!s.image.empty() && s.rootfs.empty()) p.service_images.emplace_back(s.name, s.image);
   }
-  if (!p.service_images.empty())
+  if (!spec.image.empty()) {
+    // The test's default image wins over a service's as the docker pod's
+    // step image: steps without `service` run in it on every backend.
+    p.image = spec.image;
+    p.step_image = spec.image;
+    p.step_image_at = fmt::format("{}:{}:{}", spec.file, spec.image_pos.line, spec.image_pos.column);
+  }
+  if (!p.service_images.empty() || !p.step_image.empty())
     p.image_base_dir = std::filesystem::absolute(std::filesystem::path(spec.file)).parent_path().string();
   p.volumes = spec.cleanroom_volumes();
   p.level = spec.policy.level;
@@ -142,6 +149,13 @@ void start_services(Session& env, run::Cleanroom& room, const TestSpec& spec,
 // service with a `rootfs` too says what to run on the sandbox.
 void refuse_unsupported_images(const Backend& backend, const TestSpec& spec) {
   if (backend.capabilities().runs_images || runs_nothing(backend)) return;
+  if (!spec.image.empty()) {
+    throw Error(ErrorKind::NotSupported,
+                fmt::format("{}:{}:{}: the test names image \"{}\", and the {} backend cannot run images: "
+                            "run it with --backend docker (or --backend auto with an engine running)",
+                            spec.file, spec.image_pos.line, spec.image_pos.column, spec.image, backend.name()),
+                "test '" + spec.name + "'");
+  }
   for (const ServiceSpec& s : spec.services) {
     if (s.image.empty() || !s.rootfs.empty()) continue;
     throw Error(ErrorKind::NotSupported,

@@ -16,10 +16,11 @@ const KeyList kUpstreamTopLevelKeys = {
     "weaver",  "performance",     "chaos",  "template", "timeouts",     "output",
     "metadata"};
 
-const KeyList kTestKeys = {"metadata", "name",    "description", "timeout",
-                           "tags",     "version", "author",      "mount_test_dir"};
+const KeyList kTestKeys = {"metadata", "name",   "description",    "timeout", "tags",
+                           "version",  "author", "mount_test_dir", "image"};
 const KeyList kUpstreamTestKeys = {"performance"};
-const KeyList kMetadataKeys = {"name", "description", "timeout", "tags", "version", "author", "mount_test_dir"};
+const KeyList kMetadataKeys = {"name",   "description",    "timeout", "tags", "version",
+                               "author", "mount_test_dir", "image"};
 
 const KeyList kServiceKeys = {"plugin", "type",       "image",   "args",         "command",
                               "env",    "ports",      "volumes", "health_check", "wait_for",

@@ -31,6 +31,16 @@ void read_metadata_table(ParseContext& ctx, const toml::table& table, TestSpec& 
     if (auto tags = read_string_list(ctx, *n, "tags")) spec.tags = std::move(*tags);
   if (const toml::node* n = table.get("version")) read_string(ctx, *n, "version");
   if (const toml::node* n = table.get("author")) read_string(ctx, *n, "author");
+  if (const toml::node* n = table.get("image")) {
+    // The test's default image (TestSpec::image): what it is checked for is
+    // a service's `image` (services_reader.cpp); where it comes from is the
+    // backend's business (docs/images.md).
+    if (auto image = read_string(ctx, *n, "image")) {
+      if (image->empty()) ctx.error(pos_of(*n), "the test's 'image' must not be empty");
+      spec.image = std::move(*image);
+      spec.image_pos = pos_of(*n);
+    }
+  }
   if (const toml::node* n = table.get("mount_test_dir")) {
     // The test file's directory, read-only, at one documented place on every
     // backend (a writable one is a volume with host_path = ".").

@@ -46,7 +46,7 @@ const ServiceSpec* TestSpec::find_service(std::string_view service_name) const {
 }
 
 bool TestSpec::uses_images() const {
-  return std::any_of(services.begin(), services.end(), [](const ServiceSpec& s) { return !s.image.empty(); });
+  return !image.empty() || std::any_of(services.begin(), services.end(), [](const ServiceSpec& s) { return !s.image.empty(); });
 }
 
 std::vector<VolumeSpec> TestSpec::cleanroom_volumes() const {

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -446,6 +447,111 @@ command = ["cat", "/etc/debian_version"]
   for (const StepResult& step : r.steps) EXPECT_EQ(step.status, Status::Passed) << step.name << ": " << step.message << step.exec.stderr_data;
   ASSERT_EQ(r.services.size(), 2u);
   EXPECT_EQ(r.services[0].image, "itest/runner-server:1");
+}
+
+// The test's default image (PodSpec::step_image): steps that name no
+// service run in an overlay root of it, with its config, and no process is
+// started for the image; steps run straight under pod init when the test
+// has no service (sequential_steps), and see each other's writes.
+TEST(SandboxImage, TheTestsImageRunsStepsWithoutAServiceInItsRoot) {
+  ImageConfig config;
+  config.env = {"PATH=/bin", "FOO=image-foo", "BAR=image-bar"};
+  config.working_dir = "/srv/app";
+  config.user = "app";
+  BusyboxImage image("itest/steps:1", "steps-image", config);
+  image.publish();
+  PodSpec spec;
+  spec.test_name = "image-steps-default";
+  spec.step_image = image.reference;
+  spec.sequential_steps = true;
+  auto pod = image_backend().create_pod(spec);
+  ProcessSpec step = shell("cat /etc/image-name; ls /usr 2>/dev/null || echo no-usr; pwd; echo $FOO $BAR; id -u; "
+                           "cat /proc/[0-9]*/comm | grep -c sleep; true");
+  step.env = {{"BAR", "step-bar"}};
+  ExecResult r = run(*pod, step);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  // The image's Cmd (sleep 1000) is not run: no service behind the steps.
+  EXPECT_EQ(r.stdout_data, "steps-image\nno-usr\n/srv/app\nimage-foo step-bar\n1000\n0\n") << r.stderr_data;
+  EXPECT_EQ(run(*pod, shell("echo kept > /tmp/note; echo w > /srv/mine 2>/dev/null || echo denied")).stdout_data,
+            "denied\n");
+  EXPECT_EQ(run(*pod, shell("cat /tmp/note")).stdout_data, "kept\n");
+  const auto described = pod->enforced_limits();
+  EXPECT_TRUE(std::any_of(described.begin(), described.end(), [](const EnforcedLimit& e) {
+    return e.what == "image" && e.mechanism.find("the test's steps") != std::string::npos;
+  }));
+}
+
+TEST(SandboxImage, TheTestsImageAtLevelLowWithARootRunnerIsRefusedSayingWhere) {
+  BusyboxImage image("itest/steps-low:1", "steps-low");
+  image.publish();
+  PodSpec spec;
+  spec.test_name = "image-steps-low";
+  spec.level = SecurityLevel::Low;
+  spec.step_image = image.reference;
+  spec.step_image_at = "low.clnrm.toml:3:9";
+  if (::geteuid() != 0) {
+    EXPECT_NO_THROW(image_backend().create_pod(spec));
+    return;
+  }
+  try {
+    image_backend().create_pod(spec);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::NotSupported);
+    EXPECT_NE(e.describe().find("the test's image (low.clnrm.toml:3:9)"), std::string::npos) << e.describe();
+    EXPECT_NE(e.describe().find("level low"), std::string::npos) << e.describe();
+  }
+  spec.step_image = "itest/not-there:1";
+  spec.level = SecurityLevel::Medium;
+  try {
+    image_backend().create_pod(spec);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(e.describe().find("the test's image (low.clnrm.toml:3:9)"), std::string::npos) << e.describe();
+    EXPECT_NE(e.describe().find("itest/not-there:1"), std::string::npos) << e.describe();
+  }
+}
+
+// Through the runner: [test] image; a service on the host view still runs
+// there, and steps that name it run in it; a step in a scenario also runs in
+// the test's image.
+TEST(SandboxImage, TheRunnerRunsStepsInTheTestsImage) {
+  BusyboxImage image("itest/runner-steps:1", "runner-steps");
+  image.publish();
+  const ParseResult parsed = parse_test_text(R"toml(
+[test]
+name = "image-default-runner"
+image = "itest/runner-steps:1"
+[services.host]
+plugin = "process"
+args = ["sleep", "300"]
+[[steps]]
+name = "in-image"
+command = ["cat", "/etc/image-name"]
+expected_output_regex = "^runner-steps$"
+[[steps]]
+name = "in-service"
+service = "host"
+command = ["cat", "/etc/debian_version"]
+[[scenario]]
+name = "later"
+[[scenario.steps]]
+name = "scenario-in-image"
+command = ["sh", "-c", "ls /usr 2>/dev/null || echo no-usr"]
+expected_output_regex = "^no-usr$"
+)toml",
+                                             "image-default-runner.clnrm.toml");
+  ASSERT_TRUE(parsed.ok()) << (parsed.diagnostics.empty() ? "" : parsed.diagnostics.front().format());
+  EXPECT_EQ(parsed.spec->image, "itest/runner-steps:1");
+  SandboxOptions options;
+  options.standby_pods = 0;
+  options.resolve_image = [](const std::string& reference, const std::string&) { return registry().resolve(reference); };
+  Session session(std::shared_ptr<Backend>(make_sandbox_backend(options)));
+  register_builtin_plugins(session.services());
+  const TestResult r = run_test(session, *parsed.spec, {});
+  EXPECT_EQ(r.status, Status::Passed) << r.message;
+  for (const StepResult& step : r.steps) EXPECT_EQ(step.status, Status::Passed) << step.name << ": " << step.message << step.exec.stderr_data;
+  EXPECT_EQ(r.steps.size(), 3u);
 }
 
 }  // namespace

@@ -555,7 +555,7 @@ retry_on_failure = true
   ASSERT_EQ(lenient.spec->warnings.size(), 3u) << all(lenient);
   EXPECT_EQ(lenient.spec->warnings[0].format(),
             "t.clnrm.toml:3:1: warning: unknown key 'timeout_seconds' in [test] (valid keys: "
-            "metadata, name, description, timeout, tags, version, author, mount_test_dir); it is ignored "
+            "metadata, name, description, timeout, tags, version, author, mount_test_dir, image); it is ignored "
             "(--upstream: upstream clnrm ignores keys it does not know)");
   EXPECT_EQ(lenient.spec->warnings[1].format(),
             "t.clnrm.toml:7:1: warning: unknown key 'environment' in [services.db] (did you mean "
@@ -928,6 +928,36 @@ max_duration = 150
   EXPECT_EQ(a.wait_for.interval, Duration(25));
   EXPECT_EQ(r.spec->steps[0].timeout, Duration(3'000));
   EXPECT_EQ(r.spec->steps[0].max_duration, Duration(150));
+}
+
+// The test's default image (TestSpec::image): in [test], [test.metadata] or
+// [meta]; a string, not empty, with its place kept for runtime errors.
+TEST(ParserTest, TestImageIsReadFromEachMetadataSpelling) {
+  for (const char* header : {"[test]", "[test.metadata]", "[meta]"}) {
+    const std::string text = std::string(header) +
+                             "\nname = \"t\"\nimage = \"clnrm-test/busybox\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n";
+    ParseResult r = parse(text);
+    ASSERT_TRUE(r.ok()) << header << all(r);
+    EXPECT_EQ(r.spec->image, "clnrm-test/busybox") << header;
+    EXPECT_EQ(r.spec->image_pos.line, 3u) << header;
+    EXPECT_EQ(r.spec->image_pos.column, 9u) << header;
+    EXPECT_TRUE(r.spec->uses_images()) << header;
+  }
+  ParseResult none = parse("[test]\nname = \"t\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n");
+  ASSERT_TRUE(none.ok()) << all(none);
+  EXPECT_EQ(none.spec->image, "");
+  EXPECT_FALSE(none.spec->uses_images());
+}
+
+TEST(ParserTest, TestImageMustBeANonEmptyString) {
+  ParseResult empty = parse("[test]\nname = \"t\"\nimage = \"\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n");
+  EXPECT_FALSE(empty.ok());
+  EXPECT_NE(all(empty).find("t.clnrm.toml:3:9: error: the test's 'image' must not be empty"), std::string::npos)
+      << all(empty);
+  ParseResult number = parse("[meta]\nname = \"t\"\nimage = 3\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n");
+  EXPECT_FALSE(number.ok());
+  EXPECT_NE(all(number).find("t.clnrm.toml:3:9: error:"), std::string::npos) << all(number);
+  EXPECT_NE(all(number).find("image"), std::string::npos) << all(number);
 }
 
 }  // namespace

@@ -52,11 +52,16 @@ std::optional<std::string> read_beneath(const std::string& layer, const std::str
   return text;
 }
 
-std::string where_of(const std::string& service) { return "service '" + service + "'"; }
+// The service's name, or for the test's default image (an empty service
+// name, PodSpec::step_image) where the file names it.
+std::string where_of(const std::string& service, const std::string& step_image_at = {}) {
+  if (!service.empty()) return "service '" + service + "'";
+  return step_image_at.empty() ? std::string("the test's image") : "the test's image (" + step_image_at + ")";
+}
 
 // A layer directory as overlayfs's lowerdir takes it: absolute, without the
 // characters its option syntax gives a meaning to, an existing directory.
-void check_layer_dir(const std::string& dir, const std::string& reference, const std::string& service) {
+void check_layer_dir(const std::string& dir, const std::string& reference, const std::string& where) {
   std::string problem;
   struct stat st {};
   if (dir.empty() || dir.front() != '/') {
@@ -71,7 +76,7 @@ void check_layer_dir(const std::string& dir, const std::string& reference, const
                 fmt::format("image \"{}\": layer directory '{}' {} (the image store's layers are broken: "
                             "remove them and pull again)",
                             reference, dir, problem),
-                where_of(service));
+                where);
   }
 }
 
@@ -100,13 +105,16 @@ std::optional<std::string> read_image_file(const std::vector<std::string>& layer
 std::vector<ImageRoot> resolve_image_roots(const SandboxOptions& options, const PodSpec& spec, bool user_namespace,
                                            bool root_runner) {
   std::vector<ImageRoot> roots;
-  for (const auto& [service, reference] : spec.service_images) {
+  std::vector<std::pair<std::string, std::string>> wanted = spec.service_images;
+  if (!spec.step_image.empty()) wanted.emplace_back(std::string(kStepImageRoot), spec.step_image);
+  for (const auto& [service, reference] : wanted) {
+    const std::string where = where_of(service, spec.step_image_at);
     if (!options.resolve_image) {
       throw Error(ErrorKind::NotSupported,
                   fmt::format("image \"{}\": this sandbox backend has no image store, so it runs no image "
                               "(run with --backend docker, or give the service a `rootfs`)",
                               reference),
-                  where_of(service));
+                  where);
     }
     if (!user_namespace) {
       throw Error(ErrorKind::NotSupported,
@@ -114,24 +122,27 @@ std::vector<ImageRoot> resolve_image_roots(const SandboxOptions& options, const 
                               "root without a user namespace, and an image's files belong to the pod id range "
                               "(docs/SANDBOX.md, \"Image pods\"); use level medium or high",
                               reference),
-                  where_of(service));
+                  where);
     }
     ImageRoot root;
     root.service = service;
     try {
       root.image = options.resolve_image(reference, spec.image_base_dir);
-    } catch (const Error&) {
-      throw;  // the store's own words (not found and where it looked, digest, ...)
+    } catch (const Error& e) {
+      // The store's own words (not found and where it looked, digest, ...),
+      // for the test's image also where the file names it.
+      if (service.empty()) throw Error(e.kind(), e.describe(), where);
+      throw;
     } catch (const std::exception& e) {
       // A resolver that speaks in std exceptions still fails this pod only,
       // with the service and the image named.
-      throw Error(ErrorKind::Backend, fmt::format("image \"{}\": {}", reference, e.what()), where_of(service));
+      throw Error(ErrorKind::Backend, fmt::format("image \"{}\": {}", reference, e.what()), where);
     }
     root.mount_point = fmt::format("/.clnrm/image/{}", roots.size());
     if (root.image.layer_dirs.empty()) {
-      throw Error(ErrorKind::Config, fmt::format("image \"{}\" has no layers", reference), where_of(service));
+      throw Error(ErrorKind::Config, fmt::format("image \"{}\" has no layers", reference), where);
     }
-    for (const std::string& dir : root.image.layer_dirs) check_layer_dir(dir, reference, service);
+    for (const std::string& dir : root.image.layer_dirs) check_layer_dir(dir, reference, where);
     const std::string& user = root.image.config.user;
     if (!user.empty()) {
       const std::vector<std::string>& layers = root.image.layer_dirs;
@@ -139,14 +150,14 @@ std::vector<ImageRoot> resolve_image_roots(const SandboxOptions& options, const 
                                                       read_image_file(layers, "etc/group").value_or(""));
       if (!ids) {
         throw Error(ErrorKind::Config, fmt::format("image \"{}\": User \"{}\": {}", reference, user, ids.error()),
-                    where_of(service));
+                    where);
       }
       if ((ids->uid != 0 || ids->gid != 0) && !root_runner) {
         throw Error(ErrorKind::NotSupported,
                     fmt::format("image \"{}\" runs as User \"{}\" (uid {}, gid {}), and an unprivileged runner's "
                                 "pods map only root (run clnrm as root for images with a User)",
                                 reference, user, ids->uid, ids->gid),
-                    where_of(service));
+                    where);
       }
       if (ids->uid != 0 || ids->gid != 0) {
         root.uid = ids->uid;

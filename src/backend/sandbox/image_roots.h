@@ -21,19 +21,25 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace clnrm::sandbox {
 
+// ImageRoot::service of the test's default image (PodSpec::step_image):
+// Pod::exec runs steps in it. No service is named "" (the parser refuses it).
+inline constexpr std::string_view kStepImageRoot = "";
+
 struct ImageRoot {
-  std::string service;      // the service that runs in it
+  std::string service;      // the service that runs in it, or kStepImageRoot
   ImageRootfs image;        // from SandboxOptions::resolve_image
   std::string mount_point;  // where pod init mounts it in the pod: /.clnrm/image/<n>
   int uid = -1;             // the image's User inside the pod; -1: root (no switch)
   int gid = -1;
 };
 
-// One root per PodSpec::service_images entry, resolved with
+// One root per PodSpec::service_images entry, and one for
+// PodSpec::step_image (service kStepImageRoot), resolved with
 // options.resolve_image. Throws Error(NotSupported) when the backend has no
 // resolver or the pod has no user namespace (a root runner's level low: host
 // root, while an image's files belong to the pod id range), Error(Config)

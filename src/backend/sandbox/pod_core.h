@@ -40,6 +40,9 @@ struct PodCore {
   // The services that run from an image, each with its overlay root, mounted
   // by pod init (image_roots.h). Fixed once the pod is made.
   std::vector<ImageRoot> image_roots;
+  // The one of image_roots that Pod::exec runs steps in (the test's default
+  // image, PodSpec::step_image), or null.
+  const ImageRoot* step_image_root = nullptr;
   bool host_network = false;
   pid_t init_pid = -1;
   UniqueFd init_pidfd;

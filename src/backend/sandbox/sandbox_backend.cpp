@@ -2,6 +2,7 @@
 //
 // Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/cgroups.h"
+#include "backend/sandbox/image_memo.h"
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/sandbox_pod.h"
 #include "backend/sandbox/standby_pods.h"
@@ -16,6 +17,8 @@ namespace {
 class SandboxBackend final : public Backend {
  public:
   explicit SandboxBackend(SandboxOptions options) : options_(std::move(options)) {
+    // Each image is looked up once per run, not once per pod (image_memo.h).
+    options_.resolve_image = sandbox::memoize_image_resolver(std::move(options_.resolve_image));
     sandbox::remove_stale_cgroups(options_);
     if (options_.standby_pods > 0) {
       standby_ = std::make_unique<sandbox::StandbyPods>(options_, cgroup_pool_, system_view_);

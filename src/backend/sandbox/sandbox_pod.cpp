@@ -107,9 +107,11 @@ void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolic
                core.user_namespace ? "unprivileged" : "host root"});
   e.push_back({"keyring", "own session keyring; keyctl, add_key, request_key denied (seccomp)", "private"});
   for (const ImageRoot& root : core.image_roots) {
-    e.push_back({"image", fmt::format("service '{}': \"{}\" ({} layer(s) as an overlayfs root, read-only; writes go "
+    const std::string who = root.service == kStepImageRoot ? std::string("the test's steps")
+                                                           : fmt::format("service '{}'", root.service);
+    e.push_back({"image", fmt::format("{}: \"{}\" ({} layer(s) as an overlayfs root, read-only; writes go "
                                       "to the pod's scratch tmpfs)",
-                                      root.service, root.image.reference, root.image.layer_dirs.size()),
+                                      who, root.image.reference, root.image.layer_dirs.size()),
                  root.image.manifest_digest.empty() ? "overlay" : root.image.manifest_digest});
   }
 }
@@ -132,6 +134,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   // An image's layers are shared like a `rootfs`: bound read-only at their
   // host paths, where pod init stacks them (image_roots.h).
   core.image_roots = resolve_image_roots(options, spec, core.user_namespace, core.root_runner);
+  core.step_image_root = find_image_root(core.image_roots, std::string(kStepImageRoot));
   std::vector<std::string> shared_dirs = spec.shared_host_dirs;
   for (const std::string& dir : image_layer_dirs(core.image_roots)) {
     if (std::find(shared_dirs.begin(), shared_dirs.end(), dir) == shared_dirs.end()) shared_dirs.push_back(dir);
@@ -261,11 +264,14 @@ void SandboxPod::adopt(const PodSpec& spec) {
 
 ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {
   check_alive();
-  if (!core_->sequential_steps) return run_in_pod(*core_, kPodPidNamespace, spec, cancel);
+  // A test with a default image runs its steps in that image's root, from
+  // the fork server like any step (no service process behind it).
+  const ImageRoot* image = core_->step_image_root;
+  if (!core_->sequential_steps) return run_in_pod(*core_, kPodPidNamespace, spec, cancel, false, image);
   // The caller promised one step at a time; the lock makes a broken promise
   // slower, never unsafe (a direct step kills every other process of the pod).
   std::lock_guard one_at_a_time(core_->sequential_mutex);
-  return run_in_pod(*core_, kPodPidNamespace, spec, cancel, !core_->service_started);
+  return run_in_pod(*core_, kPodPidNamespace, spec, cancel, !core_->service_started, image);
 }
 
 std::unique_ptr<ServiceInstance> SandboxPod::start_service(const ProcessSpec& spec) {

@@ -23,7 +23,8 @@ std::string standby_key(const PodSpec& spec) {
   // Image roots are mounted by pod init: each service's image is the kind.
   std::string images;
   for (const auto& [service, image] : spec.service_images) images += fmt::format("\n{}\n{}", service, image);
-  if (!spec.service_images.empty()) images += "\n" + spec.image_base_dir;
+  if (!spec.step_image.empty()) images += "\nsteps\n" + spec.step_image;
+  if (!spec.service_images.empty() || !spec.step_image.empty()) images += "\n" + spec.image_base_dir;
   return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(spec.level), spec.host_network ? 1 : 0,
                      optional_text(spec.limits.memory_mb), optional_text(spec.limits.pids),
                      optional_text(spec.limits.cpu_millicores), spec.determinism ? 1 : 0,
