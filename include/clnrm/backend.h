@@ -81,6 +81,12 @@ struct PodSpec {
   // Breaking the promise is safe (execs are serialised, a started service
   // turns it off), only slower.
   bool sequential_steps = false;
+  // The caller's promise: the test has exactly one service and every step
+  // runs inside it (`service = "..."`), none in the pod itself. Docker then
+  // lets that service's container own the pod's network namespace (one
+  // container instead of an anchor plus the service). Breaking the promise
+  // is safe while the service runs: a step container joins its namespace.
+  bool one_service_hosts_pod = false;
   // Host directories the pod sees read-only at the same path (the sandbox
   // shows nothing of the host beyond its allowlisted system directories
   // otherwise): e.g. a service's `rootfs`. Unix sockets inside are covered.

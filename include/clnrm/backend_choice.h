@@ -27,6 +27,11 @@ struct BackendChoiceOptions {
   // Pods the run will ask for at most (tests × repeats); 0: not known. With
   // one, the sandbox makes no standby pod: nobody would take it.
   std::size_t pods_planned = 0;
+  // Docker: containers still to remove when the backend is destroyed are
+  // left to a teardown process of their own, so the caller (the CLI, which
+  // exits right after) does not wait for the engine (docs/docker-backend.md,
+  // "Teardown").
+  bool detach_teardown = false;
 };
 
 // The backend and, for people reading the output, why it was chosen.

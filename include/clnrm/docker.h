@@ -30,6 +30,12 @@ struct DockerOptions {
   int reuse_slots = 8;              // parallel runners that each get their own warm container per spec
   bool step_agent = true;           // steps via the step agent (attach) instead of engine execs; CLNRM_DOCKER_STEP_AGENT=0
   bool async_teardown = true;       // Pod::destroy returns at once; removal runs in the background (drained by the backend)
+  // With async_teardown: removals run in a child process started with the
+  // backend (its own session, stdio on /dev/null), which the backend does not
+  // wait for when it is destroyed: it finishes what is queued, then removes
+  // whatever this process's sessions left, also after a SIGKILL of this
+  // process (its command pipe closes). Off: a thread, drained by the backend.
+  bool detach_teardown = false;
   bool standby = true;              // keep one started anchor per (image, level, limits) ready for the next pod; CLNRM_DOCKER_STANDBY=0
   // The static clnrm-seccomp-exec helper that applies clnrm's seccomp filter
   // in containers at level high. Empty: CLNRM_SECCOMP_EXEC, then next to the

@@ -303,6 +303,9 @@ int run_command(RunArgs a) {
   suite.backend_options.docker_host = a.docker_host;
   suite.backend_options.image_pull = run_pull_policy(a.pull);
   suite.backend_options.offline = a.offline;
+  // The process ends right after the run: containers still to remove are
+  // left to the docker backend's teardown process, not waited for.
+  suite.backend_options.detach_teardown = true;
   suite.reuse_services = a.reuse;
   suite.run.default_test_timeout = settings.timeout;
   suite.run.jobs = settings.jobs;

@@ -31,7 +31,13 @@ DockerOptions docker_options(const BackendChoiceOptions& options) {
 }
 
 BackendChoice make_docker(const std::vector<TestSpec>&, const BackendChoiceOptions& options) {
-  return {make_docker_backend(docker_options(options)), ""};
+  DockerOptions d = docker_options(options);
+  // As on the sandbox: a standby anchor made for the next pod of a one-pod
+  // run is never taken; its create + start would compete with the test's
+  // own containers for the engine and the CPU.
+  if (options.pods_planned == 1) d.standby = false;
+  d.detach_teardown = options.detach_teardown;
+  return {make_docker_backend(std::move(d)), ""};
 }
 
 // The sandbox's images come from the store (src/image/): a file reference

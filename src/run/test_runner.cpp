@@ -46,6 +46,12 @@ PodSpec pod_spec_for(const Session& env, const TestSpec& spec) {
   p.sequential_steps = spec.services.empty() &&
                        std::none_of(spec.scenarios.begin(), spec.scenarios.end(),
                                     [](const ScenarioSpec& s) { return s.concurrent && s.steps.size() > 1; });
+  auto in_service = [](const StepSpec& st) { return !st.service.empty(); };
+  p.one_service_hosts_pod =
+      spec.services.size() == 1 && std::all_of(spec.steps.begin(), spec.steps.end(), in_service) &&
+      std::all_of(spec.scenarios.begin(), spec.scenarios.end(), [&](const ScenarioSpec& s) {
+        return std::all_of(s.steps.begin(), s.steps.end(), in_service);
+      });
   return p;
 }
 

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "e2e/run_process.h"
 
@@ -25,12 +27,19 @@ bool mounted_on_host(const std::string& path) {
   return read_file("/proc/self/mountinfo").find(path) != std::string::npos;
 }
 
+// What is left of `test` once the run's teardown process (which `clnrm run`
+// does not wait for, docs/docker-backend.md) is done: polled up to 60 s.
 std::string containers_of_test(const std::string& test) {
   TempDir dir;
   const std::string out = dir.file("ps");
-  [[maybe_unused]] int rc =
-      std::system(("docker ps -aq --filter label=clnrm.test=" + test + " > " + out + " 2>&1").c_str());
-  return read_file(out);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    [[maybe_unused]] int rc =
+        std::system(("docker ps -aq --filter label=clnrm.test=" + test + " > " + out + " 2>&1").c_str());
+    const std::string left = read_file(out);
+    if (left.empty() || std::chrono::steady_clock::now() > until) return left;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 void expect_passes(const std::vector<std::string>& args, const std::vector<std::string>& tests) {

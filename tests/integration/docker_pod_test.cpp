@@ -122,6 +122,7 @@ TEST_F(DockerPodTest, ServiceInPodIsReachableFromAStepAtLoopback) {
   EXPECT_EQ(service->exit_code(), std::nullopt);
   EXPECT_NE(service->logs().find("Ready to accept connections"), std::string::npos) << service->logs();
   service->stop(Duration(2000));
+  docker_wait_teardown(*backend_);  // the stop (grace, then removal) runs in the background
   EXPECT_FALSE(connect_client()->container_inspect(service->id()));
 }
 

@@ -6,6 +6,7 @@
 #include <clnrm/docker.h>
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -30,7 +31,9 @@ struct BackendState {
   };
   std::map<std::string, ImageCommand> image_commands;  // mapped name -> its command
   SeccompHelper seccomp_helper;  // clnrm's filter in containers at level high
-  bool userns_remap = false;     // the engine runs containers in their own user namespace (user_namespace.h)
+  // The engine runs containers in their own user namespace (user_namespace.h);
+  // asked in the background when the backend is made.
+  std::shared_future<bool> userns_remap;
   std::mutex sessions_mutex;
   std::set<std::string> sessions;  // every session a pod was made for (final sweep)
 

@@ -6,11 +6,14 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <future>
 
 #include "backend/docker/backend_state.h"
 #include "backend/docker/docker_pod.h"
 #include "backend/docker/endpoint.h"
 #include "backend/docker/owner.h"
+#include "backend/docker/reaper.h"
+#include "backend/docker/remover_process.h"
 #include "backend/docker/user_namespace.h"
 
 namespace clnrm {
@@ -22,12 +25,19 @@ class DockerBackend final : public Backend {
  public:
   explicit DockerBackend(std::shared_ptr<BackendState> state) : state_(std::move(state)) {}
   ~DockerBackend() override {
+    const bool detached = state_->options.detach_teardown && state_->options.async_teardown;
     try {
       const auto unused = state_->standby.shut_down();
-      if (!unused.empty()) docker::remove_containers(*state_->client, unused, {});
+      if (!unused.empty()) {
+        if (detached) state_->remover->enqueue(unused, {});
+        else docker::remove_containers(*state_->client, unused, {});
+      }
     } catch (...) {
       // The reaper removes them on the next start.
     }
+    // The teardown process finishes the queue and sweeps this process's
+    // sessions when its socket closes (remover_process.h): nothing to wait for.
+    if (detached) return;
     wait_teardown();
     sweep_leftovers();
   }
@@ -75,7 +85,7 @@ class DockerBackend final : public Backend {
     if (s.session_id.empty()) s.session_id = state_->options.session_id;
     {
       std::lock_guard lock(state_->sessions_mutex);
-      state_->sessions.insert(s.session_id);
+      if (state_->sessions.insert(s.session_id).second && state_->remover) state_->remover->watch_session(s.session_id);
     }
     return std::make_unique<docker::DockerPod>(state_, std::move(s));
   }
@@ -107,10 +117,17 @@ std::unique_ptr<Backend> make_docker_backend(DockerOptions options) {
   auto state = std::make_shared<BackendState>();
   state->client = connect_client(options);
   state->seccomp_helper = docker::find_seccomp_helper(state->client->endpoint(), options.seccomp_exec);
-  state->userns_remap = docker::engine_remaps_root(*state->client);
   state->options = std::move(options);
-  state->remover = std::make_unique<docker::Remover>(*state->client);
-  if (state->options.reap_on_start) reap_docker_orphans(state->options, false);
+  // Forked before any thread of the backend exists.
+  if (state->options.async_teardown && state->options.detach_teardown)
+    state->remover = docker::make_process_remover(*state->client);
+  if (!state->remover) state->remover = std::make_unique<docker::ThreadRemover>(*state->client);
+  // GET /info is one of the engine's slowest answers (~65 ms on a loaded
+  // engine); only a pod's enforced_limits() needs it: asked while the reaper
+  // lists and the first pod is made.
+  docker::DockerClient* client = state->client.get();
+  state->userns_remap = std::async(std::launch::async, [client] { return docker::engine_remaps_root(*client); }).share();
+  if (state->options.reap_on_start) docker::reap_orphans(*state->client, false);
   return std::make_unique<DockerBackend>(std::move(state));
 }
 

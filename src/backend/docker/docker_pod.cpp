@@ -132,7 +132,8 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
                  fmt::format("{}m", s.nano_cpus / 1'000'000)});
   }
   // Root in the container vs root on the host (user_namespace.h).
-  if (!state_->userns_remap) {
+  const bool remapped = state_->userns_remap.valid() && state_->userns_remap.get();
+  if (!remapped) {
     e.push_back({"user namespace",
                  "none: the engine does not remap (no dockerd --userns-remap), so a container's root is the host's "
                  "uid 0, held in by capabilities, seccomp and the container's mounts",
@@ -456,8 +457,20 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
   // pod's anchor (before anything else joined) or in host mode.
   if (reuse && (anchor_.empty() || host_mode())) return start_reused(std::move(c), image_id, spec);
   c.labels = labels("service", spec.name);
+  const std::string name = next_name("svc-" + container_name_part(spec.name, 20) + "-");
+  if (anchor_.empty() && !host_mode() && spec_.one_service_hosts_pod && state_->options.pause_image.empty()) {
+    // The test's one service, and no step runs in the pod itself: the
+    // service's container owns the pod's network namespace (loopback only,
+    // the pod's hostname), so the pod is one container, not an anchor plus
+    // the service. A step in the pod after all (a readiness probe) gets a
+    // step container that joins it.
+    c.network_mode = "none";
+    c.hostname = pod_hostname();
+    anchor_ = create_and_start(c, name);
+    return std::make_unique<DockerService>(state_, anchor_, spec.name, nullptr, false, exec_prefix_);
+  }
   c.network_mode = network_mode_locked();
-  const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
+  const std::string id = create_and_start(c, name);
   return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, exec_prefix_);
 }
 

@@ -8,16 +8,12 @@
 #include "backend/docker/docker_client.h"
 #include "backend/docker/endpoint.h"
 #include "backend/docker/owner.h"
+#include "backend/docker/reaper.h"
 
 namespace clnrm {
+namespace docker {
 
-ReapReport reap_docker_orphans(const DockerOptions& options, bool all) {
-  using namespace docker;
-  const std::unique_ptr<DockerClient> connected = connect_engine(
-      options.host,
-      "Nothing to clean up there. Start one with scripts/start-docker.sh or point DOCKER_HOST / "
-      "--docker-host at it");
-  DockerClient& client = *connected;
+ReapReport reap_orphans(DockerClient& client, bool all) {
   ReapReport report;
   for (const auto& c : client.container_list({kLabelSession})) {
     std::map<std::string, std::string> labels;
@@ -49,6 +45,16 @@ ReapReport reap_docker_orphans(const DockerOptions& options, bool all) {
     }
   }
   return report;
+}
+
+}  // namespace docker
+
+ReapReport reap_docker_orphans(const DockerOptions& options, bool all) {
+  const std::unique_ptr<docker::DockerClient> connected = docker::connect_engine(
+      options.host,
+      "Nothing to clean up there. Start one with scripts/start-docker.sh or point DOCKER_HOST / "
+      "--docker-host at it");
+  return docker::reap_orphans(*connected, all);
 }
 
 }  // namespace clnrm

@@ -7,11 +7,13 @@
 namespace clnrm::docker {
 
 std::vector<std::string> remove_containers(DockerClient& client, const std::vector<std::string>& members,
-                                           const std::string& last) {
+                                           const std::string& last, int grace_seconds) {
   std::vector<std::string> errors;
   std::mutex errors_mutex;
   auto remove = [&](const std::string& id) {
     try {
+      // A service's graceful end (SIGTERM, then SIGKILL after the grace).
+      if (grace_seconds > 0) client.container_stop(id, grace_seconds);
       client.container_remove(id, true);
     } catch (const Error& e) {
       std::lock_guard lock(errors_mutex);
@@ -26,7 +28,7 @@ std::vector<std::string> remove_containers(DockerClient& client, const std::vect
   return errors;
 }
 
-Remover::~Remover() {
+ThreadRemover::~ThreadRemover() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -35,24 +37,24 @@ Remover::~Remover() {
   if (worker_.joinable()) worker_.join();
 }
 
-void Remover::enqueue(std::vector<std::string> members, std::string last) {
+void ThreadRemover::enqueue(std::vector<std::string> members, std::string last, int grace_seconds) {
   std::lock_guard lock(mutex_);
-  queue_.push_back({std::move(members), std::move(last)});
+  queue_.push_back({std::move(members), std::move(last), grace_seconds});
   if (!worker_.joinable()) worker_ = std::thread([this] { run(); });
   cv_.notify_all();
 }
 
-void Remover::drain() {
+void ThreadRemover::drain() {
   std::unique_lock lock(mutex_);
   cv_.wait(lock, [this] { return queue_.empty() && busy_ == 0; });
 }
 
-std::vector<std::string> Remover::take_errors() {
+std::vector<std::string> ThreadRemover::take_errors() {
   std::lock_guard lock(mutex_);
   return std::exchange(errors_, {});
 }
 
-void Remover::run() {
+void ThreadRemover::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -61,7 +63,7 @@ void Remover::run() {
     queue_.pop_front();
     ++busy_;
     lock.unlock();
-    auto errors = remove_containers(client_, b.members, b.last);
+    auto errors = remove_containers(client_, b.members, b.last, b.grace_seconds);
     lock.lock();
     --busy_;
     errors_.insert(errors_.end(), errors.begin(), errors.end());

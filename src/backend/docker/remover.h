@@ -1,8 +1,11 @@
 #pragma once
-// Background removal of torn-down pods: Pod::destroy() hands its containers
-// here and returns, so a test's teardown overlaps the next test's start.
-// The backend drains the queue before it goes away; a runner killed with
-// SIGKILL leaves labelled containers that the reaper removes.
+// Background removal of torn-down pods: Pod::destroy() (and a service's
+// stop) hands its containers here and returns, so a test's teardown overlaps
+// the next test's start. Two kinds: a thread of this process, which the
+// backend drains before it goes away, and a teardown process
+// (remover_process.h), which the backend does not wait for. A runner killed
+// with SIGKILL leaves labelled containers that the teardown process or the
+// reaper removes.
 
 #include <condition_variable>
 #include <deque>
@@ -17,23 +20,36 @@ class DockerClient;
 
 class Remover {
  public:
-  explicit Remover(DockerClient& client) : client_(client) {}
-  ~Remover();
-  // Removes `members` (in parallel), then `last` (the pod anchor, whose
-  // network namespace the members use). Returns at once.
-  void enqueue(std::vector<std::string> members, std::string last);
+  virtual ~Remover() = default;
+  // Removes `members` (in parallel; with `grace_seconds` > 0 each is first
+  // stopped, SIGTERM then SIGKILL after that long), then `last` (the pod's
+  // netns owner). Batches run in the order they were enqueued. Returns at once.
+  virtual void enqueue(std::vector<std::string> members, std::string last, int grace_seconds = 0) = 0;
   // Blocks until everything enqueued so far is removed.
-  void drain();
+  virtual void drain() = 0;
   // Errors seen so far (removals are retried by the reaper anyway).
-  std::vector<std::string> take_errors();
+  virtual std::vector<std::string> take_errors() = 0;
+  // A session whose containers this process labels: the teardown process
+  // removes what is left of them when this process ends. No-op for a thread.
+  virtual void watch_session(const std::string& session) { (void)session; }
+};
+
+// Removals on a thread of this process; its destructor waits for them.
+class ThreadRemover final : public Remover {
+ public:
+  explicit ThreadRemover(DockerClient& client) : client_(client) {}
+  ~ThreadRemover() override;
+  void enqueue(std::vector<std::string> members, std::string last, int grace_seconds = 0) override;
+  void drain() override;
+  std::vector<std::string> take_errors() override;
 
  private:
   struct Batch {
     std::vector<std::string> members;
     std::string last;
+    int grace_seconds = 0;
   };
   void run();
-  void remove_batch(const Batch& b);
 
   DockerClient& client_;
   std::mutex mutex_;
@@ -45,8 +61,9 @@ class Remover {
   std::thread worker_;
 };
 
-// Removes members in parallel, then `last`; returns the error messages.
+// Removes members in parallel (each stopped first when grace_seconds > 0),
+// then `last`; returns the error messages.
 std::vector<std::string> remove_containers(DockerClient& client, const std::vector<std::string>& members,
-                                           const std::string& last);
+                                           const std::string& last, int grace_seconds = 0);
 
 }  // namespace clnrm::docker

@@ -1,0 +1,14 @@
+#pragma once
+// The reaper (reaper.cpp) on a client the caller already has: the backend
+// reaps at start on its own connection instead of negotiating a second one.
+
+#include <clnrm/docker.h>
+
+namespace clnrm::docker {
+
+class DockerClient;
+
+// reap_docker_orphans (include/clnrm/docker.h) on `client`.
+ReapReport reap_orphans(DockerClient& client, bool all);
+
+}  // namespace clnrm::docker
