@@ -5,6 +5,8 @@
 # stop + remove, also as a whole process (`node one.mjs`), and the docker CLI.
 #   clnrm run --backend docker one.clnrm.toml    cold: no container of clnrm's exists before
 #   clnrm run --backend docker --reuse ...       warm: the service container is adopted (shared state)
+#   clnrm run --backend sandbox one.clnrm.toml   the same file on the sandbox: the image's layers
+#                                                from clnrm's cache, a fresh pod (issue 16)
 #   node one.mjs                                 testcontainers-node 10.28: start + exec + stop
 #   docker run --rm --network none IMAGE echo    the docker CLI's create + start + wait + remove
 # Prints min and median of each and the ratios of clnrm's rows to
@@ -49,12 +51,14 @@ printf '[test.metadata]\nname = "whole_docker_warm"\n\n%s\nreuse = true\n\n%s\n'
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 cold="$clnrm run --backend docker cold/one.clnrm.toml"
 warm="$clnrm run --backend docker warm/one.clnrm.toml"
+sandbox="$clnrm run --backend sandbox cold/one.clnrm.toml"
 node_one="node $tc/one.mjs"
 docker_run="docker run --rm --network none clnrm-test/busybox echo hello"
 
 # Sanity: every command works before anything is timed.
 $cold >/dev/null
 $warm >/dev/null
+$sandbox >/dev/null  # the first use puts the image into clnrm's cache
 (cd "$tc" && node one.mjs)
 $docker_run >/dev/null
 
@@ -62,6 +66,7 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine -N --style basic --warmup 2 --runs "$runs" --export-json "$work/result.json" \
   -n "clnrm run --backend docker (cold)" "$cold" \
   -n "clnrm run --backend docker, reuse (warm)" "$warm" \
+  -n "clnrm run --backend sandbox (same file, image cached)" "$sandbox" \
   -n "testcontainers-node start+exec+stop" "$node_one" \
   -n "docker run --rm" "$docker_run"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
