@@ -40,14 +40,6 @@ std::vector<std::string> port_probe_command(std::uint16_t port);
 // Counts non-overlapping matches of `pattern` in `text` (stops at `limit`).
 int count_matches(const Pattern& pattern, std::string_view text, int limit);
 
-// Parsed http://HOST:PORT/PATH of an HTTP wait. Only loopback hosts are accepted.
-struct HttpTarget {
-  std::string host;
-  std::uint16_t port = 80;
-  std::string path = "/";
-};
-// The target, or why the URL is not http:// to a loopback host.
-Parsed<HttpTarget> parse_http_url(const std::string& url);
 // Status code of an HTTP/1.x status line at the start of `response`, or -1.
 int parse_http_status(std::string_view response);
 

@@ -122,6 +122,8 @@ void Connection::exec(const std::string& sql) {
   }
 }
 
+std::int64_t Connection::last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }
+
 std::int64_t Connection::scalar(const std::string& sql) {
   Statement s(db_, sql, path_);
   return s.step() ? s.int64(0) : 0;

@@ -66,6 +66,8 @@ class Connection {
   const std::string& path() const noexcept { return path_; }
   void exec(const std::string& sql);
   std::int64_t scalar(const std::string& sql);
+  // The rowid of the last successful INSERT on this connection.
+  std::int64_t last_insert_rowid() const noexcept;
 
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT. IMMEDIATE takes the write
   // lock up front, so the busy handler applies (a deferred transaction that

@@ -19,6 +19,15 @@ double median(std::vector<double> values) {
   return (lower + upper) / 2;
 }
 
+double median_of_integers(const std::vector<std::int64_t>& values) {
+  return median(std::vector<double>(values.begin(), values.end()));
+}
+
+std::size_t nearest_rank_index(std::size_t n, double p) {
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(n)));
+  return std::clamp<std::size_t>(rank, 1, n) - 1;
+}
+
 double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
 double normal_quantile(double p) {

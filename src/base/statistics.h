@@ -5,11 +5,23 @@
 // are skewed (a long right tail from preemption, cache misses, page faults):
 // a t-test on them is dominated by the tail, a rank test is not.
 
+#include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace clnrm::stats {
 
+// The middle value, or the mean of the two middle ones when the count is
+// even; NaN when empty. The one median of the project (history, step
+// timings, benchmarks).
 double median(std::vector<double> values);
+// The same for integers (durations in ns): exact while values stay below
+// 2^53, which nanosecond durations do (104 days).
+double median_of_integers(const std::vector<std::int64_t>& values);
+// Nearest-rank percentile rule: the 0-based index, among n > 0 ascending
+// values, of the smallest value with at least p% of the values at or below
+// it (p in [0, 100]; p = 0 gives the minimum, p = 100 the maximum).
+std::size_t nearest_rank_index(std::size_t n, double p);
 double normal_cdf(double z);
 double normal_quantile(double p);  // inverse of normal_cdf, 0 < p < 1
 

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "base/statistics.h"
 #include "base/utc_time.h"
 #include "history/test_rows.h"
 
@@ -29,23 +30,11 @@ std::vector<SlowTest> find_slowest(Store& store, std::size_t limit, bool steps) 
   auto emit = [&](std::string file, std::string test, std::vector<std::int64_t>& d) {
     if (d.empty()) return;
     const auto n = d.size();
-    auto nth = [&](std::size_t k) {
-      std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(k), d.end());
-      return d[k];
-    };
     const auto max = *std::max_element(d.begin(), d.end());
-    auto p95_rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(n)));
-    p95_rank = std::clamp<std::size_t>(p95_rank, 1, n);
-    const auto p95 = nth(p95_rank - 1);
-    double median;
-    if (n % 2) {
-      median = static_cast<double>(nth(n / 2));
-    } else {
-      const auto hi = nth(n / 2);
-      // After nth_element, the lower middle is the largest of the lower half.
-      const auto lo = *std::max_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(n / 2));
-      median = (static_cast<double>(lo) + static_cast<double>(hi)) / 2.0;
-    }
+    const double median = stats::median_of_integers(d);
+    const std::size_t p95_index = stats::nearest_rank_index(n, 95);
+    std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(p95_index), d.end());
+    const auto p95 = d[p95_index];
     out.push_back({std::move(file), std::move(test), static_cast<std::int64_t>(n),
                    static_cast<std::int64_t>(median), p95, max});
   };
@@ -96,8 +85,7 @@ std::optional<std::int64_t> recent_median(const TestHistory& h, Counts counts) {
     if (counts(it->status)) d.push_back(it->duration_ns);
   }
   if (d.empty()) return std::nullopt;
-  std::sort(d.begin(), d.end());
-  return static_cast<std::int64_t>(sorted_median(d));
+  return static_cast<std::int64_t>(stats::median_of_integers(d));
 }
 
 }  // namespace

@@ -21,8 +21,6 @@ std::optional<Status> status_from_text(std::string_view text) noexcept;
 // cancelled (the user pressed ^C) say nothing about the test.
 bool is_outcome(Status s) noexcept;
 std::int64_t to_unix_ns(SystemTime t) noexcept;
-// Median of an ascending-sorted range (mean of the two middle values when even).
-double sorted_median(const std::vector<std::int64_t>& sorted);
 
 // Applies the schema migrations up to schema_version(); each file owning a
 // table keeps its SQL, this lists them in order.

@@ -23,13 +23,6 @@ std::int64_t to_unix_ns(SystemTime t) noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-double sorted_median(const std::vector<std::int64_t>& v) {
-  if (v.empty()) return 0;
-  const auto n = v.size();
-  return n % 2 ? static_cast<double>(v[n / 2])
-               : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2.0;
-}
-
 std::string failure_message_hash(std::string_view message) {
   // Its first line: what failed. The lines under it (output tails, the
   // checks a step failed) vary between runs of the same failure.

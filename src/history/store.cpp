@@ -114,7 +114,7 @@ std::int64_t Store::begin_run(const RunMeta& meta) {
         insert.bind(1, to_unix_ns(meta.started)).bind(2, meta.host).bind(3, meta.git_commit);
         insert.bind(4, meta.clnrm_version).bind(5, meta.backend).bind(6, meta.options);
         insert.run();
-        id = sqlite3_last_insert_rowid(conn.handle());
+        id = conn.last_insert_rowid();
       },
       impl_->options.busy_retries);
   recorded_.clear();

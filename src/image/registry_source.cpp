@@ -1,6 +1,7 @@
 // Pulls from an OCI distribution registry (registry_source.h).
 #include "image/registry_source.h"
 
+#include <clnrm/loopback.h>
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -138,17 +139,10 @@ void fetch_blob(const Store& store, Registry& registry, const std::string& diges
 
 }  // namespace
 
-bool is_loopback_host(std::string_view host) {
-  // Strip a port: "127.0.0.1:5000", "[::1]:5000", "localhost:5000".
-  if (host.starts_with('[')) host = host.substr(1, host.find(']') == std::string_view::npos ? host.size() - 1 : host.find(']') - 1);
-  else if (const auto colon = host.find(':'); colon != std::string_view::npos) host = host.substr(0, colon);
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
-}
-
 std::string registry_base_url(const NameReference& ref, const std::string& default_registry) {
   std::string host = ref.registry;
   if (host.empty()) host = default_registry.empty() ? "registry-1.docker.io" : default_registry;
-  return fmt::format("{}://{}", is_loopback_host(host) ? "http" : "https", host);
+  return fmt::format("{}://{}", is_loopback_authority(host) ? "http" : "https", host);
 }
 
 std::map<std::string, std::string> parse_bearer_challenge(std::string_view header) {

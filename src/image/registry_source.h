@@ -18,7 +18,6 @@ namespace clnrm::image {
 
 // "http://127.0.0.1:5000" or "https://registry-1.docker.io" for `ref`.
 std::string registry_base_url(const NameReference& ref, const std::string& default_registry);
-bool is_loopback_host(std::string_view host_and_port);
 
 // Thrown when the registry does not have the image (404), so the caller can
 // list it among the places looked.

@@ -65,7 +65,7 @@ std::int64_t BenchResultsDb::record(const BenchmarkResults& results, Metric metr
                            conn.path());
         run.bind(1, utc_now()).bind(2, commit).bind(3, platform).bind(4, to_string(metric)).bind(5, results.source);
         run.run();
-        run_id = sqlite3_last_insert_rowid(conn.handle());
+        run_id = conn.last_insert_rowid();
         sql::Statement sample(conn.handle(),
                               "INSERT INTO bench_samples(run_id, benchmark, repetition, value) VALUES(?,?,?,?)",
                               conn.path());

@@ -1,4 +1,5 @@
 #include <clnrm/error.h>
+#include <clnrm/loopback.h>
 #include <clnrm/otlp.h>
 #include <clnrm/report.h>
 #include <fmt/format.h>
@@ -26,25 +27,6 @@ http::UrlParts parse_endpoint(const std::string& endpoint) {
                 "--otel-endpoint");
   }
   return *url;
-}
-
-bool is_loopback_host(std::string_view host) {
-  if (host == "localhost" || host == "[::1]" || host == "::1") return true;
-  // 127.0.0.0/8 as a dotted quad.
-  int parts = 0, value = -1;
-  if (host.substr(0, 4) != "127.") return false;
-  for (char c : host) {
-    if (c == '.') {
-      if (value < 0 || value > 255) return false;
-      ++parts;
-      value = -1;
-    } else if (c >= '0' && c <= '9') {
-      value = (value < 0 ? 0 : value * 10) + (c - '0');
-    } else {
-      return false;
-    }
-  }
-  return parts == 3 && value >= 0 && value <= 255;
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <random>
 #include <tuple>
 
+#include "base/statistics.h"
+
 namespace clnrm::schedule {
 
 std::string_view to_string(CostBasis basis) noexcept {
@@ -59,9 +61,7 @@ Costs estimate_costs(const std::vector<TestItem>& tests,
   c.known = known.size();
   if (!known.empty()) {
     // Unknown tests (new ones) are assumed typical: the median of the known.
-    std::sort(known.begin(), known.end());
-    const auto n = known.size();
-    const double typical = n % 2 ? known[n / 2] : (known[n / 2 - 1] + known[n / 2]) / 2;
+    const double typical = stats::median(known);
     for (auto& x : c.cost) {
       if (x < 0) x = typical;
     }

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "base/statistics.h"
+
 namespace clnrm {
 namespace {
 
@@ -41,11 +43,7 @@ double ms(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 
 std::chrono::nanoseconds percentile(std::vector<std::chrono::nanoseconds>& values, double p) {
   if (values.empty()) return std::chrono::nanoseconds{0};
   std::sort(values.begin(), values.end());
-  // Nearest rank: the smallest value with at least p% of the values at or below it.
-  const auto n = static_cast<double>(values.size());
-  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * n));
-  if (rank == 0) rank = 1;
-  return values[std::min(rank, values.size()) - 1];
+  return values[stats::nearest_rank_index(values.size(), p)];
 }
 
 std::vector<StepTiming> step_timings(const RunResult& run, const std::vector<TestSpec>& tests) {
@@ -69,9 +67,11 @@ std::vector<StepTiming> step_timings(const RunResult& run, const std::vector<Tes
     st.runs = static_cast<int>(d.size());
     st.min = percentile(d, 0);
     st.max = d.back();
-    // Median: the middle value, or the mean of the two middle ones.
-    const std::size_t n = d.size();
-    st.median = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+    std::vector<std::int64_t> ns;
+    ns.reserve(d.size());
+    for (const auto& v : d) ns.push_back(v.count());
+    // Truncated to whole ns as the integer mean of the two middle values was.
+    st.median = std::chrono::nanoseconds(static_cast<std::int64_t>(stats::median_of_integers(ns)));
     st.p95 = percentile(d, 95);
     if (const StepSpec* spec = find_step(tests, k); spec && spec->max_duration) {
       st.budget = spec->max_duration;

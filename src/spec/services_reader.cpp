@@ -1,4 +1,5 @@
 // [services.X] / [service.X]: what runs beside the steps in a cleanroom.
+#include <clnrm/loopback.h>
 #include <clnrm/plugin_requirements.h>
 #include <fmt/format.h>
 
@@ -13,20 +14,6 @@
 
 namespace clnrm::spec_detail {
 namespace {
-
-bool is_loopback_url(std::string_view url) {
-  constexpr std::string_view scheme = "http://";
-  if (url.substr(0, scheme.size()) != scheme) return false;
-  std::string_view rest = url.substr(scheme.size());
-  std::string_view host;
-  if (!rest.empty() && rest.front() == '[') {
-    host =
-        rest.substr(0, rest.find(']') == std::string_view::npos ? rest.size() : rest.find(']') + 1);
-  } else {
-    host = rest.substr(0, std::min(rest.find(':'), rest.find('/')));
-  }
-  return host == "localhost" || host == "[::1]" || host.substr(0, 4) == "127.";
-}
 
 std::optional<std::uint16_t> read_port(ParseContext& ctx, const toml::node& node,
                                        std::string_view key) {
@@ -71,12 +58,15 @@ WaitFor read_wait_for(ParseContext& ctx, const toml::node& node) {
         w.http_url = fmt::format("http://127.0.0.1:{}/", *p);
       }
     } else if (auto url = read_string(ctx, *n, "wait_for.http")) {
-      if (!is_loopback_url(*url))
+      // The same parser the probe uses at run time (src/wait/http_probe.cpp),
+      // so `validate` accepts exactly what `run` can wait for.
+      if (const auto parsed = parse_loopback_http_url(*url); !parsed)
         ctx.error(
             pos_of(*n),
             fmt::format("'wait_for.http' = \"{}\" must be an http:// URL on a loopback address "
-                        "(127.0.0.1, localhost or [::1]): services live in the test's cleanroom",
-                        *url));
+                        "(127.0.0.1, localhost or [::1]): services live in the test's cleanroom "
+                        "({})",
+                        *url, parsed.error()));
       w.http_url = std::move(*url);
     }
   }

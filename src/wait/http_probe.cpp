@@ -1,7 +1,8 @@
 // HTTP readiness: GET the URL and compare the status code. Over the fd from
 // Pod::connect_tcp with a minimal HTTP/1.0 request (no client library needed
 // for one status line); `wget -S` inside the pod when the backend cannot
-// connect from outside.
+// connect from outside or the URL names [::1].
+#include <clnrm/loopback.h>
 #include <clnrm/wait.h>
 #include <fmt/format.h>
 #include <poll.h>
@@ -38,12 +39,12 @@ bool wait_fd(int fd, short events, std::chrono::steady_clock::time_point deadlin
   }
 }
 
-ProbeOutcome http_over_fd(int fd, const HttpTarget& t, int expected, Duration probe_timeout) {
+ProbeOutcome http_over_fd(int fd, const LoopbackHttpUrl& t, int expected, Duration probe_timeout) {
   FdCloser closer(fd);
   const auto deadline = std::chrono::steady_clock::now() + probe_timeout;
   const std::string request = fmt::format(
-      "GET {} HTTP/1.0\r\nHost: {}:{}\r\nUser-Agent: clnrm-wait\r\nConnection: close\r\n\r\n",
-      t.path, t.host, t.port);
+      "GET {} HTTP/1.0\r\nHost: {}\r\nUser-Agent: clnrm-wait\r\nConnection: close\r\n\r\n",
+      t.path, t.authority());
   std::size_t sent = 0;
   while (sent < request.size()) {
     if (!wait_fd(fd, POLLOUT, deadline)) return {false, "timed out sending the HTTP request"};
@@ -74,9 +75,13 @@ ProbeOutcome http_over_fd(int fd, const HttpTarget& t, int expected, Duration pr
 
 ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status,
                         const CancelToken& cancel, Duration probe_timeout) {
-  const Parsed<HttpTarget> target = parse_http_url(url);
-  if (!target) return {false, target.error()};
-  if (std::optional<int> fd = pod.connect_tcp(target->port)) {
+  const Parsed<LoopbackHttpUrl> target = parse_loopback_http_url(url);
+  if (!target) return {false, "wait_for http: " + target.error()};
+  // Pod::connect_tcp reaches 127.0.0.1 only; an IPv6 loopback URL is fetched
+  // by wget inside the pod, which resolves [::1] itself.
+  std::optional<int> fd;
+  if (!target->ipv6()) fd = pod.connect_tcp(target->port);
+  if (fd) {
     if (*fd < 0) return {false, fmt::format("nothing listens on 127.0.0.1:{}", target->port)};
     return http_over_fd(*fd, *target, expected_status, probe_timeout);
   }

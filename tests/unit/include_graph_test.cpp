@@ -66,6 +66,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"image.h", "image"},
       {"html_report.h", "report"},
       {"key_tables.h", "spec"},
+      {"loopback.h", "base"},
       {"metrics.h", "result"},
       {"metrics_formats.h", "report"},
       {"otlp.h", "report"},

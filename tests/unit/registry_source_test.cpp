@@ -2,18 +2,20 @@
 // pulls from a real registry: tests/integration/image_registry_test.cpp.
 #include "image/registry_source.h"
 
+#include <clnrm/loopback.h>
+
 #include <gtest/gtest.h>
 
 namespace clnrm::image {
 namespace {
 
 TEST(RegistrySource, PlainHttpOnlyForLoopback) {
-  EXPECT_TRUE(is_loopback_host("localhost:5000"));
-  EXPECT_TRUE(is_loopback_host("127.0.0.1:5000"));
-  EXPECT_TRUE(is_loopback_host("[::1]:5000"));
-  EXPECT_FALSE(is_loopback_host("registry.example.com"));
-  EXPECT_FALSE(is_loopback_host("localhost.example.com:5000"));
-  EXPECT_FALSE(is_loopback_host("10.0.0.1:5000"));
+  EXPECT_TRUE(is_loopback_authority("localhost:5000"));
+  EXPECT_TRUE(is_loopback_authority("127.0.0.1:5000"));
+  EXPECT_TRUE(is_loopback_authority("[::1]:5000"));
+  EXPECT_FALSE(is_loopback_authority("registry.example.com"));
+  EXPECT_FALSE(is_loopback_authority("localhost.example.com:5000"));
+  EXPECT_FALSE(is_loopback_authority("10.0.0.1:5000"));
   auto ref = *parse_name_reference("127.0.0.1:5000/x:1");
   EXPECT_EQ(registry_base_url(ref, ""), "http://127.0.0.1:5000");
   ref = *parse_name_reference("quay.io/x:1");

@@ -171,3 +171,24 @@ TEST(Statistics, HolmAdjustsStepDownAndKeepsInputOrder) {
   EXPECT_DOUBLE_EQ(holm_adjust({0.9, 0.8})[0], 1.0);  // capped at 1
   EXPECT_TRUE(holm_adjust({}).empty());
 }
+
+TEST(Statistics, MedianOfIntegersMatchesTheDoubleMedian) {
+  EXPECT_DOUBLE_EQ(median_of_integers({3, 1, 2}), 2);
+  EXPECT_DOUBLE_EQ(median_of_integers({4, 1, 3, 2}), 2.5);
+  EXPECT_TRUE(std::isnan(median_of_integers({})));
+  // Nanosecond durations: exact, and truncation gives the integer mean.
+  const std::int64_t big = 3'000'000'000'001;
+  EXPECT_EQ(static_cast<std::int64_t>(median_of_integers({big, big + 2})), big + 1);
+  EXPECT_EQ(static_cast<std::int64_t>(median_of_integers({big, big + 1})), big);
+}
+
+TEST(Statistics, NearestRankIndex) {
+  EXPECT_EQ(nearest_rank_index(1, 0), 0u);
+  EXPECT_EQ(nearest_rank_index(1, 95), 0u);
+  EXPECT_EQ(nearest_rank_index(20, 0), 0u);
+  EXPECT_EQ(nearest_rank_index(20, 50), 9u);
+  EXPECT_EQ(nearest_rank_index(20, 95), 18u);
+  EXPECT_EQ(nearest_rank_index(20, 100), 19u);
+  EXPECT_EQ(nearest_rank_index(10, 95), 9u);  // ceil(9.5) = 10th value
+  EXPECT_EQ(nearest_rank_index(100, 95), 94u);
+}

@@ -104,22 +104,6 @@ ServiceSpec waiting(WaitFor::Kind kind, int timeout_ms = 2'000) {
 
 }  // namespace
 
-TEST(Wait, HttpUrlParsingAcceptsOnlyLoopback) {
-  auto t = parse_http_url("http://127.0.0.1:8080/health?x=1");
-  ASSERT_TRUE(t);
-  EXPECT_EQ(t->port, 8080);
-  EXPECT_EQ(t->path, "/health?x=1");
-  auto d = parse_http_url("http://localhost");
-  ASSERT_TRUE(d);
-  EXPECT_EQ(d->port, 80);
-  EXPECT_EQ(d->path, "/");
-  const auto remote = parse_http_url("http://10.0.0.1:80/");
-  EXPECT_FALSE(remote);
-  EXPECT_NE(remote.error().find("127.0.0.1"), std::string::npos);
-  EXPECT_FALSE(parse_http_url("https://127.0.0.1/"));
-  EXPECT_FALSE(parse_http_url("http://127.0.0.1:99999/"));
-}
-
 TEST(Wait, HttpStatusLine) {
   EXPECT_EQ(parse_http_status("HTTP/1.0 200 OK\r\n"), 200);
   EXPECT_EQ(parse_http_status("  HTTP/1.1 503 Service Unavailable\n"), 503);
