@@ -60,9 +60,17 @@ inline ExecResult run(Pod& pod, ProcessSpec spec) {
   return pod.exec(spec, cancel);
 }
 
+// "" when it cannot be read. A /proc/PID file of a process that exits while
+// it is read fails with ESRCH, which libstdc++'s filebuf throws as
+// std::ios_base::failure whatever the stream's exception mask: a process
+// scan must take that as "gone", not fail the test.
 inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  try {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure&) {
+    return {};
+  }
 }
 
 // Host pids whose environment or command line contains `marker`.
