@@ -48,7 +48,7 @@ struct SkippedFile {
   enum class Why {
     NotATestFile,     // its name does not end in .clnrm.toml
     SymbolicLink,     // a link named *.clnrm.toml: links found in a directory are not followed
-    FailingDirectory  // below a directory named `failing` (clnrm run, test_selection.h)
+    FailingDirectory  // below a directory named `failing` (select_test_files)
   };
   std::string path;
   Why why = Why::NotATestFile;
@@ -59,6 +59,21 @@ struct SkippedFile {
 // receives the other files found in the directories, sorted.
 std::vector<std::string> discover_test_files(const std::vector<std::string>& paths,
                                              std::vector<SkippedFile>* skipped = nullptr);
+
+// The test files a run takes from `paths` (clnrm run, clnrm validate,
+// run_suite): discover_test_files over each path in path order, each file
+// once. Files found under a directory named `failing` below a directory
+// given are left out unless `include_failing` (they are tests that fail on
+// purpose, as examples/failing/); naming such a file or directory itself
+// takes it. Throws Error(Usage) for a missing path. `skipped`, when given,
+// receives every other file found in the directories.
+std::vector<std::string> select_test_files(const std::vector<std::string>& paths,
+                                           bool include_failing,
+                                           std::vector<SkippedFile>* skipped = nullptr);
+
+// True when `file`, found under directory `root`, lies in a directory named
+// "failing" below `root` (the root itself does not count).
+bool under_failing_directory(const std::string& root, const std::string& file);
 
 // Where a test's name is written, for find_duplicate_names.
 struct TestNameUse {

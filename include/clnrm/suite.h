@@ -14,6 +14,7 @@
 #include <clnrm/result.h>
 #include <clnrm/runner.h>
 #include <clnrm/step_timings.h>
+#include <clnrm/test_filter.h>
 
 #include <functional>
 #include <optional>
@@ -59,8 +60,11 @@ struct OutputProblem {
 
 struct SuiteOptions {
   // Test files, run in this order, or directories, searched for
-  // *.clnrm.toml (discover_test_files). Empty: nothing to run (InvalidInput).
+  // *.clnrm.toml (select_test_files). No test file: nothing to run
+  // (InvalidInput, SuiteOutcome::no_test_files).
   std::vector<std::string> paths;
+  // Also take the files under directories named `failing` (select_test_files).
+  bool include_failing = false;
   ParseOptions parse;
   // Run the valid files when some are invalid; each invalid file is then an
   // Error result and the verdict InvalidInput. Off: nothing runs.
@@ -77,9 +81,11 @@ struct SuiteOptions {
   // on_test_finished, when set, are called after the observer's.
   RunOptions run;
   SuitePlanning planning;
-  // Which parsed tests take part (clnrm run -k / --tag / --skip-tag); null:
-  // all. Applied after parsing and before the plan, so the shard and
+  // Which parsed tests take part: those `filter` (clnrm run -k / --tag /
+  // --skip-tag; make_test_filter) and `select` (null: all) both accept.
+  // Applied after parsing and before the plan, so the shard and
   // rerun-failed pick from the selected tests only.
+  TestFilter filter;
   std::function<bool(const TestSpec&)> select;
   // Stop once the plan is made (clnrm run --list / --dry-run): no backend is
   // made, nothing starts, no history row, no output file; the plan is in
@@ -124,6 +130,7 @@ struct SuiteOutcome {
   // Error result. Empty when nothing ran.
   RunResult run;
   bool ran = false;              // false: stopped before running anything
+  bool no_test_files = false;    // the paths hold no test file: InvalidInput
   bool nothing_selected = false;  // select, shard or rerun_failed left no test: Passed
   std::optional<SuitePlan> plan;  // plan_only: what would run
   std::size_t invalid_files = 0;
@@ -148,6 +155,8 @@ struct SuiteOutcome {
 class SuiteObserver {
  public:
   virtual ~SuiteObserver() = default;
+  // What the directories held besides the test files taken (select_test_files).
+  virtual void files_skipped(const std::vector<SkippedFile>&) {}
   // Every diagnostic of every file as it is parsed (errors and warnings).
   virtual void diagnostic(const Diagnostic&) {}
   // Tests that share a name; `uses` indexes `tests`. Before the run.
@@ -175,8 +184,9 @@ class SuiteObserver {
 };
 
 // Runs the suite. Throws Error(Usage) for options that contradict each other
-// (a bad order or shard, check_determinism without repeats, a keep-logs
-// directory that cannot be made) and for a path that does not exist;
+// (a bad order or shard, a bad filter expression, check_determinism without
+// repeats, a keep-logs directory that cannot be made) and for a path that
+// does not exist;
 // everything found in the files is in the outcome.
 SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer = nullptr);
 

@@ -57,6 +57,9 @@ Parsed<LoopbackHttpUrl> parse_loopback_http_url(std::string_view url) {
   std::string_view rest = url.substr(kScheme.size());
   const std::size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
+  // "http://127.0.0.1@evil.example/" goes to evil.example: say so plainly.
+  if (authority.find('@') != std::string_view::npos)
+    return fail(fmt::format("\"{}\" carries user information ('@'): name the host alone", url));
   LoopbackHttpUrl t;
   t.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
   std::string_view host = authority;

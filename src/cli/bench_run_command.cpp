@@ -6,6 +6,7 @@
 #include <clnrm/session.h>
 #include <clnrm/error.h>
 #include <clnrm/parser.h>
+#include <clnrm/run_settings.h>
 #include <clnrm/runner.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -22,7 +23,6 @@
 #include "base/atomic_file.h"
 #include "cli/bench_internal.h"
 #include "cli/commands.h"
-#include "cli/test_selection.h"
 
 namespace clnrm::cli {
 namespace {
@@ -77,7 +77,7 @@ int run_bench(const BenchRunArgs& a) {
   RunOptions options;
   options.jobs = 1;  // benchmarks never share the machine with each other
   options.repeat = a.warmup + a.repetitions;
-  options.default_test_timeout = std::chrono::minutes(5);
+  options.default_test_timeout = kDefaultTestTimeout;
   // Budgets are `clnrm run --repeat`'s job; here every run is measured as it is.
   const RunResult run = run_tests(env, tests, options);
 

@@ -1,12 +1,12 @@
 #include "cli/plan_listing.h"
 
+#include <clnrm/test_filter.h>
+
 #include <clnrm/control_characters.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
-
-#include "cli/test_selection.h"
 
 namespace clnrm::cli {
 namespace {

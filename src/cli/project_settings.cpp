@@ -2,7 +2,6 @@
 
 #include "cli/commands.h"
 
-#include <clnrm/backend_choice.h>
 #include <clnrm/duration.h>
 #include <clnrm/error.h>
 #include <fmt/format.h>
@@ -56,60 +55,19 @@ ProjectSettings load_project_settings(const ConfigFlags& flags) {
   return settings;
 }
 
-RunSettings resolve_run_settings(const RunFlags& flags, const std::optional<ProjectConfig>& config) {
-  RunSettings s;
-  if (!flags.backend.empty()) {
-    s.backend = flags.backend;
-    s.backend_from = "--backend";
-  } else if (config && !config->backend.empty()) {
-    s.backend = config->backend;
-    s.backend_from = config->where("backend");
-  } else {
-    s.backend = std::string(default_backend_name());
-    s.backend_from = "default";
-  }
-
-  if (flags.jobs) {
-    if (*flags.jobs < kMinJobs || *flags.jobs > kMaxJobs)
-      throw Error(ErrorKind::Usage,
-                  fmt::format("--jobs {} is out of range: give {}..{} (leave it out for one test "
-                              "per core)",
-                              *flags.jobs, kMinJobs, kMaxJobs),
-                  "--jobs");
-    s.jobs = *flags.jobs;
-    s.jobs_from = "--jobs";
-  } else if (config && config->jobs) {
-    s.jobs = static_cast<int>(*config->jobs);
-    s.jobs_from = config->where("jobs");
-  } else {
-    s.jobs_from = "default";
-  }
-
-  if (flags.timeout == "0") {  // documented as "no limit"; a bare 0 needs no unit
-    s.timeout = Duration(0);
-    s.timeout_from = "--timeout";
-  } else if (!flags.timeout.empty()) {
-    s.timeout = flag_value(parse_duration(flags.timeout), "--timeout");
-    s.timeout_from = "--timeout";
-  } else if (config && config->timeout) {
-    s.timeout = config->timeout;
-    s.timeout_from = config->where("timeout");
-  } else {
-    s.timeout = Duration(5 * 60 * 1000);  // a step that hangs forever must not hang the run forever
-    s.timeout_from = "default";
-  }
-  if (s.timeout && s.timeout->count() == 0) s.timeout.reset();  // 0: no limit
-
-  if (config)
-    for (const auto& [from, to] : config->images) s.image_map.push_back(from + "=" + to);
-  s.image_map.insert(s.image_map.end(), flags.image_map.begin(), flags.image_map.end());
-  return s;
-}
-
-std::string RunSettings::describe() const {
-  return fmt::format("backend {} ({}), jobs {} ({}), timeout {} ({})", backend, backend_from,
-                     jobs == 0 ? std::string("one per core") : std::to_string(jobs), jobs_from,
-                     timeout ? format_duration(*timeout) : std::string("none"), timeout_from);
+RunSettings run_settings_from_flags(const RunFlags& flags, const std::optional<ProjectConfig>& config) {
+  RunRequest request;
+  if (!flags.backend.empty()) request.backend = flags.backend;
+  request.jobs = flags.jobs;
+  if (flags.timeout == "0")  // documented as "no limit"; a bare 0 needs no unit
+    request.timeout = Duration(0);
+  else if (!flags.timeout.empty())
+    request.timeout = flag_value(parse_duration(flags.timeout), "--timeout");
+  request.image_map = flags.image_map;
+  request.backend_as = "--backend";
+  request.jobs_as = "--jobs";
+  request.timeout_as = "--timeout";
+  return clnrm::resolve_run_settings(request, config);
 }
 
 PullPolicy run_pull_policy(const std::string& flag) {

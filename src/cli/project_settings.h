@@ -7,6 +7,7 @@
 
 #include <clnrm/image.h>
 #include <clnrm/project_config.h>
+#include <clnrm/run_settings.h>
 
 #include <CLI/CLI.hpp>
 #include <optional>
@@ -42,32 +43,16 @@ struct ProjectSettings {
 };
 ProjectSettings load_project_settings(const ConfigFlags& flags);
 
-// What `clnrm run`'s command line gave; empty / nullopt = not given.
+// The run settings from `clnrm run`'s flags (--backend, --jobs, --timeout,
+// --image-map) over cleanroom.toml (clnrm/run_settings.h). Throws
+// Error(Usage) for a bad --timeout or --jobs.
 struct RunFlags {
   std::string backend;
   std::optional<int> jobs;
   std::string timeout;
   std::vector<std::string> image_map;  // FROM=TO
 };
-
-// The settings a run uses, each with where it came from ("--jobs",
-// "/p/cleanroom.toml:6:8", "default"), so -v can say which one acted.
-struct RunSettings {
-  std::string backend;
-  std::string backend_from;
-  int jobs = 0;  // 0: one test per core
-  std::string jobs_from;
-  std::optional<Duration> timeout;  // nullopt: no limit
-  std::string timeout_from;
-  std::vector<std::string> image_map;  // [images] first, then --image-map (later entries win)
-  // "backend sandbox (default), jobs 4 (/p/cleanroom.toml:6:8), timeout 5m (default)"
-  std::string describe() const;
-};
-
-// Flags over cleanroom.toml over built-in defaults (sandbox, one job per
-// core, 5m). Throws Error(Usage) for --jobs outside kMinJobs..kMaxJobs or a
-// bad --timeout.
-RunSettings resolve_run_settings(const RunFlags& flags, const std::optional<ProjectConfig>& config);
+RunSettings run_settings_from_flags(const RunFlags& flags, const std::optional<ProjectConfig>& config);
 
 // `clnrm run --pull`: the flag (already one of never|missing|always), else
 // $CLNRM_PULL, else missing. Throws Error(Usage) for a bad CLNRM_PULL.

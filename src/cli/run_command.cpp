@@ -23,7 +23,7 @@
 #include "cli/plan_listing.h"
 #include "cli/project_settings.h"
 #include "cli/template_flags.h"
-#include "cli/test_selection.h"
+#include "cli/skipped_files.h"
 
 namespace clnrm::cli {
 namespace {
@@ -153,6 +153,14 @@ class ConsoleObserver : public SuiteObserver {
 
   ConsoleReporter& console() { return console_; }
 
+  // What a directory held besides the tests: said at once (with -q only
+  // when no test file was found, see run_command).
+  void files_skipped(const std::vector<SkippedFile>& skipped) override {
+    skipped_ = skipped;
+    if (!a_.quiet) report_skipped(stderr, skipped, a_.verbose);
+  }
+  const std::vector<SkippedFile>& skipped() const { return skipped_; }
+
   void diagnostic(const Diagnostic& d) override { std::fprintf(stderr, "%s\n", d.format().c_str()); }
 
   // Two tests of one name are told apart by their files: say which, with the
@@ -236,6 +244,7 @@ class ConsoleObserver : public SuiteObserver {
   std::FILE* stream_;
   ConsoleReporter console_;
   std::set<std::string> duplicates_;
+  std::vector<SkippedFile> skipped_;
 };
 
 // The options as a human reads them, stored with the run in history.
@@ -268,7 +277,7 @@ int run_command(RunArgs a) {
   // Flags over cleanroom.toml over built-in defaults (project_settings.h).
   const ProjectSettings project = load_project_settings(a.config);
   const RunSettings settings =
-      resolve_run_settings({a.backend, a.jobs, a.timeout, a.image_map}, project.config);
+      run_settings_from_flags({a.backend, a.jobs, a.timeout, a.image_map}, project.config);
   if (a.verbose)
     std::fprintf(stderr, "clnrm: %s\nclnrm: %s\n", project.note.c_str(),
                  settings.describe().c_str());
@@ -280,26 +289,15 @@ int run_command(RunArgs a) {
                 "--check-determinism");
 
   check_plan_only_flags(a);
-  std::function<bool(const TestSpec&)> select;
-  if (!a.filter.empty()) select = make_test_filter(a.filter);
-
-  std::vector<SkippedFile> skipped;
-  const std::vector<std::string> files = select_test_files(a.paths, a.include_failing, &skipped);
-  if (!a.quiet || files.empty()) report_skipped(stderr, skipped, a.verbose);
-  if (files.empty()) {
-    std::fprintf(stderr, "clnrm: error: no *.clnrm.toml files found in %s\n",
-                 fmt::format("{}", fmt::join(a.paths, " ")).c_str());
-    return 2;
-  }
 
   SuiteOptions suite;
-  suite.paths = files;
+  suite.paths = a.paths;
+  suite.include_failing = a.include_failing;
   suite.parse.upstream = a.upstream;
   apply_template_flags(a.templates, suite.parse);
   suite.keep_going = a.keep_going;
   suite.project = project.config;
-  suite.backend = settings.backend;
-  suite.backend_options.image_map = settings.image_map;
+  apply_run_settings(settings, suite);
   suite.backend_options.docker_host = a.docker_host;
   suite.backend_options.image_pull = run_pull_policy(a.pull);
   suite.backend_options.offline = a.offline;
@@ -307,15 +305,13 @@ int run_command(RunArgs a) {
   // left to the docker backend's teardown process, not waited for.
   suite.backend_options.detach_teardown = true;
   suite.reuse_services = a.reuse;
-  suite.run.default_test_timeout = settings.timeout;
-  suite.run.jobs = settings.jobs;
   suite.run.fail_fast = a.fail_fast;
   suite.run.retries = a.retries;
   suite.run.repeat = a.repeat;
   suite.run.seed = a.seed;
   suite.run.update_golden = a.update_golden;
   suite.planning = a.planning;
-  suite.select = std::move(select);
+  suite.filter = a.filter;
   suite.plan_only = a.list || a.dry_run;
   suite.check_determinism = a.check_determinism;
   if (a.use_history) suite.history_db = a.db;
@@ -336,6 +332,12 @@ int run_command(RunArgs a) {
   ConsoleObserver observer(a, settings, json_out || suite.plan_only ? stderr : stdout);
   SuiteOutcome outcome = run_suite(suite, &observer);
 
+  if (outcome.no_test_files) {
+    if (a.quiet) report_skipped(stderr, observer.skipped(), a.verbose);
+    std::fprintf(stderr, "clnrm: error: no *.clnrm.toml files found in %s\n",
+                 fmt::format("{}", fmt::join(a.paths, " ")).c_str());
+    return 2;
+  }
   if (outcome.invalid_files > 0 && !a.keep_going) {
     std::fprintf(stderr,
                  "clnrm: error: %zu invalid test file%s; nothing was run (--keep-going runs the "

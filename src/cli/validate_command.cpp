@@ -138,7 +138,8 @@ std::vector<FileReport> check_files(const std::vector<std::string>& files,
 }
 
 int run_validate(ValidateOptions& options) {
-  std::vector<std::string> files = discover_test_files(options.paths);
+  // Every file, also those under `failing/`: they are valid tests that fail.
+  std::vector<std::string> files = select_test_files(options.paths, /*include_failing=*/true);
   if (files.empty())
     throw Error(ErrorKind::Usage, fmt::format("no *.clnrm.toml files found under {}",
                                               fmt::join(options.paths, ", ")));

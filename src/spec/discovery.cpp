@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <system_error>
 
 namespace clnrm {
@@ -60,6 +61,41 @@ std::vector<std::string> discover_test_files(const std::vector<std::string>& pat
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
   return files;
+}
+
+std::vector<std::string> select_test_files(const std::vector<std::string>& paths,
+                                           bool include_failing,
+                                           std::vector<SkippedFile>* skipped) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  // One path at a time: the order of the paths is the order of the run
+  // (discover_test_files sorts what one path holds).
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    const bool is_dir = fs::is_directory(path, ec);
+    for (std::string& file : discover_test_files({path}, skipped)) {
+      if (is_dir && !include_failing && under_failing_directory(path, file)) {
+        if (skipped) skipped->push_back({std::move(file), SkippedFile::Why::FailingDirectory});
+        continue;
+      }
+      if (seen.insert(fs::weakly_canonical(file, ec).string()).second)
+        out.push_back(std::move(file));
+    }
+  }
+  return out;
+}
+
+bool under_failing_directory(const std::string& root, const std::string& file) {
+  const fs::path rel = fs::path(file).lexically_relative(fs::path(root));
+  const fs::path base = rel.empty() || *rel.begin() == ".." ? fs::path(file) : rel;
+  // Every component but the last (the file name) is a directory.
+  auto it = base.begin();
+  auto end = base.end();
+  if (it == end) return false;
+  --end;
+  for (; it != end; ++it)
+    if (*it == "failing") return true;
+  return false;
 }
 
 }  // namespace clnrm

@@ -3,6 +3,7 @@
 // "Steps"). A test file is untrusted input: an `expect_http` URL may only
 // name the cleanroom's loopback, a golden file only a path below the test
 // file's directory; anything else is an error at the value.
+#include <clnrm/loopback.h>
 #include <fmt/format.h>
 
 #include <charconv>
@@ -159,31 +160,18 @@ std::optional<FileCheck> read_file_check(ParseContext& ctx, const toml::table& t
 }
 
 // The port of an http:// URL whose host is the cleanroom's loopback, or why not.
+// The port of a loopback URL (the one rule, clnrm/loopback.h) that the
+// check can reach: it connects to 127.0.0.1 inside the cleanroom, so the
+// host must be 127.0.0.1 or localhost.
 Parsed<std::uint16_t> loopback_http_port(std::string_view url) {
-  using Result = Parsed<std::uint16_t>;
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) return Result::failure("must be an http:// URL");
-  std::string_view rest = url.substr(kScheme.size());
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos)
-    return Result::failure("must not carry user information ('@')");
-  std::uint16_t port = 80;
-  std::string_view host = authority;
-  if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    const std::string_view digits = authority.substr(colon + 1);
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || value == 0 ||
-        value > 65535)
-      return Result::failure("has an invalid port");
-    port = static_cast<std::uint16_t>(value);
-  }
-  if (host != "127.0.0.1" && host != "localhost")
-    return Result::failure(fmt::format(
-        "names host \"{}\": only the cleanroom's loopback (127.0.0.1 or localhost) may be requested",
-        host));
-  return port;
+  const Parsed<LoopbackHttpUrl> parts = parse_loopback_http_url(url);
+  if (!parts) return Parsed<std::uint16_t>::failure(parts.error());
+  if (parts->host != "127.0.0.1" && parts->host != "localhost")
+    return Parsed<std::uint16_t>::failure(fmt::format(
+        "host \"{}\": the check connects to 127.0.0.1 inside the cleanroom (write 127.0.0.1 or "
+        "localhost)",
+        parts->host));
+  return parts->port;
 }
 
 std::optional<HttpCheck> read_http_check(ParseContext& ctx, const toml::table& t) {
@@ -198,7 +186,7 @@ std::optional<HttpCheck> read_http_check(ParseContext& ctx, const toml::table& t
         c.port = *port;
         c.url = std::move(*url);
       } else {
-        ctx.error(pos_of(*n), fmt::format("expect_http url \"{}\" {} (the request is made inside "
+        ctx.error(pos_of(*n), fmt::format("expect_http url \"{}\": {} (the request is made inside "
                                           "the cleanroom's network)",
                                           *url, port.error()));
         ok = false;

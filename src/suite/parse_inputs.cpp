@@ -3,20 +3,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <set>
 
 namespace clnrm::suite {
-
-std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
-  std::vector<std::string> files;
-  std::set<std::string> seen;
-  // One path at a time: the order of the paths is the order of the run
-  // (discover_test_files sorts all it finds).
-  for (const std::string& path : paths)
-    for (std::string& f : discover_test_files({path}))
-      if (seen.insert(f).second) files.push_back(std::move(f));
-  return files;
-}
 
 TestResult invalid_file_result(const std::string& file, const std::vector<Diagnostic>& diagnostics) {
   TestResult t;

@@ -21,11 +21,6 @@ struct ParsedInputs {
   bool unknown_keys = false;        // an error that ParseOptions::upstream makes a warning
 };
 
-// The test files of `paths` in their order: a directory stands for the
-// *.clnrm.toml files below it (discover_test_files), a file for itself;
-// each file once. Throws Error(Usage) for a path that does not exist.
-std::vector<std::string> expand_paths(const std::vector<std::string>& paths);
-
 // An invalid file as a result: its name is the file's (the name inside could
 // not be read), its message counts and lists the errors.
 TestResult invalid_file_result(const std::string& file, const std::vector<Diagnostic>& diagnostics);

@@ -12,6 +12,10 @@
 
 namespace clnrm::suite {
 
+// The predicate of SuiteOptions::filter and ::select together; null when
+// neither selects. Throws Error(Usage) for a bad filter (make_test_filter).
+std::function<bool(const TestSpec&)> combined_selection(const SuiteOptions& options);
+
 // Keeps the tests `select` accepts, in their order, and tells `observer`
 // how many of how many were kept (a planning note).
 void apply_selection(const std::function<bool(const TestSpec&)>& select,

@@ -49,9 +49,15 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
   if (options.check_determinism && repeat < 2)
     throw Error(ErrorKind::Usage, "checking determinism compares repeats: it needs repeat >= 2");
 
+  std::function<bool(const TestSpec&)> select = suite::combined_selection(options);
+
   // 1. Every file is parsed before anything runs.
-  const std::vector<std::string> files = suite::expand_paths(options.paths);
+  std::vector<SkippedFile> skipped;
+  const std::vector<std::string> files =
+      select_test_files(options.paths, options.include_failing, &skipped);
+  if (!skipped.empty()) observer.files_skipped(skipped);
   if (files.empty()) {
+    outcome.no_test_files = true;
     outcome.verdict = SuiteVerdict::InvalidInput;
     return outcome;
   }
@@ -66,7 +72,7 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
   const std::vector<DuplicateName> duplicates = find_duplicate_names(parsed.names);
   if (!duplicates.empty()) observer.duplicate_names(duplicates, parsed.names);
   std::vector<TestSpec>& tests = parsed.tests;
-  if (options.select) suite::apply_selection(options.select, tests, observer);
+  if (select) suite::apply_selection(select, tests, observer);
   if (options.plan_only) {
     outcome.plan = suite::preview_plan(options, tests, observer);
     outcome.nothing_selected = outcome.plan->tests.empty() && parsed.invalid.empty();

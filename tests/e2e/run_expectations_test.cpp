@@ -197,9 +197,9 @@ expect_file = { path = "tmp/x", mode = "999" }
   const std::string all = r.out + r.err;
   expect_has(all, "bad.clnrm.toml:7:24: error: expected_output_file \"../outside.txt\"");
   expect_has(all, "bad.clnrm.toml:8:24: error: expect_json path \"status\" is not a JSON pointer: write it as \"/status\"");
-  expect_has(all, "bad.clnrm.toml:10:11: error: expect_http url \"http://10.0.0.1:80/\" names host \"10.0.0.1\": only the cleanroom's loopback");
-  expect_has(all, "bad.clnrm.toml:11:11: error: expect_http url \"http://127.0.0.1@example.com/\" must not carry user information");
-  expect_has(all, "bad.clnrm.toml:12:11: error: expect_http url \"https://localhost/\" must be an http:// URL");
+  expect_has(all, "bad.clnrm.toml:10:11: error: expect_http url \"http://10.0.0.1:80/\": host \"10.0.0.1\" is not a loopback address");
+  expect_has(all, "bad.clnrm.toml:11:11: error: expect_http url \"http://127.0.0.1@example.com/\": \"http://127.0.0.1@example.com/\" carries user information");
+  expect_has(all, "bad.clnrm.toml:12:11: error: expect_http url \"https://localhost/\": \"https://localhost/\" is not an http:// URL");
   expect_has(all, "bad.clnrm.toml:14:24: error: expect_file path \"tmp/x\" must be absolute");
   expect_has(all, "bad.clnrm.toml:14:40: error: 'mode' = \"999\" must be octal permission bits");
   // `run` refuses it too, before anything starts.

@@ -45,10 +45,10 @@ set +e
 out=$("$scratch/build/clnrm-embed" "$source_dir/tests/package/data" 2>&1)
 code=$?
 set -e
-want=$'embed_fails: failed\nembed_passes: passed\n1 of 2 passed'
+want=$'embed_fails: failed\nembed_passes: passed\nembed_times_out: timed_out\n1 of 3 passed'
 [[ $out == "$want" ]] || fail "clnrm-embed printed:
 $out
 expected:
 $want"
 [[ $code == 1 ]] || fail "clnrm-embed exited $code, expected 1 (one test failed)"
-echo "package test: installed, built examples/embed against it, verdict '1 of 2 passed', exit 1"
+echo "package test: installed, built examples/embed against it, verdict '1 of 3 passed' (cleanroom.toml's timeout acted), exit 1"

@@ -79,6 +79,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"project_config.h", "spec"},
       {"report.h", "report"},
       {"result.h", "result"},
+      {"run_settings.h", "suite"},
       {"runner.h", "run"},
       {"sandbox.h", "backend/sandbox"},
       {"schedule.h", "run"},
@@ -88,6 +89,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"spec.h", "spec"},
       {"step_timings.h", "run"},
       {"suite.h", "suite"},
+      {"test_filter.h", "suite"},
       {"timing_snapshot.h", "history"},
       {"version.h", "base"},  // generated into the build tree (cmake/version.h.in)
       {"wait.h", "wait"},

@@ -72,5 +72,13 @@ TEST(Loopback, HttpUrlRejectsRemoteSchemesAndBadPorts) {
   EXPECT_FALSE(parse_loopback_http_url("http://127.evil.example/"));
 }
 
+// "http://127.0.0.1@evil.example/" is a request to evil.example.
+TEST(LoopbackHttpUrl, UserInformationIsRefusedNamingIt) {
+  const auto t = parse_loopback_http_url("http://127.0.0.1@evil.example/");
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().find("carries user information"), std::string::npos) << t.error();
+  EXPECT_FALSE(parse_loopback_http_url("http://u:p@localhost:80/"));
+}
+
 }  // namespace
 }  // namespace clnrm

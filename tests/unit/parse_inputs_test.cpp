@@ -26,8 +26,8 @@ TEST(ParseInputs, PathsKeepTheirOrderDirectoriesAreSearchedEachFileOnce) {
   const std::string a = dir.write("d/a.clnrm.toml", test_file("a"));
   const std::string z = dir.write("z.clnrm.toml", test_file("z"));
   dir.write("d/notes.txt", "x");
-  EXPECT_EQ(suite::expand_paths({z, dir.path("d"), a}), (std::vector<std::string>{z, a, b}));
-  EXPECT_THROW(suite::expand_paths({dir.path("missing")}), Error);
+  EXPECT_EQ(select_test_files({z, dir.path("d"), a}, false), (std::vector<std::string>{z, a, b}));
+  EXPECT_THROW(select_test_files({dir.path("missing")}, false), Error);
 }
 
 TEST(ParseInputs, InvalidFileIsAnErrorResultListingItsErrors) {

@@ -19,7 +19,7 @@ timeout = "7s"
 }
 
 TEST(RunSettings, BuiltInDefaultsWithoutAFile) {
-  const RunSettings s = resolve_run_settings({}, std::nullopt);
+  const RunSettings s = run_settings_from_flags({}, std::nullopt);
   EXPECT_EQ(s.backend, "sandbox");
   EXPECT_EQ(s.jobs, 0);
   EXPECT_EQ(s.timeout, Duration(300'000));
@@ -27,7 +27,7 @@ TEST(RunSettings, BuiltInDefaultsWithoutAFile) {
 }
 
 TEST(RunSettings, TheFileActsUnderTheFlags) {
-  const RunSettings s = resolve_run_settings({}, config());
+  const RunSettings s = run_settings_from_flags({}, config());
   EXPECT_EQ(s.backend, "docker");
   EXPECT_EQ(s.backend_from, "/p/cleanroom.toml:4:11");
   EXPECT_EQ(s.jobs, 3);
@@ -41,12 +41,12 @@ TEST(RunSettings, TheFileActsUnderTheFlags) {
 
 TEST(RunSettings, FlagsWin) {
   const RunSettings s =
-      resolve_run_settings({"sandbox", 2, "0", {"alpine:latest=mine"}}, config());
+      run_settings_from_flags({"sandbox", 2, "0", {"alpine:latest=mine"}}, config());
   EXPECT_EQ(s.backend, "sandbox");
   EXPECT_EQ(s.backend_from, "--backend");
   EXPECT_EQ(s.jobs, 2);
   EXPECT_FALSE(s.timeout);  // 0: no limit
-  EXPECT_FALSE(resolve_run_settings({"", std::nullopt, "0s", {}}, config()).timeout);
+  EXPECT_FALSE(run_settings_from_flags({"", std::nullopt, "0s", {}}, config()).timeout);
   ASSERT_EQ(s.image_map.size(), 2u);
   EXPECT_EQ(s.image_map.back(), "alpine:latest=mine");  // applied last: wins
 }
@@ -54,14 +54,14 @@ TEST(RunSettings, FlagsWin) {
 TEST(RunSettings, JobsOutsideTheRangeAreRefusedNamingIt) {
   for (int jobs : {0, -1, 1025, 100000}) {
     try {
-      resolve_run_settings({"", jobs, "", {}}, std::nullopt);
+      run_settings_from_flags({"", jobs, "", {}}, std::nullopt);
       FAIL() << jobs;
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::Usage);
       EXPECT_NE(std::string(e.what()).find("1..1024"), std::string::npos) << e.what();
     }
   }
-  EXPECT_EQ(resolve_run_settings({"", 1024, "", {}}, std::nullopt).jobs, 1024);
+  EXPECT_EQ(run_settings_from_flags({"", 1024, "", {}}, std::nullopt).jobs, 1024);
 }
 
 }  // namespace

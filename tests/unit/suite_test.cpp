@@ -7,6 +7,7 @@
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "support/suite_scratch.h"
@@ -164,4 +165,53 @@ TEST(RunSuite, SelectionThenPlanOnlyRunsNothingAndWritesNoHistory) {
 
   o.select = [](const TestSpec&) { return false; };
   EXPECT_TRUE(run_suite(o).nothing_selected);
+}
+
+// The library run takes the files `clnrm run DIR` takes: a directory's
+// `failing/` tests are left out (and told) unless include_failing, and a
+// directory without test files is InvalidInput saying so.
+TEST(RunSuite, ADirectoryIsSearchedAsTheCliSearchesIt) {
+  ScratchDir dir;
+  dir.write("suite/a.clnrm.toml", test_file("a"));
+  dir.write("suite/failing/b.clnrm.toml", test_file("b"));
+  dir.write("suite/notes.txt", "x");
+  struct Skipped : SuiteObserver {
+    std::vector<SkippedFile> files;
+    void files_skipped(const std::vector<SkippedFile>& s) override { files = s; }
+  } observer;
+  SuiteOptions o = null_suite({dir.path("suite")});
+  SuiteOutcome outcome = run_suite(o, &observer);
+  ASSERT_EQ(outcome.run.tests.size(), 1u);
+  EXPECT_EQ(outcome.run.tests[0].name, "a");
+  ASSERT_EQ(observer.files.size(), 2u);
+  auto count = [&](SkippedFile::Why why) {
+    return std::count_if(observer.files.begin(), observer.files.end(),
+                         [&](const SkippedFile& f) { return f.why == why; });
+  };
+  EXPECT_EQ(count(SkippedFile::Why::FailingDirectory), 1);
+  EXPECT_EQ(count(SkippedFile::Why::NotATestFile), 1);
+
+  o.include_failing = true;
+  EXPECT_EQ(run_suite(o).run.tests.size(), 2u);
+
+  dir.write("empty/readme.md", "x");
+  outcome = run_suite(null_suite({dir.path("empty")}));
+  EXPECT_TRUE(outcome.no_test_files);
+  EXPECT_EQ(outcome.verdict, SuiteVerdict::InvalidInput);
+}
+
+// -k / --tag as the library's own filter, combined with a program's select.
+TEST(RunSuite, TheFilterAndSelectBothDecide) {
+  ScratchDir dir;
+  const std::string a = dir.write("a.clnrm.toml", test_file("alpha"));
+  const std::string b = dir.write("b.clnrm.toml", test_file("beta"));
+  const std::string c = dir.write("c.clnrm.toml", test_file("gamma"));
+  SuiteOptions o = null_suite({a, b, c});
+  o.filter.names = {"not beta"};
+  o.select = [](const TestSpec& t) { return t.name != "gamma"; };
+  const SuiteOutcome outcome = run_suite(o);
+  ASSERT_EQ(outcome.run.tests.size(), 1u);
+  EXPECT_EQ(outcome.run.tests[0].name, "alpha");
+  o.filter.names = {"a or b"};
+  EXPECT_THROW(run_suite(o), Error);
 }

@@ -1,4 +1,6 @@
-#include "cli/test_selection.h"
+#include "cli/skipped_files.h"
+
+#include <clnrm/parser.h>
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -9,7 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
-using clnrm::cli::under_failing_directory;
+using clnrm::under_failing_directory;
 
 TEST(TestSelection, FailingDirectoriesBelowTheRootAreLeftOut) {
   EXPECT_TRUE(under_failing_directory("examples", "examples/failing/bad.clnrm.toml"));
@@ -59,7 +61,7 @@ TEST(TestSelection, WhatADirectorySearchSkipsIsReportedWithItsReason) {
   fs::create_symlink(t.root / "a.clnrm.toml", t.root / "link.clnrm.toml");
 
   std::vector<clnrm::SkippedFile> skipped;
-  const auto files = clnrm::cli::select_test_files({t.root.string()}, false, &skipped);
+  const auto files = clnrm::select_test_files({t.root.string()}, false, &skipped);
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0], (t.root / "a.clnrm.toml").string());
   ASSERT_EQ(skipped.size(), 6u);
@@ -86,6 +88,6 @@ TEST(TestSelection, WhatADirectorySearchSkipsIsReportedWithItsReason) {
 
   // --include-failing takes them; nothing under failing/ is reported then.
   skipped.clear();
-  EXPECT_EQ(clnrm::cli::select_test_files({t.root.string()}, true, &skipped).size(), 3u);
+  EXPECT_EQ(clnrm::select_test_files({t.root.string()}, true, &skipped).size(), 3u);
   EXPECT_EQ(report_of(skipped, false).find("failing"), std::string::npos);
 }

@@ -1,6 +1,6 @@
-// -k, --tag and --skip-tag of `clnrm run`: which parsed tests are selected
-// (the rules are in cli/test_selection.h and docs/running-tests.md,
-// "Choosing tests"). Globs are fnmatch(3); no regular expressions.
+// Selecting parsed tests by name and tag (the rules: clnrm/test_filter.h).
+#include <clnrm/test_filter.h>
+
 #include <clnrm/error.h>
 #include <fmt/format.h>
 #include <fnmatch.h>
@@ -8,9 +8,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "cli/test_selection.h"
-
-namespace clnrm::cli {
+namespace clnrm {
 namespace {
 
 std::string_view trim(std::string_view s) {
@@ -96,4 +94,4 @@ std::function<bool(const TestSpec&)> make_test_filter(const TestFilter& filter) 
   };
 }
 
-}  // namespace clnrm::cli
+}  // namespace clnrm

@@ -1,4 +1,4 @@
-#include "cli/test_selection.h"
+#include "cli/skipped_files.h"
 
 #include <clnrm/control_characters.h>
 #include <fmt/format.h>
@@ -8,27 +8,6 @@
 #include <set>
 
 namespace clnrm::cli {
-
-std::vector<std::string> select_test_files(const std::vector<std::string>& paths,
-                                           bool include_failing,
-                                           std::vector<SkippedFile>* skipped) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> out;
-  std::set<std::string> seen;
-  for (const std::string& path : paths) {
-    std::error_code ec;
-    const bool is_dir = fs::is_directory(path, ec);
-    for (std::string& file : discover_test_files({path}, skipped)) {
-      if (is_dir && !include_failing && under_failing_directory(path, file)) {
-        if (skipped) skipped->push_back({std::move(file), SkippedFile::Why::FailingDirectory});
-        continue;
-      }
-      if (seen.insert(fs::weakly_canonical(file, ec).string()).second)
-        out.push_back(std::move(file));
-    }
-  }
-  return out;
-}
 
 namespace {
 

@@ -1,12 +1,11 @@
-// -k / --tag / --skip-tag (src/cli/name_filter.cpp): the matcher and how
+// -k / --tag / --skip-tag (src/suite/test_filter.cpp): the matcher and how
 // several expressions combine (docs/running-tests.md, "Choosing tests").
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
 
-#include "cli/test_selection.h"
+#include <clnrm/test_filter.h>
 
 using namespace clnrm;
-using namespace clnrm::cli;
 
 namespace {
 

@@ -1,0 +1,72 @@
+// The caller over cleanroom.toml over built-in defaults (clnrm/run_settings.h).
+#include <clnrm/run_settings.h>
+
+#include <clnrm/backend_choice.h>
+#include <clnrm/error.h>
+#include <clnrm/suite.h>
+#include <fmt/format.h>
+
+namespace clnrm {
+
+RunSettings resolve_run_settings(const RunRequest& request,
+                                 const std::optional<ProjectConfig>& project) {
+  RunSettings s;
+  if (request.backend && !request.backend->empty()) {
+    s.backend = *request.backend;
+    s.backend_from = request.backend_as;
+  } else if (project && !project->backend.empty()) {
+    s.backend = project->backend;
+    s.backend_from = project->where("backend");
+  } else {
+    s.backend = std::string(default_backend_name());
+    s.backend_from = "default";
+  }
+
+  if (request.jobs) {
+    if (*request.jobs < kMinJobs || *request.jobs > kMaxJobs)
+      throw Error(ErrorKind::Usage,
+                  fmt::format("{} {} is out of range: give {}..{} (leave it out for one test "
+                              "per core)",
+                              request.jobs_as, *request.jobs, kMinJobs, kMaxJobs),
+                  request.jobs_as);
+    s.jobs = *request.jobs;
+    s.jobs_from = request.jobs_as;
+  } else if (project && project->jobs) {
+    s.jobs = static_cast<int>(*project->jobs);
+    s.jobs_from = project->where("jobs");
+  } else {
+    s.jobs_from = "default";
+  }
+
+  if (request.timeout) {
+    s.timeout = request.timeout;
+    s.timeout_from = request.timeout_as;
+  } else if (project && project->timeout) {
+    s.timeout = project->timeout;
+    s.timeout_from = project->where("timeout");
+  } else {
+    s.timeout = kDefaultTestTimeout;
+    s.timeout_from = "default";
+  }
+  if (s.timeout && s.timeout->count() == 0) s.timeout.reset();  // 0: no limit
+
+  if (project)
+    for (const auto& [from, to] : project->images) s.image_map.push_back(from + "=" + to);
+  s.image_map.insert(s.image_map.end(), request.image_map.begin(), request.image_map.end());
+  return s;
+}
+
+std::string RunSettings::describe() const {
+  return fmt::format("backend {} ({}), jobs {} ({}), timeout {} ({})", backend, backend_from,
+                     jobs == 0 ? std::string("one per core") : std::to_string(jobs), jobs_from,
+                     timeout ? format_duration(*timeout) : std::string("none"), timeout_from);
+}
+
+void apply_run_settings(const RunSettings& settings, SuiteOptions& options) {
+  options.backend = settings.backend;
+  options.run.jobs = settings.jobs;
+  options.run.default_test_timeout = settings.timeout;
+  options.backend_options.image_map = settings.image_map;
+}
+
+}  // namespace clnrm
