@@ -11,8 +11,8 @@
 
 #include <filesystem>
 
-#include "../tests/support/history_fixtures.h"
-#include "../tests/support/sample_run.h"
+#include "support/history_fixtures.h"
+#include "support/sample_run.h"
 
 namespace {
 

@@ -37,6 +37,13 @@ struct ParseOptions {
   std::map<std::string, std::optional<std::string>> allowed_env;
 };
 
+// The names templates may use (one rule for test files and the flags that
+// set or allow them): a variable is dotted words of letters, digits, '_' and
+// '-' ("port", "db.host", "hosts.0": [vars] tables and arrays flatten so),
+// an environment variable one such word ({{ env.NAME }}).
+bool is_variable_name(std::string_view name);
+bool is_environment_name(std::string_view name);
+
 // Parses TOML text. `file` is only used in diagnostics and TestSpec::file.
 ParseResult parse_test_text(std::string_view text, const std::string& file,
                             const ParseOptions& options = {});

@@ -39,7 +39,10 @@ struct Request {
   // Set: libcurl does not connect (nor use a proxy) but talks over the socket
   // this returns, already connected (e.g. made inside a pod's network
   // namespace: src/assert/http_check.cpp); a negative value fails the request
-  // as "could not connect". libcurl closes it.
+  // as "could not connect". libcurl closes it. The socket must have been
+  // connected non-blocking (src/backend/netns_connect.cpp does): Debian 12's
+  // libcurl 7.88 calls connect() on it anyway, which the kernel answers with
+  // 0 for such a socket but with EISCONN for one a blocking connect() made.
   std::function<int()> open_socket;
 };
 

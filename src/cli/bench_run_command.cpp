@@ -21,6 +21,7 @@
 
 #include "base/utc_time.h"
 #include "base/atomic_file.h"
+#include "base/host_name.h"
 #include "cli/bench_internal.h"
 #include "cli/commands.h"
 
@@ -48,12 +49,6 @@ std::vector<TestSpec> parse_or_throw(const std::vector<std::string>& files) {
 }
 
 std::string now_rfc3339() { return format_utc(std::chrono::system_clock::now(), UtcStyle::Rfc3339Offset); }
-
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
 
 // "bench/<test>/<scenario>/<step>/real_time": the `/real_time` suffix makes
 // `bench compare --metric auto` compare wall time, which is what a step costs

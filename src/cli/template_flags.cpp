@@ -3,37 +3,9 @@
 #include <clnrm/error.h>
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
 
 namespace clnrm::cli {
-namespace {
-
-bool is_word(std::string_view s, bool dashes) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && !(dashes && c == '-')) return false;
-  return true;
-}
-
-// "db.host" or "port": the names [vars] flattens to (src/spec/vars.cpp).
-bool is_variable_name(std::string_view name) {
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t dot = name.find('.', start);
-    const std::string_view part = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    const bool index = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
-      return std::isdigit(static_cast<unsigned char>(c));
-    });
-    if (!(start > 0 && index) && !is_word(part, true)) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
-
-}  // namespace
-
 void add_template_flags(CLI::App& command, TemplateFlags& flags) {
   command.add_option("--var", flags.vars,
                      "Set a variable for {{ NAME }} / {{ vars.NAME }} in test files (NAME=VALUE, "
@@ -61,9 +33,9 @@ void apply_template_flags(const TemplateFlags& flags, ParseOptions& options) {
     options.cli_vars[name] = v.substr(eq + 1);
   }
   for (const std::string& name : flags.allow_env) {
-    if (!is_word(name, false))
+    if (!is_environment_name(name))
       throw Error(ErrorKind::Usage,
-                  fmt::format("'{}' is not an environment variable name (letters, digits, '_')", name),
+                  fmt::format("'{}' is not an environment variable name (letters, digits, '_', '-')", name),
                   "--allow-env");
     const char* value = std::getenv(name.c_str());
     options.allowed_env[name] = value ? std::optional<std::string>(value) : std::nullopt;

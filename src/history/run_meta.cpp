@@ -6,6 +6,7 @@
 #include <array>
 
 #include "base/git_head.h"
+#include "base/host_name.h"
 
 namespace clnrm::history {
 
@@ -14,8 +15,7 @@ std::string default_path() { return ".clnrm/history.db"; }
 RunMeta collect_run_meta(std::string backend, std::string options, const std::string& dir) {
   RunMeta meta;
   meta.started = std::chrono::system_clock::now();
-  std::array<char, 256> host{};
-  if (::gethostname(host.data(), host.size() - 1) == 0) meta.host = host.data();
+  meta.host = host_name("");
   meta.git_commit = git_head(dir);
   meta.clnrm_version = kVersion;
   meta.backend = std::move(backend);

@@ -235,7 +235,7 @@ PruneResult prune_images(const ImageOptions& options) {
       if (name.starts_with(".tmp-")) {
         // Under the layer's lock: an unpack in progress holds it.
         const std::string hex = name.substr(5, 64);
-        image::FileLock held = store.lock("layer-" + form.path().filename().string() + "-" + hex);
+        FileLock held = store.lock("layer-" + form.path().filename().string() + "-" + hex);
         if (fs::exists(layer.path()) && image::remove_tree(layer.path().string())) ++result.temp_removed;
         continue;
       }
@@ -245,7 +245,7 @@ PruneResult prune_images(const ImageOptions& options) {
         continue;
       }
       if (keep.count("sha256:" + name)) continue;
-      image::FileLock held = store.lock("layer-" + form.path().filename().string() + "-" + name);
+      FileLock held = store.lock("layer-" + form.path().filename().string() + "-" + name);
       if (image::remove_tree(layer.path().string())) {
         ++result.layers_removed;
         ::unlink((layer.path().string() + ".bytes").c_str());

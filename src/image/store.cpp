@@ -134,7 +134,9 @@ std::string Store::put_blob(std::string_view content, std::string_view expected_
   return writer.commit(expected_digest);
 }
 
-FileLock Store::lock(std::string_view name) const { return FileLock(fmt::format("{}/locks/{}.lock", root_, name)); }
+FileLock Store::lock(std::string_view name) const {
+  return FileLock::wait(fmt::format("{}/locks/{}.lock", root_, name));
+}
 
 std::string Store::layer_form(const LayerOwnership& ownership) {
   return ownership.privileged ? fmt::format("uid{}", ownership.uid_offset) : std::string("user");

@@ -25,7 +25,7 @@
 #include <string_view>
 
 #include "base/unique_fd.h"
-#include "image/file_lock.h"
+#include "base/file_lock.h"
 #include "image/layer_unpack.h"
 
 namespace clnrm::image {

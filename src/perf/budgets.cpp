@@ -37,7 +37,7 @@ Thresholds default_thresholds(Metric metric) {
   return Thresholds{};
 }
 
-// fnmatch(3), as `clnrm run -k` matches test names (src/cli/name_filter.cpp):
+// fnmatch(3), as `clnrm run -k` matches test names (src/suite/test_filter.cpp):
 // one glob dialect for the whole tool.
 bool glob_match(std::string_view pattern, std::string_view text) {
   return ::fnmatch(std::string(pattern).c_str(), std::string(text).c_str(), 0) == 0;

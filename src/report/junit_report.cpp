@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <map>
+#include "base/host_name.h"
 #include "base/markup_escape.h"
 
 namespace clnrm {
@@ -19,12 +20,6 @@ constexpr std::size_t kMaxStreamBytes = 64u << 10;
 
 std::string seconds(std::chrono::nanoseconds d) {
   return fmt::format("{:.3f}", static_cast<double>(d.count()) / 1e9);
-}
-
-std::string hostname() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  return buf;
 }
 
 // "examples/cli/multi_step.clnrm.toml" -> "examples.cli.multi_step": a
@@ -160,7 +155,7 @@ std::string run_result_to_junit(const RunResult& run) {
       "timestamp=\"{}\">\n",
       total.tests, total.failures, total.errors, total.skipped, seconds(run.duration),
       xml_escape(format_rfc3339(run.started)));
-  const std::string host = xml_escape(hostname());
+  const std::string host = xml_escape(host_name("localhost"));
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& tests = by_file[files[i]];
     Counts c;

@@ -317,3 +317,11 @@ std::optional<std::string> render_text_templates(std::string_view text, const Pa
 }
 
 }  // namespace clnrm::spec_detail
+
+namespace clnrm {
+
+bool is_variable_name(std::string_view name) { return spec_detail::is_dotted_name(name); }
+
+bool is_environment_name(std::string_view name) { return spec_detail::is_identifier(name); }
+
+}  // namespace clnrm

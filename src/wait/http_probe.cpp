@@ -1,74 +1,53 @@
 // HTTP readiness: GET the URL and compare the status code. Over the fd from
-// Pod::connect_tcp with a minimal HTTP/1.0 request (no client library needed
-// for one status line); `wget -S` inside the pod when the backend cannot
-// connect from outside or the URL names [::1].
+// Pod::connect_tcp, sent by the one HTTP client (src/base/http_client.h);
+// `wget -S` inside the pod when the backend cannot connect from outside or
+// the URL names [::1].
 #include <clnrm/loopback.h>
 #include <clnrm/wait.h>
 #include <fmt/format.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
+
+#include "base/http_client.h"
 
 namespace clnrm {
 namespace {
 
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  ~FdCloser() { ::close(fd_); }
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-
- private:
-  int fd_;
-};
-
-// Waits for `events` on `fd` until `deadline`; false on timeout or error.
-bool wait_fd(int fd, short events, std::chrono::steady_clock::time_point deadline) {
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, events, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (n > 0) return true;
-    if (n < 0 && errno != EINTR) return false;
+// One GET over the socket the pod connected, by the one HTTP client (as
+// expect_http does: src/assert/http_check.cpp); only the status matters.
+ProbeOutcome http_over_fd(int fd, const std::string& url, int expected, Duration probe_timeout,
+                          const CancelToken& cancel) {
+  http::Request request;
+  request.url = url;
+  request.headers = {"User-Agent: clnrm-wait"};
+  request.connect_timeout = probe_timeout;
+  request.timeout = probe_timeout;
+  request.max_body = 4096;
+  bool handed_over = false;  // then libcurl closes it
+  request.open_socket = [fd, &handed_over] {
+    handed_over = true;
+    return fd;
+  };
+  // Closes the socket when libcurl never took it (it failed before connecting).
+  const auto close_unless_handed_over = [&] {
+    if (!handed_over) ::close(fd);
+  };
+  http::Response response;
+  try {
+    response = http::send(request, nullptr, &cancel);
+  } catch (const http::TransferError& e) {
+    close_unless_handed_over();
+    return {false, e.timed_out() ? "timed out waiting for the HTTP status line"
+                                 : fmt::format("no HTTP response ({})", e.what())};
+  } catch (...) {
+    close_unless_handed_over();
+    throw;
   }
-}
-
-ProbeOutcome http_over_fd(int fd, const LoopbackHttpUrl& t, int expected, Duration probe_timeout) {
-  FdCloser closer(fd);
-  const auto deadline = std::chrono::steady_clock::now() + probe_timeout;
-  const std::string request = fmt::format(
-      "GET {} HTTP/1.0\r\nHost: {}\r\nUser-Agent: clnrm-wait\r\nConnection: close\r\n\r\n",
-      t.path, t.authority());
-  std::size_t sent = 0;
-  while (sent < request.size()) {
-    if (!wait_fd(fd, POLLOUT, deadline)) return {false, "timed out sending the HTTP request"};
-    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
-      return {false, fmt::format("sending the HTTP request failed: errno {}", errno)};
-    }
-    sent += static_cast<std::size_t>(n);
-  }
-  std::string response;
-  char buf[512];
-  while (response.find('\n') == std::string::npos && response.size() < 4096) {
-    if (!wait_fd(fd, POLLIN, deadline))
-      return {false, "timed out waiting for the HTTP status line"};
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n <= 0) break;
-    response.append(buf, static_cast<std::size_t>(n));
-  }
-  const int status = parse_http_status(response);
-  if (status == expected) return {true, {}};
-  if (status < 0) return {false, "no HTTP status line in the response"};
-  return {false, fmt::format("HTTP {} (want {})", status, expected)};
+  close_unless_handed_over();
+  if (response.status == expected) return {true, {}};
+  if (response.status <= 0) return {false, "no HTTP status line in the response"};
+  return {false, fmt::format("HTTP {} (want {})", response.status, expected)};
 }
 
 }  // namespace
@@ -83,7 +62,7 @@ ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status,
   if (!target->ipv6()) fd = pod.connect_tcp(target->port);
   if (fd) {
     if (*fd < 0) return {false, fmt::format("nothing listens on 127.0.0.1:{}", target->port)};
-    return http_over_fd(*fd, *target, expected_status, probe_timeout);
+    return http_over_fd(*fd, url, expected_status, probe_timeout, cancel);
   }
   ProcessSpec probe;
   probe.name = "wait-http";

@@ -50,7 +50,7 @@ ino_t inode_of(int fd) {
 
 TEST(ForkProtocol, WhatTheRunnerSendsPodInitReceivesAndDecodes) {
   const ExecPlan plan = plan_for({"echo", "hi there"});
-  const auto request = encode_spawn_request(plan, /*with_stdin=*/false, /*direct=*/true);
+  const auto request = encode_spawn_request(raw_exec(plan), /*with_stdin=*/false, /*direct=*/true);
   ASSERT_TRUE(request.has_value());
 
   SocketPair pair;
@@ -107,7 +107,7 @@ TEST(ForkProtocol, AnImageRootAndItsUserTravelWithTheRequest) {
   plan.rootfs_writable = true;
   plan.uid = 1000;
   plan.gid = 1001;
-  auto request = encode_spawn_request(plan, false, false);
+  auto request = encode_spawn_request(raw_exec(plan), false, false);
   ASSERT_TRUE(request.has_value());
   ForkServerMemory memory;
   std::memcpy(memory.bytes.get(), request->data(), request->size());
@@ -118,7 +118,7 @@ TEST(ForkProtocol, AnImageRootAndItsUserTravelWithTheRequest) {
   EXPECT_EQ(decoded.exec.uid, 1000);
   EXPECT_EQ(decoded.exec.gid, 1001);
   // A plain step stays the pod's root, its rootfs read-only.
-  request = encode_spawn_request(plan_for({"true"}), false, false);
+  request = encode_spawn_request(raw_exec(plan_for({"true"})), false, false);
   std::memcpy(memory.bytes.get(), request->data(), request->size());
   ASSERT_TRUE(decode_spawn_request(memory.bytes.get(), request->size(), memory, decoded));
   EXPECT_FALSE(decoded.exec.rootfs_writable);
@@ -150,7 +150,7 @@ TEST(ForkProtocol, TheReplyCarriesTheErrorOrThePidfdBack) {
 }
 
 TEST(ForkProtocol, AMalformedRequestIsNotDecoded) {
-  const auto request = encode_spawn_request(plan_for({"true"}), false);
+  const auto request = encode_spawn_request(raw_exec(plan_for({"true"})), false);
   ASSERT_TRUE(request.has_value());
   ForkServerMemory memory;
   DecodedSpawnRequest decoded;
@@ -174,11 +174,11 @@ TEST(ForkProtocol, ARequestTooLargeForOneMessageIsNotEncoded) {
   ProcessSpec spec;
   spec.name = "s";
   spec.argv = {"echo", std::string(300u << 10, 'x')};
-  EXPECT_FALSE(encode_spawn_request(make_exec_plan(spec, "t", "/tmp/work"), false).has_value());
+  EXPECT_FALSE(encode_spawn_request(raw_exec(make_exec_plan(spec, "t", "/tmp/work")), false).has_value());
   std::vector<std::string> many(ForkServerMemory::kPointers, "a");
   many.insert(many.begin(), "echo");
   spec.argv = many;
-  EXPECT_FALSE(encode_spawn_request(make_exec_plan(spec, "t", "/tmp/work"), false).has_value());
+  EXPECT_FALSE(encode_spawn_request(raw_exec(make_exec_plan(spec, "t", "/tmp/work")), false).has_value());
 }
 
 }  // namespace

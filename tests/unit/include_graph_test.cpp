@@ -280,9 +280,33 @@ TEST(IncludeGraph, QuotedIncludesAreSpelledFromAnIncludeRoot) {
   for (const fs::path& file : files_under(kSource / "tests")) {
     check(file, {kSource / "tests", kSource / "src"});
   }
+  // Benchmarks measure internals (src/ headers are fine) and may borrow the
+  // tests' fixtures; fuzz targets compile library sources.
+  for (const fs::path& file : files_under(kSource / "bench"))
+    if (file.string().find("node_modules") == std::string::npos)
+      check(file, {kSource / "bench", kSource / "src", kSource / "tests"});
+  for (const fs::path& file : files_under(kSource / "fuzz")) check(file, {kSource / "fuzz", kSource / "src", kSource});
   std::string all;
   for (const std::string& v : violations) all += v + "\n";
   EXPECT_TRUE(violations.empty()) << violations.size() << " include(s) not spelled from a root:\n" << all;
+}
+
+// examples/ are programs built against the installed package: they can
+// include only its public headers.
+TEST(IncludeGraph, ExamplesIncludeOnlyThePublicHeaders) {
+  std::vector<std::string> violations;
+  for (const fs::path& file : files_under(kSource / "examples"))
+    for (const Include& inc : includes_of(file)) {
+      const std::string where =
+          file.lexically_relative(kSource).string() + ":" + std::to_string(inc.line) + ": ";
+      if (!inc.angle)
+        violations.push_back(where + "\"" + inc.spelled + "\": an installed package has only <clnrm/...>");
+      else if (inc.spelled.rfind("clnrm/", 0) == 0 && !fs::exists(kSource / "include" / inc.spelled))
+        violations.push_back(where + "<" + inc.spelled + "> is not a public header");
+    }
+  std::string all;
+  for (const std::string& v : violations) all += v + "\n";
+  EXPECT_TRUE(violations.empty()) << all;
 }
 
 }  // namespace

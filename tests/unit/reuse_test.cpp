@@ -67,19 +67,19 @@ class ReuseLockTest : public ::testing::Test {
 };
 
 TEST_F(ReuseLockTest, SecondHolderIsRefusedUntilTheFirstReleases) {
-  ReuseLock first(dir_, "h", 0);
+  FileLock first = reuse_lock(dir_, "h", 0);
   ASSERT_TRUE(first.held());
-  EXPECT_FALSE(ReuseLock(dir_, "h", 0).held());
-  EXPECT_TRUE(ReuseLock(dir_, "h", 1).held());  // another slot is independent
-  first = ReuseLock();
-  EXPECT_TRUE(ReuseLock(dir_, "h", 0).held());
+  EXPECT_FALSE(reuse_lock(dir_, "h", 0).held());
+  EXPECT_TRUE(reuse_lock(dir_, "h", 1).held());  // another slot is independent
+  first = FileLock();
+  EXPECT_TRUE(reuse_lock(dir_, "h", 0).held());
 }
 
 TEST_F(ReuseLockTest, OtherProcessIsRefused) {
-  ReuseLock held(dir_, "p", 0);
+  FileLock held = reuse_lock(dir_, "p", 0);
   ASSERT_TRUE(held.held());
   pid_t child = ::fork();
-  if (child == 0) _exit(ReuseLock(dir_, "p", 0).held() ? 1 : 0);
+  if (child == 0) _exit(reuse_lock(dir_, "p", 0).held() ? 1 : 0);
   int status = 0;
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child got a lock the parent holds";

@@ -72,14 +72,12 @@ TEST(SandboxSides, EveryFileSaysItsSide) {
 
 // Inside code never sees a runner-side header, not even through a shared
 // one: every header of the sandbox a non-runner file includes, directly or
-// through other headers, is inside, protocol or tool. The one exception is a
-// protocol .cpp, whose runner half (encoding an ExecPlan) is the runner's.
+// through other headers, is inside, protocol or tool.
 TEST(SandboxSides, InsideProtocolAndToolsIncludeNoRunnerHeader) {
   const auto files = sandbox_files();
   for (const auto& [name, text] : files) {
     const std::string side = side_of(text);
     if (side == "runner") continue;
-    if (side == "shared protocol" && name.size() > 4 && name.substr(name.size() - 4) == ".cpp") continue;
     std::vector<std::string> pending = sandbox_includes(text);
     std::set<std::string> seen;
     while (!pending.empty()) {

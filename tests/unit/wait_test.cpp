@@ -10,6 +10,8 @@
 #include <atomic>
 #include <thread>
 
+#include "backend/netns_connect.h"
+
 #include "unit/fake_backend.h"
 #include "unit/spec_builders.h"
 
@@ -17,7 +19,8 @@ using namespace clnrm;
 
 namespace {
 
-// A pod whose network is the host's loopback: connect_tcp really connects.
+// A pod whose network is the host's loopback: connect_tcp really connects,
+// with the connector the real pods use (src/backend/netns_connect.h).
 class LoopbackPod final : public Pod {
  public:
   explicit LoopbackPod(fake::Journal& j) : j_(j) {}
@@ -27,16 +30,7 @@ class LoopbackPod final : public Pod {
   }
   std::unique_ptr<ServiceInstance> start_service(const ProcessSpec&) override { return nullptr; }
   std::optional<int> connect_tcp(std::uint16_t port) override {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd);
-      return -1;
-    }
-    return fd;
+    return connect_tcp_in(-1, port, std::chrono::milliseconds(1000));
   }
   void destroy() override {}
 

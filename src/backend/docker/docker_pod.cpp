@@ -512,7 +512,7 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
   };
 
   for (int slot = 0; slot < std::max(1, state_->options.reuse_slots); ++slot) {
-    auto lock = std::make_shared<ReuseLock>(state_->options.lock_dir, hash, slot);
+    auto lock = std::make_shared<FileLock>(reuse_lock(state_->options.lock_dir, hash, slot));
     if (!lock->held()) continue;  // another runner is using this slot's unit
     std::string service_id, anchor_id;
     bool complete = true;
@@ -588,7 +588,7 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
         old_slot = std::stoi(l.value(kLabelReuseSlot, "0"));
       } catch (...) {
       }
-      ReuseLock old_lock(state_->options.lock_dir, old_hash, old_slot);
+      FileLock old_lock = reuse_lock(state_->options.lock_dir, old_hash, old_slot);
       if (old_lock.held()) client.container_remove(old.value("Id", ""), true);
     }
     if (with_anchor) {

@@ -89,7 +89,7 @@ class DockerPod final : public Pod {
   std::mutex mutex_;
   std::string anchor_;
   bool anchor_reused_ = false;
-  std::shared_ptr<ReuseLock> anchor_lock_;
+  std::shared_ptr<FileLock> anchor_lock_;
   std::map<std::string, std::shared_ptr<StepContainer>> step_containers_;  // requested image -> container
   std::vector<std::string> owned_;                                          // removed by destroy()
   int counter_ = 0;

@@ -6,7 +6,7 @@
 namespace clnrm::docker {
 
 DockerService::DockerService(std::shared_ptr<BackendState> state, std::string container_id, std::string name,
-                             std::shared_ptr<ReuseLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix)
+                             std::shared_ptr<FileLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix)
     : state_(std::move(state)),
       id_(std::move(container_id)),
       name_(std::move(name)),

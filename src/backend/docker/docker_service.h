@@ -18,7 +18,7 @@ class DockerService final : public ServiceInstance {
   // removed, by stop(); the lock is shared with the pod that adopted them.
   // `exec_prefix` goes before every exec's command (clnrm-seccomp-exec at high).
   DockerService(std::shared_ptr<BackendState> state, std::string container_id, std::string name,
-                std::shared_ptr<ReuseLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix = {});
+                std::shared_ptr<FileLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix = {});
   ~DockerService() override;
 
   const std::string& id() const override { return id_; }
@@ -41,7 +41,7 @@ class DockerService final : public ServiceInstance {
   std::shared_ptr<BackendState> state_;
   std::string id_;
   std::string name_;
-  std::shared_ptr<ReuseLock> reuse_lock_;
+  std::shared_ptr<FileLock> reuse_lock_;
   bool adopted_ = false;
   std::vector<std::string> exec_prefix_;
   std::mutex mutex_;

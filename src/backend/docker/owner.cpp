@@ -1,5 +1,7 @@
 #include "backend/docker/owner.h"
 
+#include "base/host_name.h"
+
 #include <unistd.h>
 
 #include <charconv>
@@ -14,12 +16,6 @@ std::string read_first_line(const char* path) {
   std::string line;
   std::getline(in, line);
   return line;
-}
-
-std::string hostname() {
-  char buf[256] = {0};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
 }
 
 template <typename T>
@@ -51,7 +47,7 @@ std::optional<std::uint64_t> process_start_ticks(long pid) {
 const Owner& self_owner() {
   static const Owner owner = [] {
     Owner o;
-    o.host = hostname();
+    o.host = host_name();
     o.boot_id = read_first_line("/proc/sys/kernel/random/boot_id");
     o.pid = ::getpid();
     o.start_ticks = process_start_ticks(o.pid).value_or(0);

@@ -35,31 +35,9 @@ std::string reuse_hash(const nlohmann::json& spec) {
                      fnv1a(canonical, 0x84222325cbf29ce4ull ^ canonical.size()));
 }
 
-ReuseLock::ReuseLock(const std::string& lock_dir, const std::string& hash, int slot) {
+FileLock reuse_lock(const std::string& lock_dir, const std::string& hash, int slot) {
   ::mkdir(lock_dir.c_str(), 01777);
-  const std::string path = fmt::format("{}/clnrm-reuse-{}-{}.lock", lock_dir, hash, slot);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-  if (fd < 0) throw_errno("open reuse lock " + path);
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    const int e = errno;
-    ::close(fd);
-    if (e == EWOULDBLOCK) return;
-    errno = e;
-    throw_errno("lock " + path);
-  }
-  fd_ = fd;
-}
-
-ReuseLock& ReuseLock::operator=(ReuseLock&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-ReuseLock::~ReuseLock() {
-  if (fd_ >= 0) ::close(fd_);
+  return FileLock::try_lock(fmt::format("{}/clnrm-reuse-{}-{}.lock", lock_dir, hash, slot), 0666);
 }
 
 }  // namespace clnrm::docker

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/file_lock.h"
+
 namespace clnrm::docker {
 
 // Hex digest (32 chars) of the canonical form of `spec`: keys sorted,
@@ -17,23 +19,10 @@ namespace clnrm::docker {
 // workdir, mounts, limits, security and network). Independent of key order.
 std::string reuse_hash(const nlohmann::json& spec);
 
-// An exclusive, non-blocking flock, released by the destructor (and by the
-// kernel if the process dies, so a SIGKILLed runner never keeps a lock).
-class ReuseLock {
- public:
-  ReuseLock() = default;
-  // Tries once; held() tells whether it succeeded. Throws Error(Io) when the
-  // lock file cannot be created.
-  ReuseLock(const std::string& lock_dir, const std::string& hash, int slot);
-  ReuseLock(ReuseLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  ReuseLock& operator=(ReuseLock&& other) noexcept;
-  ReuseLock(const ReuseLock&) = delete;
-  ReuseLock& operator=(const ReuseLock&) = delete;
-  ~ReuseLock();
-  bool held() const noexcept { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
+// The lock of reuse slot `slot` of a spec hash, one try (FileLock::try_lock;
+// held() is false when another runner holds it). The directory is made
+// world-writable and sticky, like /tmp, so runners of several users share it.
+// Throws Error(Io) when the lock file cannot be created.
+FileLock reuse_lock(const std::string& lock_dir, const std::string& hash, int slot);
 
 }  // namespace clnrm::docker

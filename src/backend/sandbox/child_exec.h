@@ -1,7 +1,7 @@
 #pragma once
 // Side: shared tool (docs/SANDBOX.md, "Code by side"); includes no
 // runner-side header. Async-signal-safe pieces shared by every child that
-// ends in execve(): the runner-forked path (runner_spawn.cpp) and the pod's fork
+// ends in execve(): the runner-forked path (spawn_children.cpp) and the pod's fork
 // server (pod_server.cpp, step_init.cpp).
 
 #include <sys/types.h>

@@ -3,15 +3,12 @@
 // init's half is async-signal-safe: syscalls and memcpy/memchr only.
 #include "backend/sandbox/fork_protocol.h"
 
-#include "backend/sandbox/exec_plan.h"
-
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <string>
 
 namespace clnrm::sandbox {
 namespace {
@@ -31,9 +28,21 @@ struct WireHeader {
   std::int32_t gid = -1;
 };
 
-void append(std::vector<char>& out, const std::string& s) {
-  out.insert(out.end(), s.begin(), s.end());
-  out.push_back('\0');
+void append(std::vector<char>& out, const char* s) {
+  out.insert(out.end(), s, s + std::strlen(s) + 1);  // with its NUL
+}
+
+// The entries of a null-terminated array.
+template <class T>
+std::uint32_t count_of(T* const* list) {
+  std::uint32_t n = 0;
+  while (list != nullptr && list[n] != nullptr) ++n;
+  return n;
+}
+
+template <class T>
+void append_all(std::vector<char>& out, T* const* list) {
+  for (std::uint32_t i = 0; list != nullptr && list[i] != nullptr; ++i) append(out, list[i]);
 }
 
 // ---- pod init side (async-signal-safe from here to the end of the namespace) ----
@@ -148,26 +157,26 @@ ssize_t receive_spawn_request(int control_fd, ForkServerMemory& memory, int rece
 
 // ---- the runner's side ----
 
-std::optional<std::vector<char>> encode_spawn_request(const ExecPlan& plan, bool with_stdin, bool direct) {
+std::optional<std::vector<char>> encode_spawn_request(const RawExec& exec, bool with_stdin, bool direct) {
   WireHeader header;
-  header.argc = static_cast<std::uint32_t>(plan.argv_storage.size());
-  header.envc = static_cast<std::uint32_t>(plan.env_storage.size());
-  header.candc = static_cast<std::uint32_t>(plan.candidates.size());
+  header.argc = count_of(exec.argv);
+  header.envc = count_of(exec.envp);
+  header.candc = count_of(exec.candidates);
   header.with_stdin = with_stdin ? 1 : 0;
   header.direct = direct ? 1 : 0;
-  header.rootfs_writable = plan.rootfs_writable ? 1 : 0;
-  header.uid = plan.uid;
-  header.gid = plan.gid;
+  header.rootfs_writable = exec.rootfs_writable ? 1 : 0;
+  header.uid = exec.uid;
+  header.gid = exec.gid;
   if (header.argc + header.envc + header.candc + 3 > ForkServerMemory::kPointers) return std::nullopt;
   std::vector<char> out(sizeof header);
   std::memcpy(out.data(), &header, sizeof header);
-  append(out, plan.workdir);
-  append(out, plan.rootfs);
-  append(out, plan.not_found_message);
-  append(out, plan.denied_message);
-  for (const auto& s : plan.argv_storage) append(out, s);
-  for (const auto& s : plan.env_storage) append(out, s);
-  for (const auto& s : plan.candidates) append(out, s);
+  append(out, exec.workdir);
+  append(out, exec.rootfs);
+  append(out, exec.not_found_message);
+  append(out, exec.denied_message);
+  append_all(out, exec.argv);
+  append_all(out, exec.envp);
+  append_all(out, exec.candidates);
   if (out.size() > kMaxMessage || out.size() > ForkServerMemory::kBytes) return std::nullopt;
   return out;
 }

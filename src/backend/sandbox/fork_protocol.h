@@ -26,8 +26,6 @@
 
 namespace clnrm::sandbox {
 
-struct ExecPlan;  // exec_plan.h: the runner's, used by the runner's half only
-
 // Memory pod init decodes requests into: allocated by the runner before the
 // pod init is cloned (the child may not allocate), untouched until used.
 struct ForkServerMemory {
@@ -39,9 +37,10 @@ struct ForkServerMemory {
 
 // ---- the runner's half ----
 
-// The request for `plan`, or nullopt when it is too large for one message.
-// `direct`: the caller guarantees nothing else runs in the pod meanwhile.
-std::optional<std::vector<char>> encode_spawn_request(const ExecPlan& plan, bool with_stdin, bool direct = false);
+// The request for `exec` (raw_exec of the runner's ExecPlan), or nullopt
+// when it is too large for one message. `direct`: the caller guarantees
+// nothing else runs in the pod meanwhile.
+std::optional<std::vector<char>> encode_spawn_request(const RawExec& exec, bool with_stdin, bool direct = false);
 
 // Sends `request` with its descriptors (stdin_fd -1: none). Returns what
 // sendmsg returned (-1 with errno).

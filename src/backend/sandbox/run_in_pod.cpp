@@ -58,7 +58,7 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
   SpawnRequest request;
   request.make_undumpable = core.root_runner;
   request.security = &core.security;
-  request.exec = &plan;
+  request.exec = raw_exec(plan);
   request.stdin_fd = in.read.valid() ? in.read.get() : -1;
   request.stdout_fd = out.write.get();
   request.stderr_fd = err.write.get();
@@ -81,7 +81,7 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
     const bool in_pod_namespace = pid_ns == kPodPidNamespace;
     if (in_pod_namespace) pid_ns = core.ns_pid.get();
     if (core.fork_server.valid() && in_pod_namespace) {
-      server_request = encode_spawn_request(plan, in.read.valid(), direct);
+      server_request = encode_spawn_request(raw_exec(plan), in.read.valid(), direct);
     }
     via_server = server_request.has_value();
     oom_before = core.cgroups.oom_kills();

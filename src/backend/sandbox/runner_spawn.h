@@ -25,8 +25,7 @@
 //
 // Children make only async-signal-safe calls on data prepared beforehand.
 
-#include "backend/sandbox/exec_plan.h"
-#include "backend/sandbox/security.h"
+#include "backend/sandbox/spawn_request.h"
 #include "backend/sandbox/step_status.h"
 #include "base/unique_fd.h"
 
@@ -35,28 +34,6 @@
 #include <vector>
 
 namespace clnrm::sandbox {
-
-struct NamespaceJoin {
-  int fd = -1;
-  int type = 0;            // CLONE_NEW*
-  const char* name = "";   // for error messages: "net", "mnt", ...
-};
-
-struct SpawnRequest {
-  std::vector<NamespaceJoin> namespaces;  // joined in this order (user first)
-  bool joins_user_namespace = false;      // then C1 cannot share the runner's memory
-  std::vector<int> cgroup_procs_fds;      // C1 writes "0" to each (joins the group)
-  const SecurityPlan* security = nullptr;
-  // Root runner: C2/C3 turn off dumpable (the runner keeps access through
-  // CAP_SYS_PTRACE). An unprivileged runner needs them dumpable to open their
-  // namespaces, and its steps cannot gain more than the runner's uid anyway.
-  bool make_undumpable = true;
-  const ExecPlan* exec = nullptr;
-  int stdin_fd = -1;   // -1: /dev/null
-  int stdout_fd = -1;
-  int stderr_fd = -1;
-  int status_fd = -1;  // C2 writes a StepStatus here
-};
 
 struct SpawnedProcess {
   pid_t pid = -1;   // C2: the nested PID namespace's init, a child of the runner

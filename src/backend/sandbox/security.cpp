@@ -1,100 +1,22 @@
-// Side: shared tool (docs/SANDBOX.md, "Code by side"). The plan is made by
-// the runner; its application runs in children inside the pod (security.h).
+// Side: shared tool (docs/SANDBOX.md, "Code by side"): the security plan
+// applied in children inside the pod, async-signal-safe (security.h); the
+// runner makes the plan in security_plan.cpp.
 #include "backend/sandbox/security.h"
 
-#include "base/unique_fd.h"
-#include "policy/seccomp_deny_rules.h"
-
-#include <clnrm/error.h>
-
-#include <fmt/format.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
-#include <seccomp.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <fstream>
-#include <map>
-#include <memory>
-#include <mutex>
 
 namespace clnrm::sandbox {
 namespace {
 
 constexpr std::uint64_t bit(int cap) { return std::uint64_t{1} << cap; }
 
-int read_cap_last() {
-  std::ifstream in("/proc/sys/kernel/cap_last_cap");
-  int value = CAP_LAST_CAP;
-  if (in >> value) return value;
-  return CAP_LAST_CAP;
-}
-
-const char* const kCapNames[] = {
-    "chown",        "dac_override", "dac_read_search", "fowner",       "fsetid",          "kill",
-    "setgid",       "setuid",       "setpcap",         "linux_immutable", "net_bind_service", "net_broadcast",
-    "net_admin",    "net_raw",      "ipc_lock",        "ipc_owner",    "sys_module",      "sys_rawio",
-    "sys_chroot",   "sys_ptrace",   "sys_pacct",       "sys_admin",    "sys_boot",        "sys_nice",
-    "sys_resource", "sys_time",     "sys_tty_config",  "mknod",        "lease",           "audit_write",
-    "audit_control", "setfcap",     "mac_override",    "mac_admin",    "syslog",          "wake_alarm",
-    "block_suspend", "audit_read",  "perfmon",         "bpf",          "checkpoint_restore"};
-
 }  // namespace
-
-std::uint64_t capability_bits(const std::vector<std::string>& names) {
-  std::uint64_t bits = 0;
-  for (const std::string& name : names) {
-    bool known = false;
-    for (int cap = 0; cap < static_cast<int>(std::size(kCapNames)); ++cap) {
-      if (name == kCapNames[cap]) {
-        bits |= bit(cap);
-        known = true;
-        break;
-      }
-    }
-    if (!known) throw Error(ErrorKind::Backend, fmt::format("unknown capability '{}' in the isolation policy", name), "sandbox");
-  }
-  return bits;
-}
-
-SecurityPlan make_security_plan(const IsolationPolicy& policy) {
-  static const int cap_last = read_cap_last();
-  SecurityPlan plan;
-  plan.level = policy.level;
-  plan.cap_last = cap_last;
-  plan.keep_caps = capability_bits(policy.capabilities);
-  plan.no_new_privs = policy.no_new_privs;
-  // Every level has a filter: at least the syscalls denied everywhere.
-  std::vector<std::string> denied = policy.always_denied_syscalls;
-  if (policy.seccomp) {
-    for (const std::string& name : policy.denied_syscalls) {
-      if (std::find(denied.begin(), denied.end(), name) == denied.end()) denied.push_back(name);
-    }
-  }
-  plan.seccomp = seccomp_program(denied, policy.seccomp && policy.deny_new_user_namespaces);
-  plan.denied_syscalls = std::move(denied);
-  return plan;
-}
-
-std::string describe_caps(std::uint64_t caps) {
-  if (caps == 0) return "none";
-  std::string out;
-  for (int cap = 0; cap < 64; ++cap) {
-    if (!(caps & bit(cap))) continue;
-    if (!out.empty()) out += ',';
-    if (cap < static_cast<int>(std::size(kCapNames))) {
-      out += kCapNames[cap];
-    } else {
-      out += fmt::format("cap{}", cap);
-    }
-  }
-  return out;
-}
 
 int drop_bounding_set(const SecurityPlan& plan, const char** stage) noexcept {
   for (int cap = 0; cap <= plan.cap_last; ++cap) {
@@ -176,74 +98,6 @@ int apply_security_in_child(const SecurityPlan& plan, const char** stage, bool b
     return errno;
   }
   return 0;
-}
-
-namespace {
-
-struct SeccompProgram {
-  std::vector<sock_filter> filter;
-  sock_fprog program{};
-  std::string failure;
-};
-
-// Builds the filter denying `denied` (EPERM) and, with `deny_userns`, new
-// user namespaces.
-void build_seccomp(SeccompProgram& out, const std::vector<std::string>& denied, bool deny_userns) {
-  std::vector<sock_filter>& filter = out.filter;
-  sock_fprog& program = out.program;
-  std::string& failure = out.failure;
-  [&] {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    if (ctx == nullptr) {
-      failure = "seccomp_init failed";
-      return;
-    }
-    // The same rules the clnrm-seccomp-exec helper loads inside containers.
-    std::vector<const char*> names;
-    for (const std::string& name : denied) names.push_back(name.c_str());
-    const char* unknown = nullptr;
-    const int rc = clnrm_add_seccomp_deny_rules(ctx, names.data(), names.size(), deny_userns ? 1 : 0, &unknown);
-    if (rc != 0) {
-      failure = unknown != nullptr ? fmt::format("unknown syscall '{}' in the isolation policy", unknown)
-                                   : fmt::format("seccomp_rule_add failed: {}", -rc);
-      seccomp_release(ctx);
-      return;
-    }
-    UniqueFd mem(::memfd_create("clnrm-seccomp", MFD_CLOEXEC));
-    if (!mem.valid() || seccomp_export_bpf(ctx, mem.get()) != 0) {
-      failure = "seccomp_export_bpf failed";
-      seccomp_release(ctx);
-      return;
-    }
-    seccomp_release(ctx);
-    const off_t size = ::lseek(mem.get(), 0, SEEK_END);
-    filter.resize(static_cast<std::size_t>(size) / sizeof(sock_filter));
-    if (::pread(mem.get(), filter.data(), filter.size() * sizeof(sock_filter), 0) !=
-        static_cast<ssize_t>(filter.size() * sizeof(sock_filter))) {
-      failure = "reading the exported seccomp program failed";
-      return;
-    }
-    program.len = static_cast<unsigned short>(filter.size());
-    program.filter = filter.data();
-  }();
-}
-
-}  // namespace
-
-const sock_fprog* seccomp_program(const std::vector<std::string>& denied, bool deny_userns) {
-  // Built once per distinct policy (in practice: the one High list) and kept
-  // for the process's life: pods point at it from forked children.
-  static std::mutex mutex;
-  static std::map<std::pair<std::vector<std::string>, bool>, std::unique_ptr<SeccompProgram>> cache;
-  std::lock_guard lock(mutex);
-  auto& slot = cache[{denied, deny_userns}];
-  if (!slot) {
-    auto built = std::make_unique<SeccompProgram>();
-    build_seccomp(*built, denied, deny_userns);
-    if (!built->failure.empty()) throw Error(ErrorKind::Backend, "cannot build the seccomp filter: " + built->failure);
-    slot = std::move(built);
-  }
-  return &slot->program;
 }
 
 }  // namespace clnrm::sandbox

@@ -49,12 +49,12 @@ class SandboxService final : public ServiceInstance {
     request.cgroup_procs_fds = cgroup_fds;
     request.make_undumpable = core_->root_runner;
     request.security = &core_->security;
-    request.exec = &plan;
+    request.exec = raw_exec(plan);
     request.stdout_fd = log.write.get();
     request.stderr_fd = log.write.get();
     request.status_fd = status.write.get();
     std::optional<std::vector<char>> server_request;
-    if (core_->fork_server.valid()) server_request = encode_spawn_request(plan, false);
+    if (core_->fork_server.valid()) server_request = encode_spawn_request(raw_exec(plan), false);
     via_server_ = server_request.has_value();
     if (via_server_) {
       std::lock_guard lock(core_->fork_server_mutex);

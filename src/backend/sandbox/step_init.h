@@ -1,7 +1,7 @@
 #pragma once
 // Side: inside the pod (docs/SANDBOX.md, "Code by side"). Includes no
 // runner-side header. Async-signal-safe throughout: it runs in a child of
-// pod init's fork server (pod_server.cpp) or of the runner (C3, runner_spawn.cpp),
+// pod init's fork server (pod_server.cpp) or of the runner (C3, spawn_children.cpp),
 // on data prepared before the fork.
 //
 // Step init: PID 1 of a step's own nested PID namespace, the one

@@ -1,0 +1,37 @@
+// Exclusive flock(2) locks (file_lock.h).
+#include "base/file_lock.h"
+
+#include <clnrm/error.h>
+#include <fcntl.h>
+#include <sys/file.h>
+
+#include <cerrno>
+
+namespace clnrm {
+namespace {
+
+// O_NOFOLLOW: a lock file may live in a shared directory (/tmp), where
+// another user could plant a link to a file of ours.
+UniqueFd open_lock_file(const std::string& path, mode_t mode) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (!fd.valid()) throw_errno("cannot open the lock file " + path);
+  return fd;
+}
+
+}  // namespace
+
+FileLock FileLock::wait(const std::string& path, mode_t mode) {
+  UniqueFd fd = open_lock_file(path, mode);
+  while (::flock(fd.get(), LOCK_EX) != 0)
+    if (errno != EINTR) throw_errno("cannot lock " + path);
+  return FileLock(std::move(fd));
+}
+
+FileLock FileLock::try_lock(const std::string& path, mode_t mode) {
+  UniqueFd fd = open_lock_file(path, mode);
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return FileLock(std::move(fd));
+  if (errno == EWOULDBLOCK) return FileLock();
+  throw_errno("cannot lock " + path);
+}
+
+}  // namespace clnrm

@@ -1,0 +1,32 @@
+#pragma once
+// An exclusive flock(2) on a lock file, released by the destructor — and by
+// the kernel when the process dies, so a SIGKILLed runner never keeps a lock.
+// The image store locks a blob or layer while it is fetched or unpacked
+// (waiting); the docker backend locks a reuse slot (one try, another slot
+// when it is taken).
+
+#include <string>
+#include <sys/types.h>
+
+#include "base/unique_fd.h"
+
+namespace clnrm {
+
+class FileLock {
+ public:
+  FileLock() = default;  // holds nothing
+  // Blocks until `path` is locked. Throws Error(Io) when it cannot be opened.
+  static FileLock wait(const std::string& path, mode_t mode = 0600);
+  // One try: held() is false when another process holds it. Throws
+  // Error(Io) when the file cannot be opened.
+  static FileLock try_lock(const std::string& path, mode_t mode = 0600);
+  FileLock(FileLock&&) noexcept = default;
+  FileLock& operator=(FileLock&&) noexcept = default;
+  bool held() const noexcept { return fd_.valid(); }
+
+ private:
+  explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+};
+
+}  // namespace clnrm

@@ -1,0 +1,44 @@
+// The one flock(2) lock (src/base/file_lock.cpp): the image store waits for
+// it, the docker backend's reuse slots try it once.
+#include "base/file_lock.h"
+
+#include <clnrm/error.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "support/temp_dir.h"
+
+namespace clnrm {
+namespace {
+
+TEST(FileLock, ATryFailsWhileAnotherProcessHoldsItAndSucceedsAfter) {
+  testing::TempDir dir{"clnrm-file-lock"};
+  const std::string path = dir.path() + "/x.lock";
+  FileLock held = FileLock::wait(path);
+  ASSERT_TRUE(held.held());
+  const pid_t child = ::fork();
+  if (child == 0) _exit(FileLock::try_lock(path).held() ? 1 : 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "another process got the lock while it was held";
+  held = FileLock();
+  EXPECT_FALSE(held.held());
+  EXPECT_TRUE(FileLock::try_lock(path).held());
+}
+
+// A lock file may sit in a shared directory: a planted link is not followed.
+TEST(FileLock, ASymbolicLinkIsNotFollowed) {
+  testing::TempDir dir{"clnrm-file-lock"};
+  const std::string target = dir.path() + "/target";
+  const std::string link = dir.path() + "/link.lock";
+  std::filesystem::create_symlink(target, link);
+  EXPECT_THROW(FileLock::try_lock(link), Error);
+  EXPECT_THROW(FileLock::wait(link), Error);
+  EXPECT_FALSE(std::filesystem::exists(target));
+}
+
+}  // namespace
+}  // namespace clnrm
