@@ -102,7 +102,7 @@ ImageRootfs resolve_name(const Store& store, const std::string& reference, const
 
   auto from_registry = [&]() -> std::optional<std::string> {
     try {
-      const std::string manifest = image::pull_from_registry(store, ref, registry_url);
+      const std::string manifest = image::pull_from_registry(store, ref, registry_url, options.registry_auth_file);
       image::save_record(store, {ref.name, manifest, "", "registry " + registry_url, ""});
       return manifest;
     } catch (const image::RegistryNotFound& e) {
