@@ -22,8 +22,10 @@ packages=(
   # tests/unit/git_head_test.cpp compares with real repositories
   git
   # OCI images (src/image/, docs/images.md): a loopback registry and the tools
-  # that fill it and convert test images (tests/integration/image_*_test.cpp)
-  docker-registry skopeo umoci
+  # that fill it and convert test images (tests/integration/image_*_test.cpp);
+  # its token service for the registry-auth tests signs with
+  # python3-cryptography (scripts/registry-token-server.py)
+  docker-registry skopeo umoci python3-cryptography
   # promtool (package prometheus) checks the --metrics-file output in e2e tests
   prometheus
   # HTML report e2e: rendered headless to a PNG

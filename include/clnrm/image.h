@@ -7,6 +7,7 @@
 // Implemented in src/image/ (the store, the sources, the unpacker).
 
 #include <clnrm/parsed.h>
+#include <clnrm/pull_policy.h>
 
 #include <cstdint>
 #include <map>
@@ -35,19 +36,6 @@ struct ImageRootfs {
   std::vector<std::string> layer_dirs; // absolute host paths, lowest layer first
   ImageConfig config;
 };
-
-// When a registry is asked for an image named by name (docs/images.md,
-// "Pull policy"). File sources (oci:, oci-archive:, docker-archive:) and the
-// local engine are read whatever the policy.
-enum class PullPolicy {
-  Never,    // the registry is never asked: the store or the local engine has it, or an error
-  Missing,  // the registry is asked only when neither the store nor the engine has it (default)
-  Always,   // the registry is asked for the current manifest every time (known blobs are not fetched again)
-};
-
-// "never" | "missing" | "always".
-Parsed<PullPolicy> parse_pull_policy(std::string_view text);
-std::string_view to_string(PullPolicy policy) noexcept;
 
 // FROM=TO image substitutions (offline mirrors), for both backends
 // (--image-map, cleanroom.toml [images]). Keys are normalised image
@@ -126,6 +114,11 @@ struct ImageOptions {
   // Where names without a registry host ("redis:7") are pulled from:
   // "host:port"; empty: docker.io. Plain http only for loopback hosts.
   std::string default_registry;
+  // Registry credentials, in docker's config.json form (docs/images.md,
+  // "Registry credentials"); read only when a registry asks for a token.
+  // Empty: $CLNRM_REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else
+  // ~/.docker/config.json. Never taken from a test file.
+  std::string registry_auth_file;
 };
 
 // The store's directory under `options` (the rules of ImageOptions::cache_dir).

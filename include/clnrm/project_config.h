@@ -4,7 +4,8 @@
 //   [project]   name, version, description
 //   [images]    "alpine:latest" = "clnrm-test/busybox"   (image name -> image to use)
 //   [defaults]  backend = "auto" | "sandbox" | "docker", jobs = 4,
-//               security_level = "medium", timeout = "60s"
+//               security_level = "medium", timeout = "60s",
+//               pull = "never" | "missing" | "always"
 //   [vars]      defaults for every test file's {{ ... }} (a file's own [vars]
 //               and --var override them)
 //
@@ -13,8 +14,9 @@
 //
 // The CLI finds it (src/cli/project_settings.h) and applies it under the
 // command line: a flag always wins over the file, the file over built-in
-// defaults.
+// defaults (`pull` also sits under the CLNRM_PULL environment variable).
 
+#include <clnrm/pull_policy.h>
 #include <clnrm/spec.h>
 
 #include <functional>
@@ -39,6 +41,7 @@ struct ProjectConfig {
   std::optional<unsigned> jobs;
   std::optional<SecurityLevel> security_level;
   std::optional<Duration> timeout;  // default whole-test timeout; 0 = no limit
+  std::optional<PullPolicy> pull;   // `clnrm run`'s pull policy (under --pull and CLNRM_PULL)
   std::vector<Diagnostic> warnings;
   // Where each [defaults] key was written ("backend", "jobs", ...).
   std::map<std::string, SourcePos, std::less<>> positions;

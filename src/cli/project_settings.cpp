@@ -67,16 +67,16 @@ RunSettings run_settings_from_flags(const RunFlags& flags, const std::optional<P
   request.backend_as = "--backend";
   request.jobs_as = "--jobs";
   request.timeout_as = "--timeout";
+  if (!flags.pull.empty()) {
+    request.pull = flag_value(parse_pull_policy(flags.pull), "--pull");
+    request.pull_as = "--pull";
+  } else if (const char* env = std::getenv("CLNRM_PULL"); env != nullptr && *env != '\0') {
+    const Parsed<PullPolicy> policy = parse_pull_policy(env);
+    if (!policy) throw Error(ErrorKind::Usage, "CLNRM_PULL: " + policy.error(), "CLNRM_PULL");
+    request.pull = *policy;
+    request.pull_as = "CLNRM_PULL";
+  }
   return clnrm::resolve_run_settings(request, config);
-}
-
-PullPolicy run_pull_policy(const std::string& flag) {
-  if (!flag.empty()) return *parse_pull_policy(flag);
-  const char* env = std::getenv("CLNRM_PULL");
-  if (env == nullptr || *env == '\0') return PullPolicy::Missing;
-  const Parsed<PullPolicy> policy = parse_pull_policy(env);
-  if (!policy) throw Error(ErrorKind::Usage, "CLNRM_PULL: " + policy.error(), "CLNRM_PULL");
-  return *policy;
 }
 
 }  // namespace clnrm::cli

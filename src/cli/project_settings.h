@@ -44,18 +44,18 @@ struct ProjectSettings {
 ProjectSettings load_project_settings(const ConfigFlags& flags);
 
 // The run settings from `clnrm run`'s flags (--backend, --jobs, --timeout,
-// --image-map) over cleanroom.toml (clnrm/run_settings.h). Throws
-// Error(Usage) for a bad --timeout or --jobs.
+// --image-map, --pull) over cleanroom.toml (clnrm/run_settings.h); the pull
+// policy is --pull, else $CLNRM_PULL, else [defaults] pull, else missing (a
+// CI job's environment sits above the project's file). Throws Error(Usage)
+// for a bad --timeout, --jobs or CLNRM_PULL.
 struct RunFlags {
   std::string backend;
   std::optional<int> jobs;
   std::string timeout;
   std::vector<std::string> image_map;  // FROM=TO
+  std::string pull;                    // --pull, already one of never|missing|always
 };
 RunSettings run_settings_from_flags(const RunFlags& flags, const std::optional<ProjectConfig>& config);
 
-// `clnrm run --pull`: the flag (already one of never|missing|always), else
-// $CLNRM_PULL, else missing. Throws Error(Usage) for a bad CLNRM_PULL.
-PullPolicy run_pull_policy(const std::string& flag);
 
 }  // namespace clnrm::cli

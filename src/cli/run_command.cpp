@@ -39,7 +39,7 @@ struct RunArgs {
   std::string backend;  // not given: cleanroom.toml, else sandbox
   std::string timeout;  // not given: cleanroom.toml, else 5m (project_settings.cpp)
   std::string docker_host;
-  std::string pull;      // not given: CLNRM_PULL, else missing (run_pull_policy)
+  std::string pull;      // not given: CLNRM_PULL, else [defaults] pull, else missing (run_settings_from_flags)
   bool offline = false;
   ConfigFlags config;
   bool quiet = false;
@@ -277,7 +277,7 @@ int run_command(RunArgs a) {
   // Flags over cleanroom.toml over built-in defaults (project_settings.h).
   const ProjectSettings project = load_project_settings(a.config);
   const RunSettings settings =
-      run_settings_from_flags({a.backend, a.jobs, a.timeout, a.image_map}, project.config);
+      run_settings_from_flags({a.backend, a.jobs, a.timeout, a.image_map, a.pull}, project.config);
   if (a.verbose)
     std::fprintf(stderr, "clnrm: %s\nclnrm: %s\n", project.note.c_str(),
                  settings.describe().c_str());
@@ -299,7 +299,6 @@ int run_command(RunArgs a) {
   suite.project = project.config;
   apply_run_settings(settings, suite);
   suite.backend_options.docker_host = a.docker_host;
-  suite.backend_options.image_pull = run_pull_policy(a.pull);
   suite.backend_options.offline = a.offline;
   // The process ends right after the run: containers still to remove are
   // left to the docker backend's teardown process, not waited for.
@@ -412,7 +411,7 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
                   "DOCKER_HOST, then CLNRM_DOCKER_SOCKET, then the usual sockets");
   cmd->add_option("--pull", args->pull,
                   "sandbox: when a registry is asked for an image: never, missing or always "
-                  "(default: CLNRM_PULL, else missing)")
+                  "(default: CLNRM_PULL, else [defaults] pull of cleanroom.toml, else missing)")
       ->check(CLI::IsMember({"never", "missing", "always"}));
   cmd->add_flag("--offline", args->offline,
                 "sandbox: never touch the network for images (no registry, no tcp:// engine)");

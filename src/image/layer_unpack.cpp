@@ -85,14 +85,10 @@ class Unpacker {
   }
 
   std::uint64_t bytes() const noexcept { return bytes_; }
+  std::uint64_t entries() const noexcept { return entries_; }
 
   void entry(archive* a, archive_entry* e) {
-    if (++entries_ > limits_.max_entries)
-      throw Error(ErrorKind::Config,
-                  fmt::format("{} has more than {} entries, the limit per layer; clnrm refuses it as a possible "
-                              "decompression bomb (ImageLimits::max_layer_entries, docs/images.md \"Size limits\"). "
-                              "Rebuild the image with fewer files, or remove it from the test",
-                              what_, limits_.max_entries));
+    if (++entries_ > limits_.max_entries) throw_over_entry_limit(what_, limits_.max_entries);
     const char* raw_name = ar().entry_pathname(e);
     if (raw_name == nullptr) refuse("(unnamed)", "it has no name");
     const std::string name = raw_name;
@@ -414,32 +410,63 @@ void throw_over_size_limit(std::string_view what, std::uint64_t max_bytes, std::
                           what, max_bytes, cap));
 }
 
-std::uint64_t unpack_layer(const std::string& archive_path, const std::string& target_dir,
-                           const LayerOwnership& ownership, std::string_view what, const UnpackLimits& limits) {
-  std::unique_ptr<archive, ArchiveReadCloser> a(ar().read_new());
+void throw_over_entry_limit(std::string_view what, std::uint64_t max_entries) {
+  throw Error(ErrorKind::Config,
+              fmt::format("{} has more than {} entries, the limit per layer; clnrm refuses it as a possible "
+                          "decompression bomb (ImageLimits::max_layer_entries, docs/images.md \"Size limits\"). "
+                          "Rebuild the image with fewer files, or remove it from the test",
+                          what, max_entries));
+}
+
+namespace {
+
+// A layer's tar opened for reading, compressed or not; throws `unreadable()`.
+using LayerReader = std::unique_ptr<archive, ArchiveReadCloser>;
+
+Error unreadable_layer(archive* a, std::string_view what) {
+  return Error(ErrorKind::Config,
+               fmt::format("{} is not a readable tar layer: {} (clnrm unpacks tar layers, plain or compressed with "
+                           "gzip, zstd, xz or bzip2)",
+                           what, ar().error_string(a)));
+}
+
+LayerReader open_layer(const std::string& archive_path, std::string_view what) {
+  LayerReader a(ar().read_new());
   ar().support_filter_gzip(a.get());
   ar().support_filter_zstd(a.get());
   ar().support_filter_xz(a.get());
   ar().support_filter_bzip2(a.get());
   ar().support_format_tar(a.get());
   ar().support_format_empty(a.get());
-  const auto unreadable = [&] {
-    return Error(ErrorKind::Config,
-                 fmt::format("{} is not a readable tar layer: {} (clnrm unpacks tar layers, plain or compressed with "
-                             "gzip, zstd, xz or bzip2)",
-                             what, ar().error_string(a.get())));
-  };
-  if (ar().open_filename(a.get(), archive_path.c_str(), 1 << 20) != ARCHIVE_OK) throw unreadable();
+  if (ar().open_filename(a.get(), archive_path.c_str(), 1 << 20) != ARCHIVE_OK) throw unreadable_layer(a.get(), what);
+  return a;
+}
+
+// The next entry's header, nullptr at the end.
+archive_entry* next_entry(archive* a, std::string_view what) {
+  archive_entry* e = nullptr;
+  const int r = ar().next_header(a, &e);
+  if (r == ARCHIVE_EOF) return nullptr;
+  if (r != ARCHIVE_OK && r != ARCHIVE_WARN) throw unreadable_layer(a, what);
+  return e;
+}
+
+}  // namespace
+
+UnpackedLayer unpack_layer(const std::string& archive_path, const std::string& target_dir,
+                           const LayerOwnership& ownership, std::string_view what, const UnpackLimits& limits) {
+  const LayerReader a = open_layer(archive_path, what);
   Unpacker unpacker(target_dir, ownership, what, limits);
-  for (;;) {
-    archive_entry* e = nullptr;
-    const int r = ar().next_header(a.get(), &e);
-    if (r == ARCHIVE_EOF) break;
-    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) throw unreadable();
-    unpacker.entry(a.get(), e);
-  }
+  while (archive_entry* e = next_entry(a.get(), what)) unpacker.entry(a.get(), e);
   unpacker.finish();
-  return unpacker.bytes();
+  return {unpacker.bytes(), unpacker.entries()};
+}
+
+std::uint64_t count_layer_entries(const std::string& archive_path, std::string_view what) {
+  const LayerReader a = open_layer(archive_path, what);
+  std::uint64_t entries = 0;
+  while (next_entry(a.get(), what) != nullptr) ++entries;  // libarchive skips each entry's data
+  return entries;
 }
 
 }  // namespace clnrm::image

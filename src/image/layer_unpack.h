@@ -34,13 +34,25 @@ struct UnpackLimits {
   std::string bytes_cap = "the limit";
 };
 
+// What an unpacked layer holds, counted as limits count it: the bytes of its
+// regular files and its tar entries.
+struct UnpackedLayer {
+  std::uint64_t bytes = 0;
+  std::uint64_t entries = 0;
+};
+
 // Unpacks the tar at `archive_path` into the existing empty directory
-// `target_dir` and returns the bytes of its regular files. Throws Error
+// `target_dir` and returns what it holds. Throws Error
 // naming `what` (e.g. "layer 2 of clnrm-test/busybox:latest (sha256:...)")
 // and the refused entry, or the limit exceeded (the caller deletes
 // `target_dir`).
-std::uint64_t unpack_layer(const std::string& archive_path, const std::string& target_dir,
+UnpackedLayer unpack_layer(const std::string& archive_path, const std::string& target_dir,
                            const LayerOwnership& ownership, std::string_view what, const UnpackLimits& limits = {});
+
+// The tar entries of the layer at `archive_path`, read without unpacking
+// (a layer unpacked by a clnrm that did not keep its count). Throws Error
+// naming `what` when it is not a readable tar.
+std::uint64_t count_layer_entries(const std::string& archive_path, std::string_view what);
 
 // "4 GiB", "512 MiB", "1000 bytes": a cap as a user reads it.
 std::string format_size(std::uint64_t bytes);
@@ -49,5 +61,8 @@ std::string format_size(std::uint64_t bytes);
 // `max_bytes`, which is `cap` ("the limit of 4 GiB per layer"). One wording
 // for a layer being unpacked and one already in the cache.
 [[noreturn]] void throw_over_size_limit(std::string_view what, std::uint64_t max_bytes, std::string_view cap);
+// Error(Config): `what` has more than `max_entries` tar entries (one
+// wording for a layer being unpacked and one already in the cache).
+[[noreturn]] void throw_over_entry_limit(std::string_view what, std::uint64_t max_entries);
 
 }  // namespace clnrm::image

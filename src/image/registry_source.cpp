@@ -6,21 +6,29 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "base/http_client.h"
 #include "image/digest.h"
 #include "image/oci_model.h"
+#include "image/registry_credentials.h"
 
 namespace clnrm::image {
 namespace {
 
 class Registry {
  public:
-  Registry(std::string base_url, std::string repository) : base_(std::move(base_url)), repo_(std::move(repository)) {}
+  Registry(std::string base_url, std::string authority, std::string repository, std::string auth_file)
+      : base_(std::move(base_url)),
+        authority_(std::move(authority)),
+        repo_(std::move(repository)),
+        auth_file_(std::move(auth_file)) {}
 
-  // GET base/v2/repo/<path>, fetching a token once when challenged.
+  // GET base/v2/repo/<path>; challenged (401), a token is fetched and the
+  // request sent once more (a token that expired during a long pull is
+  // renewed the same way).
   http::Response get(const std::string& path, const std::vector<std::string>& headers, const http::BodySink* sink) {
     http::Response r = send(url(path), headers, sink, true);
-    if (r.status == 401 && token_.empty()) {
+    if (r.status == 401) {
       fetch_token(r.header("www-authenticate"));
       r = send(url(path), headers, sink, true);
     }
@@ -40,6 +48,10 @@ class Registry {
   }
 
   const std::string& base() const { return base_; }
+  const std::string& authority() const { return authority_; }
+  // Where the credentials of the last token came from ("" when the token
+  // was anonymous, or no token was needed).
+  const std::string& credentials_from() const { return credentials_from_; }
 
  private:
   std::string url(const std::string& path) const { return fmt::format("{}/v2/{}/{}", base_, repo_, path); }
@@ -58,19 +70,25 @@ class Registry {
     }
   }
 
+  // The token service (realm) the registry names, as its challenge says.
+  // The runner's credentials for this registry (registry_credentials.h) go
+  // to it as HTTP Basic; without any the token is anonymous. The token
+  // goes back only to this registry's base URL (send(), authorized).
   void fetch_token(const std::string& challenge) {
+    token_.clear();
     const auto params = parse_bearer_challenge(challenge);
     auto realm = params.find("realm");
     if (realm == params.end())
       throw Error(ErrorKind::Backend,
-                  fmt::format("the registry {} asks for authentication clnrm cannot give ({}): only anonymous Bearer "
-                              "tokens are supported; pull the image with docker or skopeo and name it from there",
+                  fmt::format("the registry {} asks for authentication clnrm cannot give ({}): clnrm speaks only "
+                              "the Bearer token scheme; pull the image with docker or skopeo and name it from there",
                               base_, challenge.empty() ? "no WWW-Authenticate header" : challenge));
-    const auto url = http::parse_url(realm->second);
-    if (!url || (url->scheme != "https" && !(url->scheme == "http" && is_loopback_host(url->host))))
-      throw Error(ErrorKind::Backend, fmt::format("the registry {} names the token service {}: clnrm speaks plain "
-                                                  "http only to loopback hosts",
-                                                  base_, realm->second));
+    const std::string why_not = realm_refusal(realm->second);
+    if (!why_not.empty())
+      throw Error(ErrorKind::Backend, fmt::format("the registry {} names the token service {}: {}; nothing was sent "
+                                                  "there",
+                                                  base_, realm->second, why_not));
+    const CredentialLookup lookup = find_registry_credentials(authority_, auth_file_);
     std::string query;
     auto add = [&](const char* key, const std::string& value) {
       query += fmt::format("{}{}={}", query.empty() ? "?" : "&", key, http::percent_encode(value));
@@ -82,24 +100,61 @@ class Registry {
     request.connect_timeout = std::chrono::milliseconds(5000);
     request.timeout = std::chrono::milliseconds(60'000);
     request.max_body = 1u << 20;
+    if (lookup.credentials)
+      request.headers.push_back("Authorization: Basic " +
+                                base64_encode(lookup.credentials->username + ":" + lookup.credentials->password));
     http::Response r;
     try {
       r = http::send(request);
     } catch (const http::TransferError& e) {
       throw Error(ErrorKind::Backend, fmt::format("the token service {} of {} cannot be reached: {}", realm->second, base_, e.what()));
     }
+    if (r.status == 401 || r.status == 403) {
+      if (lookup.credentials)
+        throw Error(ErrorKind::Config,
+                    fmt::format("the token service {} of the registry {} refused the credentials for {} from {} "
+                                "(HTTP {}): correct the user name or password of that entry (auths.\"{}\"), e.g. "
+                                "with `docker login {}`",
+                                realm->second, base_, authority_, lookup.described, r.status, authority_, authority_));
+      throw Error(ErrorKind::Config,
+                  fmt::format("the registry {} needs credentials: its token service {} refused an anonymous token "
+                              "(HTTP {}), and clnrm has none for {} (looked in: {}); {}",
+                              base_, realm->second, r.status, authority_, lookup.described,
+                              how_to_give_credentials(authority_)));
+    }
     const auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (r.status == 200 && j.is_object()) token_ = j.value("token", j.value("access_token", ""));
     if (token_.empty())
       throw Error(ErrorKind::Backend, fmt::format("the token service {} of {} gave no token (HTTP {})", realm->second, base_, r.status));
+    credentials_from_ = lookup.credentials ? lookup.described : "";
   }
 
-  std::string base_, repo_, token_;
+  // Why clnrm does not ask `realm` for a token ("" when it may): plain http
+  // only to loopback, and a registry on loopback keeps everything on this
+  // machine (its realm is loopback too), so a test's local registry cannot
+  // send the runner's credentials, or the runner, anywhere else.
+  std::string realm_refusal(const std::string& realm) const {
+    const auto url = http::parse_url(realm);
+    if (!url || (url->scheme != "https" && url->scheme != "http")) return "it is not an http(s) URL";
+    if (url->scheme == "http" && !is_loopback_host(url->host)) return "clnrm speaks plain http only to loopback hosts";
+    if (is_loopback_authority(authority_) && !is_loopback_host(url->host))
+      return "a registry on loopback may name only a token service on loopback (127.0.0.0/8, localhost, ::1), so "
+             "credentials and tokens stay on this machine";
+    return "";
+  }
+
+  std::string base_, authority_, repo_, auth_file_, token_, credentials_from_;
 };
 
 std::string fetch_manifest(Registry& registry, const NameReference& ref, const std::string& reference,
                            std::string& media_type, const std::string& what) {
   const http::Response r = registry.get("manifests/" + reference, {manifest_accept_header()}, nullptr);
+  if ((r.status == 401 || r.status == 403) && !registry.credentials_from().empty())
+    throw Error(ErrorKind::Config,
+                fmt::format("the registry {} refused {} to the credentials for {} from {} (HTTP {}): the account may "
+                            "not pull {} there, or the registry has no such image",
+                            registry.base(), what, registry.authority(), registry.credentials_from(), r.status,
+                            ref.repository));
   if (r.status == 404 || (r.status == 401 && reference == ref.tag))
     throw RegistryNotFound(ErrorKind::Config,
                            fmt::format("the registry {} has no {} (HTTP {})", registry.base(), ref.name, r.status));
@@ -171,8 +226,10 @@ std::map<std::string, std::string> parse_bearer_challenge(std::string_view heade
   return out;
 }
 
-std::string pull_from_registry(const Store& store, const NameReference& ref, const std::string& base_url) {
-  Registry registry(base_url, ref.repository);
+std::string pull_from_registry(const Store& store, const NameReference& ref, const std::string& base_url,
+                               const std::string& auth_file) {
+  const std::string authority = base_url.substr(base_url.find("://") + 3);
+  Registry registry(base_url, authority, ref.repository, auth_file);
   const std::string reference = ref.digest.empty() ? ref.tag : ref.digest;
   const std::string what = fmt::format("image {} (registry {})", ref.name, base_url);
   std::string media_type;

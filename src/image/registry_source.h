@@ -1,9 +1,11 @@
 #pragma once
 // Internal to src/image: images pulled from a registry speaking the OCI
 // distribution API (GET /v2/<repo>/manifests/<ref>, /v2/<repo>/blobs/<digest>):
-// an index or manifest list resolves to the host platform, anonymous Bearer
-// tokens are fetched as WWW-Authenticate says, plain http only for loopback
-// hosts. Every blob is verified against its digest before it is stored.
+// an index or manifest list resolves to the host platform, Bearer tokens are
+// fetched as WWW-Authenticate says (with the runner's credentials for the
+// registry when it has some: registry_credentials.h), plain http only for
+// loopback hosts, and a registry on loopback only gets a token service on
+// loopback. Every blob is verified against its digest before it is stored.
 
 #include <clnrm/error.h>
 
@@ -26,8 +28,10 @@ class RegistryNotFound : public Error {
   using Error::Error;
 };
 
-// Pulls `ref` into the store; returns the manifest digest.
-std::string pull_from_registry(const Store& store, const NameReference& ref, const std::string& base_url);
+// Pulls `ref` into the store; returns the manifest digest. `auth_file` is
+// ImageOptions::registry_auth_file (find_registry_credentials).
+std::string pull_from_registry(const Store& store, const NameReference& ref, const std::string& base_url,
+                               const std::string& auth_file);
 
 // The parameters of a `WWW-Authenticate: Bearer realm="...",service="...",scope="..."`
 // header (empty map when not Bearer).

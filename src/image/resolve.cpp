@@ -44,8 +44,9 @@ ImageRootfs materialize(const Store& store, const std::string& reference, const 
       image::parse_manifest(store.read_blob(manifest_digest, "the manifest of " + what), "the manifest of " + what);
   out.config = image::parse_image_config(store.read_blob(m.config.digest, "the config of " + what, 16u << 20),
                                          "the config of " + what);
-  // Each layer within the per-layer cap and what is left of the image's;
-  // a layer already in the cache is held to the same caps, so the image
+  // Each layer within the per-layer caps (bytes, entries) and what is left
+  // of the image's; a layer already in the cache is held to the same caps
+  // (its counts kept at unpack: store.h), so the image
   // passes or fails alike whatever the cache holds.
   const std::string layer_cap = fmt::format("the limit of {} per layer", image::format_size(limits.max_layer_bytes));
   const std::string image_cap = fmt::format("what is left of the limit of {} per image after its layers below it",
@@ -62,6 +63,8 @@ ImageRootfs materialize(const Store& store, const std::string& reference, const 
     const std::string dir = store.layer(m.layers[i].digest, ownership, layer_what, unpack);
     const std::uint64_t bytes = Store::layer_bytes(dir);
     if (bytes > unpack.max_bytes) image::throw_over_size_limit(layer_what, unpack.max_bytes, unpack.bytes_cap);
+    if (store.layer_entries(m.layers[i].digest, dir, layer_what) > limits.max_layer_entries)
+      image::throw_over_entry_limit(layer_what, limits.max_layer_entries);
     used += bytes;
     out.layer_dirs.push_back(dir);
   }
@@ -99,7 +102,7 @@ ImageRootfs resolve_name(const Store& store, const std::string& reference, const
 
   auto from_registry = [&]() -> std::optional<std::string> {
     try {
-      const std::string manifest = image::pull_from_registry(store, ref, registry_url);
+      const std::string manifest = image::pull_from_registry(store, ref, registry_url, options.registry_auth_file);
       image::save_record(store, {ref.name, manifest, "", "registry " + registry_url, ""});
       return manifest;
     } catch (const image::RegistryNotFound& e) {
@@ -239,8 +242,9 @@ PruneResult prune_images(const ImageOptions& options) {
         if (fs::exists(layer.path()) && image::remove_tree(layer.path().string())) ++result.temp_removed;
         continue;
       }
-      if (name.ends_with(".bytes")) {  // a layer's size: goes with its layer
-        const std::string layer_name = name.substr(0, name.size() - 6);
+      if (const auto dot = name.rfind('.'); dot != std::string::npos && dot > 0) {
+        // a layer's counts (.bytes, .entries): go with its layer
+        const std::string layer_name = name.substr(0, dot);
         if (!keep.count("sha256:" + layer_name) && !fs::exists(form.path() / layer_name)) ::unlink(layer.path().c_str());
         continue;
       }
@@ -249,6 +253,7 @@ PruneResult prune_images(const ImageOptions& options) {
       if (image::remove_tree(layer.path().string())) {
         ++result.layers_removed;
         ::unlink((layer.path().string() + ".bytes").c_str());
+        ::unlink((layer.path().string() + ".entries").c_str());
       }
     }
   }

@@ -163,10 +163,11 @@ std::string Store::layer(std::string_view digest, const LayerOwnership& ownershi
   std::string temp = form_dir + "/" + temp_prefix + "XXXXXX";
   if (::mkdtemp(temp.data()) == nullptr) throw_errno("cannot create a directory in the image cache " + form_dir);
   try {
-    const std::uint64_t bytes = unpack_layer(blob_path(digest), temp, ownership, what, limits);
-    // Before the rename: a complete layer always has its size beside it (a
-    // size left by a killed unpack is overwritten by the next one).
-    write_file_atomically(final_dir + ".bytes", std::to_string(bytes));
+    const UnpackedLayer unpacked = unpack_layer(blob_path(digest), temp, ownership, what, limits);
+    // Before the rename: a complete layer always has its counts beside it (a
+    // count left by a killed unpack is overwritten by the next one).
+    write_file_atomically(final_dir + ".bytes", std::to_string(unpacked.bytes));
+    write_file_atomically(final_dir + ".entries", std::to_string(unpacked.entries));
   } catch (...) {
     remove_tree(temp);
     throw;
@@ -182,45 +183,70 @@ std::string Store::layer(std::string_view digest, const LayerOwnership& ownershi
 
 namespace {
 
-// The bytes of regular files below the directory open at `dirfd`, never
-// following a symbolic link.
-std::uint64_t regular_bytes_at(int dirfd) {
-  std::uint64_t total = 0;
+// The bytes of regular files and the entries below the directory open at
+// `dirfd`, never following a symbolic link.
+UnpackedLayer count_tree_at(int dirfd) {
+  UnpackedLayer total;
   DIR* dir = ::fdopendir(dirfd);
   if (dir == nullptr) {
     ::close(dirfd);
-    return 0;
+    return total;
   }
   while (const dirent* e = ::readdir(dir)) {
     const std::string_view name = e->d_name;
     if (name == "." || name == "..") continue;
+    ++total.entries;
     struct stat st {};
     if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    if (S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
+    if (S_ISREG(st.st_mode)) total.bytes += static_cast<std::uint64_t>(st.st_size);
     if (S_ISDIR(st.st_mode)) {
       const int child = ::openat(::dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child >= 0) total += regular_bytes_at(child);
+      if (child >= 0) {
+        const UnpackedLayer below = count_tree_at(child);
+        total.bytes += below.bytes;
+        total.entries += below.entries;
+      }
     }
   }
   ::closedir(dir);
   return total;
 }
 
+// The number in `<layer_dir><suffix>`; when absent (a layer unpacked by a
+// clnrm that did not keep it), `count()` and saved.
+template <class Count>
+std::uint64_t layer_count(const std::string& layer_dir, const char* suffix, Count count) {
+  const std::string sidecar = layer_dir + suffix;
+  if (FILE* f = std::fopen(sidecar.c_str(), "re")) {
+    unsigned long long value = 0;
+    const bool read = std::fscanf(f, "%llu", &value) == 1;
+    std::fclose(f);
+    if (read) return value;
+  }
+  const std::uint64_t value = count();
+  write_file_atomically(sidecar, std::to_string(value));
+  return value;
+}
+
+UnpackedLayer count_tree(const std::string& layer_dir) {
+  const int fd = ::open(layer_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) throw_errno("cannot open the unpacked layer " + layer_dir);
+  return count_tree_at(fd);
+}
+
 }  // namespace
 
 std::uint64_t Store::layer_bytes(const std::string& layer_dir) {
-  const std::string sidecar = layer_dir + ".bytes";
-  if (FILE* f = std::fopen(sidecar.c_str(), "re")) {
-    unsigned long long bytes = 0;
-    const bool read = std::fscanf(f, "%llu", &bytes) == 1;
-    std::fclose(f);
-    if (read) return bytes;
-  }
-  const int fd = ::open(layer_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) throw_errno("cannot open the unpacked layer " + layer_dir);
-  const std::uint64_t bytes = regular_bytes_at(fd);
-  write_file_atomically(sidecar, std::to_string(bytes));
-  return bytes;
+  return layer_count(layer_dir, ".bytes", [&] { return count_tree(layer_dir).bytes; });
+}
+
+std::uint64_t Store::layer_entries(std::string_view digest, const std::string& layer_dir, std::string_view what) const {
+  return layer_count(layer_dir, ".entries", [&] {
+    // The tar's own count, as unpacking counts; only when its blob is gone,
+    // the directory's (which also holds the parents a tar may leave out).
+    if (has_blob(digest)) return count_layer_entries(blob_path(digest), what);
+    return count_tree(layer_dir).entries;
+  });
 }
 
 BlobWriter::BlobWriter(const Store& store, std::string what) : store_(store), what_(std::move(what)) {

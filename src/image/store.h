@@ -8,6 +8,7 @@
 //                              unpacked ("uid<offset>" for a root runner,
 //                              "user" otherwise: layer_unpack.h)
 //   layers/<form>/<hex>.bytes the size of its regular files (size limits)
+//   layers/<form>/<hex>.entries its tar entries (size limits)
 //   layers/<form>/.tmp-<hex>-* an unpack in progress (or killed: deleted by
 //                              the next unpack of that layer, never trusted)
 //   refs/<sha256 of ref>.json  which manifest a reference resolved to
@@ -49,13 +50,19 @@ class Store {
 
   // The unpacked directory of layer blob `digest` in `ownership`'s form,
   // unpacking it first (within `limits`) when no complete one exists (under
-  // the layer's lock). Its size goes to `<dir>.bytes` beside it.
+  // the layer's lock). Its size goes to `<dir>.bytes` beside it, its tar
+  // entries to `<dir>.entries`.
   std::string layer(std::string_view digest, const LayerOwnership& ownership, std::string_view what,
                     const UnpackLimits& limits = {}) const;
   // The bytes of regular files in the layer directory `layer_dir` (what
   // layer() returned), from `<dir>.bytes`; counted (and saved) when a layer
   // unpacked before sizes were kept has none.
   static std::uint64_t layer_bytes(const std::string& layer_dir);
+  // The tar entries of layer blob `digest`, unpacked in `layer_dir`, from
+  // `<dir>.entries`; for a layer unpacked before entries were kept, counted
+  // (from the blob's tar headers; the directory's entries when the blob is
+  // gone) and saved.
+  std::uint64_t layer_entries(std::string_view digest, const std::string& layer_dir, std::string_view what) const;
   static std::string layer_form(const LayerOwnership& ownership);
 
   std::string tmp_dir() const { return root_ + "/tmp"; }

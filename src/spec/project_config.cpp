@@ -25,7 +25,7 @@ const std::initializer_list<std::string_view> kUpstreamConfigKeys = {
     "performance", "test_execution", "reporting", "security"};
 const std::initializer_list<std::string_view> kProjectKeys = {"name", "version", "description"};
 const std::initializer_list<std::string_view> kDefaultsKeys = {"backend", "jobs", "security_level",
-                                                               "timeout"};
+                                                               "timeout", "pull"};
 
 const toml::table* table_of(ParseContext& ctx, const toml::table& root, std::string_view name) {
   const toml::node* n = root.get(name);
@@ -99,6 +99,14 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
     if (const toml::node* n = d->get("timeout")) {
       config.timeout = read_duration(ctx, *n, "timeout", 1000);
       config.positions["timeout"] = pos_of(*n);
+    }
+    if (const toml::node* n = d->get("pull")) {
+      if (auto s = read_string(ctx, *n, "pull")) {
+        const Parsed<PullPolicy> policy = parse_pull_policy(*s);
+        config.pull = policy.optional();
+        config.positions["pull"] = pos_of(*n);
+        if (!policy) ctx.error(pos_of(*n), "pull: " + policy.error());
+      }
     }
   }
 }

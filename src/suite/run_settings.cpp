@@ -53,13 +53,24 @@ RunSettings resolve_run_settings(const RunRequest& request,
   if (project)
     for (const auto& [from, to] : project->images) s.image_map.push_back(from + "=" + to);
   s.image_map.insert(s.image_map.end(), request.image_map.begin(), request.image_map.end());
+
+  if (request.pull) {
+    s.pull = *request.pull;
+    s.pull_from = request.pull_as;
+  } else if (project && project->pull) {
+    s.pull = *project->pull;
+    s.pull_from = project->where("pull");
+  } else {
+    s.pull_from = "default";
+  }
   return s;
 }
 
 std::string RunSettings::describe() const {
-  return fmt::format("backend {} ({}), jobs {} ({}), timeout {} ({})", backend, backend_from,
+  return fmt::format("backend {} ({}), jobs {} ({}), timeout {} ({}), pull {} ({})", backend, backend_from,
                      jobs == 0 ? std::string("one per core") : std::to_string(jobs), jobs_from,
-                     timeout ? format_duration(*timeout) : std::string("none"), timeout_from);
+                     timeout ? format_duration(*timeout) : std::string("none"), timeout_from, to_string(pull),
+                     pull_from);
 }
 
 void apply_run_settings(const RunSettings& settings, SuiteOptions& options) {
@@ -67,6 +78,7 @@ void apply_run_settings(const RunSettings& settings, SuiteOptions& options) {
   options.run.jobs = settings.jobs;
   options.run.default_test_timeout = settings.timeout;
   options.backend_options.image_map = settings.image_map;
+  options.backend_options.image_pull = settings.pull;
 }
 
 }  // namespace clnrm

@@ -55,7 +55,13 @@ expected_output_regex = "^)" + expected + R"(\n$"
   // socket: only the cache and the registry can have the image) and a cache
   // of this test's own. `env` adds to (or overrides) the environment.
   Outcome run(const std::vector<std::string>& flags, std::vector<std::string> env = {}) {
-    std::vector<std::string> args = {"run", "--backend", "sandbox", "--no-history", "--no-config", "--format", "json"};
+    std::vector<std::string> args = {"run", "--backend", "sandbox", "--no-history", "--format", "json"};
+    if (config_.empty()) {
+      args.push_back("--no-config");
+    } else {
+      args.push_back("--config");
+      args.push_back(config_);
+    }
     args.insert(args.end(), flags.begin(), flags.end());
     args.push_back(tests_.path());
     env.push_back("DOCKER_HOST=unix:///nonexistent/clnrm.sock");
@@ -74,10 +80,10 @@ expected_output_regex = "^)" + expected + R"(\n$"
     return t.is_object() && t.contains("message") && t["message"].is_string() ? t["message"].get<std::string>() : "";
   }
   // Which marker the image run by `flags` has: "v1", "v2", or what failed.
-  std::string marker_of(const std::vector<std::string>& flags) {
+  std::string marker_of(const std::vector<std::string>& flags, const std::vector<std::string>& env = {}) {
     for (const char* marker : {"v1", "v2"}) {
       write_test(marker);
-      const Outcome o = run(flags);
+      const Outcome o = run(flags, env);
       const nlohmann::json t = only_test(o);
       if (!t.is_null() && t["status"] == "passed") return marker;
       if (t.is_null() || t["status"] != "failed") return "(" + o.out + o.err + ")";
@@ -85,7 +91,14 @@ expected_output_regex = "^)" + expected + R"(\n$"
     return "(neither)";
   }
 
+  // A cleanroom.toml of the test's own (--config) saying `text`.
+  void write_config(const std::string& text) {
+    config_ = dir_.file("cleanroom.toml");
+    clnrm::testing::write_whole(config_, text);
+  }
+
   TempDir dir_, tests_, out_;
+  std::string config_;  // empty: --no-config
   clnrm::testing::LoopbackRegistry registry_{dir_.file("registry")};
 };
 
@@ -134,6 +147,36 @@ TEST_F(RunPull, MissingPullsOnceThenUsesTheCacheAndAlwaysFetchesTheManifestAgain
   o = run({"--pull", "always"});
   EXPECT_EQ(o.exit_code, 1) << o.out;
   EXPECT_NE(message_of(o).find("cannot be reached"), std::string::npos) << o.out;
+}
+
+// [defaults] pull of cleanroom.toml acts under CLNRM_PULL and --pull
+// (docs/images.md, "clnrm run and the network"); "CLNRM_PULL=" (empty) is
+// unset, so the file's policy is the one left.
+TEST_F(RunPull, TheProjectsPullPolicyActsUnderTheEnvironmentAndTheFlag) {
+  push_image("v1");
+  write_test("v1");
+  write_config("[defaults]\npull = \"never\"\n");
+  Outcome o = run({"--verbose"}, {"CLNRM_PULL="});
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  EXPECT_NE(message_of(o).find("the registry http://" + registry_.host() + " was not asked (pull policy never)"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.err.find("pull never (" + config_ + ":2:8)"), std::string::npos) << o.err;
+  // --pull wins over the file.
+  EXPECT_EQ(marker_of({"--pull", "missing"}, {"CLNRM_PULL="}), "v1");
+  // A new image under the tag: the file's always fetches it ...
+  push_image("v2");
+  write_config("[defaults]\npull = \"always\"\n");
+  // ... unless CLNRM_PULL says otherwise (the cache still has v1).
+  EXPECT_EQ(marker_of({}, {"CLNRM_PULL=missing"}), "v1");
+  EXPECT_EQ(marker_of({}, {"CLNRM_PULL="}), "v2");
+  // An unknown policy is an error at its value, before anything runs.
+  write_config("[defaults]\npull = \"sometimes\"\n");
+  o = run({}, {"CLNRM_PULL="});
+  EXPECT_EQ(o.exit_code, 2) << o.out << o.err;
+  EXPECT_NE(o.err.find(config_ + ":2:8: error: pull: unknown pull policy 'sometimes' (never, missing or always)"),
+            std::string::npos)
+      << o.err;
 }
 
 }  // namespace

@@ -77,6 +77,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"plugin_requirements.h", "spec"},
       {"policy.h", "policy"},
       {"project_config.h", "spec"},
+      {"pull_policy.h", "base"},
       {"report.h", "report"},
       {"result.h", "result"},
       {"run_settings.h", "suite"},

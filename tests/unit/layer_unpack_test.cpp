@@ -208,9 +208,13 @@ TEST_F(LayerUnpack, NotATarIsAClearError) {
 namespace clnrm::image {
 namespace {
 
-TEST_F(LayerUnpack, ReturnsTheBytesOfItsRegularFiles) {
+TEST_F(LayerUnpack, ReturnsTheBytesOfItsRegularFilesAndItsEntries) {
   TarBuilder(tar()).dir("etc").file("etc/a", "12345").file("etc/b", "678").hardlink("etc/c", "etc/a").close();
-  EXPECT_EQ(unpack_layer(tar(), layer(), unprivileged(), "layer 1 of test:1"), 8u);
+  const UnpackedLayer unpacked = unpack_layer(tar(), layer(), unprivileged(), "layer 1 of test:1");
+  EXPECT_EQ(unpacked.bytes, 8u);
+  EXPECT_EQ(unpacked.entries, 4u);
+  // Counted without unpacking: the same tar entries.
+  EXPECT_EQ(count_layer_entries(tar(), "layer 1 of test:1"), 4u);
 }
 
 TEST_F(LayerUnpack, RefusesMoreBytesThanItsLimitNamingTheLayerAndTheLimit) {
@@ -250,7 +254,9 @@ TEST_F(LayerUnpack, RefusesMoreEntriesThanItsLimit) {
   limits.max_entries = 20;
   fs::remove_all(layer());
   fs::create_directories(layer());
-  EXPECT_EQ(unpack_layer(tar(), layer(), unprivileged(), "layer 1 of test:1", limits), 0u);
+  const UnpackedLayer unpacked = unpack_layer(tar(), layer(), unprivileged(), "layer 1 of test:1", limits);
+  EXPECT_EQ(unpacked.bytes, 0u);
+  EXPECT_EQ(unpacked.entries, 20u);
 }
 
 TEST(FormatSize, NamesWholeUnits) {

@@ -20,6 +20,7 @@ backend = "sandbox"
 jobs = 3
 security_level = "maximum"
 timeout = "90s"
+pull = "never"
 )",
                                          "cleanroom.toml");
   EXPECT_EQ(c.name, "shop");
@@ -29,7 +30,20 @@ timeout = "90s"
   EXPECT_EQ(c.jobs, 3u);
   EXPECT_EQ(c.security_level, SecurityLevel::High);
   EXPECT_EQ(c.timeout, Duration(90'000));
+  EXPECT_EQ(c.pull, PullPolicy::Never);
+  EXPECT_EQ(c.where("pull"), "cleanroom.toml:11:8");
   EXPECT_TRUE(c.warnings.empty());
+  EXPECT_FALSE(parse_project_config("[defaults]\njobs = 2\n", "c.toml").pull);
+}
+
+TEST(ProjectConfigTest, AnUnknownPullPolicyIsAnErrorAtItsValue) {
+  const ProjectConfigCheck check =
+      check_project_config("[defaults]\npull = \"sometimes\"\n[images]\npull = \"x\"\n", "c.toml");
+  ASSERT_FALSE(check.ok());
+  ASSERT_EQ(check.diagnostics.size(), 1u);  // [images] pull is an image named "pull"
+  EXPECT_EQ(check.diagnostics[0].format(),
+            "c.toml:2:8: error: pull: unknown pull policy 'sometimes' (never, missing or always)");
+  EXPECT_FALSE(check_project_config("[defaults]\npull = true\n", "c.toml").ok());
 }
 
 TEST(ProjectConfigTest, UpstreamSectionsWarn) {

@@ -2,10 +2,33 @@
 #include "cli/project_settings.h"
 
 #include <clnrm/error.h>
+#include <clnrm/suite.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <optional>
+#include <string>
 
 namespace clnrm::cli {
 namespace {
+
+// CLNRM_PULL set (or, with nullopt, unset) for one scope; the test binaries
+// start with CLNRM_PULL=never (tests/support/no_registry_by_default.cpp).
+class ScopedPullEnv {
+ public:
+  explicit ScopedPullEnv(std::optional<std::string> value) {
+    if (const char* old = ::getenv("CLNRM_PULL")) old_ = old;
+    if (value) ::setenv("CLNRM_PULL", value->c_str(), 1);
+    else ::unsetenv("CLNRM_PULL");
+  }
+  ~ScopedPullEnv() {
+    if (old_) ::setenv("CLNRM_PULL", old_->c_str(), 1);
+    else ::unsetenv("CLNRM_PULL");
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
 
 ProjectConfig config() {
   return parse_project_config(R"([images]
@@ -14,12 +37,16 @@ ProjectConfig config() {
 backend = "docker"
 jobs = 3
 timeout = "7s"
+pull = "always"
 )",
                               "/p/cleanroom.toml");
 }
 
 TEST(RunSettings, BuiltInDefaultsWithoutAFile) {
+  ScopedPullEnv no_env(std::nullopt);
   const RunSettings s = run_settings_from_flags({}, std::nullopt);
+  EXPECT_EQ(s.pull, PullPolicy::Missing);
+  EXPECT_EQ(s.pull_from, "default");
   EXPECT_EQ(s.backend, "sandbox");
   EXPECT_EQ(s.jobs, 0);
   EXPECT_EQ(s.timeout, Duration(300'000));
@@ -27,6 +54,7 @@ TEST(RunSettings, BuiltInDefaultsWithoutAFile) {
 }
 
 TEST(RunSettings, TheFileActsUnderTheFlags) {
+  ScopedPullEnv no_env(std::nullopt);
   const RunSettings s = run_settings_from_flags({}, config());
   EXPECT_EQ(s.backend, "docker");
   EXPECT_EQ(s.backend_from, "/p/cleanroom.toml:4:11");
@@ -36,17 +64,19 @@ TEST(RunSettings, TheFileActsUnderTheFlags) {
   EXPECT_EQ(s.image_map[0], "alpine:latest=clnrm-test/busybox");
   EXPECT_EQ(s.describe(),
             "backend docker (/p/cleanroom.toml:4:11), jobs 3 (/p/cleanroom.toml:5:8), timeout 7.000s "
-            "(/p/cleanroom.toml:6:11)");
+            "(/p/cleanroom.toml:6:11), pull always (/p/cleanroom.toml:7:8)");
 }
 
 TEST(RunSettings, FlagsWin) {
   const RunSettings s =
-      run_settings_from_flags({"sandbox", 2, "0", {"alpine:latest=mine"}}, config());
+      run_settings_from_flags({"sandbox", 2, "0", {"alpine:latest=mine"}, "never"}, config());
   EXPECT_EQ(s.backend, "sandbox");
   EXPECT_EQ(s.backend_from, "--backend");
   EXPECT_EQ(s.jobs, 2);
   EXPECT_FALSE(s.timeout);  // 0: no limit
-  EXPECT_FALSE(run_settings_from_flags({"", std::nullopt, "0s", {}}, config()).timeout);
+  EXPECT_FALSE(run_settings_from_flags({"", std::nullopt, "0s", {}, ""}, config()).timeout);
+  EXPECT_EQ(s.pull, PullPolicy::Never);
+  EXPECT_EQ(s.pull_from, "--pull");
   ASSERT_EQ(s.image_map.size(), 2u);
   EXPECT_EQ(s.image_map.back(), "alpine:latest=mine");  // applied last: wins
 }
@@ -54,14 +84,42 @@ TEST(RunSettings, FlagsWin) {
 TEST(RunSettings, JobsOutsideTheRangeAreRefusedNamingIt) {
   for (int jobs : {0, -1, 1025, 100000}) {
     try {
-      run_settings_from_flags({"", jobs, "", {}}, std::nullopt);
+      run_settings_from_flags({"", jobs, "", {}, ""}, std::nullopt);
       FAIL() << jobs;
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::Usage);
       EXPECT_NE(std::string(e.what()).find("1..1024"), std::string::npos) << e.what();
     }
   }
-  EXPECT_EQ(run_settings_from_flags({"", 1024, "", {}}, std::nullopt).jobs, 1024);
+  EXPECT_EQ(run_settings_from_flags({"", 1024, "", {}, ""}, std::nullopt).jobs, 1024);
+}
+
+// --pull, else CLNRM_PULL, else [defaults] pull, else missing.
+TEST(RunSettings, ThePullPolicyIsTheFlagThenTheEnvironmentThenTheFile) {
+  {
+    ScopedPullEnv env("never");
+    EXPECT_EQ(run_settings_from_flags({}, config()).pull, PullPolicy::Never);
+    EXPECT_EQ(run_settings_from_flags({}, config()).pull_from, "CLNRM_PULL");
+    EXPECT_EQ(run_settings_from_flags({"", std::nullopt, "", {}, "missing"}, config()).pull, PullPolicy::Missing);
+  }
+  {
+    ScopedPullEnv empty("");  // empty: not set
+    EXPECT_EQ(run_settings_from_flags({}, config()).pull, PullPolicy::Always);
+    EXPECT_EQ(run_settings_from_flags({}, config()).pull_from, "/p/cleanroom.toml:7:8");
+    // The library applies it.
+    SuiteOptions options;
+    apply_run_settings(run_settings_from_flags({}, config()), options);
+    EXPECT_EQ(options.backend_options.image_pull, PullPolicy::Always);
+  }
+  ScopedPullEnv bad("sometimes");
+  try {
+    run_settings_from_flags({}, config());
+    FAIL() << "a bad CLNRM_PULL was taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_NE(std::string(e.what()).find("CLNRM_PULL: unknown pull policy 'sometimes'"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

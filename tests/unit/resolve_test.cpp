@@ -263,7 +263,7 @@ TEST_F(ResolveImage, ALayerOverTheLayerLimitIsRefusedAndNothingOfItStays) {
     names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   const std::string base = img.layer_digests[0].substr(7);
-  EXPECT_EQ(names, (std::vector<std::string>{base, base + ".bytes"}));  // no bomb layer, no temp dir
+  EXPECT_EQ(names, (std::vector<std::string>{base, base + ".bytes", base + ".entries"}));  // no bomb layer, no temp dir
   EXPECT_EQ(image::Store::layer_bytes(options_.cache_dir + "/layers/user/" + base), 11u);
   // The same again: refused again, not taken from the cache.
   EXPECT_EQ(error_of(ref), e);
@@ -292,6 +292,26 @@ TEST_F(ResolveImage, ALayerWithTooManyEntriesIsRefused) {
   EXPECT_NE(e.find(fmt::format("({}) has more than 2 entries, the limit per layer", img.layer_digests[0])),
             std::string::npos)
       << e;
+}
+
+// A layer already in the cache (unpacked under larger caps, by a runner
+// sharing the store, or by a clnrm that kept no entry count) is held to the
+// entry cap as a fresh unpack is.
+TEST_F(ResolveImage, ACachedLayerWithTooManyEntriesIsRefusedWhateverTheCacheHolds) {
+  const auto img = layout(root_ + "/tests/img");
+  const std::string ref = "oci:" + root_ + "/tests/img";
+  ASSERT_EQ(resolve_image(ref, options_).layer_dirs.size(), 2u);  // both layers cached now
+  const std::string expected =
+      fmt::format("({}) has more than 2 entries, the limit per layer", img.layer_digests[0]);
+  options_.limits.max_layer_entries = 2;  // base.tar has 3
+  EXPECT_NE(error_of(ref).find(expected), std::string::npos) << error_of(ref);
+  // Its count file gone (an older clnrm unpacked it): counted again, refused again.
+  const std::string layer_dir = options_.cache_dir + "/layers/user/" + img.layer_digests[0].substr(7);
+  fs::remove(layer_dir + ".entries");
+  EXPECT_NE(error_of(ref).find(expected), std::string::npos) << error_of(ref);
+  EXPECT_EQ(testing::read_whole(layer_dir + ".entries"), "3");
+  options_.limits.max_layer_entries = 3;
+  EXPECT_EQ(resolve_image(ref, options_).layer_dirs.size(), 2u);
 }
 
 TEST(PullPolicy, ParsesTheThreeNames) {

@@ -79,10 +79,11 @@ TEST_F(ImageStore, AKilledUnpackIsDeletedAndNeverTrusted) {
   testing::TarBuilder(root_ + "/bad.tar").file("../x", "no").close();
   const std::string bad = store.put_blob(testing::read_whole(root_ + "/bad.tar"), "", "bad layer");
   EXPECT_THROW(store.layer(bad, o, "bad layer"), Error);
-  // Only the good layer and its size (Store::layer_bytes) are there.
+  // Only the good layer and its counts (Store::layer_bytes, layer_entries) are there.
   std::set<std::string> names;
   for (const auto& e : fs::directory_iterator(root_ + "/cache/layers/user")) names.insert(e.path().filename());
-  EXPECT_EQ(names, (std::set<std::string>{digest.substr(7), digest.substr(7) + ".bytes"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{digest.substr(7), digest.substr(7) + ".bytes", digest.substr(7) + ".entries"}));
   EXPECT_EQ(Store::layer_bytes(dir), 3u);
 }
 
@@ -102,8 +103,8 @@ TEST_F(ImageStore, ConcurrentRunnersShareOneUnpack) {
   for (auto& t : threads) t.join();
   for (const auto& d : dirs) EXPECT_EQ(d, dirs[0]);
   EXPECT_EQ(std::distance(fs::directory_iterator(dirs[0]), fs::directory_iterator()), 200);
-  // One layer directory and its size file.
-  EXPECT_EQ(std::distance(fs::directory_iterator(root_ + "/cache/layers/user"), fs::directory_iterator()), 2);
+  // One layer directory and its two count files.
+  EXPECT_EQ(std::distance(fs::directory_iterator(root_ + "/cache/layers/user"), fs::directory_iterator()), 3);
   EXPECT_EQ(Store::layer_bytes(dirs[0]), 200u * 1000u);
 }
 
@@ -117,6 +118,26 @@ TEST_F(ImageStore, ALayerWithoutItsSizeFileIsCountedOnce) {
   fs::remove(dir + ".bytes");
   EXPECT_EQ(Store::layer_bytes(dir), 7u);
   EXPECT_EQ(testing::read_whole(dir + ".bytes"), "7");
+}
+
+TEST_F(ImageStore, ALayerKeepsItsEntryCountAndOneWithoutItIsCountedOnce) {
+  Store store(root_ + "/cache");
+  // Four tar entries; "d" is implied by "d/a" but written too.
+  testing::TarBuilder(root_ + "/l.tar").dir("d").file("d/a", "12345").file("b", "67").symlink("c", "d/a").close();
+  const std::string digest = store.put_blob(testing::read_whole(root_ + "/l.tar"), "", "layer");
+  const std::string dir = store.layer(digest, {false, 0, 65536}, "layer");
+  EXPECT_EQ(testing::read_whole(dir + ".entries"), "4");
+  EXPECT_EQ(store.layer_entries(digest, dir, "layer"), 4u);
+  // Unpacked by a clnrm that kept no entry count: counted from the blob's
+  // tar headers and saved.
+  fs::remove(dir + ".entries");
+  EXPECT_EQ(store.layer_entries(digest, dir, "layer"), 4u);
+  EXPECT_EQ(testing::read_whole(dir + ".entries"), "4");
+  // Its blob gone too: counted from the directory.
+  fs::remove(dir + ".entries");
+  fs::permissions(store.blob_path(digest), fs::perms::owner_write, fs::perm_options::add);
+  fs::remove(store.blob_path(digest));
+  EXPECT_EQ(store.layer_entries(digest, dir, "layer"), 4u);
 }
 
 TEST_F(ImageStore, LayerFormsAreKeptApart) {

@@ -1,5 +1,5 @@
-// Pull policy names (include/clnrm/image.h).
-#include <clnrm/image.h>
+// Pull policy names (include/clnrm/pull_policy.h).
+#include <clnrm/pull_policy.h>
 #include <fmt/format.h>
 
 namespace clnrm {
