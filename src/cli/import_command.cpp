@@ -65,7 +65,8 @@ void add_import_command(CLI::App& app, CliContext& ctx) {
   compose->add_option("-o,--output", flags->output, "Write the test file here (default: standard output)");
   compose->add_flag("--force", flags->force, "Replace OUT when it exists");
   compose->add_option("--service", flags->services,
-                      "Only this service and the ones it depends on (repeatable; default: every service)");
+                      "Only this service and the ones it depends on (repeatable; default: every service)")
+      ->allow_extra_args(false);
   compose->callback([&ctx, flags] { ctx.exit_code = import_compose_command(*flags); });
 }
 

@@ -91,7 +91,7 @@ TEST(ComposeImportE2E, TheSampleTranslatedRunsOnDockerWithStepsThatTalkToItsServ
 // "Image pods"), so the sandbox run takes the cache alone: --service.
 TEST(ComposeImportE2E, TheCacheTranslatedRunsOnTheSandbox) {
   ComposeScratch d;
-  const Outcome imp = d.clnrm({"import", "compose", "docker-compose.yml", "--service", "redis"});
+  const Outcome imp = d.clnrm({"import", "compose", "--service", "redis", "docker-compose.yml"});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
   EXPECT_EQ(imp.out.find("[services.web]"), std::string::npos) << imp.out;
   std::ofstream(d.path("cache.clnrm.toml")) << imp.out << kRedisStep;
