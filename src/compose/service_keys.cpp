@@ -326,7 +326,9 @@ class ServiceTranslator {
       std::string problem;
       auto text = r->is_scalar() ? with_defaults(r->text, &problem) : std::nullopt;
       try {
-        retries = text ? std::stoll(*text) : -1;
+        std::size_t used = 0;
+        retries = text ? std::stoll(*text, &used) : -1;
+        if (text && used != text->size()) retries = -1;
       } catch (const std::exception&) {
         retries = -1;
       }

@@ -99,9 +99,12 @@ TEST(ComposeServiceKeys, HealthcheckBecomesWaitForExecWithItsTimeout) {
 
 TEST(ComposeServiceKeys, ABadHealthcheckIsNotedNotGuessed) {
   const Imported i = run("services:\n  a:\n    image: x\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n"
-                         "      interval: soon\n");
+                         "      interval: soon\n"
+                         "  b:\n    image: x\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      retries: 3x\n");
   EXPECT_FALSE(i.toml["services"]["a"]["wait_for"]);
   EXPECT_TRUE(ComposeFixture::noted(i.result, 6, "a", "healthcheck", "interval 'soon'"));
+  EXPECT_FALSE(i.toml["services"]["b"]["wait_for"]);
+  EXPECT_TRUE(ComposeFixture::noted(i.result, 11, "b", "healthcheck", "retries: expected an integer"));
 }
 
 TEST(ComposeServiceKeys, DependsOnInBothForms) {
