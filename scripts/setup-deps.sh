@@ -10,6 +10,8 @@ packages=(
   # libraries (CMakeLists.txt finds them; docs/ARCHITECTURE.md says what uses them)
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libre2-dev
   libcurl4-openssl-dev libsqlite3-dev libseccomp-dev libarchive-dev
+  # libyaml: `clnrm import compose` reads YAML (opened at run time, src/compose/yaml_library.h)
+  libyaml-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # benchmark tooling: peak memory (/usr/bin/time -v), instruction counts and

@@ -159,6 +159,28 @@ void write_file_atomically(const std::string& path, std::string_view content) {
   }
 }
 
+void write_new_file_atomically(const std::string& path, std::string_view content) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd.valid()) throw_errno("cannot create " + path);
+  const bool written = write_and_close(fd, content);
+  // link() makes the complete file appear under `path` and fails when
+  // something is there already: no check-then-rename window.
+  const int saved = errno;
+  const int linked = written ? ::link(tmp.c_str(), path.c_str()) : -1;
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (!written) {
+    errno = saved;
+    throw_errno("cannot write " + path);
+  }
+  if (linked != 0) {
+    if (link_errno == EEXIST) throw Error(ErrorKind::Io, "exists; refusing to overwrite it", path);
+    errno = link_errno;
+    throw_errno("cannot write " + path);
+  }
+}
+
 bool is_same_or_below(std::string_view path, std::string_view dir) {
   if (dir == "/") return true;
   return path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');

@@ -13,6 +13,12 @@ namespace clnrm {
 // that descriptor; a device, FIFO or symbolic link in place (not replaced).
 void write_file_atomically(const std::string& path, std::string_view content);
 
+// The same for a file that must not exist yet (`clnrm import compose -o`
+// without --force): the content appears at once under `path`, which is
+// never replaced, even by a file that appears meanwhile: Error(Io) saying
+// it exists.
+void write_new_file_atomically(const std::string& path, std::string_view content);
+
 // Why write_file_atomically(path, ...) would fail, checked before a run so a
 // bad report path is an error before anything runs, not after the verdict.
 // Creates missing parent directories (as the report writers do); nullopt when

@@ -25,6 +25,7 @@ void add_health_command(CLI::App& app, CliContext& ctx);
 void add_cleanup_command(CLI::App& app, CliContext& ctx);
 void add_services_command(CLI::App& app, CliContext& ctx);
 void add_image_command(CLI::App& app, CliContext& ctx);
+void add_import_command(CLI::App& app, CliContext& ctx);
 void add_run_command(CLI::App& app, CliContext& ctx);
 
 // A flag's parsed value, or Error(Usage) naming the flag with the parser's

@@ -21,7 +21,7 @@ constexpr Command kCommands[] = {
     {"history", &clnrm::cli::add_history_command}, {"bench", &clnrm::cli::add_bench_command},
     {"health", &clnrm::cli::add_health_command},   {"cleanup", &clnrm::cli::add_cleanup_command},
     {"services", &clnrm::cli::add_services_command}, {"image", &clnrm::cli::add_image_command},
-    {"run", &clnrm::cli::add_run_command},
+    {"import", &clnrm::cli::add_import_command},   {"run", &clnrm::cli::add_run_command},
 };
 
 // Which commands to build. Building every command's options costs more than

@@ -78,7 +78,18 @@ TEST(StartupLibraries, VersionValidateAndSandboxRunDoNotLoadLibcurl) {
     EXPECT_FALSE(loaded(o, "libxml2.so")) << args[0];
     EXPECT_FALSE(loaded(o, "libicuuc.so")) << args[0];
     EXPECT_FALSE(loaded(o, "libnettle.so")) << args[0];
+    // Nor libyaml: only `clnrm import compose` reads YAML (src/compose/yaml_library.h).
+    EXPECT_FALSE(loaded(o, "libyaml-0.so")) << args[0];
   }
+}
+
+TEST(StartupLibraries, ImportComposeOpensLibyamlWhenItReadsTheFile) {
+  Dir d;
+  d.files.write("docker-compose.yml", "services:\n  db:\n    image: clnrm-test/redis\n");
+  const Outcome o = d.clnrm({"import", "compose", "docker-compose.yml"});
+  EXPECT_EQ(o.exit_code, 0) << o.err.substr(o.err.size() > 4000 ? o.err.size() - 4000 : 0);
+  EXPECT_TRUE(loaded(o, "libyaml-0.so.2"));
+  EXPECT_FALSE(loaded(o, "libcurl.so"));
 }
 
 TEST(StartupLibraries, DockerRunOpensLibcurlWhenItFirstSpeaksHttp) {

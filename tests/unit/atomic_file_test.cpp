@@ -35,6 +35,25 @@ class AtomicFileTest : public ::testing::Test {
   fs::path root_{tmp_.path()};
 };
 
+// `clnrm import compose -o OUT` without --force: a new file appears whole,
+// an existing one is never replaced, and no temporary file is left.
+TEST_F(AtomicFileTest, WriteNewCreatesAndNeverReplaces) {
+  const std::string path = out() + "/new.txt";
+  write_new_file_atomically(path, "first");
+  EXPECT_EQ(slurp(path), "first");
+  try {
+    write_new_file_atomically(path, "second");
+    ADD_FAILURE() << "an existing file was replaced";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Io);
+    EXPECT_NE(e.describe().find("exists; refusing to overwrite it"), std::string::npos) << e.describe();
+  }
+  EXPECT_EQ(slurp(path), "first");
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(out())) ++files;
+  EXPECT_EQ(files, 1u);
+}
+
 TEST_F(AtomicFileTest, WritesAndReplaces) {
   const std::string path = out() + "/f.txt";
   write_file_atomically(path, "one");

@@ -28,6 +28,7 @@ const std::map<std::string, int>& layers() {
       {"base", 0},                                          // errors, durations, files, escaping
       {"spec", 1},                                          // test-file model and parser
       {"policy", 2},                                        // security level -> isolation policy
+      {"compose", 2},                                       // docker-compose.yml -> test file
       {"seccomp_exec", 3},                                  // the static helper (C)
       {"result", 3},                                        // what a run produced (data)
       {"image", 3},                                         // OCI image store for the sandbox
@@ -52,6 +53,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"backend.h", "backend"},
       {"backend_choice.h", "run"},
       {"cancel.h", "base"},
+      {"compose.h", "compose"},
       {"control_characters.h", "base"},
       {"determinism.h", "run"},
       {"determinism_verdict.h", "run"},
