@@ -5,10 +5,14 @@
 // reads the binary's output (generous limits); nothing sleeps and asserts.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "e2e/run_process.h"
 
@@ -54,8 +58,8 @@ std::size_t wait_for_stdout(const Child& c, const std::string& needle, std::size
 struct WatchScratch {
   TempDir files{"clnrm-e2e-watch"}, out{"clnrm-e2e-watch-out"};
   std::string err() const { return run_e2e::read_file(out.path() + "/stderr"); }
-  Child start(std::vector<std::string> extra = {}) const {
-    std::vector<std::string> args = {"run", "--no-history", "--backend", "sandbox", "--watch",
+  Child start(std::vector<std::string> extra = {}, const std::string& backend = "sandbox") const {
+    std::vector<std::string> args = {"run", "--no-history", "--backend", backend, "--watch",
                                      files.path()};
     args.insert(args.end(), extra.begin(), extra.end());
     return Child(args, out.path(), {}, files.path());
@@ -111,6 +115,52 @@ TEST(RunWatch, SigintDuringARerunCancelsItAndLeavesNothingRunning) {
   EXPECT_NE(o.out.find("CANCL  watched_slow"), npos) << o.out;
   EXPECT_TRUE(no_process_left("sleep 3583.25")) << "the step survived the watch";
   EXPECT_TRUE(no_process_left(s.files.path())) << "a process of the watch survived";
+}
+
+// Ids of the containers labelled with test `test` (any state), as
+// run_docker_teardown_test.cpp finds them.
+std::string containers_of_test(const std::string& test) {
+  TempDir dir;
+  const std::string out = dir.file("ps");
+  [[maybe_unused]] int rc = std::system(
+      ("docker ps -aq --filter label=clnrm.test=" + test + " > " + out + " 2>&1").c_str());
+  return run_e2e::read_file(out);
+}
+
+bool no_container_left(const std::string& test) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < until) {
+    if (containers_of_test(test).empty()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST(RunWatch, SigintDuringADockerRerunLeavesNoContainer) {
+  WatchScratch s;
+  const std::string name = "watched_docker_" + std::to_string(::getpid());
+  const std::string service = "[test.metadata]\nname = \"" + name +
+                              "\"\n\n[services.box]\nplugin = \"generic_container\"\n"
+                              "image = \"clnrm-test/busybox\"\nargs = [\"sleep\", \"2147483647\"]\n\n";
+  const std::string t = s.files.write(
+      "d.clnrm.toml",
+      service + "[[steps]]\nname = \"quick\"\nservice = \"box\"\ncommand = [\"true\"]\n");
+  Child c = s.start({}, "docker");
+  const std::size_t first = wait_for_stdout(c, "clnrm watch: watching");
+  ASSERT_NE(first, npos) << c.stdout_so_far() << s.err();
+  EXPECT_NE(c.stdout_so_far().find("PASS   " + name), npos) << c.stdout_so_far() << s.err();
+
+  save(t, service + "[[steps]]\nname = \"hang\"\nservice = \"box\"\ncommand = [\"sleep\", \"600\"]\n");
+  ASSERT_NE(wait_for_stdout(c, "clnrm watch: rerunning", first), npos) << c.stdout_so_far();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (containers_of_test(name).empty() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_FALSE(containers_of_test(name).empty()) << "the rerun made no container: " << s.err();
+  c.signal(SIGINT);
+  const Outcome o = c.wait(std::chrono::seconds(60));
+  EXPECT_EQ(o.exit_code, 130) << o.out << o.err;
+  EXPECT_TRUE(no_container_left(name)) << containers_of_test(name);
+  EXPECT_TRUE(no_process_left(s.files.path()));
 }
 
 TEST(RunWatch, AParseErrorIsShownWithItsPlaceAndTheWatchGoesOnNewAndDeletedFilesToo) {
