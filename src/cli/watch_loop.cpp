@@ -122,7 +122,7 @@ class Watch {
     if (files_.empty())
       say("no test files yet: waiting for one");
     else
-      run_tests(files_);
+      run_tests(r_.test_paths);  // as a plain run: what the directories held besides is said
     if (cancel_.cancelled()) return stopped();
     say(fmt::format("watching {} ({} test file{}); Ctrl-C ends", list_paths(shown_all(roots)),
                     files_.size(), files_.size() == 1 ? "" : "s"));
@@ -213,7 +213,7 @@ class Watch {
     run_tests(affected.rerun);
     if (cancel_.cancelled()) return;
     say(ran_ ? fmt::format("{}; watching, Ctrl-C ends", describe_changes(changes_))
-             : "nothing ran; watching, Ctrl-C ends");
+             : "nothing ran (see above); watching, Ctrl-C ends");
   }
 
   const WatchRequest& r_;

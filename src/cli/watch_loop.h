@@ -27,9 +27,10 @@ struct WatchRun {
   std::vector<std::string> files_written;  // report files it wrote: not changes to react to
 };
 
-// Runs `files` (the run's own text, its results and summary, is printed by
-// it), cancelled through `cancel`.
-using RunFiles = std::function<WatchRun(const std::vector<std::string>& files, CancelToken& cancel)>;
+// Runs `paths` (the first run: the test paths; then the affected test
+// files), printing the run's own text (results, summary), cancelled through
+// `cancel`.
+using RunFiles = std::function<WatchRun(const std::vector<std::string>& paths, CancelToken& cancel)>;
 
 struct WatchRequest {
   std::vector<std::string> roots;       // --watch DIR...: watched with everything below
