@@ -62,6 +62,12 @@ std::vector<std::string> watched_roots(const WatchRequest& r) {
   return unique;
 }
 
+// `path` is `dir` or lies below it (both absolute and normal).
+bool within(const std::string& path, const std::string& dir) {
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
 class OwnOutputs {
  public:
   explicit OwnOutputs(const std::vector<std::string>& paths) { add(paths); }
@@ -69,12 +75,17 @@ class OwnOutputs {
     for (const std::string& p : paths)
       if (!p.empty()) paths_.push_back(absolute_normal(p));
   }
+  // `path` is an output, or lies below one (a --keep-logs directory).
   bool contains(const std::string& path) const {
     const std::string p = absolute_normal(path);
-    return std::any_of(paths_.begin(), paths_.end(), [&](const std::string& own) {
-      return p == own || (p.size() > own.size() && p.compare(0, own.size(), own) == 0 &&
-                          p[own.size()] == '/');
-    });
+    return std::any_of(paths_.begin(), paths_.end(),
+                       [&](const std::string& own) { return within(p, own); });
+  }
+  // An output lies below `path` (a directory the run made to write into).
+  bool below(const std::string& path) const {
+    const std::string p = absolute_normal(path);
+    return std::any_of(paths_.begin(), paths_.end(),
+                       [&](const std::string& own) { return within(own, p) && own != p; });
   }
 
  private:
@@ -142,9 +153,10 @@ class Watch {
         throw_errno("poll on the inotify descriptor");
       WatchEvents events = watch_.read();
       overflow = overflow || events.overflow;
-      for (const std::string& path : events.paths)
-        if (!own_.contains(path)) batch.add(path, Clock::now());
       made.insert(events.made.begin(), events.made.end());
+      for (const std::string& path : events.paths)
+        if (!own_.contains(path) && !(made.count(path) && own_.below(path)))
+          batch.add(path, Clock::now());
       if (overflow && batch.empty()) batch.add(roots.front(), Clock::now());
       if (watch_.directories() == 0) {
         say("every watched directory is gone: the watch ends");
