@@ -27,7 +27,7 @@ struct AffectedTests {
   std::vector<std::string> rerun;    // test files to run, in the order of `now`
   std::vector<std::string> added;    // in `now`, not in `before`
   std::vector<std::string> removed;  // in `before`, not in `now`
-  bool all = false;  // cleanroom.toml, or a change outside every test's directory
+  bool all = false;                  // cleanroom.toml, or a change outside every test's directory
 };
 
 // Paths are compared as absolute, lexically normal paths (so `tests/a` and

@@ -41,8 +41,7 @@ bool within(const std::string& path, const std::string& dir) {
 }  // namespace
 
 bool ignored_name(std::string_view name) {
-  if (name.empty() || name.front() == '.' || name.front() == '#' || name.back() == '~')
-    return true;
+  if (name.empty() || name.front() == '.' || name.front() == '#' || name.back() == '~') return true;
   if (name == "4913") return true;
   for (std::string_view tail : {".swp", ".swo", ".swx"})
     if (ends_with(name, tail)) return true;
@@ -140,7 +139,8 @@ WatchEvents DirectoryWatch::read() {
       const std::string path = dir_path + "/" + name;
       if (e->mask & IN_ISDIR) {
         if (e->mask & (IN_CREATE | IN_MOVED_TO)) {
-          add_subtree(path, /*follow_top=*/false);  // what it already holds is found by the caller's rescan
+          add_subtree(
+              path, /*follow_top=*/false);  // what it already holds is found by the caller's rescan
         } else if (e->mask & IN_MOVED_FROM) {
           forget_below(path);
         } else if (!(e->mask & IN_DELETE)) {

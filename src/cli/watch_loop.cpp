@@ -127,7 +127,8 @@ class Watch {
     // same token (and so the same teardown) as a plain `clnrm run`.
     SignalCancellation signals(cancel_, r_.announce_signals);
     const std::vector<std::string> roots = watched_roots(r_);
-    for (const std::string& root : roots) watch_.add_tree(root);  // before the first run: its edits count
+    for (const std::string& root : roots)
+      watch_.add_tree(root);  // before the first run: its edits count
 
     files_ = select_test_files(r_.test_paths, r_.include_failing);
     if (files_.empty())

@@ -23,14 +23,15 @@ namespace clnrm::cli {
 // What one run of some test files gave.
 struct WatchRun {
   int exit_code = 0;
-  RunResult run;                        // empty when nothing ran (an invalid file, say)
+  RunResult run;                           // empty when nothing ran (an invalid file, say)
   std::vector<std::string> files_written;  // report files it wrote: not changes to react to
 };
 
 // Runs `paths` (the first run: the test paths; then the affected test
 // files), printing the run's own text (results, summary), cancelled through
 // `cancel`.
-using RunFiles = std::function<WatchRun(const std::vector<std::string>& paths, CancelToken& cancel)>;
+using RunFiles =
+    std::function<WatchRun(const std::vector<std::string>& paths, CancelToken& cancel)>;
 
 struct WatchRequest {
   std::vector<std::string> roots;       // --watch DIR...: watched with everything below

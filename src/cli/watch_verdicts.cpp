@@ -17,8 +17,10 @@ std::vector<VerdictChange> WatchVerdicts::record(const RunResult& run) {
     const auto key = std::make_pair(t.file, t.name);
     const bool passed = t.status == Status::Passed;
     const auto [it, fresh] = now.emplace(key, passed);
-    if (fresh) order.push_back(key);
-    else it->second = it->second && passed;
+    if (fresh)
+      order.push_back(key);
+    else
+      it->second = it->second && passed;
   }
   std::vector<VerdictChange> changes;
   for (const auto& key : order) {
@@ -41,9 +43,8 @@ std::string describe_changes(const std::vector<VerdictChange>& changes) {
   std::string text = "changed verdict:";
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const VerdictChange& c = changes[i];
-    const bool shared = std::count_if(changes.begin(), changes.end(), [&](const VerdictChange& o) {
-                          return o.name == c.name;
-                        }) > 1;
+    const bool shared = std::count_if(changes.begin(), changes.end(),
+                                      [&](const VerdictChange& o) { return o.name == c.name; }) > 1;
     const std::string who = shared ? fmt::format("{} ({})", c.name, c.file) : c.name;
     text += fmt::format("{} {} {}", i ? "," : "", escape_control_characters(who),
                         c.passes_now ? "failed -> passed" : "passed -> failed");

@@ -27,9 +27,12 @@ namespace {
 
 constexpr auto npos = std::string::npos;
 
-std::string echo_test(const std::string& name, const std::string& says, const std::string& expects) {
-  return "[test.metadata]\nname = \"" + name + "\"\n\n[[steps]]\nname = \"say\"\ncommand = "
-         "[\"echo\", \"" + says + "\"]\nexpected_output_regex = \"" + expects + "\"\n";
+std::string echo_test(const std::string& name, const std::string& says,
+                      const std::string& expects) {
+  return "[test.metadata]\nname = \"" + name +
+         "\"\n\n[[steps]]\nname = \"say\"\ncommand = "
+         "[\"echo\", \"" +
+         says + "\"]\nexpected_output_regex = \"" + expects + "\"\n";
 }
 
 // Rewrites a file the way a plain editor save does (truncate, write, close).
@@ -59,8 +62,8 @@ struct WatchScratch {
   TempDir files{"clnrm-e2e-watch"}, out{"clnrm-e2e-watch-out"};
   std::string err() const { return run_e2e::read_file(out.path() + "/stderr"); }
   Child start(std::vector<std::string> extra = {}, const std::string& backend = "sandbox") const {
-    std::vector<std::string> args = {"run", "--no-history", "--backend", backend, "--watch",
-                                     files.path()};
+    std::vector<std::string> args = {"run",   "--no-history", "--backend",
+                                     backend, "--watch",      files.path()};
     args.insert(args.end(), extra.begin(), extra.end());
     return Child(args, out.path(), {}, files.path());
   }
@@ -105,8 +108,9 @@ TEST(RunWatch, SigintDuringARerunCancelsItAndLeavesNothingRunning) {
   const std::size_t first = wait_for_stdout(c, "clnrm watch: watching");
   ASSERT_NE(first, npos) << c.stdout_so_far() << s.err();
 
-  save(t, "[test.metadata]\nname = \"watched_slow\"\n\n[[steps]]\nname = \"hang\"\n"
-          "command = [\"sleep\", \"3583.25\"]\n");
+  save(t,
+       "[test.metadata]\nname = \"watched_slow\"\n\n[[steps]]\nname = \"hang\"\n"
+       "command = [\"sleep\", \"3583.25\"]\n");
   ASSERT_TRUE(wait_for_process("sleep 3583.25", std::chrono::seconds(120)))
       << "the rerun never started: " << c.stdout_so_far() << s.err();
   c.signal(SIGINT);
@@ -139,9 +143,10 @@ bool no_container_left(const std::string& test) {
 TEST(RunWatch, SigintDuringADockerRerunLeavesNoContainer) {
   WatchScratch s;
   const std::string name = "watched_docker_" + std::to_string(::getpid());
-  const std::string service = "[test.metadata]\nname = \"" + name +
-                              "\"\n\n[services.box]\nplugin = \"generic_container\"\n"
-                              "image = \"clnrm-test/busybox\"\nargs = [\"sleep\", \"2147483647\"]\n\n";
+  const std::string service =
+      "[test.metadata]\nname = \"" + name +
+      "\"\n\n[services.box]\nplugin = \"generic_container\"\n"
+      "image = \"clnrm-test/busybox\"\nargs = [\"sleep\", \"2147483647\"]\n\n";
   const std::string t = s.files.write(
       "d.clnrm.toml",
       service + "[[steps]]\nname = \"quick\"\nservice = \"box\"\ncommand = [\"true\"]\n");
@@ -150,7 +155,8 @@ TEST(RunWatch, SigintDuringADockerRerunLeavesNoContainer) {
   ASSERT_NE(first, npos) << c.stdout_so_far() << s.err();
   EXPECT_NE(c.stdout_so_far().find("PASS   " + name), npos) << c.stdout_so_far() << s.err();
 
-  save(t, service + "[[steps]]\nname = \"hang\"\nservice = \"box\"\ncommand = [\"sleep\", \"600\"]\n");
+  save(t,
+       service + "[[steps]]\nname = \"hang\"\nservice = \"box\"\ncommand = [\"sleep\", \"600\"]\n");
   ASSERT_NE(wait_for_stdout(c, "clnrm watch: rerunning", first), npos) << c.stdout_so_far();
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (containers_of_test(name).empty() && std::chrono::steady_clock::now() < until)

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-using clnrm::AffectedTests;
 using clnrm::affected_tests;
+using clnrm::AffectedTests;
 
 namespace {
 
@@ -59,8 +59,7 @@ TEST(AffectedTests, ADeletedTestFileIsDroppedAndRerunsNothing) {
 TEST(AffectedTests, ARemovedDirectoryOfTestsIsToldByTheRemovalOnly) {
   const Files now = {"/p/tests/top.clnrm.toml", "/p/tests/db/redis.clnrm.toml"};
   const AffectedTests a = affected_tests(kSuite, now, {"/p/tests/api"});
-  EXPECT_EQ(a.removed,
-            Files({"/p/tests/api/login.clnrm.toml", "/p/tests/api/logout.clnrm.toml"}));
+  EXPECT_EQ(a.removed, Files({"/p/tests/api/login.clnrm.toml", "/p/tests/api/logout.clnrm.toml"}));
   EXPECT_TRUE(a.rerun.empty());
 }
 

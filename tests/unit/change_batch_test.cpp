@@ -1,8 +1,8 @@
 // ChangeBatch (src/cli/change_batch.cpp): clnrm run --watch's debounce, driven
 // by explicit time points (no clock is read, nothing sleeps).
-#include <gtest/gtest.h>
-
 #include "cli/change_batch.h"
+
+#include <gtest/gtest.h>
 
 using clnrm::cli::ChangeBatch;
 using std::chrono::milliseconds;

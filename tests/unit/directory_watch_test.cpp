@@ -1,6 +1,8 @@
 // DirectoryWatch (src/cli/directory_watch.cpp): real inotify on a scratch
 // tree. Events are awaited by poll(2) with a generous limit; nothing asserts
 // how soon they come.
+#include "cli/directory_watch.h"
+
 #include <clnrm/error.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -11,7 +13,6 @@
 #include <filesystem>
 #include <functional>
 
-#include "cli/directory_watch.h"
 #include "support/temp_dir.h"
 
 using clnrm::cli::DirectoryWatch;
@@ -131,8 +132,8 @@ TEST(DirectoryWatch, IgnoredNames) {
   for (const char* name : {".git", ".a.clnrm.toml.swp", "a.clnrm.toml~", "#a.clnrm.toml#", "4913",
                            "x.swp", "x.swo", "x.swx", "report.json.tmp.123", ""})
     EXPECT_TRUE(ignored_name(name)) << name;
-  for (const char* name : {"a.clnrm.toml", "cleanroom.toml", "data.json", "4914", "x.tmp",
-                           "x.tmp.", "x.tmp.12a", "tmp"})
+  for (const char* name : {"a.clnrm.toml", "cleanroom.toml", "data.json", "4914", "x.tmp", "x.tmp.",
+                           "x.tmp.12a", "tmp"})
     EXPECT_FALSE(ignored_name(name)) << name;
 }
 

@@ -2,6 +2,8 @@
 // tree with real inotify: the run is a fake that records what it was asked
 // to run and drives the next step itself (a file change made during the
 // first run, SIGINT raised from the second), so nothing waits on a clock.
+#include "cli/watch_loop.h"
+
 #include <clnrm/result.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -17,7 +19,6 @@
 #include <thread>
 #include <vector>
 
-#include "cli/watch_loop.h"
 #include "support/temp_dir.h"
 
 using namespace clnrm;
@@ -96,16 +97,16 @@ TEST(WatchLoop, AChangedTestFileIsRerunAloneAndSigintEndsWith130) {
   const std::string a = s.dir.write("a.clnrm.toml", kTest);
   const std::string b = s.dir.write("sub/b.clnrm.toml", kTest);
   std::vector<std::vector<std::string>> calls;
-  const int code = watch_and_rerun(s.request(), [&](const std::vector<std::string>& paths,
-                                                    CancelToken&) {
-    calls.push_back(paths);
-    if (calls.size() < 3) {  // each run but the last edits the file again
-      s.dir.write("a.clnrm.toml", std::string(kTest) + "# edited\n");
-      return result_of(a, calls.size() == 1 ? Status::Passed : Status::Failed, 0);
-    }
-    ::kill(::getpid(), SIGINT);  // the watch's own handler: cancels, the loop ends
-    return result_of(a, Status::Failed, 1);
-  });
+  const int code =
+      watch_and_rerun(s.request(), [&](const std::vector<std::string>& paths, CancelToken&) {
+        calls.push_back(paths);
+        if (calls.size() < 3) {  // each run but the last edits the file again
+          s.dir.write("a.clnrm.toml", std::string(kTest) + "# edited\n");
+          return result_of(a, calls.size() == 1 ? Status::Passed : Status::Failed, 0);
+        }
+        ::kill(::getpid(), SIGINT);  // the watch's own handler: cancels, the loop ends
+        return result_of(a, Status::Failed, 1);
+      });
   EXPECT_EQ(code, 130);
   ASSERT_EQ(calls.size(), 3u);
   EXPECT_EQ(calls[0], std::vector<std::string>{s.dir.path()}) << "the first run: the test paths";
@@ -124,23 +125,23 @@ TEST(WatchLoop, TheRunsOwnOutputsAndTemporariesAreNotChanges) {
   WatchRequest request = s.request();
   request.own_outputs = {s.dir.file("reports/r.json"), s.dir.file("logs")};
   std::vector<std::vector<std::string>> calls;
-  const int code = watch_and_rerun(request, [&](const std::vector<std::string>& paths,
-                                                CancelToken&) {
-    calls.push_back(paths);
-    if (calls.size() == 1) {
-      s.dir.write("reports/r.json", "{}");
-      s.dir.write("logs/t/svc.log", "x");
-      s.dir.write("per-test.xml", "<x/>");  // written by the run: told by files_written
-      s.dir.write("sedAbC123", "tmp");      // sed -i's temporary, gone before the batch ends
-      std::filesystem::remove(s.dir.file("sedAbC123"));
-      s.dir.write("a.clnrm.toml", std::string(kTest) + "# edited\n");
-      WatchRun r = result_of(a, Status::Passed, 0);
-      r.files_written = {s.dir.file("per-test.xml")};
-      return r;
-    }
-    ::kill(::getpid(), SIGINT);
-    return result_of(a, Status::Passed, 0);
-  });
+  const int code =
+      watch_and_rerun(request, [&](const std::vector<std::string>& paths, CancelToken&) {
+        calls.push_back(paths);
+        if (calls.size() == 1) {
+          s.dir.write("reports/r.json", "{}");
+          s.dir.write("logs/t/svc.log", "x");
+          s.dir.write("per-test.xml", "<x/>");  // written by the run: told by files_written
+          s.dir.write("sedAbC123", "tmp");      // sed -i's temporary, gone before the batch ends
+          std::filesystem::remove(s.dir.file("sedAbC123"));
+          s.dir.write("a.clnrm.toml", std::string(kTest) + "# edited\n");
+          WatchRun r = result_of(a, Status::Passed, 0);
+          r.files_written = {s.dir.file("per-test.xml")};
+          return r;
+        }
+        ::kill(::getpid(), SIGINT);
+        return result_of(a, Status::Passed, 0);
+      });
   EXPECT_EQ(code, 130);
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_EQ(calls[1], std::vector<std::string>{a});
@@ -156,12 +157,11 @@ TEST(WatchLoop, EndsWithTheLastRunsExitCodeWhenTheWatchedTreeIsGone) {
   request.roots = {tree};
   request.test_paths = {tree};
   int calls = 0;
-  const int code =
-      watch_and_rerun(request, [&](const std::vector<std::string>&, CancelToken&) {
-        ++calls;
-        std::filesystem::remove_all(tree);
-        return result_of(tree + "/a.clnrm.toml", Status::Failed, 1);
-      });
+  const int code = watch_and_rerun(request, [&](const std::vector<std::string>&, CancelToken&) {
+    ++calls;
+    std::filesystem::remove_all(tree);
+    return result_of(tree + "/a.clnrm.toml", Status::Failed, 1);
+  });
   EXPECT_EQ(code, 1);
   EXPECT_EQ(calls, 1);
   EXPECT_NE(text_of(s.out).find("every watched directory is gone"), std::string::npos);

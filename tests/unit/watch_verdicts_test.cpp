@@ -1,8 +1,8 @@
 // WatchVerdicts (src/cli/watch_verdicts.cpp): which tests changed verdict
 // between two runs of clnrm run --watch, and the watch's text.
-#include <gtest/gtest.h>
-
 #include "cli/watch_verdicts.h"
+
+#include <gtest/gtest.h>
 
 using namespace clnrm;
 using namespace clnrm::cli;
@@ -48,8 +48,8 @@ TEST(WatchVerdicts, PassToFailAndFailToPassAreReported) {
 
 TEST(WatchVerdicts, OnlyTheRerunTestsAreCompared) {
   WatchVerdicts v;
-  v.record(run_of({result("a.clnrm.toml", "a", Status::Passed),
-                   result("b.clnrm.toml", "b", Status::Passed)}));
+  v.record(run_of(
+      {result("a.clnrm.toml", "a", Status::Passed), result("b.clnrm.toml", "b", Status::Passed)}));
   EXPECT_TRUE(v.record(run_of({result("b.clnrm.toml", "b", Status::Passed)})).empty());
   // a kept its verdict from the first run.
   EXPECT_EQ(v.record(run_of({result("a.clnrm.toml", "a", Status::Failed)})).size(), 1u);
@@ -58,8 +58,8 @@ TEST(WatchVerdicts, OnlyTheRerunTestsAreCompared) {
 TEST(WatchVerdicts, RepeatsCountAsOneVerdictAndSkippedChangesNothing) {
   WatchVerdicts v;
   v.record(run_of({result("a.clnrm.toml", "a", Status::Passed)}));
-  const auto changes = v.record(run_of({result("a.clnrm.toml", "a", Status::Passed),
-                                        result("a.clnrm.toml", "a", Status::Failed)}));
+  const auto changes = v.record(run_of(
+      {result("a.clnrm.toml", "a", Status::Passed), result("a.clnrm.toml", "a", Status::Failed)}));
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_TRUE(v.record(run_of({result("a.clnrm.toml", "a", Status::Skipped)})).empty());
 }
