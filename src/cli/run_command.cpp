@@ -284,6 +284,7 @@ std::string command_line(const RunArgs& a, const RunSettings& settings) {
   for (const std::string& k : a.filter.names) s += fmt::format(" -k '{}'", k);
   for (const std::string& t : a.filter.tags) s += " --tag " + t;
   for (const std::string& t : a.filter.skip_tags) s += " --skip-tag " + t;
+  for (const std::string& w : a.watch) s += " --watch " + w;
   for (const std::string& p : a.paths) s += " " + p;
   return s;
 }
