@@ -1,6 +1,8 @@
 // `clnrm run [PATH...]`: flags and cleanroom.toml -> SuiteOptions ->
 // run_suite (clnrm/suite.h: parse, plan, run, verdicts, history, outputs) ->
 // text. Exit 0 all passed, 1 failures, 2 usage/config error, 130 interrupted.
+// --watch DIR: the same run again for the affected files on every change
+// (watch_loop.h).
 #include <clnrm/backend_choice.h>
 #include <clnrm/control_characters.h>
 #include <clnrm/error.h>
@@ -24,6 +26,7 @@
 #include "cli/project_settings.h"
 #include "cli/template_flags.h"
 #include "cli/skipped_files.h"
+#include "cli/watch_loop.h"
 
 namespace clnrm::cli {
 namespace {
@@ -66,11 +69,29 @@ struct RunArgs {
   TestFilter filter;     // -k, --tag, --skip-tag
   bool list = false;     // --list: print what would run, run nothing
   bool dry_run = false;  // --dry-run: print the plan, run nothing
+  std::vector<std::string> watch;  // --watch DIR: rerun the affected tests on change
 };
 
 // --list / --dry-run run nothing, so they write no report: a report flag
 // beside them is a mistake said at once, not a file silently missing.
+// --watch runs again and again: a flag that runs nothing, or that picks
+// tests by something other than what changed, or that writes below the
+// watched tree on every run, contradicts it.
 void check_plan_only_flags(const RunArgs& a) {
+  if (!a.watch.empty()) {
+    const std::pair<bool, const char*> refused[] = {
+        {a.list, "--list runs nothing: use one or the other"},
+        {a.dry_run, "--dry-run runs nothing: use one or the other"},
+        {!a.planning.shard.empty(),
+         "it reruns the tests a change affects, not a shard of them: drop --shard"},
+        {a.planning.rerun_failed,
+         "it picks tests by what changed, --rerun-failed by history: drop one"},
+        {a.update_golden,
+         "--update-golden rewrites files below the test files on every run, which would rerun "
+         "them: run it once without --watch"}};
+    for (const auto& [given, why] : refused)
+      if (given) throw Error(ErrorKind::Usage, fmt::format("--watch: {}", why), "--watch");
+  }
   if (a.list && a.dry_run)
     throw Error(ErrorKind::Usage, "--list and --dry-run exclude each other (--dry-run lists too)",
                 "--list");
@@ -263,12 +284,28 @@ std::string command_line(const RunArgs& a, const RunSettings& settings) {
   for (const std::string& k : a.filter.names) s += fmt::format(" -k '{}'", k);
   for (const std::string& t : a.filter.tags) s += " --tag " + t;
   for (const std::string& t : a.filter.skip_tags) s += " --skip-tag " + t;
+  for (const std::string& w : a.watch) s += " --watch " + w;
   for (const std::string& p : a.paths) s += " " + p;
   return s;
 }
 
+// Report paths a run writes and the history database: the watch does not
+// take their writes for changes.
+std::vector<std::string> own_outputs(const RunArgs& a) {
+  std::vector<std::string> out = {a.json_file, a.junit_file,   a.html_file,    a.metrics_file,
+                                  a.trace_file, a.keep_logs_dir};
+  if (a.use_history)
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) out.push_back(a.db + suffix);
+  return out;
+}
+
+WatchRun run_paths(const RunArgs& a, const ProjectSettings& project, const RunSettings& settings,
+                   const std::vector<std::string>& paths, CancelToken* watch_cancel);
+
 int run_command(RunArgs a) {
-  if (a.paths.empty()) a.paths.push_back(".");
+  const bool watching = !a.watch.empty();
+  // Without PATHs: the watched directories, else the current one.
+  if (a.paths.empty()) a.paths = watching ? a.watch : std::vector<std::string>{"."};
   if (a.format != "human" && a.format != "json")
     throw Error(ErrorKind::Usage, fmt::format("unknown format '{}' (use human or json)", a.format),
                 "--format");
@@ -289,9 +326,38 @@ int run_command(RunArgs a) {
                 "--check-determinism");
 
   check_plan_only_flags(a);
+  if (!watching) return run_paths(a, project, settings, a.paths, nullptr).exit_code;
 
+  WatchRequest request;
+  request.roots = a.watch;
+  request.test_paths = a.paths;
+  request.include_failing = a.include_failing;
+  request.own_outputs = own_outputs(a);
+  request.out = a.format == "json" ? stderr : stdout;
+  request.announce_signals = !a.quiet;
+  return watch_and_rerun(request, [&](const std::vector<std::string>& files, CancelToken& cancel) {
+    // cleanroom.toml is read again for every run, so an edit to it applies;
+    // a broken one is said and the watch goes on.
+    try {
+      const ProjectSettings now = load_project_settings(a.config);
+      const RunSettings now_settings =
+          run_settings_from_flags({a.backend, a.jobs, a.timeout, a.image_map}, now.config);
+      return run_paths(a, now, now_settings, files, &cancel);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "clnrm: error: %s\n", e.describe().c_str());
+      return WatchRun{e.exit_code(), {}, {}};
+    }
+  });
+}
+
+// One run of `paths` (test files or directories) under the flags:
+// SuiteOptions, run_suite, its text. `watch_cancel`: the watch's token (the
+// watch handles the signals); null: run_suite's own, with its own signal
+// handling.
+WatchRun run_paths(const RunArgs& a, const ProjectSettings& project, const RunSettings& settings,
+                   const std::vector<std::string>& paths, CancelToken* watch_cancel) {
   SuiteOptions suite;
-  suite.paths = a.paths;
+  suite.paths = paths;
   suite.include_failing = a.include_failing;
   suite.parse.upstream = a.upstream;
   apply_template_flags(a.templates, suite.parse);
@@ -325,7 +391,8 @@ int run_command(RunArgs a) {
   suite.outputs.keep_logs_dir = a.keep_logs_dir;
   const bool json_out = a.format == "json";
   suite.outputs.json_text = json_out;
-  suite.handle_signals = true;
+  suite.cancel = watch_cancel;
+  suite.handle_signals = watch_cancel == nullptr;
   suite.announce_signals = !a.quiet;
 
   ConsoleObserver observer(a, settings, json_out || suite.plan_only ? stderr : stdout);
@@ -334,8 +401,8 @@ int run_command(RunArgs a) {
   if (outcome.no_test_files) {
     if (a.quiet) report_skipped(stderr, observer.skipped(), a.verbose);
     std::fprintf(stderr, "clnrm: error: no *.clnrm.toml files found in %s\n",
-                 fmt::format("{}", fmt::join(a.paths, " ")).c_str());
-    return 2;
+                 fmt::format("{}", fmt::join(paths, " ")).c_str());
+    return WatchRun{2, {}, {}};
   }
   if (outcome.invalid_files > 0 && !a.keep_going) {
     std::fprintf(stderr,
@@ -345,7 +412,7 @@ int run_command(RunArgs a) {
                  outcome.unknown_keys && !a.upstream
                      ? "; --upstream makes unknown keys, which upstream clnrm ignores, warnings"
                      : "");
-    return 2;
+    return WatchRun{2, {}, {}};
   }
   // A report path that cannot be written is an error before anything runs,
   // not a surprise after an OK verdict.
@@ -353,7 +420,7 @@ int run_command(RunArgs a) {
     for (const OutputProblem& p : outcome.unwritable)
       std::fprintf(stderr, "clnrm: error: %s: %s\n", flag_of(p.output),
                    escape_control_characters(p.why).c_str());
-    return 2;
+    return WatchRun{2, {}, {}};
   }
   if (outcome.nothing_selected)
     std::fprintf(stderr,
@@ -361,9 +428,9 @@ int run_command(RunArgs a) {
                  "left none)\n");
   if (outcome.plan) {
     print_plan(a, settings, *outcome.plan);
-    return outcome.exit_code();
+    return WatchRun{outcome.exit_code(), {}, {}};
   }
-  if (outcome.nothing_selected) return 0;
+  if (outcome.nothing_selected) return WatchRun{0, {}, {}};
 
   // A report file that could not be written makes the verdict FAILED.
   for (const OutputProblem& p : outcome.not_written)
@@ -378,7 +445,7 @@ int run_command(RunArgs a) {
 
   if (outcome.verdict == SuiteVerdict::Interrupted)
     std::fprintf(stderr, "clnrm: interrupted: every cleanroom was torn down\n");
-  return outcome.exit_code();
+  return WatchRun{outcome.exit_code(), std::move(outcome.run), std::move(outcome.files_written)};
 }
 
 }  // namespace
@@ -449,6 +516,12 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--dry-run", args->dry_run,
                 "Print the plan (backend and why, lanes, each test's services and steps); "
                 "start nothing, record no history");
+  cmd->add_option("--watch", args->watch,
+                  "Watch DIR (and everything below it; repeatable): run the tests, then rerun "
+                  "the affected test files whenever a file changes, until Ctrl-C. Without PATHs "
+                  "the tests are those under DIR")
+      ->allow_extra_args(false)
+      ->type_name("DIR");
   cmd->add_option("--db", args->db, "History database")->capture_default_str();
   cmd->add_flag(
       "--no-history", [args](std::int64_t) { args->use_history = false; },

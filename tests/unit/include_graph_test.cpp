@@ -49,6 +49,7 @@ const std::map<std::string, int>& layers() {
 // The module that owns each public header (include/clnrm/<name>.h).
 const std::map<std::string, std::string>& public_header_owners() {
   static const std::map<std::string, std::string> kOwners = {
+      {"affected_tests.h", "suite"},
       {"assertions.h", "assert"},
       {"backend.h", "backend"},
       {"backend_choice.h", "run"},
