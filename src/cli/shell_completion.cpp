@@ -43,6 +43,14 @@ std::string short_description(const std::string& text) {
   return out;
 }
 
+// The values of the first positional argument when CLI11 knows them
+// (`clnrm completion bash|zsh|fish`).
+const CommandOption* choice_positional(const CommandNode& node) {
+  for (const CommandOption& p : node.positionals)
+    if (p.completion == ValueCompletion::Choices) return &p;
+  return nullptr;
+}
+
 const CommandOption* test_file_positional(const CommandNode& node) {
   for (const CommandOption& p : node.positionals)
     if (p.completion == ValueCompletion::TestFiles) return &p;
@@ -61,7 +69,7 @@ std::string bash_completion(const CommandNode& root) {
       "# ~/.local/share/bash-completion/completions/{0}. Written by `{0} completion bash`\n"
       "# from the command definitions.\n"
       "declare -gA _clnrm_subcommands=() _clnrm_flags=() _clnrm_value_flags=() "
-      "_clnrm_choices=() _clnrm_files=() _clnrm_tests=()\n",
+      "_clnrm_choices=() _clnrm_files=() _clnrm_tests=() _clnrm_arg_choices=()\n",
       root.path.front());
   for (const CommandNode* node : all_commands(root)) {
     const std::string path = quoted(node->path_text());
@@ -83,19 +91,21 @@ std::string bash_completion(const CommandNode& root) {
     s += fmt::format("_clnrm_flags[{}]={}\n", path, quoted(joined(flags)));
     s += fmt::format("_clnrm_value_flags[{}]={}\n", path, quoted(" " + joined(value_flags) + " "));
     if (test_file_positional(*node)) s += fmt::format("_clnrm_tests[{}]=1\n", path);
+    if (const CommandOption* p = choice_positional(*node))
+      s += fmt::format("_clnrm_arg_choices[{}]={}\n", path, quoted(joined(p->choices)));
   }
   s += fmt::format(R"(
 _clnrm() {{
-  local cur=${{COMP_WORDS[COMP_CWORD]}} path={0} value_of="" i w
+  local cur=${{COMP_WORDS[COMP_CWORD]}} command={0} value_of="" i w
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${{COMP_WORDS[i]}}
     [[ $w == = ]] && continue
     if [[ -n $value_of ]]; then value_of=""; continue; fi
     if [[ $w == -* ]]; then
-      [[ ${{_clnrm_value_flags[$path]}} == *" $w "* ]] && value_of=$w
+      [[ ${{_clnrm_value_flags[$command]}} == *" $w "* ]] && value_of=$w
       continue
     fi
-    [[ " ${{_clnrm_subcommands[$path]}} " == *" $w "* ]] && path="$path $w"
+    [[ " ${{_clnrm_subcommands[$command]}} " == *" $w "* ]] && command="$command $w"
   done
   # --flag=value: COMP_WORDBREAKS splits it into --flag, =, value.
   if [[ $cur == = ]]; then cur=""; value_of=${{COMP_WORDS[COMP_CWORD-1]}}; fi
@@ -104,19 +114,21 @@ _clnrm() {{
   fi
   COMPREPLY=()
   if [[ -n $value_of ]]; then
-    if [[ -n ${{_clnrm_choices["$path $value_of"]+set}} ]]; then
-      COMPREPLY=($(compgen -W "${{_clnrm_choices["$path $value_of"]}}" -- "$cur"))
-    elif [[ -n ${{_clnrm_files["$path $value_of"]+set}} ]]; then
+    if [[ -n ${{_clnrm_choices["$command $value_of"]+set}} ]]; then
+      COMPREPLY=($(compgen -W "${{_clnrm_choices["$command $value_of"]}}" -- "$cur"))
+    elif [[ -n ${{_clnrm_files["$command $value_of"]+set}} ]]; then
       compopt -o filenames 2>/dev/null
       COMPREPLY=($(compgen -f -- "$cur"))
     fi
     return 0
   fi
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "${{_clnrm_flags[$path]}}" -- "$cur"))
-  elif [[ -n ${{_clnrm_subcommands[$path]+set}} ]]; then
-    COMPREPLY=($(compgen -W "${{_clnrm_subcommands[$path]}}" -- "$cur"))
-  elif [[ -n ${{_clnrm_tests[$path]+set}} ]]; then
+    COMPREPLY=($(compgen -W "${{_clnrm_flags[$command]}}" -- "$cur"))
+  elif [[ -n ${{_clnrm_subcommands[$command]+set}} ]]; then
+    COMPREPLY=($(compgen -W "${{_clnrm_subcommands[$command]}}" -- "$cur"))
+  elif [[ -n ${{_clnrm_arg_choices[$command]+set}} ]]; then
+    COMPREPLY=($(compgen -W "${{_clnrm_arg_choices[$command]}}" -- "$cur"))
+  elif [[ -n ${{_clnrm_tests[$command]+set}} ]]; then
     compopt -o filenames 2>/dev/null
     COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X '!*.clnrm.toml' -- "$cur"))
   fi
@@ -136,7 +148,7 @@ std::string zsh_completion(const CommandNode& root) {
       "# `source <({0} completion zsh)` after compinit. Written by `{0} completion zsh`\n"
       "# from the command definitions.\n"
       "typeset -gA _clnrm_subcommands _clnrm_flags _clnrm_value_flags _clnrm_choices "
-      "_clnrm_files _clnrm_tests\n",
+      "_clnrm_files _clnrm_tests _clnrm_arg_choices\n",
       program);
   for (const CommandNode* node : all_commands(root)) {
     const std::string path = quoted(node->path_text());
@@ -149,55 +161,59 @@ std::string zsh_completion(const CommandNode& root) {
         value_flags.push_back(name);
         const std::string key = quoted(node->path_text() + " " + name);
         if (o.completion == ValueCompletion::Choices)
-          s += fmt::format("_clnrm_choices[{}]={}\n", key, quoted(joined(o.choices)));
+          s += fmt::format("_clnrm_choices+=({} {})\n", key, quoted(joined(o.choices)));
         else if (o.completion == ValueCompletion::Files)
-          s += fmt::format("_clnrm_files[{}]=1\n", key);
+          s += fmt::format("_clnrm_files+=({} 1)\n", key);
       }
     }
     if (!node->subcommands.empty()) {
       std::vector<std::string> subs;
       for (const CommandNode& sub : node->subcommands)
         subs.push_back(quoted(sub.path.back() + ":" + short_description(sub.description)));
-      s += fmt::format("_clnrm_subcommands[{}]={}\n", path, quoted(joined(subs)));
+      s += fmt::format("_clnrm_subcommands+=({} {})\n", path, quoted(joined(subs)));
     }
-    s += fmt::format("_clnrm_flags[{}]={}\n", path, quoted(joined(flags)));
-    s += fmt::format("_clnrm_value_flags[{}]={}\n", path, quoted(" " + joined(value_flags) + " "));
-    if (test_file_positional(*node)) s += fmt::format("_clnrm_tests[{}]=1\n", path);
+    s += fmt::format("_clnrm_flags+=({} {})\n", path, quoted(joined(flags)));
+    s += fmt::format("_clnrm_value_flags+=({} {})\n", path, quoted(" " + joined(value_flags) + " "));
+    if (test_file_positional(*node)) s += fmt::format("_clnrm_tests+=({} 1)\n", path);
+    if (const CommandOption* p = choice_positional(*node))
+      s += fmt::format("_clnrm_arg_choices+=({} {})\n", path, quoted(joined(p->choices)));
   }
   s += fmt::format(R"(
 _clnrm() {{
-  local path={0} value_of="" i w cur=${{words[CURRENT]}}
+  local command={0} value_of="" i w cur=${{words[CURRENT]}}
   local -a entries names
   for ((i = 2; i < CURRENT; i++)); do
     w=${{words[i]}}
     if [[ -n $value_of ]]; then value_of=""; continue; fi
     if [[ $w == -* ]]; then
-      [[ $w != *=* && ${{_clnrm_value_flags[$path]}} == *" $w "* ]] && value_of=$w
+      [[ $w != *=* && ${{_clnrm_value_flags[$command]}} == *" $w "* ]] && value_of=$w
       continue
     fi
-    entries=(${{(Q)${{(z)_clnrm_subcommands[$path]}}}})
+    entries=(${{(Q)${{(z)_clnrm_subcommands[$command]}}}})
     names=(${{entries%%:*}})
-    (( ${{names[(Ie)$w]}} )) && path="$path $w"
+    (( ${{names[(Ie)$w]}} )) && command="$command $w"
   done
   if [[ -z $value_of && $cur == -*=* ]]; then
     value_of=${{cur%%=*}}
     compset -P '*='
   fi
   if [[ -n $value_of ]]; then
-    if (( ${{+_clnrm_choices[$path $value_of]}} )); then
-      compadd -- ${{=_clnrm_choices[$path $value_of]}}
-    elif (( ${{+_clnrm_files[$path $value_of]}} )); then
+    if (( ${{+_clnrm_choices[$command $value_of]}} )); then
+      compadd -- ${{=_clnrm_choices[$command $value_of]}}
+    elif (( ${{+_clnrm_files[$command $value_of]}} )); then
       _files
     fi
     return
   fi
   if [[ $cur == -* ]]; then
-    entries=(${{(Q)${{(z)_clnrm_flags[$path]}}}})
+    entries=(${{(Q)${{(z)_clnrm_flags[$command]}}}})
     _describe -t options option entries
-  elif (( ${{+_clnrm_subcommands[$path]}} )); then
-    entries=(${{(Q)${{(z)_clnrm_subcommands[$path]}}}})
+  elif (( ${{+_clnrm_subcommands[$command]}} )); then
+    entries=(${{(Q)${{(z)_clnrm_subcommands[$command]}}}})
     _describe -t commands command entries
-  elif (( ${{+_clnrm_tests[$path]}} )); then
+  elif (( ${{+_clnrm_arg_choices[$command]}} )); then
+    compadd -- ${{=_clnrm_arg_choices[$command]}}
+  elif (( ${{+_clnrm_tests[$command]}} )); then
     _files -g '*.clnrm.toml(-.)'
   fi
 }}
@@ -276,6 +292,10 @@ complete -c {0} -f
       line += " -d " + quoted(short_description(o.description), true);
       s += line + "\n";
     }
+    if (const CommandOption* p = choice_positional(*node))
+      s += fmt::format("complete -c {} -n {} -a {} -d {}\n", program, when,
+                       quoted(joined(p->choices), true),
+                       quoted(short_description(p->description), true));
     if (test_file_positional(*node))
       s += fmt::format("complete -c {} -n {} -a {}\n", program, when,
                        quoted("(__fish_complete_suffix .clnrm.toml)", true));
