@@ -163,31 +163,31 @@ const KeyDef kScenarioDefs[] = {
 const TableDef kScenarioTable{"scenario", "A scenario: a group of steps, maybe concurrent",
                               kScenarioDefs, {"policy", "artifacts"}};
 
-const KeyDef kMetadataDefs[] = {
-    {"name", K::String, "The test's name (required, non-empty)"},
-    {"description", K::String, "What the test checks"},
-    {"timeout", K::Duration, "Whole-test timeout (an integer counts seconds)"},
-    {"tags", K::StringList, "Tags that clnrm run --tag / --skip-tag select by"},
-    {"version", K::String, "Accepted, not used"},
-    {"author", K::String, "Accepted, not used"},
-    {"mount_test_dir", K::Boolean,
-     "true: the test file's directory, read-only, at /clnrm/test in the whole cleanroom"},
-    {"image", K::String, "The test's default image: steps without service run in it"},
-};
+// [test], [test.metadata] and [meta] take the same keys ([test] also the sub-table).
+constexpr KeyDef kMetadataName{"name", K::String, "The test's name (required, non-empty)"};
+constexpr KeyDef kMetadataDescription{"description", K::String, "What the test checks"};
+constexpr KeyDef kMetadataTimeout{"timeout", K::Duration,
+                                  "Whole-test timeout (an integer counts seconds)"};
+constexpr KeyDef kMetadataTags{"tags", K::StringList,
+                               "Tags that clnrm run --tag / --skip-tag select by"};
+constexpr KeyDef kMetadataVersion{"version", K::String, "Accepted, not used"};
+constexpr KeyDef kMetadataAuthor{"author", K::String, "Accepted, not used"};
+constexpr KeyDef kMetadataMountTestDir{
+    "mount_test_dir", K::Boolean,
+    "true: the test file's directory, read-only, at /clnrm/test in the whole cleanroom"};
+constexpr KeyDef kMetadataImage{"image", K::String,
+                                "The test's default image: steps without service run in it"};
+
+const KeyDef kMetadataDefs[] = {kMetadataName,    kMetadataDescription,  kMetadataTimeout,
+                                kMetadataTags,    kMetadataVersion,      kMetadataAuthor,
+                                kMetadataMountTestDir, kMetadataImage};
 const TableDef kMetadataTable{"metadata", "The test's metadata ([test.metadata] or [meta])",
                               kMetadataDefs};
 
 const KeyDef kTestDefs[] = {
     {"metadata", K::Table, "[test.metadata]: the keys of [test] in a sub-table", &kMetadataTable},
-    {"name", K::String, "The test's name (required, non-empty)"},
-    {"description", K::String, "What the test checks"},
-    {"timeout", K::Duration, "Whole-test timeout (an integer counts seconds)"},
-    {"tags", K::StringList, "Tags that clnrm run --tag / --skip-tag select by"},
-    {"version", K::String, "Accepted, not used"},
-    {"author", K::String, "Accepted, not used"},
-    {"mount_test_dir", K::Boolean,
-     "true: the test file's directory, read-only, at /clnrm/test in the whole cleanroom"},
-    {"image", K::String, "The test's default image: steps without service run in it"},
+    kMetadataName,    kMetadataDescription,  kMetadataTimeout, kMetadataTags,
+    kMetadataVersion, kMetadataAuthor,       kMetadataMountTestDir, kMetadataImage,
 };
 const TableDef kTestTable{"test", "The test's metadata", kTestDefs, {"performance"}};
 
