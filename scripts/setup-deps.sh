@@ -21,6 +21,10 @@ packages=(
   # process and network tools; hyperfine times commands in docs' measurements
   docker.io podman busybox-static faketime redis-server redis-tools python3 bats
   iproute2 procps util-linux curl hyperfine
+  # editor and shell support (docs/editor-support.md): the schema checked the
+  # way taplo does (tests/scripts/check_toml_schema.py), completion scripts
+  # loaded by real shells, the man page rendered (groff-base, man-db)
+  python3-jsonschema zsh fish groff-base man-db bsdextrautils
   # tests/unit/git_head_test.cpp compares with real repositories
   git
   # OCI images (src/image/, docs/images.md): a loopback registry and the tools

@@ -4,6 +4,7 @@
 // docs/test-file-reference.md (tests/unit/docs_consistency_test.cpp) instead
 // of scraping source.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,5 +27,10 @@ struct KeyTable {
 std::vector<KeyTable> test_file_key_tables();
 // The tables of cleanroom.toml.
 std::vector<KeyTable> project_config_key_tables();
+
+// The JSON Schema (draft-07) of a *.clnrm.toml file, written from the same
+// tables the parser checks keys against (`clnrm schema`,
+// schema/clnrm.schema.json; docs/editor-support.md). Ends with a newline.
+std::string test_file_json_schema();
 
 }  // namespace clnrm

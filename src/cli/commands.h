@@ -27,6 +27,10 @@ void add_services_command(CLI::App& app, CliContext& ctx);
 void add_image_command(CLI::App& app, CliContext& ctx);
 void add_import_command(CLI::App& app, CliContext& ctx);
 void add_run_command(CLI::App& app, CliContext& ctx);
+// Written from the other commands' definitions: added last, they need all of them.
+void add_schema_command(CLI::App& app, CliContext& ctx);
+void add_completion_command(CLI::App& app, CliContext& ctx);
+void add_man_command(CLI::App& app, CliContext& ctx);
 
 // A flag's parsed value, or Error(Usage) naming the flag with the parser's
 // reason ("--metric: unknown metric 'wall' (...)").

@@ -22,7 +22,13 @@ constexpr Command kCommands[] = {
     {"health", &clnrm::cli::add_health_command},   {"cleanup", &clnrm::cli::add_cleanup_command},
     {"services", &clnrm::cli::add_services_command}, {"image", &clnrm::cli::add_image_command},
     {"import", &clnrm::cli::add_import_command},   {"run", &clnrm::cli::add_run_command},
+    {"run", &clnrm::cli::add_run_command},
+    {"schema", &clnrm::cli::add_schema_command}, {"completion", &clnrm::cli::add_completion_command},
+    {"man", &clnrm::cli::add_man_command},
 };
+
+// Commands written from every command's definition: they build all.
+bool needs_every_command(std::string_view name) { return name == "completion" || name == "man"; }
 
 // Which commands to build. Building every command's options costs more than
 // a short command's own work (issue 17: 40 % of `clnrm --version` once the
@@ -35,6 +41,7 @@ bool wanted(const Command& c, int argc, char** argv) {
   if (argc < 2) return true;
   const std::string_view first = argv[1];
   if (first == "--version" && argc == 2) return false;
+  if (needs_every_command(first)) return true;
   for (const Command& known : kCommands)
     if (known.name == first) return &known == &c;
   return true;

@@ -103,8 +103,7 @@ bool is_section_name(std::string_view name) {
 
 std::optional<std::string_view> rename_of(std::string_view name, const KeySchema& schema) {
   for (const Rename& r : kRenames)
-    if (r.from == name &&
-        std::find(schema.known.begin(), schema.known.end(), r.to) != schema.known.end())
+    if (r.from == name && has_key(schema.known, r.to))
       return r.to;
   return std::nullopt;
 }
@@ -114,7 +113,7 @@ std::optional<std::string_view> rename_of(std::string_view name, const KeySchema
 void check_keys(ParseContext& ctx, const toml::table& table, const KeySchema& schema) {
   for (auto&& [key, value] : table) {
     const std::string_view name = key.str();
-    if (std::find(schema.known.begin(), schema.known.end(), name) != schema.known.end()) continue;
+    if (has_key(schema.known, name)) continue;
     if (std::find(schema.upstream_only.begin(), schema.upstream_only.end(), name) !=
         schema.upstream_only.end()) {
       ctx.unacted_key(pos_of(key),
@@ -129,7 +128,7 @@ void check_keys(ParseContext& ctx, const toml::table& table, const KeySchema& sc
           pos_of(key),
           fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name, schema.where, *renamed),
           false);
-    else if (auto suggestion = closest_match(name, schema.known))
+    else if (auto suggestion = closest_match(name, key_names(schema.known)))
       ctx.unacted_key(pos_of(key),
                       fmt::format("unknown key '{}' in {} (did you mean '{}'?)", name, schema.where,
                                   *suggestion),
@@ -145,7 +144,7 @@ void check_keys(ParseContext& ctx, const toml::table& table, const KeySchema& sc
     else
       ctx.unacted_key(pos_of(key),
                       fmt::format("unknown key '{}' in {} (valid keys: {})", name, schema.where,
-                                  fmt::join(schema.known, ", ")),
+                                  fmt::join(key_names(schema.known), ", ")),
                       false);
   }
 }

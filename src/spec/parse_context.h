@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "spec/key_tables.h"
+
 namespace clnrm::spec_detail {
 
 SourcePos pos_of(const toml::source_region& region) noexcept;
@@ -58,10 +60,11 @@ class ParseContext {
 
 // The keys valid in one table, plus the keys upstream clnrm accepts there that
 // clnrm ignores (each gets a warning naming it instead of an error).
+// `known` is a table of spec/key_tables.h (the JSON Schema is written from it).
 struct KeySchema {
   std::string_view where;  // "[[steps]]", "[services.db]" for messages
-  std::initializer_list<std::string_view> known;
-  std::initializer_list<std::string_view> upstream_only = {};
+  KeyList known;
+  NameList upstream_only = {};
 };
 
 // Reports every key of `table` that the schema does not know.

@@ -19,13 +19,31 @@ namespace {
 using namespace spec_detail;
 
 // The keys of cleanroom.toml (project_config_key_tables() exposes them).
-const std::initializer_list<std::string_view> kConfigKeys = {"project", "images", "defaults", "vars"};
-const std::initializer_list<std::string_view> kUpstreamConfigKeys = {
+using K = ValueKind;
+const KeyDef kConfigKeyDefs[] = {
+    {"project", K::Table, "The project's name, version and description"},
+    {"images", K::OpenTable, "Image names used in tests mapped to images to use instead"},
+    {"defaults", K::Table, "Defaults of clnrm run that its flags override"},
+    {"vars", K::OpenTable, "Defaults for {{ vars.NAME }} in every test file"},
+};
+const KeyList kConfigKeys = kConfigKeyDefs;
+const NameList kUpstreamConfigKeys = {
     "cli",         "containers",     "services",  "observability", "plugins",
     "performance", "test_execution", "reporting", "security"};
-const std::initializer_list<std::string_view> kProjectKeys = {"name", "version", "description"};
-const std::initializer_list<std::string_view> kDefaultsKeys = {"backend", "jobs", "security_level",
-                                                               "timeout", "pull"};
+const KeyDef kProjectKeyDefs[] = {
+    {"name", K::String, "The project's name"},
+    {"version", K::String, "The project's version"},
+    {"description", K::String, "What the project is"},
+};
+const KeyList kProjectKeys = kProjectKeyDefs;
+const KeyDef kDefaultsKeyDefs[] = {
+    {"backend", K::String, "auto, sandbox or docker; --backend wins"},
+    {"jobs", K::Integer, "Parallel tests, 1..1024; --jobs wins"},
+    {"security_level", K::String, "The project's lowest security level"},
+    {"timeout", K::Duration, "Whole-test timeout of tests without their own; --timeout wins"},
+    {"pull", K::String, "never, missing or always: when a registry is asked for an image; --pull and CLNRM_PULL win"},
+};
+const KeyList kDefaultsKeys = kDefaultsKeyDefs;
 
 const toml::table* table_of(ParseContext& ctx, const toml::table& root, std::string_view name) {
   const toml::node* n = root.get(name);
@@ -157,10 +175,10 @@ ProjectConfig config_or_throw(ProjectConfigCheck check) {
 }  // namespace
 
 std::vector<KeyTable> project_config_key_tables() {
-  auto v = [](std::initializer_list<std::string_view> list) {
-    return std::vector<std::string_view>(list.begin(), list.end());
-  };
-  return {{"cleanroom.toml", v(kConfigKeys), v(kUpstreamConfigKeys), false},
+  auto v = [](KeyList list) { return key_names(list); };
+  return {{"cleanroom.toml", v(kConfigKeys),
+           std::vector<std::string_view>(kUpstreamConfigKeys.begin(), kUpstreamConfigKeys.end()),
+           false},
           {"[project]", v(kProjectKeys), {}, false},
           {"[images]", {}, {}, true},
           {"[vars]", {}, {}, true},

@@ -29,7 +29,7 @@ void read_assertions(ParseContext& ctx, const toml::table& root, TestSpec& spec)
   const toml::table* t = section(ctx, root, "assertions");
   if (!t) return;
   spec.assertions.pos = pos_of(*t);
-  const KeyList& known = kAssertionKeys;
+  const std::vector<std::string_view> known = key_names(kAssertionKeys);
   // Upstream accepts any assertion key; clnrm checks the ones above. A near
   // miss of a known key is a typo (an error, a warning under --upstream);
   // anything else an upstream assertion clnrm does not check (a warning).

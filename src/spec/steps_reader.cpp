@@ -184,6 +184,7 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
     } else {
       ctx.error(pos_of(*t), "a [[scenario]] needs a 'name'");
     }
+    if (const toml::node* n = t->get("description")) read_string(ctx, *n, "description");
     std::string service;
     if (const toml::node* n = t->get("service")) {
       if (auto s = read_string(ctx, *n, "service")) {

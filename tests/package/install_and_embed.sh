@@ -4,8 +4,9 @@
 # another project would (find_package(clnrm CONFIG) via CMAKE_PREFIX_PATH,
 # its own build dir, Ninja), and runs it on tests/package/data/ (one test
 # that passes, one that fails) on the real sandbox backend. Also checks the
-# installed layout and that the installed clnrm finds its seccomp helper in
-# libexec/clnrm/ with no path of this build tree.
+# installed layout (with the man page and completion scripts) and that the
+# installed clnrm finds its seccomp helper in libexec/clnrm/ with no path of
+# this build tree.
 #
 #   tests/package/install_and_embed.sh BUILD_DIR
 set -euo pipefail
@@ -23,11 +24,19 @@ fail() { echo "package test: $*" >&2; exit 1; }
 cmake --install "$build" --prefix "$prefix" >/dev/null
 for f in include/clnrm/runner.h include/clnrm/version.h lib/libclnrm.a bin/clnrm \
          libexec/clnrm/clnrm-seccomp-exec lib/cmake/clnrm/clnrmConfig.cmake \
-         lib/cmake/clnrm/clnrmConfigVersion.cmake lib/cmake/clnrm/clnrmTargets.cmake; do
+         lib/cmake/clnrm/clnrmConfigVersion.cmake lib/cmake/clnrm/clnrmTargets.cmake \
+         share/man/man1/clnrm.1 share/bash-completion/completions/clnrm \
+         share/zsh/site-functions/_clnrm share/fish/vendor_completions.d/clnrm.fish; do
   [[ -e $prefix/$f ]] || fail "cmake --install left out $f"
 done
 # The library's private headers stay private.
 [[ -z $(find "$prefix/include" -path '*/backend/*' -print -quit) ]] || fail "src/ headers were installed"
+
+# The installed man page is the installed binary's, and man reads it.
+[[ $(cat "$prefix/share/man/man1/clnrm.1") == "$("$prefix/bin/clnrm" man)" ]] ||
+  fail "share/man/man1/clnrm.1 is not what the installed clnrm man prints"
+MANPATH=$prefix/share/man MANWIDTH=100 man clnrm 2>&1 | grep -q "clnrm run" ||
+  fail "man clnrm with MANPATH=$prefix/share/man did not show the page"
 
 # The installed binary finds the helper beside it in libexec/clnrm/ (health's
 # seccomp row), the way every user's install does.
