@@ -21,10 +21,9 @@ constexpr Command kCommands[] = {
     {"history", &clnrm::cli::add_history_command}, {"bench", &clnrm::cli::add_bench_command},
     {"health", &clnrm::cli::add_health_command},   {"cleanup", &clnrm::cli::add_cleanup_command},
     {"services", &clnrm::cli::add_services_command}, {"image", &clnrm::cli::add_image_command},
-    {"import", &clnrm::cli::add_import_command},   {"run", &clnrm::cli::add_run_command},
+    {"import", &clnrm::cli::add_import_command},   {"schema", &clnrm::cli::add_schema_command},
+    {"completion", &clnrm::cli::add_completion_command}, {"man", &clnrm::cli::add_man_command},
     {"run", &clnrm::cli::add_run_command},
-    {"schema", &clnrm::cli::add_schema_command}, {"completion", &clnrm::cli::add_completion_command},
-    {"man", &clnrm::cli::add_man_command},
 };
 
 // Commands written from every command's definition: they build all.

@@ -57,5 +57,4 @@ struct RunFlags {
 };
 RunSettings run_settings_from_flags(const RunFlags& flags, const std::optional<ProjectConfig>& config);
 
-
 }  // namespace clnrm::cli

@@ -341,7 +341,7 @@ int run_command(RunArgs a) {
     try {
       const ProjectSettings now = load_project_settings(a.config);
       const RunSettings now_settings =
-          run_settings_from_flags({a.backend, a.jobs, a.timeout, a.image_map}, now.config);
+          run_settings_from_flags({a.backend, a.jobs, a.timeout, a.image_map, a.pull}, now.config);
       return run_paths(a, now, now_settings, files, &cancel);
     } catch (const Error& e) {
       std::fprintf(stderr, "clnrm: error: %s\n", e.describe().c_str());
