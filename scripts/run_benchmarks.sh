@@ -173,9 +173,13 @@ if ((instructions)); then
       i=$((i + 1))
       regex="^$(printf '%s' "$name" | sed 's/[][\.*^$()+?{}|]/\\&/g')\$"
       printf '  %s\n' "$name"
+      # min_time 0.05: at 0.01 a repetition under callgrind runs 1-2
+      # iterations, and the benchmark loop's fixed ~700 instructions, divided
+      # by 1 or 2, moved BM_SessionCreate by 18 % between two identical builds
+      # (docs/BASELINE_METRICS.md, "Issue #15 refactor: before vs after").
       CLNRM_BENCH_NAME="$name" valgrind --tool=callgrind --instr-atstart=no \
         --callgrind-out-file="$dumps/$suite.$i.out" "$bin" --benchmark_filter="$regex" \
-        --benchmark_min_time=0.01 --benchmark_repetitions="$repetitions" >/dev/null 2>"$dumps/$suite.$i.log" ||
+        --benchmark_min_time=0.05 --benchmark_repetitions="$repetitions" >/dev/null 2>"$dumps/$suite.$i.log" ||
         fail "$name failed under callgrind (see $dumps/$suite.$i.log)"
     done
   done
