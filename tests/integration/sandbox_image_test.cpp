@@ -554,5 +554,80 @@ expected_output_regex = "^no-usr$"
   EXPECT_EQ(r.steps.size(), 3u);
 }
 
+
+// The test's volumes in image roots (docs/SANDBOX.md, "Image pods"): a
+// directory below the test's own /var/tmp directory, removed with it.
+struct ImageVolumeDir {
+  std::string path = "/var/tmp/" + unique_marker("clnrm-image-volume");
+  ImageVolumeDir() {
+    ImageLayers::write(path, "static/index.html", "from-volume\n");
+    std::filesystem::create_directories(path + "/out");
+    std::filesystem::permissions(path + "/out", std::filesystem::perms::all);  // 0777: the pod's root writes
+    ImageLayers::write(path, "single.txt", "single\n");
+  }
+  ~ImageVolumeDir() { std::filesystem::remove_all(path); }
+};
+
+TEST(SandboxImage, VolumesOutsideTmpAreInTheServicesRootItsStepsAndTheTestsImageWithTheirFlags) {
+  BusyboxImage image("itest/volumes:1", "volumes");
+  image.publish();
+  ImageVolumeDir dir;
+  PodSpec spec;
+  spec.session_id = "itest";
+  spec.test_name = "image-volumes";
+  spec.service_images = {{"svc", image.reference}};
+  spec.step_image = image.reference;
+  spec.volumes = {VolumeSpec{dir.path + "/static", "/srv/static", true, {}},
+                  VolumeSpec{dir.path + "/out", "/data/out", false, {}},
+                  VolumeSpec{dir.path + "/single.txt", "/opt-data/single.txt", true, {}}};
+  auto pod = image_backend().create_pod(spec);
+  auto svc = pod->start_service(
+      service("svc", image.reference, {"/bin/sh", "-c", "cat /srv/static/index.html; exec sleep 1000"}));
+  EXPECT_EQ(wait_for_log(*svc, "from-volume"), "from-volume\n");
+  const char* script =
+      "cat /etc/image-name /srv/static/index.html /opt-data/single.txt; "
+      "touch /srv/static/new 2>&1; mkdir /srv/static/dir 2>&1; (echo x > /opt-data/single.txt) 2>&1; "
+      "echo written > /data/out/w.txt && echo wrote";
+  const ExecResult in_svc = in_service(*svc, script);
+  const ExecResult in_image = run(*pod, shell(script));
+  for (const ExecResult* r : {&in_svc, &in_image}) {
+    EXPECT_EQ(r->stdout_data.rfind("volumes\nfrom-volume\nsingle\n", 0), 0u) << r->stdout_data << r->stderr_data;
+    // touch, mkdir and the write to the read-only file: EROFS, not EACCES.
+    std::size_t read_only = 0;
+    for (std::size_t at = 0; (at = r->stdout_data.find("Read-only file system", at)) != std::string::npos; ++at)
+      ++read_only;
+    EXPECT_EQ(read_only, 3u) << r->stdout_data;
+    EXPECT_NE(r->stdout_data.find("wrote\n"), std::string::npos) << r->stdout_data << r->stderr_data;
+  }
+  EXPECT_EQ(read_file(dir.path + "/out/w.txt"), "written\n");
+  EXPECT_FALSE(std::filesystem::exists(dir.path + "/static/new"));
+  EXPECT_EQ(read_file(dir.path + "/single.txt"), "single\n");
+  // nosuid,nodev as in the pod's root.
+  const ExecResult flags = in_service(*svc, "grep ' /srv/static ' /proc/self/mountinfo");
+  EXPECT_NE(flags.stdout_data.find("ro,nosuid,nodev"), std::string::npos) << flags.stdout_data;
+}
+
+TEST(SandboxImage, AVolumeBelowAnImagesSymbolicLinkStaysInsideTheImageRoot) {
+  BusyboxImage image("itest/volume-link:1", "volume-link");
+  // A link climbing out of the image root: resolved inside it, as the
+  // image's processes see it (/srv is /etc of the image).
+  std::filesystem::create_symlink("../../../../../../../etc", image.base + "/srv");
+  image.publish();
+  ImageVolumeDir dir;
+  PodSpec spec;
+  spec.session_id = "itest";
+  spec.test_name = "image-volume-link";
+  spec.service_images = {{"svc", image.reference}};
+  spec.volumes = {VolumeSpec{dir.path + "/static", "/srv/static", true, {}}};
+  auto pod = image_backend().create_pod(spec);
+  auto svc = pod->start_service(service("svc", image.reference));
+  const ExecResult r = in_service(*svc, "cat /srv/static/index.html /etc/static/index.html");
+  EXPECT_EQ(r.stdout_data, "from-volume\nfrom-volume\n") << r.stderr_data;
+  // The pod's own view (a step naming no service) has it at /srv/static
+  // only, not in its /etc.
+  const ExecResult plain = run(*pod, shell("cat /srv/static/index.html; ls /etc/static 2>/dev/null || echo none"));
+  EXPECT_EQ(plain.stdout_data, "from-volume\nnone\n") << plain.stderr_data;
+}
+
 }  // namespace
 }  // namespace clnrm::testing

@@ -286,6 +286,108 @@ int mount_image(const ImageMount& image, int index, const Failure& f) noexcept {
   return 0;
 }
 
+// An O_PATH descriptor of `path` (absolute) in the image root `root`, made
+// where missing (as Docker makes a volume's mount point; in the overlay, so
+// in its upper directory on the scratch tmpfs), or -1. Each prefix is
+// resolved with RESOLVE_IN_ROOT: an image's symbolic link (its own /srv ->
+// /data, or one to "/", "..", "/proc/...", a host path) resolves inside the
+// image root as it would for the image's processes, never into the pod's or
+// the host's tree; RESOLVE_NO_XDEV: never into a mount below (the image
+// root's /tmp, /proc, /dev are still its own empty directories here).
+int open_in_image(int root, const char* path, bool directory) noexcept {
+  char prefix[4096];
+  join(prefix, sizeof prefix, {path + 1});  // relative to the image root
+  const std::size_t length = std::char_traits<char>::length(prefix);
+  for (std::size_t end = 0; end <= length; ++end) {
+    if (end < length && prefix[end] != '/') continue;
+    const bool last = end == length;
+    const char saved = prefix[end];
+    prefix[end] = '\0';
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC | (last && !directory ? 0 : O_DIRECTORY);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+    int fd = static_cast<int>(::syscall(SYS_openat2, root, prefix, &how, sizeof how));
+    if (fd < 0 && errno == ENOENT) {
+      // Make the last component in its parent (resolved the same way).
+      char* slash = prefix + end;
+      while (slash != prefix && *slash != '/') --slash;
+      const char* name = slash == prefix ? prefix : slash + 1;
+      int parent = root;
+      if (slash != prefix) {
+        *slash = '\0';
+        open_how up = how;
+        up.flags = O_PATH | O_CLOEXEC | O_DIRECTORY;
+        parent = static_cast<int>(::syscall(SYS_openat2, root, prefix, &up, sizeof up));
+        *slash = '/';
+        if (parent < 0) return -1;
+      }
+      int made = 0;
+      if (last && !directory) {
+        const int file = ::openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        made = file >= 0 ? ::close(file) : -1;
+      } else {
+        made = ::mkdirat(parent, name, 0755);
+      }
+      const int saved_errno = errno;
+      if (parent != root) ::close(parent);
+      errno = saved_errno;
+      // EEXIST: a dangling symbolic link there; the open below fails on it.
+      if (made != 0 && errno != EEXIST) return -1;
+      fd = static_cast<int>(::syscall(SYS_openat2, root, prefix, &how, sizeof how));
+    }
+    prefix[end] = saved;
+    if (fd < 0 || last) return fd;
+    ::close(fd);
+  }
+  return -1;
+}
+
+// The test's volumes in an image root (mounted at /new<image.mount_point>):
+// the pod's root has them at their container_path, and the image's
+// processes (its service, steps in it, steps in the test's default image)
+// enter the image root instead, so each volume is bound there too: a
+// recursive clone of its mount in the pod's root (with the unix sockets
+// inside covered), given bind_volume's attributes again, moved onto its
+// mount point in the image root. Volumes under /tmp come with the pod's
+// /tmp, which enter_rootfs binds into the image root whole.
+int bind_volumes_into_image(const RootView& view, const ImageMount& image, const Failure& f) noexcept {
+  char path[4096];
+  const int root = ::open(join(path, sizeof path, {kNew, image.mount_point.c_str()}),
+                          O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (root < 0) return f.fail("opening an image root");
+  int rc = 0;
+  for (const ViewEntry& entry : view.entries) {
+    if (!entry.volume) continue;
+    const std::string& target = entry.in_pod();
+    if (target.rfind("/tmp/", 0) == 0) continue;
+    const bool directory = entry.kind == ViewEntry::Kind::Directory;
+    const int point = open_in_image(root, target.c_str(), directory);
+    if (point < 0) {
+      rc = f.fail("making a volume's mount point in an image root (its path there must be a directory, or a file "
+                  "for a file volume, reached inside the image)");
+      break;
+    }
+    const int tree = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, join(path, sizeof path, {kNew, target.c_str()}),
+                                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+    mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (entry.writable ? 0 : MOUNT_ATTR_RDONLY);
+    if (tree < 0 ||
+        ::syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0 ||
+        ::syscall(SYS_move_mount, tree, "", point, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
+      rc = f.fail("binding a volume into an image root");
+    }
+    const int saved_errno = errno;
+    if (tree >= 0) ::close(tree);
+    ::close(point);
+    errno = saved_errno;
+    if (rc != 0) break;
+  }
+  const int saved_errno = errno;
+  ::close(root);
+  errno = saved_errno;
+  return rc;
+}
+
 }  // namespace
 
 int prepare_pod_mounts(const MountPlan& plan, int* shared_fds, const char** stage) noexcept {
@@ -394,6 +496,7 @@ int setup_pod_mounts(const MountPlan& plan, const int* shared_fds, const char** 
   }
   for (std::size_t i = 0; i < plan.images.size(); ++i) {
     if (int e = mount_image(plan.images[i], static_cast<int>(i), f); e != 0) return e;
+    if (int e = bind_volumes_into_image(view, plan.images[i], f); e != 0) return e;
   }
   if (set_attr(kNew, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false) != 0 ||
       set_attr("/new/dev", MOUNT_ATTR_RDONLY, false) != 0) {
