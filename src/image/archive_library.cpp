@@ -2,19 +2,14 @@
 #include "image/archive_library.h"
 
 #include <clnrm/error.h>
-#include <dlfcn.h>
+
+#include "base/shared_library.h"
 
 namespace clnrm::image {
 namespace {
 
 // The soname of libarchive's ABI 13 (every libarchive since 3.0, 2011).
 constexpr const char* kArchiveSoname = "libarchive.so.13";
-
-template <class Function>
-void look_up(void* handle, const char* name, Function& slot, std::string& missing) {
-  slot = reinterpret_cast<Function>(::dlsym(handle, name));
-  if (slot == nullptr && missing.empty()) missing = name;
-}
 
 struct Loaded {
   ArchiveLibrary library;
@@ -24,46 +19,36 @@ struct Loaded {
 }  // namespace
 
 std::string load_archive_library(const char* soname, ArchiveLibrary& out) {
-  // RTLD_LOCAL: its symbols serve only these pointers. Never closed: a
-  // reader may be in use on another thread until the process exits.
-  void* handle = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* reason = ::dlerror();
-    return reason ? reason : std::string(soname) + ": cannot be opened";
-  }
+  SharedLibrary library(soname);
   ArchiveLibrary lib;
-  std::string missing;
-  look_up(handle, "archive_read_new", lib.read_new, missing);
-  look_up(handle, "archive_read_free", lib.read_free, missing);
-  look_up(handle, "archive_read_support_filter_gzip", lib.support_filter_gzip, missing);
-  look_up(handle, "archive_read_support_filter_zstd", lib.support_filter_zstd, missing);
-  look_up(handle, "archive_read_support_filter_xz", lib.support_filter_xz, missing);
-  look_up(handle, "archive_read_support_filter_bzip2", lib.support_filter_bzip2, missing);
-  look_up(handle, "archive_read_support_format_tar", lib.support_format_tar, missing);
-  look_up(handle, "archive_read_support_format_empty", lib.support_format_empty, missing);
-  look_up(handle, "archive_read_open_fd", lib.open_fd, missing);
-  look_up(handle, "archive_read_open_filename", lib.open_filename, missing);
-  look_up(handle, "archive_read_next_header", lib.next_header, missing);
-  look_up(handle, "archive_read_data_block", lib.data_block, missing);
-  look_up(handle, "archive_read_data_skip", lib.data_skip, missing);
-  look_up(handle, "archive_error_string", lib.error_string, missing);
-  look_up(handle, "archive_entry_pathname", lib.entry_pathname, missing);
-  look_up(handle, "archive_entry_filetype", lib.entry_filetype, missing);
-  look_up(handle, "archive_entry_symlink", lib.entry_symlink, missing);
-  look_up(handle, "archive_entry_hardlink", lib.entry_hardlink, missing);
-  look_up(handle, "archive_entry_size", lib.entry_size, missing);
-  look_up(handle, "archive_entry_size_is_set", lib.entry_size_is_set, missing);
-  look_up(handle, "archive_entry_rdevmajor", lib.entry_rdevmajor, missing);
-  look_up(handle, "archive_entry_rdevminor", lib.entry_rdevminor, missing);
-  look_up(handle, "archive_entry_uid", lib.entry_uid, missing);
-  look_up(handle, "archive_entry_gid", lib.entry_gid, missing);
-  look_up(handle, "archive_entry_perm", lib.entry_perm, missing);
-  look_up(handle, "archive_entry_mtime", lib.entry_mtime, missing);
-  look_up(handle, "archive_entry_mtime_nsec", lib.entry_mtime_nsec, missing);
-  if (!missing.empty()) {
-    ::dlclose(handle);  // nothing of it has run yet
-    return std::string(soname) + " has no " + missing + " (libarchive older than 3.3?)";
-  }
+  library.look_up("archive_read_new", lib.read_new);
+  library.look_up("archive_read_free", lib.read_free);
+  library.look_up("archive_read_support_filter_gzip", lib.support_filter_gzip);
+  library.look_up("archive_read_support_filter_zstd", lib.support_filter_zstd);
+  library.look_up("archive_read_support_filter_xz", lib.support_filter_xz);
+  library.look_up("archive_read_support_filter_bzip2", lib.support_filter_bzip2);
+  library.look_up("archive_read_support_format_tar", lib.support_format_tar);
+  library.look_up("archive_read_support_format_empty", lib.support_format_empty);
+  library.look_up("archive_read_open_fd", lib.open_fd);
+  library.look_up("archive_read_open_filename", lib.open_filename);
+  library.look_up("archive_read_next_header", lib.next_header);
+  library.look_up("archive_read_data_block", lib.data_block);
+  library.look_up("archive_read_data_skip", lib.data_skip);
+  library.look_up("archive_error_string", lib.error_string);
+  library.look_up("archive_entry_pathname", lib.entry_pathname);
+  library.look_up("archive_entry_filetype", lib.entry_filetype);
+  library.look_up("archive_entry_symlink", lib.entry_symlink);
+  library.look_up("archive_entry_hardlink", lib.entry_hardlink);
+  library.look_up("archive_entry_size", lib.entry_size);
+  library.look_up("archive_entry_size_is_set", lib.entry_size_is_set);
+  library.look_up("archive_entry_rdevmajor", lib.entry_rdevmajor);
+  library.look_up("archive_entry_rdevminor", lib.entry_rdevminor);
+  library.look_up("archive_entry_uid", lib.entry_uid);
+  library.look_up("archive_entry_gid", lib.entry_gid);
+  library.look_up("archive_entry_perm", lib.entry_perm);
+  library.look_up("archive_entry_mtime", lib.entry_mtime);
+  library.look_up("archive_entry_mtime_nsec", lib.entry_mtime_nsec);
+  if (!library.ok()) return library.problem() + (library.opened() ? " (libarchive older than 3.3?)" : "");
   out = lib;
   return {};
 }
