@@ -44,6 +44,10 @@ struct StepSurroundings {
   std::function<ExecResult(const ProcessSpec&)> exec;
   Pod* pod = nullptr;  // its network: expect_http connects through Pod::connect_tcp
   const CancelToken* cancel = nullptr;
+  // The test's (or scenario's) deadline: expect_http's request ends by it;
+  // `deadline_owner` names it in the message when it has passed.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::string deadline_owner = "the test's timeout";
   bool update_golden = false;  // clnrm run --update-golden
 };
 
@@ -67,8 +71,11 @@ std::optional<std::string> file_mismatch(const FileCheck& check, const ExecResul
 
 // expect_http: the request sent into the pod's network and what its response
 // says against the check (each mismatch, joined by "; "), or nullopt.
+// `limit`, when given, bounds the request's own timeout (the time the test
+// has left).
 std::optional<std::string> http_mismatch(const HttpCheck& check, Pod& pod,
-                                         const CancelToken* cancel);
+                                         const CancelToken* cancel,
+                                         std::optional<std::chrono::milliseconds> limit = std::nullopt);
 
 // expected_output_file: `output` compared with the golden file (read without
 // following any symbolic link below the test's directory), or, with

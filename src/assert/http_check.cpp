@@ -25,7 +25,8 @@ std::string begins(std::string_view body) {
 }  // namespace
 
 std::optional<std::string> http_mismatch(const HttpCheck& check, Pod& pod,
-                                         const CancelToken* cancel) {
+                                         const CancelToken* cancel,
+                                         std::optional<std::chrono::milliseconds> limit) {
   bool unreachable_backend = false;
   http::Request request;
   request.method = check.method;
@@ -35,6 +36,8 @@ std::optional<std::string> http_mismatch(const HttpCheck& check, Pod& pod,
   request.connect_timeout = std::chrono::milliseconds(5000);
   request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       check.timeout.value_or(std::chrono::seconds(10)));
+  if (limit && *limit < request.timeout) request.timeout = *limit;
+  if (limit && *limit < request.connect_timeout) request.connect_timeout = *limit;
   request.max_body = kMaxBody;
   request.open_socket = [&]() -> int {
     const std::optional<int> fd = pod.connect_tcp(check.port);

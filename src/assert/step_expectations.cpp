@@ -36,10 +36,18 @@ bool check_step_expectations(const StepSpec& step, const ExecResult& exec,
     record(out, step, "expect_json", json_mismatch(check, exec.stdout_data, "stdout"));
   for (const HttpCheck& check : step.expect_http) {
     std::optional<std::string> mismatch;
+    std::optional<std::chrono::milliseconds> left;
+    if (where.deadline)
+      left = std::chrono::ceil<std::chrono::milliseconds>(*where.deadline -
+                                                          std::chrono::steady_clock::now());
     try {
-      mismatch = where.pod ? http_mismatch(check, *where.pod,
-                                           where.cancel ? where.cancel : &kNeverCancelled)
-                           : std::optional<std::string>("no pod to send the request in");
+      if (left && left->count() <= 0)
+        mismatch = fmt::format("{} {}: not sent, {} had passed", check.method, check.url,
+                               where.deadline_owner);
+      else
+        mismatch = where.pod ? http_mismatch(check, *where.pod,
+                                             where.cancel ? where.cancel : &kNeverCancelled, left)
+                             : std::optional<std::string>("no pod to send the request in");
     } catch (const Error& e) {
       mismatch = fmt::format("{} {}: {}", check.method, check.url, e.describe());
     }

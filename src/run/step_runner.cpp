@@ -119,6 +119,8 @@ StepResult run_step(const StepContext& ctx, const StepSpec& step, std::string_vi
     };
     where.pod = ctx.pod;
     where.cancel = &cancel;
+    where.deadline = ctx.deadline;
+    where.deadline_owner = ctx.deadline_owner;
     where.update_golden = ctx.update_golden;
     passed = check_step_expectations(step, r.exec, where, r.assertions) && passed;
   }

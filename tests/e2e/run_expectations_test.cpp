@@ -208,3 +208,35 @@ expect_file = { path = "tmp/x", mode = "999" }
 }
 
 }  // namespace
+
+// expect_http ends by the test's timeout, whatever its own: a service that
+// accepts and never answers, an expect_http timeout of 60s, a test timeout
+// of 2s. Uncapped, the run took the 60s (measured 2026-12-06: the 30s of an
+// earlier version of this file); capped it ends near 2s. The bound below is
+// far from both, so machine load cannot decide it.
+TEST(RunExpectations, ExpectHttpEndsByTheTestsTimeout) {
+  TempDir dir;
+  const std::string file = dir.file("hang.clnrm.toml");
+  std::ofstream(file) << R"toml([test.metadata]
+name = "http_hangs"
+timeout = "2s"
+
+[services.mute]
+plugin = "process"
+args = ["python3", "-c", "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1',18093)); s.listen(); print('up', flush=True); c=s.accept(); time.sleep(300)"]
+wait_for = { log = "up", timeout = "20s" }
+
+[[steps]]
+name = "ask"
+command = ["true"]
+expect_http = { url = "http://127.0.0.1:18093/", timeout = "60s" }
+)toml";
+  const std::string json = dir.file("r.json");
+  const Outcome r = run_clnrm({"run", "--backend", "sandbox", "--no-config", "--no-history", "--json",
+                               json, file});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const nlohmann::json report = nlohmann::json::parse(read_file(json));
+  const nlohmann::json& test = report["tests"][0];
+  EXPECT_NE(test["status"], "passed") << test.dump(2);
+  EXPECT_LT(test["duration_ms"].get<double>(), 30'000) << test.dump(2);
+}

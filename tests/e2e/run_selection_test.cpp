@@ -185,8 +185,10 @@ tags = ["marks"]
 
 [services.sleeper]
 plugin = "process"
-args = ["sh", "-c", "touch /out/service_ran; exec sleep 987653"]
+args = ["sh", "-c", "touch /out/service_ran; echo marked; exec sleep 987653"]
 volumes = ["out:/out:rw"]
+# Ready once its mark is made, so the real run below cannot end before it.
+wait_for = { log = "marked", timeout = "30s" }
 
 [[steps]]
 name = "mark"
@@ -211,7 +213,7 @@ service = "sleeper"
   for (const char* want :
        {"dry run: 1 test on 1 lane", "backend sandbox", "nothing was started", "::leaves_marks",
         "[tags: marks]", "service sleeper: plugin process, args: sh -c touch /out/service_ran; "
-                         "exec sleep 987653",
+                         "echo marked; exec sleep 987653",
         "step 1 mark: touch /out/step_ran  (in service sleeper)"})
     EXPECT_NE(o.out.find(want), std::string::npos) << want << "\n" << o.out;
   EXPECT_FALSE(fs::exists(dir.file("t/out/service_ran")));
