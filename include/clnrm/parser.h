@@ -39,8 +39,9 @@ struct ParseOptions {
 
 // The names templates may use (one rule for test files and the flags that
 // set or allow them): a variable is dotted words of letters, digits, '_' and
-// '-' ("port", "db.host", "hosts.0": [vars] tables and arrays flatten so),
-// an environment variable one such word ({{ env.NAME }}).
+// '-' ("port", "db.host", "hosts.0": [vars] tables and arrays flatten so);
+// an environment variable ({{ env.NAME }}, --allow-env) letters, digits and
+// '_', not starting with a digit.
 bool is_variable_name(std::string_view name);
 bool is_environment_name(std::string_view name);
 

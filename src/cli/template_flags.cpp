@@ -35,7 +35,7 @@ void apply_template_flags(const TemplateFlags& flags, ParseOptions& options) {
   for (const std::string& name : flags.allow_env) {
     if (!is_environment_name(name))
       throw Error(ErrorKind::Usage,
-                  fmt::format("'{}' is not an environment variable name (letters, digits, '_', '-')", name),
+                  fmt::format("'{}' is not an environment variable name (letters, digits, '_')", name),
                   "--allow-env");
     const char* value = std::getenv(name.c_str());
     options.allowed_env[name] = value ? std::optional<std::string>(value) : std::nullopt;

@@ -207,7 +207,7 @@ std::optional<std::string> expand_template(std::string_view text, const Template
     }
     if (expr.starts_with("env.")) {
       const std::string_view name = expr.substr(4);
-      if (!is_identifier(name)) {
+      if (!is_environment_name(name)) {
         *error = fmt::format("invalid template expression '{{{{ {} }}}}' (expected {{{{ env.NAME }}}})",
                              expr);
         return std::nullopt;
@@ -322,6 +322,12 @@ namespace clnrm {
 
 bool is_variable_name(std::string_view name) { return spec_detail::is_dotted_name(name); }
 
-bool is_environment_name(std::string_view name) { return spec_detail::is_identifier(name); }
+// POSIX's portable names: what a shell can export and a runner can set.
+bool is_environment_name(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
 
 }  // namespace clnrm

@@ -86,6 +86,14 @@ command = ["test", "{{ env.CLNRM_E2E_TOKEN }}", "=", "s3cret"]
   o = d.clnrm({"run", "--no-history", "--allow-env", "CLNRM_E2E_TOKEN", file});
   EXPECT_EQ(o.exit_code, 2) << all(o);
   EXPECT_NE(o.err.find("is allowed (--allow-env) but not set"), std::string::npos) << all(o);
+
+  // validate reads the file as run does: refused without the flag, valid with it.
+  o = d.clnrm({"validate", file}, env);
+  EXPECT_EQ(o.exit_code, 1) << all(o);
+  EXPECT_NE((o.out + o.err).find("--allow-env CLNRM_E2E_TOKEN"), std::string::npos) << all(o);
+  EXPECT_EQ((o.out + o.err).find("s3cret"), std::string::npos);
+  o = d.clnrm({"validate", "--allow-env", "CLNRM_E2E_TOKEN", file}, env);
+  EXPECT_EQ(o.exit_code, 0) << all(o);
 }
 
 TEST(RunVars, ValidateTakesTheSameFlagsAndMalformedOnesAreUsageErrors) {
