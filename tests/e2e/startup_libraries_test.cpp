@@ -5,7 +5,10 @@
 // libarchive and what it brings (libxml2, ICU, nettle, ...) are opened only
 // when the image store reads a tar (src/image/archive_library.h): linking it
 // into the binary again fails the first test. The dynamic loader itself says
-// what it loads (LD_DEBUG=libs, on stderr).
+// what it loads (LD_DEBUG=libs, on stderr). The executable carries its C++
+// runtime, fmt, toml++, RE2 and libseccomp (CMakeLists.txt,
+// CLNRM_STATIC_RUNTIME): a shared library added to its start-up fails
+// TheBinaryStartsWithTheCLibraryAlone.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -67,8 +70,8 @@ TEST(StartupLibraries, VersionValidateAndSandboxRunDoNotLoadLibcurl) {
         {"run", "--no-history", "--no-config", file}}) {
     const Outcome o = d.clnrm(args);
     EXPECT_EQ(o.exit_code, 0) << args[0] << "\n" << o.out << o.err;
-    // The loader did report (the C++ runtime is always there) ...
-    EXPECT_TRUE(loaded(o, "libstdc++.so")) << args[0] << "\n" << o.err;
+    // The loader did report (the C library is always there) ...
+    EXPECT_TRUE(loaded(o, "libc.so.6")) << args[0] << "\n" << o.err;
     // ... and libcurl was not among what it opened, nor what libcurl brings.
     EXPECT_FALSE(loaded(o, "libcurl.so")) << args[0];
     EXPECT_FALSE(loaded(o, "libssl.so")) << args[0];
@@ -100,3 +103,37 @@ TEST(StartupLibraries, DockerRunOpensLibcurlWhenItFirstSpeaksHttp) {
   EXPECT_NE(o.out.find("PASS"), std::string::npos) << o.out;
   EXPECT_TRUE(loaded(o, "libcurl.so.4"));
 }
+
+#if CLNRM_STATIC_RUNTIME
+namespace {
+// Every library whose initialisers ran: the file names after
+// "calling init: ".
+std::vector<std::string> initialised(const Outcome& o) {
+  std::vector<std::string> names;
+  std::size_t at = 0;
+  while ((at = o.err.find("calling init: ", at)) != std::string::npos) {
+    const std::size_t end = o.err.find('\n', at);
+    const std::string path = o.err.substr(at + 14, end == std::string::npos ? std::string::npos : end - at - 14);
+    names.push_back(path.substr(path.rfind('/') + 1));
+    at += 1;
+  }
+  return names;
+}
+}  // namespace
+
+TEST(StartupLibraries, TheBinaryStartsWithTheCLibraryAlone) {
+  Dir d;
+  const std::string file = d.add("one_step", kSandboxTest);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--version"}, {"validate", "--no-config", file},
+        {"run", "--no-history", "--no-config", file}}) {
+    const Outcome o = d.clnrm(args);
+    ASSERT_EQ(o.exit_code, 0) << args[0] << "\n" << o.out << o.err;
+    const std::vector<std::string> names = initialised(o);
+    EXPECT_FALSE(names.empty()) << args[0] << ": the loader said nothing\n" << o.err;
+    for (const std::string& name : names)
+      EXPECT_TRUE(name == "libc.so.6" || name == "libm.so.6" || name.rfind("ld-linux", 0) == 0)
+          << args[0] << " loaded " << name;
+  }
+}
+#endif
