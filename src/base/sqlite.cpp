@@ -108,6 +108,12 @@ Connection::Connection(const std::string& path, bool read_only, int busy_timeout
 
 Connection::~Connection() { sqlite3_close_v2(db_); }
 
+void Connection::keep_write_ahead_log() {
+  int on = 1;
+  sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+}
+
 void Connection::exec(const std::string& sql) {
   char* err = nullptr;
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);

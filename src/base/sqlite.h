@@ -69,6 +69,14 @@ class Connection {
   // The rowid of the last successful INSERT on this connection.
   std::int64_t last_insert_rowid() const noexcept;
 
+  // For a WAL database written by many short processes (one `clnrm run`
+  // each): the write-ahead log stays on disk when the last connection closes,
+  // and closing does not checkpoint. Otherwise every process recreates the
+  // log (a file and a directory sync) and checkpoints it at exit (two more),
+  // which cost more than the run's own writes. The log is checkpointed by
+  // SQLite's automatic checkpoint once it holds 1,000 pages.
+  void keep_write_ahead_log();
+
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT. IMMEDIATE takes the write
   // lock up front, so the busy handler applies (a deferred transaction that
   // upgrades can fail with SQLITE_BUSY without waiting). When the lock stays

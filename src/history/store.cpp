@@ -81,6 +81,7 @@ Store::Impl::Impl(const std::string& path, const StoreOptions& opts)
   // NORMAL in WAL mode survives a crash of the process (a SIGKILLed runner);
   // only a power loss may drop the last commits, which history can afford.
   conn.exec("PRAGMA synchronous = NORMAL");
+  conn.keep_write_ahead_log();
   conn.exec("PRAGMA foreign_keys = ON");
   // The analytics scan the whole table: reading pages through a memory map
   // saves a copy per page (the map is address space, not memory).
