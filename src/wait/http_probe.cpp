@@ -5,7 +5,6 @@
 #include <clnrm/loopback.h>
 #include <clnrm/wait.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 
@@ -14,40 +13,43 @@
 namespace clnrm {
 namespace {
 
-// One GET over the socket the pod connected, by the one HTTP client (as
-// expect_http does: src/assert/http_check.cpp); only the status matters.
-ProbeOutcome http_over_fd(int fd, const std::string& url, int expected, Duration probe_timeout,
-                          const CancelToken& cancel) {
+// How the direct probe went: the status, or why there is none.
+enum class Reach { Answered, NothingListens, NotFromOutside };
+
+// One GET over a socket the pod connects when libcurl asks for it, by the one
+// HTTP client (as expect_http does: src/assert/http_check.cpp); only the
+// status matters. Connecting inside Request::open_socket leaves the socket
+// to libcurl from its birth (it closes it), so nothing here owns an fd.
+// NotFromOutside: this backend cannot connect from the runner (the caller
+// asks wget inside the pod instead).
+Reach http_over_pod_socket(Pod& pod, int port, const std::string& url, int expected,
+                           Duration probe_timeout, const CancelToken& cancel, ProbeOutcome& out) {
   http::Request request;
   request.url = url;
   request.headers = {"User-Agent: clnrm-wait"};
   request.connect_timeout = probe_timeout;
   request.timeout = probe_timeout;
   request.max_body = 4096;
-  bool handed_over = false;  // then libcurl closes it
-  request.open_socket = [fd, &handed_over] {
-    handed_over = true;
-    return fd;
-  };
-  // Closes the socket when libcurl never took it (it failed before connecting).
-  const auto close_unless_handed_over = [&] {
-    if (!handed_over) ::close(fd);
+  Reach reach = Reach::Answered;
+  request.open_socket = [&]() -> int {
+    const std::optional<int> fd = pod.connect_tcp(port);
+    if (!fd) reach = Reach::NotFromOutside;
+    else if (*fd < 0) reach = Reach::NothingListens;
+    return fd ? *fd : -1;
   };
   http::Response response;
   try {
     response = http::send(request, nullptr, &cancel);
   } catch (const http::TransferError& e) {
-    close_unless_handed_over();
-    return {false, e.timed_out() ? "timed out waiting for the HTTP status line"
-                                 : fmt::format("no HTTP response ({})", e.what())};
-  } catch (...) {
-    close_unless_handed_over();
-    throw;
+    if (reach != Reach::Answered) return reach;
+    out = {false, e.timed_out() ? "timed out waiting for the HTTP status line"
+                                : fmt::format("no HTTP response ({})", e.what())};
+    return reach;
   }
-  close_unless_handed_over();
-  if (response.status == expected) return {true, {}};
-  if (response.status <= 0) return {false, "no HTTP status line in the response"};
-  return {false, fmt::format("HTTP {} (want {})", response.status, expected)};
+  if (response.status == expected) out = {true, {}};
+  else if (response.status <= 0) out = {false, "no HTTP status line in the response"};
+  else out = {false, fmt::format("HTTP {} (want {})", response.status, expected)};
+  return reach;
 }
 
 }  // namespace
@@ -58,11 +60,13 @@ ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status,
   if (!target) return {false, "wait_for http: " + target.error()};
   // Pod::connect_tcp reaches 127.0.0.1 only; an IPv6 loopback URL is fetched
   // by wget inside the pod, which resolves [::1] itself.
-  std::optional<int> fd;
-  if (!target->ipv6()) fd = pod.connect_tcp(target->port);
-  if (fd) {
-    if (*fd < 0) return {false, fmt::format("nothing listens on 127.0.0.1:{}", target->port)};
-    return http_over_fd(*fd, url, expected_status, probe_timeout, cancel);
+  if (!target->ipv6()) {
+    ProbeOutcome direct;
+    switch (http_over_pod_socket(pod, target->port, url, expected_status, probe_timeout, cancel, direct)) {
+      case Reach::Answered: return direct;
+      case Reach::NothingListens: return {false, fmt::format("nothing listens on 127.0.0.1:{}", target->port)};
+      case Reach::NotFromOutside: break;
+    }
   }
   ProcessSpec probe;
   probe.name = "wait-http";
