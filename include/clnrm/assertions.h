@@ -63,11 +63,17 @@ bool check_step_expectations(const StepSpec& step, const ExecResult& exec,
 std::optional<std::string> json_mismatch(const JsonCheck& check, std::string_view document,
                                          std::string_view what);
 
-// The command that looks at `check.path` in the step's filesystem, and what
-// its result says against the check: each mismatch, "" joined by "; ", or
-// nullopt when all hold.
-ProcessSpec file_probe(const FileCheck& check);
-std::optional<std::string> file_mismatch(const FileCheck& check, const ExecResult& probe);
+// expect_file: one command looks at every path of a step's checks in the
+// step's filesystem (one exec per step, not per check). Each path's answer
+// ends with a line holding `nonce`, which nothing in the cleanroom can
+// predict, so a file's content cannot fake the next path's answer.
+ProcessSpec files_probe(const std::vector<FileCheck>& checks, const std::string& nonce);
+// What the probe's result says against each check, in order: nullopt when it
+// holds, else its mismatches joined by "; " (or why the path could not be
+// looked at).
+std::vector<std::optional<std::string>> files_mismatches(const std::vector<FileCheck>& checks,
+                                                         const std::string& nonce,
+                                                         const ExecResult& probe);
 
 // expect_http: the request sent into the pod's network and what its response
 // says against the check (each mismatch, joined by "; "), or nullopt.

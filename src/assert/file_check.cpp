@@ -14,43 +14,36 @@
 namespace clnrm {
 namespace {
 
-// $1 the path, $2 "content" when the content is wanted. First line:
-// "absent" or "present KIND MODE"; then the content of a regular file.
+// $1 the nonce, then pairs (want, path): want is "content" when the content
+// is wanted. Per path: "absent" or "present KIND MODE", then the content of a
+// regular file, then a newline and the line "\036<nonce>". A cat that fails
+// ends the probe (exit 1): the paths already answered keep their answers.
 constexpr const char* kProbeScript =
-    "p=$1\n"
-    "if [ ! -e \"$p\" ] && [ ! -h \"$p\" ]; then echo absent; exit 0; fi\n"
+    "n=$1; shift\n"
+    "while [ $# -gt 1 ]; do w=$1; p=$2; shift 2\n"
+    "if [ ! -e \"$p\" ] && [ ! -h \"$p\" ]; then echo absent; else\n"
     "if [ -d \"$p\" ]; then k=directory; elif [ -f \"$p\" ]; then k=file;"
     " elif [ ! -e \"$p\" ]; then k=dangling-link; else k=other; fi\n"
     "m=$(stat -L -c %a \"$p\" 2>/dev/null) || m=unknown\n"
     "echo \"present $k $m\"\n"
-    "if [ \"$2\" = content ] && [ $k = file ]; then exec cat -- \"$p\"; fi\n";
+    "if [ \"$w\" = content ] && [ $k = file ]; then cat -- \"$p\" || exit 1; fi\n"
+    "fi\n"
+    "printf '\\n\\036%s\\n' \"$n\"\n"
+    "done\n";
 
 std::string octal(std::uint32_t mode) { return fmt::format("{:04o}", mode); }
 
-}  // namespace
-
-ProcessSpec file_probe(const FileCheck& check) {
-  ProcessSpec p;
-  p.name = "expect-file";
-  const bool content = check.content_regex || check.content_regex_not;
-  p.argv = {"sh", "-c", kProbeScript, "clnrm-expect-file", check.path,
-            content ? "content" : "no-content"};
-  p.timeout = std::chrono::seconds(30);
-  return p;
+std::string could_not_look(const FileCheck& check, const ExecResult& probe) {
+  std::string err = probe.stderr_data.substr(0, 300);
+  while (!err.empty() && err.back() == '\n') err.pop_back();
+  return fmt::format("could not look at {} in the cleanroom (`sh -c` with stat and cat exited "
+                     "{}{}{})",
+                     check.path, probe.exit_code, err.empty() ? "" : ": ", err);
 }
 
-std::optional<std::string> file_mismatch(const FileCheck& check, const ExecResult& probe) {
-  const std::string_view out = probe.stdout_data;
-  const std::size_t eol = out.find('\n');
-  const std::string_view status = out.substr(0, eol);
-  if (probe.exit_code != 0 || eol == std::string_view::npos ||
-      !(status == "absent" || status.starts_with("present "))) {
-    std::string err = probe.stderr_data.substr(0, 300);
-    while (!err.empty() && err.back() == '\n') err.pop_back();
-    return fmt::format("could not look at {} in the cleanroom (`sh -c` with stat and cat exited "
-                       "{}{}{})",
-                       check.path, probe.exit_code, err.empty() ? "" : ": ", err);
-  }
+// One path's answer: `status` is its first line, `content` what followed.
+std::optional<std::string> file_mismatch(const FileCheck& check, std::string_view status,
+                                         std::string_view content) {
   const bool present = status != "absent";
   if (!check.exists)
     return present ? std::optional<std::string>(
@@ -74,7 +67,6 @@ std::optional<std::string> file_mismatch(const FileCheck& check, const ExecResul
                                    octal(*check.mode), octal(mode)));
   }
   if (check.content_regex || check.content_regex_not) {
-    const std::string_view content = out.substr(eol + 1);
     if (kind != "file") {
       claims.push_back(fmt::format("expected {} to be a regular file to match its content, it is "
                                    "a {}",
@@ -94,6 +86,46 @@ std::optional<std::string> file_mismatch(const FileCheck& check, const ExecResul
   }
   if (claims.empty()) return std::nullopt;
   return fmt::format("{}", fmt::join(claims, "; "));
+}
+
+}  // namespace
+
+ProcessSpec files_probe(const std::vector<FileCheck>& checks, const std::string& nonce) {
+  ProcessSpec p;
+  p.name = "expect-file";
+  p.argv = {"sh", "-c", kProbeScript, "clnrm-expect-file", nonce};
+  for (const FileCheck& check : checks) {
+    const bool content = check.content_regex || check.content_regex_not;
+    p.argv.push_back(content ? "content" : "no-content");
+    p.argv.push_back(check.path);
+  }
+  p.timeout = std::chrono::seconds(30);
+  return p;
+}
+
+std::vector<std::optional<std::string>> files_mismatches(const std::vector<FileCheck>& checks,
+                                                         const std::string& nonce,
+                                                         const ExecResult& probe) {
+  std::vector<std::optional<std::string>> verdicts;
+  verdicts.reserve(checks.size());
+  const std::string end = "\n\x1e" + nonce + "\n";
+  std::string_view rest = probe.stdout_data;
+  for (const FileCheck& check : checks) {
+    const std::size_t at = rest.find(end);
+    const std::size_t eol = rest.find('\n');
+    const std::string_view status = rest.substr(0, eol);
+    if (at == std::string_view::npos || eol > at ||
+        !(status == "absent" || status.starts_with("present "))) {
+      verdicts.push_back(could_not_look(check, probe));
+      rest = {};
+      continue;
+    }
+    // "absent\n\x1e..." has no content: its one newline is the section's end.
+    const std::string_view content = eol == at ? std::string_view() : rest.substr(eol + 1, at - eol - 1);
+    verdicts.push_back(file_mismatch(check, status, content));
+    rest.remove_prefix(at + end.size());
+  }
+  return verdicts;
 }
 
 }  // namespace clnrm

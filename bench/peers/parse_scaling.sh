@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Parse scaling, whole process (issue 17): `clnrm validate` of one file with
+# 10k, 20k, 40k and 100k steps, timed by hyperfine. Linear parsing keeps the
+# 100k file under 10x the 10k one (the goal); a quadratic step (the old
+# parser: 0.19 / 0.54 / 2.55 / 28.8 s) shows as ~100x.
+#
+# Usage: bench/peers/parse_scaling.sh [CLNRM_BINARY] [RUNS]
+#   RUNS (default 5) per size, after 1 warm-up run each.
+# Prints the min and median of each size and the ratio of each to 10k.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+clnrm=$(realpath -m "${1:-$root/build/release/clnrm}")
+runs=${2:-5}
+[[ -x $clnrm ]] || { echo "parse_scaling.sh: no clnrm binary at $clnrm" >&2; exit 2; }
+command -v hyperfine >/dev/null || { echo "parse_scaling.sh: hyperfine is not installed (scripts/setup-deps.sh)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/clnrm-parse-scaling.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+sizes=(10000 20000 40000 100000)
+for n in "${sizes[@]}"; do
+  python3 - "$n" > "$work/steps_$n.clnrm.toml" <<'PY'
+import sys
+n = int(sys.argv[1])
+print('[test.metadata]\nname = "steps_%d"\n' % n)
+for i in range(n):
+    print('[[steps]]\nname = "s%d"\ncommand = ["echo", "%d"]\nexpected_output_regex = "^%d$"\n' % (i, i, i))
+PY
+  "$clnrm" validate --no-config "$work/steps_$n.clnrm.toml" >/dev/null
+done
+
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+cmds=()
+for n in "${sizes[@]}"; do cmds+=("$clnrm validate --no-config $work/steps_$n.clnrm.toml"); done
+hyperfine -N --style basic --warmup 1 --runs "$runs" --export-json "$work/result.json" "${cmds[@]}" >/dev/null
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$work/result.json" "${sizes[@]}" <<'PY'
+import json, statistics, sys
+results = json.load(open(sys.argv[1]))["results"]
+sizes = [int(s) for s in sys.argv[2:]]
+base_min = min(results[0]["times"]); base_med = statistics.median(results[0]["times"])
+print(f"{'steps':>7}  {'min ms':>9}  {'median ms':>9}  ratio to 10k (min / median)")
+for n, r in zip(sizes, results):
+    lo = min(r["times"]); med = statistics.median(r["times"])
+    print(f"{n:>7}  {lo*1000:9.1f}  {med*1000:9.1f}  {lo/base_min:5.2f}x / {med/base_med:5.2f}x")
+PY
