@@ -16,8 +16,9 @@ namespace {
 
 // $1 the nonce, then pairs (want, path): want is "content" when the content
 // is wanted. Per path: "absent" or "present KIND MODE", then the content of a
-// regular file, then a newline and the line "\036<nonce>". A cat that fails
-// ends the probe (exit 1): the paths already answered keep their answers.
+// regular file (its first 16 MiB: kContentLimit), then a newline and the
+// line "\036<nonce>". A read that fails ends the probe (exit 1): the paths
+// already answered keep their answers.
 constexpr const char* kProbeScript =
     "n=$1; shift\n"
     "while [ $# -gt 1 ]; do w=$1; p=$2; shift 2\n"
@@ -26,10 +27,13 @@ constexpr const char* kProbeScript =
     " elif [ ! -e \"$p\" ]; then k=dangling-link; else k=other; fi\n"
     "m=$(stat -L -c %a \"$p\" 2>/dev/null) || m=unknown\n"
     "echo \"present $k $m\"\n"
-    "if [ \"$w\" = content ] && [ $k = file ]; then cat -- \"$p\" || exit 1; fi\n"
+    "if [ \"$w\" = content ] && [ $k = file ]; then head -c 16777216 -- \"$p\" || exit 1; fi\n"
     "fi\n"
     "printf '\\n\\036%s\\n' \"$n\"\n"
     "done\n";
+
+// What a content regex sees of a file (the probe's `head -c`).
+constexpr std::size_t kContentLimit = 16u << 20;
 
 std::string octal(std::uint32_t mode) { return fmt::format("{:04o}", mode); }
 
@@ -99,6 +103,8 @@ ProcessSpec files_probe(const std::vector<FileCheck>& checks, const std::string&
     p.argv.push_back(content ? "content" : "no-content");
     p.argv.push_back(check.path);
   }
+  // Room for every path's answer: one large file must not crowd out the next.
+  p.output_limit = checks.size() * (kContentLimit + 4096);
   p.timeout = std::chrono::seconds(30);
   return p;
 }

@@ -174,6 +174,26 @@ TEST(RunExpectations, ExpectFileDoesNotFollowALinkOntoTheHost) {
   }
 }
 
+// A step's expect_file checks are looked at by one probe: a file larger than
+// what a content regex sees (16 MiB) does not crowd out the next path's
+// answer, and each check keeps its own verdict.
+TEST(RunExpectations, ALargeFileDoesNotHideTheNextPathsAnswer) {
+  for (const std::string backend : {"sandbox", "docker"}) {
+    GoldenTree tree;
+    const std::string file = tree.write(
+        "big.clnrm.toml", "[test]\nname = \"big_" + backend + "\"\n\n[[steps]]\nname = \"write\"\n"
+                          "command = \"head -c 17000000 /dev/zero | tr '\\\\0' a > /tmp/big && echo tail=1 > /tmp/small\"\n"
+                          "[[steps.expect_file]]\npath = \"/tmp/big\"\ncontent_regex = \"^a+$\"\n"
+                          "[[steps.expect_file]]\npath = \"/tmp/small\"\ncontent_regex = \"tail=2\"\n"
+                          "[[steps.expect_file]]\npath = \"/tmp/none\"\nexists = false\n");
+    const Outcome r = run_clnrm({"run", "--backend", backend, "--no-history", file});
+    EXPECT_EQ(r.exit_code, 1) << backend << r.out << r.err;
+    expect_has(r.out, "failed 1 check");
+    expect_has(r.out, "expected the content of /tmp/small to match /tail=2/, it does not (7 bytes, begins \"tail=1\\n\")");
+    EXPECT_EQ(r.out.find("could not look"), std::string::npos) << backend << r.out;
+  }
+}
+
 // Values a test file may not use: errors at file:line:col, nothing runs.
 TEST(RunExpectations, UnsafeOrMalformedValuesAreErrorsAtTheirPosition) {
   GoldenTree tree;
