@@ -2,22 +2,21 @@
 // "golden" file); `clnrm run --update-golden` rewrites it instead. The file
 // is named by an untrusted test file, so it is read and written only below
 // the test file's directory, without following any symbolic link there
-// (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS to read;
-// write_file_atomically_beneath to write).
+// (open_beneath, base/open_beneath.h, to read; write_file_atomically_beneath
+// to write).
 #include <clnrm/assertions.h>
 #include <clnrm/control_characters.h>
 #include <clnrm/error.h>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "base/atomic_file.h"
+#include "base/open_beneath.h"
 #include "base/unique_fd.h"
 
 namespace clnrm {
@@ -35,10 +34,7 @@ std::optional<std::string> read_beneath(const std::string& dir, const std::strin
     why = fmt::format("cannot open the test's directory {}: {}", dir, std::strerror(errno));
     return std::nullopt;
   }
-  open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, dir_fd.get(), relative.c_str(), &how, sizeof how)));
+  UniqueFd fd = open_beneath(dir_fd.get(), relative, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (!fd.valid()) {
     why = errno == ENOENT ? "does not exist"
           : errno == ELOOP || errno == EXDEV

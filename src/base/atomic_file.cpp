@@ -1,4 +1,5 @@
 #include "base/atomic_file.h"
+#include "base/open_beneath.h"
 #include "base/unique_fd.h"
 
 #include <clnrm/error.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -210,24 +212,18 @@ void write_file_atomically_beneath(const std::string& dir, std::string_view rela
   if (auto why = why_not_beneath(relative)) refuse(where, "the path " + *why);
   const std::vector<std::string> parts = components(relative);
 
-  UniqueFd current(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!current.valid()) throw_errno("cannot open the output directory " + dir);
-  std::string walked;
-  for (std::size_t k = 0; k + 1 < parts.size(); ++k) {
-    const std::string& part = parts[k];
-    walked += walked.empty() ? part : "/" + part;
-    constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-    UniqueFd next(::openat(current.get(), part.c_str(), kFlags));
-    if (!next.valid() && errno == ENOENT) {
-      if (::mkdirat(current.get(), part.c_str(), 0755) != 0 && errno != EEXIST)
-        throw_errno("cannot create directory " + dir + "/" + walked);
-      next = UniqueFd(::openat(current.get(), part.c_str(), kFlags));
-    }
-    if (!next.valid()) {
-      if (is_symlink_at(current.get(), part)) refuse(where, "'" + walked + "' is a symbolic link");
-      throw_errno("cannot open directory " + dir + "/" + walked);
-    }
-    current = std::move(next);
+  UniqueFd top(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!top.valid()) throw_errno("cannot open the output directory " + dir);
+  BeneathWalkFailure at;
+  UniqueFd current = open_dir_beneath(top.get(), std::span(parts).first(parts.size() - 1), /*create=*/true, &at);
+  if (!current.valid()) {
+    const int saved = errno;
+    std::string walked;
+    for (std::size_t k = 0; k <= at.component; ++k) walked += (k ? "/" : "") + parts[k];
+    errno = saved;
+    if (at.making) throw_errno("cannot create directory " + dir + "/" + walked);
+    if (errno == ELOOP) refuse(where, "'" + walked + "' is a symbolic link");
+    throw_errno("cannot open directory " + dir + "/" + walked);
   }
 
   const std::string& name = parts.back();

@@ -14,6 +14,7 @@
 
 #include "base/atomic_file.h"
 #include "base/host_path.h"
+#include "base/open_beneath.h"
 #include "base/unique_fd.h"
 #include "image/archive_library.h"
 #include "image/digest.h"
@@ -30,31 +31,21 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxDocument = 4u << 20;
 
-// Opens `relative` below the directory `dirfd` one component at a time with
-// O_NOFOLLOW, so a symlink inside a layout cannot lead to another host file;
-// only regular files (a FIFO would block the read forever).
-UniqueFd open_beneath(int dirfd, const std::string& relative, const std::string& what) {
-  UniqueFd dir(::dup(dirfd));
-  std::size_t start = 0;
-  for (;;) {
-    const auto slash = relative.find('/', start);
-    const std::string part = relative.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    const bool last = slash == std::string::npos;
-    const int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? O_NONBLOCK : O_DIRECTORY);
-    UniqueFd next(::openat(dir.get(), part.c_str(), flags));
-    if (!next.valid())
-      throw Error(ErrorKind::Config, fmt::format("{}: cannot open {} ({}{})", what, relative, std::strerror(errno),
-                                                 errno == ELOOP ? ": symbolic links are not followed in an image" : ""));
-    if (last) {
-      struct stat st {};
-      if (::fstat(next.get(), &st) != 0 || !S_ISREG(st.st_mode))
-        throw Error(ErrorKind::Config, fmt::format("{}: {} is not a regular file", what, relative));
-      ::fcntl(next.get(), F_SETFL, 0);
-      return next;
-    }
-    dir = std::move(next);
-    start = slash + 1;
-  }
+// Opens `relative` below the directory `dirfd` without following a symbolic
+// link (base/open_beneath.h), so a symlink inside a layout cannot lead to
+// another host file; only regular files (a FIFO would block the read
+// forever, hence O_NONBLOCK until it is known to be a file).
+UniqueFd open_layout_file(int dirfd, const std::string& relative, const std::string& what) {
+  UniqueFd file = open_beneath(dirfd, relative, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (!file.valid())
+    throw Error(ErrorKind::Config,
+                fmt::format("{}: cannot open {} ({}{})", what, relative, std::strerror(errno),
+                            errno == ELOOP ? ": symbolic links are not followed in an image" : ""));
+  struct stat st {};
+  if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    throw Error(ErrorKind::Config, fmt::format("{}: {} is not a regular file", what, relative));
+  ::fcntl(file.get(), F_SETFL, 0);
+  return file;
 }
 
 std::string read_all(int fd, const std::string& what) {
@@ -146,7 +137,7 @@ std::string import_oci_layout(const Store& store, const std::string& path, const
   UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir.valid()) throw Error(ErrorKind::Config, fmt::format("{} is not a directory: {}", what, std::strerror(errno)));
   {
-    const std::string layout = read_all(open_beneath(dir.get(), "oci-layout", what).get(), what + "/oci-layout");
+    const std::string layout = read_all(open_layout_file(dir.get(), "oci-layout", what).get(), what + "/oci-layout");
     const json j = json::parse(layout, nullptr, false);
     if (j.is_discarded() || !j.is_object() || j.value("imageLayoutVersion", "") != "1.0.0")
       throw Error(ErrorKind::Config, fmt::format("{} has no oci-layout file of version 1.0.0: not an OCI image layout "
@@ -159,7 +150,7 @@ std::string import_oci_layout(const Store& store, const std::string& path, const
     auto hex = digest_hex(digest);
     if (!hex) throw Error(ErrorKind::Config, fmt::format("{}: {}", what, hex.error()));
     if (store.has_blob(digest)) return;
-    UniqueFd in = open_beneath(dir.get(), "blobs/sha256/" + *hex, what);
+    UniqueFd in = open_layout_file(dir.get(), "blobs/sha256/" + *hex, what);
     BlobWriter writer(store, fmt::format("blob {} of {}", digest, what));
     std::string buf(1 << 20, '\0');
     for (;;) {
@@ -175,7 +166,7 @@ std::string import_oci_layout(const Store& store, const std::string& path, const
     import_blob(digest);
     return store.read_blob(digest, "index " + digest + " of " + what);
   };
-  const std::string index = read_all(open_beneath(dir.get(), "index.json", what).get(), what + "/index.json");
+  const std::string index = read_all(open_layout_file(dir.get(), "index.json", what).get(), what + "/index.json");
   const std::string manifest_digest = manifest_from_index(index, tag, what, read_blob);
   import_blob(manifest_digest);
   const Manifest m = parse_manifest(store.read_blob(manifest_digest, "manifest of " + what), "the manifest of " + what);

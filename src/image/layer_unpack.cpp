@@ -16,9 +16,11 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 #include <tuple>
 #include <vector>
 
+#include "base/open_beneath.h"
 #include "base/unique_fd.h"
 #include "image/archive_library.h"
 
@@ -196,43 +198,27 @@ class Unpacker {
   }
 
   // Opens each parent component below the root with O_NOFOLLOW (creating
-  // missing ones when `create`), so a symlink planted by an earlier entry
-  // can never redirect a later one outside the layer.
+  // missing ones when `create`; base/open_beneath.h), so a symlink planted
+  // by an earlier entry can never redirect a later one outside the layer.
   UniqueFd walk_to_parent(const std::vector<std::string>& parts, const std::string& name, bool create) {
-    UniqueFd dir(::dup(root_.get()));
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-      int fd = ::openat(dir.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0 && errno == ENOENT && create) {
-        if (::mkdirat(dir.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) fail("cannot create directory", name);
-        fd = ::openat(dir.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      }
-      if (fd < 0) {
-        if (errno == ELOOP || errno == ENOTDIR) {
-          struct stat st {};
-          const bool symlink =
-              ::fstatat(dir.get(), parts[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
-          if (symlink)
-            escape(name, fmt::format("its parent '{}' is a symbolic link, which could lead outside the layer",
-                                     joined(parts, i + 1)));
-          refuse(name, fmt::format("its parent '{}' is not a directory", joined(parts, i + 1)));
-        }
-        if (errno == ENOENT && !create) return UniqueFd();
-        fail("cannot open directory " + joined(parts, i + 1) + " for", name);
-      }
-      dir.reset(fd);
-    }
-    return dir;
+    BeneathWalkFailure at;
+    UniqueFd dir = clnrm::open_dir_beneath(root_.get(), std::span(parts).first(parts.size() - 1), create, &at);
+    if (dir.valid()) return dir;
+    const int saved = errno;
+    const std::string parent = joined(parts, at.component + 1);
+    errno = saved;
+    if (at.making) fail("cannot create directory", name);
+    if (errno == ELOOP)
+      escape(name, fmt::format("its parent '{}' is a symbolic link, which could lead outside the layer", parent));
+    if (errno == ENOTDIR) refuse(name, fmt::format("its parent '{}' is not a directory", parent));
+    if (errno == ENOENT && !create) return UniqueFd();
+    fail("cannot open directory " + parent + " for", name);
   }
 
   // The directory `path` (relative, "" = the root) opened without following
   // any symlink; invalid when it is not (or no longer) a directory.
   UniqueFd open_dir_beneath(const std::string& path) const {
-    UniqueFd dir(::dup(root_.get()));
-    for (const std::string& part : split_name(path).parts) {
-      dir.reset(::openat(dir.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (!dir.valid()) break;
-    }
-    return dir;
+    return clnrm::open_dir_beneath(root_.get(), split_name(path).parts, /*create=*/false);
   }
 
   void remove_at(int parent, const std::string& base) {

@@ -1,5 +1,7 @@
 #include "backend/docker/tar_archive.h"
 
+#include "base/atomic_file.h"
+
 #include <clnrm/error.h>
 #include <fmt/format.h>
 
@@ -29,8 +31,12 @@ void TarArchive::add_directory(std::string_view path, unsigned mode) {
 
 void TarArchive::add_entry(std::string_view path, std::string_view content, unsigned mode, char type) {
   while (path.starts_with("/")) path.remove_prefix(1);
-  if (path.empty() || path.find("..") != std::string_view::npos)
-    throw Error(ErrorKind::Usage, fmt::format("bad path '{}' for an archive entry", path));
+  // The one rule for a relative path that must stay below a directory
+  // (base/atomic_file.h); a directory entry's trailing '/' is the format's.
+  std::string_view named = path;
+  if (type == '5' && named.size() > 1 && named.ends_with('/')) named.remove_suffix(1);
+  if (auto why = why_not_beneath(named))
+    throw Error(ErrorKind::Usage, fmt::format("bad path '{}' for an archive entry: it {}", path, *why));
   char header[512] = {0};
   std::string_view name = path, prefix;
   if (path.size() > 100) {

@@ -2,15 +2,14 @@
 #include "backend/sandbox/image_roots.h"
 
 #include "backend/sandbox/image_user.h"
+#include "base/open_beneath.h"
 #include "base/unique_fd.h"
 
 #include <clnrm/error.h>
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -39,10 +38,11 @@ bool is_opaque(const std::string& dir) {
 std::optional<std::string> read_beneath(const std::string& layer, const std::string& path) {
   UniqueFd dir(::open(layer.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir.valid()) return std::nullopt;
-  open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, dir.get(), path.c_str(), &how, sizeof how)));
+  // The layer's own links are not followed here (BeneathRule::NoSymlinks),
+  // unlike in the pod (mounts.cpp, BeneathRule::InRoot): this reads one
+  // layer directory, and a link's target may live in another layer of the
+  // merged image, so it could not be resolved as the pod sees it.
+  UniqueFd fd = open_beneath(dir.get(), path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   struct stat st {};
   if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   std::string text;

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "backend/sandbox/mounts.h"
+#include "base/open_beneath.h"
 
 namespace clnrm::sandbox {
 namespace {
@@ -293,7 +294,10 @@ int mount_image(const ImageMount& image, int index, const Failure& f) noexcept {
 // /data, or one to "/", "..", "/proc/...", a host path) resolves inside the
 // image root as it would for the image's processes, never into the pod's or
 // the host's tree; RESOLVE_NO_XDEV: never into a mount below (the image
-// root's /tmp, /proc, /dev are still its own empty directories here).
+// root's /tmp, /proc, /dev are still its own empty directories here). That
+// is BeneathRule::InRoot of base/open_beneath.h (async-signal-safe): the
+// image's own links must resolve as in the image, where the runner side's
+// reads below a directory follow no link at all.
 int open_in_image(int root, const char* path, bool directory) noexcept {
   char prefix[4096];
   join(prefix, sizeof prefix, {path + 1});  // relative to the image root
@@ -303,10 +307,8 @@ int open_in_image(int root, const char* path, bool directory) noexcept {
     const bool last = end == length;
     const char saved = prefix[end];
     prefix[end] = '\0';
-    open_how how{};
-    how.flags = O_PATH | O_CLOEXEC | (last && !directory ? 0 : O_DIRECTORY);
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-    int fd = static_cast<int>(::syscall(SYS_openat2, root, prefix, &how, sizeof how));
+    const int flags = O_PATH | O_CLOEXEC | (last && !directory ? 0 : O_DIRECTORY);
+    int fd = open_beneath_fd(root, prefix, flags, BeneathRule::InRoot);
     if (fd < 0 && errno == ENOENT) {
       // Make the last component in its parent (resolved the same way).
       char* slash = prefix + end;
@@ -315,9 +317,7 @@ int open_in_image(int root, const char* path, bool directory) noexcept {
       int parent = root;
       if (slash != prefix) {
         *slash = '\0';
-        open_how up = how;
-        up.flags = O_PATH | O_CLOEXEC | O_DIRECTORY;
-        parent = static_cast<int>(::syscall(SYS_openat2, root, prefix, &up, sizeof up));
+        parent = open_beneath_fd(root, prefix, O_PATH | O_CLOEXEC | O_DIRECTORY, BeneathRule::InRoot);
         *slash = '/';
         if (parent < 0) return -1;
       }
@@ -333,7 +333,7 @@ int open_in_image(int root, const char* path, bool directory) noexcept {
       errno = saved_errno;
       // EEXIST: a dangling symbolic link there; the open below fails on it.
       if (made != 0 && errno != EEXIST) return -1;
-      fd = static_cast<int>(::syscall(SYS_openat2, root, prefix, &how, sizeof how));
+      fd = open_beneath_fd(root, prefix, flags, BeneathRule::InRoot);
     }
     prefix[end] = saved;
     if (fd < 0 || last) return fd;
