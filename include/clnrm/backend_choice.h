@@ -32,6 +32,10 @@ struct BackendChoiceOptions {
   // exits right after) does not wait for the engine (docs/docker-backend.md,
   // "Teardown").
   bool detach_teardown = false;
+  // Where the backend's name came from, named in its errors (the CLI: the
+  // RunSettings::backend_from, "--backend" or a cleanroom.toml position;
+  // docs/ARCHITECTURE.md, "Errors").
+  std::string name_as = "backend";
 };
 
 // The backend and, for people reading the output, why it was chosen.

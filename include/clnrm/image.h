@@ -42,11 +42,16 @@ struct ImageRootfs {
 // references ("alpine" == "alpine:latest" == "docker.io/library/alpine:latest").
 using ImageMap = std::map<std::string, std::string>;
 
-// Parses "FROM=TO" or several separated by commas ("a=b,c=d"). Throws
-// Error(Usage) naming the bad entry.
-ImageMap parse_image_map(std::string_view text);
-// Adds `entry` ("FROM=TO") into `map`.
-void add_image_mapping(ImageMap& map, std::string_view entry);
+// One "FROM=TO" entry, FROM normalised (normalize_image_ref).
+struct ImageMapping {
+  std::string from, to;
+};
+// Parses one "FROM=TO"; the reason names the bad entry (the caller adds
+// where it came from: --image-map, cleanroom.toml [images]).
+Parsed<ImageMapping> parse_image_mapping(std::string_view entry);
+// Parses "FROM=TO" or several separated by commas ("a=b,c=d"); later
+// entries win.
+Parsed<ImageMap> parse_image_map(std::string_view text);
 // "alpine" -> "alpine:latest"; strips docker.io/library/ and docker.io/.
 std::string normalize_image_ref(std::string_view image);
 // The image to run for `image` under `map` (itself when unmapped).

@@ -13,6 +13,7 @@
 //      └─ clnrm.assertion <name>                 ([assertions] table, at the test's end)
 // Attribute keys are listed in docs/observability.md.
 
+#include <clnrm/parsed.h>
 #include <clnrm/result.h>
 
 #include <chrono>
@@ -93,11 +94,15 @@ struct OtlpPostOptions {
   bool loopback_only = false;
   // Extra request headers, "Name: value" (e.g. an auth token for a hosted collector).
   std::vector<std::string> headers;
+  // Where the endpoint came from, the context of every error (the CLI:
+  // "--otel-endpoint"; docs/ARCHITECTURE.md, "Errors").
+  std::string endpoint_as = "OTLP export";
 };
 
 // "http://host:4318" -> "http://host:4318/v1/traces"; a URL that already has
-// a path is used as given (like OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).
-std::string otlp_traces_url(const std::string& endpoint);
+// a path is used as given (like OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). The
+// reason when `endpoint` is not an http:// or https:// URL.
+Parsed<std::string> otlp_traces_url(const std::string& endpoint);
 
 // POSTs `body` (OTLP/JSON) with Content-Type application/json. Throws
 // Error(Io) naming the endpoint when the collector cannot be reached, answers

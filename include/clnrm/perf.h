@@ -105,6 +105,8 @@ struct CompareOptions {
   double alpha = 0.05;  // significance after Holm; the interval is 1 - alpha
   std::optional<Thresholds> thresholds;  // default: default_thresholds(metric)
   Budgets budgets;
+  // How errors name alpha (the CLI: "--alpha"; docs/ARCHITECTURE.md, "Errors").
+  std::string alpha_as = "alpha";
 };
 
 struct BenchmarkComparison {

@@ -32,6 +32,12 @@ struct SuitePlanning {
   // by; empty: by test count. Shards never read the live history.
   std::string timings;
   bool rerun_failed = false;   // only the tests that failed in the last complete run
+  // How errors and notes name each setting (as RunRequest's *_as; the CLI
+  // passes its flags: "--order").
+  std::string order_as = "order";
+  std::string shard_as = "shard";
+  std::string timings_as = "timings";
+  std::string rerun_failed_as = "rerun_failed";
 };
 
 // Files written after the run; an empty path writes nothing.
@@ -42,6 +48,7 @@ struct SuiteOutputs {
   std::string metrics_file;  // Prometheus text format
   std::string trace_file;    // OTLP/JSON traces
   std::string otel_endpoint;  // POST OTLP/JSON traces here (a failure is a warning)
+  std::string otel_endpoint_as = "OTLP export";  // names it in that warning (the CLI: "--otel-endpoint")
   // Where the [report] json/junit/digest paths named inside test files are
   // written (never outside it, never through a symbolic link).
   std::string report_dir = ".";

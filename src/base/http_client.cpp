@@ -108,11 +108,14 @@ struct UrlDeleter {
 };
 using Url = std::unique_ptr<CURLU, UrlDeleter>;
 
-Url curl_parse(const std::string& text) {
+// The parsed URL, or null with `code` (when given) saying why.
+Url curl_parse(const std::string& text, CURLUcode* code = nullptr) {
   const CurlLibrary& curl = curl_library();
   Url url(curl.url(), UrlDeleter{&curl});
   if (!url) throw Error(ErrorKind::Internal, "out of memory parsing a URL");
-  if (curl.url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) return Url(nullptr, UrlDeleter{&curl});
+  const CURLUcode rc = curl.url_set(url.get(), CURLUPART_URL, text.c_str(), 0);
+  if (code) *code = rc;
+  if (rc != CURLUE_OK) return Url(nullptr, UrlDeleter{&curl});
   return url;
 }
 
@@ -196,9 +199,19 @@ Response send(const Request& request, const BodySink* sink, const CancelToken* c
   throw TransferError(timed_out ? ErrorKind::Timeout : ErrorKind::Io, response.error, timed_out);
 }
 
-std::optional<UrlParts> parse_url(const std::string& text) {
-  const Url url = curl_parse(text);
-  if (!url) return std::nullopt;
+Parsed<UrlParts> parse_url(const std::string& text) {
+  CURLUcode code = CURLUE_OK;
+  const Url url = curl_parse(text, &code);
+  if (!url) {
+    switch (code) {
+      case CURLUE_UNSUPPORTED_SCHEME:
+        return Parsed<UrlParts>::failure("is not a URL libcurl takes: its scheme is unknown");
+      case CURLUE_BAD_PORT_NUMBER:
+        return Parsed<UrlParts>::failure("is not a URL: its port is not a number from 1 to 65535");
+      default:
+        return Parsed<UrlParts>::failure("is not a URL (scheme://host[:port][/path])");
+    }
+  }
   return UrlParts{part(url, CURLUPART_SCHEME), part(url, CURLUPART_HOST), part(url, CURLUPART_PATH)};
 }
 

@@ -7,6 +7,7 @@
 // Callers turn a TransferError into their own message (which engine, which
 // collector); this layer knows nothing about who it talks to.
 
+#include <clnrm/parsed.h>
 #include <clnrm/cancel.h>
 #include <clnrm/error.h>
 
@@ -81,12 +82,12 @@ class TransferError : public Error {
 Response send(const Request& request, const BodySink* sink = nullptr,
               const CancelToken* cancel = nullptr);
 
-// The parts of an absolute URL (libcurl's parser), or nullopt when `url` is
-// not one.
+// The parts of an absolute URL (libcurl's parser), or why `url` is not one
+// ("is not a URL: ...", to follow the text it was given).
 struct UrlParts {
   std::string scheme, host, path;
 };
-std::optional<UrlParts> parse_url(const std::string& url);
+Parsed<UrlParts> parse_url(const std::string& url);
 // `url` as libcurl writes it back, with its path replaced by `path` unless
 // that is empty; `url` unchanged when it is not a URL.
 std::string normalised_url(const std::string& url, const std::string& path = {});

@@ -61,6 +61,7 @@ int run_compare(const CompareArgs& a) {
   perf::CompareOptions options;
   options.metric = flag_value(parse_metric(a.metric), "--metric");
   options.alpha = a.alpha;
+  options.alpha_as = "--alpha";
   const Format format = flag_value(parse_format(a.format), "--format");
   if (a.warning || a.critical || a.blocker) {
     Thresholds t = default_thresholds(options.metric);

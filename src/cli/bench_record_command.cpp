@@ -81,6 +81,7 @@ void add_bench_record_commands(CLI::App& bench, CliContext& ctx) {
     perf::BenchTrendPageOptions options;
     options.compare.metric = flag_value(perf::parse_metric(a->metric), "--metric");
     options.compare.alpha = a->alpha;
+    options.compare.alpha_as = "--alpha";
     options.title = a->title;
     if (!a->budgets.empty()) options.compare.budgets = perf::read_budgets(a->budgets);
     if (!std::filesystem::exists(a->db))

@@ -95,13 +95,20 @@ void add_image_command(CLI::App& app, CliContext& ctx) {
   pull->callback([&ctx, flags] {
     const ProjectSettings project = load_project_settings(flags->config);
     ImageOptions o = base_options(*flags);
-    o.pull_policy = *parse_pull_policy(flags->policy);
+    o.pull_policy = flag_value(parse_pull_policy(flags->policy), "--pull-policy");
     o.offline = flags->offline;
     o.default_registry = flags->registry;
     if (!flags->no_engine && !flags->offline) o.engine = docker_image_engine(flags->docker_host);
+    // cleanroom.toml's [images] first, then --image-map: later entries win.
     if (project.config)
-      for (const auto& [from, to] : project.config->images) add_image_mapping(o.image_map, from + "=" + to);
-    for (const auto& entry : flags->image_map) add_image_mapping(o.image_map, entry);
+      for (const auto& [from, to] : project.config->images) {
+        const ImageMapping m = flag_value(parse_image_mapping(from + "=" + to), project.config->where("images").c_str());
+        o.image_map[m.from] = m.to;
+      }
+    for (const auto& entry : flags->image_map) {
+      const ImageMapping m = flag_value(parse_image_mapping(entry), "--image-map");
+      o.image_map[m.from] = m.to;
+    }
     const ImageRootfs r = resolve_image(flags->reference, o);
     std::printf("%s: %s, %zu layer(s) in %s\n", flags->reference.c_str(), r.manifest_digest.c_str(),
                 r.layer_dirs.size(), image_cache_dir(o).c_str());

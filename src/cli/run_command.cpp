@@ -376,6 +376,12 @@ WatchRun run_paths(const RunArgs& a, const ProjectSettings& project, const RunSe
   suite.run.seed = a.seed;
   suite.run.update_golden = a.update_golden;
   suite.planning = a.planning;
+  suite.planning.order_as = "--order";
+  suite.planning.shard_as = "--shard";
+  suite.planning.timings_as = "--timings";
+  suite.planning.rerun_failed_as = "--rerun-failed";
+  if (!a.use_history && (a.planning.order == "history" || a.planning.rerun_failed))
+    throw Error(ErrorKind::Usage, "--order history and --rerun-failed need history; drop --no-history");
   suite.filter = a.filter;
   suite.plan_only = a.list || a.dry_run;
   suite.check_determinism = a.check_determinism;
@@ -387,6 +393,7 @@ WatchRun run_paths(const RunArgs& a, const ProjectSettings& project, const RunSe
   suite.outputs.metrics_file = a.metrics_file;
   suite.outputs.trace_file = a.trace_file;
   suite.outputs.otel_endpoint = a.otel_endpoint;
+  suite.outputs.otel_endpoint_as = "--otel-endpoint";
   suite.outputs.report_dir = a.output_dir;
   suite.outputs.keep_logs_dir = a.keep_logs_dir;
   const bool json_out = a.format == "json";

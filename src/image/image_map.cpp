@@ -1,7 +1,6 @@
 // --image-map / [images]: lets upstream-style files that name public images
 // (alpine:latest) run offline against locally built ones.
 #include <clnrm/image.h>
-#include <clnrm/error.h>
 #include <fmt/format.h>
 
 namespace clnrm {
@@ -21,7 +20,7 @@ std::string normalize_image_ref(std::string_view image) {
   return s;
 }
 
-void add_image_mapping(ImageMap& map, std::string_view entry) {
+Parsed<ImageMapping> parse_image_mapping(std::string_view entry) {
   auto trim = [](std::string_view v) {
     while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
     while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
@@ -30,16 +29,18 @@ void add_image_mapping(ImageMap& map, std::string_view entry) {
   entry = trim(entry);
   const auto eq = entry.find('=');
   if (eq == std::string_view::npos || trim(entry.substr(0, eq)).empty() || trim(entry.substr(eq + 1)).empty())
-    throw Error(ErrorKind::Usage,
-                fmt::format("bad image mapping '{}': expected FROM=TO, e.g. alpine:latest=clnrm-test/busybox", entry));
-  map[normalize_image_ref(trim(entry.substr(0, eq)))] = std::string(trim(entry.substr(eq + 1)));
+    return Parsed<ImageMapping>::failure(
+        fmt::format("bad image mapping '{}': expected FROM=TO, e.g. alpine:latest=clnrm-test/busybox", entry));
+  return ImageMapping{normalize_image_ref(trim(entry.substr(0, eq))), std::string(trim(entry.substr(eq + 1)))};
 }
 
-ImageMap parse_image_map(std::string_view text) {
+Parsed<ImageMap> parse_image_map(std::string_view text) {
   ImageMap map;
   while (!text.empty()) {
     const auto comma = text.find(',');
-    add_image_mapping(map, text.substr(0, comma));
+    Parsed<ImageMapping> entry = parse_image_mapping(text.substr(0, comma));
+    if (!entry) return Parsed<ImageMap>::failure(entry.error());
+    map[entry->from] = entry->to;
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
   }

@@ -71,7 +71,7 @@ std::vector<double> finite(const std::vector<double>& values) {
 
 ComparisonReport compare(const BenchmarkResults& base, const BenchmarkResults& fresh, const CompareOptions& options) {
   if (!(options.alpha > 0 && options.alpha < 1))
-    throw Error(ErrorKind::Usage, fmt::format("alpha must be between 0 and 1, not {}", options.alpha), "--alpha");
+    throw Error(ErrorKind::Usage, fmt::format("must be between 0 and 1, not {}", options.alpha), options.alpha_as);
   ComparisonReport report;
   report.base_source = base.source;
   report.new_source = fresh.source;

@@ -11,22 +11,16 @@
 namespace clnrm {
 namespace {
 
-// A checked endpoint: an http:// or https:// URL, else Error(Usage).
-http::UrlParts parse_endpoint(const std::string& endpoint) {
-  auto url = http::parse_url(endpoint);
-  if (!url) {
-    throw Error(
-        ErrorKind::Usage,
-        fmt::format("OTLP endpoint \"{}\" is not a URL; expected e.g. http://127.0.0.1:4318",
-                    endpoint),
-        "--otel-endpoint");
-  }
-  if (url->scheme != "http" && url->scheme != "https") {
-    throw Error(ErrorKind::Usage,
-                fmt::format("OTLP endpoint \"{}\" must be http:// or https://", endpoint),
-                "--otel-endpoint");
-  }
-  return *url;
+// A checked endpoint: an http:// or https:// URL.
+Parsed<http::UrlParts> parse_endpoint(const std::string& endpoint) {
+  const Parsed<http::UrlParts> url = http::parse_url(endpoint);
+  if (!url)
+    return Parsed<http::UrlParts>::failure(
+        fmt::format("OTLP endpoint \"{}\" {}; expected e.g. http://127.0.0.1:4318", endpoint, url.error()));
+  if (url->scheme != "http" && url->scheme != "https")
+    return Parsed<http::UrlParts>::failure(
+        fmt::format("OTLP endpoint \"{}\" must be http:// or https://", endpoint));
+  return url;
 }
 
 }  // namespace
@@ -35,23 +29,26 @@ void write_trace_file(const std::string& path, const RunResult& run) {
   write_report_file(path, trace_json(run));
 }
 
-std::string otlp_traces_url(const std::string& endpoint) {
-  const http::UrlParts url = parse_endpoint(endpoint);
-  const bool no_path = url.path.empty() || url.path == "/";
+Parsed<std::string> otlp_traces_url(const std::string& endpoint) {
+  const Parsed<http::UrlParts> url = parse_endpoint(endpoint);
+  if (!url) return Parsed<std::string>::failure(url.error());
+  const bool no_path = url->path.empty() || url->path == "/";
   return http::normalised_url(endpoint, no_path ? "/v1/traces" : "");
 }
 
 void post_otlp_json(const std::string& endpoint, const std::string& body,
                     const OtlpPostOptions& options) {
-  const std::string target = otlp_traces_url(endpoint);
+  const Parsed<std::string> traces_url = otlp_traces_url(endpoint);
+  if (!traces_url) throw Error(ErrorKind::Usage, traces_url.error(), options.endpoint_as);
+  const std::string& target = *traces_url;
   if (options.loopback_only) {
-    const http::UrlParts url = parse_endpoint(target);
-    if (!is_loopback_host(url.host)) {
+    const Parsed<http::UrlParts> url = parse_endpoint(target);
+    if (!url || !is_loopback_host(url->host)) {
       throw Error(
           ErrorKind::Usage,
           fmt::format("refusing to send traces to {}: only loopback collectors are allowed here",
                       target),
-          "--otel-endpoint");
+          options.endpoint_as);
     }
   }
   http::Request request;
@@ -74,7 +71,7 @@ void post_otlp_json(const std::string& endpoint, const std::string& body,
   if (!failure.empty()) {
     throw Error(ErrorKind::Io,
                 fmt::format("cannot send traces to OTLP endpoint {}: {}", target, failure),
-                "--otel-endpoint");
+                options.endpoint_as);
   }
   const long status = answer.status;
   const std::string& response = answer.body;
@@ -82,7 +79,7 @@ void post_otlp_json(const std::string& endpoint, const std::string& body,
     throw Error(ErrorKind::Io,
                 fmt::format("OTLP endpoint {} answered HTTP {}: {}", target, status,
                             response.substr(0, 512)),
-                "--otel-endpoint");
+                options.endpoint_as);
   }
   // A 200 may still carry ExportTraceServiceResponse.partialSuccess.
   auto parsed = nlohmann::json::parse(response, nullptr, false);
@@ -101,7 +98,7 @@ void post_otlp_json(const std::string& endpoint, const std::string& body,
       throw Error(ErrorKind::Io,
                   fmt::format("OTLP endpoint {} rejected {} spans: {}", target, rejected,
                               ps.value("errorMessage", std::string("(no message)"))),
-                  "--otel-endpoint");
+                  options.endpoint_as);
     }
   }
 }

@@ -21,9 +21,21 @@ BackendChoice make_null(const std::vector<TestSpec>&, const BackendChoiceOptions
   return {make_null_backend(), ""};
 }
 
+// The "FROM=TO" entries in order (later ones win); Error(Usage) naming a bad
+// one.
+ImageMap image_map_of(const std::vector<std::string>& entries) {
+  ImageMap map;
+  for (const std::string& entry : entries) {
+    const Parsed<ImageMapping> mapping = parse_image_mapping(entry);
+    if (!mapping) throw Error(ErrorKind::Usage, mapping.error());
+    map[mapping->from] = mapping->to;
+  }
+  return map;
+}
+
 DockerOptions docker_options(const BackendChoiceOptions& options) {
   DockerOptions d = docker_options_from_environment();
-  for (const std::string& entry : options.image_map) add_image_mapping(d.image_map, entry);
+  d.image_map = image_map_of(options.image_map);
   d.reuse = options.reuse;
   d.host = options.docker_host;
   if (options.offline) d.pull_missing = false;  // --offline: the engine pulls nothing either
@@ -47,7 +59,7 @@ BackendChoice make_docker(const std::vector<TestSpec>&, const BackendChoiceOptio
 std::function<ImageRootfs(const std::string&, const std::string&)> image_resolver(
     const BackendChoiceOptions& options, const SandboxOptions& sandbox) {
   ImageOptions images;
-  for (const std::string& entry : options.image_map) add_image_mapping(images.image_map, entry);
+  images.image_map = image_map_of(options.image_map);
   images.pull_policy = options.image_pull;
   images.offline = options.offline;
   // A root runner's pods see host uid pod_id_base + N as N: the layers are
@@ -71,7 +83,7 @@ BackendChoice make_sandbox(const std::vector<TestSpec>&, const BackendChoiceOpti
   // `clnrm run one.clnrm.toml` spends (issue 17).
   if (options.pods_planned != 1)
     if (std::optional<std::string> why = probe_sandbox_support())
-      throw Error(ErrorKind::NotSupported, *why, "--backend sandbox");
+      throw Error(ErrorKind::NotSupported, *why, options.name_as + " sandbox");
   SandboxOptions sandbox;
   // A standby pod is made for the next pod of a kind; in a run of one pod
   // it would cost a second set of namespaces, on the CPU the test needs,
@@ -122,11 +134,11 @@ constexpr BackendEntry kBackends[] = {
     {"null", &make_null},
 };
 
-[[noreturn]] void throw_unknown_backend(std::string_view name) {
+[[noreturn]] void throw_unknown_backend(std::string_view name, const BackendChoiceOptions& options) {
   throw Error(ErrorKind::Usage,
               fmt::format("unknown backend '{}' (choose one of: {})", name,
                           fmt::join(backend_names(), ", ")),
-              "--backend");
+              options.name_as);
 }
 
 }  // namespace
@@ -143,7 +155,7 @@ BackendChoice choose_backend(std::string_view name, const std::vector<TestSpec>&
                              const BackendChoiceOptions& options) {
   for (const BackendEntry& e : kBackends)
     if (e.name == name) return e.make(tests, options);
-  throw_unknown_backend(name);
+  throw_unknown_backend(name, options);
 }
 
 BackendDecision decide_backend(std::string_view name, const std::vector<TestSpec>& tests,
@@ -151,7 +163,7 @@ BackendDecision decide_backend(std::string_view name, const std::vector<TestSpec
   if (name == "auto") return decide_auto(tests, options);
   for (const BackendEntry& e : kBackends)
     if (e.name == name) return {std::string(name), ""};
-  throw_unknown_backend(name);
+  throw_unknown_backend(name, options);
 }
 
 std::shared_ptr<Backend> make_backend(std::string_view name, const std::vector<TestSpec>& tests,

@@ -61,7 +61,7 @@ std::vector<std::int64_t> shard_costs(const std::vector<TestItem>& tests,
 std::vector<std::vector<std::size_t>> partition_shards(const std::vector<TestItem>& tests,
                                                        int count,
                                                        const std::vector<KnownDuration>& timings) {
-  if (count < 1) throw Error(ErrorKind::Usage, "shard count must be at least 1", "--shard");
+  if (count < 1) throw Error(ErrorKind::Usage, "shard count must be at least 1");
   const std::vector<std::int64_t> cost = shard_costs(tests, timings);
   // The stable key: the test's name first, so that when names are unique the
   // split does not depend on how the paths are spelled (a checkout directory
@@ -108,8 +108,7 @@ std::vector<std::size_t> select_shard(const std::vector<TestItem>& tests, const 
   if (shard.index < 1 || shard.index > shard.count) {
     throw Error(ErrorKind::Usage,
                 "shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) +
-                    " is out of range",
-                "--shard");
+                    " is out of range");
   }
   return partition_shards(tests, shard.count, timings)[static_cast<std::size_t>(shard.index - 1)];
 }

@@ -129,7 +129,9 @@ WrittenOutputs write_outputs(const SuiteOutputs& outputs, const RunForOutputs& i
             [&] { write_trace_file(outputs.trace_file, run); }, failures);
   if (!outputs.otel_endpoint.empty()) {
     try {
-      post_otlp(outputs.otel_endpoint, run);
+      OtlpPostOptions options;
+      options.endpoint_as = outputs.otel_endpoint_as;
+      post_otlp(outputs.otel_endpoint, run, options);
     } catch (const Error& e) {
       warn(fmt::format("traces not exported: {}", e.describe()));
     }

@@ -30,8 +30,7 @@ HistoryFacts read_history(const SuitePlanning& flags, const schedule::Order& ord
   std::error_code ec;
   if (!std::filesystem::exists(db, ec)) {
     if (flags.rerun_failed)
-      throw Error(ErrorKind::Usage, "--rerun-failed needs run history, and there is none yet",
-                  db);
+      throw Error(ErrorKind::Usage, flags.rerun_failed_as + " needs run history, and there is none yet", db);
     return facts;
   }
   try {
@@ -53,16 +52,17 @@ HistoryFacts read_history(const SuitePlanning& flags, const schedule::Order& ord
 OrderingFunction make_ordering(const SuitePlanning& flags, const std::string& history_db,
                                std::string& note) {
   const auto parsed_order = schedule::parse_order(flags.order);
-  if (!parsed_order) throw Error(ErrorKind::Usage, parsed_order.error(), "--order");
+  if (!parsed_order) throw Error(ErrorKind::Usage, parsed_order.error(), flags.order_as);
   const schedule::Order order = *parsed_order;
   std::optional<schedule::Shard> shard;
   if (!flags.shard.empty()) {
     const auto parsed = schedule::parse_shard(flags.shard);
-    if (!parsed) throw Error(ErrorKind::Usage, "--shard '" + flags.shard + "': " + parsed.error(), "--shard");
+    if (!parsed)
+      throw Error(ErrorKind::Usage, flags.shard_as + " '" + flags.shard + "': " + parsed.error(), flags.shard_as);
     shard = *parsed;
   }
   if (!flags.timings.empty() && !shard)
-    throw Error(ErrorKind::Usage, "acts only together with --shard K/N", "--timings");
+    throw Error(ErrorKind::Usage, "acts only together with " + flags.shard_as + " K/N", flags.timings_as);
   // Read before anything runs, so a bad file stops the run at once.
   std::vector<schedule::KnownDuration> timings;
   std::string timings_taken;
@@ -74,11 +74,11 @@ OrderingFunction make_ordering(const SuitePlanning& flags, const std::string& hi
   }
   if (order.kind == schedule::Order::Kind::File && !shard && !flags.rerun_failed) return nullptr;
   if (order.kind == schedule::Order::Kind::Random && !order.seed_given)
-    note = fmt::format("test order: {} (pass --order {} to repeat it)", schedule::to_string(order),
+    note = fmt::format("test order: {} (pass {} {} to repeat it)", schedule::to_string(order), flags.order_as,
                        schedule::to_string(order));
   if (history_db.empty() && (order.kind == schedule::Order::Kind::History || flags.rerun_failed))
-    throw Error(ErrorKind::Usage,
-                "--order history and --rerun-failed need history; drop --no-history");
+    throw Error(ErrorKind::Usage, fmt::format("{} history and {} need history, and this run keeps none",
+                                              flags.order_as, flags.rerun_failed_as));
 
   return [flags, history_db, order, shard, timings, timings_taken,
           &note](const std::vector<TestSpec>& tests) {
@@ -100,7 +100,7 @@ OrderingFunction make_ordering(const SuitePlanning& flags, const std::string& hi
       keep_only(mine);
       const std::string by =
           flags.timings.empty()
-              ? std::string("by test count (no --timings)")
+              ? fmt::format("by test count (no {})", flags.timings_as)
               : fmt::format("by the durations in {} (taken {})", flags.timings, timings_taken);
       note += fmt::format("{}shard {}/{}: {} of {} tests, split {}", note.empty() ? "" : "; ",
                           shard->index, shard->count, mine.size(), items.size(), by);

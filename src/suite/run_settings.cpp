@@ -79,6 +79,9 @@ void apply_run_settings(const RunSettings& settings, SuiteOptions& options) {
   options.run.default_test_timeout = settings.timeout;
   options.backend_options.image_map = settings.image_map;
   options.backend_options.image_pull = settings.pull;
+  // The backend's errors name where its name came from ("--backend",
+  // "/p/cleanroom.toml:4:11"); a default was named by nobody.
+  if (settings.backend_from != "default") options.backend_options.name_as = settings.backend_from;
 }
 
 }  // namespace clnrm

@@ -75,12 +75,12 @@ ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status,
   probe.output_limit = 8192;
   ExecResult r = pod.exec(probe, cancel);
   // wget -S prints the response headers on stderr; it exits non-zero on 4xx/5xx.
-  const int status = parse_http_status(r.stderr_data);
-  if (status == expected_status) return {true, {}};
-  if (status < 0)
-    return {false,
-            fmt::format("`wget {}` in the pod got no HTTP response (exit {})", url, r.exit_code)};
-  return {false, fmt::format("HTTP {} (want {})", status, expected_status)};
+  const Parsed<int> status = parse_http_status(r.stderr_data);
+  if (status && *status == expected_status) return {true, {}};
+  if (!status)
+    return {false, fmt::format("`wget {}` in the pod got no HTTP response ({}; exit {})", url, status.error(),
+                               r.exit_code)};
+  return {false, fmt::format("HTTP {} (want {})", *status, expected_status)};
 }
 
 }  // namespace clnrm

@@ -284,7 +284,7 @@ TEST_F(DockerPodTest, MissingImageNamesTheImageAndTheRemedies) {
 TEST_F(DockerPodTest, ImageMapRunsUpstreamNames) {
   DockerOptions o = test_options();
   o.session_id = options_.session_id;
-  o.image_map = parse_image_map("alpine:latest=clnrm-test/busybox");
+  o.image_map = parse_image_map("alpine:latest=clnrm-test/busybox").value();
   auto backend = make_docker_backend(o);
   PodSpec spec = pod_spec("mapped", "alpine:latest");
   auto pod = backend->create_pod(spec);

@@ -227,7 +227,7 @@ TEST_F(ResolveImage, AnEngineThatDoesNotAnswerIsListedAndOfflineSkipsATcpOne) {
 
 TEST_F(ResolveImage, ImageMapAppliesFirst) {
   layout(root_ + "/tests/img");
-  options_.image_map = parse_image_map("alpine:latest=oci:" + root_ + "/tests/img");
+  options_.image_map = parse_image_map("alpine:latest=oci:" + root_ + "/tests/img").value();
   EXPECT_EQ(resolve_image("alpine", options_).layer_dirs.size(), 2u);
 }
 

@@ -99,10 +99,10 @@ ServiceSpec waiting(WaitFor::Kind kind, int timeout_ms = 2'000) {
 }  // namespace
 
 TEST(Wait, HttpStatusLine) {
-  EXPECT_EQ(parse_http_status("HTTP/1.0 200 OK\r\n"), 200);
-  EXPECT_EQ(parse_http_status("  HTTP/1.1 503 Service Unavailable\n"), 503);
-  EXPECT_EQ(parse_http_status("garbage"), -1);
-  EXPECT_EQ(parse_http_status("HTTP/1.1 2"), -1);
+  EXPECT_EQ(*parse_http_status("HTTP/1.0 200 OK\r\n"), 200);
+  EXPECT_EQ(*parse_http_status("  HTTP/1.1 503 Service Unavailable\n"), 503);
+  EXPECT_EQ(parse_http_status("garbage").error(), "no HTTP status line");
+  EXPECT_FALSE(parse_http_status("HTTP/1.1 2").ok());
 }
 
 TEST(Wait, CountsNonOverlappingMatches) {
