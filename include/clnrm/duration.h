@@ -21,7 +21,13 @@ Parsed<Duration> parse_duration(std::string_view text);
 // (benchmark budgets: "50us"). parse_duration is this, rounded to ms.
 Parsed<std::chrono::nanoseconds> parse_duration_ns(std::string_view text);
 
-// "1.250s", "35ms", "2m05s": a compact human form used in reports.
+// "1.250s", "35.0ms", "2m05s": a compact human form used in reports, for one
+// measured duration. Two other formatters have other jobs and are kept apart
+// on purpose: perf::format_value (include/clnrm/perf.h) gives every figure of
+// a comparison table 3 significant digits from a fractional median ("12.3 µs",
+// "1.20 ms": columns read alike and a sub-nanosecond median keeps its
+// digits), and the HTML timeline's tick_label (src/report/html_report.cpp)
+// rounds an axis tick to its step ("500ms", "2s").
 std::string format_duration(std::chrono::nanoseconds d);
 
 }  // namespace clnrm

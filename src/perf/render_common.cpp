@@ -28,6 +28,11 @@ std::string render(const ComparisonReport& report, Format format) {
   return render_text(report);
 }
 
+// Not format_duration (include/clnrm/duration.h): a comparison table's
+// figures are fractional medians shown with 3 significant digits, so the
+// columns read alike ("12.3 µs" beside "1.20 ms"); format_duration's fixed
+// decimals would print "12.3us" beside "1.2ms" and drop the digits of a
+// sub-microsecond median.
 std::string format_value(double value, Metric metric) {
   if (!std::isfinite(value)) return "n/a";
   if (metric == Metric::Instructions) {

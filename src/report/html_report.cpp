@@ -164,6 +164,10 @@ double tick_step(double span, int target) {
   return 10 * mag;
 }
 
+// An axis tick rounded to the axis step ("500ms", "2s", "2m00s"): not
+// format_duration (include/clnrm/duration.h), whose decimals would print
+// "0.500s" and "2.000s" under a timeline, nor perf::format_value's
+// significant digits.
 std::string tick_label(double seconds, double step) {
   if (step < 1) return fmt::format("{:.0f}ms", seconds * 1000);
   if (seconds < 120) return fmt::format("{:.0f}s", seconds);
