@@ -37,13 +37,22 @@ std::string url_encode(std::string_view s) {
   return out;
 }
 
+HttpResponse send_ping(Transport& transport, std::chrono::milliseconds timeout) {
+  return transport.send({"GET", "/_ping", {}, {}, timeout});
+}
+
+std::string ping_problem(const HttpResponse& answer, std::chrono::milliseconds timeout) {
+  if (answer.outcome != HttpResponse::Outcome::Complete)
+    return fmt::format("no answer to GET /_ping within {} ms", timeout.count());
+  if (answer.status != 200) return fmt::format("GET /_ping answered HTTP {}", answer.status);
+  return {};
+}
+
 DockerClient::DockerClient(std::unique_ptr<Transport> transport) : transport_(std::move(transport)) {}
 
 bool DockerClient::ping(std::chrono::milliseconds timeout) {
   try {
-    HttpRequest req{"GET", "/_ping", {}, {}, timeout};
-    auto r = transport_->send(req);
-    return r.outcome == HttpResponse::Outcome::Complete && r.status == 200;
+    return ping_problem(send_ping(*transport_, timeout), timeout).empty();
   } catch (const Error&) {
     return false;
   }
@@ -51,8 +60,7 @@ bool DockerClient::ping(std::chrono::milliseconds timeout) {
 
 const EngineInfo& DockerClient::connect() {
   if (connected_) return info_;
-  HttpRequest ping{"GET", "/_ping", {}, {}, std::chrono::seconds(10)};
-  auto p = transport_->send(ping);
+  const HttpResponse p = send_ping(*transport_, std::chrono::seconds(10));
   check(p, "ping the engine");
   HttpRequest ver{"GET", "/version", {}, {}, std::chrono::seconds(10)};
   auto v = transport_->send(ver);

@@ -28,6 +28,15 @@ struct ExecOutput {
   std::string err;
 };
 
+// GET /_ping within `timeout`: the one probe of an engine (DockerClient's
+// ping and connect, `clnrm health`). Throws what the transport throws when
+// there is no connection; the answer's headers name the API versions.
+HttpResponse send_ping(Transport& transport, std::chrono::milliseconds timeout);
+// Why `answer` (from send_ping with `timeout`) is not an engine's "OK":
+// "GET /_ping answered HTTP 500", "no answer to GET /_ping within 2000 ms";
+// empty when it is.
+std::string ping_problem(const HttpResponse& answer, std::chrono::milliseconds timeout);
+
 class DockerClient {
  public:
   explicit DockerClient(std::unique_ptr<Transport> transport);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backend/docker/docker_client.h"
 #include "backend/docker/endpoint.h"
 
 namespace clnrm {
@@ -62,16 +63,12 @@ std::vector<HealthCheck> check_docker_engine(const DockerEngineCheckOptions& opt
   const std::unique_ptr<docker::Transport> transport = docker::make_curl_transport(endpoint);
   docker::HttpResponse ping;
   try {
-    ping = transport->send({"GET", "/_ping", {}, {}, options.timeout});
+    ping = docker::send_ping(*transport, options.timeout);
   } catch (const Error& e) {
     return {{"engine", name, bad, required,
              docker::engine_unreachable_message(address, e.what()) + why_required, kStartFix}};
   }
-  if (ping.outcome != docker::HttpResponse::Outcome::Complete || ping.status != 200) {
-    const std::string why =
-        ping.outcome == docker::HttpResponse::Outcome::Complete
-            ? fmt::format("GET /_ping answered HTTP {}", ping.status)
-            : fmt::format("no answer to GET /_ping within {} ms", options.timeout.count());
+  if (const std::string why = docker::ping_problem(ping, options.timeout); !why.empty()) {
     return {{"engine", name, bad, required,
              docker::engine_unreachable_message(address, why) + why_required, kStartFix}};
   }
