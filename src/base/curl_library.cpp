@@ -11,21 +11,6 @@ namespace {
 // The soname of libcurl's ABI 4 (every libcurl since 7.16, 2006).
 constexpr const char* kCurlSoname = "libcurl.so.4";
 
-struct Loaded {
-  CurlLibrary library;
-  std::string problem;  // "" when loaded
-};
-
-Loaded load_once() {
-  Loaded loaded;
-  loaded.problem = load_curl_library(kCurlSoname, loaded.library);
-  // curl_global_init is not thread-safe: once per process, before any
-  // handle, here under the function-local static's once-only guard.
-  if (loaded.problem.empty() && loaded.library.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-    loaded.problem = "curl_global_init failed";
-  return loaded;
-}
-
 }  // namespace
 
 std::string load_curl_library(const char* soname, CurlLibrary& out) {
@@ -50,15 +35,20 @@ std::string load_curl_library(const char* soname, CurlLibrary& out) {
 }
 
 const CurlLibrary& curl_library() {
-  static const Loaded loaded = load_once();
-  if (!loaded.problem.empty()) {
-    throw Error(ErrorKind::NotSupported,
-                "cannot load libcurl (" + loaded.problem +
-                    "); the Docker backend, its engine check and OTLP export need it: install libcurl "
-                    "(Debian: apt-get install libcurl4)",
-                kCurlSoname);
-  }
-  return loaded.library;
+  return load_once<CurlLibrary>(
+      kCurlSoname,
+      [](CurlLibrary& lib) {
+        std::string problem = load_curl_library(kCurlSoname, lib);
+        // curl_global_init is not thread-safe: once per process, before any
+        // handle, under load_once's once-only guard.
+        if (problem.empty() && lib.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) problem = "curl_global_init failed";
+        return problem;
+      },
+      [](const std::string& problem) {
+        return "cannot load libcurl (" + problem +
+               "); the Docker backend, its engine check and OTLP export need it: install libcurl "
+               "(Debian: apt-get install libcurl4)";
+      });
 }
 
 }  // namespace clnrm::http

@@ -6,6 +6,7 @@
 // symbols serve only the caller's pointers) and never closed once a symbol
 // of it may have run: such libraries keep global state until exit.
 
+#include <clnrm/error.h>
 #include <dlfcn.h>
 
 #include <string>
@@ -39,5 +40,26 @@ class SharedLibrary {
   std::string open_error_;
   std::string missing_;
 };
+
+// A library's function table, loaded once per process: the first call runs
+// `load(table)` (it returns "" or why the library cannot be used) under the
+// once-only guard of a function-local static, so a not thread-safe global
+// init (curl_global_init) belongs there too; every call returns that table,
+// or throws Error(NotSupported, explain(problem), soname). Each caller's
+// lambdas make their own instantiation, so each library has its own static.
+template <class Table, class Load, class Explain>
+const Table& load_once(const char* soname, Load load, Explain explain) {
+  struct Loaded {
+    Table table;
+    std::string problem;  // "" when loaded
+  };
+  static const Loaded loaded = [&] {
+    Loaded l;
+    l.problem = load(l.table);
+    return l;
+  }();
+  if (!loaded.problem.empty()) throw Error(ErrorKind::NotSupported, explain(loaded.problem), soname);
+  return loaded.table;
+}
 
 }  // namespace clnrm

@@ -11,11 +11,6 @@ namespace {
 // The soname of libyaml's ABI 2 (libyaml 0.2.x, Debian's libyaml-0-2).
 constexpr const char* kYamlSoname = "libyaml-0.so.2";
 
-struct Loaded {
-  YamlLibrary library;
-  std::string problem;  // "" when loaded
-};
-
 }  // namespace
 
 std::string load_yaml_library(const char* soname, YamlLibrary& out) {
@@ -37,13 +32,8 @@ std::string yaml_library_error(const std::string& problem) {
 }
 
 const YamlLibrary& yaml_library() {
-  static const Loaded loaded = [] {
-    Loaded l;
-    l.problem = load_yaml_library(kYamlSoname, l.library);
-    return l;
-  }();
-  if (!loaded.problem.empty()) throw Error(ErrorKind::NotSupported, yaml_library_error(loaded.problem), kYamlSoname);
-  return loaded.library;
+  return load_once<YamlLibrary>(
+      kYamlSoname, [](YamlLibrary& lib) { return load_yaml_library(kYamlSoname, lib); }, yaml_library_error);
 }
 
 }  // namespace clnrm::compose

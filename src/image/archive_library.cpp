@@ -11,11 +11,6 @@ namespace {
 // The soname of libarchive's ABI 13 (every libarchive since 3.0, 2011).
 constexpr const char* kArchiveSoname = "libarchive.so.13";
 
-struct Loaded {
-  ArchiveLibrary library;
-  std::string problem;  // "" when loaded
-};
-
 }  // namespace
 
 std::string load_archive_library(const char* soname, ArchiveLibrary& out) {
@@ -60,13 +55,8 @@ std::string archive_library_error(const std::string& problem) {
 }
 
 const ArchiveLibrary& archive_library() {
-  static const Loaded loaded = [] {
-    Loaded l;
-    l.problem = load_archive_library(kArchiveSoname, l.library);
-    return l;
-  }();
-  if (!loaded.problem.empty()) throw Error(ErrorKind::NotSupported, archive_library_error(loaded.problem), kArchiveSoname);
-  return loaded.library;
+  return load_once<ArchiveLibrary>(
+      kArchiveSoname, [](ArchiveLibrary& lib) { return load_archive_library(kArchiveSoname, lib); }, archive_library_error);
 }
 
 void ArchiveReadCloser::operator()(archive* a) const noexcept {
