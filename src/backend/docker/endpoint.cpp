@@ -146,13 +146,8 @@ std::string engine_problem(std::string_view explicit_host, std::chrono::millisec
     return e.what();
   }
   try {
-    const HttpResponse r =
-        make_curl_transport(address.endpoint)->send({"GET", "/_ping", {}, {}, timeout});
-    if (r.outcome == HttpResponse::Outcome::Complete && r.status == 200) return {};
-    return engine_unreachable_message(
-        address, r.outcome == HttpResponse::Outcome::Complete
-                     ? fmt::format("GET /_ping answered HTTP {}", r.status)
-                     : fmt::format("no answer to GET /_ping within {} ms", timeout.count()));
+    const std::string why = ping_problem(send_ping(*make_curl_transport(address.endpoint), timeout), timeout);
+    return why.empty() ? std::string() : engine_unreachable_message(address, why);
   } catch (const Error& e) {
     return engine_unreachable_message(address, e.what());
   }
