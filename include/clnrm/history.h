@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <span>
@@ -259,5 +260,22 @@ struct ExportedExecution {
 };
 void export_executions(Store& store, std::int64_t run,
                        const std::function<void(const ExportedExecution&)>& sink);
+
+// The export as a document (`clnrm history export --format`).
+enum class ExportFormat {
+  Json,  // an array, one execution object per line
+  Csv,   // RFC 4180: a header row, then one row per execution
+};
+// The CSV header row, ending in "\n".
+std::string export_csv_header();
+// One execution as a CSV row ending in "\n": times as RFC 3339 UTC, booleans
+// 1/0, no exit code as an empty field; fields with , " or a line break quoted.
+std::string export_csv_row(const ExportedExecution& execution);
+// One execution as a JSON object on one line, the CSV's columns as keys
+// (exit_code null when there is none).
+std::string export_json_row(const ExportedExecution& execution);
+// export_executions(store, run) written to `out` as one document in
+// `format`, streamed (constant memory). The caller checks `out`.
+void write_export(Store& store, std::int64_t run, ExportFormat format, std::ostream& out);
 
 }  // namespace clnrm::history

@@ -53,6 +53,11 @@ struct RunOptions {
   // TestResult::repeat = 0..repeat-1. Steps' max_duration is then checked on
   // the median by the caller (apply_step_budgets), not per run.
   int repeat = 1;
+  // false: no step is failed for its max_duration, not even a single run's
+  // (TestContext::enforce_step_budgets stays off): every step is reported as
+  // it ran. For callers that measure steps rather than judge them
+  // (`clnrm bench run`); run_suite then applies no budget over repeats either.
+  bool step_budgets = true;
   // false: the runner records no session counters at all (env.metrics() is
   // not touched: no test/step/service/retry counts, no step times). Results
   // are the same; only `--metrics-file` and the report's counters go empty.

@@ -2,10 +2,11 @@
 // run_suite: a whole run as one library call, what `clnrm run` does between
 // reading its flags and printing: parse every file first -> select (-k,
 // --tag) -> choose the backend -> plan (order, shard, rerun-failed from
-// history) -> run -> verdicts (step budgets over --repeat, determinism) -> history -> every
-// output file. The CLI (src/cli/run_command.cpp) only fills SuiteOptions
-// from flags and cleanroom.toml, and prints what the SuiteObserver hears and
-// what SuiteOutcome holds. Implemented in src/suite/.
+// history) -> run (warm-ups, then the measured repeats) -> verdicts (step
+// budgets over --repeat, determinism) -> history -> every output file. The
+// CLI (src/cli/run_command.cpp, src/cli/bench_run_command.cpp) only fills
+// SuiteOptions from flags and cleanroom.toml, and prints what the
+// SuiteObserver hears and what SuiteOutcome holds. Implemented in src/suite/.
 
 #include <clnrm/backend_choice.h>
 #include <clnrm/cancel.h>
@@ -53,6 +54,9 @@ struct SuiteOutputs {
   // written (never outside it, never through a symbolic link).
   std::string report_dir = ".";
   std::string keep_logs_dir;  // every service's whole output (clnrm run --keep-logs)
+  // false: the [report] paths inside test files are not written (clnrm bench
+  // run, whose one output is its benchmark JSON).
+  bool test_file_reports = true;
   // SuiteOutcome::json holds the JSON report (clnrm run --format json).
   bool json_text = false;
 };
@@ -83,10 +87,22 @@ struct SuiteOptions {
   BackendChoiceOptions backend_options;
   // Every service is `reuse = true` (clnrm run --reuse; acts on docker only).
   bool reuse_services = false;
-  // jobs, fail_fast, default_test_timeout, retries, repeat, seed. run_suite
-  // sets ordering, cancel and service_log_sink itself; on_test_started and
-  // on_test_finished, when set, are called after the observer's.
+  // jobs, fail_fast, default_test_timeout, retries, repeat, seed,
+  // step_budgets. run_suite sets ordering, cancel and service_log_sink
+  // itself; on_test_started and on_test_finished, when set, are called after
+  // the observer's. `repeat` counts the measured runs of every test, after
+  // its warm-ups.
   RunOptions run;
+  // Runs of every test before its `run.repeat` measured ones (clnrm bench
+  // run --warmup): they fill caches, and nothing judges them. Their results
+  // are in SuiteOutcome::warmups only: not in `run`, the verdict, the step
+  // timings or budgets, determinism, history or any report (the session's
+  // counters, in metrics_file and the JSON report's "metrics", count every
+  // run made). The observer hears them (test_finished, TestResult::repeat <
+  // warmup_repeats): every run of a test counts in TestResult::repeat and
+  // CLNRM_REPEAT, warm-ups first, so the first measured result has repeat ==
+  // warmup_repeats.
+  int warmup_repeats = 0;
   SuitePlanning planning;
   // Which parsed tests take part: those `filter` (clnrm run -k / --tag /
   // --skip-tag; make_test_filter) and `select` (null: all) both accept.
@@ -98,7 +114,7 @@ struct SuiteOptions {
   // made, nothing starts, no history row, no output file; the plan is in
   // SuiteOutcome::plan.
   bool plan_only = false;
-  // Compare every repeat's step outputs with the first (needs run.repeat >= 2).
+  // Compare every measured repeat's step outputs with the first (needs run.repeat >= 2).
   bool check_determinism = false;
   // The history database (SQLite): read for planning, written with every
   // result. Empty: no history.
@@ -133,9 +149,11 @@ struct SuitePlan {
 struct SuiteOutcome {
   SuiteVerdict verdict = SuiteVerdict::Passed;
   int exit_code() const noexcept { return clnrm::exit_code(verdict); }
-  // Every result in plan order, then each invalid file (keep_going) as an
-  // Error result. Empty when nothing ran.
+  // Every measured result in plan order, then each invalid file
+  // (keep_going) as an Error result. Empty when nothing ran.
   RunResult run;
+  // The warm-up results (SuiteOptions::warmup_repeats), in plan order: unjudged.
+  std::vector<TestResult> warmups;
   bool ran = false;              // false: stopped before running anything
   bool no_test_files = false;    // the paths hold no test file: InvalidInput
   bool nothing_selected = false;  // select, shard or rerun_failed left no test: Passed
@@ -149,7 +167,9 @@ struct SuiteOutcome {
   // Outputs that could not be written after the run: the verdict is Failed.
   std::vector<OutputProblem> not_written;
   bool determinism_failed = false;
-  std::vector<StepTiming> step_timings;  // run.repeat > 1
+  // When every test ran more than once (warm-ups included): over the
+  // measured repeats, with budgets applied unless run.step_budgets is off.
+  std::vector<StepTiming> step_timings;
   std::vector<std::string> warnings;     // also told to SuiteObserver::warning
   std::vector<std::string> files_written;
   std::string json;  // the JSON report when SuiteOutputs::json_text
@@ -177,12 +197,12 @@ class SuiteObserver {
   virtual void planning_note(const std::string&) {}
   // keep_going: an invalid file as its Error result, before the run.
   virtual void invalid_file(const TestResult&) {}
-  // `results` results are expected (tests x repeats).
+  // `results` results are expected (tests x (warm-ups + repeats)).
   virtual void run_starting(std::size_t /*results*/) {}
   virtual void test_started(const TestSpec&, int /*worker*/) {}
   virtual void test_finished(const TestResult&) {}
   virtual void run_finished() {}
-  // run.repeat > 1: per-step timings, with budgets applied.
+  // Every test ran more than once: per-step timings (SuiteOutcome::step_timings).
   virtual void step_timings(const std::vector<StepTiming>&) {}
   // check_determinism: repeats of a test differ; `counted` now counts as failed.
   virtual void determinism_failed(const TestResult& /*counted*/,
@@ -192,7 +212,7 @@ class SuiteObserver {
 
 // Runs the suite. Throws Error(Usage) for options that contradict each other
 // (a bad order or shard, a bad filter expression, check_determinism without
-// repeats, a keep-logs directory that cannot be made) and for a path that
+// repeats, negative warm-ups, a keep-logs directory that cannot be made) and for a path that
 // does not exist;
 // everything found in the files is in the outcome.
 SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer = nullptr);

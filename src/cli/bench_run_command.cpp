@@ -1,15 +1,13 @@
 // `clnrm bench run FILE...`: a test file's steps as benchmarks. Every test
 // runs warm-up + N times (each in a fresh cleanroom, as `clnrm run --repeat`),
 // and every step becomes one benchmark with N repetitions, written as Google
-// Benchmark JSON so `clnrm bench compare` gates users' own scenarios.
-#include <clnrm/backend_choice.h>
-#include <clnrm/session.h>
+// Benchmark JSON so `clnrm bench compare` gates users' own scenarios. The run
+// is run_suite's (include/clnrm/suite.h); this file holds the flags and the
+// JSON it prints.
 #include <clnrm/error.h>
-#include <clnrm/parser.h>
 #include <clnrm/run_settings.h>
-#include <clnrm/runner.h>
+#include <clnrm/suite.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <ctime>
@@ -37,16 +35,17 @@ struct BenchRunArgs {
   bool include_failing = false;
 };
 
-std::vector<TestSpec> parse_or_throw(const std::vector<std::string>& files) {
-  std::vector<TestSpec> tests;
-  for (const std::string& file : files) {
-    ParseResult parsed = parse_test_file(file);
-    for (const Diagnostic& d : parsed.diagnostics) std::fprintf(stderr, "%s\n", d.format().c_str());
-    if (!parsed.ok()) throw Error(ErrorKind::Config, "invalid test file; nothing was run", file);
-    tests.push_back(std::move(*parsed.spec));
+// The bench prints the files' diagnostics and its failures, nothing else of
+// the run (its output is the JSON).
+class BenchObserver : public SuiteObserver {
+ public:
+  void diagnostic(const Diagnostic& d) override {
+    std::fprintf(stderr, "%s\n", d.format().c_str());
+    if (d.severity == Diagnostic::Severity::Error && first_invalid_file.empty())
+      first_invalid_file = d.file;
   }
-  return tests;
-}
+  std::string first_invalid_file;
+};
 
 std::string now_rfc3339() { return format_utc(std::chrono::system_clock::now(), UtcStyle::Rfc3339Offset); }
 
@@ -63,18 +62,24 @@ int run_bench(const BenchRunArgs& a) {
   if (a.repetitions < 1)
     throw Error(ErrorKind::Usage, "--repetitions must be 1 or more", "--repetitions");
   if (a.warmup < 0) throw Error(ErrorKind::Usage, "--warmup must be 0 or more", "--warmup");
-  const std::vector<std::string> files = select_test_files(a.paths, a.include_failing);
-  if (files.empty()) throw Error(ErrorKind::Usage, "no *.clnrm.toml files found", "FILE");
-  const std::vector<TestSpec> tests = parse_or_throw(files);
-
-  Session env(make_backend(a.backend.empty() ? default_backend_name() : a.backend, tests, {}));
-  register_builtin_plugins(env.services());
-  RunOptions options;
-  options.jobs = 1;  // benchmarks never share the machine with each other
-  options.repeat = a.warmup + a.repetitions;
-  options.default_test_timeout = kDefaultTestTimeout;
+  SuiteOptions suite;
+  suite.paths = a.paths;
+  suite.include_failing = a.include_failing;
+  if (!a.backend.empty()) suite.backend = a.backend;
+  suite.run.jobs = 1;  // benchmarks never share the machine with each other
+  suite.warmup_repeats = a.warmup;  // warm-up runs fill caches, they are not measured
+  suite.run.repeat = a.repetitions;
+  suite.run.default_test_timeout = kDefaultTestTimeout;
   // Budgets are `clnrm run --repeat`'s job; here every run is measured as it is.
-  const RunResult run = run_tests(env, tests, options);
+  suite.run.step_budgets = false;
+  suite.outputs.test_file_reports = false;  // the benchmark JSON is the one output
+  BenchObserver observer;
+  const SuiteOutcome outcome = run_suite(suite, &observer);
+  if (outcome.no_test_files) throw Error(ErrorKind::Usage, "no *.clnrm.toml files found", "FILE");
+  if (outcome.invalid_files > 0)
+    throw Error(ErrorKind::Config, "invalid test file; nothing was run",
+                observer.first_invalid_file.empty() ? "FILE" : observer.first_invalid_file);
+  const RunResult& run = outcome.run;
 
   nlohmann::json doc;
   doc["context"] = {{"date", now_rfc3339()},
@@ -89,7 +94,6 @@ int run_bench(const BenchRunArgs& a) {
   std::map<std::string, int> index_of;  // repetition index per benchmark
   int failures = 0;
   for (const TestResult& t : run.tests) {
-    if (t.repeat < a.warmup) continue;  // warm-up runs fill caches, they are not measured
     if (is_failure(t.status)) {
       ++failures;
       std::fprintf(stderr, "clnrm: %s (run %d) failed: %s\n", t.name.c_str(), t.repeat + 1,

@@ -233,16 +233,6 @@ void run_trend(const CommonOptions& o, const std::string& test, std::size_t limi
   }
 }
 
-std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 void run_export(const CommonOptions& o, std::int64_t run, const std::string& output) {
   auto store = open_store(o);
   // A file is written whole or not at all (src/base/atomic_file.h): a reader
@@ -251,55 +241,9 @@ void run_export(const CommonOptions& o, std::int64_t run, const std::string& out
     if (auto why = why_not_writable(output)) throw Error(ErrorKind::Io, *why, output);
   std::ostringstream file;
   std::ostream& out = output.empty() ? std::cout : file;
-  const bool csv = o.format == "csv";
-  if (csv) {
-    out << "id,run,run_complete,git_commit,host,file,file_hash,test,step,status,started,duration_"
-           "ns,exit_code,"
-           "cpu_user_us,cpu_sys_us,max_rss_kb,containers_created,containers_reused,attempts,flaky,"
-           "worker,failure_hash\n";
-  } else {
-    out << "[";
-  }
-  bool first = true;
-  history::export_executions(store, run, [&](const history::ExportedExecution& x) {
-    const auto& r = x.record;
-    if (csv) {
-      out << x.id << ',' << x.run << ',' << (x.run_complete ? 1 : 0) << ','
-          << csv_field(x.git_commit) << ',' << csv_field(x.host) << ',' << csv_field(r.file) << ','
-          << csv_field(r.file_hash) << ',' << csv_field(r.test) << ',' << csv_field(r.step) << ','
-          << to_string(r.status) << ',' << iso_time(r.started_ns) << ',' << r.duration_ns << ','
-          << (r.exit_code ? std::to_string(*r.exit_code) : "") << ',' << r.cpu_user_us << ','
-          << r.cpu_sys_us << ',' << r.max_rss_kb << ',' << r.containers_created << ','
-          << r.containers_reused << ',' << r.attempts << ',' << (r.flaky ? 1 : 0) << ',' << r.worker
-          << ',' << r.failure_hash << '\n';
-      return;
-    }
-    json j{{"id", x.id},
-           {"run", x.run},
-           {"run_complete", x.run_complete},
-           {"git_commit", x.git_commit},
-           {"host", x.host},
-           {"file", r.file},
-           {"file_hash", r.file_hash},
-           {"test", r.test},
-           {"step", r.step},
-           {"status", std::string(to_string(r.status))},
-           {"started", iso_time(r.started_ns)},
-           {"duration_ns", r.duration_ns},
-           {"exit_code", r.exit_code ? json(*r.exit_code) : json(nullptr)},
-           {"cpu_user_us", r.cpu_user_us},
-           {"cpu_sys_us", r.cpu_sys_us},
-           {"max_rss_kb", r.max_rss_kb},
-           {"containers_created", r.containers_created},
-           {"containers_reused", r.containers_reused},
-           {"attempts", r.attempts},
-           {"flaky", r.flaky},
-           {"worker", r.worker},
-           {"failure_hash", r.failure_hash}};
-    out << (first ? "\n  " : ",\n  ") << j.dump();
-    first = false;
-  });
-  if (!csv) out << (first ? "]\n" : "\n]\n");
+  history::write_export(store, run,
+                        o.format == "csv" ? history::ExportFormat::Csv : history::ExportFormat::Json,
+                        out);
   if (!output.empty()) {
     write_file_atomically(output, file.str());
     return;

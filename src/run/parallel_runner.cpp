@@ -67,7 +67,7 @@ RunResult run_plan(Session& env, const std::vector<TestSpec>& tests, const Plan&
         ctx.default_timeout = options.default_test_timeout;
         ctx.seed = options.seed;
         ctx.repeat = repeat_index;
-        ctx.enforce_step_budgets = repeats == 1;
+        ctx.enforce_step_budgets = options.step_budgets && repeats == 1;
         ctx.collect_metrics = options.collect_metrics;
         ctx.update_golden = options.update_golden;
         if (options.service_log_sink) ctx.service_log_sink = &options.service_log_sink;

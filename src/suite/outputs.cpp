@@ -107,8 +107,9 @@ WrittenOutputs write_outputs(const SuiteOutputs& outputs, const RunForOutputs& i
   if (!outputs.junit_file.empty())
     attempt(SuiteOutput::Junit, outputs.junit_file,
             [&] { write_report_file(outputs.junit_file, run_result_to_junit(run)); }, failures);
-  attempt(SuiteOutput::PerTestReports, "",
-          [&] { write_per_file_reports(outputs.report_dir, in, out.files); }, failures);
+  if (outputs.test_file_reports)
+    attempt(SuiteOutput::PerTestReports, "",
+            [&] { write_per_file_reports(outputs.report_dir, in, out.files); }, failures);
   if (!outputs.html_file.empty()) attempt(SuiteOutput::Html, outputs.html_file, [&] {
     std::optional<report::TrendsByTest> trends;
     if (in.recorder && in.recorder->store()) {

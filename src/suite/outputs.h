@@ -38,7 +38,7 @@ struct RunForOutputs {
   std::size_t planned_results;     // the results before them, mapping onto `plan`
   const std::vector<TestSpec>& tests;
   const Plan& plan;
-  int repeat = 1;
+  int repeat = 1;                  // measured results per test (warm-ups are not here)
   const Session& env;          // its metrics
   history::Recorder* recorder;     // null: no history (no trends in HTML)
   const JsonExtras& extras;

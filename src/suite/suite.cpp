@@ -45,9 +45,13 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
     outcome.warnings.push_back(text);
     observer.warning(text);
   };
-  const int repeat = std::max(1, options.run.repeat);
+  const int repeat = std::max(1, options.run.repeat);  // measured runs of every test
   if (options.check_determinism && repeat < 2)
     throw Error(ErrorKind::Usage, "checking determinism compares repeats: it needs repeat >= 2");
+  if (options.warmup_repeats < 0)
+    throw Error(ErrorKind::Usage, "warm-up repeats must be 0 or more");
+  const int warmups = options.warmup_repeats;
+  const int runs_per_test = warmups + repeat;  // what the runner runs
 
   std::function<bool(const TestSpec&)> select = suite::combined_selection(options);
 
@@ -87,6 +91,7 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
     return outcome;
   }
   RunOptions run_options = options.run;
+  run_options.repeat = runs_per_test;
   std::optional<suite::KeptLogs> kept_logs;
   if (!options.outputs.keep_logs_dir.empty()) {
     kept_logs.emplace(options.outputs.keep_logs_dir);
@@ -98,7 +103,7 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
   // tests can share it).
   BackendChoiceOptions backend_options = options.backend_options;
   backend_options.reuse = backend_options.reuse || options.reuse_services;
-  backend_options.pods_planned = tests.size() * static_cast<std::size_t>(repeat);
+  backend_options.pods_planned = tests.size() * static_cast<std::size_t>(runs_per_test);
   if (options.reuse_services)
     for (TestSpec& t : tests)
       for (ServiceSpec& s : t.services) s.reuse = true;
@@ -120,8 +125,9 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
     return outcome;
   }
 
-  // 5. The run, recorded in history as results come (after the last repeat
-  // when there are repeats: budgets then change verdicts after the run).
+  // 5. The run, recorded in history as results come (after the last run
+  // when a test runs more than once: budgets then change verdicts after the
+  // run, and warm-ups are left out).
   std::optional<history::Recorder> recorder;
   if (!options.history_db.empty())
     recorder.emplace(options.history_db,
@@ -135,7 +141,9 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
   std::optional<SignalCancellation> signals;
   if (options.handle_signals) signals.emplace(cancel, options.announce_signals);
   run_options.cancel = &cancel;
-  const bool repeated = repeat > 1;
+  // The runner judges budgets per run only when each test runs once
+  // (parallel_runner.cpp); otherwise they are judged here, on the median.
+  const bool repeated = runs_per_test > 1;
   run_options.on_test_started = [&](const TestSpec& spec, int worker) {
     observer.test_started(spec, worker);
     if (options.run.on_test_started) options.run.on_test_started(spec, worker);
@@ -145,25 +153,35 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
     if (recorder && !repeated) recorder->record(t);
     if (options.run.on_test_finished) options.run.on_test_finished(t);
   };
-  observer.run_starting(plan.order.size() * static_cast<std::size_t>(repeat));
+  observer.run_starting(plan.order.size() * static_cast<std::size_t>(runs_per_test));
   RunResult run = run_plan(env, tests, plan, run_options);
   observer.run_finished();
   outcome.ran = true;
+  // Warm-ups leave the run here: everything below sees the measured
+  // results only, `repeat` of them per test, adjacent as the runner left them.
+  if (warmups > 0) {
+    std::vector<TestResult> measured;
+    measured.reserve(plan.order.size() * static_cast<std::size_t>(repeat));
+    for (TestResult& t : run.tests)
+      (t.repeat < warmups ? outcome.warmups : measured).push_back(std::move(t));
+    run.tests = std::move(measured);
+  }
 
   // 6. Verdicts after the run: step budgets over repeats, determinism.
   suite::JsonExtras extras;
   DeterminismCollector digests;
   // Digests hash every step's output: only when something reads them.
   const bool want_digests =
-      options.check_determinism || std::any_of(tests.begin(), tests.end(), [](const TestSpec& t) {
-        return t.report.digest.has_value();
-      });
+      options.check_determinism ||
+      (options.outputs.test_file_reports &&
+       std::any_of(tests.begin(), tests.end(),
+                   [](const TestSpec& t) { return t.report.digest.has_value(); }));
   if (want_digests)
     for (const TestResult& t : run.tests)
       if (t.status != Status::Skipped) digests.add(t, t.repeat);
   if (repeated) {
     extras.timings = step_timings(run, tests);
-    apply_step_budgets(run, extras.timings);
+    if (options.run.step_budgets) apply_step_budgets(run, extras.timings);
     observer.step_timings(extras.timings);
   }
   if (options.check_determinism) {
