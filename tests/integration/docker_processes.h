@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <clnrm/backend.h>
+
 #include "backend/docker/docker_client.h"
 
 namespace clnrm::testing_docker {
@@ -30,6 +32,20 @@ inline std::vector<std::string> live_processes(docker::DockerClient& client, con
     lines.push_back(line);
   }
   return lines;
+}
+
+// The service runs, and so does its process whose line contains `marker`
+// (a step's cleanup must not kill it).
+inline void expect_service_alive(docker::DockerClient& client, ServiceInstance& service, const std::string& marker) {
+  EXPECT_TRUE(service.running());
+  bool found = false;
+  for (const auto& line : live_processes(client, service.id())) found |= line.find(marker) != std::string::npos;
+  EXPECT_TRUE(found) << "the service's own process was killed";
+}
+
+// No live process of container `id` has `needle` in its line.
+inline void expect_no_process(docker::DockerClient& client, const std::string& id, const std::string& needle) {
+  for (const auto& line : live_processes(client, id)) EXPECT_EQ(line.find(needle), std::string::npos) << line;
 }
 
 }  // namespace clnrm::testing_docker

@@ -77,12 +77,7 @@ class DockerServiceAgent : public ::testing::TestWithParam<SecurityLevel> {
     p.timeout = Duration(timeout_ms);
     return service_->exec(p, never_);
   }
-  void expect_service_alive(const std::string& marker = "sleep 3999") {
-    EXPECT_TRUE(service_->running());
-    bool found = false;
-    for (const auto& line : live_processes(*client_, service_->id())) found |= line.find(marker) != std::string::npos;
-    EXPECT_TRUE(found) << "the service's own process was killed";
-  }
+  void expect_service_alive() { testing_docker::expect_service_alive(*client_, *service_, "sleep 3999"); }
 
   std::unique_ptr<docker::DockerClient> client_;
   DockerOptions options_;
@@ -145,8 +140,7 @@ TEST_P(DockerServiceAgent, WhatAStepDaemonisesDoesNotOutliveIt) {
       "sh -c 'sh -c \"sleep 3922\" >/dev/null 2>&1 &'; "
       "sh -c 'trap \"\" TERM HUP INT; exec sleep 3923' >/dev/null 2>&1 & echo started");
   EXPECT_EQ(r.stdout_data, "started\n") << r.stderr_data;
-  for (const auto& line : live_processes(*client_, service_->id()))
-    EXPECT_EQ(line.find("sleep 392"), std::string::npos) << line;
+  expect_no_process(*client_, service_->id(), "sleep 392");
   expect_service_alive();
   EXPECT_TRUE(ran_in_agent(step(kParentOfReaper)));
 }
@@ -157,8 +151,7 @@ TEST_P(DockerServiceAgent, AStepThatKillsItsReaperLeavesNothing) {
   // are killed after the step.
   const ExecResult r = step("setsid sh -c 'sleep 3931' >/dev/null 2>&1 & kill -9 $PPID; sleep 2");
   EXPECT_EQ(r.exit_code, 137) << r.stderr_data;
-  for (const auto& line : live_processes(*client_, service_->id()))
-    EXPECT_EQ(line.find("sleep 393"), std::string::npos) << line;
+  expect_no_process(*client_, service_->id(), "sleep 393");
   expect_service_alive();
   EXPECT_TRUE(ran_in_agent(step(kParentOfReaper)));
 }
@@ -174,8 +167,7 @@ TEST_P(DockerServiceAgent, ATimedOutStepIsKilledAndTheServiceAndItsAgentKeepRunn
   EXPECT_TRUE(r.timed_out);
   EXPECT_EQ(r.exit_code, 137);
   EXPECT_EQ(r.stdout_data, "begun\n");
-  for (const auto& line : live_processes(*client_, service_->id()))
-    EXPECT_EQ(line.find("sleep 394"), std::string::npos) << line;
+  expect_no_process(*client_, service_->id(), "sleep 394");
   expect_service_alive();
   EXPECT_TRUE(ran_in_agent(step(kParentOfReaper)));
   EXPECT_EQ(service().step_agent_exec_id(), agent) << "the agent was replaced";

@@ -100,11 +100,7 @@ class DockerStepCleanup : public ::testing::TestWithParam<std::tuple<Mode, Secur
     return found;
   }
   void expect_service_alive() {
-    if (!service_) return;
-    EXPECT_TRUE(service_->running());
-    bool found = false;
-    for (const auto& line : live_processes(*client_, service_->id())) found |= line.find("sleep 3999") != std::string::npos;
-    EXPECT_TRUE(found) << "the service's own process was killed";
+    if (service_) testing_docker::expect_service_alive(*client_, *service_, "sleep 3999");
   }
 
   std::unique_ptr<docker::DockerClient> client_;

@@ -40,7 +40,12 @@ std::unique_ptr<ServiceAgent> ServiceAgent::start(DockerClient& client, const st
   // The first answer proves the image has sh and the loop runs; it also
   // means the reaper has forked the agent, so both pids exist now.
   if (!agent->ping(std::chrono::seconds(10))) return nullptr;
-  const long reaper = client.exec_inspect(exec_id).value("Pid", 0L);
+  // The engine records the exec's Pid a moment after it started it.
+  long reaper = 0;
+  for (int i = 0; i < 200 && reaper <= 0; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    reaper = client.exec_inspect(exec_id).value("Pid", 0L);
+  }
   // The engine's pid must name our reaper on this host (a remote engine's,
   // or one in another pid namespace, names something else or nothing), and
   // we must be allowed to signal it.
@@ -53,9 +58,24 @@ std::unique_ptr<ServiceAgent> ServiceAgent::start(DockerClient& client, const st
 }
 
 void ServiceAgent::kill_leftovers() {
-  for (const long child : host_child_processes(agent_pid_)) kill_host_process_tree(child);
-  for (const long child : host_child_processes(reaper_pid_))
-    if (child != agent_pid_) kill_host_process_tree(child);
+  // Until they are gone, not just signalled: a SIGKILLed process runs on
+  // until it is next scheduled, and the next step must not see it. The
+  // killed become zombies that the agent (the step) and the outer reaper
+  // (orphans) reap at once; ~1 s at most for a process stuck in the kernel.
+  for (int round = 0; round < 1000; ++round) {
+    bool any = false;
+    for (const long child : host_child_processes(agent_pid_)) {
+      kill_host_process_tree(child);
+      any = true;
+    }
+    for (const long child : host_child_processes(reaper_pid_)) {
+      if (child == agent_pid_) continue;
+      kill_host_process_tree(child);
+      any = true;
+    }
+    if (!any) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 ExecResult ServiceAgent::run(const ProcessSpec& spec, const CancelToken& cancel) {
