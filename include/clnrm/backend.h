@@ -87,6 +87,10 @@ struct PodSpec {
   // container instead of an anchor plus the service). Breaking the promise
   // is safe while the service runs: a step container joins its namespace.
   bool one_service_hosts_pod = false;
+  // The services that steps run inside (`service = "..."`, also in
+  // scenarios). Docker starts a step agent in each when it starts
+  // (src/backend/docker/service_agent.h); the others get no extra process.
+  std::vector<std::string> services_with_steps;
   // Host directories the pod sees read-only at the same path (the sandbox
   // shows nothing of the host beyond its allowlisted system directories
   // otherwise): e.g. a service's `rootfs`. Unix sockets inside are covered.

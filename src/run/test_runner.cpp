@@ -47,6 +47,14 @@ PodSpec pod_spec_for(const Session& env, const TestSpec& spec) {
                        std::none_of(spec.scenarios.begin(), spec.scenarios.end(),
                                     [](const ScenarioSpec& s) { return s.concurrent && s.steps.size() > 1; });
   auto in_service = [](const StepSpec& st) { return !st.service.empty(); };
+  auto note_service = [&](const StepSpec& st) {
+    if (in_service(st) && std::find(p.services_with_steps.begin(), p.services_with_steps.end(), st.service) ==
+                              p.services_with_steps.end())
+      p.services_with_steps.push_back(st.service);
+  };
+  for (const StepSpec& st : spec.steps) note_service(st);
+  for (const ScenarioSpec& s : spec.scenarios)
+    for (const StepSpec& st : s.steps) note_service(st);
   p.one_service_hosts_pod =
       spec.services.size() == 1 && std::all_of(spec.steps.begin(), spec.steps.end(), in_service) &&
       std::all_of(spec.scenarios.begin(), spec.scenarios.end(), [&](const ScenarioSpec& s) {

@@ -3,7 +3,8 @@
 // ignoring, a trap ignoring SIGTERM, a plain `cmd &`. Checked at step end
 // and at a timeout, with the step agent, with engine execs
 // (CLNRM_DOCKER_STEP_AGENT=0, DockerOptions::step_agent) and for steps
-// inside a service container (which must keep running). The check is done
+// inside a service container (which must keep running), by engine exec and
+// through the service's step agent (service_agent.h). The check is done
 // once, 100 ms after the step returned, through the engine
 // (GET /containers/{id}/top of every container of the test), and by the
 // next step.
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "backend/docker/docker_client.h"
+#include "integration/docker_processes.h"
 #include "integration/docker_support.h"
 
 namespace clnrm {
@@ -36,35 +38,16 @@ constexpr const char* kEscapes =
     "echo started";
 const std::vector<std::string> kMarkers{"sleep 3901", "sleep 3902", "sleep 3903", "sleep 3904", "sleep 3905"};
 
-enum class Mode { Agent, EngineExec, InService };
+enum class Mode { Agent, EngineExec, InService, InServiceAgent };
 
 std::string mode_name(Mode m) {
   switch (m) {
     case Mode::Agent: return "Agent";
     case Mode::EngineExec: return "EngineExec";
     case Mode::InService: return "InService";
+    case Mode::InServiceAgent: return "InServiceAgent";
   }
   return "?";
-}
-
-// Process lines ("PID STAT ARGS") of a container, from the engine, zombies
-// left out (dead, only waiting to be reaped).
-std::vector<std::string> live_processes(docker::DockerClient& client, const std::string& id) {
-  const auto r = client.request("GET", "/containers/" + id + "/top?ps_args=" + docker::url_encode("-o pid,stat,args"));
-  std::vector<std::string> lines;
-  if (r.status == 404) return lines;  // removed: nothing runs there
-  if (r.status != 200) {
-    ADD_FAILURE() << "GET /containers/" << id << "/top: " << r.status << " " << r.body;
-    return lines;
-  }
-  const auto j = nlohmann::json::parse(r.body);
-  for (const auto& p : j.value("Processes", nlohmann::json::array())) {
-    std::string line;
-    for (const auto& field : p) line += field.get<std::string>() + " ";
-    if (p.size() >= 2 && p[1].get<std::string>().find('Z') != std::string::npos) continue;
-    lines.push_back(line);
-  }
-  return lines;
 }
 
 class DockerStepCleanup : public ::testing::TestWithParam<std::tuple<Mode, SecurityLevel>> {
@@ -78,8 +61,9 @@ class DockerStepCleanup : public ::testing::TestWithParam<std::tuple<Mode, Secur
     backend_ = make_docker_backend(options_);
     PodSpec s = pod_spec("cleanup");
     s.level = std::get<1>(GetParam());
+    if (mode() == Mode::InServiceAgent) s.services_with_steps = {"svc"};
     pod_ = backend_->create_pod(s);
-    if (mode() == Mode::InService) {
+    if (mode() == Mode::InService || mode() == Mode::InServiceAgent) {
       ProcessSpec svc;
       svc.name = "svc";
       svc.argv = {"sleep", "3999"};
@@ -116,11 +100,7 @@ class DockerStepCleanup : public ::testing::TestWithParam<std::tuple<Mode, Secur
     return found;
   }
   void expect_service_alive() {
-    if (!service_) return;
-    EXPECT_TRUE(service_->running());
-    bool found = false;
-    for (const auto& line : live_processes(*client_, service_->id())) found |= line.find("sleep 3999") != std::string::npos;
-    EXPECT_TRUE(found) << "the service's own process was killed";
+    if (service_) testing_docker::expect_service_alive(*client_, *service_, "sleep 3999");
   }
 
   std::unique_ptr<docker::DockerClient> client_;
@@ -160,7 +140,9 @@ INSTANTIATE_TEST_SUITE_P(Modes, DockerStepCleanup,
                                            std::tuple{Mode::EngineExec, SecurityLevel::Low},
                                            std::tuple{Mode::EngineExec, SecurityLevel::High},
                                            std::tuple{Mode::InService, SecurityLevel::Medium},
-                                           std::tuple{Mode::InService, SecurityLevel::High}),
+                                           std::tuple{Mode::InService, SecurityLevel::High},
+                                           std::tuple{Mode::InServiceAgent, SecurityLevel::Medium},
+                                           std::tuple{Mode::InServiceAgent, SecurityLevel::High}),
                          [](const auto& info) {
                            return mode_name(std::get<0>(info.param)) + "_" +
                                   std::string(to_string(std::get<1>(info.param)));

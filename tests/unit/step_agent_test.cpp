@@ -124,5 +124,22 @@ TEST(StepAgent, StepRunsAsASessionLeaderWithACleanEnvironment) {
   }
 }
 
+// Inside a service the agent runs each step behind clnrm-seccomp-exec
+// --reap (service_agent.h): the prefix goes before the command, also
+// before the stdin pipeline. `env X=1` stands in for the helper here.
+TEST(StepAgent, CommandPrefixGoesBeforeTheCommand) {
+  ProcessSpec p;
+  p.argv = {"sh", "-c", "echo \"$X\""};
+  ProcessSpec with_stdin = p;
+  with_stdin.argv = {"sh", "-c", "echo \"$X $(cat)\""};
+  with_stdin.stdin_data = "in";
+  const std::vector<std::string> prefix{"env", "X=prefixed"};
+  for (const auto& shell : agent_shells()) {
+    // ":" is the start handshake's line (StepAgent::ping): it runs nothing.
+    const AgentRun r = run_agent(shell, {"h :", "a " + step_script(p, prefix), "b " + step_script(with_stdin, prefix)});
+    EXPECT_EQ(r.out, "\x1eh:0\nprefixed\n\x1e" "a:0\nprefixed in\n\x1e" "b:0\n") << shell;
+  }
+}
+
 }  // namespace
 }  // namespace clnrm::docker

@@ -62,12 +62,12 @@ int connect_endpoint(const Endpoint& e) {
 
 }  // namespace
 
-AttachStream::AttachStream(const Endpoint& endpoint, const std::string& path) {
+AttachStream::AttachStream(const Endpoint& endpoint, const std::string& path, std::string_view json_body) {
   fd_ = connect_endpoint(endpoint);
   try {
     write_all(fmt::format("POST {} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n"
-                          "Content-Length: 0\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n",
-                          path));
+                          "Content-Length: {}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n{}",
+                          path, json_body.size(), json_body));
     std::string head;
     for (;;) {
       auto chunk = read_some(std::chrono::seconds(30));

@@ -1,7 +1,8 @@
 #pragma once
-// A hijacked (upgraded) connection to POST /containers/{id}/attach: after the
-// HTTP 101 answer the socket carries the container's stdin one way and its
-// multiplexed stdout/stderr the other. libcurl cannot hand back an upgraded
+// A hijacked (upgraded) connection to POST /containers/{id}/attach (or
+// /exec/{id}/start): after the HTTP 101 answer the socket carries the
+// container's (exec's) stdin one way and its multiplexed stdout/stderr the
+// other. libcurl cannot hand back an upgraded
 // socket, so this speaks the few lines of HTTP/1.1 itself.
 
 #include <chrono>
@@ -15,9 +16,10 @@ namespace clnrm::docker {
 
 class AttachStream {
  public:
-  // Connects and upgrades. `path` is the versioned attach path with query.
+  // Connects and upgrades. `path` is the versioned attach path with query,
+  // `json_body` the request's body (exec start wants one).
   // Throws Error(Backend) with the engine's message when it refuses.
-  AttachStream(const Endpoint& endpoint, const std::string& path);
+  AttachStream(const Endpoint& endpoint, const std::string& path, std::string_view json_body = {});
   AttachStream(const AttachStream&) = delete;
   AttachStream& operator=(const AttachStream&) = delete;
   ~AttachStream();

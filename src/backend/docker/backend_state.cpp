@@ -95,15 +95,22 @@ ExecResult run_exec(DockerClient& client, const std::string& container, const Pr
   return r;
 }
 
+std::vector<long> host_child_processes(long pid) {
+  std::vector<long> out;
+  if (pid <= 0) return out;
+  std::ifstream children(fmt::format("/proc/{}/task/{}/children", pid, pid));
+  long child = 0;
+  while (children >> child) out.push_back(child);
+  return out;
+}
+
 void kill_host_process_tree(long pid) {
   if (pid <= 0) return;
   // Stop first so the tree cannot grow while we walk it, then kill all.
   std::vector<long> all{pid};
   for (std::size_t i = 0; i < all.size(); ++i) {
     ::kill(static_cast<pid_t>(all[i]), SIGSTOP);
-    std::ifstream children(fmt::format("/proc/{}/task/{}/children", all[i], all[i]));
-    long child = 0;
-    while (children >> child) all.push_back(child);
+    for (long child : host_child_processes(all[i])) all.push_back(child);
   }
   for (long p : all) ::kill(static_cast<pid_t>(p), SIGKILL);
 }

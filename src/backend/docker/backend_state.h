@@ -52,6 +52,10 @@ ExecResult run_exec(DockerClient& client, const std::string& container, const Pr
                     const CancelToken& cancel, const std::function<void(const std::string&)>& on_abort,
                     const std::vector<std::string>& command_prefix = {});
 
+// The children of a host process (/proc/<pid>/task/<pid>/children); empty
+// when it is gone or not visible here.
+std::vector<long> host_child_processes(long pid);
+
 // SIGKILLs a host process and all its descendants (exec'd processes of a
 // local engine are host processes). Best effort: gone processes are skipped.
 void kill_host_process_tree(long pid);

@@ -105,8 +105,9 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
                        "(kill -9 -1); NOT for steps run by engine exec (inside a service, next to a concurrent "
                        "step): no clnrm-seccomp-exec --reap without the helper"
                      : "step agent (PID 1) kills every other process of the step container after each step "
-                       "(kill -9 -1); engine-exec steps (inside a service, next to a concurrent step) run under "
-                       "clnrm-seccomp-exec --reap (PR_SET_CHILD_SUBREAPER)",
+                       "(kill -9 -1); steps inside a service (through a step agent started there as one engine "
+                       "exec, or by engine exec next to a concurrent step) run under clnrm-seccomp-exec --reap "
+                       "(PR_SET_CHILD_SUBREAPER)",
                  exec_prefix_.empty() ? "agent steps only" : "killed at step end"});
   } else {
     e.push_back({"step processes",
@@ -433,6 +434,14 @@ void DockerPod::sweep_after_exec_step(StepContainer& sc, const ExecResult& last)
   }
 }
 
+bool DockerPod::service_step_agent(const std::string& service) const {
+  // Its steps run behind the reaper (exec_prefix_), which only a local
+  // engine's containers have; ServiceAgent::start checks the rest.
+  const auto& with_steps = spec_.services_with_steps;
+  return state_->options.step_agent && !exec_prefix_.empty() &&
+         std::find(with_steps.begin(), with_steps.end(), service) != with_steps.end();
+}
+
 std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spec) {
   const std::string requested = spec.image.empty() ? state_->options.default_image : spec.image;
   auto [image, image_id] = state_->resolve_image(requested);
@@ -467,11 +476,13 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
     c.network_mode = "none";
     c.hostname = pod_hostname();
     anchor_ = create_and_start(c, name);
-    return std::make_unique<DockerService>(state_, anchor_, spec.name, nullptr, false, exec_prefix_);
+    return std::make_unique<DockerService>(state_, anchor_, spec.name, nullptr, false, exec_prefix_,
+                                           service_step_agent(spec.name));
   }
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, name);
-  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, exec_prefix_);
+  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, exec_prefix_,
+                                         service_step_agent(spec.name));
 }
 
 // The reuse unit is the service container plus (unless in host mode) the
@@ -597,13 +608,15 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
       anchor_lock_ = lock;
       if (sc) step_containers_[default_image()] = sc;
     }
-    return std::make_unique<DockerService>(state_, service_id, spec.name, lock, adopted, exec_prefix_);
+    return std::make_unique<DockerService>(state_, service_id, spec.name, lock, adopted, exec_prefix_,
+                                           service_step_agent(spec.name));
   }
   // Every slot is busy: run a private, throw-away service instead.
   c.labels = labels("service", spec.name);
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
-  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, exec_prefix_);
+  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, exec_prefix_,
+                                         service_step_agent(spec.name));
 }
 
 std::optional<int> DockerPod::connect_tcp(std::uint16_t port) {

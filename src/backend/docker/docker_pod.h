@@ -52,6 +52,8 @@ class DockerPod final : public Pod {
   };
 
   bool host_mode() const;
+  // Whether service `service` gets a step agent (service_agent.h).
+  bool service_step_agent(const std::string& service) const;
   // The anchor's hostname, which every container of the pod shares (they
   // join its UTS namespace with its network): kDeterministicHostname for a
   // [determinism] test, else the engine's. Host mode keeps the engine's.

@@ -3,16 +3,30 @@
 #include <clnrm/error.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace clnrm::docker {
 
 DockerService::DockerService(std::shared_ptr<BackendState> state, std::string container_id, std::string name,
-                             std::shared_ptr<FileLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix)
+                             std::shared_ptr<FileLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix,
+                             bool step_agent)
     : state_(std::move(state)),
       id_(std::move(container_id)),
       name_(std::move(name)),
       reuse_lock_(std::move(reuse_lock)),
       adopted_(adopted),
-      exec_prefix_(std::move(exec_prefix)) {}
+      exec_prefix_(std::move(exec_prefix)) {
+  if (!step_agent || exec_prefix_.empty()) return;
+  // Off the critical path: the exec starts while the runner waits for the
+  // service to be ready (or starts the next service).
+  agent_start_ = std::async(std::launch::async, [state = state_, id = id_, prefix = exec_prefix_]() {
+    try {
+      return ServiceAgent::start(*state->client, id, prefix);
+    } catch (...) {
+      return std::unique_ptr<ServiceAgent>();  // engine execs, as without the agent
+    }
+  });
+}
 
 DockerService::~DockerService() {
   try {
@@ -54,7 +68,49 @@ std::string DockerService::logs(std::size_t tail_bytes) {
   return all;
 }
 
+ServiceAgent* DockerService::usable_agent(std::unique_lock<std::mutex>& held, const CancelToken& cancel,
+                                         std::chrono::steady_clock::time_point deadline) {
+  held = std::unique_lock(agent_mutex_, std::try_to_lock);
+  if (!held.owns_lock()) return nullptr;  // a concurrent step is using it
+  if (agent_start_.valid()) {
+    while (agent_start_.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+      // Still starting: this step goes by engine exec rather than miss its end.
+      if (cancel.cancelled() || std::chrono::steady_clock::now() >= deadline) return nullptr;
+    }
+    agent_ = agent_start_.get();
+  }
+  if (agent_ && agent_->broken()) agent_.reset();  // closes its connection: the exec ends
+  return agent_.get();
+}
+
+std::string DockerService::step_agent_exec_id() {
+  std::unique_lock<std::mutex> held;
+  const CancelToken never;
+  ServiceAgent* agent = usable_agent(held, never, std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  return agent ? agent->exec_id() : std::string();
+}
+
+void DockerService::close_agent() {
+  std::lock_guard held(agent_mutex_);
+  if (agent_start_.valid()) agent_ = agent_start_.get();
+  agent_.reset();
+}
+
 ExecResult DockerService::exec(const ProcessSpec& spec, const CancelToken& cancel) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = spec.timeout ? started + *spec.timeout : std::chrono::steady_clock::time_point::max();
+  {
+    std::unique_lock<std::mutex> held;
+    if (ServiceAgent* agent = usable_agent(held, cancel, deadline)) {
+      // The time spent waiting for the agent to come up counts.
+      ProcessSpec left = spec;
+      if (spec.timeout)
+        left.timeout = std::max(Duration(1), std::chrono::ceil<Duration>(deadline - std::chrono::steady_clock::now()));
+      ExecResult r = agent->run(left, cancel);
+      r.usage.wall = std::chrono::steady_clock::now() - started;
+      return r;
+    }
+  }
   return run_exec(
       *state_->client, id_, spec, cancel,
       [this](const std::string& exec_id) {
@@ -73,6 +129,8 @@ void DockerService::stop(Duration grace) {
   std::lock_guard lock(mutex_);
   if (stopped_) return;
   stopped_ = true;
+  // Before a warm container is released too: its next user starts its own.
+  close_agent();
   if (reuse_lock_) {
     // Warm containers keep running for the next test or run; only our claim ends.
     reuse_lock_.reset();

@@ -3,12 +3,14 @@
 
 #include <clnrm/backend.h>
 
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "backend/docker/backend_state.h"
 #include "backend/docker/reuse.h"
+#include "backend/docker/service_agent.h"
 
 namespace clnrm::docker {
 
@@ -16,9 +18,12 @@ class DockerService final : public ServiceInstance {
  public:
   // `reuse_lock` non-null for reuse containers: they are released, not
   // removed, by stop(); the lock is shared with the pod that adopted them.
-  // `exec_prefix` goes before every exec's command (clnrm-seccomp-exec at high).
+  // `exec_prefix` goes before every exec's command (clnrm-seccomp-exec
+  // [filter] --reap). `step_agent`: start a step agent in the container now,
+  // in the background (service_agent.h); steps use it once it answers.
   DockerService(std::shared_ptr<BackendState> state, std::string container_id, std::string name,
-                std::shared_ptr<FileLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix = {});
+                std::shared_ptr<FileLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix = {},
+                bool step_agent = false);
   ~DockerService() override;
 
   const std::string& id() const override { return id_; }
@@ -36,14 +41,29 @@ class DockerService final : public ServiceInstance {
   bool reused() const override { return adopted_; }
   // "running", "exited (code 1, OOMKilled)" ... for readiness error messages.
   std::string describe_state() override;
+  // The step agent's exec id once it serves steps, else "" (tests).
+  std::string step_agent_exec_id();
 
  private:
+  // The agent when it is up and free (waits for its start, at most until
+  // `deadline` or a cancel); nullptr: use an engine exec.
+  ServiceAgent* usable_agent(std::unique_lock<std::mutex>& held, const CancelToken& cancel,
+                             std::chrono::steady_clock::time_point deadline);
+  // Ends the agent's exec (closes its connection; its reaper kills what is left).
+  void close_agent();
+
   std::shared_ptr<BackendState> state_;
   std::string id_;
   std::string name_;
   std::shared_ptr<FileLock> reuse_lock_;
   bool adopted_ = false;
   std::vector<std::string> exec_prefix_;
+  // The step agent: being started (agent_start_ valid), running (agent_),
+  // or none (engine execs). agent_mutex_ is held while a step uses it; a
+  // step that finds it held (a concurrent step) goes by engine exec.
+  std::mutex agent_mutex_;
+  std::future<std::unique_ptr<ServiceAgent>> agent_start_;
+  std::unique_ptr<ServiceAgent> agent_;
   std::mutex mutex_;
   bool stopped_ = false;
 };

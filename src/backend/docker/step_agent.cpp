@@ -28,7 +28,8 @@ namespace clnrm::docker {
 // also orphans it never started), at most ~1000 rounds for a process stuck
 // in uninterruptible sleep, which dies when its I/O ends. It does nothing
 // unless the agent is PID 1: kill -1 outside a PID namespace of its own
-// would reach the whole host.
+// would reach the whole host, and in a service container, where the agent
+// is an engine exec (service_agent.h), the service's own processes.
 //
 // SIGUSR1 / SIGUSR2 (engine kill API) end a running step: a trapped signal
 // interrupts `wait`, the trap kills, and the second `wait` collects the
@@ -64,12 +65,14 @@ std::string shell_quote(std::string_view s) {
   return out + "'";
 }
 
-std::string step_script(const ProcessSpec& spec) {
+std::string step_script(const ProcessSpec& spec, const std::vector<std::string>& command_prefix) {
   // A single line: the agent reads one line per step.
   std::string s;
   if (!spec.workdir.empty()) s += "cd " + shell_quote(spec.workdir) + " || exit 126; ";
   for (const auto& [k, v] : spec.env) s += "export " + k + "=" + shell_quote(v) + "; ";
   if (!spec.name.empty()) s += "export CLNRM_STEP=" + shell_quote(spec.name) + "; ";
+  std::string prefix;
+  for (const auto& a : command_prefix) prefix += shell_quote(a) + " ";
   std::string argv;
   for (const auto& a : spec.argv) {
     if (!argv.empty()) argv += ' ';
@@ -79,9 +82,9 @@ std::string step_script(const ProcessSpec& spec) {
   // (Without setsid in the image clnrm_run runs the step in the agent's
   // process group; kill_session() then kills it by pid.)
   if (spec.stdin_data)
-    return s + "clnrm_run \"$clnrm_sh\" -c 'printf %s \"$1\" | { shift; exec \"$@\"; }' sh " +
+    return s + "clnrm_run " + prefix + "\"$clnrm_sh\" -c 'printf %s \"$1\" | { shift; exec \"$@\"; }' sh " +
            shell_quote(*spec.stdin_data) + " " + argv;
-  return s + "clnrm_run " + argv;
+  return s + "clnrm_run " + prefix + argv;
 }
 
 namespace {
@@ -111,6 +114,11 @@ StepAgent::StepAgent(DockerClient& client, std::string container_id)
       api_prefix(client_.info().api) + "/containers/" + id_ + "/attach?stream=1&stdin=1&stdout=1&stderr=1");
 }
 
+StepAgent::StepAgent(DockerClient& client, std::string container_id, std::unique_ptr<AttachStream> stream,
+                     std::vector<std::string> command_prefix)
+    : client_(client), id_(std::move(container_id)), stream_(std::move(stream)),
+      command_prefix_(std::move(command_prefix)) {}
+
 bool StepAgent::read_until_done(const std::string& marker, std::chrono::steady_clock::time_point deadline,
                                 const CancelToken* cancel) {
   for (;;) {
@@ -130,7 +138,7 @@ bool StepAgent::read_until_done(const std::string& marker, std::chrono::steady_c
     if (!chunk) continue;
     if (chunk->empty()) {
       broken_ = true;
-      throw Error(ErrorKind::Backend, "the step container's agent exited (does the image have sh and setsid? "
+      throw Error(ErrorKind::Backend, "the step agent exited (does the image have sh and setsid? "
                                       "set CLNRM_DOCKER_STEP_AGENT=0 to use engine execs)",
                   "container " + id_.substr(0, 12));
     }
@@ -153,16 +161,30 @@ void StepAgent::interrupt(bool everything) {
   }
 }
 
-void StepAgent::sweep() {
-  if (broken_) return;
+bool StepAgent::round_trip(const std::string& text, std::chrono::milliseconds timeout) {
+  if (broken_) return false;
   const std::string nonce = make_nonce();
   const std::string prefix = "\x1e" + nonce + ":";
   demux_.out().clear();
   demux_.err().clear();
-  stream_->write_all(nonce + " clnrm_sweep\n");
-  if (!read_until_done(prefix, std::chrono::steady_clock::now() + std::chrono::seconds(10), nullptr)) broken_ = true;
+  stream_->write_all(nonce + " " + text + "\n");
+  if (!read_until_done(prefix, std::chrono::steady_clock::now() + timeout, nullptr)) broken_ = true;
   demux_.out().clear();
   demux_.err().clear();
+  return !broken_;
+}
+
+void StepAgent::sweep() { round_trip("clnrm_sweep", std::chrono::seconds(10)); }
+
+bool StepAgent::ping(std::chrono::milliseconds timeout) {
+  // `:` is a step's text that runs nothing: the subshell evaluates it and
+  // the loop prints the marker.
+  try {
+    return round_trip(":", timeout);
+  } catch (const Error&) {
+    broken_ = true;
+    return false;
+  }
 }
 
 ExecResult StepAgent::run(const ProcessSpec& spec, const CancelToken& cancel, const std::function<void()>& on_abort) {
@@ -174,7 +196,7 @@ ExecResult StepAgent::run(const ProcessSpec& spec, const CancelToken& cancel, co
   demux_.out().clear();
   demux_.err().clear();
   limit_ = spec.output_limit;
-  stream_->write_all(nonce + " " + step_script(spec) + "\n");
+  stream_->write_all(nonce + " " + step_script(spec, command_prefix_) + "\n");
 
   ExecResult r;
   const auto deadline = spec.timeout ? started + *spec.timeout : std::chrono::steady_clock::time_point::max();

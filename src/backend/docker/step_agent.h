@@ -20,6 +20,10 @@
 // works for remote engines too): SIGUSR1 = the same sweep (no other step
 // runs), SIGUSR2 = kill the step's session only (other steps run next to it;
 // the sweep follows when the last of them ends).
+//
+// Inside a service container the same loop runs as an engine exec, not as
+// PID 1 (service_agent.h): there it never sweeps, and its steps run behind
+// clnrm-seccomp-exec --reap (the command prefix given to the constructor).
 
 #include <clnrm/backend.h>
 
@@ -27,6 +31,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "backend/docker/attach_stream.h"
 #include "backend/docker/docker_client.h"
@@ -38,13 +43,19 @@ namespace clnrm::docker {
 extern const char* const kStepAgentScript;
 
 std::string shell_quote(std::string_view s);
-// The shell text that runs `spec` (workdir, env, CLNRM_STEP, stdin, argv).
-std::string step_script(const ProcessSpec& spec);
+// The shell text that runs `spec` (workdir, env, CLNRM_STEP, stdin, argv);
+// `command_prefix` (clnrm-seccomp-exec ... --reap --) goes before the command.
+std::string step_script(const ProcessSpec& spec, const std::vector<std::string>& command_prefix = {});
 
 class StepAgent {
  public:
   // Attaches to a created, not yet started container (so no output is lost).
   StepAgent(DockerClient& client, std::string container_id);
+  // Talks to an agent started some other way (an engine exec in a service
+  // container, service_agent.h) over `stream`; every step's command runs
+  // behind `command_prefix`.
+  StepAgent(DockerClient& client, std::string container_id, std::unique_ptr<AttachStream> stream,
+            std::vector<std::string> command_prefix);
   // Runs one step. Throws Error(Backend) when the agent is gone; after that
   // broken() is true and the caller should use another container. When the
   // step times out or is cancelled, `on_abort` must call interrupt().
@@ -56,9 +67,15 @@ class StepAgent {
   // Kills every process of the container but the agent and returns once
   // they are all gone. Only when no step runs in the container.
   void sweep();
+  // One empty round trip: true once the agent's loop answers (the image has
+  // sh and the agent runs), false (and broken()) when it does not within
+  // `timeout`.
+  bool ping(std::chrono::milliseconds timeout);
   bool broken() const noexcept { return broken_; }
 
  private:
+  // Sends one line and waits for its marker; false when none came by `timeout`.
+  bool round_trip(const std::string& text, std::chrono::milliseconds timeout);
   // Reads until both streams carry the end marker or `deadline` passes.
   bool read_until_done(const std::string& marker, std::chrono::steady_clock::time_point deadline,
                        const CancelToken* cancel);
@@ -67,6 +84,7 @@ class StepAgent {
   std::string id_;
   std::unique_ptr<AttachStream> stream_;
   StreamDemuxer demux_;
+  std::vector<std::string> command_prefix_;
   bool broken_ = false;
   std::size_t limit_ = 16u << 20;  // output bytes kept per stream
 };

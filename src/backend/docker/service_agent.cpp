@@ -1,0 +1,89 @@
+#include "backend/docker/service_agent.h"
+
+#include <clnrm/error.h>
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "backend/docker/attach_stream.h"
+#include "backend/docker/backend_state.h"
+#include "backend/docker/seccomp_helper.h"
+
+namespace clnrm::docker {
+namespace {
+
+std::string host_cmdline(long pid) {
+  std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+ServiceAgent::ServiceAgent(std::unique_ptr<StepAgent> agent, std::string exec_id, long reaper_pid, long agent_pid)
+    : agent_(std::move(agent)), exec_id_(std::move(exec_id)), reaper_pid_(reaper_pid), agent_pid_(agent_pid) {}
+
+std::unique_ptr<ServiceAgent> ServiceAgent::start(DockerClient& client, const std::string& container,
+                                                  const std::vector<std::string>& command_prefix) {
+  if (command_prefix.empty()) return nullptr;  // no reaper: steps would not be cleaned up
+  nlohmann::json cmd = command_prefix;
+  for (const char* a : {"sh", "-c", kStepAgentScript}) cmd.push_back(a);
+  const nlohmann::json body = {{"AttachStdin", true}, {"AttachStdout", true}, {"AttachStderr", true},
+                               {"Tty", false},        {"Cmd", cmd}};
+  const std::string exec_id = client.exec_create(container, body);
+  auto stream = std::make_unique<AttachStream>(client.endpoint(),
+                                               api_prefix(client.info().api) + "/exec/" + exec_id + "/start",
+                                               R"({"Detach":false,"Tty":false})");
+  auto agent = std::make_unique<StepAgent>(client, container, std::move(stream), command_prefix);
+  // The first answer proves the image has sh and the loop runs; it also
+  // means the reaper has forked the agent, so both pids exist now.
+  if (!agent->ping(std::chrono::seconds(10))) return nullptr;
+  // The engine records the exec's Pid a moment after it started it.
+  long reaper = 0;
+  for (int i = 0; i < 200 && reaper <= 0; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    reaper = client.exec_inspect(exec_id).value("Pid", 0L);
+  }
+  // The engine's pid must name our reaper on this host (a remote engine's,
+  // or one in another pid namespace, names something else or nothing), and
+  // we must be allowed to signal it.
+  const std::string helper = std::string(kSeccompHelperInContainer) + '\0';
+  if (reaper <= 0 || host_cmdline(reaper).rfind(helper, 0) != 0 || ::kill(static_cast<pid_t>(reaper), 0) != 0)
+    return nullptr;
+  const std::vector<long> children = host_child_processes(reaper);
+  if (children.size() != 1) return nullptr;
+  return std::unique_ptr<ServiceAgent>(new ServiceAgent(std::move(agent), exec_id, reaper, children.front()));
+}
+
+void ServiceAgent::kill_leftovers() {
+  // Until they are gone, not just signalled: a SIGKILLed process runs on
+  // until it is next scheduled, and the next step must not see it. The
+  // killed become zombies that the agent (the step) and the outer reaper
+  // (orphans) reap at once; ~1 s at most for a process stuck in the kernel.
+  for (int round = 0; round < 1000; ++round) {
+    bool any = false;
+    for (const long child : host_child_processes(agent_pid_)) {
+      kill_host_process_tree(child);
+      any = true;
+    }
+    for (const long child : host_child_processes(reaper_pid_)) {
+      if (child == agent_pid_) continue;
+      kill_host_process_tree(child);
+      any = true;
+    }
+    if (!any) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+ExecResult ServiceAgent::run(const ProcessSpec& spec, const CancelToken& cancel) {
+  ExecResult r = agent_->run(spec, cancel, [this] { kill_leftovers(); });
+  // Costs two reads of /proc: nothing to kill unless the step SIGKILLed its
+  // own reaper.
+  if (!agent_->broken()) kill_leftovers();
+  return r;
+}
+
+}  // namespace clnrm::docker
