@@ -32,6 +32,9 @@ struct BackendChoiceOptions {
   // exits right after) does not wait for the engine (docs/docker-backend.md,
   // "Teardown").
   bool detach_teardown = false;
+  // Docker's fresh pool (DockerOptions::pool): entries per shape; 0: off.
+  int pool = 0;
+  Duration pool_ttl{10 * 60 * 1000};
 };
 
 // The backend and, for people reading the output, why it was chosen.
