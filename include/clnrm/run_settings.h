@@ -17,6 +17,12 @@ namespace clnrm {
 
 struct SuiteOptions;
 
+// Docker's fresh pool (docs/docker-backend.md, "Fresh pool"): two entries per
+// shape, so back-to-back runs find one while the previous run's refill is
+// still starting; unclaimed ones go after ten minutes.
+inline constexpr int kDefaultPool = 2;
+inline constexpr Duration kDefaultPoolTtl{10 * 60 * 1000};
+
 // What the caller gives; nullopt / empty = not given. The *_as names say
 // where a given value came from, in RunSettings::*_from and in errors (the
 // CLI passes its flags: "--jobs").
@@ -57,11 +63,6 @@ struct RunSettings {
 // The built-in timeout of a test that names none: a step that hangs forever
 // must not hang the run forever.
 inline constexpr Duration kDefaultTestTimeout{5 * 60 * 1000};
-// Docker's fresh pool (docs/docker-backend.md, "Fresh pool"): two entries per
-// shape, so back-to-back runs find one while the previous run's refill is
-// still starting; unclaimed ones go after ten minutes.
-inline constexpr int kDefaultPool = 2;
-inline constexpr Duration kDefaultPoolTtl{10 * 60 * 1000};
 
 // Throws Error(Usage), named by RunRequest::jobs_as, for jobs outside
 // kMinJobs..kMaxJobs, and by pool_as for a pool outside 0..kMaxPool.

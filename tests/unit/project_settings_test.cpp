@@ -64,7 +64,7 @@ TEST(RunSettings, TheFileActsUnderTheFlags) {
   EXPECT_EQ(s.image_map[0], "alpine:latest=clnrm-test/busybox");
   EXPECT_EQ(s.describe(),
             "backend docker (/p/cleanroom.toml:4:11), jobs 3 (/p/cleanroom.toml:5:8), timeout 7.000s "
-            "(/p/cleanroom.toml:6:11), pull always (/p/cleanroom.toml:7:8), pool 2 (default) ttl 10m (default)");
+            "(/p/cleanroom.toml:6:11), pull always (/p/cleanroom.toml:7:8), pool 2 (default) ttl 10m00s (default)");
 }
 
 TEST(RunSettings, FlagsWin) {
