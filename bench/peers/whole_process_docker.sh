@@ -3,8 +3,11 @@
 # hyperfine run (issue 17): one test with one busybox service and one step
 # inside it, against testcontainers-node starting the same image, one exec,
 # stop + remove, also as a whole process (`node one.mjs`), and the docker CLI.
-#   clnrm run --backend docker one.clnrm.toml    cold: no container of clnrm's exists before
+#   clnrm run --backend docker --no-pool ...     cold: no container of clnrm's exists before
 #   clnrm run --backend docker --reuse ...       warm: the service container is adopted (shared state)
+#   clnrm run --backend docker --pool 2 ...      warm pool: the service container is a fresh, never-used
+#                                                one the previous run's teardown process started (each
+#                                                timed run waits, as --prepare, until one is there)
 #   clnrm run --backend sandbox one.clnrm.toml   the same file on the sandbox: the image's layers
 #                                                from clnrm's cache, a fresh pod (issue 16)
 #   node one.mjs                                 testcontainers-node 10.28: start + exec + stop
@@ -33,7 +36,8 @@ done
   { echo "whole_process_docker.sh: run (cd $tc && npm ci) first" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/clnrm-whole-docker.XXXXXX)
-trap 'rm -rf "$work"; "$clnrm" services stop whole_docker_warm/box >/dev/null 2>&1 || true' EXIT
+trap 'rm -rf "$work"; "$clnrm" services stop whole_docker_warm/box >/dev/null 2>&1 || true
+      [[ -n ${pool_key:-} ]] && docker rm -f $(docker ps -aq --filter "label=clnrm.pool=$pool_key") >/dev/null 2>&1 || true' EXIT
 cd "$work"
 service='[services.box]
 plugin = "generic_container"
@@ -44,12 +48,14 @@ name = "echo"
 service = "box"
 command = ["echo", "hello"]
 expected_output_regex = "^hello"'
-mkdir cold warm
+mkdir cold warm pool
 printf '[test.metadata]\nname = "whole_docker_cold"\n\n%s\n\n%s\n' "$service" "$step" > cold/one.clnrm.toml
+printf '[test.metadata]\nname = "whole_docker_pool"\n\n%s\n\n%s\n' "$service" "$step" > pool/one.clnrm.toml
 printf '[test.metadata]\nname = "whole_docker_warm"\n\n%s\nreuse = true\n\n%s\n' "$service" "$step" > warm/one.clnrm.toml
 
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
-cold="$clnrm run --backend docker cold/one.clnrm.toml"
+cold="$clnrm run --backend docker --no-pool cold/one.clnrm.toml"
+pool="$clnrm run --backend docker --pool 2 pool/one.clnrm.toml"
 warm="$clnrm run --backend docker warm/one.clnrm.toml"
 sandbox="$clnrm run --backend sandbox cold/one.clnrm.toml"
 node_one="node $tc/one.mjs"
@@ -58,14 +64,26 @@ docker_run="docker run --rm --network none clnrm-test/busybox echo hello"
 # Sanity: every command works before anything is timed.
 $cold >/dev/null
 $warm >/dev/null
+$pool >/dev/null
+# The pool's key (its service's create body): what each timed pool run waits for.
+for ((i = 0; i < 600; i++)); do
+  pool_key=$(docker ps --filter label=clnrm.pool --filter label=clnrm.role=service --filter name=clnrm-pool- \
+    --format '{{.Label "clnrm.pool"}}' | head -n 1)
+  [[ -n $pool_key ]] && break
+  sleep 0.1
+done
+[[ -n $pool_key ]] || { echo "whole_process_docker.sh: the pool run left no pool entry" >&2; exit 1; }
+wait_pool="sh -c 'until [ -n \"\$(docker ps -q --filter label=clnrm.pool=$pool_key --filter name=clnrm-pool- --filter status=running)\" ]; do sleep 0.05; done'"
 $sandbox >/dev/null  # the first use puts the image into clnrm's cache
 (cd "$tc" && node one.mjs)
 $docker_run >/dev/null
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine -N --style basic --warmup 2 --runs "$runs" --export-json "$work/result.json" \
+  --prepare true --prepare true --prepare "$wait_pool" --prepare true --prepare true --prepare true \
   -n "clnrm run --backend docker (cold)" "$cold" \
   -n "clnrm run --backend docker, reuse (warm)" "$warm" \
+  -n "clnrm run --backend docker, pool (warm, fresh)" "$pool" \
   -n "clnrm run --backend sandbox (same file, image cached)" "$sandbox" \
   -n "testcontainers-node start+exec+stop" "$node_one" \
   -n "docker run --rm" "$docker_run"
@@ -73,9 +91,11 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load after: $load"
 
 # The step as clnrm reports it (from the CLI's JSON report).
-for kind in cold warm; do
+for kind in cold warm pool; do
   for ((i = 0; i < runs; i++)); do
-    "$clnrm" run --backend docker --no-history --json "$work/$kind-$i.json" "$kind/one.clnrm.toml" >/dev/null
+    flags=(--no-pool)
+    if [[ $kind == pool ]]; then flags=(--pool 2); eval "$wait_pool"; fi
+    "$clnrm" run --backend docker "${flags[@]}" --no-history --json "$work/$kind-$i.json" "$kind/one.clnrm.toml" >/dev/null
   done
 done
 
@@ -90,7 +110,7 @@ for name, r in rows.items():
     if name.startswith("clnrm"):
         line += f"  {min(r['times']) / min(peer['times']):.2f}x / {r['median'] / peer['median']:.2f}x"
     print(line)
-for kind in ("cold", "warm"):
+for kind in ("cold", "warm", "pool"):
     steps = [json.load(open(f"{work}/{kind}-{i}.json"))["tests"][0]["steps"][0]["duration_ms"] for i in range(runs)]
     print(f"step `echo hello` inside the service, {kind}, as clnrm reports it: min {min(steps):.1f} ms, median {statistics.median(steps):.1f} ms")
 print(f"load after the run (1/5/15 min): {load}")

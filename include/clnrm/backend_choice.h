@@ -36,6 +36,9 @@ struct BackendChoiceOptions {
   // RunSettings::backend_from, "--backend" or a cleanroom.toml position;
   // docs/ARCHITECTURE.md, "Errors").
   std::string name_as = "backend";
+  // Docker's fresh pool (DockerOptions::pool): entries per shape; 0: off.
+  int pool = 0;
+  Duration pool_ttl{10 * 60 * 1000};
 };
 
 // The backend and, for people reading the output, why it was chosen.

@@ -36,6 +36,13 @@ struct DockerOptions {
   // whatever this process's sessions left, also after a SIGKILL of this
   // process (its command pipe closes). Off: a thread, drained by the backend.
   bool detach_teardown = false;
+  // The fresh pool (docs/docker-backend.md, "Fresh pool"): a pod's anchor or
+  // lone service container is taken from containers made and started
+  // between runs from the same create body and never used; after the run
+  // the teardown process (detach_teardown) makes up to `pool` per shape
+  // again, kept `pool_ttl` when nobody claims them. 0: off.
+  int pool = 0;
+  std::chrono::seconds pool_ttl{600};
   bool standby = true;              // keep one started anchor per (image, level, limits) ready for the next pod; CLNRM_DOCKER_STANDBY=0
   // The static clnrm-seccomp-exec helper that applies clnrm's seccomp filter
   // in containers at level high. Empty: CLNRM_SECCOMP_EXEC, then next to the
@@ -66,6 +73,8 @@ struct ReapReport {
   int removed = 0;
   int kept_live = 0;    // owner process still running (or on another host)
   int kept_reuse = 0;   // warm reuse containers (removed only with all = true)
+  int kept_pool = 0;    // unexpired fresh pool containers (removed by `clnrm cleanup`)
+  int removed_pool = 0; // fresh pool containers among `removed`
   std::vector<std::string> removed_names;
   std::vector<std::string> errors;
 };
@@ -73,8 +82,10 @@ struct ReapReport {
 // Removes containers labelled by clnrm whose owning process on this host is
 // gone (pid + start time + boot id checked, so pid reuse does not fool it).
 // all = true removes every clnrm container, including warm reuse containers
-// and those of runs still in progress.
-ReapReport reap_docker_orphans(const DockerOptions& options, bool all = false);
+// and those of runs still in progress. Fresh pool containers (DockerOptions::pool)
+// are removed once expired, or a claimed one whose runner is gone; with
+// pool = true (`clnrm cleanup`) every one no runner is claiming right now.
+ReapReport reap_docker_orphans(const DockerOptions& options, bool all = false, bool pool = false);
 
 // The engine the resolver picks (explicit_host, else DOCKER_HOST,
 // CLNRM_DOCKER_SOCKET, the usual sockets) as ImageOptions::engine, so the

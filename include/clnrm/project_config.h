@@ -5,7 +5,8 @@
 //   [images]    "alpine:latest" = "clnrm-test/busybox"   (image name -> image to use)
 //   [defaults]  backend = "auto" | "sandbox" | "docker", jobs = 4,
 //               security_level = "medium", timeout = "60s",
-//               pull = "never" | "missing" | "always"
+//               pull = "never" | "missing" | "always",
+//               pool = 2, pool_ttl = "10m"   (docker's fresh pool)
 //   [vars]      defaults for every test file's {{ ... }} (a file's own [vars]
 //               and --var override them)
 //
@@ -31,6 +32,8 @@ namespace clnrm {
 // Tests run in parallel: the range --jobs and [defaults] jobs accept.
 inline constexpr int kMinJobs = 1;
 inline constexpr int kMaxJobs = 1024;
+// Fresh pool containers per shape (docker): the range --pool and [defaults] pool accept.
+inline constexpr int kMaxPool = 8;
 
 struct ProjectConfig {
   std::string file;  // where it was read from; empty for defaults
@@ -42,6 +45,8 @@ struct ProjectConfig {
   std::optional<SecurityLevel> security_level;
   std::optional<Duration> timeout;  // default whole-test timeout; 0 = no limit
   std::optional<PullPolicy> pull;   // `clnrm run`'s pull policy (under --pull and CLNRM_PULL)
+  std::optional<int> pool;          // docker's fresh pool size (under --pool and CLNRM_DOCKER_POOL)
+  std::optional<Duration> pool_ttl; // how long an unclaimed pool entry is kept
   std::vector<Diagnostic> warnings;
   // Where each [defaults] key was written ("backend", "jobs", ...).
   std::map<std::string, SourcePos, std::less<>> positions;

@@ -17,6 +17,12 @@ namespace clnrm {
 
 struct SuiteOptions;
 
+// Docker's fresh pool (docs/docker-backend.md, "Fresh pool"): two entries per
+// shape, so back-to-back runs find one while the previous run's refill is
+// still starting; unclaimed ones go after ten minutes.
+inline constexpr int kDefaultPool = 2;
+inline constexpr Duration kDefaultPoolTtl{10 * 60 * 1000};
+
 // What the caller gives; nullopt / empty = not given. The *_as names say
 // where a given value came from, in RunSettings::*_from and in errors (the
 // CLI passes its flags: "--jobs").
@@ -26,10 +32,12 @@ struct RunRequest {
   std::optional<Duration> timeout;     // 0: no limit
   std::vector<std::string> image_map;  // FROM=TO, after the project's (later entries win)
   std::optional<PullPolicy> pull;      // the CLI: --pull, else $CLNRM_PULL (above the project's)
+  std::optional<int> pool;             // the CLI: --pool / --no-pool, else $CLNRM_DOCKER_POOL
   std::string backend_as = "backend";
   std::string jobs_as = "jobs";
   std::string timeout_as = "timeout";
   std::string pull_as = "pull";
+  std::string pool_as = "pool";
 };
 
 // The settings with where each came from ("--jobs", "/p/cleanroom.toml:6:8",
@@ -44,6 +52,10 @@ struct RunSettings {
   std::vector<std::string> image_map;  // [images] first, then RunRequest::image_map
   PullPolicy pull = PullPolicy::Missing;
   std::string pull_from;
+  int pool = kDefaultPool;  // docker's fresh pool per shape; 0: off
+  std::string pool_from;
+  Duration pool_ttl = kDefaultPoolTtl;
+  std::string pool_ttl_from;
   // "backend sandbox (default), jobs 4 (/p/cleanroom.toml:6:8), timeout 5m (default), pull missing (default)"
   std::string describe() const;
 };
@@ -53,11 +65,11 @@ struct RunSettings {
 inline constexpr Duration kDefaultTestTimeout{5 * 60 * 1000};
 
 // Throws Error(Usage), named by RunRequest::jobs_as, for jobs outside
-// kMinJobs..kMaxJobs.
+// kMinJobs..kMaxJobs, and by pool_as for a pool outside 0..kMaxPool.
 RunSettings resolve_run_settings(const RunRequest& request,
                                  const std::optional<ProjectConfig>& project);
 
-// Sets `options`' backend, jobs, default test timeout, image map and pull policy.
+// Sets `options`' backend, jobs, default test timeout, image map, pull policy and pool.
 void apply_run_settings(const RunSettings& settings, SuiteOptions& options);
 
 }  // namespace clnrm

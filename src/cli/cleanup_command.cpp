@@ -1,6 +1,7 @@
 // `clnrm cleanup [--all]`: removes what clnrm processes that are gone
 // (SIGKILLed runners, crashed machines) left behind: the sandbox's empty
-// cgroup directories and Docker containers. --all also removes warm reuse
+// cgroup directories and Docker containers, and the docker backend's fresh
+// pool (every container no runner is claiming). --all also removes warm reuse
 // containers and containers of runs still in progress.
 #include <clnrm/docker.h>
 #include <clnrm/error.h>
@@ -17,7 +18,8 @@ namespace clnrm::cli {
 void add_cleanup_command(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand(
       "cleanup",
-      "Remove what dead clnrm runs left behind: sandbox cgroup directories, Docker containers");
+      "Remove what dead clnrm runs left behind: sandbox cgroup directories, Docker containers, "
+      "the fresh pool");
   struct Flags {
     bool all = false;
     bool quiet = false;
@@ -47,11 +49,13 @@ void add_cleanup_command(CLI::App& app, CliContext& ctx) {
     }
     DockerOptions options = docker_options_from_environment();
     options.host = flags->host;
-    ReapReport r = reap_docker_orphans(options, all);
+    ReapReport r = reap_docker_orphans(options, all, true);
     if (!flags->quiet) {
       for (const auto& name : r.removed_names) std::printf("removed %s\n", name.c_str());
-      std::printf("cleanup: removed %d container(s); kept %d of live runs, %d warm reuse container(s)%s\n", r.removed,
-                  r.kept_live, r.kept_reuse, (!all && r.kept_reuse) ? " (use --all to remove them)" : "");
+      std::printf("cleanup: removed %d container(s) (%d of the fresh pool); kept %d of live runs, %d warm reuse "
+                  "container(s)%s\n",
+                  r.removed, r.removed_pool, r.kept_live, r.kept_reuse,
+                  (!all && r.kept_reuse) ? " (use --all to remove them)" : "");
     }
     for (const auto& e : r.errors) std::fprintf(stderr, "clnrm: cleanup: %s\n", e.c_str());
     ctx.exit_code = r.errors.empty() ? 0 : 1;

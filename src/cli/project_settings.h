@@ -54,6 +54,7 @@ struct RunFlags {
   std::string timeout;
   std::vector<std::string> image_map;  // FROM=TO
   std::string pull;                    // --pull, already one of never|missing|always
+  std::optional<int> pool{};           // --pool N (--no-pool: 0); not given: CLNRM_DOCKER_POOL
 };
 RunSettings run_settings_from_flags(const RunFlags& flags, const std::optional<ProjectConfig>& config);
 

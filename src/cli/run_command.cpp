@@ -53,6 +53,8 @@ struct RunArgs {
   TemplateFlags templates;  // --var, --allow-env
   std::vector<std::string> image_map;
   bool reuse = false;
+  std::optional<int> pool;  // not given: CLNRM_DOCKER_POOL, else [defaults] pool, else 2
+  bool no_pool = false;
   SuitePlanning planning;
   std::string db;           // history DB
   bool use_history = true;  // false: --no-history
@@ -314,7 +316,7 @@ int run_command(RunArgs a) {
   // Flags over cleanroom.toml over built-in defaults (project_settings.h).
   const ProjectSettings project = load_project_settings(a.config);
   const RunSettings settings =
-      run_settings_from_flags({a.backend, a.jobs, a.timeout, a.image_map, a.pull}, project.config);
+      run_settings_from_flags({a.backend, a.jobs, a.timeout, a.image_map, a.pull, a.no_pool ? std::optional<int>(0) : a.pool}, project.config);
   if (a.verbose)
     std::fprintf(stderr, "clnrm: %s\nclnrm: %s\n", project.note.c_str(),
                  settings.describe().c_str());
@@ -341,7 +343,7 @@ int run_command(RunArgs a) {
     try {
       const ProjectSettings now = load_project_settings(a.config);
       const RunSettings now_settings =
-          run_settings_from_flags({a.backend, a.jobs, a.timeout, a.image_map, a.pull}, now.config);
+          run_settings_from_flags({a.backend, a.jobs, a.timeout, a.image_map, a.pull, a.no_pool ? std::optional<int>(0) : a.pool}, now.config);
       return run_paths(a, now, now_settings, files, &cancel);
     } catch (const Error& e) {
       std::fprintf(stderr, "clnrm: error: %s\n", e.describe().c_str());
@@ -495,6 +497,13 @@ void add_run_command(CLI::App& app, CliContext& ctx) {
       ->allow_extra_args(false);
   cmd->add_flag("--reuse", args->reuse,
                 "docker: keep service containers warm across tests and runs");
+  auto* pool = cmd->add_option(
+      "--pool", args->pool,
+      fmt::format("docker: fresh, never-used containers kept per shape for later runs, 0..{} (0: off; "
+                  "default: CLNRM_DOCKER_POOL, else [defaults] pool of cleanroom.toml, else {})",
+                  kMaxPool, kDefaultPool));
+  cmd->add_flag("--no-pool", args->no_pool, "docker: take no container from the fresh pool and refill none (--pool 0)")
+      ->excludes(pool);
   cmd->add_option("--order", args->planning.order,
                   "Test order: file, random[:SEED] or history (longest first)")
       ->capture_default_str();

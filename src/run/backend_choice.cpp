@@ -49,6 +49,8 @@ BackendChoice make_docker(const std::vector<TestSpec>&, const BackendChoiceOptio
   // own containers for the engine and the CPU.
   if (options.pods_planned == 1) d.standby = false;
   d.detach_teardown = options.detach_teardown;
+  d.pool = options.pool;
+  d.pool_ttl = std::chrono::duration_cast<std::chrono::seconds>(options.pool_ttl);
   return {make_docker_backend(std::move(d)), ""};
 }
 

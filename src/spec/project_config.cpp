@@ -42,6 +42,10 @@ const KeyDef kDefaultsKeyDefs[] = {
     {"security_level", K::String, "The project's lowest security level"},
     {"timeout", K::Duration, "Whole-test timeout of tests without their own; --timeout wins"},
     {"pull", K::String, "never, missing or always: when a registry is asked for an image; --pull and CLNRM_PULL win"},
+    {"pool", K::Integer,
+     "docker: fresh, never-used containers kept per shape between runs, 0..8 (0: off); --pool, --no-pool and "
+     "CLNRM_DOCKER_POOL win"},
+    {"pool_ttl", K::Duration, "docker: how long an unclaimed pool container is kept (at least 1s)"},
 };
 const KeyList kDefaultsKeys = kDefaultsKeyDefs;
 
@@ -125,6 +129,18 @@ void read_config(ParseContext& ctx, const toml::table& root, ProjectConfig& conf
         config.positions["pull"] = pos_of(*n);
         if (!policy) ctx.error(pos_of(*n), "pull: " + policy.error());
       }
+    }
+    if (const toml::node* n = d->get("pool")) {
+      if (auto p = read_int(ctx, *n, "pool", 0, kMaxPool)) config.pool = static_cast<int>(*p);
+      config.positions["pool"] = pos_of(*n);
+    }
+    if (const toml::node* n = d->get("pool_ttl")) {
+      config.pool_ttl = read_duration(ctx, *n, "pool_ttl", 1000);
+      if (config.pool_ttl && config.pool_ttl->count() < 1000) {
+        ctx.error(pos_of(*n), "'pool_ttl' must be at least 1s (use pool = 0 to switch the pool off)");
+        config.pool_ttl.reset();
+      }
+      config.positions["pool_ttl"] = pos_of(*n);
     }
   }
 }

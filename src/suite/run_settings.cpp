@@ -63,14 +63,36 @@ RunSettings resolve_run_settings(const RunRequest& request,
   } else {
     s.pull_from = "default";
   }
+
+  if (request.pool) {
+    if (*request.pool < 0 || *request.pool > kMaxPool)
+      throw Error(ErrorKind::Usage,
+                  fmt::format("{} {} is out of range: give 0..{} (0 switches the pool off)", request.pool_as,
+                              *request.pool, kMaxPool),
+                  request.pool_as);
+    s.pool = *request.pool;
+    s.pool_from = request.pool_as;
+  } else if (project && project->pool) {
+    s.pool = *project->pool;
+    s.pool_from = project->where("pool");
+  } else {
+    s.pool_from = "default";
+  }
+  if (project && project->pool_ttl) {
+    s.pool_ttl = *project->pool_ttl;
+    s.pool_ttl_from = project->where("pool_ttl");
+  } else {
+    s.pool_ttl_from = "default";
+  }
   return s;
 }
 
 std::string RunSettings::describe() const {
-  return fmt::format("backend {} ({}), jobs {} ({}), timeout {} ({}), pull {} ({})", backend, backend_from,
-                     jobs == 0 ? std::string("one per core") : std::to_string(jobs), jobs_from,
-                     timeout ? format_duration(*timeout) : std::string("none"), timeout_from, to_string(pull),
-                     pull_from);
+  return fmt::format("backend {} ({}), jobs {} ({}), timeout {} ({}), pull {} ({}), pool {} ({}) ttl {} ({})",
+                     backend, backend_from, jobs == 0 ? std::string("one per core") : std::to_string(jobs),
+                     jobs_from, timeout ? format_duration(*timeout) : std::string("none"), timeout_from,
+                     to_string(pull), pull_from, pool == 0 ? std::string("off") : std::to_string(pool), pool_from,
+                     format_duration(pool_ttl), pool_ttl_from);
 }
 
 void apply_run_settings(const RunSettings& settings, SuiteOptions& options) {
@@ -82,6 +104,8 @@ void apply_run_settings(const RunSettings& settings, SuiteOptions& options) {
   // The backend's errors name where its name came from ("--backend",
   // "/p/cleanroom.toml:4:11"); a default was named by nobody.
   if (settings.backend_from != "default") options.backend_options.name_as = settings.backend_from;
+  options.backend_options.pool = settings.pool;
+  options.backend_options.pool_ttl = settings.pool_ttl;
 }
 
 }  // namespace clnrm

@@ -100,6 +100,20 @@ TEST(ProjectConfigTest, RemembersWhereEachDefaultWasWritten) {
   EXPECT_EQ(c.where("backend"), "p/cleanroom.toml");
 }
 
+TEST(ProjectConfigTest, ThePoolOutOfRangeOrATtlUnderASecondIsAnErrorAtItsValue) {
+  const ProjectConfigCheck c =
+      check_project_config("[defaults]\npool = 9\npool_ttl = \"500ms\"\n", "c.toml");
+  ASSERT_FALSE(c.ok());
+  std::string all;
+  for (const Diagnostic& d : c.diagnostics) all += d.format() + "\n";
+  EXPECT_NE(all.find("c.toml:2:8: error: 'pool' = 9 is out of range (0..8)"), std::string::npos) << all;
+  EXPECT_NE(all.find("c.toml:3:12: error: 'pool_ttl' must be at least 1s"), std::string::npos) << all;
+  const ProjectConfigCheck ok = check_project_config("[defaults]\npool = 0\npool_ttl = \"1s\"\n", "c.toml");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.config->pool, 0);
+  EXPECT_EQ(ok.config->pool_ttl, Duration(1000));
+}
+
 TEST(ProjectConfigTest, WrongTypesAndRangesAreErrors) {
   const ProjectConfigCheck c = check_project_config(
       "[defaults]\njobs = 0\ntimeout = 5.5\nsecurity_level = \"lowest\"\n[images]\n\"a b\" = \"c\"\n",

@@ -64,7 +64,7 @@ TEST(RunSettings, TheFileActsUnderTheFlags) {
   EXPECT_EQ(s.image_map[0], "alpine:latest=clnrm-test/busybox");
   EXPECT_EQ(s.describe(),
             "backend docker (/p/cleanroom.toml:4:11), jobs 3 (/p/cleanroom.toml:5:8), timeout 7.000s "
-            "(/p/cleanroom.toml:6:11), pull always (/p/cleanroom.toml:7:8)");
+            "(/p/cleanroom.toml:6:11), pull always (/p/cleanroom.toml:7:8), pool 2 (default) ttl 10m00s (default)");
 }
 
 TEST(RunSettings, FlagsWin) {
@@ -92,6 +92,41 @@ TEST(RunSettings, JobsOutsideTheRangeAreRefusedNamingIt) {
     }
   }
   EXPECT_EQ(run_settings_from_flags({"", 1024, "", {}, ""}, std::nullopt).jobs, 1024);
+}
+
+// --pool / --no-pool, else CLNRM_DOCKER_POOL, else [defaults] pool, else 2;
+// [defaults] pool_ttl, else 10 minutes; all on to the docker backend's options.
+TEST(RunSettings, ThePoolIsTheFlagThenTheEnvironmentThenTheFile) {
+  ::unsetenv("CLNRM_DOCKER_POOL");
+  const ProjectConfig file =
+      parse_project_config("[defaults]\npool = 1\npool_ttl = \"90s\"\n", "/p/cleanroom.toml");
+  EXPECT_EQ(run_settings_from_flags({}, std::nullopt).pool, 2);
+  EXPECT_EQ(run_settings_from_flags({}, std::nullopt).pool_ttl, Duration(600'000));
+  const RunSettings from_file = run_settings_from_flags({}, file);
+  EXPECT_EQ(from_file.pool, 1);
+  EXPECT_EQ(from_file.pool_from, "/p/cleanroom.toml:2:8");
+  EXPECT_EQ(from_file.pool_ttl, Duration(90'000));
+  ::setenv("CLNRM_DOCKER_POOL", "0", 1);
+  EXPECT_EQ(run_settings_from_flags({}, file).pool, 0);
+  EXPECT_EQ(run_settings_from_flags({}, file).pool_from, "CLNRM_DOCKER_POOL");
+  RunFlags flag;
+  flag.pool = 3;
+  EXPECT_EQ(run_settings_from_flags(flag, file).pool, 3);
+  EXPECT_EQ(run_settings_from_flags(flag, file).pool_from, "--pool");
+  ::setenv("CLNRM_DOCKER_POOL", "two", 1);
+  EXPECT_THROW(run_settings_from_flags({}, file), Error);
+  ::unsetenv("CLNRM_DOCKER_POOL");
+  flag.pool = 9;
+  try {
+    run_settings_from_flags(flag, file);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("0..8"), std::string::npos) << e.what();
+  }
+  SuiteOptions options;
+  apply_run_settings(from_file, options);
+  EXPECT_EQ(options.backend_options.pool, 1);
+  EXPECT_EQ(options.backend_options.pool_ttl, Duration(90'000));
 }
 
 // --pull, else CLNRM_PULL, else [defaults] pull, else missing.

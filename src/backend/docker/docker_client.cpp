@@ -197,6 +197,13 @@ void DockerClient::container_remove(const std::string& id, bool force) {
   check(r, "remove container " + id.substr(0, 12));
 }
 
+bool DockerClient::container_rename(const std::string& id, const std::string& name) {
+  auto r = request("POST", fmt::format("/containers/{}/rename?name={}", id, url_encode(name)));
+  if (r.status == 404) return false;
+  check(r, "rename container " + id.substr(0, 12));
+  return true;
+}
+
 std::vector<nlohmann::json> DockerClient::container_list(const std::vector<std::string>& label_filters) {
   nlohmann::json filters = nlohmann::json::object();
   filters["label"] = label_filters;

@@ -65,6 +65,8 @@ class DockerClient {
   void container_kill(const std::string& id, const std::string& signal = "KILL");
   // Removes (force: kills first). A container already gone is not an error.
   void container_remove(const std::string& id, bool force = true);
+  // Renames a container; false when it does not exist (any more).
+  bool container_rename(const std::string& id, const std::string& name);
   // Containers (also stopped ones) that carry every label filter given:
   // "key" or "key=value".
   std::vector<nlohmann::json> container_list(const std::vector<std::string>& label_filters);

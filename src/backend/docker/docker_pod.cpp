@@ -268,11 +268,66 @@ bool DockerPod::take_standby_anchor_locked() {
   return true;
 }
 
+std::string DockerPod::claim_pooled_locked(const ContainerConfig& c, const std::string& image_id,
+                                           const std::string& role, const std::string& name) {
+  const DockerOptions& o = state_->options;
+  if (o.pool <= 0 || !c.mounts.empty() || !c.covered.empty()) return {};
+  nlohmann::json body = create_body(c);
+  body.erase("Labels");
+  PoolShape shape;
+  shape.key = pool_key(body, image_id);
+  shape.role = role;
+  shape.body = std::move(body);
+  shape.size = o.pool;
+  shape.ttl_seconds = o.pool_ttl.count();
+  shape.lock_dir = o.lock_dir;
+  shape.session_id = spec_.session_id;
+  if (state_->remover) state_->remover->pool_shape(shape);
+  std::optional<PoolClaim> claim;
+  try {
+    claim = claim_pool_entry(*state_->client, o.lock_dir, shape.key, name);
+  } catch (const Error&) {
+    return {};  // a lock directory we cannot use, an engine refusing: make one as usual
+  }
+  if (!claim) return {};
+  if (state_->remover) state_->remover->pool_claimed(claim->id);
+  owned_.push_back(claim->id);
+  pool_claims_.push_back(std::move(*claim));
+  return pool_claims_.back().id;
+}
+
+bool DockerPod::take_pooled_anchor_locked() {
+  if (host_mode() || state_->options.pool <= 0) return false;
+  // The body make_step_container_locked(default_image(), true) would send.
+  const auto [image, image_id] = state_->resolve_image(default_image());
+  ContainerConfig c = step_config(image);
+  c.network_mode = "none";
+  c.hostname = pod_hostname();
+  const std::string id = claim_pooled_locked(c, image_id, "pod", name_);
+  if (id.empty()) return false;
+  auto sc = std::make_shared<StepContainer>();
+  sc->id = id;
+  sc->is_anchor = true;
+  if (c.open_stdin) {
+    try {
+      // A first attach to the running agent: it has read nothing yet.
+      sc->agent = std::make_unique<StepAgent>(*state_->client, id);
+    } catch (const Error&) {
+      // Engine execs instead.
+    }
+  }
+  step_containers_[default_image()] = sc;
+  anchor_ = id;
+  return true;
+}
+
 std::string DockerPod::ensure_anchor_locked() {
   if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
   if (!anchor_.empty()) return anchor_;
   if (state_->options.pause_image.empty()) {
-    // The anchor doubles as the step container for the pod's image.
+    // The anchor doubles as the step container for the pod's image: one
+    // from the fresh pool, else a standby, else a new one.
+    if (take_pooled_anchor_locked()) return anchor_;
     if (take_standby_anchor_locked()) return anchor_;
     anchor_ = make_step_container_locked(default_image(), true)->id;
     return anchor_;
@@ -475,7 +530,8 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
     // step container that joins it.
     c.network_mode = "none";
     c.hostname = pod_hostname();
-    anchor_ = create_and_start(c, name);
+    anchor_ = claim_pooled_locked(c, image_id, "service", name);
+    if (anchor_.empty()) anchor_ = create_and_start(c, name);
     return std::make_unique<DockerService>(state_, anchor_, spec.name, nullptr, false, exec_prefix_,
                                            service_step_agent(spec.name));
   }
@@ -650,6 +706,7 @@ std::optional<int> DockerPod::connect_tcp(std::uint16_t port) {
 void DockerPod::destroy() {
   std::vector<std::string> members;
   std::string anchor;
+  std::vector<PoolClaim> claims;
   {
     std::lock_guard lock(mutex_);
     if (destroyed_) return;
@@ -660,7 +717,16 @@ void DockerPod::destroy() {
     owned_.clear();
     step_containers_.clear();  // closes the agents' attach connections
     anchor_lock_.reset();
+    claims.swap(pool_claims_);
   }
+  // Once their removal is under way (or done), nobody claims them: the
+  // claims end with this scope.
+  struct Release {
+    std::vector<PoolClaim>& claims;
+    ~Release() {
+      for (PoolClaim& c : claims) release_pool_claim(c);
+    }
+  } release{claims};
   if (members.empty() && anchor.empty()) return;
   if (state_->options.async_teardown && state_->remover) {
     state_->remover->enqueue(std::move(members), std::move(anchor));

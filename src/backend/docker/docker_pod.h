@@ -19,6 +19,7 @@
 
 #include "backend/docker/backend_state.h"
 #include "backend/docker/container_spec.h"
+#include "backend/docker/fresh_pool.h"
 #include "backend/docker/reuse.h"
 #include "backend/docker/step_agent.h"
 #include "backend/docker/step_gate.h"
@@ -70,6 +71,14 @@ class DockerPod final : public Pod {
   // After the last running step of `sc` ended: kill what steps left there.
   void sweep_after_exec_step(StepContainer& sc, const ExecResult& last);
   bool take_standby_anchor_locked();
+  // The anchor from the fresh pool (fresh_pool.h); false when none is free.
+  bool take_pooled_anchor_locked();
+  // A fresh pool container made from `c`'s create body (its labels aside),
+  // renamed `name` and owned by the pod like one it created; "" when the pool
+  // is off, `c` binds the test's volumes, or no entry is free. The shape is
+  // handed to the teardown process to refill after the run either way.
+  std::string claim_pooled_locked(const ContainerConfig& c, const std::string& image_id, const std::string& role,
+                                  const std::string& name);
   std::shared_ptr<StepContainer> make_step_container_locked(const std::string& requested_image, bool as_anchor);
   std::shared_ptr<StepContainer> step_container_for(const std::string& image_request);
   std::string default_image() const;
@@ -94,6 +103,7 @@ class DockerPod final : public Pod {
   std::shared_ptr<FileLock> anchor_lock_;
   std::map<std::string, std::shared_ptr<StepContainer>> step_containers_;  // requested image -> container
   std::vector<std::string> owned_;                                          // removed by destroy()
+  std::vector<PoolClaim> pool_claims_;  // held until destroy()
   int counter_ = 0;
   bool destroyed_ = false;
   UniqueFd anchor_netns_;  // the anchor's network namespace, once connect_tcp opened it

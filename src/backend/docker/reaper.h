@@ -8,7 +8,8 @@ namespace clnrm::docker {
 
 class DockerClient;
 
-// reap_docker_orphans (include/clnrm/docker.h) on `client`.
-ReapReport reap_orphans(DockerClient& client, bool all);
+// reap_docker_orphans (include/clnrm/docker.h) on `client`; pool claims
+// are locked in `lock_dir` (fresh_pool.h).
+ReapReport reap_orphans(DockerClient& client, bool all, bool pool, const std::string& lock_dir);
 
 }  // namespace clnrm::docker

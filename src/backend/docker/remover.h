@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "backend/docker/fresh_pool.h"
+
 namespace clnrm::docker {
 
 class DockerClient;
@@ -32,6 +34,11 @@ class Remover {
   // A session whose containers this process labels: the teardown process
   // removes what is left of them when this process ends. No-op for a thread.
   virtual void watch_session(const std::string& session) { (void)session; }
+  // The fresh pool (fresh_pool.h): a shape this run used, refilled after the
+  // run ends; an entry this run claimed, removed when the runner dies before
+  // its pod removed it. No-op for a thread: nothing outlives the runner to refill.
+  virtual void pool_shape(const PoolShape& shape) { (void)shape; }
+  virtual void pool_claimed(const std::string& id) { (void)id; }
 };
 
 // Removals on a thread of this process; its destructor waits for them.

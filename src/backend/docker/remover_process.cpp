@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "backend/docker/docker_client.h"
@@ -20,6 +22,9 @@ namespace {
 // Commands, one line each (container ids and session ids have no spaces):
 //   B <seq> <grace seconds> <last or -> <member>...   remove a batch, then answer "<seq>\n"
 //   S <session>                                       a session to sweep at the end
+//   P <json>                                          a fresh pool shape (PoolShape::to_json) to refill
+//   C <id>                                            a pool entry the runner claimed
+//   E                                                 the runner's backend ended in order (not killed)
 bool send_all(int fd, const std::string& text) {
   std::string_view rest = text;
   while (!rest.empty()) {
@@ -54,6 +59,9 @@ void sweep_sessions(DockerClient& client, const std::vector<std::string>& sessio
 
 [[noreturn]] void teardown_main(DockerClient& client, int fd, long runner_pid) {
   std::vector<std::string> sessions;
+  std::map<std::string, PoolShape> shapes;  // by key
+  std::vector<std::string> claimed;
+  bool ended = false;
   std::string pending;
   char buf[8192];
   for (;;) {
@@ -63,12 +71,24 @@ void sweep_sessions(DockerClient& client, const std::vector<std::string>& sessio
     pending.append(buf, static_cast<std::size_t>(n));
     for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
       std::istringstream line(pending.substr(0, nl));
+      const std::string text = pending.substr(0, nl);
       pending.erase(0, nl + 1);
       std::string kind;
       line >> kind;
       if (kind == "S") {
         std::string session;
         if (line >> session) sessions.push_back(session);
+      } else if (kind == "P") {
+        try {
+          PoolShape shape = PoolShape::from_json(nlohmann::json::parse(text.substr(2)));
+          shapes.emplace(shape.key, std::move(shape));
+        } catch (const std::exception&) {
+        }
+      } else if (kind == "C") {
+        std::string id;
+        if (line >> id) claimed.push_back(id);
+      } else if (kind == "E") {
+        ended = true;
       } else if (kind == "B") {
         std::string seq, last;
         int grace = 0;
@@ -85,6 +105,15 @@ void sweep_sessions(DockerClient& client, const std::vector<std::string>& sessio
     }
   }
   sweep_sessions(client, sessions, runner_pid);
+  if (ended) {
+    // Off the runner's path: the next run finds started, never-used containers.
+    std::vector<PoolShape> refill;
+    for (auto& [key, shape] : shapes) refill.push_back(std::move(shape));
+    refill_pool(client, refill);
+  } else if (!claimed.empty()) {
+    // Killed: the entries it claimed carry the pool's labels, not its pid.
+    remove_containers(client, claimed, {});
+  }
   ::_exit(0);
 }
 
@@ -93,6 +122,8 @@ class ProcessRemover final : public Remover {
   ProcessRemover(DockerClient& client, int fd) : client_(client), fd_(fd) {}
   ~ProcessRemover() override {
     // Not waited for: closing the socket tells the child to finish and go.
+    // "E" first: an orderly end, after which the child refills the pool.
+    if (!child_gone_) send_all(fd_, "E\n");
     ::close(fd_);
   }
 
@@ -131,12 +162,22 @@ class ProcessRemover final : public Remover {
     return std::exchange(errors_, {});
   }
 
-  void watch_session(const std::string& session) override {
-    std::lock_guard lock(mutex_);
-    if (!child_gone_ && !send_all(fd_, "S " + session + "\n")) child_gone_ = true;
+  void watch_session(const std::string& session) override { send_line("S " + session); }
+  void pool_shape(const PoolShape& shape) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (!shapes_sent_.insert(shape.key).second) return;  // once per run is enough
+    }
+    send_line("P " + shape.to_json().dump());
   }
+  void pool_claimed(const std::string& id) override { send_line("C " + id); }
 
  private:
+  void send_line(const std::string& line) {
+    std::lock_guard lock(mutex_);
+    if (!child_gone_ && !send_all(fd_, line + "\n")) child_gone_ = true;
+  }
+
   DockerClient& client_;
   int fd_;
   std::mutex mutex_;
@@ -145,6 +186,7 @@ class ProcessRemover final : public Remover {
   bool child_gone_ = false;
   std::string acks_;
   std::vector<std::string> errors_;
+  std::set<std::string> shapes_sent_;
 };
 
 }  // namespace

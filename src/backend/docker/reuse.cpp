@@ -36,8 +36,12 @@ std::string reuse_hash(const nlohmann::json& spec) {
 }
 
 FileLock reuse_lock(const std::string& lock_dir, const std::string& hash, int slot) {
+  return lock_dir_try_lock(lock_dir, fmt::format("clnrm-reuse-{}-{}.lock", hash, slot));
+}
+
+FileLock lock_dir_try_lock(const std::string& lock_dir, const std::string& file_name) {
   ::mkdir(lock_dir.c_str(), 01777);
-  return FileLock::try_lock(fmt::format("{}/clnrm-reuse-{}-{}.lock", lock_dir, hash, slot), 0666);
+  return FileLock::try_lock(lock_dir + "/" + file_name, 0666);
 }
 
 }  // namespace clnrm::docker

@@ -24,5 +24,8 @@ std::string reuse_hash(const nlohmann::json& spec);
 // world-writable and sticky, like /tmp, so runners of several users share it.
 // Throws Error(Io) when the lock file cannot be created.
 FileLock reuse_lock(const std::string& lock_dir, const std::string& hash, int slot);
+// <lock_dir>/<file_name>, one try, the directory made as above: the one way
+// reuse slots and fresh pool claims (fresh_pool.h) lock.
+FileLock lock_dir_try_lock(const std::string& lock_dir, const std::string& file_name);
 
 }  // namespace clnrm::docker
