@@ -9,6 +9,8 @@
 // Each test gives its service a shape of its own (an env value with the
 // test's name and pid), so parallel tests never take each other's entries.
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 #include <signal.h>
 #include <unistd.h>
 
@@ -93,7 +95,16 @@ std::string pool_test(const std::string& name, const std::string& mark, const st
 
 const char* const kFreshStep = "test ! -e /tmp/used && touch /tmp/used && hostname";
 
+// The test binaries start every clnrm with CLNRM_DOCKER_POOL=0
+// (tests/support/test_environment_defaults.cpp); here the runner's own
+// default and the flags, file and environment given per run decide.
+struct PoolAsAUserHasIt {
+  PoolAsAUserHasIt() { ::unsetenv("CLNRM_DOCKER_POOL"); }
+  ~PoolAsAUserHasIt() { ::setenv("CLNRM_DOCKER_POOL", "0", 1); }
+};
+
 struct Scratch {
+  PoolAsAUserHasIt pool_env;
   TempDir dir;
   std::string mark;
   std::string file;

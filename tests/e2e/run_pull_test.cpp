@@ -120,7 +120,7 @@ TEST_F(RunPull, NeverAndOfflineFailSayingWhereTheyLooked) {
   message = message_of(o);
   EXPECT_NE(message.find("the registry http://" + registry_.host() + " was not asked (offline)"), std::string::npos)
       << message;
-  // The test binaries' own default (CLNRM_PULL=never, tests/support/no_registry_by_default.cpp).
+  // The test binaries' own default (CLNRM_PULL=never, tests/support/test_environment_defaults.cpp).
   o = run({});
   EXPECT_NE(message_of(o).find("was not asked (pull policy never)"), std::string::npos) << o.out;
   // A bad CLNRM_PULL is a usage error naming it.

@@ -13,7 +13,7 @@ namespace clnrm::cli {
 namespace {
 
 // CLNRM_PULL set (or, with nullopt, unset) for one scope; the test binaries
-// start with CLNRM_PULL=never (tests/support/no_registry_by_default.cpp).
+// start with CLNRM_PULL=never (tests/support/test_environment_defaults.cpp).
 class ScopedPullEnv {
  public:
   explicit ScopedPullEnv(std::optional<std::string> value) {
