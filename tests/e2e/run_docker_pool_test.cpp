@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "e2e/run_process.h"
+#include "support/scoped_env.h"
 
 using namespace run_e2e;
 using nlohmann::json;
@@ -98,9 +99,8 @@ const char* const kFreshStep = "test ! -e /tmp/used && touch /tmp/used && hostna
 // The test binaries start every clnrm with CLNRM_DOCKER_POOL=0
 // (tests/support/test_environment_defaults.cpp); here the runner's own
 // default and the flags, file and environment given per run decide.
-struct PoolAsAUserHasIt {
-  PoolAsAUserHasIt() { ::unsetenv("CLNRM_DOCKER_POOL"); }
-  ~PoolAsAUserHasIt() { ::setenv("CLNRM_DOCKER_POOL", "0", 1); }
+struct PoolAsAUserHasIt : clnrm::testing::ScopedEnv {
+  PoolAsAUserHasIt() : ScopedEnv("CLNRM_DOCKER_POOL", std::nullopt) {}
 };
 
 struct Scratch {

@@ -9,25 +9,16 @@
 #include <optional>
 #include <string>
 
+#include "support/scoped_env.h"
+
 namespace clnrm::cli {
 namespace {
 
 // CLNRM_PULL set (or, with nullopt, unset) for one scope; the test binaries
-// start with CLNRM_PULL=never (tests/support/test_environment_defaults.cpp).
-class ScopedPullEnv {
- public:
-  explicit ScopedPullEnv(std::optional<std::string> value) {
-    if (const char* old = ::getenv("CLNRM_PULL")) old_ = old;
-    if (value) ::setenv("CLNRM_PULL", value->c_str(), 1);
-    else ::unsetenv("CLNRM_PULL");
-  }
-  ~ScopedPullEnv() {
-    if (old_) ::setenv("CLNRM_PULL", old_->c_str(), 1);
-    else ::unsetenv("CLNRM_PULL");
-  }
-
- private:
-  std::optional<std::string> old_;
+// start with CLNRM_PULL=never and CLNRM_DOCKER_POOL=0
+// (tests/support/test_environment_defaults.cpp).
+struct ScopedPullEnv : clnrm::testing::ScopedEnv {
+  explicit ScopedPullEnv(std::optional<std::string> value) : ScopedEnv("CLNRM_PULL", std::move(value)) {}
 };
 
 ProjectConfig config() {
@@ -55,6 +46,7 @@ TEST(RunSettings, BuiltInDefaultsWithoutAFile) {
 
 TEST(RunSettings, TheFileActsUnderTheFlags) {
   ScopedPullEnv no_env(std::nullopt);
+  const clnrm::testing::ScopedEnv no_pool_env("CLNRM_DOCKER_POOL", std::nullopt);
   const RunSettings s = run_settings_from_flags({}, config());
   EXPECT_EQ(s.backend, "docker");
   EXPECT_EQ(s.backend_from, "/p/cleanroom.toml:4:11");
@@ -97,7 +89,7 @@ TEST(RunSettings, JobsOutsideTheRangeAreRefusedNamingIt) {
 // --pool / --no-pool, else CLNRM_DOCKER_POOL, else [defaults] pool, else 2;
 // [defaults] pool_ttl, else 10 minutes; all on to the docker backend's options.
 TEST(RunSettings, ThePoolIsTheFlagThenTheEnvironmentThenTheFile) {
-  ::unsetenv("CLNRM_DOCKER_POOL");
+  const clnrm::testing::ScopedEnv pool_env("CLNRM_DOCKER_POOL", std::nullopt);  // restored after
   const ProjectConfig file =
       parse_project_config("[defaults]\npool = 1\npool_ttl = \"90s\"\n", "/p/cleanroom.toml");
   EXPECT_EQ(run_settings_from_flags({}, std::nullopt).pool, 2);

@@ -6,6 +6,8 @@
 
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
+
+#include "support/scoped_env.h"
 #include <stdlib.h>
 
 #include <optional>
@@ -32,23 +34,7 @@ std::string error_of(F f) {
   return "";
 }
 
-// Sets (or, with nullopt, unsets) an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = ::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value->c_str(), 1);
-    else ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using clnrm::testing::ScopedEnv;
 
 TEST(RegistryCredentials, ReadsDockersConfigJsonForm) {
   auto c = credentials_in_auth_file(auth_json("127.0.0.1:5000", "alice:s3cr:et"), "127.0.0.1:5000", "f");

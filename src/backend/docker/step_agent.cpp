@@ -5,8 +5,9 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <random>
 #include <thread>
+
+#include "base/nonce.h"
 
 namespace clnrm::docker {
 
@@ -89,11 +90,6 @@ std::string step_script(const ProcessSpec& spec, const std::vector<std::string>&
 
 namespace {
 
-std::string make_nonce() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return fmt::format("{:016x}", rng());
-}
-
 // Finds "\x1e<nonce>:<rest>\n" in `s`; returns <rest> and erases the marker.
 std::optional<std::string> take_marker(std::string& s, const std::string& prefix) {
   const auto at = s.find(prefix);
@@ -121,14 +117,24 @@ StepAgent::StepAgent(DockerClient& client, std::string container_id, std::unique
 
 bool StepAgent::read_until_done(const std::string& marker, std::chrono::steady_clock::time_point deadline,
                                 const CancelToken* cancel) {
+  // Where each stream's marker search goes on from: only what arrived since
+  // the last look (less the marker's length, which may straddle two
+  // chunks). Searching the whole buffer per chunk made a step that prints
+  // 16 MiB cost seconds of CPU (quadratic).
+  std::size_t out_from = 0, err_from = 0;
+  const auto ended = [&marker](const std::string& s, std::size_t& from) {
+    from = std::min(from, s.size());
+    const auto at = s.find(marker, from);
+    if (at != std::string::npos && s.find('\n', at) != std::string::npos) return true;
+    // Not there yet, or its line not complete: look again from the marker's start.
+    from = at != std::string::npos ? at : (s.size() > marker.size() ? s.size() - marker.size() : 0);
+    return false;
+  };
   for (;;) {
     // Both streams end with the marker: each stream is ordered, but the
     // engine copies them independently, so one may lag the other.
-    const auto out_at = demux_.out().rfind(marker);
-    const auto err_at = demux_.err().rfind(marker);
-    if (out_at != std::string::npos && err_at != std::string::npos &&
-        demux_.out().find('\n', out_at) != std::string::npos && demux_.err().find('\n', err_at) != std::string::npos)
-      return true;
+    const bool out_ended = ended(demux_.out(), out_from);
+    if (ended(demux_.err(), err_from) && out_ended) return true;
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return false;
     if (cancel && cancel->cancelled()) return false;
@@ -145,8 +151,12 @@ bool StepAgent::read_until_done(const std::string& marker, std::chrono::steady_c
     demux_.feed(*chunk);
     // Keep memory bounded for chatty steps: the head (what is reported) and
     // a tail long enough to hold the end marker.
-    for (std::string* s : {&demux_.out(), &demux_.err()}) {
-      if (s->size() > limit_ + (1u << 20)) s->erase(limit_, s->size() - limit_ - 4096);
+    // A cut moves the tail: what is kept of it is searched again.
+    for (auto [s, from] : {std::pair{&demux_.out(), &out_from}, std::pair{&demux_.err(), &err_from}}) {
+      if (s->size() > limit_ + (1u << 20)) {
+        s->erase(limit_, s->size() - limit_ - 4096);
+        *from = std::min(*from, limit_);
+      }
     }
   }
 }
