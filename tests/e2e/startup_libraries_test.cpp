@@ -49,14 +49,23 @@ struct Dir : CliScratch {
 
 // The loader reports running each library's initialisers as
 // "calling init: /lib/.../NAME" (a needed library and a dlopen'ed one alike).
-bool loaded(const Outcome& o, const std::string& soname_prefix) {
+// Every library whose initialisers ran: the file names after
+// "calling init: ".
+std::vector<std::string> initialised(const Outcome& o) {
+  std::vector<std::string> names;
   std::size_t at = 0;
   while ((at = o.err.find("calling init: ", at)) != std::string::npos) {
     const std::size_t end = o.err.find('\n', at);
-    const std::string line = o.err.substr(at, end == std::string::npos ? std::string::npos : end - at);
-    if (line.find("/" + soname_prefix) != std::string::npos) return true;
+    const std::string path = o.err.substr(at + 14, end == std::string::npos ? std::string::npos : end - at - 14);
+    names.push_back(path.substr(path.rfind('/') + 1));
     at += 1;
   }
+  return names;
+}
+
+bool loaded(const Outcome& o, const std::string& soname_prefix) {
+  for (const std::string& name : initialised(o))
+    if (name.rfind(soname_prefix, 0) == 0) return true;
   return false;
 }
 
@@ -105,21 +114,6 @@ TEST(StartupLibraries, DockerRunOpensLibcurlWhenItFirstSpeaksHttp) {
 }
 
 #if CLNRM_STATIC_RUNTIME
-namespace {
-// Every library whose initialisers ran: the file names after
-// "calling init: ".
-std::vector<std::string> initialised(const Outcome& o) {
-  std::vector<std::string> names;
-  std::size_t at = 0;
-  while ((at = o.err.find("calling init: ", at)) != std::string::npos) {
-    const std::size_t end = o.err.find('\n', at);
-    const std::string path = o.err.substr(at + 14, end == std::string::npos ? std::string::npos : end - at - 14);
-    names.push_back(path.substr(path.rfind('/') + 1));
-    at += 1;
-  }
-  return names;
-}
-}  // namespace
 
 TEST(StartupLibraries, TheBinaryStartsWithTheCLibraryAlone) {
   Dir d;
