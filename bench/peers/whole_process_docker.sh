@@ -14,7 +14,9 @@
 #   docker run --rm --network none IMAGE echo    the docker CLI's create + start + wait + remove
 # Prints min and median of each and the ratios of clnrm's rows to
 # testcontainers-node's; then the step's own duration as clnrm reports it
-# (JSON report, median of RUNS runs) cold and warm.
+# (JSON report, median of RUNS runs) cold, warm and pooled; and, for a step in
+# an already running service container, the 2nd..6th of six `echo` steps in
+# one service (the first pays for the step agent's start).
 #
 # Usage: bench/peers/whole_process_docker.sh [CLNRM_BINARY] [RUNS]
 #   RUNS (default 10) per command, after 2 warm-up runs each.
@@ -48,10 +50,14 @@ name = "echo"
 service = "box"
 command = ["echo", "hello"]
 expected_output_regex = "^hello"'
-mkdir cold warm pool
+mkdir cold warm pool steps
 printf '[test.metadata]\nname = "whole_docker_cold"\n\n%s\n\n%s\n' "$service" "$step" > cold/one.clnrm.toml
 printf '[test.metadata]\nname = "whole_docker_pool"\n\n%s\n\n%s\n' "$service" "$step" > pool/one.clnrm.toml
 printf '[test.metadata]\nname = "whole_docker_warm"\n\n%s\nreuse = true\n\n%s\n' "$service" "$step" > warm/one.clnrm.toml
+{
+  printf '[test.metadata]\nname = "whole_docker_steps"\n\n%s\n' "$service"
+  for ((i = 0; i < 6; i++)); do printf '\n%s\n' "${step/name = \"echo\"/name = \"echo$i\"}"; done
+} > steps/six.clnrm.toml
 
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 cold="$clnrm run --backend docker --no-pool cold/one.clnrm.toml"
@@ -98,6 +104,9 @@ for kind in cold warm pool; do
     "$clnrm" run --backend docker "${flags[@]}" --no-history --json "$work/$kind-$i.json" "$kind/one.clnrm.toml" >/dev/null
   done
 done
+for ((i = 0; i < runs; i++)); do
+  "$clnrm" run --backend docker --no-pool --no-history --json "$work/steps-$i.json" steps/six.clnrm.toml >/dev/null
+done
 
 python3 - "$work" "$runs" "$load" <<'PY'
 import json, statistics, sys
@@ -113,5 +122,10 @@ for name, r in rows.items():
 for kind in ("cold", "warm", "pool"):
     steps = [json.load(open(f"{work}/{kind}-{i}.json"))["tests"][0]["steps"][0]["duration_ms"] for i in range(runs)]
     print(f"step `echo hello` inside the service, {kind}, as clnrm reports it: min {min(steps):.1f} ms, median {statistics.median(steps):.1f} ms")
+later = []
+for i in range(runs):
+    later += [s["duration_ms"] for s in json.load(open(f"{work}/steps-{i}.json"))["tests"][0]["steps"][1:]]
+print(f"a step in a running service (2nd..6th of six, {len(later)} steps): min {min(later):.1f} ms, "
+      f"median {statistics.median(later):.1f} ms, max {max(later):.1f} ms")
 print(f"load after the run (1/5/15 min): {load}")
 PY

@@ -2,6 +2,8 @@
 #include <clnrm/signals.h>
 #include <clnrm/version.h>
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <exception>
 #include <string_view>
@@ -51,6 +53,12 @@ bool wanted(const Command& c, int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace clnrm::cli;
   clnrm::exit_130_on_early_signals();
+  // No fastbins: freeing any chunk over 64 KiB (a growing vector's old
+  // buffer) makes glibc consolidate every fastbin chunk, so a parse whose
+  // containers keep doubling paid O(n log n) in malloc_consolidate: 100k
+  // steps took 11-12x the time of 10k (bench/peers/parse_scaling.sh). Small
+  // blocks still go through the per-thread cache.
+  mallopt(M_MXFAST, 0);
   CLI::App app{"clnrm: hermetic integration tests from *.clnrm.toml files", "clnrm"};
   app.set_version_flag("--version", std::string("clnrm ") + clnrm::kVersion);
   app.require_subcommand(1);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "spec/key_tables.h"
@@ -15,11 +16,16 @@ namespace {
 // The names seen so far in one list of steps, with the line of each. A map,
 // not a scan of the earlier steps: a generated file with 100k steps must
 // parse in linear time (a scan made validate quadratic: 28.8 s at 100k).
+// Sized for the whole list up front and keyed by views of the names in the
+// list's own vector (reserved, so they do not move): no rehash and no key
+// copy, which were most of what 100k steps cost beyond 10 times 10k
+// (bench/peers/parse_scaling.sh).
 class StepNames {
  public:
-  explicit StepNames(std::string_view what) : what_(what) {}
+  StepNames(std::string_view what, std::size_t count) : what_(what) { first_line_.reserve(count); }
 
-  // Reports an error at the step's `name` when an earlier step has the same name.
+  // Reports an error at the step's `name` when an earlier step has the same
+  // name. `step` lives in a vector reserved for the whole list.
   void add(ParseContext& ctx, const toml::table& t, const StepSpec& step) {
     auto [it, inserted] = first_line_.try_emplace(step.name, step.pos.line);
     if (!inserted)
@@ -29,7 +35,7 @@ class StepNames {
 
  private:
   std::string_view what_;
-  std::unordered_map<std::string, std::uint32_t> first_line_;
+  std::unordered_map<std::string_view, std::uint32_t> first_line_;
 };
 
 bool has_misspelt_command(const toml::table& t) {
@@ -138,8 +144,8 @@ void read_steps(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
                                          type_name(*node)));
     return;
   }
-  spec.steps.reserve(arr->size());
-  StepNames names("step");
+  spec.steps.reserve(spec.steps.size() + arr->size());
+  StepNames names("step", arr->size());
   for (const toml::node& element : *arr) {
     const toml::table* t = element.as_table();
     if (!t) {
@@ -148,8 +154,8 @@ void read_steps(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
       continue;
     }
     if (auto step = read_step(ctx, *t, "[[steps]]", spec)) {
-      names.add(ctx, *t, *step);
       spec.steps.push_back(std::move(*step));
+      names.add(ctx, *t, spec.steps.back());
     }
   }
 }
@@ -209,7 +215,8 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
       ctx.error(pos_of(*run), "a [[scenario]] takes either 'run' or 'steps', not both");
     if (steps) {
       if (const toml::array* sa = steps->as_array()) {
-        StepNames names("step");
+        sc.steps.reserve(sa->size());
+        StepNames names("step", sa->size());
         for (const toml::node& st : *sa) {
           const toml::table* stt = st.as_table();
           if (!stt) {
@@ -218,10 +225,10 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
             continue;
           }
           if (auto step = read_step(ctx, *stt, "[[scenario.steps]]", spec)) {
-            names.add(ctx, *stt, *step);
             if (step->service.empty())
               step->service = service;  // the scenario's service is the default
             sc.steps.push_back(std::move(*step));
+            names.add(ctx, *stt, sc.steps.back());
           }
         }
       } else {

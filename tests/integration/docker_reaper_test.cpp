@@ -90,10 +90,12 @@ TEST(DockerReaper, RemovesContainersOfADeadOwnerAndKeepsLiveOnes) {
   kill_and_wait(owner);
   EXPECT_EQ(count_with_label("clnrm.session", dead_session), 2u) << "SIGKILL leaves them (nothing ran a destructor)";
 
-  // A new backend reaps on start.
+  // A new backend reaps on start, off its caller's path: its remover takes
+  // them, and waiting for the teardown waits for them too.
   DockerOptions reaping = test_options();
   reaping.reap_on_start = true;
   auto next = make_docker_backend(reaping);
+  docker_wait_teardown(*next);
   EXPECT_EQ(count_with_label("clnrm.session", dead_session), 0u);
   EXPECT_EQ(count_with_label("clnrm.session", live_session), 1u) << "the pod of a live owner is kept";
   live_pod->destroy();

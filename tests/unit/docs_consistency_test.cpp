@@ -9,6 +9,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -311,3 +312,54 @@ TEST(DocsConsistency, EveryCleanroomTomlKeyIsDocumentedAndEveryDocumentedKeyIsAc
 }
 
 }  // namespace
+
+namespace {
+
+// The source modules: every directory under src/ and src/backend/ (the
+// backends are modules of their own), spelled as the docs spell them.
+std::vector<std::string> source_modules() {
+  std::vector<std::string> modules;
+  for (const char* parent : {"src", "src/backend"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(source_path(parent))) {
+      if (!entry.is_directory()) continue;
+      modules.push_back(std::string(parent) + "/" + entry.path().filename().string() + "/");
+    }
+  }
+  std::sort(modules.begin(), modules.end());
+  return modules;
+}
+
+}  // namespace
+
+// docs/ARCHITECTURE.md's module table is the map a new maintainer reads
+// first: a module or a public header added without its row, or a row left
+// behind after a removal, fails here.
+TEST(DocsConsistency, ArchitectureNamesEveryModuleAndEveryPublicHeader) {
+  const std::string modules_section = section(read_file(source_path("docs/ARCHITECTURE.md")), "## Modules");
+  ASSERT_FALSE(modules_section.empty()) << "docs/ARCHITECTURE.md has no '## Modules' section";
+  std::set<std::string> rows;
+  for (const std::string& cell : first_cells(modules_section)) rows.insert(cell);
+  for (const std::string& module : source_modules())
+    EXPECT_TRUE(rows.count("`" + module + "`")) << module << " has no row in docs/ARCHITECTURE.md, '## Modules'";
+  for (const std::string& row : rows) {
+    if (row.rfind("`src/", 0) != 0) continue;
+    const std::string dir = row.substr(1, row.size() - 2);
+    EXPECT_TRUE(std::filesystem::is_directory(source_path(dir))) << "docs/ARCHITECTURE.md lists " << dir << ", which is gone";
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(source_path("include/clnrm"))) {
+    const std::string header = entry.path().filename().string();
+    EXPECT_NE(modules_section.find("`" + header + "`"), std::string::npos)
+        << "include/clnrm/" << header << " is in no module's row of docs/ARCHITECTURE.md, '## Modules'";
+  }
+}
+
+// README's Layout table names every source module (a row may name several).
+TEST(DocsConsistency, ReadmeLayoutNamesEveryModule) {
+  const std::string layout = section(read_file(source_path("README.md")), "## Layout");
+  ASSERT_FALSE(layout.empty()) << "README.md has no '## Layout' section";
+  for (std::string module : source_modules()) {
+    // The backends' own directories are named inside src/backend/'s row.
+    if (module.rfind("src/backend/", 0) == 0 && module != "src/backend/") module = module.substr(std::string("src/backend/").size());
+    EXPECT_NE(layout.find("`" + module + "`"), std::string::npos) << module << " is not in README.md's Layout table";
+  }
+}

@@ -134,9 +134,12 @@ std::vector<Include> includes_of(const fs::path& file) {
   int line = 0;
   while (std::getline(in, text)) {
     ++line;
+    // "#include" and "# include" (the preprocessor allows blanks after '#').
     std::size_t i = text.find_first_not_of(" \t");
-    if (i == std::string::npos || text.compare(i, 8, "#include") != 0) continue;
-    i = text.find_first_of("<\"", i + 8);
+    if (i == std::string::npos || text[i] != '#') continue;
+    i = text.find_first_not_of(" \t", i + 1);
+    if (i == std::string::npos || text.compare(i, 7, "include") != 0) continue;
+    i = text.find_first_of("<\"", i + 7);
     if (i == std::string::npos) continue;
     const char close = text[i] == '<' ? '>' : '"';
     const std::size_t end = text.find(close, i + 1);
@@ -153,8 +156,19 @@ struct Target {
 };
 
 Target resolve(const fs::path& file, const Include& inc, std::string& error) {
+  if (inc.angle && inc.spelled.rfind("clnrm/", 0) != 0) {
+    // <run/step_runner.h> compiles (src/ is an include directory) and is a
+    // private header all the same.
+    const fs::path candidate = (kSource / "src" / inc.spelled).lexically_normal();
+    if (!fs::exists(candidate)) return {};
+    return {module_of_source(candidate.lexically_relative(kSource / "src")), false,
+            candidate.lexically_relative(kSource / "src").string()};
+  }
+  if (!inc.angle && fs::exists(kSource / "include" / inc.spelled)) {
+    // "clnrm/x.h": the public header, whatever the quotes.
+    return resolve(file, {inc.spelled, true, inc.line}, error);
+  }
   if (inc.angle) {
-    if (inc.spelled.rfind("clnrm/", 0) != 0) return {};
     const std::string name = inc.spelled.substr(6);
     const auto& owners = public_header_owners();
     const auto it = owners.find(name);
@@ -262,9 +276,17 @@ TEST(IncludeGraph, QuotedIncludesAreSpelledFromAnIncludeRoot) {
   std::vector<std::string> violations;
   auto check = [&](const fs::path& file, const std::vector<fs::path>& roots) {
     for (const Include& inc : includes_of(file)) {
-      if (inc.angle) continue;
       const std::string where =
           file.lexically_relative(kSource).string() + ":" + std::to_string(inc.line) + ": ";
+      if (inc.angle) {
+        if (inc.spelled.rfind("clnrm/", 0) != 0 && fs::exists(kSource / "src" / inc.spelled))
+          violations.push_back(where + "<" + inc.spelled + "> is a private header: write \"" + inc.spelled + "\"");
+        continue;
+      }
+      if (fs::exists(kSource / "include" / inc.spelled)) {
+        violations.push_back(where + "\"" + inc.spelled + "\" is a public header: write <" + inc.spelled + ">");
+        continue;
+      }
       if (inc.spelled.find("./") != std::string::npos) {
         violations.push_back(where + "\"" + inc.spelled + "\" climbs directories; spell it from an include root");
         continue;

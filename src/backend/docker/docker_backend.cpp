@@ -127,7 +127,8 @@ std::unique_ptr<Backend> make_docker_backend(DockerOptions options) {
   // lists and the first pod is made.
   docker::DockerClient* client = state->client.get();
   state->userns_remap = std::async(std::launch::async, [client] { return docker::engine_remaps_root(*client); }).share();
-  if (state->options.reap_on_start) docker::reap_orphans(*state->client, false, false, state->options.lock_dir);
+  if (state->options.reap_on_start)
+    docker::reap_orphans(*state->client, false, false, state->options.lock_dir, state->remover.get());
   return std::make_unique<DockerBackend>(std::move(state));
 }
 

@@ -12,6 +12,7 @@
 #include "backend/docker/fresh_pool.h"
 #include "backend/docker/owner.h"
 #include "backend/docker/reaper.h"
+#include "backend/docker/remover.h"
 
 namespace clnrm {
 namespace docker {
@@ -27,8 +28,9 @@ std::string display_name(const nlohmann::json& c) {
 
 }  // namespace
 
-ReapReport reap_orphans(DockerClient& client, bool all, bool pool, const std::string& lock_dir) {
+ReapReport reap_orphans(DockerClient& client, bool all, bool pool, const std::string& lock_dir, Remover* later) {
   ReapReport report;
+  std::vector<std::string> handed_over;
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
   for (const auto& c : client.container_list({kLabelSession})) {
     const std::map<std::string, std::string> labels = container_labels(c);
@@ -77,6 +79,12 @@ ReapReport reap_orphans(DockerClient& client, bool all, bool pool, const std::st
       }
     }
     const std::string name = display_name(c);
+    if (later) {
+      handed_over.push_back(c.value("Id", ""));
+      ++report.removed;
+      report.removed_names.push_back(name);
+      continue;
+    }
     try {
       client.container_remove(c.value("Id", ""), true);
       ++report.removed;
@@ -85,6 +93,7 @@ ReapReport reap_orphans(DockerClient& client, bool all, bool pool, const std::st
       report.errors.push_back(e.describe());
     }
   }
+  if (!handed_over.empty()) later->enqueue(std::move(handed_over), "");
   return report;
 }
 
