@@ -114,6 +114,24 @@ TEST(HistoryStore, FreshDatabaseIsWalWithCurrentSchema) {
   EXPECT_EQ(raw.number("SELECT count(*) FROM sqlite_master WHERE name = 'executions_by_run'"), 1);
 }
 
+// The log is kept between runs, and each runner's first open re-reads all
+// of it (WAL recovery), so it must stay small: checkpointed every 100 pages,
+// not SQLite's default 1000 (~4 MB, read by every run).
+TEST(HistoryStore, TheKeptLogStaysSmallOverManyRuns) {
+  TempDir dir;
+  const auto path = dir.file("history.db");
+  for (int i = 0; i < 300; ++i) {
+    history::Store store(path);  // one runner after another, as `clnrm run` does
+    record_run(store, {make_test("a", Status::Passed, std::chrono::milliseconds(10)),
+                       make_test("b", Status::Failed, std::chrono::milliseconds(20))});
+  }
+  ASSERT_TRUE(std::filesystem::exists(path + "-wal"));
+  // 100 pages of frames (4 KiB + 24 bytes each) plus one run's pages.
+  EXPECT_LT(std::filesystem::file_size(path + "-wal"), 128u * (4096 + 24) + 32);
+  history::Store store(path);
+  EXPECT_EQ(store.runs(1000).size(), 300u);
+}
+
 TEST(HistoryStore, DefaultPathIsUnderDotClnrm) {
   EXPECT_EQ(history::default_path(), ".clnrm/history.db");
 }
