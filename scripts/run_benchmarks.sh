@@ -122,7 +122,14 @@ fi
 ((${#binaries[@]})) || fail "no benchmark suites in $build_dir/bench"
 
 # ---- result set ----------------------------------------------------------------
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The commit measured is the suites' source tree (--build-dir of a base commit
+# is another checkout), as its CMake cache names it.
+measured_tree=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)
+[[ -n $measured_tree ]] || measured_tree=$repo
+measured_commit=$(git -C "$measured_tree" rev-parse HEAD 2>/dev/null || echo unknown)
+commit=${measured_commit:0:7}
+# Under callgrind every suite runs at min_time 0.05 (see below).
+((instructions)) && min_time=0.05
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results_root="$repo/bench/results"
 if [[ -z $out ]]; then
@@ -135,7 +142,7 @@ out=$(cd "$out" && pwd)
 # ---- system information --------------------------------------------------------
 {
   echo "date:      $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit:    $(git rev-parse HEAD 2>/dev/null || echo unknown)"
+  echo "commit:    $measured_commit"
   echo "cpu:       $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
   echo "cores:     $(nproc) online of $(nproc --all)"
   echo "memory:    $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
@@ -179,7 +186,7 @@ if ((instructions)); then
       # (docs/BASELINE_METRICS.md, "Issue #15 refactor: before vs after").
       CLNRM_BENCH_NAME="$name" valgrind --tool=callgrind --instr-atstart=no \
         --callgrind-out-file="$dumps/$suite.$i.out" "$bin" --benchmark_filter="$regex" \
-        --benchmark_min_time=0.05 --benchmark_repetitions="$repetitions" >/dev/null 2>"$dumps/$suite.$i.log" ||
+        --benchmark_min_time="$min_time" --benchmark_repetitions="$repetitions" >/dev/null 2>"$dumps/$suite.$i.log" ||
         fail "$name failed under callgrind (see $dumps/$suite.$i.log)"
     done
   done
@@ -253,7 +260,7 @@ fi
 
 # ---- history, baseline, compare -----------------------------------------------
 history="$results_root/bench-history.db"
-"$clnrm" bench record "$out/all.json" --db "$history" --metric "$metric" --commit "$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+"$clnrm" bench record "$out/all.json" --db "$history" --metric "$metric" --commit "$measured_commit"
 "$clnrm" bench report --db "$history" --metric "$metric" --budgets bench/budgets.toml --html "$out/report.html" >/dev/null
 
 status=0

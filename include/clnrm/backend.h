@@ -139,6 +139,10 @@ class ServiceInstance {
   // `reuse = true` service an earlier test or run left running (docker). The
   // reports' "reused" and clnrm_containers_reused_total count these.
   virtual bool reused() const { return false; }
+  // True when this instance is a never-used container another run's
+  // teardown made for the fresh pool (docker `--pool`), not started now.
+  // Fresh state, unlike reused(); the reports' "pooled".
+  virtual bool pooled() const { return false; }
   // The ports whose readiness the service's own definition implies (a
   // sandbox image's ExposedPorts): the runner waits on them when the test
   // gives the service no wait_for, health_check or ports. Empty: none.

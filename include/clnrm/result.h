@@ -52,6 +52,7 @@ struct ServiceResult {
   std::string image;
   std::string id;
   bool reused = false;
+  bool pooled = false;  // a never-used container from the fresh pool (docker --pool)
   // When the start began (trace spans). Runner fills it; when left at the
   // epoch, exporters place the service right after the previous one.
   SystemTime started{};

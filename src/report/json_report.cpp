@@ -56,7 +56,7 @@ json test_json(const TestResult& t, bool include_output) {
                         {"plugin", s.plugin},
                         {"image", s.image},
                         {"id", s.id},
-                        {"reused", s.reused},
+                        {"reused", s.reused}, {"pooled", s.pooled},
                         {"start_ms", ms(s.start_duration)},
                         {"ready_ms", ms(s.ready_duration)},
                         {"message", s.message},

@@ -137,6 +137,7 @@ void start_services(Session& env, run::Cleanroom& room, const TestSpec& spec,
           room.adopt(env.start_service(room.pod(), with_base_environment(*s, base_env), metrics));
       sr.id = h.id;
       sr.reused = h.instance && h.instance->reused();
+      sr.pooled = h.instance && h.instance->pooled();
       const auto t1 = Clock::now();
       sr.start_duration = t1 - t0;
       running.push_back({s->name, h.instance.get()});

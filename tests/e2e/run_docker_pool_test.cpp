@@ -108,6 +108,7 @@ struct Scratch {
   TempDir dir;
   std::string mark;
   std::string file;
+  json last_service;  // the JSON report's first service of the last run
   Scratch(const std::string& base, const std::string& step = kFreshStep) : mark(unique(base)) {
     file = dir.write("t.clnrm.toml", pool_test(mark, mark, step));
   }
@@ -128,7 +129,8 @@ struct Scratch {
     if (outcome) *outcome = o;
     EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
     try {
-      return json::parse(read_file(report))["tests"][0]["services"][0]["id"].get<std::string>();
+      last_service = json::parse(read_file(report))["tests"][0]["services"][0];
+      return last_service["id"].get<std::string>();
     } catch (const std::exception&) {
       return {};
     }
@@ -145,6 +147,7 @@ TEST(RunDockerPool, TheNextRunTakesAFreshEntryAndNeverAUsedOne) {
   Scratch s("pool_claim");
   const std::string first = s.run({"--no-config", "--pool", "1", "--verbose"});
   ASSERT_FALSE(first.empty());
+  EXPECT_EQ(s.last_service["pooled"], false) << "nothing was pooled before the first run";
   const auto filled = wait_for_entries(s.mark, 1);
   ASSERT_EQ(filled.size(), 1u) << "--pool 1 refills one entry after the run";
   EXPECT_FALSE(same(first, filled[0])) << "the first run's own container is never pooled";
@@ -154,6 +157,8 @@ TEST(RunDockerPool, TheNextRunTakesAFreshEntryAndNeverAUsedOne) {
   Outcome second_run;
   const std::string second = s.run({"--no-config", "--pool", "1", "--verbose"}, {}, &second_run);
   EXPECT_TRUE(same(second, filled[0])) << second << " vs " << filled[0].id << second_run.err;
+  EXPECT_EQ(s.last_service["pooled"], true) << "the report says where the container came from";
+  EXPECT_EQ(s.last_service["reused"], false) << "fresh state: not a reused container";
   EXPECT_NE(second_run.err.find("pool 1 (--pool)"), std::string::npos) << second_run.err;
 
   // The third run gets the second run's refill, not the container the

@@ -531,9 +531,12 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
     c.network_mode = "none";
     c.hostname = pod_hostname();
     anchor_ = claim_pooled_locked(c, image_id, "service", name);
-    if (anchor_.empty()) anchor_ = create_and_start(c, name);
-    return std::make_unique<DockerService>(state_, anchor_, spec.name, nullptr, false, exec_prefix_,
-                                           service_step_agent(spec.name));
+    const bool pooled = !anchor_.empty();
+    if (!pooled) anchor_ = create_and_start(c, name);
+    auto service = std::make_unique<DockerService>(state_, anchor_, spec.name, nullptr, false, exec_prefix_,
+                                                   service_step_agent(spec.name));
+    if (pooled) service->mark_pooled();
+    return service;
   }
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, name);

@@ -39,6 +39,9 @@ class DockerService final : public ServiceInstance {
   // True when an existing warm container was adopted (not created now).
   bool adopted() const noexcept { return adopted_; }
   bool reused() const override { return adopted_; }
+  bool pooled() const override { return pooled_; }
+  // Taken from the fresh pool (fresh_pool.h) rather than created now.
+  void mark_pooled() noexcept { pooled_ = true; }
   // "running", "exited (code 1, OOMKilled)" ... for readiness error messages.
   std::string describe_state() override;
   // The step agent's exec id once it serves steps, else "" (tests).
@@ -57,6 +60,7 @@ class DockerService final : public ServiceInstance {
   std::string name_;
   std::shared_ptr<FileLock> reuse_lock_;
   bool adopted_ = false;
+  bool pooled_ = false;
   std::vector<std::string> exec_prefix_;
   // The step agent: being started (agent_start_ valid), running (agent_),
   // or none (engine execs). agent_mutex_ is held while a step uses it; a
