@@ -60,6 +60,9 @@ struct SkippedFile {
   };
   std::string path;
   Why why = Why::NotATestFile;
+  // FailingDirectory: the innermost directory named `failing` that holds it
+  // (failing_directory_below).
+  std::string directory{};
 };
 
 // Every *.clnrm.toml under the given files/directories (recursive), sorted.
@@ -79,9 +82,11 @@ std::vector<std::string> select_test_files(const std::vector<std::string>& paths
                                            bool include_failing,
                                            std::vector<SkippedFile>* skipped = nullptr);
 
-// True when `file`, found under directory `root`, lies in a directory named
-// "failing" below `root` (the root itself does not count).
-bool under_failing_directory(const std::string& root, const std::string& file);
+// When `file`, found under directory `root`, lies in a directory named
+// "failing" below `root` (the root itself does not count): that directory,
+// the innermost one, as a prefix of `file` ("examples/a/failing"). nullopt
+// otherwise.
+std::optional<std::string> failing_directory_below(const std::string& root, const std::string& file);
 
 // Where a test's name is written, for find_duplicate_names.
 struct TestNameUse {

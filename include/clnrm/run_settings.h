@@ -1,16 +1,18 @@
 #pragma once
 // What a run uses for the settings a caller may leave to cleanroom.toml:
-// the caller's value, else the project's [defaults] / [images], else the
-// built-in default (backend sandbox, one test per core, 5m per test, pull
-// missing). `clnrm
-// run` and a program embedding the library resolve them the same way
+// the caller's value, else the environment (CLNRM_PULL, CLNRM_DOCKER_POOL),
+// else the project's [defaults] / [images], else the built-in default
+// (backend sandbox, one test per core, 5m per test, pull missing, pool 2).
+// `clnrm run` and a program embedding the library resolve them the same way
 // (docs/running-tests.md, "Project settings").
 
 #include <clnrm/duration.h>
+#include <clnrm/parsed.h>
 #include <clnrm/project_config.h>
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace clnrm {
@@ -31,8 +33,12 @@ struct RunRequest {
   std::optional<int> jobs;
   std::optional<Duration> timeout;     // 0: no limit
   std::vector<std::string> image_map;  // FROM=TO, after the project's (later entries win)
-  std::optional<PullPolicy> pull;      // the CLI: --pull, else $CLNRM_PULL (above the project's)
-  std::optional<int> pool;             // the CLI: --pool / --no-pool, else $CLNRM_DOCKER_POOL
+  std::optional<PullPolicy> pull;      // the CLI: --pull; not given: $CLNRM_PULL, then the project's
+  std::optional<int> pool;             // the CLI: --pool / --no-pool; not given: $CLNRM_DOCKER_POOL, then the project's
+  // Read CLNRM_PULL and CLNRM_DOCKER_POOL (set and not empty) for a pull
+  // policy / pool the caller left out: a CI job's environment sits above the
+  // project's file. false: the caller's values and the file only.
+  bool environment = true;
   std::string backend_as = "backend";
   std::string jobs_as = "jobs";
   std::string timeout_as = "timeout";
@@ -65,9 +71,15 @@ struct RunSettings {
 inline constexpr Duration kDefaultTestTimeout{5 * 60 * 1000};
 
 // Throws Error(Usage), named by RunRequest::jobs_as, for jobs outside
-// kMinJobs..kMaxJobs, and by pool_as for a pool outside 0..kMaxPool.
+// kMinJobs..kMaxJobs, by pool_as for a pool outside 0..kMaxPool, and by the
+// variable for a CLNRM_PULL or CLNRM_DOCKER_POOL that does not parse
+// ("CLNRM_DOCKER_POOL: 'two' is not a number (0..8)") or is out of range.
 RunSettings resolve_run_settings(const RunRequest& request,
                                  const std::optional<ProjectConfig>& project);
+
+// The text of a pool size (CLNRM_DOCKER_POOL): a whole number; the range
+// 0..kMaxPool is resolve_run_settings's check.
+Parsed<int> parse_pool_size(std::string_view text);
 
 // Sets `options`' backend, jobs, default test timeout, image map, pull policy and pool.
 void apply_run_settings(const RunSettings& settings, SuiteOptions& options);

@@ -20,10 +20,16 @@ UniqueFd open_lock_file(const std::string& path, mode_t mode) {
 
 }  // namespace
 
+void lock_open_file(int fd, const std::string& what) {
+  while (::flock(fd, LOCK_EX) != 0)
+    if (errno != EINTR) throw_errno("cannot lock " + what);
+}
+
+bool try_lock_open_file(int fd) { return ::flock(fd, LOCK_EX | LOCK_NB) == 0; }
+
 FileLock FileLock::wait(const std::string& path, mode_t mode) {
   UniqueFd fd = open_lock_file(path, mode);
-  while (::flock(fd.get(), LOCK_EX) != 0)
-    if (errno != EINTR) throw_errno("cannot lock " + path);
+  lock_open_file(fd.get(), path);
   return FileLock(std::move(fd));
 }
 

@@ -3,7 +3,8 @@
 // the kernel when the process dies, so a SIGKILLed runner never keeps a lock.
 // The image store locks a blob or layer while it is fetched or unpacked
 // (waiting); the docker backend locks a reuse slot (one try, another slot
-// when it is taken).
+// when it is taken). The image store's temp files are locked through the
+// descriptor they are written with (lock_open_file), the lock going with it.
 
 #include <string>
 #include <sys/types.h>
@@ -28,5 +29,12 @@ class FileLock {
   explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}
   UniqueFd fd_;
 };
+
+// The same lock on a file the caller has open: held until every descriptor
+// of that open file is closed. lock_open_file waits (throws Error(Io) naming
+// `what`); try_lock_open_file is one try, false when another holds it or the
+// lock fails.
+void lock_open_file(int fd, const std::string& what);
+bool try_lock_open_file(int fd);
 
 }  // namespace clnrm

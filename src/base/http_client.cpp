@@ -5,6 +5,7 @@
 #include "base/http_client.h"
 
 #include "base/curl_library.h"
+#include "base/trim.h"
 
 #include <algorithm>
 #include <cctype>
@@ -36,12 +37,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 struct Transfer {
@@ -84,7 +79,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   auto colon = line.find(':');
   if (colon != std::string_view::npos)
-    t->response->headers[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+    t->response->headers[lower(trim_space(line.substr(0, colon)))] = std::string(trim_space(line.substr(colon + 1)));
   return n;
 }
 

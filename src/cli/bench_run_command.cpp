@@ -2,8 +2,10 @@
 // runs warm-up + N times (each in a fresh cleanroom, as `clnrm run --repeat`),
 // and every step becomes one benchmark with N repetitions, written as Google
 // Benchmark JSON so `clnrm bench compare` gates users' own scenarios. The run
-// is run_suite's (include/clnrm/suite.h); this file holds the flags and the
-// JSON it prints.
+// is run_suite's (include/clnrm/suite.h) under the settings `clnrm run`
+// resolves (--backend over CLNRM_PULL / CLNRM_DOCKER_POOL over cleanroom.toml,
+// clnrm/run_settings.h), its verdict the exit code; this file holds the flags
+// and the JSON it prints.
 #include <clnrm/error.h>
 #include <clnrm/run_settings.h>
 #include <clnrm/suite.h>
@@ -22,6 +24,7 @@
 #include "base/host_name.h"
 #include "cli/bench_internal.h"
 #include "cli/commands.h"
+#include "cli/project_settings.h"
 
 namespace clnrm::cli {
 namespace {
@@ -33,6 +36,7 @@ struct BenchRunArgs {
   std::string out;
   std::string backend;
   bool include_failing = false;
+  ConfigFlags config;
 };
 
 // The bench prints the files' diagnostics and its failures, nothing else of
@@ -62,14 +66,19 @@ int run_bench(const BenchRunArgs& a) {
   if (a.repetitions < 1)
     throw Error(ErrorKind::Usage, "--repetitions must be 1 or more", "--repetitions");
   if (a.warmup < 0) throw Error(ErrorKind::Usage, "--warmup must be 0 or more", "--warmup");
+  // As `clnrm run`: the flags over the environment over cleanroom.toml
+  // (project_settings.h); the project's security_level applies too.
+  const ProjectSettings project = load_project_settings(a.config);
+  RunFlags flags;
+  flags.backend = a.backend;
   SuiteOptions suite;
+  apply_run_settings(run_settings_from_flags(flags, project.config), suite);
+  suite.project = project.config;
   suite.paths = a.paths;
   suite.include_failing = a.include_failing;
-  if (!a.backend.empty()) suite.backend = a.backend;
-  suite.run.jobs = 1;  // benchmarks never share the machine with each other
+  suite.run.jobs = 1;  // benchmarks never share the machine with each other, whatever [defaults] jobs says
   suite.warmup_repeats = a.warmup;  // warm-up runs fill caches, they are not measured
   suite.run.repeat = a.repetitions;
-  suite.run.default_test_timeout = kDefaultTestTimeout;
   // Budgets are `clnrm run --repeat`'s job; here every run is measured as it is.
   suite.run.step_budgets = false;
   suite.outputs.test_file_reports = false;  // the benchmark JSON is the one output
@@ -92,10 +101,8 @@ int run_bench(const BenchRunArgs& a) {
                     {"clnrm_git_commit", bench_git_commit()}};
   nlohmann::json rows = nlohmann::json::array();
   std::map<std::string, int> index_of;  // repetition index per benchmark
-  int failures = 0;
   for (const TestResult& t : run.tests) {
     if (is_failure(t.status)) {
-      ++failures;
       std::fprintf(stderr, "clnrm: %s (run %d) failed: %s\n", t.name.c_str(), t.repeat + 1,
                    t.message.c_str());
     }
@@ -136,7 +143,8 @@ int run_bench(const BenchRunArgs& a) {
     std::fprintf(stderr, "clnrm: %zu step benchmark(s) x %d repetitions written to %s\n",
                  index_of.size(), a.repetitions, a.out.c_str());
   }
-  return failures ? 1 : 0;
+  if (outcome.verdict == SuiteVerdict::Interrupted) std::fprintf(stderr, "clnrm: interrupted\n");
+  return outcome.exit_code();
 }
 
 }  // namespace
@@ -154,10 +162,13 @@ void add_bench_run_command(CLI::App& bench, CliContext& ctx) {
   cmd->add_option("--backend", args->backend, "Isolation backend (default: as clnrm run)");
   cmd->add_flag("--include-failing", args->include_failing,
                 "Also take files under directories named `failing`");
+  add_config_flags(*cmd, args->config);
   cmd->footer(
       "Each test runs warm-up + N times in a fresh cleanroom each time, one at a time. "
       "Every step is one benchmark (clnrm_step/TEST/[SCENARIO/]STEP/real_time) with N "
       "repetitions: real_time = the step's wall time, cpu_time = its user+system CPU, in us. "
+      "cleanroom.toml's [defaults] (timeout, backend, pull, pool) and [images] apply as for "
+      "clnrm run; tests run one at a time whatever its jobs says. "
       "Exit 1 when a measured run failed (its rows carry error_occurred).");
   cmd->callback([&ctx, args] { ctx.exit_code = run_bench(*args); });
 }

@@ -5,8 +5,8 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
+#include "base/atomic_file.h"
 #include "cli/commands.h"
 
 namespace clnrm::cli {
@@ -75,12 +75,18 @@ struct InitOptions {
   bool force = false;
 };
 
-void write_file(const fs::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw_errno("cannot write " + path.string());
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) throw_errno("cannot write " + path.string());
+// Without --force the file must not exist, not even as a dangling symbolic
+// link: write_new_file_atomically never replaces or writes through what
+// appears at the path after the check in run_init (src/base/atomic_file.h).
+void write_file(const fs::path& path, std::string_view text, bool force) {
+  if (force) write_file_atomically(path.string(), text);
+  else write_new_file_atomically(path.string(), text);
+}
+
+// Something at `p`: a file, a directory, or a symbolic link (dangling too).
+bool something_at(const fs::path& p) {
+  std::error_code ec;
+  return fs::symlink_status(p, ec).type() != fs::file_type::not_found && !ec;
 }
 
 int run_init(const InitOptions& options) {
@@ -89,7 +95,7 @@ int run_init(const InitOptions& options) {
   const fs::path config_file = root / "cleanroom.toml";
   if (!options.force) {
     for (const fs::path& p : {test_file, config_file})
-      if (fs::exists(p))
+      if (something_at(p))
         throw Error(ErrorKind::Usage,
                     fmt::format("{} already exists; use --force to overwrite it", p.string()));
   }
@@ -102,8 +108,8 @@ int run_init(const InitOptions& options) {
   if (name.empty())
     name = fs::absolute(root, ec).lexically_normal().parent_path().filename().string();
   if (name.empty()) name = "cleanroom-project";
-  write_file(test_file, kBasicTest);
-  write_file(config_file, project_config_text(name));
+  write_file(test_file, kBasicTest, options.force);
+  write_file(config_file, project_config_text(name), options.force);
   std::printf("created %s\ncreated %s\nnext: clnrm validate %s && clnrm run %s\n",
               test_file.c_str(), config_file.c_str(), (root / "tests").c_str(),
               (root / "tests").c_str());

@@ -7,8 +7,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <charconv>
-#include <cstdlib>
 #include <filesystem>
 
 namespace clnrm::cli {
@@ -71,24 +69,10 @@ RunSettings run_settings_from_flags(const RunFlags& flags, const std::optional<P
   if (!flags.pull.empty()) {
     request.pull = flag_value(parse_pull_policy(flags.pull), "--pull");
     request.pull_as = "--pull";
-  } else if (const char* env = std::getenv("CLNRM_PULL"); env != nullptr && *env != '\0') {
-    const Parsed<PullPolicy> policy = parse_pull_policy(env);
-    if (!policy) throw Error(ErrorKind::Usage, "CLNRM_PULL: " + policy.error(), "CLNRM_PULL");
-    request.pull = *policy;
-    request.pull_as = "CLNRM_PULL";
   }
   if (flags.pool) {
     request.pool = flags.pool;
     request.pool_as = "--pool";
-  } else if (const char* env = std::getenv("CLNRM_DOCKER_POOL"); env != nullptr && *env != '\0') {
-    int n = -1;
-    const std::string_view text(env);
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size())
-      throw Error(ErrorKind::Usage, fmt::format("CLNRM_DOCKER_POOL: '{}' is not a number (0..{})", text, kMaxPool),
-                  "CLNRM_DOCKER_POOL");
-    request.pool = n;
-    request.pool_as = "CLNRM_DOCKER_POOL";
   }
   return clnrm::resolve_run_settings(request, config);
 }

@@ -44,10 +44,10 @@ struct ProjectSettings {
 ProjectSettings load_project_settings(const ConfigFlags& flags);
 
 // The run settings from `clnrm run`'s flags (--backend, --jobs, --timeout,
-// --image-map, --pull) over cleanroom.toml (clnrm/run_settings.h); the pull
-// policy is --pull, else $CLNRM_PULL, else [defaults] pull, else missing (a
-// CI job's environment sits above the project's file). Throws Error(Usage)
-// for a bad --timeout, --jobs or CLNRM_PULL.
+// --image-map, --pull, --pool) over what the library resolves under them
+// (clnrm/run_settings.h: CLNRM_PULL / CLNRM_DOCKER_POOL, then cleanroom.toml,
+// then the defaults). This only maps the flags. Throws Error(Usage) for a bad
+// --timeout, --jobs, CLNRM_PULL or CLNRM_DOCKER_POOL.
 struct RunFlags {
   std::string backend;
   std::optional<int> jobs;

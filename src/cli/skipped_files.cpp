@@ -3,28 +3,10 @@
 #include <clnrm/control_characters.h>
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <map>
 #include <set>
 
 namespace clnrm::cli {
-
-namespace {
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// The directory named `failing` that holds `file` (the innermost one).
-std::string failing_directory_of(const std::string& file) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(file).parent_path();
-  for (fs::path p = dir; !p.empty() && p != p.parent_path(); p = p.parent_path())
-    if (p.filename() == "failing") return p.string();
-  return dir.string();
-}
-
-}  // namespace
 
 void report_skipped(std::FILE* out, const std::vector<SkippedFile>& skipped, bool verbose) {
   std::map<std::string, std::size_t> failing;  // directory -> test files skipped under it
@@ -33,7 +15,7 @@ void report_skipped(std::FILE* out, const std::vector<SkippedFile>& skipped, boo
     const std::string path = escape_control_characters(s.path);
     switch (s.why) {
       case SkippedFile::Why::FailingDirectory:
-        ++failing[failing_directory_of(s.path)];
+        ++failing[s.directory];  // failing_directory_below (clnrm/parser.h)
         break;
       case SkippedFile::Why::SymbolicLink:
         std::fprintf(out,
@@ -42,7 +24,7 @@ void report_skipped(std::FILE* out, const std::vector<SkippedFile>& skipped, boo
                      path.c_str());
         break;
       case SkippedFile::Why::NotATestFile:
-        if (ends_with(s.path, ".toml"))
+        if (s.path.ends_with(".toml"))
           std::fprintf(out, "clnrm: skipped %s: not named *.clnrm.toml\n", path.c_str());
         else if (verbose)
           std::fprintf(out, "clnrm: skipped %s: not named *.clnrm.toml\n", path.c_str());

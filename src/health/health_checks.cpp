@@ -14,6 +14,8 @@
 #include <set>
 #include <sstream>
 
+#include "base/trim.h"
+
 namespace clnrm {
 namespace {
 
@@ -28,11 +30,6 @@ std::string read_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
 }
 
 // unshare(flag) in a throwaway child so the health command itself stays in
@@ -106,7 +103,7 @@ std::vector<HealthCheck> check_namespaces() {
     }
     std::string fix;
     if (k.flag == CLONE_NEWUSER) {
-      const std::string max = trim(read_file("/proc/sys/user/max_user_namespaces"));
+      const std::string max(trim_space(read_file("/proc/sys/user/max_user_namespaces")));
       fix =
           max == "0"
               ? "sysctl -w user.max_user_namespaces=15000"

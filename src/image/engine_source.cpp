@@ -3,12 +3,12 @@
 
 #include <clnrm/error.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
+#include "base/file_lock.h"
 #include "base/http_client.h"
 #include "base/unique_fd.h"
 #include "image/file_sources.h"
@@ -59,7 +59,7 @@ std::string export_engine_image(const Store& store, const ImageEngine& engine, c
   std::string temp = store.tmp_dir() + "/export-XXXXXX";
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
   if (!fd.valid()) throw_errno("cannot create a temp file in " + store.tmp_dir());
-  ::flock(fd.get(), LOCK_EX);  // in use: prune leaves it (store.h)
+  lock_open_file(fd.get(), temp);  // in use: prune leaves it (store.h)
   struct Unlink {
     std::string path;
     ~Unlink() { ::unlink(path.c_str()); }

@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include <filesystem>
 
 #include "base/atomic_file.h"
+#include "base/file_lock.h"
 #include "image/digest.h"
 #include "image/layer_unpack.h"
 
@@ -255,7 +255,7 @@ BlobWriter::BlobWriter(const Store& store, std::string what) : store_(store), wh
   if (!fd_.valid()) throw_errno("cannot create a temp file in the image cache " + store_.tmp_dir());
   // Locked while in use: prune deletes only temp files nobody holds (those
   // of killed pulls).
-  ::flock(fd_.get(), LOCK_EX);
+  lock_open_file(fd_.get(), temp_path_);
 }
 
 BlobWriter::~BlobWriter() {
@@ -289,7 +289,7 @@ std::size_t remove_abandoned_temp_files(const Store& store) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(store.tmp_dir(), ec)) {
     UniqueFd fd(::open(entry.path().c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (fd.valid() && ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0 && ::unlink(entry.path().c_str()) == 0) ++removed;
+    if (fd.valid() && try_lock_open_file(fd.get()) && ::unlink(entry.path().c_str()) == 0) ++removed;
   }
   return removed;
 }

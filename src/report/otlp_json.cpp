@@ -9,17 +9,10 @@
 namespace clnrm {
 namespace {
 
-// Appends `s` as a JSON string. Invalid UTF-8 (captured output can hold any
-// bytes) becomes U+FFFD so the document always parses.
-void append_hex64(std::string& out, std::uint64_t v) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  char buf[16];
-  for (int i = 15; i >= 0; --i, v >>= 4) buf[i] = kHex[v & 0xf];
-  out.append(buf, 16);
-}
-
 bool plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
+// Appends `s` as a JSON string. Invalid UTF-8 (captured output can hold any
+// bytes) becomes U+FFFD so the document always parses.
 void append_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
@@ -137,13 +130,12 @@ std::string otlp_json(const std::vector<Span>& spans, const RunResult& run) {
     const Span& s = spans[i];
     if (i) out.push_back(',');
     out += "{\"traceId\":\"";
-    append_hex64(out, s.trace_id.high);
-    append_hex64(out, s.trace_id.low);
+    out += s.trace_id.hex();  // the ids' hex form is otlp_spans.cpp's
     out += "\",\"spanId\":\"";
-    append_hex64(out, s.span_id);
+    out += span_id_hex(s.span_id);
     if (s.parent_span_id != 0) {
       out += "\",\"parentSpanId\":\"";
-      append_hex64(out, s.parent_span_id);
+      out += span_id_hex(s.parent_span_id);
     }
     out += "\",\"name\":";
     append_string(out, s.name);

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <string>
 #include <system_error>
+#include <vector>
 
 namespace clnrm {
 namespace {
@@ -52,7 +55,8 @@ std::vector<std::string> discover_test_files(const std::vector<std::string>& pat
       else if (skipped)
         skipped->push_back({it->path().string(), is_test_file(it->path())
                                                      ? SkippedFile::Why::SymbolicLink
-                                                     : SkippedFile::Why::NotATestFile});
+                                                     : SkippedFile::Why::NotATestFile,
+                             {}});
     }
   }
   if (skipped)
@@ -74,10 +78,12 @@ std::vector<std::string> select_test_files(const std::vector<std::string>& paths
     std::error_code ec;
     const bool is_dir = fs::is_directory(path, ec);
     for (std::string& file : discover_test_files({path}, skipped)) {
-      if (is_dir && !include_failing && under_failing_directory(path, file)) {
-        if (skipped) skipped->push_back({std::move(file), SkippedFile::Why::FailingDirectory});
-        continue;
-      }
+      if (is_dir && !include_failing)
+        if (std::optional<std::string> failing = failing_directory_below(path, file)) {
+          if (skipped)
+            skipped->push_back({std::move(file), SkippedFile::Why::FailingDirectory, std::move(*failing)});
+          continue;
+        }
       if (seen.insert(fs::weakly_canonical(file, ec).string()).second)
         out.push_back(std::move(file));
     }
@@ -85,17 +91,19 @@ std::vector<std::string> select_test_files(const std::vector<std::string>& paths
   return out;
 }
 
-bool under_failing_directory(const std::string& root, const std::string& file) {
+std::optional<std::string> failing_directory_below(const std::string& root, const std::string& file) {
   const fs::path rel = fs::path(file).lexically_relative(fs::path(root));
   const fs::path base = rel.empty() || *rel.begin() == ".." ? fs::path(file) : rel;
-  // Every component but the last (the file name) is a directory.
-  auto it = base.begin();
-  auto end = base.end();
-  if (it == end) return false;
-  --end;
-  for (; it != end; ++it)
-    if (*it == "failing") return true;
-  return false;
+  // Every component but the last (the file name) is a directory; the answer
+  // is `file` cut after the innermost `failing` among them.
+  const std::vector<fs::path> parts(base.begin(), base.end());
+  for (std::size_t i = parts.size() > 1 ? parts.size() - 1 : 0; i-- > 0;)
+    if (parts[i] == "failing") {
+      fs::path dir(file);
+      for (std::size_t up = parts.size() - 1 - i; up > 0; --up) dir = dir.parent_path();
+      return dir.string();
+    }
+  return std::nullopt;
 }
 
 }  // namespace clnrm

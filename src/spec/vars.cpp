@@ -10,6 +10,7 @@
 #include <cctype>
 #include <vector>
 
+#include "base/trim.h"
 #include "spec/sections.h"
 #include "spec/suggest.h"
 #include "spec/toml_limits.h"
@@ -23,12 +24,6 @@ std::optional<std::string> scalar_text(const toml::node& node) {
   if (auto b = node.as_boolean()) return std::string(b->get() ? "true" : "false");
   if (auto f = node.as_floating_point()) return fmt::format("{}", f->get());
   return std::nullopt;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 bool is_identifier(std::string_view s) {
@@ -197,7 +192,7 @@ std::optional<std::string> expand_template(std::string_view text, const Template
       return std::nullopt;
     }
     out.append(text.substr(at, open - at));
-    std::string_view expr = trim(text.substr(open + 2, close - open - 2));
+    std::string_view expr = trim_space(text.substr(open + 2, close - open - 2));
     if (expr.find('|') != std::string_view::npos || expr.find('(') != std::string_view::npos) {
       *error = fmt::format(
           "template expression '{{{{ {} }}}}' uses filters or functions, which clnrm does not "
@@ -256,7 +251,7 @@ std::optional<std::string> render_text_templates(std::string_view text, const Pa
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = trim(text.substr(start, end - start));
+    std::string_view line = trim_space(text.substr(start, end - start));
     start = end + 1;
     if (line.empty() || line.front() == '#') continue;
     if (line.front() == '[') {
@@ -268,10 +263,10 @@ std::optional<std::string> render_text_templates(std::string_view text, const Pa
     if (!in_vars) continue;
     const std::size_t eq = line.find('=');
     if (eq == std::string_view::npos) continue;
-    std::string_view key = trim(line.substr(0, eq));
+    std::string_view key = trim_space(line.substr(0, eq));
     if (key.size() >= 2 && key.front() == '"' && key.back() == '"')
       key = key.substr(1, key.size() - 2);
-    std::string_view value = trim(line.substr(eq + 1));
+    std::string_view value = trim_space(line.substr(eq + 1));
     // This line scan does not know multi-line strings: the line may be any
     // text, so it is bounded like a whole document.
     const std::string one_value = fmt::format("v = {}", value);

@@ -1,5 +1,6 @@
 #include "suite/parse_inputs.h"
 
+#include <clnrm/validate.h>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -28,10 +29,10 @@ ParsedInputs parse_inputs(const std::vector<std::string>& files, const ParseOpti
                           const std::optional<ProjectConfig>& project, SuiteObserver& observer) {
   ParsedInputs out;
   out.tests.reserve(files.size());
-  ParseOptions with_project = options;
-  if (project && with_project.project_vars.empty()) with_project.project_vars = project->vars;
+  // The rule `clnrm validate` checks by (include/clnrm/validate.h).
+  const ParseOptions with_project = with_project_vars(options, project);
   for (const std::string& file : files) {
-    ParseResult parsed = parse_test_file(file, with_project);
+    ParseResult parsed = parse_project_test_file(file, with_project, project);
     for (const Diagnostic& d : parsed.diagnostics) observer.diagnostic(d);
     if (!parsed.ok()) {
       for (const Diagnostic& d : parsed.diagnostics)
@@ -40,12 +41,6 @@ ParsedInputs parse_inputs(const std::vector<std::string>& files, const ParseOpti
       out.invalid.push_back(invalid_file_result(file, parsed.diagnostics));
       continue;
     }
-    if (project)
-      if (std::optional<Diagnostic> d = apply_project_security_level(*project, *parsed.spec)) {
-        observer.diagnostic(*d);
-        out.invalid.push_back(invalid_file_result(file, {*d}));
-        continue;
-      }
     out.names.push_back({parsed.spec->name, parsed.spec->file, parsed.name_pos});
     out.tests.push_back(std::move(*parsed.spec));
   }

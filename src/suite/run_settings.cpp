@@ -1,15 +1,63 @@
-// The caller over cleanroom.toml over built-in defaults (clnrm/run_settings.h).
+// The caller over the environment over cleanroom.toml over built-in defaults
+// (clnrm/run_settings.h).
 #include <clnrm/run_settings.h>
 
 #include <clnrm/backend_choice.h>
 #include <clnrm/error.h>
+#include <clnrm/pull_policy.h>
 #include <clnrm/suite.h>
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cstdlib>
+
 namespace clnrm {
 
-RunSettings resolve_run_settings(const RunRequest& request,
+Parsed<int> parse_pool_size(std::string_view text) {
+  int n = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    return Parsed<int>::failure(fmt::format("'{}' is not a number (0..{})", text, kMaxPool));
+  return n;
+}
+
+namespace {
+
+// The variable's text when the caller reads the environment and it is set
+// and not empty ("CLNRM_PULL=" is not set).
+std::optional<std::string_view> environment_value(const RunRequest& request, const char* name) {
+  if (!request.environment) return std::nullopt;
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string_view(value);
+}
+
+// Fills request.pull / request.pool from CLNRM_PULL / CLNRM_DOCKER_POOL where
+// the caller gave none; a value that does not parse is a usage error naming
+// the variable.
+RunRequest with_environment(RunRequest request) {
+  if (!request.pull)
+    if (const auto text = environment_value(request, "CLNRM_PULL")) {
+      const Parsed<PullPolicy> policy = parse_pull_policy(*text);
+      if (!policy) throw Error(ErrorKind::Usage, "CLNRM_PULL: " + policy.error(), "CLNRM_PULL");
+      request.pull = *policy;
+      request.pull_as = "CLNRM_PULL";
+    }
+  if (!request.pool)
+    if (const auto text = environment_value(request, "CLNRM_DOCKER_POOL")) {
+      const Parsed<int> pool = parse_pool_size(*text);
+      if (!pool) throw Error(ErrorKind::Usage, "CLNRM_DOCKER_POOL: " + pool.error(), "CLNRM_DOCKER_POOL");
+      request.pool = *pool;
+      request.pool_as = "CLNRM_DOCKER_POOL";
+    }
+  return request;
+}
+
+}  // namespace
+
+RunSettings resolve_run_settings(const RunRequest& given,
                                  const std::optional<ProjectConfig>& project) {
+  const RunRequest request = with_environment(given);
   RunSettings s;
   if (request.backend && !request.backend->empty()) {
     s.backend = *request.backend;

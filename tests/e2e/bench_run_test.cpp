@@ -51,3 +51,43 @@ TEST(BenchRun, AFailingStepIsAFailedBenchmarkAndExitsOne) {
   for (const json& row : doc["benchmarks"]) errored = errored || row.value("error_occurred", false);
   EXPECT_TRUE(errored) << r.out;
 }
+
+// `clnrm bench run` resolves its settings as `clnrm run` (the nearest
+// cleanroom.toml, --config, --no-config): [defaults] timeout = "1s" stops a
+// 4s step, a failed measured run whose verdict is the exit code.
+TEST(BenchRun, TheProjectsDefaultsApplyAsForRun) {
+  CliScratch d;
+  d.files.write("cleanroom.toml", "[defaults]\ntimeout = \"1s\"\n");
+  const std::string file = d.add("slow", R"([test.metadata]
+name = "slow"
+
+[[steps]]
+name = "sleep"
+command = ["sh", "-c", "sleep 4"]
+)");
+  Outcome o = d.clnrm({"bench", "run", "-n", "1", "--warmup", "0", file});
+  ASSERT_EQ(o.exit_code, 1) << o.out << o.err;
+  const json doc = json::parse(o.out);
+  ASSERT_EQ(doc["benchmarks"].size(), 1u) << o.out;
+  EXPECT_TRUE(doc["benchmarks"][0].value("error_occurred", false)) << o.out;
+  EXPECT_NE(o.err.find("slow (run 1) failed"), std::string::npos) << o.err;
+
+  o = d.clnrm({"bench", "run", "-n", "1", "--warmup", "0", "--no-config", file});
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+
+  // The project's security_level too: a test below it is an invalid file.
+  d.files.write("strict.toml", "[defaults]\nsecurity_level = \"high\"\n");
+  const std::string low = d.add("low", R"([test.metadata]
+name = "low"
+
+[[steps]]
+name = "s"
+command = ["true"]
+
+[policy]
+security_level = "low"
+)");
+  o = d.clnrm({"bench", "run", "-n", "1", "--warmup", "0", "--config", d.files.path() + "/strict.toml", low});
+  EXPECT_EQ(o.exit_code, 2) << o.out << o.err;
+  EXPECT_NE(o.err.find("is below the project's \"high\""), std::string::npos) << o.err;
+}

@@ -171,6 +171,20 @@ TEST(CliInitTest, WritesFilesThatValidateAndRefusesToOverwrite) {
   EXPECT_NE(slurp(fs::path(dir.path()) / "cleanroom.toml").find("[defaults]"), std::string::npos);
 }
 
+// A dangling symbolic link in place of cleanroom.toml is something there:
+// init neither follows it (creating the file it points to) nor replaces it.
+TEST(CliInitTest, RefusesADanglingSymbolicLink) {
+  TempDir dir;
+  const fs::path outside = fs::path(dir.path()) / "outside.toml";
+  fs::create_symlink(outside, fs::path(dir.path()) / "cleanroom.toml");
+  CliRun r = clnrm("init --dir " + quote(dir.path()));
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("already exists; use --force"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(outside));
+  EXPECT_TRUE(fs::is_symlink(fs::path(dir.path()) / "cleanroom.toml"));
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "tests" / "basic.clnrm.toml"));
+}
+
 TEST(CliPluginsTest, ListsRegisteredPlugins) {
   CliRun human = clnrm("plugins");
   EXPECT_EQ(human.exit_code, 0) << human.err;

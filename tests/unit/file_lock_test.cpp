@@ -3,6 +3,7 @@
 #include "base/file_lock.h"
 
 #include <clnrm/error.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +39,22 @@ TEST(FileLock, ASymbolicLinkIsNotFollowed) {
   EXPECT_THROW(FileLock::try_lock(link), Error);
   EXPECT_THROW(FileLock::wait(link), Error);
   EXPECT_FALSE(std::filesystem::exists(target));
+}
+
+// The image store's temp files are locked through their own descriptor
+// (src/image/store.cpp): a prune's try on the same file fails while the
+// writer holds it, and succeeds once the writer's descriptor is closed.
+TEST(FileLock, AnOpenFileIsLockedThroughItsDescriptor) {
+  testing::TempDir dir{"clnrm-file-lock"};
+  const std::string path = dir.path() + "/blob-tmp";
+  UniqueFd writer(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  ASSERT_TRUE(writer.valid());
+  lock_open_file(writer.get(), path);
+  UniqueFd pruner(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(pruner.valid());
+  EXPECT_FALSE(try_lock_open_file(pruner.get()));
+  writer.reset();
+  EXPECT_TRUE(try_lock_open_file(pruner.get()));
 }
 
 }  // namespace

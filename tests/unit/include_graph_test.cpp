@@ -95,6 +95,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"suite.h", "suite"},
       {"test_filter.h", "suite"},
       {"timing_snapshot.h", "history"},
+      {"validate.h", "suite"},
       {"version.h", "base"},  // generated into the build tree (cmake/version.h.in)
       {"wait.h", "wait"},
   };

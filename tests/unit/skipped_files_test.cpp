@@ -10,19 +10,26 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <string>
 
-using clnrm::under_failing_directory;
+using clnrm::failing_directory_below;
 
 TEST(TestSelection, FailingDirectoriesBelowTheRootAreLeftOut) {
-  EXPECT_TRUE(under_failing_directory("examples", "examples/failing/bad.clnrm.toml"));
-  EXPECT_TRUE(under_failing_directory("examples/", "examples/a/failing/b/x.clnrm.toml"));
-  EXPECT_FALSE(under_failing_directory("examples", "examples/ok.clnrm.toml"));
-  EXPECT_FALSE(under_failing_directory("examples/failing", "examples/failing/bad.clnrm.toml"))
+  using Dir = std::optional<std::string>;
+  EXPECT_EQ(failing_directory_below("examples", "examples/failing/bad.clnrm.toml"), Dir("examples/failing"));
+  EXPECT_EQ(failing_directory_below("examples/", "examples/a/failing/b/x.clnrm.toml"), Dir("examples/a/failing"));
+  EXPECT_EQ(failing_directory_below("e", "e/failing/x/failing/y.clnrm.toml"), Dir("e/failing/x/failing"))
+      << "the innermost one";
+  EXPECT_EQ(failing_directory_below("examples", "examples/ok.clnrm.toml"), std::nullopt);
+  EXPECT_EQ(failing_directory_below("examples/failing", "examples/failing/bad.clnrm.toml"), std::nullopt)
       << "naming the directory itself runs it";
-  EXPECT_FALSE(under_failing_directory("examples", "examples/failing.clnrm.toml"))
+  EXPECT_EQ(failing_directory_below("failing/a", "failing/a/b.clnrm.toml"), std::nullopt)
+      << "a `failing` above the root does not count";
+  EXPECT_EQ(failing_directory_below("examples", "examples/failing.clnrm.toml"), std::nullopt)
       << "a file name does not count";
-  EXPECT_FALSE(under_failing_directory("examples", "examples/not_failing/x.clnrm.toml"));
-  EXPECT_TRUE(under_failing_directory(".", "./examples/failing/x.clnrm.toml"));
+  EXPECT_EQ(failing_directory_below("examples", "examples/not_failing/x.clnrm.toml"), std::nullopt);
+  EXPECT_EQ(failing_directory_below(".", "./examples/failing/x.clnrm.toml"), Dir("./examples/failing"));
 }
 
 namespace {

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "backend/docker/exit_signal.h"
+
 namespace clnrm::docker {
 
 std::pair<std::string, std::string> BackendState::resolve_image(const std::string& requested) {
@@ -88,8 +90,7 @@ ExecResult run_exec(DockerClient& client, const std::string& container, const Pr
     r.term_signal = SIGKILL;
   } else if (out.exit_code) {
     r.exit_code = *out.exit_code;
-    // Docker reports a signal death as 128+n, like a shell.
-    if (r.exit_code > 128 && r.exit_code < 128 + 65) r.term_signal = r.exit_code - 128;
+    r.term_signal = signal_of_exit_code(r.exit_code);  // 128+n, like a shell
   }
   r.usage.wall = std::chrono::steady_clock::now() - started;
   return r;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "backend/docker/exit_signal.h"
 #include "base/nonce.h"
 
 namespace clnrm::docker {
@@ -221,7 +222,7 @@ ExecResult StepAgent::run(const ProcessSpec& spec, const CancelToken& cancel, co
   take_marker(demux_.err(), prefix);
   r.exit_code = status ? std::atoi(status->c_str()) : 128 + SIGKILL;
   if (r.timed_out || !done) r.exit_code = 128 + SIGKILL;
-  if (r.exit_code > 128 && r.exit_code < 128 + 65) r.term_signal = r.exit_code - 128;
+  r.term_signal = signal_of_exit_code(r.exit_code);
   r.stdout_data = std::move(demux_.out());
   r.stderr_data = std::move(demux_.err());
   demux_.out().clear();
