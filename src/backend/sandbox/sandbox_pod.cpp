@@ -193,7 +193,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   config.share_memory = core.root_runner && !kSanitized;
   const pid_t pid = clone_pod_init(config, report.read.get());
   if (pid < 0) {
-    auto missing = probe_sandbox_support();
+    auto missing = probe_sandbox_support(options).blocker();
     throw Error(ErrorKind::NotSupported,
                 missing ? *missing : fmt::format("cannot create the pod's namespaces: {}", std::strerror(-pid)),
                 "sandbox pod for '" + spec.test_name + "'");
