@@ -115,7 +115,7 @@ TEST_F(DockerPodTest, ServiceInPodIsReachableFromAStepAtLoopback) {
   ASSERT_TRUE(wait_ready(*pod, cmd({"redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"}, kRedis)));
   // No port is published: the runner reaches the service inside the pod's
   // network namespace (local engine; src/backend/docker/anchor_network.cpp).
-  const std::optional<int> fd = pod->connect_tcp(6379);
+  const std::optional<int> fd = pod->connect_tcp(LoopbackIpv4{}, 6379);
   ASSERT_NE(fd, std::nullopt) << "a local engine's pod is reachable from inside its network namespace";
   ::close(*fd);
   auto set = pod->exec(cmd({"redis-cli", "-h", "127.0.0.1", "set", "k", "v42"}, kRedis), never_);
@@ -260,7 +260,7 @@ TEST_F(DockerPodTest, LowLevelHostNetworkConnectsFromTheRunner) {
   spec.host_network = true;
   auto pod = backend_->create_pod(spec);
   // Nothing listens on this port on the host loopback: -1 (not nullopt).
-  auto fd = pod->connect_tcp(1);
+  auto fd = pod->connect_tcp(LoopbackIpv4{}, 1);
   ASSERT_TRUE(fd.has_value());
   EXPECT_EQ(*fd, -1);
   auto r = pod->exec(cmd({"true"}), never_);
