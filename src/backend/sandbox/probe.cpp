@@ -65,7 +65,7 @@ Errors try_features(std::string& failure) {
     return {};
   }
   if (child == 0) {
-    Errors errors;
+    Errors errors{};
     for (std::size_t i = 0; i < kCount; ++i) {
       const Feature& f = kFeatures[i];
       if (f.flag != 0) {
