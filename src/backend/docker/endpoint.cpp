@@ -62,7 +62,7 @@ Parsed<Endpoint> parse_docker_host(std::string_view host) {
     }
     // Always with the port: libcurl would take port 80 for a bare host.
     const bool ipv6 = e.tcp_host.find(':') != std::string::npos;
-    e.base_url = fmt::format(ipv6 ? "http://[{}]:{}" : "http://{}:{}", e.tcp_host, e.tcp_port);
+    e.base_url = fmt::format("http://{}{}{}:{}", ipv6 ? "[" : "", e.tcp_host, ipv6 ? "]" : "", e.tcp_port);
     return e;
   } else {
     return Parsed<Endpoint>::failure(
