@@ -11,6 +11,7 @@
 #include <clnrm/cancel.h>
 #include <clnrm/duration.h>
 #include <clnrm/exec_result.h>
+#include <clnrm/loopback.h>
 #include <clnrm/spec.h>
 
 #include <chrono>
@@ -159,10 +160,11 @@ class Pod {
   // `cancel` is set.
   virtual ExecResult exec(const ProcessSpec& spec, const CancelToken& cancel) = 0;
   virtual std::unique_ptr<ServiceInstance> start_service(const ProcessSpec& spec) = 0;
-  // A TCP connection to 127.0.0.1:port inside the pod's network, made from
-  // the runner (fd >= 0), -1 when nothing listens, or nullopt when this backend
-  // cannot connect from outside (then readiness probes use exec instead).
-  virtual std::optional<int> connect_tcp(std::uint16_t port) = 0;
+  // A TCP connection to address:port (127.0.0.1 by default, any of
+  // 127.0.0.0/8) inside the pod's network, made from the runner (fd >= 0), -1
+  // when nothing listens, or nullopt when this backend cannot connect from
+  // outside (then readiness probes use exec instead).
+  virtual std::optional<int> connect_tcp(LoopbackIpv4 address, std::uint16_t port) = 0;
   // Kills every process of the pod and frees its resources. Idempotent; the
   // destructor calls it.
   virtual void destroy() = 0;

@@ -34,11 +34,9 @@ struct HealthOptions {
   std::chrono::milliseconds engine_timeout{2000};
 };
 
-// One check per namespace kind: user, pid, mount, net, uts, ipc, cgroup.
-// Each is tried in a forked child calling unshare(2).
-std::vector<HealthCheck> check_namespaces();
-// Layout (v1 / v2 / hybrid), controllers, and whether clnrm can create a cgroup.
-std::vector<HealthCheck> check_cgroups();
+// The sandbox's namespaces, mount API and cgroup limits are not checked here:
+// the sandbox judges them itself (probe_sandbox_support, clnrm/sandbox.h, the
+// same probe `--backend auto` asks) and run_health_checks reports its checks.
 // GET /_ping and /version on the engine the resolver picks (the one
 // `clnrm run --backend docker` uses). Named explicitly (--docker-host,
 // DOCKER_HOST, CLNRM_DOCKER_SOCKET) or required by the project and not

@@ -6,6 +6,7 @@
 #include <clnrm/parsed.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,18 @@ namespace clnrm {
 // True for `localhost`, a dotted quad in 127.0.0.0/8 and `::1` with or
 // without brackets. A host only: no port, no scheme ("127.0.0.1:80" is false).
 bool is_loopback_host(std::string_view host);
+
+// An IPv4 address in 127.0.0.0/8 (host byte order): where the runner connects
+// inside a cleanroom's network (Pod::connect_tcp). A type of its own so it
+// cannot be swapped with a port.
+struct LoopbackIpv4 {
+  std::uint32_t host_order = 0x7f000001;  // 127.0.0.1
+  std::string to_string() const;          // "127.0.0.2"
+};
+
+// `localhost` (127.0.0.1, as inside a cleanroom) or a dotted quad in
+// 127.0.0.0/8; nullopt for any other host, ::1 included.
+std::optional<LoopbackIpv4> loopback_ipv4(std::string_view host);
 
 // As is_loopback_host, for "host" or "host:port" ("[::1]:5000",
 // "localhost:5000"), the authority of a URL.
@@ -27,6 +40,8 @@ struct LoopbackHttpUrl {
   std::uint16_t port = 80;
   std::string path = "/";
   bool ipv6() const { return host.find(':') != std::string::npos; }
+  // The address to connect to; nullopt for ::1.
+  std::optional<LoopbackIpv4> ipv4() const { return loopback_ipv4(host); }
   std::string authority() const;
 };
 

@@ -30,6 +30,7 @@
 // ProcessSpec::env), and umask 022.
 
 #include <clnrm/backend.h>
+#include <clnrm/health_check.h>
 #include <clnrm/image.h>
 
 #include <functional>
@@ -45,8 +46,8 @@ struct SandboxOptions {
   // which must be inside /tmp (the scratch behind it).
   std::string workdir = "/tmp/work";
   // cgroup v1 hierarchy root and the clnrm-owned parent group under each
-  // controller (memory, pids, cpu). When not writable, limits fall back to
-  // setrlimit and enforced_limits() says so.
+  // controller (memory, pids, cpu). When not writable (or on a cgroup v2 only
+  // host), limits fall back to setrlimit and enforced_limits() says so.
   std::string cgroup_root = "/sys/fs/cgroup";
   std::string cgroup_parent = "clnrm";
   // pids limit applied at Medium and High when the test sets none. Off by
@@ -88,12 +89,20 @@ inline constexpr std::uint32_t kPodIdCount = 65536;
 
 std::unique_ptr<Backend> make_sandbox_backend(SandboxOptions options = {});
 
-// nullopt when this machine can create sandbox pods; otherwise one line naming
-// the missing kernel feature and what to do about it, e.g.
-// "cannot create a network namespace: EPERM — run as root or enable
-// unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)".
-// The result is computed once per process.
-std::optional<std::string> probe_sandbox_support();
+// What this machine offers the sandbox, item by item: each namespace kind and
+// the mount API the pods need (required; a root runner's low pods need no user
+// namespace), and where each cgroup limit goes or what enforces it instead
+// (warnings). Every check not ok carries its fix. `--backend auto` and
+// `clnrm health` both ask this one probe. The namespace part is computed once
+// per process; the cgroup part on each call, for `options`' cgroup root.
+struct SandboxSupport {
+  std::vector<HealthCheck> checks;
+  // nullopt when pods can be made; otherwise the first failed required check
+  // as one line, e.g. "net namespace: unshare(CLONE_NEWNET) failed: Operation
+  // not permitted (EPERM) — needs the user namespace (...)".
+  std::optional<std::string> blocker() const;
+};
+SandboxSupport probe_sandbox_support(const SandboxOptions& options = {});
 
 // Removes the empty cgroup directories of sandbox runs whose runner is gone
 // (a new backend does it, and `clnrm cleanup`); returns the directories removed.

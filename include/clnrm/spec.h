@@ -4,6 +4,7 @@
 // backends; backends know nothing of TOML.
 
 #include <clnrm/duration.h>
+#include <clnrm/loopback.h>
 
 #include <cstdint>
 #include <map>
@@ -143,7 +144,8 @@ struct FileCheck {
 // `expect_http`: a request from inside the pod's network to its loopback
 // (the parser refuses other hosts), after the step.
 struct HttpCheck {
-  std::string url;  // http://127.0.0.1:PORT/path (or localhost / [::1])
+  std::string url;  // http://127.0.0.1:PORT/path (localhost or any 127.0.0.0/8 host)
+  LoopbackIpv4 address;  // the URL's host, connected to inside the cleanroom
   std::uint16_t port = 80;
   std::string method = "GET";
   std::optional<std::string> body;  // request body

@@ -7,6 +7,7 @@
 #include <clnrm/parsed.h>
 #include <clnrm/backend.h>
 #include <clnrm/cancel.h>
+#include <clnrm/http_status.h>  // parse_http_status, which the HTTP probe reads wget with
 #include <clnrm/spec.h>
 
 #include <chrono>
@@ -40,9 +41,6 @@ std::vector<std::string> port_probe_command(std::uint16_t port);
 // Counts non-overlapping matches of `pattern` in `text` (stops at `limit`).
 int count_matches(const Pattern& pattern, std::string_view text, int limit);
 
-// Status code of the first HTTP/1.x status line in `response`, or why there
-// is none.
-Parsed<int> parse_http_status(std::string_view response);
 
 // Polls until ready. The interval starts at wait_for.interval and doubles up
 // to 1 s. Gives up when the service process exits (Error Backend), when

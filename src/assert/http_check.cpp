@@ -2,8 +2,8 @@
 // socket the backend connects inside the pod's network (Pod::connect_tcp:
 // the sandbox enters the pod's network namespace, docker the anchor
 // container's), sent by the one HTTP client (src/base/http_client.h). The
-// parser lets a test file name only 127.0.0.1 or localhost, and the socket is
-// always 127.0.0.1:PORT inside the pod: nothing else is reachable.
+// parser lets a test file name only localhost or a 127.0.0.0/8 address, and
+// the socket goes to that address inside the pod: nothing else is reachable.
 #include <clnrm/assertions.h>
 #include <clnrm/error.h>
 #include <clnrm/control_characters.h>
@@ -40,7 +40,7 @@ std::optional<std::string> http_mismatch(const HttpCheck& check, Pod& pod,
   if (limit && *limit < request.connect_timeout) request.connect_timeout = *limit;
   request.max_body = kMaxBody;
   request.open_socket = [&]() -> int {
-    const std::optional<int> fd = pod.connect_tcp(check.port);
+    const std::optional<int> fd = pod.connect_tcp(check.address, check.port);
     if (!fd) {
       unreachable_backend = true;
       return -1;
@@ -54,9 +54,8 @@ std::optional<std::string> http_mismatch(const HttpCheck& check, Pod& pod,
     if (unreachable_backend)
       return fmt::format("{} {}: this backend cannot reach the pod's network from the runner",
                          check.method, check.url);
-    return fmt::format("{} {}: no response ({}; nothing listening on 127.0.0.1:{} in the "
-                       "cleanroom?)",
-                       check.method, check.url, e.what(), check.port);
+    return fmt::format("{} {}: no response ({}; nothing listening on {}:{} in the cleanroom?)", check.method,
+                       check.url, e.what(), check.address.to_string(), check.port);
   }
   if (response.outcome != http::Response::Outcome::Complete)
     return fmt::format("{} {}: the response did not complete ({})", check.method, check.url,

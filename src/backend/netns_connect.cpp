@@ -23,7 +23,7 @@
 namespace clnrm {
 namespace {
 
-int connect_here(std::uint16_t port, std::chrono::milliseconds timeout, int& error) {
+int connect_here(LoopbackIpv4 address, std::uint16_t port, std::chrono::milliseconds timeout, int& error) {
   UniqueFd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!sock.valid()) {
     error = errno;
@@ -32,7 +32,7 @@ int connect_here(std::uint16_t port, std::chrono::milliseconds timeout, int& err
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_addr.s_addr = htonl(address.host_order);
   if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     if (errno != EINPROGRESS) return -1;
     pollfd pfd{sock.get(), POLLOUT, 0};
@@ -51,12 +51,12 @@ int connect_here(std::uint16_t port, std::chrono::milliseconds timeout, int& err
 
 }  // namespace
 
-int connect_tcp_in(int netns_fd, std::uint16_t port, std::chrono::milliseconds timeout) {
+int connect_tcp_in(int netns_fd, LoopbackIpv4 address, std::uint16_t port, std::chrono::milliseconds timeout) {
   int result = -1;
   int error = 0;
   bool setns_failed = false;
   if (netns_fd < 0) {
-    result = connect_here(port, timeout, error);
+    result = connect_here(address, port, timeout, error);
   } else {
     std::thread([&] {
       if (::setns(netns_fd, CLONE_NEWNET) != 0) {
@@ -64,7 +64,7 @@ int connect_tcp_in(int netns_fd, std::uint16_t port, std::chrono::milliseconds t
         error = errno;
         return;
       }
-      result = connect_here(port, timeout, error);
+      result = connect_here(address, port, timeout, error);
     }).join();
   }
   if (setns_failed) {

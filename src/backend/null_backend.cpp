@@ -36,7 +36,7 @@ class NullPod final : public Pod {
   std::unique_ptr<ServiceInstance> start_service(const ProcessSpec& spec) override {
     return std::make_unique<NullService>(spec.name);
   }
-  std::optional<int> connect_tcp(std::uint16_t) override { return std::nullopt; }
+  std::optional<int> connect_tcp(LoopbackIpv4, std::uint16_t) override { return std::nullopt; }
   void destroy() override {}
 
  private:

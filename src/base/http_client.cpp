@@ -4,6 +4,8 @@
 // on the first request or URL (src/base/curl_library.h), not at start-up.
 #include "base/http_client.h"
 
+#include <clnrm/http_status.h>
+
 #include "base/curl_library.h"
 #include "base/trim.h"
 
@@ -71,10 +73,9 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   if (line.starts_with("HTTP/")) {
     // A new status line (e.g. after 100-continue): forget earlier headers.
     t->response->headers.clear();
-    long status = 0;
-    auto sp = line.find(' ');
-    if (sp != std::string_view::npos) status = std::strtol(std::string(line.substr(sp + 1, 3)).c_str(), nullptr, 10);
-    t->response->status = status;
+    // 0: no valid status (Response::status), which every caller treats as a failure.
+    const Parsed<int> status = parse_http_status(line);
+    t->response->status = status ? *status : 0;
     return n;
   }
   auto colon = line.find(':');

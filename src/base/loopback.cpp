@@ -9,28 +9,42 @@ namespace clnrm {
 namespace {
 
 // 127.0.0.0/8 written as four decimal octets.
-bool is_loopback_ipv4(std::string_view host) {
-  if (!host.starts_with("127.")) return false;
+std::optional<std::uint32_t> dotted_loopback_ipv4(std::string_view host) {
+  if (!host.starts_with("127.")) return std::nullopt;
   int parts = 0, value = -1;
+  std::uint32_t address = 0;
   for (char c : host) {
     if (c == '.') {
-      if (value < 0) return false;
+      if (value < 0) return std::nullopt;
       ++parts;
+      address = (address << 8) | static_cast<std::uint32_t>(value);
       value = -1;
     } else if (c >= '0' && c <= '9') {
       value = (value < 0 ? 0 : value * 10) + (c - '0');
-      if (value > 255) return false;
+      if (value > 255) return std::nullopt;
     } else {
-      return false;
+      return std::nullopt;
     }
   }
-  return parts == 3 && value >= 0;
+  if (parts != 3 || value < 0) return std::nullopt;
+  return (address << 8) | static_cast<std::uint32_t>(value);
 }
 
 }  // namespace
 
+std::string LoopbackIpv4::to_string() const {
+  return fmt::format("{}.{}.{}.{}", host_order >> 24, (host_order >> 16) & 0xff, (host_order >> 8) & 0xff,
+                     host_order & 0xff);
+}
+
+std::optional<LoopbackIpv4> loopback_ipv4(std::string_view host) {
+  if (host == "localhost") return LoopbackIpv4{};
+  if (const std::optional<std::uint32_t> address = dotted_loopback_ipv4(host)) return LoopbackIpv4{*address};
+  return std::nullopt;
+}
+
 bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || is_loopback_ipv4(host);
+  return host == "::1" || host == "[::1]" || loopback_ipv4(host).has_value();
 }
 
 bool is_loopback_authority(std::string_view host_and_port) {

@@ -1,20 +1,14 @@
 #include <clnrm/determinism.h>
 #include <clnrm/docker.h>
 #include <clnrm/health.h>
+#include <clnrm/sandbox.h>
 #include <fmt/format.h>
-#include <sched.h>
+#include <fmt/ranges.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <map>
-#include <set>
-#include <sstream>
-
-#include "base/trim.h"
 
 namespace clnrm {
 namespace {
@@ -23,33 +17,6 @@ HealthCheck make(std::string category, std::string name, HealthCheck::Result res
                  std::string detail, std::string fix = {}) {
   return HealthCheck{std::move(category), std::move(name), result, required,
                      std::move(detail),   std::move(fix)};
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// unshare(flag) in a throwaway child so the health command itself stays in
-// the host namespaces. Returns 0 or the errno.
-int try_unshare(int flag) {
-  pid_t pid = ::fork();
-  if (pid < 0) return errno;
-  if (pid == 0) {
-    // Only async-signal-safe calls between fork and _exit.
-    _exit(::unshare(flag) == 0 ? 0 : (errno & 0xff));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return EFAULT;
-}
-
-bool in_container() {
-  return ::access("/.dockerenv", F_OK) == 0 || ::access("/run/.containerenv", F_OK) == 0;
 }
 
 }  // namespace
@@ -66,170 +33,6 @@ bool HealthReport::ready() const {
     if (c.required && c.result == HealthCheck::Result::Fail) return false;
   }
   return true;
-}
-
-std::vector<HealthCheck> check_namespaces() {
-  struct Kind {
-    const char* name;
-    const char* flag_name;
-    int flag;
-    bool required;
-    const char* why;
-  };
-  const bool root = ::geteuid() == 0;
-  // Root creates the others directly; without root the sandbox needs a user
-  // namespace first, so user is required only then. cgroup ns is a nicety.
-  const Kind kinds[] = {
-      {"user", "CLONE_NEWUSER", CLONE_NEWUSER, !root, "unprivileged sandboxes (not root)"},
-      {"pid", "CLONE_NEWPID", CLONE_NEWPID, true,
-       "own process tree; everything dies with the cleanroom"},
-      {"mount", "CLONE_NEWNS", CLONE_NEWNS, true, "read-only root, private /tmp and workdir"},
-      {"net", "CLONE_NEWNET", CLONE_NEWNET, true, "loopback-only network per cleanroom"},
-      {"uts", "CLONE_NEWUTS", CLONE_NEWUTS, true, "fixed hostname"},
-      {"ipc", "CLONE_NEWIPC", CLONE_NEWIPC, true, "private SysV IPC"},
-      {"cgroup", "CLONE_NEWCGROUP", CLONE_NEWCGROUP, false, "private cgroup view"},
-  };
-  std::vector<HealthCheck> out;
-  for (const auto& k : kinds) {
-    // Without root the sandbox creates every namespace inside a new user
-    // namespace, so that is what to try.
-    const int flags = (!root && k.flag != CLONE_NEWUSER) ? (k.flag | CLONE_NEWUSER) : k.flag;
-    const int err = try_unshare(flags);
-    const std::string name = fmt::format("{} namespace", k.name);
-    if (err == 0) {
-      out.push_back(make("namespaces", name, HealthCheck::Result::Ok, k.required,
-                         fmt::format("unshare works ({})", k.why)));
-      continue;
-    }
-    std::string fix;
-    if (k.flag == CLONE_NEWUSER) {
-      const std::string max(trim_space(read_file("/proc/sys/user/max_user_namespaces")));
-      fix =
-          max == "0"
-              ? "sysctl -w user.max_user_namespaces=15000"
-              : "enable unprivileged user namespaces (sysctl -w "
-                "kernel.unprivileged_userns_clone=1; on "
-                "Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0), or run clnrm as root";
-    } else if (!root) {
-      fix =
-          "allow unprivileged user namespaces (see the user namespace check) or run clnrm as root";
-    } else if (in_container()) {
-      fix =
-          "this is a container without CAP_SYS_ADMIN: run it with --privileged (or --cap-add "
-          "SYS_ADMIN "
-          "--security-opt seccomp=unconfined --security-opt apparmor=unconfined), or use --backend "
-          "docker";
-    } else {
-      fix = fmt::format(
-          "the kernel lacks CONFIG_{}_NS or a security module denies it; use --backend docker",
-          k.flag == CLONE_NEWNS    ? "MNT"
-          : k.flag == CLONE_NEWNET ? "NET"
-                                   : "PID/UTS/IPC");
-    }
-    out.push_back(make("namespaces", name,
-                       k.required ? HealthCheck::Result::Fail : HealthCheck::Result::Warn,
-                       k.required,
-                       fmt::format("unshare({}{}) failed: {}", k.flag_name,
-                                   flags != k.flag ? " | CLONE_NEWUSER" : "", std::strerror(err)),
-                       fix));
-  }
-  return out;
-}
-
-std::vector<HealthCheck> check_cgroups() {
-  std::vector<HealthCheck> out;
-  // mountinfo: "... mountpoint opts ... - fstype source superopts"
-  std::string v2_mount;
-  std::map<std::string, std::string> v1_mounts;  // controller -> mount point
-  std::istringstream lines(read_file("/proc/self/mountinfo"));
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream f(line);
-    std::string id, parent, devno, root, mountpoint, opts, field;
-    f >> id >> parent >> devno >> root >> mountpoint >> opts;
-    while (f >> field && field != "-") {
-    }
-    std::string fstype, source, superopts;
-    f >> fstype >> source >> superopts;
-    if (fstype == "cgroup2" && v2_mount.empty()) v2_mount = mountpoint;
-    if (fstype == "cgroup") {
-      std::istringstream so(superopts);
-      std::string opt;
-      while (std::getline(so, opt, ',')) {
-        if (opt != "rw" && opt != "ro" && opt.rfind("name=", 0) != 0 &&
-            opt.find('=') == std::string::npos) {
-          v1_mounts.emplace(opt, mountpoint);
-        }
-      }
-    }
-  }
-  const bool v1 = !v1_mounts.empty();
-  const bool v2 = !v2_mount.empty();
-  if (!v1 && !v2) {
-    out.push_back(make(
-        "cgroups", "cgroup layout", HealthCheck::Result::Warn, false,
-        "no cgroup filesystem is mounted",
-        "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup); until then limits "
-        "fall back to setrlimit (no pids or memory limit for a whole cleanroom)"));
-    return out;
-  }
-  std::string layout = v1 && v2 ? "hybrid (v1 controllers, v2 at " + v2_mount + ")"
-                       : v2     ? "v2 at " + v2_mount
-                                : "v1";
-  std::set<std::string> v2_controllers;
-  if (v2) {
-    std::istringstream c(read_file(v2_mount + "/cgroup.controllers"));
-    std::string name;
-    while (c >> name) v2_controllers.insert(name);
-  }
-  std::vector<std::string> all;
-  for (const auto& [name, mp] : v1_mounts) all.push_back(name + "(v1)");
-  for (const auto& name : v2_controllers) all.push_back(name + "(v2)");
-  out.push_back(make("cgroups", "cgroup layout", HealthCheck::Result::Ok, false,
-                     fmt::format("{}; controllers: {}", layout,
-                                 all.empty() ? "none" : fmt::format("{}", fmt::join(all, ", ")))));
-
-  // The limits clnrm enforces: memory, pids, cpu. Where does each live, and can we create a group
-  // there?
-  const std::string probe = fmt::format("clnrm-health-{}", ::getpid());
-  for (const char* controller : {"memory", "pids", "cpu"}) {
-    std::string dir;
-    std::string version;
-    if (v2_controllers.count(controller)) {
-      dir = v2_mount;
-      version = "v2";
-    } else if (v1_mounts.count(controller)) {
-      dir = v1_mounts[controller];
-      version = "v1";
-    }
-    const std::string name = fmt::format("cgroup {} controller", controller);
-    if (dir.empty()) {
-      out.push_back(make(
-          "cgroups", name, HealthCheck::Result::Warn, false, "not available",
-          fmt::format("enable the {} controller (cgroup_enable={} on the kernel command line, or "
-                      "add +{} to cgroup.subtree_control); clnrm falls back to setrlimit",
-                      controller, controller, controller)));
-      continue;
-    }
-    const std::string path = dir + "/" + probe;
-    if (::mkdir(path.c_str(), 0755) == 0) {
-      ::rmdir(path.c_str());
-      out.push_back(make("cgroups", name, HealthCheck::Result::Ok, false,
-                         fmt::format("{} at {}, writable", version, dir)));
-    } else {
-      const int err = errno;
-      out.push_back(make(
-          "cgroups", name, HealthCheck::Result::Warn, false,
-          fmt::format("{} at {}, cannot create a group: {}", version, dir, std::strerror(err)),
-          err == EROFS
-              ? "the cgroup filesystem is mounted read-only (in a container: run it with "
-                "--cgroupns=private and a writable /sys/fs/cgroup); limits fall back to setrlimit"
-              : "run clnrm as root or delegate a cgroup subtree to this user "
-                "(systemd-run --user --scope -p Delegate=yes clnrm ...); limits fall back "
-                "to setrlimit"));
-    }
-  }
-  return out;
 }
 
 std::vector<HealthCheck> check_libfaketime() {
@@ -299,8 +102,8 @@ HealthReport run_health_checks(const HealthOptions& options) {
   auto append = [&](std::vector<HealthCheck> checks) {
     r.checks.insert(r.checks.end(), checks.begin(), checks.end());
   };
-  append(check_namespaces());
-  append(check_cgroups());
+  // The sandbox judges its own readiness: the same probe `--backend auto` asks.
+  append(probe_sandbox_support().checks);
   append(check_engines(options));
   append(check_seccomp_helper(options.docker_host));
   append(check_libfaketime());

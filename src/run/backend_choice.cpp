@@ -83,10 +83,10 @@ BackendChoice make_sandbox(const std::vector<TestSpec>&, const BackendChoiceOpti
   // cannot be cloned runs the probe for its message: sandbox_pod.cpp), and
   // the probe's throw-away namespaces cost ~5 ms of CPU, a fifth of what
   // `clnrm run one.clnrm.toml` spends (issue 17).
-  if (options.pods_planned != 1)
-    if (std::optional<std::string> why = probe_sandbox_support())
-      throw Error(ErrorKind::NotSupported, *why, options.name_as + " sandbox");
   SandboxOptions sandbox;
+  if (options.pods_planned != 1)
+    if (std::optional<std::string> why = probe_sandbox_support(sandbox).blocker())
+      throw Error(ErrorKind::NotSupported, *why, options.name_as + " sandbox");
   // A standby pod is made for the next pod of a kind; in a run of one pod
   // it would cost a second set of namespaces, on the CPU the test needs,
   // and be destroyed unused.

@@ -159,19 +159,15 @@ std::optional<FileCheck> read_file_check(ParseContext& ctx, const toml::table& t
   return c;
 }
 
-// The port of an http:// URL whose host is the cleanroom's loopback, or why not.
-// The port of a loopback URL (the one rule, clnrm/loopback.h) that the
-// check can reach: it connects to 127.0.0.1 inside the cleanroom, so the
-// host must be 127.0.0.1 or localhost.
-Parsed<std::uint16_t> loopback_http_port(std::string_view url) {
-  const Parsed<LoopbackHttpUrl> parts = parse_loopback_http_url(url);
-  if (!parts) return Parsed<std::uint16_t>::failure(parts.error());
-  if (parts->host != "127.0.0.1" && parts->host != "localhost")
-    return Parsed<std::uint16_t>::failure(fmt::format(
-        "host \"{}\": the check connects to 127.0.0.1 inside the cleanroom (write 127.0.0.1 or "
-        "localhost)",
-        parts->host));
-  return parts->port;
+// The parts of a loopback URL (the one rule, clnrm/loopback.h, as for
+// wait_for.http) that the check can reach: it connects over IPv4 to the URL's
+// own address inside the cleanroom, so [::1] is refused.
+Parsed<LoopbackHttpUrl> ipv4_loopback_http_url(std::string_view url) {
+  Parsed<LoopbackHttpUrl> parts = parse_loopback_http_url(url);
+  if (parts && !parts->ipv4())
+    return Parsed<LoopbackHttpUrl>::failure(fmt::format(
+        "host \"{}\": the check connects over IPv4 (write localhost or a 127.0.0.0/8 address)", parts->host));
+  return parts;
 }
 
 std::optional<HttpCheck> read_http_check(ParseContext& ctx, const toml::table& t) {
@@ -181,14 +177,15 @@ std::optional<HttpCheck> read_http_check(ParseContext& ctx, const toml::table& t
   bool ok = true;
   if (const toml::node* n = t.get("url")) {
     if (auto url = read_string(ctx, *n, "url")) {
-      const Parsed<std::uint16_t> port = loopback_http_port(*url);
-      if (port) {
-        c.port = *port;
+      const Parsed<LoopbackHttpUrl> parts = ipv4_loopback_http_url(*url);
+      if (parts) {
+        c.address = *parts->ipv4();
+        c.port = parts->port;
         c.url = std::move(*url);
       } else {
         ctx.error(pos_of(*n), fmt::format("expect_http url \"{}\": {} (the request is made inside "
                                           "the cleanroom's network)",
-                                          *url, port.error()));
+                                          *url, parts.error()));
         ok = false;
       }
     } else {

@@ -1,7 +1,8 @@
 // HTTP readiness: GET the URL and compare the status code. Over the fd from
-// Pod::connect_tcp, sent by the one HTTP client (src/base/http_client.h);
-// `wget -S` inside the pod when the backend cannot connect from outside or
-// the URL names [::1].
+// Pod::connect_tcp to the URL's own address (127.0.0.2 is not 127.0.0.1: a
+// server bound to one does not answer on the other), sent by the one HTTP
+// client (src/base/http_client.h); `wget -S` inside the pod when the backend
+// cannot connect from outside or the URL names [::1].
 #include <clnrm/loopback.h>
 #include <clnrm/wait.h>
 #include <fmt/format.h>
@@ -22,7 +23,8 @@ enum class Reach { Answered, NothingListens, NotFromOutside };
 // to libcurl from its birth (it closes it), so nothing here owns an fd.
 // NotFromOutside: this backend cannot connect from the runner (the caller
 // asks wget inside the pod instead).
-Reach http_over_pod_socket(Pod& pod, int port, const std::string& url, int expected,
+Reach http_over_pod_socket(Pod& pod, LoopbackIpv4 address, std::uint16_t port, const std::string& url,
+                           int expected,
                            Duration probe_timeout, const CancelToken& cancel, ProbeOutcome& out) {
   http::Request request;
   request.url = url;
@@ -32,7 +34,7 @@ Reach http_over_pod_socket(Pod& pod, int port, const std::string& url, int expec
   request.max_body = 4096;
   Reach reach = Reach::Answered;
   request.open_socket = [&]() -> int {
-    const std::optional<int> fd = pod.connect_tcp(port);
+    const std::optional<int> fd = pod.connect_tcp(address, port);
     if (!fd) reach = Reach::NotFromOutside;
     else if (*fd < 0) reach = Reach::NothingListens;
     return fd ? *fd : -1;
@@ -58,13 +60,15 @@ ProbeOutcome probe_http(Pod& pod, const std::string& url, int expected_status,
                         const CancelToken& cancel, Duration probe_timeout) {
   const Parsed<LoopbackHttpUrl> target = parse_loopback_http_url(url);
   if (!target) return {false, "wait_for http: " + target.error()};
-  // Pod::connect_tcp reaches 127.0.0.1 only; an IPv6 loopback URL is fetched
-  // by wget inside the pod, which resolves [::1] itself.
-  if (!target->ipv6()) {
+  // Pod::connect_tcp speaks IPv4; an IPv6 loopback URL is fetched by wget
+  // inside the pod, which resolves [::1] itself.
+  if (const std::optional<LoopbackIpv4> address = target->ipv4()) {
     ProbeOutcome direct;
-    switch (http_over_pod_socket(pod, target->port, url, expected_status, probe_timeout, cancel, direct)) {
+    switch (http_over_pod_socket(pod, *address, target->port, url, expected_status, probe_timeout, cancel,
+                                 direct)) {
       case Reach::Answered: return direct;
-      case Reach::NothingListens: return {false, fmt::format("nothing listens on 127.0.0.1:{}", target->port)};
+      case Reach::NothingListens:
+        return {false, fmt::format("nothing listens on {}:{}", address->to_string(), target->port)};
       case Reach::NotFromOutside: break;
     }
   }

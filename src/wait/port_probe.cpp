@@ -20,7 +20,7 @@ std::vector<std::string> port_probe_command(std::uint16_t port) {
 
 ProbeOutcome probe_port(Pod& pod, std::uint16_t port, const CancelToken& cancel,
                         Duration probe_timeout) {
-  if (std::optional<int> fd = pod.connect_tcp(port)) {
+  if (std::optional<int> fd = pod.connect_tcp(LoopbackIpv4{}, port)) {
     if (*fd >= 0) {
       ::close(*fd);
       return {true, {}};

@@ -6,10 +6,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <clnrm/sandbox.h>
+
 #include <cerrno>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -20,12 +25,14 @@ struct Result {
 
 // Runs CLNRM_BINARY with `args`; with block_unshare, unshare(2) fails with
 // EPERM in the child (a seccomp filter), like on a host that forbids namespaces.
-Result run_clnrm(const std::vector<std::string>& args, bool block_unshare = false) {
+// with_stderr: stderr joins stdout in `out`.
+Result run_clnrm(const std::vector<std::string>& args, bool block_unshare = false, bool with_stderr = false) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return {};
   pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(fds[1], 1);
+    if (with_stderr) ::dup2(fds[1], 2);
     if (block_unshare) {
       scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
       if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0) != 0 ||
@@ -76,7 +83,8 @@ TEST(HealthCommand, JsonReportOnThisMachine) {
     EXPECT_EQ((*find_check(j, std::string(ns) + " namespace"))["status"], "ok") << ns;
   }
   EXPECT_TRUE(j["sandbox_ready"].get<bool>());
-  ASSERT_NE(find_check(j, "cgroup layout"), nullptr);
+  for (const char* limit : {"memory", "pids", "cpu"})
+    ASSERT_NE(find_check(j, std::string("cgroup ") + limit + " limit"), nullptr) << limit;
   ASSERT_NE(find_check(j, "libfaketime"), nullptr);
   EXPECT_EQ((*find_check(j, "history database"))["status"], "ok");
   for (const auto& c : j["checks"]) {
@@ -140,6 +148,56 @@ TEST(HealthCommand, NoNamespacesMeansExitOneAndAFixPerKind) {
   const auto human = run_clnrm({"health"}, true);
   EXPECT_EQ(human.exit_code, 1);
   EXPECT_NE(human.out.find("sandbox: cannot run"), std::string::npos) << human.out;
+}
+
+// Health does not judge the sandbox by rules of its own: its namespace and
+// cgroup checks are the sandbox's probe, item for item, on this machine.
+TEST(HealthCommand, SandboxChecksAreTheSandboxProbe) {
+  const auto r = run_clnrm({"health", "--format", "json"});
+  const auto j = nlohmann::json::parse(r.out);
+  std::vector<nlohmann::json> from_health;
+  for (const auto& c : j["checks"])
+    if (c["category"] == "namespaces" || c["category"] == "cgroups") from_health.push_back(c);
+  const clnrm::SandboxSupport probe = clnrm::probe_sandbox_support();
+  ASSERT_EQ(from_health.size(), probe.checks.size()) << r.out;
+  for (std::size_t i = 0; i < probe.checks.size(); ++i) {
+    const clnrm::HealthCheck& p = probe.checks[i];
+    EXPECT_EQ(from_health[i]["name"], p.name);
+    EXPECT_EQ(from_health[i]["status"], std::string(clnrm::to_string(p.result))) << p.name;
+    EXPECT_EQ(from_health[i]["required"], p.required) << p.name;
+    EXPECT_EQ(from_health[i]["detail"], p.detail) << p.name;
+    EXPECT_EQ(from_health[i]["fix"], p.fix) << p.name;
+  }
+  // The mount API (mount_setattr, Linux 5.12+) is checked: the sandbox needs it.
+  const auto* mount_api = find_check(j, "mount API");
+  ASSERT_NE(mount_api, nullptr) << r.out;
+  EXPECT_TRUE((*mount_api)["required"].get<bool>());
+  // The memory limit names the mechanism a run reports (cgroups.h, kLimitMechanisms).
+  const auto* memory = find_check(j, "cgroup memory limit");
+  ASSERT_NE(memory, nullptr);
+  EXPECT_EQ((*memory)["detail"].get<std::string>().rfind("cgroup v1 memory.limit_in_bytes (whole pod) in ", 0), 0u)
+      << memory->dump();
+}
+
+// `--backend auto` refuses the sandbox for the reason health gives: the first
+// failed required check, in the same words.
+TEST(HealthCommand, AutoRefusesTheSandboxWithHealthsFirstFailure) {
+  const auto health = run_clnrm({"health", "--format", "json"}, /*block_unshare=*/true);
+  const auto j = nlohmann::json::parse(health.out);
+  const auto* mount = find_check(j, "mount namespace");  // the first required one for a root runner
+  ASSERT_NE(mount, nullptr);
+  ASSERT_EQ((*mount)["status"], "fail");
+
+  clnrm::testing::TempDir dir;
+  for (const char* name : {"a", "b"}) {
+    std::ofstream(dir.path() + "/" + name + ".clnrm.toml")
+        << "[test.metadata]\nname = \"" << name << "\"\n\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n";
+  }
+  const auto run = run_clnrm({"run", "--backend", "auto", "--no-history", dir.path()}, true, /*with_stderr=*/true);
+  EXPECT_NE(run.exit_code, 0);
+  const std::string line = "mount namespace: " + (*mount)["detail"].get<std::string>() + " — " +
+                           (*mount)["fix"].get<std::string>();
+  EXPECT_NE(run.out.find(line), std::string::npos) << "want: " << line << "\n" << run.out;
 }
 
 TEST(HealthCommand, BadFormatIsAUsageError) {

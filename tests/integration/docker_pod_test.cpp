@@ -105,6 +105,26 @@ TEST_F(DockerPodTest, EnvWorkdirAndStdin) {
   EXPECT_EQ(r.stdout_data, "hi step\n/tmp\nfrom stdin");
 }
 
+// Pod::connect_tcp goes to the address it is given (wait_for.http and
+// expect_http pass the URL's): a server bound to 127.0.0.2 is reached there,
+// and not at 127.0.0.1.
+TEST_F(DockerPodTest, ConnectTcpReachesTheLoopbackAddressItIsGiven) {
+  auto pod = backend_->create_pod(pod_spec("redis-127-0-0-2", kRedis));
+  ProcessSpec svc;
+  svc.name = "db";
+  svc.image = kRedis;
+  svc.argv = {"redis-server", "--bind", "127.0.0.2", "--port", "6380", "--save", "", "--appendonly", "no"};
+  auto service = pod->start_service(svc);
+  ASSERT_TRUE(wait_ready(*pod, cmd({"redis-cli", "-h", "127.0.0.2", "-p", "6380", "ping"}, kRedis)));
+  const std::optional<int> there = pod->connect_tcp(*loopback_ipv4("127.0.0.2"), 6380);
+  ASSERT_NE(there, std::nullopt);
+  EXPECT_GE(*there, 0);
+  if (*there >= 0) ::close(*there);
+  EXPECT_EQ(pod->connect_tcp(LoopbackIpv4{}, 6380), std::optional<int>(-1));
+  service->stop(Duration(2000));
+  docker_wait_teardown(*backend_);
+}
+
 TEST_F(DockerPodTest, ServiceInPodIsReachableFromAStepAtLoopback) {
   auto pod = backend_->create_pod(pod_spec("redis", kRedis));
   ProcessSpec svc;
@@ -115,7 +135,7 @@ TEST_F(DockerPodTest, ServiceInPodIsReachableFromAStepAtLoopback) {
   ASSERT_TRUE(wait_ready(*pod, cmd({"redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"}, kRedis)));
   // No port is published: the runner reaches the service inside the pod's
   // network namespace (local engine; src/backend/docker/anchor_network.cpp).
-  const std::optional<int> fd = pod->connect_tcp(6379);
+  const std::optional<int> fd = pod->connect_tcp(LoopbackIpv4{}, 6379);
   ASSERT_NE(fd, std::nullopt) << "a local engine's pod is reachable from inside its network namespace";
   ::close(*fd);
   auto set = pod->exec(cmd({"redis-cli", "-h", "127.0.0.1", "set", "k", "v42"}, kRedis), never_);
@@ -260,7 +280,7 @@ TEST_F(DockerPodTest, LowLevelHostNetworkConnectsFromTheRunner) {
   spec.host_network = true;
   auto pod = backend_->create_pod(spec);
   // Nothing listens on this port on the host loopback: -1 (not nullopt).
-  auto fd = pod->connect_tcp(1);
+  auto fd = pod->connect_tcp(LoopbackIpv4{}, 1);
   ASSERT_TRUE(fd.has_value());
   EXPECT_EQ(*fd, -1);
   auto r = pod->exec(cmd({"true"}), never_);

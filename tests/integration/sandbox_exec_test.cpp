@@ -305,7 +305,7 @@ TEST(SandboxExec, DestroyedPodRefusesToExec) {
 }
 
 TEST(SandboxExec, ProbeReportsSupport) {
-  EXPECT_EQ(probe_sandbox_support(), std::nullopt);
+  EXPECT_EQ(probe_sandbox_support().blocker(), std::nullopt);
 }
 
 }  // namespace

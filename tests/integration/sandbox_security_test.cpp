@@ -12,6 +12,7 @@
 
 #include "backend/sandbox/sanitized_build.h"
 #include "backend/sandbox/security.h"
+#include "support/temp_dir.h"
 
 namespace clnrm::testing {
 namespace {
@@ -212,6 +213,35 @@ TEST_P(SandboxEscape, MemoryPastTheLimitIsOomKilled) {
 INSTANTIATE_TEST_SUITE_P(Levels, SandboxEscape,
                          ::testing::Values(SecurityLevel::Low, SecurityLevel::Medium, SecurityLevel::High),
                          [](const auto& info) { return std::string(to_string(info.param)); });
+
+// On a cgroup v2 only host the sandbox's limits fall back to setrlimit, and
+// its readiness probe (what `clnrm health` prints) says so in the words the
+// pod then reports: one rule, cgroup_parent (src/backend/sandbox/cgroups.cpp).
+TEST(SandboxSecurity, OnACgroupV2OnlyHostTheProbeSaysWhatThePodThenDoes) {
+  TempDir root;
+  root.write("cgroup.controllers", "cpuset cpu io memory pids\n");  // what a v2 root holds
+  SandboxOptions options;
+  options.cgroup_root = root.path();
+  std::string probed;
+  for (const HealthCheck& c : probe_sandbox_support(options).checks)
+    if (c.name == "cgroup memory limit") {
+      EXPECT_EQ(c.result, HealthCheck::Result::Warn);
+      probed = c.detail;
+    }
+  EXPECT_NE(probed.find("cgroup v2 only at " + root.path()), std::string::npos) << probed;
+  const std::string fallback = "setrlimit RLIMIT_AS, per process address space";
+  EXPECT_NE(probed.find("falls back to " + fallback), std::string::npos) << probed;
+  auto backend = make_sandbox_backend(options);
+  PodSpec spec;
+  spec.test_name = "v2-only";
+  spec.level = SecurityLevel::Medium;
+  spec.limits.memory_mb = 256;
+  auto pod = backend->create_pod(spec);
+  std::string memory;
+  for (const auto& l : pod->enforced_limits())
+    if (l.what == "memory") memory = l.mechanism;
+  EXPECT_EQ(memory.rfind(fallback, 0), 0u) << memory;
+}
 
 TEST(SandboxSecurity, WithoutCgroupsDefaultsAreReportedNotEnforcedAndExplicitLimitsFallBackToSetrlimit) {
   SandboxOptions options;

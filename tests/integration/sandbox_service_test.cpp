@@ -24,7 +24,7 @@ std::unique_ptr<ServiceInstance> start_http(Pod& pod, const std::string& marker 
 // Waits (bounded) until the service accepts connections, using connect_tcp.
 bool wait_ready(Pod& pod, std::uint16_t port) {
   for (int i = 0; i < 200; ++i) {
-    auto fd = pod.connect_tcp(port);
+    auto fd = pod.connect_tcp(LoopbackIpv4{}, port);
     if (fd && *fd >= 0) {
       close(*fd);
       return true;
@@ -52,7 +52,7 @@ TEST(SandboxService, ReachableFromAStepOfTheSamePodOnly) {
   EXPECT_NE(other.exit_code, 0);
   EXPECT_NE(other.stderr_data.find("Connection refused"), std::string::npos) << other.stderr_data;
   // Not from the host either.
-  EXPECT_EQ(b->connect_tcp(kPort), std::optional<int>(-1));
+  EXPECT_EQ(b->connect_tcp(LoopbackIpv4{}, kPort), std::optional<int>(-1));
   EXPECT_NE(web->logs().find("GET / HTTP"), std::string::npos) << web->logs();
 }
 
@@ -107,7 +107,7 @@ TEST(SandboxService, DestroyingThePodKillsItsServices) {
 
 TEST(SandboxService, ConnectTcpReturnsMinusOneWhenNothingListens) {
   auto pod = make_test_pod("connect");
-  EXPECT_EQ(pod->connect_tcp(1), std::optional<int>(-1));
+  EXPECT_EQ(pod->connect_tcp(LoopbackIpv4{}, 1), std::optional<int>(-1));
 }
 
 }  // namespace

@@ -15,7 +15,12 @@ class RecordingTransport final : public Transport {
  public:
   std::deque<HttpResponse> replies;
   std::vector<HttpRequest> seen;
-  Endpoint ep{"/fake.sock", "http://localhost"};
+  Endpoint ep = [] {
+    Endpoint e;
+    e.unix_socket = "/fake.sock";
+    e.base_url = "http://localhost";
+    return e;
+  }();
   HttpResponse send(const HttpRequest& r, const BodySink* sink, const CancelToken*) override {
     seen.push_back(r);
     if (replies.empty()) throw Error(ErrorKind::Io, "no reply scripted for " + r.path);

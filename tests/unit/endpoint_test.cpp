@@ -1,9 +1,16 @@
 #include "backend/docker/endpoint.h"
 
 #include <clnrm/error.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <cerrno>
+#include <cstring>
 #include <set>
+
+#include "base/unique_fd.h"
 
 namespace clnrm::docker {
 namespace {
@@ -25,6 +32,52 @@ TEST(Endpoint, ParsesUnixAndTcpHosts) {
   EXPECT_NE(parse_docker_host("ssh://host").error().find("unsupported scheme"), std::string::npos);
   EXPECT_EQ(parse_docker_host("unix://").error(), "has no socket path");
   EXPECT_EQ(parse_docker_host("tcp://").error(), "has no host:port");
+}
+
+// parse_docker_host is the one reader of a tcp:// address: the libcurl
+// transport (base_url) and the raw-socket connector (tcp_host, tcp_port)
+// both take it from there.
+TEST(Endpoint, TcpHostsSplitIntoHostAndPortWithBracketsAndTheDefaultPort) {
+  const Endpoint v6 = parse_docker_host("tcp://[::1]:2376").value();
+  EXPECT_EQ(v6.tcp_host, "::1");
+  EXPECT_EQ(v6.tcp_port, 2376);
+  EXPECT_EQ(v6.base_url, "http://[::1]:2376");
+  EXPECT_EQ(v6.describe(), "tcp://[::1]:2376");
+  const Endpoint bare = parse_docker_host("tcp://engine.local").value();
+  EXPECT_EQ(bare.tcp_host, "engine.local");
+  EXPECT_EQ(bare.tcp_port, 2375);
+  EXPECT_EQ(bare.base_url, "http://engine.local:2375");  // libcurl would take port 80 for a bare host
+  EXPECT_EQ(parse_docker_host("tcp://[::1]")->base_url, "http://[::1]:2375");
+  EXPECT_EQ(parse_docker_host("tcp://127.0.0.1:0").error(), "has an invalid port '0'");
+  EXPECT_EQ(parse_docker_host("tcp://h:x").error(), "has an invalid port 'x'");
+  EXPECT_EQ(parse_docker_host("tcp://[::1").error(), "has an unclosed '['");
+  EXPECT_NE(parse_docker_host("tcp://::1:2375").error().find("without brackets"), std::string::npos);
+}
+
+// The raw-socket connector (the attach upgrade's) reaches an engine named by
+// a bracketed IPv6 literal, and says which endpoint it could not reach.
+TEST(Endpoint, TheEngineSocketConnectorReachesAnIpv6Literal) {
+  UniqueFd listener(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(listener.valid());
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_loopback;
+  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
+  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin6_port);
+  const UniqueFd fd = connect_engine_socket(parse_docker_host(fmt::format("tcp://[::1]:{}", port)).value());
+  EXPECT_TRUE(fd.valid());
+  listener.reset();  // nothing listens there any more
+  try {
+    connect_engine_socket(parse_docker_host(fmt::format("tcp://[::1]:{}", port)).value());
+    ADD_FAILURE() << "connected to a closed port";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Io);
+    EXPECT_NE(std::string(e.what()).find(fmt::format("cannot connect to tcp://[::1]:{}", port)), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Endpoint, AMalformedAddressIsAConfigErrorNamingItsOrigin) {

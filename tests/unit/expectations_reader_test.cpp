@@ -73,9 +73,21 @@ TEST(ExpectationsReader, DefaultsAreAGetExpecting200) {
   EXPECT_EQ(r.spec->steps[0].expect_http[0].status, 200);
 }
 
+// The request goes to the address the URL names (as wait_for.http's does),
+// not to 127.0.0.1 whatever the URL says.
+TEST(ExpectationsReader, AnyIpv4LoopbackAddressIsKeptForTheConnection) {
+  const ParseResult r = parse_step("expect_http = { url = \"http://127.0.0.2:8080/\" }\n");
+  ASSERT_TRUE(r.ok()) << errors(r);
+  EXPECT_EQ(r.spec->steps[0].expect_http[0].address.to_string(), "127.0.0.2");
+  EXPECT_EQ(r.spec->steps[0].expect_http[0].port, 8080);
+  const ParseResult local = parse_step("expect_http = { url = \"http://localhost/\" }\n");
+  ASSERT_TRUE(local.ok()) << errors(local);
+  EXPECT_EQ(local.spec->steps[0].expect_http[0].address.to_string(), "127.0.0.1");
+}
+
 TEST(ExpectationsReader, OnlyTheCleanroomsLoopbackMayBeRequested) {
   for (const std::string url :
-       {"http://10.0.0.1/", "http://example.com/", "http://127.0.0.2:80/", "http://[::1]:80/",
+       {"http://10.0.0.1/", "http://example.com/", "http://[::1]:80/", "http://128.0.0.1/",
         "http://0.0.0.0:80/", "http://127.0.0.1@10.0.0.1/", "https://127.0.0.1/", "ftp://localhost/",
         "http://localhost:0/", "http://localhost:70000/"}) {
     const ParseResult r = parse_step("expect_http = { url = \"" + url + "\" }\n");

@@ -151,7 +151,7 @@ class Pod final : public clnrm::Pod {
     const bool warm = !p.argv.empty() && p.argv[0] == "warm";
     return std::make_unique<Service>(p.name, j_, logs, exit, warm);
   }
-  std::optional<int> connect_tcp(std::uint16_t) override { return std::nullopt; }
+  std::optional<int> connect_tcp(clnrm::LoopbackIpv4, std::uint16_t) override { return std::nullopt; }
   void destroy() override {
     if (destroyed_) return;
     destroyed_ = true;

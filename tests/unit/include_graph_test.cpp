@@ -65,6 +65,7 @@ const std::map<std::string, std::string>& public_header_owners() {
       {"exec_result.h", "result"},
       {"health.h", "health"},
       {"health_check.h", "base"},
+      {"http_status.h", "base"},
       {"history.h", "history"},
       {"image.h", "image"},
       {"html_report.h", "report"},

@@ -80,5 +80,18 @@ TEST(LoopbackHttpUrl, UserInformationIsRefusedNamingIt) {
   EXPECT_FALSE(parse_loopback_http_url("http://u:p@localhost:80/"));
 }
 
+// The address a probe connects to: the one the URL names, localhost as 127.0.0.1.
+TEST(LoopbackIpv4, TheAddressTheHostNames) {
+  EXPECT_EQ(loopback_ipv4("127.0.0.2")->host_order, 0x7f000002u);
+  EXPECT_EQ(loopback_ipv4("127.1.2.3")->to_string(), "127.1.2.3");
+  EXPECT_EQ(loopback_ipv4("localhost")->to_string(), "127.0.0.1");
+  EXPECT_EQ(LoopbackIpv4{}.to_string(), "127.0.0.1");
+  EXPECT_FALSE(loopback_ipv4("::1"));
+  EXPECT_FALSE(loopback_ipv4("128.0.0.1"));
+  EXPECT_FALSE(loopback_ipv4("127.0.0.256"));
+  EXPECT_EQ(parse_loopback_http_url("http://127.0.0.9:81/")->ipv4()->to_string(), "127.0.0.9");
+  EXPECT_FALSE(parse_loopback_http_url("http://[::1]:81/")->ipv4());
+}
+
 }  // namespace
 }  // namespace clnrm

@@ -29,8 +29,8 @@ class LoopbackPod final : public Pod {
     return fake::run_script(p, c, j_);
   }
   std::unique_ptr<ServiceInstance> start_service(const ProcessSpec&) override { return nullptr; }
-  std::optional<int> connect_tcp(std::uint16_t port) override {
-    return connect_tcp_in(-1, port, std::chrono::milliseconds(1000));
+  std::optional<int> connect_tcp(LoopbackIpv4 address, std::uint16_t port) override {
+    return connect_tcp_in(-1, address, port, std::chrono::milliseconds(1000));
   }
   void destroy() override {}
 

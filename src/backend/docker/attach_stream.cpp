@@ -1,69 +1,22 @@
 #include "backend/docker/attach_stream.h"
 
 #include <clnrm/error.h>
+#include <clnrm/http_status.h>
 #include <fmt/format.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "backend/docker/docker_client.h"
+#include "backend/docker/endpoint.h"
 
 namespace clnrm::docker {
-namespace {
-
-int connect_endpoint(const Endpoint& e) {
-  if (!e.unix_socket.empty()) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw_errno("socket");
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (e.unix_socket.size() >= sizeof addr.sun_path) {
-      ::close(fd);
-      throw Error(ErrorKind::Config, "socket path too long: " + e.unix_socket);
-    }
-    std::memcpy(addr.sun_path, e.unix_socket.c_str(), e.unix_socket.size() + 1);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      const int err = errno;
-      ::close(fd);
-      errno = err;
-      throw_errno("connect " + e.describe());
-    }
-    return fd;
-  }
-  std::string hostport = e.base_url.substr(e.base_url.find("://") + 3);
-  const auto colon = hostport.rfind(':');
-  const std::string host = hostport.substr(0, colon);
-  const std::string port = colon == std::string::npos ? "2375" : hostport.substr(colon + 1);
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || !res)
-    throw Error(ErrorKind::Io, "cannot resolve " + e.describe());
-  int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const int rc = fd < 0 ? -1 : ::connect(fd, res->ai_addr, res->ai_addrlen);
-  ::freeaddrinfo(res);
-  if (rc != 0) {
-    if (fd >= 0) ::close(fd);
-    throw Error(ErrorKind::Io, "cannot connect to " + e.describe());
-  }
-  // A step line is one small write answered by small frames: never let
-  // Nagle hold it back waiting for an ACK.
-  const int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
-}
-
-}  // namespace
 
 AttachStream::AttachStream(const Endpoint& endpoint, const std::string& path, std::string_view json_body) {
-  fd_ = connect_endpoint(endpoint);
+  fd_ = connect_engine_socket(endpoint).release();
   try {
     write_all(fmt::format("POST {} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n"
                           "Content-Length: {}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n{}",
@@ -77,11 +30,14 @@ AttachStream::AttachStream(const Endpoint& endpoint, const std::string& path, st
       const auto end = head.find("\r\n\r\n");
       if (end == std::string::npos) continue;
       pending_ = head.substr(end + 4);
-      const int status = head.size() > 12 ? std::atoi(head.c_str() + 9) : 0;
-      if (status != 101 && status != 200) {
+      const Parsed<int> status = parse_http_status(head.substr(0, head.find("\r\n")));
+      if (!status)
+        throw Error(ErrorKind::Backend, fmt::format("cannot attach: {} in the engine's answer", status.error()),
+                    endpoint.describe());
+      if (*status != 101 && *status != 200) {
         // The error body follows the header (Content-Length bounded); show what we have.
         throw Error(ErrorKind::Backend,
-                    fmt::format("cannot attach ({}): {}", status, engine_message(pending_)), endpoint.describe());
+                    fmt::format("cannot attach ({}): {}", *status, engine_message(pending_)), endpoint.describe());
       }
       break;
     }

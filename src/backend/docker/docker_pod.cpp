@@ -678,32 +678,19 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
                                          service_step_agent(spec.name));
 }
 
-std::optional<int> DockerPod::connect_tcp(std::uint16_t port) {
+std::optional<int> DockerPod::connect_tcp(LoopbackIpv4 address, std::uint16_t port) {
   // Ports are never published. A host-network pod is reached directly; any
   // other from inside the anchor's network namespace, when the engine is
   // local (anchor_network.h); else nullopt, and readiness probes exec in the pod.
+  int netns = -1;
   if (!host_mode()) {
-    int netns = -1;
-    {
-      std::lock_guard lock(mutex_);
-      if (destroyed_ || anchor_.empty()) return std::nullopt;
-      if (!anchor_netns_.valid()) anchor_netns_ = open_container_netns(*state_->client, anchor_);
-      netns = anchor_netns_.valid() ? anchor_netns_.get() : -1;
-    }
-    if (netns < 0) return std::nullopt;
-    return connect_tcp_in(netns, port, std::chrono::milliseconds(1000));
+    std::lock_guard lock(mutex_);
+    if (destroyed_ || anchor_.empty()) return std::nullopt;
+    if (!anchor_netns_.valid()) anchor_netns_ = open_container_netns(*state_->client, anchor_);
+    if (!anchor_netns_.valid()) return std::nullopt;
+    netns = anchor_netns_.get();
   }
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw_errno("socket");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
+  return connect_tcp_in(netns, address, port, std::chrono::milliseconds(1000));
 }
 
 void DockerPod::destroy() {

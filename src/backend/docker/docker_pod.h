@@ -35,7 +35,7 @@ class DockerPod final : public Pod {
   const std::string& id() const override { return name_; }
   ExecResult exec(const ProcessSpec& spec, const CancelToken& cancel) override;
   std::unique_ptr<ServiceInstance> start_service(const ProcessSpec& spec) override;
-  std::optional<int> connect_tcp(std::uint16_t port) override;
+  std::optional<int> connect_tcp(LoopbackIpv4 address, std::uint16_t port) override;
   void destroy() override;
   std::vector<EnforcedLimit> enforced_limits() const override;
 

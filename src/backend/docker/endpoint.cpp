@@ -8,7 +8,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <cerrno>
+#include <charconv>
+#include <optional>
 #include <cstdlib>
 #include <cstring>
 
@@ -27,7 +33,36 @@ Parsed<Endpoint> parse_docker_host(std::string_view host) {
     std::string_view rest = host.substr(host.find("://") + 3);
     while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
     if (rest.empty()) return Parsed<Endpoint>::failure("has no host:port");
-    e.base_url = "http://" + std::string(rest);
+    // "host", "host:port", "[v6]" or "[v6]:port".
+    std::string_view name = rest;
+    std::optional<std::string_view> port;
+    if (rest.starts_with('[')) {
+      const std::size_t close = rest.find(']');
+      if (close == std::string_view::npos) return Parsed<Endpoint>::failure("has an unclosed '['");
+      name = rest.substr(1, close - 1);
+      const std::string_view after = rest.substr(close + 1);
+      if (!after.empty() && !after.starts_with(':'))
+        return Parsed<Endpoint>::failure("has text after ']' that is not ':port'");
+      if (!after.empty()) port = after.substr(1);
+    } else if (const std::size_t colon = rest.find(':'); colon != std::string_view::npos) {
+      name = rest.substr(0, colon);
+      port = rest.substr(colon + 1);
+      if (port->find(':') != std::string_view::npos)
+        return Parsed<Endpoint>::failure("names an IPv6 host without brackets (write tcp://[::1]:2375)");
+    }
+    if (name.empty()) return Parsed<Endpoint>::failure("has no host:port");
+    e.tcp_host = std::string(name);
+    e.tcp_port = 2375;
+    if (port) {
+      unsigned value = 0;
+      const auto [end, ec] = std::from_chars(port->data(), port->data() + port->size(), value);
+      if (port->empty() || ec != std::errc() || end != port->data() + port->size() || value == 0 || value > 65535)
+        return Parsed<Endpoint>::failure(fmt::format("has an invalid port '{}'", *port));
+      e.tcp_port = static_cast<std::uint16_t>(value);
+    }
+    // Always with the port: libcurl would take port 80 for a bare host.
+    const bool ipv6 = e.tcp_host.find(':') != std::string::npos;
+    e.base_url = fmt::format("http://{}{}{}:{}", ipv6 ? "[" : "", e.tcp_host, ipv6 ? "]" : "", e.tcp_port);
     return e;
   } else {
     return Parsed<Endpoint>::failure(
@@ -115,6 +150,44 @@ std::string unix_socket_problem(const std::string& path) {
 }
 
 }  // namespace
+
+UniqueFd connect_engine_socket(const Endpoint& e) {
+  auto fail = [&](std::string_view why) {
+    throw Error(ErrorKind::Io, fmt::format("cannot connect to {}: {}", e.describe(), why));
+  };
+  if (!e.unix_socket.empty()) {
+    sockaddr_un addr{};
+    if (e.unix_socket.size() >= sizeof addr.sun_path) fail("socket path too long");
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, e.unix_socket.c_str(), e.unix_socket.size() + 1);
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid() || ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
+      fail(std::strerror(errno));
+    return fd;
+  }
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(e.tcp_port);
+  if (const int rc = ::getaddrinfo(e.tcp_host.c_str(), port.c_str(), &hints, &found); rc != 0 || found == nullptr)
+    fail(fmt::format("cannot resolve {}: {}", e.tcp_host, rc != 0 ? ::gai_strerror(rc) : "no address"));
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(found, &::freeaddrinfo);
+  int error = 0;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    UniqueFd fd(::socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (fd.valid() && ::connect(fd.get(), a->ai_addr, a->ai_addrlen) == 0) {
+      // A step line is one small write answered by small frames: never let
+      // Nagle hold it back waiting for an ACK.
+      const int one = 1;
+      ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      return fd;
+    }
+    error = errno;
+  }
+  fail(std::strerror(error));
+  return {};  // not reached: fail throws
+}
 
 std::string engine_unreachable_message(const EngineAddress& address,
                                        std::string_view transport_error) {

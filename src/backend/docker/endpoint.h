@@ -22,15 +22,24 @@
 #include <vector>
 
 #include "backend/docker/http_transport.h"
+#include "base/unique_fd.h"
 
 namespace clnrm::docker {
 
 class DockerClient;
 
-// Parses "unix:///path", "/path", "tcp://host:port" (or "http://"); other
-// schemes (ssh://, npipe://, https:// need TLS) are a failure whose reason
-// reads after the text, e.g. "DOCKER_HOST 'ssh://h' unsupported scheme: ...".
+// Parses "unix:///path", "/path", "tcp://host[:port]" (or "http://"; the
+// host may be a bracketed IPv6 literal, "tcp://[::1]:2375"; the port defaults
+// to 2375, Docker's plain-TCP port); other schemes (ssh://, npipe://, https://
+// need TLS) are a failure whose reason reads after the text, e.g.
+// "DOCKER_HOST 'ssh://h' unsupported scheme: ...".
 Parsed<Endpoint> parse_docker_host(std::string_view host);
+
+// A connected stream socket to the engine (unix or TCP, every address the
+// host resolves to tried in turn), for what speaks HTTP on a raw socket (the
+// attach upgrade, src/backend/docker/attach_stream.cpp; libcurl cannot hand
+// back an upgraded socket). Throws Error(Io) naming the endpoint.
+UniqueFd connect_engine_socket(const Endpoint& endpoint);
 
 // An endpoint and where it came from: "--docker-host", "DOCKER_HOST",
 // "CLNRM_DOCKER_SOCKET" or "default socket".

@@ -11,6 +11,7 @@
 #include "base/http_client.h"
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,8 +31,11 @@ using HttpResponse = http::Response;
 using BodySink = http::BodySink;
 
 // Where the engine listens.
+// Made by parse_docker_host (endpoint.h), the one reader of an engine address.
 struct Endpoint {
   std::string unix_socket;  // set for unix:// endpoints
+  std::string tcp_host;     // set for tcp:// endpoints, without brackets ("::1", "127.0.0.1", "engine")
+  std::uint16_t tcp_port = 0;
   std::string base_url;     // "http://localhost" for unix sockets, "http://host:port" for tcp
   std::string describe() const;  // "unix:///var/run/docker.sock" or "tcp://127.0.0.1:2375"
 };

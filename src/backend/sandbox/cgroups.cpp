@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -25,17 +26,6 @@ bool write_file(const std::string& path, const std::string& value) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd.valid()) return false;
   return ::write(fd.get(), value.data(), value.size()) == static_cast<ssize_t>(value.size());
-}
-
-// "<root>/<controller>/<parent>" exists (or can be created) and is writable.
-std::optional<std::string> parent_group(const SandboxOptions& options, const char* controller) {
-  const std::string hierarchy = options.cgroup_root + "/" + controller;
-  struct stat st {};
-  if (::stat((hierarchy + "/cgroup.procs").c_str(), &st) != 0) return std::nullopt;  // not a v1 hierarchy
-  const std::string parent = hierarchy + "/" + options.cgroup_parent;
-  if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) return std::nullopt;
-  if (::access(parent.c_str(), W_OK) != 0) return std::nullopt;
-  return parent;
 }
 
 // "<runner pid>-g<n>": unique in this process, and remove_stale_cgroups can
@@ -87,7 +77,32 @@ bool set_limit(CgroupGroup& g, const std::string& file, const std::string& value
   return true;
 }
 
+const LimitMechanism& mechanism_of(std::string_view controller) {
+  for (const LimitMechanism& m : kLimitMechanisms)
+    if (controller == m.controller) return m;
+  std::abort();  // only the three controllers above are ever asked for
+}
+
 }  // namespace
+
+Parsed<std::string> cgroup_parent(const SandboxOptions& options, std::string_view controller) {
+  const std::string hierarchy = fmt::format("{}/{}", options.cgroup_root, controller);
+  struct stat st {};
+  if (::stat((hierarchy + "/cgroup.procs").c_str(), &st) != 0) {
+    // Pod groups live in v1 hierarchies only; a v2-only machine (cgroup.controllers at the root)
+    // is named as such, it is the usual reason.
+    const bool v2 = ::stat((options.cgroup_root + "/cgroup.controllers").c_str(), &st) == 0;
+    return Parsed<std::string>::failure(
+        v2 ? fmt::format("cgroup v2 only at {} (the sandbox uses cgroup v1 hierarchies)", options.cgroup_root)
+           : fmt::format("no cgroup v1 {} hierarchy at {}", controller, hierarchy));
+  }
+  const std::string parent = hierarchy + "/" + options.cgroup_parent;
+  if (::mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST)
+    return Parsed<std::string>::failure(fmt::format("cannot create {}: {}", parent, std::strerror(errno)));
+  if (::access(parent.c_str(), W_OK) != 0)
+    return Parsed<std::string>::failure(fmt::format("{} is not writable: {}", parent, std::strerror(errno)));
+  return parent;
+}
 
 std::optional<CgroupGroup> CgroupPool::acquire(const std::string& parent) {
   std::optional<CgroupGroup> pooled;
@@ -151,7 +166,7 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& l
   groups.pool_ = std::move(pool);
   // The group just added, for its limit files; null when none could be made.
   auto make_group = [&](const char* controller) -> CgroupGroup* {
-    auto parent = parent_group(options, controller);
+    const Parsed<std::string> parent = cgroup_parent(options, controller);
     if (!parent) return nullptr;
     auto g = groups.pool_ ? groups.pool_->acquire(*parent) : make_group_dir(*parent);
     if (!g) return nullptr;
@@ -173,26 +188,26 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& l
                           set_limit(*g, "memory.limit_in_bytes", value_bytes)))) {
       set_limit(*g, "memory.memsw.limit_in_bytes", value_bytes);
       groups.memory_dir_ = g->dir;
-      enforced.push_back({"memory", "cgroup v1 memory.limit_in_bytes (whole pod)", value});
+      enforced.push_back({"memory", mechanism_of("memory").cgroup, value});
     } else if (explicit_limits && !explicit_limits->memory_mb) {
       enforced.push_back({"memory", "not enforced: level default, cgroup v1 memory not writable", value});
     } else {
       plan.rlimits.push_back({RLIMIT_AS, rlimit{bytes, bytes}});
-      enforced.push_back({"memory", "setrlimit RLIMIT_AS (per process address space; cgroup v1 memory not writable)",
-                          value});
+      enforced.push_back(
+          {"memory", fmt::format("{} (cgroup v1 memory not writable)", mechanism_of("memory").fallback), value});
     }
   }
   if (limits.pids) {
     const std::string value = std::to_string(*limits.pids);
     CgroupGroup* g = make_group("pids");
     if (g != nullptr && set_limit(*g, "pids.max", value)) {
-      enforced.push_back({"pids", "cgroup v1 pids.max (whole pod)", value});
+      enforced.push_back({"pids", mechanism_of("pids").cgroup, value});
     } else if (explicit_limits && !explicit_limits->pids) {
       enforced.push_back({"pids", "not enforced: level default, cgroup v1 pids not writable", value});
     } else {
       plan.rlimits.push_back({RLIMIT_NPROC, rlimit{*limits.pids, *limits.pids}});
       enforced.push_back(
-          {"pids", "setrlimit RLIMIT_NPROC (per user, not enforced for root; cgroup v1 pids not writable)", value});
+          {"pids", fmt::format("{} (cgroup v1 pids not writable)", mechanism_of("pids").fallback), value});
     }
   }
   if (limits.cpu_millicores) {
@@ -202,7 +217,7 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& l
     const std::uint64_t quota = std::max<std::uint64_t>(1000, std::uint64_t{*limits.cpu_millicores} * period / 1000);
     if (g != nullptr && set_limit(*g, "cpu.cfs_period_us", std::to_string(period)) &&
         set_limit(*g, "cpu.cfs_quota_us", std::to_string(quota))) {
-      enforced.push_back({"cpu", "cgroup v1 cpu.cfs_quota_us (whole pod)", value});
+      enforced.push_back({"cpu", mechanism_of("cpu").cgroup, value});
     } else {
       enforced.push_back({"cpu", "not enforced: cgroup v1 cpu controller not writable", value});
     }

@@ -17,6 +17,7 @@
 #include "base/unique_fd.h"
 
 #include <clnrm/backend.h>
+#include <clnrm/parsed.h>
 #include <clnrm/sandbox.h>
 
 #include <sys/types.h>
@@ -26,9 +27,31 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace clnrm::sandbox {
+
+// What enforces each cgroup limit with a writable group, and without one.
+// PodCgroups::create reports these as EnforcedLimit::mechanism and the
+// readiness probe (probe.cpp) names them, so `clnrm health` says what a run
+// will do.
+struct LimitMechanism {
+  const char* controller;  // "memory", "pids", "cpu"
+  const char* cgroup;      // the group's limit file
+  const char* fallback;    // for a limit the test sets when no group can take it; null: not enforced
+};
+inline constexpr LimitMechanism kLimitMechanisms[] = {
+    {"memory", "cgroup v1 memory.limit_in_bytes (whole pod)", "setrlimit RLIMIT_AS, per process address space"},
+    {"pids", "cgroup v1 pids.max (whole pod)", "setrlimit RLIMIT_NPROC, per user, not enforced for root"},
+    {"cpu", "cgroup v1 cpu.cfs_quota_us (whole pod)", nullptr},
+};
+
+// The clnrm parent group of `controller`'s cgroup v1 hierarchy,
+// "<cgroup_root>/<controller>/<cgroup_parent>" (made when missing), when it is
+// writable; otherwise why a pod gets no group of that controller. The one rule
+// for where pod groups go (PodCgroups::create) and for the readiness probe.
+Parsed<std::string> cgroup_parent(const SandboxOptions& options, std::string_view controller);
 
 // One empty group directory of one controller, with the limit files last
 // written to it (so a pod with the same limits writes nothing).

@@ -193,7 +193,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   config.share_memory = core.root_runner && !kSanitized;
   const pid_t pid = clone_pod_init(config, report.read.get());
   if (pid < 0) {
-    auto missing = probe_sandbox_support();
+    auto missing = probe_sandbox_support(options).blocker();
     throw Error(ErrorKind::NotSupported,
                 missing ? *missing : fmt::format("cannot create the pod's namespaces: {}", std::strerror(-pid)),
                 "sandbox pod for '" + spec.test_name + "'");
@@ -296,9 +296,10 @@ std::unique_ptr<ServiceInstance> SandboxPod::start_service(const ProcessSpec& sp
   return start_sandbox_service(core_, spec, image);
 }
 
-std::optional<int> SandboxPod::connect_tcp(std::uint16_t port) {
+std::optional<int> SandboxPod::connect_tcp(LoopbackIpv4 address, std::uint16_t port) {
   check_alive();
-  return connect_tcp_in(core_->ns_net.valid() ? core_->ns_net.get() : -1, port, std::chrono::milliseconds(1000));
+  return connect_tcp_in(core_->ns_net.valid() ? core_->ns_net.get() : -1, address, port,
+                        std::chrono::milliseconds(1000));
 }
 
 void SandboxPod::destroy() { core_->destroy(); }
