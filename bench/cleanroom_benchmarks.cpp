@@ -188,7 +188,7 @@ BENCHMARK(BM_HealthChecks_NullBackend)->Arg(1)->Arg(5)->Arg(10)->Arg(20);
 // ---- the real sandbox backend ----
 
 bool no_sandbox(benchmark::State& state) {
-  if (auto why = clnrm::probe_sandbox_support()) {
+  if (auto why = clnrm::probe_sandbox_support().blocker()) {
     state.SkipWithError(why->c_str());
     return true;
   }

@@ -67,7 +67,7 @@ TestSpec test_with_steps(int n, std::vector<std::string> command = {"true"}) {
 
 bool sandbox_missing(benchmark::State& state, std::int64_t backend) {
   if (backend != 1) return false;
-  if (auto why = probe_sandbox_support()) {
+  if (auto why = probe_sandbox_support().blocker()) {
     state.SkipWithError(why->c_str());
     return true;
   }
