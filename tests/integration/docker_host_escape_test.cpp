@@ -190,9 +190,7 @@ class DockerHostEscape : public ::testing::TestWithParam<SecurityLevel> {
   void TearDown() override {
     pod_.reset();
     backend_.reset();
-    EXPECT_EQ(count_with_label("clnrm.session", options_.session_id), 0u) << "containers left behind";
-    for (const auto& c : connect_client()->container_list({"clnrm.session=" + options_.session_id}))
-      connect_client()->container_remove(c.value("Id", ""), true);
+    expect_session_removed(options_.session_id);
   }
   ExecResult sh(const std::string& script) {
     ProcessSpec spec = cmd({"sh", "-c", script});

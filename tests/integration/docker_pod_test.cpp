@@ -48,11 +48,7 @@ class DockerPodTest : public ::testing::Test {
   void TearDown() override {
     backend_.reset();
     // Every test leaves nothing behind: destroy() removed all of the session.
-    if (!options_.session_id.empty()) {
-      EXPECT_EQ(count_with_label("clnrm.session", options_.session_id), 0u) << "containers left behind";
-      for (const auto& c : connect_client()->container_list({"clnrm.session=" + options_.session_id}))
-        connect_client()->container_remove(c.value("Id", ""), true);
-    }
+    if (!options_.session_id.empty()) expect_session_removed(options_.session_id);
   }
   DockerOptions options_;
   std::unique_ptr<Backend> backend_;

@@ -31,11 +31,7 @@ class DockerSeccomp : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(require_engine()); }
   void TearDown() override {
     backend_.reset();
-    for (const auto& session : sessions_) {
-      EXPECT_EQ(count_with_label("clnrm.session", session), 0u) << "containers left behind";
-      for (const auto& c : connect_client()->container_list({"clnrm.session=" + session}))
-        connect_client()->container_remove(c.value("Id", ""), true);
-    }
+    for (const auto& session : sessions_) expect_session_removed(session);
   }
   Backend& backend(DockerOptions options = test_options()) {
     options.session_id = unique("seccomp");

@@ -27,10 +27,7 @@ class DockerEscape : public ::testing::TestWithParam<SecurityLevel> {
   }
   void TearDown() override {
     backend_.reset();
-    if (options_.session_id.empty()) return;
-    EXPECT_EQ(count_with_label("clnrm.session", options_.session_id), 0u) << "containers left behind";
-    for (const auto& c : connect_client()->container_list({"clnrm.session=" + options_.session_id}))
-      connect_client()->container_remove(c.value("Id", ""), true);
+    if (!options_.session_id.empty()) expect_session_removed(options_.session_id);
   }
   std::unique_ptr<Pod> pod(const std::string& name, LimitsSpec limits = {}) {
     PodSpec s = pod_spec(name);

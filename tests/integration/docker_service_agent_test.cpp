@@ -57,9 +57,7 @@ class DockerServiceAgent : public ::testing::TestWithParam<SecurityLevel> {
     service_.reset();
     pod_.reset();
     backend_.reset();
-    EXPECT_EQ(count_with_label("clnrm.session", options_.session_id), 0u) << "containers left behind";
-    for (const auto& c : client_->container_list({"clnrm.session=" + options_.session_id}))
-      client_->container_remove(c.value("Id", ""), true);
+    expect_session_removed(options_.session_id);
   }
   void start(std::vector<std::string> argv = {"sleep", "3999"}, bool with_steps = true) {
     PodSpec s = pod_spec("svc-agent");

@@ -74,9 +74,7 @@ class DockerStepCleanup : public ::testing::TestWithParam<std::tuple<Mode, Secur
     service_.reset();
     pod_.reset();
     backend_.reset();
-    EXPECT_EQ(count_with_label("clnrm.session", options_.session_id), 0u) << "containers left behind";
-    for (const auto& c : client_->container_list({"clnrm.session=" + options_.session_id}))
-      client_->container_remove(c.value("Id", ""), true);
+    expect_session_removed(options_.session_id);
   }
   Mode mode() const { return std::get<0>(GetParam()); }
   ExecResult step(const std::string& script, int timeout_ms = 30'000) {

@@ -96,4 +96,14 @@ inline std::size_t count_with_label(const std::string& key, const std::string& v
   return connect_client()->container_list({key + "=" + value}).size();
 }
 
+// At a test's end: the backend removed every container of `session` (the
+// check), and whatever it left is removed now so one failure does not leak
+// into the next test.
+inline void expect_session_removed(const std::string& session) {
+  const std::unique_ptr<docker::DockerClient> client = connect_client();
+  const auto left = client->container_list({"clnrm.session=" + session});
+  EXPECT_EQ(left.size(), 0u) << "containers left behind by session " << session;
+  for (const auto& c : left) client->container_remove(c.value("Id", ""), true);
+}
+
 }  // namespace clnrm::testing_docker

@@ -6,31 +6,18 @@
 #include <clnrm/suite.h>
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
+#include "support/sqlite_query.h"
 #include "support/suite_scratch.h"
 
 using namespace clnrm;
+using clnrm::testing::query_int;
 using suite_test::ScratchDir;
 using suite_test::test_file;
 
 namespace {
-
-std::int64_t count_rows(const std::string& db, const char* sql) {
-  sqlite3* handle = nullptr;
-  std::int64_t value = -1;
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
-      sqlite3_prepare_v2(handle, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64(stmt, 0);
-  else
-    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(handle);
-  sqlite3_finalize(stmt);
-  sqlite3_close(handle);
-  return value;
-}
 
 SuiteOptions sandbox_suite(const std::string& file) {
   SuiteOptions o;
@@ -79,8 +66,8 @@ TEST(RunSuiteRepeats, WarmUpsRunButAreNotJudgedRecordedOrReported) {
   EXPECT_EQ(outcome.step_timings[0].runs, 1);
   EXPECT_FALSE(outcome.step_timings[0].over_budget);
   // History and the report hold the measured run only.
-  EXPECT_EQ(count_rows(o.history_db, "SELECT count(*) FROM executions WHERE step = ''"), 1);
-  EXPECT_EQ(count_rows(o.history_db, "SELECT count(*) FROM executions WHERE status != 'passed'"), 0);
+  EXPECT_EQ(query_int(o.history_db, "SELECT count(*) FROM executions WHERE step = ''"), 1);
+  EXPECT_EQ(query_int(o.history_db, "SELECT count(*) FROM executions WHERE status != 'passed'"), 0);
   const nlohmann::json report = nlohmann::json::parse(ScratchDir::read(o.outputs.json_file));
   ASSERT_EQ(report["tests"].size(), 1u) << report.dump(2);
   EXPECT_EQ(report["tests"][0]["repeat"], 2);

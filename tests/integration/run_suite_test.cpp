@@ -7,36 +7,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
+#include "support/sqlite_query.h"
 #include "support/suite_scratch.h"
 
 using namespace clnrm;
+using clnrm::testing::query_int;
 using suite_test::ScratchDir;
 using suite_test::test_file;
 
 namespace {
-
-// One integer from the history database, read with SQLite itself.
-std::int64_t query_int(const std::string& db, const char* sql) {
-  sqlite3* handle = nullptr;
-  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(handle);
-    ADD_FAILURE() << "cannot open " << db;
-    return -1;
-  }
-  sqlite3_stmt* stmt = nullptr;
-  std::int64_t value = -1;
-  if (sqlite3_prepare_v2(handle, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64(stmt, 0);
-  else
-    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(handle);
-  sqlite3_finalize(stmt);
-  sqlite3_close(handle);
-  return value;
-}
 
 SuiteOptions sandbox_suite(const ScratchDir& dir) {
   SuiteOptions o;
