@@ -112,13 +112,15 @@ std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const Root
                                                 const std::vector<VolumeSpec>& volumes) {
   if (shared_dirs.empty() && volumes.empty()) return system;
   // Walked once per list (a test directory is shared by every test file in
-  // it), as long as the backend's system view is the same.
-  static std::mutex mutex;
-  static std::map<std::vector<std::string>, std::shared_ptr<const RootView>> cache;
+  // it), as long as the backend's system view is the same. Never destroyed,
+  // like the seccomp programs (security_plan.cpp): a standby pod may be in
+  // the making while exit() runs.
+  static auto& mutex = *new std::mutex;
+  static auto& cache = *new std::map<std::vector<std::string>, std::shared_ptr<const RootView>>;
   std::vector<std::string> key = shared_dirs;
   for (const VolumeSpec& v : volumes)
     key.push_back(fmt::format("volume\n{}\n{}\n{}", v.host_path, v.container_path, v.read_only));
-  static std::shared_ptr<const RootView> cached_for;
+  static auto& cached_for = *new std::shared_ptr<const RootView>;
   std::lock_guard lock(mutex);
   if (cached_for != system) {
     cache.clear();

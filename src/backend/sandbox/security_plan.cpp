@@ -149,9 +149,12 @@ void build_seccomp(SeccompProgram& out, const std::vector<std::string>& denied, 
 
 const sock_fprog* seccomp_program(const std::vector<std::string>& denied, bool deny_userns) {
   // Built once per distinct policy (in practice: the one High list) and kept
-  // for the process's life: pods point at it from forked children.
-  static std::mutex mutex;
-  static std::map<std::pair<std::vector<std::string>, bool>, std::unique_ptr<SeccompProgram>> cache;
+  // for the process's life: pods point at it from forked children. Never
+  // destroyed: a backend held in a static (a library user's, the tests')
+  // may still be making a standby pod while exit() runs the destructors of
+  // statics made after it, this one among them.
+  static auto& mutex = *new std::mutex;
+  static auto& cache = *new std::map<std::pair<std::vector<std::string>, bool>, std::unique_ptr<SeccompProgram>>;
   std::lock_guard lock(mutex);
   auto& slot = cache[{denied, deny_userns}];
   if (!slot) {
