@@ -11,6 +11,8 @@
 #   clnrm run one.clnrm.toml         one test, one `/bin/true` step, sandbox,
 #                                    history recorded (as a user gets it)
 #                                                              target <= 2x unshare
+#   the last two again, each run alone (200 ms idle before each run, as a
+#   user runs one file; back-to-back runs can hide kernel costs)
 # Prints min and median of each and the ratios to their anchors. Builds
 # nothing: pass the binary (default build/release/clnrm).
 #
@@ -104,6 +106,15 @@ hyperfine -N --style basic --warmup 10 --runs "$runs" --export-json "$work/resul
   -n "unshare (5 namespaces) /bin/true" "$unshare_cmd" \
   -n "bwrap --unshare-all /bin/true" "$bwrap_cmd" \
   -n "clnrm run one.clnrm.toml" "$clnrm run one.clnrm.toml"
+# The same two, each run alone (200 ms idle before each), as a user runs one
+# file: back-to-back runs share kernel state a lone run pays for (an RCU grace
+# period for a cgroup v1 move done the slow way: docs/SANDBOX.md, "Joining a
+# group").
+lone_runs=$(( runs / 2 > 10 ? runs / 2 : 10 ))
+hyperfine -N --style basic --warmup 3 --runs "$lone_runs" --prepare "sleep 0.2" \
+  --export-json "$work/result_lone.json" \
+  -n "unshare (5 namespaces) /bin/true, alone" "$unshare_cmd" \
+  -n "clnrm run one.clnrm.toml, alone" "$clnrm run one.clnrm.toml"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 counts="{}"
@@ -116,16 +127,17 @@ if ((instructions)); then
     "$(count /bin/true)" "$(count "$clnrm" --version)" "$(count "$clnrm" validate small.clnrm.toml)")
 fi
 
-python3 - "$work/result.json" "$json_out" "$counts" "${clnrm#"$root"/}" "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+python3 - "$work/result.json" "$work/result_lone.json" "$json_out" "$counts" "${clnrm#"$root"/}" "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import json, statistics, sys
-result, json_out, counts, binary, runs, load = sys.argv[1:]
+result, result_lone, json_out, counts, binary, runs, load = sys.argv[1:]
 counts = json.loads(counts)
-rows = {r["command"]: r for r in json.load(open(result))["results"]}
+rows = {r["command"]: r for f in (result, result_lone) for r in json.load(open(f))["results"]}
 anchors = {  # command -> (anchor, target ratio)
     "clnrm --version": ("/bin/true", 3.0),
     "clnrm validate small.clnrm.toml": ("/bin/true", 4.0),
     "bwrap --unshare-all /bin/true": ("unshare (5 namespaces) /bin/true", None),
     "clnrm run one.clnrm.toml": ("unshare (5 namespaces) /bin/true", 2.0),
+    "clnrm run one.clnrm.toml, alone": ("unshare (5 namespaces) /bin/true, alone", 2.0),
 }
 ms = lambda s: s * 1000
 def fig(name):
@@ -134,11 +146,11 @@ def fig(name):
             "cpu_ms": ms(statistics.median([u + s for u, s in zip(r["user"], r["system"])])
                          if "user" in r and isinstance(r["user"], list) else r["user"] + r["system"])}
 print()
-print(f"{'command':36} {'min ms':>8} {'median ms':>10} {'cpu ms':>7}  ratio to anchor (min / median), target")
+print(f"{'command':40} {'min ms':>8} {'median ms':>10} {'cpu ms':>7}  ratio to anchor (min / median), target")
 out = []
 for name in rows:
     f = fig(name)
-    line = f"{name:36} {f['min_ms']:8.2f} {f['median_ms']:10.2f} {f['cpu_ms']:7.2f}"
+    line = f"{name:40} {f['min_ms']:8.2f} {f['median_ms']:10.2f} {f['cpu_ms']:7.2f}"
     row = {"command": name, **{k: round(v, 3) for k, v in f.items()},
            "samples_ms": [round(ms(t), 3) for t in rows[name]["times"]]}
     if name in anchors:

@@ -35,16 +35,23 @@ std::string new_group_name() {
   return fmt::format("{}-g{}", ::getpid(), counter.fetch_add(1) + 1);
 }
 
-UniqueFd open_procs(const std::string& dir) {
-  return UniqueFd(::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+// A pod's processes join by writing "0" to `tasks`: each joiner (pod init,
+// a spawned step's first child) is single-threaded and moves itself, which
+// the kernel does without its global cgroup_threadgroup_rwsem. A write to
+// cgroup.procs, or of another task's id, takes that lock for writing, and
+// the first such write after a quiet spell waits for an RCU grace period:
+// 4-16 ms here, more than the rest of a one-step `clnrm run` (docs/SANDBOX.md,
+// "Joining a group").
+UniqueFd open_tasks(const std::string& dir) {
+  return UniqueFd(::open((dir + "/tasks").c_str(), O_WRONLY | O_CLOEXEC));
 }
 
 std::optional<CgroupGroup> make_group_dir(const std::string& parent) {
   CgroupGroup g;
   g.dir = parent + "/" + new_group_name();
   if (::mkdir(g.dir.c_str(), 0755) != 0) return std::nullopt;
-  g.procs = open_procs(g.dir);
-  if (!g.procs.valid()) {
+  g.tasks = open_tasks(g.dir);
+  if (!g.tasks.valid()) {
     ::rmdir(g.dir.c_str());
     return std::nullopt;
   }
@@ -117,15 +124,15 @@ std::optional<CgroupGroup> CgroupPool::acquire(const std::string& parent) {
   if (pooled) {
     // Pooled groups keep no descriptor open (a pool that grew to the run's
     // peak concurrency must not look like a descriptor leak).
-    pooled->procs = open_procs(pooled->dir);
-    if (pooled->procs.valid()) return pooled;
+    pooled->tasks = open_tasks(pooled->dir);
+    if (pooled->tasks.valid()) return pooled;
     remove_group_dir(pooled->dir);
   }
   return make_group_dir(parent);
 }
 
 void CgroupPool::release(CgroupGroup group) noexcept {
-  group.procs.reset();
+  group.tasks.reset();
   // Tasks that were just killed leave the group asynchronously.
   bool empty = group_is_empty(group.dir);
   for (int attempt = 0; attempt < 200 && !empty; ++attempt) {
@@ -225,19 +232,10 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& l
   return groups;
 }
 
-std::vector<int> PodCgroups::procs_fds() const {
+std::vector<int> PodCgroups::tasks_fds() const {
   std::vector<int> fds;
-  for (const auto& g : dirs_) fds.push_back(g.procs.get());
+  for (const auto& g : dirs_) fds.push_back(g.tasks.get());
   return fds;
-}
-
-void PodCgroups::attach(pid_t pid) const {
-  const std::string text = std::to_string(pid);
-  for (const auto& g : dirs_) {
-    if (::write(g.procs.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-      throw_errno("sandbox: moving pod init into " + g.dir);
-    }
-  }
 }
 
 std::optional<std::uint64_t> PodCgroups::oom_kills() const {
@@ -256,7 +254,7 @@ void PodCgroups::remove() noexcept {
     if (pool_) {
       pool_->release(std::move(g));
     } else {
-      g.procs.reset();
+      g.tasks.reset();
       remove_group_dir(g.dir);
     }
   }

@@ -57,7 +57,7 @@ Parsed<std::string> cgroup_parent(const SandboxOptions& options, std::string_vie
 // written to it (so a pod with the same limits writes nothing).
 struct CgroupGroup {
   std::string dir;
-  UniqueFd procs;  // cgroup.procs, open while a pod uses the group (closed in the pool)
+  UniqueFd tasks;  // `tasks`, open while a pod uses the group (closed in the pool)
   std::map<std::string, std::string> written;  // file name -> value
 };
 
@@ -103,10 +103,10 @@ class PodCgroups {
                            std::vector<EnforcedLimit>& enforced, const LimitsSpec* explicit_limits = nullptr,
                            std::shared_ptr<CgroupPool> pool = nullptr);
 
-  // Descriptors of each group's cgroup.procs (a child writes "0" to join).
-  std::vector<int> procs_fds() const;
-  // Moves `pid` into every group.
-  void attach(pid_t pid) const;
+  // Descriptors of each group's `tasks` file: a single-threaded process
+  // writes "0" to each to join (cgroups.cpp, open_tasks, says why not
+  // cgroup.procs). Pod init and the first child of a spawned process do.
+  std::vector<int> tasks_fds() const;
   // memory.oom_control's oom_kill counter; nullopt without a memory group.
   std::optional<std::uint64_t> oom_kills() const;
   bool empty() const { return dirs_.empty(); }

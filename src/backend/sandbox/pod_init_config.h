@@ -76,19 +76,20 @@ struct PodInitConfig {
   // CLONE_VM: pod init shares the runner's address space (pod_init_launcher.cpp
   // says why and when).
   bool share_memory = false;
-  int go_fd = -1;        // read end: one byte when the parent finished (maps, cgroups);
-                         // -1: nothing to wait for (root, no cgroups), start at once
+  int go_fd = -1;        // read end: one byte once the parent wrote the uid/gid maps;
+                         // -1: nothing to wait for (no user namespace), start at once
   // In a user namespace: become its uid/gid 0 once the maps are written
   // (until then pod init's ids are unmapped there).
   bool become_namespace_root = false;
   int report_fd = -1;    // write end: a PodInitReport
   int keeper_fd = -1;    // read end of the runner's keeper pipe
-  // cgroup.procs of the pod's groups (runner's descriptors, inherited): pod
-  // init writes "0" to each before anything else, which saves the runner a
-  // round trip (and a cgroup migration of a running process). Not used with
-  // a user namespace: there the runner attaches pod init behind go_fd.
-  const int* cgroup_procs_fds = nullptr;
-  int cgroup_procs_count = 0;
+  // `tasks` of the pod's groups (runner's descriptors, inherited; the kernel
+  // checks the opener's credentials, so this works from inside the pod's
+  // user namespace too): pod init writes "0" to each before it forks
+  // anything, moving itself without the kernel's global cgroup lock
+  // (cgroups.cpp, open_tasks).
+  const int* cgroup_tasks_fds = nullptr;
+  int cgroup_tasks_count = 0;
   MountPlan mounts;
   bool new_network = true;  // loopback up only when the pod has its own netns
   // The pod's hostname in its UTS namespace; null: kPodHostname (pod_network.h). A

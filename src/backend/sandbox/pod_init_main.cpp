@@ -33,7 +33,7 @@ int pod_init_main(void* arg) {
   // Once this arrives the runner learns the pid (CLONE_PARENT_SETTID, or in
   // a sanitized build from the parent thread: PodInitParent::taken()).
   report_pod_init(cfg.report_fd, 0, nullptr, true);
-  // Wait for the parent: uid/gid maps and cgroup membership come first. EOF
+  // Wait for the parent: uid/gid maps come first. EOF
   // means the parent gave up (or died before PDEATHSIG was armed).
   if (cfg.go_fd >= 0) {
     char go = 0;
@@ -63,8 +63,8 @@ int pod_init_main(void* arg) {
   // A session keyring of its own: the runner's (and through it the runner
   // user's keyring, which possession would grant) stays out of reach.
   ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
-  for (int i = 0; i < cfg.cgroup_procs_count; ++i) {
-    if (::write(cfg.cgroup_procs_fds[i], "0", 1) != 1) {
+  for (int i = 0; i < cfg.cgroup_tasks_count; ++i) {
+    if (::write(cfg.cgroup_tasks_fds[i], "0", 1) != 1) {
       report_pod_init(cfg.report_fd, errno, "joining the pod's cgroups");
       ::_exit(1);
     }

@@ -95,7 +95,7 @@ ExecResult run_in_pod(PodCore& core, int pid_ns, const ProcessSpec& spec, const 
     } else {
       request.namespaces = core.joins(pid_ns);
       request.joins_user_namespace = core.ns_user.valid();
-      request.cgroup_procs_fds = core.cgroups.procs_fds();
+      request.cgroup_tasks_fds = core.cgroups.tasks_fds();
       process = spawn_in_pod(request);
     }
   }

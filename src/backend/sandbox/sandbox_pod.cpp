@@ -161,17 +161,14 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   PodInitConfig config;
   config.clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
                        (core.host_network ? 0 : CLONE_NEWNET) | (core.user_namespace ? CLONE_NEWUSER : 0);
-  // The handshake costs a round trip; only uid/gid maps (and, in a user
-  // namespace, cgroup membership) must be in place before pod init starts
-  // setting up. A root runner's pod init joins its cgroups itself.
+  // The handshake costs a round trip; only uid/gid maps must be in place
+  // before pod init starts setting up. Pod init joins its cgroups itself.
   const bool needs_go = core.user_namespace;
   config.go_fd = needs_go ? go.read.get() : -1;
   config.become_namespace_root = core.user_namespace;
-  const std::vector<int> cgroup_fds = core.cgroups.procs_fds();
-  if (!needs_go) {
-    config.cgroup_procs_fds = cgroup_fds.data();
-    config.cgroup_procs_count = static_cast<int>(cgroup_fds.size());
-  }
+  const std::vector<int> cgroup_fds = core.cgroups.tasks_fds();
+  config.cgroup_tasks_fds = cgroup_fds.data();
+  config.cgroup_tasks_count = static_cast<int>(cgroup_fds.size());
   config.report_fd = report.write.get();
   core.keeper = KeeperHold::take();
   config.keeper_fd = core.keeper.read_fd();
@@ -215,7 +212,6 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
     core.ns_mnt = open_ns(pid, "mnt");
     if (needs_go) {
       write_user_namespace_maps(pid, options.pod_id_base);
-      core.cgroups.attach(pid);
       if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
     }
     go.write.reset();

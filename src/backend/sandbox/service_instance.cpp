@@ -42,11 +42,11 @@ class SandboxService final : public ServiceInstance {
     // destroy() closes and returns them under it, exclusively.
     std::shared_lock guard(core_->spawn_guard);
     core_->check_not_destroyed();
-    const auto cgroup_fds = core_->cgroups.procs_fds();
+    const auto cgroup_fds = core_->cgroups.tasks_fds();
     SpawnRequest request;
     request.namespaces = core_->joins(core_->ns_pid.get());
     request.joins_user_namespace = core_->ns_user.valid();
-    request.cgroup_procs_fds = cgroup_fds;
+    request.cgroup_tasks_fds = cgroup_fds;
     request.make_undumpable = core_->root_runner;
     request.security = &core_->security;
     request.exec = raw_exec(plan);

@@ -173,7 +173,7 @@ int spawn_c1_main(void* arg) {
       ::_exit(1);
     }
   }
-  for (const int fd : r.cgroup_procs_fds) {
+  for (const int fd : r.cgroup_tasks_fds) {
     if (::write(fd, "0", 1) != 1) {
       c1_report(ctx->report_fd, SpawnReport{-1, errno, "joining the pod's cgroup"});
       ::_exit(1);

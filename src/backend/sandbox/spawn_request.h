@@ -22,7 +22,7 @@ struct NamespaceJoin {
 struct SpawnRequest {
   std::vector<NamespaceJoin> namespaces;  // joined in this order (user first)
   bool joins_user_namespace = false;      // then C1 cannot share the runner's memory
-  std::vector<int> cgroup_procs_fds;      // C1 writes "0" to each (joins the group)
+  std::vector<int> cgroup_tasks_fds;      // C1 writes "0" to each (joins the group)
   const SecurityPlan* security = nullptr;
   // Root runner: C2/C3 turn off dumpable (the runner keeps access through
   // CAP_SYS_PTRACE). An unprivileged runner needs them dumpable to open their
