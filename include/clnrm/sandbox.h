@@ -50,10 +50,11 @@ struct SandboxOptions {
   // host), limits fall back to setrlimit and enforced_limits() says so.
   std::string cgroup_root = "/sys/fs/cgroup";
   std::string cgroup_parent = "clnrm";
-  // pids limit applied at Medium and High when the test sets none. Off by
-  // default: on cgroup v1 every process joining a group costs an RCU grace
-  // period (~0.6 ms here), more than the rest of a step. Tests that set
-  // [limits] pay it; 0 disables the default.
+  // pids limit applied at Medium and High when the test sets none (0: none;
+  // the level's IsolationPolicy may set its own). Off by default since a
+  // join by cgroup.procs cost an RCU grace period; processes now join by
+  // moving themselves through `tasks`, without it (docs/SANDBOX.md,
+  // "Joining a group").
   std::uint32_t default_pids_limit = 0;
   // Bytes of combined service output kept in memory per service.
   std::size_t service_log_bytes = 1u << 20;
