@@ -107,8 +107,6 @@ std::shared_ptr<const RootView> system_root_view() {
   return v;
 }
 
-SystemViewFuture system_root_view_async() { return std::async(std::launch::async, system_root_view).share(); }
-
 std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const RootView>& system,
                                                 const std::vector<std::string>& shared_dirs,
                                                 const std::vector<VolumeSpec>& volumes) {

@@ -22,7 +22,6 @@
 #include <clnrm/spec.h>
 
 #include <memory>
-#include <future>
 #include <string>
 #include <vector>
 
@@ -31,14 +30,6 @@ namespace clnrm::sandbox {
 // The allowlisted system directories as they are on this host now, with the
 // sockets and secrets to cover. A backend takes it once, when it starts.
 std::shared_ptr<const RootView> system_root_view();
-
-// system_root_view() on a thread of its own. A backend starts it when it is
-// made and its first pod waits for it: the walk of /etc and /opt for sockets
-// (~1.5 ms of a one-step `clnrm run`, docs/SANDBOX.md) then runs beside the
-// run's other start-up work (its plan, opening the history). get() rethrows
-// what the walk threw.
-using SystemViewFuture = std::shared_future<std::shared_ptr<const RootView>>;
-SystemViewFuture system_root_view_async();
 
 // `system` plus `shared_dirs` (absolute, existing directories; Error(Config)
 // otherwise) and `volumes` (an existing directory or regular file each, bound

@@ -49,15 +49,14 @@ class SandboxBackend final : public Backend {
     if (standby_) {
       if (auto ready = standby_->take(spec)) return ready;
     }
-    return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_, system_view_.get());
+    return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_, system_view_);
   }
 
  private:
   SandboxOptions options_;
   std::shared_ptr<sandbox::CgroupPool> cgroup_pool_ = std::make_shared<sandbox::CgroupPool>();
-  // What of the host its pods see, looked at once when the backend starts
-  // (on a thread: the first pod waits for it).
-  sandbox::SystemViewFuture system_view_ = sandbox::system_root_view_async();
+  // What of the host its pods see, looked at once when the backend starts.
+  std::shared_ptr<const sandbox::RootView> system_view_ = sandbox::system_root_view();
   std::unique_ptr<sandbox::StandbyPods> standby_;
 };
 

@@ -32,7 +32,7 @@ std::string standby_key(const PodSpec& spec) {
 }
 
 StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool,
-                         SystemViewFuture system_view)
+                         std::shared_ptr<const RootView> system_view)
     : options_(std::move(options)),
       cgroup_pool_(std::move(cgroup_pool)),
       system_view_(std::move(system_view)),
@@ -115,7 +115,7 @@ void StandbyPods::run() {
     lock.unlock();
     std::unique_ptr<SandboxPod> made;
     try {
-      made = std::make_unique<SandboxPod>(options_, spec, cgroup_pool_, system_view_.get());
+      made = std::make_unique<SandboxPod>(options_, spec, cgroup_pool_, system_view_);
     } catch (...) {
       // The next create_pod of this kind makes its pod itself and reports
       // whatever went wrong.

@@ -8,7 +8,6 @@
 // every pod, die with the runner process).
 
 #include "backend/sandbox/cgroups.h"
-#include "backend/sandbox/root_view.h"
 #include "backend/sandbox/sandbox_pod.h"
 
 #include <clnrm/sandbox.h>
@@ -26,7 +25,7 @@ namespace clnrm::sandbox {
 class StandbyPods {
  public:
   StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool,
-              SystemViewFuture system_view);
+              std::shared_ptr<const RootView> system_view);
   ~StandbyPods();
   StandbyPods(const StandbyPods&) = delete;
   StandbyPods& operator=(const StandbyPods&) = delete;
@@ -48,7 +47,7 @@ class StandbyPods {
 
   SandboxOptions options_;
   std::shared_ptr<CgroupPool> cgroup_pool_;
-  SystemViewFuture system_view_;
+  std::shared_ptr<const RootView> system_view_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;  // kinds to make one of
