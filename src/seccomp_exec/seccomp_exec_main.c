@@ -19,7 +19,11 @@
  *
  * --reap: instead of exec'ing PROGRAM, run it as a child and, when it has
  * exited, kill and reap everything it left running (step_reaper.h). The
- * docker backend runs every engine-exec step this way. */
+ * docker backend runs every engine-exec step this way.
+ *
+ * --reap --serve: the kept step agent of a warm or pooled service container
+ * (agent_server.h): PROGRAM's stdio are pipes this process serves to the
+ * connection a runner hands it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +31,13 @@
 #include <unistd.h>
 
 #include "policy/seccomp_deny_rules.h"
+#include "seccomp_exec/agent_server.h"
 #include "seccomp_exec/step_reaper.h"
 
 static const char kSelf[] = "clnrm-seccomp-exec";
 
 static int usage(void) {
-  fprintf(stderr, "usage: %s [--deny=NAME,NAME,...] [--deny-new-userns] [--reap] -- PROGRAM [ARG...]\n",
+  fprintf(stderr, "usage: %s [--deny=NAME,NAME,...] [--deny-new-userns] [--reap [--serve]] -- PROGRAM [ARG...]\n",
           kSelf);
   return 126;
 }
@@ -76,6 +81,7 @@ int main(int argc, char** argv) {
   char* deny_list = NULL;
   int deny_new_userns = 0;
   int reap = 0;
+  int serve = 0;
   int i = 1;
   for (; i < argc; ++i) {
     if (strcmp(argv[i], "--") == 0) {
@@ -88,17 +94,20 @@ int main(int argc, char** argv) {
       deny_new_userns = 1;
     } else if (strcmp(argv[i], "--reap") == 0) {
       reap = 1;
+    } else if (strcmp(argv[i], "--serve") == 0) {
+      serve = 1;
     } else {
       fprintf(stderr, "%s: unknown option '%s'\n", kSelf, argv[i]);
       return usage();
     }
   }
-  if (i >= argc) return usage();
+  if (i >= argc || (serve && !reap)) return usage();
 
   if (deny_list != NULL || deny_new_userns) {
     const int rc = load_filter(deny_list, deny_new_userns);
     if (rc != 0) return rc;
   }
+  if (serve) return clnrm_serve_reaped(argv + i);
   if (reap) return clnrm_run_reaped(argv + i);
   execvp(argv[i], argv + i);
   const int err = errno;
