@@ -43,12 +43,16 @@ static int usage(void) {
 }
 
 /* Loads clnrm's deny filter (and no_new_privs). 0 or the exit status. */
-static int load_filter(char* deny_list, int deny_new_userns) {
-  /* Split the comma list in place (argv strings are writable). */
+static int load_filter(const char* deny_list, int deny_new_userns) {
+  /* Split a copy of the comma list: argv stays as given, so /proc/PID/cmdline
+   * shows the command line clnrm started (a runner compares it before it
+   * takes a kept agent's socket, src/backend/docker/kept_agent.cpp). The copy
+   * lives as long as the process (the rule names point into it). */
+  char* list = deny_list ? strdup(deny_list) : NULL;
+  if (deny_list != NULL && list == NULL) return 126;
   const char* names[512];
   size_t count = 0;
-  for (char* name = deny_list ? strtok(deny_list, ",") : NULL; name != NULL;
-       name = strtok(NULL, ",")) {
+  for (char* name = list ? strtok(list, ",") : NULL; name != NULL; name = strtok(NULL, ",")) {
     if (count == sizeof names / sizeof names[0]) {
       fprintf(stderr, "%s: more than %zu syscalls in --deny\n", kSelf, count);
       return 126;

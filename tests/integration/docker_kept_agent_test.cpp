@@ -5,6 +5,7 @@
 // agent's), a killed agent is replaced, a step left running by an earlier
 // user is killed on adoption, and no step can reach the agent's control
 // socket.
+#include <clnrm/policy.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -38,7 +39,7 @@ std::set<std::string> exec_ids(docker::DockerClient& client, const std::string& 
   return ids;
 }
 
-class DockerKeptAgent : public ::testing::Test {
+class DockerKeptAgent : public ::testing::TestWithParam<SecurityLevel> {
  protected:
   void SetUp() override {
     ASSERT_TRUE(require_engine());
@@ -64,6 +65,7 @@ class DockerKeptAgent : public ::testing::Test {
     pod_.reset();
     PodSpec s = pod_spec("kept-agent");
     s.test_name = test_name_;
+    s.level = GetParam();
     s.services_with_steps = {"svc"};
     pod_ = backend_->create_pod(s);
     ProcessSpec svc;
@@ -93,7 +95,7 @@ class DockerKeptAgent : public ::testing::Test {
   CancelToken never_;
 };
 
-TEST_F(DockerKeptAgent, TheNextPodReachesTheSameAgentWithNoEngineExec) {
+TEST_P(DockerKeptAgent, TheNextPodReachesTheSameAgentWithNoEngineExec) {
   std::string kept;
   std::string container;
   std::string server;
@@ -134,7 +136,7 @@ TEST_F(DockerKeptAgent, TheNextPodReachesTheSameAgentWithNoEngineExec) {
   EXPECT_EQ(e.stderr_data, "err\n");
 }
 
-TEST_F(DockerKeptAgent, AKilledAgentIsReplacedAndStepsStillRun) {
+TEST_P(DockerKeptAgent, AKilledAgentIsReplacedAndStepsStillRun) {
   std::string kept;
   {
     docker::DockerService& first = adopt();
@@ -155,7 +157,7 @@ TEST_F(DockerKeptAgent, AKilledAgentIsReplacedAndStepsStillRun) {
   expect_service_alive(*client_, *service_, "sleep 3999");
 }
 
-TEST_F(DockerKeptAgent, AStepARunnerLeftRunningIsKilledOnAdoption) {
+TEST_P(DockerKeptAgent, AStepARunnerLeftRunningIsKilledOnAdoption) {
   std::string kept, container;
   {
     docker::DockerService& first = adopt();
@@ -193,7 +195,7 @@ TEST_F(DockerKeptAgent, AStepARunnerLeftRunningIsKilledOnAdoption) {
   expect_service_alive(*client_, *service_, "sleep 3999");
 }
 
-TEST_F(DockerKeptAgent, NoStepCanReachTheAgentsControlSocket) {
+TEST_P(DockerKeptAgent, NoStepCanReachTheAgentsControlSocket) {
   adopt();
   // The server is not dumpable: its descriptors (the control socket is fd
   // 3) cannot be read, opened or taken by the container's root, which holds
@@ -206,6 +208,12 @@ TEST_F(DockerKeptAgent, NoStepCanReachTheAgentsControlSocket) {
       "readlink /proc/$server/fd/3 || echo denied; cat /proc/$server/fd/3 </dev/null 2>/dev/null && echo opened; true");
   EXPECT_EQ(r.stdout_data, "found\ndenied\n") << r.stderr_data;
 }
+
+// Every level: the server runs under the level's filter (high), and no
+// level's capabilities let a step take its socket.
+INSTANTIATE_TEST_SUITE_P(Levels, DockerKeptAgent,
+                         ::testing::Values(SecurityLevel::Low, SecurityLevel::Medium, SecurityLevel::High),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
 
 }  // namespace
 }  // namespace clnrm

@@ -67,8 +67,9 @@ std::unique_ptr<ServiceAgent> ServiceAgent::keep(DockerClient& client, const std
   if (!connection && start_if_missing && !running) {
     const std::string exec_id = start_kept_agent(client, container, command_prefix);
     // The server sets its control socket up a moment after the engine
-    // started it.
-    for (int i = 0; i < 200 && !connection; ++i) {
+    // started it (at most ~0.5 s of retries: past that something else is
+    // wrong, and the run's own agent is quicker).
+    for (int i = 0; i < 50 && !connection; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(i == 0 ? 1 : 10));
       connection = connect_kept_agent(client, container, command_prefix);
     }
