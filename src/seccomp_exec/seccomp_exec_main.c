@@ -19,7 +19,11 @@
  *
  * --reap: instead of exec'ing PROGRAM, run it as a child and, when it has
  * exited, kill and reap everything it left running (step_reaper.h). The
- * docker backend runs every engine-exec step this way. */
+ * docker backend runs every engine-exec step this way.
+ *
+ * --reap --serve: the kept step agent of a warm or pooled service container
+ * (agent_server.h): PROGRAM's stdio are pipes this process serves to the
+ * connection a runner hands it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,23 +31,28 @@
 #include <unistd.h>
 
 #include "policy/seccomp_deny_rules.h"
+#include "seccomp_exec/agent_server.h"
 #include "seccomp_exec/step_reaper.h"
 
 static const char kSelf[] = "clnrm-seccomp-exec";
 
 static int usage(void) {
-  fprintf(stderr, "usage: %s [--deny=NAME,NAME,...] [--deny-new-userns] [--reap] -- PROGRAM [ARG...]\n",
+  fprintf(stderr, "usage: %s [--deny=NAME,NAME,...] [--deny-new-userns] [--reap [--serve]] -- PROGRAM [ARG...]\n",
           kSelf);
   return 126;
 }
 
 /* Loads clnrm's deny filter (and no_new_privs). 0 or the exit status. */
-static int load_filter(char* deny_list, int deny_new_userns) {
-  /* Split the comma list in place (argv strings are writable). */
+static int load_filter(const char* deny_list, int deny_new_userns) {
+  /* Split a copy of the comma list: argv stays as given, so /proc/PID/cmdline
+   * shows the command line clnrm started (a runner compares it before it
+   * takes a kept agent's socket, src/backend/docker/kept_agent.cpp). The copy
+   * lives as long as the process (the rule names point into it). */
+  char* list = deny_list ? strdup(deny_list) : NULL;
+  if (deny_list != NULL && list == NULL) return 126;
   const char* names[512];
   size_t count = 0;
-  for (char* name = deny_list ? strtok(deny_list, ",") : NULL; name != NULL;
-       name = strtok(NULL, ",")) {
+  for (char* name = list ? strtok(list, ",") : NULL; name != NULL; name = strtok(NULL, ",")) {
     if (count == sizeof names / sizeof names[0]) {
       fprintf(stderr, "%s: more than %zu syscalls in --deny\n", kSelf, count);
       return 126;
@@ -76,6 +85,7 @@ int main(int argc, char** argv) {
   char* deny_list = NULL;
   int deny_new_userns = 0;
   int reap = 0;
+  int serve = 0;
   int i = 1;
   for (; i < argc; ++i) {
     if (strcmp(argv[i], "--") == 0) {
@@ -88,17 +98,20 @@ int main(int argc, char** argv) {
       deny_new_userns = 1;
     } else if (strcmp(argv[i], "--reap") == 0) {
       reap = 1;
+    } else if (strcmp(argv[i], "--serve") == 0) {
+      serve = 1;
     } else {
       fprintf(stderr, "%s: unknown option '%s'\n", kSelf, argv[i]);
       return usage();
     }
   }
-  if (i >= argc) return usage();
+  if (i >= argc || (serve && !reap)) return usage();
 
   if (deny_list != NULL || deny_new_userns) {
     const int rc = load_filter(deny_list, deny_new_userns);
     if (rc != 0) return rc;
   }
+  if (serve) return clnrm_serve_reaped(argv + i);
   if (reap) return clnrm_run_reaped(argv + i);
   execvp(argv[i], argv + i);
   const int err = errno;

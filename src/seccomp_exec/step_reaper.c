@@ -31,6 +31,19 @@
 
 static void ignore_signal(int sig) { (void)sig; }
 
+void clnrm_ignore_signals(void) {
+  /* Handlers, not SIG_IGN: a child already running keeps the defaults, and
+   * handlers are reset by exec anyway. */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = ignore_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD) continue;
+    sigaction(sig, &sa, NULL);
+  }
+}
+
 /* The parent pid of `pid` from /proc/<pid>/stat (field 4, after the
  * command name in parentheses, which may itself contain ')'). 0 if gone. */
 static pid_t parent_of(pid_t pid) {
@@ -52,7 +65,7 @@ static pid_t parent_of(pid_t pid) {
 /* SIGKILLs every process whose parent chain in /proc reaches `self`.
  * Returns how many were signalled. A container's /proc holds few
  * processes, so a full scan per round is cheap. */
-static int kill_descendants(pid_t self) {
+int clnrm_kill_descendants(pid_t self) {
   enum { kMax = 4096 };
   static pid_t pids[kMax], parents[kMax];
   int n = 0;
@@ -90,7 +103,7 @@ static int kill_descendants(pid_t self) {
   return killed;
 }
 
-static int shell_status(int status) {
+int clnrm_shell_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 126;
@@ -119,16 +132,8 @@ int clnrm_run_reaped(char** argv) {
   }
   close(exec_pipe[1]);
   /* Only SIGKILL ends the reaper early: a step cannot stop the cleanup with
-   * kill $PPID. (Handlers, not SIG_IGN: the child already runs with the
-   * defaults, and handlers are reset by exec anyway.) */
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = ignore_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD) continue;
-    sigaction(sig, &sa, NULL);
-  }
+   * kill $PPID. */
+  clnrm_ignore_signals();
   int err = 0;
   ssize_t got;
   do {
@@ -144,7 +149,7 @@ int clnrm_run_reaped(char** argv) {
     int status = 0;
     const pid_t w = waitpid(-1, &status, 0);
     if (w == child) {
-      result = shell_status(status);
+      result = clnrm_shell_status(status);
       break;
     }
     if (w < 0 && errno != EINTR) break; /* ECHILD: cannot happen before the child */
@@ -154,7 +159,7 @@ int clnrm_run_reaped(char** argv) {
    * to us and found in the next round. ECHILD ends it: with no child left, a
    * subreaper has no descendant left. */
   for (;;) {
-    kill_descendants(getpid());
+    clnrm_kill_descendants(getpid());
     int status = 0;
     const pid_t w = waitpid(-1, &status, 0);
     if (w < 0 && errno == ECHILD) break;

@@ -109,6 +109,7 @@ struct Scratch {
   std::string mark;
   std::string file;
   json last_service;  // the JSON report's first service of the last run
+  json last_step;     // and its first step
   Scratch(const std::string& base, const std::string& step = kFreshStep) : mark(unique(base)) {
     file = dir.write("t.clnrm.toml", pool_test(mark, mark, step));
   }
@@ -129,7 +130,9 @@ struct Scratch {
     if (outcome) *outcome = o;
     EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
     try {
-      last_service = json::parse(read_file(report))["tests"][0]["services"][0];
+      const json test = json::parse(read_file(report))["tests"][0];
+      last_service = test["services"][0];
+      last_step = test["steps"][0];
       return last_service["id"].get<std::string>();
     } catch (const std::exception&) {
       return {};
@@ -169,6 +172,30 @@ TEST(RunDockerPool, TheNextRunTakesAFreshEntryAndNeverAUsedOne) {
   const std::string third = s.run({"--no-config", "--pool", "1"});
   EXPECT_TRUE(same(third, refilled[0])) << third;
   EXPECT_NE(third, second);
+}
+
+// The step prints the command line of the process that started the
+// agent's sh (the parent of the step's reaper): the kept agent's server
+// (clnrm-seccomp-exec --reap --serve) or a run's own agent exec.
+const char* const kAgentServerStep =
+    "sh_pid=$(cut -d' ' -f4 /proc/$PPID/stat); server=$(cut -d' ' -f4 /proc/$sh_pid/stat); "
+    "tr '\\\\0' ' ' </proc/$server/cmdline";
+
+TEST(RunDockerPool, APooledServicesFirstStepRunsInTheAgentItsRefillStarted) {
+  Scratch s("pool_agent", kAgentServerStep);
+  s.run({"--no-config", "--pool", "1"});
+  const std::string own = s.last_step["stdout"].get<std::string>();
+  EXPECT_NE(own.find("--reap -- sh -c"), std::string::npos) << "a run's own agent: " << s.last_step.dump(2);
+  const auto filled = wait_for_entries(s.mark, 1);
+  ASSERT_EQ(filled.size(), 1u);
+  // The refill started the entry's kept agent before the entry joined the
+  // pool (src/backend/docker/kept_agent.h).
+  EXPECT_NE(shell("docker top " + filled[0].id + " -o pid,args").find("--reap --serve -- sh -c"), std::string::npos);
+  const std::string second = s.run({"--no-config", "--pool", "1"});
+  EXPECT_TRUE(same(second, filled[0])) << second;
+  // Its first step ran in that agent: no engine exec of the run's.
+  EXPECT_NE(s.last_step["stdout"].get<std::string>().find("--reap --serve -- sh -c"), std::string::npos)
+      << s.last_step.dump(2);
 }
 
 TEST(RunDockerPool, TwoRunsAtOnceNeverShareAnEntry) {

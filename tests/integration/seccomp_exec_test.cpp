@@ -6,13 +6,23 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <string>
+#include <thread>
 
 #include "backend/docker/endpoint.h"
 #include "backend/docker/seccomp_helper.h"
+#include "base/unique_fd.h"
 
 namespace clnrm {
 namespace {
@@ -107,6 +117,92 @@ TEST_F(SeccompExec, ReapKillsWhatTheCommandLeftAndPassesItsStatus) {
   EXPECT_EQ(high.exit_code, 3);
   EXPECT_EQ(high.output, "Seccomp:\t2\n");
   EXPECT_EQ(run("--reap", "/nonexistent/program").exit_code, 127);
+}
+
+// Takes fd 3 (the control socket) of server `pid` and hands it a new
+// connection; returns our end.
+UniqueFd connect_to_server(pid_t pid) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  UniqueFd control;
+  for (int i = 0; i < 200 && pidfd.valid(); ++i) {  // until the server has set it up
+    control = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), 3, 0)));
+    int type = 0;
+    socklen_t len = sizeof type;
+    if (control.valid() && ::getsockopt(control.get(), SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+        type == SOCK_SEQPACKET)
+      break;
+    control = UniqueFd();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (!control.valid()) return UniqueFd();
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return UniqueFd();
+  UniqueFd mine(pair[0]), theirs(pair[1]);
+  char byte = 'c';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char space[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = space;
+  msg.msg_controllen = sizeof space;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  const int fd = theirs.get();
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  if (::sendmsg(control.get(), &msg, MSG_NOSIGNAL) != 1) return UniqueFd();
+  return mine;
+}
+
+// --reap --serve (the kept step agent, src/seccomp_exec/agent_server.h):
+// the command's stdin gets only complete lines of the current connection (a
+// line a dropped connection left unfinished is never run), its output comes
+// back in the engine's attach framing. (That no step can take the control
+// socket: DockerKeptAgent.NoStepCanReachTheAgentsControlSocket.)
+TEST_F(SeccompExec, ServeHandsCompleteLinesToItsCommandAndFramesItsOutput) {
+  const pid_t server = ::fork();
+  ASSERT_GE(server, 0);
+  if (server == 0) {
+    const int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
+    ::execl(helper_.c_str(), helper_.c_str(), "--reap", "--serve", "--", "sh", "-c",
+            "while IFS= read -r l; do echo \"out:$l\"; echo \"err:$l\" >&2; done", nullptr);
+    ::_exit(127);
+  }
+  {
+    UniqueFd first = connect_to_server(server);
+    ASSERT_TRUE(first.valid());
+    ASSERT_EQ(::send(first.get(), "par", 3, MSG_NOSIGNAL), 3);
+  }  // closed mid-line, as by a runner killed while writing
+  UniqueFd second = connect_to_server(server);
+  ASSERT_TRUE(second.valid());
+  ASSERT_EQ(::send(second.get(), "second\n", 7, MSG_NOSIGNAL), 7);
+  std::string out, err, buffer;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((out.size() < 11 || err.size() < 11) && std::chrono::steady_clock::now() < until) {
+    pollfd p{second.get(), POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = ::recv(second.get(), buf, sizeof buf, 0);
+    if (n <= 0) break;
+    buffer.append(buf, static_cast<std::size_t>(n));
+    while (buffer.size() >= 8) {
+      const std::size_t size = (std::size_t{static_cast<unsigned char>(buffer[4])} << 24) |
+                               (std::size_t{static_cast<unsigned char>(buffer[5])} << 16) |
+                               (std::size_t{static_cast<unsigned char>(buffer[6])} << 8) |
+                               static_cast<unsigned char>(buffer[7]);
+      if (buffer.size() < 8 + size) break;
+      (buffer[0] == 1 ? out : err) += buffer.substr(8, size);
+      buffer.erase(0, 8 + size);
+    }
+  }
+  EXPECT_EQ(out, "out:second\n");
+  EXPECT_EQ(err, "err:second\n");
+  ::kill(server, SIGKILL);
+  int wstatus = 0;
+  ::waitpid(server, &wstatus, 0);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "backend/docker/http_transport.h"
+#include "base/unique_fd.h"
 
 namespace clnrm::docker {
 
@@ -20,6 +21,9 @@ class AttachStream {
   // `json_body` the request's body (exec start wants one).
   // Throws Error(Backend) with the engine's message when it refuses.
   AttachStream(const Endpoint& endpoint, const std::string& path, std::string_view json_body = {});
+  // A socket already past any HTTP that carries the same streams (a kept
+  // step agent's connection, kept_agent.h).
+  explicit AttachStream(UniqueFd connected) noexcept : fd_(connected.release()) {}
   AttachStream(const AttachStream&) = delete;
   AttachStream& operator=(const AttachStream&) = delete;
   ~AttachStream();

@@ -269,7 +269,8 @@ bool DockerPod::take_standby_anchor_locked() {
 }
 
 std::string DockerPod::claim_pooled_locked(const ContainerConfig& c, const std::string& image_id,
-                                           const std::string& role, const std::string& name) {
+                                           const std::string& role, const std::string& name,
+                                           const std::vector<std::string>& agent_prefix) {
   const DockerOptions& o = state_->options;
   if (o.pool <= 0 || !c.mounts.empty() || !c.covered.empty()) return {};
   nlohmann::json body = create_body(c);
@@ -282,6 +283,7 @@ std::string DockerPod::claim_pooled_locked(const ContainerConfig& c, const std::
   shape.ttl_seconds = o.pool_ttl.count();
   shape.lock_dir = o.lock_dir;
   shape.session_id = spec_.session_id;
+  shape.agent_prefix = agent_prefix;
   if (state_->remover) state_->remover->pool_shape(shape);
   std::optional<PoolClaim> claim;
   try {
@@ -530,11 +532,14 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
     // step container that joins it.
     c.network_mode = "none";
     c.hostname = pod_hostname();
-    anchor_ = claim_pooled_locked(c, image_id, "service", name);
+    // Its entries get a kept step agent when made (kept_agent.h), so its
+    // first step needs no engine exec.
+    const bool agent = service_step_agent(spec.name);
+    anchor_ = claim_pooled_locked(c, image_id, "service", name, agent ? exec_prefix_ : std::vector<std::string>{});
     const bool pooled = !anchor_.empty();
     if (!pooled) anchor_ = create_and_start(c, name);
-    auto service = std::make_unique<DockerService>(state_, anchor_, spec.name, nullptr, false, exec_prefix_,
-                                                   service_step_agent(spec.name));
+    auto service = std::make_unique<DockerService>(state_, anchor_, spec.name, nullptr, false, exec_prefix_, agent,
+                                                   pooled ? KeptAgent::if_running : KeptAgent::none);
     if (pooled) service->mark_pooled();
     return service;
   }
@@ -667,8 +672,9 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
       anchor_lock_ = lock;
       if (sc) step_containers_[default_image()] = sc;
     }
+    // The unit keeps its step agent between runs (kept_agent.h).
     return std::make_unique<DockerService>(state_, service_id, spec.name, lock, adopted, exec_prefix_,
-                                           service_step_agent(spec.name));
+                                           service_step_agent(spec.name), KeptAgent::start);
   }
   // Every slot is busy: run a private, throw-away service instead.
   c.labels = labels("service", spec.name);

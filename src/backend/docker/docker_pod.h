@@ -76,9 +76,10 @@ class DockerPod final : public Pod {
   // A fresh pool container made from `c`'s create body (its labels aside),
   // renamed `name` and owned by the pod like one it created; "" when the pool
   // is off, `c` binds the test's volumes, or no entry is free. The shape is
-  // handed to the teardown process to refill after the run either way.
+  // handed to the teardown process to refill after the run either way;
+  // with `agent_prefix` its entries get a kept step agent (kept_agent.h).
   std::string claim_pooled_locked(const ContainerConfig& c, const std::string& image_id, const std::string& role,
-                                  const std::string& name);
+                                  const std::string& name, const std::vector<std::string>& agent_prefix = {});
   std::shared_ptr<StepContainer> make_step_container_locked(const std::string& requested_image, bool as_anchor);
   std::shared_ptr<StepContainer> step_container_for(const std::string& image_request);
   std::string default_image() const;

@@ -9,7 +9,7 @@ namespace clnrm::docker {
 
 DockerService::DockerService(std::shared_ptr<BackendState> state, std::string container_id, std::string name,
                              std::shared_ptr<FileLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix,
-                             bool step_agent)
+                             bool step_agent, KeptAgent kept)
     : state_(std::move(state)),
       id_(std::move(container_id)),
       name_(std::move(name)),
@@ -19,8 +19,15 @@ DockerService::DockerService(std::shared_ptr<BackendState> state, std::string co
   if (!step_agent || exec_prefix_.empty()) return;
   // Off the critical path: the exec starts while the runner waits for the
   // service to be ready (or starts the next service).
-  agent_start_ = std::async(std::launch::async, [state = state_, id = id_, prefix = exec_prefix_]() {
+  agent_start_ = std::async(std::launch::async, [state = state_, id = id_, prefix = exec_prefix_, kept]() {
     try {
+      if (kept != KeptAgent::none) {
+        try {
+          if (auto agent = ServiceAgent::keep(*state->client, id, prefix, kept == KeptAgent::start)) return agent;
+        } catch (const Error&) {
+          // None to be had: this run's own, as for any service.
+        }
+      }
       return ServiceAgent::start(*state->client, id, prefix);
     } catch (...) {
       return std::unique_ptr<ServiceAgent>();  // engine execs, as without the agent
@@ -90,6 +97,13 @@ std::string DockerService::step_agent_exec_id() {
   return agent ? agent->exec_id() : std::string();
 }
 
+bool DockerService::step_agent_kept() {
+  std::unique_lock<std::mutex> held;
+  const CancelToken never;
+  ServiceAgent* agent = usable_agent(held, never, std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  return agent && agent->kept();
+}
+
 void DockerService::close_agent() {
   std::lock_guard held(agent_mutex_);
   if (agent_start_.valid()) agent_ = agent_start_.get();
@@ -129,7 +143,8 @@ void DockerService::stop(Duration grace) {
   std::lock_guard lock(mutex_);
   if (stopped_) return;
   stopped_ = true;
-  // Before a warm container is released too: its next user starts its own.
+  // Before a warm container is released too: its next user takes the kept
+  // agent (only our connection to it ends) or starts its own.
   close_agent();
   if (reuse_lock_) {
     // Warm containers keep running for the next test or run; only our claim ends.

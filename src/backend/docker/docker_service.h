@@ -14,6 +14,13 @@
 
 namespace clnrm::docker {
 
+// Whether a service's step agent is kept between runs (kept_agent.h).
+enum class KeptAgent {
+  none,          // the agent is an exec of this run's (service_agent.h)
+  if_running,    // a fresh-pool entry: its refill started one, else none
+  start,         // a warm reuse container: adopt its agent, else start one
+};
+
 class DockerService final : public ServiceInstance {
  public:
   // `reuse_lock` non-null for reuse containers: they are released, not
@@ -21,9 +28,10 @@ class DockerService final : public ServiceInstance {
   // `exec_prefix` goes before every exec's command (clnrm-seccomp-exec
   // [filter] --reap). `step_agent`: start a step agent in the container now,
   // in the background (service_agent.h); steps use it once it answers.
+  // `kept`: take the container's kept agent instead when it has one.
   DockerService(std::shared_ptr<BackendState> state, std::string container_id, std::string name,
                 std::shared_ptr<FileLock> reuse_lock, bool adopted, std::vector<std::string> exec_prefix = {},
-                bool step_agent = false);
+                bool step_agent = false, KeptAgent kept = KeptAgent::none);
   ~DockerService() override;
 
   const std::string& id() const override { return id_; }
@@ -46,6 +54,8 @@ class DockerService final : public ServiceInstance {
   std::string describe_state() override;
   // The step agent's exec id once it serves steps, else "" (tests).
   std::string step_agent_exec_id();
+  // True when that agent is a kept one (kept_agent.h), reached with no exec.
+  bool step_agent_kept();
 
  private:
   // The agent when it is up and free (waits for its start, at most until

@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstring>
 #include <ctime>
 #include <random>
 #include <thread>
 
 #include "backend/docker/docker_client.h"
+#include "backend/docker/kept_agent.h"
 #include "backend/docker/owner.h"
 #include "backend/docker/reuse.h"
 
@@ -46,16 +48,44 @@ void make_entry(DockerClient& client, const PoolShape& shape) {
   labels[kLabelPoolExpires] = std::to_string(now_seconds() + shape.ttl_seconds);
   body["Labels"] = labels;
   std::string id;
+  const bool kept_agent = !shape.agent_prefix.empty() && !shape.lock_dir.empty() && kept_agents_usable(client);
+  // With a kept agent the entry joins the pool (takes its clnrm-pool-* name)
+  // only once the agent is up, so a run never claims it before; until then
+  // it is held as a claim (a remover skips it; killed meanwhile, the lock is
+  // gone and the next reaper removes it as an abandoned claim).
+  const std::string pool_name = fmt::format("{}{}-{}", kPoolNamePrefix, shape.key.substr(0, 12), random_suffix());
+  PoolClaim making;
   try {
-    id = client.container_create(body, fmt::format("{}{}-{}", kPoolNamePrefix, shape.key.substr(0, 12), random_suffix()));
+    id = client.container_create(body, kept_agent ? "clnrm-filling-" + pool_name.substr(std::strlen(kPoolNamePrefix))
+                                                  : pool_name);
+    if (kept_agent) {
+      making.id = id;
+      making.lock_path = shape.lock_dir + "/" + lock_file_name(id);
+      making.lock = std::make_shared<FileLock>(lock_dir_try_lock(shape.lock_dir, lock_file_name(id)));
+    }
     client.container_start(id);
   } catch (const std::exception&) {
+    release_pool_claim(making);
     try {
       if (!id.empty()) client.container_remove(id, true);
     } catch (const std::exception&) {
       // Expired, it goes with the next refill or reaper.
     }
+    return;
   }
+  // A run reaches it with no exec of its own.
+  if (!kept_agent) return;
+  try {
+    wait_kept_agent_ready(client, start_kept_agent(client, id, shape.agent_prefix), std::chrono::seconds(2));
+  } catch (const std::exception&) {
+    // The claiming run starts an agent of its own.
+  }
+  try {
+    client.container_rename(id, pool_name);
+  } catch (const std::exception&) {
+    // Not in the pool: the next reaper removes it once the claim is released.
+  }
+  release_pool_claim(making);
 }
 
 }  // namespace
@@ -67,8 +97,9 @@ std::string pool_key(const nlohmann::json& create_body, const std::string& image
 }
 
 nlohmann::json PoolShape::to_json() const {
-  return {{"key", key}, {"role", role},           {"body", body},          {"size", size},
-          {"ttl", ttl_seconds}, {"lock_dir", lock_dir}, {"session", session_id}};
+  return {{"key", key},          {"role", role},         {"body", body},
+          {"size", size},        {"ttl", ttl_seconds},   {"lock_dir", lock_dir},
+          {"session", session_id}, {"agent", agent_prefix}};
 }
 
 PoolShape PoolShape::from_json(const nlohmann::json& j) {
@@ -80,6 +111,7 @@ PoolShape PoolShape::from_json(const nlohmann::json& j) {
   s.ttl_seconds = j.value("ttl", std::int64_t{0});
   s.lock_dir = j.value("lock_dir", "");
   s.session_id = j.value("session", "");
+  s.agent_prefix = j.value("agent", std::vector<std::string>{});
   return s;
 }
 

@@ -14,7 +14,11 @@
 // between runs).
 //
 // Entries are labelled clnrm.pool=<key> and clnrm.pool-expires=<unix
-// seconds> and named clnrm-pool-*; a claimed one carries another name.
+// seconds> and named clnrm-pool-*; a claimed one carries another name. An
+// entry with a kept step agent (kept_agent.h) is named clnrm-filling-* and
+// held under its claim lock until the agent is up, so no run claims it
+// earlier and a maker killed meanwhile leaves an abandoned claim, which
+// reapers remove.
 // A claim holds a flock on <lock_dir>/clnrm-pool-<container id>.lock from
 // before the rename until the pod is destroyed, so two runners never get the
 // same entry and a remover never takes one being claimed or in use.
@@ -59,6 +63,9 @@ struct PoolShape {
   std::int64_t ttl_seconds = 0;
   std::string lock_dir;
   std::string session_id;
+  // Non-empty: each entry gets a kept step agent behind this prefix
+  // (kept_agent.h), started right after the entry.
+  std::vector<std::string> agent_prefix;
   nlohmann::json to_json() const;
   static PoolShape from_json(const nlohmann::json& j);
 };

@@ -10,6 +10,7 @@
 
 #include "backend/docker/attach_stream.h"
 #include "backend/docker/backend_state.h"
+#include "backend/docker/kept_agent.h"
 #include "backend/docker/seccomp_helper.h"
 
 namespace clnrm::docker {
@@ -55,6 +56,52 @@ std::unique_ptr<ServiceAgent> ServiceAgent::start(DockerClient& client, const st
   const std::vector<long> children = host_child_processes(reaper);
   if (children.size() != 1) return nullptr;
   return std::unique_ptr<ServiceAgent>(new ServiceAgent(std::move(agent), exec_id, reaper, children.front()));
+}
+
+std::unique_ptr<ServiceAgent> ServiceAgent::keep(DockerClient& client, const std::string& container,
+                                                 const std::vector<std::string>& command_prefix,
+                                                 bool start_if_missing) {
+  if (command_prefix.empty() || !kept_agents_usable(client)) return nullptr;
+  bool running = false;
+  auto connection = connect_kept_agent(client, container, command_prefix, &running);
+  if (!connection && start_if_missing && !running) {
+    const std::string exec_id = start_kept_agent(client, container, command_prefix);
+    // The server sets its control socket up a moment after the engine
+    // started it (at most ~0.5 s of retries: past that something else is
+    // wrong, and the run's own agent is quicker).
+    for (int i = 0; i < 50 && !connection; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(i == 0 ? 1 : 10));
+      connection = connect_kept_agent(client, container, command_prefix);
+    }
+    // One we cannot reach must not idle in the container: the next run
+    // would find it running and start no other.
+    if (!connection) {
+      const long pid = client.exec_inspect(exec_id).value("Pid", 0L);
+      const std::string helper = std::string(kSeccompHelperInContainer) + '\0';
+      if (pid > 1 && host_cmdline(pid).rfind(helper, 0) == 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
+    }
+  }
+  if (!connection) return nullptr;
+  // The server's child that is the agent's sh (it forks it at its start;
+  // other children are orphans of a step whose reaper was killed).
+  const std::string sh = std::string("sh") + '\0' + "-c" + '\0' + kStepAgentScript + '\0';
+  long agent_pid = 0;
+  for (int i = 0; i < 200 && agent_pid == 0; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (const long child : host_child_processes(connection->server_pid))
+      if (host_cmdline(child) == sh) agent_pid = child;
+  }
+  if (agent_pid == 0) return nullptr;
+  auto stream = std::move(connection->stream);
+  auto agent = std::make_unique<StepAgent>(client, container, std::move(stream), command_prefix);
+  std::unique_ptr<ServiceAgent> kept(
+      new ServiceAgent(std::move(agent), connection->exec_id, connection->server_pid, agent_pid));
+  kept->kept_ = true;
+  // A step of a killed runner may still run: the agent reads our first
+  // line only once it has ended.
+  kept->kill_leftovers();
+  if (!kept->agent_->ping(std::chrono::seconds(10))) return nullptr;
+  return kept;
 }
 
 void ServiceAgent::kill_leftovers() {

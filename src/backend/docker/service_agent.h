@@ -20,6 +20,10 @@
 // inspect. That needs a local engine whose processes this host sees; start()
 // checks it and otherwise returns nothing (steps then go by engine exec).
 //
+// A warm (reuse) or fresh-pool container keeps its agent between runs
+// (keep(), kept_agent.h): the same sh loop under the same prefix, served by
+// `clnrm-seccomp-exec --reap --serve`, which is then the outer reaper.
+//
 // Exec output is not part of the container's logs (GET /containers/{id}/logs
 // reads the container's main process only), so the agent's markers never
 // reach a service's `wait_for.log` or its reported logs.
@@ -44,12 +48,23 @@ class ServiceAgent {
   static std::unique_ptr<ServiceAgent> start(DockerClient& client, const std::string& container,
                                              const std::vector<std::string>& command_prefix);
 
+  // The kept agent of a warm or pooled container (kept_agent.h), reached
+  // with no engine exec; `start_if_missing` starts one (a detached exec)
+  // when the container has none running, for this run and the next. First
+  // kills what a step of an earlier run left running (its runner was
+  // killed). nullptr when there is none to be had: steps then go by
+  // start()'s agent.
+  static std::unique_ptr<ServiceAgent> keep(DockerClient& client, const std::string& container,
+                                            const std::vector<std::string>& command_prefix, bool start_if_missing);
+
   // Runs one step. Throws Error(Backend) when the agent died during it;
   // broken() is then true and later steps must go by engine exec.
   ExecResult run(const ProcessSpec& spec, const CancelToken& cancel);
   bool broken() const noexcept { return agent_->broken(); }
   // The exec's id (the engine lists it in the container's ExecIDs).
   const std::string& exec_id() const noexcept { return exec_id_; }
+  // Reached through a kept agent's server (keep()), not an exec of its own.
+  bool kept() const noexcept { return kept_; }
 
  private:
   ServiceAgent(std::unique_ptr<StepAgent> agent, std::string exec_id, long reaper_pid, long agent_pid);
@@ -62,6 +77,7 @@ class ServiceAgent {
   std::string exec_id_;
   long reaper_pid_;  // host pid of the exec's process: clnrm-seccomp-exec --reap
   long agent_pid_;   // host pid of its child, the agent's sh
+  bool kept_ = false;
 };
 
 }  // namespace clnrm::docker

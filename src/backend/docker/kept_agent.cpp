@@ -1,0 +1,196 @@
+#include "backend/docker/kept_agent.h"
+
+#include <clnrm/error.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "backend/docker/step_agent.h"
+#include "base/unique_fd.h"
+
+namespace clnrm::docker {
+namespace {
+
+// The server's descriptor of its control socket: CLNRM_AGENT_CONTROL_FD of
+// src/seccomp_exec/agent_server.h (the helper's headers are its own; the
+// DockerKeptAgent tests fail when the two disagree).
+constexpr int kAgentControlFd = 3;
+
+// A file under /proc/<pid> read through the directory's descriptor.
+std::string read_proc(int proc_dir, const char* name) {
+  UniqueFd fd(::openat(proc_dir, name, O_RDONLY | O_CLOEXEC));
+  std::string text;
+  if (!fd.valid()) return text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0 && text.size() < (1u << 20);)
+    text.append(buf, static_cast<std::size_t>(n));
+  return text;
+}
+
+// Field 4 of /proc/<pid>/stat (after the command name, which may hold ')').
+long parent_in(const std::string& stat) {
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  char state = 0;
+  long ppid = 0;
+  return std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 ? ppid : 0;
+}
+
+long parent_of(long pid) {
+  UniqueFd dir(::open(("/proc/" + std::to_string(pid)).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  return dir.valid() ? parent_in(read_proc(dir.get(), "stat")) : 0;
+}
+
+std::string nul_joined(const std::vector<std::string>& argv) {
+  std::string s;
+  for (const auto& a : argv) s += a + '\0';
+  return s;
+}
+
+// The exec's command as the engine's inspect reports it.
+std::vector<std::string> exec_command(const nlohmann::json& inspect) {
+  std::vector<std::string> argv;
+  const auto pc = inspect.find("ProcessConfig");
+  if (pc == inspect.end() || !pc->is_object()) return argv;
+  if (auto e = pc->find("entrypoint"); e != pc->end() && e->is_string()) argv.push_back(e->get<std::string>());
+  if (auto a = pc->find("arguments"); a != pc->end() && a->is_array())
+    for (const auto& arg : *a)
+      if (arg.is_string()) argv.push_back(arg.get<std::string>());
+  return argv;
+}
+
+// Takes the control socket of server `pid` (which must run `command` in
+// `container_id`, as a sibling of its PID 1 `init_pid`) and hands it one
+// end of a new socket pair; the other end, or an invalid fd.
+UniqueFd connect_server(long pid, long init_pid, const std::string& container_id, const std::string& command) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)));
+  if (!pidfd.valid()) return UniqueFd();
+  // Read after pidfd_open: if the pid was reused before, these are the new
+  // process's and fail the checks; if it is reused after, pidfd_getfd fails.
+  UniqueFd dir(::open(("/proc/" + std::to_string(pid)).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.valid() || read_proc(dir.get(), "cmdline") != command ||
+      read_proc(dir.get(), "cgroup").find(container_id) == std::string::npos)
+    return UniqueFd();
+  const long shim = parent_in(read_proc(dir.get(), "stat"));
+  if (shim <= 1 || shim != parent_of(init_pid)) return UniqueFd();
+  UniqueFd control(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), kAgentControlFd, 0)));
+  if (!control.valid()) return UniqueFd();
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return UniqueFd();
+  UniqueFd mine(pair[0]), theirs(pair[1]);
+  char byte = 'c';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char space[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = space;
+  msg.msg_controllen = sizeof space;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  const int fd = theirs.get();
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  // Non-blocking: a server that does not read (stopped) must not hang us.
+  if (::sendmsg(control.get(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) return UniqueFd();
+  return mine;
+}
+
+// pidfd_getfd of the non-dumpable server needs CAP_SYS_PTRACE; without it
+// (a runner that is not root) kept agents are never started nor reached.
+bool may_take_descriptors() {
+  static const bool may = [] {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("CapEff:", 0) != 0) continue;
+      const unsigned long long caps = std::strtoull(line.c_str() + 7, nullptr, 16);
+      return (caps >> 19 & 1) != 0;  // CAP_SYS_PTRACE
+    }
+    return false;
+  }();
+  return may;
+}
+
+}  // namespace
+
+bool kept_agents_usable(DockerClient& client) {
+  return !client.endpoint().unix_socket.empty() && !client.info().podman && may_take_descriptors();
+}
+
+std::vector<std::string> kept_agent_command(const std::vector<std::string>& exec_prefix) {
+  std::vector<std::string> argv = exec_prefix;
+  const auto dashes = std::find(argv.begin(), argv.end(), "--");
+  argv.insert(dashes, "--serve");
+  for (const char* a : {"sh", "-c", kStepAgentScript}) argv.emplace_back(a);
+  return argv;
+}
+
+std::string start_kept_agent(DockerClient& client, const std::string& container,
+                             const std::vector<std::string>& exec_prefix) {
+  const nlohmann::json body = {{"AttachStdin", false}, {"AttachStdout", false}, {"AttachStderr", false},
+                               {"Tty", false},         {"Cmd", kept_agent_command(exec_prefix)}};
+  const std::string exec_id = client.exec_create(container, body);
+  const HttpResponse r = client.request("POST", "/exec/" + exec_id + "/start", R"({"Detach":true,"Tty":false})");
+  if (r.status >= 400 || r.status == 0)
+    throw Error(ErrorKind::Backend, "cannot start the kept step agent: " + engine_message(r.body),
+                client.endpoint().describe());
+  return exec_id;
+}
+
+void wait_kept_agent_ready(DockerClient& client, const std::string& exec_id, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  const std::string fd = "/fd/" + std::to_string(kAgentControlFd);
+  while (std::chrono::steady_clock::now() < end) {
+    const nlohmann::json e = client.exec_inspect(exec_id);
+    const long pid = e.value("Pid", 0L);
+    if (!e.value("Running", false) && pid > 0) return;  // ended: nothing to wait for
+    char target[64] = {};
+    if (pid > 0 && ::readlink(("/proc/" + std::to_string(pid) + fd).c_str(), target, sizeof target - 1) > 0 &&
+        std::strncmp(target, "socket:", 7) == 0)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+std::optional<KeptAgentConnection> connect_kept_agent(DockerClient& client, const std::string& container,
+                                                      const std::vector<std::string>& exec_prefix,
+                                                      bool* running) {
+  if (running) *running = false;
+  if (!kept_agents_usable(client) || exec_prefix.empty()) return std::nullopt;
+  const auto inspect = client.container_inspect(container);
+  if (!inspect) return std::nullopt;
+  const nlohmann::json& state = (*inspect)["State"];
+  if (!state.is_object() || !state.value("Running", false)) return std::nullopt;
+  const long init_pid = state.value("Pid", 0L);
+  const std::string id = inspect->value("Id", std::string());
+  const auto execs = inspect->find("ExecIDs");
+  if (init_pid <= 0 || id.empty() || execs == inspect->end() || !execs->is_array()) return std::nullopt;
+  const std::vector<std::string> command = kept_agent_command(exec_prefix);
+  for (const auto& exec : *execs) {
+    if (!exec.is_string()) continue;
+    nlohmann::json e;
+    try {
+      e = client.exec_inspect(exec.get<std::string>());
+    } catch (const Error&) {
+      continue;  // ended and removed meanwhile
+    }
+    if (!e.value("Running", false) || exec_command(e) != command) continue;
+    if (running) *running = true;
+    const long pid = e.value("Pid", 0L);
+    UniqueFd fd = pid > 0 ? connect_server(pid, init_pid, id, nul_joined(command)) : UniqueFd();
+    if (!fd.valid()) continue;
+    return KeptAgentConnection{std::make_unique<AttachStream>(std::move(fd)), exec.get<std::string>(), pid};
+  }
+  return std::nullopt;
+}
+
+}  // namespace clnrm::docker
