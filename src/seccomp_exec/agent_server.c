@@ -70,6 +70,49 @@ static int move_fd(int fd, int target) {
   return target;
 }
 
+/* Sends the agent "clnrm-started :" (its no-op step) and reads its stdout
+ * and stderr until each has carried the step's marker; 0 then, -1 when the
+ * agent ended or took more than 30 s. Nothing else can be on them yet. */
+static int await_agent_started(int to_agent, int out, int err) {
+  static const char line[] = "clnrm-started :\n";
+  static const char marker[] = "\036clnrm-started:0\n";
+  if (write_all(to_agent, line, sizeof line - 1, 0) != 0) return -1;
+  char seen[2][64];
+  size_t have[2] = {0, 0};
+  const size_t want = sizeof marker - 1;
+  const int streams[2] = {out, err};
+  for (int waited_ms = 0; have[0] < want || have[1] < want;) {
+    struct pollfd p[2];
+    nfds_t n = 0;
+    int which[2];
+    for (int s = 0; s < 2; ++s)
+      if (have[s] < want) {
+        which[n] = s;
+        p[n++] = (struct pollfd){streams[s], POLLIN, 0};
+      }
+    const int ready = poll(p, n, 100);
+    if (ready < 0 && errno != EINTR) return -1;
+    if (ready <= 0) {
+      waited_ms += 100;
+      if (waited_ms >= 30000) return -1;
+      continue;
+    }
+    for (nfds_t i = 0; i < n; ++i) {
+      if (!(p[i].revents & (POLLIN | POLLHUP))) continue;
+      const int s = which[i];
+      const ssize_t got = read(streams[s], seen[s] + have[s], want - have[s]);
+      if (got == 0) return -1;
+      if (got < 0) {
+        if (errno == EINTR || errno == EAGAIN) continue;
+        return -1;
+      }
+      have[s] += (size_t)got;
+      if (memcmp(seen[s], marker, have[s]) != 0) return -1;
+    }
+  }
+  return 0;
+}
+
 int clnrm_serve_reaped(char** argv) {
   if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return 126;
   /* The agreed number holds /dev/null until the socket is in place: a
@@ -84,7 +127,7 @@ int clnrm_serve_reaped(char** argv) {
   const int far_end = fcntl(control_pair[1], F_DUPFD_CLOEXEC, 10);
   close(control_pair[0]);
   close(control_pair[1]);
-  if (control < 0 || far_end < 0 || move_fd(far_end, CLNRM_AGENT_CONTROL_FD) < 0) return 126;
+  if (control < 0 || far_end < 0) return 126;
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return 126;
   /* Our read ends only: the agent writes to blocking pipes. */
@@ -112,6 +155,18 @@ int clnrm_serve_reaped(char** argv) {
   close(out[1]);
   close(err[1]);
   clnrm_ignore_signals();
+  /* Only a started agent is offered: before its first line it resolves
+   * setsid and sh in subshells, which a runner that connected meanwhile
+   * would take for a killed runner's leftovers and kill (the agent then
+   * runs steps with an empty $clnrm_sh). Its answer to a line of our own
+   * (both markers, which no runner then reads) says it is in its loop. */
+  if (await_agent_started(in[1], out[0], err[0]) != 0 ||
+      move_fd(far_end, CLNRM_AGENT_CONTROL_FD) < 0) {
+    kill(child, SIGKILL);
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return 126;
+  }
 
   int connection = -1;
   char* line = NULL;

@@ -17,7 +17,11 @@
  * A new connection replaces the old one and drops a line it left
  * unfinished; output with no connection is dropped. The process is not
  * dumpable, so only a holder of CAP_SYS_PTRACE (the host's root, never a
- * test step) can take the control socket. Returns argv's exit status. */
+ * test step) can take the control socket. The socket is put at
+ * CLNRM_AGENT_CONTROL_FD only once argv answered the line
+ * "clnrm-started :" with the step agent's marker ("\036clnrm-started:0\n")
+ * on both stdout and stderr (src/backend/docker/step_agent.cpp speaks it):
+ * until then a runner finds no agent to take. Returns argv's exit status. */
 int clnrm_serve_reaped(char** argv);
 
 #endif

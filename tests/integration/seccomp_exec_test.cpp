@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -156,6 +157,13 @@ UniqueFd connect_to_server(pid_t pid) {
   return mine;
 }
 
+// An agent for --serve: answers the server's "clnrm-started" line as the
+// step agent does (src/backend/docker/step_agent.cpp), echoes the others.
+constexpr const char* kEchoAgent =
+    "while IFS= read -r l; do if [ \"${l%% *}\" = clnrm-started ]; then "
+    "printf '\\036clnrm-started:0\\n'; printf '\\036clnrm-started:0\\n' >&2; continue; fi; "
+    "echo \"out:$l\"; echo \"err:$l\" >&2; done";
+
 // --reap --serve (the kept step agent, src/seccomp_exec/agent_server.h):
 // the command's stdin gets only complete lines of the current connection (a
 // line a dropped connection left unfinished is never run), its output comes
@@ -167,8 +175,7 @@ TEST_F(SeccompExec, ServeHandsCompleteLinesToItsCommandAndFramesItsOutput) {
   if (server == 0) {
     const int null = ::open("/dev/null", O_RDWR);
     ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
-    ::execl(helper_.c_str(), helper_.c_str(), "--reap", "--serve", "--", "sh", "-c",
-            "while IFS= read -r l; do echo \"out:$l\"; echo \"err:$l\" >&2; done", nullptr);
+    ::execl(helper_.c_str(), helper_.c_str(), "--reap", "--serve", "--", "sh", "-c", kEchoAgent, nullptr);
     ::_exit(127);
   }
   {
@@ -200,6 +207,41 @@ TEST_F(SeccompExec, ServeHandsCompleteLinesToItsCommandAndFramesItsOutput) {
   }
   EXPECT_EQ(out, "out:second\n");
   EXPECT_EQ(err, "err:second\n");
+  ::kill(server, SIGKILL);
+  int wstatus = 0;
+  ::waitpid(server, &wstatus, 0);
+}
+
+// The control socket is offered only once the agent has started (answered
+// the server's own first line): an agent that takes half a second to start
+// (the step agent resolves setsid and sh in subshells first, which a runner
+// that connected early took for leftovers and killed) is not reachable
+// before. The lower bound on the wait holds however slow the machine is.
+TEST_F(SeccompExec, ServeOffersItsControlSocketOnlyOnceTheAgentAnswered) {
+  const pid_t server = ::fork();
+  ASSERT_GE(server, 0);
+  if (server == 0) {
+    const int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
+    const std::string slow = std::string("sleep 0.5; ") + kEchoAgent;
+    ::execl(helper_.c_str(), helper_.c_str(), "--reap", "--serve", "--", "sh", "-c", slow.c_str(), nullptr);
+    ::_exit(127);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  UniqueFd connection = connect_to_server(server);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(connection.valid());
+  EXPECT_GE(waited, std::chrono::milliseconds(450));
+  ASSERT_EQ(::send(connection.get(), "x\n", 2, MSG_NOSIGNAL), 2);
+  char buf[64];
+  pollfd p{connection.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 10000), 1);
+  const ssize_t n = ::recv(connection.get(), buf, sizeof buf, 0);
+  // The first frame is the echo, on either stream: the handshake's markers
+  // never reach a connection.
+  ASSERT_GE(n, 8);
+  const std::string first(buf + 8, std::min<std::size_t>(static_cast<std::size_t>(n - 8), buf[7]));
+  EXPECT_TRUE(first == "out:x\n" || first == "err:x\n") << first;
   ::kill(server, SIGKILL);
   int wstatus = 0;
   ::waitpid(server, &wstatus, 0);
