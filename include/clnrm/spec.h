@@ -45,6 +45,8 @@ struct Diagnostic {
 };
 
 // A regex compiled with RE2 at parse time; `source` keeps the text for messages.
+// `re` is null only in a spec parsed to be checked, not run
+// (ParseOptions::keep_patterns = false); search() is then false.
 struct Pattern {
   std::string source;
   std::shared_ptr<const re2::RE2> re;

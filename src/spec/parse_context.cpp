@@ -313,6 +313,7 @@ std::optional<Pattern> read_pattern(ParseContext& ctx, const toml::node& node,
                                         s->get(), re->error()));
     return std::nullopt;
   }
+  if (!ctx.keep_patterns()) re.reset();
   return Pattern{s->get(), std::move(re)};
 }
 

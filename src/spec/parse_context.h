@@ -37,14 +37,16 @@ enum class UnactedKeys {
 class ParseContext {
  public:
   ParseContext(const std::string& file, std::vector<Diagnostic>& out,
-               UnactedKeys unacted = UnactedKeys::WarnUpstream)
-      : file_(file), out_(out), unacted_(unacted) {}
+               UnactedKeys unacted = UnactedKeys::WarnUpstream, bool keep_patterns = true)
+      : file_(file), out_(out), unacted_(unacted), keep_patterns_(keep_patterns) {}
 
   void error(SourcePos pos, std::string message, DiagnosticKind kind = DiagnosticKind::Other);
   void warning(SourcePos pos, std::string message, DiagnosticKind kind = DiagnosticKind::Other);
   bool has_errors() const noexcept { return errors_ > 0; }
   const std::string& file() const noexcept { return file_; }
   UnactedKeys unacted_keys() const noexcept { return unacted_; }
+  // ParseOptions::keep_patterns: read_pattern keeps the compiled regex.
+  bool keep_patterns() const noexcept { return keep_patterns_; }
   // A key clnrm does not act on: an error, or under --upstream a warning
   // saying it is ignored. `message` describes the key ("unknown key 'x' in
   // [[steps]] (did you mean 'y'?)"); `upstream_only` says upstream clnrm has
@@ -55,6 +57,7 @@ class ParseContext {
   const std::string& file_;
   std::vector<Diagnostic>& out_;
   UnactedKeys unacted_;
+  bool keep_patterns_;
   int errors_ = 0;
 };
 
@@ -90,6 +93,7 @@ std::optional<EnvList> read_env(ParseContext& ctx, const toml::node& node, std::
 std::optional<Duration> read_duration(ParseContext& ctx, const toml::node& node,
                                       std::string_view key, std::int64_t integer_unit_ms);
 // A regex compiled with RE2; a bad pattern is an error carrying RE2's reason.
+// Without ctx.keep_patterns() the compiled regex is dropped (Pattern::re null).
 std::optional<Pattern> read_pattern(ParseContext& ctx, const toml::node& node,
                                     std::string_view key);
 

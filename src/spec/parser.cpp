@@ -35,7 +35,8 @@ ParseResult parse_test_text(std::string_view text, const std::string& file,
                             const ParseOptions& options) {
   ParseResult result;
   ParseContext ctx(file, result.diagnostics,
-                   options.upstream ? UnactedKeys::WarnAll : UnactedKeys::WarnUpstream);
+                   options.upstream ? UnactedKeys::WarnAll : UnactedKeys::WarnUpstream,
+                   options.keep_patterns);
   // Too deep a document is refused before anything (toml++, the template
   // renderer) walks it.
   if (auto violation = scan_toml_limits(text).violation) {

@@ -4,39 +4,14 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "spec/key_tables.h"
 #include "spec/sections.h"
+#include "spec/step_names.h"
 #include "spec/suggest.h"
 
 namespace clnrm::spec_detail {
 namespace {
-
-// The names seen so far in one list of steps, with the line of each. A map,
-// not a scan of the earlier steps: a generated file with 100k steps must
-// parse in linear time (a scan made validate quadratic: 28.8 s at 100k).
-// Sized for the whole list up front and keyed by views of the names in the
-// list's own vector (reserved, so they do not move): no rehash and no key
-// copy, which were most of what 100k steps cost beyond 10 times 10k
-// (bench/peers/parse_scaling.sh).
-class StepNames {
- public:
-  StepNames(std::string_view what, std::size_t count) : what_(what) { first_line_.reserve(count); }
-
-  // Reports an error at the step's `name` when an earlier step has the same
-  // name. `step` lives in a vector reserved for the whole list.
-  void add(ParseContext& ctx, const toml::table& t, const StepSpec& step) {
-    auto [it, inserted] = first_line_.try_emplace(step.name, step.pos.line);
-    if (!inserted)
-      ctx.error(pos_of(*t.get("name")), fmt::format("duplicate {} name '{}' (first defined at line {})",
-                                                    what_, step.name, it->second));
-  }
-
- private:
-  std::string_view what_;
-  std::unordered_map<std::string_view, std::uint32_t> first_line_;
-};
 
 bool has_misspelt_command(const toml::table& t) {
   for (auto&& [key, value] : t) {
@@ -145,7 +120,7 @@ void read_steps(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
     return;
   }
   spec.steps.reserve(spec.steps.size() + arr->size());
-  StepNames names("step", arr->size());
+  StepNames names(arr->size());
   for (const toml::node& element : *arr) {
     const toml::table* t = element.as_table();
     if (!t) {
@@ -155,9 +130,10 @@ void read_steps(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
     }
     if (auto step = read_step(ctx, *t, "[[steps]]", spec)) {
       spec.steps.push_back(std::move(*step));
-      names.add(ctx, *t, spec.steps.back());
+      names.add(spec.steps.back(), pos_of(*t->get("name")));
     }
   }
+  names.report(ctx, spec.steps);
 }
 
 void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) {
@@ -216,7 +192,7 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
     if (steps) {
       if (const toml::array* sa = steps->as_array()) {
         sc.steps.reserve(sa->size());
-        StepNames names("step", sa->size());
+        StepNames names(sa->size());
         for (const toml::node& st : *sa) {
           const toml::table* stt = st.as_table();
           if (!stt) {
@@ -228,9 +204,10 @@ void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec) 
             if (step->service.empty())
               step->service = service;  // the scenario's service is the default
             sc.steps.push_back(std::move(*step));
-            names.add(ctx, *stt, sc.steps.back());
+            names.add(sc.steps.back(), pos_of(*stt->get("name")));
           }
         }
+        names.report(ctx, sc.steps);
       } else {
         ctx.error(pos_of(*steps),
                   fmt::format("'steps' of a scenario must be an array of tables, not {}",

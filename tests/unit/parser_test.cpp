@@ -651,6 +651,38 @@ TEST(ParserTest, BadRegexCarriesRe2Reason) {
       << e;
 }
 
+// A parse that only checks (ParseOptions::keep_patterns = false, validate)
+// compiles each regex, so a bad one is still an error, and keeps none.
+TEST(ParserTest, PatternsAreKeptUnlessTheParseOnlyChecks) {
+  const std::string text = std::string(kMinimal) +
+                           "expected_output_regex = \"^h.$\"\nexpected_stderr_regex_not = \"oops\"\n";
+  ParseResult kept = parse(text);
+  ASSERT_TRUE(kept.ok()) << all(kept);
+  const StepSpec& run = kept.spec->steps[0];
+  ASSERT_TRUE(run.expected_output_regex && run.expected_output_regex->re);
+  EXPECT_TRUE(run.expected_output_regex->search("hi"));
+  ASSERT_TRUE(run.expected_stderr_regex_not && run.expected_stderr_regex_not->re);
+
+  ParseOptions check;
+  check.keep_patterns = false;
+  ParseResult checked = parse_test_text(text, "t.clnrm.toml", check);
+  ASSERT_TRUE(checked.ok()) << all(checked);
+  const StepSpec& step = checked.spec->steps[0];
+  ASSERT_TRUE(step.expected_output_regex && step.expected_stderr_regex_not);
+  EXPECT_EQ(step.expected_output_regex->source, "^h.$");
+  EXPECT_EQ(step.expected_output_regex->re, nullptr);
+  EXPECT_EQ(step.expected_stderr_regex_not->re, nullptr);
+
+  ParseResult bad = parse_test_text(std::string(kMinimal) + "expected_output_regex = \"(a\"\n",
+                                    "t.clnrm.toml", check);
+  ASSERT_EQ(bad.diagnostics.size(), 1u) << all(bad);
+  EXPECT_EQ(bad.diagnostics[0].format().rfind("t.clnrm.toml:8:25: error: 'expected_output_regex': "
+                                              "invalid regular expression \"(a\": missing )",
+                                              0),
+            0u)
+      << all(bad);
+}
+
 TEST(ParserTest, DuplicateStepNames) {
   EXPECT_EQ(only_error(R"([test.metadata]
 name = "x"
