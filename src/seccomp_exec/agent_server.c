@@ -264,11 +264,6 @@ int clnrm_serve_reaped(char** argv) {
   for (int s = 0; s < 2; ++s)
     if (streams[s] >= 0) close(streams[s]);
   /* The agent is done: kill what it left and reap it all (as --reap). */
-  for (;;) {
-    clnrm_kill_descendants(getpid());
-    int status = 0;
-    const pid_t w = waitpid(-1, &status, 0);
-    if (w < 0 && errno == ECHILD) break;
-  }
+  clnrm_kill_and_reap_descendants();
   return result;
 }

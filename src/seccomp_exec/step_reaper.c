@@ -154,15 +154,18 @@ int clnrm_run_reaped(char** argv) {
     }
     if (w < 0 && errno != EINTR) break; /* ECHILD: cannot happen before the child */
   }
-  /* The command is done: kill what it left and reap it all. Each round kills
-   * every descendant found; the children of killed processes are reparented
-   * to us and found in the next round. ECHILD ends it: with no child left, a
-   * subreaper has no descendant left. */
+  clnrm_kill_and_reap_descendants();
+  return result;
+}
+
+void clnrm_kill_and_reap_descendants(void) {
+  /* Each round kills every descendant found; the children of killed
+   * processes are reparented to us and found in the next round. ECHILD ends
+   * it: with no child left, a subreaper has no descendant left. */
   for (;;) {
     clnrm_kill_descendants(getpid());
     int status = 0;
     const pid_t w = waitpid(-1, &status, 0);
     if (w < 0 && errno == ECHILD) break;
   }
-  return result;
 }

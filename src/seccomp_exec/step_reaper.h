@@ -15,6 +15,9 @@ int clnrm_run_reaped(char** argv);
 /* SIGKILLs every process whose parent chain in /proc reaches `self`;
  * returns how many were signalled. */
 int clnrm_kill_descendants(pid_t self);
+/* For a subreaper whose command is done: SIGKILLs and reaps every process
+ * still descending from the caller, until none is left. */
+void clnrm_kill_and_reap_descendants(void);
 /* A wait status as a shell reports it (code, 128 + signal). */
 int clnrm_shell_status(int status);
 /* Every catchable signal but SIGCHLD gets a handler that does nothing:

@@ -31,12 +31,8 @@ constexpr const char* kAgentServer =
     "tr '\\0' ' ' </proc/$server/cmdline; echo; echo $server";
 
 std::set<std::string> exec_ids(docker::DockerClient& client, const std::string& container) {
-  std::set<std::string> ids;
-  const auto j = client.container_inspect(container);
-  if (!j) return ids;
-  if (const auto it = j->find("ExecIDs"); it != j->end() && it->is_array())
-    for (const auto& id : *it) ids.insert(id.get<std::string>());
-  return ids;
+  const std::vector<std::string> ids = container_exec_ids(client, container);
+  return {ids.begin(), ids.end()};
 }
 
 class DockerKeptAgent : public ::testing::TestWithParam<SecurityLevel> {

@@ -34,16 +34,6 @@ constexpr const char* kParentOfReaper =
 
 bool ran_in_agent(const ExecResult& r) { return r.stdout_data.find("clnrm_sweep") != std::string::npos; }
 
-std::vector<std::string> exec_ids(docker::DockerClient& client, const std::string& container) {
-  std::vector<std::string> ids;
-  const auto j = client.container_inspect(container);
-  if (!j) return ids;
-  const auto it = j->find("ExecIDs");
-  if (it != j->end() && it->is_array())
-    for (const auto& id : *it) ids.push_back(id.get<std::string>());
-  return ids;
-}
-
 class DockerServiceAgent : public ::testing::TestWithParam<SecurityLevel> {
  protected:
   void SetUp() override {
@@ -100,7 +90,7 @@ TEST_P(DockerServiceAgent, StepsRunInTheAgentNotByEngineExec) {
   std::set<std::string> seen;
   std::thread watch([&] {
     while (!done) {
-      for (const auto& id : exec_ids(*client_, service_->id())) seen.insert(id);
+      for (const auto& id : container_exec_ids(*client_, service_->id())) seen.insert(id);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
@@ -124,7 +114,7 @@ TEST_P(DockerServiceAgent, StepsRunInTheAgentNotByEngineExec) {
 TEST_P(DockerServiceAgent, AServiceWithoutStepsGetsNoAgent) {
   start({"sleep", "3999"}, /*with_steps=*/false);
   EXPECT_EQ(service().step_agent_exec_id(), "");
-  EXPECT_TRUE(exec_ids(*client_, service_->id()).empty());
+  EXPECT_TRUE(container_exec_ids(*client_, service_->id()).empty());
   // A step there after all (a readiness probe) runs by engine exec.
   const ExecResult r = step(kParentOfReaper);
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;

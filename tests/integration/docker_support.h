@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "backend/docker/docker_client.h"
 #include "backend/docker/endpoint.h"
@@ -99,6 +100,17 @@ inline std::size_t count_with_label(const std::string& key, const std::string& v
 // At a test's end: the backend removed every container of `session` (the
 // check), and whatever it left is removed now so one failure does not leak
 // into the next test.
+// The ids of the engine execs a container lists (running or ended, not yet
+// removed by the engine).
+inline std::vector<std::string> container_exec_ids(docker::DockerClient& client, const std::string& container) {
+  std::vector<std::string> ids;
+  const auto j = client.container_inspect(container);
+  if (!j) return ids;
+  if (const auto it = j->find("ExecIDs"); it != j->end() && it->is_array())
+    for (const auto& id : *it) ids.push_back(id.get<std::string>());
+  return ids;
+}
+
 inline void expect_session_removed(const std::string& session) {
   const std::unique_ptr<docker::DockerClient> client = connect_client();
   const auto left = client->container_list({"clnrm.session=" + session});

@@ -23,6 +23,7 @@
 
 #include "backend/docker/endpoint.h"
 #include "backend/docker/seccomp_helper.h"
+#include "backend/docker/kept_agent.h"
 #include "base/unique_fd.h"
 
 namespace clnrm {
@@ -136,25 +137,7 @@ UniqueFd connect_to_server(pid_t pid) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   if (!control.valid()) return UniqueFd();
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return UniqueFd();
-  UniqueFd mine(pair[0]), theirs(pair[1]);
-  char byte = 'c';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char space[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = space;
-  msg.msg_controllen = sizeof space;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  const int fd = theirs.get();
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  if (::sendmsg(control.get(), &msg, MSG_NOSIGNAL) != 1) return UniqueFd();
-  return mine;
+  return docker::hand_agent_connection(control.get());
 }
 
 // An agent for --serve: answers the server's "clnrm-started" line as the

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "backend/docker/step_agent.h"
+#include "base/descriptor_passing.h"
 #include "base/unique_fd.h"
 
 namespace clnrm::docker {
@@ -83,26 +84,7 @@ UniqueFd connect_server(long pid, long init_pid, const std::string& container_id
   if (shim <= 1 || shim != parent_of(init_pid)) return UniqueFd();
   UniqueFd control(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), kAgentControlFd, 0)));
   if (!control.valid()) return UniqueFd();
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return UniqueFd();
-  UniqueFd mine(pair[0]), theirs(pair[1]);
-  char byte = 'c';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char space[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = space;
-  msg.msg_controllen = sizeof space;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  const int fd = theirs.get();
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  // Non-blocking: a server that does not read (stopped) must not hang us.
-  if (::sendmsg(control.get(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) return UniqueFd();
-  return mine;
+  return hand_agent_connection(control.get());
 }
 
 // pidfd_getfd of the non-dumpable server needs CAP_SYS_PTRACE; without it
@@ -121,6 +103,17 @@ bool may_take_descriptors() {
 }
 
 }  // namespace
+
+UniqueFd hand_agent_connection(int control) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return UniqueFd();
+  UniqueFd mine(pair[0]), theirs(pair[1]);
+  const char byte = 'c';
+  const int fd = theirs.get();
+  // Non-blocking: a server that does not read (stopped) must not hang us.
+  if (send_with_descriptors(control, &byte, 1, &fd, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) return UniqueFd();
+  return mine;
+}
 
 bool kept_agents_usable(DockerClient& client) {
   return !client.endpoint().unix_socket.empty() && !client.info().podman && may_take_descriptors();

@@ -30,6 +30,7 @@
 
 #include "backend/docker/attach_stream.h"
 #include "backend/docker/docker_client.h"
+#include "base/unique_fd.h"
 
 namespace clnrm::docker {
 
@@ -56,6 +57,11 @@ struct KeptAgentConnection {
   std::string exec_id;
   long server_pid = 0;  // host pid of clnrm-seccomp-exec --reap --serve
 };
+
+// Hands the server whose control socket is `control` one end of a new
+// stream socket pair (SCM_RIGHTS); returns the other end, invalid when the
+// server does not take it at once.
+UniqueFd hand_agent_connection(int control);
 
 // A new connection to the running kept agent of `container` that was
 // started with `exec_prefix`; nullopt when there is none or it cannot be

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/descriptor_passing.h"
+
 namespace clnrm::sandbox {
 namespace {
 
@@ -103,23 +105,8 @@ bool decode_spawn_request(char* data, std::size_t size, ForkServerMemory& memory
 }
 
 void send_spawn_reply(int control_fd, int error, int pidfd, bool direct) noexcept {
-  WireReply r{error, direct ? 1 : 0};
-  iovec iov{&r, sizeof r};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (pidfd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-  }
-  while (::sendmsg(control_fd, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
-  }
+  const WireReply r{error, direct ? 1 : 0};
+  send_with_descriptors(control_fd, &r, sizeof r, &pidfd, pidfd >= 0 ? 1 : 0, MSG_NOSIGNAL);
 }
 
 ssize_t receive_spawn_request(int control_fd, ForkServerMemory& memory, int received[4], int* count,
@@ -184,27 +171,12 @@ std::optional<std::vector<char>> encode_spawn_request(const RawExec& exec, bool 
 ssize_t send_spawn_request(int control_fd, const std::vector<char>& request, int stdin_fd, int stdout_fd,
                            int stderr_fd, int status_fd) {
   int fds[4];
-  int count = 0;
+  std::size_t count = 0;
   if (stdin_fd >= 0) fds[count++] = stdin_fd;
   fds[count++] = stdout_fd;
   fds[count++] = stderr_fd;
   fds[count++] = status_fd;
-  iovec iov{const_cast<char*>(request.data()), request.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = CMSG_SPACE(count * sizeof(int));
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(count * sizeof(int));
-  std::memcpy(CMSG_DATA(c), fds, count * sizeof(int));
-  ssize_t sent;
-  while ((sent = ::sendmsg(control_fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-  }
-  return sent;
+  return send_with_descriptors(control_fd, request.data(), request.size(), fds, count, MSG_NOSIGNAL);
 }
 
 ssize_t receive_spawn_reply(int control_fd, WireReply& reply, UniqueFd& pidfd) {

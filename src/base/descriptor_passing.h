@@ -1,0 +1,22 @@
+#pragma once
+// Bytes and open descriptors in one message over a unix socket (SCM_RIGHTS):
+// the one sender of the sandbox's fork protocol
+// (src/backend/sandbox/fork_protocol.cpp) and of the docker kept agent's
+// hand-over (src/backend/docker/kept_agent.cpp). Async-signal-safe (pod
+// init's fork server replies with it): no allocation, sendmsg only.
+
+#include <sys/types.h>
+
+#include <cstddef>
+
+namespace clnrm {
+
+inline constexpr std::size_t kMaxPassedDescriptors = 4;
+
+// sendmsg(2) of `size` bytes at `data` with `count` descriptors (none: no
+// control message), retried on EINTR; what sendmsg returned. -1 with errno
+// EINVAL for more than kMaxPassedDescriptors.
+ssize_t send_with_descriptors(int socket, const void* data, std::size_t size, const int* fds, std::size_t count,
+                              int flags) noexcept;
+
+}  // namespace clnrm
