@@ -72,7 +72,12 @@ std::unique_ptr<SandboxPod> StandbyPods::take(const PodSpec& spec) {
   std::unique_ptr<SandboxPod> pod;
   std::unique_ptr<SandboxPod> evicted;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (stopping_) return nullptr;
+    // The pod of this kind being made right now is ready sooner than one
+    // started now would be: wait for it (a failure to make it leaves ready
+    // empty, and the caller makes its own).
+    cv_.wait(lock, [&] { return stopping_ || making_ != key; });
     if (stopping_) return nullptr;
     Kind* kind = find(key);
     if (kind == nullptr) {
@@ -92,7 +97,7 @@ std::unique_ptr<SandboxPod> StandbyPods::take(const PodSpec& spec) {
       if (!kind->pending) {
         kind->pending = true;
         queue_.push_back(key);
-        cv_.notify_one();
+        cv_.notify_all();  // the worker; take()s may wait on cv_ too
       }
     }
   }
@@ -112,6 +117,7 @@ void StandbyPods::run() {
     if (kind == nullptr) continue;
     PodSpec spec = kind->spec;
     spec.test_name = "standby";
+    making_ = key;
     lock.unlock();
     std::unique_ptr<SandboxPod> made;
     try {
@@ -121,13 +127,16 @@ void StandbyPods::run() {
       // whatever went wrong.
     }
     lock.lock();
+    making_.clear();
     // kinds_ may have changed while unlocked: look the kind up again, and do
     // not keep the pointer across the next unlock.
     kind = kind_of(key);
     if (kind != nullptr) kind->pending = false;
     if (kind != nullptr && !stopping_ && !kind->ready) {
       kind->ready = std::move(made);
-    } else if (made) {
+    }
+    cv_.notify_all();  // a take() waiting for this kind
+    if (made) {
       lock.unlock();
       made->destroy();
       lock.lock();

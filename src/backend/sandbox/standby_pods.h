@@ -31,7 +31,8 @@ class StandbyPods {
   StandbyPods& operator=(const StandbyPods&) = delete;
 
   // A ready pod of `spec`'s kind, named for `spec` (null when there is none
-  // yet); either way, one more of that kind is prepared in the background.
+  // yet; one being made right now is waited for); either way, one more of
+  // that kind is prepared in the background.
   std::unique_ptr<SandboxPod> take(const PodSpec& spec);
 
  private:
@@ -51,6 +52,7 @@ class StandbyPods {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;  // kinds to make one of
+  std::string making_;             // the kind the worker is making now ("" when none)
   std::vector<Kind> kinds_;        // most recently used last
   bool stopping_ = false;
   std::thread worker_;
