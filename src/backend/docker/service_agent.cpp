@@ -21,6 +21,14 @@ std::string host_cmdline(long pid) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// Whether host pid `pid` runs clnrm's seccomp helper (as the engine's exec
+// pid of an agent must): a remote engine's pid, or one from another pid
+// namespace, names something else or nothing here.
+bool runs_seccomp_helper(long pid) {
+  const std::string helper = std::string(kSeccompHelperInContainer) + '\0';
+  return pid > 1 && host_cmdline(pid).rfind(helper, 0) == 0;
+}
+
 }  // namespace
 
 ServiceAgent::ServiceAgent(std::unique_ptr<StepAgent> agent, std::string exec_id, long reaper_pid, long agent_pid)
@@ -47,12 +55,9 @@ std::unique_ptr<ServiceAgent> ServiceAgent::start(DockerClient& client, const st
     if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     reaper = client.exec_inspect(exec_id).value("Pid", 0L);
   }
-  // The engine's pid must name our reaper on this host (a remote engine's,
-  // or one in another pid namespace, names something else or nothing), and
-  // we must be allowed to signal it.
-  const std::string helper = std::string(kSeccompHelperInContainer) + '\0';
-  if (reaper <= 0 || host_cmdline(reaper).rfind(helper, 0) != 0 || ::kill(static_cast<pid_t>(reaper), 0) != 0)
-    return nullptr;
+  // The engine's pid must name our reaper on this host, and we must be
+  // allowed to signal it.
+  if (!runs_seccomp_helper(reaper) || ::kill(static_cast<pid_t>(reaper), 0) != 0) return nullptr;
   const std::vector<long> children = host_child_processes(reaper);
   if (children.size() != 1) return nullptr;
   return std::unique_ptr<ServiceAgent>(new ServiceAgent(std::move(agent), exec_id, reaper, children.front()));
@@ -66,31 +71,26 @@ std::unique_ptr<ServiceAgent> ServiceAgent::keep(DockerClient& client, const std
   auto connection = connect_kept_agent(client, container, command_prefix, &running);
   if (!connection && start_if_missing && !running) {
     const std::string exec_id = start_kept_agent(client, container, command_prefix);
-    // The server sets its control socket up a moment after the engine
-    // started it (at most ~0.5 s of retries: past that something else is
-    // wrong, and the run's own agent is quicker).
-    for (int i = 0; i < 50 && !connection; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(i == 0 ? 1 : 10));
-      connection = connect_kept_agent(client, container, command_prefix);
-    }
+    // The server offers its control socket once its agent has started
+    // (agent_server.h); the same wait as a pool refill's, at most ~0.5 s:
+    // past that something else is wrong, and the run's own agent is quicker.
+    wait_kept_agent_ready(client, exec_id, std::chrono::milliseconds(500));
+    connection = connect_kept_agent(client, container, command_prefix);
     // One we cannot reach must not idle in the container: the next run
     // would find it running and start no other.
     if (!connection) {
       const long pid = client.exec_inspect(exec_id).value("Pid", 0L);
-      const std::string helper = std::string(kSeccompHelperInContainer) + '\0';
-      if (pid > 1 && host_cmdline(pid).rfind(helper, 0) == 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
+      if (runs_seccomp_helper(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL);
     }
   }
   if (!connection) return nullptr;
-  // The server's child that is the agent's sh (it forks it at its start;
-  // other children are orphans of a step whose reaper was killed).
+  // The server's child that is the agent's sh: it is there, it answered the
+  // server's first line before the server offered its socket. Other
+  // children are orphans of a step whose reaper was killed.
   const std::string sh = std::string("sh") + '\0' + "-c" + '\0' + kStepAgentScript + '\0';
   long agent_pid = 0;
-  for (int i = 0; i < 200 && agent_pid == 0; ++i) {
-    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    for (const long child : host_child_processes(connection->server_pid))
-      if (host_cmdline(child) == sh) agent_pid = child;
-  }
+  for (const long child : host_child_processes(connection->server_pid))
+    if (host_cmdline(child) == sh) agent_pid = child;
   if (agent_pid == 0) return nullptr;
   auto stream = std::move(connection->stream);
   auto agent = std::make_unique<StepAgent>(client, container, std::move(stream), command_prefix);
