@@ -1,16 +1,15 @@
 #pragma once
-// SIGINT/SIGTERM -> cancellation. The handler only touches a lock-free
-// atomic and writes one byte to a self-pipe (both async-signal-safe); a
-// watcher thread does the rest (message, forced exit). First signal: the
-// CancelToken is set, running steps are killed and pods torn down by the
-// runner, and the CLI exits 130. Second signal: the forced-exit hooks run
-// (kill what is still alive) and the process exits 130 at once. A third
-// one exits straight from the handler.
+// SIGINT/SIGTERM -> cancellation. The handler only touches lock-free
+// atomics and writes (both async-signal-safe). First signal: the
+// CancelToken is set, the message is written to stderr, running steps are
+// killed and pods torn down by the runner, and the CLI exits 130. Second
+// signal: the process exits 130 at once, after the forced-exit hooks ran
+// (kill what is still alive) when there are any: they run on a watcher
+// thread the first hook starts. A third one exits straight from the handler.
 
 #include <clnrm/cancel.h>
 
 #include <functional>
-#include <thread>
 
 namespace clnrm {
 
@@ -25,11 +24,6 @@ class SignalCancellation {
 
   // The first signal received (SIGINT/SIGTERM), 0 when none.
   int signal_received() const noexcept;
-
- private:
-  std::thread watcher_;
-  int pipe_[2] = {-1, -1};
-  bool announce_;
 };
 
 // Until a SignalCancellation exists, SIGINT/SIGTERM end the process with
@@ -40,7 +34,8 @@ class SignalCancellation {
 void exit_130_on_early_signals();
 
 // Code that must act before a forced exit (a backend killing its process
-// trees, say) registers here. Hooks run on the watcher thread. Returns an id
+// trees, say) registers here. Hooks run on the watcher thread (started by
+// the first hook, kept until the process ends). Returns an id
 // for remove_forced_exit_hook.
 int add_forced_exit_hook(std::function<void()> hook);
 void remove_forced_exit_hook(int id);

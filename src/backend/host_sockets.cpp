@@ -9,47 +9,106 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace clnrm {
+#include <cstring>
+#include <ctime>
+#include <unordered_map>
 
-std::vector<std::string> find_unix_sockets(const std::string& dir, std::size_t max_entries) {
-  std::vector<std::string> sockets;
-  std::vector<std::string> pending = {dir};
-  std::size_t walked = 0;
-  while (!pending.empty()) {
-    const std::string current = std::move(pending.back());
-    pending.pop_back();
-    const int fd = ::open(current.c_str(),
-                          O_RDONLY | O_DIRECTORY | O_CLOEXEC | (current == dir ? 0 : O_NOFOLLOW));
-    if (fd < 0) continue;  // unreadable or gone: nothing the runner could list
-    DIR* d = ::fdopendir(fd);
-    if (d == nullptr) {
-      ::close(fd);
-      continue;
-    }
-    const std::string prefix = current == "/" ? "/" : current + "/";
-    while (const dirent* e = ::readdir(d)) {
+#include "backend/socket_walk_memo.h"
+#include "base/unique_fd.h"
+
+namespace clnrm {
+namespace {
+
+DirStamp stamp_of(const struct stat& st) {
+  return {st.st_dev, st.st_ino, static_cast<std::int64_t>(st.st_ctim.tv_sec),
+          static_cast<std::int64_t>(st.st_ctim.tv_nsec)};
+}
+
+std::string join(const std::string& dir, std::string_view name) {
+  std::string path = dir;
+  if (path.empty() || path.back() != '/') path += '/';
+  path += name;
+  return path;
+}
+
+// Lists one directory (`follow`: the walk's root may be a symbolic link;
+// nothing below it is followed). false when it cannot be opened: unreadable
+// or gone, nothing the runner could list.
+bool read_directory(const std::string& path, bool follow, DirListing& out) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW)));
+  if (!fd.valid()) return false;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return false;
+  out.stamp = stamp_of(st);  // of the directory read, taken before reading it
+  alignas(dirent64) char buf[16384];
+  for (;;) {
+    const ssize_t n = ::getdents64(fd.get(), buf, sizeof buf);
+    if (n <= 0) break;  // the end, or an error: what was read stands
+    for (ssize_t off = 0; off < n;) {
+      const auto* e = reinterpret_cast<const dirent64*>(buf + off);
+      off += e->d_reclen;
       const std::string_view name = e->d_name;
       if (name == "." || name == "..") continue;
-      if (++walked > max_entries) {
-        ::closedir(d);
-        throw Error(ErrorKind::Config,
-                    "more than " + std::to_string(max_entries) +
-                        " entries below it: too large to share with a cleanroom (its unix sockets "
-                        "are looked for)",
-                    dir);
-      }
+      ++out.entries;
       unsigned char type = e->d_type;
       if (type == DT_UNKNOWN) {
-        struct stat st {};
-        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-        type = S_ISSOCK(st.st_mode) ? DT_SOCK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+        struct stat est {};
+        if (::fstatat(fd.get(), e->d_name, &est, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        type = S_ISSOCK(est.st_mode) ? DT_SOCK : S_ISDIR(est.st_mode) ? DT_DIR : DT_REG;
       }
-      if (type == DT_SOCK) sockets.push_back(prefix + e->d_name);
-      if (type == DT_DIR) pending.push_back(prefix + e->d_name);
+      if (type == DT_SOCK) out.sockets.emplace_back(name);
+      if (type == DT_DIR) out.subdirs.emplace_back(name);
     }
-    ::closedir(d);
   }
-  return sockets;
+  return true;
+}
+
+// The memo's record of `path` when it is still what the directory holds.
+const DirListing* unchanged(const SocketWalkMemo& memo, const std::string& path, const std::string& relative) {
+  struct stat st {};
+  const int rc = relative.empty() ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st);
+  if (rc != 0 || !S_ISDIR(st.st_mode)) return nullptr;
+  return memo.trusted(relative, stamp_of(st));
+}
+
+}  // namespace
+
+SocketWalk walk_for_unix_sockets(const std::string& dir, const std::string& memo_file, std::size_t max_entries) {
+  timespec started {};
+  ::clock_gettime(CLOCK_REALTIME, &started);
+  const bool memoised = !memo_file.empty();
+  const SocketWalkMemo memo = memoised ? SocketWalkMemo::load(memo_file, dir) : SocketWalkMemo{};
+  std::unordered_map<std::string, DirListing> walked;
+  SocketWalk out;
+  std::size_t entries = 0;
+  std::vector<std::string> pending = {""};  // relative to `dir`
+  while (!pending.empty()) {
+    std::string relative = std::move(pending.back());
+    pending.pop_back();
+    const std::string path = relative.empty() ? dir : join(dir, relative);
+    DirListing listing;
+    if (const DirListing* known = memoised ? unchanged(memo, path, relative) : nullptr) {
+      listing = *known;
+      ++out.dirs_reused;
+    } else if (read_directory(path, relative.empty(), listing)) {
+      ++out.dirs_read;
+    } else {
+      continue;
+    }
+    entries += listing.entries;
+    if (entries > max_entries) {
+      throw Error(ErrorKind::Config,
+                  "more than " + std::to_string(max_entries) +
+                      " entries below it: too large to share with a cleanroom (its unix sockets "
+                      "are looked for)",
+                  dir);
+    }
+    for (const std::string& socket : listing.sockets) out.sockets.push_back(join(path, socket));
+    for (const std::string& sub : listing.subdirs) pending.push_back(relative.empty() ? sub : join(relative, sub));
+    if (memoised) walked.emplace(std::move(relative), std::move(listing));
+  }
+  if (memoised) memo.save(memo_file, dir, started, walked, out.dirs_read > 0);
+  return out;
 }
 
 }  // namespace clnrm

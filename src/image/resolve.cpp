@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <set>
 
+#include "base/cache_dir.h"
 #include "image/digest.h"
 #include "image/engine_source.h"
 #include "image/file_sources.h"
@@ -167,9 +168,7 @@ LayerOwnership default_layer_ownership() {
 std::string image_cache_dir(const ImageOptions& options) {
   if (!options.cache_dir.empty()) return options.cache_dir;
   if (const std::string e = env("CLNRM_IMAGE_CACHE"); !e.empty()) return e;
-  if (::geteuid() == 0) return "/var/cache/clnrm/images";
-  if (const std::string xdg = env("XDG_CACHE_HOME"); !xdg.empty() && xdg.front() == '/') return xdg + "/clnrm/images";
-  if (const std::string home = env("HOME"); !home.empty()) return home + "/.cache/clnrm/images";
+  if (const auto dir = user_cache_dir()) return *dir + "/images";
   throw Error(ErrorKind::Config, "no image cache directory: set CLNRM_IMAGE_CACHE, XDG_CACHE_HOME or HOME");
 }
 

@@ -143,6 +143,10 @@ TEST(RunSandbox, SigintKillsStepsTearsDownAndExits130) {
   Outcome o = c.wait(std::chrono::seconds(30));
   EXPECT_EQ(o.exit_code, 130) << o.out << o.err;
   EXPECT_NE(o.out.find("CANCL  hang"), std::string::npos) << o.out;
+  // Said by the signal handler itself (src/run/signal_cancellation.cpp).
+  EXPECT_NE(o.err.find("clnrm: SIGINT received: stopping running steps and tearing down cleanrooms"),
+            std::string::npos)
+      << o.err;
   EXPECT_TRUE(no_process_left("sleep 3579.5")) << "background child of the step survived";
   EXPECT_TRUE(no_process_left("sleep 3579.75")) << "the step survived";
   EXPECT_TRUE(no_process_left("sleep 3581.25")) << "the service survived";

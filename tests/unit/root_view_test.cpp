@@ -2,41 +2,20 @@
 // which sockets it finds (src/backend/sandbox/root_view.cpp).
 #include "backend/host_sockets.h"
 #include "backend/sandbox/root_view.h"
-#include "support/temp_dir.h"
+#include "support/socket_tree.h"
 
 #include <clnrm/error.h>
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 namespace clnrm::sandbox {
 namespace {
 
-class TempTree {
- public:
-  ~TempTree() {
-    for (const int fd : sockets_) ::close(fd);
-  }
-  const std::string& path() const { return dir_.path(); }
-  void socket_at(const std::string& relative) {
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::snprintf(a.sun_path, sizeof a.sun_path, "%s/%s", path().c_str(), relative.c_str());
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << relative;
-    sockets_.push_back(fd);
-  }
-
- private:
-  clnrm::testing::TempDir dir_{"clnrm-root-view"};
-  std::vector<int> sockets_;
-};
+using TempTree = clnrm::testing::SocketTree;
 
 TEST(RootView, FindsSocketsAtEveryDepthWithoutFollowingSymlinks) {
   TempTree tree;

@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
+#include <iterator>
 #include <thread>
 
 TEST(SignalCancellation, FirstSigintCancelsTheToken) {
@@ -40,4 +42,17 @@ TEST(SignalCancellation, SecondSignalRunsHooksAndExits130) {
         std::exit(0);
       },
       ::testing::ExitedWithCode(130), "hook ran");
+}
+
+// A run without forced-exit hooks makes no thread for its signals: making
+// and joining one cost every whole-process `clnrm run` up to milliseconds.
+TEST(SignalCancellation, WithoutHooksNoThreadIsStarted) {
+  const auto threads = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/task"),
+                         std::filesystem::directory_iterator{});
+  };
+  const auto before = threads();
+  clnrm::CancelToken token;
+  clnrm::SignalCancellation guard(token, false);
+  EXPECT_EQ(threads(), before);
 }

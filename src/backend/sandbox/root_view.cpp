@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "backend/host_sockets.h"
+#include "base/cache_dir.h"
 
 namespace clnrm::sandbox {
 namespace {
@@ -37,10 +38,20 @@ std::string read_link(const std::string& path) {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
-void add_dir(RootView& view, const std::string& dir, bool scan, bool shared) {
+// Where the walk of a system directory is remembered between runs
+// (socket_walk_memo.h): every run walks the same /etc and /opt. A test's
+// shared directories are walked afresh (a memo per temporary directory would
+// pile up).
+std::string system_walk_memo(const std::string& dir) {
+  const auto cache = user_cache_dir();
+  return cache ? *cache + "/host-sockets" + dir : std::string();
+}
+
+void add_dir(RootView& view, const std::string& dir, const std::string& scan_memo, bool scan, bool shared) {
   view.entries.push_back({dir, ViewEntry::Kind::Directory, {}, shared});
   if (!scan) return;
-  for (std::string& socket : find_unix_sockets(dir)) view.covered.push_back(std::move(socket));
+  for (std::string& socket : walk_for_unix_sockets(dir, scan_memo).sockets)
+    view.covered.push_back(std::move(socket));
 }
 
 // Secrets of the host that its root may read (low pods run as host root).
@@ -100,7 +111,8 @@ std::shared_ptr<const RootView> system_root_view() {
     if (S_ISLNK(st.st_mode)) {
       v->entries.push_back({dir, ViewEntry::Kind::Symlink, read_link(dir), false});
     } else if (S_ISDIR(st.st_mode)) {
-      add_dir(*v, dir, scanned_for_sockets(dir), false);
+      const bool scan = scanned_for_sockets(dir);
+      add_dir(*v, dir, scan ? system_walk_memo(dir) : std::string(), scan, false);
     }
   }
   add_secrets(*v);
@@ -148,7 +160,7 @@ std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const Root
     }
     if (dir == "/")
       throw Error(ErrorKind::Config, "the host's root cannot be shared with a cleanroom", dir);
-    add_dir(*view, dir, true, true);
+    add_dir(*view, dir, {}, true, true);
   }
   for (const VolumeSpec& v : volumes) add_volume(*view, v);
   slot = std::move(view);
