@@ -1,6 +1,7 @@
 #include "base/atomic_file.h"
 #include "base/open_beneath.h"
 #include "base/unique_fd.h"
+#include "base/write_all.h"
 
 #include <clnrm/error.h>
 #include <fcntl.h>
@@ -21,14 +22,7 @@ namespace {
 
 // Writes everything and closes; errno is set on failure.
 bool write_and_close(UniqueFd& fd, std::string_view content) {
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return fd.close() == 0;
+  return write_all(fd.get(), content.data(), content.size()) && fd.close() == 0;
 }
 
 [[noreturn]] void refuse(const std::string& where, const std::string& why) {
@@ -85,17 +79,6 @@ bool written_in_place(const std::string& path) {
   return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
-bool write_all(int fd, std::string_view content) {
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<std::string> why_not_writable(const std::string& path) {
@@ -135,7 +118,7 @@ std::optional<std::string> why_not_writable(const std::string& path) {
 
 void write_file_atomically(const std::string& path, std::string_view content) {
   if (const int alias = descriptor_alias(path); alias >= 0) {
-    if (!write_all(alias, content)) throw_errno("cannot write " + path);
+    if (!write_all(alias, content.data(), content.size())) throw_errno("cannot write " + path);
     return;
   }
   if (written_in_place(path)) {

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "base/write_all.h"
+
 namespace clnrm {
 namespace {
 
@@ -36,16 +38,6 @@ std::map<int, std::function<void()>>& hooks() {
   return h;
 }
 int g_next_hook = 1;
-
-void write_all(int fd, const char* text, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, text, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    text += n;
-    size -= static_cast<std::size_t>(n);
-  }
-}
 
 template <std::size_t N>
 void write_text(int fd, const char (&text)[N]) {

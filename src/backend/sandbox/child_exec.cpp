@@ -13,16 +13,6 @@
 
 namespace clnrm::sandbox {
 
-void write_all(int fd, const char* data, std::size_t size) noexcept {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-}
-
 void write_str(int fd, const char* s) noexcept { write_all(fd, s, std::strlen(s)); }
 
 void write_failure(const char* what, int error) noexcept {

@@ -8,6 +8,8 @@
 
 #include <cstddef>
 
+#include "base/write_all.h"  // write_all, for these children too
+
 namespace clnrm::sandbox {
 
 // An ExecPlan as plain pointers (it may live in a buffer received over a
@@ -27,7 +29,6 @@ struct RawExec {
   const char* denied_message = "";
 };
 
-void write_all(int fd, const char* data, std::size_t size) noexcept;
 void write_str(int fd, const char* s) noexcept;
 // "clnrm: <what>: <strerror>\n" on fd 2.
 void write_failure(const char* what, int error) noexcept;
