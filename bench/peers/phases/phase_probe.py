@@ -1,0 +1,48 @@
+# The phase probe of bench/peers/run_phases.sh: writes a clock reading to
+# stderr ("PHASE <name> <ms>") at each phase of `clnrm run` in a copy of the
+# sources (never in the repository's own tree). Each mark is a piece of code
+# the probe goes after; when the code there changes, the probe stops with
+# the file and the mark, to be updated here.
+#
+# Usage: python3 phase_probe.py SOURCE_TREE
+import os
+import shutil
+import sys
+here = os.path.dirname(os.path.abspath(__file__))
+repo=sys.argv[1]
+shutil.copy(here+'/phase_clock.h', repo+'/src/base/phase_tmp.h')
+def patch(p, pairs):
+    p=repo+'/'+p
+    s=open(p).read()
+    s='#include "base/phase_tmp.h"\n'+s
+    for old,new in pairs:
+        if old not in s:
+            sys.exit(f"phase_probe.py: the code at this mark changed, update the probe: {p}: {old[:70]!r}")
+        s=s.replace(old,new,1)
+    open(p,'w').write(s)
+patch('src/cli/main.cpp',[('  clnrm::exit_130_on_early_signals();\n','  clnrm_phase("start-up: exec, loader, static init");\n  clnrm::exit_130_on_early_signals();\n'),
+  ('  try {\n    app.parse(argc, argv);','  clnrm_phase("CLI set-up");\n  try {\n    app.parse(argc, argv);'),
+  ('  return ctx.exit_code;\n}','  clnrm_phase("report printed, main() returns");\n  return ctx.exit_code;\n}')])
+patch('src/suite/suite.cpp',[
+ ('  SuiteObserver& observer = observer_or_null ? *observer_or_null : silent_observer();\n','  clnrm_phase("CLI parse, project settings");\n  SuiteObserver& observer = observer_or_null ? *observer_or_null : silent_observer();\n'),
+ ('  outcome.invalid_files = parsed.invalid.size();\n','  clnrm_phase("test file parsed");\n  outcome.invalid_files = parsed.invalid.size();\n'),
+ ('  observer.backend_chosen(chosen.backend->name(), chosen.reason);\n','  clnrm_phase("backend chosen");\n  observer.backend_chosen(chosen.backend->name(), chosen.reason);\n'),
+ ('  CancelToken own_cancel;\n','  clnrm_phase("history opened, run row written");\n  CancelToken own_cancel;\n'),
+ ('  RunResult run = run_plan(env, tests, plan, run_options);\n','  clnrm_phase("signal handlers");\n  RunResult run = run_plan(env, tests, plan, run_options);\n  clnrm_phase("run finished");\n'),
+ ('  if (recorder) recorder->finish(run);\n','  if (recorder) recorder->finish(run);\n  clnrm_phase("history written");\n'),
+])
+patch('src/backend/sandbox/sandbox_pod.cpp',[('  core.security = make_security_plan(policy);\n','  clnrm_phase("run_plan, create_pod");\n  core.security = make_security_plan(policy);\n  clnrm_phase("pod: seccomp program");\n'),
+('  core.host_network = policy.network == NetworkMode::Host;\n','  clnrm_phase("pod: shared directories");\n  core.host_network = policy.network == NetworkMode::Host;\n'),
+('  const std::string scratch_size = scratch_options(options.scratch_mb, limits.memory_mb);\n','  clnrm_phase("pod: cgroups made");\n  const std::string scratch_size = scratch_options(options.scratch_mb, limits.memory_mb);\n'),
+('  const pid_t pid = clone_pod_init(config, report.read.get());\n','  clnrm_phase("pod: socketpair, pipes, config");\n  const pid_t pid = clone_pod_init(config, report.read.get());\n  clnrm_phase("pod: parent thread, clone with namespaces");\n'),
+('    go.write.reset();\n    PodInitReport ready;\n','    go.write.reset();\n    clnrm_phase("pod: namespace fds, uid/gid maps");\n    PodInitReport ready;\n'),
+('  if (destroyed.exchange(true)) return;\n  if (init_pid > 0) {','  if (destroyed.exchange(true)) return;\n  clnrm_phase("verdict, teardown starts");\n  if (init_pid > 0) {'),
+('    init_pid = -1;\n  }\n  std::unique_lock guard(spawn_guard);','    init_pid = -1;\n  }\n  clnrm_phase("teardown: pod init killed, reaped");\n  std::unique_lock guard(spawn_guard);'),
+('  ns_mnt.reset();\n  cgroups.remove();\n}','  ns_mnt.reset();\n  clnrm_phase("teardown: namespace fds closed");\n  cgroups.remove();\n  clnrm_phase("teardown: cgroups removed");\n}'),
+('ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {\n','ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {\n  clnrm_phase("pod: mounts, ready; step starts");\n  struct P { ~P() { clnrm_phase("step /bin/true ran"); } } p_;\n'),
+])
+patch('src/run/backend_choice.cpp',[('''  sandbox.resolve_image = image_resolver(options, sandbox);
+  return {make_sandbox_backend(sandbox), ""};''','''  sandbox.resolve_image = image_resolver(options, sandbox);
+  auto b = make_sandbox_backend(sandbox);
+  clnrm_phase("sandbox backend made (socket walk)");
+  return {std::move(b), ""};''')])
