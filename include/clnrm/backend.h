@@ -179,6 +179,11 @@ class Backend {
   virtual std::string_view name() const = 0;
   virtual Capabilities capabilities() const = 0;
   virtual std::unique_ptr<Pod> create_pod(const PodSpec& spec) = 0;
+  // A hint: the next create_pod will ask for a pod of `spec`'s kind. A
+  // backend may start making it now, so its making overlaps what the runner
+  // does before the test (the sandbox does, on its standby thread). Nothing
+  // changes for the caller; create_pod is right without it.
+  virtual void expect_pod(const PodSpec& /*spec*/) {}
 };
 
 // Returns success for everything without running anything.

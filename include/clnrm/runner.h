@@ -96,6 +96,12 @@ struct TestContext {
 // test failures or backend errors: they become the result's status/message.
 TestResult run_test(Session& env, const TestSpec& spec, const TestContext& context);
 
+// Tells the backend the pod the plan's first test will ask for
+// (Backend::expect_pod), so that its making overlaps what the caller does
+// before run_plan (opening the history). A hint: run_plan is the same
+// without it.
+void expect_first_pod(Session& env, const std::vector<TestSpec>& tests, const Plan& plan);
+
 // Runs every test of `plan` and returns their results in plan order.
 RunResult run_plan(Session& env, const std::vector<TestSpec>& tests, const Plan& plan,
                    const RunOptions& options);

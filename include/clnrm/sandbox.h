@@ -64,6 +64,11 @@ struct SandboxOptions {
   // same fresh namespaces, only made earlier) instead of waiting ~1 ms for
   // it. At most 4 kinds are kept; 0 disables (every pod is made on demand).
   int standby_pods = 1;
+  // The pods the backend will be asked for in all (0: not known). Standby
+  // pods are made only for pods still to come: none after the last one, so
+  // a run of one pod makes none unless Backend::expect_pod asks for its
+  // one pod early.
+  std::size_t pods_planned = 0;
   // Size of a pod's one scratch tmpfs (behind /tmp with the workdir, /run,
   // /var/tmp and /dev/shm), in MiB: a step that fills it gets ENOSPC, and
   // the host's memory is safe.

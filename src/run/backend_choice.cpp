@@ -87,10 +87,10 @@ BackendChoice make_sandbox(const std::vector<TestSpec>&, const BackendChoiceOpti
   if (options.pods_planned != 1)
     if (std::optional<std::string> why = probe_sandbox_support(sandbox).blocker())
       throw Error(ErrorKind::NotSupported, *why, options.name_as + " sandbox");
-  // A standby pod is made for the next pod of a kind; in a run of one pod
-  // it would cost a second set of namespaces, on the CPU the test needs,
-  // and be destroyed unused.
-  if (options.pods_planned == 1) sandbox.standby_pods = 0;
+  // Standby pods are made for pods still to come only (a spare after the
+  // last pod would cost a set of namespaces on the CPU the test needs, and
+  // be destroyed unused).
+  sandbox.pods_planned = options.pods_planned;
   sandbox.resolve_image = image_resolver(options, sandbox);
   return {make_sandbox_backend(sandbox), ""};
 }

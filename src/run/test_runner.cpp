@@ -184,6 +184,15 @@ void refuse_unsupported_images(const Backend& backend, const TestSpec& spec) {
 
 }  // namespace
 
+void expect_first_pod(Session& env, const std::vector<TestSpec>& tests, const Plan& plan) {
+  if (plan.order.empty()) return;
+  try {
+    env.backend().expect_pod(pod_spec_for(env, tests[plan.order.front()]));
+  } catch (const std::exception&) {
+    // A hint: the test's own create_pod says what is wrong.
+  }
+}
+
 TestResult run_test(Session& env, const TestSpec& spec, const TestContext& context) {
   TestResult r;
   r.file = spec.file;

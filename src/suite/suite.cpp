@@ -127,7 +127,9 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
 
   // 5. The run, recorded in history as results come (after the last run
   // when a test runs more than once: budgets then change verdicts after the
-  // run, and warm-ups are left out).
+  // run, and warm-ups are left out). The first test's pod is made while the
+  // history opens.
+  expect_first_pod(env, tests, plan);
   std::optional<history::Recorder> recorder;
   if (!options.history_db.empty())
     recorder.emplace(options.history_db,

@@ -119,21 +119,55 @@ TEST(SandboxStandby, ARunOfOnePodMakesNoSpare) {
   EXPECT_EQ(now, std::set<pid_t>{init_of(*pod)});
 }
 
-TEST(SandboxStandby, ARunOfTwoPodsMakesASpare) {
+// The pod inits not in `known`, once there is one (waited for up to 3 s;
+// none: an empty set).
+std::set<pid_t> new_pod_inits(const std::set<pid_t>& known) {
+  std::set<pid_t> found;
+  for (int i = 0; i < 300 && found.empty(); ++i) {
+    for (pid_t p : pod_inits())
+      if (!known.count(p)) found.insert(p);
+    if (found.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return found;
+}
+
+// Two pods planned: a spare is made for the second, and none after it.
+TEST(SandboxStandby, ARunOfTwoPodsMakesASpareForTheSecondOnly) {
   const std::set<pid_t> before = settled_pod_inits();
   BackendChoiceOptions options;
   options.pods_planned = 2;
   std::shared_ptr<Backend> backend = make_backend("sandbox", {}, options);
   auto first = backend->create_pod(spec_named("first-of-two"));
-  std::set<pid_t> spare;
-  for (int i = 0; i < 300 && spare.empty(); ++i) {
-    for (pid_t p : pod_inits())
-      if (!before.count(p) && p != init_of(*first)) spare.insert(p);
-    if (spare.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  std::set<pid_t> known = before;
+  known.insert(init_of(*first));
+  const std::set<pid_t> spare = new_pod_inits(known);
   ASSERT_EQ(spare.size(), 1u);
   auto second = backend->create_pod(spec_named("second-of-two"));
   EXPECT_EQ(init_of(*second), *spare.begin());
+  // No pod is to come after the second: no spare is made for it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::set<pid_t> now = pod_inits();
+  for (pid_t p : before) now.erase(p);
+  EXPECT_EQ(now, (std::set<pid_t>{init_of(*first), init_of(*second)}));
+}
+
+// Backend::expect_pod: the one pod of a run is made ahead, while the runner
+// opens its history, and it is the pod create_pod then returns.
+TEST(SandboxStandby, AnExpectedPodIsMadeAheadAndTaken) {
+  const std::set<pid_t> before = settled_pod_inits();
+  BackendChoiceOptions options;
+  options.pods_planned = 1;
+  std::shared_ptr<Backend> backend = make_backend("sandbox", {}, options);
+  backend->expect_pod(spec_named("expected"));
+  const std::set<pid_t> ahead = new_pod_inits(before);
+  ASSERT_EQ(ahead.size(), 1u);
+  auto pod = backend->create_pod(spec_named("expected"));
+  EXPECT_EQ(init_of(*pod), *ahead.begin());
+  EXPECT_EQ(run(*pod, shell("echo $CLNRM_TEST")).stdout_data, "expected\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::set<pid_t> now = pod_inits();
+  for (pid_t p : before) now.erase(p);
+  EXPECT_EQ(now, std::set<pid_t>{init_of(*pod)});
 }
 
 }  // namespace

@@ -52,6 +52,10 @@ class SandboxBackend final : public Backend {
     return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_, system_view_);
   }
 
+  void expect_pod(const PodSpec& spec) override {
+    if (standby_) standby_->expect(spec);
+  }
+
  private:
   SandboxOptions options_;
   std::shared_ptr<sandbox::CgroupPool> cgroup_pool_ = std::make_shared<sandbox::CgroupPool>();

@@ -35,8 +35,7 @@ StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgr
                          std::shared_ptr<const RootView> system_view)
     : options_(std::move(options)),
       cgroup_pool_(std::move(cgroup_pool)),
-      system_view_(std::move(system_view)),
-      worker_([this] { run(); }) {}
+      system_view_(std::move(system_view)) {}
 
 StandbyPods::~StandbyPods() {
   std::vector<Kind> kinds;
@@ -46,7 +45,7 @@ StandbyPods::~StandbyPods() {
     queue_.clear();
   }
   cv_.notify_all();
-  worker_.join();
+  if (worker_.joinable()) worker_.join();
   kinds.swap(kinds_);  // the worker is gone: no lock needed
   for (auto& k : kinds) {
     if (k.ready) k.ready->destroy();
@@ -67,6 +66,34 @@ StandbyPods::Kind* StandbyPods::find(const std::string& key) {
   return &kinds_.back();
 }
 
+StandbyPods::Kind* StandbyPods::kind_for(const std::string& key, const PodSpec& spec,
+                                         std::unique_ptr<SandboxPod>& evicted) {
+  if (Kind* kind = find(key)) return kind;
+  if (kinds_.size() >= kMaxKinds && !kinds_.front().pending) {
+    evicted = std::move(kinds_.front().ready);
+    kinds_.erase(kinds_.begin());
+  }
+  if (kinds_.size() >= kMaxKinds) return nullptr;
+  kinds_.push_back(Kind{key, spec, nullptr, false});
+  return &kinds_.back();
+}
+
+bool StandbyPods::more_to_come() const {
+  if (options_.pods_planned == 0) return true;  // not known: always one more
+  const auto on_their_way =
+      static_cast<std::size_t>(std::count_if(kinds_.begin(), kinds_.end(), [](const Kind& k) {
+        return k.pending || k.ready != nullptr;
+      }));
+  return served_ + on_their_way < options_.pods_planned;
+}
+
+void StandbyPods::queue(Kind& kind) {
+  kind.pending = true;
+  queue_.push_back(kind.key);
+  if (!worker_.joinable()) worker_ = std::thread([this] { run(); });
+  cv_.notify_all();  // the worker; take()s may wait on cv_ too
+}
+
 std::unique_ptr<SandboxPod> StandbyPods::take(const PodSpec& spec) {
   const std::string key = standby_key(spec);
   std::unique_ptr<SandboxPod> pod;
@@ -79,31 +106,35 @@ std::unique_ptr<SandboxPod> StandbyPods::take(const PodSpec& spec) {
     // empty, and the caller makes its own).
     cv_.wait(lock, [&] { return stopping_ || making_ != key; });
     if (stopping_) return nullptr;
-    Kind* kind = find(key);
-    if (kind == nullptr) {
-      if (kinds_.size() >= kMaxKinds) {
-        if (!kinds_.front().pending) {
-          evicted = std::move(kinds_.front().ready);
-          kinds_.erase(kinds_.begin());
+    ++served_;  // by this pod, or by one the caller makes
+    if (Kind* kind = kind_for(key, spec, evicted)) {
+      pod = std::move(kind->ready);
+      // Queued but not started (the worker is busy or not yet running): the
+      // caller makes it now instead; two would be made otherwise.
+      if (kind->pending && !pod) {
+        if (auto it = std::find(queue_.begin(), queue_.end(), key); it != queue_.end()) {
+          queue_.erase(it);
+          kind->pending = false;
         }
       }
-      if (kinds_.size() < kMaxKinds) {
-        kinds_.push_back(Kind{key, spec, nullptr, false});
-        kind = &kinds_.back();
-      }
-    }
-    if (kind != nullptr) {
-      pod = std::move(kind->ready);
-      if (!kind->pending) {
-        kind->pending = true;
-        queue_.push_back(key);
-        cv_.notify_all();  // the worker; take()s may wait on cv_ too
-      }
+      if (!kind->pending && more_to_come()) queue(*kind);
     }
   }
   if (evicted) evicted->destroy();
   if (pod) pod->adopt(spec);
   return pod;
+}
+
+void StandbyPods::expect(const PodSpec& spec) {
+  const std::string key = standby_key(spec);
+  std::unique_ptr<SandboxPod> evicted;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    Kind* kind = kind_for(key, spec, evicted);
+    if (kind != nullptr && !kind->pending && !kind->ready && more_to_come()) queue(*kind);
+  }
+  if (evicted) evicted->destroy();
 }
 
 void StandbyPods::run() {

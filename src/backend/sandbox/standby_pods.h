@@ -35,6 +35,11 @@ class StandbyPods {
   // that kind is prepared in the background.
   std::unique_ptr<SandboxPod> take(const PodSpec& spec);
 
+  // The next take() will ask for `spec`'s kind: one is made now, unless one
+  // is ready or on its way, or no more pods are to come
+  // (SandboxOptions::pods_planned).
+  void expect(const PodSpec& spec);
+
  private:
   struct Kind {
     std::string key;
@@ -43,8 +48,16 @@ class StandbyPods {
     bool pending = false;               // queued or being made
   };
   void run();
-  Kind* kind_of(const std::string& key);  // call with mutex_ held
-  Kind* find(const std::string& key);     // kind_of, and marks it most recently used
+  // Call these with mutex_ held.
+  Kind* kind_of(const std::string& key);
+  Kind* find(const std::string& key);  // kind_of, and marks it most recently used
+  // find, or a new kind (the least recently used one evicted into `evicted`
+  // when 4 are kept); nullptr when all 4 are being made.
+  Kind* kind_for(const std::string& key, const PodSpec& spec, std::unique_ptr<SandboxPod>& evicted);
+  // Whether a pod made now would be taken: fewer are ready or on their way
+  // than are still to come.
+  bool more_to_come() const;
+  void queue(Kind& kind);  // starts the worker the first time
 
   SandboxOptions options_;
   std::shared_ptr<CgroupPool> cgroup_pool_;
@@ -54,8 +67,9 @@ class StandbyPods {
   std::deque<std::string> queue_;  // kinds to make one of
   std::string making_;             // the kind the worker is making now ("" when none)
   std::vector<Kind> kinds_;        // most recently used last
+  std::size_t served_ = 0;         // take()s so far (with or without a ready pod)
   bool stopping_ = false;
-  std::thread worker_;
+  std::thread worker_;             // started by the first pod queued
 };
 
 // The kind of pod `spec` asks for: what pod init and its cgroups are made of.
