@@ -108,10 +108,20 @@ Connection::Connection(const std::string& path, bool read_only, int busy_timeout
 
 Connection::~Connection() { sqlite3_close_v2(db_); }
 
-void Connection::keep_write_ahead_log() {
+void Connection::keep_write_ahead_log(int checkpoint_pages) {
   int on = 1;
   sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
   sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  checkpoint_pages_ = checkpoint_pages;
+  // Replaces SQLite's automatic checkpoint (which is this hook's default).
+  sqlite3_wal_hook(db_, &Connection::after_commit, this);
+}
+
+int Connection::after_commit(void* self, sqlite3* db, const char* name, int frames) {
+  const auto* conn = static_cast<const Connection*>(self);
+  if (!conn->last_commit_ && frames >= conn->checkpoint_pages_)
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return SQLITE_OK;  // a checkpoint that could not finish is retried at the next commit
 }
 
 void Connection::exec(const std::string& sql) {
@@ -135,15 +145,18 @@ std::int64_t Connection::scalar(const std::string& sql) {
   return s.step() ? s.int64(0) : 0;
 }
 
-void Connection::transaction(const std::function<void()>& body, int retries) {
+void Connection::transaction(const std::function<void()>& body, int retries, Commit commit) {
   for (int attempt = 0;; ++attempt) {
     try {
       exec("BEGIN IMMEDIATE");
       try {
         body();
+        last_commit_ = commit == Commit::Last;
         exec("COMMIT");
+        last_commit_ = false;
         return;
       } catch (...) {
+        last_commit_ = false;
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
       }

@@ -73,20 +73,34 @@ class Connection {
   // each): the write-ahead log stays on disk when the last connection closes,
   // and closing does not checkpoint. Otherwise every process recreates the
   // log (a file and a directory sync) and checkpoints it at exit (two more),
-  // which cost more than the run's own writes. The log is checkpointed by
-  // SQLite's automatic checkpoint once it holds 1,000 pages.
-  void keep_write_ahead_log();
+  // which cost more than the run's own writes. The log is checkpointed after
+  // a commit once it holds `checkpoint_pages` frames (PASSIVE, as SQLite's
+  // automatic checkpoint), except by a commit marked Commit::Last.
+  void keep_write_ahead_log(int checkpoint_pages);
+
+  // Commit::Last: the connection writes nothing after this transaction, so
+  // its commit does not checkpoint (keep_write_ahead_log). A checkpoint syncs
+  // the log and the database, and only the checkpointing connection's next
+  // write restarts the log (one more sync): the next process finds the log
+  // still full, its recovery cannot tell the frames were copied, and it
+  // copies and syncs them all again. The next process's first commit
+  // checkpoints instead, and its next one restarts the log.
+  enum class Commit { Normal, Last };
 
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT. IMMEDIATE takes the write
   // lock up front, so the busy handler applies (a deferred transaction that
   // upgrades can fail with SQLITE_BUSY without waiting). When the lock stays
   // busy past the busy timeout, the whole transaction is rolled back and
   // retried with growing backoff, `retries` times, before giving up.
-  void transaction(const std::function<void()>& body, int retries);
+  void transaction(const std::function<void()>& body, int retries, Commit commit = Commit::Normal);
 
  private:
+  static int after_commit(void* self, sqlite3* db, const char* name, int frames);
+
   std::string path_;
   sqlite3* db_ = nullptr;
+  int checkpoint_pages_ = 0;  // keep_write_ahead_log's; 0: SQLite's own
+  bool last_commit_ = false;  // inside a Commit::Last transaction
 };
 
 }  // namespace clnrm::sql

@@ -81,14 +81,14 @@ Store::Impl::Impl(const std::string& path, const StoreOptions& opts)
   // NORMAL in WAL mode survives a crash of the process (a SIGKILLed runner);
   // only a power loss may drop the last commits, which history can afford.
   conn.exec("PRAGMA synchronous = NORMAL");
-  conn.keep_write_ahead_log();
   // Every runner that opens the DB after the last one closed it re-reads
   // and checksums the whole log to rebuild its index (SQLite's WAL
   // recovery): with the default checkpoint at 1000 pages, 150 one-test runs
   // grew it to 3.8 MB and each run spent 5.2 M of its 7.9 M instructions
   // there (callgrind of `clnrm run --backend null`). At 100 pages (~400 KB)
-  // the recovery stays small, and the checkpoint's syncs come every ~15 runs.
-  conn.exec("PRAGMA wal_autocheckpoint = 100");
+  // the recovery stays small, and the checkpoint's four syncs come every ~17
+  // runs (200 pages: half the syncs, 0.17 ms more CPU per run; docs/history.md).
+  conn.keep_write_ahead_log(100);
   conn.exec("PRAGMA foreign_keys = ON");
   // The analytics scan the whole table: reading pages through a memory map
   // saves a copy per page (the map is address space, not memory).
@@ -181,7 +181,7 @@ void Store::finish_run(std::int64_t run, const RunResult& result) {
               .bind(3, result.backend);
           update.run();
         },
-        impl_->options.busy_retries);
+        impl_->options.busy_retries, sql::Connection::Commit::Last);
   } catch (...) {
     // Keep the rows so a later flush() (or the destructor) can still write them.
     pending_ = std::move(rows);

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "support/history_fixtures.h"
+#include "support/sync_counting_vfs.h"
 
 using namespace clnrm;
 using clnrm::testing::make_test;
@@ -126,10 +127,45 @@ TEST(HistoryStore, TheKeptLogStaysSmallOverManyRuns) {
                        make_test("b", Status::Failed, std::chrono::milliseconds(20))});
   }
   ASSERT_TRUE(std::filesystem::exists(path + "-wal"));
-  // 100 pages of frames (4 KiB + 24 bytes each) plus one run's pages.
+  // 100 pages of frames (4 KiB + 24 bytes each) plus two runs' pages (the
+  // run that fills the log leaves its checkpoint to the next).
   EXPECT_LT(std::filesystem::file_size(path + "-wal"), 128u * (4096 + 24) + 32);
   history::Store store(path);
   EXPECT_EQ(store.runs(1000).size(), 300u);
+}
+
+// A checkpoint syncs the log and the database, and only the checkpointing
+// connection's next write restarts the log. A runner's last commit leaves
+// the checkpoint to the next runner's first, whose second commit then
+// restarts the log: each frame is copied and synced once, where a runner
+// that checkpointed at its last commit made the next one (whose recovery
+// cannot tell the frames were copied) copy and sync them all again.
+TEST(HistoryStore, EachCheckpointIsOneRunsFourSyncs) {
+  TempDir dir;
+  const auto path = dir.file("history.db");
+  clnrm::testing::SyncCountingVfs vfs;
+  std::vector<int> database_syncs, log_syncs;
+  for (int i = 0; i < 120; ++i) {
+    vfs.reset();
+    {
+      history::Store store(path);  // one runner after another, as `clnrm run` does
+      record_run(store, {make_test("a", Status::Passed, std::chrono::milliseconds(10))});
+    }
+    database_syncs.push_back(vfs.syncs("history.db"));
+    log_syncs.push_back(vfs.syncs("history.db-wal"));
+  }
+  int checkpoints = 0;
+  for (std::size_t i = 1; i < database_syncs.size(); ++i) {  // run 0 created the DB
+    if (database_syncs[i] == 0) {
+      EXPECT_EQ(log_syncs[i], 0) << "run " << i;
+      continue;
+    }
+    ++checkpoints;
+    EXPECT_EQ(database_syncs[i], 1) << "run " << i;
+    EXPECT_EQ(log_syncs[i], 2) << "run " << i << ": before the copy, and the restart";
+    EXPECT_EQ(database_syncs[i - 1], 0) << "runs " << i - 1 << " and " << i << " both checkpointed";
+  }
+  EXPECT_GE(checkpoints, 2);
 }
 
 TEST(HistoryStore, DefaultPathIsUnderDotClnrm) {

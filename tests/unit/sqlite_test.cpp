@@ -31,7 +31,7 @@ TEST(Sqlite, AKeptWriteAheadLogHoldsTheCommitsAfterClose) {
   {
     Connection conn(db, false, 1000, "test database");
     conn.exec("PRAGMA journal_mode = WAL");
-    conn.keep_write_ahead_log();
+    conn.keep_write_ahead_log(1000);
     conn.exec("CREATE TABLE t(v TEXT)");
     conn.exec("INSERT INTO t(v) VALUES('a'), ('b')");
   }
