@@ -49,13 +49,13 @@ ParseResult parse_test_text(std::string_view text, const std::string& file,
     // TOML until rendered; only then render the text first, as upstream does.
     std::vector<Diagnostic> first_try;
     ParseContext probe(file, first_try);
-    root = parse_bounded_toml(probe, text, file);
+    root = parse_scanned_toml(probe, text);  // scanned above
     if (!root) {
       if (text.find("{{") != std::string_view::npos || text.find("{%") != std::string_view::npos) {
         std::string error;
         std::uint32_t line = 0;
         if (auto rendered = render_text_templates(text, options, &error, &line)) {
-          root = parse_bounded_toml(ctx, *rendered, file);
+          root = parse_bounded_toml(ctx, *rendered);
         } else {
           // Both may be real: a syntax error elsewhere and a bad template.
           for (Diagnostic& d : first_try) result.diagnostics.push_back(std::move(d));
@@ -75,7 +75,8 @@ ParseResult parse_test_text(std::string_view text, const std::string& file,
   spec.file = file;
   check_keys(ctx, *root, KeySchema{"the test file", kTopLevelKeys, kUpstreamTopLevelKeys});
   TemplateScope scope = template_scope(options, read_vars(ctx, *root));
-  substitute_vars(ctx, *root, scope);
+  // A rendered text had "{{" or "{%", so `text` decides for it too.
+  if (may_hold_templates(text)) substitute_vars(ctx, *root, scope);
   spec.vars = std::move(scope.vars);
   read_metadata(ctx, *root, spec);
   read_services(ctx, *root, spec);

@@ -158,7 +158,7 @@ ProjectConfigCheck check_project_config(std::string_view text, const std::string
   ProjectConfig config;
   config.file = file;
   ParseContext ctx(file, check.diagnostics);
-  if (std::optional<toml::table> root = parse_bounded_toml(ctx, text, file))
+  if (std::optional<toml::table> root = parse_bounded_toml(ctx, text))
     read_config(ctx, *root, config);
   if (ctx.has_errors()) return check;
   config.warnings = check.diagnostics;

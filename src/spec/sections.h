@@ -16,8 +16,9 @@ namespace clnrm::spec_detail {
 void read_metadata(ParseContext& ctx, const toml::table& root, TestSpec& spec);
 // [services.X] and [service.X].
 void read_services(ParseContext& ctx, const toml::table& root, TestSpec& spec);
-// [[steps]] and [[scenario]].
-void read_steps(ParseContext& ctx, const toml::table& root, TestSpec& spec);
+// [[steps]]. Each step's table is emptied once read (nothing reads it
+// again; the array of [[steps]] stays).
+void read_steps(ParseContext& ctx, toml::table& root, TestSpec& spec);
 // One step table (also used for the steps of a scenario).
 std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& table,
                                   std::string_view where, const TestSpec& spec);
@@ -27,6 +28,7 @@ void read_step_expectations(ParseContext& ctx, const toml::table& table, StepSpe
 // Reports an error at `at` when the spec declares no service `name`.
 void check_service_exists(ParseContext& ctx, const toml::node& at, const std::string& name,
                           const TestSpec& spec);
+// [[scenario]] (the steps of each, or its upstream `run`).
 void read_scenarios(ParseContext& ctx, const toml::table& root, TestSpec& spec);
 // [assertions], [policy], [limits], [determinism], [report].
 void read_settings(ParseContext& ctx, const toml::table& root, TestSpec& spec);
@@ -54,6 +56,12 @@ std::map<std::string, std::string> read_vars(ParseContext& ctx, const toml::tabl
 // value of the document (except [vars] itself). Unknown names are errors at
 // the string.
 void substitute_vars(ParseContext& ctx, toml::table& root, const TemplateScope& scope);
+// False when no string value of the document written as `text` can hold
+// "{{" or "{%" (no such text and no escape that could make one), so
+// substitute_vars would change nothing: a file without templates skips that
+// walk over every node (a pass over the whole tree, most of it no longer in
+// the cache for a large file). Errs on the side of true.
+bool may_hold_templates(std::string_view text);
 // Expands one string; on an unknown variable or unsupported template syntax
 // sets `error` and returns nullopt.
 std::optional<std::string> expand_template(std::string_view text, const TemplateScope& scope,

@@ -35,6 +35,10 @@ SourceText read_source_file(const std::string& path) {
   // Read to the end instead of trusting st_size: /proc files say 0 and have
   // content, /proc/self/mem says 0 and fails with EIO.
   SourceText result;
+  // The size stat gives, when it is in bounds, saves growing the string
+  // (copying what it holds) while reading a large file.
+  if (st.st_size > 0 && static_cast<std::size_t>(st.st_size) <= kMaxSourceBytes)
+    result.text.reserve(static_cast<std::size_t>(st.st_size));
   char buffer[65536];
   while (true) {
     const ssize_t n = ::read(fd, buffer, sizeof buffer);

@@ -288,14 +288,20 @@ class Scanner {
 
 TomlScan scan_toml_limits(std::string_view text) { return Scanner(text).run(); }
 
-std::optional<toml::table> parse_bounded_toml(ParseContext& ctx, std::string_view text,
-                                              const std::string& file) {
+std::optional<toml::table> parse_bounded_toml(ParseContext& ctx, std::string_view text) {
   if (auto violation = scan_toml_limits(text).violation) {
     ctx.error(violation->pos, std::move(violation->message));
     return std::nullopt;
   }
+  return parse_scanned_toml(ctx, text);
+}
+
+std::optional<toml::table> parse_scanned_toml(ParseContext& ctx, std::string_view text) {
   try {
-    return toml::parse(text, std::string_view(file));
+    // No source path: diagnostics name ctx.file() and use only line and
+    // column, and a path would be a shared_ptr copied (an atomic increment and
+    // decrement) into every node's and key's source region.
+    return toml::parse(text);
   } catch (const toml::parse_error& e) {
     ctx.error(pos_of(e.source()), fmt::format("invalid TOML: {}", e.description()));
     return std::nullopt;

@@ -36,8 +36,10 @@ struct TomlScan {
 TomlScan scan_toml_limits(std::string_view text);
 
 // toml::parse behind scan_toml_limits: a violation or a syntax error becomes
-// an error in `ctx`, and nullopt is returned.
-std::optional<toml::table> parse_bounded_toml(ParseContext& ctx, std::string_view text,
-                                              const std::string& file);
+// an error in `ctx` (at ctx.file()), and nullopt is returned.
+std::optional<toml::table> parse_bounded_toml(ParseContext& ctx, std::string_view text);
+// The same for text whose scan_toml_limits found no violation (the caller
+// scanned it already: the scan is a pass over the whole text).
+std::optional<toml::table> parse_scanned_toml(ParseContext& ctx, std::string_view text);
 
 }  // namespace clnrm::spec_detail

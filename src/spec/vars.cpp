@@ -234,6 +234,27 @@ std::optional<std::string> expand_template(std::string_view text, const Template
   return out;
 }
 
+bool may_hold_templates(std::string_view text) {
+  // Raw "{{" or "{%" anywhere (also in a key or comment: the walk then finds
+  // nothing, which is only slower).
+  for (std::size_t at = text.find('{'); at != std::string_view::npos; at = text.find('{', at + 1))
+    if (at + 1 < text.size() && (text[at + 1] == '{' || text[at + 1] == '%')) return true;
+  // A string's value differs from its text only by escapes. Those that make a
+  // character of their own (\u007B, \U0000007B, \x7B) can make '{' or '%';
+  // a backslash ending a line in a multi-line string deletes the line break
+  // and the blanks after it, which can join '{' to a '{' on the next line.
+  // Every other escape makes a character that is neither.
+  for (std::size_t at = text.find('\\'); at != std::string_view::npos;
+       at = text.find('\\', at + 1)) {
+    std::size_t next = at + 1;
+    if (next < text.size() && (text[next] == 'u' || text[next] == 'U' || text[next] == 'x'))
+      return true;
+    while (next < text.size() && (text[next] == ' ' || text[next] == '\t')) ++next;
+    if (next < text.size() && (text[next] == '\n' || text[next] == '\r')) return true;
+  }
+  return false;
+}
+
 void substitute_vars(ParseContext& ctx, toml::table& root, const TemplateScope& scope) {
   for (auto&& [key, value] : root) {
     if (key.str() == "vars") continue;
