@@ -36,10 +36,11 @@ struct ParseOptions {
   // reads a runner's secret unless the runner named it.
   std::map<std::string, std::optional<std::string>> allowed_env;
   // Whether the TestSpec keeps each regex compiled (Pattern::re). Every
-  // pattern is compiled either way, so a bad one is an error at its position;
-  // false drops the compiled form at once and leaves Pattern::re null, for
-  // callers that only check a file and never match (validate_suite): ~1.3 KB
-  // less per regex held until the spec is freed.
+  // pattern is checked either way, so a bad one is an error at its position;
+  // false leaves Pattern::re null, for callers that only check a file and
+  // never match (validate_suite): ~1.3 KB less per regex held until the spec
+  // is freed, and a plain literal ("^ready$", no metacharacter: RE2 always
+  // accepts it) is not compiled at all.
   bool keep_patterns = true;
 };
 

@@ -93,7 +93,9 @@ std::optional<EnvList> read_env(ParseContext& ctx, const toml::node& node, std::
 std::optional<Duration> read_duration(ParseContext& ctx, const toml::node& node,
                                       std::string_view key, std::int64_t integer_unit_ms);
 // A regex compiled with RE2; a bad pattern is an error carrying RE2's reason.
-// Without ctx.keep_patterns() the compiled regex is dropped (Pattern::re null).
+// Without ctx.keep_patterns() the compiled regex is dropped (Pattern::re
+// null), and a pattern is_plain_pattern (spec/plain_pattern.h) accepts is not
+// compiled.
 std::optional<Pattern> read_pattern(ParseContext& ctx, const toml::node& node,
                                     std::string_view key);
 
