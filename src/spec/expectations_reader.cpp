@@ -15,6 +15,7 @@
 #include "spec/host_paths.h"
 #include "spec/key_tables.h"
 #include "spec/sections.h"
+#include "spec/table_keys.h"
 
 namespace clnrm::spec_detail {
 namespace {
@@ -269,20 +270,20 @@ std::optional<GoldenFile> read_golden(ParseContext& ctx, const toml::node& node)
 
 }  // namespace
 
-void read_step_expectations(ParseContext& ctx, const toml::table& t, StepSpec& step) {
-  if (const toml::node* n = t.get("expect_file"))
+void read_step_expectations(ParseContext& ctx, const TableKeys& keys, StepSpec& step) {
+  if (const toml::node* n = keys.get("expect_file"))
     for_each_table(ctx, *n, "expect_file", [&](const toml::table& ft) {
       if (auto c = read_file_check(ctx, ft)) step.expect_file.push_back(std::move(*c));
     });
-  if (const toml::node* n = t.get("expect_json"))
+  if (const toml::node* n = keys.get("expect_json"))
     for_each_table(ctx, *n, "expect_json", [&](const toml::table& jt) {
       if (auto c = read_json_check(ctx, jt, "expect_json")) step.expect_json.push_back(std::move(*c));
     });
-  if (const toml::node* n = t.get("expect_http"))
+  if (const toml::node* n = keys.get("expect_http"))
     for_each_table(ctx, *n, "expect_http", [&](const toml::table& ht) {
       if (auto c = read_http_check(ctx, ht)) step.expect_http.push_back(std::move(*c));
     });
-  if (const toml::node* n = t.get("expected_output_file"))
+  if (const toml::node* n = keys.get("expected_output_file"))
     step.expected_output_file = read_golden(ctx, *n);
 }
 

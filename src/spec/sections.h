@@ -9,6 +9,7 @@
 #include <clnrm/parser.h>
 
 #include "spec/parse_context.h"
+#include "spec/table_keys.h"
 
 namespace clnrm::spec_detail {
 
@@ -23,8 +24,8 @@ void read_steps(ParseContext& ctx, toml::table& root, TestSpec& spec);
 std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& table,
                                   std::string_view where, const TestSpec& spec);
 // A step's expect_file, expect_json, expect_http and expected_output_file
-// (src/spec/expectations_reader.cpp).
-void read_step_expectations(ParseContext& ctx, const toml::table& table, StepSpec& step);
+// (src/spec/expectations_reader.cpp), from the keys of its table.
+void read_step_expectations(ParseContext& ctx, const TableKeys& keys, StepSpec& step);
 // Reports an error at `at` when the spec declares no service `name`.
 void check_service_exists(ParseContext& ctx, const toml::node& at, const std::string& name,
                           const TestSpec& spec);

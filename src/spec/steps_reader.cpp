@@ -9,6 +9,7 @@
 #include "spec/sections.h"
 #include "spec/step_names.h"
 #include "spec/suggest.h"
+#include "spec/table_keys.h"
 
 namespace clnrm::spec_detail {
 namespace {
@@ -44,10 +45,11 @@ void check_service_exists(ParseContext& ctx, const toml::node& at, const std::st
 std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& t, std::string_view where,
                                   const TestSpec& spec) {
   check_keys(ctx, t, KeySchema{where, kStepKeys, kUpstreamStepKeys});
+  const TableKeys keys(t);
   StepSpec s;
   s.pos = pos_of(t);
   bool ok = true;
-  if (const toml::node* n = t.get("name")) {
+  if (const toml::node* n = keys.get("name")) {
     if (auto name = read_string(ctx, *n, "name")) {
       if (name->find_first_not_of(" \t") == std::string::npos) {
         ctx.error(pos_of(*n), "step 'name' must not be empty");
@@ -61,7 +63,7 @@ std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& t, std::
     ctx.error(pos_of(t), fmt::format("a step in {} needs a 'name'", where));
     ok = false;
   }
-  if (const toml::node* n = t.get("command")) {
+  if (const toml::node* n = keys.get("command")) {
     if (auto c = read_command(ctx, *n, "command"))
       s.command = std::move(*c);
     else
@@ -72,40 +74,40 @@ std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& t, std::
       ctx.error(pos_of(t), fmt::format("step '{}' needs a 'command'", s.name));
     ok = false;
   }
-  if (const toml::node* n = t.get("service")) {
+  if (const toml::node* n = keys.get("service")) {
     if (auto svc = read_string(ctx, *n, "service")) {
       check_service_exists(ctx, *n, *svc, spec);
       s.service = std::move(*svc);
     }
   }
-  if (const toml::node* n = t.get("expected_output_regex"))
+  if (const toml::node* n = keys.get("expected_output_regex"))
     s.expected_output_regex = read_pattern(ctx, *n, "expected_output_regex");
-  if (const toml::node* n = t.get("expected_output_regex_not"))
+  if (const toml::node* n = keys.get("expected_output_regex_not"))
     s.expected_output_regex_not = read_pattern(ctx, *n, "expected_output_regex_not");
-  if (const toml::node* n = t.get("expected_stderr_regex"))
+  if (const toml::node* n = keys.get("expected_stderr_regex"))
     s.expected_stderr_regex = read_pattern(ctx, *n, "expected_stderr_regex");
-  if (const toml::node* n = t.get("expected_stderr_regex_not"))
+  if (const toml::node* n = keys.get("expected_stderr_regex_not"))
     s.expected_stderr_regex_not = read_pattern(ctx, *n, "expected_stderr_regex_not");
-  if (const toml::node* n = t.get("expected_exit_code"))
+  if (const toml::node* n = keys.get("expected_exit_code"))
     if (auto code = read_int(ctx, *n, "expected_exit_code", 0, 255))
       s.expected_exit_code = static_cast<int>(*code);
-  if (const toml::node* n = t.get("env"))
+  if (const toml::node* n = keys.get("env"))
     if (auto env = read_env(ctx, *n, "env")) s.env = std::move(*env);
-  if (const toml::node* n = t.get("workdir"))
+  if (const toml::node* n = keys.get("workdir"))
     if (auto w = read_string(ctx, *n, "workdir")) s.workdir = std::move(*w);
-  if (const toml::node* n = t.get("description")) read_string(ctx, *n, "description");
-  if (const toml::node* n = t.get("stdin"))
+  if (const toml::node* n = keys.get("description")) read_string(ctx, *n, "description");
+  if (const toml::node* n = keys.get("stdin"))
     if (auto in = read_string(ctx, *n, "stdin")) s.stdin_data = std::move(*in);
-  if (const toml::node* n = t.get("timeout")) {
+  if (const toml::node* n = keys.get("timeout")) {
     s.timeout = read_duration(ctx, *n, "timeout", 1000);
     if (s.timeout && s.timeout->count() == 0)
       ctx.error(pos_of(*n), "step 'timeout' must be greater than 0");
   }
-  if (const toml::node* n = t.get("max_duration"))
+  if (const toml::node* n = keys.get("max_duration"))
     s.max_duration = read_duration(ctx, *n, "max_duration", 1);
-  if (const toml::node* n = t.get("continue_on_failure"))
+  if (const toml::node* n = keys.get("continue_on_failure"))
     if (auto b = read_bool(ctx, *n, "continue_on_failure")) s.continue_on_failure = *b;
-  read_step_expectations(ctx, t, s);
+  read_step_expectations(ctx, keys, s);
   if (!ok) return std::nullopt;
   return s;
 }

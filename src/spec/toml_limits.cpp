@@ -25,7 +25,7 @@ class Scanner {
   explicit Scanner(std::string_view text) : s_(text) {}
 
   TomlScan run() {
-    if (s_.substr(0, 3) == "\xEF\xBB\xBF") i_ = 3;  // UTF-8 byte order mark
+    if (s_.substr(0, 3) == "\xEF\xBB\xBF") i_ = start_ = 3;  // UTF-8 byte order mark
     while (true) {
       skip_space_and_lines();
       if (eof()) return TomlScan{};
@@ -42,19 +42,29 @@ class Scanner {
 
   bool eof() const { return i_ >= s_.size(); }
   char peek(std::size_t ahead = 0) const { return i_ + ahead < s_.size() ? s_[i_ + ahead] : '\0'; }
-  void advance() {
-    const auto c = static_cast<unsigned char>(s_[i_++]);
-    if (c == '\n') {
-      ++line_;
-      column_ = 1;
-    } else if ((c & 0xC0) != 0x80) {  // columns count code points, as toml++ does
-      ++column_;
-    }
-  }
-  SourcePos here() const { return SourcePos{line_, column_}; }
+  void advance() { ++i_; }
+  // Where a violation may start: an offset, made a line and column only for
+  // the one violation reported (position_of), not counted at every byte.
+  std::size_t here() const { return i_; }
 
-  bool fail(SourcePos pos, std::string message) {
-    violation_ = TomlLimitViolation{pos, std::move(message)};
+  // The line and column of offset `at`: every byte from the start (after a
+  // byte order mark) to `at` was read by advance().
+  SourcePos position_of(std::size_t at) const {
+    SourcePos pos{1, 1};
+    for (std::size_t k = start_; k < at; ++k) {
+      const auto c = static_cast<unsigned char>(s_[k]);
+      if (c == '\n') {
+        ++pos.line;
+        pos.column = 1;
+      } else if ((c & 0xC0) != 0x80) {  // columns count code points, as toml++ does
+        ++pos.column;
+      }
+    }
+    return pos;
+  }
+
+  bool fail(std::size_t at, std::string message) {
+    violation_ = TomlLimitViolation{position_of(at), std::move(message)};
     return false;
   }
 
@@ -121,7 +131,7 @@ class Scanner {
 
   // A key: simple keys joined by dots (`a."b c".'d'`); counts its segments.
   bool key(int& segments) {
-    const SourcePos start = here();
+    const std::size_t start = here();
     segments = 0;
     while (true) {
       skip_blank();
@@ -143,9 +153,9 @@ class Scanner {
     }
   }
 
-  bool check_depth(SourcePos pos, int depth) {
+  bool check_depth(std::size_t at, int depth) {
     if (depth <= kMaxDepth) return true;
-    return fail(pos,
+    return fail(at,
                 fmt::format("a value here nests more than {} levels deep (table header, dotted "
                             "keys, arrays and inline tables together); the limit is {}",
                             kMaxDepth, kMaxDepth));
@@ -155,7 +165,7 @@ class Scanner {
     advance();
     const bool array_of_tables = peek() == '[';
     if (array_of_tables) advance();
-    const SourcePos start = here();
+    const std::size_t start = here();
     int segments = 0;
     if (!key(segments)) return false;
     skip_blank();
@@ -168,7 +178,7 @@ class Scanner {
   }
 
   bool key_value() {
-    const SourcePos start = here();
+    const std::size_t start = here();
     int segments = 0;
     if (!key(segments)) return false;
     if (!check_depth(start, header_depth_ + segments)) return false;
@@ -214,7 +224,7 @@ class Scanner {
             if (!string()) return false;
             want = Want::AfterValue;
           } else if (c == '[' || c == '{') {
-            const SourcePos open = here();
+            const std::size_t open = here();
             if (static_cast<int>(stack_.size()) >= kMaxValueNesting)
               return fail(open, fmt::format("arrays and inline tables nest more than {} levels "
                                             "deep here; the limit is {}",
@@ -240,7 +250,7 @@ class Scanner {
             want = Want::AfterValue;
             break;
           }
-          const SourcePos start = here();
+          const std::size_t start = here();
           int segments = 0;
           if (!key(segments)) return false;
           current = stack_.back().depth + segments;
@@ -277,8 +287,7 @@ class Scanner {
 
   std::string_view s_;
   std::size_t i_ = 0;
-  std::uint32_t line_ = 1;
-  std::uint32_t column_ = 1;
+  std::size_t start_ = 0;  // 3 after a byte order mark
   int header_depth_ = 0;  // of the last [table] / [[array of tables]]
   std::vector<Frame> stack_;
   std::optional<TomlLimitViolation> violation_;
