@@ -45,6 +45,19 @@ std::string only_error(const std::string& text) {
 const std::string kSteps =
     "[test.metadata]\nname = \"n\"\n[[steps]]\nname = \"s\"\ncommand = [\"true\"]\n";
 
+// The scan makes a line and column of the violation's offset only: after a
+// byte order mark (not a column) and characters of several bytes (one column
+// each), as toml++ counts.
+TEST(TomlLimitsTest, PositionsCountCodePointsAfterAByteOrderMark) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string segments = "this key has more than 128 dotted segments; the limit is 128";
+  EXPECT_EQ(only_error(bom + "x = { \"\u00e9\" = 1, " + dotted(kMaxKeySegments + 1) + " = 1 }\n"),
+            "deep.clnrm.toml:1:16: error: " + segments);
+  EXPECT_EQ(only_error(bom + "# \u00e9\u00e9\n\"\u00e9\" = [ \"\u00e9\", { " +
+                       dotted(kMaxKeySegments + 1) + " = 1 } ]\n"),
+            "deep.clnrm.toml:2:16: error: " + segments);
+}
+
 TEST(TomlLimitsTest, DeepTableHeaderIsAnErrorAtTheKey) {
   EXPECT_EQ(only_error("# deep\n[" + dotted(kDeep) + "]\n"),
             "deep.clnrm.toml:2:2: error: this key has more than 128 dotted segments; the limit is "
