@@ -20,9 +20,11 @@ void read_services(ParseContext& ctx, const toml::table& root, TestSpec& spec);
 // [[steps]]. Each step's table is emptied once read (nothing reads it
 // again; the array of [[steps]] stays).
 void read_steps(ParseContext& ctx, toml::table& root, TestSpec& spec);
-// One step table (also used for the steps of a scenario).
-std::optional<StepSpec> read_step(ParseContext& ctx, const toml::table& table,
-                                  std::string_view where, const TestSpec& spec);
+// One step table (also used for the steps of a scenario) into `step`, a
+// StepSpec{} in its list; false when the step has an error (the caller
+// drops it).
+bool read_step(ParseContext& ctx, const toml::table& table, std::string_view where,
+               const TestSpec& spec, StepSpec& step);
 // A step's expect_file, expect_json, expect_http and expected_output_file
 // (src/spec/expectations_reader.cpp), from the keys of its table.
 void read_step_expectations(ParseContext& ctx, const TableKeys& keys, StepSpec& step);
