@@ -3,7 +3,8 @@
 // by a linear scan of the text BEFORE toml++ sees it. toml++ builds (and
 // destroys) nested tables recursively: 40,000 dotted key segments
 // (`[a.a.a.…]`) overflow the stack. Test files are untrusted, so every
-// document clnrm parses goes through parse_bounded_toml().
+// document clnrm parses goes through parse_bounded_toml(), or through
+// parse_scanned_toml() right after its own scan_toml_limits().
 
 #include <cstdint>
 #include <optional>
