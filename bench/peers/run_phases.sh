@@ -21,8 +21,8 @@ runs=${1:-30}
 
 copy=$root/build/phases/src
 if [[ -d $copy ]]; then
+  git -C "$copy" reset -q --hard  # the probe of the last call
   git -C "$copy" checkout -q --detach "$(git -C "$root" rev-parse HEAD)"
-  git -C "$copy" reset -q --hard
 else
   mkdir -p "$root/build/phases"
   git -C "$root" worktree add -q --detach "$copy" HEAD
