@@ -7,6 +7,9 @@
 # file is 10x the bytes of the 10k one: with numbers as they come (s9999,
 # s99999) it was 10.35x, and parsing is linear in bytes too.
 #
+# Its patterns are plain literals, which `validate` checks without RE2
+# (src/spec/plain_pattern.h); `run` compiles every pattern.
+#
 # Usage: bench/peers/parse_scaling.sh [CLNRM_BINARY] [RUNS]
 #   RUNS (default 5) per size, after 1 warm-up run each.
 # Prints the min and median of each size and the ratio of each to 10k, and
