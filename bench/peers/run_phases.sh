@@ -35,14 +35,7 @@ cc -O2 -o "$root/build/phases/spawn_clock" "$here/phases/spawn_clock.c"
 work=$(mktemp -d /tmp/clnrm-phases.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-cat > one.clnrm.toml <<'TOML'
-[test.metadata]
-name = "one_step"
-
-[[steps]]
-name = "true"
-command = ["/bin/true"]
-TOML
+cp "$here/one_step.clnrm.toml" one.clnrm.toml
 for ((i = 0; i < 5; i++)); do "$clnrm" run -q one.clnrm.toml >/dev/null 2>&1; done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 0; i < runs; i++)); do

@@ -59,14 +59,7 @@ trap 'rm -rf "$work"' EXIT
 # clnrm run records history in ./.clnrm/history.db, as it does for a user:
 # the runs below keep adding to one database in the temp directory.
 cd "$work"
-cat > one.clnrm.toml <<'TOML'
-[test.metadata]
-name = "one_step"
-
-[[steps]]
-name = "true"
-command = ["/bin/true"]
-TOML
+cp "$here/one_step.clnrm.toml" one.clnrm.toml
 cat > small.clnrm.toml <<'TOML'
 [test.metadata]
 name = "small"
