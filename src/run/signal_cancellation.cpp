@@ -85,7 +85,8 @@ void run_hooks() {
 }
 
 // Started by the first hook (a run without hooks starts no thread: making
-// and joining one per run cost a whole-process `clnrm run` ~0.2-3.5 ms).
+// and joining one per run kept a whole-process `clnrm run` waiting up to
+// 3.5 ms at load: README, "Whole process").
 void start_hook_watcher() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe2 for signal handling");
