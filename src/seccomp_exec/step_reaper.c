@@ -65,7 +65,7 @@ static pid_t parent_of(pid_t pid) {
 /* SIGKILLs every process whose parent chain in /proc reaches `self`.
  * Returns how many were signalled. A container's /proc holds few
  * processes, so a full scan per round is cheap. */
-int clnrm_kill_descendants(pid_t self) {
+static int kill_descendants(pid_t self) {
   enum { kMax = 4096 };
   static pid_t pids[kMax], parents[kMax];
   int n = 0;
@@ -163,7 +163,7 @@ void clnrm_kill_and_reap_descendants(void) {
    * processes are reparented to us and found in the next round. ECHILD ends
    * it: with no child left, a subreaper has no descendant left. */
   for (;;) {
-    clnrm_kill_descendants(getpid());
+    kill_descendants(getpid());
     int status = 0;
     const pid_t w = waitpid(-1, &status, 0);
     if (w < 0 && errno == ECHILD) break;

@@ -3,8 +3,6 @@
 #ifndef CLNRM_SECCOMP_EXEC_STEP_REAPER_H
 #define CLNRM_SECCOMP_EXEC_STEP_REAPER_H
 
-#include <sys/types.h>
-
 /* Makes the calling process a child subreaper (PR_SET_CHILD_SUBREAPER),
  * forks, execs argv[0] (PATH lookup) in the child and waits for it. When it
  * has exited, every process still descending from the caller is SIGKILLed
@@ -12,9 +10,6 @@
  * code, 128 + signal, 127 not found, 126 not runnable). */
 int clnrm_run_reaped(char** argv);
 
-/* SIGKILLs every process whose parent chain in /proc reaches `self`;
- * returns how many were signalled. */
-int clnrm_kill_descendants(pid_t self);
 /* For a subreaper whose command is done: SIGKILLs and reaps every process
  * still descending from the caller, until none is left. */
 void clnrm_kill_and_reap_descendants(void);

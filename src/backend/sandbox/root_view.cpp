@@ -47,10 +47,10 @@ std::string system_walk_memo(const std::string& dir) {
   return cache ? *cache + "/host-sockets" + dir : std::string();
 }
 
-void add_dir(RootView& view, const std::string& dir, const std::string& scan_memo, bool scan, bool shared) {
+void add_dir(RootView& view, const std::string& dir, bool scan, bool shared) {
   view.entries.push_back({dir, ViewEntry::Kind::Directory, {}, shared});
   if (!scan) return;
-  for (std::string& socket : walk_for_unix_sockets(dir, scan_memo).sockets)
+  for (std::string& socket : walk_for_unix_sockets(dir, shared ? std::string() : system_walk_memo(dir)).sockets)
     view.covered.push_back(std::move(socket));
 }
 
@@ -111,8 +111,7 @@ std::shared_ptr<const RootView> system_root_view() {
     if (S_ISLNK(st.st_mode)) {
       v->entries.push_back({dir, ViewEntry::Kind::Symlink, read_link(dir), false});
     } else if (S_ISDIR(st.st_mode)) {
-      const bool scan = scanned_for_sockets(dir);
-      add_dir(*v, dir, scan ? system_walk_memo(dir) : std::string(), scan, false);
+      add_dir(*v, dir, scanned_for_sockets(dir), false);
     }
   }
   add_secrets(*v);
@@ -160,7 +159,7 @@ std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const Root
     }
     if (dir == "/")
       throw Error(ErrorKind::Config, "the host's root cannot be shared with a cleanroom", dir);
-    add_dir(*view, dir, {}, true, true);
+    add_dir(*view, dir, true, true);
   }
   for (const VolumeSpec& v : volumes) add_volume(*view, v);
   slot = std::move(view);
