@@ -58,6 +58,32 @@ class SeccompExec : public ::testing::Test {
   std::string high_;
 };
 
+// `helper --reap --serve -- sh -c <agent>` (the kept step agent's server) as
+// a child of the test with its stdio on /dev/null; killed and reaped when it
+// goes out of scope, also after a failed ASSERT.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& helper, const std::string& agent) : pid_(::fork()) {
+    if (pid_ != 0) return;
+    const int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
+    ::execl(helper.c_str(), helper.c_str(), "--reap", "--serve", "--", "sh", "-c", agent.c_str(), nullptr);
+    ::_exit(127);
+  }
+  ~ServeProcess() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int wstatus = 0;
+    ::waitpid(pid_, &wstatus, 0);
+  }
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_;
+};
+
 TEST_F(SeccompExec, RunsTheCommandUnderTheHighFilter) {
   const Outcome ok =
       run(high_,
@@ -153,14 +179,9 @@ constexpr const char* kEchoAgent =
 // back in the engine's attach framing. (That no step can take the control
 // socket: DockerKeptAgent.NoStepCanReachTheAgentsControlSocket.)
 TEST_F(SeccompExec, ServeHandsCompleteLinesToItsCommandAndFramesItsOutput) {
-  const pid_t server = ::fork();
-  ASSERT_GE(server, 0);
-  if (server == 0) {
-    const int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
-    ::execl(helper_.c_str(), helper_.c_str(), "--reap", "--serve", "--", "sh", "-c", kEchoAgent, nullptr);
-    ::_exit(127);
-  }
+  const ServeProcess serving(helper_, kEchoAgent);
+  ASSERT_GT(serving.pid(), 0);
+  const pid_t server = serving.pid();
   {
     UniqueFd first = connect_to_server(server);
     ASSERT_TRUE(first.valid());
@@ -190,9 +211,6 @@ TEST_F(SeccompExec, ServeHandsCompleteLinesToItsCommandAndFramesItsOutput) {
   }
   EXPECT_EQ(out, "out:second\n");
   EXPECT_EQ(err, "err:second\n");
-  ::kill(server, SIGKILL);
-  int wstatus = 0;
-  ::waitpid(server, &wstatus, 0);
 }
 
 // The control socket is offered only once the agent has started (answered
@@ -201,15 +219,9 @@ TEST_F(SeccompExec, ServeHandsCompleteLinesToItsCommandAndFramesItsOutput) {
 // that connected early took for leftovers and killed) is not reachable
 // before. The lower bound on the wait holds however slow the machine is.
 TEST_F(SeccompExec, ServeOffersItsControlSocketOnlyOnceTheAgentAnswered) {
-  const pid_t server = ::fork();
-  ASSERT_GE(server, 0);
-  if (server == 0) {
-    const int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
-    const std::string slow = std::string("sleep 0.5; ") + kEchoAgent;
-    ::execl(helper_.c_str(), helper_.c_str(), "--reap", "--serve", "--", "sh", "-c", slow.c_str(), nullptr);
-    ::_exit(127);
-  }
+  const ServeProcess serving(helper_, std::string("sleep 0.5; ") + kEchoAgent);
+  ASSERT_GT(serving.pid(), 0);
+  const pid_t server = serving.pid();
   const auto start = std::chrono::steady_clock::now();
   UniqueFd connection = connect_to_server(server);
   const auto waited = std::chrono::steady_clock::now() - start;
@@ -225,9 +237,6 @@ TEST_F(SeccompExec, ServeOffersItsControlSocketOnlyOnceTheAgentAnswered) {
   ASSERT_GE(n, 8);
   const std::string first(buf + 8, std::min<std::size_t>(static_cast<std::size_t>(n - 8), buf[7]));
   EXPECT_TRUE(first == "out:x\n" || first == "err:x\n") << first;
-  ::kill(server, SIGKILL);
-  int wstatus = 0;
-  ::waitpid(server, &wstatus, 0);
 }
 
 }  // namespace
