@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ThreadSanitizer on the concurrency unit tests that need only a few sources
-# (SignalCancellation's handler + watcher thread): the `tsan` preset's
+# (SignalCancellation's handler + watcher thread, ThreadElsewhere): the `tsan` preset's
 # configure, then only its clnrm_tsan_quick_tests target (tests/CMakeLists.txt
 # says which sources), in ~30 s instead of the whole instrumented build
 # (~40 min on a shared 2-core machine). The runner's lane tests need the
