@@ -16,11 +16,13 @@
 #include <gtest/gtest.h>
 #include <pwd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "backend/docker/user_namespace.h"
 #include "integration/docker_support.h"
@@ -168,16 +170,23 @@ TEST_F(DockerRemappedEngine, AtMediumAndHighRootInAStepIsNotHostRoot) {
     svc.name = "svc";
     svc.argv = {"sleep", "3600"};
     auto service = p->start_service(svc);
-    const auto top = engine_->client()->request(
-        "GET", "/containers/" + service->id() + "/top?ps_args=" + docker::url_encode("-o pid,uid,args"));
-    ASSERT_EQ(top.status, 200) << top.body;  // (top needs a PID column to filter the host's ps)
+    // The service's command may not be exec'd yet when start_service
+    // returns (a loaded machine): look again for up to 10 s.
     bool seen = false;
-    for (const auto& proc : nlohmann::json::parse(top.body).value("Processes", nlohmann::json::array())) {
-      if (proc.size() < 3 || proc[2].get<std::string>().find("sleep 3600") == std::string::npos) continue;
-      seen = true;
-      EXPECT_EQ(proc[1].get<std::string>(), std::to_string(subuid_)) << top.body;
+    std::string body;
+    for (int attempt = 0; attempt < 100 && !seen; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      const auto top = engine_->client()->request(
+          "GET", "/containers/" + service->id() + "/top?ps_args=" + docker::url_encode("-o pid,uid,args"));
+      ASSERT_EQ(top.status, 200) << top.body;  // (top needs a PID column to filter the host's ps)
+      body = top.body;
+      for (const auto& proc : nlohmann::json::parse(top.body).value("Processes", nlohmann::json::array())) {
+        if (proc.size() < 3 || proc[2].get<std::string>().find("sleep 3600") == std::string::npos) continue;
+        seen = true;
+        EXPECT_EQ(proc[1].get<std::string>(), std::to_string(subuid_)) << top.body;
+      }
     }
-    EXPECT_TRUE(seen) << top.body;
+    EXPECT_TRUE(seen) << body;
   }
 }
 
