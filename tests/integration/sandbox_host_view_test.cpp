@@ -175,6 +175,12 @@ TEST_P(SandboxHostView, ProcSysAndTheOtherOciPathsAreReadOnlyOrMasked) {
                                             " ls -A /proc/acpi 2>/dev/null | wc -l; "
                                             "ls -A /sys/firmware | wc -l"));
   EXPECT_EQ(masked.stdout_data, "0\n0\n0\n") << masked.stderr_data;
+  // Masked directories after the first are binds of its empty tmpfs: just
+  // as read-only.
+  const ExecResult masked_write = run(
+      *pod, shell("for d in /proc/acpi /proc/asound /proc/scsi /sys/firmware /sys/devices/virtual/powercap; do "
+                  "[ ! -d $d ] || ! mkdir $d/x 2>/dev/null || echo WROTE $d; done"));
+  EXPECT_EQ(masked_write.stdout_data, "") << masked_write.stderr_data;
   EXPECT_NE(run(*pod, shell("echo 1 > /sys/kernel/mm/ksm/run")).exit_code, 0);
 }
 

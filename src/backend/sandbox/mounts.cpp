@@ -74,28 +74,37 @@ int set_attr(const char* path, std::uint64_t set, bool recursive) noexcept {
                                     sizeof attr));
 }
 
-// Like `mkdir -p`, for the parents of `path` only.
+// Like `mkdir -p`, for the parents of `path` only. The nearest parent is
+// tried first: it exists for almost every mount point, so that is one call
+// where going down from the root made one per level.
 int make_parents(char* path) noexcept {
+  char* slash = nullptr;
   for (char* p = path + 1; *p != '\0'; ++p) {
-    if (*p != '/') continue;
-    *p = '\0';
-    const int rc = ::mkdir(path, 0755);
-    *p = '/';
-    if (rc != 0 && errno != EEXIST) return -1;
+    if (*p == '/') slash = p;
   }
-  return 0;
+  if (slash == nullptr) return 0;
+  *slash = '\0';
+  int rc = ::mkdir(path, 0755);
+  if (rc != 0 && errno == ENOENT) {
+    rc = make_parents(path);
+    if (rc == 0) rc = ::mkdir(path, 0755);
+  }
+  const bool made = rc == 0 || errno == EEXIST;
+  *slash = '/';
+  return made ? 0 : -1;
 }
 
-// An empty file or directory at `path` to mount on.
+// An empty file or directory at `path` to mount on. Its parents are made
+// only when missing: most mount points are made in a directory that exists.
 int make_mount_point(char* path, bool directory) noexcept {
-  if (make_parents(path) != 0) return -1;
-  if (directory) return ::mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
-  const int fd = ::open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd >= 0) {
-    ::close(fd);
-    return 0;
+  // An empty regular file in one call (open and close were two).
+  auto make = [&] { return directory ? ::mkdir(path, 0755) : ::mknod(path, S_IFREG | 0644, 0); };
+  int rc = make();
+  if (rc != 0 && errno == ENOENT) {
+    if (make_parents(path) != 0) return -1;
+    rc = make();
   }
-  return errno == EEXIST || errno == EROFS ? 0 : -1;
+  return rc == 0 || errno == EEXIST || (!directory && errno == EROFS) ? 0 : -1;
 }
 
 // `n` in decimal into `out` (at least 12 bytes).
@@ -200,24 +209,33 @@ int setup_proc_and_sys(const Failure& f) noexcept {
       e != 0)
     return e;
   char path[256];
+  // The first masked directory gets an empty read-only tmpfs; the others a
+  // bind of it (a bind keeps its source's mount flags): one superblock to
+  // make and to tear down, not one each.
+  char empty_dir[256] = "";
   for (const char* masked : kMaskedPaths) {
     struct stat st {};
     join(path, sizeof path, {kNew, masked});
     if (::lstat(path, &st) != 0) continue;
-    const int rc = S_ISDIR(st.st_mode)
-                       ? ::mount("tmpfs", path, "tmpfs",
-                                 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0555,size=0")
-                       : ::mount("/new/dev/null", path, nullptr, MS_BIND, nullptr);
+    int rc = 0;
+    if (!S_ISDIR(st.st_mode)) {
+      rc = ::mount("/new/dev/null", path, nullptr, MS_BIND, nullptr);
+    } else if (empty_dir[0] != '\0') {
+      rc = ::mount(empty_dir, path, nullptr, MS_BIND, nullptr);
+    } else {
+      rc = ::mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0555,size=0");
+      if (rc == 0) join(empty_dir, sizeof empty_dir, {path});
+    }
     if (rc != 0) return f.fail("masking a /proc or /sys path");
   }
   for (const char* read_only : kReadOnlyPaths) {
     join(path, sizeof path, {kNew, read_only});
-    if (::access(path, F_OK) != 0) continue;
-    if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0 ||
-        set_attr(path, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-                 true) != 0) {
+    if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+      if (errno == ENOENT) continue;  // not in this kernel
       return f.fail("making a /proc path read-only");
     }
+    if (set_attr(path, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, true) != 0)
+      return f.fail("making a /proc path read-only");
   }
   return 0;
 }
