@@ -1,10 +1,12 @@
 // The sandbox backend's cgroup pool: a destroyed pod's empty groups serve the
 // next pod (with that pod's limits), and go away with the backend.
+#include "backend/sandbox/cgroups.h"
 #include "backend/sandbox/sandbox_pod.h"
 #include "integration/sandbox_test_support.h"
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -73,6 +75,37 @@ TEST(SandboxCgroupPool, AGroupServesTheNextPodWithItsOwnLimitsAndGoesWithTheBack
   backend.reset();
   EXPECT_FALSE(std::filesystem::exists(memory_group));
   EXPECT_FALSE(std::filesystem::exists(pids_group));
+}
+
+// expect_pod makes the first pod's groups ahead (sandbox_pod.h,
+// prepare_pod_parts): a prepared group is what the next acquire takes, with
+// no new directory made for it.
+TEST(SandboxCgroupPool, APreparedGroupIsTheOneTheNextAcquireTakes) {
+  const SandboxOptions options;
+  const Parsed<std::string> parent = sandbox::cgroup_parent(options, "pids");
+  ASSERT_TRUE(parent) << parent.error();
+  auto groups = [&] {
+    std::set<std::string> dirs;
+    for (const auto& entry : std::filesystem::directory_iterator(*parent))
+      if (entry.is_directory()) dirs.insert(entry.path().string());
+    return dirs;
+  };
+  sandbox::CgroupPool pool;
+  const std::set<std::string> before = groups();
+  pool.prepare(*parent);
+  const std::set<std::string> prepared = groups();
+  ASSERT_EQ(prepared.size(), before.size() + 1);
+  std::string made;
+  for (const std::string& dir : prepared)
+    if (!before.count(dir)) made = dir;
+  std::optional<sandbox::CgroupGroup> taken = pool.acquire(*parent);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->dir, made);
+  EXPECT_TRUE(taken->tasks.valid());
+  EXPECT_EQ(groups(), prepared);  // nothing new for the acquire
+  pool.release(std::move(*taken));
+  pool.close();
+  EXPECT_FALSE(std::filesystem::exists(made));
 }
 
 TEST(SandboxCgroupPool, APodOutlivingItsBackendRemovesItsGroups) {

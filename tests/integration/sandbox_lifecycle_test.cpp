@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -98,6 +99,33 @@ TEST(SandboxLifecycle, SigkillOfTheOwnerLeavesNoProcessBehind) {
   };
   for (int i = 0; i < 1000 && any_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   for (std::size_t i = 0; i < running.size(); ++i) EXPECT_FALSE(still_running(running[i], starts[i])) << running[i];
+
+  // Its empty cgroups stay until a backend makes a pod: it removes every
+  // group of a runner that is gone.
+  const std::string parent = "/sys/fs/cgroup/pids/clnrm";
+  const std::string prefix = std::to_string(owner) + "-";
+  auto groups_left = [&] {
+    std::size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(parent))
+      if (entry.path().filename().string().rfind(prefix, 0) == 0) ++n;
+    return n;
+  };
+  EXPECT_GT(groups_left(), 0u) << "the killed owner's pods had pids groups under " << parent;
+  // A killed task leaves its group once reaped, by whoever inherited it.
+  auto groups_busy = [&] {
+    for (const auto& entry : std::filesystem::directory_iterator(parent))
+      if (entry.path().filename().string().rfind(prefix, 0) == 0 &&
+          read_file(entry.path().string() + "/pids.current") != "0\n")
+        return true;
+    return false;
+  };
+  for (int i = 0; i < 500 && groups_busy(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_FALSE(groups_busy());
+  auto backend = make_sandbox_backend();
+  PodSpec spec;
+  spec.test_name = marker + "-next";
+  auto pod = backend->create_pod(spec);
+  EXPECT_EQ(groups_left(), 0u);
 }
 
 TEST(SandboxLifecycle, UnprivilegedRunnerGetsAUserNamespace) {

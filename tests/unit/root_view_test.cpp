@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace clnrm::sandbox {
 namespace {
@@ -107,6 +108,21 @@ TEST(RootView, VolumesAreBoundAtTheirContainerPathWithTheirSocketsCoveredThere) 
                                                        {tree.path() + "/data", "relative", true, {}}}) {
     EXPECT_THROW(add_shared_dirs(system, {}, {bad}), Error) << bad.host_path << " -> " << bad.container_path;
   }
+}
+
+// A backend's system view is walked once, whichever threads ask and when.
+TEST(SystemViewOnce, EveryAskerGetsTheOneWalk) {
+  SystemViewOnce once;
+  std::vector<std::shared_ptr<const RootView>> seen(4);
+  {
+    std::vector<std::thread> askers;
+    for (auto& slot : seen) askers.emplace_back([&once, &slot] { slot = once.get(); });
+    for (auto& t : askers) t.join();
+  }
+  ASSERT_NE(seen[0], nullptr);
+  for (const auto& view : seen) EXPECT_EQ(view.get(), seen[0].get());
+  EXPECT_EQ(once.get().get(), seen[0].get());
+  EXPECT_FALSE(seen[0]->entries.empty());
 }
 
 }  // namespace

@@ -27,22 +27,25 @@ patch('src/suite/suite.cpp',[
  ('  SuiteObserver& observer = observer_or_null ? *observer_or_null : silent_observer();\n','  clnrm_phase("CLI parse, project settings");\n  SuiteObserver& observer = observer_or_null ? *observer_or_null : silent_observer();\n'),
  ('  outcome.invalid_files = parsed.invalid.size();\n','  clnrm_phase("test file parsed");\n  outcome.invalid_files = parsed.invalid.size();\n'),
  ('  observer.backend_chosen(chosen.backend->name(), chosen.reason);\n','  clnrm_phase("backend chosen");\n  observer.backend_chosen(chosen.backend->name(), chosen.reason);\n'),
+ ('  expect_first_pod(env, tests, plan);\n','  clnrm_phase("plan made");\n  expect_first_pod(env, tests, plan);\n  clnrm_phase("first pod asked for: groups, seccomp, walk");\n'),
  ('  CancelToken own_cancel;\n','  clnrm_phase("history opened, run row written");\n  CancelToken own_cancel;\n'),
  ('  RunResult run = run_plan(env, tests, plan, run_options);\n','  clnrm_phase("signal handlers");\n  RunResult run = run_plan(env, tests, plan, run_options);\n  clnrm_phase("run finished");\n'),
  ('  if (recorder) recorder->finish(run);\n','  if (recorder) recorder->finish(run);\n  clnrm_phase("history written");\n'),
 ])
-patch('src/backend/sandbox/sandbox_pod.cpp',[('  core.security = make_security_plan(policy);\n','  clnrm_phase("run_plan, create_pod");\n  core.security = make_security_plan(policy);\n  clnrm_phase("pod: seccomp program");\n'),
+patch('src/backend/sandbox/sandbox_pod.cpp',[('  core.releases = std::move(releases);\n','  clnrm_phase("run_plan, create_pod");\n  core.releases = std::move(releases);\n'),
 ('  core.host_network = policy.network == NetworkMode::Host;\n','  clnrm_phase("pod: shared directories");\n  core.host_network = policy.network == NetworkMode::Host;\n'),
-('  const std::string scratch_size = scratch_options(options.scratch_mb, limits.memory_mb);\n','  clnrm_phase("pod: cgroups made");\n  const std::string scratch_size = scratch_options(options.scratch_mb, limits.memory_mb);\n'),
+('  PodInitConfig config;\n','  clnrm_phase("pod: cgroups made");\n  PodInitConfig config;\n'),
+('    core.security = make_security_plan(policy);\n','    core.security = make_security_plan(policy);\n    clnrm_phase("pod: security plan");\n'),
 ('  const pid_t pid = clone_pod_init(config, report.read.get());\n','  clnrm_phase("pod: socketpair, pipes, config");\n  const pid_t pid = clone_pod_init(config, report.read.get());\n  clnrm_phase("pod: parent thread, clone with namespaces");\n'),
-('    go.write.reset();\n    PodInitReport ready;\n','    go.write.reset();\n    clnrm_phase("pod: namespace fds, uid/gid maps");\n    PodInitReport ready;\n'),
-('  if (destroyed.exchange(true)) return;\n  if (init_pid > 0) {','  if (destroyed.exchange(true)) return;\n  clnrm_phase("verdict, teardown starts");\n  if (init_pid > 0) {'),
+('    if (after_clone) take_parts();\n','    clnrm_phase("pod: pidfd (an unprivileged runner: namespace fds)");\n    if (after_clone) take_parts();\n'),
+('    go.write.reset();\n    if (core.root_runner) open_namespaces();\n','    go.write.reset();\n    clnrm_phase("pod: view taken, uid/gid maps, go");\n    if (core.root_runner) open_namespaces();\n    clnrm_phase("pod: namespace fds (root runner)");\n'),
+('    if (destroyed.exchange(true)) return;\n','    if (destroyed.exchange(true)) return;\n    clnrm_phase("verdict, teardown starts");\n'),
 ('    init_pid = -1;\n  }\n  std::unique_lock guard(spawn_guard);','    init_pid = -1;\n  }\n  clnrm_phase("teardown: pod init killed, reaped");\n  std::unique_lock guard(spawn_guard);'),
-('  ns_mnt.reset();\n  cgroups.remove();\n}','  ns_mnt.reset();\n  clnrm_phase("teardown: namespace fds closed");\n  cgroups.remove();\n  clnrm_phase("teardown: cgroups removed");\n}'),
+('  if (!releases->hand_over(left)) left.release();\n}','  if (!releases->hand_over(left)) left.release();\n  clnrm_phase("teardown: namespaces and groups handed over");\n}'),
 ('ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {\n','ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {\n  clnrm_phase("pod: mounts, ready; step starts");\n  struct P { ~P() { clnrm_phase("step /bin/true ran"); } } p_;\n'),
 ])
 patch('src/run/backend_choice.cpp',[('''  sandbox.resolve_image = image_resolver(options, sandbox);
   return {make_sandbox_backend(sandbox), ""};''','''  sandbox.resolve_image = image_resolver(options, sandbox);
   auto b = make_sandbox_backend(sandbox);
-  clnrm_phase("sandbox backend made (socket walk)");
+  clnrm_phase("sandbox backend made");
   return {std::move(b), ""};''')])

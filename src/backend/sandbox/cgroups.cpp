@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -114,13 +115,18 @@ Parsed<std::string> cgroup_parent(const SandboxOptions& options, std::string_vie
 std::optional<CgroupGroup> CgroupPool::acquire(const std::string& parent) {
   std::optional<CgroupGroup> pooled;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    prepared_.wait(lock, [&] {
+      auto p = preparing_.find(parent);
+      return p == preparing_.end() || p->second == 0;
+    });
     auto it = free_.find(parent);
     if (it != free_.end() && !it->second.empty()) {
       pooled = std::move(it->second.back());
       it->second.pop_back();
     }
   }
+  if (pooled && pooled->tasks.valid()) return pooled;  // prepared just now
   if (pooled) {
     // Pooled groups keep no descriptor open (a pool that grew to the run's
     // peak concurrency must not look like a descriptor leak).
@@ -129,6 +135,32 @@ std::optional<CgroupGroup> CgroupPool::acquire(const std::string& parent) {
     remove_group_dir(pooled->dir);
   }
   return make_group_dir(parent);
+}
+
+void CgroupPool::prepare(const std::string& parent) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    ++preparing_[parent];
+  }
+  std::optional<CgroupGroup> made;
+  try {
+    made = make_group_dir(parent);
+  } catch (...) {
+  }
+  {
+    std::lock_guard lock(mutex_);
+    --preparing_[parent];
+    if (made && !closed_) {
+      try {
+        free_[parent].push_back(std::move(*made));  // its descriptor stays open for the acquire to come
+        made.reset();
+      } catch (...) {
+      }
+    }
+  }
+  prepared_.notify_all();
+  if (made) remove_group_dir(made->dir);  // the pool closed meanwhile
 }
 
 void CgroupPool::release(CgroupGroup group) noexcept {
@@ -166,7 +198,7 @@ void CgroupPool::close() noexcept {
   }
 }
 
-PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& limits, SecurityPlan& plan,
+PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& limits, std::vector<RlimitSetting>& rlimits,
                               std::vector<EnforcedLimit>& enforced, const LimitsSpec* explicit_limits,
                               std::shared_ptr<CgroupPool> pool) {
   PodCgroups groups;
@@ -199,7 +231,7 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& l
     } else if (explicit_limits && !explicit_limits->memory_mb) {
       enforced.push_back({"memory", "not enforced: level default, cgroup v1 memory not writable", value});
     } else {
-      plan.rlimits.push_back({RLIMIT_AS, rlimit{bytes, bytes}});
+      rlimits.push_back({RLIMIT_AS, rlimit{bytes, bytes}});
       enforced.push_back(
           {"memory", fmt::format("{} (cgroup v1 memory not writable)", mechanism_of("memory").fallback), value});
     }
@@ -212,7 +244,7 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& l
     } else if (explicit_limits && !explicit_limits->pids) {
       enforced.push_back({"pids", "not enforced: level default, cgroup v1 pids not writable", value});
     } else {
-      plan.rlimits.push_back({RLIMIT_NPROC, rlimit{*limits.pids, *limits.pids}});
+      rlimits.push_back({RLIMIT_NPROC, rlimit{*limits.pids, *limits.pids}});
       enforced.push_back(
           {"pids", fmt::format("{} (cgroup v1 pids not writable)", mechanism_of("pids").fallback), value});
     }
@@ -230,6 +262,15 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& l
     }
   }
   return groups;
+}
+
+void PodCgroups::prepare(const SandboxOptions& options, const LimitsSpec& limits, CgroupPool& pool) {
+  const bool wanted[] = {limits.memory_mb.has_value(), limits.pids.has_value(), limits.cpu_millicores.has_value()};
+  const char* controllers[] = {"memory", "pids", "cpu"};  // create()'s
+  for (std::size_t i = 0; i < std::size(controllers); ++i) {
+    if (!wanted[i]) continue;
+    if (const Parsed<std::string> parent = cgroup_parent(options, controllers[i])) pool.prepare(*parent);
+  }
 }
 
 std::vector<int> PodCgroups::tasks_fds() const {

@@ -22,6 +22,7 @@
 
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -70,8 +71,13 @@ class CgroupPool {
   CgroupPool& operator=(const CgroupPool&) = delete;
   ~CgroupPool() { close(); }
 
-  // An empty group under `parent`: a pooled one, or a new directory.
+  // An empty group under `parent`: a pooled one, or a new directory. Waits
+  // for a prepare() of `parent` in progress on another thread.
   std::optional<CgroupGroup> acquire(const std::string& parent);
+  // Makes a group under `parent` into the pool now, for an acquire() to
+  // come (SandboxBackend::expect_pod, on the runner's thread, while the
+  // standby worker clones the pod that takes it).
+  void prepare(const std::string& parent);
   // Back into the pool once the group is empty (waits briefly for exiting
   // tasks); removed instead when it stays busy or the pool is closed.
   void release(CgroupGroup group) noexcept;
@@ -80,8 +86,10 @@ class CgroupPool {
 
  private:
   std::mutex mutex_;
+  std::condition_variable prepared_;
   bool closed_ = false;
   std::map<std::string, std::vector<CgroupGroup>> free_;
+  std::map<std::string, int> preparing_;  // prepare()s in progress per parent
 };
 
 class PodCgroups {
@@ -92,16 +100,19 @@ class PodCgroups {
   ~PodCgroups() { remove(); }
 
   // Creates the groups `limits` needs; what a group cannot take goes into
-  // `plan.rlimits`. Appends one EnforcedLimit per requested limit.
+  // `rlimits` (the security plan's). Appends one EnforcedLimit per requested limit.
   // `explicit_limits`: what the test itself set. The setrlimit fallback
   // (per process / per user, so it can break ordinary programs) is used only
   // for those; a level default that no cgroup can take is reported as not
   // enforced instead. Null: every limit counts as explicit.
   // `pool`: where groups come from and go back to (null: a fresh directory
   // per group, removed with the pod).
-  static PodCgroups create(const SandboxOptions& options, const LimitsSpec& limits, SecurityPlan& plan,
+  static PodCgroups create(const SandboxOptions& options, const LimitsSpec& limits, std::vector<RlimitSetting>& rlimits,
                            std::vector<EnforcedLimit>& enforced, const LimitsSpec* explicit_limits = nullptr,
                            std::shared_ptr<CgroupPool> pool = nullptr);
+  // The groups create() will take for `limits`, made into `pool` ahead
+  // (CgroupPool::prepare); none where the hierarchy is not writable.
+  static void prepare(const SandboxOptions& options, const LimitsSpec& limits, CgroupPool& pool);
 
   // Descriptors of each group's `tasks` file: a single-threaded process
   // writes "0" to each to join (cgroups.cpp, open_tasks, says why not

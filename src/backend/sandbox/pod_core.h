@@ -10,6 +10,7 @@
 #include "backend/sandbox/fork_protocol.h"
 #include "backend/sandbox/image_roots.h"
 #include "backend/sandbox/pod_init_launcher.h"
+#include "backend/sandbox/pod_releases.h"
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/security.h"
 #include "backend/sandbox/runner_spawn.h"
@@ -49,6 +50,9 @@ struct PodCore {
   KeeperHold keeper;  // dropped with the core, after pod init was reaped
   UniqueFd ns_user, ns_ipc, ns_uts, ns_net, ns_pid, ns_mnt;
   PodCgroups cgroups;
+  // Takes the namespaces and groups once pod init is reaped; null: destroy()
+  // releases them itself.
+  std::shared_ptr<PodReleases> releases;
   UniqueFd fork_server;            // the runner's end of the control socket
   std::mutex fork_server_mutex;    // one request/reply at a time
   ForkServerMemory fork_server_memory;
@@ -73,8 +77,14 @@ struct PodCore {
   // service's) as the parent of the process's own fresh PID namespace.
   std::vector<NamespaceJoin> joins(int pid_ns) const;
   // SIGKILL of pod init (the kernel then kills every process of the pod),
-  // reap, close namespaces, remove cgroups. Idempotent.
+  // reap; then the namespaces are closed and the cgroups given back, here
+  // or by `releases`. Idempotent.
   void destroy() noexcept;
+
+ private:
+  // destroy()'s part under destroy_mutex: SIGKILL, reap, and the namespace
+  // descriptors and cgroups moved into `left`.
+  void kill_and_take_leftovers(PodLeftovers& left) noexcept;
 };
 
 // The pod's own PID namespace, for run_in_pod (resolved under the spawn

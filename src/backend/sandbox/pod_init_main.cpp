@@ -33,6 +33,13 @@ int pod_init_main(void* arg) {
   // Once this arrives the runner learns the pid (CLONE_PARENT_SETTID, or in
   // a sanitized build from the parent thread: PodInitParent::taken()).
   report_pod_init(cfg.report_fd, 0, nullptr, true);
+  // Hostname and loopback while the runner writes the uid/gid maps: they
+  // need only the capabilities a new user namespace gives its first process
+  // from the start, not mapped ids. A failure is reported after the
+  // handshake, like any other: the runner writes the go byte first, to a
+  // pipe that must still have its reader.
+  const char* network_stage = "network";
+  const int network_error = setup_pod_network(cfg.new_network, cfg.hostname, &network_stage);
   // Wait for the parent: uid/gid maps come first. EOF
   // means the parent gave up (or died before PDEATHSIG was armed).
   if (cfg.go_fd >= 0) {
@@ -41,6 +48,10 @@ int pod_init_main(void* arg) {
     while ((n = ::read(cfg.go_fd, &go, 1)) < 0 && errno == EINTR) {
     }
     if (n != 1) ::_exit(1);
+  }
+  if (network_error != 0) {
+    report_pod_init(cfg.report_fd, network_error, network_stage);
+    ::_exit(1);
   }
 
   const char* stage = "setup";
@@ -70,10 +81,6 @@ int pod_init_main(void* arg) {
     }
   }
   if (int e = setup_pod_mounts(cfg.mounts, shared_fds, &stage); e != 0) {
-    report_pod_init(cfg.report_fd, e, stage);
-    ::_exit(1);
-  }
-  if (int e = setup_pod_network(cfg.new_network, cfg.hostname, &stage); e != 0) {
     report_pod_init(cfg.report_fd, e, stage);
     ::_exit(1);
   }

@@ -118,6 +118,11 @@ std::shared_ptr<const RootView> system_root_view() {
   return v;
 }
 
+std::shared_ptr<const RootView> SystemViewOnce::get() {
+  std::call_once(once_, [this] { view_ = system_root_view(); });
+  return view_;
+}
+
 std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const RootView>& system,
                                                 const std::vector<std::string>& shared_dirs,
                                                 const std::vector<VolumeSpec>& volumes) {

@@ -22,6 +22,7 @@
 #include <clnrm/spec.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,20 @@ namespace clnrm::sandbox {
 // The allowlisted system directories as they are on this host now, with the
 // sockets and secrets to cover. A backend takes it once, when it starts.
 std::shared_ptr<const RootView> system_root_view();
+
+// A backend's system_root_view(), taken once, by the first thread that asks;
+// the others wait for that walk (a walk that threw is tried again by the
+// next). The runner's thread asks while the standby worker is already
+// cloning the first pod, which needs the view only once its namespaces exist
+// (sandbox_pod.cpp): the walk and the clone overlap.
+class SystemViewOnce {
+ public:
+  std::shared_ptr<const RootView> get();
+
+ private:
+  std::once_flag once_;
+  std::shared_ptr<const RootView> view_;
+};
 
 // `system` plus `shared_dirs` (absolute, existing directories; Error(Config)
 // otherwise) and `volumes` (an existing directory or regular file each, bound

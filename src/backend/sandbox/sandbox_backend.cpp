@@ -11,6 +11,8 @@
 
 #include <unistd.h>
 
+#include <mutex>
+
 namespace clnrm {
 namespace {
 
@@ -19,7 +21,6 @@ class SandboxBackend final : public Backend {
   explicit SandboxBackend(SandboxOptions options) : options_(std::move(options)) {
     // Each image is looked up once per run, not once per pod (image_memo.h).
     options_.resolve_image = sandbox::memoize_image_resolver(std::move(options_.resolve_image));
-    sandbox::remove_stale_cgroups(options_);
     if (options_.standby_pods > 0) {
       standby_ = std::make_unique<sandbox::StandbyPods>(options_, cgroup_pool_, system_view_);
     }
@@ -46,21 +47,38 @@ class SandboxBackend final : public Backend {
   }
 
   std::unique_ptr<Pod> create_pod(const PodSpec& spec) override {
-    if (standby_) {
-      if (auto ready = standby_->take(spec)) return ready;
-    }
-    return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_, system_view_);
+    remove_stale_cgroups_once();
+    if (!standby_) return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_, system_view_);
+    if (auto ready = standby_->take(spec)) return ready;
+    // Groups of pods destroyed just now come back to the pool first.
+    standby_->releases()->wait_until_idle();
+    return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_, system_view_, standby_->releases());
   }
 
+  // The standby worker clones the pod while this thread makes what the pod
+  // takes only once its namespaces exist: its seccomp program and cgroups
+  // (sandbox_pod.h, prepare_pod_parts) and the walk of the host's system
+  // directories (root_view.h, SystemViewOnce).
   void expect_pod(const PodSpec& spec) override {
-    if (standby_) standby_->expect(spec);
+    if (standby_ && standby_->expect(spec)) sandbox::prepare_pod_parts(options_, spec, *cgroup_pool_);
+    system_view_->get();
+    remove_stale_cgroups_once();
   }
 
  private:
+  // The groups of runners that are gone (killed before they removed theirs),
+  // once per backend, before its first pod: off the way from the backend's
+  // start to that pod's clone when expect_pod does it.
+  void remove_stale_cgroups_once() {
+    std::call_once(stale_removed_, [this] { sandbox::remove_stale_cgroups(options_); });
+  }
+
   SandboxOptions options_;
+  std::once_flag stale_removed_;
   std::shared_ptr<sandbox::CgroupPool> cgroup_pool_ = std::make_shared<sandbox::CgroupPool>();
-  // What of the host its pods see, looked at once when the backend starts.
-  std::shared_ptr<const sandbox::RootView> system_view_ = sandbox::system_root_view();
+  // What of the host its pods see, looked at once: by expect_pod, or by the
+  // first pod.
+  std::shared_ptr<sandbox::SystemViewOnce> system_view_ = std::make_shared<sandbox::SystemViewOnce>();
   std::unique_ptr<sandbox::StandbyPods> standby_;
 };
 

@@ -48,6 +48,25 @@ std::string scratch_options(std::uint64_t scratch_mb,
   return "size=" + std::to_string(bytes);
 }
 
+// The limits a pod of `spec` gets: its level's, its own, and the backend's
+// default pids limit above low.
+LimitsSpec pod_limits(const SandboxOptions& options, const PodSpec& spec, const IsolationPolicy& policy) {
+  LimitsSpec limits = policy.limits;
+  if (!limits.pids && spec.level != SecurityLevel::Low && options.default_pids_limit > 0) {
+    limits.pids = options.default_pids_limit;
+  }
+  return limits;
+}
+
+// Whether pod init shares the runner's memory and waits for the go
+// handshake: then what it reads of the runner's memory only after the
+// handshake (its security plan with the seccomp program, and its view) may
+// be made after the clone, while the kernel has the namespaces made
+// already (pod_init_launcher.cpp says when). Not its cgroups: pod init joins
+// them through descriptors, and its descriptor table is a copy made at the
+// clone.
+bool parts_after_clone(bool root_runner, bool user_namespace) { return root_runner && !kSanitized && user_namespace; }
+
 std::string make_pod_id(const std::string& test_name) {
   static std::atomic<std::uint64_t> counter{0};
   std::string safe;
@@ -119,18 +138,19 @@ void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolic
 }  // namespace
 
 SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool,
-                       std::shared_ptr<const RootView> system_view)
+                       std::shared_ptr<SystemViewOnce> system_view, std::shared_ptr<PodReleases> releases)
     : core_(std::make_shared<PodCore>()) {
   PodCore& core = *core_;
+  core.releases = std::move(releases);
   core.id = make_pod_id(spec.test_name);
   core.test_name = spec.test_name;
   core.options = options;
   const IsolationPolicy policy = make_isolation_policy(spec.level, spec.limits, spec.host_network);
-  core.security = make_security_plan(policy);
   core.root_runner = ::geteuid() == 0;
   // Low keeps host root (docs/security.md says what that trusts); medium and
   // high pods of a root runner get an unprivileged host id range.
   core.user_namespace = !core.root_runner || spec.level != SecurityLevel::Low;
+  const bool after_clone = parts_after_clone(core.root_runner, core.user_namespace);
   // An image's layers are shared like a `rootfs`: bound read-only at their
   // host paths, where pod init stacks them (image_roots.h).
   core.image_roots = resolve_image_roots(options, spec, core.user_namespace, core.root_runner);
@@ -139,18 +159,24 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   for (const std::string& dir : image_layer_dirs(core.image_roots)) {
     if (std::find(shared_dirs.begin(), shared_dirs.end(), dir) == shared_dirs.end()) shared_dirs.push_back(dir);
   }
-  core.view = add_shared_dirs(system_view ? system_view : system_root_view(), shared_dirs, spec.volumes);
   core.host_network = policy.network == NetworkMode::Host;
   core.sequential_steps = spec.sequential_steps;
-
-  LimitsSpec limits = policy.limits;
-  if (!limits.pids && spec.level != SecurityLevel::Low && options.default_pids_limit > 0) {
-    limits.pids = options.default_pids_limit;
-  }
-  core.cgroups =
-      PodCgroups::create(options, limits, core.security, core.enforced, &spec.limits, std::move(cgroup_pool));
+  const LimitsSpec limits = pod_limits(options, spec, policy);
   const std::string scratch_size = scratch_options(options.scratch_mb, limits.memory_mb);
-  describe_isolation(core, spec, policy, scratch_size);
+  // A limit no group can take becomes an rlimit of the security plan.
+  std::vector<RlimitSetting> fallback_rlimits;
+  core.cgroups =
+      PodCgroups::create(options, limits, fallback_rlimits, core.enforced, &spec.limits, std::move(cgroup_pool));
+  PodInitConfig config;
+  // What pod init reads only once set going: its security plan (with the
+  // seccomp program) and its view of the host (the system part walked once
+  // per backend).
+  auto take_parts = [&] {
+    core.security = make_security_plan(policy);
+    core.security.rlimits.insert(core.security.rlimits.end(), fallback_rlimits.begin(), fallback_rlimits.end());
+    core.view = add_shared_dirs(system_view ? system_view->get() : system_root_view(), shared_dirs, spec.volumes);
+    config.mounts.view = core.view.get();
+  };
 
   int control[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) throw_errno("sandbox: socketpair");
@@ -158,7 +184,6 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   UniqueFd server_end(control[1]);
   Pipe go = make_pipe();
   Pipe report = make_pipe();
-  PodInitConfig config;
   config.clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
                        (core.host_network ? 0 : CLONE_NEWNET) | (core.user_namespace ? CLONE_NEWUSER : 0);
   // The handshake costs a round trip; only uid/gid maps must be in place
@@ -172,7 +197,6 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   config.report_fd = report.write.get();
   core.keeper = KeeperHold::take();
   config.keeper_fd = core.keeper.read_fd();
-  config.mounts.view = core.view.get();
   config.mounts.workdir = options.workdir;
   config.mounts.nosuid = policy.nosuid;
   config.mounts.scratch_size = scratch_size;
@@ -188,6 +212,9 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   // Under a sanitizer pod init is forked: ASan and TSan cannot follow a
   // process that shares their shadow memory from another stack.
   config.share_memory = core.root_runner && !kSanitized;
+  // Sharing our memory, pod init sees parts taken after the clone, before
+  // the handshake; a copy sees only what was there at the clone.
+  if (!after_clone) take_parts();
   const pid_t pid = clone_pod_init(config, report.read.get());
   if (pid < 0) {
     auto missing = probe_sandbox_support(options).blocker();
@@ -202,19 +229,27 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   server_end.reset();
   try {
     if (!core.init_pidfd.valid()) throw_errno("sandbox: pidfd_open of pod init");
-    // The namespaces exist from the clone on; open them now, while pod init
-    // is still dumpable (it turns that off once set up).
-    if (core.user_namespace) core.ns_user = open_ns(pid, "user");
-    core.ns_ipc = open_ns(pid, "ipc");
-    core.ns_uts = open_ns(pid, "uts");
-    if (!core.host_network) core.ns_net = open_ns(pid, "net");
-    core.ns_pid = open_ns(pid, "pid");
-    core.ns_mnt = open_ns(pid, "mnt");
+    // The namespaces exist from the clone on. An unprivileged runner opens
+    // them now, while pod init is still dumpable (it turns that off once set
+    // up); a root runner may open them of an undumpable process too, so its
+    // pods' are opened once pod init is set going, beside its setup.
+    auto open_namespaces = [&] {
+      if (core.user_namespace) core.ns_user = open_ns(pid, "user");
+      core.ns_ipc = open_ns(pid, "ipc");
+      core.ns_uts = open_ns(pid, "uts");
+      if (!core.host_network) core.ns_net = open_ns(pid, "net");
+      core.ns_pid = open_ns(pid, "pid");
+      core.ns_mnt = open_ns(pid, "mnt");
+    };
+    if (!core.root_runner) open_namespaces();
+    if (after_clone) take_parts();
     if (needs_go) {
       write_user_namespace_maps(pid, options.pod_id_base);
       if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
     }
     go.write.reset();
+    if (core.root_runner) open_namespaces();
+    describe_isolation(core, spec, policy, scratch_size);
     PodInitReport ready;
     ssize_t n;
     while ((n = ::read(report.read.get(), &ready, sizeof ready)) < 0 && errno == EINTR) {
@@ -309,8 +344,23 @@ void PodCore::check_not_destroyed() const {
 }
 
 void PodCore::destroy() noexcept {
-  std::lock_guard lock(destroy_mutex);
-  if (destroyed.exchange(true)) return;
+  PodLeftovers left;
+  {
+    std::lock_guard lock(destroy_mutex);
+    if (destroyed.exchange(true)) return;
+    kill_and_take_leftovers(left);
+    if (!releases) {
+      left.release();
+      return;
+    }
+  }
+  // Not under destroy_mutex: handing over takes the standby worker's lock,
+  // under which the worker lets go of pods it made (their destructors take
+  // their destroy_mutex).
+  if (!releases->hand_over(left)) left.release();
+}
+
+void PodCore::kill_and_take_leftovers(PodLeftovers& left) noexcept {
   if (init_pid > 0) {
     // PID 1 of the pod's namespace: its death makes the kernel kill every
     // process in the pod, including nested step and service namespaces.
@@ -326,13 +376,20 @@ void PodCore::destroy() noexcept {
   std::unique_lock guard(spawn_guard);
   init_pidfd.reset();
   fork_server.reset();
-  ns_user.reset();
-  ns_ipc.reset();
-  ns_uts.reset();
-  ns_net.reset();
-  ns_pid.reset();
-  ns_mnt.reset();
-  cgroups.remove();
+  // Every process of the pod is gone: what is left holds up nobody.
+  left = PodLeftovers{{std::move(ns_user), std::move(ns_ipc), std::move(ns_uts), std::move(ns_net), std::move(ns_pid),
+                       std::move(ns_mnt)},
+                      std::move(cgroups)};
+}
+
+void prepare_pod_parts(const SandboxOptions& options, const PodSpec& spec, CgroupPool& pool) {
+  const bool root_runner = ::geteuid() == 0;
+  if (!parts_after_clone(root_runner, !root_runner || spec.level != SecurityLevel::Low)) return;
+  const IsolationPolicy policy = make_isolation_policy(spec.level, spec.limits, spec.host_network);
+  // The groups first: the worker takes them before the clone, the security
+  // plan only after it.
+  PodCgroups::prepare(options, pod_limits(options, spec, policy), pool);
+  (void)make_security_plan(policy);  // builds the seccomp program into its cache
 }
 
 }  // namespace clnrm::sandbox

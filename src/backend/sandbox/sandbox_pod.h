@@ -17,10 +17,11 @@ class SandboxPod final : public Pod {
   // Throws Error(NotSupported) naming the missing kernel feature when the
   // namespaces or mounts cannot be created; never runs anything unisolated.
   // `cgroup_pool`: the backend's (cgroups.h); null: fresh groups per pod.
-  // `system_view`: the backend's system_root_view() (root_view.h); null: one
-  // taken now.
+  // `system_view`: the backend's (root_view.h); null: one taken now.
+  // `releases`: where destroy() hands what the dead pod leaves
+  // (pod_releases.h); null: destroy() releases it itself.
   SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool = nullptr,
-             std::shared_ptr<const RootView> system_view = nullptr);
+             std::shared_ptr<SystemViewOnce> system_view = nullptr, std::shared_ptr<PodReleases> releases = nullptr);
   ~SandboxPod() override;
 
   const std::string& id() const override { return core_->id; }
@@ -39,5 +40,14 @@ class SandboxPod final : public Pod {
   void check_alive() const;
   std::shared_ptr<PodCore> core_;
 };
+
+// What a pod of `spec` takes that does not depend on its namespaces, made
+// ahead on the calling thread: its cgroups (into `pool`: the directories,
+// the slow part) and its seccomp program (built once per process,
+// security_plan.cpp). SandboxBackend::expect_pod makes them while the
+// standby worker starts; the worker takes the groups before the clone and
+// the program after it (a root runner's pod with a user namespace; others
+// take both before the clone, and this makes nothing for them).
+void prepare_pod_parts(const SandboxOptions& options, const PodSpec& spec, CgroupPool& pool);
 
 }  // namespace clnrm::sandbox

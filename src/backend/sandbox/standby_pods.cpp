@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace clnrm::sandbox {
 namespace {
@@ -32,10 +33,19 @@ std::string standby_key(const PodSpec& spec) {
 }
 
 StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool,
-                         std::shared_ptr<const RootView> system_view)
+                         std::shared_ptr<SystemViewOnce> system_view)
     : options_(std::move(options)),
       cgroup_pool_(std::move(cgroup_pool)),
-      system_view_(std::move(system_view)) {}
+      system_view_(std::move(system_view)),
+      // Called with the releases' lock held: only the worker (after it
+      // let go of mutex_) takes that lock, never while holding mutex_.
+      releases_(std::make_shared<PodReleases>([this] {
+        std::lock_guard lock(mutex_);
+        if (stopping_ || !worker_.joinable()) return false;
+        release_pending_ = true;
+        cv_.notify_all();
+        return true;
+      })) {}
 
 StandbyPods::~StandbyPods() {
   std::vector<Kind> kinds;
@@ -46,6 +56,7 @@ StandbyPods::~StandbyPods() {
   }
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  releases_->close();  // what the worker did not get to
   kinds.swap(kinds_);  // the worker is gone: no lock needed
   for (auto& k : kinds) {
     if (k.ready) k.ready->destroy();
@@ -90,7 +101,7 @@ bool StandbyPods::more_to_come() const {
 void StandbyPods::queue(Kind& kind) {
   kind.pending = true;
   queue_.push_back(kind.key);
-  if (!worker_.joinable()) worker_ = std::thread([this] { run(); });
+  if (!worker_.joinable()) worker_ = ThreadElsewhere([this] { run(); });
   cv_.notify_all();  // the worker; take()s may wait on cv_ too
 }
 
@@ -98,6 +109,7 @@ std::unique_ptr<SandboxPod> StandbyPods::take(const PodSpec& spec) {
   const std::string key = standby_key(spec);
   std::unique_ptr<SandboxPod> pod;
   std::unique_ptr<SandboxPod> evicted;
+  bool last = false;
   {
     std::unique_lock lock(mutex_);
     if (stopping_) return nullptr;
@@ -107,6 +119,10 @@ std::unique_ptr<SandboxPod> StandbyPods::take(const PodSpec& spec) {
     cv_.wait(lock, [&] { return stopping_ || making_ != key; });
     if (stopping_) return nullptr;
     ++served_;  // by this pod, or by one the caller makes
+    // The last pod planned: no later pod takes a group from the pool, so
+    // the groups of destroyed pods are removed as they are released (by
+    // the worker, pod_releases.h), not at the backend's end.
+    last = options_.pods_planned != 0 && served_ >= options_.pods_planned;
     if (Kind* kind = kind_for(key, spec, evicted)) {
       pod = std::move(kind->ready);
       // Queued but not started (the worker is busy or not yet running): the
@@ -120,28 +136,39 @@ std::unique_ptr<SandboxPod> StandbyPods::take(const PodSpec& spec) {
       if (!kind->pending && more_to_come()) queue(*kind);
     }
   }
+  if (last && cgroup_pool_) cgroup_pool_->close();
   if (evicted) evicted->destroy();
   if (pod) pod->adopt(spec);
   return pod;
 }
 
-void StandbyPods::expect(const PodSpec& spec) {
+bool StandbyPods::expect(const PodSpec& spec) {
   const std::string key = standby_key(spec);
   std::unique_ptr<SandboxPod> evicted;
+  bool queued = false;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return;
+    if (stopping_) return false;
     Kind* kind = kind_for(key, spec, evicted);
-    if (kind != nullptr && !kind->pending && !kind->ready && more_to_come()) queue(*kind);
+    queued = kind != nullptr && !kind->pending && !kind->ready && more_to_come();
+    if (queued) queue(*kind);
   }
   if (evicted) evicted->destroy();
+  return queued;
 }
 
 void StandbyPods::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || release_pending_; });
     if (stopping_) return;
+    if (std::exchange(release_pending_, false)) {
+      // Before the next pod: its groups may be among them (the pool).
+      lock.unlock();
+      releases_->release_queued();
+      lock.lock();
+      continue;
+    }
     const std::string key = queue_.front();
     queue_.pop_front();
     Kind* kind = kind_of(key);
@@ -152,7 +179,7 @@ void StandbyPods::run() {
     lock.unlock();
     std::unique_ptr<SandboxPod> made;
     try {
-      made = std::make_unique<SandboxPod>(options_, spec, cgroup_pool_, system_view_);
+      made = std::make_unique<SandboxPod>(options_, spec, cgroup_pool_, system_view_, releases_);
     } catch (...) {
       // The next create_pod of this kind makes its pod itself and reports
       // whatever went wrong.
@@ -169,7 +196,7 @@ void StandbyPods::run() {
     cv_.notify_all();  // a take() waiting for this kind
     if (made) {
       lock.unlock();
-      made->destroy();
+      made.reset();  // destroyed, not under mutex_ (pod_releases.h: hand-overs take it)
       lock.lock();
     }
   }

@@ -5,10 +5,13 @@
 // background thread, one kind at a time, so create_pod of a kind seen before
 // returns a ready pod. A standby pod has never run anything; taking it only
 // gives it its test's name. They are destroyed with the backend (and, like
-// every pod, die with the runner process).
+// every pod, die with the runner process). The worker also releases what
+// destroyed pods leave (pod_releases.h), before it makes the next pod.
 
 #include "backend/sandbox/cgroups.h"
+#include "backend/sandbox/pod_releases.h"
 #include "backend/sandbox/sandbox_pod.h"
+#include "base/thread_elsewhere.h"
 
 #include <clnrm/sandbox.h>
 
@@ -17,7 +20,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace clnrm::sandbox {
@@ -25,7 +27,7 @@ namespace clnrm::sandbox {
 class StandbyPods {
  public:
   StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgroup_pool,
-              std::shared_ptr<const RootView> system_view);
+              std::shared_ptr<SystemViewOnce> system_view);
   ~StandbyPods();
   StandbyPods(const StandbyPods&) = delete;
   StandbyPods& operator=(const StandbyPods&) = delete;
@@ -37,8 +39,12 @@ class StandbyPods {
 
   // The next take() will ask for `spec`'s kind: one is made now, unless one
   // is ready or on its way, or no more pods are to come
-  // (SandboxOptions::pods_planned).
-  void expect(const PodSpec& spec);
+  // (SandboxOptions::pods_planned). True when one was queued now.
+  bool expect(const PodSpec& spec);
+
+  // Where the backend's pods hand what they leave (pod_releases.h); the
+  // worker releases it while there is one.
+  const std::shared_ptr<PodReleases>& releases() const { return releases_; }
 
  private:
   struct Kind {
@@ -61,7 +67,7 @@ class StandbyPods {
 
   SandboxOptions options_;
   std::shared_ptr<CgroupPool> cgroup_pool_;
-  std::shared_ptr<const RootView> system_view_;
+  std::shared_ptr<SystemViewOnce> system_view_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;  // kinds to make one of
@@ -69,7 +75,9 @@ class StandbyPods {
   std::vector<Kind> kinds_;        // most recently used last
   std::size_t served_ = 0;         // take()s so far (with or without a ready pod)
   bool stopping_ = false;
-  std::thread worker_;             // started by the first pod queued
+  bool release_pending_ = false;   // PodReleases woke the worker
+  std::shared_ptr<PodReleases> releases_;
+  ThreadElsewhere worker_;         // started by the first pod queued
 };
 
 // The kind of pod `spec` asks for: what pod init and its cgroups are made of.
