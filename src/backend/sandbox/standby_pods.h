@@ -63,7 +63,7 @@ class StandbyPods {
   // Whether a pod made now would be taken: fewer are ready or on their way
   // than are still to come.
   bool more_to_come() const;
-  void queue(Kind& kind);  // starts the worker the first time
+  void queue(Kind& kind);
 
   SandboxOptions options_;
   std::shared_ptr<CgroupPool> cgroup_pool_;
@@ -77,7 +77,7 @@ class StandbyPods {
   bool stopping_ = false;
   bool release_pending_ = false;   // PodReleases woke the worker
   std::shared_ptr<PodReleases> releases_;
-  ThreadElsewhere worker_;         // started by the first pod queued
+  ThreadElsewhere worker_;         // started with the object
 };
 
 // The kind of pod `spec` asks for: what pod init and its cgroups are made of.
