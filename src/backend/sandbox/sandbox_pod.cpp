@@ -58,6 +58,11 @@ LimitsSpec pod_limits(const SandboxOptions& options, const PodSpec& spec, const 
   return limits;
 }
 
+// Low keeps host root (docs/security.md says what that trusts); medium and
+// high pods of a root runner get an unprivileged host id range, and an
+// unprivileged runner's pods map its own id.
+bool has_user_namespace(bool root_runner, SecurityLevel level) { return !root_runner || level != SecurityLevel::Low; }
+
 // Whether pod init shares the runner's memory and waits for the go
 // handshake: then what it reads of the runner's memory only after the
 // handshake (its security plan with the seccomp program, and its view) may
@@ -147,9 +152,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   core.options = options;
   const IsolationPolicy policy = make_isolation_policy(spec.level, spec.limits, spec.host_network);
   core.root_runner = ::geteuid() == 0;
-  // Low keeps host root (docs/security.md says what that trusts); medium and
-  // high pods of a root runner get an unprivileged host id range.
-  core.user_namespace = !core.root_runner || spec.level != SecurityLevel::Low;
+  core.user_namespace = has_user_namespace(core.root_runner, spec.level);
   const bool after_clone = parts_after_clone(core.root_runner, core.user_namespace);
   // An image's layers are shared like a `rootfs`: bound read-only at their
   // host paths, where pod init stacks them (image_roots.h).
@@ -384,7 +387,7 @@ void PodCore::kill_and_take_leftovers(PodLeftovers& left) noexcept {
 
 void prepare_pod_parts(const SandboxOptions& options, const PodSpec& spec, CgroupPool& pool) {
   const bool root_runner = ::geteuid() == 0;
-  if (!parts_after_clone(root_runner, !root_runner || spec.level != SecurityLevel::Low)) return;
+  if (!parts_after_clone(root_runner, has_user_namespace(root_runner, spec.level))) return;
   const IsolationPolicy policy = make_isolation_policy(spec.level, spec.limits, spec.host_network);
   // The groups first: the worker takes them before the clone, the security
   // plan only after it.
