@@ -41,8 +41,13 @@ ThreadElsewhere::ThreadElsewhere(std::function<void()> body) {
     start->narrowed = CPU_COUNT(&others) > 0 && CPU_COUNT(&others) < CPU_COUNT(&start->whole) &&
                       ::pthread_attr_setaffinity_np(&attr, sizeof others, &others) == 0;
   }
-  const int rc = ::pthread_create(&handle_, &attr, run_start, start.get());
+  int rc = ::pthread_create(&handle_, &attr, run_start, start.get());
   ::pthread_attr_destroy(&attr);
+  if (rc != 0 && start->narrowed) {
+    // The narrowed set refused (a CPU went offline meanwhile): anywhere.
+    start->narrowed = false;
+    rc = ::pthread_create(&handle_, nullptr, run_start, start.get());
+  }
   if (rc != 0) throw std::system_error(rc, std::generic_category(), "starting a thread");
   start.release();  // the thread's now
   joinable_ = true;
