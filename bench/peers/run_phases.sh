@@ -5,7 +5,8 @@
 # never touched), built with the release preset, run RUNS times on the
 # one-step file of bench/peers/whole_process.sh; prints the median and the
 # minimum time from each phase to the next, from the fork of the process to
-# the reaping of its exit.
+# the reaping of its exit, then each mark's median time since the fork (the
+# first pod is made on a second thread: that table shows who waits).
 #
 # Usage: bench/peers/run_phases.sh [--alone] [RUNS]
 #   RUNS (default 30), after 5 warm-up runs. --alone: 200 ms idle before
