@@ -16,9 +16,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 namespace clnrm::sandbox {
 namespace {
@@ -265,11 +265,13 @@ PodCgroups PodCgroups::create(const SandboxOptions& options, const LimitsSpec& l
 }
 
 void PodCgroups::prepare(const SandboxOptions& options, const LimitsSpec& limits, CgroupPool& pool) {
-  const bool wanted[] = {limits.memory_mb.has_value(), limits.pids.has_value(), limits.cpu_millicores.has_value()};
-  const char* controllers[] = {"memory", "pids", "cpu"};  // create()'s
-  for (std::size_t i = 0; i < std::size(controllers); ++i) {
-    if (!wanted[i]) continue;
-    if (const Parsed<std::string> parent = cgroup_parent(options, controllers[i])) pool.prepare(*parent);
+  // The controllers create() makes a group in, for the same limits.
+  const std::pair<const char*, bool> controllers[] = {{"memory", limits.memory_mb.has_value()},
+                                                      {"pids", limits.pids.has_value()},
+                                                      {"cpu", limits.cpu_millicores.has_value()}};
+  for (const auto& [controller, wanted] : controllers) {
+    if (!wanted) continue;
+    if (const Parsed<std::string> parent = cgroup_parent(options, controller)) pool.prepare(*parent);
   }
 }
 

@@ -4,7 +4,8 @@
 // What is left of a pod once its processes are gone (pod init reaped): the
 // runner's descriptors of its namespaces and its cgroups. Closing the last
 // descriptor of the mount namespace unmounts its ~50 mounts and destroys
-// their superblocks (0.2-0.45 ms here, bench/peers/run_phases.sh); the
+// their superblocks (0.2-0.45 ms here: the phase "teardown: namespace fds
+// closed" of bench/peers/run_phases.sh before this file existed); the
 // groups go back to the cgroup pool. Nothing of the pod runs any more, so
 // that work need not hold up the runner's thread: a backend with a standby
 // worker (standby_pods.h) has the worker do it while the runner's thread

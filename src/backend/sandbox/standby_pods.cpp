@@ -39,9 +39,10 @@ StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgr
       system_view_(std::move(system_view)),
       // Called with the releases' lock held: only the worker (after it
       // let go of mutex_) takes that lock, never while holding mutex_.
+      // The worker runs from the constructor until stopping_.
       releases_(std::make_shared<PodReleases>([this] {
         std::lock_guard lock(mutex_);
-        if (stopping_ || !worker_.joinable()) return false;
+        if (stopping_) return false;
         release_pending_ = true;
         cv_.notify_all();
         return true;
@@ -49,7 +50,6 @@ StandbyPods::StandbyPods(SandboxOptions options, std::shared_ptr<CgroupPool> cgr
   // Started now, while the runner still plans: the first pod then begins
   // on a thread that is already running (a new thread takes ~0.15 ms to
   // begin work, bench/peers/run_phases.sh).
-  std::lock_guard lock(mutex_);
   worker_ = ThreadElsewhere([this] { run(); });
 }
 
@@ -130,7 +130,7 @@ std::unique_ptr<SandboxPod> StandbyPods::take(const PodSpec& spec) {
     last = options_.pods_planned != 0 && served_ >= options_.pods_planned;
     if (Kind* kind = kind_for(key, spec, evicted)) {
       pod = std::move(kind->ready);
-      // Queued but not started (the worker is busy or not yet running): the
+      // Queued but not started (the worker is busy with another): the
       // caller makes it now instead; two would be made otherwise.
       if (kind->pending && !pod) {
         if (auto it = std::find(queue_.begin(), queue_.end(), key); it != queue_.end()) {
