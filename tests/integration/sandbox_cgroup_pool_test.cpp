@@ -4,6 +4,8 @@
 #include "backend/sandbox/sandbox_pod.h"
 #include "integration/sandbox_test_support.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -84,10 +86,14 @@ TEST(SandboxCgroupPool, APreparedGroupIsTheOneTheNextAcquireTakes) {
   const SandboxOptions options;
   const Parsed<std::string> parent = sandbox::cgroup_parent(options, "pids");
   ASSERT_TRUE(parent) << parent.error();
+  // This process's groups only ("<pid>-g<N>"): tests in other processes
+  // make groups under the same parent at the same time.
+  const std::string mine = std::to_string(::getpid()) + "-";
   auto groups = [&] {
     std::set<std::string> dirs;
     for (const auto& entry : std::filesystem::directory_iterator(*parent))
-      if (entry.is_directory()) dirs.insert(entry.path().string());
+      if (entry.is_directory() && entry.path().filename().string().rfind(mine, 0) == 0)
+        dirs.insert(entry.path().string());
     return dirs;
   };
   sandbox::CgroupPool pool;
