@@ -2,7 +2,17 @@
 // filesystem, other pods' files and ports.
 #include "integration/sandbox_test_support.h"
 
+#include "backend/sandbox/sandbox_pod.h"
+#include "base/unique_fd.h"
+
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 
@@ -70,6 +80,47 @@ TEST(SandboxIsolation, OnlyLoopbackIsUp) {
   EXPECT_EQ(devs.stdout_data, "1\n");
   const ExecResult route = run(*pod, shell("cat /proc/net/route | wc -l"));
   EXPECT_EQ(route.stdout_data, "1\n");  // header only: no route out
+}
+
+// Pod init, every step and every service are in one network namespace, not
+// the runner's, owned by the pod's user namespace where it has one (so the
+// pod's root may bind ports below 1024 in it), with loopback up; and nothing
+// but pod init lives in a fresh pod.
+TEST(SandboxIsolation, OneNetworkNamespaceOfThePodsOwn) {
+  for (const SecurityLevel level : {SecurityLevel::Low, SecurityLevel::Medium, SecurityLevel::High}) {
+    auto pod = make_test_pod("netns", level);
+    const pid_t init = dynamic_cast<sandbox::SandboxPod&>(*pod).init_pid();
+    const std::string init_net = std::filesystem::read_symlink("/proc/" + std::to_string(init) + "/ns/net");
+    ASSERT_NE(init_net, std::filesystem::read_symlink("/proc/self/ns/net").string());
+    const ExecResult r = run(*pod, shell("readlink /proc/self/ns/net; "
+                                         "for p in /proc/[0-9]*; do read c < $p/comm && printf '%s ' $c; done"));
+    ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+    // Nothing but pod init, the step's init (none for a direct step, which
+    // pod init runs itself) and this sh (builtins only) live in a fresh pod.
+    const bool direct = std::getenv("CLNRM_TEST_SEQUENTIAL_STEPS") != nullptr;
+    EXPECT_EQ(r.stdout_data, init_net + (direct ? "\nclnrm-pod sh " : "\nclnrm-pod clnrm-pod sh "));
+    ProcessSpec service;
+    service.name = "sleeper";
+    service.argv = {"sleep", "30"};
+    auto running = pod->start_service(service);
+    ASSERT_NE(running, nullptr);
+    const ExecResult in_service = run(*pod, shell("readlink /proc/$(pgrep -x sleep)/ns/net"));
+    EXPECT_EQ(in_service.stdout_data, init_net + "\n") << in_service.stderr_data;
+    // Owned by the pod's user namespace where it has one (medium, high): the
+    // owner of the namespace is the user namespace pod init is in.
+    const UniqueFd net(::open(("/proc/" + std::to_string(init) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(net.valid());
+    const UniqueFd owner(::ioctl(net.get(), NS_GET_USERNS));
+    ASSERT_TRUE(owner.valid()) << std::strerror(errno);
+    struct stat owner_stat {}, init_user {};
+    ASSERT_EQ(::fstat(owner.get(), &owner_stat), 0);
+    ASSERT_EQ(::stat(("/proc/" + std::to_string(init) + "/ns/user").c_str(), &init_user), 0);
+    EXPECT_EQ(owner_stat.st_ino, init_user.st_ino) << "level " << static_cast<int>(level);
+    // Loopback is up: a TCP connection over it.
+    const ExecResult tcp = run(*pod, shell("python3 -c \"import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
+                                           "s.listen(); c = socket.create_connection(s.getsockname()); print('up')\""));
+    EXPECT_EQ(tcp.stdout_data, "up\n") << tcp.stderr_data;
+  }
 }
 
 TEST(SandboxIsolation, EnforcedLimitsAreReported) {
