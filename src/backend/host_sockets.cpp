@@ -11,7 +11,9 @@
 
 #include <cstring>
 #include <ctime>
-#include <unordered_map>
+#include <deque>
+#include <utility>
+#include <vector>
 
 #include "backend/socket_walk_memo.h"
 #include "base/unique_fd.h"
@@ -78,7 +80,11 @@ SocketWalk walk_for_unix_sockets(const std::string& dir, const std::string& memo
   ::clock_gettime(CLOCK_REALTIME, &started);
   const bool memoised = !memo_file.empty();
   const SocketWalkMemo memo = memoised ? SocketWalkMemo::load(memo_file, dir) : SocketWalkMemo{};
-  std::unordered_map<std::string, DirListing> walked;
+  // Every directory of the walk, for the memo: its record when reused (not
+  // copied: most runs reuse all), else what was read, kept in `read`
+  // (pointers into a deque stay valid as it grows).
+  std::vector<std::pair<std::string, const DirListing*>> walked;
+  std::deque<DirListing> read;
   SocketWalk out;
   std::size_t entries = 0;
   std::vector<std::string> pending = {""};  // relative to `dir`
@@ -86,16 +92,18 @@ SocketWalk walk_for_unix_sockets(const std::string& dir, const std::string& memo
     std::string relative = std::move(pending.back());
     pending.pop_back();
     const std::string path = relative.empty() ? dir : join(dir, relative);
-    DirListing listing;
-    if (const DirListing* known = memoised ? unchanged(memo, path, relative) : nullptr) {
-      listing = *known;
+    const DirListing* listing = memoised ? unchanged(memo, path, relative) : nullptr;
+    if (listing != nullptr) {
       ++out.dirs_reused;
-    } else if (read_directory(path, relative.empty(), listing)) {
+    } else if (DirListing fresh; read_directory(path, relative.empty(), fresh)) {
+      // Kept only for the memo; without one the last listing suffices.
+      if (!memoised) read.clear();
+      listing = &read.emplace_back(std::move(fresh));
       ++out.dirs_read;
     } else {
       continue;
     }
-    entries += listing.entries;
+    entries += listing->entries;
     if (entries > max_entries) {
       throw Error(ErrorKind::Config,
                   "more than " + std::to_string(max_entries) +
@@ -103,9 +111,9 @@ SocketWalk walk_for_unix_sockets(const std::string& dir, const std::string& memo
                       "are looked for)",
                   dir);
     }
-    for (const std::string& socket : listing.sockets) out.sockets.push_back(join(path, socket));
-    for (const std::string& sub : listing.subdirs) pending.push_back(relative.empty() ? sub : join(relative, sub));
-    if (memoised) walked.emplace(std::move(relative), std::move(listing));
+    for (const std::string& socket : listing->sockets) out.sockets.push_back(join(path, socket));
+    for (const std::string& sub : listing->subdirs) pending.push_back(relative.empty() ? sub : join(relative, sub));
+    if (memoised) walked.emplace_back(std::move(relative), listing);
   }
   if (memoised) memo.save(memo_file, dir, started, walked, out.dirs_read > 0);
   return out;

@@ -8,6 +8,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <string_view>
@@ -58,20 +59,20 @@ std::string escape(std::string_view name) {
 std::optional<std::string> unescape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    const std::string_view code = text.substr(i + 1, 2);
+  // Whole runs between escapes: every run loads the memo, whose names
+  // rarely hold one.
+  for (std::size_t at = text.find('%'); at != std::string_view::npos; at = text.find('%')) {
+    out.append(text.substr(0, at));
+    const std::string_view code = text.substr(at + 1, 2);
     if (code == "25")
       out += '%';
     else if (code == "0A")
       out += '\n';
     else
       return std::nullopt;
-    i += 2;
+    text.remove_prefix(std::min(text.size(), at + 3));
   }
+  out.append(text);
   return out;
 }
 
@@ -179,7 +180,7 @@ const DirListing* SocketWalkMemo::trusted(const std::string& relative, const Dir
 }
 
 void SocketWalkMemo::save(const std::string& file, const std::string& root, timespec started,
-                          const std::unordered_map<std::string, DirListing>& walked,
+                          const std::vector<std::pair<std::string, const DirListing*>>& walked,
                           bool anything_read) const {
   if (!usable_) return;
   if (!anything_read && walked.size() == dirs_.size()) return;  // every record was used as it was
@@ -187,7 +188,8 @@ void SocketWalkMemo::save(const std::string& file, const std::string& root, time
   out.reserve(64 * walked.size());
   out.append(kHeader).append("\nroot ").append(escape(root)).append("\n");
   out += "recorded " + std::to_string(started.tv_sec) + " " + std::to_string(started.tv_nsec) + "\n";
-  for (const auto& [relative, d] : walked) {
+  for (const auto& [relative, listing] : walked) {
+    const DirListing& d = *listing;
     out += "d " + std::to_string(d.stamp.dev) + " " + std::to_string(d.stamp.ino) + " " +
            std::to_string(d.stamp.ctime_sec) + " " + std::to_string(d.stamp.ctime_nsec) + " " +
            std::to_string(d.entries) + " " + escape(relative) + "\n";

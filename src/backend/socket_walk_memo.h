@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace clnrm {
@@ -57,8 +58,10 @@ class SocketWalkMemo {
   // Writes the records of a walk that started at `started` (CLOCK_REALTIME)
   // to `file` when the walk read any directory or left any record unused.
   // A cache: a file that cannot be written is left as it was.
+  // `walked` points at this memo's records (those reused) and at listings
+  // the walk read, which it keeps alive until this returns.
   void save(const std::string& file, const std::string& root, timespec started,
-            const std::unordered_map<std::string, DirListing>& walked, bool anything_read) const;
+            const std::vector<std::pair<std::string, const DirListing*>>& walked, bool anything_read) const;
 
  private:
   bool usable_ = false;

@@ -115,6 +115,24 @@ TEST_F(WalkMemoTest, AMemoThatIsNotTheRunnersOwnOrIsDamagedIsNotUsed) {
   EXPECT_EQ(walk().dirs_read, 5u);
 }
 
+// Names are bytes: the memo escapes '%' and newline, and what comes back
+// from it is the name the directory holds.
+TEST_F(WalkMemoTest, NamesWithPercentAndNewlineComeBackFromTheMemoAsTheyAre) {
+  std::filesystem::create_directories(tree.at("50%/x%0Ay"));
+  std::filesystem::create_directories(tree.at("two\nlines"));
+  tree.socket_at("50%/x%0Ay/p%25q.sock");
+  tree.socket_at("two\nlines/new\nline.sock");
+  settle();
+  const std::vector<std::string> expected =
+      sorted({tree.at("top.sock"), tree.at("a/b/c/deep.sock"), tree.at("50%/x%0Ay/p%25q.sock"),
+              tree.at("two\nlines/new\nline.sock")});
+  EXPECT_EQ(sorted(walk().sockets), expected);
+  const SocketWalk again = walk();
+  EXPECT_EQ(again.dirs_read, 0u);
+  EXPECT_EQ(again.dirs_reused, 8u);
+  EXPECT_EQ(sorted(again.sockets), expected);
+}
+
 TEST(SystemRootView, RemembersItsWalkOfEtcInTheUsersCacheDirectory) {
   const auto cache = user_cache_dir();
   ASSERT_TRUE(cache.has_value());
