@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "cli/commands.h"
+#include "cli/many_options_command.h"
 #include "cli/plan_listing.h"
 #include "cli/project_settings.h"
 #include "cli/template_flags.h"
@@ -462,7 +463,7 @@ WatchRun run_paths(const RunArgs& a, const ProjectSettings& project, const RunSe
 void add_run_command(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<RunArgs>();
   args->db = history::default_path();
-  auto* cmd = app.add_subcommand("run", "Run *.clnrm.toml tests, each in a fresh cleanroom");
+  auto* cmd = ManyOptionsCommand::add_to(app, "run", "Run *.clnrm.toml tests, each in a fresh cleanroom");
   cmd->add_option("paths", args->paths, "Test files or directories (default: .)");
   cmd->add_option("-j,--jobs", args->jobs,
                   fmt::format("Tests run in parallel, {}..{} (default: [defaults] jobs of "
