@@ -6,7 +6,7 @@
 // instructions of `clnrm run --backend null --no-history one.clnrm.toml`
 // (callgrind; issue 17). add_option and add_flag here add
 // each option with the others set aside, so there is nothing to compare;
-// tests/unit/cli_option_names_test.cpp checks instead that no two options
+// tests/unit/many_options_command_test.cpp checks instead that no two options
 // of a command share a name. Everything else is CLI11's own: the options,
 // their parsing and --help are the same.
 
