@@ -117,6 +117,7 @@ TEST_P(DockerServiceAgentBeside, TheServiceAndTheAgentRunUnderTheLevelsFilter) {
   const long init = init_pid();
   const long server = svc.step_agent_reaper_pid();
   ASSERT_GT(server, 0);
+  ASSERT_EQ(parent_of(server), init) << "not the server started with the container";
   long service = 0;
   for (const long child : docker::host_child_processes(init))
     if (child != server) service = child;

@@ -106,9 +106,9 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
                        "(kill -9 -1); NOT for steps run by engine exec (inside a service, next to a concurrent "
                        "step): no clnrm-seccomp-exec --reap without the helper"
                      : "step agent (PID 1) kills every other process of the step container after each step "
-                       "(kill -9 -1); steps inside a service (through a step agent started there as one engine "
-                       "exec, or by engine exec next to a concurrent step) run under clnrm-seccomp-exec --reap "
-                       "(PR_SET_CHILD_SUBREAPER)",
+                       "(kill -9 -1); steps inside a service (through a step agent started with the service's "
+                       "container or as one engine exec, or by engine exec next to a concurrent step) run under "
+                       "clnrm-seccomp-exec --reap (PR_SET_CHILD_SUBREAPER)",
                  exec_prefix_.empty() ? "agent steps only" : "killed at step end"});
   } else {
     e.push_back({"step processes",

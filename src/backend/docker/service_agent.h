@@ -20,9 +20,12 @@
 // inspect. That needs a local engine whose processes this host sees; start()
 // checks it and otherwise returns nothing (steps then go by engine exec).
 //
-// A warm (reuse) or fresh-pool container keeps its agent between runs
-// (keep(), kept_agent.h): the same sh loop under the same prefix, served by
-// `clnrm-seccomp-exec --reap --serve`, which is then the outer reaper.
+// On Docker the agent starts with the service's container instead (keep(),
+// kept_agent.h): the same sh loop under the same filter, served by
+// `clnrm-seccomp-exec --serve-beside=3` (or, replacing a killed one in a
+// warm container, `--reap --serve`), which is then the outer reaper and is
+// reached with no engine exec; a warm (reuse) or fresh-pool container keeps
+// it between runs. start()'s exec is the fallback.
 //
 // Exec output is not part of the container's logs (GET /containers/{id}/logs
 // reads the container's main process only), so the agent's markers never
