@@ -159,7 +159,11 @@ TEST_P(DockerServiceAgentBeside, TwoServersBesideTheServiceAreBothRefused) {
     }
     if (servers < 2) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ASSERT_EQ(servers, 2) << "the copy did not start";
+  if (servers != 2) {
+    std::string seen;
+    for (const auto& line : live_processes(*client_, service_->id())) seen += line.substr(0, 120) + "\n";
+    FAIL() << "the copy did not start; the container runs:\n" << seen;
+  }
   testing_docker::expect_service_alive(*client_, *service_, "sleep 3998");
   const auto inspect = client_->container_inspect(svc.id());
   std::vector<std::string> prefix{(*inspect)["Path"].get<std::string>()};
@@ -171,6 +175,29 @@ TEST_P(DockerServiceAgentBeside, TwoServersBesideTheServiceAreBothRefused) {
   // Steps still run (by this run's agent, or the first server's when the
   // runner took it before the copy was there).
   EXPECT_EQ(step("echo ok").stdout_data, "ok\n");
+}
+
+// A service where the agent's sh cannot run (here: no sh on its PATH; an
+// image without sh alike): its server ends at once, and the runner sees so
+// (the service's program runs, nothing has the container's command line)
+// instead of waiting out its watch; steps go by engine exec.
+TEST_P(DockerServiceAgentBeside, WithoutShStepsGoByEngineExecWithNoWait) {
+  PodSpec s = pod_spec("beside-agent");
+  s.level = GetParam();
+  s.services_with_steps = {"svc"};
+  pod_ = backend_->create_pod(s);
+  ProcessSpec svc;
+  svc.name = "svc";
+  svc.argv = {"/bin/sleep", "3999"};
+  svc.env = {{"PATH", "/nonexistent"}};
+  service_ = pod_->start_service(svc);
+  const auto t0 = std::chrono::steady_clock::now();
+  ProcessSpec p = cmd({"/bin/echo", "by-exec"});
+  p.timeout = Duration(30'000);
+  const ExecResult r = service_->exec(p, never_);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1500));
+  EXPECT_EQ(r.stdout_data, "by-exec\n") << r.stderr_data;
+  EXPECT_EQ(service().step_agent_reaper_pid(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, DockerServiceAgentBeside,

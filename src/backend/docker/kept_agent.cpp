@@ -2,6 +2,7 @@
 
 #include <clnrm/error.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -111,22 +112,44 @@ std::vector<std::string> container_command(const nlohmann::json& inspect) {
   return argv;
 }
 
-// The children of the container's init `init_pid` that look like the server
-// its command started (serve_beside.h): the command line is exactly the
-// container's (the server forks, never execs), the executable is the
-// helper, and it leads its own session (the service's process, which has
-// the same command line until it execs, does not).
-std::vector<long> beside_servers(long init_pid, const std::string& command) {
-  std::vector<long> found;
+// What the children of the container's init say of the server its command
+// started (serve_beside.h).
+struct BesideScan {
+  // Those that look like it: the command line is exactly the container's
+  // (the server forks, never execs), the executable is the helper, and it
+  // leads its own session (the service's process, which has the same
+  // command line until it execs, does not).
+  std::vector<long> servers;
+  // One has the container's command line: the server (perhaps before its
+  // setsid) or the helper before it execs the service's program.
+  bool starting = false;
+  // The service's program runs (a child that is neither the helper nor
+  // init's own executable): the server was forked before it.
+  bool service_runs = false;
+};
+
+BesideScan scan_beside(long init_pid, const std::string& command) {
+  BesideScan scan;
+  const auto exe_of = [](int dir) {
+    char exe[256] = {};
+    const ssize_t n = ::readlinkat(dir, "exe", exe, sizeof exe - 1);
+    return n > 0 ? std::string(exe, static_cast<std::size_t>(n)) : std::string();
+  };
+  UniqueFd init(::open(("/proc/" + std::to_string(init_pid)).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  const std::string init_exe = init.valid() ? exe_of(init.get()) : std::string();
   for (const long child : host_child_processes(init_pid)) {
     UniqueFd dir(::open(("/proc/" + std::to_string(child)).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!dir.valid() || read_proc(dir.get(), "cmdline") != command) continue;
-    char exe[256] = {};
-    const ssize_t n = ::readlinkat(dir.get(), "exe", exe, sizeof exe - 1);
-    if (n <= 0 || std::string_view(exe, static_cast<std::size_t>(n)) != kSeccompHelperInContainer) continue;
-    if (session_in(read_proc(dir.get(), "stat")) == child) found.push_back(child);
+    if (!dir.valid()) continue;
+    const std::string exe = exe_of(dir.get());
+    if (read_proc(dir.get(), "cmdline") != command) {
+      scan.service_runs |= !exe.empty() && exe != kSeccompHelperInContainer && exe != init_exe;
+      continue;
+    }
+    scan.starting = true;
+    if (exe == kSeccompHelperInContainer && session_in(read_proc(dir.get(), "stat")) == child)
+      scan.servers.push_back(child);
   }
-  return found;
+  return scan;
 }
 
 // Whether host pid `pid` holds a socket at the control descriptor: a
@@ -147,21 +170,20 @@ std::string beside_command(const nlohmann::json& inspect, const std::vector<std:
 }
 
 // The host pid of the server beside the service once its control socket is
-// in place, watched for up to `wait`; 0 when there is none, it ended, or
-// there are two (one is not ours: a copy a service started; trust neither).
-// `running` is set when one is there, ready or not.
+// in place, watched for up to `wait`; 0 when there is none, it ended (no sh
+// in the image: the service's program runs and nothing has the container's
+// command line), or there are two (one is not ours: a copy a service
+// started; trust neither). `running` is set when one is there, ready or not.
 long ready_beside_server(long init_pid, const std::string& command, std::chrono::milliseconds wait, bool* running) {
-  bool seen = false;
   for (const auto end = std::chrono::steady_clock::now() + wait;;
        std::this_thread::sleep_for(std::chrono::milliseconds(1))) {
-    const std::vector<long> servers = beside_servers(init_pid, command);
-    if (servers.size() > 1 || (servers.empty() && seen)) return 0;  // ended: no sh in the image?
-    if (servers.size() == 1) {
-      seen = true;
+    const BesideScan scan = scan_beside(init_pid, command);
+    if (scan.servers.size() > 1 || (!scan.starting && scan.service_runs)) return 0;
+    if (scan.servers.size() == 1) {
       if (running) *running = true;
-      if (control_socket_in_place(servers.front())) return servers.front();
+      if (control_socket_in_place(scan.servers.front())) return scan.servers.front();
     }
-    if (std::chrono::steady_clock::now() >= end) return 0;
+    if (std::chrono::steady_clock::now() >= end || ::kill(static_cast<pid_t>(init_pid), 0) != 0) return 0;
   }
 }
 
