@@ -23,7 +23,13 @@
  *
  * --reap --serve: the kept step agent of a warm or pooled service container
  * (agent_server.h): PROGRAM's stdio are pipes this process serves to the
- * connection a runner hands it. */
+ * connection a runner hands it.
+ *
+ * --serve-beside=N -- AGENT... PROGRAM [ARG...]: a service container's
+ * command (serve_beside.h): the first N arguments after "--" are the kept
+ * agent's command, served as --reap --serve serves it by a process forked
+ * before PROGRAM runs; this process then execs PROGRAM. The filter (when
+ * asked for) is loaded first, so both run under it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +38,14 @@
 
 #include "policy/seccomp_deny_rules.h"
 #include "seccomp_exec/agent_server.h"
+#include "seccomp_exec/serve_beside.h"
 #include "seccomp_exec/step_reaper.h"
 
 static const char kSelf[] = "clnrm-seccomp-exec";
 
 static int usage(void) {
-  fprintf(stderr, "usage: %s [--deny=NAME,NAME,...] [--deny-new-userns] [--reap [--serve]] -- PROGRAM [ARG...]\n",
+  fprintf(stderr, "usage: %s [--deny=NAME,NAME,...] [--deny-new-userns] [--reap [--serve] | --serve-beside=N] -- "
+          "PROGRAM [ARG...]\n",
           kSelf);
   return 126;
 }
@@ -86,6 +94,7 @@ int main(int argc, char** argv) {
   int deny_new_userns = 0;
   int reap = 0;
   int serve = 0;
+  int beside = 0; /* --serve-beside=N: N > 0 */
   int i = 1;
   for (; i < argc; ++i) {
     if (strcmp(argv[i], "--") == 0) {
@@ -100,12 +109,17 @@ int main(int argc, char** argv) {
       reap = 1;
     } else if (strcmp(argv[i], "--serve") == 0) {
       serve = 1;
+    } else if (strncmp(argv[i], "--serve-beside=", 15) == 0) {
+      char* end = NULL;
+      const long n = strtol(argv[i] + 15, &end, 10);
+      if (end == argv[i] + 15 || *end != '\0' || n <= 0 || n > 64) return usage();
+      beside = (int)n;
     } else {
       fprintf(stderr, "%s: unknown option '%s'\n", kSelf, argv[i]);
       return usage();
     }
   }
-  if (i >= argc || (serve && !reap)) return usage();
+  if (i >= argc || (serve && !reap) || (beside && (reap || argc - i <= beside))) return usage();
 
   if (deny_list != NULL || deny_new_userns) {
     const int rc = load_filter(deny_list, deny_new_userns);
@@ -113,6 +127,10 @@ int main(int argc, char** argv) {
   }
   if (serve) return clnrm_serve_reaped(argv + i);
   if (reap) return clnrm_run_reaped(argv + i);
+  if (beside) {
+    clnrm_start_server_beside(argv + i, beside);
+    i += beside;
+  }
   execvp(argv[i], argv + i);
   const int err = errno;
   fprintf(stderr, "%s: cannot run '%s': %s\n", kSelf, argv[i], strerror(err));

@@ -175,8 +175,8 @@ TEST(RunDockerPool, TheNextRunTakesAFreshEntryAndNeverAUsedOne) {
 }
 
 // The step prints the command line of the process that started the
-// agent's sh (the parent of the step's reaper): the kept agent's server
-// (clnrm-seccomp-exec --reap --serve) or a run's own agent exec.
+// agent's sh (the parent of the step's reaper): the kept agent's server,
+// started with the container (clnrm-seccomp-exec --serve-beside=3 -- ...).
 const char* const kAgentServerStep =
     "sh_pid=$(cut -d' ' -f4 /proc/$PPID/stat); server=$(cut -d' ' -f4 /proc/$sh_pid/stat); "
     "tr '\\\\0' ' ' </proc/$server/cmdline";
@@ -185,16 +185,17 @@ TEST(RunDockerPool, APooledServicesFirstStepRunsInTheAgentItsRefillStarted) {
   Scratch s("pool_agent", kAgentServerStep);
   s.run({"--no-config", "--pool", "1"});
   const std::string own = s.last_step["stdout"].get<std::string>();
-  EXPECT_NE(own.find("--reap -- sh -c"), std::string::npos) << "a run's own agent: " << s.last_step.dump(2);
+  EXPECT_NE(own.find("--serve-beside=3 -- sh -c"), std::string::npos) << "a run's own agent: " << s.last_step.dump(2);
   const auto filled = wait_for_entries(s.mark, 1);
   ASSERT_EQ(filled.size(), 1u);
-  // The refill started the entry's kept agent before the entry joined the
-  // pool (src/backend/docker/kept_agent.h).
-  EXPECT_NE(shell("docker top " + filled[0].id + " -o pid,args").find("--reap --serve -- sh -c"), std::string::npos);
+  // The entry's command started its kept agent, which was up before the
+  // entry joined the pool (src/backend/docker/kept_agent.h); no exec.
+  EXPECT_NE(shell("docker top " + filled[0].id + " -o pid,args").find("--serve-beside=3 -- sh -c"), std::string::npos);
+  EXPECT_EQ(shell("docker inspect -f '{{len .ExecIDs}}' " + filled[0].id), "0\n");
   const std::string second = s.run({"--no-config", "--pool", "1"});
   EXPECT_TRUE(same(second, filled[0])) << second;
   // Its first step ran in that agent: no engine exec of the run's.
-  EXPECT_NE(s.last_step["stdout"].get<std::string>().find("--reap --serve -- sh -c"), std::string::npos)
+  EXPECT_NE(s.last_step["stdout"].get<std::string>().find("--serve-beside=3 -- sh -c"), std::string::npos)
       << s.last_step.dump(2);
 }
 

@@ -124,7 +124,7 @@ command = ["sh", "-c", "ps -o args | grep 'sleep 399[12]' | grep -v grep; echo c
     const json steps = json::parse(read_file(dir.file("r.json")))["tests"][0]["steps"];
     EXPECT_EQ(steps[1]["stdout"], "checked\n") << steps.dump(2);
     const std::string out = steps[0]["stdout"].get<std::string>();
-    EXPECT_NE(out.find("--reap --serve -- sh -c"), std::string::npos) << "not the kept agent: " << out;
+    EXPECT_NE(out.find("--serve-beside=3 -- sh -c"), std::string::npos) << "not the kept agent: " << out;
     return out.substr(out.rfind('\n', out.size() - 2) + 1);  // the server's pid
   };
   const std::string server = run();

@@ -1,10 +1,10 @@
 // The kept step agent of a warm (reuse) service container
-// (src/backend/docker/kept_agent.h): the first pod starts it as a detached
-// engine exec, a later pod that adopts the container reaches that same
-// process with no engine exec (the container's ExecIDs stay the one
-// agent's), a killed agent is replaced, a step left running by an earlier
-// user is killed on adoption, and no step can reach the agent's control
-// socket.
+// (src/backend/docker/kept_agent.h): the container's command starts it
+// beside the service, a later pod that adopts the container reaches that
+// same process with no engine exec (the container's ExecIDs stay empty), a
+// killed agent is replaced (by a detached engine exec), a step left running
+// by an earlier user is killed on adoption, and no step can reach the
+// agent's control socket.
 #include <clnrm/policy.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -24,8 +24,9 @@ namespace {
 using namespace testing_docker;
 
 // The command line of the process that started the agent's sh: the kept
-// agent's server (clnrm-seccomp-exec --reap --serve) or, for a per-run
-// agent, clnrm-seccomp-exec --reap; then its pid (in the container).
+// agent's server (clnrm-seccomp-exec --serve-beside=3 or --reap --serve) or,
+// for a per-run agent, clnrm-seccomp-exec --reap; then its pid (in the
+// container).
 constexpr const char* kAgentServer =
     "sh_pid=$(cut -d' ' -f4 /proc/$PPID/stat); server=$(cut -d' ' -f4 /proc/$sh_pid/stat); "
     "tr '\\0' ' ' </proc/$server/cmdline; echo; echo $server";
@@ -78,8 +79,18 @@ class DockerKeptAgent : public ::testing::TestWithParam<SecurityLevel> {
     p.timeout = Duration(timeout_ms);
     return service_->exec(p, never_);
   }
-  // The host pid of the kept agent's server, from its exec's inspect.
-  long server_pid(const std::string& exec_id) { return client_->exec_inspect(exec_id).value("Pid", 0L); }
+  // The runner's exec prefix (clnrm-seccomp-exec [filter] --reap --), read
+  // back from the container's command (clnrm-seccomp-exec [filter]
+  // --serve-beside=3 -- ...).
+  std::vector<std::string> exec_prefix(const std::string& container) {
+    const auto inspect = client_->container_inspect(container);
+    std::vector<std::string> prefix{(*inspect)["Path"].get<std::string>()};
+    for (const auto& a : (*inspect)["Args"]) {
+      prefix.push_back(a == "--serve-beside=3" ? "--reap" : a.get<std::string>());
+      if (a == "--") break;
+    }
+    return prefix;
+  }
 
   std::unique_ptr<docker::DockerClient> client_;
   DockerOptions options_;
@@ -92,26 +103,27 @@ class DockerKeptAgent : public ::testing::TestWithParam<SecurityLevel> {
 };
 
 TEST_P(DockerKeptAgent, TheNextPodReachesTheSameAgentWithNoEngineExec) {
-  std::string kept;
+  long kept = 0;
   std::string container;
   std::string server;
   {
     docker::DockerService& first = adopt();
     EXPECT_FALSE(first.adopted());
     ASSERT_TRUE(first.step_agent_kept()) << "a warm container's agent is a kept one";
-    kept = first.step_agent_exec_id();
+    EXPECT_EQ(first.step_agent_exec_id(), "") << "started with the container, not by an exec";
+    kept = first.step_agent_reaper_pid();
     container = first.id();
     const ExecResult r = step(kAgentServer);
     EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
-    EXPECT_NE(r.stdout_data.find("--reap --serve --"), std::string::npos) << r.stdout_data;
+    EXPECT_NE(r.stdout_data.find("--serve-beside=3 --"), std::string::npos) << r.stdout_data;
     server = r.stdout_data.substr(r.stdout_data.find('\n') + 1);
   }
-  EXPECT_EQ(exec_ids(*client_, container), std::set<std::string>{kept});
+  EXPECT_EQ(exec_ids(*client_, container), std::set<std::string>{});
   docker::DockerService& second = adopt();
   ASSERT_TRUE(second.adopted());
   ASSERT_EQ(second.id(), container);
   EXPECT_TRUE(second.step_agent_kept());
-  EXPECT_EQ(second.step_agent_exec_id(), kept);
+  EXPECT_EQ(second.step_agent_reaper_pid(), kept);
   // The first step, and every later one, through the same server process:
   // the engine lists no exec but the agent's.
   for (int i = 0; i < 3; ++i) {
@@ -119,7 +131,7 @@ TEST_P(DockerKeptAgent, TheNextPodReachesTheSameAgentWithNoEngineExec) {
     EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
     EXPECT_EQ(r.stdout_data.substr(r.stdout_data.find('\n') + 1), server) << r.stdout_data;
   }
-  EXPECT_EQ(exec_ids(*client_, container), std::set<std::string>{kept});
+  EXPECT_EQ(exec_ids(*client_, container), std::set<std::string>{});
   // A step's output, status, environment and stdin travel as through an exec.
   ProcessSpec p = cmd({"sh", "-c", "echo \"$GREETING $(pwd) $(cat)\"; echo err >&2; exit 3"});
   p.env = {{"GREETING", "hi 'there'"}};
@@ -133,46 +145,40 @@ TEST_P(DockerKeptAgent, TheNextPodReachesTheSameAgentWithNoEngineExec) {
 }
 
 TEST_P(DockerKeptAgent, AKilledAgentIsReplacedAndStepsStillRun) {
-  std::string kept;
+  long kept = 0;
   {
     docker::DockerService& first = adopt();
     ASSERT_TRUE(first.step_agent_kept());
-    kept = first.step_agent_exec_id();
+    kept = first.step_agent_reaper_pid();
     EXPECT_EQ(step("echo one").stdout_data, "one\n");
   }
-  const long pid = server_pid(kept);
-  ASSERT_GT(pid, 0);
-  ASSERT_EQ(::kill(static_cast<pid_t>(pid), SIGKILL), 0);
-  for (int i = 0; i < 200 && client_->exec_inspect(kept).value("Running", false); ++i)
+  ASSERT_GT(kept, 0);
+  ASSERT_EQ(::kill(static_cast<pid_t>(kept), SIGKILL), 0);
+  for (int i = 0; i < 200 && ::kill(static_cast<pid_t>(kept), 0) == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   docker::DockerService& second = adopt();
   ASSERT_TRUE(second.adopted());
   EXPECT_EQ(step("echo two").stdout_data, "two\n");
   EXPECT_TRUE(second.step_agent_kept()) << "the warm container gets a new kept agent";
-  EXPECT_NE(second.step_agent_exec_id(), kept);
+  EXPECT_NE(second.step_agent_reaper_pid(), kept);
+  EXPECT_NE(second.step_agent_exec_id(), "") << "a detached engine exec replaces it";
   expect_service_alive(*client_, *service_, "sleep 3999");
 }
 
 TEST_P(DockerKeptAgent, AStepARunnerLeftRunningIsKilledOnAdoption) {
-  std::string kept, container;
+  long kept = 0;
+  std::string container;
   {
     docker::DockerService& first = adopt();
     ASSERT_TRUE(first.step_agent_kept());
-    kept = first.step_agent_exec_id();
+    kept = first.step_agent_reaper_pid();
     container = first.id();
   }
   // What a runner killed during a step leaves: the step still running in
   // the agent (and an orphan of it), nobody connected. Sent as a runner
   // sends a step, then the connection closed.
   {
-    const nlohmann::json e = client_->exec_inspect(kept);
-    std::vector<std::string> prefix{e["ProcessConfig"]["entrypoint"].get<std::string>()};
-    for (const auto& a : e["ProcessConfig"]["arguments"]) {
-      if (a == "--serve") continue;
-      prefix.push_back(a.get<std::string>());
-      if (a == "--") break;
-    }
-    auto connection = docker::connect_kept_agent(*client_, container, prefix);
+    auto connection = docker::connect_kept_agent(*client_, container, exec_prefix(container));
     ASSERT_TRUE(connection);
     connection->stream->write_all("n1 setsid sh -c 'sleep 3961' & sleep 3962\n");
   }
@@ -186,7 +192,7 @@ TEST_P(DockerKeptAgent, AStepARunnerLeftRunningIsKilledOnAdoption) {
   ASSERT_TRUE(second.adopted());
   const ExecResult r = step("ps -o args | grep 'sleep 396' | grep -v grep; echo checked", 10'000);
   EXPECT_EQ(r.stdout_data, "checked\n") << r.stderr_data;
-  EXPECT_EQ(second.step_agent_exec_id(), kept);
+  EXPECT_EQ(second.step_agent_reaper_pid(), kept);
   expect_no_process(*client_, container, "sleep 396");
   expect_service_alive(*client_, *service_, "sleep 3999");
 }
@@ -200,7 +206,7 @@ TEST_P(DockerKeptAgent, NoStepCanReachTheAgentsControlSocket) {
   // this step's reaper.
   const ExecResult r = step(
       "sh_pid=$(cut -d' ' -f4 /proc/$PPID/stat); server=$(cut -d' ' -f4 /proc/$sh_pid/stat); "
-      "tr '\\0' ' ' </proc/$server/cmdline | grep -q -e '--reap --serve --' && echo found; "
+      "tr '\\0' ' ' </proc/$server/cmdline | grep -q -e '--serve-beside=3 --' && echo found; "
       "readlink /proc/$server/fd/3 || echo denied; cat /proc/$server/fd/3 </dev/null 2>/dev/null && echo opened; true");
   EXPECT_EQ(r.stdout_data, "found\ndenied\n") << r.stderr_data;
 }

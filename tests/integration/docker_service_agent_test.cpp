@@ -1,8 +1,9 @@
 // Steps inside a service container (`service = "..."`) go through a step
-// agent started there as one engine exec (src/backend/docker/service_agent.h),
-// not through an engine exec each. Checked from inside (the step's reaper's
-// parent is the agent's sh) and through the engine (while a step runs, the
-// container's ExecIDs hold the agent's exec only). Also: what a step
+// agent (src/backend/docker/service_agent.h; on Docker started with the
+// container, beside the service: kept_agent.h), not through an engine exec
+// each. Checked from inside (the step's reaper's parent is the agent's sh)
+// and through the engine (while a step runs, the container's ExecIDs hold
+// no exec at all). Also: what a step
 // daemonises does not outlive it, a timed-out step is killed while the
 // service and the agent keep running, the service's logs never see the
 // agent's markers, and a broken agent hands later steps to engine execs.
@@ -17,8 +18,7 @@
 
 #include "backend/docker/docker_client.h"
 #include "backend/docker/docker_service.h"
-#include "integration/docker_processes.h"
-#include "integration/docker_support.h"
+#include "integration/docker_service_fixture.h"
 
 namespace clnrm {
 namespace {
@@ -34,51 +34,12 @@ constexpr const char* kParentOfReaper =
 
 bool ran_in_agent(const ExecResult& r) { return r.stdout_data.find("clnrm_sweep") != std::string::npos; }
 
-class DockerServiceAgent : public ::testing::TestWithParam<SecurityLevel> {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(require_engine());
-    client_ = connect_client();
-    options_ = test_options();
-    options_.session_id = unique("svc-agent");
-    backend_ = make_docker_backend(options_);
-  }
-  void TearDown() override {
-    service_.reset();
-    pod_.reset();
-    backend_.reset();
-    expect_session_removed(options_.session_id);
-  }
-  void start(std::vector<std::string> argv = {"sleep", "3999"}, bool with_steps = true) {
-    PodSpec s = pod_spec("svc-agent");
-    s.level = GetParam();
-    if (with_steps) s.services_with_steps = {"svc"};
-    pod_ = backend_->create_pod(s);
-    ProcessSpec svc;
-    svc.name = "svc";
-    svc.argv = std::move(argv);
-    service_ = pod_->start_service(svc);
-  }
-  docker::DockerService& service() { return dynamic_cast<docker::DockerService&>(*service_); }
-  ExecResult step(const std::string& script, int timeout_ms = 30'000) {
-    ProcessSpec p = cmd({"sh", "-c", script});
-    p.timeout = Duration(timeout_ms);
-    return service_->exec(p, never_);
-  }
-  void expect_service_alive() { testing_docker::expect_service_alive(*client_, *service_, "sleep 3999"); }
-
-  std::unique_ptr<docker::DockerClient> client_;
-  DockerOptions options_;
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<Pod> pod_;
-  std::unique_ptr<ServiceInstance> service_;
-  CancelToken never_;
-};
+class DockerServiceAgent : public DockerServiceFixture {};
 
 TEST_P(DockerServiceAgent, StepsRunInTheAgentNotByEngineExec) {
   start();
+  ASSERT_GT(service().step_agent_reaper_pid(), 0) << "no step agent in the service";
   const std::string agent = service().step_agent_exec_id();
-  ASSERT_FALSE(agent.empty()) << "no step agent in the service";
   for (int i = 0; i < 3; ++i) {
     const ExecResult r = step(kParentOfReaper);
     EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
@@ -98,7 +59,8 @@ TEST_P(DockerServiceAgent, StepsRunInTheAgentNotByEngineExec) {
   done = true;
   watch.join();
   EXPECT_EQ(r.stdout_data, "slept\n") << r.stderr_data;
-  EXPECT_EQ(seen, std::set<std::string>{agent});
+  // The agent's exec when it is one (an engine without kept agents), else none.
+  EXPECT_EQ(seen, agent.empty() ? std::set<std::string>{} : std::set<std::string>{agent});
   // Environment, workdir, stdin and the exit status travel as with an exec.
   ProcessSpec p = cmd({"sh", "-c", "echo \"$GREETING $(pwd) $(cat)\"; exit 3"});
   p.env = {{"GREETING", "hi 'there'"}};
@@ -113,7 +75,7 @@ TEST_P(DockerServiceAgent, StepsRunInTheAgentNotByEngineExec) {
 
 TEST_P(DockerServiceAgent, AServiceWithoutStepsGetsNoAgent) {
   start({"sleep", "3999"}, /*with_steps=*/false);
-  EXPECT_EQ(service().step_agent_exec_id(), "");
+  EXPECT_EQ(service().step_agent_reaper_pid(), 0);
   EXPECT_TRUE(container_exec_ids(*client_, service_->id()).empty());
   // A step there after all (a readiness probe) runs by engine exec.
   const ExecResult r = step(kParentOfReaper);
@@ -146,8 +108,8 @@ TEST_P(DockerServiceAgent, AStepThatKillsItsReaperLeavesNothing) {
 
 TEST_P(DockerServiceAgent, ATimedOutStepIsKilledAndTheServiceAndItsAgentKeepRunning) {
   start();
-  const std::string agent = service().step_agent_exec_id();
-  ASSERT_FALSE(agent.empty());
+  const long agent = service().step_agent_reaper_pid();
+  ASSERT_GT(agent, 0);
   const auto t0 = Clock::now();
   const ExecResult r =
       step("setsid sh -c 'sleep 3941' >/dev/null 2>&1 & trap '' TERM INT HUP; echo begun; sleep 3942", 700);
@@ -158,7 +120,7 @@ TEST_P(DockerServiceAgent, ATimedOutStepIsKilledAndTheServiceAndItsAgentKeepRunn
   expect_no_process(*client_, service_->id(), "sleep 394");
   expect_service_alive();
   EXPECT_TRUE(ran_in_agent(step(kParentOfReaper)));
-  EXPECT_EQ(service().step_agent_exec_id(), agent) << "the agent was replaced";
+  EXPECT_EQ(service().step_agent_reaper_pid(), agent) << "the agent was replaced";
 }
 
 TEST_P(DockerServiceAgent, TheServicesLogsNeverSeeTheAgent) {
@@ -187,7 +149,7 @@ TEST_P(DockerServiceAgent, AConcurrentStepGoesByEngineExec) {
 
 TEST_P(DockerServiceAgent, AStepThatKillsTheAgentHandsLaterStepsToEngineExecs) {
   start();
-  ASSERT_FALSE(service().step_agent_exec_id().empty());
+  ASSERT_GT(service().step_agent_reaper_pid(), 0);
   try {
     step("pp=$(cut -d' ' -f4 /proc/$PPID/stat); kill -9 $pp; sleep 5");
   } catch (const Error&) {
@@ -197,7 +159,7 @@ TEST_P(DockerServiceAgent, AStepThatKillsTheAgentHandsLaterStepsToEngineExecs) {
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
   EXPECT_EQ(r.stdout_data.substr(0, 3), "ok\n");
   EXPECT_FALSE(ran_in_agent(r)) << r.stdout_data;
-  EXPECT_EQ(service().step_agent_exec_id(), "");
+  EXPECT_EQ(service().step_agent_reaper_pid(), 0);
   expect_service_alive();
 }
 

@@ -239,5 +239,19 @@ TEST_F(SeccompExec, ServeOffersItsControlSocketOnlyOnceTheAgentAnswered) {
   EXPECT_TRUE(first == "out:x\n" || first == "err:x\n") << first;
 }
 
+// --serve-beside=N: the first N arguments after "--" are the agent's, the
+// rest the program this process becomes; the agent's output never reaches
+// the program's stdout or stderr (a service's logs), and the program's
+// status is the process's. Misuse is refused like any other.
+TEST_F(SeccompExec, ServeBesideRunsTheProgramAndKeepsTheAgentOffItsOutput) {
+  const Outcome o = run("--serve-beside=3", "sh -c 'echo agent-out; echo agent-err >&2' sh -c 'echo program-out; exit 5'");
+  EXPECT_EQ(o.exit_code, 5);
+  EXPECT_EQ(o.output, "program-out\n");
+  EXPECT_EQ(run("--serve-beside=3", "sh -c true").exit_code, 126) << "no program after the agent's 3 arguments";
+  EXPECT_EQ(run("--serve-beside=0", "true").exit_code, 126);
+  EXPECT_EQ(run("--serve-beside=1 --reap", "true true").exit_code, 126);
+  EXPECT_EQ(run("--serve-beside=1", "true /no/such/program").exit_code, 127);
+}
+
 }  // namespace
 }  // namespace clnrm

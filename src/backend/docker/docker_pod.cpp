@@ -17,6 +17,7 @@
 
 #include "backend/docker/anchor_network.h"
 #include "backend/docker/docker_service.h"
+#include "backend/docker/kept_agent.h"
 #include "backend/netns_connect.h"
 #include "backend/docker/owner.h"
 #include "backend/docker/remover.h"
@@ -105,9 +106,9 @@ std::vector<EnforcedLimit> DockerPod::enforced_limits() const {
                        "(kill -9 -1); NOT for steps run by engine exec (inside a service, next to a concurrent "
                        "step): no clnrm-seccomp-exec --reap without the helper"
                      : "step agent (PID 1) kills every other process of the step container after each step "
-                       "(kill -9 -1); steps inside a service (through a step agent started there as one engine "
-                       "exec, or by engine exec next to a concurrent step) run under clnrm-seccomp-exec --reap "
-                       "(PR_SET_CHILD_SUBREAPER)",
+                       "(kill -9 -1); steps inside a service (through a step agent started with the service's "
+                       "container or as one engine exec, or by engine exec next to a concurrent step) run under "
+                       "clnrm-seccomp-exec --reap (PR_SET_CHILD_SUBREAPER)",
                  exec_prefix_.empty() ? "agent steps only" : "killed at step end"});
   } else {
     e.push_back({"step processes",
@@ -195,10 +196,11 @@ ContainerConfig DockerPod::step_config(const std::string& image) const {
   return c;
 }
 
-void DockerPod::wrap_with_seccomp_helper(ContainerConfig& c) const {
+void DockerPod::wrap_with_seccomp_helper(ContainerConfig& c, bool agent_beside) const {
   // Mounted at every level: engine-exec steps run under its --reap.
   if (state_->seccomp_helper.available()) c.seccomp_helper = state_->seccomp_helper.host_path;
-  if (seccomp_prefix_.empty()) return;
+  const std::vector<std::string> prefix = agent_beside ? beside_agent_prefix(exec_prefix_) : seccomp_prefix_;
+  if (prefix.empty()) return;
   // Spell out what the engine would run (Entrypoint + Cmd, each from the
   // image when not given) behind the helper, which becomes the Entrypoint.
   // A non-empty Entrypoint makes the engine ignore the image's Cmd, so it is
@@ -207,7 +209,7 @@ void DockerPod::wrap_with_seccomp_helper(ContainerConfig& c) const {
   std::vector<std::string> command = c.entrypoint ? *c.entrypoint : image.entrypoint;
   const bool image_cmd = c.cmd.empty() && (!c.entrypoint || c.entrypoint->empty());
   for (const std::string& arg : image_cmd ? image.cmd : c.cmd) command.push_back(arg);
-  c.entrypoint = seccomp_prefix_;
+  c.entrypoint = prefix;
   c.cmd = std::move(command);
 }
 
@@ -512,16 +514,21 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
   // volumes, as every process of a sandbox pod does.
   c.mounts = spec_.volumes;
   c.covered = covered_;
-  wrap_with_seccomp_helper(c);
   // docker-init ships with Docker; Podman's equivalent (catatonit) is an
   // optional package, so Podman services run their command as PID 1.
   c.init = !state_->client->info().podman;
+  // The service's command starts its step agent's server beside it, a
+  // child of docker-init (kept_agent.h): no engine exec for the agent.
+  const bool agent = service_step_agent(spec.name);
+  const bool beside = agent && c.init && kept_agents_usable(*state_->client);
+  wrap_with_seccomp_helper(c, beside);
+  const KeptAgent fresh = beside ? KeptAgent::beside : KeptAgent::none;
   std::lock_guard lock(mutex_);
   if (destroyed_) throw Error(ErrorKind::Internal, "pod used after destroy()", name_);
   const bool reuse = spec.reuse || state_->options.reuse;
   // A warm container owns its own netns, so it can only be adopted as the
   // pod's anchor (before anything else joined) or in host mode.
-  if (reuse && (anchor_.empty() || host_mode())) return start_reused(std::move(c), image_id, spec);
+  if (reuse && (anchor_.empty() || host_mode())) return start_reused(std::move(c), image_id, spec, beside);
   c.labels = labels("service", spec.name);
   const std::string name = next_name("svc-" + container_name_part(spec.name, 20) + "-");
   if (anchor_.empty() && !host_mode() && spec_.one_service_hosts_pod && state_->options.pause_image.empty()) {
@@ -534,26 +541,24 @@ std::unique_ptr<ServiceInstance> DockerPod::start_service(const ProcessSpec& spe
     c.hostname = pod_hostname();
     // Its entries get a kept step agent when made (kept_agent.h), so its
     // first step needs no engine exec.
-    const bool agent = service_step_agent(spec.name);
     anchor_ = claim_pooled_locked(c, image_id, "service", name, agent ? exec_prefix_ : std::vector<std::string>{});
     const bool pooled = !anchor_.empty();
     if (!pooled) anchor_ = create_and_start(c, name);
     auto service = std::make_unique<DockerService>(state_, anchor_, spec.name, nullptr, false, exec_prefix_, agent,
-                                                   pooled ? KeptAgent::if_running : KeptAgent::none);
+                                                   pooled ? KeptAgent::if_running : fresh);
     if (pooled) service->mark_pooled();
     return service;
   }
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, name);
-  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, exec_prefix_,
-                                         service_step_agent(spec.name));
+  return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, exec_prefix_, agent, fresh);
 }
 
 // The reuse unit is the service container plus (unless in host mode) the
 // pod anchor whose network namespace it lives in; the anchor is also the step
 // container, so a test that adopts a warm unit creates no container at all.
 std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, const std::string& image_id,
-                                                         const ProcessSpec& spec) {
+                                                         const ProcessSpec& spec, bool agent_beside) {
   auto& client = *state_->client;
   const bool with_anchor = !host_mode();
   const bool agent_anchor = with_anchor && state_->options.pause_image.empty();
@@ -681,7 +686,8 @@ std::unique_ptr<ServiceInstance> DockerPod::start_reused(ContainerConfig c, cons
   c.network_mode = network_mode_locked();
   const std::string id = create_and_start(c, next_name("svc-" + container_name_part(spec.name, 20) + "-"));
   return std::make_unique<DockerService>(state_, id, spec.name, nullptr, false, exec_prefix_,
-                                         service_step_agent(spec.name));
+                                         service_step_agent(spec.name),
+                                         agent_beside ? KeptAgent::beside : KeptAgent::none);
 }
 
 std::optional<int> DockerPod::connect_tcp(LoopbackIpv4 address, std::uint16_t port) {

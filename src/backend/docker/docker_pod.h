@@ -63,8 +63,10 @@ class DockerPod final : public Pod {
   std::string ensure_anchor_locked();
   ContainerConfig step_config(const std::string& image) const;
   // With the helper found: mounts it (engine-exec steps run under its
-  // --reap); at high also runs c's command under its filter.
-  void wrap_with_seccomp_helper(ContainerConfig& c) const;
+  // --reap); at high also runs c's command under its filter; with
+  // `agent_beside` (a Docker service whose steps use a kept agent) runs it
+  // at every level behind beside_agent_prefix (kept_agent.h).
+  void wrap_with_seccomp_helper(ContainerConfig& c, bool agent_beside = false) const;
   // Runs one step in `sc` (agent or engine exec) and learns whether a
   // SIGKILL was the OOM killer's.
   ExecResult run_step(StepContainer& sc, StepGate::Step& step, const ProcessSpec& spec, const CancelToken& cancel);
@@ -87,8 +89,9 @@ class DockerPod final : public Pod {
   std::string next_name(const std::string& role);
   std::string create_and_start(const ContainerConfig& config, const std::string& name,
                                const std::function<void(const std::string&)>& before_start = {});
+  // `agent_beside`: config's command starts its kept agent (kept_agent.h).
   std::unique_ptr<ServiceInstance> start_reused(ContainerConfig config, const std::string& image_id,
-                                                const ProcessSpec& spec);
+                                                const ProcessSpec& spec, bool agent_beside);
   void forget_step_container(const std::string& id);
 
   std::shared_ptr<BackendState> state_;

@@ -19,11 +19,17 @@ DockerService::DockerService(std::shared_ptr<BackendState> state, std::string co
   if (!step_agent || exec_prefix_.empty()) return;
   // Off the critical path: the exec starts while the runner waits for the
   // service to be ready (or starts the next service).
-  agent_start_ = std::async(std::launch::async, [state = state_, id = id_, prefix = exec_prefix_, kept]() {
+  // A container made now has its server beside the service start a few ms
+  // after it (kept_agent.h): worth a wait, unlike an adopted one's.
+  const auto beside_wait = kept == KeptAgent::beside || (kept == KeptAgent::start && !adopted)
+                               ? std::chrono::milliseconds(2000)
+                               : std::chrono::milliseconds(0);
+  agent_start_ = std::async(std::launch::async, [state = state_, id = id_, prefix = exec_prefix_, kept, beside_wait]() {
     try {
       if (kept != KeptAgent::none) {
         try {
-          if (auto agent = ServiceAgent::keep(*state->client, id, prefix, kept == KeptAgent::start)) return agent;
+          if (auto agent = ServiceAgent::keep(*state->client, id, prefix, kept == KeptAgent::start, beside_wait))
+            return agent;
         } catch (const Error&) {
           // None to be had: this run's own, as for any service.
         }
@@ -90,17 +96,26 @@ ServiceAgent* DockerService::usable_agent(std::unique_lock<std::mutex>& held, co
   return agent_.get();
 }
 
+ServiceAgent* DockerService::started_agent(std::unique_lock<std::mutex>& held) {
+  const CancelToken never;
+  return usable_agent(held, never, std::chrono::steady_clock::now() + std::chrono::seconds(30));
+}
+
 std::string DockerService::step_agent_exec_id() {
   std::unique_lock<std::mutex> held;
-  const CancelToken never;
-  ServiceAgent* agent = usable_agent(held, never, std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  ServiceAgent* agent = started_agent(held);
   return agent ? agent->exec_id() : std::string();
+}
+
+long DockerService::step_agent_reaper_pid() {
+  std::unique_lock<std::mutex> held;
+  ServiceAgent* agent = started_agent(held);
+  return agent ? agent->reaper_pid() : 0;
 }
 
 bool DockerService::step_agent_kept() {
   std::unique_lock<std::mutex> held;
-  const CancelToken never;
-  ServiceAgent* agent = usable_agent(held, never, std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  ServiceAgent* agent = started_agent(held);
   return agent && agent->kept();
 }
 

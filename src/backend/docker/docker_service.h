@@ -17,6 +17,7 @@ namespace clnrm::docker {
 // Whether a service's step agent is kept between runs (kept_agent.h).
 enum class KeptAgent {
   none,          // the agent is an exec of this run's (service_agent.h)
+  beside,        // a fresh container whose command starts one (kept_agent.h)
   if_running,    // a fresh-pool entry: its refill started one, else none
   start,         // a warm reuse container: adopt its agent, else start one
 };
@@ -52,8 +53,12 @@ class DockerService final : public ServiceInstance {
   void mark_pooled() noexcept { pooled_ = true; }
   // "running", "exited (code 1, OOMKilled)" ... for readiness error messages.
   std::string describe_state() override;
-  // The step agent's exec id once it serves steps, else "" (tests).
+  // The step agent's exec id once it serves steps, else "" (tests); "" too
+  // for a kept agent started with the container (kept_agent.h).
   std::string step_agent_exec_id();
+  // Host pid of the agent's outer reaper (its exec's process, or the kept
+  // agent's server) once it serves steps, else 0 (tests).
+  long step_agent_reaper_pid();
   // True when that agent is a kept one (kept_agent.h), reached with no exec.
   bool step_agent_kept();
 
@@ -62,6 +67,8 @@ class DockerService final : public ServiceInstance {
   // `deadline` or a cancel); nullptr: use an engine exec.
   ServiceAgent* usable_agent(std::unique_lock<std::mutex>& held, const CancelToken& cancel,
                              std::chrono::steady_clock::time_point deadline);
+  // usable_agent once it is up (at most 30 s), for the accessors of tests.
+  ServiceAgent* started_agent(std::unique_lock<std::mutex>& held);
   // Ends the agent's exec (closes its connection; its reaper kills what is left).
   void close_agent();
 

@@ -76,7 +76,10 @@ void make_entry(DockerClient& client, const PoolShape& shape) {
   // A run reaches it with no exec of its own.
   if (!kept_agent) return;
   try {
-    wait_kept_agent_ready(client, start_kept_agent(client, id, shape.agent_prefix), std::chrono::seconds(2));
+    // The entry's command starts the agent beside the service (kept_agent.h)
+    // when the run that shaped it could use one; else a detached exec.
+    if (!wait_beside_agent_ready(client, id, shape.agent_prefix, std::chrono::seconds(2)))
+      wait_kept_agent_ready(client, start_kept_agent(client, id, shape.agent_prefix), std::chrono::seconds(2));
   } catch (const std::exception&) {
     // The claiming run starts an agent of its own.
   }

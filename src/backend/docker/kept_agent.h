@@ -1,12 +1,37 @@
 #pragma once
-// The kept step agent of a warm (reuse) or fresh-pool service container: the
-// service's step agent (service_agent.h) started as a detached engine exec
-// when the container is made, under `clnrm-seccomp-exec ... --reap --serve`
-// (src/seccomp_exec/agent_server.h), and kept running between runs. A run
-// then reaches it with no engine exec: it takes the server's control socket
-// with pidfd_getfd(2) (the server's pid from the exec's inspect), hands it
-// one end of a fresh socket pair, and speaks over the other what it speaks
-// over an exec's hijacked stream (lines in, attach-framed output back).
+// The kept step agent of a service container: the service's step agent
+// (service_agent.h) served by `clnrm-seccomp-exec` (src/seccomp_exec/
+// agent_server.h) and reached with no engine exec: the runner takes the
+// server's control socket with pidfd_getfd(2), hands it one end of a fresh
+// socket pair, and speaks over the other what it speaks over an exec's
+// hijacked stream (lines in, attach-framed output back). It comes to be in
+// one of two ways:
+//
+// * Beside the service (Docker): the container's command is
+//   `clnrm-seccomp-exec [filter] --serve-beside=3 -- sh -c <agent> SERVICE...`
+//   (beside_agent_prefix; src/seccomp_exec/serve_beside.h). Before the
+//   service's program runs, the helper forks the server off (double fork:
+//   it is a child of the container's init, docker-init, never of the
+//   service, and leads its own session with stdio on /dev/null), then execs
+//   the service's program, which so keeps init's signal forwarding, its exit
+//   status and logs. No engine exec at all, so a fresh service's first step
+//   costs what a warm one's does. The runner finds the server among the
+//   children of the container's init (State.Pid): the one whose command line
+//   is exactly the container's command (the server forked and never
+//   exec'd), whose executable is the helper and which leads its own
+//   session (the service's own process, which has that command line until
+//   it execs, does not). This identification is sound because the server
+//   is forked before any of the service's code runs: a process the service
+//   makes later that passes every check (it must exec the helper itself
+//   with the container's command, so it runs clnrm's code) is a second one,
+//   and two make the runner take neither. Whatever it takes, every pid it
+//   then acts on (the server, its children, their trees) descends from the
+//   container's init: nothing outside the container; and the service is
+//   the server's sibling, never among the children kill_leftovers kills.
+// * By a detached engine exec of `clnrm-seccomp-exec [filter] --reap
+//   --serve -- sh -c <agent>` (start_kept_agent): the fallback for a
+//   warm unit whose server died, containers of an older clnrm. The server's
+//   pid comes from the exec's inspect.
 //
 // No path names the socket: nothing a test runs can reach it, in its own
 // container or another. The server is not dumpable, and pidfd_getfd needs
@@ -16,7 +41,8 @@
 // the exec's inspect names it, it runs exactly the command this runner
 // would start (the same filter and reaper), and it is a child of the
 // container's runtime shim (the parent of the container's PID 1), which no
-// process inside the container can be.
+// process inside the container can be; a server beside the service as
+// above.
 //
 // Needs a local engine whose processes this host sees, and the right to
 // pidfd_getfd them (root, or CAP_SYS_PTRACE): otherwise connect_kept_agent
@@ -43,6 +69,12 @@ bool kept_agents_usable(DockerClient& client);
 // with --serve before its "--", then the agent's sh.
 std::vector<std::string> kept_agent_command(const std::vector<std::string>& exec_prefix);
 
+// The Entrypoint of a service container whose kept agent starts with it:
+// `exec_prefix` (clnrm-seccomp-exec [filter] --reap --) with
+// --serve-beside=3 for --reap, then the agent's sh (three arguments); the
+// service's command follows.
+std::vector<std::string> beside_agent_prefix(const std::vector<std::string>& exec_prefix);
+
 // Starts a kept agent in the running `container` (a detached engine exec)
 // and returns the exec's id. Throws Error(Backend) when the engine refuses.
 std::string start_kept_agent(DockerClient& client, const std::string& container,
@@ -51,6 +83,12 @@ std::string start_kept_agent(DockerClient& client, const std::string& container,
 // Waits (at most `limit`) until the server of exec `exec_id` has its
 // control socket in place, as far as this host can see it.
 void wait_kept_agent_ready(DockerClient& client, const std::string& exec_id, std::chrono::milliseconds limit);
+
+// Waits (at most `limit`) until the server `container`'s command started
+// beside the service (behind `exec_prefix`) has its control socket in place;
+// false at once when its command starts none (start_kept_agent's turn).
+bool wait_beside_agent_ready(DockerClient& client, const std::string& container,
+                             const std::vector<std::string>& exec_prefix, std::chrono::milliseconds limit);
 
 struct KeptAgentConnection {
   std::unique_ptr<AttachStream> stream;
@@ -66,10 +104,13 @@ UniqueFd hand_agent_connection(int control);
 // A new connection to the running kept agent of `container` that was
 // started with `exec_prefix`; nullopt when there is none or it cannot be
 // reached from here (a remote engine, no right to pidfd_getfd).
-// `running` (when given) is set when the engine lists one running, reached
-// or not: the caller then starts no other.
+// `running` (when given) is set when one is running, reached or not: the
+// caller then starts no other. A container whose command serves an agent
+// beside the service is watched up to `beside_wait` for its server to offer
+// its socket (a few ms after the container started); exec_id is then "".
 std::optional<KeptAgentConnection> connect_kept_agent(DockerClient& client, const std::string& container,
                                                       const std::vector<std::string>& exec_prefix,
-                                                      bool* running = nullptr);
+                                                      bool* running = nullptr,
+                                                      std::chrono::milliseconds beside_wait = {});
 
 }  // namespace clnrm::docker

@@ -65,10 +65,10 @@ std::unique_ptr<ServiceAgent> ServiceAgent::start(DockerClient& client, const st
 
 std::unique_ptr<ServiceAgent> ServiceAgent::keep(DockerClient& client, const std::string& container,
                                                  const std::vector<std::string>& command_prefix,
-                                                 bool start_if_missing) {
+                                                 bool start_if_missing, std::chrono::milliseconds beside_wait) {
   if (command_prefix.empty() || !kept_agents_usable(client)) return nullptr;
   bool running = false;
-  auto connection = connect_kept_agent(client, container, command_prefix, &running);
+  auto connection = connect_kept_agent(client, container, command_prefix, &running, beside_wait);
   if (!connection && start_if_missing && !running) {
     const std::string exec_id = start_kept_agent(client, container, command_prefix);
     // The server offers its control socket once its agent has started

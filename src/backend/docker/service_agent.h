@@ -20,9 +20,12 @@
 // inspect. That needs a local engine whose processes this host sees; start()
 // checks it and otherwise returns nothing (steps then go by engine exec).
 //
-// A warm (reuse) or fresh-pool container keeps its agent between runs
-// (keep(), kept_agent.h): the same sh loop under the same prefix, served by
-// `clnrm-seccomp-exec --reap --serve`, which is then the outer reaper.
+// On Docker the agent starts with the service's container instead (keep(),
+// kept_agent.h): the same sh loop under the same filter, served by
+// `clnrm-seccomp-exec --serve-beside=3` (or, replacing a killed one in a
+// warm container, `--reap --serve`), which is then the outer reaper and is
+// reached with no engine exec; a warm (reuse) or fresh-pool container keeps
+// it between runs. start()'s exec is the fallback.
 //
 // Exec output is not part of the container's logs (GET /containers/{id}/logs
 // reads the container's main process only), so the agent's markers never
@@ -30,6 +33,7 @@
 
 #include <clnrm/backend.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,21 +52,26 @@ class ServiceAgent {
   static std::unique_ptr<ServiceAgent> start(DockerClient& client, const std::string& container,
                                              const std::vector<std::string>& command_prefix);
 
-  // The kept agent of a warm or pooled container (kept_agent.h), reached
-  // with no engine exec; `start_if_missing` starts one (a detached exec)
-  // when the container has none running, for this run and the next. First
-  // kills what a step of an earlier run left running (its runner was
-  // killed). nullptr when there is none to be had: steps then go by
-  // start()'s agent.
+  // The kept agent of a container (kept_agent.h), reached with no engine
+  // exec: the one its command started beside the service (waited for up to
+  // `beside_wait`), or a warm or pooled container's; `start_if_missing`
+  // starts one (a detached exec) when the container has none running, for
+  // this run and the next. First kills what a step of an earlier run left
+  // running (its runner was killed). nullptr when there is none to be had:
+  // steps then go by start()'s agent.
   static std::unique_ptr<ServiceAgent> keep(DockerClient& client, const std::string& container,
-                                            const std::vector<std::string>& command_prefix, bool start_if_missing);
+                                            const std::vector<std::string>& command_prefix, bool start_if_missing,
+                                            std::chrono::milliseconds beside_wait = {});
 
   // Runs one step. Throws Error(Backend) when the agent died during it;
   // broken() is then true and later steps must go by engine exec.
   ExecResult run(const ProcessSpec& spec, const CancelToken& cancel);
   bool broken() const noexcept { return agent_->broken(); }
-  // The exec's id (the engine lists it in the container's ExecIDs).
+  // The exec's id (the engine lists it in the container's ExecIDs); "" for
+  // a server started with the container.
   const std::string& exec_id() const noexcept { return exec_id_; }
+  // Host pid of the outer reaper: the exec's process or the kept server.
+  long reaper_pid() const noexcept { return reaper_pid_; }
   // Reached through a kept agent's server (keep()), not an exec of its own.
   bool kept() const noexcept { return kept_; }
 
