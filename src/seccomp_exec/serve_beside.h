@@ -5,10 +5,10 @@
 #define CLNRM_SECCOMP_EXEC_SERVE_BESIDE_H
 
 /* argv: the agent's command (its first `agent_args` entries), then the
- * service's PROGRAM [ARG...], NULL-terminated. Forks a child that starts a
- * new session, forks the server and exits at once (so the server is
- * re-parented to the container's init, never a child of PROGRAM, whose
- * `wait` must not wait for it). The server (a session leader, stdio on
+ * service's PROGRAM [ARG...], NULL-terminated. Forks a child that forks the
+ * server and exits at once (so the server is re-parented to the
+ * container's init, never a child of PROGRAM, whose `wait` must not wait
+ * for it). The server (a session leader of its own, stdio on
  * /dev/null, so nothing of it reaches the container's logs) runs the
  * agent's command under clnrm_serve_reaped (agent_server.h) and never
  * execs: its /proc/PID/cmdline stays the container's command. Returns once
