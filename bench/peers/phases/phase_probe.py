@@ -41,7 +41,7 @@ patch('src/backend/sandbox/sandbox_pod.cpp',[('  core.releases = std::move(relea
 ('    go.write.reset();\n    if (core.root_runner) open_namespaces();\n','    go.write.reset();\n    clnrm_phase("pod: view taken, uid/gid maps, go");\n    if (core.root_runner) open_namespaces();\n    clnrm_phase("pod: namespace fds (root runner)");\n'),
 ('    if (destroyed.exchange(true)) return;\n','    if (destroyed.exchange(true)) return;\n    clnrm_phase("verdict, teardown starts");\n'),
 ('    init_pid = -1;\n  }\n  std::unique_lock guard(spawn_guard);','    init_pid = -1;\n  }\n  clnrm_phase("teardown: pod init killed, reaped");\n  std::unique_lock guard(spawn_guard);'),
-('  if (!releases->hand_over(left)) left.release();\n}','  if (!releases->hand_over(left)) left.release();\n  clnrm_phase("teardown: namespaces and groups handed over");\n}'),
+('  if (!releases->hand_over(left)) left.release();\n  groups.remove();\n}','  if (!releases->hand_over(left)) left.release();\n  groups.remove();\n  clnrm_phase("teardown: namespaces handed over, groups given back");\n}'),
 ('ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {\n','ExecResult SandboxPod::exec(const ProcessSpec& spec, const CancelToken& cancel) {\n  clnrm_phase("pod: mounts, ready; step starts");\n  struct P { ~P() { clnrm_phase("step /bin/true ran"); } } p_;\n'),
 ])
 patch('src/run/backend_choice.cpp',[('''  sandbox.resolve_image = image_resolver(options, sandbox);
