@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# What each kind of namespace costs to create on this machine (issue 17:
+# the network namespace is most of a pod's clone, and of the `unshare`
+# floor's too). Builds namespace_cost.c into build/namespace_cost and runs
+# it; needs root or unprivileged user namespaces.
+#
+# Usage: bench/peers/namespace_cost/namespace_cost.sh [RUNS]   (default 60)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+mkdir -p "$root/build/namespace_cost"
+cc -O2 -Wall -Wextra -o "$root/build/namespace_cost/namespace_cost" "$here/namespace_cost.c"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$root/build/namespace_cost/namespace_cost" "${1:-60}"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
