@@ -40,27 +40,26 @@ std::string read_proc(int proc_dir, const char* name) {
   return text;
 }
 
-// Field 4 of /proc/<pid>/stat (after the command name, which may hold ')').
-long parent_in(const std::string& stat) {
+// Fields 4 and 6 of /proc/<pid>/stat, read after the command name (which
+// may hold ')'); zeros when the text is not a stat line.
+struct StatIds {
+  long parent = 0;
+  long session = 0;
+};
+StatIds ids_in(const std::string& stat) {
+  StatIds ids;
   const auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos) return ids;
   char state = 0;
-  long ppid = 0;
-  return std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 ? ppid : 0;
-}
-
-// Field 6 of /proc/<pid>/stat: the session id.
-long session_in(const std::string& stat) {
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  char state = 0;
-  long ppid = 0, pgrp = 0, session = 0;
-  return std::sscanf(stat.c_str() + close + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp, &session) == 4 ? session : 0;
+  long pgrp = 0;
+  if (std::sscanf(stat.c_str() + close + 1, " %c %ld %ld %ld", &state, &ids.parent, &pgrp, &ids.session) != 4)
+    return {};
+  return ids;
 }
 
 long parent_of(long pid) {
   UniqueFd dir(::open(("/proc/" + std::to_string(pid)).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  return dir.valid() ? parent_in(read_proc(dir.get(), "stat")) : 0;
+  return dir.valid() ? ids_in(read_proc(dir.get(), "stat")).parent : 0;
 }
 
 std::string nul_joined(const std::vector<std::string>& argv) {
@@ -95,8 +94,8 @@ UniqueFd connect_server(long pid, long parent, const std::string& container_id, 
   if (!dir.valid() || read_proc(dir.get(), "cmdline") != command ||
       read_proc(dir.get(), "cgroup").find(container_id) == std::string::npos)
     return UniqueFd();
-  const std::string stat = read_proc(dir.get(), "stat");
-  if (parent <= 1 || parent_in(stat) != parent || (session_leader && session_in(stat) != pid)) return UniqueFd();
+  const StatIds ids = ids_in(read_proc(dir.get(), "stat"));
+  if (parent <= 1 || ids.parent != parent || (session_leader && ids.session != pid)) return UniqueFd();
   UniqueFd control(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), kAgentControlFd, 0)));
   if (!control.valid()) return UniqueFd();
   return hand_agent_connection(control.get());
@@ -146,7 +145,7 @@ BesideScan scan_beside(long init_pid, const std::string& command) {
       continue;
     }
     scan.starting = true;
-    if (exe == kSeccompHelperInContainer && session_in(read_proc(dir.get(), "stat")) == child)
+    if (exe == kSeccompHelperInContainer && ids_in(read_proc(dir.get(), "stat")).session == child)
       scan.servers.push_back(child);
   }
   return scan;
