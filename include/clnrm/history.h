@@ -26,6 +26,10 @@ namespace clnrm::history {
 // ".clnrm/history.db" (relative to the working directory).
 std::string default_path();
 
+// True when the database at `db_path` or its inbox (runs not yet folded
+// into it: Recorder) exists: there is history to read.
+bool history_exists(const std::string& db_path);
+
 // The current schema version (PRAGMA user_version after open()).
 int schema_version() noexcept;
 // The SQL of migration `version` (1-based), nullptr when out of range. For tests
@@ -132,25 +136,46 @@ class Store {
   std::vector<std::string> recorded_;  // "file\ntest" recorded via record_test in this run
 };
 
-// What the runner holds for a run: the store plus the failure policy. Never
-// throws: the first Error disables recording for the rest of the run and is
-// kept in warning() for the runner to print once ("history not recorded:
-// ..."); the run's outcome does not depend on it.
+class InboxFile;
+
+// What the runner holds for a run. It records into the history inbox
+// (src/history/inbox.h: a file of the run's own, folded into the database by
+// whoever opens it next), not into the database: opening that would cost a
+// one-test run more than its cleanroom. Never throws: the first Error
+// disables recording for the rest of the run and is kept in warning() for
+// the runner to print once ("history not recorded: ..."); the run's outcome
+// does not depend on it.
 class Recorder {
  public:
-  // Opens (creating) the DB and begins the run.
+  // Creates the inbox when missing and begins the run there.
   Recorder(const std::string& path, const RunMeta& meta, StoreOptions options = {}) noexcept;
+  ~Recorder();
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
   void record(const TestResult& test) noexcept;
+  // Records the tests not passed through record() and ends the run; when
+  // kFoldAt runs wait in the inbox, folds them into the database.
   void finish(const RunResult& result) noexcept;
-  bool active() const noexcept { return store_ != nullptr; }
+  bool active() const noexcept { return file_ != nullptr || (finished_ && warning_.empty()); }
   const std::string& warning() const noexcept { return warning_; }  // "" when all went well
-  std::int64_t run_id() const noexcept { return run_; }
-  Store* store() noexcept { return store_.get(); }  // nullptr once disabled
+
+  // After finish(): the database with this run in it, and the run's id
+  // there (the HTML report's trends). Throws Error when the database cannot
+  // be opened or written.
+  struct Recorded {
+    std::unique_ptr<Store> store;
+    std::int64_t run_id = 0;
+  };
+  Recorded open_recorded();
 
  private:
   void fail(const std::exception& e) noexcept;
-  std::unique_ptr<Store> store_;
-  std::int64_t run_ = 0;
+  std::string path_;
+  StoreOptions options_;
+  std::unique_ptr<InboxFile> file_;  // null once finished or failed
+  std::string token_;
+  std::vector<std::string> recorded_;  // recorded_test_key of each test record() took
+  bool finished_ = false;
   std::string warning_;
 };
 

@@ -316,8 +316,7 @@ void run_timings(const CommonOptions& o, const std::string& output) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   history::TimingSnapshot snapshot;
-  std::error_code ec;
-  if (std::filesystem::exists(o.db, ec)) {
+  if (history::history_exists(o.db)) {
     auto store = open_store(o);
     snapshot = history::take_timing_snapshot(store, now);
   } else {

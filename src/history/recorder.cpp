@@ -1,34 +1,70 @@
-// The runner's side of history: record, and on any failure warn once and stop.
+// The runner's side of history: record into the inbox, and on any failure
+// warn once and stop.
 #include <clnrm/error.h>
 #include <clnrm/history.h>
 
+#include "history/inbox.h"
+#include "history/inbox_format.h"
+#include "history/internal.h"
+
 namespace clnrm::history {
 
-Recorder::Recorder(const std::string& path, const RunMeta& meta, StoreOptions options) noexcept {
+Recorder::Recorder(const std::string& path, const RunMeta& meta, StoreOptions options) noexcept
+    : path_(path), options_(options) {
   try {
-    store_ = std::make_unique<Store>(path, options);
-    run_ = store_->begin_run(meta);
+    file_ = std::make_unique<InboxFile>(path, meta);
+    token_ = file_->token();
   } catch (const std::exception& e) {
     fail(e);
   }
 }
 
+Recorder::~Recorder() = default;
+
 void Recorder::record(const TestResult& test) noexcept {
-  if (!store_) return;
+  if (!file_) return;
   try {
-    store_->record_test(run_, test);
+    std::string lines;
+    append_inbox_rows(lines, to_records(test));
+    file_->append(lines);
+    recorded_.push_back(recorded_test_key(test));
   } catch (const std::exception& e) {
     fail(e);
   }
 }
 
 void Recorder::finish(const RunResult& result) noexcept {
-  if (!store_) return;
+  if (!file_) return;
+  std::size_t waiting = 0;
   try {
-    store_->finish_run(run_, result);
+    std::string lines;
+    append_inbox_rows(lines, rows_not_recorded(result, recorded_));
+    lines += inbox_run_end(run_finished_ns(result), result.backend);
+    file_->append(lines);
+    waiting = file_->close();
+    file_.reset();
+    finished_ = true;
   } catch (const std::exception& e) {
     fail(e);
+    return;
   }
+  if (waiting < kFoldAt) return;
+  try {
+    Store fold(path_, options_);  // its constructor folds the inbox
+  } catch (const Error& e) {
+    warning_ = "history kept in " + inbox_dir(path_) + ", not folded into the database: " + e.describe();
+  } catch (const std::exception& e) {
+    warning_ = "history kept in " + inbox_dir(path_) + ", not folded into the database: " + e.what();
+  }
+}
+
+Recorder::Recorded Recorder::open_recorded() {
+  if (!finished_) throw Error(ErrorKind::Io, "the run was not recorded", path_);
+  Recorded out;
+  out.store = std::make_unique<Store>(path_, options_);
+  out.run_id = run_with_token(out.store->impl(), token_);
+  if (out.run_id == 0) throw Error(ErrorKind::Io, "the run is not in the history database", path_);
+  return out;
 }
 
 void Recorder::fail(const std::exception& e) noexcept {
@@ -36,10 +72,8 @@ void Recorder::fail(const std::exception& e) noexcept {
     const auto* err = dynamic_cast<const Error*>(&e);
     warning_ = "history not recorded: " + (err ? err->describe() : std::string(e.what()));
   }
-  try {
-    store_.reset();  // the destructor's flush may fail again: it swallows that
-  } catch (...) {
-  }
+  // Closing ends the lock: what was written is folded as an incomplete run.
+  file_.reset();
 }
 
 }  // namespace clnrm::history

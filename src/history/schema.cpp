@@ -12,7 +12,7 @@ namespace clnrm::history {
 
 namespace {
 
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: runs and executions.
     R"sql(
 CREATE TABLE runs (
@@ -53,6 +53,12 @@ ALTER TABLE executions ADD COLUMN started_ns INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE executions ADD COLUMN worker INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE executions ADD COLUMN flaky INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX runs_complete ON runs(complete, id);
+)sql",
+    // 3: the token of a run folded from the inbox (inbox.h): unique, so a
+    // run is folded once however often its file is found.
+    R"sql(
+ALTER TABLE runs ADD COLUMN inbox_token TEXT;
+CREATE UNIQUE INDEX runs_by_inbox_token ON runs(inbox_token);
 )sql",
 };
 

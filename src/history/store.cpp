@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "history/inbox.h"
 #include "history/internal.h"
 
 namespace clnrm::history {
@@ -20,7 +21,9 @@ constexpr const char* kInsertExecution =
     " failure_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
     "?17, ?18)";
 
-void insert_rows(sql::Connection& conn, std::int64_t run, std::span<const ExecutionRecord> rows) {
+}  // namespace
+
+void insert_execution_rows(sql::Connection& conn, std::int64_t run, std::span<const ExecutionRecord> rows) {
   // Prepared once per batch; binding and stepping is the per-row cost.
   sql::Statement insert(conn.handle(), kInsertExecution, conn.path());
   for (const auto& r : rows) {
@@ -40,14 +43,51 @@ void insert_rows(sql::Connection& conn, std::int64_t run, std::span<const Execut
   }
 }
 
-std::string test_key(const std::string& file, const std::string& test) {
-  return file + '\n' + test;
+std::int64_t insert_run_row(sql::Connection& conn, const RunMeta& meta, bool complete, std::int64_t finished_ns,
+                            const std::string& inbox_token) {
+  sql::Statement insert(conn.handle(),
+                        "INSERT INTO runs (started_ns, host, git_commit, clnrm_version, backend, options, complete,"
+                        " finished_ns, inbox_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        conn.path());
+  insert.bind(1, to_unix_ns(meta.started)).bind(2, meta.host).bind(3, meta.git_commit);
+  insert.bind(4, meta.clnrm_version).bind(5, meta.backend).bind(6, meta.options);
+  insert.bind(7, complete ? 1 : 0).bind(8, finished_ns);
+  if (inbox_token.empty()) {
+    insert.bind(9, std::nullopt);
+  } else {
+    insert.bind(9, std::string_view(inbox_token));
+  }
+  insert.run();
+  return conn.last_insert_rowid();
 }
+
+std::vector<ExecutionRecord> rows_not_recorded(const RunResult& result, const std::vector<std::string>& recorded) {
+  std::multiset<std::string> already(recorded.begin(), recorded.end());
+  std::vector<ExecutionRecord> rows;
+  for (const auto& t : result.tests) {
+    auto it = already.find(recorded_test_key(t));
+    if (it != already.end()) {
+      already.erase(it);
+      continue;
+    }
+    auto more = to_records(t);
+    std::move(more.begin(), more.end(), std::back_inserter(rows));
+  }
+  return rows;
+}
+
+std::int64_t run_finished_ns(const RunResult& result) {
+  if (result.started.time_since_epoch().count() == 0) return to_unix_ns(std::chrono::system_clock::now());
+  return to_unix_ns(result.started) + result.duration.count();
+}
+
+std::string recorded_test_key(const TestResult& test) { return test.file + '\n' + test.name; }
+
+namespace {
 
 sql::Connection open_connection(const std::string& path, const StoreOptions& options) {
   if (options.read_only) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
+    if (!history_exists(path)) {
       throw Error(ErrorKind::Io,
                   "no history database here yet (it is created by `clnrm run`; or pass --db PATH)",
                   path);
@@ -99,6 +139,13 @@ Store::Impl::Impl(const std::string& path, const StoreOptions& opts)
 Store::Store(std::string path, StoreOptions options)
     : path_(std::move(path)), impl_(std::make_unique<Impl>(path_, options)) {
   pending_.reserve(options.batch_rows);
+  // Runs recorded since the last fold become rows before anything reads.
+  try {
+    fold_inbox(*impl_, path_);
+  } catch (const Error&) {
+    // A reader still reads what the database has; the runs stay in the inbox.
+    if (!options.read_only) throw;
+  }
 }
 
 Store::~Store() {
@@ -112,19 +159,7 @@ Store::~Store() {
 std::int64_t Store::begin_run(const RunMeta& meta) {
   std::int64_t id = 0;
   auto& conn = impl_->conn;
-  conn.transaction(
-      [&] {
-        sql::Statement insert(conn.handle(),
-                              "INSERT INTO runs (started_ns, host, git_commit, clnrm_version, "
-                              "backend, options, complete)"
-                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
-                              conn.path());
-        insert.bind(1, to_unix_ns(meta.started)).bind(2, meta.host).bind(3, meta.git_commit);
-        insert.bind(4, meta.clnrm_version).bind(5, meta.backend).bind(6, meta.options);
-        insert.run();
-        id = conn.last_insert_rowid();
-      },
-      impl_->options.busy_retries);
+  conn.transaction([&] { id = insert_run_row(conn, meta, false, 0, ""); }, impl_->options.busy_retries);
   recorded_.clear();
   return id;
 }
@@ -134,7 +169,7 @@ void Store::record_test(std::int64_t run, const TestResult& test) {
   pending_run_ = run;
   auto rows = to_records(test);
   std::move(rows.begin(), rows.end(), std::back_inserter(pending_));
-  recorded_.push_back(test_key(test.file, test.name));
+  recorded_.push_back(recorded_test_key(test));
   if (pending_.size() >= impl_->options.batch_rows) flush();
 }
 
@@ -146,38 +181,29 @@ void Store::flush() {
 
 void Store::insert_batch(std::int64_t run, std::span<const ExecutionRecord> rows) {
   auto& conn = impl_->conn;
-  conn.transaction([&] { insert_rows(conn, run, rows); }, impl_->options.busy_retries);
+  conn.transaction([&] { insert_execution_rows(conn, run, rows); }, impl_->options.busy_retries);
 }
 
 void Store::finish_run(std::int64_t run, const RunResult& result) {
   if (run != pending_run_ && !pending_.empty()) flush();
   // Tests the runner did not pass through record_test are recorded now.
-  std::multiset<std::string> already(recorded_.begin(), recorded_.end());
   std::vector<ExecutionRecord> rows = std::move(pending_);
   pending_.clear();
-  for (const auto& t : result.tests) {
-    auto it = already.find(test_key(t.file, t.name));
-    if (it != already.end()) {
-      already.erase(it);
-      continue;
-    }
-    auto more = to_records(t);
-    std::move(more.begin(), more.end(), std::back_inserter(rows));
-  }
-  const auto finished = to_unix_ns(result.started) + result.duration.count();
-  const auto now = to_unix_ns(std::chrono::system_clock::now());
+  std::vector<ExecutionRecord> more = rows_not_recorded(result, recorded_);
+  std::move(more.begin(), more.end(), std::back_inserter(rows));
+  const std::int64_t finished = run_finished_ns(result);
   auto& conn = impl_->conn;
   try {
     conn.transaction(
         [&] {
-          insert_rows(conn, run, rows);
+          insert_execution_rows(conn, run, rows);
           sql::Statement update(
               conn.handle(),
               "UPDATE runs SET finished_ns = ?2, complete = 1,"
               " backend = CASE WHEN ?3 <> '' THEN ?3 ELSE backend END WHERE id = ?1",
               conn.path());
           update.bind(1, run)
-              .bind(2, result.started.time_since_epoch().count() ? finished : now)
+              .bind(2, finished)
               .bind(3, result.backend);
           update.run();
         },

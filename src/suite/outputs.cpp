@@ -112,9 +112,10 @@ WrittenOutputs write_outputs(const SuiteOutputs& outputs, const RunForOutputs& i
             [&] { write_per_file_reports(outputs.report_dir, in, out.files); }, failures);
   if (!outputs.html_file.empty()) attempt(SuiteOutput::Html, outputs.html_file, [&] {
     std::optional<report::TrendsByTest> trends;
-    if (in.recorder && in.recorder->store()) {
+    if (in.recorder && in.recorder->active()) {
       try {
-        trends = report::load_trends(*in.recorder->store(), run, 30, in.recorder->run_id());
+        history::Recorder::Recorded recorded = in.recorder->open_recorded();
+        trends = report::load_trends(*recorded.store, run, 30, recorded.run_id);
       } catch (const Error& e) {
         warn(fmt::format("no history trends in the HTML report: {}", e.describe()));
       }

@@ -27,8 +27,7 @@ HistoryFacts read_history(const SuitePlanning& flags, const schedule::Order& ord
   HistoryFacts facts;
   if (db.empty() || (order.kind != schedule::Order::Kind::History && !flags.rerun_failed))
     return facts;
-  std::error_code ec;
-  if (!std::filesystem::exists(db, ec)) {
+  if (!history::history_exists(db)) {
     if (flags.rerun_failed)
       throw Error(ErrorKind::Usage, flags.rerun_failed_as + " needs run history, and there is none yet", db);
     return facts;

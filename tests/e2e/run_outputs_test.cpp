@@ -2,6 +2,8 @@
 // and of the other outputs (--html, --metrics-file, --trace-file).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "e2e/run_process.h"
@@ -62,6 +64,27 @@ TEST(RunOutputs, NoHistoryWritesNoDatabase) {
   auto r = run_clnrm({"run", "--no-history", "--db", db, "tests/e2e/data/run/passes.clnrm.toml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(std::ifstream(db).good());
+  EXPECT_FALSE(std::filesystem::exists(db + "-inbox"));
+}
+
+TEST(RunOutputs, ARunRecordsIntoTheInboxAndTheFirstReaderFoldsIt) {
+  // A run does not open the database (src/history/inbox.h says why): its
+  // records wait in <db>-inbox/ until something reads the history.
+  TempDir dir;
+  const std::string db = dir.file("state/history.db");
+  auto r = run_clnrm({"run", "--db", db, "tests/e2e/data/run/passes.clnrm.toml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(db)) << "the run opened the database";
+  std::vector<std::string> waiting;
+  for (const auto& e : std::filesystem::directory_iterator(db + "-inbox")) waiting.push_back(e.path().string());
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_TRUE(waiting[0].ends_with(".run")) << waiting[0];
+
+  auto history = run_clnrm({"history", "runs", "--db", db});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_NE(history.out.find("complete"), std::string::npos) << history.out;
+  EXPECT_TRUE(std::filesystem::exists(db));
+  EXPECT_TRUE(std::filesystem::is_empty(db + "-inbox"));
 }
 
 TEST(RunOutputs, HtmlMetricsAndTraceFiles) {

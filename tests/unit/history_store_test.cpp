@@ -434,10 +434,12 @@ TEST(HistoryRecorder, RecordsARunAndMarksItComplete) {
   rec.record(result.tests[0]);
   rec.finish(result);
   EXPECT_EQ(rec.warning(), "");
+  const history::Recorder::Recorded recorded = rec.open_recorded();
+  ASSERT_NE(recorded.run_id, 0);
   history::Store store(dir.file("h.db"));
   auto last = store.last_complete_run();
   ASSERT_TRUE(last.has_value());
-  EXPECT_EQ(last->id, rec.run_id());
+  EXPECT_EQ(last->id, recorded.run_id);
   EXPECT_EQ(last->tests, 1);
 }
 
@@ -454,21 +456,41 @@ TEST(HistoryRecorder, AnUnwritableLocationIsOneWarningNotAnException) {
   EXPECT_NE(rec.warning().find("plainfile"), std::string::npos);
 }
 
-TEST(HistoryRecorder, AFailureMidRunDisablesRecordingAndKeepsTheFirstWarning) {
+TEST(HistoryRecorder, ADatabaseLockedByAnotherWriterNeitherStopsNorLosesTheRun) {
+  // The run records into the inbox, never into the database: a writer
+  // holding the database's lock for good cannot stop it. The run is folded
+  // by the first open after the lock is gone.
   TempDir dir;
   const auto path = dir.file("h.db");
+  { history::Store create(path); }
   history::StoreOptions options;
-  options.batch_rows = 1;  // every record writes
   options.busy_timeout_ms = 10;
   options.busy_retries = 0;
-  history::Recorder rec(path, history::collect_run_meta("null", ""), options);
-  ASSERT_TRUE(rec.active());
   RawDb locker(path);
-  locker.exec("BEGIN IMMEDIATE");  // another writer holds the lock for good
-  rec.record(make_test("a", Status::Passed, std::chrono::milliseconds(3)));
-  EXPECT_FALSE(rec.active());
-  EXPECT_NE(rec.warning().find("locked"), std::string::npos) << rec.warning();
+  locker.exec("BEGIN IMMEDIATE");
+  history::Recorder rec(path, history::collect_run_meta("null", ""), options);
+  ASSERT_TRUE(rec.active()) << rec.warning();
+  RunResult result;
+  result.tests = {make_test("a", Status::Passed, std::chrono::milliseconds(3)),
+                  make_test("b", Status::Failed, std::chrono::milliseconds(4))};
+  rec.record(result.tests[0]);
+  rec.finish(result);
+  EXPECT_TRUE(rec.active());
+  EXPECT_EQ(rec.warning(), "");
+  // A writer cannot fold while the lock is held; the run stays in the inbox.
+  try {
+    history::Store writer(path, options);
+    FAIL() << "folded into a database another writer holds locked";
+  } catch (const Error& e) {
+    EXPECT_NE(e.describe().find("locked"), std::string::npos) << e.describe();
+  }
   locker.exec("ROLLBACK");
+  history::Store store(path);
+  const auto runs = store.runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_TRUE(runs[0].complete);
+  EXPECT_EQ(runs[0].tests, 2);
+  EXPECT_EQ(runs[0].failed, 1);
 }
 
 TEST(HistoryRecorder, AFullDiskIsAWarningAndLeavesAReadableDatabase) {

@@ -1,0 +1,172 @@
+// The text of a run in the history inbox (inbox_format.h).
+#include "history/inbox_format.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "history/internal.h"
+
+namespace clnrm::history {
+
+namespace {
+
+constexpr std::string_view kHeader = "clnrm-history-inbox 1";
+
+void append_field(std::string& out, std::string_view field) {
+  out += '\t';
+  for (const char c : field) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+}
+
+void append_number(std::string& out, std::int64_t value) { fmt::format_to(std::back_inserter(out), "\t{}", value); }
+
+// The fields of one line, unescaped; false when an escape is not one of ours.
+bool split_fields(std::string_view line, std::vector<std::string>& fields) {
+  fields.clear();
+  fields.emplace_back();
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '\t') {
+      fields.emplace_back();
+    } else if (c == '\\') {
+      if (++i == line.size()) return false;
+      switch (line[i]) {
+        case '\\': fields.back() += '\\'; break;
+        case 't': fields.back() += '\t'; break;
+        case 'n': fields.back() += '\n'; break;
+        default: return false;
+      }
+    } else {
+      fields.back() += c;
+    }
+  }
+  return true;
+}
+
+template <typename Int>
+bool to_int(const std::string& text, Int& value) {
+  const char* end = text.data() + text.size();
+  const auto [at, ec] = std::from_chars(text.data(), end, value);
+  return ec == std::errc() && at == end;
+}
+
+bool parse_row(const std::vector<std::string>& f, ExecutionRecord& r) {
+  if (f.size() != 18) return false;
+  r.file = f[1];
+  r.file_hash = f[2];
+  r.test = f[3];
+  r.step = f[4];
+  const auto status = status_from_text(f[5]);
+  if (!status) return false;
+  r.status = *status;
+  if (f[8] != "-") {
+    int exit_code = 0;
+    if (!to_int(f[8], exit_code)) return false;
+    r.exit_code = exit_code;
+  }
+  int flaky = 0;
+  if (!to_int(f[6], r.started_ns) || !to_int(f[7], r.duration_ns) || !to_int(f[9], r.cpu_user_us) ||
+      !to_int(f[10], r.cpu_sys_us) || !to_int(f[11], r.max_rss_kb) || !to_int(f[12], r.containers_created) ||
+      !to_int(f[13], r.containers_reused) || !to_int(f[14], r.attempts) || !to_int(f[15], flaky) ||
+      !to_int(f[16], r.worker) || (flaky != 0 && flaky != 1))
+    return false;
+  r.flaky = flaky == 1;
+  r.failure_hash = f[17];
+  return true;
+}
+
+}  // namespace
+
+std::string inbox_run_start(const RunMeta& meta) {
+  std::string out(kHeader);
+  out += "\nrun";
+  append_number(out, to_unix_ns(meta.started));
+  for (const std::string* field : {&meta.host, &meta.git_commit, &meta.clnrm_version, &meta.backend, &meta.options})
+    append_field(out, *field);
+  out += '\n';
+  return out;
+}
+
+void append_inbox_rows(std::string& out, std::span<const ExecutionRecord> rows) {
+  for (const ExecutionRecord& r : rows) {
+    out += "row";
+    for (const std::string* field : {&r.file, &r.file_hash, &r.test, &r.step}) append_field(out, *field);
+    append_field(out, to_string(r.status));
+    append_number(out, r.started_ns);
+    append_number(out, r.duration_ns);
+    if (r.exit_code) {
+      append_number(out, *r.exit_code);
+    } else {
+      out += "\t-";
+    }
+    for (const std::int64_t n : {r.cpu_user_us, r.cpu_sys_us, r.max_rss_kb}) append_number(out, n);
+    for (const int n : {r.containers_created, r.containers_reused, r.attempts, r.flaky ? 1 : 0, r.worker})
+      append_number(out, n);
+    append_field(out, r.failure_hash);
+    out += '\n';
+  }
+}
+
+std::string inbox_run_end(std::int64_t finished_ns, std::string_view backend) {
+  std::string out = "end";
+  append_number(out, finished_ns);
+  append_field(out, backend);
+  out += '\n';
+  return out;
+}
+
+std::optional<InboxRun> parse_inbox_run(std::string_view text, std::string& why) {
+  InboxRun run;
+  std::vector<std::string> fields;
+  bool started = false;
+  int line_number = 0;
+  // Only lines with their newline: a last one without it was cut off.
+  for (std::size_t newline; (newline = text.find('\n')) != std::string_view::npos; text.remove_prefix(newline + 1)) {
+    const std::string_view line = text.substr(0, newline);
+    ++line_number;
+    auto bad = [&](std::string_view what) {
+      why = fmt::format("line {}: {}", line_number, what);
+      return std::nullopt;
+    };
+    if (line_number == 1) {
+      if (line != kHeader) return bad(fmt::format("not \"{}\"", kHeader));
+      continue;
+    }
+    if (!split_fields(line, fields)) return bad("an escape other than \\\\, \\t, \\n");
+    if (run.ended) return bad("a record after the run's end");
+    const std::string& kind = fields[0];
+    if (kind == "run" && !started) {
+      std::int64_t started_ns = 0;
+      if (fields.size() != 7 || !to_int(fields[1], started_ns)) return bad("a malformed run line");
+      run.meta.started = SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::nanoseconds(started_ns)));
+      run.meta.host = fields[2];
+      run.meta.git_commit = fields[3];
+      run.meta.clnrm_version = fields[4];
+      run.meta.backend = fields[5];
+      run.meta.options = fields[6];
+      started = true;
+    } else if (kind == "row" && started) {
+      if (!parse_row(fields, run.rows.emplace_back())) return bad("a malformed row line");
+    } else if (kind == "end" && started) {
+      if (fields.size() != 3 || !to_int(fields[1], run.finished_ns)) return bad("a malformed end line");
+      if (!fields[2].empty()) run.meta.backend = fields[2];
+      run.ended = true;
+    } else {
+      return bad(started ? "an unknown record" : "no run line first");
+    }
+  }
+  if (!started) {
+    why = "no run line";
+    return std::nullopt;
+  }
+  return run;
+}
+
+}  // namespace clnrm::history
