@@ -11,7 +11,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -19,6 +18,7 @@
 
 #include "backend/docker/backend_state.h"
 #include "backend/docker/kept_agent.h"
+#include "base/proc_stat.h"
 #include "integration/docker_service_fixture.h"
 
 namespace clnrm {
@@ -39,11 +39,7 @@ std::string proc_file(long pid, const char* name) {
   return text.str();
 }
 
-long parent_of(long pid) {
-  const std::string stat = proc_file(pid, "stat");
-  const auto close = stat.rfind(')');
-  return close == std::string::npos ? 0 : std::stol(stat.substr(close + 4));
-}
+long parent_of(long pid) { return read_proc_stat(pid).value_or(ProcStat{}).parent; }
 
 // The number of seccomp filters of host process `pid`.
 int seccomp_filters(long pid) {
@@ -151,10 +147,7 @@ TEST_P(DockerServiceAgentBeside, TwoServersBesideTheServiceAreBothRefused) {
   for (int i = 0; i < 2000 && servers < 2; ++i) {  // up to ~20 s: once took over 5 s at load ~4
     servers = 0;
     for (const long child : docker::host_child_processes(init_pid())) {
-      const std::string stat = proc_file(child, "stat");
-      long ppid = 0, pgrp = 0, session = 0;
-      char state = 0;
-      std::sscanf(stat.c_str() + stat.rfind(')') + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp, &session);
+      const long session = read_proc_stat(child).value_or(ProcStat{}).session;
       servers += proc_file(child, "cmdline") == command && session == child;
     }
     if (servers < 2) std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -32,6 +32,7 @@
 #include <string>
 
 #include "backend/docker/tar_archive.h"
+#include "integration/docker_session_fixture.h"
 #include "integration/docker_support.h"
 
 #ifndef CLNRM_ESCAPE_PROBE
@@ -168,29 +169,21 @@ class HostKey {
   long id_ = -1;
 };
 
-class DockerHostEscape : public ::testing::TestWithParam<SecurityLevel> {
+class DockerHostEscape : public DockerSessionTest<SecurityLevel> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(require_engine());
+    ASSERT_NO_FATAL_FAILURE(open_session("hostesc"));
     probe_ = read_file(CLNRM_ESCAPE_PROBE);
     ASSERT_FALSE(probe_.empty()) << CLNRM_ESCAPE_PROBE << " missing: build the clnrm_escape_probe target";
     std::string image;
     try {
-      image = probe_image(*connect_client(), probe_);
+      image = probe_image(*client_, probe_);
     } catch (const std::exception& e) {
       FAIL() << e.what();
     }
-    options_ = test_options();
-    options_.session_id = unique("hostesc");
-    backend_ = make_docker_backend(options_);
     PodSpec s = pod_spec("hostesc", image);
     s.level = GetParam();
     pod_ = backend_->create_pod(s);
-  }
-  void TearDown() override {
-    pod_.reset();
-    backend_.reset();
-    expect_session_removed(options_.session_id);
   }
   ExecResult sh(const std::string& script) {
     ProcessSpec spec = cmd({"sh", "-c", script});
@@ -198,10 +191,6 @@ class DockerHostEscape : public ::testing::TestWithParam<SecurityLevel> {
     return pod_->exec(spec, never_);
   }
   std::string probe_;
-  DockerOptions options_;
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<Pod> pod_;
-  CancelToken never_;
 };
 
 TEST_P(DockerHostEscape, CannotConnectToAHostUnixSocket) {

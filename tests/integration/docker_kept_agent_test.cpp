@@ -9,13 +9,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <filesystem>
 #include <set>
 #include <thread>
 
 #include "backend/docker/docker_service.h"
 #include "backend/docker/kept_agent.h"
 #include "integration/docker_processes.h"
+#include "integration/docker_session_fixture.h"
 #include "integration/docker_support.h"
 
 namespace clnrm {
@@ -36,26 +36,9 @@ std::set<std::string> exec_ids(docker::DockerClient& client, const std::string& 
   return {ids.begin(), ids.end()};
 }
 
-class DockerKeptAgent : public ::testing::TestWithParam<SecurityLevel> {
+class DockerKeptAgent : public DockerSessionTest<SecurityLevel> {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(require_engine());
-    client_ = connect_client();
-    options_ = test_options();
-    options_.session_id = unique("kept-agent");
-    lock_dir_ = std::filesystem::temp_directory_path() / unique("clnrm-kept-agent-locks");
-    options_.lock_dir = lock_dir_;
-    backend_ = make_docker_backend(options_);
-    test_name_ = unique("kept-agent-test");
-  }
-  void TearDown() override {
-    service_.reset();
-    pod_.reset();
-    backend_.reset();
-    for (const auto& found : client_->container_list({"clnrm.test=" + test_name_}))
-      client_->container_remove(found.value("Id", ""), true);
-    std::filesystem::remove_all(lock_dir_);
-  }
+  void SetUp() override { open_warm_session("kept-agent"); }
   // A pod whose warm busybox service runs the test's steps.
   docker::DockerService& adopt() {
     service_.reset();
@@ -91,15 +74,6 @@ class DockerKeptAgent : public ::testing::TestWithParam<SecurityLevel> {
     }
     return prefix;
   }
-
-  std::unique_ptr<docker::DockerClient> client_;
-  DockerOptions options_;
-  std::filesystem::path lock_dir_;
-  std::unique_ptr<Backend> backend_;
-  std::string test_name_;
-  std::unique_ptr<Pod> pod_;
-  std::unique_ptr<ServiceInstance> service_;
-  CancelToken never_;
 };
 
 TEST_P(DockerKeptAgent, TheNextPodReachesTheSameAgentWithNoEngineExec) {

@@ -9,6 +9,7 @@
 
 #include "backend/docker/docker_pod.h"
 #include "backend/docker/owner.h"
+#include "integration/docker_session_fixture.h"
 #include "integration/docker_support.h"
 
 namespace clnrm {
@@ -37,22 +38,11 @@ bool host_process_gone(const std::string& argv0, const std::string& arg) {
   return false;
 }
 
-class DockerPodTest : public ::testing::Test {
+// Every test leaves nothing behind: destroy() removed all of the session
+// (checked at TearDown).
+class DockerPodTest : public DockerSessionTest<> {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(require_engine());
-    options_ = test_options();
-    options_.session_id = unique("podtest");
-    backend_ = make_docker_backend(options_);
-  }
-  void TearDown() override {
-    backend_.reset();
-    // Every test leaves nothing behind: destroy() removed all of the session.
-    if (!options_.session_id.empty()) expect_session_removed(options_.session_id);
-  }
-  DockerOptions options_;
-  std::unique_ptr<Backend> backend_;
-  CancelToken never_;
+  void SetUp() override { open_session("podtest"); }
 };
 
 TEST_F(DockerPodTest, StdoutStderrAndExitCodesAreSeparate) {

@@ -2,11 +2,11 @@
 // hash; a changed spec replaces the container; parallel adopters never share.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <future>
 #include <thread>
 
 #include "backend/docker/docker_service.h"
+#include "integration/docker_session_fixture.h"
 #include "integration/docker_support.h"
 
 namespace clnrm {
@@ -14,25 +14,9 @@ namespace {
 
 using namespace testing_docker;
 
-class DockerReuseTest : public ::testing::Test {
+class DockerReuseTest : public DockerSessionTest<> {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(require_engine());
-    options_ = test_options();
-    options_.session_id = unique("reuse");
-    // A private lock dir and test name keep parallel test runs apart.
-    lock_dir_ = std::filesystem::temp_directory_path() / unique("clnrm-reuse-locks");
-    options_.lock_dir = lock_dir_;
-    backend_ = make_docker_backend(options_);
-    test_name_ = unique("reuse-test");
-  }
-  void TearDown() override {
-    backend_.reset();
-    // Warm containers outlive their pods by design: remove ours explicitly.
-    auto c = connect_client();
-    for (const auto& found : c->container_list({"clnrm.test=" + test_name_})) c->container_remove(found.value("Id", ""), true);
-    std::filesystem::remove_all(lock_dir_);
-  }
+  void SetUp() override { open_warm_session("reuse"); }
   PodSpec spec() {
     PodSpec s;
     s.test_name = test_name_;
@@ -64,11 +48,6 @@ class DockerReuseTest : public ::testing::Test {
     }
     return false;
   }
-  DockerOptions options_;
-  std::filesystem::path lock_dir_;
-  std::unique_ptr<Backend> backend_;
-  std::string test_name_;
-  CancelToken never_;
 };
 
 TEST_F(DockerReuseTest, SecondPodAdoptsTheWarmContainerWithItsState) {

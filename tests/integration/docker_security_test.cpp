@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "integration/docker_session_fixture.h"
 #include "integration/docker_support.h"
 
 namespace clnrm {
@@ -17,18 +18,9 @@ namespace {
 
 using namespace testing_docker;
 
-class DockerEscape : public ::testing::TestWithParam<SecurityLevel> {
+class DockerEscape : public DockerSessionTest<SecurityLevel> {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(require_engine());
-    options_ = test_options();
-    options_.session_id = unique("escape");
-    backend_ = make_docker_backend(options_);
-  }
-  void TearDown() override {
-    backend_.reset();
-    if (!options_.session_id.empty()) expect_session_removed(options_.session_id);
-  }
+  void SetUp() override { open_session("escape"); }
   std::unique_ptr<Pod> pod(const std::string& name, LimitsSpec limits = {}) {
     PodSpec s = pod_spec(name);
     s.level = GetParam();
@@ -40,9 +32,6 @@ class DockerEscape : public ::testing::TestWithParam<SecurityLevel> {
     spec.timeout = Duration(timeout_ms);
     return p.exec(spec, never_);
   }
-  DockerOptions options_;
-  std::unique_ptr<Backend> backend_;
-  CancelToken never_;
 };
 
 TEST_P(DockerEscape, CannotWriteToUsrOrRootOfTheHost) {

@@ -13,25 +13,14 @@
 #include "backend/docker/docker_client.h"
 #include "backend/docker/docker_service.h"
 #include "integration/docker_processes.h"
+#include "integration/docker_session_fixture.h"
 #include "integration/docker_support.h"
 
 namespace clnrm::testing_docker {
 
-class DockerServiceFixture : public ::testing::TestWithParam<SecurityLevel> {
+class DockerServiceFixture : public DockerSessionTest<SecurityLevel> {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(require_engine());
-    client_ = connect_client();
-    options_ = test_options();
-    options_.session_id = unique("svc-agent");
-    backend_ = make_docker_backend(options_);
-  }
-  void TearDown() override {
-    service_.reset();
-    pod_.reset();
-    backend_.reset();
-    expect_session_removed(options_.session_id);
-  }
+  void SetUp() override { open_session("svc-agent"); }
   // Starts service "svc" running `argv`; `with_steps`: a step names it.
   void start(std::vector<std::string> argv = {"sleep", "3999"}, bool with_steps = true) {
     PodSpec s = pod_spec("svc-agent");
@@ -50,13 +39,6 @@ class DockerServiceFixture : public ::testing::TestWithParam<SecurityLevel> {
     return service_->exec(p, never_);
   }
   void expect_service_alive() { testing_docker::expect_service_alive(*client_, *service_, "sleep 3999"); }
-
-  std::unique_ptr<docker::DockerClient> client_;
-  DockerOptions options_;
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<Pod> pod_;
-  std::unique_ptr<ServiceInstance> service_;
-  CancelToken never_;
 };
 
 }  // namespace clnrm::testing_docker

@@ -17,6 +17,7 @@
 
 #include "backend/docker/docker_client.h"
 #include "integration/docker_processes.h"
+#include "integration/docker_session_fixture.h"
 #include "integration/docker_support.h"
 
 namespace clnrm {
@@ -50,15 +51,11 @@ std::string mode_name(Mode m) {
   return "?";
 }
 
-class DockerStepCleanup : public ::testing::TestWithParam<std::tuple<Mode, SecurityLevel>> {
+class DockerStepCleanup : public DockerSessionTest<std::tuple<Mode, SecurityLevel>> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(require_engine());
-    client_ = connect_client();
-    options_ = test_options();
-    options_.session_id = unique("cleanup");
-    options_.step_agent = mode() != Mode::EngineExec;
-    backend_ = make_docker_backend(options_);
+    ASSERT_NO_FATAL_FAILURE(
+        open_session("cleanup", [this](DockerOptions& o) { o.step_agent = mode() != Mode::EngineExec; }));
     PodSpec s = pod_spec("cleanup");
     s.level = std::get<1>(GetParam());
     if (mode() == Mode::InServiceAgent) s.services_with_steps = {"svc"};
@@ -69,12 +66,6 @@ class DockerStepCleanup : public ::testing::TestWithParam<std::tuple<Mode, Secur
       svc.argv = {"sleep", "3999"};
       service_ = pod_->start_service(svc);
     }
-  }
-  void TearDown() override {
-    service_.reset();
-    pod_.reset();
-    backend_.reset();
-    expect_session_removed(options_.session_id);
   }
   Mode mode() const { return std::get<0>(GetParam()); }
   ExecResult step(const std::string& script, int timeout_ms = 30'000) {
@@ -101,12 +92,6 @@ class DockerStepCleanup : public ::testing::TestWithParam<std::tuple<Mode, Secur
     if (service_) testing_docker::expect_service_alive(*client_, *service_, "sleep 3999");
   }
 
-  std::unique_ptr<docker::DockerClient> client_;
-  DockerOptions options_;
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<Pod> pod_;
-  std::unique_ptr<ServiceInstance> service_;
-  CancelToken never_;
   Clock::time_point returned_;
 };
 

@@ -1,6 +1,7 @@
 // Lifetime guarantees that need a process of their own: SIGKILL of the
 // process owning pods leaves nothing behind; an unprivileged runner gets a
 // user namespace and the same isolation.
+#include "base/proc_stat.h"
 #include "integration/sandbox_test_support.h"
 
 #include <grp.h>
@@ -11,7 +12,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <sstream>
 #include <thread>
 
 namespace clnrm::testing {
@@ -19,16 +19,9 @@ namespace {
 
 // "state starttime" of a pid from /proc/<pid>/stat, or "" when it is gone.
 std::pair<char, std::string> state_and_start(pid_t pid) {
-  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return {'?', ""};
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  char state = '?';
-  rest >> state;
-  for (int i = 4; i <= 22 && rest >> field; ++i) {
-  }
-  return {state, field};  // field 22 = starttime
+  const std::optional<ProcStat> stat = read_proc_stat(pid);
+  if (!stat) return {'?', ""};
+  return {stat->state, std::to_string(stat->start_ticks)};
 }
 
 // Still the same, still running process (not gone, not a zombie, not a reused pid).

@@ -3,6 +3,7 @@
 #include <clnrm/backend_choice.h>
 
 #include "backend/sandbox/sandbox_pod.h"
+#include "base/proc_stat.h"
 #include "integration/sandbox_test_support.h"
 
 #include <chrono>
@@ -20,13 +21,8 @@ std::set<pid_t> pod_inits() {
   while (dirent* e = readdir(dir)) {
     const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
     if (pid <= 0) continue;
-    const std::string stat = read_file(std::string("/proc/") + e->d_name + "/stat");
-    // "pid (comm) state ppid ..."
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos || stat.substr(stat.find('(') + 1, close - stat.find('(') - 1) != "clnrm-pod") {
-      continue;
-    }
-    if (std::atoi(stat.c_str() + close + 4) == ::getpid()) out.insert(pid);
+    const std::optional<ProcStat> stat = read_proc_stat(pid);
+    if (stat && stat->command == "clnrm-pod" && stat->parent == ::getpid()) out.insert(pid);
   }
   closedir(dir);
   return out;

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -19,6 +18,7 @@
 #include "backend/docker/seccomp_helper.h"
 #include "backend/docker/step_agent.h"
 #include "base/descriptor_passing.h"
+#include "base/proc_stat.h"
 #include "base/unique_fd.h"
 
 namespace clnrm::docker {
@@ -40,26 +40,13 @@ std::string read_proc(int proc_dir, const char* name) {
   return text;
 }
 
-// Fields 4 and 6 of /proc/<pid>/stat, read after the command name (which
-// may hold ')'); zeros when the text is not a stat line.
-struct StatIds {
-  long parent = 0;
-  long session = 0;
-};
-StatIds ids_in(const std::string& stat) {
-  StatIds ids;
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return ids;
-  char state = 0;
-  long pgrp = 0;
-  if (std::sscanf(stat.c_str() + close + 1, " %c %ld %ld %ld", &state, &ids.parent, &pgrp, &ids.session) != 4)
-    return {};
-  return ids;
-}
+// The stat line of the process whose /proc directory is `proc_dir`; zeros
+// when it is gone or the text is not a stat line.
+ProcStat stat_of(int proc_dir) { return parse_proc_stat(read_proc(proc_dir, "stat")).value_or(ProcStat{}); }
 
 long parent_of(long pid) {
   UniqueFd dir(::open(("/proc/" + std::to_string(pid)).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  return dir.valid() ? ids_in(read_proc(dir.get(), "stat")).parent : 0;
+  return dir.valid() ? stat_of(dir.get()).parent : 0;
 }
 
 std::string nul_joined(const std::vector<std::string>& argv) {
@@ -94,8 +81,8 @@ UniqueFd connect_server(long pid, long parent, const std::string& container_id, 
   if (!dir.valid() || read_proc(dir.get(), "cmdline") != command ||
       read_proc(dir.get(), "cgroup").find(container_id) == std::string::npos)
     return UniqueFd();
-  const StatIds ids = ids_in(read_proc(dir.get(), "stat"));
-  if (parent <= 1 || ids.parent != parent || (session_leader && ids.session != pid)) return UniqueFd();
+  const ProcStat stat = stat_of(dir.get());
+  if (parent <= 1 || stat.parent != parent || (session_leader && stat.session != pid)) return UniqueFd();
   UniqueFd control(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), kAgentControlFd, 0)));
   if (!control.valid()) return UniqueFd();
   return hand_agent_connection(control.get());
@@ -145,7 +132,7 @@ BesideScan scan_beside(long init_pid, const std::string& command) {
       continue;
     }
     scan.starting = true;
-    if (exe == kSeccompHelperInContainer && ids_in(read_proc(dir.get(), "stat")).session == child)
+    if (exe == kSeccompHelperInContainer && stat_of(dir.get()).session == child)
       scan.servers.push_back(child);
   }
   return scan;

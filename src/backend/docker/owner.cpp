@@ -1,12 +1,12 @@
 #include "backend/docker/owner.h"
 
 #include "base/host_name.h"
+#include "base/proc_stat.h"
 
 #include <unistd.h>
 
 #include <charconv>
 #include <fstream>
-#include <sstream>
 
 namespace clnrm::docker {
 namespace {
@@ -28,29 +28,13 @@ std::optional<T> to_number(const std::string& s) {
 
 }  // namespace
 
-std::optional<std::uint64_t> process_start_ticks(long pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  if (!in) return std::nullopt;
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // The command name (field 2) may contain spaces and ')': fields resume after the last ')'.
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  // Fields 3..22: starttime is the 20th after the ')'.
-  for (int i = 3; i <= 22; ++i) {
-    if (!(rest >> field)) return std::nullopt;
-  }
-  return to_number<std::uint64_t>(field);
-}
-
 const Owner& self_owner() {
   static const Owner owner = [] {
     Owner o;
     o.host = host_name();
     o.boot_id = read_first_line("/proc/sys/kernel/random/boot_id");
     o.pid = ::getpid();
-    o.start_ticks = process_start_ticks(o.pid).value_or(0);
+    o.start_ticks = read_proc_stat(o.pid).value_or(ProcStat{}).start_ticks;
     return o;
   }();
   // A fork()ed child (tests, runners that fork) must label with its own pid.
@@ -58,7 +42,7 @@ const Owner& self_owner() {
     thread_local Owner child;
     child = owner;
     child.pid = ::getpid();
-    child.start_ticks = process_start_ticks(child.pid).value_or(0);
+    child.start_ticks = read_proc_stat(child.pid).value_or(ProcStat{}).start_ticks;
     return child;
   }
   return owner;
@@ -84,10 +68,10 @@ OwnerState owner_state(const std::map<std::string, std::string>& labels) {
   if (!get(kLabelBoot).empty() && get(kLabelBoot) != self.boot_id) return OwnerState::Dead;
   auto pid = to_number<long>(get(kLabelPid));
   if (!pid || *pid <= 0) return OwnerState::Unknown;
-  auto start = process_start_ticks(*pid);
-  if (!start) return OwnerState::Dead;
+  const std::optional<ProcStat> stat = read_proc_stat(*pid);
+  if (!stat) return OwnerState::Dead;
   auto want = to_number<std::uint64_t>(get(kLabelPidStart));
-  if (want && *want != *start) return OwnerState::Dead;  // the pid was reused by another process
+  if (want && *want != stat->start_ticks) return OwnerState::Dead;  // the pid was reused by another process
   return OwnerState::Alive;
 }
 

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 
 namespace clnrm::docker {
@@ -32,8 +31,6 @@ struct Owner {
 
 // The current process.
 const Owner& self_owner();
-// Start time (field 22 of /proc/<pid>/stat), nullopt when no such process.
-std::optional<std::uint64_t> process_start_ticks(long pid);
 // The ownership labels of this process (session, pid, pid-start, boot, host).
 std::map<std::string, std::string> owner_labels(const std::string& session_id);
 
