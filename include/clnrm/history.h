@@ -136,27 +136,28 @@ class Store {
   std::vector<std::string> recorded_;  // "file\ntest" recorded via record_test in this run
 };
 
-class InboxFile;
+class InboxRun;
 
 // What the runner holds for a run. It records into the history inbox
-// (src/history/inbox.h: a file of the run's own, folded into the database by
-// whoever opens it next), not into the database: opening that would cost a
-// one-test run more than its cleanroom. Never throws: the first Error
-// disables recording for the rest of the run and is kept in warning() for
-// the runner to print once ("history not recorded: ..."); the run's outcome
-// does not depend on it.
+// (src/history/inbox.h: a file beside the database the run appends its lines
+// to, folded into the database by whoever opens it next), not into the
+// database: opening that would cost a one-test run more than its
+// cleanroom's namespaces. Never throws: the first Error disables recording
+// for the rest of the run and is kept in warning() for the runner to print
+// once ("history not recorded: ..."); the run's outcome does not depend on
+// it.
 class Recorder {
  public:
-  // Creates the inbox when missing and begins the run there.
+  // Begins the run in the inbox (creating the directory when missing).
   Recorder(const std::string& path, const RunMeta& meta, StoreOptions options = {}) noexcept;
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
   void record(const TestResult& test) noexcept;
   // Records the tests not passed through record() and ends the run; when
-  // kFoldAt runs wait in the inbox, folds them into the database.
+  // the inbox has grown past kFoldAtBytes, folds it into the database.
   void finish(const RunResult& result) noexcept;
-  bool active() const noexcept { return file_ != nullptr || (finished_ && warning_.empty()); }
+  bool active() const noexcept { return inbox_ != nullptr; }
   const std::string& warning() const noexcept { return warning_; }  // "" when all went well
 
   // After finish(): the database with this run in it, and the run's id
@@ -172,8 +173,7 @@ class Recorder {
   void fail(const std::exception& e) noexcept;
   std::string path_;
   StoreOptions options_;
-  std::unique_ptr<InboxFile> file_;  // null once finished or failed
-  std::string token_;
+  std::unique_ptr<InboxRun> inbox_;  // null once recording failed
   std::vector<std::string> recorded_;  // recorded_test_key of each test record() took
   bool finished_ = false;
   std::string warning_;

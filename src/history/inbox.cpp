@@ -1,11 +1,12 @@
-// The history inbox (inbox.h): a run's file, and folding ended runs into the
-// database.
+// The history inbox (inbox.h): appending a run's lines, and folding them
+// into the database.
 #include "history/inbox.h"
 
 #include <clnrm/error.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,10 +14,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <vector>
 
-#include "base/file_lock.h"
 #include "base/nonce.h"
+#include "base/unique_fd.h"
 #include "base/write_all.h"
 #include "history/inbox_format.h"
 #include "history/internal.h"
@@ -25,29 +28,31 @@ namespace clnrm::history {
 
 namespace {
 
-constexpr std::string_view kRunSuffix = ".run";
-// A run's file while its first lines are written and its lock taken: no
-// folder looks at it, so none can find it empty and unlocked.
-constexpr std::string_view kNewSuffix = ".new";
+constexpr std::string_view kSegmentInfix = ".fold-";
 
 [[noreturn]] void throw_io(const std::string& what, const std::string& path) {
   throw Error(ErrorKind::Io, fmt::format("{}: {}", what, std::strerror(errno)), path);
 }
 
-bool is_run_file(std::string_view name) {
-  return name.size() > kRunSuffix.size() && name.ends_with(kRunSuffix);
+bool lock(int fd, int how) {
+  while (::flock(fd, how) != 0) {
+    if (errno != EINTR) return false;
+  }
+  return true;
 }
 
-struct DirCloser {
-  void operator()(DIR* d) const noexcept { ::closedir(d); }
-};
-using DirHandle = std::unique_ptr<DIR, DirCloser>;
+// Whether `fd` is still the file at `path` (a fold may have renamed it).
+bool still_at(int fd, const std::string& path) {
+  struct stat opened {};
+  struct stat named {};
+  return ::fstat(fd, &opened) == 0 && ::stat(path.c_str(), &named) == 0 && opened.st_dev == named.st_dev &&
+         opened.st_ino == named.st_ino;
+}
 
-// Opens the inbox for listing: null when it does not exist.
-DirHandle open_listing(const std::string& dir) {
-  DirHandle d(::opendir(dir.c_str()));
-  if (!d && errno != ENOENT) throw_io("cannot list the history inbox", dir);
-  return d;
+std::string directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 bool read_to_end(int fd, std::string& out) {
@@ -61,101 +66,157 @@ bool read_to_end(int fd, std::string& out) {
   }
 }
 
-// When the run ended, or for a run killed before its end, its last record.
-std::int64_t end_of(const InboxRun& run) {
-  if (run.ended) return run.finished_ns;
-  std::int64_t last = to_unix_ns(run.meta.started);
-  for (const ExecutionRecord& r : run.rows) last = std::max(last, r.started_ns + r.duration_ns);
-  return last;
+// Renames a non-empty inbox to a new segment (step 1 of inbox.h).
+void rotate(const std::string& inbox) {
+  UniqueFd fd(::open(inbox.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return;
+    throw_io("cannot open the history inbox", inbox);
+  }
+  if (!lock(fd.get(), LOCK_EX)) throw_io("cannot lock the history inbox", inbox);
+  // Renamed by another folder meanwhile: what is at the path now is newer
+  // than this fold needs.
+  struct stat st {};
+  if (!still_at(fd.get(), inbox) || ::fstat(fd.get(), &st) != 0 || st.st_size == 0) return;
+  const std::string segment = fmt::format("{}{}{:020}-{}-{}", inbox, kSegmentInfix,
+                                          std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count(),
+                                          ::getpid(), make_nonce());
+  if (::rename(inbox.c_str(), segment.c_str()) != 0) throw_io("cannot rename the history inbox", inbox);
+}
+
+struct Segment {
+  std::string path;
+  std::string name;  // its id in inbox_segments
+  std::string text;
+};
+
+// Every segment beside the inbox, oldest first.
+std::vector<Segment> read_segments(const std::string& inbox) {
+  const std::string dir = directory_of(inbox);
+  const std::string prefix = inbox.substr(inbox.rfind('/') + 1) + std::string(kSegmentInfix);
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) throw_io("cannot list the history inbox's directory", dir);
+  std::vector<Segment> out;
+  while (const dirent* e = ::readdir(d.get())) {
+    const std::string name = e->d_name;
+    if (!name.starts_with(prefix)) continue;
+    Segment s{dir + "/" + name, name, {}};
+    UniqueFd fd(::open(s.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd.valid()) continue;  // deleted by another folder just now
+    if (!read_to_end(fd.get(), s.text)) throw_io("cannot read a history inbox segment", s.path);
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end(), [](const Segment& a, const Segment& b) { return a.name < b.name; });
+  return out;
+}
+
+bool segment_applied(sql::Connection& conn, const std::string& name) {
+  sql::Statement q(conn.handle(), "SELECT 1 FROM inbox_segments WHERE name = ?1", conn.path());
+  q.bind(1, std::string_view(name));
+  return q.step();
+}
+
+// Applies the segments not applied before (step 2); returns the records.
+std::size_t apply(Store::Impl& impl, const std::vector<Segment>& segments) {
+  sql::Connection& conn = impl.conn;
+  std::size_t applied = 0;
+  std::map<std::string, std::int64_t> ids;  // token -> run id
+  auto id_of = [&](const std::string& token) -> std::int64_t {
+    auto it = ids.find(token);
+    if (it != ids.end()) return it->second;
+    const std::int64_t id = run_with_token(impl, token);
+    if (id != 0) ids.emplace(token, id);
+    return id;
+  };
+  // Rows are inserted per run, in the order the runs began: the table stays
+  // in run order (test_rows.h).
+  std::vector<std::pair<std::int64_t, std::vector<ExecutionRecord>>> rows;
+  auto rows_of = [&](std::int64_t id) -> std::vector<ExecutionRecord>& {
+    for (auto& [run, list] : rows)
+      if (run == id) return list;
+    return rows.emplace_back(id, std::vector<ExecutionRecord>{}).second;
+  };
+  struct Ending {
+    std::int64_t id;
+    std::int64_t finished_ns;
+    std::string backend;
+  };
+  std::vector<Ending> endings;
+  for (const Segment& s : segments) {
+    if (segment_applied(conn, s.name)) continue;
+    std::string_view text = s.text;
+    for (std::size_t newline; (newline = text.find('\n')) != std::string_view::npos;
+         text.remove_prefix(newline + 1)) {
+      const std::optional<InboxRecord> r = parse_inbox_line(text.substr(0, newline));
+      if (!r) continue;  // an empty line between appends, or a damaged one
+      switch (r->kind) {
+        case InboxRecord::Kind::Begin:
+          if (id_of(r->token) == 0) ids.emplace(r->token, insert_run_row(conn, r->meta, false, 0, r->token));
+          break;
+        case InboxRecord::Kind::Row:
+          if (const std::int64_t id = id_of(r->token)) rows_of(id).push_back(r->row);
+          break;
+        case InboxRecord::Kind::End:
+          if (const std::int64_t id = id_of(r->token)) endings.push_back({id, r->finished_ns, r->meta.backend});
+          break;
+      }
+      ++applied;
+    }
+    sql::Statement done(conn.handle(), "INSERT INTO inbox_segments (name) VALUES (?1)", conn.path());
+    done.bind(1, std::string_view(s.name));
+    done.run();
+  }
+  for (const auto& [id, list] : rows) insert_execution_rows(conn, id, list);
+  for (const Ending& e : endings) complete_run_row(conn, e.id, e.finished_ns, e.backend);
+  return applied;
 }
 
 }  // namespace
 
-std::string inbox_dir(const std::string& db_path) { return db_path + "-inbox"; }
+std::string inbox_path(const std::string& db_path) { return db_path + "-inbox"; }
 
-InboxFile::InboxFile(const std::string& db_path, const RunMeta& meta) : dir_(inbox_dir(db_path)) {
-  if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
-    if (errno != ENOENT) throw_io("cannot create the history inbox", dir_);
-    std::error_code ec;
-    std::filesystem::create_directories(dir_, ec);
-    if (ec) throw Error(ErrorKind::Io, "cannot create the history inbox: " + ec.message(), dir_);
-  }
-  dir_fd_ = UniqueFd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir_fd_.valid()) throw_io("cannot open the history inbox", dir_);
-  // Names sort by start; the pid and the nonce keep runners apart.
-  token_ = fmt::format("{:020}-{}-{}", to_unix_ns(meta.started), ::getpid(), make_nonce());
-  const std::string fresh = token_ + std::string(kNewSuffix);
-  fd_ = UniqueFd(::openat(dir_fd_.get(), fresh.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-                          0644));
-  if (!fd_.valid()) throw_io("cannot create a file in the history inbox", dir_ + "/" + fresh);
-  lock_open_file(fd_.get(), dir_ + "/" + fresh);
-  append(inbox_run_start(meta));
-  const std::string named = token_ + std::string(kRunSuffix);
-  if (::renameat(dir_fd_.get(), fresh.c_str(), dir_fd_.get(), named.c_str()) != 0) {
-    const int error = errno;
-    ::unlinkat(dir_fd_.get(), fresh.c_str(), 0);
-    errno = error;
-    throw_io("cannot name a file in the history inbox", dir_ + "/" + named);
-  }
+InboxRun::InboxRun(const std::string& db_path, const RunMeta& meta) : path_(inbox_path(db_path)) {
+  // Names are unique per run: start, pid, and a nonce for pid reuse.
+  token_ = fmt::format("{}-{}-{}", to_unix_ns(meta.started), ::getpid(), make_nonce());
+  append(inbox_begin_line(token_, meta));
 }
 
-void InboxFile::append(std::string_view lines) {
-  if (!fd_.valid()) throw Error(ErrorKind::Io, "the run's inbox file is closed", dir_ + "/" + token_);
-  if (!write_all(fd_.get(), lines.data(), lines.size()))
-    throw_io("cannot write to the history inbox", dir_ + "/" + token_ + std::string(kRunSuffix));
-}
-
-std::size_t InboxFile::close() {
-  fd_.reset();
-  DirHandle d = open_listing(dir_);
-  std::size_t runs = 0;
-  if (d)
-    while (const dirent* e = ::readdir(d.get())) runs += is_run_file(e->d_name) ? 1 : 0;
-  return runs;
+std::uintmax_t InboxRun::append(std::string_view lines) {
+  // Each write starts with a newline: a line an earlier write left cut off
+  // (a full disk) ends there, and only it is lost.
+  std::string text;
+  text.reserve(lines.size() + 1);
+  text += '\n';
+  text += lines;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    UniqueFd fd(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!fd.valid() && errno == ENOENT) {
+      std::error_code ec;
+      std::filesystem::create_directories(directory_of(path_), ec);
+      if (ec) throw Error(ErrorKind::Io, "cannot create the history inbox's directory: " + ec.message(), path_);
+      continue;
+    }
+    if (!fd.valid()) throw_io("cannot open the history inbox", path_);
+    if (!lock(fd.get(), LOCK_SH)) throw_io("cannot lock the history inbox", path_);
+    if (!still_at(fd.get(), path_)) continue;  // a fold took this one away
+    if (!write_all(fd.get(), text.data(), text.size())) throw_io("cannot write to the history inbox", path_);
+    struct stat st {};
+    return ::fstat(fd.get(), &st) == 0 ? static_cast<std::uintmax_t>(st.st_size) : 0;
+  }
+  throw Error(ErrorKind::Io, "the history inbox kept being folded away while this run wrote to it", path_);
 }
 
 std::size_t fold_inbox(Store::Impl& impl, const std::string& db_path) {
-  const std::string dir = inbox_dir(db_path);
-  DirHandle d = open_listing(dir);
-  if (!d) return 0;
-  const int dir_fd = ::dirfd(d.get());
-  struct Taken {
-    std::string name;
-    UniqueFd lock;  // held until the file is gone
-    InboxRun run;
-  };
-  std::vector<Taken> taken;
-  while (const dirent* e = ::readdir(d.get())) {
-    const std::string name = e->d_name;
-    if (!is_run_file(name)) continue;
-    UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    // Gone (another folder took it) or still locked by its runner.
-    if (!fd.valid() || !try_lock_open_file(fd.get())) continue;
-    std::string text;
-    if (!read_to_end(fd.get(), text)) continue;
-    std::string why;
-    std::optional<InboxRun> run = parse_inbox_run(text, why);
-    if (!run) {
-      ::renameat(dir_fd, name.c_str(), dir_fd, (name + ".bad").c_str());
-      continue;
-    }
-    taken.push_back({name, std::move(fd), std::move(*run)});
-  }
-  if (taken.empty()) return 0;
-  std::stable_sort(taken.begin(), taken.end(),
-                   [](const Taken& a, const Taken& b) { return end_of(a.run) < end_of(b.run); });
-  impl.conn.transaction(
-      [&] {
-        for (const Taken& t : taken) {
-          const std::string token = t.name.substr(0, t.name.size() - kRunSuffix.size());
-          if (run_with_token(impl, token) != 0) continue;  // a folder died before deleting it
-          const std::int64_t id = insert_run_row(impl.conn, t.run.meta, t.run.ended, t.run.finished_ns, token);
-          insert_execution_rows(impl.conn, id, t.run.rows);
-        }
-      },
-      impl.options.busy_retries);
-  for (const Taken& t : taken) ::unlinkat(dir_fd, t.name.c_str(), 0);
-  return taken.size();
+  const std::string inbox = inbox_path(db_path);
+  rotate(inbox);
+  const std::vector<Segment> segments = read_segments(inbox);
+  if (segments.empty()) return 0;
+  std::size_t applied = 0;
+  impl.conn.transaction([&] { applied = apply(impl, segments); }, impl.options.busy_retries);
+  for (const Segment& s : segments) ::unlink(s.path.c_str());
+  return applied;
 }
 
 std::int64_t run_with_token(Store::Impl& impl, const std::string& token) {
@@ -166,7 +227,7 @@ std::int64_t run_with_token(Store::Impl& impl, const std::string& token) {
 
 bool history_exists(const std::string& db_path) {
   struct stat st {};
-  return ::stat(db_path.c_str(), &st) == 0 || ::stat(inbox_dir(db_path).c_str(), &st) == 0;
+  return ::stat(db_path.c_str(), &st) == 0 || ::stat(inbox_path(db_path).c_str(), &st) == 0;
 }
 
 }  // namespace clnrm::history

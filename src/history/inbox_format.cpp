@@ -11,8 +11,6 @@ namespace clnrm::history {
 
 namespace {
 
-constexpr std::string_view kHeader = "clnrm-history-inbox 1";
-
 void append_field(std::string& out, std::string_view field) {
   out += '\t';
   for (const char c : field) {
@@ -24,6 +22,10 @@ void append_field(std::string& out, std::string_view field) {
     }
   }
 }
+
+// Every record ends with this field: a line cut off inside its last real
+// field would otherwise still parse.
+constexpr std::string_view kLastField = "\t.\n";
 
 void append_number(std::string& out, std::int64_t value) { fmt::format_to(std::back_inserter(out), "\t{}", value); }
 
@@ -84,19 +86,20 @@ bool parse_row(const std::vector<std::string>& f, ExecutionRecord& r) {
 
 }  // namespace
 
-std::string inbox_run_start(const RunMeta& meta) {
-  std::string out(kHeader);
-  out += "\nrun";
+std::string inbox_begin_line(std::string_view token, const RunMeta& meta) {
+  std::string out = "begin";
+  append_field(out, token);
   append_number(out, to_unix_ns(meta.started));
   for (const std::string* field : {&meta.host, &meta.git_commit, &meta.clnrm_version, &meta.backend, &meta.options})
     append_field(out, *field);
-  out += '\n';
+  out += kLastField;
   return out;
 }
 
-void append_inbox_rows(std::string& out, std::span<const ExecutionRecord> rows) {
+void append_inbox_rows(std::string& out, std::string_view token, std::span<const ExecutionRecord> rows) {
   for (const ExecutionRecord& r : rows) {
     out += "row";
+    append_field(out, token);
     for (const std::string* field : {&r.file, &r.file_hash, &r.test, &r.step}) append_field(out, *field);
     append_field(out, to_string(r.status));
     append_number(out, r.started_ns);
@@ -110,63 +113,52 @@ void append_inbox_rows(std::string& out, std::span<const ExecutionRecord> rows) 
     for (const int n : {r.containers_created, r.containers_reused, r.attempts, r.flaky ? 1 : 0, r.worker})
       append_number(out, n);
     append_field(out, r.failure_hash);
-    out += '\n';
+    out += kLastField;
   }
 }
 
-std::string inbox_run_end(std::int64_t finished_ns, std::string_view backend) {
+std::string inbox_end_line(std::string_view token, std::int64_t finished_ns, std::string_view backend) {
   std::string out = "end";
+  append_field(out, token);
   append_number(out, finished_ns);
   append_field(out, backend);
-  out += '\n';
+  out += kLastField;
   return out;
 }
 
-std::optional<InboxRun> parse_inbox_run(std::string_view text, std::string& why) {
-  InboxRun run;
-  std::vector<std::string> fields;
-  bool started = false;
-  int line_number = 0;
-  // Only lines with their newline: a last one without it was cut off.
-  for (std::size_t newline; (newline = text.find('\n')) != std::string_view::npos; text.remove_prefix(newline + 1)) {
-    const std::string_view line = text.substr(0, newline);
-    ++line_number;
-    auto bad = [&](std::string_view what) {
-      why = fmt::format("line {}: {}", line_number, what);
-      return std::nullopt;
-    };
-    if (line_number == 1) {
-      if (line != kHeader) return bad(fmt::format("not \"{}\"", kHeader));
-      continue;
-    }
-    if (!split_fields(line, fields)) return bad("an escape other than \\\\, \\t, \\n");
-    if (run.ended) return bad("a record after the run's end");
-    const std::string& kind = fields[0];
-    if (kind == "run" && !started) {
-      std::int64_t started_ns = 0;
-      if (fields.size() != 7 || !to_int(fields[1], started_ns)) return bad("a malformed run line");
-      run.meta.started = SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::nanoseconds(started_ns)));
-      run.meta.host = fields[2];
-      run.meta.git_commit = fields[3];
-      run.meta.clnrm_version = fields[4];
-      run.meta.backend = fields[5];
-      run.meta.options = fields[6];
-      started = true;
-    } else if (kind == "row" && started) {
-      if (!parse_row(fields, run.rows.emplace_back())) return bad("a malformed row line");
-    } else if (kind == "end" && started) {
-      if (fields.size() != 3 || !to_int(fields[1], run.finished_ns)) return bad("a malformed end line");
-      if (!fields[2].empty()) run.meta.backend = fields[2];
-      run.ended = true;
-    } else {
-      return bad(started ? "an unknown record" : "no run line first");
-    }
+std::optional<InboxRecord> parse_inbox_line(std::string_view line) {
+  std::vector<std::string> f;
+  if (!split_fields(line, f) || f.size() < 3 || f.back() != "." || f[1].empty()) return std::nullopt;
+  f.pop_back();
+  InboxRecord r;
+  r.token = f[1];
+  if (f[0] == "begin" && f.size() == 8) {
+    std::int64_t started_ns = 0;
+    if (!to_int(f[2], started_ns)) return std::nullopt;
+    r.kind = InboxRecord::Kind::Begin;
+    r.meta.started = SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::nanoseconds(started_ns)));
+    r.meta.host = f[3];
+    r.meta.git_commit = f[4];
+    r.meta.clnrm_version = f[5];
+    r.meta.backend = f[6];
+    r.meta.options = f[7];
+    return r;
   }
-  if (!started) {
-    why = "no run line";
-    return std::nullopt;
+  if (f[0] == "row") {
+    // The row's fields follow the token: parse_row reads them as if the
+    // kind stood where the token is.
+    f.erase(f.begin());
+    if (!parse_row(f, r.row)) return std::nullopt;
+    r.kind = InboxRecord::Kind::Row;
+    return r;
   }
-  return run;
+  if (f[0] == "end" && f.size() == 4) {
+    if (!to_int(f[2], r.finished_ns)) return std::nullopt;
+    r.kind = InboxRecord::Kind::End;
+    r.meta.backend = f[3];
+    return r;
+  }
+  return std::nullopt;
 }
 
 }  // namespace clnrm::history

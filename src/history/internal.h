@@ -31,6 +31,8 @@ std::int64_t to_unix_ns(SystemTime t) noexcept;
 std::int64_t insert_run_row(sql::Connection& conn, const RunMeta& meta, bool complete, std::int64_t finished_ns,
                             const std::string& inbox_token);
 void insert_execution_rows(sql::Connection& conn, std::int64_t run, std::span<const ExecutionRecord> rows);
+// The run ended: finished, complete, and its backend unless "".
+void complete_run_row(sql::Connection& conn, std::int64_t run, std::int64_t finished_ns, std::string_view backend);
 // What a run's end still has to record: the rows of the tests in `result`
 // not among `recorded` (recorded_test_key of each test recorded before).
 std::string recorded_test_key(const TestResult& test);

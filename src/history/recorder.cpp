@@ -12,8 +12,7 @@ namespace clnrm::history {
 Recorder::Recorder(const std::string& path, const RunMeta& meta, StoreOptions options) noexcept
     : path_(path), options_(options) {
   try {
-    file_ = std::make_unique<InboxFile>(path, meta);
-    token_ = file_->token();
+    inbox_ = std::make_unique<InboxRun>(path, meta);
   } catch (const std::exception& e) {
     fail(e);
   }
@@ -22,11 +21,11 @@ Recorder::Recorder(const std::string& path, const RunMeta& meta, StoreOptions op
 Recorder::~Recorder() = default;
 
 void Recorder::record(const TestResult& test) noexcept {
-  if (!file_) return;
+  if (!inbox_) return;
   try {
     std::string lines;
-    append_inbox_rows(lines, to_records(test));
-    file_->append(lines);
+    append_inbox_rows(lines, inbox_->token(), to_records(test));
+    inbox_->append(lines);
     recorded_.push_back(recorded_test_key(test));
   } catch (const std::exception& e) {
     fail(e);
@@ -34,27 +33,25 @@ void Recorder::record(const TestResult& test) noexcept {
 }
 
 void Recorder::finish(const RunResult& result) noexcept {
-  if (!file_) return;
-  std::size_t waiting = 0;
+  if (!inbox_ || finished_) return;
+  std::uintmax_t inbox_size = 0;
   try {
     std::string lines;
-    append_inbox_rows(lines, rows_not_recorded(result, recorded_));
-    lines += inbox_run_end(run_finished_ns(result), result.backend);
-    file_->append(lines);
-    waiting = file_->close();
-    file_.reset();
+    append_inbox_rows(lines, inbox_->token(), rows_not_recorded(result, recorded_));
+    lines += inbox_end_line(inbox_->token(), run_finished_ns(result), result.backend);
+    inbox_size = inbox_->append(lines);
     finished_ = true;
   } catch (const std::exception& e) {
     fail(e);
     return;
   }
-  if (waiting < kFoldAt) return;
+  if (inbox_size < kFoldAtBytes) return;
   try {
     Store fold(path_, options_);  // its constructor folds the inbox
   } catch (const Error& e) {
-    warning_ = "history kept in " + inbox_dir(path_) + ", not folded into the database: " + e.describe();
+    warning_ = "history kept in " + inbox_path(path_) + ", not folded into the database: " + e.describe();
   } catch (const std::exception& e) {
-    warning_ = "history kept in " + inbox_dir(path_) + ", not folded into the database: " + e.what();
+    warning_ = "history kept in " + inbox_path(path_) + ", not folded into the database: " + e.what();
   }
 }
 
@@ -62,7 +59,7 @@ Recorder::Recorded Recorder::open_recorded() {
   if (!finished_) throw Error(ErrorKind::Io, "the run was not recorded", path_);
   Recorded out;
   out.store = std::make_unique<Store>(path_, options_);
-  out.run_id = run_with_token(out.store->impl(), token_);
+  out.run_id = run_with_token(out.store->impl(), inbox_->token());
   if (out.run_id == 0) throw Error(ErrorKind::Io, "the run is not in the history database", path_);
   return out;
 }
@@ -72,8 +69,7 @@ void Recorder::fail(const std::exception& e) noexcept {
     const auto* err = dynamic_cast<const Error*>(&e);
     warning_ = "history not recorded: " + (err ? err->describe() : std::string(e.what()));
   }
-  // Closing ends the lock: what was written is folded as an incomplete run.
-  file_.reset();
+  inbox_.reset();
 }
 
 }  // namespace clnrm::history

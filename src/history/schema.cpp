@@ -54,11 +54,12 @@ ALTER TABLE executions ADD COLUMN worker INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE executions ADD COLUMN flaky INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX runs_complete ON runs(complete, id);
 )sql",
-    // 3: the token of a run folded from the inbox (inbox.h): unique, so a
-    // run is folded once however often its file is found.
+    // 3: what folding the inbox (inbox.h) needs: the token that finds a run
+    // begun in an earlier segment, and the segments applied already.
     R"sql(
 ALTER TABLE runs ADD COLUMN inbox_token TEXT;
 CREATE UNIQUE INDEX runs_by_inbox_token ON runs(inbox_token);
+CREATE TABLE inbox_segments (name TEXT PRIMARY KEY) WITHOUT ROWID;
 )sql",
 };
 

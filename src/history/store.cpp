@@ -61,6 +61,15 @@ std::int64_t insert_run_row(sql::Connection& conn, const RunMeta& meta, bool com
   return conn.last_insert_rowid();
 }
 
+void complete_run_row(sql::Connection& conn, std::int64_t run, std::int64_t finished_ns, std::string_view backend) {
+  sql::Statement update(conn.handle(),
+                        "UPDATE runs SET finished_ns = ?2, complete = 1,"
+                        " backend = CASE WHEN ?3 <> '' THEN ?3 ELSE backend END WHERE id = ?1",
+                        conn.path());
+  update.bind(1, run).bind(2, finished_ns).bind(3, backend);
+  update.run();
+}
+
 std::vector<ExecutionRecord> rows_not_recorded(const RunResult& result, const std::vector<std::string>& recorded) {
   std::multiset<std::string> already(recorded.begin(), recorded.end());
   std::vector<ExecutionRecord> rows;
@@ -197,15 +206,7 @@ void Store::finish_run(std::int64_t run, const RunResult& result) {
     conn.transaction(
         [&] {
           insert_execution_rows(conn, run, rows);
-          sql::Statement update(
-              conn.handle(),
-              "UPDATE runs SET finished_ns = ?2, complete = 1,"
-              " backend = CASE WHEN ?3 <> '' THEN ?3 ELSE backend END WHERE id = ?1",
-              conn.path());
-          update.bind(1, run)
-              .bind(2, finished)
-              .bind(3, result.backend);
-          update.run();
+          complete_run_row(conn, run, finished, result.backend);
         },
         impl_->options.busy_retries, sql::Connection::Commit::Last);
   } catch (...) {

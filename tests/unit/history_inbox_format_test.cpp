@@ -1,4 +1,4 @@
-// The text of a run in the history inbox (src/history/inbox_format.h).
+// The lines of the history inbox (src/history/inbox_format.h).
 #include "history/inbox_format.h"
 
 #include <gtest/gtest.h>
@@ -36,8 +36,17 @@ ExecutionRecord awkward_row() {
   r.attempts = 3;
   r.flaky = true;
   r.worker = 4;
-  r.failure_hash = "";
+  r.failure_hash = "0123456789abcdef";
   return r;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  for (std::size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1)
+    out.push_back(text.substr(from, nl - from));
+  EXPECT_EQ(from, text.size()) << "a record does not end with its newline";
+  return out;
 }
 
 }  // namespace
@@ -45,27 +54,32 @@ ExecutionRecord awkward_row() {
 TEST(HistoryInboxFormat, EveryFieldComesBackAsItWasEscapesIncluded) {
   ExecutionRecord with_exit = awkward_row();
   with_exit.exit_code = -1;
-  with_exit.failure_hash = "0123456789abcdef";
+  with_exit.failure_hash = "";
   const std::vector<ExecutionRecord> rows = {awkward_row(), with_exit};
-  std::string text = inbox_run_start(awkward_meta());
-  append_inbox_rows(text, rows);
-  text += inbox_run_end(1'765'000'001'000'000'000, "docker");
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 5) << "a field's newline was not escaped";
+  std::string text = inbox_begin_line("tok\t1", awkward_meta());
+  append_inbox_rows(text, "tok\t1", rows);
+  text += inbox_end_line("tok\t1", 1'765'000'001'000'000'000, "docker");
+  const std::vector<std::string> lines = lines_of(text);
+  ASSERT_EQ(lines.size(), 4u) << "a field's newline was not escaped";
 
-  std::string why;
-  const auto run = parse_inbox_run(text, why);
-  ASSERT_TRUE(run.has_value()) << why;
-  EXPECT_EQ(run->meta.started, awkward_meta().started);
-  EXPECT_EQ(run->meta.host, "host\twith tab");
-  EXPECT_EQ(run->meta.options, "run_suite a\\b\nc");
-  EXPECT_EQ(run->meta.backend, "docker") << "the end line's backend wins";
-  EXPECT_TRUE(run->ended);
-  EXPECT_EQ(run->finished_ns, 1'765'000'001'000'000'000);
-  ASSERT_EQ(run->rows.size(), 2u);
+  const auto begin = parse_inbox_line(lines[0]);
+  ASSERT_TRUE(begin.has_value());
+  EXPECT_EQ(begin->kind, InboxRecord::Kind::Begin);
+  EXPECT_EQ(begin->token, "tok\t1");
+  EXPECT_EQ(begin->meta.started, awkward_meta().started);
+  EXPECT_EQ(begin->meta.host, "host\twith tab");
+  EXPECT_EQ(begin->meta.git_commit, "");
+  EXPECT_EQ(begin->meta.backend, "sandbox");
+  EXPECT_EQ(begin->meta.options, "run_suite a\\b\nc");
   for (std::size_t i = 0; i < 2; ++i) {
-    const ExecutionRecord& got = run->rows[i];
+    const auto row = parse_inbox_line(lines[1 + i]);
+    ASSERT_TRUE(row.has_value()) << lines[1 + i];
+    EXPECT_EQ(row->kind, InboxRecord::Kind::Row);
+    EXPECT_EQ(row->token, "tok\t1");
+    const ExecutionRecord& got = row->row;
     const ExecutionRecord& want = rows[i];
     EXPECT_EQ(got.file, want.file);
+    EXPECT_EQ(got.file_hash, want.file_hash);
     EXPECT_EQ(got.test, want.test);
     EXPECT_EQ(got.step, want.step);
     EXPECT_EQ(got.status, want.status);
@@ -82,37 +96,27 @@ TEST(HistoryInboxFormat, EveryFieldComesBackAsItWasEscapesIncluded) {
     EXPECT_EQ(got.worker, want.worker);
     EXPECT_EQ(got.failure_hash, want.failure_hash);
   }
+  const auto end = parse_inbox_line(lines[3]);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->kind, InboxRecord::Kind::End);
+  EXPECT_EQ(end->finished_ns, 1'765'000'001'000'000'000);
+  EXPECT_EQ(end->meta.backend, "docker");
 }
 
-TEST(HistoryInboxFormat, ARunWithoutItsEndLineIsNotEnded) {
-  std::string text = inbox_run_start(awkward_meta());
+TEST(HistoryInboxFormat, WhatIsNotARecordIsRefused) {
+  std::string row;
   const std::vector<ExecutionRecord> rows = {awkward_row()};
-  append_inbox_rows(text, rows);
-  std::string why;
-  auto run = parse_inbox_run(text, why);
-  ASSERT_TRUE(run.has_value()) << why;
-  EXPECT_FALSE(run->ended);
-  EXPECT_EQ(run->rows.size(), 1u);
-  // A row cut off before its newline is not a row.
-  text += "row\tfile\thash";
-  run = parse_inbox_run(text, why);
-  ASSERT_TRUE(run.has_value()) << why;
-  EXPECT_EQ(run->rows.size(), 1u);
-}
-
-TEST(HistoryInboxFormat, WhatDoesNotParseNamesItsLine) {
-  const std::string start = inbox_run_start(awkward_meta());
-  std::string why;
-  EXPECT_FALSE(parse_inbox_run("clnrm-history-inbox 2\n", why));
-  EXPECT_EQ(why.rfind("line 1: ", 0), 0u) << why;
-  EXPECT_FALSE(parse_inbox_run(start + "row\ttoo\tfew\n", why));
-  EXPECT_EQ(why, "line 3: a malformed row line");
-  EXPECT_FALSE(parse_inbox_run(start + "end\t1\t\nend\t2\t\n", why));
-  EXPECT_EQ(why, "line 4: a record after the run's end");
-  EXPECT_FALSE(parse_inbox_run(start + "what\n", why));
-  EXPECT_EQ(why, "line 3: an unknown record");
-  EXPECT_FALSE(parse_inbox_run(start + "end\t1\\x\t\n", why));
-  EXPECT_EQ(why.rfind("line 3: an escape", 0), 0u) << why;
-  EXPECT_FALSE(parse_inbox_run("clnrm-history-inbox 1\n", why));
-  EXPECT_EQ(why, "no run line");
+  append_inbox_rows(row, "t", rows);
+  row.pop_back();  // its newline
+  ASSERT_TRUE(parse_inbox_line(row).has_value());
+  // Cut off anywhere, a row is not a row.
+  for (std::size_t cut = 1; cut < row.size(); ++cut)
+    EXPECT_FALSE(parse_inbox_line(std::string_view(row).substr(0, cut)).has_value()) << row.substr(0, cut);
+  EXPECT_FALSE(parse_inbox_line(""));
+  EXPECT_FALSE(parse_inbox_line("begin\t\t1\th\tc\tv\tb\to\t."));  // no token
+  EXPECT_FALSE(parse_inbox_line("begin\tt\tnot a number\th\tc\tv\tb\to\t."));
+  EXPECT_FALSE(parse_inbox_line("end\tt\t1\\x\t\t."));  // not one of the three escapes
+  EXPECT_FALSE(parse_inbox_line("what\tt\t1\t."));
+  EXPECT_FALSE(parse_inbox_line("end\tt\t1\t"));  // no last field
+  EXPECT_TRUE(parse_inbox_line("end\tt\t1\t\t.").has_value());
 }

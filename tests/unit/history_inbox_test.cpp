@@ -5,12 +5,13 @@
 #include <clnrm/history.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <set>
+#include <map>
 #include <sstream>
 
 #include "support/history_fixtures.h"
@@ -21,19 +22,19 @@ using clnrm::testing::TempDir;
 
 namespace {
 
-std::vector<std::string> inbox_files(const std::string& db, std::string_view suffix = ".run") {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(history::inbox_dir(db), ec))
-    if (e.path().filename().string().ends_with(suffix)) out.push_back(e.path().string());
-  return out;
-}
-
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// Segments a fold left beside the inbox.
+std::size_t segments_left(const TempDir& dir) {
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    n += e.path().filename().string().find("-inbox.fold-") != std::string::npos ? 1 : 0;
+  return n;
 }
 
 void record_one_run(const std::string& db, int tests, const std::string& options = "") {
@@ -50,15 +51,6 @@ void record_one_run(const std::string& db, int tests, const std::string& options
   if (!rec.warning().empty()) throw std::runtime_error(rec.warning());
 }
 
-// Records one run of two tests and returns its inbox file's path ("" and a
-// test failure when there is not exactly one).
-std::string one_recorded_run(const std::string& db) {
-  record_one_run(db, 2);
-  const auto files = inbox_files(db);
-  EXPECT_EQ(files.size(), 1u);
-  return files.size() == 1 ? files[0] : std::string();
-}
-
 int wait_child(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -70,10 +62,10 @@ int wait_child(pid_t pid) {
 
 TEST(HistoryInbox, ARunWaitsInTheInboxUntilTheDatabaseIsOpened) {
   TempDir dir;
-  const std::string db = dir.file(".clnrm/history.db");
+  const std::string db = dir.file("state/history.db");
   record_one_run(db, 3);
   EXPECT_FALSE(std::filesystem::exists(db)) << "the run opened the database";
-  ASSERT_EQ(inbox_files(db).size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(history::inbox_path(db)));
   EXPECT_TRUE(history::history_exists(db));
 
   history::StoreOptions read_only;
@@ -86,27 +78,34 @@ TEST(HistoryInbox, ARunWaitsInTheInboxUntilTheDatabaseIsOpened) {
   EXPECT_EQ(runs[0].failed, 1);
   EXPECT_EQ(runs[0].backend, "null");
   EXPECT_GT(runs[0].finished_ns, runs[0].started_ns);
-  EXPECT_TRUE(inbox_files(db).empty());
+  EXPECT_FALSE(std::filesystem::exists(history::inbox_path(db)));
+  EXPECT_EQ(segments_left(dir), 0u);
 }
 
-TEST(HistoryInbox, ARunStillRunningIsNotFoldedUntilItEnds) {
+TEST(HistoryInbox, ARunStillGoingIsIncompleteUntilItsEndIsFolded) {
   TempDir dir;
   const std::string db = dir.file("h.db");
   history::Recorder rec(db, history::collect_run_meta("null", ""));
   RunResult result;
-  result.tests = {make_test("a", Status::Passed, std::chrono::milliseconds(3))};
+  result.tests = {make_test("a", Status::Passed, std::chrono::milliseconds(3)),
+                  make_test("b", Status::Passed, std::chrono::milliseconds(3))};
   rec.record(result.tests[0]);
   {
     history::Store store(db);
-    EXPECT_TRUE(store.runs().empty()) << "a run in progress was folded";
+    const auto runs = store.runs();
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_FALSE(runs[0].complete);
+    EXPECT_EQ(runs[0].tests, 1);
   }
-  ASSERT_EQ(inbox_files(db).size(), 1u);
+  // The rest goes to a new inbox and completes the same run.
   rec.finish(result);
   history::Store store(db);
   const auto runs = store.runs();
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_TRUE(runs[0].complete);
-  EXPECT_EQ(runs[0].tests, 1);
+  EXPECT_EQ(runs[0].tests, 2);
+  const history::Recorder::Recorded recorded = rec.open_recorded();
+  EXPECT_EQ(recorded.run_id, runs[0].id);
 }
 
 TEST(HistoryInbox, AKilledRunnerIsFoldedAsAnIncompleteRunWithTheTestsItRecorded) {
@@ -130,59 +129,78 @@ TEST(HistoryInbox, AKilledRunnerIsFoldedAsAnIncompleteRunWithTheTestsItRecorded)
   EXPECT_EQ(runs[0].options, "killed");
 }
 
-TEST(HistoryInbox, ARunFoundAgainAfterItWasFoldedIsNotCountedTwice) {
-  // A folder that dies between its commit and deleting the files leaves
-  // them for the next one, which must recognise them by their token.
+TEST(HistoryInbox, ASegmentFoundAgainAfterItWasAppliedIsNotAppliedTwice) {
+  // A folder that dies between its commit and deleting the segment leaves
+  // it for the next one, which must recognise it.
   TempDir dir;
   const std::string db = dir.file("h.db");
-  const std::string file = one_recorded_run(db);
-  ASSERT_FALSE(file.empty());
-  const std::string text = read_file(file);
+  { history::Store create(db); }
+  record_one_run(db, 2);
+  const std::string text = read_file(history::inbox_path(db));
   { history::Store fold(db); }
-  ASSERT_TRUE(inbox_files(db).empty());
-  std::ofstream(file, std::ios::binary) << text;
-  history::Store store(db);
-  EXPECT_EQ(store.runs().size(), 1u);
-  EXPECT_TRUE(inbox_files(db).empty());
-}
-
-TEST(HistoryInbox, ALastLineCutOffIsDroppedAndADamagedFileIsSetAside) {
-  TempDir dir;
-  const std::string db = dir.file("h.db");
-  const std::string file = one_recorded_run(db);
-  ASSERT_FALSE(file.empty());
-  // As a power cut in the middle of the run's last write would leave it.
-  std::string text = read_file(file);
-  const auto end = text.rfind("end\t");
-  ASSERT_NE(end, std::string::npos);
-  text.resize(end + 5);
-  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
-  const std::string damaged = history::inbox_dir(db) + "/0-1-damaged.run";
-  std::ofstream(damaged) << "clnrm-history-inbox 1\nrun\tnot a number\n";
-
+  ASSERT_EQ(segments_left(dir), 0u);
+  // The segment as the first fold named it: recover the name from the
+  // table it was recorded in.
+  std::string name;
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT name FROM inbox_segments", -1, &q, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+    name = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(raw);
+  }
+  std::ofstream(dir.file(name), std::ios::binary) << text;
   history::Store store(db);
   const auto runs = store.runs();
   ASSERT_EQ(runs.size(), 1u);
-  EXPECT_FALSE(runs[0].complete) << "a cut-off end line counted";
   EXPECT_EQ(runs[0].tests, 2);
-  EXPECT_TRUE(inbox_files(db).empty());
-  EXPECT_EQ(inbox_files(db, ".bad"), std::vector<std::string>{damaged + ".bad"});
+  EXPECT_EQ(segments_left(dir), 0u);
 }
 
-TEST(HistoryInbox, TheRunThatFindsEnoughRunsWaitingFoldsThem) {
+TEST(HistoryInbox, ALineCutOffIsSkippedAndTheNextRunsLinesAreKept) {
   TempDir dir;
   const std::string db = dir.file("h.db");
-  for (std::size_t i = 0; i + 1 < history::kFoldAt; ++i) record_one_run(db, 1);
-  EXPECT_FALSE(std::filesystem::exists(db));
-  EXPECT_EQ(inbox_files(db).size(), history::kFoldAt - 1);
-  record_one_run(db, 1);
-  EXPECT_TRUE(std::filesystem::exists(db));
-  EXPECT_TRUE(inbox_files(db).empty());
+  record_one_run(db, 2, "first");
+  // As a full disk would leave the first run's last write: its end cut off.
+  std::string text = read_file(history::inbox_path(db));
+  const auto end = text.rfind("end\t");
+  ASSERT_NE(end, std::string::npos);
+  text.resize(end + 10);
+  std::ofstream(history::inbox_path(db), std::ios::binary | std::ios::trunc) << text;
+  record_one_run(db, 1, "second");
+
   history::Store store(db);
-  EXPECT_EQ(store.runs(1000).size(), history::kFoldAt);
+  const auto runs = store.runs();
+  ASSERT_EQ(runs.size(), 2u);
+  std::map<std::string, history::RunRow> by_options;
+  for (const auto& r : runs) by_options[r.options] = r;
+  EXPECT_FALSE(by_options["first"].complete) << "a cut-off end line counted";
+  EXPECT_EQ(by_options["first"].tests, 2);
+  EXPECT_TRUE(by_options["second"].complete);
+  EXPECT_EQ(by_options["second"].tests, 1);
 }
 
-TEST(HistoryInbox, ManyRunnersAndFoldersAtOnceFoldEveryRunExactlyOnce) {
+TEST(HistoryInbox, TheRunThatLeavesTheInboxLargeFoldsIt) {
+  TempDir dir;
+  const std::string db = dir.file("h.db");
+  int runs = 0;
+  while (!std::filesystem::exists(db)) {
+    ASSERT_LT(std::filesystem::exists(history::inbox_path(db)) ? std::filesystem::file_size(history::inbox_path(db)) : 0,
+              history::kFoldAtBytes);
+    record_one_run(db, 3);
+    ++runs;
+    ASSERT_LT(runs, 10000);
+  }
+  EXPECT_GT(runs, 1);
+  EXPECT_FALSE(std::filesystem::exists(history::inbox_path(db)));
+  history::Store store(db);
+  EXPECT_EQ(store.runs(100000).size(), static_cast<std::size_t>(runs));
+}
+
+TEST(HistoryInbox, ManyRunnersAndFoldersAtOnceRecordEveryRunExactlyOnce) {
   TempDir dir;
   const std::string db = dir.file("h.db");
   constexpr int kRunners = 3;
@@ -220,5 +238,5 @@ TEST(HistoryInbox, ManyRunnersAndFoldersAtOnceFoldEveryRunExactlyOnce) {
     ++per_runner[r.options];
   }
   for (int c = 0; c < kRunners; ++c) EXPECT_EQ(per_runner["runner " + std::to_string(c)], kRunsEach);
-  EXPECT_TRUE(inbox_files(db).empty());
+  EXPECT_EQ(segments_left(dir), 0u);
 }
