@@ -1,8 +1,11 @@
 #pragma once
 // The history store: every run and every test/step execution, in SQLite (WAL)
-// at .clnrm/history.db by default. Written by the runner through
-// begin_run / record_test / finish_run; read by `clnrm history ...`, the
-// scheduler (--order history, --shard, --rerun-failed) and the HTML report.
+// at .clnrm/history.db by default. The runner records through a Recorder,
+// which appends to the store's inbox (src/history/inbox.h) without opening
+// the database; opening a Store folds the inbox in. Read by `clnrm history
+// ...`, the scheduler (--order history, --rerun-failed; `history timings`
+// for --shard) and the HTML report. Store's begin_run / record_test /
+// finish_run write directly (benchmarks, tests).
 //
 // Failure policy: every write failure (read-only directory, full disk, a DB
 // that stays locked) throws clnrm::Error with kind Io and the DB path as
