@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 
@@ -83,6 +85,21 @@ TEST(RunOutputs, ARunRecordsIntoTheInboxAndTheFirstReaderFoldsIt) {
   EXPECT_NE(history.out.find("complete"), std::string::npos) << history.out;
   EXPECT_TRUE(std::filesystem::exists(db));
   EXPECT_FALSE(std::filesystem::exists(db + "-inbox"));
+}
+
+TEST(RunOutputs, TheHtmlReportsSparklineHasEveryEarlierRunAndThisOneOnce) {
+  // The trends come from the database with this run folded in from the
+  // inbox (Recorder::open_recorded): two runs before, then this one.
+  TempDir dir;
+  const std::string db = dir.file("h.db");
+  const std::string test = "tests/e2e/data/run/passes.clnrm.toml";
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(run_clnrm({"run", "--db", db, test}).exit_code, 0);
+  auto r = run_clnrm({"run", "--db", db, "--html", dir.file("r.html"), test});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("no history trends"), std::string::npos) << r.err;
+  std::ifstream in(dir.file("r.html"));
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("<title>last 3 runs:"), std::string::npos) << html.substr(0, 2000);
 }
 
 TEST(RunOutputs, HtmlMetricsAndTraceFiles) {
