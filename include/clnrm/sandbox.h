@@ -111,7 +111,8 @@ struct SandboxSupport {
 SandboxSupport probe_sandbox_support(const SandboxOptions& options = {});
 
 // Removes the empty cgroup directories of sandbox runs whose runner is gone
-// (a new backend does it, and `clnrm cleanup`); returns the directories removed.
+// (a new backend does that too) and the empty spare groups runs leave for
+// the next one (`clnrm cleanup`); returns the directories removed.
 std::vector<std::string> remove_stale_sandbox_cgroups(const SandboxOptions& options = {});
 
 // The base environment every sandbox process starts from (see above).

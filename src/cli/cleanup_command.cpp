@@ -18,7 +18,7 @@ namespace clnrm::cli {
 void add_cleanup_command(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand(
       "cleanup",
-      "Remove what dead clnrm runs left behind: sandbox cgroup directories, Docker containers, "
+      "Remove what dead clnrm runs left behind: sandbox cgroup directories (and the spare groups runs keep), Docker containers, "
       "the fresh pool");
   struct Flags {
     bool all = false;
@@ -39,12 +39,13 @@ void add_cleanup_command(CLI::App& app, CliContext& ctx) {
     const ProjectSettings project = load_project_settings(flags->config);
     if (!flags->quiet) std::printf("cleanup: %s\n", project.note.c_str());
     const bool all = flags->all;
-    // The same removal a sandbox backend does when it starts (the next
-    // `clnrm run`); only groups whose runner process is gone, and empty.
+    // The removal a sandbox backend does when it starts (the next `clnrm
+    // run`: only groups whose runner process is gone, and empty), and the
+    // empty spare groups runs leave for the next one.
     const std::vector<std::string> groups = remove_stale_sandbox_cgroups();
     if (!flags->quiet) {
       for (const auto& dir : groups) std::printf("removed %s\n", dir.c_str());
-      std::printf("cleanup: removed %zu cgroup director%s of dead sandbox runs\n", groups.size(),
+      std::printf("cleanup: removed %zu cgroup director%s of dead sandbox runs and spare groups\n", groups.size(),
                   groups.size() == 1 ? "y" : "ies");
     }
     DockerOptions options = docker_options_from_environment();

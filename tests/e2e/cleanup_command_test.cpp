@@ -36,6 +36,10 @@ TEST(CleanupCommand, RemovesTheCgroupDirectoriesOfDeadRunners) {
   const std::string live = parent + "/" + std::to_string(::getpid()) + "-g424242";
   ASSERT_EQ(::mkdir(dead.c_str(), 0755), 0) << dead;
   ASSERT_EQ(::mkdir(live.c_str(), 0755), 0) << live;
+  // A spare group runs leave for the next one (src/backend/sandbox/cgroups.cpp):
+  // cleanup takes it too (or a run took it meanwhile: gone either way).
+  const std::string spare = parent + "/spare-3";
+  ::mkdir(spare.c_str(), 0755);
   // An engine address nobody listens on: this test leaves others' containers alone.
   const Outcome r =
       run_clnrm({"cleanup", "--docker-host", "unix:///nonexistent/clnrm-cleanup-test.sock"});
@@ -44,6 +48,7 @@ TEST(CleanupCommand, RemovesTheCgroupDirectoriesOfDeadRunners) {
   EXPECT_NE(r.out.find("removed " + dead + "\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("cgroup director"), std::string::npos) << r.out;
   EXPECT_TRUE(fs::exists(live)) << "a live runner's group is kept";
+  EXPECT_FALSE(fs::exists(spare)) << r.out;
   ::rmdir(live.c_str());
   ::rmdir(dead.c_str());
 }

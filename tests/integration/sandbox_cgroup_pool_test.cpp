@@ -1,9 +1,11 @@
 // The sandbox backend's cgroup pool: a destroyed pod's empty groups serve the
-// next pod (with that pod's limits), and go away with the backend.
+// next pod (with that pod's limits), and go away with the backend, as spares
+// the next run takes (cgroups.cpp, "Spare groups").
 #include "backend/sandbox/cgroups.h"
 #include "backend/sandbox/sandbox_pod.h"
 #include "integration/sandbox_test_support.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -123,6 +125,87 @@ TEST(SandboxCgroupPool, APodOutlivingItsBackendRemovesItsGroups) {
   EXPECT_EQ(run(*pod, command({"true"})).exit_code, 0);
   pod->destroy();
   EXPECT_FALSE(std::filesystem::exists(group));
+}
+
+
+// A parent group of the test's own, so that no other test process takes or
+// leaves spares in it meanwhile; removed with everything in it at the end.
+struct OwnParent {
+  SandboxOptions options;
+  OwnParent() {
+    options.standby_pods = 0;
+    options.cgroup_parent = "clnrm-spares-" + std::to_string(::getpid());
+  }
+  ~OwnParent() {
+    remove_stale_sandbox_cgroups(options);
+    for (const char* controller : {"memory", "pids", "cpu"})
+      ::rmdir((options.cgroup_root + "/" + controller + "/" + options.cgroup_parent).c_str());
+  }
+  std::string dir(const std::string& controller, const std::string& name) const {
+    return options.cgroup_root + "/" + controller + "/" + options.cgroup_parent + "/" + name;
+  }
+  int spares(const std::string& controller) const {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir(controller, "")))
+      n += e.is_directory() && e.path().filename().string().rfind("spare-", 0) == 0 ? 1 : 0;
+    return n;
+  }
+};
+
+ino_t inode_of(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST(SandboxCgroupPool, AGroupOutlivesItsBackendAsASpareTheNextBackendTakesWithItsOwnLimits) {
+  const OwnParent parent;
+  std::string first;
+  {
+    auto backend = make_sandbox_backend(parent.options);
+    auto pod = backend->create_pod(limited("spare-a", 96, 40));
+    first = group_of(*pod, "memory");
+    pod->destroy();
+  }
+  const std::string spare = parent.dir("memory", "spare-0");
+  EXPECT_FALSE(std::filesystem::exists(first));
+  ASSERT_TRUE(std::filesystem::exists(spare)) << "the backend removed its group instead of leaving it";
+  ASSERT_TRUE(std::filesystem::exists(parent.dir("pids", "spare-0")));
+  const ino_t spare_inode = inode_of(spare);
+  {
+    auto backend = make_sandbox_backend(parent.options);
+    auto pod = backend->create_pod(limited("spare-b", 128, 50));
+    const std::string taken = group_of(*pod, "memory");
+    const std::string pids = group_of(*pod, "pids");
+    EXPECT_FALSE(std::filesystem::exists(spare));
+    EXPECT_EQ(inode_of(taken), spare_inode) << taken << " is a new group, not the spare";
+    EXPECT_NE(taken, first);  // renamed to this run's "<pid>-g<n>"
+    EXPECT_EQ(read_file(taken + "/memory.limit_in_bytes"), std::to_string(128ull << 20) + "\n");
+    EXPECT_EQ(read_file(pids + "/pids.max"), "50\n");
+    run(*pod, shell("for i in $(seq 60); do sleep 1 & done 2>/dev/null; wait"));
+    const std::string events = read_file(pids + "/pids.events");
+    EXPECT_GT(std::atoi(events.substr(events.find(' ') + 1).c_str()), 0) << "pids.max did not hold: " << events;
+    pod->destroy();
+  }
+  EXPECT_EQ(inode_of(spare), spare_inode) << "the group did not go back as the spare";
+  // Six pods at once leave four spares per controller; the rest is removed.
+  {
+    auto backend = make_sandbox_backend(parent.options);
+    std::vector<std::unique_ptr<Pod>> pods;
+    for (int i = 0; i < 6; ++i) pods.push_back(backend->create_pod(limited("spare-" + std::to_string(i), 64, 30)));
+    for (auto& pod : pods) pod->destroy();
+  }
+  EXPECT_EQ(parent.spares("memory"), 4);
+  EXPECT_EQ(parent.spares("pids"), 4);
+  for (const auto& e : std::filesystem::directory_iterator(parent.dir("memory", ""))) {
+    if (e.is_directory()) {
+      EXPECT_EQ(e.path().filename().string().rfind("spare-", 0), 0u) << e.path();
+    }
+  }
+  // `clnrm cleanup` takes the spares too.
+  const std::vector<std::string> removed = remove_stale_sandbox_cgroups(parent.options);
+  EXPECT_EQ(removed.size(), 8u);
+  EXPECT_EQ(parent.spares("memory"), 0);
+  EXPECT_EQ(parent.spares("pids"), 0);
 }
 
 }  // namespace

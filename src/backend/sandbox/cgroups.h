@@ -71,17 +71,20 @@ class CgroupPool {
   CgroupPool& operator=(const CgroupPool&) = delete;
   ~CgroupPool() { close(); }
 
-  // An empty group under `parent`: a pooled one, or a new directory. Waits
-  // for a prepare() of `parent` in progress on another thread.
+  // An empty group under `parent`: a pooled one, a spare a run left, or a
+  // new directory. Waits for a prepare() of `parent` in progress on another
+  // thread.
   std::optional<CgroupGroup> acquire(const std::string& parent);
   // Makes a group under `parent` into the pool now, for an acquire() to
   // come (SandboxBackend::expect_pod, on the runner's thread, while the
   // standby worker clones the pod that takes it).
   void prepare(const std::string& parent);
   // Back into the pool once the group is empty (waits briefly for exiting
-  // tasks); removed instead when it stays busy or the pool is closed.
+  // tasks); when the pool is closed, left as a spare for the next run
+  // (cgroups.cpp, "Spare groups") or removed; removed when it stays busy.
   void release(CgroupGroup group) noexcept;
-  // Removes every pooled group; later releases remove theirs.
+  // Leaves every pooled group as a spare or removes it; later releases do
+  // the same with theirs.
   void close() noexcept;
 
  private:
@@ -132,7 +135,9 @@ class PodCgroups {
 };
 
 // Removes empty "<pid>-*" groups under the clnrm parent whose runner is gone
-// (a new backend does, and `clnrm cleanup`); returns the directories removed.
-std::vector<std::string> remove_stale_cgroups(const SandboxOptions& options);
+// (a new backend does, and `clnrm cleanup`), and with `spares_too` the spare
+// groups runs leave for the next one (`clnrm cleanup`: cgroups.cpp, "Spare
+// groups"); returns the directories removed.
+std::vector<std::string> remove_stale_cgroups(const SandboxOptions& options, bool spares_too = false);
 
 }  // namespace clnrm::sandbox
