@@ -101,10 +101,25 @@ void remove_group_dir(const std::string& dir) noexcept {
   }
 }
 
-// A group this backend is done with: left as a spare when it is empty and
-// a spare's name is free (take_spare above), else removed.
+// What a memory group may still have charged to be left as a spare: page
+// cache its last pod read or wrote, kernel objects (dentries, inodes) its
+// processes left (a step of 60 processes left 5 MB). It is all reclaimable,
+// and the next pod's limit write reclaims it first; beyond this much the
+// group is removed instead, so that writing a small limit stays quick.
+constexpr std::uint64_t kSpareChargeMax = 8u << 20;
+
+bool charge_small_enough(const std::string& dir) {
+  std::ifstream usage(dir + "/memory.usage_in_bytes");
+  if (!usage) return true;  // not a memory group
+  std::uint64_t bytes = 0;
+  return (usage >> bytes) && bytes <= kSpareChargeMax;
+}
+
+// A group this backend is done with: left as a spare when it is empty,
+// holds little charge and a spare's name is free (take_spare above), else
+// removed.
 void retire_group_dir(const std::string& dir, bool known_empty = false) noexcept {
-  if (known_empty || group_is_empty(dir)) {
+  if ((known_empty || group_is_empty(dir)) && charge_small_enough(dir)) {
     const std::string parent = dir.substr(0, dir.rfind('/'));
     for (int k = 0; k < kSpareGroups; ++k)
       if (::rename(dir.c_str(), spare_dir(parent, k).c_str()) == 0) return;
