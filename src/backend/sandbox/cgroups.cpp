@@ -49,15 +49,15 @@ UniqueFd open_tasks(const std::string& dir) {
 
 // Spare groups: the empty groups a backend leaves when it is done, for the
 // next run to take, instead of removing them. Making a memory group and
-// removing it again cost a one-step run ~0.3 ms (the kernel allocates and
-// frees a memory cgroup's per-CPU state and ~30 control files each time;
+// removing it again is part of what the group costs a one-step run (the
+// kernel allocates and frees a memory cgroup's per-CPU state and ~30
+// control files each time; spares saved 0.1 ms of the run's median:
 // docs/SANDBOX.md, "Spare groups"). A spare is named `spare-<k>` under its
 // parent; taking one renames it to the taker's "<pid>-g<n>" (a rename is
 // atomic: of two runners only one gets it), leaving one renames it back. A
-// spare holds no task; what it still has charged (page cache its last pod
-// read) is reclaimable and is reclaimed first when the next pod nears its
-// limit. Every limit is written anew by the taker (set_limit: a taken group
-// has nothing in `written`).
+// spare holds no task and little charge (retire_group_dir). Every limit is
+// written anew by the taker (set_limit: a taken group has nothing in
+// `written`).
 constexpr int kSpareGroups = 4;
 
 std::string spare_dir(const std::string& parent, int k) { return fmt::format("{}/spare-{}", parent, k); }
