@@ -1,4 +1,4 @@
-// Exclusive flock(2) locks (file_lock.h).
+// flock(2) locks (file_lock.h).
 #include "base/file_lock.h"
 
 #include <clnrm/error.h>
@@ -18,12 +18,17 @@ UniqueFd open_lock_file(const std::string& path, mode_t mode) {
   return fd;
 }
 
-}  // namespace
-
-void lock_open_file(int fd, const std::string& what) {
-  while (::flock(fd, LOCK_EX) != 0)
+// Waits for lock `operation` (LOCK_EX or LOCK_SH) on `fd`.
+void lock_waiting(int fd, int operation, const std::string& what) {
+  while (::flock(fd, operation) != 0)
     if (errno != EINTR) throw_errno("cannot lock " + what);
 }
+
+}  // namespace
+
+void lock_open_file(int fd, const std::string& what) { lock_waiting(fd, LOCK_EX, what); }
+
+void lock_open_file_shared(int fd, const std::string& what) { lock_waiting(fd, LOCK_SH, what); }
 
 bool try_lock_open_file(int fd) { return ::flock(fd, LOCK_EX | LOCK_NB) == 0; }
 

@@ -5,6 +5,8 @@
 // (waiting); the docker backend locks a reuse slot (one try, another slot
 // when it is taken). The image store's temp files are locked through the
 // descriptor they are written with (lock_open_file), the lock going with it.
+// The history inbox takes its file shared for each append and exclusively to
+// fold it (lock_open_file_shared, lock_open_file; src/history/inbox.h).
 
 #include <string>
 #include <sys/types.h>
@@ -36,5 +38,9 @@ class FileLock {
 // lock fails.
 void lock_open_file(int fd, const std::string& what);
 bool try_lock_open_file(int fd);
+// A shared lock (LOCK_SH) on a file the caller has open: many holders at
+// once, none while an exclusive one is held. Waits; throws Error(Io) naming
+// `what`.
+void lock_open_file_shared(int fd, const std::string& what);
 
 }  // namespace clnrm

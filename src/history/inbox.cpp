@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/file_lock.h"
 #include "base/nonce.h"
 #include "base/unique_fd.h"
 #include "base/write_all.h"
@@ -32,13 +32,6 @@ constexpr std::string_view kSegmentInfix = ".fold-";
 
 [[noreturn]] void throw_io(const std::string& what, const std::string& path) {
   throw Error(ErrorKind::Io, fmt::format("{}: {}", what, std::strerror(errno)), path);
-}
-
-bool lock(int fd, int how) {
-  while (::flock(fd, how) != 0) {
-    if (errno != EINTR) return false;
-  }
-  return true;
 }
 
 // Whether `fd` is still the file at `path` (a fold may have renamed it).
@@ -73,7 +66,7 @@ void rotate(const std::string& inbox) {
     if (errno == ENOENT) return;
     throw_io("cannot open the history inbox", inbox);
   }
-  if (!lock(fd.get(), LOCK_EX)) throw_io("cannot lock the history inbox", inbox);
+  lock_open_file(fd.get(), "the history inbox " + inbox);
   // Renamed by another folder meanwhile: what is at the path now is newer
   // than this fold needs.
   struct stat st {};
@@ -199,7 +192,7 @@ std::uintmax_t InboxRun::append(std::string_view lines) {
       continue;
     }
     if (!fd.valid()) throw_io("cannot open the history inbox", path_);
-    if (!lock(fd.get(), LOCK_SH)) throw_io("cannot lock the history inbox", path_);
+    lock_open_file_shared(fd.get(), "the history inbox " + path_);
     if (!still_at(fd.get(), path_)) continue;  // a fold took this one away
     if (!write_all(fd.get(), text.data(), text.size())) throw_io("cannot write to the history inbox", path_);
     struct stat st {};

@@ -1,5 +1,6 @@
 // The one flock(2) lock (src/base/file_lock.cpp): the image store waits for
-// it, the docker backend's reuse slots try it once.
+// it, the docker backend's reuse slots try it once, the history inbox takes
+// it shared.
 #include "base/file_lock.h"
 
 #include <clnrm/error.h>
@@ -55,6 +56,24 @@ TEST(FileLock, AnOpenFileIsLockedThroughItsDescriptor) {
   EXPECT_FALSE(try_lock_open_file(pruner.get()));
   writer.reset();
   EXPECT_TRUE(try_lock_open_file(pruner.get()));
+}
+
+// The history inbox (src/history/inbox.h): appenders hold it shared, many at
+// once; a fold's exclusive lock waits for them all.
+TEST(FileLock, SharedHoldersCoexistAndKeepTheExclusiveLockOut) {
+  testing::TempDir dir{"clnrm-file-lock"};
+  const std::string path = dir.path() + "/inbox";
+  UniqueFd first(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  UniqueFd second(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd folder(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(first.valid() && second.valid() && folder.valid());
+  lock_open_file_shared(first.get(), path);
+  lock_open_file_shared(second.get(), path);  // does not wait for the first
+  EXPECT_FALSE(try_lock_open_file(folder.get()));
+  first.reset();
+  EXPECT_FALSE(try_lock_open_file(folder.get())) << "one shared holder is left";
+  second.reset();
+  EXPECT_TRUE(try_lock_open_file(folder.get()));
 }
 
 }  // namespace
