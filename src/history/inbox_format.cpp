@@ -1,4 +1,4 @@
-// The text of a run in the history inbox (inbox_format.h).
+// The lines of the history inbox (inbox_format.h).
 #include "history/inbox_format.h"
 
 #include <fmt/format.h>
@@ -59,28 +59,29 @@ bool to_int(const std::string& text, Int& value) {
   return ec == std::errc() && at == end;
 }
 
+// A `row` line's fields (the kind and the token first).
 bool parse_row(const std::vector<std::string>& f, ExecutionRecord& r) {
-  if (f.size() != 18) return false;
-  r.file = f[1];
-  r.file_hash = f[2];
-  r.test = f[3];
-  r.step = f[4];
-  const auto status = status_from_text(f[5]);
+  if (f.size() != 19) return false;
+  r.file = f[2];
+  r.file_hash = f[3];
+  r.test = f[4];
+  r.step = f[5];
+  const auto status = status_from_text(f[6]);
   if (!status) return false;
   r.status = *status;
-  if (f[8] != "-") {
+  if (f[9] != "-") {
     int exit_code = 0;
-    if (!to_int(f[8], exit_code)) return false;
+    if (!to_int(f[9], exit_code)) return false;
     r.exit_code = exit_code;
   }
   int flaky = 0;
-  if (!to_int(f[6], r.started_ns) || !to_int(f[7], r.duration_ns) || !to_int(f[9], r.cpu_user_us) ||
-      !to_int(f[10], r.cpu_sys_us) || !to_int(f[11], r.max_rss_kb) || !to_int(f[12], r.containers_created) ||
-      !to_int(f[13], r.containers_reused) || !to_int(f[14], r.attempts) || !to_int(f[15], flaky) ||
-      !to_int(f[16], r.worker) || (flaky != 0 && flaky != 1))
+  if (!to_int(f[7], r.started_ns) || !to_int(f[8], r.duration_ns) || !to_int(f[10], r.cpu_user_us) ||
+      !to_int(f[11], r.cpu_sys_us) || !to_int(f[12], r.max_rss_kb) || !to_int(f[13], r.containers_created) ||
+      !to_int(f[14], r.containers_reused) || !to_int(f[15], r.attempts) || !to_int(f[16], flaky) ||
+      !to_int(f[17], r.worker) || (flaky != 0 && flaky != 1))
     return false;
   r.flaky = flaky == 1;
-  r.failure_hash = f[17];
+  r.failure_hash = f[18];
   return true;
 }
 
@@ -145,9 +146,6 @@ std::optional<InboxRecord> parse_inbox_line(std::string_view line) {
     return r;
   }
   if (f[0] == "row") {
-    // The row's fields follow the token: parse_row reads them as if the
-    // kind stood where the token is.
-    f.erase(f.begin());
     if (!parse_row(f, r.row)) return std::nullopt;
     r.kind = InboxRecord::Kind::Row;
     return r;

@@ -9,6 +9,16 @@
 
 namespace clnrm::history {
 
+namespace {
+
+// An Error's whole description (message and where), else what() says.
+std::string described(const std::exception& e) {
+  const auto* err = dynamic_cast<const Error*>(&e);
+  return err ? err->describe() : std::string(e.what());
+}
+
+}  // namespace
+
 Recorder::Recorder(const std::string& path, const RunMeta& meta, StoreOptions options) noexcept
     : path_(path), options_(options) {
   try {
@@ -48,10 +58,8 @@ void Recorder::finish(const RunResult& result) noexcept {
   if (inbox_size < kFoldAtBytes) return;
   try {
     Store fold(path_, options_);  // its constructor folds the inbox
-  } catch (const Error& e) {
-    warning_ = "history kept in " + inbox_path(path_) + ", not folded into the database: " + e.describe();
   } catch (const std::exception& e) {
-    warning_ = "history kept in " + inbox_path(path_) + ", not folded into the database: " + e.what();
+    warning_ = "history kept in " + inbox_path(path_) + ", not folded into the database: " + described(e);
   }
 }
 
@@ -65,10 +73,7 @@ Recorder::Recorded Recorder::open_recorded() {
 }
 
 void Recorder::fail(const std::exception& e) noexcept {
-  if (warning_.empty()) {
-    const auto* err = dynamic_cast<const Error*>(&e);
-    warning_ = "history not recorded: " + (err ? err->describe() : std::string(e.what()));
-  }
+  if (warning_.empty()) warning_ = "history not recorded: " + described(e);
   inbox_.reset();
 }
 
