@@ -1,6 +1,7 @@
 #include "base/descriptor_passing.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -31,6 +32,39 @@ ssize_t send_with_descriptors(int socket, const void* data, std::size_t size, co
   while ((sent = ::sendmsg(socket, &msg, flags)) < 0 && errno == EINTR) {
   }
   return sent;
+}
+
+ssize_t receive_with_descriptors(int socket, void* data, std::size_t size, int* fds, std::size_t max,
+                                 std::size_t* count, bool* truncated) noexcept {
+  iovec iov{data, size};
+  alignas(cmsghdr) char control[CMSG_SPACE(kMaxPassedDescriptors * sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  while ((n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  *count = 0;
+  *truncated = false;
+  if (n < 0) return n;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const std::size_t in_message = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (std::size_t i = 0; i < in_message; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+      if (*count < max) {
+        fds[(*count)++] = fd;
+      } else {
+        ::close(fd);
+        *truncated = true;
+      }
+    }
+  }
+  if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) *truncated = true;
+  return n;
 }
 
 }  // namespace clnrm

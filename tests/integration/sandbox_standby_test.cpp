@@ -1,6 +1,7 @@
 // Standby pods (SandboxOptions::standby_pods): made ahead of demand, fresh,
 // named for the test that takes them, gone with the backend.
 #include <clnrm/backend_choice.h>
+#include <clnrm/error.h>
 
 #include "backend/sandbox/sandbox_pod.h"
 #include "base/proc_stat.h"
@@ -164,6 +165,46 @@ TEST(SandboxStandby, AnExpectedPodIsMadeAheadAndTaken) {
   std::set<pid_t> now = pod_inits();
   for (pid_t p : before) now.erase(p);
   EXPECT_EQ(now, std::set<pid_t>{init_of(*pod)});
+}
+
+// Children of this process that are zombies (exited, not reaped).
+std::set<pid_t> zombie_children() {
+  std::set<pid_t> out;
+  DIR* dir = opendir("/proc");
+  while (dirent* e = readdir(dir)) {
+    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pid <= 0) continue;
+    const std::optional<ProcStat> stat = read_proc_stat(pid);
+    if (stat && stat->state == 'Z' && stat->parent == ::getpid()) out.insert(pid);
+  }
+  closedir(dir);
+  return out;
+}
+
+// A standby pod is handed over once set going (SandboxPod::launch); its
+// setup ends later. One whose setup failed (here: a workdir outside /tmp,
+// which pod init cannot make in the read-only /usr) is destroyed when
+// taken, and the test's own pod reports the failure under the test's name.
+// Nothing of either is left: no pod init, no zombie.
+TEST(SandboxStandby, ATakenPodWhoseSetupFailedIsReplacedByTheTestsOwnWhichReportsIt) {
+  const std::set<pid_t> before = settled_pod_inits();
+  SandboxOptions options;
+  options.workdir = "/usr/clnrm-no-workdir-here";
+  auto backend = make_sandbox_backend(options);
+  const PodSpec spec = spec_named("setup-fails");
+  backend->expect_pod(spec);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the launched pod init fails meanwhile
+  try {
+    backend->create_pod(spec);
+    ADD_FAILURE() << "a pod was made with its workdir in /usr";
+  } catch (const Error& e) {
+    const std::string what = e.describe();
+    EXPECT_NE(what.find("mkdir of the workdir"), std::string::npos) << what;
+    EXPECT_NE(what.find("setup-fails"), std::string::npos) << what;  // the test's pod, not the standby's
+  }
+  backend.reset();
+  EXPECT_EQ(pod_inits(), before);
+  EXPECT_EQ(zombie_children(), std::set<pid_t>{});
 }
 
 }  // namespace

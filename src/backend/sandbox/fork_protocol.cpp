@@ -111,34 +111,10 @@ void send_spawn_reply(int control_fd, int error, int pidfd, bool direct) noexcep
 
 ssize_t receive_spawn_request(int control_fd, ForkServerMemory& memory, int received[4], int* count,
                               bool* truncated) noexcept {
-  iovec iov{memory.bytes.get(), ForkServerMemory::kBytes};
-  alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  while ((n = ::recvmsg(control_fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-  }
-  *count = 0;
-  *truncated = false;
-  if (n <= 0) return n;
-
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    const int in_msg = static_cast<int>((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-    for (int i = 0; i < in_msg; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-      if (*count < 4) {
-        received[(*count)++] = fd;
-      } else {
-        ::close(fd);
-      }
-    }
-  }
-  *truncated = (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
+  std::size_t n_fds = 0;
+  const ssize_t n =
+      receive_with_descriptors(control_fd, memory.bytes.get(), ForkServerMemory::kBytes, received, 4, &n_fds, truncated);
+  *count = static_cast<int>(n_fds);
   return n;
 }
 
@@ -180,24 +156,11 @@ ssize_t send_spawn_request(int control_fd, const std::vector<char>& request, int
 }
 
 ssize_t receive_spawn_reply(int control_fd, WireReply& reply, UniqueFd& pidfd) {
-  iovec riov{&reply, sizeof reply};
-  alignas(cmsghdr) char rcontrol[CMSG_SPACE(sizeof(int))] = {};
-  msghdr rmsg{};
-  rmsg.msg_iov = &riov;
-  rmsg.msg_iovlen = 1;
-  rmsg.msg_control = rcontrol;
-  rmsg.msg_controllen = sizeof rcontrol;
-  ssize_t got;
-  while ((got = ::recvmsg(control_fd, &rmsg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-  }
-  if (got != static_cast<ssize_t>(sizeof reply)) return got;
-  for (cmsghdr* rc = CMSG_FIRSTHDR(&rmsg); rc != nullptr; rc = CMSG_NXTHDR(&rmsg, rc)) {
-    if (rc->cmsg_level == SOL_SOCKET && rc->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(rc), sizeof fd);
-      pidfd.reset(fd);
-    }
-  }
+  int fd = -1;
+  std::size_t count = 0;
+  bool truncated = false;
+  const ssize_t got = receive_with_descriptors(control_fd, &reply, sizeof reply, &fd, 1, &count, &truncated);
+  if (count == 1) pidfd.reset(fd);
   return got;
 }
 

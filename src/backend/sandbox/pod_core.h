@@ -47,6 +47,12 @@ struct PodCore {
   bool host_network = false;
   pid_t init_pid = -1;
   UniqueFd init_pidfd;
+  // Until pod init's second report (set up, or why not) was read
+  // (SandboxPod::await_setup): the read end of its report pipe, and its
+  // config, which it reads while it sets up when it shares the runner's
+  // memory (pod_init_launcher.cpp).
+  UniqueFd setup_report;
+  std::unique_ptr<PodInitConfig> init_config;
   KeeperHold keeper;  // dropped with the core, after pod init was reaped
   UniqueFd ns_user, ns_ipc, ns_uts, ns_net, ns_pid, ns_mnt;
   PodCgroups cgroups;

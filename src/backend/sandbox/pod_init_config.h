@@ -83,13 +83,14 @@ struct PodInitConfig {
   bool become_namespace_root = false;
   int report_fd = -1;    // write end: a PodInitReport
   int keeper_fd = -1;    // read end of the runner's keeper pipe
-  // `tasks` of the pod's groups (runner's descriptors, inherited; the kernel
-  // checks the opener's credentials, so this works from inside the pod's
-  // user namespace too): pod init writes "0" to each before it forks
-  // anything, moving itself without the kernel's global cgroup lock
-  // (cgroups.cpp, open_tasks).
-  const int* cgroup_tasks_fds = nullptr;
-  int cgroup_tasks_count = 0;
+  // How many `tasks` descriptors of the pod's groups the runner sends on
+  // control_fd (one message, SCM_RIGHTS) right after the clone, before the
+  // go byte: pod init writes "0" to each before it forks anything, moving
+  // itself without the kernel's global cgroup lock (cgroups.cpp, open_tasks;
+  // the kernel checks the opener's credentials, so this works from inside
+  // the pod's user namespace too). Sent, not inherited: the runner makes the
+  // groups while the parent thread clones (sandbox_pod.cpp).
+  int cgroup_count = 0;
   MountPlan mounts;
   bool new_network = true;  // loopback up only when the pod has its own netns
   // The pod's hostname in its UTS namespace; null: kPodHostname (pod_network.h). A

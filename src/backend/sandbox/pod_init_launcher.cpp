@@ -17,6 +17,8 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -280,7 +282,25 @@ void KeeperHold::release() noexcept {
   s->keeper_read = s->keeper_write = -1;
 }
 
-pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd) {
+void prepare_pod_init_parent() noexcept {
+  try {
+    SpawnerState* s = state();
+    if (s == nullptr) return;
+    {
+      std::lock_guard lock(s->mutex);
+      if (!s->idle.empty()) return;
+    }
+    PodInitParent* parent = acquire_parent(*s);
+    if (parent == nullptr) return;
+    std::lock_guard lock(s->mutex);
+    s->idle.push_back(parent);
+  } catch (...) {
+    // No thread now (a thread limit, memory): clone_pod_init tries again
+    // and reports what stops it.
+  }
+}
+
+pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std::function<void()>& beside) {
   SpawnerState* s = state();
   if (s == nullptr) return -EMFILE;
   PodInitParent* parent = acquire_parent(*s);
@@ -288,14 +308,31 @@ pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd) {
   PodInitJob job;
   job.config = &config;
   parent->start(job);
+  std::exception_ptr failed;
+  if (beside) {
+    try {
+      beside();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  }
   // Pod init's "started", or the parent's report that the clone failed.
   PodInitReport first;
   ssize_t n;
   while ((n = ::read(report_read_fd, &first, sizeof first)) < 0 && errno == EINTR) {
   }
   parent->taken(job);
+  const bool started = n == static_cast<ssize_t>(sizeof first) && first.started;
+  if (failed) {
+    if (started && job.pid > 0) {
+      ::kill(job.pid, SIGKILL);
+      while (::waitpid(job.pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+    std::rethrow_exception(failed);
+  }
   if (n != static_cast<ssize_t>(sizeof first)) return -EIO;
-  if (!first.started) return -(first.error != 0 ? first.error : EIO);
+  if (!started) return -(first.error != 0 ? first.error : EIO);
   return job.pid;
 }
 

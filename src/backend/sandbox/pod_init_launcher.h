@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <utility>
 
 namespace clnrm::sandbox {
@@ -17,7 +18,17 @@ namespace clnrm::sandbox {
 // config.report_fd, which the caller keeps open until this returns).
 // Returns the pid, or -errno when it could not be cloned. Pod init's second
 // report, after its setup, follows on the same pipe.
-pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd);
+// `beside`, when given, runs on the calling thread while the parent thread
+// clones (the kernel's half millisecond of making namespaces): work pod
+// init needs only after the clone. When it throws, pod init (if cloned) is
+// killed and reaped, and the exception goes on.
+pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std::function<void()>& beside = {});
+
+// Makes an idle parent thread now when there is none, so that the next
+// clone_pod_init does not start one on its way to the clone (~0.035 ms of
+// the first pod, bench/peers/run_phases.sh). For a thread that waits anyway
+// (the standby worker, before its first pod is asked for).
+void prepare_pod_init_parent() noexcept;
 
 // A pod's hold on this process's keeper pipe, whose read end every pod init
 // keeps: the write end lives while any hold does, so pod inits see EOF

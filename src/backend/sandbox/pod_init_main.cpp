@@ -9,6 +9,7 @@
 #include "backend/sandbox/mounts.h"
 #include "backend/sandbox/pod_network.h"
 #include "backend/sandbox/pod_server.h"
+#include "base/descriptor_passing.h"
 
 #include <fcntl.h>
 #include <linux/keyctl.h>
@@ -20,6 +21,28 @@
 #include <cerrno>
 
 namespace clnrm::sandbox {
+
+namespace {
+
+// Receives the `tasks` descriptors of the pod's groups (pod_init_config.h,
+// cgroup_count) and writes "0" to each: this process joins them. 0, or the
+// errno of what failed.
+int join_cgroups(int control_fd, int expected) noexcept {
+  int fds[kMaxPassedDescriptors];
+  std::size_t count = 0;
+  bool truncated = false;
+  char byte = 0;
+  const ssize_t n = receive_with_descriptors(control_fd, &byte, 1, fds, kMaxPassedDescriptors, &count, &truncated);
+  int error = n < 0 ? errno : 0;
+  if (error == 0 && (n != 1 || truncated || count != static_cast<std::size_t>(expected))) error = EPROTO;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (error == 0 && ::write(fds[i], "0", 1) != 1) error = errno;
+    ::close(fds[i]);
+  }
+  return error;
+}
+
+}  // namespace
 
 void report_pod_init(int fd, int error, const char* stage, bool started) noexcept {
   const PodInitReport r{error, stage, started};
@@ -74,9 +97,9 @@ int pod_init_main(void* arg) {
   // A session keyring of its own: the runner's (and through it the runner
   // user's keyring, which possession would grant) stays out of reach.
   ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
-  for (int i = 0; i < cfg.cgroup_tasks_count; ++i) {
-    if (::write(cfg.cgroup_tasks_fds[i], "0", 1) != 1) {
-      report_pod_init(cfg.report_fd, errno, "joining the pod's cgroups");
+  if (cfg.cgroup_count > 0) {
+    if (int e = join_cgroups(cfg.control_fd, cfg.cgroup_count); e != 0) {
+      report_pod_init(cfg.report_fd, e, "joining the pod's cgroups");
       ::_exit(1);
     }
   }

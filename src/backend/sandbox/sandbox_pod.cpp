@@ -9,6 +9,7 @@
 #include "backend/sandbox/pod_init_launcher.h"
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/sanitized_build.h"
+#include "base/descriptor_passing.h"
 
 #include <clnrm/backend.h>
 #include <clnrm/error.h>
@@ -28,6 +29,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -67,9 +69,8 @@ bool has_user_namespace(bool root_runner, SecurityLevel level) { return !root_ru
 // handshake: then what it reads of the runner's memory only after the
 // handshake (its security plan with the seccomp program, and its view) may
 // be made after the clone, while the kernel has the namespaces made
-// already (pod_init_launcher.cpp says when). Not its cgroups: pod init joins
-// them through descriptors, and its descriptor table is a copy made at the
-// clone.
+// already (pod_init_launcher.cpp says when). So are its cgroups: the runner
+// sends pod init their descriptors once it is cloned.
 bool parts_after_clone(bool root_runner, bool user_namespace) { return root_runner && !kSanitized && user_namespace; }
 
 std::string make_pod_id(const std::string& test_name) {
@@ -88,6 +89,24 @@ UniqueFd open_ns(pid_t pid, const char* kind) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) throw_errno("sandbox: opening " + path);
   return fd;
+}
+
+// The next report of pod init on `fd`, when one came whole.
+std::optional<PodInitReport> read_report(int fd) {
+  PodInitReport report;
+  ssize_t n;
+  while ((n = ::read(fd, &report, sizeof report)) < 0 && errno == EINTR) {
+  }
+  if (n != static_cast<ssize_t>(sizeof report)) return std::nullopt;
+  return report;
+}
+
+// What pod init reported as the reason its setup failed.
+Error setup_failure(const PodCore& core, const PodInitReport& report) {
+  return Error(ErrorKind::NotSupported,
+               fmt::format("cannot set up the cleanroom: {}: {} ({})", report.stage, std::strerror(report.error),
+                           ::strerrorname_np(report.error)),
+               "sandbox pod " + core.id);
 }
 
 void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolicy& policy,
@@ -144,6 +163,10 @@ void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolic
 
 SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool,
                        std::shared_ptr<SystemViewOnce> system_view, std::shared_ptr<PodReleases> releases)
+    : SandboxPod(options, spec, std::move(cgroup_pool), std::move(system_view), std::move(releases), Setup::Awaited) {}
+
+SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool,
+                       std::shared_ptr<SystemViewOnce> system_view, std::shared_ptr<PodReleases> releases, Setup setup)
     : core_(std::make_shared<PodCore>()) {
   PodCore& core = *core_;
   core.releases = std::move(releases);
@@ -168,9 +191,14 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   const std::string scratch_size = scratch_options(options.scratch_mb, limits.memory_mb);
   // A limit no group can take becomes an rlimit of the security plan.
   std::vector<RlimitSetting> fallback_rlimits;
-  core.cgroups =
-      PodCgroups::create(options, limits, fallback_rlimits, core.enforced, &spec.limits, std::move(cgroup_pool));
-  PodInitConfig config;
+  core.init_config = std::make_unique<PodInitConfig>();
+  PodInitConfig& config = *core.init_config;
+  // Pod init joins them once they are sent (pod_init_config.h, cgroup_count).
+  auto make_groups = [&] {
+    core.cgroups =
+        PodCgroups::create(options, limits, fallback_rlimits, core.enforced, &spec.limits, std::move(cgroup_pool));
+    config.cgroup_count = static_cast<int>(core.cgroups.tasks_fds().size());
+  };
   // What pod init reads only once set going: its security plan (with the
   // seccomp program) and its view of the host (the system part walked once
   // per backend).
@@ -190,13 +218,11 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   config.clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
                        (core.host_network ? 0 : CLONE_NEWNET) | (core.user_namespace ? CLONE_NEWUSER : 0);
   // The handshake costs a round trip; only uid/gid maps must be in place
-  // before pod init starts setting up. Pod init joins its cgroups itself.
+  // before pod init starts setting up. Pod init joins its cgroups itself,
+  // through the descriptors sent after the clone.
   const bool needs_go = core.user_namespace;
   config.go_fd = needs_go ? go.read.get() : -1;
   config.become_namespace_root = core.user_namespace;
-  const std::vector<int> cgroup_fds = core.cgroups.tasks_fds();
-  config.cgroup_tasks_fds = cgroup_fds.data();
-  config.cgroup_tasks_count = static_cast<int>(cgroup_fds.size());
   config.report_fd = report.write.get();
   core.keeper = KeeperHold::take();
   config.keeper_fd = core.keeper.read_fd();
@@ -216,9 +242,14 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   // process that shares their shadow memory from another stack.
   config.share_memory = core.root_runner && !kSanitized;
   // Sharing our memory, pod init sees parts taken after the clone, before
-  // the handshake; a copy sees only what was there at the clone.
-  if (!after_clone) take_parts();
-  const pid_t pid = clone_pod_init(config, report.read.get());
+  // the handshake; a copy sees only what was there at the clone. The groups
+  // are made while the kernel makes the namespaces (their limits that no
+  // group takes go into the security plan, taken after them).
+  if (!after_clone) {
+    make_groups();
+    take_parts();
+  }
+  const pid_t pid = clone_pod_init(config, report.read.get(), after_clone ? std::function<void()>(make_groups) : nullptr);
   if (pid < 0) {
     auto missing = probe_sandbox_support(options).blocker();
     throw Error(ErrorKind::NotSupported,
@@ -232,6 +263,11 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   server_end.reset();
   try {
     if (!core.init_pidfd.valid()) throw_errno("sandbox: pidfd_open of pod init");
+    if (config.cgroup_count > 0) {
+      const std::vector<int> tasks = core.cgroups.tasks_fds();
+      if (send_with_descriptors(core.fork_server.get(), "g", 1, tasks.data(), tasks.size(), MSG_NOSIGNAL) != 1)
+        throw_errno("sandbox: sending pod init its cgroups");
+    }
     // The namespaces exist from the clone on. An unprivileged runner opens
     // them now, while pod init is still dumpable (it turns that off once set
     // up); a root runner may open them of an undumpable process too, so its
@@ -253,44 +289,49 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
     go.write.reset();
     if (core.root_runner) open_namespaces();
     describe_isolation(core, spec, policy, scratch_size);
-    PodInitReport ready;
-    ssize_t n;
-    while ((n = ::read(report.read.get(), &ready, sizeof ready)) < 0 && errno == EINTR) {
-    }
-    if (n != static_cast<ssize_t>(sizeof ready)) {
-      throw Error(ErrorKind::Backend, "pod init died while setting up the cleanroom", "sandbox pod " + core.id);
-    }
-    if (ready.error != 0) {
-      throw Error(ErrorKind::NotSupported,
-                  fmt::format("cannot set up the cleanroom: {}: {} ({})", ready.stage, std::strerror(ready.error),
-                              ::strerrorname_np(ready.error)),
-                  "sandbox pod " + core.id);
-    }
-  } catch (const Error& e) {
+    core.setup_report = std::move(report.read);
+  } catch (const Error&) {
     core.destroy();
     // Without the go handshake pod init may fail its setup (a volume's path
     // refused, say) and be gone before its namespaces are opened: then what
     // it reported says why, not the missing /proc/PID/ns entry.
-    PodInitReport failed;
-    ssize_t n;
-    while ((n = ::read(report.read.get(), &failed, sizeof failed)) < 0 && errno == EINTR) {
-    }
-    if (n == static_cast<ssize_t>(sizeof failed) && failed.error != 0 && failed.stage != nullptr) {
-      throw Error(ErrorKind::NotSupported,
-                  fmt::format("cannot set up the cleanroom: {}: {} ({})", failed.stage, std::strerror(failed.error),
-                              ::strerrorname_np(failed.error)),
-                  "sandbox pod " + core.id);
-    }
+    const std::optional<PodInitReport> failed = read_report(report.read.get());
+    if (failed && failed->error != 0 && failed->stage != nullptr) throw setup_failure(core, *failed);
     throw;
   } catch (...) {
     core.destroy();
     throw;
   }
+  if (setup == Setup::Awaited) await_setup();
+}
+
+std::unique_ptr<SandboxPod> SandboxPod::launch(const SandboxOptions& options, const PodSpec& spec,
+                                               std::shared_ptr<CgroupPool> cgroup_pool,
+                                               std::shared_ptr<SystemViewOnce> system_view,
+                                               std::shared_ptr<PodReleases> releases) {
+  return std::unique_ptr<SandboxPod>(new SandboxPod(options, spec, std::move(cgroup_pool), std::move(system_view),
+                                                    std::move(releases), Setup::Later));
+}
+
+void SandboxPod::await_setup() {
+  PodCore& core = *core_;
+  if (!core.setup_report.valid()) return;
+  const std::optional<PodInitReport> ready = read_report(core.setup_report.get());
+  core.setup_report.reset();
+  if (ready && ready->error == 0) {
+    // Set up: pod init reads nothing of these any more.
+    core.init_config.reset();
+    return;
+  }
+  core.destroy();
+  if (!ready) throw Error(ErrorKind::Backend, "pod init died while setting up the cleanroom", "sandbox pod " + core.id);
+  throw setup_failure(core, *ready);
 }
 
 SandboxPod::~SandboxPod() { destroy(); }
 
 void SandboxPod::adopt(const PodSpec& spec) {
+  await_setup();
   core_->id = make_pod_id(spec.test_name);
   core_->test_name = spec.test_name;
   core_->sequential_steps = spec.sequential_steps;

@@ -22,6 +22,16 @@ class SandboxPod final : public Pod {
   // (pod_releases.h); null: destroy() releases it itself.
   SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool = nullptr,
              std::shared_ptr<SystemViewOnce> system_view = nullptr, std::shared_ptr<PodReleases> releases = nullptr);
+  // A standby pod: returns once pod init is set going, before its setup is
+  // done; adopt() waits for the rest. The thread that made it (the standby
+  // worker) then is free, and pod init's "set up" goes straight to the
+  // thread that takes the pod (one thread hop less before a run's first
+  // step, bench/peers/run_phases.sh). Throws like the constructor for what
+  // fails before pod init is set going.
+  static std::unique_ptr<SandboxPod> launch(const SandboxOptions& options, const PodSpec& spec,
+                                            std::shared_ptr<CgroupPool> cgroup_pool,
+                                            std::shared_ptr<SystemViewOnce> system_view,
+                                            std::shared_ptr<PodReleases> releases);
   ~SandboxPod() override;
 
   const std::string& id() const override { return core_->id; }
@@ -33,10 +43,17 @@ class SandboxPod final : public Pod {
 
   pid_t init_pid() const { return core_->init_pid; }
   // A standby pod (standby_pods.h) taken for `spec`, which is of the kind it
-  // was made for: it takes the test's name and step mode. Before first use.
+  // was made for: waits until its setup is done (throws as the constructor
+  // does when it failed, the pod then destroyed), then takes the test's name
+  // and step mode. Before first use.
   void adopt(const PodSpec& spec);
 
  private:
+  enum class Setup { Awaited, Later };
+  SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool,
+             std::shared_ptr<SystemViewOnce> system_view, std::shared_ptr<PodReleases> releases, Setup setup);
+  // Reads pod init's second report once; throws what failed.
+  void await_setup();
   void check_alive() const;
   std::shared_ptr<PodCore> core_;
 };

@@ -1,6 +1,8 @@
 // Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/standby_pods.h"
 
+#include "backend/sandbox/pod_init_launcher.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -143,7 +145,15 @@ std::unique_ptr<SandboxPod> StandbyPods::take(const PodSpec& spec) {
   }
   if (last && cgroup_pool_) cgroup_pool_->close();
   if (evicted) evicted->destroy();
-  if (pod) pod->adopt(spec);
+  if (pod) {
+    try {
+      pod->adopt(spec);
+    } catch (const std::exception&) {
+      // Its setup failed: the caller makes its own pod, whose error names
+      // the test (and says the same).
+      return nullptr;
+    }
+  }
   return pod;
 }
 
@@ -163,6 +173,9 @@ bool StandbyPods::expect(const PodSpec& spec) {
 }
 
 void StandbyPods::run() {
+  // While the runner still plans: the first pod's clone then finds its
+  // parent thread waiting.
+  prepare_pod_init_parent();
   std::unique_lock lock(mutex_);
   for (;;) {
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || release_pending_; });
@@ -184,7 +197,7 @@ void StandbyPods::run() {
     lock.unlock();
     std::unique_ptr<SandboxPod> made;
     try {
-      made = std::make_unique<SandboxPod>(options_, spec, cgroup_pool_, system_view_, releases_);
+      made = SandboxPod::launch(options_, spec, cgroup_pool_, system_view_, releases_);
     } catch (...) {
       // The next create_pod of this kind makes its pod itself and reports
       // whatever went wrong.
