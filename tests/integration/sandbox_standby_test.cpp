@@ -15,18 +15,23 @@
 namespace clnrm::testing {
 namespace {
 
-// Pod inits that are children of this process.
-std::set<pid_t> pod_inits() {
+// Children of this process whose stat line `keep` accepts.
+std::set<pid_t> children_where(bool (*keep)(const ProcStat&)) {
   std::set<pid_t> out;
   DIR* dir = opendir("/proc");
   while (dirent* e = readdir(dir)) {
     const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
     if (pid <= 0) continue;
     const std::optional<ProcStat> stat = read_proc_stat(pid);
-    if (stat && stat->command == "clnrm-pod" && stat->parent == ::getpid()) out.insert(pid);
+    if (stat && stat->parent == ::getpid() && keep(*stat)) out.insert(pid);
   }
   closedir(dir);
   return out;
+}
+
+// Pod inits that are children of this process.
+std::set<pid_t> pod_inits() {
+  return children_where([](const ProcStat& s) { return s.command == "clnrm-pod"; });
 }
 
 pid_t init_of(Pod& pod) { return dynamic_cast<sandbox::SandboxPod&>(pod).init_pid(); }
@@ -167,20 +172,6 @@ TEST(SandboxStandby, AnExpectedPodIsMadeAheadAndTaken) {
   EXPECT_EQ(now, std::set<pid_t>{init_of(*pod)});
 }
 
-// Children of this process that are zombies (exited, not reaped).
-std::set<pid_t> zombie_children() {
-  std::set<pid_t> out;
-  DIR* dir = opendir("/proc");
-  while (dirent* e = readdir(dir)) {
-    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-    if (pid <= 0) continue;
-    const std::optional<ProcStat> stat = read_proc_stat(pid);
-    if (stat && stat->state == 'Z' && stat->parent == ::getpid()) out.insert(pid);
-  }
-  closedir(dir);
-  return out;
-}
-
 // A standby pod is handed over once set going (SandboxPod::launch); its
 // setup ends later. One whose setup failed (here: a workdir outside /tmp,
 // which pod init cannot make in the read-only /usr) is destroyed when
@@ -204,7 +195,7 @@ TEST(SandboxStandby, ATakenPodWhoseSetupFailedIsReplacedByTheTestsOwnWhichReport
   }
   backend.reset();
   EXPECT_EQ(pod_inits(), before);
-  EXPECT_EQ(zombie_children(), std::set<pid_t>{});
+  EXPECT_EQ(children_where([](const ProcStat& s) { return s.state == 'Z'; }), std::set<pid_t>{});  // all reaped
 }
 
 }  // namespace

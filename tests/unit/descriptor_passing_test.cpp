@@ -1,5 +1,7 @@
-// send_with_descriptors (src/base/descriptor_passing.h): bytes and open
-// descriptors in one message, none when there are none, too many refused.
+// send_with_descriptors and receive_with_descriptors
+// (src/base/descriptor_passing.h): bytes and open descriptors in one
+// message, none when there are none, too many refused by the sender and
+// closed by the receiver.
 #include "base/descriptor_passing.h"
 #include "base/unique_fd.h"
 
@@ -19,40 +21,42 @@ namespace {
 struct Received {
   std::string bytes;
   std::vector<int> fds;
+  bool truncated = false;
 };
 
-Received receive(int socket) {
+// Through receive_with_descriptors, taking at most `max` descriptors.
+Received receive(int socket, std::size_t max = kMaxPassedDescriptors) {
   char data[64];
-  iovec iov{data, sizeof data};
-  alignas(cmsghdr) char control[CMSG_SPACE(8 * sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  int fds[kMaxPassedDescriptors];
+  std::size_t count = 0;
   Received r;
-  const ssize_t n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
+  const ssize_t n = receive_with_descriptors(socket, data, sizeof data, fds, max, &count, &r.truncated);
   if (n < 0) return r;
   r.bytes.assign(data, static_cast<std::size_t>(n));
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (std::size_t i = 0; i < count; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-      r.fds.push_back(fd);
-    }
-  }
+  r.fds.assign(fds, fds + count);
   return r;
 }
 
-TEST(DescriptorPassing, BytesAndDescriptorsArriveTogether) {
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
-  UniqueFd a(pair[0]), b(pair[1]);
-  int pipe_fds[2];
-  ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
-  UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+// Whether `fd` is open in this process.
+bool is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
 
+// A socket pair (a sends, b receives) and a pipe whose two ends are sent.
+class DescriptorPassing : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    int pair[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+    a.reset(pair[0]);
+    b.reset(pair[1]);
+    int pipe_fds[2];
+    ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
+    read_end.reset(pipe_fds[0]);
+    write_end.reset(pipe_fds[1]);
+  }
+  UniqueFd a, b, read_end, write_end;
+};
+
+TEST_F(DescriptorPassing, BytesAndDescriptorsArriveTogether) {
   const int both[2] = {read_end.get(), write_end.get()};
   ASSERT_EQ(send_with_descriptors(a.get(), "two", 3, both, 2, MSG_NOSIGNAL), 3);
   Received r = receive(b.get());
@@ -71,10 +75,31 @@ TEST(DescriptorPassing, BytesAndDescriptorsArriveTogether) {
   EXPECT_TRUE(r.fds.empty());
 }
 
-TEST(DescriptorPassing, MoreThanTheLimitIsRefused) {
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
-  UniqueFd a(pair[0]), b(pair[1]);
+TEST_F(DescriptorPassing, DescriptorsBeyondWhatTheReceiverTakesAreClosedAndTheMessageMarkedTruncated) {
+  const int both[2] = {read_end.get(), write_end.get()};
+  ASSERT_EQ(send_with_descriptors(a.get(), "two", 3, both, 2, MSG_NOSIGNAL), 3);
+  const Received r = receive(b.get(), 1);
+  EXPECT_EQ(r.bytes, "two");
+  EXPECT_TRUE(r.truncated);
+  ASSERT_EQ(r.fds.size(), 1u);
+  EXPECT_TRUE(is_open(r.fds[0]));
+  EXPECT_NE(::fcntl(r.fds[0], F_GETFD) & FD_CLOEXEC, 0);  // close-on-exec
+  // The second arrived as the next number and was closed: the pipe's write
+  // end is now held only by write_end, so closing that gives EOF.
+  ::close(r.fds[0]);
+  write_end.reset();
+  ASSERT_EQ(::fcntl(read_end.get(), F_SETFL, O_NONBLOCK), 0);  // a writer left open: EAGAIN, not a hang
+  char c;
+  EXPECT_EQ(::read(read_end.get(), &c, 1), 0);
+
+  ASSERT_EQ(send_with_descriptors(a.get(), "plain", 5, nullptr, 0, MSG_NOSIGNAL), 5);
+  const Received plain = receive(b.get(), 1);
+  EXPECT_EQ(plain.bytes, "plain");
+  EXPECT_FALSE(plain.truncated);
+  EXPECT_TRUE(plain.fds.empty());
+}
+
+TEST_F(DescriptorPassing, MoreThanTheLimitIsRefused) {
   std::vector<int> fds(kMaxPassedDescriptors + 1, a.get());
   errno = 0;
   EXPECT_EQ(send_with_descriptors(a.get(), "x", 1, fds.data(), fds.size(), MSG_NOSIGNAL), -1);
