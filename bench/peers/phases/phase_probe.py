@@ -34,9 +34,9 @@ patch('src/suite/suite.cpp',[
 ])
 patch('src/backend/sandbox/sandbox_pod.cpp',[('  core.releases = std::move(releases);\n','  clnrm_phase("run_plan, create_pod");\n  core.releases = std::move(releases);\n'),
 ('  core.host_network = policy.network == NetworkMode::Host;\n','  clnrm_phase("pod: shared directories");\n  core.host_network = policy.network == NetworkMode::Host;\n'),
-('  core.init_config = std::make_unique<PodInitConfig>();\n','  clnrm_phase("pod: cgroups made");\n  core.init_config = std::make_unique<PodInitConfig>();\n'),
+('  core.init_config = std::make_unique<PodInitConfig>();\n','  clnrm_phase("pod: limits, scratch size");\n  core.init_config = std::make_unique<PodInitConfig>();\n'),
 ('    core.security = make_security_plan(policy);\n','    core.security = make_security_plan(policy);\n    clnrm_phase("pod: security plan");\n'),
-('  const pid_t pid = clone_pod_init(config, report.read.get());\n','  clnrm_phase("pod: socketpair, pipes, config");\n  const pid_t pid = clone_pod_init(config, report.read.get());\n  clnrm_phase("pod: parent thread, clone with namespaces");\n'),
+('  const pid_t pid = clone_pod_init(config, report.read.get(), after_clone ? std::function<void()>(make_groups) : nullptr);\n','  clnrm_phase("pod: socketpair, pipes, config");\n  const pid_t pid = clone_pod_init(config, report.read.get(), after_clone ? std::function<void()>(make_groups) : nullptr);\n  clnrm_phase("pod: parent thread, clone with namespaces (groups beside)");\n'),
 ('    if (after_clone) take_parts();\n','    clnrm_phase("pod: pidfd (an unprivileged runner: namespace fds)");\n    if (after_clone) take_parts();\n'),
 ('    go.write.reset();\n    if (core.root_runner) open_namespaces();\n','    go.write.reset();\n    clnrm_phase("pod: view taken, uid/gid maps, go");\n    if (core.root_runner) open_namespaces();\n    clnrm_phase("pod: namespace fds (root runner)");\n'),
 ('    if (destroyed.exchange(true)) return;\n','    if (destroyed.exchange(true)) return;\n    clnrm_phase("verdict, teardown starts");\n'),
