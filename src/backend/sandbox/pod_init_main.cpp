@@ -13,12 +13,14 @@
 
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 
 namespace clnrm::sandbox {
 
@@ -42,6 +44,26 @@ int join_cgroups(int control_fd, int expected) noexcept {
   return error;
 }
 
+// Waits for the runner's go (pod_init_config.h, go_fd); false when the
+// runner is gone meanwhile: EOF on the keeper pipe (it may have died before
+// PDEATHSIG was armed, and an eventfd has no EOF of its own). A runner that
+// gives up on a pod kills its pod init.
+bool wait_for_go(int go_fd, int keeper_fd) noexcept {
+  pollfd fds[2] = {{go_fd, POLLIN, 0}, {keeper_fd, POLLIN, 0}};
+  for (;;) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (fds[1].revents != 0) return false;
+    if (fds[0].revents & POLLIN) {
+      std::uint64_t go = 0;
+      return ::read(go_fd, &go, sizeof go) == static_cast<ssize_t>(sizeof go);
+    }
+    if (fds[0].revents != 0) return false;
+  }
+}
+
 }  // namespace
 
 void report_pod_init(int fd, int error, const char* stage, bool started) noexcept {
@@ -59,19 +81,11 @@ int pod_init_main(void* arg) {
   // Hostname and loopback while the runner writes the uid/gid maps: they
   // need only the capabilities a new user namespace gives its first process
   // from the start, not mapped ids. A failure is reported after the
-  // handshake, like any other: the runner writes the go byte first, to a
-  // pipe that must still have its reader.
+  // handshake, like any other.
   const char* network_stage = "network";
   const int network_error = setup_pod_network(cfg.new_network, cfg.hostname, &network_stage);
-  // Wait for the parent: uid/gid maps come first. EOF
-  // means the parent gave up (or died before PDEATHSIG was armed).
-  if (cfg.go_fd >= 0) {
-    char go = 0;
-    ssize_t n;
-    while ((n = ::read(cfg.go_fd, &go, 1)) < 0 && errno == EINTR) {
-    }
-    if (n != 1) ::_exit(1);
-  }
+  // Wait for the parent: uid/gid maps come first.
+  if (cfg.go_fd >= 0 && !wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);
   if (network_error != 0) {
     report_pod_init(cfg.report_fd, network_error, network_stage);
     ::_exit(1);

@@ -19,6 +19,7 @@
 #include <fmt/ranges.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -213,7 +214,8 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) throw_errno("sandbox: socketpair");
   core.fork_server = UniqueFd(control[0]);
   UniqueFd server_end(control[1]);
-  Pipe go = make_pipe();
+  UniqueFd go(::eventfd(0, EFD_CLOEXEC));
+  if (!go.valid()) throw_errno("sandbox: eventfd");
   Pipe report = make_pipe();
   config.clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
                        (core.host_network ? 0 : CLONE_NEWNET) | (core.user_namespace ? CLONE_NEWUSER : 0);
@@ -221,7 +223,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   // before pod init starts setting up. Pod init joins its cgroups itself,
   // through the descriptors sent after the clone.
   const bool needs_go = core.user_namespace;
-  config.go_fd = needs_go ? go.read.get() : -1;
+  config.go_fd = needs_go ? go.get() : -1;
   config.become_namespace_root = core.user_namespace;
   config.report_fd = report.write.get();
   core.keeper = KeeperHold::take();
@@ -258,7 +260,6 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   }
   core.init_pid = pid;
   core.init_pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  go.read.reset();
   report.write.reset();
   server_end.reset();
   try {
@@ -284,9 +285,11 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
     if (after_clone) take_parts();
     if (needs_go) {
       write_user_namespace_maps(pid, options.pod_id_base);
-      if (::write(go.write.get(), "g", 1) != 1) throw_errno("sandbox: releasing pod init");
+      const std::uint64_t one = 1;
+      if (::write(go.get(), &one, sizeof one) != static_cast<ssize_t>(sizeof one))
+        throw_errno("sandbox: releasing pod init");
     }
-    go.write.reset();
+    go.reset();
     if (core.root_runner) open_namespaces();
     describe_isolation(core, spec, policy, scratch_size);
     core.setup_report = std::move(report.read);
