@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -317,12 +318,9 @@ pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std:
     }
   }
   // Pod init's "started", or the parent's report that the clone failed.
-  PodInitReport first;
-  ssize_t n;
-  while ((n = ::read(report_read_fd, &first, sizeof first)) < 0 && errno == EINTR) {
-  }
+  const std::optional<PodInitReport> first = read_pod_init_report(report_read_fd);
   parent->taken(job);
-  const bool started = n == static_cast<ssize_t>(sizeof first) && first.started;
+  const bool started = first && first->started;
   if (failed) {
     if (started && job.pid > 0) {
       ::kill(job.pid, SIGKILL);
@@ -331,9 +329,18 @@ pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std:
     }
     std::rethrow_exception(failed);
   }
-  if (n != static_cast<ssize_t>(sizeof first)) return -EIO;
-  if (!started) return -(first.error != 0 ? first.error : EIO);
+  if (!first) return -EIO;
+  if (!started) return -(first->error != 0 ? first->error : EIO);
   return job.pid;
+}
+
+std::optional<PodInitReport> read_pod_init_report(int fd) {
+  PodInitReport report;
+  ssize_t n;
+  while ((n = ::read(fd, &report, sizeof report)) < 0 && errno == EINTR) {
+  }
+  if (n != static_cast<ssize_t>(sizeof report)) return std::nullopt;
+  return report;
 }
 
 }  // namespace clnrm::sandbox

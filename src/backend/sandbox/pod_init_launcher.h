@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <utility>
 
 namespace clnrm::sandbox {
@@ -23,6 +24,10 @@ namespace clnrm::sandbox {
 // init needs only after the clone. When it throws, pod init (if cloned) is
 // killed and reaped, and the exception goes on.
 pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std::function<void()>& beside = {});
+
+// The next report of pod init on `fd` (the read end of its report pipe),
+// when one came whole; nullopt on EOF (pod init gone) or a short read.
+std::optional<PodInitReport> read_pod_init_report(int fd);
 
 // Makes an idle parent thread now when there is none, so that the next
 // clone_pod_init does not start one on its way to the clone (~0.035 ms of

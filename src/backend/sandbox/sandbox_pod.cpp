@@ -92,16 +92,6 @@ UniqueFd open_ns(pid_t pid, const char* kind) {
   return fd;
 }
 
-// The next report of pod init on `fd`, when one came whole.
-std::optional<PodInitReport> read_report(int fd) {
-  PodInitReport report;
-  ssize_t n;
-  while ((n = ::read(fd, &report, sizeof report)) < 0 && errno == EINTR) {
-  }
-  if (n != static_cast<ssize_t>(sizeof report)) return std::nullopt;
-  return report;
-}
-
 // What pod init reported as the reason its setup failed.
 Error setup_failure(const PodCore& core, const PodInitReport& report) {
   return Error(ErrorKind::NotSupported,
@@ -298,7 +288,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
     // Without the go handshake pod init may fail its setup (a volume's path
     // refused, say) and be gone before its namespaces are opened: then what
     // it reported says why, not the missing /proc/PID/ns entry.
-    const std::optional<PodInitReport> failed = read_report(report.read.get());
+    const std::optional<PodInitReport> failed = read_pod_init_report(report.read.get());
     if (failed && failed->error != 0 && failed->stage != nullptr) throw setup_failure(core, *failed);
     throw;
   } catch (...) {
@@ -319,7 +309,7 @@ std::unique_ptr<SandboxPod> SandboxPod::launch(const SandboxOptions& options, co
 void SandboxPod::await_setup() {
   PodCore& core = *core_;
   if (!core.setup_report.valid()) return;
-  const std::optional<PodInitReport> ready = read_report(core.setup_report.get());
+  const std::optional<PodInitReport> ready = read_pod_init_report(core.setup_report.get());
   core.setup_report.reset();
   if (ready && ready->error == 0) {
     // Set up: pod init reads nothing of these any more.
