@@ -37,6 +37,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace clnrm {
@@ -114,6 +115,32 @@ SandboxSupport probe_sandbox_support(const SandboxOptions& options = {});
 // (a new backend does that too) and the empty spare groups runs leave for
 // the next one (`clnrm cleanup`); returns the directories removed.
 std::vector<std::string> remove_stale_sandbox_cgroups(const SandboxOptions& options = {});
+
+// Clones a pod init now, before the runner knows its first test (`clnrm
+// run` does, first thing: src/cli/main.cpp): the kernel's making of a
+// pod's namespaces (~0.4 ms, most of it the network namespace) then
+// overlaps the reading of the command line and the test files on another
+// CPU, instead of following them. It is of the kind most pods are (a root
+// runner's pod at medium or high, with its own network) and waits to be set
+// going: the first pod a sandbox backend of this process makes takes it
+// when of that kind (its config, groups and uid/gid maps come then, as for
+// any pod), and kills it otherwise; so does the hold's end when no pod took
+// it (a run on docker, `--dry-run`, a command-line error). Nothing for an
+// unprivileged runner or a sanitized build.
+class EarlyPodInitHold {
+ public:
+  EarlyPodInitHold() = default;
+  EarlyPodInitHold(EarlyPodInitHold&& other) noexcept : active_(std::exchange(other.active_, false)) {}
+  EarlyPodInitHold& operator=(EarlyPodInitHold&&) = delete;
+  EarlyPodInitHold(const EarlyPodInitHold&) = delete;
+  EarlyPodInitHold& operator=(const EarlyPodInitHold&) = delete;
+  ~EarlyPodInitHold();
+
+ private:
+  friend EarlyPodInitHold start_early_pod_init() noexcept;
+  bool active_ = false;
+};
+[[nodiscard]] EarlyPodInitHold start_early_pod_init() noexcept;
 
 // The base environment every sandbox process starts from (see above).
 inline constexpr const char* kSandboxPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

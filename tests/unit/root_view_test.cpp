@@ -110,19 +110,30 @@ TEST(RootView, VolumesAreBoundAtTheirContainerPathWithTheirSocketsCoveredThere) 
   }
 }
 
-// A backend's system view is walked once, whichever threads ask and when.
+// A backend's system view is taken once, each part, whichever threads ask
+// and when.
 TEST(SystemViewOnce, EveryAskerGetsTheOneWalk) {
   SystemViewOnce once;
-  std::vector<std::shared_ptr<const RootView>> seen(4);
+  std::vector<std::shared_ptr<const RootView>> entries(4);
+  std::vector<std::shared_ptr<const std::vector<std::string>>> covered(4);
   {
     std::vector<std::thread> askers;
-    for (auto& slot : seen) askers.emplace_back([&once, &slot] { slot = once.get(); });
+    for (std::size_t i = 0; i < entries.size(); ++i)
+      askers.emplace_back([&, i] {
+        covered[i] = once.covered();
+        entries[i] = once.entries();
+      });
     for (auto& t : askers) t.join();
   }
-  ASSERT_NE(seen[0], nullptr);
-  for (const auto& view : seen) EXPECT_EQ(view.get(), seen[0].get());
-  EXPECT_EQ(once.get().get(), seen[0].get());
-  EXPECT_FALSE(seen[0]->entries.empty());
+  ASSERT_NE(entries[0], nullptr);
+  ASSERT_NE(covered[0], nullptr);
+  for (const auto& view : entries) EXPECT_EQ(view.get(), entries[0].get());
+  for (const auto& list : covered) EXPECT_EQ(list.get(), covered[0].get());
+  EXPECT_EQ(once.entries().get(), entries[0].get());
+  EXPECT_EQ(once.covered().get(), covered[0].get());
+  EXPECT_FALSE(entries[0]->entries.empty());
+  EXPECT_TRUE(entries[0]->covered.empty()) << "the walk's result is covered(), apart";
+  EXPECT_EQ(*covered[0], system_root_view()->covered);
 }
 
 }  // namespace

@@ -433,7 +433,7 @@ int prepare_pod_mounts(const MountPlan& plan, int* shared_fds, const char** stag
   return 0;
 }
 
-int setup_pod_mounts(const MountPlan& plan, const int* shared_fds, const char** stage) noexcept {
+int assemble_pod_root(const MountPlan& plan, const int* shared_fds, const char** stage) noexcept {
   const Failure f{stage};
   // Private first: nothing mounted here propagates back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
@@ -501,8 +501,14 @@ int setup_pod_mounts(const MountPlan& plan, const int* shared_fds, const char** 
     }
     if (int e = bind_host(from, entry.path.c_str(), true, attrs, f); e != 0) return e;
   }
+  return 0;
+}
+
+int seal_pod_root(const MountPlan& plan, const std::vector<std::string>& covered, const char** stage) noexcept {
+  const Failure f{stage};
+  const RootView& view = *plan.view;
   // Sockets of bound directories (connect(2) on /dev/null fails) and secrets.
-  for (const std::string& socket : view.covered) {
+  for (const std::string& socket : covered) {
     char to[4096];
     // ENOENT: gone since; EACCES: below a directory the pod's identity may
     // not enter, so none of its processes can reach it either.

@@ -38,6 +38,9 @@ struct PodCore {
   bool user_namespace = false;  // the pod has its own (medium, high; any level of an unprivileged runner)
   bool root_runner = false;
   std::shared_ptr<const RootView> view;  // what of the host the pod sees (root_view.h)
+  // What pod init covers with /dev/null: the system directories' sockets
+  // and secrets, then the view's (those of its shared directories).
+  std::vector<std::string> covered;
   // The services that run from an image, each with its overlay root, mounted
   // by pod init (image_roots.h). Fixed once the pod is made.
   std::vector<ImageRoot> image_roots;

@@ -71,6 +71,11 @@ struct MountPlan {
   std::vector<ImageMount> images;  // one per service that runs from an image
 };
 
+// Pod init reads clone_flags, share_memory, go_fd, report_fd and keeper_fd
+// from its clone on (PodInitChannels::describe writes them, and control_fd);
+// with a go handshake it reads the rest only once set going, so a pod init
+// cloned before its pod was known (early_pod_init.h) gets the rest until
+// then.
 struct PodInitConfig {
   int clone_flags = 0;   // CLONE_NEW* for the pod
   // CLONE_VM: pod init shares the runner's address space (pod_init_launcher.cpp
@@ -99,7 +104,13 @@ struct PodInitConfig {
   // groups while the parent thread clones (sandbox_pod.cpp).
   int cgroup_count = 0;
   MountPlan mounts;
-  bool new_network = true;  // loopback up only when the pod has its own netns
+  // The sockets and secrets to cover (mounts.h, seal_pod_root), in the
+  // runner's memory. `covered_late`: pod init shares that memory, and the
+  // runner fills the list after the go, while pod init mounts the rest; it
+  // writes go_fd (a semaphore eventfd) a second time once the list is
+  // whole, and pod init waits for that before covering.
+  const std::vector<std::string>* covered = nullptr;
+  bool covered_late = false;
   // The pod's hostname in its UTS namespace; null: kPodHostname (pod_network.h). A
   // [determinism] test gets kDeterministicHostname (include/clnrm/backend.h).
   const char* hostname = nullptr;

@@ -6,11 +6,16 @@
 #include "backend/sandbox/child_exec.h"
 #include "backend/sandbox/pod_init_main.h"
 #include "backend/sandbox/sanitized_build.h"
+#include "base/thread_elsewhere.h"
+
+#include <clnrm/error.h>
 
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -234,8 +239,9 @@ SpawnerState* state() {
   return fresh;
 }
 
-// An idle parent thread, or a new one (leaked and detached, like the state).
-PodInitParent* acquire_parent(SpawnerState& s) {
+// An idle parent thread, or a new one (leaked and detached, like the state;
+// `elsewhere`: started on another CPU than the caller's).
+PodInitParent* acquire_parent(SpawnerState& s, bool elsewhere = false) {
   {
     std::lock_guard lock(s.mutex);
     if (!s.idle.empty()) {
@@ -249,7 +255,11 @@ PodInitParent* acquire_parent(SpawnerState& s) {
     delete parent;
     return nullptr;
   }
-  std::thread([parent] { parent->run(); }).detach();
+  if (elsewhere) {
+    ThreadElsewhere([parent] { parent->run(); }).detach();
+  } else {
+    std::thread([parent] { parent->run(); }).detach();
+  }
   return parent;
 }
 
@@ -301,14 +311,36 @@ void prepare_pod_init_parent() noexcept {
   }
 }
 
-pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std::function<void()>& beside) {
-  SpawnerState* s = state();
-  if (s == nullptr) return -EMFILE;
-  PodInitParent* parent = acquire_parent(*s);
-  if (parent == nullptr) return -EAGAIN;
+struct PodInitClone::Job {
+  PodInitParent* parent = nullptr;  // null: no thread could be made
   PodInitJob job;
-  job.config = &config;
-  parent->start(job);
+  bool finished = false;
+};
+
+PodInitClone::PodInitClone(const PodInitConfig& config, bool elsewhere) : job_(std::make_unique<Job>()) {
+  job_->job.config = &config;
+  SpawnerState* s = state();
+  job_->parent = s != nullptr ? acquire_parent(*s, elsewhere) : nullptr;
+  if (job_->parent != nullptr) job_->parent->start(job_->job);
+}
+
+PodInitClone::~PodInitClone() {
+  if (job_->parent != nullptr && !job_->finished) job_->parent->taken(job_->job);
+}
+
+pid_t PodInitClone::finish(int report_read_fd) {
+  if (job_->parent == nullptr) return -EAGAIN;
+  // Pod init's "started", or the parent's report that the clone failed.
+  const std::optional<PodInitReport> first = read_pod_init_report(report_read_fd);
+  job_->parent->taken(job_->job);
+  job_->finished = true;
+  if (!first) return -EIO;
+  if (!first->started) return -(first->error != 0 ? first->error : EIO);
+  return job_->job.pid;
+}
+
+pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std::function<void()>& beside) {
+  PodInitClone clone(config);
   std::exception_ptr failed;
   if (beside) {
     try {
@@ -317,21 +349,43 @@ pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std:
       failed = std::current_exception();
     }
   }
-  // Pod init's "started", or the parent's report that the clone failed.
-  const std::optional<PodInitReport> first = read_pod_init_report(report_read_fd);
-  parent->taken(job);
-  const bool started = first && first->started;
+  const pid_t pid = clone.finish(report_read_fd);
   if (failed) {
-    if (started && job.pid > 0) {
-      ::kill(job.pid, SIGKILL);
-      while (::waitpid(job.pid, nullptr, 0) < 0 && errno == EINTR) {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
       }
     }
     std::rethrow_exception(failed);
   }
-  if (!first) return -EIO;
-  if (!started) return -(first->error != 0 ? first->error : EIO);
-  return job.pid;
+  return pid;
+}
+
+PodInitChannels PodInitChannels::open() {
+  PodInitChannels c;
+  int control[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) throw_errno("sandbox: socketpair");
+  c.control = UniqueFd(control[0]);
+  c.control_pod_end = UniqueFd(control[1]);
+  // A semaphore: each token (the go, then a late covered list) is read on
+  // its own (pod_init_config.h).
+  c.go = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE));
+  if (!c.go.valid()) throw_errno("sandbox: eventfd");
+  c.report = make_pipe();
+  c.keeper = KeeperHold::take();
+  if (c.keeper.read_fd() < 0) throw Error(ErrorKind::Backend, "cannot create the sandbox keeper pipe", "sandbox");
+  return c;
+}
+
+void PodInitChannels::describe(PodInitConfig& config, int clone_flags, bool share_memory, bool needs_go) const {
+  config.clone_flags = clone_flags;
+  config.share_memory = share_memory;
+  // The handshake costs a round trip; only uid/gid maps must be in place
+  // before pod init starts setting up.
+  config.go_fd = needs_go ? go.get() : -1;
+  config.report_fd = report.write.get();
+  config.keeper_fd = keeper.read_fd();
+  config.control_fd = control_pod_end.get();
 }
 
 std::optional<PodInitReport> read_pod_init_report(int fd) {

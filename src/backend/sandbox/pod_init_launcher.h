@@ -3,26 +3,50 @@
 // init (pod_init_main.h) and keeps it tied to the runner's life: parent
 // threads that clone it, the keeper pipe, the user namespace's maps.
 
+#include "backend/sandbox/pipe.h"
 #include "backend/sandbox/pod_init_config.h"
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
 
 namespace clnrm::sandbox {
 
-// Clones pod init from a parent thread of its own (pod_init_launcher.cpp) and waits
-// for its first report on `report_read_fd` (the read end of
-// config.report_fd, which the caller keeps open until this returns).
-// Returns the pid, or -errno when it could not be cloned. Pod init's second
-// report, after its setup, follows on the same pipe.
-// `beside`, when given, runs on the calling thread while the parent thread
-// clones (the kernel's half millisecond of making namespaces): work pod
-// init needs only after the clone. When it throws, pod init (if cloned) is
-// killed and reaped, and the exception goes on.
+// A clone of pod init under way: a parent thread of its own
+// (pod_init_launcher.cpp) clones it from `config` while the caller goes on.
+// finish() waits for pod init's first report; until then (and after) pod
+// init reads `config`, which must stay where it is.
+class PodInitClone {
+ public:
+  // `elsewhere`: a new parent thread starts on another CPU than the
+  // caller's (base/thread_elsewhere.h), for a caller that goes on working;
+  // otherwise on the caller's, which is about to wait for the clone.
+  explicit PodInitClone(const PodInitConfig& config, bool elsewhere = false);
+  PodInitClone(const PodInitClone&) = delete;
+  PodInitClone& operator=(const PodInitClone&) = delete;
+  // Waits for the parent thread to have read what it needs (finish() does).
+  ~PodInitClone();
+
+  // Reads pod init's first report on `report_read_fd` (the read end of
+  // config.report_fd, whose write end the caller keeps open until this
+  // returns). The pid, or -errno when it could not be cloned. Pod init's
+  // second report, after its setup, follows on the same pipe. Once.
+  pid_t finish(int report_read_fd);
+
+ private:
+  struct Job;
+  std::unique_ptr<Job> job_;
+};
+
+// A PodInitClone finished at once. `beside`, when given, runs on the
+// calling thread while the parent thread clones (the kernel's half
+// millisecond of making namespaces): work pod init needs only after the
+// clone. When it throws, pod init (if cloned) is killed and reaped, and the
+// exception goes on.
 pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std::function<void()>& beside = {});
 
 // The next report of pod init on `fd` (the read end of its report pipe),
@@ -61,6 +85,29 @@ class KeeperHold {
  private:
   void release() noexcept;
   int read_fd_ = -1;
+};
+
+// What the runner and a pod init talk through, made before the clone: the
+// control socket (the fork server's requests, and the groups sent after
+// the clone), the go eventfd, the report pipe, a hold on the keeper pipe.
+struct PodInitChannels {
+  UniqueFd control;           // the runner's end
+  UniqueFd control_pod_end;   // pod init's end: closed once it is cloned
+  UniqueFd go;
+  Pipe report;                // report.write: closed once pod init is cloned
+  KeeperHold keeper;
+
+  // Throws Error when one cannot be made.
+  static PodInitChannels open();
+  // The fields of `config` pod init reads from its clone on (pod_init_config.h
+  // says which): these channels, the namespaces, whether it shares memory.
+  void describe(PodInitConfig& config, int clone_flags, bool share_memory, bool needs_go) const;
+  // Pod init is cloned (it has its copies, or shares ours): ours go, so that
+  // its death is EOF on the report pipe.
+  void close_pod_ends() {
+    control_pod_end.reset();
+    report.write.reset();
+  }
 };
 
 // Writes a user namespace's uid/gid maps. A root runner maps 0..65535 inside

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/keyctl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -44,8 +45,8 @@ int join_cgroups(int control_fd, int expected) noexcept {
   return error;
 }
 
-// Waits for the runner's go (pod_init_config.h, go_fd); false when the
-// runner is gone meanwhile: EOF on the keeper pipe (it may have died before
+// Waits for the runner's go (pod_init_config.h, go_fd), or the second token
+// of a late covered list; false when the runner is gone meanwhile: EOF on the keeper pipe (it may have died before
 // PDEATHSIG was armed, and an eventfd has no EOF of its own). A runner that
 // gives up on a pod kills its pod init.
 bool wait_for_go(int go_fd, int keeper_fd) noexcept {
@@ -78,16 +79,22 @@ int pod_init_main(void* arg) {
   // Once this arrives the runner learns the pid (CLONE_PARENT_SETTID, or in
   // a sanitized build from the parent thread: PodInitParent::taken()).
   report_pod_init(cfg.report_fd, 0, nullptr, true);
-  // Hostname and loopback while the runner writes the uid/gid maps: they
-  // need only the capabilities a new user namespace gives its first process
-  // from the start, not mapped ids. A failure is reported after the
+  // Loopback while the runner writes the uid/gid maps: it needs only the
+  // capabilities a new user namespace gives its first process from the
+  // start, not mapped ids, and only what was fixed at the clone (a pod init
+  // cloned before the runner knew its test, early_pod_init.h, reads the rest
+  // of `cfg` only once set going). A failure is reported after the
   // handshake, like any other.
   const char* network_stage = "network";
-  const int network_error = setup_pod_network(cfg.new_network, cfg.hostname, &network_stage);
+  const int network_error = (cfg.clone_flags & CLONE_NEWNET) != 0 ? bring_up_loopback(&network_stage) : 0;
   // Wait for the parent: uid/gid maps come first.
   if (cfg.go_fd >= 0 && !wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);
   if (network_error != 0) {
     report_pod_init(cfg.report_fd, network_error, network_stage);
+    ::_exit(1);
+  }
+  if (int e = set_pod_hostname(cfg.hostname, &network_stage); e != 0) {
+    report_pod_init(cfg.report_fd, e, network_stage);
     ::_exit(1);
   }
 
@@ -117,7 +124,13 @@ int pod_init_main(void* arg) {
       ::_exit(1);
     }
   }
-  if (int e = setup_pod_mounts(cfg.mounts, shared_fds, &stage); e != 0) {
+  if (int e = assemble_pod_root(cfg.mounts, shared_fds, &stage); e != 0) {
+    report_pod_init(cfg.report_fd, e, stage);
+    ::_exit(1);
+  }
+  // The runner's walk for sockets to cover may still be under way.
+  if (cfg.covered_late && !wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);
+  if (int e = seal_pod_root(cfg.mounts, *cfg.covered, &stage); e != 0) {
     report_pod_init(cfg.report_fd, e, stage);
     ::_exit(1);
   }

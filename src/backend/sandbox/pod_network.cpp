@@ -16,13 +16,16 @@
 
 namespace clnrm::sandbox {
 
-int setup_pod_network(bool bring_up_loopback, const char* hostname, const char** stage) noexcept {
+int set_pod_hostname(const char* hostname, const char** stage) noexcept {
   if (hostname == nullptr) hostname = kPodHostname;
   if (::sethostname(hostname, std::strlen(hostname)) != 0) {
     *stage = "sethostname";
     return errno;
   }
-  if (!bring_up_loopback) return 0;
+  return 0;
+}
+
+int bring_up_loopback(const char** stage) noexcept {
   const int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (sock < 0) {
     *stage = "socket for bringing up loopback";

@@ -4,9 +4,11 @@
 
 namespace clnrm::sandbox {
 
-// The pod's hostname (kPodHostname, or `hostname` when not null) and
-// loopback up (async-signal-safe).
+// Async-signal-safe; 0, or the errno of what failed (and `stage` names it).
 inline constexpr const char* kPodHostname = "cleanroom";
-int setup_pod_network(bool bring_up_loopback, const char* hostname, const char** stage) noexcept;
+// The pod's hostname: kPodHostname, or `hostname` when not null.
+int set_pod_hostname(const char* hostname, const char** stage) noexcept;
+// Loopback up, in a pod with a network namespace of its own.
+int bring_up_loopback(const char** stage) noexcept;
 
 }  // namespace clnrm::sandbox

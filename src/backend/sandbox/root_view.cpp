@@ -47,9 +47,8 @@ std::string system_walk_memo(const std::string& dir) {
   return cache ? *cache + "/host-sockets" + dir : std::string();
 }
 
-void add_dir(RootView& view, const std::string& dir, bool scan, bool shared) {
-  view.entries.push_back({dir, ViewEntry::Kind::Directory, {}, shared});
-  if (!scan) return;
+// The sockets under `dir`, covered (a system directory's walk is remembered).
+void add_sockets(RootView& view, const std::string& dir, bool shared) {
   for (std::string& socket : walk_for_unix_sockets(dir, shared ? std::string() : system_walk_memo(dir)).sockets)
     view.covered.push_back(std::move(socket));
 }
@@ -103,7 +102,7 @@ void add_volume(RootView& view, const VolumeSpec& v) {
 
 }  // namespace
 
-std::shared_ptr<const RootView> system_root_view() {
+std::shared_ptr<const RootView> system_root_entries() {
   auto v = std::make_shared<RootView>();
   for (const char* dir : kSystemDirs) {
     struct stat st {};
@@ -111,16 +110,38 @@ std::shared_ptr<const RootView> system_root_view() {
     if (S_ISLNK(st.st_mode)) {
       v->entries.push_back({dir, ViewEntry::Kind::Symlink, read_link(dir), false});
     } else if (S_ISDIR(st.st_mode)) {
-      add_dir(*v, dir, scanned_for_sockets(dir), false);
+      v->entries.push_back({dir, ViewEntry::Kind::Directory, {}, false});
     }
   }
-  add_secrets(*v);
   return v;
 }
 
-std::shared_ptr<const RootView> SystemViewOnce::get() {
-  std::call_once(once_, [this] { view_ = system_root_view(); });
-  return view_;
+std::vector<std::string> system_covered() {
+  RootView v;
+  for (const char* dir : kSystemDirs) {
+    if (!scanned_for_sockets(dir)) continue;
+    struct stat st {};
+    if (::lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    add_sockets(v, dir, false);
+  }
+  add_secrets(v);
+  return std::move(v.covered);
+}
+
+std::shared_ptr<const RootView> system_root_view() {
+  auto v = std::make_shared<RootView>(*system_root_entries());
+  v->covered = system_covered();
+  return v;
+}
+
+std::shared_ptr<const RootView> SystemViewOnce::entries() {
+  std::call_once(entries_once_, [this] { entries_ = system_root_entries(); });
+  return entries_;
+}
+
+std::shared_ptr<const std::vector<std::string>> SystemViewOnce::covered() {
+  std::call_once(covered_once_, [this] { covered_ = std::make_shared<const std::vector<std::string>>(system_covered()); });
+  return covered_;
 }
 
 std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const RootView>& system,
@@ -164,7 +185,8 @@ std::shared_ptr<const RootView> add_shared_dirs(const std::shared_ptr<const Root
     }
     if (dir == "/")
       throw Error(ErrorKind::Config, "the host's root cannot be shared with a cleanroom", dir);
-    add_dir(*view, dir, true, true);
+    view->entries.push_back({dir, ViewEntry::Kind::Directory, {}, true});
+    add_sockets(*view, dir, true);
   }
   for (const VolumeSpec& v : volumes) add_volume(*view, v);
   slot = std::move(view);

@@ -29,21 +29,30 @@
 namespace clnrm::sandbox {
 
 // The allowlisted system directories as they are on this host now, with the
-// sockets and secrets to cover. A backend takes it once, when it starts.
+// sockets and secrets to cover: system_root_entries() with
+// system_covered() as its covered list.
 std::shared_ptr<const RootView> system_root_view();
+// The allowlisted system directories alone (a few lstat calls; covered empty).
+std::shared_ptr<const RootView> system_root_entries();
+// The sockets under them (the walk of /etc and /opt, remembered between runs
+// in the user's cache directory) and the host's secrets: what a pod covers.
+std::vector<std::string> system_covered();
 
-// A backend's system_root_view(), taken once, by the first thread that asks;
-// the others wait for that walk (a walk that threw is tried again by the
-// next). The runner's thread asks while the standby worker is already
-// cloning the first pod, which needs the view only once its namespaces exist
-// (sandbox_pod.cpp): the walk and the clone overlap.
+// A backend's system view, each part taken once, by the first thread that
+// asks; the others wait for it (a part that threw is tried again by the
+// next). The walk is the slow part (~0.3-0.6 ms): the runner's thread
+// takes it while the first pod's pod init is set going, and pod init needs
+// the list only for its last mounts (sandbox_pod.cpp, "covered late").
 class SystemViewOnce {
  public:
-  std::shared_ptr<const RootView> get();
+  std::shared_ptr<const RootView> entries();
+  std::shared_ptr<const std::vector<std::string>> covered();
 
  private:
-  std::once_flag once_;
-  std::shared_ptr<const RootView> view_;
+  std::once_flag entries_once_;
+  std::shared_ptr<const RootView> entries_;
+  std::once_flag covered_once_;
+  std::shared_ptr<const std::vector<std::string>> covered_;
 };
 
 // `system` plus `shared_dirs` (absolute, existing directories; Error(Config)

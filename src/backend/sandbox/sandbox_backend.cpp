@@ -57,11 +57,12 @@ class SandboxBackend final : public Backend {
 
   // The standby worker clones the pod while this thread makes what the pod
   // takes only once its namespaces exist: its seccomp program and cgroups
-  // (sandbox_pod.h, prepare_pod_parts) and the walk of the host's system
-  // directories (root_view.h, SystemViewOnce).
+  // (sandbox_pod.h, prepare_pod_parts), then the walk of the host's system
+  // directories for sockets (root_view.h, SystemViewOnce), which pod init
+  // needs only for its last mounts.
   void expect_pod(const PodSpec& spec) override {
     if (standby_ && standby_->expect(spec)) sandbox::prepare_pod_parts(options_, spec, *cgroup_pool_);
-    system_view_->get();
+    system_view_->covered();
     remove_stale_cgroups_once();
   }
 

@@ -5,7 +5,7 @@
 
 #include "backend/netns_connect.h"
 
-#include "backend/sandbox/pipe.h"
+#include "backend/sandbox/early_pod_init.h"
 #include "backend/sandbox/pod_init_launcher.h"
 #include "backend/sandbox/root_view.h"
 #include "backend/sandbox/sanitized_build.h"
@@ -19,7 +19,6 @@
 #include <fmt/ranges.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -128,7 +127,7 @@ void describe_isolation(PodCore& core, const PodSpec& spec, const IsolationPolic
                            "covered, private /dev, /proc with OCI masked and read-only paths, /sys read-only, "
                            "one scratch tmpfs ({}) for /tmp, the workdir, /run, /var/tmp and /dev/shm{}{}",
                            shared.empty() ? "" : ", shared:" + shared,
-                           core.view->covered.size(), scratch_size, policy.nosuid ? ", nosuid" : "",
+                           core.covered.size(), scratch_size, policy.nosuid ? ", nosuid" : "",
                            volumes.empty() ? "" : "; volumes (bind, nosuid, nodev)" + volumes),
                std::string(to_string(policy.root_fs))});
   e.push_back({"identity",
@@ -160,6 +159,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
                        std::shared_ptr<SystemViewOnce> system_view, std::shared_ptr<PodReleases> releases, Setup setup)
     : core_(std::make_shared<PodCore>()) {
   PodCore& core = *core_;
+  if (!system_view) system_view = std::make_shared<SystemViewOnce>();
   core.releases = std::move(releases);
   core.id = make_pod_id(spec.test_name);
   core.test_name = spec.test_name;
@@ -182,7 +182,29 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   const std::string scratch_size = scratch_options(options.scratch_mb, limits.memory_mb);
   // A limit no group can take becomes an rlimit of the security plan.
   std::vector<RlimitSetting> fallback_rlimits;
-  core.init_config = std::make_unique<PodInitConfig>();
+  const int clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+                          (core.host_network ? 0 : CLONE_NEWNET) | (core.user_namespace ? CLONE_NEWUSER : 0);
+  // Under a sanitizer pod init is forked: ASan and TSan cannot follow a
+  // process that shares their shadow memory from another stack.
+  const bool share_memory = core.root_runner && !kSanitized;
+  // The handshake costs a round trip; only uid/gid maps must be in place
+  // before pod init starts setting up. Pod init joins its cgroups itself,
+  // through the descriptors sent after the clone.
+  const bool needs_go = core.user_namespace;
+  // The process's first pod may find its pod init cloned already, waiting
+  // for its go (early_pod_init.h); the rest is the same.
+  std::unique_ptr<EarlyPodInit> early = take_early_pod_init(clone_flags, share_memory);
+  PodInitChannels channels;
+  if (early) {
+    channels = std::move(early->channels);
+    core.init_config = std::move(early->config);
+  } else {
+    channels = PodInitChannels::open();
+    core.init_config = std::make_unique<PodInitConfig>();
+    channels.describe(*core.init_config, clone_flags, share_memory, needs_go);
+  }
+  core.keeper = std::move(channels.keeper);
+  core.fork_server = std::move(channels.control);
   PodInitConfig& config = *core.init_config;
   // Pod init joins them once they are sent (pod_init_config.h, cgroup_count).
   auto make_groups = [&] {
@@ -191,57 +213,55 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
     config.cgroup_count = static_cast<int>(core.cgroups.tasks_fds().size());
   };
   // What pod init reads only once set going: its security plan (with the
-  // seccomp program) and its view of the host (the system part walked once
-  // per backend).
+  // seccomp program) and its view of the host.
   auto take_parts = [&] {
     core.security = make_security_plan(policy);
     core.security.rlimits.insert(core.security.rlimits.end(), fallback_rlimits.begin(), fallback_rlimits.end());
-    core.view = add_shared_dirs(system_view ? system_view->get() : system_root_view(), shared_dirs, spec.volumes);
+    core.view = add_shared_dirs(system_view->entries(), shared_dirs, spec.volumes);
     config.mounts.view = core.view.get();
   };
+  // What it covers: the walk of the system directories (once per backend,
+  // SystemViewOnce) and the view's own. Pod init sharing our memory takes
+  // it late: it needs the list only for its last mounts, and the walk
+  // (~0.3-0.6 ms, the runner's thread may be at it) then overlaps the
+  // first ones instead of holding up the go.
+  const bool covered_late = after_clone;
+  auto take_covered = [&] {
+    const auto system = system_view->covered();
+    core.covered = *system;
+    core.covered.insert(core.covered.end(), core.view->covered.begin(), core.view->covered.end());
+  };
+  config.covered = &core.covered;
+  config.covered_late = covered_late;
 
-  int control[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) throw_errno("sandbox: socketpair");
-  core.fork_server = UniqueFd(control[0]);
-  UniqueFd server_end(control[1]);
-  UniqueFd go(::eventfd(0, EFD_CLOEXEC));
-  if (!go.valid()) throw_errno("sandbox: eventfd");
-  Pipe report = make_pipe();
-  config.clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-                       (core.host_network ? 0 : CLONE_NEWNET) | (core.user_namespace ? CLONE_NEWUSER : 0);
-  // The handshake costs a round trip; only uid/gid maps must be in place
-  // before pod init starts setting up. Pod init joins its cgroups itself,
-  // through the descriptors sent after the clone.
-  const bool needs_go = core.user_namespace;
-  config.go_fd = needs_go ? go.get() : -1;
   config.become_namespace_root = core.user_namespace;
-  config.report_fd = report.write.get();
-  core.keeper = KeeperHold::take();
-  config.keeper_fd = core.keeper.read_fd();
   config.mounts.workdir = options.workdir;
   config.mounts.nosuid = policy.nosuid;
   config.mounts.scratch_size = scratch_size;
   for (const ImageRoot& root : core.image_roots) config.mounts.images.push_back(image_mount(root));
-  config.new_network = !core.host_network;
   // A string literal: valid in pod init whether it shares our memory or not.
   if (spec.determinism) config.hostname = kDeterministicHostname.data();
-  config.control_fd = server_end.get();
   config.security = &core.security;
   config.fork_server_memory = &core.fork_server_memory;
-  if (config.keeper_fd < 0) throw Error(ErrorKind::Backend, "cannot create the sandbox keeper pipe", "sandbox");
 
-  // Under a sanitizer pod init is forked: ASan and TSan cannot follow a
-  // process that shares their shadow memory from another stack.
-  config.share_memory = core.root_runner && !kSanitized;
   // Sharing our memory, pod init sees parts taken after the clone, before
   // the handshake; a copy sees only what was there at the clone. The groups
   // are made while the kernel makes the namespaces (their limits that no
-  // group takes go into the security plan, taken after them).
+  // group takes go into the security plan, taken after them); with an early
+  // pod init the namespaces are there already.
   if (!after_clone) {
     make_groups();
     take_parts();
+    take_covered();
   }
-  const pid_t pid = clone_pod_init(config, report.read.get(), after_clone ? std::function<void()>(make_groups) : nullptr);
+  pid_t pid = -1;
+  if (early) {
+    make_groups();  // pod init is killed with `early` when this throws
+    pid = early->release_pid();
+  } else {
+    pid = clone_pod_init(config, channels.report.read.get(),
+                         after_clone ? std::function<void()>(make_groups) : nullptr);
+  }
   if (pid < 0) {
     auto missing = probe_sandbox_support(options).blocker();
     throw Error(ErrorKind::NotSupported,
@@ -250,8 +270,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   }
   core.init_pid = pid;
   core.init_pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  report.write.reset();
-  server_end.reset();
+  channels.close_pod_ends();
   try {
     if (!core.init_pidfd.valid()) throw_errno("sandbox: pidfd_open of pod init");
     if (config.cgroup_count > 0) {
@@ -276,19 +295,25 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
     if (needs_go) {
       write_user_namespace_maps(pid, options.pod_id_base);
       const std::uint64_t one = 1;
-      if (::write(go.get(), &one, sizeof one) != static_cast<ssize_t>(sizeof one))
+      if (::write(channels.go.get(), &one, sizeof one) != static_cast<ssize_t>(sizeof one))
         throw_errno("sandbox: releasing pod init");
     }
-    go.reset();
     if (core.root_runner) open_namespaces();
+    if (covered_late) {
+      take_covered();
+      const std::uint64_t one = 1;
+      if (::write(channels.go.get(), &one, sizeof one) != static_cast<ssize_t>(sizeof one))
+        throw_errno("sandbox: handing pod init the paths to cover");
+    }
+    channels.go.reset();
     describe_isolation(core, spec, policy, scratch_size);
-    core.setup_report = std::move(report.read);
+    core.setup_report = std::move(channels.report.read);
   } catch (const Error&) {
     core.destroy();
     // Without the go handshake pod init may fail its setup (a volume's path
     // refused, say) and be gone before its namespaces are opened: then what
     // it reported says why, not the missing /proc/PID/ns entry.
-    const std::optional<PodInitReport> failed = read_pod_init_report(report.read.get());
+    const std::optional<PodInitReport> failed = read_pod_init_report(channels.report.read.get());
     if (failed && failed->error != 0 && failed->stage != nullptr) throw setup_failure(core, *failed);
     throw;
   } catch (...) {

@@ -1,6 +1,7 @@
 // Side: runner (docs/SANDBOX.md, "Code by side").
 #include "backend/sandbox/standby_pods.h"
 
+#include "backend/sandbox/early_pod_init.h"
 #include "backend/sandbox/pod_init_launcher.h"
 
 #include <fmt/format.h>
@@ -174,8 +175,8 @@ bool StandbyPods::expect(const PodSpec& spec) {
 
 void StandbyPods::run() {
   // While the runner still plans: the first pod's clone then finds its
-  // parent thread waiting.
-  prepare_pod_init_parent();
+  // parent thread waiting. Not for a pod init cloned early, which has one.
+  if (!early_pod_init_pending()) prepare_pod_init_parent();
   std::unique_lock lock(mutex_);
   for (;;) {
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || release_pending_; });
