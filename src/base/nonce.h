@@ -1,6 +1,6 @@
 #pragma once
 // A random marker a program in the cleanroom cannot predict: 16 hex digits
-// from a per-thread generator seeded by std::random_device. Framing that a
+// from the kernel's generator (getrandom). Framing that a
 // test's own output must not be able to fake (the docker step agent's end
 // marker, expect_file's section ends) ends with one.
 
