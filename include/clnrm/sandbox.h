@@ -66,9 +66,10 @@ struct SandboxOptions {
   // it. At most 4 kinds are kept; 0 disables (every pod is made on demand).
   int standby_pods = 1;
   // The pods the backend will be asked for in all (0: not known). Standby
-  // pods are made only for pods still to come: none after the last one, so
-  // a run of one pod makes none unless Backend::expect_pod asks for its
-  // one pod early.
+  // pods are made only for pods still to come: none after the last one.
+  // A run of one pod has no standby thread at all: its pod is made when
+  // asked for (a process's first pod init may be cloned early instead,
+  // start_early_pod_init below).
   std::size_t pods_planned = 0;
   // Size of a pod's one scratch tmpfs (behind /tmp with the workdir, /run,
   // /var/tmp and /dev/shm), in MiB: a step that fills it gets ENOSPC, and

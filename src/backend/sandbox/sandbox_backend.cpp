@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <mutex>
 
 namespace clnrm {
@@ -21,7 +22,12 @@ class SandboxBackend final : public Backend {
   explicit SandboxBackend(SandboxOptions options) : options_(std::move(options)) {
     // Each image is looked up once per run, not once per pod (image_memo.h).
     options_.resolve_image = sandbox::memoize_image_resolver(std::move(options_.resolve_image));
-    if (options_.standby_pods > 0) {
+    // A run of one pod has no standby thread: the pod is made when asked
+    // for, on the caller's thread, and a process's first pod init is cloned
+    // early anyway (early_pod_init.h); the thread, its start and its
+    // hand-overs cost a one-step `clnrm run` 0.4 ms of CPU for no time
+    // gained (docs/SANDBOX.md, "One pod, no standby thread").
+    if (options_.standby_pods > 0 && options_.pods_planned != 1) {
       standby_ = std::make_unique<sandbox::StandbyPods>(options_, cgroup_pool_, system_view_);
     }
   }
@@ -48,7 +54,13 @@ class SandboxBackend final : public Backend {
 
   std::unique_ptr<Pod> create_pod(const PodSpec& spec) override {
     remove_stale_cgroups_once();
-    if (!standby_) return std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_, system_view_);
+    if (!standby_) {
+      auto pod = std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_, system_view_);
+      // The last pod planned: no later pod takes a group from the pool, so
+      // this one's are retired as it goes (as StandbyPods::take does).
+      if (options_.pods_planned != 0 && ++made_ >= options_.pods_planned) cgroup_pool_->close();
+      return pod;
+    }
     if (auto ready = standby_->take(spec)) return ready;
     // Groups of pods destroyed just now come back to the pool first.
     standby_->releases()->wait_until_idle();
@@ -62,7 +74,7 @@ class SandboxBackend final : public Backend {
   // needs only for its last mounts.
   void expect_pod(const PodSpec& spec) override {
     if (standby_ && standby_->expect(spec)) sandbox::prepare_pod_parts(options_, spec, *cgroup_pool_);
-    system_view_->covered();
+    if (standby_ || !sandbox::takes_covered_late(spec)) system_view_->covered();
     remove_stale_cgroups_once();
   }
 
@@ -75,6 +87,7 @@ class SandboxBackend final : public Backend {
   }
 
   SandboxOptions options_;
+  std::atomic<std::size_t> made_{0};  // pods made without a standby thread
   std::once_flag stale_removed_;
   std::shared_ptr<sandbox::CgroupPool> cgroup_pool_ = std::make_shared<sandbox::CgroupPool>();
   // What of the host its pods see, looked at once: by expect_pod, or by the
