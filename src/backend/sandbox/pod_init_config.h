@@ -105,12 +105,16 @@ struct PodInitConfig {
   int cgroup_count = 0;
   MountPlan mounts;
   // The sockets and secrets to cover (mounts.h, seal_pod_root), in the
-  // runner's memory. `covered_late`: pod init shares that memory, and the
-  // runner fills the list after the go, while pod init mounts the rest; it
-  // writes go_fd (a semaphore eventfd) a second time once the list is
-  // whole, and pod init waits for that before covering.
+  // runner's memory.
   const std::vector<std::string>* covered = nullptr;
-  bool covered_late = false;
+  // What pod init needs only at the end of its setup -- `covered`,
+  // `security`, and its groups (cgroup_count and their descriptors) -- the
+  // runner makes after the go, while pod init mounts (pod init shares its
+  // memory). It writes go_fd (a semaphore eventfd) a second time once they
+  // are there; pod init waits for that before it joins its groups and
+  // covers. Its first mounts are charged to the runner's groups then, as
+  // everything before a join is; nothing of the test runs before it.
+  bool late_ending = false;
   // The pod's hostname in its UTS namespace; null: kPodHostname (pod_network.h). A
   // [determinism] test gets kDeterministicHostname (include/clnrm/backend.h).
   const char* hostname = nullptr;

@@ -46,7 +46,7 @@ int join_cgroups(int control_fd, int expected) noexcept {
 }
 
 // Waits for the runner's go (pod_init_config.h, go_fd), or the second token
-// of a late covered list; false when the runner is gone meanwhile: EOF on the keeper pipe (it may have died before
+// (late_ending); false when the runner is gone meanwhile: EOF on the keeper pipe (it may have died before
 // PDEATHSIG was armed, and an eventfd has no EOF of its own). A runner that
 // gives up on a pod kills its pod init.
 bool wait_for_go(int go_fd, int keeper_fd) noexcept {
@@ -118,7 +118,7 @@ int pod_init_main(void* arg) {
   // A session keyring of its own: the runner's (and through it the runner
   // user's keyring, which possession would grant) stays out of reach.
   ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
-  if (cfg.cgroup_count > 0) {
+  if (!cfg.late_ending && cfg.cgroup_count > 0) {
     if (int e = join_cgroups(cfg.control_fd, cfg.cgroup_count); e != 0) {
       report_pod_init(cfg.report_fd, e, "joining the pod's cgroups");
       ::_exit(1);
@@ -128,8 +128,17 @@ int pod_init_main(void* arg) {
     report_pod_init(cfg.report_fd, e, stage);
     ::_exit(1);
   }
-  // The runner's walk for sockets to cover may still be under way.
-  if (cfg.covered_late && !wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);
+  // The runner may still be making the end of the setup (groups, security
+  // plan, the paths to cover).
+  if (cfg.late_ending) {
+    if (!wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);
+    if (cfg.cgroup_count > 0) {
+      if (int e = join_cgroups(cfg.control_fd, cfg.cgroup_count); e != 0) {
+        report_pod_init(cfg.report_fd, e, "joining the pod's cgroups");
+        ::_exit(1);
+      }
+    }
+  }
   if (int e = seal_pod_root(cfg.mounts, *cfg.covered, &stage); e != 0) {
     report_pod_init(cfg.report_fd, e, stage);
     ::_exit(1);

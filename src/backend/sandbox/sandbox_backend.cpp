@@ -74,7 +74,7 @@ class SandboxBackend final : public Backend {
   // needs only for its last mounts.
   void expect_pod(const PodSpec& spec) override {
     if (standby_ && standby_->expect(spec)) sandbox::prepare_pod_parts(options_, spec, *cgroup_pool_);
-    if (standby_ || !sandbox::takes_covered_late(spec)) system_view_->covered();
+    if (standby_ || !sandbox::takes_ending_late(spec)) system_view_->covered();
     remove_stale_cgroups_once();
   }
 

@@ -212,27 +212,34 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
         PodCgroups::create(options, limits, fallback_rlimits, core.enforced, &spec.limits, std::move(cgroup_pool));
     config.cgroup_count = static_cast<int>(core.cgroups.tasks_fds().size());
   };
-  // What pod init reads only once set going: its security plan (with the
-  // seccomp program) and its view of the host.
-  auto take_parts = [&] {
-    core.security = make_security_plan(policy);
-    core.security.rlimits.insert(core.security.rlimits.end(), fallback_rlimits.begin(), fallback_rlimits.end());
+  auto send_groups = [&] {
+    if (config.cgroup_count == 0) return;
+    const std::vector<int> tasks = core.cgroups.tasks_fds();
+    if (send_with_descriptors(core.fork_server.get(), "g", 1, tasks.data(), tasks.size(), MSG_NOSIGNAL) != 1)
+      throw_errno("sandbox: sending pod init its cgroups");
+  };
+  // What pod init reads once set going: its view of the host.
+  auto take_view = [&] {
     core.view = add_shared_dirs(system_view->entries(), shared_dirs, spec.volumes);
     config.mounts.view = core.view.get();
   };
-  // What it covers: the walk of the system directories (once per backend,
-  // SystemViewOnce) and the view's own. Pod init sharing our memory takes
-  // it late: it needs the list only for its last mounts, and the walk
-  // (~0.3-0.6 ms, the runner's thread may be at it) then overlaps the
-  // first ones instead of holding up the go.
-  const bool covered_late = after_clone;
-  auto take_covered = [&] {
+  // What it reads only at the end of its setup: the paths it covers (the
+  // walk of the system directories, once per backend, SystemViewOnce, and
+  // the view's own), its security plan (with the seccomp program; the
+  // limits no group takes are rlimits of it).
+  auto take_ending = [&] {
     const auto system = system_view->covered();
     core.covered = *system;
     core.covered.insert(core.covered.end(), core.view->covered.begin(), core.view->covered.end());
+    core.security = make_security_plan(policy);
+    core.security.rlimits.insert(core.security.rlimits.end(), fallback_rlimits.begin(), fallback_rlimits.end());
   };
+  // Pod init sharing our memory takes those late (pod_init_config.h,
+  // late_ending): the walk (~0.1-0.6 ms), the seccomp program and, for an
+  // early pod init, the groups are made while it mounts, not before its go.
+  const bool late_ending = after_clone;
   config.covered = &core.covered;
-  config.covered_late = covered_late;
+  config.late_ending = late_ending;
 
   config.become_namespace_root = core.user_namespace;
   config.mounts.workdir = options.workdir;
@@ -245,18 +252,16 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   config.fork_server_memory = &core.fork_server_memory;
 
   // Sharing our memory, pod init sees parts taken after the clone, before
-  // the handshake; a copy sees only what was there at the clone. The groups
-  // are made while the kernel makes the namespaces (their limits that no
-  // group takes go into the security plan, taken after them); with an early
-  // pod init the namespaces are there already.
+  // the handshake; a copy sees only what was there at the clone. Its
+  // groups are made while the kernel makes the namespaces (an early pod
+  // init's namespaces are there already: its groups come with the ending).
   if (!after_clone) {
     make_groups();
-    take_parts();
-    take_covered();
+    take_view();
+    take_ending();
   }
   pid_t pid = -1;
   if (early) {
-    make_groups();  // pod init is killed with `early` when this throws
     pid = early->release_pid();
   } else {
     pid = clone_pod_init(config, channels.report.read.get(),
@@ -273,11 +278,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   channels.close_pod_ends();
   try {
     if (!core.init_pidfd.valid()) throw_errno("sandbox: pidfd_open of pod init");
-    if (config.cgroup_count > 0) {
-      const std::vector<int> tasks = core.cgroups.tasks_fds();
-      if (send_with_descriptors(core.fork_server.get(), "g", 1, tasks.data(), tasks.size(), MSG_NOSIGNAL) != 1)
-        throw_errno("sandbox: sending pod init its cgroups");
-    }
+    if (!early) send_groups();
     // The namespaces exist from the clone on. An unprivileged runner opens
     // them now, while pod init is still dumpable (it turns that off once set
     // up); a root runner may open them of an undumpable process too, so its
@@ -291,7 +292,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
       core.ns_mnt = open_ns(pid, "mnt");
     };
     if (!core.root_runner) open_namespaces();
-    if (after_clone) take_parts();
+    if (after_clone) take_view();
     if (needs_go) {
       write_user_namespace_maps(pid, options.pod_id_base);
       const std::uint64_t one = 1;
@@ -299,11 +300,15 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
         throw_errno("sandbox: releasing pod init");
     }
     if (core.root_runner) open_namespaces();
-    if (covered_late) {
-      take_covered();
+    if (late_ending) {
+      if (early) {
+        make_groups();
+        send_groups();
+      }
+      take_ending();
       const std::uint64_t one = 1;
       if (::write(channels.go.get(), &one, sizeof one) != static_cast<ssize_t>(sizeof one))
-        throw_errno("sandbox: handing pod init the paths to cover");
+        throw_errno("sandbox: handing pod init the end of its setup");
     }
     channels.go.reset();
     describe_isolation(core, spec, policy, scratch_size);
@@ -449,7 +454,7 @@ void PodCore::kill_and_take_leftovers(PodLeftovers& left) noexcept {
                       std::move(cgroups)};
 }
 
-bool takes_covered_late(const PodSpec& spec) {
+bool takes_ending_late(const PodSpec& spec) {
   const bool root_runner = ::geteuid() == 0;
   return parts_after_clone(root_runner, has_user_namespace(root_runner, spec.level));
 }

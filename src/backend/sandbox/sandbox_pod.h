@@ -67,9 +67,10 @@ class SandboxPod final : public Pod {
 // take both before the clone, and this makes nothing for them).
 void prepare_pod_parts(const SandboxOptions& options, const PodSpec& spec, CgroupPool& pool);
 
-// Whether a pod of `spec` takes the list of paths it covers after its pod
-// init is set going (pod_init_config.h, covered_late): the thread making it
-// walks for them then, beside pod init's mounts, unless the walk was done.
-bool takes_covered_late(const PodSpec& spec);
+// Whether a pod of `spec` takes the end of its setup (the paths it covers,
+// its security plan) after its pod init is set going (pod_init_config.h,
+// late_ending): the thread making it walks for the paths then, beside pod
+// init's mounts, unless the walk was done before.
+bool takes_ending_late(const PodSpec& spec);
 
 }  // namespace clnrm::sandbox
