@@ -53,14 +53,17 @@ class SandboxBackend final : public Backend {
   }
 
   std::unique_ptr<Pod> create_pod(const PodSpec& spec) override {
-    remove_stale_cgroups_once();
     if (!standby_) {
-      auto pod = std::make_unique<sandbox::SandboxPod>(options_, spec, cgroup_pool_, system_view_);
+      auto pod = sandbox::SandboxPod::launch(options_, spec, cgroup_pool_, system_view_, nullptr);
+      // While pod init sets up, off the way to the first step.
+      remove_stale_cgroups_once();
       // The last pod planned: no later pod takes a group from the pool, so
       // this one's are retired as it goes (as StandbyPods::take does).
       if (options_.pods_planned != 0 && ++made_ >= options_.pods_planned) cgroup_pool_->close();
+      pod->await_setup();
       return pod;
     }
+    remove_stale_cgroups_once();
     if (auto ready = standby_->take(spec)) return ready;
     // Groups of pods destroyed just now come back to the pool first.
     standby_->releases()->wait_until_idle();
@@ -73,8 +76,11 @@ class SandboxBackend final : public Backend {
   // directories for sockets (root_view.h, SystemViewOnce), which pod init
   // needs only for its last mounts.
   void expect_pod(const PodSpec& spec) override {
-    if (standby_ && standby_->expect(spec)) sandbox::prepare_pod_parts(options_, spec, *cgroup_pool_);
-    if (standby_ || !sandbox::takes_ending_late(spec)) system_view_->covered();
+    // Without a standby thread the pod's own making does all of it, the
+    // walk and the stale groups beside pod init's setup where it can.
+    if (!standby_) return;
+    if (standby_->expect(spec)) sandbox::prepare_pod_parts(options_, spec, *cgroup_pool_);
+    system_view_->covered();
     remove_stale_cgroups_once();
   }
 

@@ -454,11 +454,6 @@ void PodCore::kill_and_take_leftovers(PodLeftovers& left) noexcept {
                       std::move(cgroups)};
 }
 
-bool takes_ending_late(const PodSpec& spec) {
-  const bool root_runner = ::geteuid() == 0;
-  return parts_after_clone(root_runner, has_user_namespace(root_runner, spec.level));
-}
-
 void prepare_pod_parts(const SandboxOptions& options, const PodSpec& spec, CgroupPool& pool) {
   const bool root_runner = ::geteuid() == 0;
   if (!parts_after_clone(root_runner, has_user_namespace(root_runner, spec.level))) return;

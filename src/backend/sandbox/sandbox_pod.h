@@ -47,13 +47,14 @@ class SandboxPod final : public Pod {
   // does when it failed, the pod then destroyed), then takes the test's name
   // and step mode. Before first use.
   void adopt(const PodSpec& spec);
+  // A pod from launch(): waits until its setup is done (throws as the
+  // constructor does when it failed, the pod then destroyed). Once.
+  void await_setup();
 
  private:
   enum class Setup { Awaited, Later };
   SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool,
              std::shared_ptr<SystemViewOnce> system_view, std::shared_ptr<PodReleases> releases, Setup setup);
-  // Reads pod init's second report once; throws what failed.
-  void await_setup();
   void check_alive() const;
   std::shared_ptr<PodCore> core_;
 };
@@ -66,11 +67,5 @@ class SandboxPod final : public Pod {
 // the program after it (a root runner's pod with a user namespace; others
 // take both before the clone, and this makes nothing for them).
 void prepare_pod_parts(const SandboxOptions& options, const PodSpec& spec, CgroupPool& pool);
-
-// Whether a pod of `spec` takes the end of its setup (the paths it covers,
-// its security plan) after its pod init is set going (pod_init_config.h,
-// late_ending): the thread making it walks for the paths then, beside pod
-// init's mounts, unless the walk was done before.
-bool takes_ending_late(const PodSpec& spec);
 
 }  // namespace clnrm::sandbox
