@@ -299,7 +299,6 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
       if (::write(channels.go.get(), &one, sizeof one) != static_cast<ssize_t>(sizeof one))
         throw_errno("sandbox: releasing pod init");
     }
-    if (core.root_runner) open_namespaces();
     if (late_ending) {
       if (early) {
         make_groups();
@@ -311,6 +310,8 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
         throw_errno("sandbox: handing pod init the end of its setup");
     }
     channels.go.reset();
+    // After the ending: pod init needs nothing of these.
+    if (core.root_runner) open_namespaces();
     describe_isolation(core, spec, policy, scratch_size);
     core.setup_report = std::move(channels.report.read);
   } catch (const Error&) {
