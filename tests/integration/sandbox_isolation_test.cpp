@@ -104,7 +104,9 @@ TEST(SandboxIsolation, OneNetworkNamespaceOfThePodsOwn) {
     service.argv = {"sleep", "30"};
     auto running = pod->start_service(service);
     ASSERT_NE(running, nullptr);
-    const ExecResult in_service = run(*pod, shell("readlink /proc/$(pgrep -x sleep)/ns/net"));
+    // The service may not have exec'd `sleep` yet when start_service returns.
+    const ExecResult in_service = run(*pod, shell("for i in $(seq 200); do p=$(pgrep -x sleep) && break; sleep 0.01; done; "
+                                                  "readlink /proc/$p/ns/net"));
     EXPECT_EQ(in_service.stdout_data, init_net + "\n") << in_service.stderr_data;
     // Owned by the pod's user namespace where it has one (medium, high): the
     // owner of the namespace is the user namespace pod init is in.
