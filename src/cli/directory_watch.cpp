@@ -33,12 +33,12 @@ bool atomic_write_temporary(std::string_view name) {
                      [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool within(const std::string& path, const std::string& dir) {
+}  // namespace
+
+bool path_within(const std::string& path, const std::string& dir) {
   return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
                          path[dir.size()] == '/');
 }
-
-}  // namespace
 
 bool ignored_name(std::string_view name) {
   if (name.empty() || name.front() == '.' || name.front() == '#' || name.back() == '~') return true;
@@ -94,7 +94,7 @@ void DirectoryWatch::add_subtree(const std::string& top, bool follow_top) {
 
 void DirectoryWatch::forget_below(const std::string& path) {
   for (auto it = dirs_.begin(); it != dirs_.end();) {
-    if (within(it->second, path)) {
+    if (path_within(it->second, path)) {
       ::inotify_rm_watch(fd_.get(), it->first);
       it = dirs_.erase(it);
     } else {

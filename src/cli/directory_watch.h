@@ -21,6 +21,9 @@ namespace clnrm::cli {
 // followed by the change that matters (a rename onto the real name).
 bool ignored_name(std::string_view name);
 
+// `path` is `dir` or lies below it (both absolute and normal).
+bool path_within(const std::string& path, const std::string& dir);
+
 struct WatchEvents {
   std::vector<std::string> paths;  // changed, made, removed or renamed; each once, in order
   // The ones of `paths` that were made (or moved in): one that is gone again

@@ -1,6 +1,7 @@
 #include "cli/shell_completion.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace clnrm::cli {
 namespace {
@@ -19,16 +20,12 @@ std::string quoted(const std::string& text, bool fish = false) {
   return out + "'";
 }
 
-std::string joined(const std::vector<std::string>& words) {
-  std::string out;
-  for (const std::string& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
-}
+std::string space_separated(const std::vector<std::string>& words) { return fmt::format("{}", fmt::join(words, " ")); }
 
 std::string subcommand_names(const CommandNode& node) {
   std::vector<std::string> names;
   for (const CommandNode& sub : node.subcommands) names.push_back(sub.path.back());
-  return joined(names);
+  return space_separated(names);
 }
 
 // The description's first sentence on one line, for a menu.
@@ -81,18 +78,18 @@ std::string bash_completion(const CommandNode& root) {
         value_flags.push_back(name);
         const std::string key = quoted(node->path_text() + " " + name);
         if (o.completion == ValueCompletion::Choices)
-          s += fmt::format("_clnrm_choices[{}]={}\n", key, quoted(joined(o.choices)));
+          s += fmt::format("_clnrm_choices[{}]={}\n", key, quoted(space_separated(o.choices)));
         else if (o.completion == ValueCompletion::Files)
           s += fmt::format("_clnrm_files[{}]=1\n", key);
       }
     }
     if (!node->subcommands.empty())
       s += fmt::format("_clnrm_subcommands[{}]={}\n", path, quoted(subcommand_names(*node)));
-    s += fmt::format("_clnrm_flags[{}]={}\n", path, quoted(joined(flags)));
-    s += fmt::format("_clnrm_value_flags[{}]={}\n", path, quoted(" " + joined(value_flags) + " "));
+    s += fmt::format("_clnrm_flags[{}]={}\n", path, quoted(space_separated(flags)));
+    s += fmt::format("_clnrm_value_flags[{}]={}\n", path, quoted(" " + space_separated(value_flags) + " "));
     if (test_file_positional(*node)) s += fmt::format("_clnrm_tests[{}]=1\n", path);
     if (const CommandOption* p = choice_positional(*node))
-      s += fmt::format("_clnrm_arg_choices[{}]={}\n", path, quoted(joined(p->choices)));
+      s += fmt::format("_clnrm_arg_choices[{}]={}\n", path, quoted(space_separated(p->choices)));
   }
   s += fmt::format(R"(
 _clnrm() {{
@@ -161,7 +158,7 @@ std::string zsh_completion(const CommandNode& root) {
         value_flags.push_back(name);
         const std::string key = quoted(node->path_text() + " " + name);
         if (o.completion == ValueCompletion::Choices)
-          s += fmt::format("_clnrm_choices+=({} {})\n", key, quoted(joined(o.choices)));
+          s += fmt::format("_clnrm_choices+=({} {})\n", key, quoted(space_separated(o.choices)));
         else if (o.completion == ValueCompletion::Files)
           s += fmt::format("_clnrm_files+=({} 1)\n", key);
       }
@@ -170,13 +167,13 @@ std::string zsh_completion(const CommandNode& root) {
       std::vector<std::string> subs;
       for (const CommandNode& sub : node->subcommands)
         subs.push_back(quoted(sub.path.back() + ":" + short_description(sub.description)));
-      s += fmt::format("_clnrm_subcommands+=({} {})\n", path, quoted(joined(subs)));
+      s += fmt::format("_clnrm_subcommands+=({} {})\n", path, quoted(space_separated(subs)));
     }
-    s += fmt::format("_clnrm_flags+=({} {})\n", path, quoted(joined(flags)));
-    s += fmt::format("_clnrm_value_flags+=({} {})\n", path, quoted(" " + joined(value_flags) + " "));
+    s += fmt::format("_clnrm_flags+=({} {})\n", path, quoted(space_separated(flags)));
+    s += fmt::format("_clnrm_value_flags+=({} {})\n", path, quoted(" " + space_separated(value_flags) + " "));
     if (test_file_positional(*node)) s += fmt::format("_clnrm_tests+=({} 1)\n", path);
     if (const CommandOption* p = choice_positional(*node))
-      s += fmt::format("_clnrm_arg_choices+=({} {})\n", path, quoted(joined(p->choices)));
+      s += fmt::format("_clnrm_arg_choices+=({} {})\n", path, quoted(space_separated(p->choices)));
   }
   s += fmt::format(R"(
 _clnrm() {{
@@ -238,8 +235,8 @@ std::string fish_completion(const CommandNode& root) {
         for (const std::string& name : o.names)
           value_flags.push_back(quoted(node->path_text() + " " + name, true));
   }
-  s += "set -g __clnrm_commands " + joined(commands) + "\n";
-  s += "set -g __clnrm_value_flags " + joined(value_flags) + "\n";
+  s += "set -g __clnrm_commands " + space_separated(commands) + "\n";
+  s += "set -g __clnrm_value_flags " + space_separated(value_flags) + "\n";
   s += fmt::format(R"(
 # The command the words before the cursor name: "{0}", "{0} history", ...
 function __clnrm_command
@@ -284,7 +281,7 @@ complete -c {0} -f
           line += " -o " + quoted(name.substr(1), true);
       }
       if (o.completion == ValueCompletion::Choices)
-        line += " -x -a " + quoted(joined(o.choices), true);
+        line += " -x -a " + quoted(space_separated(o.choices), true);
       else if (o.completion == ValueCompletion::Files)
         line += " -r -F";
       else if (o.takes_value())
@@ -294,7 +291,7 @@ complete -c {0} -f
     }
     if (const CommandOption* p = choice_positional(*node))
       s += fmt::format("complete -c {} -n {} -a {} -d {}\n", program, when,
-                       quoted(joined(p->choices), true),
+                       quoted(space_separated(p->choices), true),
                        quoted(short_description(p->description), true));
     if (test_file_positional(*node))
       s += fmt::format("complete -c {} -n {} -a {}\n", program, when,

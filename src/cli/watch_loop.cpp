@@ -62,12 +62,6 @@ std::vector<std::string> watched_roots(const WatchRequest& r) {
   return unique;
 }
 
-// `path` is `dir` or lies below it (both absolute and normal).
-bool within(const std::string& path, const std::string& dir) {
-  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-                         path[dir.size()] == '/');
-}
-
 class OwnOutputs {
  public:
   explicit OwnOutputs(const std::vector<std::string>& paths) { add(paths); }
@@ -79,13 +73,13 @@ class OwnOutputs {
   bool contains(const std::string& path) const {
     const std::string p = absolute_normal(path);
     return std::any_of(paths_.begin(), paths_.end(),
-                       [&](const std::string& own) { return within(p, own); });
+                       [&](const std::string& own) { return path_within(p, own); });
   }
   // An output lies below `path` (a directory the run made to write into).
   bool below(const std::string& path) const {
     const std::string p = absolute_normal(path);
     return std::any_of(paths_.begin(), paths_.end(),
-                       [&](const std::string& own) { return within(own, p) && own != p; });
+                       [&](const std::string& own) { return path_within(own, p) && own != p; });
   }
 
  private:

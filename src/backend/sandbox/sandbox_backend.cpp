@@ -26,7 +26,8 @@ class SandboxBackend final : public Backend {
     // for, on the caller's thread, and a process's first pod init is cloned
     // early anyway (early_pod_init.h); the thread, its start and its
     // hand-overs cost a one-step `clnrm run` 0.4 ms of CPU for no time
-    // gained (docs/SANDBOX.md, "One pod, no standby thread").
+    // gained (docs/SANDBOX.md, "The first pod init cloned early; the end of
+    // its setup late").
     if (options_.standby_pods > 0 && options_.pods_planned != 1) {
       standby_ = std::make_unique<sandbox::StandbyPods>(options_, cgroup_pool_, system_view_);
     }
