@@ -20,16 +20,7 @@ namespace clnrm::testing {
 namespace {
 
 std::set<pid_t> children() {
-  std::set<pid_t> out;
-  DIR* dir = opendir("/proc");
-  while (dirent* e = readdir(dir)) {
-    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-    if (pid <= 0) continue;
-    const std::optional<ProcStat> stat = read_proc_stat(pid);
-    if (stat && stat->parent == ::getpid()) out.insert(pid);
-  }
-  closedir(dir);
-  return out;
+  return children_where([](const ProcStat&) { return true; });
 }
 
 // The early pod init: the one new child of this process (it is cloned on a

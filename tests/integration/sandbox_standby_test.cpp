@@ -15,20 +15,6 @@
 namespace clnrm::testing {
 namespace {
 
-// Children of this process whose stat line `keep` accepts.
-std::set<pid_t> children_where(bool (*keep)(const ProcStat&)) {
-  std::set<pid_t> out;
-  DIR* dir = opendir("/proc");
-  while (dirent* e = readdir(dir)) {
-    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-    if (pid <= 0) continue;
-    const std::optional<ProcStat> stat = read_proc_stat(pid);
-    if (stat && stat->parent == ::getpid() && keep(*stat)) out.insert(pid);
-  }
-  closedir(dir);
-  return out;
-}
-
 // Pod inits that are children of this process.
 std::set<pid_t> pod_inits() {
   return children_where([](const ProcStat& s) { return s.command == "clnrm-pod"; });

@@ -3,15 +3,20 @@
 
 #include <clnrm/sandbox.h>
 
+#include "base/proc_stat.h"
+
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +47,20 @@ inline std::size_t proc_entries(const char* dir) {
   std::size_t n = 0;
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
   return n;
+}
+
+// Children of this process whose stat line `keep` accepts.
+inline std::set<pid_t> children_where(bool (*keep)(const ProcStat&)) {
+  std::set<pid_t> out;
+  DIR* dir = opendir("/proc");
+  while (dirent* e = readdir(dir)) {
+    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pid <= 0) continue;
+    const std::optional<ProcStat> stat = read_proc_stat(pid);
+    if (stat && stat->parent == ::getpid() && keep(*stat)) out.insert(pid);
+  }
+  closedir(dir);
+  return out;
 }
 
 inline ProcessSpec command(std::vector<std::string> argv, std::string name = "step") {

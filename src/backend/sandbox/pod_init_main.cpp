@@ -45,10 +45,19 @@ int join_cgroups(int control_fd, int expected) noexcept {
   return error;
 }
 
+// Joins the pod's groups when it has any, or reports why not and exits.
+void join_cgroups_or_exit(const PodInitConfig& cfg) noexcept {
+  if (cfg.cgroup_count == 0) return;
+  if (int e = join_cgroups(cfg.control_fd, cfg.cgroup_count); e != 0) {
+    report_pod_init(cfg.report_fd, e, "joining the pod's cgroups");
+    ::_exit(1);
+  }
+}
+
 // Waits for the runner's go (pod_init_config.h, go_fd), or the second token
-// (late_ending); false when the runner is gone meanwhile: EOF on the keeper pipe (it may have died before
-// PDEATHSIG was armed, and an eventfd has no EOF of its own). A runner that
-// gives up on a pod kills its pod init.
+// (late_ending); false when the runner is gone meanwhile: EOF on the keeper
+// pipe (it may have died before PDEATHSIG was armed, and an eventfd has no
+// EOF of its own). A runner that gives up on a pod kills its pod init.
 bool wait_for_go(int go_fd, int keeper_fd) noexcept {
   pollfd fds[2] = {{go_fd, POLLIN, 0}, {keeper_fd, POLLIN, 0}};
   for (;;) {
@@ -118,12 +127,7 @@ int pod_init_main(void* arg) {
   // A session keyring of its own: the runner's (and through it the runner
   // user's keyring, which possession would grant) stays out of reach.
   ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
-  if (!cfg.late_ending && cfg.cgroup_count > 0) {
-    if (int e = join_cgroups(cfg.control_fd, cfg.cgroup_count); e != 0) {
-      report_pod_init(cfg.report_fd, e, "joining the pod's cgroups");
-      ::_exit(1);
-    }
-  }
+  if (!cfg.late_ending) join_cgroups_or_exit(cfg);
   if (int e = assemble_pod_root(cfg.mounts, shared_fds, &stage); e != 0) {
     report_pod_init(cfg.report_fd, e, stage);
     ::_exit(1);
@@ -132,12 +136,7 @@ int pod_init_main(void* arg) {
   // plan, the paths to cover).
   if (cfg.late_ending) {
     if (!wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);
-    if (cfg.cgroup_count > 0) {
-      if (int e = join_cgroups(cfg.control_fd, cfg.cgroup_count); e != 0) {
-        report_pod_init(cfg.report_fd, e, "joining the pod's cgroups");
-        ::_exit(1);
-      }
-    }
+    join_cgroups_or_exit(cfg);
   }
   if (int e = seal_pod_root(cfg.mounts, *cfg.covered, &stage); e != 0) {
     report_pod_init(cfg.report_fd, e, stage);
