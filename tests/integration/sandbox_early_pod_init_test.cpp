@@ -38,15 +38,6 @@ pid_t early_child(const std::set<pid_t>& before) {
 
 bool alive_child(pid_t pid) { return children().count(pid) != 0; }
 
-PodSpec spec_for(const std::string& name, SecurityLevel level) {
-  PodSpec spec;
-  spec.session_id = "itest";
-  spec.test_name = name;
-  spec.level = level;
-  spec.sequential_steps = true;
-  return spec;
-}
-
 SandboxOptions on_demand() {
   SandboxOptions options;
   options.standby_pods = 0;  // the test's own create_pod takes it
@@ -62,7 +53,7 @@ TEST(SandboxEarlyPodInit, TheFirstPodOfItsKindTakesItSetUpAsAnyPod) {
   ASSERT_GT(early, 0);
 
   auto backend = make_sandbox_backend(on_demand());
-  PodSpec spec = spec_for("early-taken", SecurityLevel::Medium);
+  PodSpec spec = spec_named("early-taken", SecurityLevel::Medium);
   spec.determinism = DeterminismSpec{};  // its hostname comes with the rest, after the go
   auto pod = backend->create_pod(spec);
   EXPECT_FALSE(sandbox::early_pod_init_pending());
@@ -87,13 +78,13 @@ TEST(SandboxEarlyPodInit, AFirstPodOfAnotherKindKillsIt) {
 
   // Level low: host root, no user namespace -- not the early one's kind.
   auto backend = make_sandbox_backend(on_demand());
-  auto pod = backend->create_pod(spec_for("early-other-kind", SecurityLevel::Low));
+  auto pod = backend->create_pod(spec_named("early-other-kind", SecurityLevel::Low));
   EXPECT_NE(dynamic_cast<sandbox::SandboxPod&>(*pod).init_pid(), early);
   EXPECT_FALSE(sandbox::early_pod_init_pending());
   EXPECT_FALSE(alive_child(early)) << "killed and reaped when the first pod was made";
   EXPECT_EQ(run(*pod, shell("echo $CLNRM_TEST")).stdout_data, "early-other-kind\n");
   // The next pod of the early one's kind makes its own.
-  auto medium = backend->create_pod(spec_for("early-later", SecurityLevel::Medium));
+  auto medium = backend->create_pod(spec_named("early-later", SecurityLevel::Medium));
   EXPECT_EQ(run(*medium, shell("id -u")).stdout_data, "0\n");
 }
 

@@ -22,15 +22,6 @@ std::set<pid_t> pod_inits() {
 
 pid_t init_of(Pod& pod) { return dynamic_cast<sandbox::SandboxPod&>(pod).init_pid(); }
 
-PodSpec spec_named(const std::string& name, SecurityLevel level = SecurityLevel::Medium) {
-  PodSpec spec;
-  spec.session_id = "itest";
-  spec.test_name = name;
-  spec.level = level;
-  spec.sequential_steps = true;
-  return spec;
-}
-
 // pod_inits() once it has not changed for 100 ms: other tests' backends (the
 // shared one of sandbox_test_support.h) may still be making a spare.
 std::set<pid_t> settled_pod_inits() {

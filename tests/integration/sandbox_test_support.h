@@ -27,6 +27,17 @@ inline Backend& sandbox_backend() {
   return *backend;
 }
 
+// A pod spec for a test named `name` at `level`, its steps direct
+// (PodSpec::sequential_steps).
+inline PodSpec spec_named(const std::string& name, SecurityLevel level = SecurityLevel::Medium) {
+  PodSpec spec;
+  spec.session_id = "itest";
+  spec.test_name = name;
+  spec.level = level;
+  spec.sequential_steps = true;
+  return spec;
+}
+
 inline std::unique_ptr<Pod> make_test_pod(const std::string& name, SecurityLevel level = SecurityLevel::Medium,
                                           LimitsSpec limits = {}, std::vector<std::string> shared_dirs = {}) {
   PodSpec spec;
