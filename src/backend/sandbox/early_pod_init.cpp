@@ -6,11 +6,8 @@
 #include <clnrm/sandbox.h>
 
 #include <sched.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <mutex>
 
 namespace clnrm::sandbox {
@@ -76,10 +73,7 @@ int early_pod_init_clone_flags() {
 }
 
 EarlyPodInit::~EarlyPodInit() {
-  if (pid <= 0) return;
-  ::kill(pid, SIGKILL);
-  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
+  if (pid > 0) kill_and_reap_pod_init(pid);
 }
 
 bool early_pod_init_pending() {

@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -351,14 +352,16 @@ pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std:
   }
   const pid_t pid = clone.finish(report_read_fd);
   if (failed) {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
-    }
+    if (pid > 0) kill_and_reap_pod_init(pid);
     std::rethrow_exception(failed);
   }
   return pid;
+}
+
+void kill_and_reap_pod_init(pid_t pid) noexcept {
+  ::kill(pid, SIGKILL);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
 }
 
 PodInitChannels PodInitChannels::open() {
@@ -367,8 +370,8 @@ PodInitChannels PodInitChannels::open() {
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) throw_errno("sandbox: socketpair");
   c.control = UniqueFd(control[0]);
   c.control_pod_end = UniqueFd(control[1]);
-  // A semaphore: each token (the go, then a late covered list) is read on
-  // its own (pod_init_config.h).
+  // A semaphore: each token (the go, then the end of the setup) is read on
+  // its own (pod_init_config.h, late_ending).
   c.go = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE));
   if (!c.go.valid()) throw_errno("sandbox: eventfd");
   c.report = make_pipe();
@@ -386,6 +389,11 @@ void PodInitChannels::describe(PodInitConfig& config, int clone_flags, bool shar
   config.report_fd = report.write.get();
   config.keeper_fd = keeper.read_fd();
   config.control_fd = control_pod_end.get();
+}
+
+void PodInitChannels::give_token(const char* what) const {
+  const std::uint64_t one = 1;
+  if (::write(go.get(), &one, sizeof one) != static_cast<ssize_t>(sizeof one)) throw_errno(what);
 }
 
 std::optional<PodInitReport> read_pod_init_report(int fd) {

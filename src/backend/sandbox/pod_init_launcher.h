@@ -49,6 +49,9 @@ class PodInitClone {
 // exception goes on.
 pid_t clone_pod_init(const PodInitConfig& config, int report_read_fd, const std::function<void()>& beside = {});
 
+// SIGKILLs pod init `pid` and reaps it (one that will not be set going).
+void kill_and_reap_pod_init(pid_t pid) noexcept;
+
 // The next report of pod init on `fd` (the read end of its report pipe),
 // when one came whole; nullopt on EOF (pod init gone) or a short read.
 std::optional<PodInitReport> read_pod_init_report(int fd);
@@ -102,6 +105,9 @@ struct PodInitChannels {
   // The fields of `config` pod init reads from its clone on (pod_init_config.h
   // says which): these channels, the namespaces, whether it shares memory.
   void describe(PodInitConfig& config, int clone_flags, bool share_memory, bool needs_go) const;
+  // One token on the go eventfd: the go, then (late_ending) the end of the
+  // setup. Throws Error naming `what` when it cannot be written.
+  void give_token(const char* what) const;
   // Pod init is cloned (it has its copies, or shares ours): ours go, so that
   // its death is EOF on the report pipe.
   void close_pod_ends() {

@@ -40,9 +40,9 @@ std::vector<std::string> system_covered();
 
 // A backend's system view, each part taken once, by the first thread that
 // asks; the others wait for it (a part that threw is tried again by the
-// next). The walk is the slow part (~0.3-0.6 ms): the runner's thread
-// takes it while the first pod's pod init is set going, and pod init needs
-// the list only for its last mounts (sandbox_pod.cpp, "covered late").
+// next). The walk is the slow part (~0.1-0.6 ms); pod init needs the list
+// only for its last mounts, so a pod sharing the runner's memory takes it
+// after its go (pod_init_config.h, late_ending).
 class SystemViewOnce {
  public:
   std::shared_ptr<const RootView> entries();

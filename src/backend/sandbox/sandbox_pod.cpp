@@ -295,9 +295,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
     if (after_clone) take_view();
     if (needs_go) {
       write_user_namespace_maps(pid, options.pod_id_base);
-      const std::uint64_t one = 1;
-      if (::write(channels.go.get(), &one, sizeof one) != static_cast<ssize_t>(sizeof one))
-        throw_errno("sandbox: releasing pod init");
+      channels.give_token("sandbox: releasing pod init");
     }
     if (late_ending) {
       if (early) {
@@ -305,9 +303,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
         send_groups();
       }
       take_ending();
-      const std::uint64_t one = 1;
-      if (::write(channels.go.get(), &one, sizeof one) != static_cast<ssize_t>(sizeof one))
-        throw_errno("sandbox: handing pod init the end of its setup");
+      channels.give_token("sandbox: handing pod init the end of its setup");
     }
     channels.go.reset();
     // After the ending: pod init needs nothing of these.
