@@ -93,7 +93,15 @@ int open_beneath_fd(int dirfd, const char* relative, int flags, BeneathRule rule
   how.mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0;
   how.resolve = rule == BeneathRule::InRoot ? RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV
                                             : RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  const int fd = static_cast<int>(::syscall(SYS_openat2, dirfd, relative, &how, sizeof how));
+  // EAGAIN: a ".." was resolved while a rename or a mount happened anywhere
+  // on the machine (another pod's setup, a cgroup directory renamed), and
+  // the kernel could not tell it stayed inside; it asks the caller to try
+  // again (openat2(2)).
+  int fd = -1;
+  for (int attempt = 0; attempt < 256; ++attempt) {
+    fd = static_cast<int>(::syscall(SYS_openat2, dirfd, relative, &how, sizeof how));
+    if (fd >= 0 || errno != EAGAIN) break;
+  }
   if (fd < 0 && errno == ENOSYS && rule == BeneathRule::NoSymlinks)
     return open_beneath_walk(dirfd, relative, flags, mode);
   return fd;

@@ -12,7 +12,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace clnrm {
@@ -151,6 +153,38 @@ TEST(OpenBeneathInRoot, LinksResolveInsideTheRoot) {
   UniqueFd escaped(open_beneath_fd(image.get(), "up", O_RDONLY | O_CLOEXEC, BeneathRule::InRoot));
   EXPECT_FALSE(escaped.valid());  // resolves to <root>/secret, which does not exist
   EXPECT_EQ(errno, ENOENT);
+}
+
+// A ".." resolved while anything on the machine is renamed makes openat2
+// answer EAGAIN ("try again"); another pod's setup renames and mounts all
+// the time. The open retries: a rename elsewhere never fails it.
+TEST(OpenBeneathInRoot, ARenameElsewhereDoesNotFailTheOpen) {
+  clnrm::testing::TempDir tmp{"clnrm-beneath-rename"};
+  const fs::path root = tmp.path();
+  fs::create_directories(root / "image" / "data");
+  std::ofstream(root / "image" / "data" / "f") << "image";
+  fs::create_directories(root / "churn" / "a");
+  UniqueFd image(::open((root / "image").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(image.valid());
+  std::atomic<bool> stop{false};
+  std::thread renamer([&] {
+    const std::string a = (root / "churn" / "a").string(), b = (root / "churn" / "b").string();
+    while (!stop.load()) {
+      ::rename(a.c_str(), b.c_str());
+      ::rename(b.c_str(), a.c_str());
+    }
+  });
+  int failed = 0, last_errno = 0;
+  for (int i = 0; i < 20000; ++i) {
+    UniqueFd fd(open_beneath_fd(image.get(), "data/../data/f", O_RDONLY | O_CLOEXEC, BeneathRule::InRoot));
+    if (!fd.valid()) {
+      ++failed;
+      last_errno = errno;
+    }
+  }
+  stop = true;
+  renamer.join();
+  EXPECT_EQ(failed, 0) << std::strerror(last_errno);
 }
 
 }  // namespace
