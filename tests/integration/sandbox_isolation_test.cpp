@@ -5,6 +5,8 @@
 #include "backend/sandbox/sandbox_pod.h"
 #include "base/unique_fd.h"
 
+#include <clnrm/error.h>
+
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
@@ -123,6 +125,24 @@ TEST(SandboxIsolation, OneNetworkNamespaceOfThePodsOwn) {
                                            "s.listen(); c = socket.create_connection(s.getsockname()); print('up')\""));
     EXPECT_EQ(tcp.stdout_data, "up\n") << tcp.stderr_data;
   }
+}
+
+// Until pod init reports ready it may still be in the runner's network
+// namespace (it enters the one made beside its setup last: pod_network.h):
+// a pod not set up yet joins nothing to a network and connects nowhere,
+// rather than through the host's.
+TEST(SandboxIsolation, APodNotSetUpYetHasNoNetworkToLend) {
+  PodSpec spec = spec_named("not-set-up");
+  auto pod = sandbox::SandboxPod::launch(SandboxOptions{}, spec, nullptr, nullptr, nullptr);
+  EXPECT_THROW(pod->connect_tcp(LoopbackIpv4{}, 9), Error);
+  ProcessSpec service;
+  service.name = "sleeper";
+  service.argv = {"sleep", "30"};
+  EXPECT_THROW(pod->start_service(service), Error);
+  pod->await_setup();
+  // Set up: its own namespace, where nothing listens on port 9.
+  EXPECT_EQ(pod->connect_tcp(LoopbackIpv4{}, 9), -1);
+  EXPECT_EQ(run(*pod, shell("echo up")).stdout_data, "up\n");
 }
 
 TEST(SandboxIsolation, EnforcedLimitsAreReported) {

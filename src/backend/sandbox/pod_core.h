@@ -85,6 +85,9 @@ struct PodCore {
   // setns order for a process joining the pod, with `pid_ns` (the pod's, or a
   // service's) as the parent of the process's own fresh PID namespace.
   std::vector<NamespaceJoin> joins(int pid_ns) const;
+  // The pod's network namespace to join; -1 with the host's network. Throws
+  // Error when the pod has one of its own that is not open yet.
+  int network_fd() const;
   // SIGKILL of pod init (the kernel then kills every process of the pod),
   // reap; then the namespaces are closed and the cgroups given back, here
   // or by `releases`. Idempotent.

@@ -10,6 +10,9 @@
 // EOF, or PR_SET_PDEATHSIG). Its death kills every process of the pod.
 // Inside: pod_init_main.h; the runner's side: pod_init_launcher.h.
 
+#include <sys/types.h>
+
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -71,8 +74,25 @@ struct MountPlan {
   std::vector<ImageMount> images;  // one per service that runs from an image
 };
 
-// Pod init reads clone_flags, share_memory, go_fd, report_fd and keeper_fd
-// from its clone on (PodInitChannels::describe writes them, and control_fd);
+// The child that makes a pod's network namespace beside pod init's setup
+// (PodInitConfig::network_beside; pod_network.h): its stack and what it
+// leaves. In the runner's memory, which outlives the child: pod init reaps
+// it before it reports ready, and a pod init that dies first takes it along
+// before the runner's waitpid() of pod init returns (the kernel's end of a
+// PID namespace) -- the runner frees the config only after either.
+struct NetworkBesideMemory {
+  pid_t pid = -1;
+  // The host's /proc, opened by pod init before the child starts: pod init
+  // pivots away from it meanwhile (which moves the child's root too).
+  int proc_fd = -1;
+  int fd = -1;                  // the namespace, opened by the child
+  int error = 0;                // errno of what failed in the child
+  const char* stage = nullptr;  // static string naming it
+  alignas(16) char stack[32 << 10];
+};
+
+// Pod init reads clone_flags, share_memory, network_beside, go_fd, report_fd
+// and keeper_fd from its clone on (PodInitChannels::describe writes them, and control_fd);
 // with a go handshake it reads the rest only once set going, so a pod init
 // cloned before its pod was known (early_pod_init.h) gets the rest until
 // then.
@@ -81,6 +101,12 @@ struct PodInitConfig {
   // CLONE_VM: pod init shares the runner's address space (pod_init_launcher.cpp
   // says why and when).
   bool share_memory = false;
+  // Non-null (pods sharing the runner's memory, with a network namespace of
+  // their own): the clone leaves CLONE_NEWNET out of clone_flags and pod
+  // init has a child make the namespace while it waits for its go and
+  // mounts (pod_network.h, start_network_beside); it enters it before it
+  // reports ready, and the runner opens it only after that report.
+  std::unique_ptr<NetworkBesideMemory> network_beside;
   // An eventfd the runner writes once the uid/gid maps are in place; -1:
   // nothing to wait for (no user namespace), start at once. Not a pipe: a
   // pipe's write is a "sync" wake-up, which places the reader on the

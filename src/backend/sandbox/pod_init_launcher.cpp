@@ -194,6 +194,8 @@ void PodInitParent::run() {
       job = std::exchange(job_, nullptr);
       config = const_cast<PodInitConfig*>(job->config);
       flags = config->clone_flags | SIGCHLD | CLONE_VFORK | CLONE_PARENT_SETTID;
+      // Pod init has its network namespace made beside (pod_init_config.h).
+      if (config->network_beside) flags &= ~CLONE_NEWNET;
       report_fd = config->report_fd;
       share_memory = config->share_memory;
       // The kernel writes the pid before pod init runs (CLONE_PARENT_SETTID);
@@ -383,6 +385,9 @@ PodInitChannels PodInitChannels::open() {
 void PodInitChannels::describe(PodInitConfig& config, int clone_flags, bool share_memory, bool needs_go) const {
   config.clone_flags = clone_flags;
   config.share_memory = share_memory;
+  // Only sharing memory: the child's memory must outlive it (the runner's
+  // does), and a copy of the runner would cost more than it saves.
+  if (share_memory && (clone_flags & CLONE_NEWNET) != 0) config.network_beside = std::make_unique_for_overwrite<NetworkBesideMemory>();
   // The handshake costs a round trip; only uid/gid maps must be in place
   // before pod init starts setting up.
   config.go_fd = needs_go ? go.get() : -1;

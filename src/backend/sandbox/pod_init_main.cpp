@@ -94,8 +94,16 @@ int pod_init_main(void* arg) {
   // cloned before the runner knew its test, early_pod_init.h, reads the rest
   // of `cfg` only once set going). A failure is reported after the
   // handshake, like any other.
+  // Or, made beside (pod_init_config.h, network_beside), a child makes the
+  // network namespace while this process goes on.
   const char* network_stage = "network";
-  const int network_error = (cfg.clone_flags & CLONE_NEWNET) != 0 ? bring_up_loopback(&network_stage) : 0;
+  int network_error = 0;
+  if (cfg.network_beside) {
+    network_error = start_network_beside(*cfg.network_beside);
+    if (network_error != 0) network_stage = "starting the child that makes the pod's network namespace";
+  } else if ((cfg.clone_flags & CLONE_NEWNET) != 0) {
+    network_error = bring_up_loopback(&network_stage);
+  }
   // Wait for the parent: uid/gid maps come first.
   if (cfg.go_fd >= 0 && !wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);
   if (network_error != 0) {
@@ -141,6 +149,14 @@ int pod_init_main(void* arg) {
   if (int e = seal_pod_root(cfg.mounts, *cfg.covered, &stage); e != 0) {
     report_pod_init(cfg.report_fd, e, stage);
     ::_exit(1);
+  }
+  // Made long since, most likely; before anything of the pod is forked, and
+  // before the ready report (the runner opens it only after that).
+  if (cfg.network_beside) {
+    if (int e = enter_network_beside(*cfg.network_beside, &stage); e != 0) {
+      report_pod_init(cfg.report_fd, e, stage);
+      ::_exit(1);
+    }
   }
   if (cfg.control_fd >= 0) {
     // Once for every process the fork server will fork: default signal

@@ -20,12 +20,22 @@
 
 namespace clnrm::sandbox {
 
+int PodCore::network_fd() const {
+  if (host_network) return -1;
+  // Opened once pod init is set up where it made its own beside its setup
+  // (SandboxPod::await_setup): until then there is none to join, and the
+  // host's is never a stand-in for it.
+  if (!ns_net.valid())
+    throw Error(ErrorKind::Backend, "the pod is not set up yet: no network namespace", "sandbox pod " + id);
+  return ns_net.get();
+}
+
 std::vector<NamespaceJoin> PodCore::joins(int pid_ns) const {
   std::vector<NamespaceJoin> out;
   if (ns_user.valid()) out.push_back({ns_user.get(), CLONE_NEWUSER, "user"});
   out.push_back({ns_ipc.get(), CLONE_NEWIPC, "ipc"});
   out.push_back({ns_uts.get(), CLONE_NEWUTS, "uts"});
-  if (ns_net.valid()) out.push_back({ns_net.get(), CLONE_NEWNET, "net"});
+  if (const int net = network_fd(); net >= 0) out.push_back({net, CLONE_NEWNET, "net"});
   out.push_back({pid_ns, CLONE_NEWPID, "pid"});
   out.push_back({ns_mnt.get(), CLONE_NEWNS, "mnt"});
   return out;

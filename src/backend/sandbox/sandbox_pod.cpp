@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,6 +90,21 @@ UniqueFd open_ns(pid_t pid, const char* kind) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) throw_errno("sandbox: opening " + path);
   return fd;
+}
+
+// The network namespace of a pod whose pod init made its own beside its
+// setup (pod_init_config.h, network_beside), which pod init entered before
+// its ready report: never the runner's, which a pod init that had not
+// entered it would show (it is cloned in the runner's).
+UniqueFd open_pod_network(pid_t init_pid) {
+  UniqueFd net = open_ns(init_pid, "net");
+  struct stat pod {}, runner {};
+  if (::fstat(net.get(), &pod) != 0 || ::stat("/proc/self/ns/net", &runner) != 0)
+    throw_errno("sandbox: the pod's network namespace");
+  if (pod.st_ino == runner.st_ino && pod.st_dev == runner.st_dev)
+    throw Error(ErrorKind::Backend, "pod init is in the runner's network namespace, not one of the pod's own",
+                "sandbox pod");
+  return net;
 }
 
 // What pod init reported as the reason its setup failed.
@@ -287,7 +303,8 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
       if (core.user_namespace) core.ns_user = open_ns(pid, "user");
       core.ns_ipc = open_ns(pid, "ipc");
       core.ns_uts = open_ns(pid, "uts");
-      if (!core.host_network) core.ns_net = open_ns(pid, "net");
+      // One made beside pod init's setup is opened once it is set up.
+      if (!core.host_network && !config.network_beside) core.ns_net = open_ns(pid, "net");
       core.ns_pid = open_ns(pid, "pid");
       core.ns_mnt = open_ns(pid, "mnt");
     };
@@ -339,6 +356,12 @@ void SandboxPod::await_setup() {
   const std::optional<PodInitReport> ready = read_pod_init_report(core.setup_report.get());
   core.setup_report.reset();
   if (ready && ready->error == 0) {
+    try {
+      if (core.init_config->network_beside) core.ns_net = open_pod_network(core.init_pid);
+    } catch (...) {
+      core.destroy();
+      throw;
+    }
     // Set up: pod init reads nothing of these any more.
     core.init_config.reset();
     return;
@@ -393,8 +416,7 @@ std::unique_ptr<ServiceInstance> SandboxPod::start_service(const ProcessSpec& sp
 
 std::optional<int> SandboxPod::connect_tcp(LoopbackIpv4 address, std::uint16_t port) {
   check_alive();
-  return connect_tcp_in(core_->ns_net.valid() ? core_->ns_net.get() : -1, address, port,
-                        std::chrono::milliseconds(1000));
+  return connect_tcp_in(core_->network_fd(), address, port, std::chrono::milliseconds(1000));
 }
 
 void SandboxPod::destroy() { core_->destroy(); }
