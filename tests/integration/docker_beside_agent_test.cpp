@@ -141,8 +141,15 @@ TEST_P(DockerServiceAgentBeside, TwoServersBesideTheServiceAreBothRefused) {
        "exec sleep 3999"});
   // Servers: children of init running the container's command in a session
   // of their own (the copy's PROGRAM, the second sleep, shows it started).
-  std::string command = proc_file(init_pid(), "cmdline");
-  command.erase(0, command.find('\0', command.find('\0') + 1) + 1);  // "docker-init\0--\0"
+  // The command is the container's Path and Args (what init runs after
+  // "docker-init --", and what the runner compares), not init's
+  // /proc/PID/cmdline: the engine's start returns once runc has let its
+  // init go, and that init may still be inside its execve of docker-init
+  // (comm already "docker-init", cmdline still empty).
+  const auto inspect = client_->container_inspect(svc.id());
+  ASSERT_TRUE(inspect);
+  std::string command = (*inspect)["Path"].get<std::string>() + '\0';
+  for (const auto& a : (*inspect)["Args"]) command += a.get<std::string>() + '\0';
   int servers = 0;
   for (int i = 0; i < 2000 && servers < 2; ++i) {  // up to ~20 s: once took over 5 s at load ~4
     servers = 0;
@@ -155,10 +162,9 @@ TEST_P(DockerServiceAgentBeside, TwoServersBesideTheServiceAreBothRefused) {
   if (servers != 2) {
     std::string seen;
     for (const auto& line : live_processes(*client_, service_->id())) seen += line.substr(0, 120) + "\n";
-    FAIL() << "the copy did not start; the container runs:\n" << seen;
+    FAIL() << servers << " servers; the copy did not start; the container runs:\n" << seen;
   }
   testing_docker::expect_service_alive(*client_, *service_, "sleep 3998");
-  const auto inspect = client_->container_inspect(svc.id());
   std::vector<std::string> prefix{(*inspect)["Path"].get<std::string>()};
   for (const auto& a : (*inspect)["Args"]) {
     prefix.push_back(a == "--serve-beside=3" ? "--reap" : a.get<std::string>());
