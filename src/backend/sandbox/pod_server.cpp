@@ -6,6 +6,7 @@
 
 #include "backend/sandbox/child_exec.h"
 #include "backend/sandbox/step_init.h"
+#include "base/spin_wait.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -159,6 +160,9 @@ void serve_spawn_requests(int keeper_fd, int control_fd, const SecurityPlan& sec
   sigaddset(&chld, SIGCHLD);
   const int sfd = ::signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
   DirectStep direct;
+  // The runner sends the first request right after the ready report: poll
+  // for it a moment instead of letting this CPU halt (spin_wait.h).
+  spin_until_readable(control_fd, 500000);
   for (;;) {
     pollfd fds[3] = {{keeper_fd, POLLIN, 0}, {control_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
     const int ready = ::poll(fds, sfd >= 0 ? 3 : 2, sfd >= 0 ? -1 : 100);
