@@ -146,7 +146,7 @@ int pod_init_main(void* arg) {
     if (!wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);
     join_cgroups_or_exit(cfg);
   }
-  if (int e = seal_pod_root(cfg.mounts, *cfg.covered, &stage); e != 0) {
+  if (int e = seal_pod_root(*cfg.covered, &stage); e != 0) {
     report_pod_init(cfg.report_fd, e, stage);
     ::_exit(1);
   }
