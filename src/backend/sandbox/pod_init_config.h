@@ -91,9 +91,9 @@ struct NetworkBesideMemory {
   alignas(16) char stack[32 << 10];
 };
 
-// Pod init reads clone_flags, share_memory, network_beside, go_fd, report_fd
-// and keeper_fd from its clone on (PodInitChannels::describe writes them, and control_fd);
-// with a go handshake it reads the rest only once set going, so a pod init
+// Pod init reads clone_flags, share_memory, network_beside, go_fd,
+// report_fd and keeper_fd from its clone on (PodInitChannels::describe
+// writes them, and control_fd); with a go handshake it reads the rest only once set going, so a pod init
 // cloned before its pod was known (early_pod_init.h) gets the rest until
 // then.
 struct PodInitConfig {

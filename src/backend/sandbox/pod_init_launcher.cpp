@@ -387,7 +387,8 @@ void PodInitChannels::describe(PodInitConfig& config, int clone_flags, bool shar
   config.share_memory = share_memory;
   // Only sharing memory: the child's memory must outlive it (the runner's
   // does), and a copy of the runner would cost more than it saves.
-  if (share_memory && (clone_flags & CLONE_NEWNET) != 0) config.network_beside = std::make_unique_for_overwrite<NetworkBesideMemory>();
+  if (share_memory && (clone_flags & CLONE_NEWNET) != 0)
+    config.network_beside = std::make_unique_for_overwrite<NetworkBesideMemory>();
   // The handshake costs a round trip; only uid/gid maps must be in place
   // before pod init starts setting up.
   config.go_fd = needs_go ? go.get() : -1;
