@@ -87,53 +87,65 @@ TEST(SandboxIsolation, OnlyLoopbackIsUp) {
 // Pod init, every step and every service are in one network namespace, not
 // the runner's, owned by the pod's user namespace where it has one (so the
 // pod's root may bind ports below 1024 in it), with loopback up; and nothing
-// but pod init lives in a fresh pod.
+// but pod init lives in a fresh pod. Both ways a pod gets it: made on demand
+// (a child of pod init makes it beside pod init's setup: pod_network.h) and
+// made ahead by the standby worker (the clone makes it).
 TEST(SandboxIsolation, OneNetworkNamespaceOfThePodsOwn) {
-  for (const SecurityLevel level : {SecurityLevel::Low, SecurityLevel::Medium, SecurityLevel::High}) {
-    auto pod = make_test_pod("netns", level);
-    const pid_t init = dynamic_cast<sandbox::SandboxPod&>(*pod).init_pid();
-    const std::string init_net = std::filesystem::read_symlink("/proc/" + std::to_string(init) + "/ns/net");
-    ASSERT_NE(init_net, std::filesystem::read_symlink("/proc/self/ns/net").string());
-    const ExecResult r = run(*pod, shell("readlink /proc/self/ns/net; "
-                                         "for p in /proc/[0-9]*; do read c < $p/comm && printf '%s ' $c; done"));
-    ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
-    // Nothing but pod init, the step's init (none for a direct step, which
-    // pod init runs itself) and this sh (builtins only) live in a fresh pod.
-    const bool direct = std::getenv("CLNRM_TEST_SEQUENTIAL_STEPS") != nullptr;
-    EXPECT_EQ(r.stdout_data, init_net + (direct ? "\nclnrm-pod sh " : "\nclnrm-pod clnrm-pod sh "));
-    ProcessSpec service;
-    service.name = "sleeper";
-    service.argv = {"sleep", "30"};
-    auto running = pod->start_service(service);
-    ASSERT_NE(running, nullptr);
-    // The service may not have exec'd `sleep` yet when start_service returns.
-    const ExecResult in_service = run(*pod, shell("for i in $(seq 200); do p=$(pgrep -x sleep) && break; sleep 0.01; done; "
-                                                  "readlink /proc/$p/ns/net"));
-    EXPECT_EQ(in_service.stdout_data, init_net + "\n") << in_service.stderr_data;
-    // Owned by the pod's user namespace where it has one (medium, high): the
-    // owner of the namespace is the user namespace pod init is in.
-    const UniqueFd net(::open(("/proc/" + std::to_string(init) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
-    ASSERT_TRUE(net.valid());
-    const UniqueFd owner(::ioctl(net.get(), NS_GET_USERNS));
-    ASSERT_TRUE(owner.valid()) << std::strerror(errno);
-    struct stat owner_stat {}, init_user {};
-    ASSERT_EQ(::fstat(owner.get(), &owner_stat), 0);
-    ASSERT_EQ(::stat(("/proc/" + std::to_string(init) + "/ns/user").c_str(), &init_user), 0);
-    EXPECT_EQ(owner_stat.st_ino, init_user.st_ino) << "level " << static_cast<int>(level);
-    // Loopback is up: a TCP connection over it.
-    const ExecResult tcp = run(*pod, shell("python3 -c \"import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
-                                           "s.listen(); c = socket.create_connection(s.getsockname()); print('up')\""));
-    EXPECT_EQ(tcp.stdout_data, "up\n") << tcp.stderr_data;
+  SandboxOptions on_demand;
+  on_demand.standby_pods = 0;
+  SandboxOptions ahead;
+  ahead.standby_pods = 1;
+  for (const SandboxOptions& options : {on_demand, ahead}) {
+    for (const SecurityLevel level : {SecurityLevel::Low, SecurityLevel::Medium, SecurityLevel::High}) {
+      auto backend = make_sandbox_backend(options);
+      PodSpec spec = spec_named("netns", level);
+      spec.sequential_steps = std::getenv("CLNRM_TEST_SEQUENTIAL_STEPS") != nullptr;
+      backend->expect_pod(spec);  // made ahead by the standby worker, where it has one
+      auto pod = backend->create_pod(spec);
+      const pid_t init = dynamic_cast<sandbox::SandboxPod&>(*pod).init_pid();
+      const std::string init_net = std::filesystem::read_symlink("/proc/" + std::to_string(init) + "/ns/net");
+      ASSERT_NE(init_net, std::filesystem::read_symlink("/proc/self/ns/net").string());
+      const ExecResult r = run(*pod, shell("readlink /proc/self/ns/net; "
+                                           "for p in /proc/[0-9]*; do read c < $p/comm && printf '%s ' $c; done"));
+      ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+      // Nothing but pod init, the step's init (none for a direct step, which
+      // pod init runs itself) and this sh (builtins only) live in a fresh pod.
+      const bool direct = std::getenv("CLNRM_TEST_SEQUENTIAL_STEPS") != nullptr;
+      EXPECT_EQ(r.stdout_data, init_net + (direct ? "\nclnrm-pod sh " : "\nclnrm-pod clnrm-pod sh "));
+      ProcessSpec service;
+      service.name = "sleeper";
+      service.argv = {"sleep", "30"};
+      auto running = pod->start_service(service);
+      ASSERT_NE(running, nullptr);
+      // The service may not have exec'd `sleep` yet when start_service returns.
+      const ExecResult in_service = run(*pod, shell("for i in $(seq 200); do p=$(pgrep -x sleep) && break; sleep 0.01; done; "
+                                                    "readlink /proc/$p/ns/net"));
+      EXPECT_EQ(in_service.stdout_data, init_net + "\n") << in_service.stderr_data;
+      // Owned by the pod's user namespace where it has one (medium, high): the
+      // owner of the namespace is the user namespace pod init is in.
+      const UniqueFd net(::open(("/proc/" + std::to_string(init) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+      ASSERT_TRUE(net.valid());
+      const UniqueFd owner(::ioctl(net.get(), NS_GET_USERNS));
+      ASSERT_TRUE(owner.valid()) << std::strerror(errno);
+      struct stat owner_stat {}, init_user {};
+      ASSERT_EQ(::fstat(owner.get(), &owner_stat), 0);
+      ASSERT_EQ(::stat(("/proc/" + std::to_string(init) + "/ns/user").c_str(), &init_user), 0);
+      EXPECT_EQ(owner_stat.st_ino, init_user.st_ino) << "level " << static_cast<int>(level);
+      // Loopback is up: a TCP connection over it.
+      const ExecResult tcp = run(*pod, shell("python3 -c \"import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
+                                             "s.listen(); c = socket.create_connection(s.getsockname()); print('up')\""));
+      EXPECT_EQ(tcp.stdout_data, "up\n") << tcp.stderr_data;
+    }
   }
 }
 
 // Until pod init reports ready it may still be in the runner's network
-// namespace (it enters the one made beside its setup last: pod_network.h):
-// a pod not set up yet joins nothing to a network and connects nowhere,
-// rather than through the host's.
+// namespace (a pod made on demand has its own made beside its setup and
+// entered last: pod_network.h): a pod not set up yet joins nothing to a
+// network and connects nowhere, rather than through the host's.
 TEST(SandboxIsolation, APodNotSetUpYetHasNoNetworkToLend) {
   PodSpec spec = spec_named("not-set-up");
-  auto pod = sandbox::SandboxPod::launch(SandboxOptions{}, spec, nullptr, nullptr, nullptr);
+  auto pod = sandbox::SandboxPod::launch(SandboxOptions{}, spec, nullptr, nullptr, nullptr, /*awaited_next=*/true);
   EXPECT_THROW(pod->connect_tcp(LoopbackIpv4{}, 9), Error);
   ProcessSpec service;
   service.name = "sleeper";

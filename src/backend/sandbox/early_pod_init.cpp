@@ -40,7 +40,8 @@ bool start() {
   auto pod = std::make_unique<EarlyPodInit>();
   pod->channels = PodInitChannels::open();
   pod->config = std::make_unique<PodInitConfig>();
-  pod->channels.describe(*pod->config, early_pod_init_clone_flags(), kEarlyPodInitSharesMemory, true);
+  // The first pod's clone: on the runner's way (its network made beside).
+  pod->channels.describe(*pod->config, early_pod_init_clone_flags(), kEarlyPodInitSharesMemory, true, true);
   // On another CPU: this thread goes on reading the command line.
   auto clone = std::make_unique<PodInitClone>(*pod->config, true);
   p = Pending{::getpid(), std::move(pod), std::move(clone)};

@@ -102,10 +102,14 @@ struct PodInitConfig {
   // says why and when).
   bool share_memory = false;
   // Non-null (pods sharing the runner's memory, with a network namespace of
-  // their own): the clone leaves CLONE_NEWNET out of clone_flags and pod
-  // init has a child make the namespace while it waits for its go and
-  // mounts (pod_network.h, start_network_beside); it enters it before it
-  // reports ready, and the runner opens it only after that report.
+  // their own, whose clone the runner waits for: the early pod init and
+  // pods made on demand, PodInitChannels::describe): the clone leaves
+  // CLONE_NEWNET out of clone_flags and pod init has a child make the
+  // namespace while it waits for its go and mounts (pod_network.h,
+  // start_network_beside); it enters it before it reports ready, and the
+  // runner opens it only after that report. A standby pod, made ahead,
+  // has the clone make it: one process less, where a suite's CPUs are
+  // busy (docs/SANDBOX.md, "The network namespace made beside").
   std::unique_ptr<NetworkBesideMemory> network_beside;
   // An eventfd the runner writes once the uid/gid maps are in place; -1:
   // nothing to wait for (no user namespace), start at once. Not a pipe: a
@@ -150,6 +154,13 @@ struct PodInitConfig {
   int control_fd = -1;
   const SecurityPlan* security = nullptr;
   ForkServerMemory* fork_server_memory = nullptr;
+  // The runner waits for this pod's ready report and sends a request right
+  // after it (a pod made on demand, not a standby pod made ahead): both
+  // sides poll a moment for what the other sends before they block
+  // (base/spin_wait.h; pod init in pod_server.h, the runner in
+  // SandboxPod::await_setup). A standby pod's waits are off the runner's
+  // way, and a suite's CPUs are busy: it blocks at once.
+  bool awaited = false;
 };
 
 struct PodInitReport {

@@ -382,12 +382,13 @@ PodInitChannels PodInitChannels::open() {
   return c;
 }
 
-void PodInitChannels::describe(PodInitConfig& config, int clone_flags, bool share_memory, bool needs_go) const {
+void PodInitChannels::describe(PodInitConfig& config, int clone_flags, bool share_memory, bool needs_go,
+                               bool network_beside) const {
   config.clone_flags = clone_flags;
   config.share_memory = share_memory;
   // Only sharing memory: the child's memory must outlive it (the runner's
   // does), and a copy of the runner would cost more than it saves.
-  if (share_memory && (clone_flags & CLONE_NEWNET) != 0)
+  if (network_beside && share_memory && (clone_flags & CLONE_NEWNET) != 0)
     config.network_beside = std::make_unique_for_overwrite<NetworkBesideMemory>();
   // The handshake costs a round trip; only uid/gid maps must be in place
   // before pod init starts setting up.

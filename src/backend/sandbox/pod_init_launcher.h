@@ -103,8 +103,11 @@ struct PodInitChannels {
   // Throws Error when one cannot be made.
   static PodInitChannels open();
   // The fields of `config` pod init reads from its clone on (pod_init_config.h
-  // says which): these channels, the namespaces, whether it shares memory.
-  void describe(PodInitConfig& config, int clone_flags, bool share_memory, bool needs_go) const;
+  // says which): these channels, the namespaces, whether it shares memory,
+  // whether its network namespace is made beside (`network_beside`: the
+  // runner waits for the clone; where it shares memory and has one).
+  void describe(PodInitConfig& config, int clone_flags, bool share_memory, bool needs_go,
+                bool network_beside) const;
   // One token on the go eventfd: the go, then (late_ending) the end of the
   // setup. Throws Error naming `what` when it cannot be written.
   void give_token(const char* what) const;

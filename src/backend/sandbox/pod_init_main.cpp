@@ -187,6 +187,7 @@ int pod_init_main(void* arg) {
   // report: keep what the fork server needs.
   const SecurityPlan* security = cfg.security;
   ForkServerMemory* memory = cfg.fork_server_memory;
+  const bool request_soon = cfg.awaited;
   report_pod_init(cfg.report_fd, 0, nullptr);
   ::dup2(null_fd, 0);
   ::dup2(null_fd, 1);
@@ -198,7 +199,7 @@ int pod_init_main(void* arg) {
   sigset_t all;
   sigfillset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
-  if (control >= 0) serve_spawn_requests(3, 4, *security, *memory);
+  if (control >= 0) serve_spawn_requests(3, 4, *security, *memory, request_soon);
   for (;;) {
     char byte;
     const ssize_t r = ::read(3, &byte, 1);

@@ -153,7 +153,7 @@ void handle_request(int control_fd, const SecurityPlan& security, ForkServerMemo
 }  // namespace
 
 void serve_spawn_requests(int keeper_fd, int control_fd, const SecurityPlan& security,
-                          ForkServerMemory& memory) noexcept {
+                          ForkServerMemory& memory, bool request_soon) noexcept {
   // SIGCHLD is blocked (pod init blocks everything); a signalfd tells when to reap.
   sigset_t chld;
   sigemptyset(&chld);
@@ -162,7 +162,7 @@ void serve_spawn_requests(int keeper_fd, int control_fd, const SecurityPlan& sec
   DirectStep direct;
   // The runner sends the first request right after the ready report: poll
   // for it a moment instead of letting this CPU halt (spin_wait.h).
-  spin_until_readable(control_fd, 500000);
+  if (request_soon) spin_until_readable(control_fd, 500000);
   for (;;) {
     pollfd fds[3] = {{keeper_fd, POLLIN, 0}, {control_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
     const int ready = ::poll(fds, sfd >= 0 ? 3 : 2, sfd >= 0 ? -1 : 100);

@@ -34,8 +34,10 @@
 namespace clnrm::sandbox {
 
 // Pod init's loop (async-signal-safe). Returns never: exits when the runner
-// is gone (keeper EOF) or closed the control socket.
+// is gone (keeper EOF) or closed the control socket. `request_soon`: the
+// runner sends the first request right away (PodInitConfig::awaited),
+// which is polled for a moment (base/spin_wait.h).
 [[noreturn]] void serve_spawn_requests(int keeper_fd, int control_fd, const SecurityPlan& security,
-                                       ForkServerMemory& memory) noexcept;
+                                       ForkServerMemory& memory, bool request_soon) noexcept;
 
 }  // namespace clnrm::sandbox

@@ -55,7 +55,7 @@ class SandboxBackend final : public Backend {
 
   std::unique_ptr<Pod> create_pod(const PodSpec& spec) override {
     if (!standby_) {
-      auto pod = sandbox::SandboxPod::launch(options_, spec, cgroup_pool_, system_view_, nullptr);
+      auto pod = sandbox::SandboxPod::launch(options_, spec, cgroup_pool_, system_view_, nullptr, true);
       // While pod init sets up, off the way to the first step.
       remove_stale_cgroups_once();
       // The last pod planned: no later pod takes a group from the pool, so

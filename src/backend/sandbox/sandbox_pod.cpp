@@ -221,7 +221,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   } else {
     channels = PodInitChannels::open();
     core.init_config = std::make_unique<PodInitConfig>();
-    channels.describe(*core.init_config, clone_flags, share_memory, needs_go);
+    channels.describe(*core.init_config, clone_flags, share_memory, needs_go, setup != Setup::Later);
   }
   core.keeper = std::move(channels.keeper);
   core.fork_server = std::move(channels.control);
@@ -270,6 +270,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   if (spec.determinism) config.hostname = kDeterministicHostname.data();
   config.security = &core.security;
   config.fork_server_memory = &core.fork_server_memory;
+  config.awaited = setup != Setup::Later;
 
   // Sharing our memory, pod init sees parts taken after the clone, before
   // the handshake; a copy sees only what was there at the clone. Its
@@ -349,17 +350,18 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
 std::unique_ptr<SandboxPod> SandboxPod::launch(const SandboxOptions& options, const PodSpec& spec,
                                                std::shared_ptr<CgroupPool> cgroup_pool,
                                                std::shared_ptr<SystemViewOnce> system_view,
-                                               std::shared_ptr<PodReleases> releases) {
+                                               std::shared_ptr<PodReleases> releases, bool awaited_next) {
   return std::unique_ptr<SandboxPod>(new SandboxPod(options, spec, std::move(cgroup_pool), std::move(system_view),
-                                                    std::move(releases), Setup::Later));
+                                                    std::move(releases), awaited_next ? Setup::Next : Setup::Later));
 }
 
 void SandboxPod::await_setup() {
   PodCore& core = *core_;
   if (!core.setup_report.valid()) return;
-  // Pod init is about done most times this is called (its last mounts):
-  // spinning a moment spares the wake-up of an idle CPU.
-  spin_until_readable(core.setup_report.get(), kSetupSpinNs);
+  // A pod made on demand is about done most times this is called (pod
+  // init's last mounts): spinning a moment spares the wake-up of an idle
+  // CPU (pod_init_config.h, awaited).
+  if (core.init_config->awaited) spin_until_readable(core.setup_report.get(), kSetupSpinNs);
   const std::optional<PodInitReport> ready = read_pod_init_report(core.setup_report.get());
   core.setup_report.reset();
   if (ready && ready->error == 0) {

@@ -27,11 +27,13 @@ class SandboxPod final : public Pod {
   // worker) then is free, and pod init's "set up" goes straight to the
   // thread that takes the pod (one thread hop less before a run's first
   // step, bench/peers/run_phases.sh). Throws like the constructor for what
-  // fails before pod init is set going.
+  // fails before pod init is set going. `awaited_next`: the caller awaits
+  // it right away (a pod made on demand, not ahead: pod_init_config.h,
+  // awaited).
   static std::unique_ptr<SandboxPod> launch(const SandboxOptions& options, const PodSpec& spec,
                                             std::shared_ptr<CgroupPool> cgroup_pool,
                                             std::shared_ptr<SystemViewOnce> system_view,
-                                            std::shared_ptr<PodReleases> releases);
+                                            std::shared_ptr<PodReleases> releases, bool awaited_next = false);
   ~SandboxPod() override;
 
   const std::string& id() const override { return core_->id; }
@@ -52,7 +54,9 @@ class SandboxPod final : public Pod {
   void await_setup();
 
  private:
-  enum class Setup { Awaited, Later };
+  // Awaited: by the constructor; Next: by the caller right after; Later:
+  // when a test takes the pod (a standby pod).
+  enum class Setup { Awaited, Next, Later };
   SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::shared_ptr<CgroupPool> cgroup_pool,
              std::shared_ptr<SystemViewOnce> system_view, std::shared_ptr<PodReleases> releases, Setup setup);
   void check_alive() const;
