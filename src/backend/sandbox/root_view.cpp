@@ -128,12 +128,6 @@ std::vector<std::string> system_covered() {
   return std::move(v.covered);
 }
 
-std::shared_ptr<const RootView> system_root_view() {
-  auto v = std::make_shared<RootView>(*system_root_entries());
-  v->covered = system_covered();
-  return v;
-}
-
 std::shared_ptr<const RootView> SystemViewOnce::entries() {
   std::call_once(entries_once_, [this] { entries_ = system_root_entries(); });
   return entries_;

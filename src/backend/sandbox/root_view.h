@@ -28,11 +28,8 @@
 
 namespace clnrm::sandbox {
 
-// The allowlisted system directories as they are on this host now, with the
-// sockets and secrets to cover: system_root_entries() with
-// system_covered() as its covered list.
-std::shared_ptr<const RootView> system_root_view();
-// The allowlisted system directories alone (a few lstat calls; covered empty).
+// The allowlisted system directories as they are on this host now (a few
+// lstat calls; covered empty: system_covered() is that list, apart).
 std::shared_ptr<const RootView> system_root_entries();
 // The sockets under them (the walk of /etc and /opt, remembered between runs
 // in the user's cache directory) and the host's secrets: what a pod covers.

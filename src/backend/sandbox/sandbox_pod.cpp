@@ -211,6 +211,9 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   // before pod init starts setting up. Pod init joins its cgroups itself,
   // through the descriptors sent after the clone.
   const bool needs_go = core.user_namespace;
+  // The caller awaits this pod at once, not a standby pod taken later
+  // (pod_init_config.h, awaited and network_beside).
+  const bool awaited = setup != Setup::Later;
   // The process's first pod may find its pod init cloned already, waiting
   // for its go (early_pod_init.h); the rest is the same.
   std::unique_ptr<EarlyPodInit> early = take_early_pod_init(clone_flags, share_memory);
@@ -221,7 +224,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   } else {
     channels = PodInitChannels::open();
     core.init_config = std::make_unique<PodInitConfig>();
-    channels.describe(*core.init_config, clone_flags, share_memory, needs_go, setup != Setup::Later);
+    channels.describe(*core.init_config, clone_flags, share_memory, needs_go, awaited);
   }
   core.keeper = std::move(channels.keeper);
   core.fork_server = std::move(channels.control);
@@ -270,7 +273,7 @@ SandboxPod::SandboxPod(const SandboxOptions& options, const PodSpec& spec, std::
   if (spec.determinism) config.hostname = kDeterministicHostname.data();
   config.security = &core.security;
   config.fork_server_memory = &core.fork_server_memory;
-  config.awaited = setup != Setup::Later;
+  config.awaited = awaited;
 
   // Sharing our memory, pod init sees parts taken after the clone, before
   // the handshake; a copy sees only what was there at the clone. Its
