@@ -4,8 +4,9 @@
 //
 // On a VM an idle virtual CPU halts, and waking it for a write from the
 // other one is a round trip through the hypervisor: two threads passing an
-// eventfd back and forth took 47 us median blocking and 1.4 us polling
-// (docs/SANDBOX.md, "Waiting without halting"). Where one side hands the
+// eventfd back and forth took 43 us median a round trip blocking and 1.4
+// us polling (bench/peers/wakeup_cost/wakeup_cost.sh; docs/SANDBOX.md,
+// "Waiting without halting"). Where one side hands the
 // other the next step of a sequence and waits for the answer within a
 // fraction of a millisecond, polling for that long first saves the
 // wake-up. sched_yield between polls gives the CPU to anything else

@@ -510,9 +510,8 @@ int assemble_pod_root(const MountPlan& plan, const int* shared_fds, const char**
     return f.fail("making the pod's root read-only");
   }
   // The pod's root becomes the root; the temporary one, with the host's
-  // whole tree under it, is detached (the kernel's RCU grace period of a
-  // detach: ~0.03-0.17 ms here, before the runner's walk is there rather
-  // than after it).
+  // whole tree under it, is detached (a detach waits for an RCU grace
+  // period: here, before the runner's walk is there rather than after it).
   if (::chdir(kNew) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0)
     return f.fail("pivot_root into the pod's root");
   if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0)
