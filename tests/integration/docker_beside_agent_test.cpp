@@ -11,7 +11,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -20,6 +19,7 @@
 #include "backend/docker/kept_agent.h"
 #include "base/proc_stat.h"
 #include "integration/docker_service_fixture.h"
+#include "support/proc_file.h"
 
 namespace clnrm {
 namespace {
@@ -33,10 +33,7 @@ constexpr const char* kAgentServer =
     "tr '\\0' ' ' </proc/$server/cmdline";
 
 std::string proc_file(long pid, const char* name) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return testing::read_file_or_empty("/proc/" + std::to_string(pid) + "/" + name);
 }
 
 long parent_of(long pid) { return read_proc_stat(pid).value_or(ProcStat{}).parent; }

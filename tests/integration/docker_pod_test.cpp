@@ -11,6 +11,7 @@
 #include "backend/docker/owner.h"
 #include "integration/docker_session_fixture.h"
 #include "integration/docker_support.h"
+#include "support/proc_file.h"
 
 namespace clnrm {
 namespace {
@@ -22,9 +23,7 @@ using namespace testing_docker;
 bool host_has_process_with_args(const std::string& argv0, const std::string& arg) {
   const std::string want = argv0 + std::string(1, '\0') + arg + std::string(1, '\0');
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline == want) return true;
+    if (testing::read_file_or_empty(entry.path() / "cmdline") == want) return true;
   }
   return false;
 }

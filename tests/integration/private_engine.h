@@ -28,6 +28,7 @@
 #include "backend/docker/docker_client.h"
 #include "backend/docker/endpoint.h"
 #include "backend/docker/http_transport.h"
+#include "support/proc_file.h"
 
 namespace clnrm::testing_fault {
 
@@ -173,8 +174,7 @@ class PrivateEngine {
     for (const auto& e : std::filesystem::directory_iterator("/proc")) {
       const std::string name = e.path().filename().string();
       if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::ifstream in(e.path() / "cmdline", std::ios::binary);
-      const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::string cmdline = testing::read_file_or_empty(e.path() / "cmdline");
       const pid_t p = std::atoi(name.c_str());
       if (p != ::getpid() && cmdline.find(dir_) != std::string::npos) found.push_back(p);
     }
@@ -192,15 +192,13 @@ class PrivateEngine {
   }
 
   static std::string command_of(pid_t p) {
-    std::ifstream in("/proc/" + std::to_string(p) + "/cmdline", std::ios::binary);
-    std::string first;
-    std::getline(in, first, '\0');
+    const std::string cmdline = testing::read_file_or_empty("/proc/" + std::to_string(p) + "/cmdline");
+    const std::string first = cmdline.substr(0, cmdline.find('\0'));
     return std::filesystem::path(first).filename().string() + " ";
   }
 
   std::string log_tail() const {
-    std::ifstream in(dir_ + "/dockerd.log");
-    const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string all = testing::read_file_or_empty(dir_ + "/dockerd.log");
     return all.size() > 3000 ? all.substr(all.size() - 3000) : all;
   }
 

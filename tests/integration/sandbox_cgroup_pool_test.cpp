@@ -24,7 +24,7 @@ namespace {
 // "/sys/fs/cgroup/<controller><path>" of pod init, from /proc/<pid>/cgroup.
 std::string group_of(Pod& pod, const std::string& controller) {
   const pid_t pid = dynamic_cast<sandbox::SandboxPod&>(pod).init_pid();
-  std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/cgroup"));
+  std::istringstream in(read_file_or_empty("/proc/" + std::to_string(pid) + "/cgroup"));
   std::string line;
   while (std::getline(in, line)) {
     // "4:memory:/clnrm/123-g1"
@@ -62,8 +62,8 @@ TEST(SandboxCgroupPool, AGroupServesTheNextPodWithItsOwnLimitsAndGoesWithTheBack
     memory_group = group_of(*pod, "memory");
     pids_group = group_of(*pod, "pids");
     ASSERT_NE(memory_group.find("/clnrm/"), std::string::npos) << memory_group;
-    EXPECT_EQ(read_file(pids_group + "/pids.max"), "40\n");
-    EXPECT_EQ(read_file(memory_group + "/memory.limit_in_bytes"), std::to_string(96ull << 20) + "\n");
+    EXPECT_EQ(read_file_or_empty(pids_group + "/pids.max"), "40\n");
+    EXPECT_EQ(read_file_or_empty(memory_group + "/memory.limit_in_bytes"), std::to_string(96ull << 20) + "\n");
     pod->destroy();
   }
   EXPECT_TRUE(std::filesystem::exists(memory_group));  // pooled, not removed
@@ -72,11 +72,11 @@ TEST(SandboxCgroupPool, AGroupServesTheNextPodWithItsOwnLimitsAndGoesWithTheBack
     auto pod = backend->create_pod(limited("pool-b", 128, 50));
     EXPECT_EQ(group_of(*pod, "memory"), memory_group);
     EXPECT_EQ(group_of(*pod, "pids"), pids_group);
-    EXPECT_EQ(read_file(pids_group + "/pids.max"), "50\n");
-    EXPECT_EQ(read_file(memory_group + "/memory.limit_in_bytes"), std::to_string(128ull << 20) + "\n");
+    EXPECT_EQ(read_file_or_empty(pids_group + "/pids.max"), "50\n");
+    EXPECT_EQ(read_file_or_empty(memory_group + "/memory.limit_in_bytes"), std::to_string(128ull << 20) + "\n");
     // The limits hold for this pod: a step cannot start more than 50 tasks.
     run(*pod, shell("for i in $(seq 60); do sleep 1 & done 2>/dev/null; wait"));
-    const std::string events = read_file(pids_group + "/pids.events");  // "max <times the limit was hit>"
+    const std::string events = read_file_or_empty(pids_group + "/pids.events");  // "max <times the limit was hit>"
     EXPECT_GT(std::atoi(events.substr(events.find(' ') + 1).c_str()), 0) << events;
     pod->destroy();
   }
@@ -183,8 +183,8 @@ TEST(SandboxCgroupPool, AGroupOutlivesItsBackendAsASpareTheNextBackendTakesWithI
     EXPECT_FALSE(std::filesystem::exists(spare));
     EXPECT_EQ(inode_of(taken), spare_inode) << taken << " is a new group, not the spare";
     EXPECT_NE(taken, first);  // renamed to this run's "<pid>-g<n>"
-    EXPECT_EQ(read_file(taken + "/memory.limit_in_bytes"), std::to_string(128ull << 20) + "\n");
-    EXPECT_EQ(read_file(pids + "/pids.max"), "50\n");
+    EXPECT_EQ(read_file_or_empty(taken + "/memory.limit_in_bytes"), std::to_string(128ull << 20) + "\n");
+    EXPECT_EQ(read_file_or_empty(pids + "/pids.max"), "50\n");
     // (That a reused group's limits hold: AGroupServesTheNextPod... above.)
     EXPECT_EQ(run(*pod, command({"true"})).exit_code, 0);
     pod->destroy();

@@ -118,7 +118,7 @@ std::set<std::string> entries(const std::string& dir) {
 // Host mount table lines naming `text`.
 int host_mounts_with(const std::string& text) {
   int n = 0;
-  std::istringstream in(read_file("/proc/self/mountinfo"));
+  std::istringstream in(read_file_or_empty("/proc/self/mountinfo"));
   for (std::string line; std::getline(in, line);) n += line.find(text) != std::string::npos ? 1 : 0;
   return n;
 }
@@ -302,7 +302,7 @@ TEST(SandboxImage, NothingIsLeftAfterThePodDiesEvenAfterAStepTimeout) {
     // The service runs in its overlay root (seen from the host).
     const auto pids = host_processes_with(marker);
     ASSERT_FALSE(pids.empty());
-    const std::string mounts = read_file("/proc/" + std::to_string(pids.front()) + "/mountinfo");
+    const std::string mounts = read_file_or_empty("/proc/" + std::to_string(pids.front()) + "/mountinfo");
     EXPECT_NE(mounts.find(" / / rw,nosuid,nodev"), std::string::npos) << mounts;
     EXPECT_NE(mounts.find("- overlay overlay"), std::string::npos) << mounts;
     pod->destroy();
@@ -599,9 +599,9 @@ TEST(SandboxImage, VolumesOutsideTmpAreInTheServicesRootItsStepsAndTheTestsImage
     EXPECT_EQ(read_only, 3u) << r->stdout_data;
     EXPECT_NE(r->stdout_data.find("wrote\n"), std::string::npos) << r->stdout_data << r->stderr_data;
   }
-  EXPECT_EQ(read_file(dir.path + "/out/w.txt"), "written\n");
+  EXPECT_EQ(read_file_or_empty(dir.path + "/out/w.txt"), "written\n");
   EXPECT_FALSE(std::filesystem::exists(dir.path + "/static/new"));
-  EXPECT_EQ(read_file(dir.path + "/single.txt"), "single\n");
+  EXPECT_EQ(read_file_or_empty(dir.path + "/single.txt"), "single\n");
   // nosuid,nodev as in the pod's root.
   const ExecResult flags = in_service(*svc, "grep ' /srv/static ' /proc/self/mountinfo");
   EXPECT_NE(flags.stdout_data.find("ro,nosuid,nodev"), std::string::npos) << flags.stdout_data;

@@ -110,7 +110,7 @@ TEST(SandboxLifecycle, SigkillOfTheOwnerLeavesNoProcessBehind) {
   auto groups_busy = [&] {
     for (const auto& entry : std::filesystem::directory_iterator(parent))
       if (entry.path().filename().string().rfind(prefix, 0) == 0 &&
-          read_file(entry.path().string() + "/pids.current") != "0\n")
+          read_file_or_empty(entry.path().string() + "/pids.current") != "0\n")
         return true;
     return false;
   };

@@ -32,7 +32,7 @@ int descriptors_of(const std::string& target) {
 }
 
 std::string pids_group_of(pid_t pid) {
-  const std::string text = read_file("/proc/" + std::to_string(pid) + "/cgroup");
+  const std::string text = read_file_or_empty("/proc/" + std::to_string(pid) + "/cgroup");
   const auto at = text.find(":pids:");
   if (at == std::string::npos) return "";
   return "/sys/fs/cgroup/pids" + text.substr(at + 6, text.find('\n', at) - at - 6);

@@ -4,6 +4,7 @@
 #include <clnrm/sandbox.h>
 
 #include "base/proc_stat.h"
+#include "support/proc_file.h"
 
 #include <dirent.h>
 #include <gtest/gtest.h>
@@ -90,19 +91,6 @@ inline ExecResult run(Pod& pod, ProcessSpec spec) {
   return pod.exec(spec, cancel);
 }
 
-// "" when it cannot be read. A /proc/PID file of a process that exits while
-// it is read fails with ESRCH, which libstdc++'s filebuf throws as
-// std::ios_base::failure whatever the stream's exception mask: a process
-// scan must take that as "gone", not fail the test.
-inline std::string read_file(const std::string& path) {
-  try {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  } catch (const std::ios_base::failure&) {
-    return {};
-  }
-}
-
 // Host pids whose environment or command line contains `marker`.
 inline std::vector<pid_t> host_processes_with(const std::string& marker) {
   std::vector<pid_t> found;
@@ -112,8 +100,8 @@ inline std::vector<pid_t> host_processes_with(const std::string& marker) {
     const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
     if (pid <= 0) continue;
     const std::string base = std::string("/proc/") + e->d_name;
-    if (read_file(base + "/environ").find(marker) != std::string::npos ||
-        read_file(base + "/cmdline").find(marker) != std::string::npos) {
+    if (read_file_or_empty(base + "/environ").find(marker) != std::string::npos ||
+        read_file_or_empty(base + "/cmdline").find(marker) != std::string::npos) {
       found.push_back(pid);
     }
   }

@@ -63,7 +63,7 @@ std::unique_ptr<Pod> pod_with(const std::string& name, SecurityLevel level, std:
 }
 
 bool mounted_on_host(const std::string& path) {
-  return read_file("/proc/self/mountinfo").find(path) != std::string::npos;
+  return read_file_or_empty("/proc/self/mountinfo").find(path) != std::string::npos;
 }
 
 class SandboxVolumes : public ::testing::TestWithParam<SecurityLevel> {};
@@ -98,8 +98,8 @@ TEST_P(SandboxVolumes, AWritableVolumeWritesThroughAsThePodsIdentity) {
   const ExecResult w = run(*pod, shell("echo written > /tmp/work/out/w.txt && cat /opt-data/single.txt && "
                                        "echo appended >> /opt-data/single.txt && stat -c %u /tmp/work/out/w.txt"));
   ASSERT_EQ(w.exit_code, 0) << w.stderr_data;
-  EXPECT_EQ(read_file(dir.path() + "/out/w.txt"), "written\n");
-  EXPECT_EQ(read_file(dir.path() + "/single.txt"), "single\nappended\n");
+  EXPECT_EQ(read_file_or_empty(dir.path() + "/out/w.txt"), "written\n");
+  EXPECT_EQ(read_file_or_empty(dir.path() + "/single.txt"), "single\nappended\n");
   struct stat st {};
   ASSERT_EQ(::stat((dir.path() + "/out/w.txt").c_str(), &st), 0);
   // Low: host root. Above: the pod's root is an unprivileged host id, and
