@@ -18,18 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../peer_timing.h"
+
 static int ping_fd, pong_fd, polling;
-
-static double now_us(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static int by_value(const void* a, const void* b) {
-  const double x = *(const double*)a, y = *(const double*)b;
-  return (x > y) - (x < y);
-}
 
 static void pin(int cpu) {
   cpu_set_t set;
