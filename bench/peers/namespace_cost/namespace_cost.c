@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../peer_timing.h"
+#include "peers/peer_timing.h"
 
 int main(int argc, char** argv) {
   const int runs = argc > 1 ? atoi(argv[1]) : 60;

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../peer_timing.h"
+#include "peers/peer_timing.h"
 
 static int ping_fd, pong_fd, polling;
 
