@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "cli/commands.h"
+#include "cli/prebuilt_seccomp.h"
 
 namespace {
 
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
   // steps took 11-12x the time of 10k (bench/peers/parse_scaling.sh). Small
   // blocks still go through the per-thread cache.
   mallopt(M_MXFAST, 0);
+  // The pods' seccomp programs, compiled when this executable was built.
+  clnrm::use_prebuilt_seccomp_programs(clnrm::cli::prebuilt_seccomp_programs());
   // A run's first pod: its namespaces are made on another CPU while this
   // thread reads the command line and the test files (include/clnrm/sandbox.h).
   // Killed at the end when the run made no pod of its kind.

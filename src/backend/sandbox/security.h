@@ -39,6 +39,7 @@ struct SecurityPlan {
   bool no_new_privs = true;
   const sock_fprog* seccomp = nullptr;  // null: no filter
   std::vector<std::string> denied_syscalls;  // what the filter denies (for the run's report)
+  bool denies_new_user_namespaces = false;    // ... and new user namespaces
   std::vector<RlimitSetting> rlimits;
 };
 
@@ -65,7 +66,12 @@ int switch_identity(int uid, int gid, const char** stage) noexcept;
 int drop_bounding_set(const SecurityPlan& plan, const char** stage) noexcept;
 
 // The seccomp program denying `denied` (EPERM) and, with `deny_userns`, new
-// user namespaces; built once per list with libseccomp (throws on failure).
+// user namespaces; once per list: a prebuilt one for these rules
+// (use_prebuilt_seccomp_programs, include/clnrm/sandbox.h), or built with
+// libseccomp (throws on failure).
 const sock_fprog* seccomp_program(const std::vector<std::string>& denied, bool deny_userns);
+// The same rules compiled with libseccomp now, never prebuilt (the build's
+// generator, tools/seccomp_prebuilt.cpp, and its test).
+std::vector<sock_filter> compile_seccomp_program(const std::vector<std::string>& denied, bool deny_userns);
 
 }  // namespace clnrm::sandbox

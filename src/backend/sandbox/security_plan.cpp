@@ -8,8 +8,10 @@
 #include "policy/seccomp_deny_rules.h"
 
 #include <clnrm/error.h>
+#include <clnrm/sandbox.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <linux/capability.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -20,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 
 namespace clnrm::sandbox {
 namespace {
@@ -75,7 +78,8 @@ SecurityPlan make_security_plan(const IsolationPolicy& policy) {
       if (std::find(denied.begin(), denied.end(), name) == denied.end()) denied.push_back(name);
     }
   }
-  plan.seccomp = seccomp_program(denied, policy.seccomp && policy.deny_new_user_namespaces);
+  plan.denies_new_user_namespaces = policy.seccomp && policy.deny_new_user_namespaces;
+  plan.seccomp = seccomp_program(denied, plan.denies_new_user_namespaces);
   plan.denied_syscalls = std::move(denied);
   return plan;
 }
@@ -145,7 +149,35 @@ void build_seccomp(SeccompProgram& out, const std::vector<std::string>& denied, 
   }();
 }
 
+// The programs of use_prebuilt_seccomp_programs() (include/clnrm/sandbox.h).
+// Never destroyed, like the cache below.
+std::mutex& prebuilt_mutex() {
+  static auto& mutex = *new std::mutex;
+  return mutex;
+}
+std::span<const PrebuiltSeccompProgram>& prebuilt_programs() {
+  static auto& programs = *new std::span<const PrebuiltSeccompProgram>;
+  return programs;
+}
+
+// The prebuilt program for these rules, or null.
+const PrebuiltSeccompProgram* prebuilt_for(const std::vector<std::string>& denied, bool deny_userns) {
+  const std::string key = fmt::format("{}", fmt::join(denied, ","));
+  std::lock_guard lock(prebuilt_mutex());
+  for (const PrebuiltSeccompProgram& p : prebuilt_programs()) {
+    if (p.deny_new_user_namespaces == deny_userns && p.denied == key && p.filter != nullptr && p.length > 0) return &p;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+std::vector<sock_filter> compile_seccomp_program(const std::vector<std::string>& denied, bool deny_userns) {
+  SeccompProgram built;
+  build_seccomp(built, denied, deny_userns);
+  if (!built.failure.empty()) throw Error(ErrorKind::Backend, "cannot build the seccomp filter: " + built.failure);
+  return std::move(built.filter);
+}
 
 const sock_fprog* seccomp_program(const std::vector<std::string>& denied, bool deny_userns) {
   // Built once per distinct policy (in practice: the one High list) and kept
@@ -159,11 +191,27 @@ const sock_fprog* seccomp_program(const std::vector<std::string>& denied, bool d
   auto& slot = cache[{denied, deny_userns}];
   if (!slot) {
     auto built = std::make_unique<SeccompProgram>();
-    build_seccomp(*built, denied, deny_userns);
-    if (!built->failure.empty()) throw Error(ErrorKind::Backend, "cannot build the seccomp filter: " + built->failure);
+    if (const PrebuiltSeccompProgram* prebuilt = prebuilt_for(denied, deny_userns)) {
+      // The executable's own, made by libseccomp from these rules when it
+      // was built; the kernel copies a program it loads.
+      built->program.len = prebuilt->length;
+      built->program.filter = const_cast<sock_filter*>(prebuilt->filter);
+    } else {
+      build_seccomp(*built, denied, deny_userns);
+      if (!built->failure.empty()) throw Error(ErrorKind::Backend, "cannot build the seccomp filter: " + built->failure);
+    }
     slot = std::move(built);
   }
   return &slot->program;
 }
 
 }  // namespace clnrm::sandbox
+
+namespace clnrm {
+
+void use_prebuilt_seccomp_programs(std::span<const PrebuiltSeccompProgram> programs) noexcept {
+  std::lock_guard lock(sandbox::prebuilt_mutex());
+  sandbox::prebuilt_programs() = programs;
+}
+
+}  // namespace clnrm
