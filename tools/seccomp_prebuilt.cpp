@@ -7,6 +7,7 @@
 // list, compile_seccomp_program), so they cannot drift from the policy.
 //
 // Usage: clnrm_seccomp_prebuilt OUTPUT.cpp
+#include <clnrm/error.h>
 #include <clnrm/policy.h>
 
 #include <fmt/format.h>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "backend/sandbox/security.h"
+#include "base/atomic_file.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -34,7 +36,7 @@ int main(int argc, char** argv) {
          {clnrm::SecurityLevel::Low, clnrm::SecurityLevel::Medium, clnrm::SecurityLevel::High}) {
       const clnrm::sandbox::SecurityPlan plan = clnrm::sandbox::make_security_plan(clnrm::make_isolation_policy(level));
       const bool deny_userns = plan.denies_new_user_namespaces;
-      const std::string denied = fmt::format("{}", fmt::join(plan.denied_syscalls, ","));
+      const std::string denied = clnrm::sandbox::prebuilt_seccomp_key(plan.denied_syscalls);
       if (!done.insert({denied, deny_userns}).second) continue;  // low and medium share theirs
       const std::vector<sock_filter> program = clnrm::sandbox::compile_seccomp_program(plan.denied_syscalls, deny_userns);
       const std::string name = fmt::format("kProgram{}", done.size());
@@ -50,11 +52,10 @@ int main(int argc, char** argv) {
         "const clnrm::PrebuiltSeccompProgram kPrograms[] = {{\n{}}};\n\n}}  // namespace\n\n"
         "std::span<const clnrm::PrebuiltSeccompProgram> clnrm::cli::prebuilt_seccomp_programs() {{ return kPrograms; }}\n",
         arrays, entries);
-    std::FILE* out = std::fopen(argv[1], "w");
-    if (out == nullptr || std::fputs(text.c_str(), out) < 0 || std::fclose(out) != 0) {
-      std::fprintf(stderr, "clnrm_seccomp_prebuilt: cannot write %s\n", argv[1]);
-      return 1;
-    }
+    clnrm::write_file_atomically(argv[1], text);
+  } catch (const clnrm::Error& e) {
+    std::fprintf(stderr, "clnrm_seccomp_prebuilt: %s\n", e.describe().c_str());
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "clnrm_seccomp_prebuilt: %s\n", e.what());
     return 1;

@@ -7,9 +7,6 @@
 #include <clnrm/policy.h>
 #include <clnrm/sandbox.h>
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -33,7 +30,7 @@ std::vector<std::string> split_commas(std::string_view text) {
 }
 
 const PrebuiltSeccompProgram* prebuilt_of(const SecurityPlan& plan) {
-  const std::string denied = fmt::format("{}", fmt::join(plan.denied_syscalls, ","));
+  const std::string denied = prebuilt_seccomp_key(plan.denied_syscalls);
   for (const PrebuiltSeccompProgram& p : cli::prebuilt_seccomp_programs())
     if (p.denied == denied && p.deny_new_user_namespaces == plan.denies_new_user_namespaces) return &p;
   return nullptr;

@@ -67,4 +67,9 @@ patch('src/backend/sandbox/pod_init_main.cpp',[
  ('  if (cfg.control_fd >= 0) {\n    // Once for every','  clnrm_phase_raw("pod: (pod init) in its network namespace");\n  if (cfg.control_fd >= 0) {\n    // Once for every'),
  ('  report_pod_init(cfg.report_fd, 0, nullptr);\n  ::dup2(null_fd, 0);','  clnrm_phase_raw("pod: (pod init) reports ready");\n  report_pod_init(cfg.report_fd, 0, nullptr);\n  ::dup2(null_fd, 0);'),
 ])
-
+# A pod's leftovers after pod init is reaped: each namespace descriptor's
+# close (the mount namespace's last close tears its mounts down), then the
+# groups.
+patch('src/backend/sandbox/pod_releases.cpp',[
+ ('  for (UniqueFd& fd : namespaces) fd.reset();\n  cgroups.remove();','  const char* const closed[] = {"release: user ns closed", "release: ipc ns closed", "release: uts ns closed",\n                                "release: net ns closed", "release: pid ns closed", "release: mnt ns closed"};\n  int k = 0;\n  for (UniqueFd& fd : namespaces) {\n    fd.reset();\n    clnrm_phase(closed[k++]);\n  }\n  cgroups.remove();\n  clnrm_phase("release: groups given back");'),
+])

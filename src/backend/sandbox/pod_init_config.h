@@ -93,9 +93,9 @@ struct NetworkBesideMemory {
 
 // Pod init reads clone_flags, share_memory, network_beside, go_fd,
 // report_fd and keeper_fd from its clone on (PodInitChannels::describe
-// writes them, and control_fd); with a go handshake it reads the rest only once set going, so a pod init
-// cloned before its pod was known (early_pod_init.h) gets the rest until
-// then.
+// writes them, and control_fd); with a go handshake it reads the rest only
+// once set going, so a pod init cloned before its pod was known
+// (early_pod_init.h) gets the rest until then.
 struct PodInitConfig {
   int clone_flags = 0;   // CLONE_NEW* for the pod
   // CLONE_VM: pod init shares the runner's address space (pod_init_launcher.cpp

@@ -19,9 +19,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 
 namespace clnrm::sandbox {
 namespace {
+
+// How long pod init polls for the first request of a pod the runner awaits
+// before it blocks (spin_wait.h; the runner's own wait is in sandbox_pod.cpp).
+constexpr std::int64_t kFirstRequestSpinNs = 500000;
 
 // The direct step in progress. It lives on pod init's stack, not in a
 // global: pod inits may share the runner's memory (pod_init_launcher.cpp), and with it
@@ -162,7 +167,7 @@ void serve_spawn_requests(int keeper_fd, int control_fd, const SecurityPlan& sec
   DirectStep direct;
   // The runner sends the first request right after the ready report: poll
   // for it a moment instead of letting this CPU halt (spin_wait.h).
-  if (request_soon) spin_until_readable(control_fd, 500000);
+  if (request_soon) spin_until_readable(control_fd, kFirstRequestSpinNs);
   for (;;) {
     pollfd fds[3] = {{keeper_fd, POLLIN, 0}, {control_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
     const int ready = ::poll(fds, sfd >= 0 ? 3 : 2, sfd >= 0 ? -1 : 100);

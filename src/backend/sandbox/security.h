@@ -73,5 +73,9 @@ const sock_fprog* seccomp_program(const std::vector<std::string>& denied, bool d
 // The same rules compiled with libseccomp now, never prebuilt (the build's
 // generator, tools/seccomp_prebuilt.cpp, and its test).
 std::vector<sock_filter> compile_seccomp_program(const std::vector<std::string>& denied, bool deny_userns);
+// `denied` as PrebuiltSeccompProgram::denied spells it (include/clnrm/sandbox.h):
+// the names comma-separated, in order. The generator writes it, the lookup
+// matches it.
+std::string prebuilt_seccomp_key(const std::vector<std::string>& denied);
 
 }  // namespace clnrm::sandbox

@@ -162,7 +162,7 @@ std::span<const PrebuiltSeccompProgram>& prebuilt_programs() {
 
 // The prebuilt program for these rules, or null.
 const PrebuiltSeccompProgram* prebuilt_for(const std::vector<std::string>& denied, bool deny_userns) {
-  const std::string key = fmt::format("{}", fmt::join(denied, ","));
+  const std::string key = prebuilt_seccomp_key(denied);
   std::lock_guard lock(prebuilt_mutex());
   for (const PrebuiltSeccompProgram& p : prebuilt_programs()) {
     if (p.deny_new_user_namespaces == deny_userns && p.denied == key && p.filter != nullptr && p.length > 0) return &p;
@@ -171,6 +171,10 @@ const PrebuiltSeccompProgram* prebuilt_for(const std::vector<std::string>& denie
 }
 
 }  // namespace
+
+std::string prebuilt_seccomp_key(const std::vector<std::string>& denied) {
+  return fmt::format("{}", fmt::join(denied, ","));
+}
 
 std::vector<sock_filter> compile_seccomp_program(const std::vector<std::string>& denied, bool deny_userns) {
   SeccompProgram built;
