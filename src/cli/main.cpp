@@ -9,6 +9,7 @@
 #include <exception>
 #include <string_view>
 
+#include "base/prefault.h"
 #include "cli/commands.h"
 #include "cli/prebuilt_seccomp.h"
 
@@ -29,6 +30,10 @@ constexpr Command kCommands[] = {
     {"completion", &clnrm::cli::add_completion_command}, {"man", &clnrm::cli::add_man_command},
     {"run", &clnrm::cli::add_run_command},
 };
+
+// What a one-test `clnrm run` allocates before it exits (mallinfo2's arena
+// at exit, bench/peers/one_step.clnrm.toml): 396 KiB.
+constexpr std::size_t kRunHeapPrefault = 400 << 10;
 
 // Commands written from every command's definition: they build all.
 bool needs_every_command(std::string_view name) { return name == "completion" || name == "man"; }
@@ -61,13 +66,17 @@ int main(int argc, char** argv) {
   // steps took 11-12x the time of 10k (bench/peers/parse_scaling.sh). Small
   // blocks still go through the per-thread cache.
   mallopt(M_MXFAST, 0);
+  const bool run = argc >= 2 && std::string_view(argv[1]) == "run";
+  // A run's heap (~400 KiB for one test) faulted in at once, not a page at
+  // a time on its way to the first step (base/prefault.h).
+  if (run) clnrm::prefault_heap(kRunHeapPrefault);
   // The pods' seccomp programs, compiled when this executable was built.
   clnrm::use_prebuilt_seccomp_programs(clnrm::cli::prebuilt_seccomp_programs());
   // A run's first pod: its namespaces are made on another CPU while this
   // thread reads the command line and the test files (include/clnrm/sandbox.h).
   // Killed at the end when the run made no pod of its kind.
   const clnrm::EarlyPodInitHold early_pod =
-      argc >= 2 && std::string_view(argv[1]) == "run" ? clnrm::start_early_pod_init() : clnrm::EarlyPodInitHold{};
+      run ? clnrm::start_early_pod_init() : clnrm::EarlyPodInitHold{};
   // Never destroyed: taking apart every option, validator and callback of the
   // commands costs ~0.1 ms at exit, a tenth of what a one-test run spends
   // after its report (issue 17; bench/peers/run_phases.sh, "exited"). It owns

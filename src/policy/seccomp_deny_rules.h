@@ -17,7 +17,8 @@ extern "C" {
  * a new user namespace with EPERM and clone3 with ENOSYS (its flags are in
  * memory a filter cannot read; ENOSYS makes libc fall back to clone(2)).
  * Returns 0, or a negative errno from libseccomp; an unknown syscall name
- * returns -EINVAL with *unknown_name pointing at it. */
+ * returns -EINVAL with *unknown_name pointing at it. Also lays the filter
+ * out as a binary tree of syscall numbers (SCMP_FLTATR_CTL_OPTIMIZE 2). */
 int clnrm_add_seccomp_deny_rules(scmp_filter_ctx ctx, const char* const* names, size_t count,
                                  int deny_new_userns, const char** unknown_name);
 
