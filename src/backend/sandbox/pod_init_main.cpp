@@ -104,6 +104,10 @@ int pod_init_main(void* arg) {
   } else if ((cfg.clone_flags & CLONE_NEWNET) != 0) {
     network_error = bring_up_loopback(&network_stage);
   }
+  // Once for every process the fork server will fork: default signal
+  // dispositions (the runner may ignore some). Before the go, while the
+  // runner still reads its test: 64 system calls less after it.
+  if (cfg.control_fd >= 0) reset_signal_dispositions();
   // Wait for the parent: uid/gid maps come first.
   if (cfg.go_fd >= 0 && !wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);
   if (network_error != 0) {
@@ -159,11 +163,9 @@ int pod_init_main(void* arg) {
     }
   }
   if (cfg.control_fd >= 0) {
-    // Once for every process the fork server will fork: default signal
-    // dispositions (the runner may ignore some) and the level's bounding set.
-    // Pod init keeps its own effective capabilities (CLONE_NEWPID needs
-    // CAP_SYS_ADMIN).
-    reset_signal_dispositions();
+    // Once for every process the fork server will fork: the level's
+    // bounding set. Pod init keeps its own effective capabilities
+    // (CLONE_NEWPID needs CAP_SYS_ADMIN).
     if (int e = drop_bounding_set(*cfg.security, &stage); e != 0) {
       report_pod_init(cfg.report_fd, e, stage);
       ::_exit(1);
