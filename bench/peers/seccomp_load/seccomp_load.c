@@ -1,10 +1,11 @@
 /* What loading a seccomp filter costs a step (docs/SANDBOX.md, "The seccomp
- * filter's load"): the filter of the syscall names given (level high's, by
- * seccomp_load.sh), built by clnrm's own clnrm_add_seccomp_deny_rules (a
- * binary tree of syscall numbers) and again as libseccomp's default list,
- * each loaded ROUNDS times in a new child with no_new_privs. Prints each
- * layout's instruction count and its median and 90th percentile load time
- * in microseconds, alternating the two. Run by seccomp_load.sh. */
+ * filter's load"): the filter of the syscall names given (USERNS 1: with the
+ * rules against new user namespaces), built by clnrm's own
+ * clnrm_add_seccomp_deny_rules (a binary tree of syscall numbers) and again
+ * as libseccomp's default list, each loaded ROUNDS times in a new child with
+ * no_new_privs, the two alternating. Prints each layout's instruction count
+ * and its median and 90th percentile load time in microseconds. Run by
+ * seccomp_load.sh. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/filter.h>
@@ -26,9 +27,9 @@ struct program {
   unsigned short len;
 };
 
-static void build(struct program* out, const char* const* names, size_t count, int as_list) {
+static void build(struct program* out, const char* const* names, size_t count, int userns, int as_list) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-  if (ctx == NULL || clnrm_add_seccomp_deny_rules(ctx, names, count, 1, NULL) != 0) exit(1);
+  if (ctx == NULL || clnrm_add_seccomp_deny_rules(ctx, names, count, userns, NULL) != 0) exit(1);
   if (as_list && seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 1) != 0) exit(1);
   const int mem = memfd_create("seccomp-load", MFD_CLOEXEC);
   if (mem < 0 || seccomp_export_bpf(ctx, mem) != 0) exit(1);
@@ -61,14 +62,17 @@ static double load_once(const struct program* p) {
 }
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: seccomp_load ROUNDS SYSCALL...\n");
+  if (argc < 4) {
+    fprintf(stderr, "usage: seccomp_load ROUNDS USERNS SYSCALL...\n");
     return 2;
   }
   const int rounds = atoi(argv[1]);
+  const int userns = atoi(argv[2]);
+  const char* const* names = (const char* const*)argv + 3;
+  const size_t count = (size_t)(argc - 3);
   static struct program tree, list;
-  build(&tree, (const char* const*)argv + 2, (size_t)(argc - 2), 0);
-  build(&list, (const char* const*)argv + 2, (size_t)(argc - 2), 1);
+  build(&tree, names, count, userns, 0);
+  build(&list, names, count, userns, 1);
   double* t_tree = malloc(sizeof(double) * (size_t)rounds);
   double* t_list = malloc(sizeof(double) * (size_t)rounds);
   for (int i = 0; i < rounds; ++i) {
