@@ -7,9 +7,4 @@
 # Usage: bench/peers/namespace_cost/namespace_cost.sh [RUNS]   (default 60)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-mkdir -p "$root/build/namespace_cost"
-cc -O2 -Wall -Wextra -I "$root/bench" -o "$root/build/namespace_cost/namespace_cost" "$here/namespace_cost.c"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$root/build/namespace_cost/namespace_cost" "${1:-60}"
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+exec "$here/../c_bench.sh" namespace_cost "$here/namespace_cost.c" "${1:-60}"

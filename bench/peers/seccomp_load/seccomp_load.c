@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
     t_tree[i] = load_once(&tree);
     t_list[i] = load_once(&list);
   }
+  printf("the filter of %zu syscalls%s:\n", count, userns ? " and new user namespaces" : "");
   qsort(t_tree, (size_t)rounds, sizeof(double), by_value);
   qsort(t_list, (size_t)rounds, sizeof(double), by_value);
   printf("binary tree (clnrm): %3u instructions, load median %6.1f us, p90 %6.1f us\n", tree.len,

@@ -10,14 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-mkdir -p "$root/build/seccomp_load"
-cc -O2 -Wall -Wextra -I "$root/bench" -I "$root/src" -o "$root/build/seccomp_load/seccomp_load" \
-  "$here/seccomp_load.c" "$root/src/policy/seccomp_deny_rules.c" -lseccomp
-names=$(sed -n '/kHighDeniedSyscalls = {/,/};/p' "$root/src/policy/isolation_policy.cpp" | grep -o '"[a-z_0-9]*"' | tr -d '"')
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "level high:"
-# shellcheck disable=SC2086 # one argument per name
-"$root/build/seccomp_load/seccomp_load" "${1:-200}" 1 $names
-echo "level medium:"
-"$root/build/seccomp_load/seccomp_load" "${1:-200}" 0 keyctl add_key request_key
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+high=$(sed -n '/kHighDeniedSyscalls = {/,/};/p' "$root/src/policy/isolation_policy.cpp" | grep -o '"[a-z_0-9]*"' | tr -d '"' | tr '\n' ' ')
+# Level high (new user namespaces denied too), then level medium.
+exec "$here/../c_bench.sh" seccomp_load "$here/seccomp_load.c $root/src/policy/seccomp_deny_rules.c -lseccomp" \
+  "${1:-200} 1 $high" "${1:-200} 0 keyctl add_key request_key"

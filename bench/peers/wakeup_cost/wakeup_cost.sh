@@ -5,9 +5,4 @@
 # Usage: bench/peers/wakeup_cost/wakeup_cost.sh [ROUNDS]   (default 400)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-mkdir -p "$root/build/wakeup_cost"
-cc -O2 -Wall -Wextra -pthread -I "$root/bench" -o "$root/build/wakeup_cost/wakeup_cost" "$here/wakeup_cost.c"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$root/build/wakeup_cost/wakeup_cost" "${1:-400}"
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+exec "$here/../c_bench.sh" wakeup_cost "-pthread $here/wakeup_cost.c" "${1:-400}"
