@@ -31,8 +31,8 @@ constexpr Command kCommands[] = {
     {"run", &clnrm::cli::add_run_command},
 };
 
-// What a one-test `clnrm run` allocates before it exits (mallinfo2's arena
-// at exit, bench/peers/one_step.clnrm.toml): 396 KiB.
+// About the heap a one-test `clnrm run` grows to (its break at exit less
+// its start, bench/peers/one_step.clnrm.toml, before the prefault: 396 KiB).
 constexpr std::size_t kRunHeapPrefault = 400 << 10;
 
 // Commands written from every command's definition: they build all.

@@ -10,7 +10,7 @@ int clnrm_add_seccomp_deny_rules(scmp_filter_ctx ctx, const char* const* names, 
   /* The syscall numbers as a binary tree, not a list. When a filter is
    * loaded the kernel runs it for every syscall number to find the ones it
    * always allows (its seccomp cache), so the load costs in proportion to
-   * the path through it: 155 -> 118 us for level high's 59 instructions on
+   * the path through it: 155 -> 116 us for level high's 59 instructions on
    * a VM (docs/SANDBOX.md, "The seccomp filter's load"), paid by every
    * step. */
   const int optimized = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
