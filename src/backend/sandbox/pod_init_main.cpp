@@ -144,6 +144,16 @@ int pod_init_main(void* arg) {
     report_pod_init(cfg.report_fd, e, stage);
     ::_exit(1);
   }
+  // Made long since, most likely; before anything of the pod is forked, and
+  // before the ready report (the runner opens it only after that). Needs
+  // nothing of the end of the setup: entered while the runner may still be
+  // making that, not after it.
+  if (cfg.network_beside) {
+    if (int e = enter_network_beside(*cfg.network_beside, &stage); e != 0) {
+      report_pod_init(cfg.report_fd, e, stage);
+      ::_exit(1);
+    }
+  }
   // The runner may still be making the end of the setup (groups, security
   // plan, the paths to cover).
   if (cfg.late_ending) {
@@ -153,14 +163,6 @@ int pod_init_main(void* arg) {
   if (int e = seal_pod_root(*cfg.covered, &stage); e != 0) {
     report_pod_init(cfg.report_fd, e, stage);
     ::_exit(1);
-  }
-  // Made long since, most likely; before anything of the pod is forked, and
-  // before the ready report (the runner opens it only after that).
-  if (cfg.network_beside) {
-    if (int e = enter_network_beside(*cfg.network_beside, &stage); e != 0) {
-      report_pod_init(cfg.report_fd, e, stage);
-      ::_exit(1);
-    }
   }
   if (cfg.control_fd >= 0) {
     // Once for every process the fork server will fork: the level's
