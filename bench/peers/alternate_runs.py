@@ -8,6 +8,9 @@
 # Usage: bench/peers/alternate_runs.py ROUNDS 'COMMAND A' 'COMMAND B' ...
 #   each COMMAND is split like a shell would (no pipes or redirections);
 #   its stdout and stderr go to /dev/null.
+# Comparing two builds of an executable, run two copies of each, in files of
+# their own: on a VM two files of identical bytes ran 0.2-0.5 ms apart
+# (docs/SANDBOX.md, "Faults in one call").
 import os
 import random
 import shlex
