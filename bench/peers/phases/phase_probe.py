@@ -73,3 +73,9 @@ patch('src/backend/sandbox/pod_init_main.cpp',[
 patch('src/backend/sandbox/pod_releases.cpp',[
  ('  for (UniqueFd& fd : namespaces) fd.reset();\n  cgroups.remove();','  const char* const closed[] = {"release: user ns closed", "release: ipc ns closed", "release: uts ns closed",\n                                "release: net ns closed", "release: pid ns closed", "release: mnt ns closed"};\n  int k = 0;\n  for (UniqueFd& fd : namespaces) {\n    fd.reset();\n    clnrm_phase(closed[k++]);\n  }\n  cgroups.remove();\n  clnrm_phase("release: groups given back");'),
 ])
+# The runner's walk of /etc and /opt for sockets, split: its memo read, then
+# the stat of each directory the memo records (other walks are not marked).
+patch('src/backend/host_sockets.cpp',[
+ ('  const SocketWalkMemo memo = memoised ? SocketWalkMemo::load(memo_file, dir) : SocketWalkMemo{};\n','  const char* const walk_mark = dir == "/etc" ? "walk /etc:" : dir == "/opt" ? "walk /opt:" : nullptr;\n  auto walk_phase = [&](const char* what) {\n    if (walk_mark) clnrm_phase((std::string("pod: (runner) ") + walk_mark + what).c_str());\n  };\n  walk_phase(" starts");\n  const SocketWalkMemo memo = memoised ? SocketWalkMemo::load(memo_file, dir) : SocketWalkMemo{};\n  walk_phase(" memo read");\n'),
+ ('  if (memoised) memo.save(memo_file, dir, started, walked, out.dirs_read > 0);\n','  walk_phase(" directories checked");\n  if (memoised) memo.save(memo_file, dir, started, walked, out.dirs_read > 0);\n'),
+])
