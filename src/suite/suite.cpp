@@ -127,8 +127,15 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
 
   // 5. The run, recorded in history as results come (after the last run
   // when a test runs more than once: budgets then change verdicts after the
-  // run, and warm-ups are left out). The first test's pod is made while the
+  // run, and warm-ups are left out). SIGINT/SIGTERM cancel the run from
+  // before the first pod is asked for: until then they end the process at
+  // once (exit_130_on_early_signals), which would leave the groups a
+  // standby pod is made with. The first test's pod is made while the
   // history opens.
+  CancelToken own_cancel;
+  CancelToken& cancel = options.cancel ? *options.cancel : own_cancel;
+  std::optional<SignalCancellation> signals;
+  if (options.handle_signals) signals.emplace(cancel, options.announce_signals);
   expect_first_pod(env, tests, plan);
   std::optional<history::Recorder> recorder;
   if (!options.history_db.empty())
@@ -138,10 +145,6 @@ SuiteOutcome run_suite(const SuiteOptions& options, SuiteObserver* observer_or_n
                          options.history_command.empty()
                              ? fmt::format("run_suite {}", fmt::join(options.paths, " "))
                              : options.history_command));
-  CancelToken own_cancel;
-  CancelToken& cancel = options.cancel ? *options.cancel : own_cancel;
-  std::optional<SignalCancellation> signals;
-  if (options.handle_signals) signals.emplace(cancel, options.announce_signals);
   run_options.cancel = &cancel;
   // The runner judges budgets per run only when each test runs once
   // (parallel_runner.cpp); otherwise they are judged here, on the median.

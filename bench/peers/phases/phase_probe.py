@@ -27,9 +27,10 @@ patch('src/suite/suite.cpp',[
  ('  SuiteObserver& observer = observer_or_null ? *observer_or_null : silent_observer();\n','  clnrm_phase("CLI parse, project settings");\n  SuiteObserver& observer = observer_or_null ? *observer_or_null : silent_observer();\n'),
  ('  outcome.invalid_files = parsed.invalid.size();\n','  clnrm_phase("test file parsed");\n  outcome.invalid_files = parsed.invalid.size();\n'),
  ('  observer.backend_chosen(chosen.backend->name(), chosen.reason);\n','  clnrm_phase("backend chosen");\n  observer.backend_chosen(chosen.backend->name(), chosen.reason);\n'),
- ('  expect_first_pod(env, tests, plan);\n','  clnrm_phase("plan made");\n  expect_first_pod(env, tests, plan);\n  clnrm_phase("first pod asked for: groups, seccomp, walk");\n'),
- ('  CancelToken own_cancel;\n','  clnrm_phase("history opened, run row written");\n  CancelToken own_cancel;\n'),
- ('  RunResult run = run_plan(env, tests, plan, run_options);\n','  clnrm_phase("signal handlers");\n  RunResult run = run_plan(env, tests, plan, run_options);\n  clnrm_phase("run finished");\n'),
+ ('  CancelToken own_cancel;\n','  clnrm_phase("plan made");\n  CancelToken own_cancel;\n'),
+ ('  expect_first_pod(env, tests, plan);\n','  clnrm_phase("signal handlers");\n  expect_first_pod(env, tests, plan);\n  clnrm_phase("first pod asked for: groups, seccomp, walk");\n'),
+ ('  run_options.cancel = &cancel;\n','  clnrm_phase("history opened, run row written");\n  run_options.cancel = &cancel;\n'),
+ ('  RunResult run = run_plan(env, tests, plan, run_options);\n','  clnrm_phase("observers set");\n  RunResult run = run_plan(env, tests, plan, run_options);\n  clnrm_phase("run finished");\n'),
  ('  if (recorder) recorder->finish(run);\n','  if (recorder) recorder->finish(run);\n  clnrm_phase("history written");\n'),
 ])
 patch('src/backend/sandbox/sandbox_pod.cpp',[('  core.releases = std::move(releases);\n','  clnrm_phase("run_plan, create_pod");\n  core.releases = std::move(releases);\n'),
