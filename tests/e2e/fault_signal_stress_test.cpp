@@ -159,7 +159,8 @@ TEST(FaultSignalStress, SignalAtRandomMomentsLeavesNothingBehind) {
 // A signal in the runner's first milliseconds, while it plans and asks a
 // standby worker for its first pods (whose groups it makes first): until
 // 2026-12-07 SIGINT there ended the process at once, before the run's own
-// handlers, and left a pod's groups (12 % of such runs). Seeded.
+// handlers, and left a pod's groups (this test failed at its run 14).
+// Seeded.
 TEST(FaultSignalStress, ASignalWhileTheRunStartsLeavesNoGroup) {
   run_e2e::TempDir suite;
   const std::string marker = "clnrm-signal-early-" + std::to_string(::getpid());
