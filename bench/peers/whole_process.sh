@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What a user waits for, whole process, side by side in one hyperfine run
+# What a user waits for, whole process, side by side in rounds of hyperfine
 # (issue 17): the clnrm binary as it is run from a shell, against the floors
 # of the same machine at the same moment.
 #   /bin/true                        a process that does nothing
@@ -18,8 +18,16 @@
 # sample, the luckiest run of each). Builds
 # nothing: pass the binary (default build/release/clnrm).
 #
-# Usage: bench/peers/whole_process.sh [--json FILE] [--instructions] [CLNRM_BINARY] [RUNS]
-#   RUNS (default 100) per command, after 10 warm-up runs each.
+# Usage: bench/peers/whole_process.sh [--json FILE] [--instructions] [--rounds R] [CLNRM_BINARY] [RUNS]
+#   RUNS (default 100) per command, in R rounds (default 10): each round is
+#   one hyperfine invocation of every command (RUNS/R runs each, after 3
+#   warm-up runs), the commands in another order each round, and the
+#   samples of all rounds are pooled. hyperfine times each command's runs in
+#   one block; on a VM whose speed drifts by a fifth within minutes (the
+#   same binary's median 11.4 then 9.7 ms three minutes apart, 2026-12-07),
+#   one block per command gave whichever ran in the slow stretch the worse
+#   ratio (docs/SANDBOX.md, "Interleaved rounds"). --rounds 1 is one block
+#   per command, as hyperfine alone times them.
 #   --instructions also counts the instructions of the single-process commands
 #   (/bin/true, --version, validate) under callgrind: unlike times, these do
 #   not move with the machine's load (perf's hardware counters, where the
@@ -35,6 +43,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 json_out=""
 instructions=0
+rounds=10
 while [[ ${1:-} == --* ]]; do
   case $1 in
     --json)
@@ -42,6 +51,10 @@ while [[ ${1:-} == --* ]]; do
       json_out=$(realpath -m "$2")  # the script changes directory below
       shift 2 ;;
     --instructions) instructions=1; shift ;;
+    --rounds)
+      [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "whole_process.sh: --rounds needs a positive number" >&2; exit 2; }
+      rounds=$2
+      shift 2 ;;
     *) echo "whole_process.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -94,22 +107,47 @@ $bwrap_cmd
 "$clnrm" run one.clnrm.toml >/dev/null
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-hyperfine -N --style basic --warmup 10 --runs "$runs" --export-json "$work/result.json" \
-  -n "/bin/true" "/bin/true" \
-  -n "clnrm --version" "$clnrm --version" \
-  -n "clnrm validate small.clnrm.toml" "$clnrm validate small.clnrm.toml" \
-  -n "unshare (5 namespaces) /bin/true" "$unshare_cmd" \
-  -n "bwrap --unshare-all /bin/true" "$bwrap_cmd" \
-  -n "clnrm run one.clnrm.toml" "$clnrm run one.clnrm.toml"
+# One hyperfine invocation per round, its commands rotated by one each round
+# (so each takes every place in the order as often), its JSON kept apart;
+# the summary below pools the rounds' samples.
+per_round() {  # the runs of one round: at least 2, RUNS spread over the rounds
+  local n=$(( $1 / rounds ))
+  echo $(( n < 2 ? 2 : n ))
+}
+timed_rounds() {  # timed_rounds PREFIX RUNS [hyperfine options --] NAME CMD NAME CMD ...
+  local prefix=$1 total=$2
+  shift 2
+  local opts=()
+  while [[ $1 != -- ]]; do opts+=("$1"); shift; done
+  shift
+  local names=() cmds=()
+  while (($#)); do names+=("$1"); cmds+=("$2"); shift 2; done
+  local n=${#names[@]} r i k args
+  for ((r = 0; r < rounds; r++)); do
+    args=()
+    for ((i = 0; i < n; i++)); do
+      k=$(( (i + r) % n ))
+      args+=(-n "${names[k]}" "${cmds[k]}")
+    done
+    hyperfine -N --style none --warmup 3 --runs "$(per_round "$total")" "${opts[@]}" \
+      --export-json "$work/${prefix}_$r.json" "${args[@]}" >/dev/null
+  done
+}
+timed_rounds result "$runs" -- \
+  "/bin/true" "/bin/true" \
+  "clnrm --version" "$clnrm --version" \
+  "clnrm validate small.clnrm.toml" "$clnrm validate small.clnrm.toml" \
+  "unshare (5 namespaces) /bin/true" "$unshare_cmd" \
+  "bwrap --unshare-all /bin/true" "$bwrap_cmd" \
+  "clnrm run one.clnrm.toml" "$clnrm run one.clnrm.toml"
 # The same two, each run alone (200 ms idle before each), as a user runs one
 # file: back-to-back runs share kernel state a lone run pays for (an RCU grace
 # period for a cgroup v1 move done the slow way: docs/SANDBOX.md, "Joining a
 # group").
 lone_runs=$(( runs / 2 > 10 ? runs / 2 : 10 ))
-hyperfine -N --style basic --warmup 3 --runs "$lone_runs" --prepare "sleep 0.2" \
-  --export-json "$work/result_lone.json" \
-  -n "unshare (5 namespaces) /bin/true, alone" "$unshare_cmd" \
-  -n "clnrm run one.clnrm.toml, alone" "$clnrm run one.clnrm.toml"
+timed_rounds lone "$lone_runs" --prepare "sleep 0.2" -- \
+  "unshare (5 namespaces) /bin/true, alone" "$unshare_cmd" \
+  "clnrm run one.clnrm.toml, alone" "$clnrm run one.clnrm.toml"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 counts="{}"
@@ -122,11 +160,21 @@ if ((instructions)); then
     "$(count /bin/true)" "$(count "$clnrm" --version)" "$(count "$clnrm" validate small.clnrm.toml)")
 fi
 
-python3 - "$work/result.json" "$work/result_lone.json" "$json_out" "$counts" "${clnrm#"$root"/}" "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+python3 - "$work" "$rounds" "$json_out" "$counts" "${clnrm#"$root"/}" "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import json, statistics, sys
-result, result_lone, json_out, counts, binary, runs, load = sys.argv[1:]
+work, rounds, json_out, counts, binary, runs, load = sys.argv[1:]
+rounds = int(rounds)
 counts = json.loads(counts)
-rows = {r["command"]: r for f in (result, result_lone) for r in json.load(open(f))["results"]}
+# Each command's samples pooled over the rounds; its rounds kept too, for
+# the spread of the ratios from round to round.
+rows, per_round = {}, {}
+for prefix in ("result", "lone"):
+    for r in range(rounds):
+        for res in json.load(open(f"{work}/{prefix}_{r}.json"))["results"]:
+            row = rows.setdefault(res["command"], {"times": [], "cpu": []})
+            row["times"] += res["times"]
+            row["cpu"].append(res["user"] + res["system"])  # a round's mean
+            per_round.setdefault(res["command"], []).append(res["times"])
 anchors = {  # command -> (anchor, target ratio)
     "clnrm --version": ("/bin/true", 3.0),
     "clnrm validate small.clnrm.toml": ("/bin/true", 4.0),
@@ -136,11 +184,10 @@ anchors = {  # command -> (anchor, target ratio)
 }
 ms = lambda s: s * 1000
 def fig(name):
-    r = rows[name]
-    return {"min_ms": ms(min(r["times"])), "median_ms": ms(r["median"]), "mean_ms": ms(r["mean"]),
-            "cpu_ms": ms(statistics.median([u + s for u, s in zip(r["user"], r["system"])])
-                         if "user" in r and isinstance(r["user"], list) else r["user"] + r["system"])}
-print()
+    t = rows[name]["times"]
+    return {"min_ms": ms(min(t)), "median_ms": ms(statistics.median(t)), "mean_ms": ms(statistics.mean(t)),
+            "cpu_ms": ms(statistics.mean(rows[name]["cpu"]))}
+print(f"\n{rounds} rounds, {len(rows['/bin/true']['times'])} runs of each back-to-back command in all")
 print(f"{'command':40} {'min ms':>8} {'median ms':>10} {'cpu ms':>7}  ratio to anchor (min / median / mean), target")
 out = []
 for name in rows:
@@ -154,8 +201,13 @@ for name in rows:
         rmin, rmed = f["min_ms"] / a["min_ms"], f["median_ms"] / a["median_ms"]
         rmean = f["mean_ms"] / a["mean_ms"]  # what hyperfine's own summary compares
         line += f"  {rmin:.2f}x / {rmed:.2f}x / {rmean:.2f}x of {anchor}" + (f", target <= {target:g}x" if target else "")
+        # The median ratio of each round alone: how far one block moves it.
+        spread = [statistics.median(mine) / statistics.median(theirs)
+                  for mine, theirs in zip(per_round[name], per_round[anchor])]
+        if rounds > 1:
+            line += f"  (rounds: {min(spread):.2f}x-{max(spread):.2f}x)"
         row.update(anchor=anchor, ratio_min=round(rmin, 3), ratio_median=round(rmed, 3), ratio_mean=round(rmean, 3),
-                   target=target)
+                   ratio_median_by_round=[round(x, 3) for x in spread], target=target)
     if name in counts:
         line += f"  [{int(counts[name]):,} instructions]"
         row["instructions"] = int(counts[name])
@@ -169,6 +221,6 @@ print(f"load after the run (1/5/15 min): {load}")
 if json_out:
     with open(json_out, "w") as fh:
         json.dump({"comparison": "whole-process", "status": "ok",
-                   "command": f"bench/peers/whole_process.sh {binary} {runs}",
-                   "load": load, "rows": out}, fh, indent=2)
+                   "command": f"bench/peers/whole_process.sh --rounds {rounds} {binary} {runs}",
+                   "rounds": rounds, "load": load, "rows": out}, fh, indent=2)
 PY

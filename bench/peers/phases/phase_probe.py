@@ -62,10 +62,10 @@ patch('src/run/backend_choice.cpp',[('''  sandbox.resolve_image = image_resolver
 patch('src/backend/sandbox/pod_init_main.cpp',[
  ('  if (cfg.go_fd >= 0 && !wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);\n','  clnrm_phase_raw("pod: (pod init) waits for its go");\n  if (cfg.go_fd >= 0 && !wait_for_go(cfg.go_fd, cfg.keeper_fd)) ::_exit(1);\n  clnrm_phase_raw("pod: (pod init) go read");\n'),
  ('  if (cfg.become_namespace_root) {\n','  clnrm_phase_raw("pod: (pod init) hostname, shared directories opened");\n  if (cfg.become_namespace_root) {\n'),
- ('  if (cfg.late_ending) {\n    if (!wait_for_go','  clnrm_phase_raw("pod: (pod init) root assembled, pivoted, host detached");\n  if (cfg.late_ending) {\n    if (!wait_for_go'),
+ ('  if (cfg.late_ending) {\n    if (!wait_for_go','  clnrm_phase_raw("pod: (pod init) in the network namespace made beside");\n  if (cfg.late_ending) {\n    if (!wait_for_go'),
  ('    join_cgroups_or_exit(cfg);\n  }\n','    clnrm_phase_raw("pod: (pod init) second token read");\n    join_cgroups_or_exit(cfg);\n  }\n  clnrm_phase_raw("pod: (pod init) groups joined");\n'),
- ('  // Made long since, most likely;','  clnrm_phase_raw("pod: (pod init) covered (sealed)");\n  // Made long since, most likely;'),
- ('  if (cfg.control_fd >= 0) {\n    // Once for every','  clnrm_phase_raw("pod: (pod init) in its network namespace");\n  if (cfg.control_fd >= 0) {\n    // Once for every'),
+ ('  // Made long since, most likely;','  clnrm_phase_raw("pod: (pod init) root assembled, pivoted, host detached");\n  // Made long since, most likely;'),
+ ('  if (cfg.control_fd >= 0) {\n    // Once for every','  clnrm_phase_raw("pod: (pod init) covered (sealed)");\n  if (cfg.control_fd >= 0) {\n    // Once for every'),
  ('  report_pod_init(cfg.report_fd, 0, nullptr);\n  ::dup2(null_fd, 0);','  clnrm_phase_raw("pod: (pod init) reports ready");\n  report_pod_init(cfg.report_fd, 0, nullptr);\n  ::dup2(null_fd, 0);'),
 ])
 # A pod's leftovers after pod init is reaped: each namespace descriptor's
