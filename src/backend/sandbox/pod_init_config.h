@@ -125,6 +125,16 @@ struct PodInitConfig {
   bool become_namespace_root = false;
   int report_fd = -1;    // write end: a PodInitReport
   int keeper_fd = -1;    // read end of the runner's keeper pipe
+  // Its write end, numbered as in the runner's descriptor table, of which
+  // pod init has a copy from its clone: pod init closes that copy first
+  // thing, so the pipe's EOF says the runner is gone in every wait of its
+  // setup. PR_SET_PDEATHSIG alone does not: it is not set yet when the
+  // runner dies during the clone, and the kernel clears it when pod init
+  // becomes root of its user namespace (a credential change). Until
+  // 2026-12-07 a runner SIGKILLed 1-8 ms after its start left its pod init
+  // waiting for the end of its setup for good in 47 of 300 runs
+  // (FaultSignalStress.SigkillAsTheRunStartsLeavesNoPodInit).
+  int keeper_write_fd = -1;
   // How many `tasks` descriptors of the pod's groups the runner sends on
   // control_fd (one message, SCM_RIGHTS) right after the clone, before the
   // go: pod init writes "0" to each before it forks anything, moving

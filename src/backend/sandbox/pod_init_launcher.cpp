@@ -287,12 +287,14 @@ KeeperHold KeeperHold::take() {
   }
   ++s->keeper_holds;
   hold.read_fd_ = s->keeper_read;
+  hold.write_fd_ = s->keeper_write;
   return hold;
 }
 
 void KeeperHold::release() noexcept {
   if (read_fd_ < 0) return;
   read_fd_ = -1;
+  write_fd_ = -1;
   SpawnerState* s = g_state.load(std::memory_order_acquire);
   if (s == nullptr || s->owner != ::getpid()) return;  // a forked copy: not this process's pipe
   std::lock_guard lock(s->mutex);
@@ -401,6 +403,7 @@ void PodInitChannels::describe(PodInitConfig& config, int clone_flags, bool shar
   config.go_fd = needs_go ? go.get() : -1;
   config.report_fd = report.write.get();
   config.keeper_fd = keeper.read_fd();
+  config.keeper_write_fd = keeper.write_fd();
   config.control_fd = control_pod_end.get();
 }
 

@@ -71,11 +71,13 @@ class KeeperHold {
  public:
   KeeperHold() = default;
   static KeeperHold take();  // read_fd() < 0 when no pipe could be made
-  KeeperHold(KeeperHold&& other) noexcept : read_fd_(std::exchange(other.read_fd_, -1)) {}
+  KeeperHold(KeeperHold&& other) noexcept
+      : read_fd_(std::exchange(other.read_fd_, -1)), write_fd_(std::exchange(other.write_fd_, -1)) {}
   KeeperHold& operator=(KeeperHold&& other) noexcept {
     if (this != &other) {
       release();
       read_fd_ = std::exchange(other.read_fd_, -1);
+      write_fd_ = std::exchange(other.write_fd_, -1);
     }
     return *this;
   }
@@ -84,10 +86,15 @@ class KeeperHold {
   ~KeeperHold() { release(); }
 
   int read_fd() const { return read_fd_; }
+  // The runner's end, open while any hold is: a pod init cloned without
+  // sharing the runner's descriptor table has a copy of it, which it closes
+  // first thing (pod_init_config.h, keeper_write_fd).
+  int write_fd() const { return write_fd_; }
 
  private:
   void release() noexcept;
   int read_fd_ = -1;
+  int write_fd_ = -1;
 };
 
 // What the runner and a pod init talk through, made before the clone: the

@@ -85,6 +85,9 @@ void report_pod_init(int fd, int error, const char* stage, bool started) noexcep
 int pod_init_main(void* arg) {
   const auto& cfg = *static_cast<const PodInitConfig*>(arg);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Only the runner holds the keeper pipe open now (pod_init_config.h,
+  // keeper_write_fd); before anything is cloned that would share the copy.
+  if (cfg.keeper_write_fd >= 0) ::close(cfg.keeper_write_fd);
   // Once this arrives the runner learns the pid (CLONE_PARENT_SETTID, or in
   // a sanitized build from the parent thread: PodInitParent::taken()).
   report_pod_init(cfg.report_fd, 0, nullptr, true);
@@ -135,6 +138,9 @@ int pod_init_main(void* arg) {
     // The runner's supplementary groups are not the pod's (EPERM where the
     // runner was unprivileged and setgroups is denied: it has none to lose).
     ::syscall(SYS_setgroups, 0, nullptr);
+    // The id change cleared the parent-death signal: set again (a runner
+    // gone in between is the keeper pipe's EOF at the next wait).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   }
   // A session keyring of its own: the runner's (and through it the runner
   // user's keyring, which possession would grant) stays out of reach.
