@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "e2e/run_process.h"
 
@@ -82,6 +83,15 @@ std::set<T> added(const std::set<T>& before, const std::set<T>& after) {
   return out;
 }
 
+// A run's output folder, with a TMPDIR of its own inside it (where
+// leftover_paths looks, and gone with the folder).
+struct RunDir {
+  run_e2e::TempDir out;
+  std::string tmpdir = out.path() + "/tmp";
+  RunDir() { fs::create_directory(tmpdir); }
+  std::vector<std::string> env() const { return {"TMPDIR=" + tmpdir}; }
+};
+
 void write_suite(const std::string& dir, const std::string& marker) {
   std::ofstream(dir + "/service.clnrm.toml") << R"([test.metadata]
 name = "signal_service"
@@ -120,10 +130,8 @@ TEST(FaultSignalStress, SignalAtRandomMomentsLeavesNothingBehind) {
     const int sig = std::uniform_int_distribution<int>(0, 1)(rng) ? SIGTERM : SIGINT;
     SCOPED_TRACE("run " + std::to_string(run) + ": " + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + " after " +
                  std::to_string(delay_ms) + " ms");
-    run_e2e::TempDir out;
-    const std::string tmpdir = out.path() + "/tmp";
-    fs::create_directory(tmpdir);
-    run_e2e::Child c({"run", "--jobs", "2", suite.path()}, out.path(), {"TMPDIR=" + tmpdir});
+    RunDir dir;
+    run_e2e::Child c({"run", "--jobs", "2", suite.path()}, dir.out.path(), dir.env());
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     c.signal(sig);
     const auto o = c.wait(std::chrono::seconds(60));
@@ -143,7 +151,7 @@ TEST(FaultSignalStress, SignalAtRandomMomentsLeavesNothingBehind) {
     for (int i = 0; i < 50; ++i) {
       new_mounts = added(mounts_before, host_mounts());
       new_netns = added(netns_before, network_namespaces());
-      new_paths = leftover_paths(c.pid(), tmpdir);
+      new_paths = leftover_paths(c.pid(), dir.tmpdir);
       if (new_mounts.empty() && new_netns.empty() && new_paths.empty()) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -178,10 +186,8 @@ TEST(FaultSignalStress, ASignalWhileTheRunStartsLeavesNoGroup) {
   for (int run = 0; run < 60; ++run) {
     const int delay_us = std::uniform_int_distribution<int>(2000, 20000)(rng);
     SCOPED_TRACE("run " + std::to_string(run) + ": SIGINT after " + std::to_string(delay_us) + " us");
-    run_e2e::TempDir out;
-    const std::string tmpdir = out.path() + "/tmp";
-    fs::create_directory(tmpdir);
-    run_e2e::Child c({"run", "--jobs", "2", suite.path()}, out.path(), {"TMPDIR=" + tmpdir});
+    RunDir dir;
+    run_e2e::Child c({"run", "--jobs", "2", suite.path()}, dir.out.path(), dir.env());
     std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
     c.signal(SIGINT);
     const auto o = c.wait(std::chrono::seconds(60));
@@ -190,7 +196,7 @@ TEST(FaultSignalStress, ASignalWhileTheRunStartsLeavesNoGroup) {
     EXPECT_TRUE(run_e2e::no_process_left(suite.path())) << "pod init left";
     std::set<std::string> left;
     for (int i = 0; i < 20; ++i) {
-      left = leftover_paths(c.pid(), tmpdir);
+      left = leftover_paths(c.pid(), dir.tmpdir);
       if (left.empty()) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -216,10 +222,8 @@ TEST(FaultSignalStress, SigkillAsTheRunStartsLeavesNoPodInit) {
   for (int run = 0; run < 150; ++run) {
     const int delay_us = std::uniform_int_distribution<int>(1000, 8000)(rng);
     SCOPED_TRACE("run " + std::to_string(run) + ": SIGKILL after " + std::to_string(delay_us) + " us");
-    run_e2e::TempDir out;
-    const std::string tmpdir = out.path() + "/tmp";
-    fs::create_directory(tmpdir);
-    run_e2e::Child c({"run", "-q", file}, out.path(), {"TMPDIR=" + tmpdir});
+    RunDir dir;
+    run_e2e::Child c({"run", "-q", file}, dir.out.path(), dir.env());
     std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
     c.signal(SIGKILL);
     c.wait(std::chrono::seconds(60));
