@@ -132,8 +132,9 @@ struct PodInitConfig {
   // runner dies during the clone, and the kernel clears it when pod init
   // becomes root of its user namespace (a credential change). Until
   // 2026-12-07 a runner SIGKILLed 1-8 ms after its start left its pod init
-  // waiting for the end of its setup for good in 47 of 300 runs
-  // (FaultSignalStress.SigkillAsTheRunStartsLeavesNoPodInit).
+  // waiting for the end of its setup for good in 52 of 300 runs
+  // (bench/peers/sigkill_orphans.py; the test is
+  // FaultSignalStress.SigkillAsTheRunStartsLeavesNoPodInit).
   int keeper_write_fd = -1;
   // How many `tasks` descriptors of the pod's groups the runner sends on
   // control_fd (one message, SCM_RIGHTS) right after the clone, before the
